@@ -1,0 +1,206 @@
+import { randomUUID } from "node:crypto";
+import { z } from "zod";
+import {
+  ChainInfoSchema,
+  GrantViewSchema,
+  OrganizationViewSchema,
+  ProblemSchema,
+  PublishedBatchSchema,
+  PublishedSchema,
+  StoredRecordSchema,
+  TokenResponseSchema,
+  type AdmitOrganization,
+  type ChainInfo,
+  type GrantView,
+  type OrganizationView,
+  type Problem,
+  type Published,
+  type StoredRecord,
+} from "./api";
+import { CLIENT_ASSERTION_TYPE, createClientAssertion } from "./assertion";
+import { AnchorProofSchema, type AnchorProof, type SignedRecord } from "./envelope";
+import { prepareRecord } from "./digest";
+import { signRecord } from "./signature";
+import { VerdictSchema, type Verdict } from "./verify";
+import type { RecordBody, RecordType } from "./records";
+
+
+/** A hub error: the RFC 9457 problem it answered with. */
+export class HubError extends Error {
+  constructor(readonly status: number, readonly problem: Problem) {
+    super(`${status} ${problem.title}${problem.detail ? `: ${problem.detail}` : ""}`);
+  }
+}
+
+export interface HubClientOptions {
+  /** The hub's base URL, e.g. http://127.0.0.1:8080 */
+  baseUrl: string;
+  /** The organisation this client acts for, and its signing key (never sent anywhere). */
+  orgId?: string;
+  privateKey?: string;
+  /** Retries of idempotent requests on network errors and 502/503/504 answers. */
+  retries?: number;
+}
+
+const RETRYABLE = new Set([502, 503, 504]);
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/**
+ * Typed client of the hub's `/v1` API. It signs records locally with the organisation's key and
+ * handles authentication (client assertion -> access token, renewed before it expires).
+ */
+export class HubClient {
+  readonly baseUrl: string;
+  private token: { value: string; expiresAt: number } | undefined;
+
+  constructor(private readonly opts: HubClientOptions) {
+    this.baseUrl = opts.baseUrl.replace(/\/$/, "");
+  }
+
+  private identity(): { orgId: string; privateKey: string } {
+    if (!this.opts.orgId || !this.opts.privateKey) throw new Error("this call needs an organisation id and its private key");
+    return { orgId: this.opts.orgId, privateKey: this.opts.privateKey };
+  }
+
+  /** An access token for this organisation, fetched or reused. */
+  async accessToken(): Promise<string> {
+    if (this.token && this.token.expiresAt > Date.now() + 30_000) return this.token.value;
+    const { orgId, privateKey } = this.identity();
+    const assertion = await createClientAssertion(orgId, privateKey, this.baseUrl);
+    const res = await this.call("POST", "/v1/auth/token", TokenResponseSchema, {
+      auth: false,
+      body: { grant_type: "client_credentials", client_assertion_type: CLIENT_ASSERTION_TYPE, client_assertion: assertion },
+    });
+    this.token = { value: res.access_token, expiresAt: Date.now() + res.expires_in * 1000 };
+    return res.access_token;
+  }
+
+  /** Low-level call: JSON in, schema-checked JSON out, problems thrown as HubError. */
+  async call<S extends z.ZodType>(
+    method: string,
+    path: string,
+    schema: S,
+    opts: { body?: unknown; auth?: boolean } = {},
+  ): Promise<z.output<S>> {
+    const idempotent = method === "GET";
+    const attempts = idempotent ? (this.opts.retries ?? 2) + 1 : 1;
+    for (let attempt = 1; ; attempt++) {
+      const headers: Record<string, string> = { accept: "application/json" };
+      if (opts.body !== undefined) headers["content-type"] = "application/json";
+      if (opts.auth !== false) headers.authorization = `Bearer ${await this.accessToken()}`;
+      let res: Response;
+      try {
+        res = await fetch(this.baseUrl + path, {
+          method,
+          headers,
+          body: opts.body === undefined ? undefined : JSON.stringify(opts.body),
+        });
+      } catch (err) {
+        if (attempt < attempts) {
+          await sleep(200 * 2 ** attempt);
+          continue;
+        }
+        throw err;
+      }
+      if (RETRYABLE.has(res.status) && attempt < attempts) {
+        await sleep(200 * 2 ** attempt);
+        continue;
+      }
+      const text = await res.text();
+      const json: unknown = text ? JSON.parse(text) : undefined;
+      if (!res.ok) {
+        if (res.status === 401 && opts.auth !== false && this.token && attempt === 1) {
+          this.token = undefined; // expired or revoked token: get a new one once
+          continue;
+        }
+        const problem = ProblemSchema.safeParse(json);
+        throw new HubError(res.status, problem.success ? problem.data : { type: "about:blank", title: res.statusText, status: res.status });
+      }
+      return schema.parse(json);
+    }
+  }
+
+  /** Prepares (salts, digest) and signs a record version with this organisation's key. */
+  signRecord<T extends RecordType>(type: T, body: RecordBody<T>, opts: { id?: string; version?: number } = {}): SignedRecord {
+    const { orgId, privateKey } = this.identity();
+    const prepared = prepareRecord({ type, id: opts.id ?? randomUUID(), version: opts.version ?? 1, owner: orgId }, body);
+    return signRecord(privateKey, prepared);
+  }
+
+  /** Signs and publishes one record version; returns it as sent, with the hub's acknowledgement. */
+  async publish<T extends RecordType>(
+    type: T,
+    body: RecordBody<T>,
+    opts: { id?: string; version?: number } = {},
+  ): Promise<{ record: SignedRecord; published: Published }> {
+    const record = this.signRecord(type, body, opts);
+    return { record, published: await this.publishSigned(record) };
+  }
+
+  publishSigned(record: SignedRecord): Promise<Published> {
+    return this.call("POST", "/v1/records", PublishedSchema, { body: record });
+  }
+
+  /** Publishes up to 1,000 signed records in one all-or-nothing request. */
+  async publishBatch(records: SignedRecord[]): Promise<Published[]> {
+    return (await this.call("POST", "/v1/records/batch", PublishedBatchSchema, { body: { records } })).records;
+  }
+
+  getRecord(id: string, version?: number): Promise<StoredRecord> {
+    return this.call("GET", `/v1/records/${encodeURIComponent(id)}${version ? `?version=${version}` : ""}`, StoredRecordSchema);
+  }
+
+  getProof(id: string, version?: number): Promise<AnchorProof> {
+    return this.call("GET", `/v1/records/${encodeURIComponent(id)}/proof${version ? `?version=${version}` : ""}`, AnchorProofSchema);
+  }
+
+  /** Waits until the record version is anchored and returns its proof. */
+  async waitForProof(id: string, version?: number, timeoutMs = 30_000): Promise<AnchorProof> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      try {
+        return await this.getProof(id, version);
+      } catch (err) {
+        if (!(err instanceof HubError && err.status === 409) || Date.now() > deadline) throw err;
+        await sleep(100);
+      }
+    }
+  }
+
+  grant(id: string, grantee: string, expiresAt?: Date): Promise<GrantView> {
+    return this.call("POST", `/v1/records/${encodeURIComponent(id)}/grants`, GrantViewSchema, {
+      body: { grantee, ...(expiresAt ? { expiresAt: expiresAt.toISOString() } : {}) },
+    });
+  }
+
+  async listGrants(id: string): Promise<GrantView[]> {
+    return (await this.call("GET", `/v1/records/${encodeURIComponent(id)}/grants`, z.object({ grants: z.array(GrantViewSchema) }))).grants;
+  }
+
+  async revokeGrant(id: string, grantee: string): Promise<void> {
+    await this.call("DELETE", `/v1/records/${encodeURIComponent(id)}/grants/${encodeURIComponent(grantee)}`, z.undefined());
+  }
+
+  /** Asks the hub to verify. To trust nobody, use `verifyRecord` from the SDK against your own RPC. */
+  verifyRemote(record: SignedRecord, proof: AnchorProof): Promise<Verdict> {
+    return this.call("POST", "/v1/verify", VerdictSchema, { body: { record, proof }, auth: false });
+  }
+
+  chainInfo(): Promise<ChainInfo> {
+    return this.call("GET", "/v1/chain", ChainInfoSchema, { auth: false });
+  }
+
+  getOrganization(id: string): Promise<OrganizationView> {
+    return this.call("GET", `/v1/orgs/${encodeURIComponent(id)}`, OrganizationViewSchema);
+  }
+
+  /** Operator only: admits an organisation (on chain and in the hub). */
+  admitOrganization(org: { id: string; name: string; roles: AdmitOrganization["roles"]; publicKey: string }): Promise<OrganizationView> {
+    return this.call("POST", "/v1/orgs", OrganizationViewSchema, { body: org });
+  }
+
+  /** Operator only: rotates an organisation's signing key. */
+  rotateKey(id: string, publicKey: string): Promise<OrganizationView> {
+    return this.call("POST", `/v1/orgs/${encodeURIComponent(id)}/keys`, OrganizationViewSchema, { body: { publicKey } });
+  }
+}

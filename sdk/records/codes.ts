@@ -1,0 +1,51 @@
+import { z } from "zod";
+
+/** IATA three-letter location (airport/city) code. */
+export const IataAirportCode = z.string().regex(/^[A-Z]{3}$/, "an IATA airport code is three capital letters");
+
+/** IATA two-character airline designator. */
+export const IataAirlineCode = z.string().regex(/^[A-Z0-9]{2}$/, "an IATA airline designator is two letters or digits");
+
+/**
+ * Air waybill number: 3-digit airline prefix, 8-digit serial whose last digit is the first seven
+ * modulo 7 (IATA Resolution 600a). Accepts "020-12345675" or "02012345675".
+ */
+export const AwbNumber = z
+  .string()
+  .regex(/^\d{3}-?\d{8}$/, "an air waybill number is a 3-digit prefix and an 8-digit serial, e.g. 020-12345675")
+  .refine((s) => {
+    const serial = s.replace("-", "").slice(3);
+    return Number(serial.slice(0, 7)) % 7 === Number(serial[7]);
+  }, "the air waybill number's check digit (last digit = first seven of the serial mod 7) is wrong");
+
+const regionNames = new Intl.DisplayNames(["en"], { type: "region" });
+/** ISO 3166-1 alpha-2 country code (checked against the ICU region list). */
+export const CountryCode = z.string().refine((c) => {
+  if (!/^[A-Z]{2}$/.test(c)) return false;
+  const name = regionNames.of(c);
+  return name !== undefined && name !== c && name !== "Unknown Region";
+}, "not an ISO 3166-1 alpha-2 country code");
+
+const currencies = new Set(Intl.supportedValuesOf("currency"));
+/** ISO 4217 currency code. */
+export const CurrencyCode = z.string().refine((c) => currencies.has(c), "not an ISO 4217 currency code");
+
+/** UN/LOCODE: country code plus three letters or digits 2-9, e.g. "CNCAN". */
+export const UnLocode = z
+  .string()
+  .regex(/^[A-Z]{2}[A-Z2-9]{3}$/, "a UN/LOCODE is a country code and three letters or digits 2-9, e.g. CNCAN")
+  .refine((s) => CountryCode.safeParse(s.slice(0, 2)).success, "the UN/LOCODE's country part is not an ISO country code");
+
+export const IsoDateTime = z.iso.datetime({ offset: true });
+export const IsoDate = z.iso.date();
+
+export const Weight = z.object({ value: z.number().positive(), unit: z.enum(["KGM", "LBR"]) }).strict();
+
+export const Party = z
+  .object({
+    name: z.string().min(1).max(200),
+    country: CountryCode,
+    address: z.string().max(500).optional(),
+    orgId: z.string().optional(),
+  })
+  .strict();

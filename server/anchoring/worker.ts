@@ -1,0 +1,232 @@
+import { randomUUID } from "node:crypto";
+import { Transaction, type TransactionReceipt } from "ethers";
+import { buildMerkleTree } from "../../sdk/merkle";
+import type { Db } from "../db/client";
+import type { HubChain } from "../chain/hub-chain";
+
+const LEASE = "anchoring";
+const MAX_BACKOFF_MS = 60_000;
+const RECEIPT_TIMEOUT_MS = 60_000;
+/** anchor() costs under 30k gas; the margin covers chains with other gas schedules. */
+const ANCHOR_GAS_LIMIT = 100_000n;
+
+export interface AnchoringOptions {
+  batchSize: number;
+  maxAgeMs: number;
+  pollMs: number;
+  leaseMs: number;
+  instanceId: string;
+  log?: (line: string) => void;
+}
+
+type Batch = NonNullable<Awaited<ReturnType<Db["anchorBatch"]["findUnique"]>>>;
+
+/**
+ * Anchors pending digests in Merkle batches: one transaction per batch.
+ *
+ * Exactly-once rests on the database, not on timing: items are claimed into a batch in one
+ * transaction (a row can be in one batch only); a batch has at most one signed transaction at a
+ * time, stored before it is broadcast (a compare-and-set on the stored raw transaction), and it is
+ * re-signed only when the stored one can never be mined (reverted, or its nonce taken). So after a
+ * crash the same signed transaction is re-broadcast, and two hub instances cannot both anchor a
+ * batch. The lease only keeps instances from wasting transactions on each other's nonces.
+ */
+export class AnchoringWorker {
+  private timer: NodeJS.Timeout | undefined;
+  private running: Promise<void> | undefined;
+  private stopped = true;
+
+  constructor(
+    private readonly db: Db,
+    private readonly chain: HubChain,
+    private readonly opts: AnchoringOptions,
+  ) {}
+
+  start(): void {
+    this.stopped = false;
+    this.schedule(0);
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    if (this.timer) clearTimeout(this.timer);
+    await this.running;
+  }
+
+  private schedule(delay: number) {
+    if (this.stopped) return;
+    this.timer = setTimeout(() => {
+      this.running = this.tick()
+        .catch((err: unknown) => this.log(`anchoring tick failed: ${(err as Error).message}`))
+        .finally(() => this.schedule(this.opts.pollMs));
+    }, delay);
+  }
+
+  private log(line: string) {
+    this.opts.log?.(`[anchoring ${this.opts.instanceId}] ${line}`);
+  }
+
+  /** One pass: finish unfinished batches, then seal a new one when it is full or old enough. */
+  async tick(): Promise<void> {
+    if (!(await this.holdLease())) return;
+    const unfinished = await this.db.anchorBatch.findMany({ where: { status: { not: "ANCHORED" } }, orderBy: { createdAt: "asc" } });
+    const now = Date.now();
+    for (const batch of unfinished) if (batch.nextAttemptAt.getTime() <= now) await this.finish(batch);
+    // A new batch waits until older ones are through, so roots reach the chain in batch order.
+    if (unfinished.length > 0 && (await this.db.anchorBatch.count({ where: { status: { not: "ANCHORED" } } })) > 0) return;
+    const batch = await this.seal();
+    if (batch) await this.finish(batch);
+  }
+
+  private async holdLease(): Promise<boolean> {
+    const now = new Date();
+    const data = { holder: this.opts.instanceId, expiresAt: new Date(now.getTime() + this.opts.leaseMs) };
+    const { count } = await this.db.anchorLease.updateMany({
+      where: { name: LEASE, OR: [{ holder: this.opts.instanceId }, { expiresAt: { lt: now } }] },
+      data,
+    });
+    if (count === 1) return true;
+    if (await this.db.anchorLease.findUnique({ where: { name: LEASE } })) return false;
+    try {
+      await this.db.anchorLease.create({ data: { name: LEASE, ...data } });
+      return true;
+    } catch {
+      return false; // another instance created it first
+    }
+  }
+
+  /** Claims the oldest pending digests into a new batch, if there are enough or they waited long enough. */
+  private async seal(): Promise<Batch | undefined> {
+    const pending = await this.db.anchorItem.findMany({
+      where: { batchId: null },
+      orderBy: { seq: "asc" },
+      take: this.opts.batchSize,
+      select: { seq: true, digest: true, createdAt: true },
+    });
+    if (pending.length === 0) return undefined;
+    if (pending.length < this.opts.batchSize && Date.now() - pending[0]!.createdAt.getTime() < this.opts.maxAgeMs) return undefined;
+    const digests = pending.map((p) => p.digest);
+    const tree = buildMerkleTree(digests);
+    const id = randomUUID();
+    try {
+      return await this.db.$transaction(async (tx) => {
+        const batch = await tx.anchorBatch.create({
+          data: { id, root: tree.root, leafCount: digests.length, leaves: JSON.stringify(digests), status: "BUILT" },
+        });
+        const { count } = await tx.anchorItem.updateMany({
+          where: { batchId: null, seq: { in: pending.map((p) => p.seq) } },
+          data: { batchId: id },
+        });
+        // Another instance claimed some of these rows first: give up this batch, all of it.
+        if (count !== digests.length) throw new Error("pending digests were claimed concurrently");
+        return batch;
+      });
+    } catch (err) {
+      this.log(`sealing skipped: ${(err as Error).message}`);
+      return undefined;
+    }
+  }
+
+  private async finish(batch: Batch): Promise<void> {
+    try {
+      let current = batch;
+      for (let round = 0; round < 3; round++) {
+        if (!current.rawTx || !current.txHash) {
+          current = await this.sign(current, null);
+          continue;
+        }
+        const receipt = await this.chain.provider.getTransactionReceipt(current.txHash);
+        if (receipt && receipt.status === 1) return await this.markAnchored(current, receipt);
+        if (receipt) {
+          current = await this.sign(current, current.rawTx); // reverted: its nonce is spent, sign anew
+          continue;
+        }
+        const outcome = await this.broadcast(current.rawTx);
+        if (outcome === "stale") {
+          // Its nonce went to another transaction; it can never be mined unless it already was.
+          const again = await this.chain.provider.getTransactionReceipt(current.txHash);
+          if (again && again.status === 1) return await this.markAnchored(current, again);
+          current = await this.sign(current, current.rawTx);
+          continue;
+        }
+        const mined = await this.chain.provider.waitForTransaction(current.txHash, 1, RECEIPT_TIMEOUT_MS);
+        if (mined && mined.status === 1) return await this.markAnchored(current, mined);
+        if (mined) {
+          current = await this.sign(current, current.rawTx);
+          continue;
+        }
+        throw new Error(`transaction ${current.txHash} not mined within ${RECEIPT_TIMEOUT_MS} ms`);
+      }
+      throw new Error("could not get the batch's transaction mined");
+    } catch (err) {
+      const attempts = batch.attempts + 1;
+      const backoff = Math.min(MAX_BACKOFF_MS, 500 * 2 ** Math.min(attempts, 10));
+      const message = (err as Error).message.slice(0, 500);
+      this.log(`batch ${batch.id} attempt ${attempts} failed (${message}); retry in ${backoff} ms`);
+      await this.db.anchorBatch.update({
+        where: { id: batch.id },
+        data: { attempts, lastError: message, nextAttemptAt: new Date(Date.now() + backoff) },
+      });
+    }
+  }
+
+  /** Signs the batch's anchor transaction and stores it, replacing `previous` only (compare-and-set). */
+  private async sign(batch: Batch, previous: string | null): Promise<Batch> {
+    const { anchorer, provider, anchors } = this.chain;
+    const [nonce, fees, network] = await Promise.all([
+      provider.getTransactionCount(anchorer.address, "pending"),
+      provider.getFeeData(),
+      provider.getNetwork(),
+    ]);
+    const rawTx = await anchorer.signTransaction({
+      type: 2,
+      chainId: network.chainId,
+      nonce,
+      to: anchors.target as string,
+      data: anchors.interface.encodeFunctionData("anchor", [batch.root, batch.leafCount]),
+      gasLimit: ANCHOR_GAS_LIMIT,
+      maxFeePerGas: fees.maxFeePerGas ?? fees.gasPrice ?? 0n,
+      maxPriorityFeePerGas: fees.maxPriorityFeePerGas ?? 0n,
+    });
+    const txHash = Transaction.from(rawTx).hash!;
+    await this.db.anchorBatch.updateMany({ where: { id: batch.id, rawTx: previous }, data: { rawTx, txHash, status: "SIGNED" } });
+    // Whoever won the compare-and-set, the stored transaction is the one to use.
+    return this.db.anchorBatch.findUniqueOrThrow({ where: { id: batch.id } });
+  }
+
+  /** Sends a signed transaction; "stale" when the chain says its nonce is already used. */
+  private async broadcast(rawTx: string): Promise<"sent" | "stale"> {
+    try {
+      await this.chain.provider.broadcastTransaction(rawTx);
+      return "sent";
+    } catch (err) {
+      const text = `${(err as Error).message} ${JSON.stringify((err as { info?: unknown }).info ?? "")}`.toLowerCase();
+      if (text.includes("already known") || text.includes("already imported")) return "sent";
+      if (text.includes("nonce too low") || text.includes("nonce has already been used") || text.includes("nonce_expired"))
+        return "stale";
+      throw err;
+    }
+  }
+
+  private async markAnchored(batch: Batch, receipt: TransactionReceipt): Promise<void> {
+    const anchored = receipt.logs
+      .filter((l) => l.address.toLowerCase() === (this.chain.anchors.target as string).toLowerCase())
+      .map((l) => this.chain.anchors.interface.parseLog(l))
+      .find((e) => e?.name === "Anchored" && e.args.getValue("root") === batch.root);
+    if (!anchored) throw new Error(`receipt of ${receipt.hash} has no Anchored event for the batch root`);
+    const block = await this.chain.provider.getBlock(receipt.blockNumber);
+    if (!block) throw new Error(`block ${receipt.blockNumber} not found`);
+    await this.db.anchorBatch.update({
+      where: { id: batch.id },
+      data: {
+        status: "ANCHORED",
+        txHash: receipt.hash,
+        blockNumber: receipt.blockNumber,
+        blockTime: new Date(block.timestamp * 1000),
+        anchoredAt: new Date(),
+        lastError: null,
+      },
+    });
+    this.log(`batch ${batch.id}: ${batch.leafCount} digest(s) anchored in block ${receipt.blockNumber}`);
+  }
+}

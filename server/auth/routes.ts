@@ -1,0 +1,44 @@
+import { Router, type RequestHandler } from "express";
+import { z } from "zod";
+import { CLIENT_ASSERTION_TYPE, tokenEndpoint } from "../../sdk/assertion";
+import type { Db } from "../db/client";
+import { badRequest, fromZod, unauthorized } from "../http/problem";
+import { RoleSchema } from "../../sdk/roles";
+import type { AccessTokens } from "./access-token";
+import { verifyClientAssertion } from "./client-assertion";
+
+export const TokenRequestSchema = z.object({
+  grant_type: z.literal("client_credentials"),
+  client_assertion_type: z.literal(CLIENT_ASSERTION_TYPE),
+  client_assertion: z.string().min(1),
+});
+
+export function authRoutes(db: Db, tokens: AccessTokens, publicUrl: string): Router {
+  const router = Router();
+  const audience = tokenEndpoint(publicUrl);
+  router.post("/v1/auth/token", async (req, res) => {
+    const parsed = TokenRequestSchema.safeParse(req.body);
+    if (!parsed.success) throw fromZod("invalid-token-request", "Expected a client_credentials grant with a JWT client assertion.", parsed.error);
+    const orgId = await verifyClientAssertion(db, parsed.data.client_assertion, audience);
+    const org = await db.organization.findUniqueOrThrow({ where: { id: orgId } });
+    const roles = z.array(RoleSchema).parse(org.roles.split(",").filter(Boolean));
+    const { token, expiresIn } = await tokens.issue(orgId, roles);
+    res.set("Cache-Control", "no-store").json({ access_token: token, token_type: "Bearer", expires_in: expiresIn });
+  });
+  return router;
+}
+
+/** Authenticates a Bearer access token and checks the organisation is still active. */
+export function requireOrg(db: Db, tokens: AccessTokens): RequestHandler {
+  return async (req, _res, next) => {
+    const header = req.get("authorization");
+    if (!header) throw unauthorized("Authentication required: send an access token as 'Authorization: Bearer <token>'.");
+    const match = /^Bearer\s+(\S+)$/i.exec(header);
+    if (!match) throw badRequest("malformed-authorization", "The Authorization header must be 'Bearer <token>'.");
+    const caller = await tokens.verify(match[1]!);
+    const org = await db.organization.findUnique({ where: { id: caller.orgId }, select: { status: true } });
+    if (!org || org.status !== "ACTIVE") throw unauthorized("The organisation is not active.");
+    req.caller = caller;
+    next();
+  };
+}

@@ -1,0 +1,44 @@
+import { Router, type RequestHandler } from "express";
+import type { Db } from "../db/client";
+import type { HubChain } from "../chain/hub-chain";
+import { callerOf } from "../auth/caller";
+import { forbidden, fromZod } from "../http/problem";
+import { AdmitOrganizationSchema, OrgIdSchema, RotateKeySchema } from "../../sdk/api";
+import { admitOrganization, getOrganization, rotateKey, setSuspended } from "./service";
+import { notFound } from "../http/problem";
+
+const operatorOnly: RequestHandler = (req, _res, next) => {
+  if (!callerOf(req).roles.includes("OPERATOR")) throw forbidden("operator-only", "Only the hub operator may manage organisations.");
+  next();
+};
+
+function orgParam(raw: string): string {
+  const parsed = OrgIdSchema.safeParse(raw);
+  if (!parsed.success) throw notFound();
+  return parsed.data;
+}
+
+/** Organisation directory (members read it) and admission, key rotation and suspension (operator only). */
+export function orgRoutes(db: Db, chain: HubChain, auth: RequestHandler): Router {
+  const router = Router();
+  router.post("/v1/orgs", auth, operatorOnly, async (req, res) => {
+    const parsed = AdmitOrganizationSchema.safeParse(req.body);
+    if (!parsed.success) throw fromZod("invalid-organization", "The organisation is not valid.", parsed.error);
+    res.status(201).json(await admitOrganization(db, chain, parsed.data));
+  });
+  router.get("/v1/orgs/:id", auth, async (req, res) => {
+    res.json(await getOrganization(db, orgParam(req.params.id as string)));
+  });
+  router.post("/v1/orgs/:id/keys", auth, operatorOnly, async (req, res) => {
+    const parsed = RotateKeySchema.safeParse(req.body);
+    if (!parsed.success) throw fromZod("invalid-key", "The new key is not valid.", parsed.error);
+    res.json(await rotateKey(db, chain, orgParam(req.params.id as string), parsed.data.publicKey));
+  });
+  router.post("/v1/orgs/:id/suspend", auth, operatorOnly, async (req, res) => {
+    res.json(await setSuspended(db, chain, orgParam(req.params.id as string), true));
+  });
+  router.post("/v1/orgs/:id/reinstate", auth, operatorOnly, async (req, res) => {
+    res.json(await setSuspended(db, chain, orgParam(req.params.id as string), false));
+  });
+  return router;
+}

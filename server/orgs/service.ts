@@ -1,0 +1,68 @@
+import { computeAddress } from "ethers";
+import { orgIdToBytes32 } from "../../sdk/chain-abi";
+import { RoleSchema, rolesToMask } from "../../sdk/roles";
+import type { Db } from "../db/client";
+import type { HubChain } from "../chain/hub-chain";
+import { conflict, notFound } from "../http/problem";
+import { type AdmitOrganization, type OrganizationView } from "../../sdk/api";
+
+type OrgRow = { id: string; name: string; roles: string; signerAddress: string; publicKey: string; status: string };
+
+export function toView(row: OrgRow): OrganizationView {
+  return {
+    id: row.id,
+    name: row.name,
+    roles: row.roles.split(",").filter(Boolean).map((r) => RoleSchema.parse(r)),
+    signerAddress: row.signerAddress,
+    publicKey: row.publicKey,
+    status: row.status === "SUSPENDED" ? "SUSPENDED" : "ACTIVE",
+  };
+}
+
+/**
+ * Admits an organisation: on chain first (ParticipantRegistry), then in the database. If a previous
+ * attempt got the chain write through but not the database one, the retry finishes it.
+ */
+export async function admitOrganization(db: Db, chain: HubChain, input: AdmitOrganization): Promise<OrganizationView> {
+  const signerAddress = computeAddress(input.publicKey);
+  if (await db.organization.findUnique({ where: { id: input.id } })) throw conflict("organization-exists", `Organisation ${input.id} is already admitted.`);
+  if (await db.organization.findFirst({ where: { signerAddress } }))
+    throw conflict("signer-in-use", "That signing key already belongs to an organisation.");
+  const orgId = orgIdToBytes32(input.id);
+  const onChain = (await chain.participants.getFunction("isAdmitted")(orgId)) as boolean;
+  if (!onChain) {
+    await chain.operatorTx((r) => r.getFunction("admit")(orgId, rolesToMask(input.roles), signerAddress));
+  } else if (((await chain.participants.getFunction("currentSigner")(orgId)) as string) !== signerAddress) {
+    throw conflict("organization-exists", `Organisation ${input.id} is registered on chain with another key.`);
+  }
+  const row = await db.organization.create({
+    data: { id: input.id, name: input.name, roles: input.roles.join(","), signerAddress, publicKey: input.publicKey, status: "ACTIVE" },
+  });
+  return toView(row);
+}
+
+export async function getOrganization(db: Db, id: string): Promise<OrganizationView> {
+  const row = await db.organization.findUnique({ where: { id } });
+  if (!row) throw notFound();
+  return toView(row);
+}
+
+/** Rotates an organisation's signing key. Signatures made with the old key stay valid for their time. */
+export async function rotateKey(db: Db, chain: HubChain, id: string, publicKey: string): Promise<OrganizationView> {
+  const row = await db.organization.findUnique({ where: { id } });
+  if (!row) throw notFound();
+  const signerAddress = computeAddress(publicKey);
+  if (await db.organization.findFirst({ where: { signerAddress } }))
+    throw conflict("signer-in-use", "That signing key already belongs to an organisation.");
+  await chain.operatorTx((r) => r.getFunction("rotateKey")(orgIdToBytes32(id), signerAddress));
+  return toView(await db.organization.update({ where: { id }, data: { signerAddress, publicKey } }));
+}
+
+export async function setSuspended(db: Db, chain: HubChain, id: string, suspended: boolean): Promise<OrganizationView> {
+  const row = await db.organization.findUnique({ where: { id } });
+  if (!row) throw notFound();
+  if ((row.status === "SUSPENDED") === suspended)
+    throw conflict("status-unchanged", `Organisation ${id} is already ${suspended ? "suspended" : "active"}.`);
+  await chain.operatorTx((r) => r.getFunction(suspended ? "suspend" : "reinstate")(orgIdToBytes32(id)));
+  return toView(await db.organization.update({ where: { id }, data: { status: suspended ? "SUSPENDED" : "ACTIVE" } }));
+}

@@ -1,0 +1,116 @@
+import type { SignedRecord } from "../../sdk/envelope";
+import type { Db } from "../db/client";
+import { badRequest, conflict, forbidden, notFound } from "../http/problem";
+import { checkRecord, type FieldError } from "./check";
+import { readableRecord } from "./access";
+import type { Published, StoredRecord } from "../../sdk/api";
+
+/**
+ * Checks and stores record versions, all or nothing. Each version, its digest and its outbox row
+ * (AnchorItem) are written in one transaction, so an acknowledged record is never lost and is
+ * always anchored later.
+ */
+export async function publishRecords(db: Db, orgId: string, raws: unknown[], single: boolean): Promise<Published[]> {
+  const org = await db.organization.findUniqueOrThrow({ where: { id: orgId } });
+  const records: SignedRecord[] = [];
+  const errors: FieldError[] = [];
+  let kind = "invalid-record";
+  raws.forEach((raw, i) => {
+    const checked = checkRecord(raw, orgId, org.signerAddress, single ? "" : `records.${i}.`);
+    if (checked.ok) records.push(checked.record);
+    else {
+      if (errors.length === 0) kind = checked.kind;
+      errors.push(...checked.errors);
+    }
+  });
+  if (errors.length > 0) {
+    if (kind === "wrong-owner") throw forbidden(kind, errors[0]!.message);
+    throw badRequest(kind, single ? errors[0]!.message : `${errors.length} problem(s) in the batch; nothing was stored.`, errors);
+  }
+
+  const ids = [...new Set(records.map((r) => r.id))];
+  await db.$transaction(async (tx) => {
+    const existing = await tx.record.findMany({ where: { id: { in: ids } }, select: { id: true, owner: true, latestVersion: true } });
+    const latest = new Map(existing.map((r) => [r.id, r.latestVersion]));
+    for (const r of existing) {
+      // Ids are the publisher's (UUIDs by default); one taken by another organisation is simply unavailable.
+      if (r.owner !== orgId) throw conflict("record-id-unavailable", `Record id ${r.id} is not available; choose another.`);
+    }
+    for (const r of records) {
+      const expected = (latest.get(r.id) ?? 0) + 1;
+      if (r.version !== expected)
+        throw conflict(
+          "version-conflict",
+          `Record ${r.id}: version ${r.version} submitted, ${expected} expected (versions are consecutive; the latest is ${expected - 1}).`,
+        );
+      latest.set(r.id, expected);
+    }
+    const now = new Date();
+    await tx.recordVersion.createMany({
+      data: records.map((r) => ({
+        id: `${r.id}@${r.version}`,
+        recordId: r.id,
+        version: r.version,
+        type: r.type,
+        owner: r.owner,
+        body: JSON.stringify(r.body),
+        salts: JSON.stringify(r.salts),
+        digest: r.digest,
+        signature: r.signature,
+        signer: org.signerAddress,
+        publishedAt: now,
+      })),
+    });
+    await tx.anchorItem.createMany({ data: records.map((r) => ({ digest: r.digest, kind: "RECORD", createdAt: now })) });
+    const known = new Set(existing.map((r) => r.id));
+    const fresh = records.filter((r) => r.version === 1 && !known.has(r.id));
+    const freshIds = new Set(fresh.map((r) => r.id));
+    if (fresh.length > 0)
+      await tx.record.createMany({
+        data: fresh.map((r) => ({ id: r.id, type: r.type, owner: r.owner, latestVersion: latest.get(r.id)!, createdAt: now, updatedAt: now })),
+      });
+    for (const id of ids.filter((i) => !freshIds.has(i)))
+      await tx.record.update({ where: { id }, data: { latestVersion: latest.get(id)!, updatedAt: now } });
+  }, { timeout: 30_000, maxWait: 30_000 });
+  return records.map((r) => ({ id: r.id, version: r.version, digest: r.digest, status: "PENDING" as const }));
+}
+
+function parseVersion(raw: unknown): number | undefined {
+  if (raw === undefined) return undefined;
+  if (typeof raw !== "string" || !/^[1-9]\d{0,8}$/.test(raw)) throw badRequest("invalid-version", "version must be a positive integer.");
+  return Number(raw);
+}
+
+/** One version (the latest by default) of a record the caller may read, with its anchoring status. */
+export async function getRecord(db: Db, orgId: string, recordId: string, versionParam?: unknown): Promise<StoredRecord> {
+  const header = await readableRecord(db, orgId, recordId);
+  const version = parseVersion(versionParam) ?? header.latestVersion;
+  const row = await db.recordVersion.findUnique({ where: { recordId_version: { recordId, version } } });
+  if (!row) throw notFound();
+  const item = await db.anchorItem.findUnique({ where: { digest: row.digest }, select: { batchId: true } });
+  const batch = item?.batchId ? await db.anchorBatch.findUnique({ where: { id: item.batchId } }) : null;
+  const anchored = batch?.status === "ANCHORED";
+  return {
+    record: {
+      type: row.type,
+      id: row.recordId,
+      version: row.version,
+      owner: row.owner,
+      body: JSON.parse(row.body) as Record<string, unknown>,
+      salts: JSON.parse(row.salts) as Record<string, string>,
+      digest: row.digest,
+      signature: row.signature,
+    },
+    publishedAt: row.publishedAt.toISOString(),
+    anchor: anchored
+      ? {
+          status: "ANCHORED",
+          root: batch.root,
+          txHash: batch.txHash ?? undefined,
+          blockNumber: batch.blockNumber ?? undefined,
+          blockTime: batch.blockTime?.toISOString(),
+        }
+      : { status: "PENDING" },
+  };
+}
+
