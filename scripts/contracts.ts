@@ -1,0 +1,50 @@
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { ContractFactory, type Wallet } from "ethers";
+
+interface Artifact {
+  abi: unknown[];
+  bytecode: string;
+}
+
+/** Reads a compiled contract from Hardhat's artifacts (`npm install` compiles them). */
+export function artifact(name: "ParticipantRegistry" | "AnchorRegistry"): Artifact {
+  const file = join(__dirname, "..", "artifacts", "contracts", `${name}.sol`, `${name}.json`);
+  try {
+    return JSON.parse(readFileSync(file, "utf8")) as Artifact;
+  } catch {
+    throw new Error(`${file} is missing: run \`npx hardhat compile\` first`);
+  }
+}
+
+export interface Deployment {
+  chainId: number;
+  participantRegistry: string;
+  anchorRegistry: string;
+  deployer: string;
+  anchorers: string[];
+  deployedAtBlock: number;
+}
+
+/** Deploys both registries from `deployer` (who becomes operator and admin) and authorises the anchorers. */
+export async function deployContracts(deployer: Wallet, anchorers: string[]): Promise<Deployment> {
+  const provider = deployer.provider!;
+  const p = artifact("ParticipantRegistry");
+  const a = artifact("AnchorRegistry");
+  const participants = await new ContractFactory(p.abi as never, p.bytecode, deployer).deploy();
+  const receipt = await participants.deploymentTransaction()!.wait();
+  const anchors = await new ContractFactory(a.abi as never, a.bytecode, deployer).deploy(await participants.getAddress());
+  await anchors.deploymentTransaction()!.wait();
+  for (const anchorer of anchorers) {
+    const tx = (await anchors.getFunction("setAnchorer")(anchorer, true)) as { wait(): Promise<unknown> };
+    await tx.wait();
+  }
+  return {
+    chainId: Number((await provider.getNetwork()).chainId),
+    participantRegistry: await participants.getAddress(),
+    anchorRegistry: await anchors.getAddress(),
+    deployer: deployer.address,
+    anchorers,
+    deployedAtBlock: receipt!.blockNumber,
+  };
+}

@@ -1,0 +1,34 @@
+// Deploys the registries to any EVM JSON-RPC endpoint:
+//   RPC_URL=https://... DEPLOYER_PRIVATE_KEY=0x... ANCHORER_ADDRESSES=0xabc,0xdef npm run deploy
+// Prints the deployment as JSON (addresses to put in the hub's PARTICIPANT_REGISTRY / ANCHOR_REGISTRY).
+import { JsonRpcProvider, Wallet } from "ethers";
+import { z } from "zod";
+import { deployContracts } from "./contracts";
+
+const Env = z.object({
+  RPC_URL: z.string().url(),
+  DEPLOYER_PRIVATE_KEY: z.string().regex(/^0x[0-9a-fA-F]{64}$/, "a 32-byte hex private key"),
+  ANCHORER_ADDRESSES: z
+    .string()
+    .default("")
+    .transform((s) => s.split(",").map((x) => x.trim()).filter(Boolean))
+    .pipe(z.array(z.string().regex(/^0x[0-9a-fA-F]{40}$/, "addresses, comma-separated"))),
+});
+
+async function main() {
+  const env = Env.safeParse(process.env);
+  if (!env.success) {
+    console.error("deploy: " + env.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; "));
+    process.exit(2);
+  }
+  const provider = new JsonRpcProvider(env.data.RPC_URL);
+  const deployer = new Wallet(env.data.DEPLOYER_PRIVATE_KEY, provider);
+  const deployment = await deployContracts(deployer, env.data.ANCHORER_ADDRESSES);
+  console.log(JSON.stringify(deployment, null, 2));
+  provider.destroy();
+}
+
+main().catch((err: unknown) => {
+  console.error(`deploy failed: ${(err as Error).message}`);
+  process.exit(1);
+});

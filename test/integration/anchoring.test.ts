@@ -1,0 +1,146 @@
+import { expect } from "chai";
+import { Contract } from "ethers";
+import BetterSqlite3 from "better-sqlite3";
+import { Client as PgClient } from "pg";
+import { anchorRegistryAbi } from "../../sdk/chain-abi";
+import { verifyRecord } from "../../sdk/verify";
+import type { SignedRecord } from "../../sdk/envelope";
+import { shipment } from "../fixtures";
+import { admit, freshDatabase, hubEnv, isPostgres, startHubProcess, startTestChain, type TestChain } from "./harness";
+
+interface Batch { id: string; root: string; leafCount: number; status: string }
+interface Item { digest: string; batchId: string | null }
+
+async function rows<T>(url: string, query: string): Promise<T[]> {
+  if (url.startsWith("file:")) {
+    const db = new BetterSqlite3(url.slice(5), { readonly: true });
+    try {
+      return db.prepare(query).all() as T[];
+    } finally {
+      db.close();
+    }
+  }
+  const pg = new PgClient({ connectionString: url });
+  await pg.connect();
+  try {
+    return (await pg.query(query)).rows as T[];
+  } finally {
+    await pg.end();
+  }
+}
+
+/** Every Anchored event of the registry, from the chain itself. */
+async function anchoredOnChain(chain: TestChain): Promise<{ root: string; leafCount: number }[]> {
+  const registry = new Contract(chain.deployment.anchorRegistry, anchorRegistryAbi, chain.provider);
+  const events = await registry.queryFilter(registry.filters.Anchored!(), 0, "latest");
+  return events.map((e) => {
+    const parsed = registry.interface.parseLog(e)!;
+    return { root: parsed.args.getValue("root") as string, leafCount: Number(parsed.args.getValue("leafCount")) };
+  });
+}
+
+async function waitUntil(what: string, check: () => Promise<boolean>, timeoutMs = 60_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+/** Each acknowledged digest is in exactly one batch, each batch root is on chain exactly once. */
+async function expectExactlyOnce(chain: TestChain, dbUrl: string, acknowledged: string[]): Promise<void> {
+  const items = await rows<Item>(dbUrl, `SELECT "digest", "batchId" FROM "AnchorItem"`);
+  const batches = await rows<Batch>(dbUrl, `SELECT "id", "root", "leafCount", "status" FROM "AnchorBatch"`);
+  const byDigest = new Map(items.map((i) => [i.digest, i.batchId]));
+  for (const d of acknowledged) expect(byDigest.get(d), `digest ${d} has a batch`).to.be.a("string");
+  const onChain = await anchoredOnChain(chain);
+  const count = new Map<string, number>();
+  for (const e of onChain) count.set(e.root, (count.get(e.root) ?? 0) + 1);
+  for (const b of batches) {
+    expect(b.status).to.equal("ANCHORED");
+    expect(count.get(b.root), `root of batch ${b.id} anchored once`).to.equal(1);
+    expect(onChain.find((e) => e.root === b.root)!.leafCount).to.equal(b.leafCount);
+    expect(items.filter((i) => i.batchId === b.id).length).to.equal(b.leafCount);
+  }
+  expect(onChain.length, "no root on chain that the hub does not know").to.equal(batches.length);
+}
+
+describe(`anchoring worker (${isPostgres() ? "PostgreSQL" : "SQLite"})`, function () {
+  let chain: TestChain;
+
+  beforeEach(async function () {
+    chain = await startTestChain();
+  });
+  afterEach(async function () {
+    await chain?.stop();
+  });
+
+  it("SIGKILL between acknowledging records and anchoring them: after restart each is anchored exactly once", async function () {
+    const database = await freshDatabase();
+    try {
+      // A long batch age keeps the first process from anchoring before it is killed.
+      let hub = await startHubProcess(hubEnv(chain, database.url, { ANCHOR_MAX_AGE_MS: "600000", ANCHOR_BATCH_SIZE: "50" }));
+      const shipper = await admit(hub.url, "brand-one", ["SHIPPER"]);
+      const records: SignedRecord[] = [];
+      for (let i = 0; i < 3; i++) {
+        const batch = Array.from({ length: 20 }, () => shipper.client.signRecord("Shipment", shipment()));
+        await shipper.client.publishBatch(batch);
+        records.push(...batch);
+      }
+      // 60 acknowledged, batch size 50: the first batch may be sealed and sent, the rest waits.
+      await hub.kill();
+      hub = await startHubProcess(hubEnv(chain, database.url, { ANCHOR_BATCH_SIZE: "50" }));
+      try {
+        await waitUntil("all digests anchored", async () => {
+          const pending = await rows<{ n: number }>(
+            database.url,
+            `SELECT COUNT(*) AS "n" FROM "AnchorItem" i LEFT JOIN "AnchorBatch" b ON b."id" = i."batchId" WHERE b."status" IS NULL OR b."status" <> 'ANCHORED'`,
+          );
+          return Number(pending[0]!.n) === 0;
+        });
+        await expectExactlyOnce(chain, database.url, records.map((r) => r.digest));
+        const sample = records[records.length - 1]!;
+        const proof = await shipper.client.waitForProof(sample.id);
+        const verdict = await verifyRecord({ record: sample, proof, chain: { provider: chain.provider }, contracts: chain.deployment });
+        expect(verdict.valid, JSON.stringify(verdict)).to.equal(true);
+      } finally {
+        await hub.stop();
+      }
+    } finally {
+      await database.drop();
+    }
+  });
+
+  it("two hub processes on one database anchor every record exactly once", async function () {
+    const database = await freshDatabase();
+    const env = (id: string) => hubEnv(chain, database.url, { INSTANCE_ID: id, ANCHOR_BATCH_SIZE: "25", ANCHOR_MAX_AGE_MS: "100", ANCHOR_LEASE_MS: "1000" });
+    const a = await startHubProcess(env("hub-a"));
+    const b = await startHubProcess(env("hub-b"));
+    try {
+      const viaA = await admit(a.url, "brand-two", ["SHIPPER"]);
+      const viaB = { ...viaA, client: new (await import("../../sdk/client")).HubClient({ baseUrl: b.url, orgId: viaA.id, privateKey: viaA.key.privateKey }) };
+      const digests: string[] = [];
+      // Interleave publishing through both instances while both run their workers.
+      for (let round = 0; round < 6; round++) {
+        const first = round <= 3 ? viaA : viaB; // after A is killed, both streams go through B
+        const batchA = Array.from({ length: 15 }, () => first.client.signRecord("Shipment", shipment()));
+        const batchB = Array.from({ length: 15 }, () => viaB.client.signRecord("Shipment", shipment()));
+        await Promise.all([first.client.publishBatch(batchA), viaB.client.publishBatch(batchB)]);
+        digests.push(...batchA.map((r) => r.digest), ...batchB.map((r) => r.digest));
+        if (round === 3) await a.kill(); // one instance dies mid-way; the other takes over its lease
+      }
+      await waitUntil("all digests anchored", async () => {
+        const pending = await rows<{ n: number }>(
+          database.url,
+          `SELECT COUNT(*) AS "n" FROM "AnchorItem" i LEFT JOIN "AnchorBatch" b ON b."id" = i."batchId" WHERE b."status" IS NULL OR b."status" <> 'ANCHORED'`,
+        );
+        return Number(pending[0]!.n) === 0;
+      });
+      await expectExactlyOnce(chain, database.url, digests);
+    } finally {
+      await a.stop();
+      await b.stop();
+      await database.drop();
+    }
+  });
+});

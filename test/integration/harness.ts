@@ -1,0 +1,174 @@
+// Real parts for integration tests: a local Hardhat chain (child process), the contracts deployed
+// with real transactions, a real database (SQLite file, or PostgreSQL when CARGOPROOF_TEST_PG names
+// a server), and hub processes spoken to over real HTTP.
+import { spawn, type ChildProcess } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { randomBytes } from "node:crypto";
+import { JsonRpcProvider, Wallet } from "ethers";
+import { devAccountKey } from "../../scripts/dev-accounts";
+import { Client as PgClient } from "pg";
+import { startLocalChain } from "../../scripts/local-chain";
+import { deployContracts, type Deployment } from "../../scripts/contracts";
+import { HubClient } from "../../sdk/client";
+import { randomOrgKey, type OrgKey } from "../../sdk/keys";
+import type { Role } from "../../sdk/roles";
+
+const ROOT = join(__dirname, "..", "..");
+/** Hardhat's public development accounts (funded on the local chain): #0 operates, #1 anchors. */
+export const OPERATOR_KEY = devAccountKey(0);
+export const ANCHORER_KEY = devAccountKey(1);
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = createServer();
+    s.listen(0, "127.0.0.1", () => {
+      const addr = s.address();
+      const port = typeof addr === "object" && addr ? addr.port : 0;
+      s.close(() => resolve(port));
+    });
+    s.on("error", reject);
+  });
+}
+
+export interface TestChain {
+  rpcUrl: string;
+  provider: JsonRpcProvider;
+  deployment: Deployment;
+  operator: Wallet;
+  stop(): Promise<void>;
+}
+
+export async function startTestChain(): Promise<TestChain> {
+  const dataDir = mkdtempSync(join(tmpdir(), "cargoproof-chain-"));
+  const chain = await startLocalChain({ dataDir, port: await freePort() });
+  const provider = new JsonRpcProvider(chain.rpcUrl, undefined, { staticNetwork: true, pollingInterval: 50 });
+  const operator = new Wallet(OPERATOR_KEY, provider);
+  const deployment = await deployContracts(operator, [new Wallet(ANCHORER_KEY).address]);
+  return {
+    rpcUrl: chain.rpcUrl,
+    provider,
+    deployment,
+    operator,
+    async stop() {
+      provider.destroy();
+      await chain.stop();
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** A fresh, empty database URL: a SQLite file, or a new PostgreSQL database when CARGOPROOF_TEST_PG is set. */
+export async function freshDatabase(): Promise<{ url: string; drop(): Promise<void> }> {
+  const pgBase = process.env.CARGOPROOF_TEST_PG;
+  if (!pgBase) {
+    const dir = mkdtempSync(join(tmpdir(), "cargoproof-db-"));
+    return { url: `file:${join(dir, "hub.db")}`, drop: async () => rmSync(dir, { recursive: true, force: true }) };
+  }
+  const name = `cp_test_${randomBytes(6).toString("hex")}`;
+  const admin = new PgClient({ connectionString: pgBase });
+  await admin.connect();
+  await admin.query(`CREATE DATABASE ${name}`);
+  await admin.end();
+  const url = new URL(pgBase);
+  url.pathname = `/${name}`;
+  return {
+    url: url.toString(),
+    async drop() {
+      const c = new PgClient({ connectionString: pgBase });
+      await c.connect();
+      await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      await c.end();
+    },
+  };
+}
+
+export const isPostgres = () => Boolean(process.env.CARGOPROOF_TEST_PG);
+
+export interface HubProcess {
+  url: string;
+  child: ChildProcess;
+  output: () => string;
+  /** Graceful stop (SIGTERM). */
+  stop(): Promise<void>;
+  /** Crash: SIGKILL, no clean-up runs. */
+  kill(): Promise<void>;
+}
+
+export const TOKEN_SECRET = randomBytes(32).toString("hex");
+
+export function hubEnv(chain: TestChain, databaseUrl: string, extra: Record<string, string> = {}): Record<string, string> {
+  return {
+    DATABASE_URL: databaseUrl,
+    RPC_URL: chain.rpcUrl,
+    PARTICIPANT_REGISTRY: chain.deployment.participantRegistry,
+    ANCHOR_REGISTRY: chain.deployment.anchorRegistry,
+    OPERATOR_PRIVATE_KEY: OPERATOR_KEY,
+    ANCHORER_PRIVATE_KEY: ANCHORER_KEY,
+    TOKEN_SECRET,
+    ANCHOR_MAX_AGE_MS: "150",
+    ANCHOR_POLL_MS: "50",
+    ...extra,
+  };
+}
+
+/** Starts `server/main.ts` as its own process and waits until it answers. */
+export async function startHubProcess(env: Record<string, string>): Promise<HubProcess> {
+  const port = env.PORT ? Number(env.PORT) : await freePort();
+  const child = spawn(process.execPath, [join(ROOT, "node_modules/tsx/dist/cli.mjs"), join(ROOT, "server/main.ts")], {
+    cwd: ROOT,
+    env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "", ...env, PORT: String(port), HOST: "127.0.0.1" },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  let out = "";
+  child.stdout!.on("data", (d: Buffer) => (out += d.toString()));
+  child.stderr!.on("data", (d: Buffer) => (out += d.toString()));
+  const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
+  const url = `http://127.0.0.1:${port}`;
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`hub exited during start-up:\n${out}`);
+    try {
+      if ((await fetch(`${url}/health`)).ok) break;
+    } catch {
+      /* not listening yet */
+    }
+    if (Date.now() > deadline) {
+      child.kill("SIGKILL");
+      throw new Error(`hub did not start within 30 s:\n${out}`);
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return {
+    url,
+    child,
+    output: () => out,
+    async stop() {
+      if (child.exitCode === null) child.kill("SIGTERM");
+      await exited;
+    },
+    async kill() {
+      if (child.exitCode === null) child.kill("SIGKILL");
+      await exited;
+    },
+  };
+}
+
+export function operatorClient(hubUrl: string): HubClient {
+  return new HubClient({ baseUrl: hubUrl, orgId: "operator", privateKey: OPERATOR_KEY });
+}
+
+export interface TestOrg {
+  id: string;
+  key: OrgKey;
+  client: HubClient;
+}
+
+/** Admits an organisation through the hub's API (which writes it to the ParticipantRegistry). */
+export async function admit(hubUrl: string, id: string, roles: Role[]): Promise<TestOrg> {
+  const key = randomOrgKey();
+  await operatorClient(hubUrl).admitOrganization({ id, name: id, roles, publicKey: key.publicKey });
+  return { id, key, client: new HubClient({ baseUrl: hubUrl, orgId: id, privateKey: key.privateKey }) };
+}

@@ -1,0 +1,335 @@
+import { expect } from "chai";
+import { Contract, Wallet } from "ethers";
+import BetterSqlite3 from "better-sqlite3";
+import { Client as PgClient } from "pg";
+import { verifyRecord } from "../../sdk/verify";
+import { redact } from "../../sdk/redact";
+import { HubError } from "../../sdk/client";
+import { anchorRegistryAbi } from "../../sdk/chain-abi";
+import { createClientAssertion, tokenEndpoint } from "../../sdk/assertion";
+import { randomOrgKey } from "../../sdk/keys";
+import { shipment, masterWaybill, departedEvent, halalCertificate } from "../fixtures";
+import {
+  admit,
+  freshDatabase,
+  hubEnv,
+  isPostgres,
+  operatorClient,
+  startHubProcess,
+  startTestChain,
+  type HubProcess,
+  type TestChain,
+  type TestOrg,
+} from "./harness";
+
+/** Runs one SQL statement against the hub's database directly, as an attacker with DB access would. */
+async function sql(url: string, statement: string, params: unknown[]): Promise<void> {
+  if (url.startsWith("file:")) {
+    const db = new BetterSqlite3(url.slice(5));
+    db.prepare(statement.replace(/\$\d+/g, "?")).run(...params);
+    db.close();
+    return;
+  }
+  const pg = new PgClient({ connectionString: url });
+  await pg.connect();
+  await pg.query(statement, params);
+  await pg.end();
+}
+
+describe(`records end to end (${isPostgres() ? "PostgreSQL" : "SQLite"})`, function () {
+  let chain: TestChain;
+  let database: { url: string; drop(): Promise<void> };
+  let hub: HubProcess;
+  let forwarder: TestOrg;
+  let airline: TestOrg;
+  let customs: TestOrg;
+  let certifier: TestOrg;
+  let contracts: { participantRegistry: string; anchorRegistry: string };
+
+  before(async function () {
+    chain = await startTestChain();
+    database = await freshDatabase();
+    hub = await startHubProcess(hubEnv(chain, database.url));
+    forwarder = await admit(hub.url, "fast-forwarding", ["FORWARDER"]);
+    airline = await admit(hub.url, "lufthansa-cargo", ["AIRLINE"]);
+    customs = await admit(hub.url, "customs-fra", ["CUSTOMS"]);
+    certifier = await admit(hub.url, "halal-cert", ["CERTIFIER"]);
+    contracts = { participantRegistry: chain.deployment.participantRegistry, anchorRegistry: chain.deployment.anchorRegistry };
+  });
+
+  after(async function () {
+    await hub?.stop();
+    await database?.drop();
+    await chain?.stop();
+  });
+
+  it("publishes, anchors, and the SDK verifies the record against the chain with the hub stopped", async function () {
+    const { record, published } = await forwarder.client.publish("Shipment", shipment());
+    expect(published.status).to.equal("PENDING");
+    expect(published.digest).to.equal(record.digest);
+    const proof = await forwarder.client.waitForProof(record.id);
+    const stored = await forwarder.client.getRecord(record.id);
+    expect(stored.anchor.status).to.equal("ANCHORED");
+    expect(stored.record).to.deep.equal(record);
+
+    await hub.stop();
+    try {
+      const verdict = await verifyRecord({ record: stored.record, proof, chain: { rpcUrl: chain.rpcUrl }, contracts });
+      expect(verdict.valid, JSON.stringify(verdict)).to.equal(true);
+      expect(verdict.signature.signer).to.equal(forwarder.key.address);
+      expect(verdict.anchor.txHash).to.equal(stored.anchor.txHash);
+      expect(verdict.anchor.blockNumber).to.equal(stored.anchor.blockNumber);
+    } finally {
+      hub = await startHubProcess(hubEnv(chain, database.url));
+    }
+  });
+
+  it("versions a record: v2 is a new anchored version, v1 stays readable and provable", async function () {
+    const { record: v1 } = await forwarder.client.publish("Shipment", shipment());
+    const { record: v2 } = await forwarder.client.publish("Shipment", shipment({ pieceCount: 13 }), { id: v1.id, version: 2 });
+    expect((await forwarder.client.getRecord(v1.id)).record.version).to.equal(2);
+    const old = await forwarder.client.getRecord(v1.id, 1);
+    expect(old.record.body.pieceCount).to.equal(12);
+    const [p1, p2] = await Promise.all([forwarder.client.waitForProof(v1.id, 1), forwarder.client.waitForProof(v1.id, 2)]);
+    for (const [r, p] of [[v1, p1], [v2, p2]] as const) {
+      const verdict = await verifyRecord({ record: r, proof: p, chain: { provider: chain.provider }, contracts });
+      expect(verdict.valid, JSON.stringify(verdict)).to.equal(true);
+    }
+    // Skipping or repeating a version is refused and stores nothing.
+    const err = await forwarder.client.publish("Shipment", shipment(), { id: v1.id, version: 4 }).catch((e: unknown) => e);
+    expect(err).to.be.instanceOf(HubError);
+    expect((err as HubError).status).to.equal(409);
+    expect((await forwarder.client.getRecord(v1.id)).record.version).to.equal(2);
+  });
+
+  it("detects one changed byte in the stored record: digest mismatch", async function () {
+    const { record } = await airline.client.publish("Waybill", masterWaybill());
+    const proof = await airline.client.waitForProof(record.id);
+    // Tamper with the stored body behind the hub's back: 412.5 kg becomes 412.6 kg.
+    const stored = (await airline.client.getRecord(record.id)).record;
+    const tampered = JSON.stringify(stored.body).replace("412.5", "412.6");
+    await sql(database.url, `UPDATE "RecordVersion" SET "body" = $1 WHERE "digest" = $2`, [tampered, record.digest]);
+    const served = (await airline.client.getRecord(record.id)).record;
+    expect(served.body.grossWeight).to.deep.equal({ value: 412.6, unit: "KGM" });
+    const verdict = await verifyRecord({ record: served, proof, chain: { provider: chain.provider }, contracts });
+    expect(verdict.valid).to.equal(false);
+    expect(verdict.digest.ok).to.equal(false);
+    expect(verdict.digest.reason).to.match(/digest mismatch/);
+    expect(verdict.anchor.ok).to.equal(false);
+  });
+
+  it("a redacted record still verifies; a changed visible field does not", async function () {
+    const { record } = await forwarder.client.publish("Shipment", shipment());
+    const proof = await forwarder.client.waitForProof(record.id);
+    const redacted = redact(record, ["shipper", "consignee"]);
+    expect(redacted.body).to.not.have.property("shipper");
+    const ok = await verifyRecord({ record: redacted, proof, chain: { provider: chain.provider }, contracts });
+    expect(ok.valid, JSON.stringify(ok)).to.equal(true);
+    const changed = { ...redacted, body: { ...redacted.body, destination: "MUC" } };
+    const bad = await verifyRecord({ record: changed, proof, chain: { provider: chain.provider }, contracts });
+    expect(bad.valid).to.equal(false);
+    expect(bad.digest.ok).to.equal(false);
+  });
+
+  it("a revoked certification verifies as revoked", async function () {
+    const { record } = await certifier.client.publish("Certification", halalCertificate());
+    const proof = await certifier.client.waitForProof(record.id);
+    const before = await verifyRecord({ record, proof, chain: { provider: chain.provider }, contracts });
+    expect(before.valid, JSON.stringify(before)).to.equal(true);
+    // The certifier revokes on chain with its own key (the chain checks it is an active member).
+    await chain.operator.sendTransaction({ to: certifier.key.address, value: 10n ** 17n }).then((t) => t.wait());
+    const registry = new Contract(contracts.anchorRegistry, anchorRegistryAbi, new Wallet(certifier.key.privateKey, chain.provider));
+    await (await registry.getFunction("revoke")(record.digest, "product recalled")).wait();
+    const after = await verifyRecord({ record, proof, chain: { provider: chain.provider }, contracts });
+    expect(after.valid).to.equal(false);
+    expect(after.revocation.revoked).to.equal(true);
+    expect(after.revocation.reason).to.match(/product recalled/);
+    expect(after.digest.ok && after.signature.ok && after.anchor.ok && after.membership.ok).to.equal(true);
+  });
+
+  it("key rotation: a record signed before the rotation still verifies; one signed after with the old key does not", async function () {
+    const brand = await admit(hub.url, "brand-rotating", ["SHIPPER"]);
+    const { record: before } = await brand.client.publish("Shipment", shipment());
+    const proofBefore = await brand.client.waitForProof(before.id);
+    const newKey = randomOrgKey();
+    await operatorClient(hub.url).rotateKey(brand.id, newKey.publicKey);
+    // The hub now refuses the old key...
+    const refused = await brand.client.publish("Shipment", shipment()).catch((e: unknown) => e);
+    expect((refused as HubError).status).to.be.oneOf([400, 401]);
+    // ...and a record the old key signs after the rotation fails on chain even if anchored (by anyone).
+    const rotated = { ...brand, client: new (brand.client.constructor as typeof import("../../sdk/client").HubClient)({ baseUrl: hub.url, orgId: brand.id, privateKey: newKey.privateKey }) };
+    const { record: after } = await rotated.client.publish("Shipment", shipment());
+    const proofAfter = await rotated.client.waitForProof(after.id);
+    const ok = await verifyRecord({ record: before, proof: proofBefore, chain: { provider: chain.provider }, contracts });
+    expect(ok.valid, JSON.stringify(ok)).to.equal(true);
+    const okNew = await verifyRecord({ record: after, proof: proofAfter, chain: { provider: chain.provider }, contracts });
+    expect(okNew.valid, JSON.stringify(okNew)).to.equal(true);
+    // Back-dated: the same content re-signed with the rotated-out key, claiming the same anchored digest.
+    const { signRecord } = await import("../../sdk/signature");
+    const forged = signRecord(brand.key.privateKey, { ...after });
+    const bad = await verifyRecord({ record: forged, proof: proofAfter, chain: { provider: chain.provider }, contracts });
+    expect(bad.valid).to.equal(false);
+    expect(bad.membership.ok).to.equal(false);
+    expect(bad.membership.reason).to.be.a("string");
+  });
+
+  describe("access control", function () {
+    it("only the owner and granted organisations read a record; others get the same 404 as for nothing", async function () {
+      const { record } = await forwarder.client.publish("Shipment", shipment());
+      const denied = await customs.client.getRecord(record.id).catch((e: unknown) => e);
+      const missing = await customs.client.getRecord("no-such-record").catch((e: unknown) => e);
+      expect((denied as HubError).status).to.equal(404);
+      expect((denied as HubError).problem).to.deep.equal({ ...(missing as HubError).problem, instance: (denied as HubError).problem.instance });
+      await customs.client.getProof(record.id).then(
+        () => expect.fail("proof served without access"),
+        (e: HubError) => expect(e.status).to.equal(404),
+      );
+
+      await forwarder.client.grant(record.id, customs.id);
+      expect((await customs.client.getRecord(record.id)).record.digest).to.equal(record.digest);
+      // A grantee reads but may not grant onwards.
+      const regrant = await customs.client.grant(record.id, airline.id).catch((e: unknown) => e);
+      expect((regrant as HubError).status).to.equal(404);
+      await forwarder.client.revokeGrant(record.id, customs.id);
+      expect(((await customs.client.getRecord(record.id).catch((e: unknown) => e)) as HubError).status).to.equal(404);
+    });
+
+    it("an expired grant gives no access", async function () {
+      const { record } = await forwarder.client.publish("Shipment", shipment());
+      await forwarder.client.grant(record.id, airline.id, new Date(Date.now() + 1500));
+      expect((await airline.client.getRecord(record.id)).record.id).to.equal(record.id);
+      await new Promise((r) => setTimeout(r, 1600));
+      expect(((await airline.client.getRecord(record.id).catch((e: unknown) => e)) as HubError).status).to.equal(404);
+    });
+
+    it("refuses a record signed with another organisation's key, and stores nothing", async function () {
+      const signedByAirline = airline.client.signRecord("Shipment", shipment());
+      const posing = { ...signedByAirline, owner: forwarder.id };
+      const err = (await forwarder.client.publishSigned(posing).catch((e: unknown) => e)) as HubError;
+      expect(err.status).to.equal(400);
+      expect(err.problem.type).to.match(/digest-mismatch|signature-invalid/);
+      // Re-digest as the forwarder's record but keep the airline's signature.
+      const { prepareRecord } = await import("../../sdk/digest");
+      const prepared = prepareRecord({ type: "Shipment", id: signedByAirline.id, version: 1, owner: forwarder.id }, shipment());
+      const { signRecord } = await import("../../sdk/signature");
+      const wrongKey = signRecord(airline.key.privateKey, prepared);
+      const err2 = (await forwarder.client.publishSigned(wrongKey).catch((e: unknown) => e)) as HubError;
+      expect(err2.status).to.equal(400);
+      expect(err2.problem.type).to.match(/signature-invalid/);
+      expect(((await forwarder.client.getRecord(prepared.id).catch((e: unknown) => e)) as HubError).status).to.equal(404);
+      // Publishing as another owner is forbidden outright.
+      const asOther = (await forwarder.client.publishSigned(signedByAirline).catch((e: unknown) => e)) as HubError;
+      expect(asOther.status).to.equal(403);
+    });
+
+    it("a bad body is a 400 problem naming the field, and changes nothing", async function () {
+      const bad = { ...masterWaybill(), waybillNumber: "020-12345670" }; // wrong check digit
+      const err = (await airline.client.publish("Waybill", bad).catch((e: unknown) => e)) as HubError;
+      expect(err.status).to.equal(400);
+      expect(err.problem.errors?.some((e) => e.path === "body.waybillNumber")).to.equal(true);
+      const res = await fetch(`${hub.url}/v1/records`, { method: "POST", headers: { "content-type": "application/json", authorization: `Bearer ${await airline.client.accessToken()}` }, body: "{not json" });
+      expect(res.status).to.equal(400);
+      expect(res.headers.get("content-type")).to.match(/application\/problem\+json/);
+    });
+
+    it("a batch is all or nothing", async function () {
+      const good = forwarder.client.signRecord("Shipment", shipment());
+      const event = forwarder.client.signRecord("LogisticsEvent", departedEvent(good.id));
+      const broken = { ...forwarder.client.signRecord("Shipment", shipment()), digest: good.digest };
+      const err = (await forwarder.client.publishBatch([good, event, broken]).catch((e: unknown) => e)) as HubError;
+      expect(err.status).to.equal(400);
+      expect(err.problem.errors?.[0]?.path).to.match(/^records\.2\./);
+      expect(((await forwarder.client.getRecord(good.id).catch((e: unknown) => e)) as HubError).status).to.equal(404);
+      const ok = await forwarder.client.publishBatch([good, event]);
+      expect(ok.map((p) => p.id)).to.deep.equal([good.id, event.id]);
+    });
+  });
+
+  describe("authentication", function () {
+    async function tokenRequest(assertion: string): Promise<Response> {
+      return fetch(`${hub.url}/v1/auth/token`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({
+          grant_type: "client_credentials",
+          client_assertion_type: "urn:ietf:params:oauth:client-assertion-type:jwt-bearer",
+          client_assertion: assertion,
+        }),
+      });
+    }
+
+    it("requires a token", async function () {
+      const res = await fetch(`${hub.url}/v1/records/anything`);
+      expect(res.status).to.equal(401);
+      expect(((await res.json()) as { type: string }).type).to.match(/unauthorized/);
+    });
+
+    it("refuses a replayed client assertion", async function () {
+      const assertion = await createClientAssertion(forwarder.id, forwarder.key.privateKey, hub.url);
+      expect((await tokenRequest(assertion)).status).to.equal(200);
+      const replay = await tokenRequest(assertion);
+      expect(replay.status).to.equal(401);
+      expect(((await replay.json()) as { detail: string }).detail).to.match(/already used/);
+    });
+
+    it("refuses alg none, a foreign key, a wrong audience and an expired assertion", async function () {
+      const b64 = (o: object) => Buffer.from(JSON.stringify(o)).toString("base64url");
+      const now = Math.floor(Date.now() / 1000);
+      const claims = { iss: forwarder.id, sub: forwarder.id, aud: tokenEndpoint(hub.url), jti: "x1", iat: now, exp: now + 60 };
+      const none = `${b64({ alg: "none", typ: "JWT" })}.${b64(claims)}.`;
+      expect((await tokenRequest(none)).status).to.equal(401);
+      const foreign = await createClientAssertion(forwarder.id, airline.key.privateKey, hub.url);
+      expect((await tokenRequest(foreign)).status).to.equal(401);
+      const otherHub = await createClientAssertion(forwarder.id, forwarder.key.privateKey, "http://127.0.0.1:1");
+      expect((await tokenRequest(otherHub)).status).to.equal(401);
+      const { SignJWT, importJWK } = await import("jose");
+      const { secp256k1Jwk } = await import("../../sdk/keys");
+      const key = await importJWK(secp256k1Jwk(forwarder.key.publicKey, forwarder.key.privateKey), "ES256K");
+      const expired = await new SignJWT({})
+        .setProtectedHeader({ alg: "ES256K" })
+        .setIssuer(forwarder.id).setSubject(forwarder.id).setAudience(tokenEndpoint(hub.url)).setJti("old-1")
+        .setIssuedAt(now - 600).setExpirationTime(now - 540)
+        .sign(key);
+      const res = await tokenRequest(expired);
+      expect(res.status).to.equal(401);
+    });
+
+    it("refuses an expired or forged access token", async function () {
+      const { SignJWT } = await import("jose");
+      const { TOKEN_SECRET } = await import("./harness");
+      const now = Math.floor(Date.now() / 1000);
+      const expired = await new SignJWT({ roles: ["FORWARDER"] })
+        .setProtectedHeader({ alg: "HS256", typ: "at+jwt" })
+        .setIssuer(hub.url).setAudience(hub.url).setSubject(forwarder.id)
+        .setIssuedAt(now - 3600).setExpirationTime(now - 60)
+        .sign(new TextEncoder().encode(TOKEN_SECRET));
+      const forged = await new SignJWT({ roles: ["OPERATOR"] })
+        .setProtectedHeader({ alg: "HS256", typ: "at+jwt" })
+        .setIssuer(hub.url).setAudience(hub.url).setSubject("operator")
+        .setIssuedAt().setExpirationTime("5m")
+        .sign(new TextEncoder().encode("not-the-hub-secret-not-the-hub-secret"));
+      for (const token of [expired, forged, "not.a.token"]) {
+        const res = await fetch(`${hub.url}/v1/orgs/operator`, { headers: { authorization: `Bearer ${token}` } });
+        expect(res.status).to.equal(401);
+      }
+    });
+
+    it("only the operator admits organisations", async function () {
+      const err = (await forwarder.client.admitOrganization({ id: "sneaky", name: "x", roles: ["CUSTOMS"], publicKey: randomOrgKey().publicKey }).catch((e: unknown) => e)) as HubError;
+      expect(err.status).to.equal(403);
+      const lookup = (await forwarder.client.getOrganization("sneaky").catch((e: unknown) => e)) as HubError;
+      expect(lookup.status).to.equal(404);
+    });
+  });
+
+  it("the public verify endpoint gives the SDK's verdict", async function () {
+    const { record } = await forwarder.client.publish("Shipment", shipment());
+    const proof = await forwarder.client.waitForProof(record.id);
+    const anonymous = new (await import("../../sdk/client")).HubClient({ baseUrl: hub.url });
+    const verdict = await anonymous.verifyRemote(redact(record, ["consignee"]), proof);
+    expect(verdict.valid).to.equal(true);
+    const bad = await anonymous.verifyRemote({ ...record, body: { ...record.body, pieceCount: 99 } }, proof);
+    expect(bad.valid).to.equal(false);
+    expect(bad.digest.ok).to.equal(false);
+  });
+});
