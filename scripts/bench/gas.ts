@@ -1,0 +1,143 @@
+// Gas benchmark for on-chain anchoring. Run with `npx hardhat run scripts/bench/gas.ts` (in-process
+// hardhat network). Compares the hash-chain AnchorRegistry against a per-root-storage alternative and
+// against one transaction per record; writes bench-results/gas.json.
+import { mkdirSync, writeFileSync } from "node:fs";
+import path from "node:path";
+import { config, ethers, network } from "hardhat";
+import type { Contract, ContractTransactionResponse } from "ethers";
+
+const BATCH_SIZES = [1, 100, 1_000, 10_000] as const;
+const TARGET_GAS_PER_RECORD = 3; // at 10,000 records per batch
+const TARGET_BATCH = 10_000;
+const SAMPLES = 5; // real transactions measured per figure; the median is reported
+
+type Row = {
+  records: number;
+  hashChainTxGas: number;
+  hashChainGasPerRecord: number;
+  storedRootTxGas: number;
+  storedRootGasPerRecord: number;
+  oneTxPerRecordGas: number;
+  oneTxPerRecordGasPerRecord: number;
+};
+
+function randomBytes32(): string {
+  return ethers.hexlify(ethers.randomBytes(32));
+}
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const mid = Math.floor(s.length / 2);
+  return s.length % 2 === 1 ? s[mid] : Math.round((s[mid - 1] + s[mid]) / 2);
+}
+
+async function gasOf(tx: Promise<ContractTransactionResponse>): Promise<number> {
+  const receipt = await (await tx).wait();
+  if (receipt === null || receipt.status !== 1) throw new Error("transaction failed");
+  return Number(receipt.gasUsed);
+}
+
+/** Median gas of SAMPLES real anchor transactions with fresh random roots. */
+async function anchorGas(contract: Contract, records: number): Promise<number> {
+  const samples: number[] = [];
+  for (let i = 0; i < SAMPLES; i++) samples.push(await gasOf(contract.anchor(randomBytes32(), records)));
+  return median(samples);
+}
+
+function fmt(n: number, digits = 0): string {
+  return n.toLocaleString("en-US", { minimumFractionDigits: digits, maximumFractionDigits: digits });
+}
+
+async function main(): Promise<void> {
+  if (network.name !== "hardhat") console.warn(`warning: running on "${network.name}", not the hardhat network`);
+  const [admin, hub, member] = await ethers.getSigners();
+  const hubAddr = await hub.getAddress();
+
+  const participants = await ethers.deployContract("ParticipantRegistry", admin);
+  const anchors = await ethers.deployContract("AnchorRegistry", [await participants.getAddress()], admin);
+  const stored = await ethers.deployContract("StoredRootAnchor", admin);
+  await gasOf(anchors.setAnchorer(hubAddr, true));
+  await gasOf(stored.setAnchorer(hubAddr, true));
+  const hubAnchors = anchors.connect(hub) as Contract;
+  const hubStored = stored.connect(hub) as Contract;
+
+  // Baseline "one transaction per record": real single-record anchor transactions, multiplied by N.
+  const singleRecordGas = await anchorGas(hubAnchors, 1);
+
+  const rows: Row[] = [];
+  for (const records of BATCH_SIZES) {
+    const hashChainTxGas = await anchorGas(hubAnchors, records);
+    const storedRootTxGas = await anchorGas(hubStored, records);
+    const oneTxPerRecordGas = singleRecordGas * records;
+    rows.push({
+      records,
+      hashChainTxGas,
+      hashChainGasPerRecord: hashChainTxGas / records,
+      storedRootTxGas,
+      storedRootGasPerRecord: storedRootTxGas / records,
+      oneTxPerRecordGas,
+      oneTxPerRecordGasPerRecord: oneTxPerRecordGas / records,
+    });
+  }
+
+  const orgId = ethers.encodeBytes32String("bench-org");
+  const admitGas = await gasOf(participants.admit(orgId, 1n, await member.getAddress()));
+  const revokeGas = await gasOf((anchors.connect(member) as Contract).revoke(randomBytes32(), "bench revocation"));
+  const rotateGas = await gasOf(participants.rotateKey(orgId, ethers.Wallet.createRandom().address));
+
+  console.log("\nAnchoring gas (hardhat network; median of %d real transactions per figure)\n", SAMPLES);
+  const header = ["records", "AnchorRegistry tx", "gas/record", "StoredRootAnchor tx", "gas/record", "1 tx per record", "gas/record"];
+  const table = rows.map((r) => [
+    fmt(r.records),
+    fmt(r.hashChainTxGas),
+    fmt(r.hashChainGasPerRecord, 2),
+    fmt(r.storedRootTxGas),
+    fmt(r.storedRootGasPerRecord, 2),
+    fmt(r.oneTxPerRecordGas),
+    fmt(r.oneTxPerRecordGasPerRecord, 2),
+  ]);
+  const widths = header.map((h, i) => Math.max(h.length, ...table.map((row) => row[i].length)));
+  const line = (cells: string[]): string => cells.map((c, i) => c.padStart(widths[i])).join(" | ");
+  console.log(line(header));
+  console.log(widths.map((w) => "-".repeat(w)).join("-|-"));
+  for (const row of table) console.log(line(row));
+  console.log(
+    `\n"1 tx per record" = N x the gas of one real single-record AnchorRegistry.anchor tx (${fmt(singleRecordGas)} gas, ` +
+      "measured), not N transactions actually sent.",
+  );
+  console.log(`\nParticipantRegistry.admit: ${fmt(admitGas)} gas`);
+  console.log(`ParticipantRegistry.rotateKey: ${fmt(rotateGas)} gas`);
+  console.log(`AnchorRegistry.revoke (16-byte reason): ${fmt(revokeGas)} gas`);
+
+  const target = rows.find((r) => r.records === TARGET_BATCH);
+  if (target === undefined) throw new Error("target batch size missing");
+  const pass = target.hashChainGasPerRecord <= TARGET_GAS_PER_RECORD;
+
+  const outDir = path.join(config.paths.root, "bench-results");
+  mkdirSync(outDir, { recursive: true });
+  const outFile = path.join(outDir, "gas.json");
+  const result = {
+    network: network.name,
+    samplesPerFigure: SAMPLES,
+    singleRecordAnchorGas: singleRecordGas,
+    oneTxPerRecordNote: "N x measured single-record AnchorRegistry.anchor gas",
+    rows,
+    admitGas,
+    rotateKeyGas: rotateGas,
+    revokeGas,
+    target: { records: TARGET_BATCH, maxGasPerRecord: TARGET_GAS_PER_RECORD, measured: target.hashChainGasPerRecord, pass },
+  };
+  writeFileSync(outFile, JSON.stringify(result, null, 2) + "\n");
+  console.log(`\nwrote ${path.relative(config.paths.root, outFile)}`);
+
+  console.log(
+    `\n${pass ? "PASS" : "FAIL"}: AnchorRegistry.anchor at ${fmt(TARGET_BATCH)} records = ` +
+      `${fmt(target.hashChainGasPerRecord, 3)} gas/record (${fmt(target.hashChainTxGas)} gas/tx); target <= ${TARGET_GAS_PER_RECORD}`,
+  );
+  if (!pass) process.exitCode = 1;
+}
+
+main().catch((err: unknown) => {
+  console.error(err);
+  process.exitCode = 1;
+});
