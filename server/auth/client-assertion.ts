@@ -1,11 +1,11 @@
-import { decodeProtectedHeader, errors as joseErrors, importJWK, jwtVerify, type CryptoKey, type KeyObject } from "jose";
+import { decodeProtectedHeader, errors as joseErrors, importJWK, jwtVerify, type KeyLike } from "jose";
 import { secp256k1Jwk } from "../../sdk/keys";
 import { ASSERTION_TTL_S } from "../../sdk/assertion";
 import type { Db } from "../db/client";
 import { unauthorized } from "../http/problem";
 
 const CLOCK_TOLERANCE_S = 30;
-const keyCache = new Map<string, CryptoKey | KeyObject | Uint8Array>();
+const keyCache = new Map<string, KeyLike | Uint8Array>();
 
 async function verificationKey(publicKey: string) {
   let key = keyCache.get(publicKey);

@@ -18,7 +18,7 @@ export class HubChain {
     anchorRegistry: string;
   }) {
     // Polling is for tx.wait(); the hub otherwise asks the chain only when it needs to.
-    this.provider = new JsonRpcProvider(opts.rpcUrl, undefined, { staticNetwork: true, pollingInterval: 100 });
+    this.provider = new JsonRpcProvider(opts.rpcUrl, undefined, { staticNetwork: true, pollingInterval: 100, cacheTimeout: -1 });
     this.operator = new Wallet(opts.operatorKey, this.provider);
     this.anchorer = new Wallet(opts.anchorerKey, this.provider);
     this.participants = new Contract(opts.participantRegistry, participantRegistryAbi, this.operator);

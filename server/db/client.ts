@@ -35,3 +35,21 @@ export function openDatabase(url: string): Database {
   const db = new PostgresClient({ adapter }) as unknown as Db;
   return { db, provider, close: () => db.$disconnect() };
 }
+
+type TxClient = Parameters<Parameters<Db["$transaction"]>[0]>[0];
+
+/**
+ * A read-then-write transaction. SQLite starts transactions deferred: a transaction that reads first
+ * and writes later cannot wait for another process's write lock (SQLITE_BUSY at once, no retry).
+ * Writing first takes the lock up front, where SQLite's busy timeout does wait; PostgreSQL is
+ * unaffected by the no-op.
+ */
+export function writeTransaction<T>(db: Db, fn: (tx: TxClient) => Promise<T>): Promise<T> {
+  return db.$transaction(
+    async (tx) => {
+      await tx.$executeRawUnsafe(`UPDATE "AnchorLease" SET "holder" = "holder" WHERE 1 = 0`);
+      return fn(tx);
+    },
+    { timeout: 30_000, maxWait: 30_000 },
+  );
+}

@@ -1,5 +1,5 @@
 import type { SignedRecord } from "../../sdk/envelope";
-import type { Db } from "../db/client";
+import { writeTransaction, type Db } from "../db/client";
 import { badRequest, conflict, forbidden, notFound } from "../http/problem";
 import { checkRecord, type FieldError } from "./check";
 import { readableRecord } from "./access";
@@ -29,7 +29,7 @@ export async function publishRecords(db: Db, orgId: string, raws: unknown[], sin
   }
 
   const ids = [...new Set(records.map((r) => r.id))];
-  await db.$transaction(async (tx) => {
+  await writeTransaction(db, async (tx) => {
     const existing = await tx.record.findMany({ where: { id: { in: ids } }, select: { id: true, owner: true, latestVersion: true } });
     const latest = new Map(existing.map((r) => [r.id, r.latestVersion]));
     for (const r of existing) {
@@ -71,7 +71,7 @@ export async function publishRecords(db: Db, orgId: string, raws: unknown[], sin
       });
     for (const id of ids.filter((i) => !freshIds.has(i)))
       await tx.record.update({ where: { id }, data: { latestVersion: latest.get(id)!, updatedAt: now } });
-  }, { timeout: 30_000, maxWait: 30_000 });
+  });
   return records.map((r) => ({ id: r.id, version: r.version, digest: r.digest, status: "PENDING" as const }));
 }
 

@@ -79,7 +79,9 @@ describe(`anchoring worker (${isPostgres() ? "PostgreSQL" : "SQLite"})`, functio
     const database = await freshDatabase();
     try {
       // A long batch age keeps the first process from anchoring before it is killed.
-      let hub = await startHubProcess(hubEnv(chain, database.url, { ANCHOR_MAX_AGE_MS: "600000", ANCHOR_BATCH_SIZE: "50" }));
+      let hub = await startHubProcess(
+        hubEnv(chain, database.url, { ANCHOR_MAX_AGE_MS: "600000", ANCHOR_BATCH_SIZE: "50", ANCHOR_LEASE_MS: "2000" }),
+      );
       const shipper = await admit(hub.url, "brand-one", ["SHIPPER"]);
       const records: SignedRecord[] = [];
       for (let i = 0; i < 3; i++) {
@@ -89,7 +91,8 @@ describe(`anchoring worker (${isPostgres() ? "PostgreSQL" : "SQLite"})`, functio
       }
       // 60 acknowledged, batch size 50: the first batch may be sealed and sent, the rest waits.
       await hub.kill();
-      hub = await startHubProcess(hubEnv(chain, database.url, { ANCHOR_BATCH_SIZE: "50" }));
+      // Same port, so the organisation's client keeps its URL; the dead instance's lease expires first.
+      hub = await startHubProcess(hubEnv(chain, database.url, { ANCHOR_BATCH_SIZE: "50", ANCHOR_LEASE_MS: "2000", PORT: new URL(hub.url).port }));
       try {
         await waitUntil("all digests anchored", async () => {
           const pending = await rows<{ n: number }>(

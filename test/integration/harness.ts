@@ -44,7 +44,7 @@ export interface TestChain {
 export async function startTestChain(): Promise<TestChain> {
   const dataDir = mkdtempSync(join(tmpdir(), "cargoproof-chain-"));
   const chain = await startLocalChain({ dataDir, port: await freePort() });
-  const provider = new JsonRpcProvider(chain.rpcUrl, undefined, { staticNetwork: true, pollingInterval: 50 });
+  const provider = new JsonRpcProvider(chain.rpcUrl, undefined, { staticNetwork: true, pollingInterval: 50, cacheTimeout: -1 });
   const operator = new Wallet(OPERATOR_KEY, provider);
   const deployment = await deployContracts(operator, [new Wallet(ANCHORER_KEY).address]);
   return {
@@ -117,7 +117,8 @@ export function hubEnv(chain: TestChain, databaseUrl: string, extra: Record<stri
 /** Starts `server/main.ts` as its own process and waits until it answers. */
 export async function startHubProcess(env: Record<string, string>): Promise<HubProcess> {
   const port = env.PORT ? Number(env.PORT) : await freePort();
-  const child = spawn(process.execPath, [join(ROOT, "node_modules/tsx/dist/cli.mjs"), join(ROOT, "server/main.ts")], {
+  // tsx as a loader in this very process (its CLI would fork a child that a SIGKILL would orphan).
+  const child = spawn(process.execPath, ["--require", "tsx/cjs", join(ROOT, "server/main.ts")], {
     cwd: ROOT,
     env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "", ...env, PORT: String(port), HOST: "127.0.0.1" },
     stdio: ["ignore", "pipe", "pipe"],
@@ -125,6 +126,10 @@ export async function startHubProcess(env: Record<string, string>): Promise<HubP
   let out = "";
   child.stdout!.on("data", (d: Buffer) => (out += d.toString()));
   child.stderr!.on("data", (d: Buffer) => (out += d.toString()));
+  if (process.env.CARGOPROOF_DEBUG_HUB) {
+    child.stdout!.pipe(process.stderr);
+    child.stderr!.pipe(process.stderr);
+  }
   const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
   const url = `http://127.0.0.1:${port}`;
   const deadline = Date.now() + 30_000;

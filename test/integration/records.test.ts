@@ -80,7 +80,8 @@ describe(`records end to end (${isPostgres() ? "PostgreSQL" : "SQLite"})`, funct
       expect(verdict.anchor.txHash).to.equal(stored.anchor.txHash);
       expect(verdict.anchor.blockNumber).to.equal(stored.anchor.blockNumber);
     } finally {
-      hub = await startHubProcess(hubEnv(chain, database.url));
+      // Same port: the organisations' clients keep talking to the same URL.
+      hub = await startHubProcess(hubEnv(chain, database.url, { PORT: new URL(hub.url).port }));
     }
   });
 
