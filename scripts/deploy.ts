@@ -21,7 +21,7 @@ async function main() {
     console.error("deploy: " + env.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; "));
     process.exit(2);
   }
-  const provider = new JsonRpcProvider(env.data.RPC_URL);
+  const provider = new JsonRpcProvider(env.data.RPC_URL, undefined, { cacheTimeout: -1 });
   const deployer = new Wallet(env.data.DEPLOYER_PRIVATE_KEY, provider);
   const deployment = await deployContracts(deployer, env.data.ANCHORER_ADDRESSES);
   console.log(JSON.stringify(deployment, null, 2));

@@ -37,7 +37,7 @@ async function main() {
   const firstRun = !existsSync(deploymentFile());
 
   const chain = await startLocalChain({ dataDir: DATA_DIR, port: RPC_PORT });
-  const provider = new JsonRpcProvider(chain.rpcUrl, undefined, { staticNetwork: true });
+  const provider = new JsonRpcProvider(chain.rpcUrl, undefined, { staticNetwork: true, cacheTimeout: -1 });
   const operatorKey = devAccountKey(0);
   const anchorerKey = devAccountKey(1);
 
