@@ -1,0 +1,64 @@
+import { expect } from "chai";
+import { spawn } from "node:child_process";
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { freePort } from "./harness";
+
+const ROOT = join(__dirname, "..", "..");
+
+/** Runs `npm start`'s script until its walk-through is printed, then stops it with SIGTERM. */
+async function runStart(env: Record<string, string>): Promise<string> {
+  const child = spawn(process.execPath, ["--require", "tsx/cjs", join(ROOT, "scripts/start.ts")], {
+    cwd: ROOT,
+    env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "", ...env },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  let out = "";
+  child.stdout.on("data", (d: Buffer) => (out += d.toString()));
+  child.stderr.on("data", (d: Buffer) => (out += d.toString()));
+  const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
+  const deadline = Date.now() + 90_000;
+  while (!out.includes("Ctrl-C stops everything")) {
+    if (child.exitCode !== null) throw new Error(`npm start exited early:\n${out}`);
+    if (Date.now() > deadline) {
+      child.kill("SIGKILL");
+      throw new Error(`npm start did not finish its walk-through:\n${out}`);
+    }
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  child.kill("SIGTERM");
+  expect(await exited).to.equal(0);
+  return out;
+}
+
+describe("npm start", function () {
+  it("runs the walk-through, and a second start resumes the same records on the same chain", async function () {
+    const data = mkdtempSync(join(tmpdir(), "cargoproof-start-"));
+    try {
+      const hubPort = await freePort();
+      const env = {
+        CARGOPROOF_DATA: data,
+        CARGOPROOF_HUB: `http://127.0.0.1:${hubPort}`,
+        CARGOPROOF_RPC_PORT: String(await freePort()),
+      };
+      const first = await runStart(env);
+      expect(first).to.include("first start: contracts deployed");
+      expect(first).to.match(/the SDK verified it against the chain, trusting nobody: VALID/);
+      expect(first).to.include(`hub      http://127.0.0.1:${hubPort}`);
+      // Keys and secrets are private files in the data folder.
+      const keyFile = join(data, "keys", "swift-forwarding.json");
+      expect(existsSync(keyFile)).to.equal(true);
+      expect(statSync(keyFile).mode & 0o077).to.equal(0);
+      expect(first).to.not.include((JSON.parse(readFileSync(keyFile, "utf8")) as { privateKey: string }).privateKey);
+
+      const second = await runStart(env);
+      expect(second).to.not.include("first start");
+      expect(second).to.match(/\d+ transaction\(s\) replayed/);
+      expect(second).to.match(/still verifies against the\s+replayed chain: VALID/);
+      expect(second).to.match(/trusting nobody: VALID/);
+    } finally {
+      rmSync(data, { recursive: true, force: true });
+    }
+  });
+});
