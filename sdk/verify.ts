@@ -1,0 +1,309 @@
+import { Interface, JsonRpcProvider, Network, getAddress, type Log, type Provider, type Result } from "ethers";
+import { z } from "zod";
+import { anchorRegistryAbi, orgIdToBytes32, participantRegistryAbi } from "./chain-abi";
+import { computeDigest } from "./digest";
+import { AnchorProofSchema, SignedRecordSchema, type AnchorProof, type SignedRecord } from "./envelope";
+import { merkleLeaf, processProof } from "./merkle";
+import { recoverSigner } from "./signature";
+
+/**
+ * Trustless verification of one record version: its content against its digest, the digest's
+ * signature, the signer's membership when the record was anchored, the anchoring itself and
+ * revocation, all read from the chain. Nothing in the proof is taken on trust: the root must be
+ * folded from the record's own digest and found in an `Anchored` event of the given registry.
+ */
+
+export const VerdictSchema = z.object({
+  valid: z.boolean(),
+  digest: z.object({ ok: z.boolean(), computed: z.string(), claimed: z.string(), reason: z.string().optional() }),
+  signature: z.object({ ok: z.boolean(), signer: z.string().optional(), reason: z.string().optional() }),
+  membership: z.object({ ok: z.boolean(), orgId: z.string(), at: z.number().optional(), reason: z.string().optional() }),
+  anchor: z.object({
+    ok: z.boolean(),
+    root: z.string(),
+    blockNumber: z.number().optional(),
+    blockTime: z.number().optional(),
+    txHash: z.string().optional(),
+    reason: z.string().optional(),
+  }),
+  revocation: z.object({ ok: z.boolean(), revoked: z.boolean(), revokedAt: z.number().optional(), reason: z.string().optional() }),
+});
+export type Verdict = z.infer<typeof VerdictSchema>;
+
+export interface VerifyInput {
+  record: SignedRecord;
+  proof: AnchorProof;
+  chain: { rpcUrl: string } | { provider: Provider };
+  contracts: { participantRegistry: string; anchorRegistry: string };
+}
+
+const participants = new Interface(participantRegistryAbi);
+const anchors = new Interface(anchorRegistryAbi);
+const ANCHORED_TOPIC = anchors.getEvent("Anchored")!.topicHash;
+const REVOKED_TOPIC = anchors.getEvent("Revoked")!.topicHash;
+
+// Chain ids never change for a connection, so they are asked once per provider (and per RPC URL).
+const chainIdByProvider = new WeakMap<Provider, Promise<bigint>>();
+const chainIdByUrl = new Map<string, bigint>();
+
+function chainIdOf(provider: Provider): Promise<bigint> {
+  let id = chainIdByProvider.get(provider);
+  if (!id) {
+    id = provider.getNetwork().then((n) => n.chainId);
+    id.catch(() => chainIdByProvider.delete(provider)); // a failed lookup is retried next time
+    chainIdByProvider.set(provider, id);
+  }
+  return id;
+}
+
+/**
+ * Opens a provider for an RPC URL. The chain id is asked with one raw request first and the provider
+ * is then given it as a static network: an ethers provider that has to discover its network retries
+ * forever against a dead URL, which would hang the verification instead of failing it.
+ */
+async function openRpc(rpcUrl: string): Promise<Provider> {
+  let chainId = chainIdByUrl.get(rpcUrl);
+  if (chainId === undefined) {
+    const probe = new JsonRpcProvider(rpcUrl);
+    try {
+      const [res] = (await probe._send({ id: 1, jsonrpc: "2.0", method: "eth_chainId", params: [] })) as { result?: unknown; error?: unknown }[];
+      if (typeof res?.result !== "string") throw new Error(`eth_chainId failed: ${JSON.stringify(res?.error ?? "no answer")}`);
+      chainId = BigInt(res.result);
+    } finally {
+      probe.destroy();
+    }
+    chainIdByUrl.set(rpcUrl, chainId);
+  }
+  const network = Network.from(chainId);
+  const provider = new JsonRpcProvider(rpcUrl, network, { staticNetwork: network });
+  chainIdByProvider.set(provider, Promise.resolve(chainId));
+  return provider;
+}
+
+const errText = (err: unknown): string => {
+  const e = err as { shortMessage?: unknown; message?: unknown };
+  return typeof e?.shortMessage === "string" ? e.shortMessage : typeof e?.message === "string" ? e.message : String(err);
+};
+
+const issuesText = (error: z.ZodError): string =>
+  error.issues
+    .slice(0, 5)
+    .map((i) => `${i.path.map(String).join(".") || "(root)"}: ${i.message}`)
+    .join("; ");
+
+async function view(provider: Provider, to: string, iface: Interface, fn: string, args: unknown[]): Promise<Result> {
+  const data = iface.encodeFunctionData(fn, args);
+  return iface.decodeFunctionResult(fn, await provider.call({ to, data }));
+}
+
+/** The earliest Anchored event of `root` (the registry's rule when a root appears more than once). */
+async function findAnchoring(provider: Provider, registry: string, root: string, hintBlock?: number): Promise<Log | undefined> {
+  const query = (fromBlock: number, toBlock: number | "latest") =>
+    provider.getLogs({ address: registry, topics: [ANCHORED_TOPIC, root], fromBlock, toBlock });
+  let logs: Log[] = [];
+  // The hint bounds the search from above but never from below: an earlier anchoring would win.
+  if (hintBlock !== undefined) logs = await query(0, hintBlock).catch(() => []);
+  if (logs.length === 0) logs = await query(0, "latest");
+  return logs.reduce<Log | undefined>(
+    (best, l) => (!best || l.blockNumber < best.blockNumber || (l.blockNumber === best.blockNumber && l.index < best.index) ? l : best),
+    undefined,
+  );
+}
+
+function verdictOf(v: Omit<Verdict, "valid">): Verdict {
+  return { valid: v.digest.ok && v.signature.ok && v.membership.ok && v.anchor.ok && v.revocation.ok, ...v };
+}
+
+/** What the chain checks share: the connection, the two registries and the owner's on-chain id. */
+interface Chain {
+  provider: Provider;
+  anchorRegistry: string;
+  participantRegistry: string;
+  orgId: string;
+}
+
+interface Anchoring {
+  blockNumber: number;
+  blockTime: number;
+  txHash: string;
+}
+
+/**
+ * Checks the proof's claims against the chain and finds when its root was anchored. Adds every
+ * mismatch to `problems`; returns the anchoring if the root was found.
+ */
+async function checkAnchoring(chain: Chain, proof: AnchorProof, lookUp: boolean, problems: string[]): Promise<Anchoring | undefined> {
+  const chainId = await chainIdOf(chain.provider);
+  if (BigInt(proof.chainId) !== chainId) problems.push(`the proof is for chain ${proof.chainId}, the chain is ${chainId}`);
+  if (!lookUp) return undefined;
+  const log = await findAnchoring(chain.provider, chain.anchorRegistry, proof.root, proof.blockNumber);
+  if (!log) {
+    problems.push("the root is not anchored in the anchor registry");
+    return undefined;
+  }
+  const leafCount = anchors.decodeEventLog("Anchored", log.data, log.topics).leafCount as bigint;
+  if (leafCount !== BigInt(proof.leafCount)) problems.push(`the proof says the batch has ${proof.leafCount} records, its anchoring says ${leafCount}`);
+  const block = await chain.provider.getBlock(log.blockHash);
+  if (!block) throw new Error(`block ${log.blockNumber} of the anchoring is not available`);
+  return { blockNumber: log.blockNumber, blockTime: block.timestamp, txHash: log.transactionHash };
+}
+
+/** Whether the owner revoked `digest`, with the reason from its Revoked event. */
+async function checkRevocation(chain: Chain, digest: string, owner: string): Promise<Verdict["revocation"]> {
+  const [at] = (await view(chain.provider, chain.anchorRegistry, anchors, "revokedAt", [chain.orgId, digest])) as unknown as [bigint];
+  if (at === 0n) return { ok: true, revoked: false };
+  const logs = await chain.provider.getLogs({
+    address: chain.anchorRegistry,
+    topics: [REVOKED_TOPIC, digest, chain.orgId],
+    fromBlock: 0,
+    toBlock: "latest",
+  });
+  const why = logs.length > 0 ? `: ${String(anchors.decodeEventLog("Revoked", logs[0].data, logs[0].topics).reason)}` : "";
+  return { ok: false, revoked: true, revokedAt: Number(at), reason: `revoked by ${owner} at ${new Date(Number(at) * 1000).toISOString()}${why}` };
+}
+
+/** Whether `signer` was an active key of the owner at `at`; if not, why (one more read). */
+async function checkMembership(chain: Chain, signer: string, at: number, owner: string): Promise<{ ok: boolean; reason?: string }> {
+  const [active] = (await view(chain.provider, chain.participantRegistry, participants, "isActiveSigner", [chain.orgId, signer, at])) as unknown as [boolean];
+  if (active === true) return { ok: true };
+  const [orgOf] = (await view(chain.provider, chain.participantRegistry, participants, "orgOf", [signer])) as unknown as [string];
+  const reason =
+    orgOf === chain.orgId
+      ? `signer ${signer} was not an active key of ${owner} at ${new Date(at * 1000).toISOString()} (not yet valid, rotated out or suspended)`
+      : /^0x0{64}$/.test(orgOf)
+        ? `signer ${signer} is not registered to any organisation`
+        : `signer ${signer} is not a key of ${owner}`;
+  return { ok: false, reason };
+}
+
+/** Opens the connection the input names; the caller closes it if `own`. */
+async function connect(input: VerifyInput): Promise<{ provider: Provider; own: boolean }> {
+  const chain = input.chain as { rpcUrl?: unknown; provider?: Provider } | undefined;
+  if (chain?.provider) return { provider: chain.provider, own: false };
+  if (typeof chain?.rpcUrl === "string") return { provider: await openRpc(chain.rpcUrl), own: true };
+  throw new Error("no chain connection given (chain.rpcUrl or chain.provider)");
+}
+
+/**
+ * Verifies a record (whole or redacted) and its anchor proof against the chain. Never throws for bad
+ * input or chain failures: every failed check carries a human-readable reason.
+ */
+export async function verifyRecord(input: VerifyInput): Promise<Verdict> {
+  const rawRecord: unknown = input?.record;
+  const rec = SignedRecordSchema.safeParse(rawRecord);
+  const prf = AnchorProofSchema.safeParse(input?.proof);
+  const claimedRaw = (rawRecord as { digest?: unknown } | undefined)?.digest;
+  const ownerRaw = (rawRecord as { owner?: unknown } | undefined)?.owner;
+  const rootRaw = (input?.proof as { root?: unknown } | undefined)?.root;
+
+  const digest: Verdict["digest"] = { ok: false, computed: "", claimed: typeof claimedRaw === "string" ? claimedRaw : "" };
+  const signature: Verdict["signature"] = { ok: false };
+  const membership: Verdict["membership"] = { ok: false, orgId: typeof ownerRaw === "string" ? ownerRaw : "" };
+  const anchor: Verdict["anchor"] = { ok: false, root: prf.success ? prf.data.root : typeof rootRaw === "string" ? rootRaw : "" };
+  let revocation: Verdict["revocation"] = { ok: false, revoked: false };
+  const done = () => verdictOf({ digest, signature, membership, anchor, revocation });
+
+  if (!rec.success) {
+    digest.reason = `invalid record: ${issuesText(rec.error)}`;
+    signature.reason = membership.reason = anchor.reason = revocation.reason = "not checked: the record is malformed";
+    return done();
+  }
+  const record = rec.data;
+
+  // 1. Content against digest.
+  let computed: string | undefined;
+  try {
+    computed = computeDigest(record);
+    digest.computed = computed;
+    digest.ok = computed === record.digest;
+    if (!digest.ok) digest.reason = "digest mismatch: record content does not match its digest";
+  } catch (err) {
+    digest.reason = `cannot compute the digest: ${errText(err)}`;
+  }
+
+  // 2. Signature, over the digest the publisher signed (the claimed one).
+  let signer: string | undefined;
+  try {
+    signer = recoverSigner(record.digest, record.signature);
+    signature.ok = true;
+    signature.signer = signer;
+  } catch (err) {
+    signature.reason = errText(err);
+  }
+
+  // 3. Proof folding, offline. From the computed digest, so tampered content fails here too; from the
+  // claimed digest only to find when the signed version was anchored, for the membership check.
+  const proof = prf.success ? prf.data : undefined;
+  const problems: string[] = [];
+  let foldsComputed = false;
+  let foldsClaimed = false;
+  if (!prf.success) problems.push(`invalid proof: ${issuesText(prf.error)}`);
+  if (proof) {
+    foldsComputed = computed !== undefined && processProof(merkleLeaf(computed), proof.siblings) === proof.root;
+    foldsClaimed = computed === record.digest ? foldsComputed : processProof(merkleLeaf(record.digest), proof.siblings) === proof.root;
+    if (!foldsComputed)
+      problems.push(
+        digest.ok
+          ? "the proof does not lead from the record's digest to the root"
+          : "the proof does not lead from the record's content to the root (the content does not match its digest)",
+      );
+  }
+
+  // 4. The chain: the given registries are trusted, the proof's claims about them are checked.
+  let chain: Chain;
+  let own = false;
+  try {
+    const registries = z.object({ participantRegistry: z.string(), anchorRegistry: z.string() }).safeParse(input?.contracts);
+    if (!registries.success) throw new Error("invalid contract addresses: contracts must name participantRegistry and anchorRegistry");
+    let anchorRegistry: string;
+    let participantRegistry: string;
+    try {
+      anchorRegistry = getAddress(registries.data.anchorRegistry);
+      participantRegistry = getAddress(registries.data.participantRegistry);
+    } catch (err) {
+      throw new Error(`invalid contract addresses: ${errText(err)}`);
+    }
+    if (proof && proof.anchorRegistry.toLowerCase() !== anchorRegistry.toLowerCase())
+      problems.push(`the proof names anchor registry ${proof.anchorRegistry}, not ${anchorRegistry}`);
+    const conn = await connect(input).catch((err: unknown) => {
+      throw new Error(`cannot reach the chain: ${errText(err)}`);
+    });
+    own = conn.own;
+    chain = { provider: conn.provider, anchorRegistry, participantRegistry, orgId: orgIdToBytes32(record.owner) };
+  } catch (err) {
+    const why = errText(err);
+    anchor.reason = [...problems, why].join("; ");
+    membership.reason = revocation.reason = `not checked: ${why}`;
+    return done();
+  }
+
+  try {
+    const [anchored, revoked] = await Promise.allSettled([
+      proof ? checkAnchoring(chain, proof, foldsComputed || foldsClaimed, problems) : Promise.resolve(undefined),
+      checkRevocation(chain, computed ?? record.digest, record.owner),
+    ]);
+    if (anchored.status === "fulfilled") {
+      if (anchored.value) Object.assign(anchor, anchored.value);
+      anchor.ok = anchored.value !== undefined && problems.length === 0;
+      if (!anchor.ok) anchor.reason = problems.join("; ") || "not anchored";
+    } else anchor.reason = [...problems, `chain query failed: ${errText(anchored.reason)}`].join("; ");
+    if (revoked.status === "fulfilled") revocation = revoked.value;
+    else revocation.reason = `chain query failed: ${errText(revoked.reason)}`;
+
+    // 5. Membership: was the signer an active key of the owner when the signed version was anchored?
+    const at = anchor.blockTime;
+    if (!signer) membership.reason = "not checked: no signer could be recovered";
+    else if (at === undefined) membership.reason = "not checked: no anchoring time for the signed digest";
+    else {
+      membership.at = at;
+      try {
+        Object.assign(membership, await checkMembership(chain, signer, at, record.owner));
+      } catch (err) {
+        membership.reason = `chain query failed: ${errText(err)}`;
+      }
+    }
+  } finally {
+    if (own) chain.provider.destroy();
+  }
+  return done();
+}
