@@ -1,5 +1,5 @@
 import express from "express";
-import type { Db } from "./db/client";
+import type { Db, DbProvider } from "./db/client";
 import type { HubChain } from "./chain/hub-chain";
 import type { Config } from "./config";
 import { AccessTokens } from "./auth/access-token";
@@ -11,7 +11,7 @@ import { ProofService } from "./anchoring/proofs";
 import { notFoundRoute, problemHandler } from "./http/problem";
 
 /** Assembles the hub's HTTP API: every route the hub serves is mounted here. */
-export function createApp(deps: { db: Db; chain: HubChain; config: Config; chainId: number }): express.Express {
+export function createApp(deps: { db: Db; provider: DbProvider; chain: HubChain; config: Config; chainId: number }): express.Express {
   const { db, chain, config } = deps;
   const tokens = new AccessTokens(config.TOKEN_SECRET, config.PUBLIC_URL, config.ACCESS_TOKEN_TTL_S);
   const auth = requireOrg(db, tokens);
@@ -32,7 +32,7 @@ export function createApp(deps: { db: Db; chain: HubChain; config: Config; chain
   });
   app.use(authRoutes(db, tokens, config.PUBLIC_URL));
   app.use(orgRoutes(db, chain, auth));
-  app.use(recordRoutes(db, proofs, auth));
+  app.use(recordRoutes(db, deps.provider, proofs, auth));
   app.use(verifyRoutes(chain));
   app.use(notFoundRoute);
   app.use(problemHandler);

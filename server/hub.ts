@@ -22,7 +22,7 @@ export interface RunningHub {
  */
 export async function startHub(config: Config, log: (line: string) => void = console.log): Promise<RunningHub> {
   await migrate(config.DATABASE_URL);
-  const { db, close } = openDatabase(config.DATABASE_URL);
+  const { db, provider, close } = openDatabase(config.DATABASE_URL);
   const chain = new HubChain({
     rpcUrl: config.RPC_URL,
     operatorKey: config.OPERATOR_PRIVATE_KEY,
@@ -51,7 +51,7 @@ export async function startHub(config: Config, log: (line: string) => void = con
   });
   if (config.ANCHOR_WORKER === "on") worker.start();
 
-  const app = createApp({ db, chain, config, chainId });
+  const app = createApp({ db, provider, chain, config, chainId });
   const server: Server = await new Promise((resolve, reject) => {
     const s = app.listen(config.PORT, config.HOST, () => resolve(s));
     s.on("error", reject);

@@ -38,7 +38,7 @@ async function main() {
 
   // Concurrency 2: one request in flight while the next is parsed, on a 2-core machine.
   const concurrency = 2;
-  const expected = Math.ceil((TARGET_RPS * 1.5 * SECONDS) / BATCH) * BATCH;
+  const expected = Math.ceil((TARGET_RPS * 2.5 * SECONDS) / BATCH) * BATCH;
   process.stdout.write(`signing ${expected} records ahead of the timed phase... `);
   const signStart = Date.now();
   const pool: SignedRecord[] = Array.from({ length: expected }, () => org.client.signRecord("Shipment", shipment()));

@@ -36,7 +36,7 @@ export function openDatabase(url: string): Database {
   return { db, provider, close: () => db.$disconnect() };
 }
 
-type TxClient = Parameters<Parameters<Db["$transaction"]>[0]>[0];
+export type TxClient = Parameters<Parameters<Db["$transaction"]>[0]>[0];
 
 /**
  * A read-then-write transaction. SQLite starts transactions deferred: a transaction that reads first

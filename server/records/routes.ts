@@ -1,5 +1,5 @@
 import { Router, type RequestHandler } from "express";
-import type { Db } from "../db/client";
+import type { Db, DbProvider } from "../db/client";
 import { callerOf } from "../auth/caller";
 import { fromZod, notFound } from "../http/problem";
 import type { ProofService } from "../anchoring/proofs";
@@ -17,18 +17,18 @@ function recordParam(raw: unknown): string {
 }
 
 /** Publishing, reading, proofs and grants of records: `/v1/records`. */
-export function recordRoutes(db: Db, proofs: ProofService, auth: RequestHandler): Router {
+export function recordRoutes(db: Db, provider: DbProvider, proofs: ProofService, auth: RequestHandler): Router {
   const router = Router();
 
   router.post("/v1/records", auth, async (req, res) => {
-    const [published] = await publishRecords(db, callerOf(req).orgId, [req.body], true);
+    const [published] = await publishRecords(db, provider, callerOf(req).orgId, [req.body], true);
     res.status(201).location(`/v1/records/${published!.id}?version=${published!.version}`).json(published);
   });
 
   router.post("/v1/records/batch", auth, async (req, res) => {
     const parsed = PublishBatchSchema.safeParse(req.body);
     if (!parsed.success) throw fromZod("invalid-batch", "Expected { records: [...] } with 1 to 1000 records.", parsed.error);
-    res.status(201).json({ records: await publishRecords(db, callerOf(req).orgId, parsed.data.records, false) });
+    res.status(201).json({ records: await publishRecords(db, provider, callerOf(req).orgId, parsed.data.records, false) });
   });
 
   router.get("/v1/records/:id", auth, async (req, res) => {

@@ -1,5 +1,6 @@
 import type { SignedRecord } from "../../sdk/envelope";
-import { writeTransaction, type Db } from "../db/client";
+import { writeTransaction, type Db, type DbProvider } from "../db/client";
+import { insertRows } from "../db/bulk-insert";
 import { badRequest, conflict, forbidden, notFound } from "../http/problem";
 import { checkRecord, type FieldError } from "./check";
 import { readableRecord } from "./access";
@@ -10,7 +11,13 @@ import type { Published, StoredRecord } from "../../sdk/api";
  * (AnchorItem) are written in one transaction, so an acknowledged record is never lost and is
  * always anchored later.
  */
-export async function publishRecords(db: Db, orgId: string, raws: unknown[], single: boolean): Promise<Published[]> {
+export async function publishRecords(
+  db: Db,
+  provider: DbProvider,
+  orgId: string,
+  raws: unknown[],
+  single: boolean,
+): Promise<Published[]> {
   const org = await db.organization.findUniqueOrThrow({ where: { id: orgId } });
   const records: SignedRecord[] = [];
   const errors: FieldError[] = [];
@@ -46,29 +53,36 @@ export async function publishRecords(db: Db, orgId: string, raws: unknown[], sin
       latest.set(r.id, expected);
     }
     const now = new Date();
-    await tx.recordVersion.createMany({
-      data: records.map((r) => ({
-        id: `${r.id}@${r.version}`,
-        recordId: r.id,
-        version: r.version,
-        type: r.type,
-        owner: r.owner,
-        body: JSON.stringify(r.body),
-        salts: JSON.stringify(r.salts),
-        digest: r.digest,
-        signature: r.signature,
-        signer: org.signerAddress,
-        publishedAt: now,
-      })),
-    });
-    await tx.anchorItem.createMany({ data: records.map((r) => ({ digest: r.digest, kind: "RECORD", createdAt: now })) });
+    await insertRows(
+      tx,
+      provider,
+      "RecordVersion",
+      ["id", "recordId", "version", "type", "owner", "body", "salts", "digest", "signature", "signer", "publishedAt"],
+      records.map((r) => [
+        `${r.id}@${r.version}`,
+        r.id,
+        r.version,
+        r.type,
+        r.owner,
+        JSON.stringify(r.body),
+        JSON.stringify(r.salts),
+        r.digest,
+        r.signature,
+        org.signerAddress,
+        now,
+      ]),
+    );
+    await insertRows(tx, provider, "AnchorItem", ["digest", "kind", "createdAt"], records.map((r) => [r.digest, "RECORD", now]));
     const known = new Set(existing.map((r) => r.id));
     const fresh = records.filter((r) => r.version === 1 && !known.has(r.id));
     const freshIds = new Set(fresh.map((r) => r.id));
-    if (fresh.length > 0)
-      await tx.record.createMany({
-        data: fresh.map((r) => ({ id: r.id, type: r.type, owner: r.owner, latestVersion: latest.get(r.id)!, createdAt: now, updatedAt: now })),
-      });
+    await insertRows(
+      tx,
+      provider,
+      "Record",
+      ["id", "type", "owner", "latestVersion", "createdAt", "updatedAt"],
+      fresh.map((r) => [r.id, r.type, r.owner, latest.get(r.id)!, now, now]),
+    );
     for (const id of ids.filter((i) => !freshIds.has(i)))
       await tx.record.update({ where: { id }, data: { latestVersion: latest.get(id)!, updatedAt: now } });
   });
