@@ -43,6 +43,8 @@ async function main() {
   const signStart = Date.now();
   const pool: SignedRecord[] = Array.from({ length: expected }, () => org.client.signRecord("Shipment", shipment()));
   console.log(`${((Date.now() - signStart) / 1000).toFixed(1)} s`);
+  // The idle keep-alive connections were closed by the hub meanwhile: a retried GET opens fresh ones.
+  await org.client.chainInfo();
 
   let next = 0;
   let done = 0;
