@@ -1,5 +1,6 @@
 import type { Server } from "node:http";
 import { randomUUID } from "node:crypto";
+import { keccakReady } from "../sdk/bytes";
 import { openDatabase } from "./db/client";
 import { migrate } from "./db/migrate";
 import { HubChain } from "./chain/hub-chain";
@@ -21,6 +22,7 @@ export interface RunningHub {
  * exists, starts the anchoring worker and serves HTTP.
  */
 export async function startHub(config: Config, log: (line: string) => void = console.log): Promise<RunningHub> {
+  await keccakReady; // the fast digest code, before the first request
   await migrate(config.DATABASE_URL);
   const { db, provider, close } = openDatabase(config.DATABASE_URL);
   const chain = new HubChain({

@@ -1,8 +1,9 @@
 import { expect } from "chai";
 import { keccak256, toUtf8Bytes } from "ethers";
-import { compareBytes, fromHex, keccak, keccakInto, toHex, useKeccakBackend, utf8, utf8Into } from "../../sdk/bytes";
+import { compareBytes, fromHex, keccak, keccakInto, keccakReady, toHex, useKeccakBackend, utf8, utf8Into } from "../../sdk/bytes";
 
 describe("bytes helpers", () => {
+  before(() => keccakReady);
   afterEach(() => useKeccakBackend("auto"));
 
   it("uses the WebAssembly keccak here", () => {
