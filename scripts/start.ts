@@ -2,7 +2,7 @@
 // organisations, and a walk-through. Data lives in .data/ (git-ignored) and survives restarts;
 // `npm start -- --reset` starts from scratch.
 import { randomBytes } from "node:crypto";
-import { existsSync, rmSync } from "node:fs";
+import { existsSync, readFileSync, rmSync } from "node:fs";
 import { join, relative } from "node:path";
 import { JsonRpcProvider, Wallet } from "ethers";
 import { z } from "zod";
@@ -17,6 +17,7 @@ import { randomOrgKey } from "../sdk/keys";
 import { verifyRecord } from "../sdk/verify";
 import { AnchorProofSchema, SignedRecordSchema } from "../sdk/envelope";
 import type { Role } from "../sdk/roles";
+import { ShipmentBody } from "../sdk/records";
 
 const DEMO_ORGS: { id: string; name: string; roles: Role[] }[] = [
   { id: "skyline-air", name: "Skyline Air Cargo", roles: ["AIRLINE"] },
@@ -95,15 +96,9 @@ async function main() {
   // airline, wait for the anchor, verify against the chain.
   const forwarder = as("swift-forwarding");
   const airline = as("skyline-air");
-  const { record } = await forwarder.publish("Shipment", {
-    goodsDescription: "Consumer electronics: wireless earphones",
-    totalGrossWeight: { value: 412.5, unit: "KGM" },
-    pieceCount: 12,
-    shipper: { name: "Aurora Audio", country: "CN" },
-    consignee: { name: "Euro Gadgets GmbH", country: "DE" },
-    origin: "HKG",
-    destination: "FRA",
-  });
+  // The same shipment the printed commands publish.
+  const demoShipment = ShipmentBody.parse(JSON.parse(readFileSync(join(__dirname, "demo", "shipment.json"), "utf8")));
+  const { record } = await forwarder.publish("Shipment", demoShipment);
   await forwarder.grant(record.id, "skyline-air");
   const read = await airline.getRecord(record.id);
   const proof = await airline.waitForProof(record.id);

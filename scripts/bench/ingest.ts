@@ -6,9 +6,8 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
-import BetterSqlite3 from "better-sqlite3";
 import type { SignedRecord } from "../../sdk/envelope";
-import { admit, freshDatabase, hubEnv, startHubProcess, startTestChain } from "../../test/integration/harness";
+import { admit, freshDatabase, hubEnv, sql, startHubProcess, startTestChain } from "../../test/integration/harness";
 import { shipment } from "../../test/fixtures";
 
 const { values } = parseArgs({
@@ -78,18 +77,14 @@ async function main() {
     batch.forEach((r) => digests.add(r.digest));
     await new Promise((r) => setTimeout(r, Math.max(0, 100 - (Date.now() - t0))));
   }
-  const dbFile = database.url.slice("file:".length);
   const latencies: number[] = [];
   const waitDeadline = Date.now() + 120_000;
   for (;;) {
-    const db = new BetterSqlite3(dbFile, { readonly: true });
-    const rows = db
-      .prepare(
-        `SELECT v."digest" AS d, v."publishedAt" AS p, b."anchoredAt" AS a FROM "RecordVersion" v
-         JOIN "AnchorItem" i ON i."digest" = v."digest" JOIN "AnchorBatch" b ON b."id" = i."batchId" WHERE b."status" = 'ANCHORED'`,
-      )
-      .all() as { d: string; p: string; a: string }[];
-    db.close();
+    const rows = await sql<{ d: string; p: string; a: string }>(
+      database.url,
+      `SELECT v."digest" AS d, v."publishedAt" AS p, b."anchoredAt" AS a FROM "RecordVersion" v
+       JOIN "AnchorItem" i ON i."digest" = v."digest" JOIN "AnchorBatch" b ON b."id" = i."batchId" WHERE b."status" = 'ANCHORED'`,
+    );
     const mine = rows.filter((r) => digests.has(r.d));
     if (mine.length === digests.size || Date.now() > waitDeadline) {
       for (const r of mine) latencies.push(Date.parse(r.a) - Date.parse(r.p));

@@ -1,32 +1,22 @@
 import { expect } from "chai";
 import { Contract } from "ethers";
-import BetterSqlite3 from "better-sqlite3";
-import { Client as PgClient } from "pg";
 import { anchorRegistryAbi } from "../../sdk/chain-abi";
 import { verifyRecord } from "../../sdk/verify";
 import type { SignedRecord } from "../../sdk/envelope";
 import { shipment } from "../fixtures";
-import { admit, freshDatabase, hubEnv, isPostgres, startHubProcess, startTestChain, type TestChain } from "./harness";
+import { HubClient } from "../../sdk/client";
+import { admit, freshDatabase, hubEnv, isPostgres, sql, startHubProcess, startTestChain, type TestChain } from "./harness";
 
 interface Batch { id: string; root: string; leafCount: number; status: string }
 interface Item { digest: string; batchId: string | null }
 
-async function rows<T>(url: string, query: string): Promise<T[]> {
-  if (url.startsWith("file:")) {
-    const db = new BetterSqlite3(url.slice(5), { readonly: true });
-    try {
-      return db.prepare(query).all() as T[];
-    } finally {
-      db.close();
-    }
-  }
-  const pg = new PgClient({ connectionString: url });
-  await pg.connect();
-  try {
-    return (await pg.query(query)).rows as T[];
-  } finally {
-    await pg.end();
-  }
+/** How many acknowledged digests are not anchored yet. */
+async function unanchored(dbUrl: string): Promise<number> {
+  const [row] = await sql<{ n: number }>(
+    dbUrl,
+    `SELECT COUNT(*) AS "n" FROM "AnchorItem" i LEFT JOIN "AnchorBatch" b ON b."id" = i."batchId" WHERE b."status" IS NULL OR b."status" <> 'ANCHORED'`,
+  );
+  return Number(row!.n);
 }
 
 /** Every Anchored event of the registry, from the chain itself. */
@@ -49,8 +39,8 @@ async function waitUntil(what: string, check: () => Promise<boolean>, timeoutMs 
 
 /** Each acknowledged digest is in exactly one batch, each batch root is on chain exactly once. */
 async function expectExactlyOnce(chain: TestChain, dbUrl: string, acknowledged: string[]): Promise<void> {
-  const items = await rows<Item>(dbUrl, `SELECT "digest", "batchId" FROM "AnchorItem"`);
-  const batches = await rows<Batch>(dbUrl, `SELECT "id", "root", "leafCount", "status" FROM "AnchorBatch"`);
+  const items = await sql<Item>(dbUrl, `SELECT "digest", "batchId" FROM "AnchorItem"`);
+  const batches = await sql<Batch>(dbUrl, `SELECT "id", "root", "leafCount", "status" FROM "AnchorBatch"`);
   const byDigest = new Map(items.map((i) => [i.digest, i.batchId]));
   for (const d of acknowledged) expect(byDigest.get(d), `digest ${d} has a batch`).to.be.a("string");
   const onChain = await anchoredOnChain(chain);
@@ -94,13 +84,7 @@ describe(`anchoring worker (${isPostgres() ? "PostgreSQL" : "SQLite"})`, functio
       // Same port, so the organisation's client keeps its URL; the dead instance's lease expires first.
       hub = await startHubProcess(hubEnv(chain, database.url, { ANCHOR_BATCH_SIZE: "50", ANCHOR_LEASE_MS: "2000", PORT: new URL(hub.url).port }));
       try {
-        await waitUntil("all digests anchored", async () => {
-          const pending = await rows<{ n: number }>(
-            database.url,
-            `SELECT COUNT(*) AS "n" FROM "AnchorItem" i LEFT JOIN "AnchorBatch" b ON b."id" = i."batchId" WHERE b."status" IS NULL OR b."status" <> 'ANCHORED'`,
-          );
-          return Number(pending[0]!.n) === 0;
-        });
+        await waitUntil("all digests anchored", async () => (await unanchored(database.url)) === 0);
         await expectExactlyOnce(chain, database.url, records.map((r) => r.digest));
         const sample = records[records.length - 1]!;
         const proof = await shipper.client.waitForProof(sample.id);
@@ -121,7 +105,7 @@ describe(`anchoring worker (${isPostgres() ? "PostgreSQL" : "SQLite"})`, functio
     const b = await startHubProcess(env("hub-b"));
     try {
       const viaA = await admit(a.url, "brand-two", ["SHIPPER"]);
-      const viaB = { ...viaA, client: new (await import("../../sdk/client")).HubClient({ baseUrl: b.url, orgId: viaA.id, privateKey: viaA.key.privateKey }) };
+      const viaB = { ...viaA, client: new HubClient({ baseUrl: b.url, orgId: viaA.id, privateKey: viaA.key.privateKey }) };
       const digests: string[] = [];
       // Interleave publishing through both instances while both run their workers.
       for (let round = 0; round < 6; round++) {
@@ -132,13 +116,7 @@ describe(`anchoring worker (${isPostgres() ? "PostgreSQL" : "SQLite"})`, functio
         digests.push(...batchA.map((r) => r.digest), ...batchB.map((r) => r.digest));
         if (round === 3) await a.kill(); // one instance dies mid-way; the other takes over its lease
       }
-      await waitUntil("all digests anchored", async () => {
-        const pending = await rows<{ n: number }>(
-          database.url,
-          `SELECT COUNT(*) AS "n" FROM "AnchorItem" i LEFT JOIN "AnchorBatch" b ON b."id" = i."batchId" WHERE b."status" IS NULL OR b."status" <> 'ANCHORED'`,
-        );
-        return Number(pending[0]!.n) === 0;
-      });
+      await waitUntil("all digests anchored", async () => (await unanchored(database.url)) === 0);
       await expectExactlyOnce(chain, database.url, digests);
     } finally {
       await a.stop();

@@ -10,6 +10,7 @@ import { randomBytes } from "node:crypto";
 import { JsonRpcProvider, Wallet } from "ethers";
 import { devAccountKey } from "../../scripts/dev-accounts";
 import { Client as PgClient } from "pg";
+import BetterSqlite3 from "better-sqlite3";
 import { startLocalChain } from "../../scripts/local-chain";
 import { deployContracts, type Deployment } from "../../scripts/contracts";
 import { HubClient } from "../../sdk/client";
@@ -86,6 +87,29 @@ export async function freshDatabase(): Promise<{ url: string; drop(): Promise<vo
 }
 
 export const isPostgres = () => Boolean(process.env.CARGOPROOF_TEST_PG);
+
+/**
+ * Runs SQL on the hub's database directly, behind the hub's back (as an auditor reading it, or an
+ * attacker tampering with it would). Parameters are written $1, $2, ... for both providers.
+ */
+export async function sql<T = Record<string, unknown>>(url: string, statement: string, params: unknown[] = []): Promise<T[]> {
+  if (url.startsWith("file:")) {
+    const db = new BetterSqlite3(url.slice("file:".length));
+    try {
+      const stmt = db.prepare(statement.replace(/\$\d+/g, "?"));
+      return stmt.reader ? (stmt.all(...params) as T[]) : (stmt.run(...params), []);
+    } finally {
+      db.close();
+    }
+  }
+  const pg = new PgClient({ connectionString: url });
+  await pg.connect();
+  try {
+    return (await pg.query(statement, params)).rows as T[];
+  } finally {
+    await pg.end();
+  }
+}
 
 export interface HubProcess {
   url: string;

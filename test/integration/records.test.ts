@@ -1,13 +1,14 @@
 import { expect } from "chai";
 import { Contract, Wallet } from "ethers";
-import BetterSqlite3 from "better-sqlite3";
-import { Client as PgClient } from "pg";
 import { verifyRecord } from "../../sdk/verify";
 import { redact } from "../../sdk/redact";
-import { HubError } from "../../sdk/client";
+import { HubClient, HubError } from "../../sdk/client";
+import { prepareRecord } from "../../sdk/digest";
+import { signRecord } from "../../sdk/signature";
+import { SignJWT, importJWK } from "jose";
 import { anchorRegistryAbi } from "../../sdk/chain-abi";
 import { createClientAssertion, tokenEndpoint } from "../../sdk/assertion";
-import { randomOrgKey } from "../../sdk/keys";
+import { randomOrgKey, secp256k1Jwk } from "../../sdk/keys";
 import { shipment, masterWaybill, departedEvent, halalCertificate } from "../fixtures";
 import {
   admit,
@@ -16,25 +17,13 @@ import {
   isPostgres,
   operatorClient,
   startHubProcess,
+  sql,
   startTestChain,
+  TOKEN_SECRET,
   type HubProcess,
   type TestChain,
   type TestOrg,
 } from "./harness";
-
-/** Runs one SQL statement against the hub's database directly, as an attacker with DB access would. */
-async function sql(url: string, statement: string, params: unknown[]): Promise<void> {
-  if (url.startsWith("file:")) {
-    const db = new BetterSqlite3(url.slice(5));
-    db.prepare(statement.replace(/\$\d+/g, "?")).run(...params);
-    db.close();
-    return;
-  }
-  const pg = new PgClient({ connectionString: url });
-  await pg.connect();
-  await pg.query(statement, params);
-  await pg.end();
-}
 
 describe(`records end to end (${isPostgres() ? "PostgreSQL" : "SQLite"})`, function () {
   let chain: TestChain;
@@ -158,7 +147,7 @@ describe(`records end to end (${isPostgres() ? "PostgreSQL" : "SQLite"})`, funct
     const refused = await brand.client.publish("Shipment", shipment()).catch((e: unknown) => e);
     expect((refused as HubError).status).to.be.oneOf([400, 401]);
     // ...and a record the old key signs after the rotation fails on chain even if anchored (by anyone).
-    const rotated = { ...brand, client: new (brand.client.constructor as typeof import("../../sdk/client").HubClient)({ baseUrl: hub.url, orgId: brand.id, privateKey: newKey.privateKey }) };
+    const rotated = { ...brand, client: new HubClient({ baseUrl: hub.url, orgId: brand.id, privateKey: newKey.privateKey }) };
     const { record: after } = await rotated.client.publish("Shipment", shipment());
     const proofAfter = await rotated.client.waitForProof(after.id);
     const ok = await verifyRecord({ record: before, proof: proofBefore, chain: { provider: chain.provider }, contracts });
@@ -166,7 +155,6 @@ describe(`records end to end (${isPostgres() ? "PostgreSQL" : "SQLite"})`, funct
     const okNew = await verifyRecord({ record: after, proof: proofAfter, chain: { provider: chain.provider }, contracts });
     expect(okNew.valid, JSON.stringify(okNew)).to.equal(true);
     // Back-dated: the same content re-signed with the rotated-out key, claiming the same anchored digest.
-    const { signRecord } = await import("../../sdk/signature");
     const forged = signRecord(brand.key.privateKey, { ...after });
     const bad = await verifyRecord({ record: forged, proof: proofAfter, chain: { provider: chain.provider }, contracts });
     expect(bad.valid).to.equal(false);
@@ -210,10 +198,8 @@ describe(`records end to end (${isPostgres() ? "PostgreSQL" : "SQLite"})`, funct
       expect(err.status).to.equal(400);
       expect(err.problem.type).to.match(/digest-mismatch|signature-invalid/);
       // Re-digest as the forwarder's record but keep the airline's signature.
-      const { prepareRecord } = await import("../../sdk/digest");
       const prepared = prepareRecord({ type: "Shipment", id: signedByAirline.id, version: 1, owner: forwarder.id }, shipment());
-      const { signRecord } = await import("../../sdk/signature");
-      const wrongKey = signRecord(airline.key.privateKey, prepared);
+        const wrongKey = signRecord(airline.key.privateKey, prepared);
       const err2 = (await forwarder.client.publishSigned(wrongKey).catch((e: unknown) => e)) as HubError;
       expect(err2.status).to.equal(400);
       expect(err2.problem.type).to.match(/signature-invalid/);
@@ -283,8 +269,6 @@ describe(`records end to end (${isPostgres() ? "PostgreSQL" : "SQLite"})`, funct
       expect((await tokenRequest(foreign)).status).to.equal(401);
       const otherHub = await createClientAssertion(forwarder.id, forwarder.key.privateKey, "http://127.0.0.1:1");
       expect((await tokenRequest(otherHub)).status).to.equal(401);
-      const { SignJWT, importJWK } = await import("jose");
-      const { secp256k1Jwk } = await import("../../sdk/keys");
       const key = await importJWK(secp256k1Jwk(forwarder.key.publicKey, forwarder.key.privateKey), "ES256K");
       const expired = await new SignJWT({})
         .setProtectedHeader({ alg: "ES256K" })
@@ -296,8 +280,6 @@ describe(`records end to end (${isPostgres() ? "PostgreSQL" : "SQLite"})`, funct
     });
 
     it("refuses an expired or forged access token", async function () {
-      const { SignJWT } = await import("jose");
-      const { TOKEN_SECRET } = await import("./harness");
       const now = Math.floor(Date.now() / 1000);
       const expired = await new SignJWT({ roles: ["FORWARDER"] })
         .setProtectedHeader({ alg: "HS256", typ: "at+jwt" })
@@ -326,7 +308,7 @@ describe(`records end to end (${isPostgres() ? "PostgreSQL" : "SQLite"})`, funct
   it("the public verify endpoint gives the SDK's verdict", async function () {
     const { record } = await forwarder.client.publish("Shipment", shipment());
     const proof = await forwarder.client.waitForProof(record.id);
-    const anonymous = new (await import("../../sdk/client")).HubClient({ baseUrl: hub.url });
+    const anonymous = new HubClient({ baseUrl: hub.url });
     const verdict = await anonymous.verifyRemote(redact(record, ["consignee"]), proof);
     expect(verdict.valid).to.equal(true);
     const bad = await anonymous.verifyRemote({ ...record, body: { ...record.body, pieceCount: 99 } }, proof);

@@ -4,21 +4,14 @@ import { computeDigest, fieldHash, prepareRecord } from "../../sdk/digest";
 import { SignedRecordSchema, type SignedRecord } from "../../sdk/envelope";
 import { redact } from "../../sdk/redact";
 import { recoverSigner, signRecord } from "../../sdk/signature";
+import { shipment } from "../fixtures";
 
 const wallet = Wallet.createRandom();
 
 function sample(): SignedRecord {
   const unsigned = prepareRecord(
     { type: "Shipment", id: "shp-1", version: 1, owner: "acme-shipping" },
-    {
-      goodsDescription: "Pharmaceuticals, 2-8 °C",
-      totalGrossWeight: { value: 310, unit: "KGM" },
-      pieceCount: 4,
-      shipper: { name: "Acme GmbH", country: "DE" },
-      consignee: { name: "Blue Pharma Inc", country: "US" },
-      origin: "FRA",
-      destination: "ORD",
-    },
+    shipment(),
   );
   return signRecord(wallet.privateKey, unsigned);
 }

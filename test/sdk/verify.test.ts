@@ -12,6 +12,7 @@ import { buildMerkleTree } from "../../sdk/merkle";
 import { redact } from "../../sdk/redact";
 import { signRecord } from "../../sdk/signature";
 import { VerdictSchema, verifyRecord, type Verdict } from "../../sdk/verify";
+import { shipment } from "../fixtures";
 
 const OWNER = "acme-shipping";
 const ORG = orgIdToBytes32(OWNER);
@@ -31,16 +32,7 @@ function newRecord(key: { privateKey: string }, overrides: Record<string, unknow
   serial++;
   const unsigned = prepareRecord(
     { type: "Shipment", id: `shp-${serial}`, version: 1, owner: OWNER },
-    {
-      goodsDescription: "Lithium-ion batteries, UN3480",
-      totalGrossWeight: { value: 1250.5, unit: "KGM" },
-      pieceCount: 12,
-      shipper: { name: "Acme Shipping GmbH", country: "DE" },
-      consignee: { name: "Blue Air Logistics", country: "US" },
-      origin: "FRA",
-      destination: "JFK",
-      ...overrides,
-    },
+    { ...shipment(), ...overrides },
   );
   return signRecord(key.privateKey, unsigned);
 }
