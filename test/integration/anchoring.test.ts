@@ -98,6 +98,33 @@ describe(`anchoring worker (${isPostgres() ? "PostgreSQL" : "SQLite"})`, functio
     }
   });
 
+  it("retries a failed anchoring with backoff, and anchors once the chain accepts it", async function () {
+    const database = await freshDatabase();
+    const registry = new Contract(chain.deployment.anchorRegistry, anchorRegistryAbi, chain.operator);
+    const anchorer = chain.deployment.anchorers[0]!;
+    // The hub's anchorer is de-authorised: its transactions revert on chain.
+    await (await registry.getFunction("setAnchorer")(anchorer, false)).wait();
+    const hub = await startHubProcess(hubEnv(chain, database.url));
+    try {
+      const shipper = await admit(hub.url, "brand-three", ["SHIPPER"]);
+      const { record } = await shipper.client.publish("Shipment", shipment());
+      await waitUntil("a failed attempt", async () => {
+        const [batch] = await sql<{ attempts: number; lastError: string | null }>(database.url, `SELECT "attempts", "lastError" FROM "AnchorBatch"`);
+        return Boolean(batch && Number(batch.attempts) >= 1 && batch.lastError);
+      });
+      expect(await unanchored(database.url)).to.equal(1);
+      await (await registry.getFunction("setAnchorer")(anchorer, true)).wait();
+      await waitUntil("the retry anchored it", async () => (await unanchored(database.url)) === 0);
+      await expectExactlyOnce(chain, database.url, [record.digest]);
+      const proof = await shipper.client.getProof(record.id);
+      const verdict = await verifyRecord({ record, proof, chain: { provider: chain.provider }, contracts: chain.deployment });
+      expect(verdict.valid, JSON.stringify(verdict)).to.equal(true);
+    } finally {
+      await hub.stop();
+      await database.drop();
+    }
+  });
+
   it("two hub processes on one database anchor every record exactly once", async function () {
     const database = await freshDatabase();
     const env = (id: string) => hubEnv(chain, database.url, { INSTANCE_ID: id, ANCHOR_BATCH_SIZE: "25", ANCHOR_MAX_AGE_MS: "100", ANCHOR_LEASE_MS: "1000" });
