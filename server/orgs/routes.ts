@@ -2,10 +2,9 @@ import { Router, type RequestHandler } from "express";
 import type { Db } from "../db/client";
 import type { HubChain } from "../chain/hub-chain";
 import { callerOf } from "../auth/caller";
-import { forbidden, fromZod } from "../http/problem";
+import { forbidden, fromZod, notFound } from "../http/problem";
 import { AdmitOrganizationSchema, OrgIdSchema, RotateKeySchema } from "../../sdk/api";
 import { admitOrganization, getOrganization, rotateKey, setSuspended } from "./service";
-import { notFound } from "../http/problem";
 
 const operatorOnly: RequestHandler = (req, _res, next) => {
   if (!callerOf(req).roles.includes("OPERATOR")) throw forbidden("operator-only", "Only the hub operator may manage organisations.");
