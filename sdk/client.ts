@@ -199,6 +199,16 @@ export class HubClient {
     return this.call("POST", "/v1/orgs", OrganizationViewSchema, { body: org });
   }
 
+  /** Operator only: suspends an organisation (its tokens stop working; its signatures stop counting from now). */
+  suspend(id: string): Promise<OrganizationView> {
+    return this.call("POST", `/v1/orgs/${encodeURIComponent(id)}/suspend`, OrganizationViewSchema);
+  }
+
+  /** Operator only: lifts a suspension. */
+  reinstate(id: string): Promise<OrganizationView> {
+    return this.call("POST", `/v1/orgs/${encodeURIComponent(id)}/reinstate`, OrganizationViewSchema);
+  }
+
   /** Operator only: rotates an organisation's signing key. */
   rotateKey(id: string, publicKey: string): Promise<OrganizationView> {
     return this.call("POST", `/v1/orgs/${encodeURIComponent(id)}/keys`, OrganizationViewSchema, { body: { publicKey } });

@@ -20,7 +20,7 @@ export function createApp(deps: { db: Db; provider: DbProvider; chain: HubChain;
   const app = express();
   app.disable("x-powered-by");
   app.set("trust proxy", false);
-  app.use(express.json({ limit: "20mb", type: ["application/json", "application/*+json"] }));
+  app.use(express.json({ limit: "5mb", type: ["application/json", "application/*+json"] }));
   app.use(express.urlencoded({ extended: false, limit: "100kb" }));
 
   app.get("/health", (_req, res) => {

@@ -297,6 +297,19 @@ describe(`records end to end (${isPostgres() ? "PostgreSQL" : "SQLite"})`, funct
       }
     });
 
+    it("a suspended organisation is refused until reinstated", async function () {
+      const brand = await admit(hub.url, "brand-suspended", ["SHIPPER"]);
+      await brand.client.publish("Shipment", shipment());
+      const operator = operatorClient(hub.url);
+      expect((await operator.suspend(brand.id)).status).to.equal("SUSPENDED");
+      const refused = (await brand.client.publish("Shipment", shipment()).catch((e: unknown) => e)) as HubError;
+      expect(refused.status).to.equal(401);
+      const notOperator = (await forwarder.client.reinstate(brand.id).catch((e: unknown) => e)) as HubError;
+      expect(notOperator.status).to.equal(403);
+      await operator.reinstate(brand.id);
+      expect((await brand.client.publish("Shipment", shipment())).published.status).to.equal("PENDING");
+    });
+
     it("only the operator admits organisations", async function () {
       const err = (await forwarder.client.admitOrganization({ id: "sneaky", name: "x", roles: ["CUSTOMS"], publicKey: randomOrgKey().publicKey }).catch((e: unknown) => e)) as HubError;
       expect(err.status).to.equal(403);
