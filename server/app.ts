@@ -33,7 +33,7 @@ export function createApp(deps: { db: Db; provider: DbProvider; chain: HubChain;
   app.use(authRoutes(db, tokens, config.PUBLIC_URL));
   app.use(orgRoutes(db, chain, auth));
   app.use(recordRoutes(db, deps.provider, proofs, auth));
-  app.use(verifyRoutes(chain));
+  app.use(verifyRoutes(chain, config.VERIFY_RATE_PER_MIN));
   app.use(notFoundRoute);
   app.use(problemHandler);
   return app;

@@ -24,6 +24,7 @@ export const ConfigSchema = z
     ANCHOR_POLL_MS: int(200),
     ANCHOR_LEASE_MS: int(15_000),
     INSTANCE_ID: z.string().optional(),
+    VERIFY_RATE_PER_MIN: int(120),
   })
   .transform((c) => ({
     ...c,

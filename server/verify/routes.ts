@@ -3,6 +3,7 @@ import { z } from "zod";
 import { verifyRecord } from "../../sdk/verify";
 import type { HubChain } from "../chain/hub-chain";
 import { fromZod } from "../http/problem";
+import { rateLimit } from "../http/rate-limit";
 
 export const VerifyRequestSchema = z.object({ record: z.unknown(), proof: z.unknown() });
 
@@ -10,9 +11,9 @@ export const VerifyRequestSchema = z.object({ record: z.unknown(), proof: z.unkn
  * Public verification: anyone posts a record (or its redacted form) and its proof, and the hub runs
  * the SDK's own verification against the chain. It is a convenience: the SDK does the same without us.
  */
-export function verifyRoutes(chain: HubChain): Router {
+export function verifyRoutes(chain: HubChain, perMinute: number): Router {
   const router = Router();
-  router.post("/v1/verify", async (req, res) => {
+  router.post("/v1/verify", rateLimit(perMinute), async (req, res) => {
     const parsed = VerifyRequestSchema.safeParse(req.body);
     if (!parsed.success) throw fromZod("invalid-verify-request", "Expected { record, proof }.", parsed.error);
     const verdict = await verifyRecord({

@@ -38,7 +38,7 @@ describe(`records end to end (${isPostgres() ? "PostgreSQL" : "SQLite"})`, funct
   before(async function () {
     chain = await startTestChain();
     database = await freshDatabase();
-    hub = await startHubProcess(hubEnv(chain, database.url));
+    hub = await startHubProcess(hubEnv(chain, database.url, { VERIFY_RATE_PER_MIN: "8" }));
     forwarder = await admit(hub.url, "fast-forwarding", ["FORWARDER"]);
     airline = await admit(hub.url, "lufthansa-cargo", ["AIRLINE"]);
     customs = await admit(hub.url, "customs-fra", ["CUSTOMS"]);
@@ -70,7 +70,7 @@ describe(`records end to end (${isPostgres() ? "PostgreSQL" : "SQLite"})`, funct
       expect(verdict.anchor.blockNumber).to.equal(stored.anchor.blockNumber);
     } finally {
       // Same port: the organisations' clients keep talking to the same URL.
-      hub = await startHubProcess(hubEnv(chain, database.url, { PORT: new URL(hub.url).port }));
+      hub = await startHubProcess(hubEnv(chain, database.url, { VERIFY_RATE_PER_MIN: "8", PORT: new URL(hub.url).port }));
     }
   });
 
@@ -327,5 +327,21 @@ describe(`records end to end (${isPostgres() ? "PostgreSQL" : "SQLite"})`, funct
     const bad = await anonymous.verifyRemote({ ...record, body: { ...record.body, pieceCount: 99 } }, proof);
     expect(bad.valid).to.equal(false);
     expect(bad.digest.ok).to.equal(false);
+    // Malformed input is a verdict with reasons, not an error; a non-object body is a 400 problem.
+    const res = await fetch(`${hub.url}/v1/verify`, { method: "POST", headers: { "content-type": "application/json" }, body: "[1,2]" });
+    expect(res.status).to.equal(400);
+  });
+
+  it("limits public verification per client", async function () {
+    // This hub allows VERIFY_RATE_PER_MIN=8; the test above used 2 or 3 of them.
+    let limited: Response | undefined;
+    for (let i = 0; i < 10 && !limited; i++) {
+      const res = await fetch(`${hub.url}/v1/verify`, { method: "POST", headers: { "content-type": "application/json" }, body: "{}" });
+      if (res.status === 429) limited = res;
+      else expect(res.status).to.equal(200);
+    }
+    expect(limited, "a 429 within 10 requests").to.not.equal(undefined);
+    expect(Number(limited!.headers.get("retry-after"))).to.be.within(1, 60);
+    expect(((await limited!.json()) as { type: string }).type).to.match(/rate-limited/);
   });
 });
