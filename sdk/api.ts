@@ -1,11 +1,11 @@
 import { z } from "zod";
-import { SignedRecordSchema } from "./envelope";
+import { OrgIdSchema, SignedRecordSchema } from "./envelope";
 import { RoleSchema } from "./roles";
 import { uncompressedPublicKey } from "./keys";
 
 /** Shapes of the hub's `/v1` requests and responses, shared by the hub and the SDK client. */
 
-export const OrgIdSchema = z.string().regex(/^[a-z0-9][a-z0-9-]{1,30}$/, "an organisation id is 2-31 characters of a-z, 0-9 and '-'");
+export { OrgIdSchema };
 
 export const PublicKeySchema = z
   .string()

@@ -20,12 +20,18 @@ export const FieldName = z
   .regex(/^[A-Za-z_][A-Za-z0-9_]{0,63}$/, "a field name is 1-64 characters of A-Z, a-z, 0-9 and '_', not starting with a digit")
   .refine((n) => n !== "__proto__", "'__proto__' is not allowed as a field name");
 
+/** An organisation id: also its on-chain id (bytes32), hence at most 31 characters. */
+export const OrgIdSchema = z.string().regex(/^[a-z0-9][a-z0-9-]{1,30}$/, "an organisation id is 2-31 characters of a-z, 0-9 and '-'");
+export const RecordIdSchema = z
+  .string()
+  .regex(/^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$/, "a record id is 1-128 characters of A-Z, a-z, 0-9, '.', '_', ':', '-'");
+
 const headerShape = {
   type: z.string().regex(/^[A-Z][A-Za-z]{1,63}$/, "a record type is 2-64 letters starting with a capital, e.g. Shipment"),
-  id: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$/, "a record id is 1-128 characters of A-Z, a-z, 0-9, '.', '_', ':', '-'"),
+  id: RecordIdSchema,
   // The digest encodes the version as uint32, hence the upper bound.
   version: z.number().int().min(1).max(0xffff_ffff),
-  owner: z.string().regex(/^[a-z0-9][a-z0-9-]{1,30}$/, "an owner is an organisation id: 2-31 characters of a-z, 0-9 and '-'"),
+  owner: OrgIdSchema,
 };
 
 export const RecordHeaderSchema = z.strictObject(headerShape);

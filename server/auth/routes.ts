@@ -3,9 +3,9 @@ import { z } from "zod";
 import { CLIENT_ASSERTION_TYPE, tokenEndpoint } from "../../sdk/assertion";
 import type { Db } from "../db/client";
 import { badRequest, fromZod, unauthorized } from "../http/problem";
-import { RoleSchema } from "../../sdk/roles";
 import type { AccessTokens } from "./access-token";
 import { verifyClientAssertion } from "./client-assertion";
+import { toView } from "../orgs/service";
 
 export const TokenRequestSchema = z.object({
   grant_type: z.literal("client_credentials"),
@@ -20,8 +20,7 @@ export function authRoutes(db: Db, tokens: AccessTokens, publicUrl: string): Rou
     const parsed = TokenRequestSchema.safeParse(req.body);
     if (!parsed.success) throw fromZod("invalid-token-request", "Expected a client_credentials grant with a JWT client assertion.", parsed.error);
     const orgId = await verifyClientAssertion(db, parsed.data.client_assertion, audience);
-    const org = await db.organization.findUniqueOrThrow({ where: { id: orgId } });
-    const roles = z.array(RoleSchema).parse(org.roles.split(",").filter(Boolean));
+    const { roles } = toView(await db.organization.findUniqueOrThrow({ where: { id: orgId } }));
     const { token, expiresIn } = await tokens.issue(orgId, roles);
     res.set("Cache-Control", "no-store").json({ access_token: token, token_type: "Bearer", expires_in: expiresIn });
   });

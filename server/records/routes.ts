@@ -6,14 +6,14 @@ import type { ProofService } from "../anchoring/proofs";
 import { readableRecord } from "./access";
 import { grantAccess, listGrants, revokeAccess } from "./grants";
 import { GrantRequestSchema, PublishBatchSchema } from "../../sdk/api";
-import { getRecord, publishRecords } from "./service";
-
-const RECORD_ID = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$/;
+import { RecordIdSchema } from "../../sdk/envelope";
+import { getRecord, publishRecords, readableVersion } from "./service";
 
 /** A malformed id cannot name a record: answer as for any record the caller cannot see. */
 function recordParam(raw: unknown): string {
-  if (typeof raw !== "string" || !RECORD_ID.test(raw)) throw notFound();
-  return raw;
+  const id = RecordIdSchema.safeParse(raw);
+  if (!id.success) throw notFound();
+  return id.data;
 }
 
 /** Publishing, reading, proofs and grants of records: `/v1/records`. */
@@ -36,8 +36,8 @@ export function recordRoutes(db: Db, provider: DbProvider, proofs: ProofService,
   });
 
   router.get("/v1/records/:id/proof", auth, async (req, res) => {
-    const stored = await getRecord(db, callerOf(req).orgId, recordParam(req.params.id), req.query.version);
-    res.json(await proofs.proofOf(stored.record.digest));
+    const version = await readableVersion(db, callerOf(req).orgId, recordParam(req.params.id), req.query.version);
+    res.json(await proofs.proofOf(version.digest));
   });
 
   router.get("/v1/records/:id/grants", auth, async (req, res) => {

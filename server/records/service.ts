@@ -95,12 +95,18 @@ function parseVersion(raw: unknown): number | undefined {
   return Number(raw);
 }
 
-/** One version (the latest by default) of a record the caller may read, with its anchoring status. */
-export async function getRecord(db: Db, orgId: string, recordId: string, versionParam?: unknown): Promise<StoredRecord> {
+/** The stored row of one version (the latest by default) of a record the caller may read; 404 otherwise. */
+export async function readableVersion(db: Db, orgId: string, recordId: string, versionParam?: unknown) {
   const header = await readableRecord(db, orgId, recordId);
   const version = parseVersion(versionParam) ?? header.latestVersion;
   const row = await db.recordVersion.findUnique({ where: { recordId_version: { recordId, version } } });
   if (!row) throw notFound();
+  return row;
+}
+
+/** One version (the latest by default) of a record the caller may read, with its anchoring status. */
+export async function getRecord(db: Db, orgId: string, recordId: string, versionParam?: unknown): Promise<StoredRecord> {
+  const row = await readableVersion(db, orgId, recordId, versionParam);
   const item = await db.anchorItem.findUnique({ where: { digest: row.digest }, select: { batchId: true } });
   const batch = item?.batchId ? await db.anchorBatch.findUnique({ where: { id: item.batchId } }) : null;
   const anchored = batch?.status === "ANCHORED";
