@@ -49,3 +49,11 @@ export const Party = z
     orgId: z.string().optional(),
   })
   .strict();
+
+/** Kilograms per pound (avoirdupois, exact by definition). */
+export const KG_PER_LB = 0.45359237;
+
+/** A `Weight` in kilograms. */
+export function weightInKg(w: z.infer<typeof Weight>): number {
+  return w.unit === "KGM" ? w.value : w.value * KG_PER_LB;
+}
