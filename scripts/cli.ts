@@ -1,13 +1,18 @@
 // `cargoproof` command line (run as `npm run -s cargoproof -- <command>`): act as a demo
 // organisation against the hub, and verify a record bundle against the chain without the hub.
-import { readFileSync, writeFileSync } from "node:fs";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { parseArgs } from "node:util";
 import { z } from "zod";
+import { auditExport } from "../sdk/audit/audit";
+import { fileLines, readHeader, resumePoint, writeExport } from "../sdk/audit/export-file";
+import { ExportScopeSchema } from "../sdk/audit/export-format";
+import { Progress } from "../sdk/audit/progress";
+import { formatReport } from "../sdk/audit/report";
 import { HubClient, HubError } from "../sdk/client";
 import { AnchorProofSchema, SignedRecordSchema } from "../sdk/envelope";
 import { RECORD_TYPES, isRecordType, type RecordType, type RecordBody } from "../sdk/records";
 import { redact } from "../sdk/redact";
-import { verifyRecord } from "../sdk/verify";
+import { openRpc, verifyRecord } from "../sdk/verify";
 import { HUB_URL, RPC_PORT, loadDeployment, loadOrgKey } from "./local-data";
 
 const USAGE = `usage: cargoproof <command> [options]
@@ -17,6 +22,11 @@ const USAGE = `usage: cargoproof <command> [options]
   bundle  --as ORG ID [--version N] --out FILE                           record + proof, once anchored
   verify  FILE [--rpc URL] [--participant-registry ADDR --anchor-registry ADDR] [--hide f1,f2]
                                                                          verify a bundle against the chain alone
+  export  --as ORG [--scope all|own] --out FILE [--resume]               download the audit export (JSON Lines)
+  audit   --file FILE [--rpc URL] [--participant-registry ADDR --anchor-registry ADDR]
+          [--from-block N] [--max-anchor-lag SECONDS] [--json REPORT.json]
+                                                                         audit an export against the chain alone
+                                                                         (exit 0 clean, 1 findings, 2 usage or I/O error)
 options: --hub URL (default ${HUB_URL}); record types: ${Object.keys(RECORD_TYPES).join(", ")}`;
 
 const BundleSchema = z.object({ record: SignedRecordSchema, proof: AnchorProofSchema });
@@ -28,7 +38,85 @@ function client(as: string | undefined, hub: string): HubClient {
 
 const versionOf = (v: string | undefined) => (v === undefined ? undefined : Number(v));
 
-async function main(argv: string[]): Promise<number> {
+/** A non-negative integer option, or undefined when absent; anything else is a usage error. */
+function count(name: string, v: string | undefined): number | undefined {
+  if (v === undefined) return undefined;
+  if (!/^\d+$/.test(v) || !Number.isSafeInteger(Number(v))) throw new Error(`--${name} must be a non-negative integer, got ${v}`);
+  return Number(v);
+}
+
+/** `export`: streams the hub's audit export into a file, resumable, with progress on stderr. */
+async function exportCommand(c: HubClient, opts: { scope: string; out: string; resume: boolean }): Promise<number> {
+  const scope = ExportScopeSchema.safeParse(opts.scope);
+  if (!scope.success) throw new Error(`--scope must be all or own, got ${opts.scope}`);
+  let resume;
+  if (opts.resume && existsSync(opts.out)) {
+    resume = await resumePoint(opts.out);
+    if (resume.complete) {
+      console.log(`${opts.out} is already a complete export (${resume.counts.records} records)`);
+      return 0;
+    }
+    if (resume.header && resume.header.scope !== scope.data) throw new Error(`${opts.out} is an export of scope ${resume.header.scope}, not ${scope.data}`);
+    console.error(
+      `resuming ${opts.out} after ${resume.counts.records} records, ${resume.counts.batches} batches, ${resume.counts.access} access lines` +
+        (resume.droppedBytes > 0 ? ` (dropped a partial last line of ${resume.droppedBytes} bytes)` : ""),
+    );
+  }
+  const progress = new Progress("export", process.stderr);
+  const { counts, complete } = await writeExport(c.exportLines({ scope: scope.data, after: resume?.after }), opts.out, {
+    resume,
+    onLine: (n, expected) => progress.update(n.records, expected?.records),
+  });
+  progress.finish(counts.records);
+  if (!complete) throw new Error(`the export stream ended before its end line: run the same command with --resume`);
+  console.log(`wrote ${opts.out}: ${counts.batches} batches, ${counts.records} records, ${counts.access} access-log entries`);
+  return 0;
+}
+
+/** `audit`: audits an export file against the chain alone; the hub is not needed. */
+async function auditCommand(values: Record<string, string | boolean | undefined>): Promise<number> {
+  const file = values.file as string | undefined;
+  if (!file) throw new Error("audit needs --file FILE (an export written by `cargoproof export`)");
+  if (!existsSync(file)) throw new Error(`${file} does not exist`);
+  const header = readHeader(file);
+  const given = { participantRegistry: values["participant-registry"] as string | undefined, anchorRegistry: values["anchor-registry"] as string | undefined };
+  if ((given.participantRegistry === undefined) !== (given.anchorRegistry === undefined))
+    throw new Error("give both --participant-registry and --anchor-registry, or neither");
+  const local = given.anchorRegistry ? undefined : loadDeployment();
+  let contracts: { participantRegistry: string; anchorRegistry: string };
+  if (given.anchorRegistry) contracts = given as typeof contracts;
+  else if (local) contracts = { participantRegistry: local.participantRegistry, anchorRegistry: local.anchorRegistry };
+  else {
+    contracts = { participantRegistry: header.participantRegistry, anchorRegistry: header.anchorRegistry };
+    console.error("note: registry addresses taken from the export's header; pass --participant-registry and --anchor-registry from a source you trust");
+  }
+  const fromBlock = count("from-block", values["from-block"] as string | undefined) ?? local?.deployedAtBlock ?? 0;
+  const maxAnchorLagS = count("max-anchor-lag", values["max-anchor-lag"] as string | undefined);
+  const rpc = (values.rpc as string | undefined) ?? `http://127.0.0.1:${RPC_PORT}`;
+  const provider = await openRpc(rpc).catch((err: unknown) => {
+    throw new Error(`cannot reach the chain at ${rpc}: ${(err as Error).message}`);
+  });
+  const progress = new Progress("audit", process.stderr);
+  try {
+    const report = await auditExport(fileLines(file), {
+      provider,
+      contracts,
+      fromBlock,
+      ...(maxAnchorLagS !== undefined ? { maxAnchorLagS } : {}),
+      onProgress: (p) => progress.update(p.records, header.expected.records),
+    });
+    progress.finish(report.summary.counts.records, header.expected.records);
+    if (values.json) writeFileSync(values.json as string, JSON.stringify(report, null, 2) + "\n");
+    process.stdout.write(formatReport(report));
+    if (values.json) console.log(`JSON report: ${values.json as string}`);
+    return report.clean ? 0 : 1;
+  } finally {
+    progress.interrupt();
+    provider.destroy();
+  }
+}
+
+export async function main(argv: string[]): Promise<number> {
   const { values, positionals } = parseArgs({
     args: argv,
     allowPositionals: true,
@@ -45,6 +133,11 @@ async function main(argv: string[]): Promise<number> {
       "participant-registry": { type: "string" },
       "anchor-registry": { type: "string" },
       hide: { type: "string" },
+      scope: { type: "string" },
+      resume: { type: "boolean" },
+      "from-block": { type: "string" },
+      "max-anchor-lag": { type: "string" },
+      json: { type: "string" },
       help: { type: "boolean" },
     },
   });
@@ -99,17 +192,31 @@ async function main(argv: string[]): Promise<number> {
       console.log(verdict.valid ? "VALID" : "INVALID");
       return verdict.valid ? 0 : 1;
     }
+    case "export": {
+      if (!values.out) throw new Error("export needs --out FILE");
+      return exportCommand(client(values.as, hub), { scope: values.scope ?? "all", out: values.out, resume: values.resume === true });
+    }
+    case "audit":
+      return auditCommand(values);
     default:
       console.log(USAGE);
       return command === undefined || values.help ? 0 : 2;
   }
 }
 
-main(process.argv.slice(2)).then(
-  (code) => process.exit(code),
-  (err: unknown) => {
-    if (err instanceof HubError) console.error(`hub: ${err.message}${err.problem.errors ? "\n" + JSON.stringify(err.problem.errors, null, 2) : ""}`);
-    else console.error(`cargoproof: ${(err as Error).message}`);
-    process.exit(err instanceof HubError && err.status < 500 ? 1 : 2);
-  },
-);
+// Run as a command; imported (by tests), only `main` is exported.
+if (require.main === module) {
+  // A command whose work stalls with nothing left to wait for would otherwise exit 0, as if it succeeded.
+  process.on("beforeExit", () => {
+    console.error("cargoproof: the command stopped before finishing (internal error)");
+    process.exit(2);
+  });
+  main(process.argv.slice(2)).then(
+    (code) => process.exit(code),
+    (err: unknown) => {
+      if (err instanceof HubError) console.error(`hub: ${err.message}${err.problem.errors ? "\n" + JSON.stringify(err.problem.errors, null, 2) : ""}`);
+      else console.error(`cargoproof: ${(err as Error).message}`);
+      process.exit(err instanceof HubError && err.status < 500 ? 1 : 2);
+    },
+  );
+}

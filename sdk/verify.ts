@@ -39,8 +39,34 @@ export interface VerifyInput {
 
 const participants = new Interface(participantRegistryAbi);
 const anchors = new Interface(anchorRegistryAbi);
-const ANCHORED_TOPIC = anchors.getEvent("Anchored")!.topicHash;
-const REVOKED_TOPIC = anchors.getEvent("Revoked")!.topicHash;
+/** Topic 0 of the AnchorRegistry's Anchored and Revoked events (shared with the auditor). */
+export const ANCHORED_TOPIC = anchors.getEvent("Anchored")!.topicHash;
+export const REVOKED_TOPIC = anchors.getEvent("Revoked")!.topicHash;
+
+/** The fields of an Anchored log. */
+export function decodeAnchored(log: Log): { root: string; anchorer: string; leafCount: bigint; head: string } {
+  const e = anchors.decodeEventLog("Anchored", log.data, log.topics);
+  return { root: String(e.root).toLowerCase(), anchorer: getAddress(String(e.anchorer)), leafCount: e.leafCount as bigint, head: String(e.head) };
+}
+
+/** The fields of a Revoked log. */
+export function decodeRevoked(log: Log): { digest: string; orgId: string; revoker: string; reason: string } {
+  const e = anchors.decodeEventLog("Revoked", log.data, log.topics);
+  return { digest: String(e.digest).toLowerCase(), orgId: String(e.orgId), revoker: getAddress(String(e.revoker)), reason: String(e.reason) };
+}
+
+/** The earliest of some logs: the registry's rule when a root was anchored more than once. */
+export function earliestLog(logs: readonly Log[]): Log | undefined {
+  return logs.reduce<Log | undefined>(
+    (best, l) => (!best || l.blockNumber < best.blockNumber || (l.blockNumber === best.blockNumber && l.index < best.index) ? l : best),
+    undefined,
+  );
+}
+
+/** How a revocation is described to a person. */
+export function revocationReason(owner: string, at: number, reason: string | undefined): string {
+  return `revoked by ${owner} at ${new Date(at * 1000).toISOString()}${reason !== undefined ? `: ${reason}` : ""}`;
+}
 
 // Chain ids never change for a connection, so they are asked once per provider (and per RPC URL).
 const chainIdByProvider = new WeakMap<Provider, Promise<bigint>>();
@@ -61,7 +87,7 @@ function chainIdOf(provider: Provider): Promise<bigint> {
  * is then given it as a static network: an ethers provider that has to discover its network retries
  * forever against a dead URL, which would hang the verification instead of failing it.
  */
-async function openRpc(rpcUrl: string): Promise<Provider> {
+export async function openRpc(rpcUrl: string): Promise<Provider> {
   let chainId = chainIdByUrl.get(rpcUrl);
   if (chainId === undefined) {
     const probe = new JsonRpcProvider(rpcUrl);
@@ -104,10 +130,7 @@ async function findAnchoring(provider: Provider, registry: string, root: string,
   // The hint bounds the search from above but never from below: an earlier anchoring would win.
   if (hintBlock !== undefined) logs = await query(0, hintBlock).catch(() => []);
   if (logs.length === 0) logs = await query(0, "latest");
-  return logs.reduce<Log | undefined>(
-    (best, l) => (!best || l.blockNumber < best.blockNumber || (l.blockNumber === best.blockNumber && l.index < best.index) ? l : best),
-    undefined,
-  );
+  return earliestLog(logs);
 }
 
 function verdictOf(v: Omit<Verdict, "valid">): Verdict {
@@ -115,7 +138,7 @@ function verdictOf(v: Omit<Verdict, "valid">): Verdict {
 }
 
 /** What the chain checks share: the connection, the two registries and the owner's on-chain id. */
-interface Chain {
+export interface RegistryChain {
   provider: Provider;
   anchorRegistry: string;
   participantRegistry: string;
@@ -132,7 +155,7 @@ interface Anchoring {
  * Checks the proof's claims against the chain and finds when its root was anchored. Adds every
  * mismatch to `problems`; returns the anchoring if the root was found.
  */
-async function checkAnchoring(chain: Chain, proof: AnchorProof, lookUp: boolean, problems: string[]): Promise<Anchoring | undefined> {
+async function checkAnchoring(chain: RegistryChain, proof: AnchorProof, lookUp: boolean, problems: string[]): Promise<Anchoring | undefined> {
   const chainId = await chainIdOf(chain.provider);
   if (BigInt(proof.chainId) !== chainId) problems.push(`the proof is for chain ${proof.chainId}, the chain is ${chainId}`);
   if (!lookUp) return undefined;
@@ -141,7 +164,7 @@ async function checkAnchoring(chain: Chain, proof: AnchorProof, lookUp: boolean,
     problems.push("the root is not anchored in the anchor registry");
     return undefined;
   }
-  const leafCount = anchors.decodeEventLog("Anchored", log.data, log.topics).leafCount as bigint;
+  const { leafCount } = decodeAnchored(log);
   if (leafCount !== BigInt(proof.leafCount)) problems.push(`the proof says the batch has ${proof.leafCount} records, its anchoring says ${leafCount}`);
   const block = await chain.provider.getBlock(log.blockHash);
   if (!block) throw new Error(`block ${log.blockNumber} of the anchoring is not available`);
@@ -149,7 +172,7 @@ async function checkAnchoring(chain: Chain, proof: AnchorProof, lookUp: boolean,
 }
 
 /** Whether the owner revoked `digest`, with the reason from its Revoked event. */
-async function checkRevocation(chain: Chain, digest: string, owner: string): Promise<Verdict["revocation"]> {
+async function checkRevocation(chain: RegistryChain, digest: string, owner: string): Promise<Verdict["revocation"]> {
   const [at] = (await view(chain.provider, chain.anchorRegistry, anchors, "revokedAt", [chain.orgId, digest])) as unknown as [bigint];
   if (at === 0n) return { ok: true, revoked: false };
   const logs = await chain.provider.getLogs({
@@ -158,12 +181,12 @@ async function checkRevocation(chain: Chain, digest: string, owner: string): Pro
     fromBlock: 0,
     toBlock: "latest",
   });
-  const why = logs.length > 0 ? `: ${String(anchors.decodeEventLog("Revoked", logs[0].data, logs[0].topics).reason)}` : "";
-  return { ok: false, revoked: true, revokedAt: Number(at), reason: `revoked by ${owner} at ${new Date(Number(at) * 1000).toISOString()}${why}` };
+  const why = logs.length > 0 ? decodeRevoked(logs[0]).reason : undefined;
+  return { ok: false, revoked: true, revokedAt: Number(at), reason: revocationReason(owner, Number(at), why) };
 }
 
 /** Whether `signer` was an active key of the owner at `at`; if not, why (one more read). */
-async function checkMembership(chain: Chain, signer: string, at: number, owner: string): Promise<{ ok: boolean; reason?: string }> {
+export async function checkMembership(chain: RegistryChain, signer: string, at: number, owner: string): Promise<{ ok: boolean; reason?: string }> {
   const [active] = (await view(chain.provider, chain.participantRegistry, participants, "isActiveSigner", [chain.orgId, signer, at])) as unknown as [boolean];
   if (active === true) return { ok: true };
   const [orgOf] = (await view(chain.provider, chain.participantRegistry, participants, "orgOf", [signer])) as unknown as [string];
@@ -250,7 +273,7 @@ export async function verifyRecord(input: VerifyInput): Promise<Verdict> {
   }
 
   // 4. The chain: the given registries are trusted, the proof's claims about them are checked.
-  let chain: Chain;
+  let chain: RegistryChain;
   let own = false;
   try {
     const registries = z.object({ participantRegistry: z.string(), anchorRegistry: z.string() }).safeParse(input?.contracts);

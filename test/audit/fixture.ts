@@ -1,0 +1,193 @@
+// A miniature hub for the audit tests: real contracts on the in-process hardhat network, records
+// signed by organisations admitted on chain, batches anchored by the hub's anchorer (with the access
+// log's head as a leaf), and the export lines such a hub would serve. Tampering = editing the state.
+import { ethers, network } from "hardhat";
+import { Wallet, type BaseContract, type ContractTransactionResponse, type HDNodeWallet, type Provider } from "ethers";
+import { ACCESS_LOG_GENESIS, accessLogHeadLeaf, chainAccessEntries, type AccessLogDraft, type AccessLogEntry } from "../../sdk/access-log";
+import type { ExportLine, ExportScope } from "../../sdk/audit/export-format";
+import { orgIdToBytes32 } from "../../sdk/chain-abi";
+import { prepareRecord } from "../../sdk/digest";
+import type { AnchorProof, SignedRecord } from "../../sdk/envelope";
+import { buildMerkleTree } from "../../sdk/merkle";
+import { signRecord } from "../../sdk/signature";
+import { shipment } from "../fixtures";
+
+export type Registry = BaseContract & Record<string, (...args: unknown[]) => Promise<ContractTransactionResponse>>;
+
+export const ACME = "acme-shipping";
+export const FAST = "fast-forward";
+
+export interface StoredRec {
+  record: SignedRecord;
+  publishedAt: string;
+  batchId: string | null;
+}
+
+export interface Batch {
+  id: string;
+  root: string;
+  leafCount: number;
+  leaves: string[];
+  status: "BUILT" | "SIGNED" | "ANCHORED";
+  txHash?: string;
+  blockNumber?: number;
+  accessLogHead?: { seq: number; hash: string };
+  records: StoredRec[];
+}
+
+export interface HubState {
+  batches: Batch[];
+  pending: StoredRec[];
+  access: AccessLogEntry[];
+}
+
+export interface Chain {
+  provider: Provider;
+  chainId: number;
+  participants: Registry;
+  anchors: Registry;
+  /** The anchor registry as the hub's anchorer. */
+  hubAnchors: Registry;
+  anchorer: string;
+  contracts: { participantRegistry: string; anchorRegistry: string };
+  keys: Record<string, HDNodeWallet>;
+  deployedAtBlock: number;
+}
+
+export async function deployChain(): Promise<Chain> {
+  const [operator, anchorer] = await ethers.getSigners();
+  const provider = ethers.provider;
+  const participants = (await (await ethers.getContractFactory("ParticipantRegistry", operator)).deploy()) as unknown as Registry;
+  const deployedAtBlock = (await participants.deploymentTransaction()!.wait())!.blockNumber;
+  const anchors = (await (await ethers.getContractFactory("AnchorRegistry", operator)).deploy(await participants.getAddress())) as unknown as Registry;
+  await (await anchors.setAnchorer(anchorer.address, true)).wait();
+  const keys: Record<string, HDNodeWallet> = {};
+  for (const org of [ACME, FAST]) {
+    keys[org] = Wallet.createRandom().connect(provider);
+    await (await participants.admit(orgIdToBytes32(org), 1n, keys[org].address)).wait();
+    // Publishers send their own revocations, so they need gas money.
+    await (await operator.sendTransaction({ to: keys[org].address, value: ethers.parseEther("1") })).wait();
+  }
+  return {
+    provider,
+    chainId: Number((await provider.getNetwork()).chainId),
+    participants,
+    anchors,
+    hubAnchors: anchors.connect(anchorer) as Registry,
+    anchorer: anchorer.address,
+    contracts: { participantRegistry: await participants.getAddress(), anchorRegistry: await anchors.getAddress() },
+    keys,
+    deployedAtBlock,
+  };
+}
+
+let serial = 0;
+
+/** A shipment signed by `key` as `owner`, published `agoS` seconds ago. */
+export function publish(owner: string, key: { privateKey: string }, agoS = 60): StoredRec {
+  serial++;
+  const unsigned = prepareRecord({ type: "Shipment", id: `shp-${serial}`, version: 1, owner }, shipment({ pieceCount: serial }));
+  return { record: signRecord(key.privateKey, unsigned), publishedAt: new Date(Date.now() - agoS * 1000).toISOString(), batchId: null };
+}
+
+export function logAccess(state: HubState, drafts: Partial<AccessLogDraft>[]): void {
+  const last = state.access[state.access.length - 1];
+  const full = drafts.map((d) => ({
+    at: new Date().toISOString(),
+    actor: FAST,
+    action: "READ" as const,
+    recordId: "shp-1",
+    version: 1,
+    owner: ACME,
+    detail: null,
+    ...d,
+  }));
+  state.access.push(...chainAccessEntries(last ? { seq: last.seq, hash: last.hash } : { seq: 0, hash: ACCESS_LOG_GENESIS }, full));
+}
+
+/** Seals the records (and the access log's current head) into a batch; anchors it unless told not to. */
+export async function seal(chain: Chain, state: HubState, records: StoredRec[], opts: { anchor?: boolean; withHead?: boolean } = {}): Promise<Batch> {
+  const id = `batch-${state.batches.length + 1}`;
+  const last = state.access[state.access.length - 1];
+  const head = opts.withHead !== false && last ? { seq: last.seq, hash: last.hash } : undefined;
+  const leaves = [...records.map((r) => r.record.digest), ...(head ? [accessLogHeadLeaf(head.seq, head.hash)] : [])];
+  const tree = buildMerkleTree(leaves);
+  for (const r of records) r.batchId = id;
+  const batch: Batch = { id, root: tree.root, leafCount: leaves.length, leaves, status: "BUILT", accessLogHead: head, records };
+  if (opts.anchor !== false) {
+    const receipt = await (await chain.hubAnchors.anchor(tree.root, leaves.length)).wait();
+    Object.assign(batch, { status: "ANCHORED", txHash: receipt!.hash, blockNumber: receipt!.blockNumber });
+  }
+  state.batches.push(batch);
+  return batch;
+}
+
+/** The proof of a record in its batch, as the hub serves it (scope "own"). */
+export function proofOf(chain: Chain, batch: Batch, digest: string): AnchorProof {
+  const tree = buildMerkleTree(batch.leaves);
+  const leafIndex = batch.leaves.indexOf(digest);
+  return {
+    root: batch.root,
+    leafIndex,
+    leafCount: batch.leafCount,
+    siblings: tree.proof(leafIndex),
+    chainId: chain.chainId,
+    anchorRegistry: chain.contracts.anchorRegistry,
+    ...(batch.txHash ? { txHash: batch.txHash } : {}),
+    ...(batch.blockNumber !== undefined ? { blockNumber: batch.blockNumber } : {}),
+  };
+}
+
+/** The export the hub would serve for the state. */
+export function exportOf(chain: Chain, state: HubState, scope: ExportScope = "all", orgId = "auditor-one"): ExportLine[] {
+  const own = scope === "own";
+  const records = [...state.batches.flatMap((b) => b.records), ...state.pending].filter((r) => !own || r.record.owner === orgId);
+  const access = state.access.filter((e) => !own || e.owner === orgId);
+  const lines: ExportLine[] = [
+    {
+      kind: "header",
+      format: "cargoproof-export/1",
+      scope,
+      orgId,
+      chainId: chain.chainId,
+      participantRegistry: chain.contracts.participantRegistry,
+      anchorRegistry: chain.contracts.anchorRegistry,
+      anchorer: chain.anchorer,
+      exportedAt: new Date().toISOString(),
+      expected: { batches: own ? 0 : state.batches.length, records: records.length, access: access.length },
+    },
+  ];
+  const recordLine = (r: StoredRec, cursor: string, batch?: Batch): ExportLine => ({
+    kind: "record",
+    cursor,
+    record: r.record,
+    publishedAt: r.publishedAt,
+    batchId: r.batchId,
+    ...(own && batch?.status === "ANCHORED" ? { proof: proofOf(chain, batch, r.record.digest) } : {}),
+  });
+  let n = 0;
+  for (const b of state.batches) {
+    const { records: recs, ...line } = b;
+    if (!own) lines.push({ kind: "batch", cursor: `b:${b.id}`, ...line, ...(b.accessLogHead ? { accessLogHead: b.accessLogHead } : { accessLogHead: undefined }) });
+    for (const r of recs) if (!own || r.record.owner === orgId) lines.push(recordLine(r, `r:${++n}`, b));
+  }
+  for (const r of state.pending) if (!own || r.record.owner === orgId) lines.push(recordLine(r, `r:${++n}`));
+  for (const e of access) lines.push({ kind: "access", cursor: `a:${e.seq}`, entry: e });
+  const count = (k: ExportLine["kind"]) => lines.filter((l) => l.kind === k).length;
+  lines.push({ kind: "end", counts: { batches: count("batch"), records: count("record"), access: count("access") } });
+  // As over the wire: JSON drops the undefined keys.
+  return lines.map((l) => JSON.parse(JSON.stringify(l)) as ExportLine);
+}
+
+/** A deep copy of the state, to tamper with. */
+export function copyState(state: HubState): HubState {
+  return structuredClone(state);
+}
+
+export async function snapshot(): Promise<string> {
+  return (await network.provider.send("evm_snapshot", [])) as string;
+}
+
+export async function revert(id: string): Promise<void> {
+  await network.provider.send("evm_revert", [id]);
+}
