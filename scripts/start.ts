@@ -25,6 +25,10 @@ const DEMO_ORGS: { id: string; name: string; roles: Role[] }[] = [
   { id: "customs-hkg", name: "Hong Kong Customs", roles: ["CUSTOMS"] },
   { id: "trust-certify", name: "Trust Inspection & Certification", roles: ["CERTIFIER"] },
   { id: "aurora-brand", name: "Aurora Audio (brand)", roles: ["SHIPPER"] },
+  { id: "harbour-mall", name: "Harbour Mall (e-commerce platform)", roles: ["PLATFORM"] },
+  { id: "pearl-pay", name: "Pearl Pay (payment firm)", roles: ["PAYMENT"] },
+  { id: "bay-brokers", name: "Bay Customs Brokers", roles: ["BROKER"] },
+  { id: "audit-board", name: "Consortium Audit Board", roles: ["AUDITOR"] },
 ];
 
 const BundleSchema = z.object({ record: SignedRecordSchema, proof: AnchorProofSchema });
@@ -52,7 +56,11 @@ async function main() {
   }
 
   const secretsFile = join(DATA_DIR, "secrets.json");
-  const secrets = readJson(secretsFile, z.object({ tokenSecret: z.string() })) ?? { tokenSecret: randomBytes(32).toString("hex") };
+  // Generated once, kept in .data/ (git-ignored, mode 0600); a secret added by a later version is generated then.
+  const newSecret = () => randomBytes(32).toString("hex");
+  const secrets = z
+    .object({ tokenSecret: z.string().default(newSecret), matchKey: z.string().default(newSecret), metricsToken: z.string().default(newSecret) })
+    .parse(readJson(secretsFile, z.record(z.string(), z.string())) ?? {});
   writePrivate(secretsFile, JSON.stringify(secrets));
 
   const config = loadConfig({
@@ -66,6 +74,8 @@ async function main() {
     OPERATOR_PRIVATE_KEY: operatorKey,
     ANCHORER_PRIVATE_KEY: anchorerKey,
     TOKEN_SECRET: secrets.tokenSecret,
+    CUSTOMS_MATCH_KEY: secrets.matchKey,
+    METRICS_TOKEN: secrets.metricsToken,
     ANCHOR_MAX_AGE_MS: process.env.ANCHOR_MAX_AGE_MS ?? "1000",
   });
   const hub = await startHub(config, () => undefined);
@@ -130,6 +140,8 @@ ${lines.join("\n")}  Walk-through, just run:
     ${cli} bundle --as skyline-air <record-id> --out shipment.bundle.json
     ${cli} verify shipment.bundle.json          (needs only the chain: works with the hub stopped)
     ${cli} get --as customs-hkg <record-id>     (not granted: 404, as for a record that does not exist)
+    ${cli} export --as audit-board --out hub.jsonl   (an auditor downloads everything the hub holds)
+    ${cli} audit --file hub.jsonl                    (and checks it against the chain alone: exit 0 when clean)
 
   Ctrl-C stops everything; \`npm start\` again resumes with the same data; \`npm start -- --reset\` starts afresh.
 `);

@@ -1,7 +1,12 @@
 import { z } from "zod";
-import { OrgIdSchema, SignedRecordSchema } from "./envelope";
+import { AnchorProofSchema, OrgIdSchema, SignedRecordSchema } from "./envelope";
 import { RoleSchema } from "./roles";
 import { uncompressedPublicKey } from "./keys";
+import { VerdictSchema } from "./verify";
+import { UnLocode } from "./records/codes";
+import { Direction, DocumentKind, SupervisionMode } from "./records/customs-common";
+import { MatchStatus } from "./records/match-result";
+import { SummaryDeclarationBody } from "./records/summary-declaration";
 
 /** Shapes of the hub's `/v1` requests and responses, shared by the hub and the SDK client. */
 
@@ -91,3 +96,154 @@ export const ProblemSchema = z.object({
   errors: z.array(z.object({ path: z.string(), message: z.string() })).optional(),
 });
 export type Problem = z.infer<typeof ProblemSchema>;
+
+export const NotificationQuerySchema = z.object({
+  after: z.coerce.number().int().min(0).default(0),
+  limit: z.coerce.number().int().min(1).max(1000).default(100),
+});
+
+export const NotificationSchema = z.object({
+  seq: z.number().int(),
+  kind: z.string(),
+  recordId: z.string().optional(),
+  version: z.number().int().optional(),
+  detail: z.record(z.string(), z.unknown()).optional(),
+  createdAt: z.string(),
+});
+export type Notification = z.infer<typeof NotificationSchema>;
+export const NotificationPageSchema = z.object({ notifications: z.array(NotificationSchema), next: z.number().int() });
+
+export const AccessLogQuerySchema = z.object({
+  after: z.coerce.number().int().min(0).default(0),
+  limit: z.coerce.number().int().min(1).max(1000).default(100),
+  recordId: z.string().optional(),
+});
+
+// ---- Cross-border e-commerce customs (/v1/customs, docs/customs.md "API") ----
+
+/** A case's match status; PENDING until its first match. */
+export const CustomsCaseStatusSchema = z.enum(["PENDING", ...MatchStatus.options]);
+
+const DateOrDateTime = z.union([z.iso.date(), z.iso.datetime({ offset: true })]);
+
+export const CustomsCaseQuerySchema = z
+  .object({
+    status: CustomsCaseStatusSchema.optional(),
+    mode: SupervisionMode.optional(),
+    port: UnLocode.optional(),
+    /** declaredAt (the order's orderedAt, else the declaration's declaredAt) from this instant or UTC day on... */
+    from: DateOrDateTime.optional(),
+    /** ...up to this instant or to the end of this UTC day. */
+    to: DateOrDateTime.optional(),
+    /** The `next` cursor of the previous page. */
+    after: z.string().max(400).optional(),
+    limit: z.coerce.number().int().min(1).max(500).default(100),
+  })
+  .strict();
+export type CustomsCaseQuery = Omit<z.input<typeof CustomsCaseQuerySchema>, "limit"> & { limit?: number };
+
+export const CustomsCaseViewSchema = z.object({
+  id: z.string(),
+  platform: z.string(),
+  orderNumber: z.string(),
+  customsOffice: z.string().optional(),
+  supervisionMode: SupervisionMode.optional(),
+  direction: Direction.optional(),
+  port: z.string().optional(),
+  declaredAt: z.string().optional(),
+  status: CustomsCaseStatusSchema,
+  missing: z.array(DocumentKind),
+  discrepancyCount: z.number().int(),
+  firstDocumentAt: z.string(),
+  lastDocumentAt: z.string(),
+  /** Missing documents are OVERDUE from then. */
+  dueAt: z.string(),
+  matchResult: z.object({ recordId: z.string(), version: z.number().int(), matchedAt: z.string() }).optional(),
+  decision: z
+    .object({ decision: z.enum(["RELEASE", "HOLD", "INSPECT", "REJECT"]), recordId: z.string(), version: z.number().int(), decidedAt: z.string() })
+    .optional(),
+});
+export type CustomsCaseView = z.infer<typeof CustomsCaseViewSchema>;
+
+export const CustomsCasePageSchema = z.object({ cases: z.array(CustomsCaseViewSchema), next: z.string().optional() });
+export type CustomsCasePage = z.infer<typeof CustomsCasePageSchema>;
+
+/** A record as the caller may see it, its anchoring, and (once anchored) its proof and the SDK's verdict against the chain. */
+export const VerifiedRecordSchema = StoredRecordSchema.extend({
+  proof: AnchorProofSchema.optional(),
+  verification: VerdictSchema.optional(),
+});
+export type VerifiedRecord = z.infer<typeof VerifiedRecordSchema>;
+
+/** The consolidated picture of one case: every document, the match result and the decision, each verified. */
+export const CustomsCasePictureSchema = z.object({
+  case: CustomsCaseViewSchema,
+  documents: z.array(VerifiedRecordSchema.extend({ kind: DocumentKind })),
+  matchResult: VerifiedRecordSchema.optional(),
+  decision: VerifiedRecordSchema.optional(),
+});
+export type CustomsCasePicture = z.infer<typeof CustomsCasePictureSchema>;
+
+export const STATISTICS_DIMENSIONS = ["mode", "direction", "hsChapter", "origin", "destination", "port", "office"] as const;
+export const StatisticsDimensionSchema = z.enum(STATISTICS_DIMENSIONS);
+export type StatisticsDimension = z.infer<typeof StatisticsDimensionSchema>;
+
+export const CustomsStatisticsQuerySchema = z
+  .object({
+    /** Comma-separated dimensions, e.g. "mode,hsChapter"; rows are always split by period and currency. */
+    groupBy: z
+      .string()
+      .default("")
+      .transform((s, ctx) => {
+        const dims = s.split(",").map((d) => d.trim()).filter(Boolean);
+        const bad = dims.filter((d) => !StatisticsDimensionSchema.safeParse(d).success);
+        if (bad.length > 0) ctx.addIssue({ code: "custom", message: `unknown dimension(s) ${bad.join(", ")}; known: ${STATISTICS_DIMENSIONS.join(", ")}` });
+        return [...new Set(dims)] as StatisticsDimension[];
+      }),
+    period: z.enum(["day", "month", "quarter"]).default("month"),
+    /** Days as written in the documents (orderedAt / declaredAt), inclusive. */
+    from: z.iso.date().optional(),
+    to: z.iso.date().optional(),
+    /** Operator only: one office (customs always sees its own). */
+    customsOffice: OrgIdSchema.optional(),
+  })
+  .strict();
+export type CustomsStatisticsQuery = z.input<typeof CustomsStatisticsQuerySchema>;
+
+export const CustomsStatisticsRowSchema = z.object({
+  period: z.string(),
+  mode: z.string().optional(),
+  direction: z.string().optional(),
+  hsChapter: z.string().optional(),
+  origin: z.string().optional(),
+  destination: z.string().optional(),
+  port: z.string().optional(),
+  office: z.string().optional(),
+  currency: z.string(),
+  cases: z.number().int(),
+  lines: z.number().int(),
+  quantity: z.number(),
+  value: z.number(),
+});
+export const CustomsStatisticsSchema = z.object({
+  period: z.enum(["day", "month", "quarter"]),
+  groupBy: z.array(StatisticsDimensionSchema),
+  rows: z.array(CustomsStatisticsRowSchema),
+});
+export type CustomsStatistics = z.infer<typeof CustomsStatisticsSchema>;
+
+export const SummaryDraftQuerySchema = z
+  .object({
+    mode: z.enum(["9610", "1210"]),
+    customsOffice: OrgIdSchema,
+    /** Declaration days (as written in declaredAt), inclusive. */
+    from: z.iso.date(),
+    to: z.iso.date(),
+    summaryNumber: z.string().min(1).max(64).optional(),
+  })
+  .strict()
+  .refine((q) => q.to >= q.from, { path: ["to"], message: "the period ends before it starts" });
+export type SummaryDraftQuery = z.input<typeof SummaryDraftQuerySchema>;
+
+export const SummaryDraftSchema = z.object({ body: SummaryDeclarationBody, lists: z.number().int() });
+export type SummaryDraft = z.infer<typeof SummaryDraftSchema>;

@@ -2,6 +2,18 @@ import { randomUUID } from "node:crypto";
 import { z } from "zod";
 import {
   ChainInfoSchema,
+  CustomsCasePageSchema,
+  CustomsCasePictureSchema,
+  CustomsStatisticsSchema,
+  NotificationPageSchema,
+  SummaryDraftSchema,
+  type CustomsCasePage,
+  type CustomsCasePicture,
+  type CustomsCaseQuery,
+  type CustomsStatistics,
+  type CustomsStatisticsQuery,
+  type SummaryDraft,
+  type SummaryDraftQuery,
   GrantViewSchema,
   OrganizationViewSchema,
   ProblemSchema,
@@ -186,6 +198,78 @@ export class HubClient {
     return this.call("POST", "/v1/verify", VerdictSchema, { body: { record, proof }, auth: false });
   }
 
+  /**
+   * Streams the audit export (GET /v1/audit/export, JSON Lines; see sdk/audit/export-format.ts) and
+   * yields its lines as text, each complete, without the newline. `scope` "all" needs the AUDITOR
+   * role; "own" is this organisation's records. `after` resumes after a line's cursor (the hub sends
+   * a new header first). A connection cut mid-stream throws; resume from the last line received.
+   */
+  async *exportLines(opts: { scope: "all" | "own"; after?: string }): AsyncIterable<string> {
+    const query = new URLSearchParams({ scope: opts.scope, ...(opts.after !== undefined ? { after: opts.after } : {}) });
+    const res = await this.open(`/v1/audit/export?${query.toString()}`, "application/x-ndjson, application/jsonl;q=0.9, application/json;q=0.5");
+    if (!res.body) return;
+    const reader = res.body.getReader();
+    const decoder = new TextDecoder();
+    let buf = "";
+    try {
+      for (;;) {
+        const { done, value } = await reader.read();
+        if (done) break;
+        buf += decoder.decode(value, { stream: true });
+        let start = 0;
+        for (let nl = buf.indexOf("\n"); nl >= 0; nl = buf.indexOf("\n", start)) {
+          const line = buf.charCodeAt(nl - 1) === 13 ? buf.slice(start, nl - 1) : buf.slice(start, nl);
+          start = nl + 1;
+          if (line !== "") yield line;
+        }
+        buf = buf.slice(start);
+      }
+      // The body ended cleanly (a cut connection throws above): a last line without a newline is whole.
+      buf += decoder.decode();
+      if (buf.trim() !== "") yield buf;
+    } finally {
+      await reader.cancel().catch(() => undefined);
+    }
+  }
+
+  /** A streamed GET with auth: retried like `call` until the response starts; problems thrown as HubError. */
+  private async open(path: string, accept: string): Promise<Response> {
+    const attempts = (this.opts.retries ?? 2) + 1;
+    let renewed = false;
+    for (let attempt = 1; ; attempt++) {
+      let res: Response;
+      try {
+        res = await fetch(this.baseUrl + path, { headers: { accept, authorization: `Bearer ${await this.accessToken()}` } });
+      } catch (err) {
+        if (attempt < attempts) {
+          await sleep(200 * 2 ** attempt);
+          continue;
+        }
+        throw err;
+      }
+      if (res.ok) return res;
+      if (RETRYABLE.has(res.status) && attempt < attempts) {
+        await res.body?.cancel();
+        await sleep(200 * 2 ** attempt);
+        continue;
+      }
+      const text = await res.text();
+      if (res.status === 401 && this.token && !renewed) {
+        renewed = true;
+        this.token = undefined; // expired or revoked token: get a new one once
+        continue;
+      }
+      let json: unknown;
+      try {
+        json = text ? JSON.parse(text) : undefined;
+      } catch {
+        json = undefined;
+      }
+      const problem = ProblemSchema.safeParse(json);
+      throw new HubError(res.status, problem.success ? problem.data : { type: "about:blank", title: res.statusText, status: res.status });
+    }
+  }
+
   chainInfo(): Promise<ChainInfo> {
     return this.call("GET", "/v1/chain", ChainInfoSchema, { auth: false });
   }
@@ -213,4 +297,35 @@ export class HubClient {
   rotateKey(id: string, publicKey: string): Promise<OrganizationView> {
     return this.call("POST", `/v1/orgs/${encodeURIComponent(id)}/keys`, OrganizationViewSchema, { body: { publicKey } });
   }
+
+  /** This organisation's notifications after sequence number `after` (oldest first); pass `next` to read on. */
+  notifications(after = 0, limit?: number): Promise<z.output<typeof NotificationPageSchema>> {
+    return this.call("GET", `/v1/notifications${queryString({ after, limit })}`, NotificationPageSchema);
+  }
+
+  /** Customs: one page of this office's queue (filters: status, mode, port, from, to; `after` = the previous page's `next`). */
+  customsCases(query: CustomsCaseQuery = {}): Promise<CustomsCasePage> {
+    return this.call("GET", `/v1/customs/cases${queryString(query)}`, CustomsCasePageSchema);
+  }
+
+  /** Customs: the consolidated picture of one order, each record with the SDK's verdict once anchored. */
+  customsCase(platform: string, orderNumber: string): Promise<CustomsCasePicture> {
+    return this.call("GET", `/v1/customs/cases/${encodeURIComponent(platform)}/${encodeURIComponent(orderNumber)}`, CustomsCasePictureSchema);
+  }
+
+  /** Customs (its office) or the operator (all offices): counts and values by period and the chosen dimensions. */
+  customsStatistics(query: Omit<CustomsStatisticsQuery, "groupBy"> & { groupBy?: string[] } = {}): Promise<CustomsStatistics> {
+    return this.call("GET", `/v1/customs/statistics${queryString({ ...query, groupBy: query.groupBy?.join(",") })}`, CustomsStatisticsSchema);
+  }
+
+  /** Broker or platform: the SummaryDeclaration body of its released export lists not yet summarised, to sign and publish. */
+  summaryDraft(query: SummaryDraftQuery): Promise<SummaryDraft> {
+    return this.call("GET", `/v1/customs/summaries/draft${queryString(query)}`, SummaryDraftSchema);
+  }
+}
+
+/** "?a=1&b=x" of the defined values ("" when none). */
+function queryString(params: Record<string, string | number | undefined>): string {
+  const entries = Object.entries(params).filter((e): e is [string, string | number] => e[1] !== undefined && e[1] !== "");
+  return entries.length === 0 ? "" : `?${new URLSearchParams(entries.map(([k, v]) => [k, String(v)])).toString()}`;
 }

@@ -6,16 +6,57 @@ import { AccessTokens } from "./auth/access-token";
 import { authRoutes, requireOrg } from "./auth/routes";
 import { orgRoutes } from "./orgs/routes";
 import { recordRoutes } from "./records/routes";
+import type { RecordObserver } from "./records/observers";
 import { verifyRoutes } from "./verify/routes";
 import { ProofService } from "./anchoring/proofs";
+import { AccessLogWriter } from "./access-log/writer";
+import { accessLogRoutes } from "./access-log/routes";
+import { notificationRoutes } from "./notifications/routes";
+import { auditRoutes } from "./audit/routes";
+import { SelfAudit } from "./audit/self-audit";
+import type { ExportChain } from "./audit/export";
 import { notFoundRoute, problemHandler } from "./http/problem";
+import { CustomsIndexer } from "./customs/indexer";
+import { customsRoutes } from "./customs/routes";
+
+export interface HubParts {
+  db: Db;
+  provider: DbProvider;
+  chain: HubChain;
+  config: Config;
+  chainId: number;
+}
+
+/** The hub's shared services, built once: what the routes and the background workers use. */
+export interface HubServices {
+  proofs: ProofService;
+  accessLog: AccessLogWriter;
+  selfAudit: SelfAudit;
+  exportChain: ExportChain;
+  observers: RecordObserver[];
+}
+
+export function createServices(parts: HubParts, log?: (line: string) => void): HubServices {
+  const { db, provider, chain, config, chainId } = parts;
+  const proofs = new ProofService(db, { chainId, anchorRegistry: chain.contracts.anchorRegistry });
+  const exportChain: ExportChain = { chainId, ...chain.contracts, anchorer: chain.anchorer.address };
+  const selfAudit = new SelfAudit(db, provider, proofs, chain, exportChain, {
+    intervalMs: config.AUDIT_INTERVAL_MS,
+    maxAnchorLagS: config.AUDIT_MAX_ANCHOR_LAG_S,
+    fromBlock: config.AUDIT_FROM_BLOCK,
+    log,
+  });
+  const accessLog = new AccessLogWriter(db, provider);
+  const customs = new CustomsIndexer(accessLog, { deadlineMs: config.CUSTOMS_DOCUMENT_DEADLINE_MS, settleMs: config.CUSTOMS_MATCH_SETTLE_MS });
+  return { proofs, accessLog, selfAudit, exportChain, observers: [customs] };
+}
 
 /** Assembles the hub's HTTP API: every route the hub serves is mounted here. */
-export function createApp(deps: { db: Db; provider: DbProvider; chain: HubChain; config: Config; chainId: number }): express.Express {
-  const { db, chain, config } = deps;
+export function createApp(parts: HubParts, services: HubServices): express.Express {
+  const { db, provider, chain, config } = parts;
+  const { proofs, accessLog, observers } = services;
   const tokens = new AccessTokens(config.TOKEN_SECRET, config.PUBLIC_URL, config.ACCESS_TOKEN_TTL_S);
   const auth = requireOrg(db, tokens);
-  const proofs = new ProofService(db, { chainId: deps.chainId, anchorRegistry: chain.contracts.anchorRegistry });
 
   const app = express();
   app.disable("x-powered-by");
@@ -28,11 +69,23 @@ export function createApp(deps: { db: Db; provider: DbProvider; chain: HubChain;
   });
   // Where the hub anchors: verifiers should still compare these with addresses they trust.
   app.get("/v1/chain", (_req, res) => {
-    res.json({ chainId: deps.chainId, ...chain.contracts });
+    res.json({ chainId: parts.chainId, ...chain.contracts });
   });
   app.use(authRoutes(db, tokens, config.PUBLIC_URL));
   app.use(orgRoutes(db, chain, auth));
-  app.use(recordRoutes(db, deps.provider, proofs, auth));
+  app.use(recordRoutes({ db, provider, proofs, auth, accessLog, observers }));
+  app.use(notificationRoutes(db, auth));
+  app.use(accessLogRoutes(db, auth));
+  app.use(
+    auditRoutes({
+      db,
+      provider,
+      proofs,
+      chain: services.exportChain,
+      latestBlock: () => chain.provider.getBlockNumber(),
+      auth, accessLog, selfAudit: services.selfAudit, metricsToken: config.METRICS_TOKEN }),
+  );
+  app.use(customsRoutes({ db, provider, proofs, chain, accessLog, auth }));
   app.use(verifyRoutes(chain, config.VERIFY_RATE_PER_MIN));
   app.use(notFoundRoute);
   app.use(problemHandler);

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { MatchRulesSchema } from "./customs/rules";
 
 const hexKey = z.string().regex(/^0x[0-9a-fA-F]{64}$/, "must be a 32-byte hex private key");
 const address = z.string().regex(/^0x[0-9a-fA-F]{40}$/, "must be a 20-byte hex address");
@@ -25,6 +26,41 @@ export const ConfigSchema = z
     ANCHOR_LEASE_MS: int(15_000),
     INSTANCE_ID: z.string().optional(),
     VERIFY_RATE_PER_MIN: int(120),
+    // Static bearer token for Prometheus scrapes of /metrics (operators and auditors may use their access token).
+    METRICS_TOKEN: z.string().min(32, "must be at least 32 characters").optional(),
+    // The hub's scheduled self-audit: interval (0 = off), the anchoring delay it tolerates, first block to read.
+    AUDIT_INTERVAL_MS: z.coerce.number().int().min(0).default(900_000),
+    AUDIT_MAX_ANCHOR_LAG_S: int(3600),
+    AUDIT_FROM_BLOCK: z.coerce.number().int().min(0).default(0),
+    // Cross-border e-commerce customs (docs/customs.md): the secret keying buyers' identity hashes, the
+    // deadline for a case's missing documents, the matcher (batch, poll, lease, and how long an
+    // incomplete case waits after its last document), and match rules overriding the defaults (JSON).
+    CUSTOMS_MATCH_KEY: z.string().min(32, "must be at least 32 characters"),
+    CUSTOMS_DOCUMENT_DEADLINE_MS: int(86_400_000),
+    CUSTOMS_MATCHER: z.enum(["on", "off"]).default("on"),
+    CUSTOMS_MATCH_BATCH: int(500),
+    CUSTOMS_MATCH_POLL_MS: int(200),
+    CUSTOMS_MATCH_LEASE_MS: int(60_000),
+    CUSTOMS_MATCH_SETTLE_MS: z.coerce.number().int().min(0).default(30_000),
+    CUSTOMS_MATCH_RULES: z
+      .string()
+      .optional()
+      .transform((text, ctx) => {
+        if (!text) return undefined;
+        let json: unknown;
+        try {
+          json = JSON.parse(text);
+        } catch {
+          ctx.addIssue({ code: "custom", message: "must be a JSON object, e.g. {\"tolerance\":0.05}" });
+          return z.NEVER;
+        }
+        const rules = MatchRulesSchema.partial().safeParse(json);
+        if (!rules.success) {
+          ctx.addIssue({ code: "custom", message: rules.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ") });
+          return z.NEVER;
+        }
+        return rules.data;
+      }),
   })
   .transform((c) => ({
     ...c,

@@ -5,11 +5,12 @@ import { openDatabase } from "./db/client";
 import { migrate } from "./db/migrate";
 import { HubChain } from "./chain/hub-chain";
 import type { Config } from "./config";
-import { createApp } from "./app";
+import { createApp, createServices } from "./app";
 import { AnchoringWorker } from "./anchoring/worker";
-import { admitOrganization } from "./orgs/service";
+import { MatcherWorker } from "./customs/worker";
+import { OPERATOR_ORG_ID, admitOrganization } from "./orgs/service";
 
-export const OPERATOR_ORG_ID = "operator";
+export { OPERATOR_ORG_ID };
 
 export interface RunningHub {
   url: string;
@@ -53,7 +54,20 @@ export async function startHub(config: Config, log: (line: string) => void = con
   });
   if (config.ANCHOR_WORKER === "on") worker.start();
 
-  const app = createApp({ db, provider, chain, config, chainId });
+  const parts = { db, provider, chain, config, chainId };
+  const services = createServices(parts, log);
+  if (config.AUDIT_INTERVAL_MS > 0) services.selfAudit.start();
+  const matcher = new MatcherWorker(db, provider, services.accessLog, config.OPERATOR_PRIVATE_KEY, services.observers, {
+    batchSize: config.CUSTOMS_MATCH_BATCH,
+    pollMs: config.CUSTOMS_MATCH_POLL_MS,
+    leaseMs: config.CUSTOMS_MATCH_LEASE_MS,
+    matchKey: config.CUSTOMS_MATCH_KEY,
+    ...(config.CUSTOMS_MATCH_RULES ? { rules: config.CUSTOMS_MATCH_RULES } : {}),
+    instanceId: config.INSTANCE_ID ?? randomUUID().slice(0, 8),
+    log,
+  });
+  if (config.CUSTOMS_MATCHER === "on") matcher.start();
+  const app = createApp(parts, services);
   const server: Server = await new Promise((resolve, reject) => {
     const s = app.listen(config.PORT, config.HOST, () => resolve(s));
     s.on("error", reject);
@@ -67,6 +81,8 @@ export async function startHub(config: Config, log: (line: string) => void = con
       await new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeAllConnections();
       await worker.stop();
+      await matcher.stop();
+      await services.selfAudit.stop();
       chain.destroy();
       await close();
     },

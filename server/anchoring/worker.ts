@@ -1,8 +1,10 @@
 import { randomUUID } from "node:crypto";
 import { Transaction, type TransactionReceipt } from "ethers";
+import { accessLogHeadLeaf } from "../../sdk/access-log";
 import { buildMerkleTree } from "../../sdk/merkle";
 import type { Db } from "../db/client";
 import type { HubChain } from "../chain/hub-chain";
+import { RepeatingTask } from "../repeating-task";
 
 const LEASE = "anchoring";
 const MAX_BACKOFF_MS = 60_000;
@@ -32,34 +34,26 @@ type Batch = NonNullable<Awaited<ReturnType<Db["anchorBatch"]["findUnique"]>>>;
  * batch. The lease only keeps instances from wasting transactions on each other's nonces.
  */
 export class AnchoringWorker {
-  private timer: NodeJS.Timeout | undefined;
-  private running: Promise<void> | undefined;
-  private stopped = true;
+  private readonly task: RepeatingTask<void>;
 
   constructor(
     private readonly db: Db,
     private readonly chain: HubChain,
     private readonly opts: AnchoringOptions,
-  ) {}
+  ) {
+    this.task = new RepeatingTask(
+      () => this.tick(),
+      () => opts.pollMs,
+      (err) => this.log(`anchoring tick failed: ${err.message}`),
+    );
+  }
 
   start(): void {
-    this.stopped = false;
-    this.schedule(0);
+    this.task.start();
   }
 
-  async stop(): Promise<void> {
-    this.stopped = true;
-    if (this.timer) clearTimeout(this.timer);
-    await this.running;
-  }
-
-  private schedule(delay: number) {
-    if (this.stopped) return;
-    this.timer = setTimeout(() => {
-      this.running = this.tick()
-        .catch((err: unknown) => this.log(`anchoring tick failed: ${(err as Error).message}`))
-        .finally(() => this.schedule(this.opts.pollMs));
-    }, delay);
+  stop(): Promise<void> {
+    return this.task.stop();
   }
 
   private log(line: string) {
@@ -95,7 +89,11 @@ export class AnchoringWorker {
     }
   }
 
-  /** Claims the oldest pending digests into a new batch, if there are enough or they waited long enough. */
+  /**
+   * Claims the oldest pending digests into a new batch, if there are enough or they waited long
+   * enough. When the access log has grown since the last batch, its head joins the batch as one more
+   * leaf (sdk/access-log accessLogHeadLeaf), so the log is anchored with the records.
+   */
   private async seal(): Promise<Batch | undefined> {
     const pending = await this.db.anchorItem.findMany({
       where: { batchId: null },
@@ -103,28 +101,50 @@ export class AnchoringWorker {
       take: this.opts.batchSize,
       select: { seq: true, digest: true, createdAt: true },
     });
-    if (pending.length === 0) return undefined;
-    if (pending.length < this.opts.batchSize && Date.now() - pending[0]!.createdAt.getTime() < this.opts.maxAgeMs) return undefined;
+    const logHead = await this.unanchoredLogHead();
+    if (pending.length === 0 && !logHead) return undefined;
+    const now = Date.now();
+    const oldest = Math.min(pending[0]?.createdAt.getTime() ?? Infinity, logHead?.since ?? Infinity);
+    if (pending.length < this.opts.batchSize && now - oldest < this.opts.maxAgeMs) return undefined;
     const digests = pending.map((p) => p.digest);
+    if (logHead) digests.push(accessLogHeadLeaf(logHead.seq, logHead.hash));
     const tree = buildMerkleTree(digests);
     const id = randomUUID();
     try {
       return await this.db.$transaction(async (tx) => {
         const batch = await tx.anchorBatch.create({
-          data: { id, root: tree.root, leafCount: digests.length, leaves: JSON.stringify(digests), status: "BUILT" },
+          data: {
+            id,
+            root: tree.root,
+            leafCount: digests.length,
+            leaves: JSON.stringify(digests),
+            status: "BUILT",
+            ...(logHead ? { accessLogSeq: logHead.seq, accessLogHash: logHead.hash } : {}),
+          },
         });
         const { count } = await tx.anchorItem.updateMany({
           where: { batchId: null, seq: { in: pending.map((p) => p.seq) } },
           data: { batchId: id },
         });
         // Another instance claimed some of these rows first: give up this batch, all of it.
-        if (count !== digests.length) throw new Error("pending digests were claimed concurrently");
+        if (count !== pending.length) throw new Error("pending digests were claimed concurrently");
         return batch;
       });
     } catch (err) {
       this.log(`sealing skipped: ${(err as Error).message}`);
       return undefined;
     }
+  }
+
+  /** The access log's head if lines were added since the last sealed batch, with the oldest such line's time. */
+  private async unanchoredLogHead(): Promise<{ seq: number; hash: string; since: number } | undefined> {
+    const head = await this.db.accessLogHead.findUnique({ where: { id: 1 } });
+    if (!head || head.seq === 0) return undefined;
+    const last = await this.db.anchorBatch.aggregate({ _max: { accessLogSeq: true } });
+    const anchoredSeq = last._max.accessLogSeq ?? 0;
+    if (head.seq <= anchoredSeq) return undefined;
+    const first = await this.db.accessLogEntry.findUnique({ where: { seq: anchoredSeq + 1 }, select: { at: true } });
+    return { seq: head.seq, hash: head.hash, since: first?.at.getTime() ?? 0 };
   }
 
   private async finish(batch: Batch): Promise<void> {

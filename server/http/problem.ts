@@ -62,5 +62,10 @@ export const problemHandler: ErrorRequestHandler = (err, req, res, _next) => {
     console.error(`[hub] ${req.method} ${req.path} failed:`, err);
     problem = new HttpProblem(500, "internal", "Internal server error");
   }
+  // A streamed answer that fails midway cannot turn into a problem: cut it, the client sees it short.
+  if (res.headersSent) {
+    res.destroy();
+    return;
+  }
   res.status(problem.status).set(problem.headers).type("application/problem+json").send(JSON.stringify(problem.toBody(req.originalUrl)));
 };

@@ -6,6 +6,9 @@ import type { HubChain } from "../chain/hub-chain";
 import { conflict, notFound } from "../http/problem";
 import { type AdmitOrganization, type OrganizationView } from "../../sdk/api";
 
+/** The hub operator's own organisation: it admits members and publishes the hub's records. */
+export const OPERATOR_ORG_ID = "operator";
+
 type OrgRow = { id: string; name: string; roles: string; signerAddress: string; publicKey: string; status: string };
 
 export function toView(row: OrgRow): OrganizationView {

@@ -3,8 +3,11 @@ import type { Db, DbProvider } from "../db/client";
 import { callerOf } from "../auth/caller";
 import { fromZod, notFound } from "../http/problem";
 import type { ProofService } from "../anchoring/proofs";
+import type { AccessLogWriter } from "../access-log/writer";
+import { loggedAccess } from "../access-log/logged";
 import { readableRecord } from "./access";
 import { grantAccess, listGrants, revokeAccess } from "./grants";
+import type { RecordObserver } from "./observers";
 import { GrantRequestSchema, PublishBatchSchema } from "../../sdk/api";
 import { RecordIdSchema } from "../../sdk/envelope";
 import { getRecord, publishRecords, readableVersion } from "./service";
@@ -16,45 +19,100 @@ function recordParam(raw: unknown): string {
   return id.data;
 }
 
-/** Publishing, reading, proofs and grants of records: `/v1/records`. */
-export function recordRoutes(db: Db, provider: DbProvider, proofs: ProofService, auth: RequestHandler): Router {
+export interface RecordRouteDeps {
+  db: Db;
+  provider: DbProvider;
+  proofs: ProofService;
+  auth: RequestHandler;
+  accessLog: AccessLogWriter;
+  observers: readonly RecordObserver[];
+}
+
+/**
+ * Publishing, reading, proofs and grants of records: `/v1/records`. Every read, grant and denial
+ * goes to the access log before the answer is sent.
+ */
+export function recordRoutes({ db, provider, proofs, auth, accessLog, observers }: RecordRouteDeps): Router {
   const router = Router();
 
   router.post("/v1/records", auth, async (req, res) => {
-    const [published] = await publishRecords(db, provider, callerOf(req).orgId, [req.body], true);
+    const [published] = await publishRecords(db, provider, callerOf(req).orgId, [req.body], true, observers);
     res.status(201).location(`/v1/records/${published!.id}?version=${published!.version}`).json(published);
   });
 
   router.post("/v1/records/batch", auth, async (req, res) => {
     const parsed = PublishBatchSchema.safeParse(req.body);
     if (!parsed.success) throw fromZod("invalid-batch", "Expected { records: [...] } with 1 to 1000 records.", parsed.error);
-    res.status(201).json({ records: await publishRecords(db, provider, callerOf(req).orgId, parsed.data.records, false) });
+    res.status(201).json({ records: await publishRecords(db, provider, callerOf(req).orgId, parsed.data.records, false, observers) });
   });
 
   router.get("/v1/records/:id", auth, async (req, res) => {
-    res.json(await getRecord(db, callerOf(req).orgId, recordParam(req.params.id), req.query.version));
+    const caller = callerOf(req);
+    const recordId = recordParam(req.params.id);
+    const stored = await loggedAccess(
+      accessLog,
+      db,
+      { actor: caller.orgId, action: "READ", recordId },
+      () => getRecord(db, caller, recordId, req.query.version),
+      (s) => ({ owner: s.record.owner, version: s.record.version }),
+    );
+    res.json(stored);
   });
 
   router.get("/v1/records/:id/proof", auth, async (req, res) => {
-    const version = await readableVersion(db, callerOf(req).orgId, recordParam(req.params.id), req.query.version);
+    const orgId = callerOf(req).orgId;
+    const recordId = recordParam(req.params.id);
+    const version = await loggedAccess(
+      accessLog,
+      db,
+      { actor: orgId, action: "READ_PROOF", recordId },
+      () => readableVersion(db, orgId, recordId, req.query.version),
+      (v) => ({ owner: v.owner, version: v.version }),
+    );
     res.json(await proofs.proofOf(version.digest));
   });
 
   router.get("/v1/records/:id/grants", auth, async (req, res) => {
-    res.json({ grants: await listGrants(db, callerOf(req).orgId, recordParam(req.params.id)) });
+    const orgId = callerOf(req).orgId;
+    const recordId = recordParam(req.params.id);
+    const grants = await loggedAccess(
+      accessLog,
+      db,
+      { actor: orgId, action: "LIST_GRANTS", recordId },
+      () => listGrants(db, orgId, recordId),
+      () => ({ owner: orgId }),
+    );
+    res.json({ grants });
   });
 
   router.post("/v1/records/:id/grants", auth, async (req, res) => {
-    const id = recordParam(req.params.id);
+    const recordId = recordParam(req.params.id);
     const orgId = callerOf(req).orgId;
-    await readableRecord(db, orgId, id); // 404 before validation: a bad body must not reveal existence
+    // 404 before validation: a bad body must not reveal existence.
+    await loggedAccess(accessLog, db, { actor: orgId, action: "GRANT", recordId }, () => readableRecord(db, orgId, recordId), () => undefined);
     const parsed = GrantRequestSchema.safeParse(req.body);
     if (!parsed.success) throw fromZod("invalid-grant", "Expected { grantee, expiresAt? }.", parsed.error);
-    res.status(201).json(await grantAccess(db, orgId, id, parsed.data.grantee, parsed.data.expiresAt));
+    const grant = await loggedAccess(
+      accessLog,
+      db,
+      { actor: orgId, action: "GRANT", recordId, detail: `to ${parsed.data.grantee}` },
+      () => grantAccess(db, orgId, recordId, parsed.data.grantee, parsed.data.expiresAt),
+      () => ({ owner: orgId }),
+    );
+    res.status(201).json(grant);
   });
 
   router.delete("/v1/records/:id/grants/:grantee", auth, async (req, res) => {
-    await revokeAccess(db, callerOf(req).orgId, recordParam(req.params.id), String(req.params.grantee));
+    const orgId = callerOf(req).orgId;
+    const recordId = recordParam(req.params.id);
+    const grantee = String(req.params.grantee);
+    await loggedAccess(
+      accessLog,
+      db,
+      { actor: orgId, action: "REVOKE_GRANT", recordId, detail: `from ${grantee}` },
+      () => revokeAccess(db, orgId, recordId, grantee),
+      () => ({ owner: orgId }),
+    );
     res.status(204).end();
   });
 

@@ -5,11 +5,16 @@ import { badRequest, conflict, forbidden, notFound } from "../http/problem";
 import { checkRecord, type FieldError } from "./check";
 import { readableRecord } from "./access";
 import type { Published, StoredRecord } from "../../sdk/api";
+import { PERSONAL_FIELDS, isRecordType } from "../../sdk/records";
+import { redact } from "../../sdk/redact";
+import type { Role } from "../../sdk/roles";
+import { toView } from "../orgs/service";
+import type { RecordObserver } from "./observers";
 
 /**
  * Checks and stores record versions, all or nothing. Each version, its digest and its outbox row
  * (AnchorItem) are written in one transaction, so an acknowledged record is never lost and is
- * always anchored later.
+ * always anchored later. Observers see the stored versions inside that transaction.
  */
 export async function publishRecords(
   db: Db,
@@ -17,6 +22,7 @@ export async function publishRecords(
   orgId: string,
   raws: unknown[],
   single: boolean,
+  observers: readonly RecordObserver[] = [],
 ): Promise<Published[]> {
   const org = await db.organization.findUniqueOrThrow({ where: { id: orgId } });
   const records: SignedRecord[] = [];
@@ -85,8 +91,34 @@ export async function publishRecords(
     );
     for (const id of ids.filter((i) => !freshIds.has(i)))
       await tx.record.update({ where: { id }, data: { latestVersion: latest.get(id)!, updatedAt: now } });
+    const publisher = { orgId, roles: toView(org).roles };
+    for (const o of observers) await o.onStored(records, { tx, provider, publisher, now });
   });
+  for (const o of observers) o.afterCommit?.(records);
   return records.map((r) => ({ id: r.id, version: r.version, digest: r.digest, status: "PENDING" as const }));
+}
+
+/** The signed record of a stored version row. */
+export function storedRecord(row: {
+  type: string;
+  recordId: string;
+  version: number;
+  owner: string;
+  body: string;
+  salts: string;
+  digest: string;
+  signature: string;
+}): SignedRecord {
+  return {
+    type: row.type,
+    id: row.recordId,
+    version: row.version,
+    owner: row.owner,
+    body: JSON.parse(row.body) as Record<string, unknown>,
+    salts: JSON.parse(row.salts) as Record<string, string>,
+    digest: row.digest,
+    signature: row.signature,
+  };
 }
 
 function parseVersion(raw: unknown): number | undefined {
@@ -104,23 +136,31 @@ export async function readableVersion(db: Db, orgId: string, recordId: string, v
   return row;
 }
 
+/** Who reads a record: personal fields are shown only to their publisher and to customs. */
+export interface Reader {
+  orgId: string;
+  roles: readonly Role[];
+}
+
+/**
+ * The record as `reader` may see it: personal fields (PERSONAL_FIELDS of its type) are redacted
+ * unless the reader published it or is customs. The redacted form keeps its digest, signature and
+ * proof: it still verifies.
+ */
+export function disclosed(record: SignedRecord, reader: Reader): SignedRecord {
+  if (record.owner === reader.orgId || reader.roles.includes("CUSTOMS") || !isRecordType(record.type)) return record;
+  const personal = (PERSONAL_FIELDS[record.type] ?? []).filter((f) => Object.hasOwn(record.body, f));
+  return personal.length > 0 ? redact(record, personal) : record;
+}
+
 /** One version (the latest by default) of a record the caller may read, with its anchoring status. */
-export async function getRecord(db: Db, orgId: string, recordId: string, versionParam?: unknown): Promise<StoredRecord> {
-  const row = await readableVersion(db, orgId, recordId, versionParam);
+export async function getRecord(db: Db, reader: Reader, recordId: string, versionParam?: unknown): Promise<StoredRecord> {
+  const row = await readableVersion(db, reader.orgId, recordId, versionParam);
   const item = await db.anchorItem.findUnique({ where: { digest: row.digest }, select: { batchId: true } });
   const batch = item?.batchId ? await db.anchorBatch.findUnique({ where: { id: item.batchId } }) : null;
   const anchored = batch?.status === "ANCHORED";
   return {
-    record: {
-      type: row.type,
-      id: row.recordId,
-      version: row.version,
-      owner: row.owner,
-      body: JSON.parse(row.body) as Record<string, unknown>,
-      salts: JSON.parse(row.salts) as Record<string, string>,
-      digest: row.digest,
-      signature: row.signature,
-    },
+    record: disclosed(storedRecord(row), reader),
     publishedAt: row.publishedAt.toISOString(),
     anchor: anchored
       ? {

@@ -122,6 +122,8 @@ export interface HubProcess {
 }
 
 export const TOKEN_SECRET = randomBytes(32).toString("hex");
+export const CUSTOMS_MATCH_KEY = randomBytes(32).toString("hex");
+export const METRICS_TOKEN = randomBytes(32).toString("hex");
 
 export function hubEnv(chain: TestChain, databaseUrl: string, extra: Record<string, string> = {}): Record<string, string> {
   return {
@@ -132,8 +134,12 @@ export function hubEnv(chain: TestChain, databaseUrl: string, extra: Record<stri
     OPERATOR_PRIVATE_KEY: OPERATOR_KEY,
     ANCHORER_PRIVATE_KEY: ANCHORER_KEY,
     TOKEN_SECRET,
+    CUSTOMS_MATCH_KEY,
+    METRICS_TOKEN,
     ANCHOR_MAX_AGE_MS: "150",
     ANCHOR_POLL_MS: "50",
+    // The scheduled self-audit only where a test asks for it.
+    AUDIT_INTERVAL_MS: "0",
     ...extra,
   };
 }

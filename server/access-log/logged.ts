@@ -1,0 +1,54 @@
+import type { AccessLogDraft } from "../../sdk/access-log";
+import type { Db } from "../db/client";
+import { HttpProblem } from "../http/problem";
+import type { AccessLogWriter } from "./writer";
+
+type Action = Exclude<AccessLogDraft["action"], "DENY">;
+
+/**
+ * Runs one access to a record on behalf of `actor` and logs it: the action when it succeeds, DENY
+ * (naming the action refused) when the record is missing or not visible to the actor. The denied
+ * line names the record's owner when there is one, so owners see attempts on their records; the
+ * caller still gets the same 404 either way. The answer is sent only after its line is stored.
+ */
+export async function loggedAccess<T>(
+  log: AccessLogWriter,
+  db: Db,
+  line: { actor: string; action: Action; recordId: string; detail?: string },
+  access: () => Promise<T>,
+  /** What the success line names; undefined logs no success line (a pre-check before the real action). */
+  target: (result: T) => { owner: string; version?: number | null } | undefined,
+): Promise<T> {
+  const at = () => new Date().toISOString();
+  let result: T;
+  try {
+    result = await access();
+  } catch (err) {
+    if (err instanceof HttpProblem && err.status === 404) {
+      const record = await db.record.findUnique({ where: { id: line.recordId }, select: { owner: true } });
+      await log.append({
+        at: at(),
+        actor: line.actor,
+        action: "DENY",
+        recordId: line.recordId,
+        version: null,
+        owner: record?.owner ?? null,
+        detail: line.action,
+      });
+    }
+    throw err;
+  }
+  const logged = target(result);
+  if (!logged) return result;
+  const { owner, version } = logged;
+  await log.append({
+    at: at(),
+    actor: line.actor,
+    action: line.action,
+    recordId: line.recordId,
+    version: version ?? null,
+    owner,
+    detail: line.detail ?? null,
+  });
+  return result;
+}

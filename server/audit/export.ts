@@ -1,0 +1,231 @@
+import type { ExportLine } from "../../sdk/audit/export-format";
+import type { AnchorProof } from "../../sdk/envelope";
+import type { ProofService } from "../anchoring/proofs";
+import type { Db, DbProvider } from "../db/client";
+import { badRequest } from "../http/problem";
+import { entryOf } from "../access-log/routes";
+import { storedRecord } from "../records/service";
+
+/** Rows per query: bounded memory whatever the hub holds. */
+const PAGE = 1000;
+
+export interface ExportScope {
+  /** "all": every batch, record and log line (auditors). "own": the organisation's own records with proofs. */
+  scope: "all" | "own";
+  orgId: string;
+  /** Resume after this line (a cursor of an earlier export). */
+  after?: string;
+  /**
+   * Batches as they stood at this block: one anchored later is shown as signed, not yet mined. The
+   * hub's self-audit reads the chain up to a block and then the export, while batches keep being
+   * anchored; without this a batch mined in between would look anchored with no event on chain.
+   */
+  asOfBlock?: number;
+}
+
+export interface ExportChain {
+  chainId: number;
+  participantRegistry: string;
+  anchorRegistry: string;
+  anchorer: string;
+}
+
+/** Where an export stands: which section, and the last key emitted in it. */
+type Position =
+  | { p: "b"; c: string; i: string } // after batch line (createdAt, id)
+  | { p: "r"; c: string; i: string; q: number } // after a record of that batch, by outbox seq
+  | { p: "u"; k: string } // after an unbatched record, by version id
+  | { p: "o"; k: string } // after an own record, by version id
+  | { p: "a"; q: number }; // after an access log line, by seq
+
+const encode = (pos: Position) => Buffer.from(JSON.stringify(pos)).toString("base64url");
+
+function decode(cursor: string): Position {
+  try {
+    const pos = JSON.parse(Buffer.from(cursor, "base64url").toString("utf8")) as Position;
+    if (pos && typeof pos === "object" && ["b", "r", "u", "o", "a"].includes(pos.p)) return pos;
+  } catch {
+    // fall through
+  }
+  throw badRequest("invalid-cursor", "The cursor is not one this hub issued.", [{ path: "after", message: "unknown cursor" }]);
+}
+
+type VersionRow = {
+  id: string;
+  recordId: string;
+  version: number;
+  type: string;
+  owner: string;
+  body: string;
+  salts: string;
+  digest: string;
+  signature: string;
+  publishedAt: Date | string;
+};
+
+/**
+ * The export as JSON Lines objects (sdk/audit/export-format.ts), generated page by page: batches in
+ * creation order each followed by its records, then records in no batch yet, then the access log.
+ * The hub's own scheduled audit reads the same lines an auditor downloads.
+ */
+export async function* exportLines(
+  db: Db,
+  provider: DbProvider,
+  proofs: ProofService,
+  chain: ExportChain,
+  scope: ExportScope,
+): AsyncGenerator<ExportLine> {
+  const from = scope.after ? decode(scope.after) : undefined;
+  const own = scope.scope === "own";
+  if (from && (own ? !["o", "a"].includes(from.p) : from.p === "o")) throw badRequest("invalid-cursor", "The cursor belongs to an export of another scope.");
+  const logWhere = own ? { owner: scope.orgId } : {};
+  const [batchCount, recordCount, accessCount] = await Promise.all([
+    own ? Promise.resolve(0) : db.anchorBatch.count(),
+    db.recordVersion.count({ where: own ? { owner: scope.orgId } : {} }),
+    db.accessLogEntry.count({ where: logWhere }),
+  ]);
+  yield {
+    kind: "header",
+    format: "cargoproof-export/1",
+    scope: scope.scope,
+    orgId: scope.orgId,
+    chainId: chain.chainId,
+    participantRegistry: chain.participantRegistry,
+    anchorRegistry: chain.anchorRegistry,
+    anchorer: chain.anchorer,
+    exportedAt: new Date().toISOString(),
+    ...(scope.asOfBlock !== undefined ? { chainBlock: scope.asOfBlock } : {}),
+    expected: { batches: batchCount, records: recordCount, access: accessCount },
+  };
+  const counts = { batches: 0, records: 0, access: 0 };
+  const section = from?.p ?? (own ? "o" : "b");
+
+  if (!own && (section === "b" || section === "r")) {
+    for await (const line of batchSection(db, from && (from.p === "b" || from.p === "r") ? from : undefined, scope.asOfBlock)) {
+      if (line.kind === "batch") counts.batches++;
+      else counts.records++;
+      yield line;
+    }
+  }
+  if (!own && section !== "a") {
+    let key = from?.p === "u" ? from.k : "";
+    for (;;) {
+      const rows = await unbatchedVersions(db, provider, key);
+      for (const row of rows) {
+        counts.records++;
+        yield { kind: "record", cursor: encode({ p: "u", k: row.id }), record: storedRecord(row), publishedAt: iso(row.publishedAt), batchId: null };
+      }
+      if (rows.length < PAGE) break;
+      key = rows[rows.length - 1]!.id;
+    }
+  }
+  if (own && section === "o") {
+    let key = from?.p === "o" ? from.k : "";
+    for (;;) {
+      const rows = await db.recordVersion.findMany({ where: { owner: scope.orgId, id: { gt: key } }, orderBy: { id: "asc" }, take: PAGE });
+      const items = await db.anchorItem.findMany({ where: { digest: { in: rows.map((r) => r.digest) } }, select: { digest: true, batchId: true } });
+      const batchOf = new Map(items.map((i) => [i.digest, i.batchId]));
+      for (const row of rows) {
+        counts.records++;
+        const proof = await proofs.proofOf(row.digest).catch((): AnchorProof | undefined => undefined);
+        yield {
+          kind: "record",
+          cursor: encode({ p: "o", k: row.id }),
+          record: storedRecord(row),
+          publishedAt: row.publishedAt.toISOString(),
+          batchId: batchOf.get(row.digest) ?? null,
+          ...(proof ? { proof } : {}),
+        };
+      }
+      if (rows.length < PAGE) break;
+      key = rows[rows.length - 1]!.id;
+    }
+  }
+  let seq = from?.p === "a" ? from.q : 0;
+  for (;;) {
+    const rows = await db.accessLogEntry.findMany({ where: { ...logWhere, seq: { gt: seq } }, orderBy: { seq: "asc" }, take: PAGE * 5 });
+    for (const row of rows) {
+      counts.access++;
+      yield { kind: "access", cursor: encode({ p: "a", q: row.seq }), entry: entryOf(row) };
+    }
+    if (rows.length < PAGE * 5) break;
+    seq = rows[rows.length - 1]!.seq;
+  }
+  yield { kind: "end", counts };
+}
+
+const iso = (d: Date | string) => (d instanceof Date ? d : new Date(d)).toISOString();
+
+/** Batches after `from` in creation order, each followed by its records in outbox order. */
+async function* batchSection(db: Db, from: Extract<Position, { p: "b" | "r" }> | undefined, asOfBlock?: number): AsyncGenerator<ExportLine> {
+  let after = from ? { c: from.c, i: from.i } : undefined;
+  // Resuming after a batch line or inside its records: finish its records first, without repeating the batch line.
+  if (from) yield* batchRecords(db, from.i, from.c, from.p === "r" ? from.q : 0);
+  for (;;) {
+    const batches = await db.anchorBatch.findMany({
+      where: after ? { OR: [{ createdAt: { gt: new Date(after.c) } }, { createdAt: new Date(after.c), id: { gt: after.i } }] } : {},
+      orderBy: [{ createdAt: "asc" }, { id: "asc" }],
+      take: 20,
+    });
+    for (const b of batches) {
+      const c = b.createdAt.toISOString();
+      const later = asOfBlock !== undefined && b.status === "ANCHORED" && (b.blockNumber ?? 0) > asOfBlock;
+      yield {
+        kind: "batch",
+        cursor: encode({ p: "b", c, i: b.id }),
+        id: b.id,
+        root: b.root,
+        leafCount: b.leafCount,
+        leaves: JSON.parse(b.leaves) as string[],
+        status: later ? "SIGNED" : (b.status as "BUILT" | "SIGNED" | "ANCHORED"),
+        ...(b.txHash ? { txHash: b.txHash } : {}),
+        ...(b.blockNumber !== null && !later ? { blockNumber: b.blockNumber } : {}),
+        ...(b.accessLogSeq !== null && b.accessLogHash ? { accessLogHead: { seq: b.accessLogSeq, hash: b.accessLogHash } } : {}),
+      };
+      yield* batchRecords(db, b.id, c, 0);
+    }
+    if (batches.length < 20) return;
+    const last = batches[batches.length - 1]!;
+    after = { c: last.createdAt.toISOString(), i: last.id };
+  }
+}
+
+async function* batchRecords(db: Db, batchId: string, c: string, afterSeq: number): AsyncGenerator<ExportLine> {
+  let seq = afterSeq;
+  for (;;) {
+    const items = await db.anchorItem.findMany({
+      where: { batchId, seq: { gt: seq } },
+      orderBy: { seq: "asc" },
+      take: PAGE,
+      select: { seq: true, digest: true },
+    });
+    const rows = await db.recordVersion.findMany({ where: { digest: { in: items.map((i) => i.digest) } } });
+    const byDigest = new Map(rows.map((r) => [r.digest, r]));
+    for (const item of items) {
+      const row = byDigest.get(item.digest);
+      // An outbox row without its version (a deleted row) shows as a leaf with no record: the audit reports it.
+      if (!row) continue;
+      yield {
+        kind: "record",
+        cursor: encode({ p: "r", c, i: batchId, q: item.seq }),
+        record: storedRecord(row),
+        publishedAt: row.publishedAt.toISOString(),
+        batchId,
+      };
+    }
+    if (items.length < PAGE) return;
+    seq = items[items.length - 1]!.seq;
+  }
+}
+
+/** Versions whose digest is in no batch (still pending, or with no outbox row at all), by id after `key`. */
+function unbatchedVersions(db: Db, provider: DbProvider, key: string): Promise<VersionRow[]> {
+  const p = (n: number) => (provider === "sqlite" ? "?" : `$${n}`);
+  return db.$queryRawUnsafe<VersionRow[]>(
+    `SELECT rv."id", rv."recordId", rv."version", rv."type", rv."owner", rv."body", rv."salts", rv."digest", rv."signature", rv."publishedAt"
+       FROM "RecordVersion" rv LEFT JOIN "AnchorItem" ai ON ai."digest" = rv."digest"
+      WHERE ai."batchId" IS NULL AND rv."id" > ${p(1)}
+      ORDER BY rv."id" LIMIT ${PAGE}`,
+    key,
+  );
+}

@@ -1,0 +1,90 @@
+import { auditExport, type AuditReport } from "../../sdk/audit/audit";
+import type { ProofService } from "../anchoring/proofs";
+import type { HubChain } from "../chain/hub-chain";
+import type { Db, DbProvider } from "../db/client";
+import { OPERATOR_ORG_ID } from "../orgs/service";
+import { RepeatingTask } from "../repeating-task";
+import { exportLines, type ExportChain } from "./export";
+
+export interface SelfAuditResult {
+  finishedAt: Date;
+  durationMs: number;
+  report?: AuditReport;
+  /** Why the run could not complete (the chain unreachable, say). */
+  error?: string;
+}
+
+export interface SelfAuditOptions {
+  intervalMs: number;
+  maxAnchorLagS: number;
+  fromBlock: number;
+  log?: (line: string) => void;
+}
+
+/**
+ * The hub audits itself on a schedule with the auditor's own engine (sdk/audit) over the same
+ * export lines an auditor downloads, so /metrics shows what an outside audit would find.
+ */
+export class SelfAudit {
+  last: SelfAuditResult | undefined;
+  private running: Promise<SelfAuditResult> | undefined;
+  private readonly task: RepeatingTask<SelfAuditResult>;
+
+  constructor(
+    private readonly db: Db,
+    private readonly provider: DbProvider,
+    private readonly proofs: ProofService,
+    private readonly chain: HubChain,
+    private readonly exportChain: ExportChain,
+    private readonly opts: SelfAuditOptions,
+  ) {
+    this.task = new RepeatingTask(
+      () => this.run(),
+      () => opts.intervalMs,
+      (err) => opts.log?.(`[audit] self-audit failed: ${err.message}`),
+      false,
+    );
+  }
+
+  /** The first run comes soon after start, later ones at the interval. */
+  start(): void {
+    this.task.start(Math.min(this.opts.intervalMs, 60_000));
+  }
+
+  async stop(): Promise<void> {
+    await this.task.stop();
+    await this.running?.catch(() => undefined);
+  }
+
+  /** One audit of the whole hub; concurrent calls share the run in progress. */
+  run(): Promise<SelfAuditResult> {
+    this.running ??= this.audit().finally(() => (this.running = undefined));
+    return this.running;
+  }
+
+  private async audit(): Promise<SelfAuditResult> {
+    const started = Date.now();
+    let result: SelfAuditResult;
+    try {
+      // The chain up to one block, and the hub's batches as they stood at that block.
+      const toBlock = await this.chain.provider.getBlockNumber();
+      const lines = exportLines(this.db, this.provider, this.proofs, this.exportChain, { scope: "all", orgId: OPERATOR_ORG_ID, asOfBlock: toBlock });
+      const report = await auditExport(lines, {
+        provider: this.chain.provider,
+        contracts: this.chain.contracts,
+        fromBlock: this.opts.fromBlock,
+        toBlock,
+        maxAnchorLagS: this.opts.maxAnchorLagS,
+        // One thread: the scheduled audit must not take the cores that serve requests.
+        workers: 0,
+      });
+      result = { finishedAt: new Date(), durationMs: Date.now() - started, report };
+      if (!report.clean) this.opts.log?.(`[audit] self-audit found problems: ${JSON.stringify(report.summary.findings)}`);
+    } catch (err) {
+      result = { finishedAt: new Date(), durationMs: Date.now() - started, error: (err as Error).message.slice(0, 500) };
+      this.opts.log?.(`[audit] self-audit failed: ${result.error}`);
+    }
+    this.last = result;
+    return result;
+  }
+}

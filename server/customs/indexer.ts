@@ -1,0 +1,311 @@
+import type { SignedRecord } from "../../sdk/envelope";
+import { customsCaseKey, customsDocumentKind } from "../../sdk/records";
+import type { Direction, DocumentKind, SupervisionMode } from "../../sdk/records/customs-common";
+import type { CustomsDecisionBody } from "../../sdk/records/customs-decision";
+import type { Role } from "../../sdk/roles";
+import type { AccessLogWriter } from "../access-log/writer";
+import { insertRows } from "../db/bulk-insert";
+import { HttpProblem, badRequest, notFound } from "../http/problem";
+import { notify } from "../notifications/service";
+import { OPERATOR_ORG_ID } from "../orgs/service";
+import { grantByPolicy } from "../records/grants";
+import type { PublishContext, RecordObserver } from "../records/observers";
+import { KIND_BITS, NOTIFY_DECISION, POLICY_DECLARED, POLICY_PARTIES, caseId, isReservedRecordId, kindMask, requiredMask } from "./cases";
+import { applySummaries } from "./summaries";
+import { casePartiesIn, customsOffices } from "./parties";
+import { chunks, execute, insertMissing, lockRows, placeholders, query, type Runner } from "./sql";
+
+/** Who may publish each customs document (any one of the roles). */
+const PUBLISHER_ROLES: Record<DocumentKind, readonly Role[]> = {
+  ORDER: ["PLATFORM"],
+  PAYMENT: ["PAYMENT"],
+  WAYBILL: ["FORWARDER", "AIRLINE", "HANDLER"],
+  DECLARATION: ["BROKER", "PLATFORM"],
+};
+const SUMMARY_ROLES: readonly Role[] = ["BROKER", "PLATFORM"];
+/** Record types that may be customs documents (a Waybill only when PARCEL): a new version may leave its case. */
+const DOCUMENT_TYPES = new Set(["Order", "Payment", "Waybill", "CustomsDeclaration"]);
+
+const where = (single: boolean, i: number) => (single ? "the record" : `records[${i}]`);
+
+/** A stored customs document version, as indexed. */
+interface IndexedDocument {
+  record: SignedRecord;
+  /** Its position in the publication (for error paths). */
+  index: number;
+  kind: DocumentKind;
+  caseId: string;
+  platform: string;
+  orderNumber: string;
+  /** Orders and declarations: where and when they are declared. */
+  declared?: { customsOffice: string; supervisionMode: string; direction: string; day: string };
+}
+
+export interface IndexerOptions {
+  /** Missing documents of a case are OVERDUE this long after its first document. */
+  deadlineMs: number;
+  /** An incomplete case is matched this long after its last document (the rest may be on its way). */
+  settleMs: number;
+}
+
+/**
+ * The customs module's RecordObserver: inside each publish transaction it checks who may publish
+ * the customs record types, indexes documents into cases (marking them due for the matcher), grants
+ * documents to the case's customs office, and applies customs decisions and summary declarations.
+ * Anything refused throws an HttpProblem, which refuses the whole publication.
+ */
+export class CustomsIndexer implements RecordObserver {
+  constructor(
+    private readonly accessLog: AccessLogWriter,
+    private readonly opts: IndexerOptions,
+  ) {}
+
+  async onStored(records: readonly SignedRecord[], ctx: PublishContext): Promise<void> {
+    const { publisher } = ctx;
+    const hub = publisher.orgId === OPERATOR_ORG_ID;
+    const single = records.length === 1;
+    const documents: IndexedDocument[] = [];
+    const leaving: SignedRecord[] = [];
+    const decisions: { record: SignedRecord; index: number }[] = [];
+    const summaries: { record: SignedRecord; index: number }[] = [];
+    const refuse = (i: number, kind: string, detail: string) => new HttpProblem(403, kind, "Forbidden", `${where(single, i)}: ${detail}`);
+
+    records.forEach((record, i) => {
+      if (!hub && isReservedRecordId(record.id)) throw refuse(i, "reserved-record-id", `record ids starting with "match:" or "match-h:" are reserved for the hub's match results.`);
+      if (record.type === "MatchResult") {
+        if (!hub) throw refuse(i, "hub-record", "match results are published by the hub only.");
+        return;
+      }
+      if (record.type === "CustomsDecision") return void decisions.push({ record, index: i });
+      if (record.type === "SummaryDeclaration") {
+        if (!SUMMARY_ROLES.some((r) => publisher.roles.includes(r)))
+          throw refuse(i, "role-required", `publishing a SummaryDeclaration needs the role ${SUMMARY_ROLES.join(" or ")}.`);
+        return void summaries.push({ record, index: i });
+      }
+      const kind = customsDocumentKind(record.type, record.body);
+      if (!kind) {
+        // A waybill that stopped being a parcel waybill leaves its case.
+        if (DOCUMENT_TYPES.has(record.type) && record.version > 1) leaving.push(record);
+        return;
+      }
+      const roles = PUBLISHER_ROLES[kind];
+      if (!roles.some((r) => publisher.roles.includes(r)))
+        throw refuse(i, "role-required", `publishing a${kind === "ORDER" ? "n" : ""} ${record.type} needs the role ${roles.join(", ").replace(/, (\w+)$/, " or $1")}.`);
+      const key = customsCaseKey(record.type, record.body, record.owner)!;
+      documents.push({ record, index: i, kind, caseId: caseId(key.platform, key.orderNumber), ...key, declared: declaredOf(record) });
+    });
+
+    if (documents.length > 0 || leaving.length > 0) await this.indexDocuments(documents, leaving, ctx, single);
+    if (decisions.length > 0) await this.applyDecisions(decisions, ctx);
+    if (summaries.length > 0) await applySummaries(ctx, this.accessLog, summaries, single);
+  }
+
+  /** Upserts the documents' rows, opens or re-opens their cases, and grants them to known offices. */
+  private async indexDocuments(stored: IndexedDocument[], leaving: SignedRecord[], ctx: PublishContext, single: boolean): Promise<void> {
+    const { tx, provider, now } = ctx;
+    // A batch may hold several versions of one record: the last one counts.
+    const latest = new Map<string, IndexedDocument>();
+    for (const d of stored) latest.set(d.record.id, d);
+    for (const r of leaving) if ((latest.get(r.id)?.record.version ?? Infinity) < r.version) latest.delete(r.id);
+    const documents = [...latest.values()];
+    await checkOffices(tx, provider, documents, single);
+
+    const affected = new Map<string, { platform: string; orderNumber: string }>();
+    for (const d of documents) affected.set(d.caseId, { platform: d.platform, orderNumber: d.orderNumber });
+    // Only a version after the first can replace a document row (a first version is a new record).
+    const replaced = [...documents.filter((d) => d.record.version > 1).map((d) => d.record.id), ...leaving.map((r) => r.id)];
+    for (const ids of chunks(replaced)) {
+      const before = await query<{ caseId: string }>(tx, provider, `SELECT "caseId" FROM "CustomsDocument" WHERE "recordId" IN (${placeholders(1, ids.length)})`, ids);
+      // A version naming another order moves the document: its old case is matched again too.
+      for (const b of before) if (!affected.has(b.caseId)) affected.set(b.caseId, splitCaseId(b.caseId));
+      await execute(tx, provider, `DELETE FROM "CustomsDocument" WHERE "recordId" IN (${placeholders(1, ids.length)})`, ids);
+    }
+    await insertRows(
+      tx,
+      provider,
+      "CustomsDocument",
+      ["recordId", "caseId", "kind", "owner", "version", "customsOffice", "supervisionMode", "direction", "day"],
+      documents.map((d) => [
+        d.record.id,
+        d.caseId,
+        d.kind,
+        d.record.owner,
+        d.record.version,
+        d.declared?.customsOffice ?? null,
+        d.declared?.supervisionMode ?? null,
+        d.declared?.direction ?? null,
+        d.declared?.day ?? null,
+      ]),
+    );
+
+    const ids = [...affected.keys()].sort();
+    // Every case exists first (concurrent publications may open the same one), then is locked.
+    const due = new Date(now.getTime() + this.opts.deadlineMs);
+    await insertMissing(
+      tx,
+      provider,
+      "CustomsCase",
+      "id",
+      ["id", "platform", "orderNumber", "status", "discrepancyCount", "revision", "kinds", "firstDocumentAt", "lastDocumentAt", "dueAt"],
+      ids.map((id) => [id, affected.get(id)!.platform, affected.get(id)!.orderNumber, "PENDING", 0, 0, 0, now, now, due]),
+    );
+    await lockRows(tx, provider, "CustomsCase", "id", ids);
+    const cases = new Map<string, { customsOffice: string | null; kinds: number; required: number | null }>();
+    for (const part of chunks(ids)) {
+      const rows = await query<{ id: string; customsOffice: string | null; kinds: unknown; required: unknown }>(
+        tx,
+        provider,
+        `SELECT "id", "customsOffice", "kinds", "required" FROM "CustomsCase" WHERE "id" IN (${placeholders(1, part.length)})`,
+        part,
+      );
+      for (const r of rows) cases.set(r.id, { customsOffice: r.customsOffice, kinds: Number(r.kinds), required: r.required === null ? null : Number(r.required) });
+    }
+
+    // Which kinds each case now has and which its mode requires (the order's mode, else the
+    // declaration's). A complete case is due at once; an incomplete one a moment after its last
+    // document (settleMs), so documents published together make one match, not one per arrival.
+    const next = new Map<string, { kinds: number; required: number | null; matchDue: Date }>();
+    const settled = new Date(now.getTime() + this.opts.settleMs);
+    const byCase = new Map<string, IndexedDocument[]>();
+    for (const d of documents) byCase.set(d.caseId, [...(byCase.get(d.caseId) ?? []), d]);
+    for (const id of ids) {
+      const mine = byCase.get(id) ?? [];
+      const before = cases.get(id)!;
+      const kinds = before.kinds | kindMask(mine.map((d) => d.kind));
+      const last = (kind: DocumentKind) => mine.filter((d) => d.kind === kind).pop()?.declared;
+      const order = last("ORDER");
+      const declaration = last("DECLARATION");
+      const from = order ?? ((before.kinds & KIND_BITS.ORDER) === 0 ? declaration : undefined);
+      const required = from ? requiredMask(from.supervisionMode as SupervisionMode, from.direction as Direction) : before.required;
+      const complete = mine.length === 0 || (required !== null && (kinds & required) === required);
+      next.set(id, { kinds, required, matchDue: complete ? now : settled });
+    }
+
+    // A few statements for the whole batch: the cases grouped by their new values.
+    const groups = new Map<string, string[]>();
+    for (const id of ids) {
+      const n = next.get(id)!;
+      const key = `${n.kinds}|${n.required ?? ""}|${n.matchDue.getTime()}`;
+      const group = groups.get(key);
+      if (group) group.push(id);
+      else groups.set(key, [id]);
+    }
+    for (const members of groups.values()) {
+      const n = next.get(members[0]!)!;
+      for (const part of chunks(members))
+        await execute(
+          tx,
+          provider,
+          `UPDATE "CustomsCase" SET "revision" = "revision" + 1, "lastDocumentAt" = $1, "kinds" = $2, "required" = $3, "matchDue" = $4
+            WHERE "id" IN (${placeholders(5, part.length)})`,
+          [now, n.kinds, n.required, n.matchDue, ...part],
+        );
+    }
+    const offices = new Map([...cases].map(([id, c]) => [id, c.customsOffice]));
+
+    // Documents of a case whose office is known go to that office now; the matcher grants the others
+    // once a match finds the office.
+    await grantByPolicy(
+      tx,
+      provider,
+      this.accessLog,
+      documents
+        .filter((d) => offices.get(d.caseId))
+        .map((d) => ({ recordId: d.record.id, owner: d.record.owner, grantee: offices.get(d.caseId)!, policy: POLICY_DECLARED })),
+    );
+  }
+
+  /**
+   * A decision must come from the customs office of the case it names (else the same 404 as for a
+   * case that does not exist) and refer to that case's latest or an earlier MatchResult. It is
+   * granted to every party of the case, and each is notified.
+   */
+  private async applyDecisions(items: { record: SignedRecord; index: number }[], ctx: PublishContext): Promise<void> {
+    const { tx, provider, publisher } = ctx;
+    const single = items.length === 1;
+    const ids = [...new Set(items.map(({ record }) => decisionCase(record)))];
+    await lockRows(tx, provider, "CustomsCase", "id", ids);
+    const cases = new Map<string, { customsOffice: string | null; matchResultId: string | null; matchResultVersion: number | null }>();
+    for (const part of chunks(ids)) {
+      const rows = await query<{ id: string; customsOffice: string | null; matchResultId: string | null; matchResultVersion: unknown }>(
+        tx,
+        provider,
+        `SELECT "id", "customsOffice", "matchResultId", "matchResultVersion" FROM "CustomsCase" WHERE "id" IN (${placeholders(1, part.length)})`,
+        part,
+      );
+      for (const r of rows) cases.set(r.id, { ...r, matchResultVersion: r.matchResultVersion === null ? null : Number(r.matchResultVersion) });
+    }
+    const isCustoms = publisher.roles.includes("CUSTOMS");
+    for (const { record, index } of items) {
+      const body = record.body as CustomsDecisionBody;
+      const c = cases.get(decisionCase(record));
+      if (!isCustoms || !c || c.customsOffice !== publisher.orgId) throw notFound();
+      if (body.matchResult.recordId !== c.matchResultId || c.matchResultVersion === null || body.matchResult.version > c.matchResultVersion)
+        throw badRequest("invalid-decision", `${where(single, index)}: matchResult must name this case's MatchResult, version ${c.matchResultVersion ?? "(none yet)"} or earlier.`, [
+          { path: `${single ? "" : `records.${index}.`}body.matchResult`, message: `this case's MatchResult is ${c.matchResultId ?? "not published yet"}` },
+        ]);
+    }
+    const parties = await casePartiesIn(tx, provider, ids);
+    for (const { record } of items) {
+      const body = record.body as CustomsDecisionBody;
+      const id = decisionCase(record);
+      await execute(
+        tx,
+        provider,
+        `UPDATE "CustomsCase" SET "decision" = $1, "decisionRecordId" = $2, "decisionVersion" = $3, "decidedAt" = $4 WHERE "id" = $5`,
+        [body.decision, record.id, record.version, new Date(body.decidedAt), id],
+      );
+    }
+    const told = items.flatMap(({ record }) => (parties.get(decisionCase(record)) ?? []).map((orgId) => ({ record, orgId })));
+    await grantByPolicy(tx, provider, this.accessLog, told.map(({ record, orgId }) => ({ recordId: record.id, owner: record.owner, grantee: orgId, policy: POLICY_PARTIES })));
+    await notify(
+      tx,
+      provider,
+      this.accessLog,
+      told.map(({ record, orgId }) => {
+        const body = record.body as CustomsDecisionBody;
+        return {
+          orgId,
+          kind: NOTIFY_DECISION,
+          recordId: record.id,
+          version: record.version,
+          owner: record.owner,
+          detail: { caseId: decisionCase(record), platform: body.platform, orderNumber: body.orderNumber, decision: body.decision },
+        };
+      }),
+    );
+  }
+}
+
+const decisionCase = (record: SignedRecord): string => {
+  const body = record.body as CustomsDecisionBody;
+  return caseId(body.platform, body.orderNumber);
+};
+
+/** The platform is an org id (no ':'), so the first ':' splits a case id. */
+export function splitCaseId(id: string): { platform: string; orderNumber: string } {
+  const i = id.indexOf(":");
+  return { platform: id.slice(0, i), orderNumber: id.slice(i + 1) };
+}
+
+/** Where and when an Order or a CustomsDeclaration is declared (the day as written in its timestamp). */
+function declaredOf(record: SignedRecord): IndexedDocument["declared"] {
+  const b = record.body as { customsOffice?: string; supervisionMode?: string; direction?: string; orderedAt?: string; declaredAt?: string };
+  const at = record.type === "Order" ? b.orderedAt : record.type === "CustomsDeclaration" ? b.declaredAt : undefined;
+  if (!at || !b.customsOffice || !b.supervisionMode || !b.direction) return undefined;
+  return { customsOffice: b.customsOffice, supervisionMode: b.supervisionMode, direction: b.direction, day: at.slice(0, 10) };
+}
+
+/**
+ * The office an order or declaration names receives its documents, personal data included: it must be
+ * an admitted organisation with the CUSTOMS role, or the publication is refused.
+ */
+async function checkOffices(tx: Runner, provider: PublishContext["provider"], documents: IndexedDocument[], single: boolean): Promise<void> {
+  const named = [...new Set(documents.flatMap((d) => (d.declared ? [d.declared.customsOffice] : [])))];
+  const offices = await customsOffices(tx, provider, named);
+  const bad = documents.find((d) => d.declared && !offices.has(d.declared.customsOffice));
+  if (bad)
+    throw badRequest("unknown-customs-office", `${where(single, bad.index)}: ${bad.declared!.customsOffice} is no admitted customs organisation.`, [
+      { path: `${single ? "" : `records.${bad.index}.`}body.customsOffice`, message: "not an organisation with the CUSTOMS role" },
+    ]);
+}

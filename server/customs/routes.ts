@@ -1,0 +1,66 @@
+import { Router, type Request, type RequestHandler } from "express";
+import { CustomsCaseQuerySchema, CustomsStatisticsQuerySchema, SummaryDraftQuerySchema } from "../../sdk/api";
+import { OrgIdSchema } from "../../sdk/envelope";
+import { OrderNumber } from "../../sdk/records/customs-common";
+import type { Role } from "../../sdk/roles";
+import { callerOf, type Caller } from "../auth/caller";
+import { forbidden, fromZod, notFound } from "../http/problem";
+import { casePicture, listCases, type PictureDeps } from "./queue";
+import { customsStatistics } from "./statistics";
+import { summaryDraft } from "./summaries";
+
+export interface CustomsRouteDeps extends PictureDeps {
+  auth: RequestHandler;
+}
+
+/** The caller, if it holds one of `roles`; 403 `role-required` otherwise. */
+function callerWith(req: Request, roles: readonly Role[]): Caller {
+  const caller = callerOf(req);
+  if (!roles.some((r) => caller.roles.includes(r))) throw forbidden("role-required", `This needs the role ${roles.join(" or ")}.`);
+  return caller;
+}
+
+/**
+ * Customs' side of the cross-border e-commerce match (`/v1/customs`): the office's queue, the
+ * consolidated picture of a case, statistics, and summary drafts for declarants.
+ */
+export function customsRoutes(deps: CustomsRouteDeps): Router {
+  const { db, provider, auth } = deps;
+  const router = Router();
+
+  router.get("/v1/customs/cases", auth, async (req, res) => {
+    const caller = callerWith(req, ["CUSTOMS"]);
+    const q = CustomsCaseQuerySchema.safeParse(req.query);
+    if (!q.success) throw fromZod("invalid-query", "Unknown or malformed query parameter(s).", q.error);
+    res.json(await listCases(db, provider, caller.orgId, q.data));
+  });
+
+  router.get("/v1/customs/cases/:platform/:orderNumber", auth, async (req, res) => {
+    const caller = callerWith(req, ["CUSTOMS"]);
+    const platform = OrgIdSchema.safeParse(req.params.platform);
+    const orderNumber = OrderNumber.safeParse(req.params.orderNumber);
+    // A malformed key names no case: the same 404 as any case the caller cannot see.
+    if (!platform.success || !orderNumber.success) throw notFound();
+    res.json(await casePicture(deps, caller, platform.data, orderNumber.data));
+  });
+
+  router.get("/v1/customs/statistics", auth, async (req, res) => {
+    const caller = callerWith(req, ["CUSTOMS", "OPERATOR"]);
+    const q = CustomsStatisticsQuerySchema.safeParse(req.query);
+    if (!q.success) throw fromZod("invalid-query", "Unknown or malformed query parameter(s).", q.error);
+    // Customs sees its own office only; the operator all offices, or the one it names.
+    const office = caller.roles.includes("OPERATOR") ? q.data.customsOffice : caller.orgId;
+    if (!caller.roles.includes("OPERATOR") && q.data.customsOffice && q.data.customsOffice !== caller.orgId)
+      throw forbidden("other-office", "Customs sees the statistics of its own office only.");
+    res.json(await customsStatistics(db, provider, office, q.data));
+  });
+
+  router.get("/v1/customs/summaries/draft", auth, async (req, res) => {
+    const caller = callerWith(req, ["BROKER", "PLATFORM"]);
+    const q = SummaryDraftQuerySchema.safeParse(req.query);
+    if (!q.success) throw fromZod("invalid-query", "mode (9610 or 1210), customsOffice, from and to (YYYY-MM-DD) are required.", q.error);
+    res.json(await summaryDraft(db, provider, caller.orgId, q.data));
+  });
+
+  return router;
+}

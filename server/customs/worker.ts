@@ -1,0 +1,405 @@
+import type { SignedRecord } from "../../sdk/envelope";
+import type { DocumentKind, Identity } from "../../sdk/records/customs-common";
+import type { CustomsDeclarationBody } from "../../sdk/records/customs-declaration";
+import type { MatchResultBody } from "../../sdk/records/match-result";
+import type { OrderBody } from "../../sdk/records/order";
+import type { PaymentBody } from "../../sdk/records/payment";
+import type { AccessLogWriter } from "../access-log/writer";
+import type { Db, DbProvider } from "../db/client";
+import { insertRows } from "../db/bulk-insert";
+import { notify } from "../notifications/service";
+import { OPERATOR_ORG_ID } from "../orgs/service";
+import { HubPublisher, type HubRecordDraft } from "../records/hub-publisher";
+import { grantByPolicy } from "../records/grants";
+import type { PublishContext, RecordObserver } from "../records/observers";
+import { NOTIFY_MATCH_RESULT, POLICY_DECLARED, POLICY_PARTIES, kindMask, matchResultId } from "./cases";
+import { identityKeyer } from "./identity";
+import { matchCase, matchResultBody, type CaseDocument, type MatchInput, type MatchOutcome, type MatchRules } from "./match";
+import { STAT_COLUMNS, statLines } from "./statistics";
+import { asDate, chunks, execute, lockRows, placeholders, query, updateRows } from "./sql";
+
+export interface MatcherOptions {
+  /** Cases per tick (one MatchResult publication per tick). */
+  batchSize: number;
+  pollMs: number;
+  /** How long a claimed case is this instance's before another may take it. */
+  leaseMs: number;
+  /** The hub's secret for identity hashes (identity.ts). */
+  matchKey: string;
+  rules?: Partial<MatchRules>;
+  instanceId: string;
+  log?: (line: string) => void;
+}
+
+interface ClaimedCase {
+  id: string;
+  platform: string;
+  orderNumber: string;
+  revision: number;
+  dueAt: Date;
+}
+
+/** What one case's publication commits with its MatchResult. */
+interface CaseCommit {
+  claimed: ClaimedCase;
+  outcome: MatchOutcome;
+  documents: CaseDocument[];
+  declaredAt: Date | null;
+  year: number | null;
+  stats: (string | number)[][];
+}
+
+const RETRY_MS = 5_000;
+
+/**
+ * The matcher: claims cases due for matching, runs the pure matcher (match.ts) on the latest version
+ * of each of their documents, and publishes one MatchResult version per case, all in one publication
+ * per tick, signed by the hub. The case's new state, its grants, notifications and statistics rows
+ * are written in that same transaction (this worker observes its own publisher), so a result is
+ * never stored without them. Several instances may run: a claim is an UPDATE of due, unleased
+ * cases that leases them; a case whose documents changed meanwhile (its revision moved) stays due.
+ */
+export class MatcherWorker {
+  private timer: NodeJS.Timeout | undefined;
+  private running: Promise<void> | undefined;
+  private stopped = true;
+  private readonly publisher: HubPublisher;
+  private readonly identityKey: (id: Identity) => string;
+  /** The commits of the publication in progress, by MatchResult record id. */
+  private pending = new Map<string, CaseCommit>();
+
+  constructor(
+    private readonly db: Db,
+    private readonly provider: DbProvider,
+    private readonly accessLog: AccessLogWriter,
+    operatorKey: string,
+    observers: readonly RecordObserver[],
+    private readonly opts: MatcherOptions,
+  ) {
+    this.identityKey = identityKeyer(opts.matchKey);
+    const commit: RecordObserver = { onStored: (records, ctx) => this.commit(records, ctx) };
+    this.publisher = new HubPublisher(db, provider, OPERATOR_ORG_ID, operatorKey, [...observers, commit]);
+  }
+
+  start(): void {
+    this.stopped = false;
+    this.schedule(0);
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    if (this.timer) clearTimeout(this.timer);
+    await this.running;
+  }
+
+  private schedule(delay: number) {
+    if (this.stopped) return;
+    this.timer = setTimeout(() => {
+      let busy = false;
+      this.running = this.tick()
+        .then((n) => void (busy = n >= this.opts.batchSize))
+        .catch((err: unknown) => this.log(`matching tick failed: ${(err as Error).message}`))
+        // A full batch means more may be due: go on at once.
+        .finally(() => this.schedule(busy ? 0 : this.opts.pollMs));
+    }, delay);
+  }
+
+  private log(line: string) {
+    this.opts.log?.(`[customs matcher ${this.opts.instanceId}] ${line}`);
+  }
+
+  /** One pass: claim due cases, match them, publish their results. Returns how many were claimed. */
+  async tick(): Promise<number> {
+    const now = new Date();
+    const claimed = await this.claim(now);
+    if (claimed.length === 0) return 0;
+    try {
+      await this.matchAndPublish(claimed, now);
+    } catch (err) {
+      // Nothing of the publication was stored: the cases are retried a little later.
+      await this.release(claimed.map((c) => c.id), new Date(Date.now() + RETRY_MS));
+      throw err;
+    } finally {
+      this.pending.clear();
+    }
+    return claimed.length;
+  }
+
+  /** Leases up to batchSize due cases (oldest due first) to this instance. */
+  private async claim(now: Date): Promise<ClaimedCase[]> {
+    const lease = new Date(now.getTime() + this.opts.leaseMs);
+    const free = `"matchDue" <= $1 AND ("leaseUntil" IS NULL OR "leaseUntil" <= $1)`;
+    // PostgreSQL: instances skip each other's rows instead of waiting for them.
+    const skip = this.provider === "postgresql" ? " FOR UPDATE SKIP LOCKED" : "";
+    const rows = await query<{ id: string; platform: string; orderNumber: string; revision: unknown; dueAt: unknown }>(
+      this.db,
+      this.provider,
+      `UPDATE "CustomsCase" SET "leaseUntil" = $2
+        WHERE "id" IN (SELECT "id" FROM "CustomsCase" WHERE ${free} ORDER BY "matchDue" LIMIT ${this.opts.batchSize}${skip}) AND ${free}
+        RETURNING "id", "platform", "orderNumber", "revision", "dueAt"`,
+      [now, lease],
+    );
+    return rows.map((r) => ({ id: r.id, platform: r.platform, orderNumber: r.orderNumber, revision: Number(r.revision), dueAt: asDate(r.dueAt)! }));
+  }
+
+  private async release(ids: string[], matchDue: Date): Promise<void> {
+    for (const part of chunks(ids))
+      await execute(this.db, this.provider, `UPDATE "CustomsCase" SET "leaseUntil" = NULL, "matchDue" = $1 WHERE "id" IN (${placeholders(2, part.length)})`, [
+        matchDue,
+        ...part,
+      ]);
+  }
+
+  private async matchAndPublish(claimed: ClaimedCase[], now: Date): Promise<void> {
+    const ids = claimed.map((c) => c.id);
+    const documents = await this.loadDocuments(ids);
+    const resultIds = new Map(claimed.map((c) => [c.id, matchResultId(c.platform, c.orderNumber)]));
+    const versions = await this.latestVersions([...resultIds.values()]);
+
+    // What the matcher needs beyond the documents: the buyer and the year, for the annual limit.
+    const prepared = claimed.map((c) => {
+      const docs = documents.get(c.id) ?? [];
+      const buyer = buyerOf(docs);
+      // The case's date (queue and annual limit): the order's, else the declaration's.
+      const order = firstOf(docs, "ORDER")?.body as OrderBody | undefined;
+      const at = order?.orderedAt ?? (firstOf(docs, "DECLARATION")?.body as CustomsDeclarationBody | undefined)?.declaredAt;
+      return {
+        claimed: c,
+        docs,
+        declared: declaringDocument(docs),
+        buyerKey: buyer ? this.identityKey(buyer) : undefined,
+        // The calendar year as written in the document (the buyer's local date).
+        year: at ? Number(at.slice(0, 4)) : null,
+        declaredAt: at ? new Date(at) : null,
+      };
+    });
+    const annual = await this.annualTotals(prepared.flatMap((p) => (p.buyerKey && p.year !== null ? [{ buyerKey: p.buyerKey, year: p.year }] : [])));
+    // Earlier orders first, so a buyer's orders in one tick count against each other in order.
+    prepared.sort((a, b) => (a.declaredAt?.getTime() ?? 0) - (b.declaredAt?.getTime() ?? 0) || (a.claimed.id < b.claimed.id ? -1 : 1));
+
+    const drafts: HubRecordDraft[] = [];
+    const failed: string[] = [];
+    const matchedAt = now.toISOString();
+    for (const p of prepared) {
+      const { claimed: c, docs } = p;
+      const key = p.buyerKey && p.year !== null ? `${p.buyerKey}|${p.year}` : undefined;
+      const others = key ? (annual.get(key) ?? []).filter((o) => o.caseId !== c.id) : [];
+      const before = p.declaredAt ? others.filter((o) => o.declaredAt < p.declaredAt!.getTime() || (o.declaredAt === p.declaredAt!.getTime() && o.caseId < c.id)) : [];
+      const input: MatchInput = {
+        platform: c.platform,
+        orderNumber: c.orderNumber,
+        documents: docs,
+        identityKey: this.identityKey,
+        buyerAnnualCnyBefore: before.reduce((sum, o) => sum + o.totalCny, 0),
+        overdue: now.getTime() >= c.dueAt.getTime(),
+        ...(this.opts.rules ? { rules: this.opts.rules } : {}),
+      };
+      let outcome: MatchOutcome;
+      let body: MatchResultBody;
+      try {
+        outcome = matchCase(input);
+        body = matchResultBody(input, outcome, matchedAt);
+      } catch (err) {
+        // A case the matcher cannot take (a bug) must not hold up the others.
+        this.log(`case ${c.id} not matched: ${(err as Error).message}`);
+        failed.push(c.id);
+        continue;
+      }
+      if (key && outcome.orderTotalCny !== undefined && p.declaredAt)
+        annual.set(key, [...others, { caseId: c.id, declaredAt: p.declaredAt.getTime(), totalCny: outcome.orderTotalCny }]);
+      const id = resultIds.get(c.id)!;
+      drafts.push({ type: "MatchResult", id, version: (versions.get(id) ?? 0) + 1, body });
+      this.pending.set(id, {
+        claimed: c,
+        outcome,
+        documents: docs,
+        declaredAt: p.declaredAt,
+        year: p.year,
+        stats: p.declared ? statLines(c.id, p.declared) : [],
+      });
+    }
+    if (failed.length > 0) await this.release(failed, new Date(Date.now() + 60_000));
+    await this.publisher.publish(drafts);
+  }
+
+  /** The latest version of every document of each case, with its body. */
+  private async loadDocuments(ids: string[]): Promise<Map<string, CaseDocument[]>> {
+    const byCase = new Map<string, CaseDocument[]>();
+    for (const part of chunks(ids)) {
+      const rows = await query<{ caseId: string; kind: string; recordId: string; version: unknown; owner: string; digest: string; body: string }>(
+        this.db,
+        this.provider,
+        `SELECT d."caseId", d."kind", d."recordId", d."version", d."owner", v."digest", v."body"
+           FROM "CustomsDocument" d JOIN "RecordVersion" v ON v."recordId" = d."recordId" AND v."version" = d."version"
+          WHERE d."caseId" IN (${placeholders(1, part.length)})`,
+        part,
+      );
+      for (const r of rows) {
+        const doc: CaseDocument = {
+          kind: r.kind as DocumentKind,
+          recordId: r.recordId,
+          version: Number(r.version),
+          owner: r.owner,
+          digest: r.digest,
+          body: JSON.parse(r.body) as unknown,
+        };
+        byCase.set(r.caseId, [...(byCase.get(r.caseId) ?? []), doc]);
+      }
+    }
+    return byCase;
+  }
+
+  private async latestVersions(recordIds: string[]): Promise<Map<string, number>> {
+    const versions = new Map<string, number>();
+    for (const part of chunks(recordIds)) {
+      const rows = await query<{ id: string; latestVersion: unknown }>(
+        this.db,
+        this.provider,
+        `SELECT "id", "latestVersion" FROM "Record" WHERE "id" IN (${placeholders(1, part.length)})`,
+        part,
+      );
+      for (const r of rows) versions.set(r.id, Number(r.latestVersion));
+    }
+    return versions;
+  }
+
+  /** Each buyer's personal imports per year, case by case (in CNY), from the stored match outcomes. */
+  private async annualTotals(keys: { buyerKey: string; year: number }[]): Promise<Map<string, { caseId: string; declaredAt: number; totalCny: number }[]>> {
+    const totals = new Map<string, { caseId: string; declaredAt: number; totalCny: number }[]>();
+    const buyers = [...new Set(keys.map((k) => k.buyerKey))];
+    for (const part of chunks(buyers)) {
+      const rows = await query<{ id: string; buyerKey: string; year: unknown; declaredAt: unknown; orderTotalCny: unknown }>(
+        this.db,
+        this.provider,
+        `SELECT "id", "buyerKey", "year", "declaredAt", "orderTotalCny" FROM "CustomsCase"
+          WHERE "buyerKey" IN (${placeholders(1, part.length)}) AND "orderTotalCny" IS NOT NULL AND "declaredAt" IS NOT NULL`,
+        part,
+      );
+      for (const r of rows) {
+        const key = `${r.buyerKey}|${Number(r.year)}`;
+        totals.set(key, [...(totals.get(key) ?? []), { caseId: r.id, declaredAt: asDate(r.declaredAt)!.getTime(), totalCny: Number(r.orderTotalCny) }]);
+      }
+    }
+    return totals;
+  }
+
+  /**
+   * Inside the publication of the tick's MatchResults: stores each case's outcome (and keeps it due if
+   * a document arrived meanwhile), grants the result to the parties and the office and the documents
+   * to the office, notifies the parties, and replaces the case's statistics rows.
+   */
+  private async commit(records: readonly SignedRecord[], ctx: PublishContext): Promise<void> {
+    const mine = records.flatMap((r) => {
+      const c = r.type === "MatchResult" && r.owner === OPERATOR_ORG_ID ? this.pending.get(r.id) : undefined;
+      return c ? [{ record: r, commit: c }] : [];
+    });
+    if (mine.length === 0) return;
+    const { tx, provider, now } = ctx;
+    await lockRows(tx, provider, "CustomsCase", "id", mine.map(({ commit }) => commit.claimed.id));
+    // One statement for the tick's cases. A case whose documents changed since it was claimed
+    // (revision moved) keeps its kinds and stays due.
+    const T = "TIMESTAMP(3)";
+    await updateRows(
+      tx,
+      provider,
+      "CustomsCase",
+      "id",
+      [
+        { name: "status", type: "TEXT" },
+        { name: "missing", type: "TEXT" },
+        { name: "discrepancyCount", type: "INTEGER" },
+        { name: "customsOffice", type: "TEXT" },
+        { name: "supervisionMode", type: "TEXT" },
+        { name: "direction", type: "TEXT" },
+        { name: "port", type: "TEXT" },
+        { name: "declaredAt", type: T },
+        { name: "matchedRevision", type: "INTEGER" },
+        { name: "matchResultId", type: "TEXT" },
+        { name: "matchResultVersion", type: "INTEGER" },
+        { name: "matchedAt", type: T },
+        { name: "buyerKey", type: "TEXT" },
+        { name: "year", type: "INTEGER" },
+        { name: "orderTotalCny", type: "DOUBLE PRECISION" },
+        { name: "kinds", type: "INTEGER" },
+        { name: "matchDue", type: T },
+      ],
+      `"status" = v."status", "missing" = v."missing", "discrepancyCount" = v."discrepancyCount", "customsOffice" = v."customsOffice",
+       "supervisionMode" = v."supervisionMode", "direction" = v."direction", "port" = v."port", "declaredAt" = v."declaredAt",
+       "matchedRevision" = v."matchedRevision", "matchResultId" = v."matchResultId", "matchResultVersion" = v."matchResultVersion",
+       "matchedAt" = v."matchedAt", "buyerKey" = v."buyerKey", "year" = v."year", "orderTotalCny" = v."orderTotalCny", "leaseUntil" = NULL,
+       "kinds" = CASE WHEN "CustomsCase"."revision" = v."matchedRevision" THEN v."kinds" ELSE "CustomsCase"."kinds" END,
+       "matchDue" = CASE WHEN "CustomsCase"."revision" = v."matchedRevision" THEN v."matchDue" ELSE "CustomsCase"."matchDue" END`,
+      mine.map(({ record, commit: { claimed, outcome, documents, declaredAt, year } }) => [
+        claimed.id,
+        outcome.status,
+        outcome.missing.join(",") || null,
+        outcome.discrepancies.length,
+        outcome.customsOffice ?? null,
+        outcome.supervisionMode ?? null,
+        outcome.direction ?? null,
+        outcome.port ?? null,
+        declaredAt,
+        claimed.revision,
+        record.id,
+        record.version,
+        now,
+        outcome.buyerKey ?? null,
+        year,
+        outcome.orderTotalCny ?? null,
+        kindMask(documents.map((d) => d.kind)),
+        // An incomplete case is looked at again when it falls overdue.
+        outcome.status === "INCOMPLETE" && claimed.dueAt.getTime() > now.getTime() ? claimed.dueAt : null,
+      ]),
+    );
+
+    const grants = mine.flatMap(({ record, commit }) => {
+      const parties = [...new Set(commit.documents.map((d) => d.owner))];
+      const office = commit.outcome.customsOffice;
+      return [
+        ...[...parties, ...(office ? [office] : [])].map((grantee) => ({ recordId: record.id, owner: record.owner, grantee, policy: POLICY_PARTIES })),
+        ...(office ? commit.documents.map((d) => ({ recordId: d.recordId, owner: d.owner, grantee: office, policy: POLICY_DECLARED })) : []),
+      ];
+    });
+    await grantByPolicy(tx, provider, this.accessLog, grants);
+    await notify(
+      tx,
+      provider,
+      this.accessLog,
+      mine.flatMap(({ record, commit }) =>
+        [...new Set(commit.documents.map((d) => d.owner))].map((orgId) => ({
+          orgId,
+          kind: NOTIFY_MATCH_RESULT,
+          recordId: record.id,
+          version: record.version,
+          owner: record.owner,
+          detail: { caseId: commit.claimed.id, platform: commit.claimed.platform, orderNumber: commit.claimed.orderNumber, status: commit.outcome.status },
+        })),
+      ),
+    );
+    const ids = mine.map(({ commit }) => commit.claimed.id);
+    for (const part of chunks(ids)) await execute(tx, provider, `DELETE FROM "CustomsStatLine" WHERE "caseId" IN (${placeholders(1, part.length)})`, part);
+    await insertRows(tx, provider, "CustomsStatLine", STAT_COLUMNS, mine.flatMap(({ commit }) => commit.stats));
+  }
+}
+
+/** The first document of a kind by record id: the one the matcher compares. */
+function firstOf(docs: CaseDocument[], kind: DocumentKind): CaseDocument | undefined {
+  return docs.filter((d) => d.kind === kind).sort((a, b) => (a.recordId < b.recordId ? -1 : 1))[0];
+}
+
+/** The document the statistics come from: the declaration (what customs is told), else the order. */
+function declaringDocument(docs: CaseDocument[]): Parameters<typeof statLines>[1] | undefined {
+  const declaration = firstOf(docs, "DECLARATION");
+  if (declaration) return { kind: "DECLARATION", body: declaration.body as CustomsDeclarationBody };
+  const order = firstOf(docs, "ORDER");
+  return order ? { kind: "ORDER", body: order.body as OrderBody } : undefined;
+}
+
+/** The buyer as the matcher keys it: the order's, else the declaration's, else the payer. */
+function buyerOf(docs: CaseDocument[]): Identity | undefined {
+  return (
+    (firstOf(docs, "ORDER")?.body as OrderBody | undefined)?.buyer ??
+    (firstOf(docs, "DECLARATION")?.body as CustomsDeclarationBody | undefined)?.buyer ??
+    (firstOf(docs, "PAYMENT")?.body as PaymentBody | undefined)?.payer
+  );
+}

@@ -1,0 +1,171 @@
+// The auditor's tools against a real hub: its database and the chain tampered with for real, then
+// `cargoproof export` (over HTTP) and `cargoproof audit` (chain only, hub stopped) as child processes.
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { expect } from "chai";
+import { runCli, type CliRun } from "../cli-process";
+import { Contract, Wallet, hexlify, randomBytes } from "ethers";
+import { AuditReportSchema, type AuditReport } from "../../sdk/audit/findings";
+import { anchorRegistryAbi } from "../../sdk/chain-abi";
+import { prepareRecord } from "../../sdk/digest";
+import { randomOrgKey } from "../../sdk/keys";
+import { signRecord } from "../../sdk/signature";
+import { writePrivate } from "../../scripts/local-data";
+import { shipment } from "../fixtures";
+import {
+  ANCHORER_KEY,
+  admit,
+  freshDatabase,
+  hubEnv,
+  isPostgres,
+  operatorClient,
+  sql,
+  startHubProcess,
+  startTestChain,
+  type HubProcess,
+  type TestChain,
+  type TestOrg,
+} from "./harness";
+
+
+const cli = runCli;
+type Run = CliRun;
+
+const count = async (url: string, statement: string) => Number((await sql<{ n: unknown }>(url, statement))[0]!.n);
+
+/** Until every digest and the access log's head are anchored. */
+async function settled(url: string): Promise<void> {
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    const pending = await count(url, `SELECT count(*) AS n FROM "AnchorItem" WHERE "batchId" IS NULL`);
+    const unfinished = await count(url, `SELECT count(*) AS n FROM "AnchorBatch" WHERE "status" <> 'ANCHORED'`);
+    const head = await count(url, `SELECT "seq" AS n FROM "AccessLogHead" WHERE "id" = 1`);
+    const anchoredHead = await count(url, `SELECT coalesce(max("accessLogSeq"), 0) AS n FROM "AnchorBatch" WHERE "status" = 'ANCHORED'`);
+    if (pending === 0 && unfinished === 0 && anchoredHead === head) return;
+    if (Date.now() > deadline) throw new Error("the hub did not anchor everything in 30 s");
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+describe(`cargoproof audit against a tampered hub (${isPostgres() ? "PostgreSQL" : "SQLite"})`, function () {
+  let chain: TestChain;
+  let database: { url: string; drop(): Promise<void> };
+  let hub: HubProcess;
+  let forwarder: TestOrg;
+  let airline: TestOrg;
+  let auditor: TestOrg;
+  let dataDir: string;
+  let env: Record<string, string>;
+  let registries: string[];
+  const ids: string[] = [];
+
+  async function exportAndAudit(name: string): Promise<{ run: Run; report: AuditReport }> {
+    const file = join(dataDir, `${name}.jsonl`);
+    const exported = await cli(["export", "--as", auditor.id, "--scope", "all", "--out", file, "--hub", hub.url], env);
+    expect(exported.code, exported.stderr).to.equal(0);
+    return auditFile(file, name);
+  }
+
+  async function auditFile(file: string, name: string): Promise<{ run: Run; report: AuditReport }> {
+    const json = join(dataDir, `${name}.report.json`);
+    const run = await cli(["audit", "--file", file, "--rpc", chain.rpcUrl, ...registries, "--max-anchor-lag", "600", "--json", json], env);
+    return { run, report: AuditReportSchema.parse(JSON.parse(readFileSync(json, "utf8"))) };
+  }
+
+  before(async function () {
+    chain = await startTestChain();
+    database = await freshDatabase();
+    hub = await startHubProcess(hubEnv(chain, database.url));
+    forwarder = await admit(hub.url, "audit-forwarder", ["FORWARDER"]);
+    airline = await admit(hub.url, "audit-airline", ["AIRLINE"]);
+    auditor = await admit(hub.url, "audit-board", ["AUDITOR"]);
+    dataDir = mkdtempSync(join(tmpdir(), "cargoproof-audit-"));
+    writePrivate(join(dataDir, "keys", `${auditor.id}.json`), JSON.stringify({ orgId: auditor.id, privateKey: auditor.key.privateKey }));
+    env = { CARGOPROOF_DATA: dataDir };
+    registries = ["--participant-registry", chain.deployment.participantRegistry, "--anchor-registry", chain.deployment.anchorRegistry];
+    for (let i = 0; i < 6; i++) {
+      const { record } = await forwarder.client.publish("Shipment", shipment({ pieceCount: i + 1 }));
+      ids.push(record.id);
+      await forwarder.client.grant(record.id, airline.id);
+      await airline.client.getRecord(record.id);
+    }
+    await settled(database.url);
+  });
+
+  after(async function () {
+    await hub?.stop();
+    await database?.drop();
+    await chain?.stop();
+    if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  it("a clean hub audits clean, exit code 0", async function () {
+    const { run, report } = await exportAndAudit("clean");
+    expect(run.code, run.stdout + run.stderr).to.equal(0);
+    expect(report.clean).to.equal(true);
+    expect(report.summary.counts.records).to.equal(6);
+    expect(report.summary.counts.access).to.be.greaterThan(12);
+    expect(report.summary.totalFindings).to.equal(0);
+  });
+
+  it("finds every tampering of the database and the chain, exit code 1, hub stopped", async function () {
+    const url = database.url;
+    // Rotate a key, then back-date a record signed with the old one: the hub's worker anchors it.
+    const oldKey = forwarder.key;
+    const newKey = randomOrgKey();
+    await operatorClient(hub.url).rotateKey(forwarder.id, newKey.publicKey);
+    const backdated = signRecord(oldKey.privateKey, prepareRecord({ type: "Shipment", id: "backdated-1", version: 1, owner: forwarder.id }, shipment()));
+    const longAgo = new Date(Date.now() - 3_600_000);
+    const insertVersion = async (r: typeof backdated, at: Date) =>
+      sql(
+        url,
+        `INSERT INTO "RecordVersion" ("id", "recordId", "version", "type", "owner", "body", "salts", "digest", "signature", "signer", "publishedAt")
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
+        [`${r.id}@${r.version}`, r.id, r.version, r.type, r.owner, JSON.stringify(r.body), JSON.stringify(r.salts), r.digest, r.signature, new Wallet(oldKey.privateKey).address, at.toISOString()],
+      );
+    await insertVersion(backdated, longAgo);
+    await sql(url, `INSERT INTO "AnchorItem" ("digest", "kind", "createdAt") VALUES ($1, 'RECORD', $2)`, [backdated.digest, new Date().toISOString()]);
+    await settled(url);
+
+    // Edit a row, delete a row, insert a row the hub never anchored (an hour old).
+    await sql(url, `UPDATE "RecordVersion" SET "body" = replace("body", '"pieceCount":1', '"pieceCount":100') WHERE "recordId" = $1`, [ids[0]]);
+    await sql(url, `DELETE FROM "RecordVersion" WHERE "recordId" = $1`, [ids[1]]);
+    const inserted = signRecord(
+      newKey.privateKey,
+      prepareRecord({ type: "Shipment", id: "inserted-1", version: 1, owner: forwarder.id }, shipment()),
+    );
+    await insertVersion({ ...inserted }, longAgo);
+    await sql(url, `UPDATE "RecordVersion" SET "signer" = $1 WHERE "recordId" = 'inserted-1'`, [new Wallet(newKey.privateKey).address]);
+    // A record anchored long after it was published.
+    await sql(url, `UPDATE "RecordVersion" SET "publishedAt" = $1 WHERE "recordId" = $2`, [longAgo.toISOString(), ids[2]]);
+    // Cut a line from the access log.
+    await sql(url, `DELETE FROM "AccessLogEntry" WHERE "seq" = 5`);
+    // A root on chain the hub never reported, anchored with the hub's own anchoring key.
+    const registry = new Contract(chain.deployment.anchorRegistry, anchorRegistryAbi, new Wallet(ANCHORER_KEY, chain.provider));
+    const foreign = hexlify(randomBytes(32));
+    await (await registry.getFunction("anchor")(foreign, 1)).wait();
+
+    const file = join(dataDir, "tampered.jsonl");
+    const exported = await cli(["export", "--as", auditor.id, "--scope", "all", "--out", file, "--hub", hub.url], env);
+    expect(exported.code, exported.stderr).to.equal(0);
+    await hub.stop();
+
+    const { run, report } = await auditFile(file, "tampered");
+    expect(run.code, run.stdout + run.stderr).to.equal(1);
+    expect(report.clean).to.equal(false);
+    const found = (code: string) => report.findings.filter((f) => f.code === code);
+    expect(found("content-mismatch").map((f) => f.recordId)).to.deep.equal([ids[0]]);
+    expect(found("missing-record")).to.have.length(1);
+    expect(found("not-anchored").map((f) => f.recordId)).to.deep.equal(["inserted-1"]);
+    // The back-dated record was also anchored an hour after its claimed publication.
+    expect(found("anchored-late").map((f) => f.recordId)).to.have.members([ids[2], "backdated-1"]);
+    expect(found("signer-not-member").map((f) => f.recordId)).to.deep.equal(["backdated-1"]);
+    expect(found("unreported-root").map((f) => f.root)).to.deep.equal([foreign]);
+    expect(found("access-log-gap").map((f) => f.seq)).to.deep.equal([6]);
+    expect(run.stdout).to.match(/content/i);
+    // Nothing else was touched: no other kind of finding.
+    const expected = ["content-mismatch", "missing-record", "not-anchored", "anchored-late", "signer-not-member", "unreported-root", "access-log-gap"];
+    expect(Object.entries(report.summary.findings).filter(([code, n]) => n > 0 && !expected.includes(code))).to.deep.equal([]);
+  });
+});
