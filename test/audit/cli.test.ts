@@ -7,9 +7,9 @@ import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { expect } from "chai";
+import { rpcServer } from "../rpc-bridge";
 import { runCli, type CliRun } from "../cli-process";
 import { Wallet } from "ethers";
-import { network } from "hardhat";
 import { resumePoint } from "../../sdk/audit/export-file";
 import type { ExportLine } from "../../sdk/audit/export-format";
 import { AuditReportSchema } from "../../sdk/audit/findings";
@@ -26,28 +26,6 @@ async function listen(handler: (req: IncomingMessage, res: ServerResponse) => vo
   return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, server };
 }
 
-/** A JSON-RPC endpoint in front of the in-process network (child processes cannot reach it otherwise). */
-function rpcServer(): Promise<{ url: string; server: Server }> {
-  type Req = { id: unknown; method: string; params?: unknown[] };
-  const answer = async (r: Req) => {
-    try {
-      return { jsonrpc: "2.0", id: r.id, result: await network.provider.send(r.method, r.params ?? []) };
-    } catch (err) {
-      return { jsonrpc: "2.0", id: r.id, error: { code: -32000, message: (err as Error).message } };
-    }
-  };
-  return listen((req, res) => {
-    let body = "";
-    req.on("data", (c: Buffer) => (body += c.toString()));
-    req.on("end", () => {
-      const parsed = JSON.parse(body) as Req | Req[];
-      void (Array.isArray(parsed) ? Promise.all(parsed.map(answer)) : answer(parsed)).then((out) => {
-        res.setHeader("content-type", "application/json");
-        res.end(JSON.stringify(out));
-      });
-    });
-  });
-}
 
 describe("cargoproof CLI: audit and export", function () {
   this.timeout(180_000);

@@ -1,9 +1,8 @@
 // verifyRecord against the real contracts on the in-process hardhat network.
 // Run alone with: npx hardhat test test/sdk/verify.test.ts
-import { createServer, type Server } from "node:http";
-import type { AddressInfo } from "node:net";
 import { expect } from "chai";
-import { ethers, network } from "hardhat";
+import { rpcServer } from "../rpc-bridge";
+import { ethers } from "hardhat";
 import { Wallet, type BaseContract, type HDNodeWallet, type ContractTransactionResponse, type Provider } from "ethers";
 import { orgIdToBytes32 } from "../../sdk/chain-abi";
 import { prepareRecord } from "../../sdk/digest";
@@ -61,30 +60,6 @@ async function verify(record: SignedRecord, proof: AnchorProof): Promise<Verdict
   return verdict;
 }
 
-/** A loopback JSON-RPC endpoint in front of the in-process network, to test `chain: { rpcUrl }`. */
-async function rpcServer(): Promise<{ url: string; server: Server }> {
-  type Req = { id: unknown; method: string; params?: unknown[] };
-  const answer = async (r: Req) => {
-    try {
-      return { jsonrpc: "2.0", id: r.id, result: await network.provider.send(r.method, r.params ?? []) };
-    } catch (err) {
-      return { jsonrpc: "2.0", id: r.id, error: { code: -32000, message: (err as Error).message } };
-    }
-  };
-  const server = createServer((req, res) => {
-    let body = "";
-    req.on("data", (c: Buffer) => (body += c.toString()));
-    req.on("end", () => {
-      const parsed = JSON.parse(body) as Req | Req[];
-      void (Array.isArray(parsed) ? Promise.all(parsed.map(answer)) : answer(parsed)).then((out) => {
-        res.setHeader("content-type", "application/json");
-        res.end(JSON.stringify(out));
-      });
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, server };
-}
 
 function expectValid(v: Verdict): void {
   expect(v, JSON.stringify(v, null, 2)).to.deep.include({ valid: true });
