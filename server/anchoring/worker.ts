@@ -169,7 +169,7 @@ export class AnchoringWorker {
           current = await this.sign(current, current.rawTx);
           continue;
         }
-        const mined = await this.chain.provider.waitForTransaction(current.txHash, 1, RECEIPT_TIMEOUT_MS);
+        const mined = await this.receiptWithin(current.txHash, RECEIPT_TIMEOUT_MS);
         if (mined && mined.status === 1) return await this.markAnchored(current, mined);
         if (mined) {
           current = await this.sign(current, current.rawTx);
@@ -188,6 +188,20 @@ export class AnchoringWorker {
         data: { attempts, lastError: message, nextAttemptAt: new Date(Date.now() + backoff) },
       });
     }
+  }
+
+  /**
+   * The transaction's receipt once mined, or null after `timeoutMs`. Polled rather than ethers'
+   * waitForTransaction, whose internal block-number polling rejects unhandled on a dropped RPC
+   * connection, which takes the whole hub down.
+   */
+  private async receiptWithin(txHash: string, timeoutMs: number): Promise<TransactionReceipt | null> {
+    for (const until = Date.now() + timeoutMs; Date.now() < until; ) {
+      const receipt = await this.chain.provider.getTransactionReceipt(txHash);
+      if (receipt) return receipt;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    return null;
   }
 
   /** Signs the batch's anchor transaction and stores it, replacing `previous` only (compare-and-set). */
