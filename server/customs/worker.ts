@@ -1,4 +1,5 @@
 import type { SignedRecord } from "../../sdk/envelope";
+import { RepeatingTask } from "../repeating-task";
 import type { DocumentKind, Identity } from "../../sdk/records/customs-common";
 import type { CustomsDeclarationBody } from "../../sdk/records/customs-declaration";
 import type { MatchResultBody } from "../../sdk/records/match-result";
@@ -60,9 +61,7 @@ const RETRY_MS = 5_000;
  * cases that leases them; a case whose documents changed meanwhile (its revision moved) stays due.
  */
 export class MatcherWorker {
-  private timer: NodeJS.Timeout | undefined;
-  private running: Promise<void> | undefined;
-  private stopped = true;
+  private readonly task: RepeatingTask<number>;
   private readonly publisher: HubPublisher;
   private readonly identityKey: (id: Identity) => string;
   /** The commits of the publication in progress, by MatchResult record id. */
@@ -79,29 +78,20 @@ export class MatcherWorker {
     this.identityKey = identityKeyer(opts.matchKey);
     const commit: RecordObserver = { onStored: (records, ctx) => this.commit(records, ctx) };
     this.publisher = new HubPublisher(db, provider, OPERATOR_ORG_ID, operatorKey, [...observers, commit]);
+    this.task = new RepeatingTask(
+      () => this.tick(),
+      // A full batch means more may be due: go on at once.
+      (matched) => ((matched ?? 0) >= opts.batchSize ? 0 : opts.pollMs),
+      (err) => this.log(`matching tick failed: ${err.message}`),
+    );
   }
 
   start(): void {
-    this.stopped = false;
-    this.schedule(0);
+    this.task.start();
   }
 
-  async stop(): Promise<void> {
-    this.stopped = true;
-    if (this.timer) clearTimeout(this.timer);
-    await this.running;
-  }
-
-  private schedule(delay: number) {
-    if (this.stopped) return;
-    this.timer = setTimeout(() => {
-      let busy = false;
-      this.running = this.tick()
-        .then((n) => void (busy = n >= this.opts.batchSize))
-        .catch((err: unknown) => this.log(`matching tick failed: ${(err as Error).message}`))
-        // A full batch means more may be due: go on at once.
-        .finally(() => this.schedule(busy ? 0 : this.opts.pollMs));
-    }, delay);
+  stop(): Promise<void> {
+    return this.task.stop();
   }
 
   private log(line: string) {

@@ -24,6 +24,9 @@ const lines = (): RecordBody<"Order">["lines"] => [
 ];
 
 // goods 663.5 + freight 20 + insurance 0 + tax 60.38 - discount 10 = 733.88 CNY
+/** The order's money, which a matching list repeats. */
+const MONEY = { currency: "CNY", goodsValue: 663.5, freight: 20, insurance: 0, discount: 10, tax: 60.38, total: 733.88 } as const;
+
 export const order = (over: Partial<RecordBody<"Order">> = {}): RecordBody<"Order"> => ({
   orderNumber: ORDER_NUMBER,
   supervisionMode: "1210",
@@ -35,13 +38,7 @@ export const order = (over: Partial<RecordBody<"Order">> = {}): RecordBody<"Orde
   buyer: { ...BUYER },
   consignee: { name: "Zhang San", address: "No. 18 Wensan Road, Xihu District, Hangzhou", country: "CN", phone: "+86 138 0000 0000" },
   lines: lines(),
-  currency: "CNY",
-  goodsValue: 663.5,
-  freight: 20,
-  insurance: 0,
-  discount: 10,
-  tax: 60.38,
-  total: 733.88,
+  ...MONEY,
   ...over,
 });
 
@@ -85,13 +82,7 @@ export const declaration = (over: Partial<RecordBody<"CustomsDeclaration">> = {}
   waybillNumber: "PE7788990011CN",
   buyer: { ...BUYER },
   lines: lines(),
-  currency: "CNY",
-  goodsValue: 663.5,
-  freight: 20,
-  insurance: 0,
-  discount: 10,
-  tax: 60.38,
-  total: 733.88,
+  ...MONEY,
   netWeight: { value: 1.2, unit: "KGM" },
   ...over,
 });
