@@ -57,3 +57,20 @@ export const KG_PER_LB = 0.45359237;
 export function weightInKg(w: z.infer<typeof Weight>): number {
   return w.unit === "KGM" ? w.value : w.value * KG_PER_LB;
 }
+
+/** GS1 mod-10 check digit of the digits before it (GTIN, GLN, SSCC share it). */
+export function gs1CheckDigit(digitsWithoutCheck: string): number {
+  let sum = 0;
+  // Weights 3,1,3,... from the rightmost digit before the check digit.
+  for (let i = 0; i < digitsWithoutCheck.length; i++) {
+    const d = digitsWithoutCheck.charCodeAt(digitsWithoutCheck.length - 1 - i) - 48;
+    sum += i % 2 === 0 ? d * 3 : d;
+  }
+  return (10 - (sum % 10)) % 10;
+}
+
+/** A GTIN as GS1 Digital Link carries it: 14 digits (shorter GTINs left-padded with zeros), check digit checked. */
+export const Gtin = z
+  .string()
+  .regex(/^\d{14}$/, "a GTIN is 14 digits (pad GTIN-8/12/13 with leading zeros)")
+  .refine((g) => gs1CheckDigit(g.slice(0, 13)) === Number(g[13]), "the GTIN's check digit is wrong");

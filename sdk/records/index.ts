@@ -7,6 +7,7 @@ import { LogisticsEventBody } from "./logistics-event";
 import { MatchResultBody } from "./match-result";
 import { OrderBody } from "./order";
 import { PaymentBody } from "./payment";
+import { ProductBatchBody } from "./product-batch";
 import { ShipmentBody } from "./shipment";
 import { SummaryDeclarationBody } from "./summary-declaration";
 import { WaybillBody } from "./waybill";
@@ -23,6 +24,7 @@ export const RECORD_TYPES = {
   MatchResult: MatchResultBody,
   CustomsDecision: CustomsDecisionBody,
   SummaryDeclaration: SummaryDeclarationBody,
+  ProductBatch: ProductBatchBody,
 } as const satisfies Record<string, z.ZodType>;
 
 export type RecordType = keyof typeof RECORD_TYPES;
@@ -40,6 +42,18 @@ export const PERSONAL_FIELDS: Partial<Record<RecordType, readonly string[]>> = {
   Order: ["buyer"],
   Payment: ["payer"],
   CustomsDeclaration: ["buyer"],
+};
+
+/**
+ * Top-level body fields a consumer's provenance page may show, per record type; every other field
+ * is redacted (its hash stays, so the digest still verifies). A type not listed shows nothing.
+ */
+export const PUBLIC_FIELDS: Partial<Record<RecordType, readonly string[]>> = {
+  ProductBatch: ["gtin", "lot", "productName", "brand", "productionDate", "expiryDate", "productionPlace", "manufacturer"],
+  Certification: ["kind", "certificateNumber", "issuedTo", "subjects", "scope", "originCountry", "validFrom", "validUntil", "result"],
+  CustomsDecision: ["decision", "decidedAt"],
+  Waybill: ["waybillType", "carrierCode", "origin", "destination"],
+  LogisticsEvent: ["eventCode", "eventName", "eventDate", "eventLocation"],
 };
 
 /** The customs-match document kind of each record type that takes part (a Waybill only when PARCEL: see customsDocumentKind). */
@@ -82,6 +96,7 @@ export {
   MatchResultBody,
   OrderBody,
   PaymentBody,
+  ProductBatchBody,
   ShipmentBody,
   SummaryDeclarationBody,
   WaybillBody,

@@ -4,7 +4,7 @@ import type { CustomsCaseView } from "../../sdk/api";
 import type { Direction, DocumentKind, SupervisionMode } from "../../sdk/records/customs-common";
 import type { MatchStatus } from "../../sdk/records/match-result";
 import { modeRule } from "./rules";
-import { asDate } from "./sql";
+import { asDate } from "../db/sql";
 
 /** A customs case is one order of one platform. */
 export const caseId = (platform: string, orderNumber: string): string => `${platform}:${orderNumber}`;

@@ -13,7 +13,7 @@ import type { PublishContext, RecordObserver } from "../records/observers";
 import { KIND_BITS, NOTIFY_DECISION, POLICY_DECLARED, POLICY_PARTIES, caseId, isReservedRecordId, kindMask, requiredMask } from "./cases";
 import { applySummaries } from "./summaries";
 import { casePartiesIn, customsOffices } from "./parties";
-import { chunks, execute, insertMissing, lockRows, placeholders, query, type Runner } from "./sql";
+import { chunks, execute, insertMissing, lockRows, placeholders, query, type Runner } from "../db/sql";
 
 /** Who may publish each customs document (any one of the roles). */
 const PUBLISHER_ROLES: Record<DocumentKind, readonly Role[]> = {

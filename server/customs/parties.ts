@@ -1,5 +1,5 @@
 import type { DbProvider } from "../db/client";
-import { chunks, placeholders, query, type Runner } from "./sql";
+import { chunks, placeholders, query, type Runner } from "../db/sql";
 
 /** The parties of each case: the owners of its documents. */
 export async function casePartiesIn(db: Runner, provider: DbProvider, ids: readonly string[]): Promise<Map<string, string[]>> {

@@ -9,7 +9,7 @@ import type { Db, DbProvider } from "../db/client";
 import { HttpProblem, badRequest, notFound } from "../http/problem";
 import { getRecord, type Reader } from "../records/service";
 import { CASE_COLUMNS, caseId, caseView, type CaseRow } from "./cases";
-import { asDate, query } from "./sql";
+import { asDate, query } from "../db/sql";
 
 type CaseQuery = z.output<typeof CustomsCaseQuerySchema>;
 

@@ -3,7 +3,7 @@ import type { CustomsStatistics, CustomsStatisticsQuerySchema, StatisticsDimensi
 import type { CustomsDeclarationBody } from "../../sdk/records/customs-declaration";
 import type { OrderBody } from "../../sdk/records/order";
 import type { Db, DbProvider } from "../db/client";
-import { asNumber, query } from "./sql";
+import { asNumber, query } from "../db/sql";
 
 export const STAT_COLUMNS = [
   "caseId",

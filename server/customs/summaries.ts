@@ -13,7 +13,7 @@ import { grantByPolicy } from "../records/grants";
 import type { PublishContext } from "../records/observers";
 import { NOTIFY_SUMMARY, POLICY_DECLARED } from "./cases";
 import { customsOffices } from "./parties";
-import { chunks, execute, placeholders, query, type Runner } from "./sql";
+import { chunks, execute, placeholders, query, type Runner } from "../db/sql";
 
 /** The most lists one summary (and one draft) covers: keeps a summary's record and its checks bounded. */
 export const MAX_SUMMARY_LISTS = 10_000;

@@ -17,7 +17,7 @@ import { NOTIFY_MATCH_RESULT, POLICY_DECLARED, POLICY_PARTIES, kindMask, matchRe
 import { identityKeyer } from "./identity";
 import { matchCase, matchResultBody, type CaseDocument, type MatchInput, type MatchOutcome, type MatchRules } from "./match";
 import { STAT_COLUMNS, statLines } from "./statistics";
-import { asDate, chunks, execute, lockRows, placeholders, query, updateRows } from "./sql";
+import { asDate, chunks, execute, lockRows, placeholders, query, updateRows } from "../db/sql";
 
 export interface MatcherOptions {
   /** Cases per tick (one MatchResult publication per tick). */

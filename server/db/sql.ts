@@ -1,4 +1,4 @@
-import type { DbProvider, TxClient } from "../db/client";
+import type { DbProvider, TxClient } from "./client";
 
 /** A Prisma client or transaction: what runs raw statements. */
 export type Runner = Pick<TxClient, "$queryRawUnsafe" | "$executeRawUnsafe">;
