@@ -7,6 +7,7 @@ import { authRoutes, requireOrg } from "./auth/routes";
 import { orgRoutes } from "./orgs/routes";
 import { recordRoutes } from "./records/routes";
 import type { RecordObserver } from "./records/observers";
+import { RecordChecks, defaultCheckWorkers } from "./records/check-pool";
 import { verifyRoutes } from "./verify/routes";
 import { ProofService } from "./anchoring/proofs";
 import { AccessLogWriter } from "./access-log/writer";
@@ -34,6 +35,7 @@ export interface HubServices {
   selfAudit: SelfAudit;
   exportChain: ExportChain;
   observers: RecordObserver[];
+  recordChecks: RecordChecks;
 }
 
 export function createServices(parts: HubParts, log?: (line: string) => void): HubServices {
@@ -48,7 +50,8 @@ export function createServices(parts: HubParts, log?: (line: string) => void): H
   });
   const accessLog = new AccessLogWriter(db, provider);
   const customs = new CustomsIndexer(accessLog, { deadlineMs: config.CUSTOMS_DOCUMENT_DEADLINE_MS, settleMs: config.CUSTOMS_MATCH_SETTLE_MS });
-  return { proofs, accessLog, selfAudit, exportChain, observers: [customs] };
+  const recordChecks = new RecordChecks(config.RECORD_CHECK_WORKERS ?? defaultCheckWorkers());
+  return { proofs, accessLog, selfAudit, exportChain, observers: [customs], recordChecks };
 }
 
 /** Assembles the hub's HTTP API: every route the hub serves is mounted here. */
@@ -73,7 +76,7 @@ export function createApp(parts: HubParts, services: HubServices): express.Expre
   });
   app.use(authRoutes(db, tokens, config.PUBLIC_URL));
   app.use(orgRoutes(db, chain, auth));
-  app.use(recordRoutes({ db, provider, proofs, auth, accessLog, observers }));
+  app.use(recordRoutes({ db, provider, proofs, auth, accessLog, observers, checks: services.recordChecks }));
   app.use(notificationRoutes(db, auth));
   app.use(accessLogRoutes(db, auth));
   app.use(

@@ -26,6 +26,8 @@ export const ConfigSchema = z
     ANCHOR_LEASE_MS: int(15_000),
     INSTANCE_ID: z.string().optional(),
     VERIFY_RATE_PER_MIN: int(120),
+    // Worker threads checking the records of large published batches (default: one less than the cores; 0 = inline).
+    RECORD_CHECK_WORKERS: z.coerce.number().int().min(0).max(64).optional(),
     // Static bearer token for Prometheus scrapes of /metrics (operators and auditors may use their access token).
     METRICS_TOKEN: z.string().min(32, "must be at least 32 characters").optional(),
     // The hub's scheduled self-audit: interval (0 = off), the anchoring delay it tolerates, first block to read.

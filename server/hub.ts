@@ -25,7 +25,7 @@ export interface RunningHub {
 export async function startHub(config: Config, log: (line: string) => void = console.log): Promise<RunningHub> {
   await keccakReady; // the fast digest code, before the first request
   await migrate(config.DATABASE_URL);
-  const { db, provider, close } = openDatabase(config.DATABASE_URL);
+  const { db, provider, close } = await openDatabase(config.DATABASE_URL);
   const chain = new HubChain({
     rpcUrl: config.RPC_URL,
     operatorKey: config.OPERATOR_PRIVATE_KEY,
@@ -65,6 +65,7 @@ export async function startHub(config: Config, log: (line: string) => void = con
     ...(config.CUSTOMS_MATCH_RULES ? { rules: config.CUSTOMS_MATCH_RULES } : {}),
     instanceId: config.INSTANCE_ID ?? randomUUID().slice(0, 8),
     log,
+    signing: services.recordChecks,
   });
   if (config.CUSTOMS_MATCHER === "on") matcher.start();
   const app = createApp(parts, services);
@@ -83,6 +84,7 @@ export async function startHub(config: Config, log: (line: string) => void = con
       await worker.stop();
       await matcher.stop();
       await services.selfAudit.stop();
+      await services.recordChecks.close();
       chain.destroy();
       await close();
     },

@@ -7,7 +7,6 @@
 // Prints documents/s, total seconds, and p50/p95 from a case's last document to its MatchResult.
 // Usage: npm run bench:customs   (CUSTOMS_BENCH_ORDERS, default 200000)
 import { mkdirSync, writeFileSync } from "node:fs";
-import http from "node:http";
 import { cpus } from "node:os";
 import { join } from "node:path";
 import { Worker, isMainThread, parentPort, workerData } from "node:worker_threads";
@@ -206,17 +205,7 @@ async function signAll(orders: number, orgs: TestOrg[]): Promise<Map<number, str
  * waitForTransaction, the bench keeps idle connections open longer so a 10-minute run is not lost
  * to that race.
  */
-function keepChainConnectionsOpen(): void {
-  const create = http.createServer;
-  (http as { createServer: typeof http.createServer }).createServer = ((...args: Parameters<typeof http.createServer>) => {
-    const server = create(...args);
-    server.keepAliveTimeout = 120_000;
-    return server;
-  }) as typeof http.createServer;
-}
-
 async function main() {
-  keepChainConnectionsOpen();
   const orders = Number(process.env.CUSTOMS_BENCH_ORDERS ?? 200_000);
   if (!Number.isInteger(orders) || orders < BATCH || orders % BATCH !== 0) throw new Error(`CUSTOMS_BENCH_ORDERS must be a multiple of ${BATCH}`);
   const chain = await startTestChain();

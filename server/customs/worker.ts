@@ -12,6 +12,7 @@ import { notify } from "../notifications/service";
 import { OPERATOR_ORG_ID } from "../orgs/service";
 import { HubPublisher, type HubRecordDraft } from "../records/hub-publisher";
 import { grantByPolicy } from "../records/grants";
+import type { RecordChecks } from "../records/check-pool";
 import type { PublishContext, RecordObserver } from "../records/observers";
 import { NOTIFY_MATCH_RESULT, POLICY_DECLARED, POLICY_PARTIES, kindMask, matchResultId } from "./cases";
 import { identityKeyer } from "./identity";
@@ -30,6 +31,8 @@ export interface MatcherOptions {
   rules?: Partial<MatchRules>;
   instanceId: string;
   log?: (line: string) => void;
+  /** Worker threads that sign the MatchResults (inline without). */
+  signing?: RecordChecks;
 }
 
 interface ClaimedCase {
@@ -77,7 +80,7 @@ export class MatcherWorker {
   ) {
     this.identityKey = identityKeyer(opts.matchKey);
     const commit: RecordObserver = { onStored: (records, ctx) => this.commit(records, ctx) };
-    this.publisher = new HubPublisher(db, provider, OPERATOR_ORG_ID, operatorKey, [...observers, commit]);
+    this.publisher = new HubPublisher(db, provider, OPERATOR_ORG_ID, operatorKey, [...observers, commit], opts.signing);
     this.task = new RepeatingTask(
       () => this.tick(),
       // A full batch means more may be due: go on at once.

@@ -5,6 +5,7 @@ import type { RecordBody, RecordType } from "../../sdk/records";
 import type { Db, DbProvider } from "../db/client";
 import type { RecordObserver } from "./observers";
 import { publishRecords } from "./service";
+import type { RecordChecks } from "./check-pool";
 
 export interface HubRecordDraft<T extends RecordType = RecordType> {
   type: T;
@@ -24,6 +25,8 @@ export class HubPublisher {
     readonly orgId: string,
     private readonly privateKey: string,
     private readonly observers: readonly RecordObserver[] = [],
+    /** Worker threads for signing large publications (inline without). */
+    private readonly signing?: RecordChecks,
   ) {}
 
   sign(draft: HubRecordDraft): SignedRecord {
@@ -32,8 +35,10 @@ export class HubPublisher {
 
   /** Signs and stores the drafts in one all-or-nothing transaction. */
   async publish(drafts: readonly HubRecordDraft[]): Promise<SignedRecord[]> {
-    const records = drafts.map((d) => this.sign(d));
-    if (records.length > 0) await publishRecords(this.db, this.provider, this.orgId, records, false, this.observers);
+    const records = this.signing
+      ? await this.signing.sign(drafts.map((d) => ({ key: this.privateKey, header: { type: d.type, id: d.id, version: d.version, owner: this.orgId }, body: d.body })))
+      : drafts.map((d) => this.sign(d));
+    if (records.length > 0) await publishRecords(this.db, this.provider, this.orgId, records, false, this.observers, { selfSigned: true });
     return records;
   }
 }

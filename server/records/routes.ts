@@ -8,6 +8,7 @@ import { loggedAccess } from "../access-log/logged";
 import { readableRecord } from "./access";
 import { grantAccess, listGrants, revokeAccess } from "./grants";
 import type { RecordObserver } from "./observers";
+import type { RecordChecks } from "./check-pool";
 import { GrantRequestSchema, PublishBatchSchema } from "../../sdk/api";
 import { RecordIdSchema } from "../../sdk/envelope";
 import { getRecord, publishRecords, readableVersion } from "./service";
@@ -26,24 +27,25 @@ export interface RecordRouteDeps {
   auth: RequestHandler;
   accessLog: AccessLogWriter;
   observers: readonly RecordObserver[];
+  checks: RecordChecks;
 }
 
 /**
  * Publishing, reading, proofs and grants of records: `/v1/records`. Every read, grant and denial
  * goes to the access log before the answer is sent.
  */
-export function recordRoutes({ db, provider, proofs, auth, accessLog, observers }: RecordRouteDeps): Router {
+export function recordRoutes({ db, provider, proofs, auth, accessLog, observers, checks }: RecordRouteDeps): Router {
   const router = Router();
 
   router.post("/v1/records", auth, async (req, res) => {
-    const [published] = await publishRecords(db, provider, callerOf(req).orgId, [req.body], true, observers);
+    const [published] = await publishRecords(db, provider, callerOf(req).orgId, [req.body], true, observers, { checks });
     res.status(201).location(`/v1/records/${published!.id}?version=${published!.version}`).json(published);
   });
 
   router.post("/v1/records/batch", auth, async (req, res) => {
     const parsed = PublishBatchSchema.safeParse(req.body);
     if (!parsed.success) throw fromZod("invalid-batch", "Expected { records: [...] } with 1 to 1000 records.", parsed.error);
-    res.status(201).json({ records: await publishRecords(db, provider, callerOf(req).orgId, parsed.data.records, false, observers) });
+    res.status(201).json({ records: await publishRecords(db, provider, callerOf(req).orgId, parsed.data.records, false, observers, { checks }) });
   });
 
   router.get("/v1/records/:id", auth, async (req, res) => {

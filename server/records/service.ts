@@ -2,7 +2,8 @@ import type { SignedRecord } from "../../sdk/envelope";
 import { writeTransaction, type Db, type DbProvider } from "../db/client";
 import { insertRows } from "../db/bulk-insert";
 import { badRequest, conflict, forbidden, notFound } from "../http/problem";
-import { checkRecord, type FieldError } from "./check";
+import { checkRecord, type CheckedRecord, type FieldError } from "./check";
+import { RecordChecks } from "./check-pool";
 import { readableRecord } from "./access";
 import type { Published, StoredRecord } from "../../sdk/api";
 import { PERSONAL_FIELDS, isRecordType } from "../../sdk/records";
@@ -10,6 +11,15 @@ import { redact } from "../../sdk/redact";
 import type { Role } from "../../sdk/roles";
 import { toView } from "../orgs/service";
 import type { RecordObserver } from "./observers";
+
+export interface PublishOptions {
+  /** Worker threads for the record checks of large batches (inline without). */
+  checks?: RecordChecks;
+  /** The records were just digested and signed by the hub itself (HubPublisher): skip re-checking that. */
+  selfSigned?: boolean;
+}
+
+const inlineChecks = new RecordChecks(0);
 
 /**
  * Checks and stores record versions, all or nothing. Each version, its digest and its outbox row
@@ -23,13 +33,17 @@ export async function publishRecords(
   raws: unknown[],
   single: boolean,
   observers: readonly RecordObserver[] = [],
+  opts: PublishOptions = {},
 ): Promise<Published[]> {
   const org = await db.organization.findUniqueOrThrow({ where: { id: orgId } });
   const records: SignedRecord[] = [];
   const errors: FieldError[] = [];
   let kind = "invalid-record";
-  raws.forEach((raw, i) => {
-    const checked = checkRecord(raw, orgId, org.signerAddress, single ? "" : `records.${i}.`);
+  const prefixOf = (i: number) => (single ? "" : `records.${i}.`);
+  const results: CheckedRecord[] = opts.selfSigned
+    ? raws.map((raw, i) => checkRecord(raw, orgId, org.signerAddress, prefixOf(i), true))
+    : await (opts.checks ?? inlineChecks).check(raws.map((raw, i) => ({ raw, owner: orgId, signer: org.signerAddress, prefix: prefixOf(i) })));
+  results.forEach((checked) => {
     if (checked.ok) records.push(checked.record);
     else {
       if (errors.length === 0) kind = checked.kind;

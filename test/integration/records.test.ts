@@ -230,6 +230,18 @@ describe(`records end to end (${isPostgres() ? "PostgreSQL" : "SQLite"})`, funct
       const ok = await forwarder.client.publishBatch([good, event]);
       expect(ok.map((p) => p.id)).to.deep.equal([good.id, event.id]);
     });
+
+    it("a large batch, checked on worker threads, names the one forged record and stores none", async function () {
+      // 300 records: above the inline threshold, so the hub's record-check threads do the checking, in two chunks.
+      const batch = Array.from({ length: 300 }, () => forwarder.client.signRecord("Shipment", shipment()));
+      const forged = { ...batch[217]!, signature: batch[3]!.signature };
+      const err = (await forwarder.client.publishBatch([...batch.slice(0, 217), forged, ...batch.slice(218)]).catch((e: unknown) => e)) as HubError;
+      expect(err.status).to.equal(400);
+      expect(err.problem.errors?.map((e) => e.path)).to.deep.equal(["records.217.signature"]);
+      expect(((await forwarder.client.getRecord(batch[0]!.id).catch((e: unknown) => e)) as HubError).status).to.equal(404);
+      const ok = await forwarder.client.publishBatch(batch);
+      expect(ok.map((p) => p.id)).to.deep.equal(batch.map((r) => r.id));
+    });
   });
 
   describe("authentication", function () {
