@@ -24,7 +24,7 @@ const DEMO_ORGS: { id: string; name: string; roles: Role[] }[] = [
   { id: "swift-forwarding", name: "Swift Forwarding Ltd", roles: ["FORWARDER"] },
   { id: "customs-hkg", name: "Hong Kong Customs", roles: ["CUSTOMS"] },
   { id: "trust-certify", name: "Trust Inspection & Certification", roles: ["CERTIFIER"] },
-  { id: "aurora-brand", name: "Aurora Audio (brand)", roles: ["SHIPPER"] },
+  { id: "aurora-brand", name: "Aurora Audio (brand)", roles: ["SHIPPER", "BRAND"] },
   { id: "harbour-mall", name: "Harbour Mall (e-commerce platform)", roles: ["PLATFORM"] },
   { id: "pearl-pay", name: "Pearl Pay (payment firm)", roles: ["PAYMENT"] },
   { id: "bay-brokers", name: "Bay Customs Brokers", roles: ["BROKER"] },
@@ -59,7 +59,7 @@ async function main() {
   // Generated once, kept in .data/ (git-ignored, mode 0600); a secret added by a later version is generated then.
   const newSecret = () => randomBytes(32).toString("hex");
   const secrets = z
-    .object({ tokenSecret: z.string().default(newSecret), matchKey: z.string().default(newSecret), metricsToken: z.string().default(newSecret) })
+    .object({ tokenSecret: z.string().default(newSecret), matchKey: z.string().default(newSecret), metricsToken: z.string().default(newSecret), scanPlaceKey: z.string().default(newSecret) })
     .parse(readJson(secretsFile, z.record(z.string(), z.string())) ?? {});
   writePrivate(secretsFile, JSON.stringify(secrets));
 
@@ -76,6 +76,7 @@ async function main() {
     TOKEN_SECRET: secrets.tokenSecret,
     CUSTOMS_MATCH_KEY: secrets.matchKey,
     METRICS_TOKEN: secrets.metricsToken,
+    SCAN_PLACE_KEY: secrets.scanPlaceKey,
     ANCHOR_MAX_AGE_MS: process.env.ANCHOR_MAX_AGE_MS ?? "1000",
   });
   const hub = await startHub(config, () => undefined);

@@ -34,7 +34,11 @@ import { AnchorProofSchema, type AnchorProof, type SignedRecord } from "./envelo
 import { prepareRecord } from "./digest";
 import { signRecord } from "./signature";
 import { VerdictSchema, type Verdict } from "./verify";
+import { ProductStorySchema, type ProductStory } from "./provenance/story";
 import type { RecordBody, RecordType } from "./records";
+import { CaptureJobSchema, EpcisQueryResultSchema, epcisQueryString, type CaptureJob, type EpcisQueryParams, type EpcisQueryResult } from "./epcis/api";
+import { epcisEventRecords } from "./epcis/records";
+import { GtinLinksViewSchema, type GtinLink, type GtinLinksView } from "./provenance/gtin-links";
 
 
 /** A hub error: the RFC 9457 problem it answered with. */
@@ -198,6 +202,16 @@ export class HubClient {
     return this.call("POST", "/v1/verify", VerdictSchema, { body: { record, proof }, auth: false });
   }
 
+  /** Replaces the resolver links of a GTIN this organisation owns (the first to publish a ProductBatch of it). */
+  setGtinLinks(gtin: string, links: GtinLink[]): Promise<GtinLinksView> {
+    return this.call("PUT", `/v1/gtins/${encodeURIComponent(gtin)}/links`, GtinLinksViewSchema, { body: { links } });
+  }
+
+  /** A GTIN's owner and resolver links (public). */
+  gtinLinks(gtin: string): Promise<GtinLinksView> {
+    return this.call("GET", `/v1/gtins/${encodeURIComponent(gtin)}/links`, GtinLinksViewSchema, { auth: false });
+  }
+
   /**
    * Streams the audit export (GET /v1/audit/export, JSON Lines; see sdk/audit/export-format.ts) and
    * yields its lines as text, each complete, without the newline. `scope` "all" needs the AUDITOR
@@ -270,6 +284,15 @@ export class HubClient {
     }
   }
 
+  /**
+   * The public provenance story of a product code (no authentication): `codePath` is the code's
+   * Digital Link path, e.g. "/01/09506000134352/10/LOT1". Verify it yourself with
+   * `verifyStory` (sdk/provenance/verify-story.ts) against an RPC you trust.
+   */
+  productStory(codePath: string): Promise<ProductStory> {
+    return this.call("GET", `/provenance/story${codePath.startsWith("/") ? "" : "/"}${codePath}`, ProductStorySchema, { auth: false });
+  }
+
   chainInfo(): Promise<ChainInfo> {
     return this.call("GET", "/v1/chain", ChainInfoSchema, { auth: false });
   }
@@ -321,6 +344,72 @@ export class HubClient {
   /** Broker or platform: the SummaryDeclaration body of its released export lists not yet summarised, to sign and publish. */
   summaryDraft(query: SummaryDraftQuery): Promise<SummaryDraft> {
     return this.call("GET", `/v1/customs/summaries/draft${queryString(query)}`, SummaryDraftSchema);
+  }
+
+  // --- EPCIS 2.0 (docs/epcis.md) ---
+
+  /** Captures an EPCIS document as a standard client would (the hub attests the events); returns the capture job's id. */
+  async captureEpcis(doc: unknown, opts: { errorBehaviour?: "rollback" | "proceed" } = {}): Promise<string> {
+    const headers: Record<string, string> = { "content-type": "application/ld+json", authorization: `Bearer ${await this.accessToken()}`, "GS1-EPCIS-Version": "2.0.0" };
+    if (opts.errorBehaviour) headers["GS1-Capture-Error-Behaviour"] = opts.errorBehaviour;
+    const res = await fetch(`${this.baseUrl}/epcis/capture`, { method: "POST", headers, body: JSON.stringify(doc) });
+    if (res.status !== 202) {
+      const problem = ProblemSchema.safeParse(await res.json().catch(() => undefined));
+      throw new HubError(res.status, problem.success ? problem.data : { type: "about:blank", title: res.statusText, status: res.status });
+    }
+    const location = res.headers.get("location") ?? "";
+    return decodeURIComponent(location.slice(location.lastIndexOf("/") + 1));
+  }
+
+  captureJob(id: string): Promise<CaptureJob> {
+    return this.call("GET", `/epcis/capture/${encodeURIComponent(id)}`, CaptureJobSchema);
+  }
+
+  /** Polls a capture job until it has finished. */
+  async waitForCapture(id: string, timeoutMs = 30_000): Promise<CaptureJob> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const job = await this.captureJob(id);
+      if (!job.running) return job;
+      if (Date.now() > deadline) throw new Error(`capture job ${id} still running after ${timeoutMs} ms`);
+      await sleep(100);
+    }
+  }
+
+  /** One event by its hash (ni:///...) or its own eventID, as an EPCISQueryDocument. */
+  epcisEvent(eventId: string): Promise<EpcisQueryResult> {
+    return this.call("GET", `/epcis/events/${encodeURIComponent(eventId)}`, EpcisQueryResultSchema);
+  }
+
+  /** The events naming an EPC (URN or Digital Link; a product code also matches its other forms). */
+  epcisEventsOfEpc(epc: string, params: EpcisQueryParams = {}): Promise<EpcisQueryResult> {
+    return this.call("GET", `/epcis/epcs/${encodeURIComponent(epc)}/events${epcisQueryString(params)}`, EpcisQueryResultSchema);
+  }
+
+  /** One page of the events matching the query (pass the Link header's nextPageToken as `nextPageToken`). */
+  epcisQuery(params: EpcisQueryParams = {}): Promise<EpcisQueryResult> {
+    return this.call("GET", `/epcis/events${epcisQueryString(params)}`, EpcisQueryResultSchema);
+  }
+
+  /**
+   * A member's own path: turns the document's events into EpcisEvent records signed with this
+   * organisation's key and publishes them through /v1/records (events already visible to this
+   * organisation are skipped, so publishing a document twice is harmless).
+   */
+  async publishEpcis(doc: unknown): Promise<Published[]> {
+    const records = epcisEventRecords(doc, this.identity());
+    const fresh: SignedRecord[] = [];
+    for (const r of records) {
+      try {
+        await this.getRecord(r.id);
+      } catch (e) {
+        if (e instanceof HubError && e.status === 404) fresh.push(r);
+        else throw e;
+      }
+    }
+    const out: Published[] = [];
+    for (let i = 0; i < fresh.length; i += 1000) out.push(...(await this.publishBatch(fresh.slice(i, i + 1000))));
+    return out;
   }
 }
 

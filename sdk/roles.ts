@@ -13,6 +13,8 @@ export const ROLES = [
   "CERTIFIER",
   "AUDITOR",
   "OPERATOR",
+  // Brand owners publish product batches and own their GTINs' provenance links (appended: bits are indices).
+  "BRAND",
 ] as const;
 
 export const RoleSchema = z.enum(ROLES);

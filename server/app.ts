@@ -19,6 +19,14 @@ import type { ExportChain } from "./audit/export";
 import { notFoundRoute, problemHandler } from "./http/problem";
 import { CustomsIndexer } from "./customs/indexer";
 import { customsRoutes } from "./customs/routes";
+import { GtinOwnership } from "./provenance/gtin-owner";
+import { provenanceCodeRoutes } from "./provenance/resolver";
+import { ProductIndexer, provenancePage } from "./provenance/page";
+import { EpcisIndexer } from "./epcis/indexer";
+import { epcisRoutes } from "./epcis/routes";
+import { CaptureJobs } from "./epcis/capture";
+import { HubPublisher } from "./records/hub-publisher";
+import { OPERATOR_ORG_ID } from "./orgs/service";
 
 export interface HubParts {
   db: Db;
@@ -36,6 +44,7 @@ export interface HubServices {
   exportChain: ExportChain;
   observers: RecordObserver[];
   recordChecks: RecordChecks;
+  captures: CaptureJobs;
 }
 
 export function createServices(parts: HubParts, log?: (line: string) => void): HubServices {
@@ -51,7 +60,10 @@ export function createServices(parts: HubParts, log?: (line: string) => void): H
   const accessLog = new AccessLogWriter(db, provider);
   const customs = new CustomsIndexer(accessLog, { deadlineMs: config.CUSTOMS_DOCUMENT_DEADLINE_MS, settleMs: config.CUSTOMS_MATCH_SETTLE_MS });
   const recordChecks = new RecordChecks(config.RECORD_CHECK_WORKERS ?? defaultCheckWorkers());
-  return { proofs, accessLog, selfAudit, exportChain, observers: [customs], recordChecks };
+  const observers: RecordObserver[] = [customs, new GtinOwnership(), new ProductIndexer(), new EpcisIndexer()];
+  // EPCIS capture: events of standard clients become records the hub attests (owner: the operator).
+  const captures = new CaptureJobs(db, provider, new HubPublisher(db, provider, OPERATOR_ORG_ID, config.OPERATOR_PRIVATE_KEY, observers, recordChecks));
+  return { proofs, accessLog, selfAudit, exportChain, observers, recordChecks, captures };
 }
 
 /** Assembles the hub's HTTP API: every route the hub serves is mounted here. */
@@ -89,7 +101,12 @@ export function createApp(parts: HubParts, services: HubServices): express.Expre
       auth, accessLog, selfAudit: services.selfAudit, metricsToken: config.METRICS_TOKEN }),
   );
   app.use(customsRoutes({ db, provider, proofs, chain, accessLog, auth }));
+  app.use(epcisRoutes({ db, provider, auth, captures: services.captures }));
   app.use(verifyRoutes(chain, config.VERIFY_RATE_PER_MIN));
+  // The Digital Link resolver first: a plain browser scan falls through to the page router after it.
+  app.use(provenanceCodeRoutes({ db, provider, publicUrl: config.PUBLIC_URL, auth }));
+  // The consumer's provenance page at the code URI, its story JSON and assets (public).
+  app.use(provenancePage(parts, proofs));
   app.use(notFoundRoute);
   app.use(problemHandler);
   return app;

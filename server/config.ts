@@ -28,6 +28,16 @@ export const ConfigSchema = z
     VERIFY_RATE_PER_MIN: int(120),
     // Worker threads checking the records of large published batches (default: one less than the cores; 0 = inline).
     RECORD_CHECK_WORKERS: z.coerce.number().int().min(0).max(64).optional(),
+    // The consumer's provenance page (docs/provenance-page.md): the RPC browsers verify against (default
+    // RPC_URL), a link template to the anchoring transaction ("https://explorer.example/tx/{tx}"), the
+    // key of scan places' keyed hashes (default: random per process), and when a sold item's scans warn.
+    PUBLIC_RPC_URL: z.string().url().optional(),
+    EXPLORER_TX_URL: z.string().regex(/^https?:\/\/\S*\{tx\}\S*$/, "must be an http(s) URL containing {tx}").optional(),
+    SCAN_PLACE_KEY: z.string().min(32, "must be at least 32 characters").optional(),
+    SCAN_WARN_SCANS_AFTER_SOLD: z.coerce.number().int().min(0).default(20),
+    SCAN_WARN_PLACES_AFTER_SOLD: z.coerce.number().int().min(0).default(3),
+    // How long an assembled product story is reused (ms; 0 = assembled per request).
+    PAGE_CACHE_MS: z.coerce.number().int().min(0).max(60_000).default(1000),
     // Static bearer token for Prometheus scrapes of /metrics (operators and auditors may use their access token).
     METRICS_TOKEN: z.string().min(32, "must be at least 32 characters").optional(),
     // The hub's scheduled self-audit: interval (0 = off), the anchoring delay it tolerates, first block to read.

@@ -84,6 +84,7 @@ export async function startHub(config: Config, log: (line: string) => void = con
       await worker.stop();
       await matcher.stop();
       await services.selfAudit.stop();
+      await services.captures.idle();
       await services.recordChecks.close();
       chain.destroy();
       await close();

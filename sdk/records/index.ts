@@ -3,6 +3,7 @@ import { CertificationBody } from "./certification";
 import type { DocumentKind } from "./customs-common";
 import { CustomsDeclarationBody } from "./customs-declaration";
 import { CustomsDecisionBody } from "./customs-decision";
+import { EpcisEventBody } from "./epcis-event";
 import { LogisticsEventBody } from "./logistics-event";
 import { MatchResultBody } from "./match-result";
 import { OrderBody } from "./order";
@@ -25,6 +26,7 @@ export const RECORD_TYPES = {
   CustomsDecision: CustomsDecisionBody,
   SummaryDeclaration: SummaryDeclarationBody,
   ProductBatch: ProductBatchBody,
+  EpcisEvent: EpcisEventBody,
 } as const satisfies Record<string, z.ZodType>;
 
 export type RecordType = keyof typeof RECORD_TYPES;
@@ -54,6 +56,7 @@ export const PUBLIC_FIELDS: Partial<Record<RecordType, readonly string[]>> = {
   CustomsDecision: ["decision", "decidedAt"],
   Waybill: ["waybillType", "carrierCode", "origin", "destination"],
   LogisticsEvent: ["eventCode", "eventName", "eventDate", "eventLocation"],
+  EpcisEvent: ["eventId", "eventType", "eventTime", "eventTimeZoneOffset", "action", "bizStep", "disposition", "readPoint", "bizLocation", "epcs", "links", "capturedBy"],
 };
 
 /** The customs-match document kind of each record type that takes part (a Waybill only when PARCEL: see customsDocumentKind). */
@@ -92,6 +95,7 @@ export {
   CertificationBody,
   CustomsDeclarationBody,
   CustomsDecisionBody,
+  EpcisEventBody,
   LogisticsEventBody,
   MatchResultBody,
   OrderBody,

@@ -1,0 +1,187 @@
+import { randomUUID } from "node:crypto";
+import { ZodError } from "zod";
+import { epcisEventBodies, EpcisDocumentError } from "../../sdk/epcis/records";
+import { EventHashError } from "../../sdk/epcis/event-hash";
+import { epcisRecordId, type EpcisEventBody } from "../../sdk/records/epcis-event";
+import type { Db, DbProvider } from "../db/client";
+import { execute, query } from "../db/sql";
+import { HttpProblem, badRequest, notFound } from "../http/problem";
+import type { HubPublisher } from "../records/hub-publisher";
+
+/** Capture limits, announced in GS1-Capture-Limit / GS1-Capture-File-Size-Limit. */
+export const CAPTURE_LIMIT = 500;
+export const CAPTURE_FILE_SIZE_LIMIT = 2 * 1024 * 1024;
+
+export type CaptureErrorBehaviour = "rollback" | "proceed";
+
+export interface CaptureEventOutcome {
+  eventID: string;
+  status: "captured" | "duplicate" | "failed";
+}
+
+/** A capture job as the REST binding shows it (plus each event's outcome). */
+export interface CaptureJobView {
+  captureID: string;
+  createdAt: string;
+  finishedAt?: string;
+  running: boolean;
+  success: boolean;
+  captureErrorBehaviour: CaptureErrorBehaviour;
+  errors: { type: string; title: string; detail?: string; eventID?: string }[];
+  events: CaptureEventOutcome[];
+}
+
+interface JobRow {
+  id: string;
+  orgId: string;
+  behaviour: string;
+  running: number | bigint;
+  success: number | bigint;
+  createdAt: string;
+  finishedAt: string | null;
+  result: string | null;
+}
+
+const tooLarge = (detail: string) =>
+  new HttpProblem(413, "epcis-capture-limit", "Payload too large", detail, undefined, {
+    "GS1-Capture-Limit": String(CAPTURE_LIMIT),
+    "GS1-Capture-File-Size-Limit": String(CAPTURE_FILE_SIZE_LIMIT),
+  });
+
+/** The EpcisEvent bodies of a capture document, or a 400/413 problem. */
+export function captureBodies(raw: unknown, capturedBy: string): EpcisEventBody[] {
+  const count = eventCount(raw);
+  if (count > CAPTURE_LIMIT) throw tooLarge(`The document holds ${count} events; at most ${CAPTURE_LIMIT} per capture.`);
+  try {
+    return epcisEventBodies(raw, capturedBy);
+  } catch (e) {
+    if (e instanceof EpcisDocumentError) throw new HttpProblem(400, "epcis-validation", "Bad request", e.message, e.errors);
+    if (e instanceof EventHashError) throw new HttpProblem(400, "epcis-validation", "Bad request", `An event cannot be hashed: ${e.message}`);
+    if (e instanceof ZodError) throw new HttpProblem(400, "epcis-validation", "Bad request", "An event does not fit the hub's EPCIS event record.", e.issues.map((i) => ({ path: i.path.map(String).join("."), message: i.message })));
+    throw e;
+  }
+}
+
+function eventCount(raw: unknown): number {
+  const body = (raw as { epcisBody?: { eventList?: unknown; queryResults?: { resultsBody?: { eventList?: unknown } } } } | null)?.epcisBody;
+  const list = body?.eventList ?? body?.queryResults?.resultsBody?.eventList;
+  return Array.isArray(list) ? list.length : 0;
+}
+
+export { tooLarge };
+
+/**
+ * Capture jobs: the events of a document become hub-attested EpcisEvent records (owner: the
+ * operator, capturedBy: the capturing organisation), stored after the 202 answer. Rollback stores
+ * all or nothing; proceed stores each event on its own. An event already stored (same hash) is
+ * reported as a duplicate and not stored again.
+ */
+export class CaptureJobs {
+  private readonly pending = new Set<Promise<void>>();
+
+  constructor(
+    private readonly db: Db,
+    private readonly provider: DbProvider,
+    private readonly publisher: HubPublisher,
+  ) {}
+
+  async start(orgId: string, bodies: EpcisEventBody[], behaviour: CaptureErrorBehaviour): Promise<string> {
+    const id = randomUUID();
+    await execute(
+      this.db,
+      this.provider,
+      `INSERT INTO "EpcisCapture" ("id", "orgId", "behaviour", "running", "success", "eventCount", "createdAt") VALUES ($1, $2, $3, 1, 1, $4, $5)`,
+      [id, orgId, behaviour, bodies.length, new Date().toISOString()],
+    );
+    const run = this.run(id, bodies, behaviour)
+      .catch((err) => this.finish(id, false, { events: [], errors: [{ type: "epcisException:ImplementationException", title: "Capture failed", detail: (err as Error).message }] }))
+      .catch((err) => console.error(`[epcis] capture ${id} could not be finished:`, err))
+      .finally(() => this.pending.delete(run));
+    this.pending.add(run);
+    return id;
+  }
+
+  /** Waits for the jobs under way (hub shutdown). */
+  async idle(): Promise<void> {
+    await Promise.all([...this.pending]);
+  }
+
+  private async run(id: string, bodies: EpcisEventBody[], behaviour: CaptureErrorBehaviour): Promise<void> {
+    const outcomes: CaptureEventOutcome[] = [];
+    const errors: CaptureJobView["errors"] = [];
+    const fresh = new Map<string, EpcisEventBody>();
+    const ids = [...new Set(bodies.map((b) => epcisRecordId(b.eventId)))];
+    const stored = new Set((await this.db.record.findMany({ where: { id: { in: ids } }, select: { id: true } })).map((r) => r.id));
+    for (const b of bodies) {
+      const recordId = epcisRecordId(b.eventId);
+      if (stored.has(recordId) || fresh.has(recordId)) outcomes.push({ eventID: b.eventId, status: "duplicate" });
+      else {
+        fresh.set(recordId, b);
+        outcomes.push({ eventID: b.eventId, status: "captured" });
+      }
+    }
+    const draft = (recordId: string, body: EpcisEventBody) => ({ type: "EpcisEvent" as const, id: recordId, version: 1, body });
+    const failed = (eventID: string, err: unknown) => {
+      for (const o of outcomes) if (o.eventID === eventID && o.status === "captured") o.status = "failed";
+      errors.push({ type: "epcisException:ValidationException", title: "Event not stored", detail: (err as Error).message, eventID });
+    };
+    if (behaviour === "rollback") {
+      try {
+        await this.publisher.publish([...fresh].map(([rid, b]) => draft(rid, b)));
+      } catch (err) {
+        for (const o of outcomes) if (o.status === "captured") o.status = "failed";
+        errors.push({ type: "epcisException:ValidationException", title: "No event stored (rollback)", detail: (err as Error).message });
+      }
+    } else {
+      for (const [rid, b] of fresh) {
+        try {
+          await this.publisher.publish([draft(rid, b)]);
+        } catch (err) {
+          failed(b.eventId, err);
+        }
+      }
+    }
+    await this.finish(id, errors.length === 0, { events: outcomes, errors });
+  }
+
+  private async finish(id: string, success: boolean, result: Pick<CaptureJobView, "events" | "errors">): Promise<void> {
+    await execute(this.db, this.provider, `UPDATE "EpcisCapture" SET "running" = 0, "success" = $1, "finishedAt" = $2, "result" = $3 WHERE "id" = $4`, [
+      success ? 1 : 0,
+      new Date().toISOString(),
+      JSON.stringify(result),
+      id,
+    ]);
+  }
+
+  /** A job of the caller's; 404 for anyone else's. */
+  async job(orgId: string, id: string): Promise<CaptureJobView> {
+    const [row] = await query<JobRow>(this.db, this.provider, `SELECT * FROM "EpcisCapture" WHERE "id" = $1 AND "orgId" = $2`, [id, orgId]);
+    if (!row) throw notFound();
+    return view(row);
+  }
+
+  async jobs(orgId: string): Promise<CaptureJobView[]> {
+    const rows = await query<JobRow>(this.db, this.provider, `SELECT * FROM "EpcisCapture" WHERE "orgId" = $1 ORDER BY "createdAt" DESC LIMIT 100`, [orgId]);
+    return rows.map(view);
+  }
+}
+
+function view(row: JobRow): CaptureJobView {
+  const result = row.result ? (JSON.parse(row.result) as Pick<CaptureJobView, "events" | "errors">) : { events: [], errors: [] };
+  return {
+    captureID: row.id,
+    createdAt: row.createdAt,
+    ...(row.finishedAt ? { finishedAt: row.finishedAt } : {}),
+    running: Number(row.running) === 1,
+    success: Number(row.success) === 1,
+    captureErrorBehaviour: row.behaviour === "proceed" ? "proceed" : "rollback",
+    errors: result.errors,
+    events: result.events,
+  };
+}
+
+export function parseBehaviour(header: string | undefined): CaptureErrorBehaviour {
+  if (header === undefined || header === "" || header.toLowerCase() === "rollback") return "rollback";
+  if (header.toLowerCase() === "proceed") return "proceed";
+  throw badRequest("epcis-capture-error-behaviour", "GS1-Capture-Error-Behaviour is rollback (the default) or proceed.");
+}

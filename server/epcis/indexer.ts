@@ -1,0 +1,61 @@
+import type { SignedRecord } from "../../sdk/envelope";
+import { EpcisEventBody, epcisRecordId } from "../../sdk/records/epcis-event";
+import { canonicalGs1Uri } from "../../sdk/epcis/gs1-uri";
+import { normaliseTimestamp } from "../../sdk/epcis/event-hash";
+import { productOfEpc } from "../../sdk/provenance/epc";
+import { insertRows } from "../db/bulk-insert";
+import { HttpProblem, badRequest, conflict } from "../http/problem";
+import { OPERATOR_ORG_ID } from "../orgs/service";
+import type { PublishContext, RecordObserver } from "../records/observers";
+
+type EpcRole = "epc" | "parent" | "input" | "output" | "class";
+
+/** Each EPC of an event with the list it appears in (MATCH_epc and MATCH_anyEPC differ by role). */
+export function epcRoles(event: Record<string, unknown>): { epc: string; role: EpcRole }[] {
+  const out = new Map<string, { epc: string; role: EpcRole }>();
+  const add = (epc: unknown, role: EpcRole) => {
+    if (typeof epc === "string") out.set(`${role}\u0000${epc}`, { epc, role });
+  };
+  const list = (v: unknown): unknown[] => (Array.isArray(v) ? v : []);
+  add(event.parentID, "parent");
+  for (const e of [...list(event.epcList), ...list(event.childEPCs)]) add(e, "epc");
+  for (const e of list(event.inputEPCList)) add(e, "input");
+  for (const e of list(event.outputEPCList)) add(e, "output");
+  for (const name of ["quantityList", "childQuantityList", "inputQuantityList", "outputQuantityList"])
+    for (const q of list(event[name])) if (q && typeof q === "object") add((q as Record<string, unknown>).epcClass, "class");
+  return [...out.values()];
+}
+
+/**
+ * The EPCIS module's RecordObserver: every stored EpcisEvent record (captured through /epcis or
+ * published by a member through /v1/records) is indexed for the EPCIS query interface, with the
+ * record's storage time as the event's recordTime. Events are immutable: one version per record.
+ */
+export class EpcisIndexer implements RecordObserver {
+  async onStored(records: readonly SignedRecord[], ctx: PublishContext): Promise<void> {
+    const events = records.filter((r) => r.type === "EpcisEvent");
+    if (events.length === 0) return;
+    const single = records.length === 1;
+    const at = (i: number) => (single ? "the record" : `records[${records.indexOf(events[i]!)}]`);
+    const recordTime = ctx.now.toISOString();
+    const rows: (string | null)[][] = [];
+    const epcRows: (string | null)[][] = [];
+    events.forEach((r, i) => {
+      if (r.version !== 1) throw conflict("epcis-event-immutable", `${at(i)}: an EPCIS event is never revised; capture a new event (or an error declaration) instead.`);
+      const body = EpcisEventBody.parse(r.body); // checked by the publish path already; parsed again for its type
+      if (r.id !== epcisRecordId(body.eventId)) throw badRequest("invalid-record", `${at(i)}: an EpcisEvent's record id is "epcis:" and the 64 hex digits of its eventId.`, [{ path: "id", message: `expected ${epcisRecordId(body.eventId)}` }]);
+      if (body.capturedBy !== undefined && r.owner !== OPERATOR_ORG_ID)
+        throw new HttpProblem(403, "hub-attested-only", "Forbidden", `${at(i)}: capturedBy is set by the hub on events it attests for a capturing organisation.`);
+      const ownId = typeof body.event.eventID === "string" ? body.event.eventID : null;
+      rows.push([r.id, body.eventId, ownId, r.owner, body.capturedBy ?? null, body.eventType, normaliseTimestamp(body.eventTime), recordTime,
+        body.bizStep ?? null, body.disposition ?? null, body.readPoint ?? null, body.bizLocation ?? null]);
+      for (const { epc, role } of epcRoles(body.event)) {
+        const product = productOfEpc(epc);
+        epcRows.push([r.id, epc, role, canonicalGs1Uri(epc), product?.gtin ?? null, product?.lot ?? null, product?.serial ?? null]);
+      }
+    });
+    const { tx, provider } = ctx;
+    await insertRows(tx, provider, "EpcisEvent", ["recordId", "eventHash", "eventId", "owner", "capturedBy", "eventType", "eventTime", "recordTime", "bizStep", "disposition", "readPoint", "bizLocation"], rows);
+    await insertRows(tx, provider, "EpcisEventEpc", ["recordId", "epc", "role", "canonical", "gtin", "lot", "serial"], epcRows);
+  }
+}

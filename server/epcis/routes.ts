@@ -1,0 +1,140 @@
+import { Router, type Request, type RequestHandler, type Response } from "express";
+import { z } from "zod";
+import { productOfEpc } from "../../sdk/provenance/epc";
+import type { Db, DbProvider } from "../db/client";
+import { execute, query } from "../db/sql";
+import { callerOf } from "../auth/caller";
+import { HttpProblem, badRequest, conflict, notFound } from "../http/problem";
+import { CAPTURE_FILE_SIZE_LIMIT, CAPTURE_LIMIT, type CaptureJobs, captureBodies, parseBehaviour, tooLarge } from "./capture";
+import { findEvents, parseEventQuery, parseUrlQuery, type EventQuery, type EventSelector } from "./query";
+import { loadEvents, queryDocument } from "./render";
+
+export interface EpcisRouteDeps {
+  db: Db;
+  provider: DbProvider;
+  auth: RequestHandler;
+  captures: CaptureJobs;
+}
+
+const JSON_LD = "application/ld+json";
+
+/** GS1-EPCIS-Version etc. on every answer; a request for another major version gets 406. */
+const gs1Headers: RequestHandler = (req, res, next) => {
+  res.set({ "GS1-EPCIS-Version": "2.0.0", "GS1-CBV-Version": "2.0.0", "GS1-EPCIS-Min": "2.0.0", "GS1-EPCIS-Max": "2.0.0", "GS1-CBV-Min": "2.0.0", "GS1-CBV-Max": "2.0.0" });
+  const asked = req.get("GS1-EPCIS-Version");
+  if (asked !== undefined && !/^2\.0(\.\d+)?$/.test(asked.trim()))
+    return next(new HttpProblem(406, "epcis-version", "Not acceptable", `This hub speaks EPCIS 2.0; GS1-EPCIS-Version ${asked} was asked for.`));
+  const cbv = req.get("GS1-CBV-Version");
+  if (cbv !== undefined && !/^2\.0(\.\d+)?$/.test(cbv.trim()))
+    return next(new HttpProblem(406, "cbv-version", "Not acceptable", `This hub speaks CBV 2.0; GS1-CBV-Version ${cbv} was asked for.`));
+  next();
+};
+
+const QueryName = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, "a query name is 1-64 characters of A-Z, a-z, 0-9, '_' and '-'");
+const CreateQuery = z.object({ name: QueryName, query: z.unknown() }).strict();
+
+/** The EPCIS 2.0 REST binding under /epcis: capture jobs, events, EPCs and named queries (docs/epcis.md). */
+export function epcisRoutes({ db, provider, auth, captures }: EpcisRouteDeps): Router {
+  const router = Router();
+  router.use("/epcis", gs1Headers);
+
+  router.post("/epcis/capture", auth, async (req, res) => {
+    const caller = callerOf(req);
+    const length = Number(req.get("content-length") ?? 0);
+    if (length > CAPTURE_FILE_SIZE_LIMIT) throw tooLarge(`The document is ${length} bytes; at most ${CAPTURE_FILE_SIZE_LIMIT} per capture.`);
+    if (!req.is(["application/json", JSON_LD])) throw new HttpProblem(415, "unsupported-media-type", "Unsupported media type", "Send the EPCIS document as application/ld+json or application/json.");
+    const behaviour = parseBehaviour(req.get("GS1-Capture-Error-Behaviour"));
+    const bodies = captureBodies(req.body, caller.orgId);
+    const id = await captures.start(caller.orgId, bodies, behaviour);
+    res
+      .status(202)
+      .location(`/epcis/capture/${id}`)
+      .set({ "GS1-Capture-Limit": String(CAPTURE_LIMIT), "GS1-Capture-File-Size-Limit": String(CAPTURE_FILE_SIZE_LIMIT) })
+      .end();
+  });
+
+  router.get("/epcis/capture", auth, async (req, res) => {
+    res.json(await captures.jobs(callerOf(req).orgId));
+  });
+
+  router.get("/epcis/capture/:captureID", auth, async (req, res) => {
+    res.json(await captures.job(callerOf(req).orgId, String(req.params.captureID)));
+  });
+
+  const answer = async (req: Request, res: Response, selector: EventSelector, q: EventQuery, perPage: number, pageToken?: string, queryName?: string) => {
+    const caller = callerOf(req);
+    const page = await findEvents(db, provider, caller.orgId, selector, q, perPage, pageToken);
+    if (page.nextPageToken) {
+      const next = new URLSearchParams(Object.entries(req.query).filter((e): e is [string, string] => typeof e[1] === "string" && e[0] !== "nextPageToken"));
+      next.set("nextPageToken", page.nextPageToken);
+      res.set("Link", `<${req.baseUrl}${req.path}?${next.toString()}>; rel="next"`);
+    }
+    res.type(JSON_LD).send(JSON.stringify(queryDocument(await loadEvents(db, page.recordIds), queryName)));
+  };
+
+  router.get("/epcis/events", auth, async (req, res) => {
+    const { query: q, perPage, pageToken } = parseUrlQuery(req.query as Record<string, unknown>);
+    await answer(req, res, {}, q, perPage, pageToken);
+  });
+
+  router.get("/epcis/events/:eventID", auth, async (req, res) => {
+    const caller = callerOf(req);
+    const page = await findEvents(db, provider, caller.orgId, { eventId: String(req.params.eventID) }, {}, 1);
+    if (page.recordIds.length === 0) throw notFound();
+    res.type(JSON_LD).send(JSON.stringify(queryDocument(await loadEvents(db, page.recordIds))));
+  });
+
+  router.get("/epcis/epcs/:epc/events", auth, async (req, res) => {
+    const epc = String(req.params.epc);
+    const { query: q, perPage, pageToken } = parseUrlQuery(req.query as Record<string, unknown>);
+    const product = productOfEpc(epc);
+    await answer(req, res, { epc, ...(product ? { product } : {}) }, q, perPage, pageToken);
+  });
+
+  router.post("/epcis/queries", auth, async (req, res) => {
+    const caller = callerOf(req);
+    const parsed = CreateQuery.safeParse(req.body);
+    if (!parsed.success) throw badRequest("invalid-query", "Expected { name, query: { EQ_bizStep: [...], ... } }.", parsed.error.issues.map((i) => ({ path: i.path.map(String).join("."), message: i.message })));
+    const definition = parseEventQuery(parsed.data.query);
+    const [existing] = await query<{ name: string }>(db, provider, `SELECT "name" FROM "EpcisNamedQuery" WHERE "owner" = $1 AND "name" = $2`, [caller.orgId, parsed.data.name]);
+    if (existing) throw conflict("query-exists", `You already have a query named ${parsed.data.name}.`);
+    await execute(db, provider, `INSERT INTO "EpcisNamedQuery" ("owner", "name", "query", "createdAt") VALUES ($1, $2, $3, $4)`, [
+      caller.orgId,
+      parsed.data.name,
+      JSON.stringify(definition),
+      new Date().toISOString(),
+    ]);
+    res.status(201).location(`/epcis/queries/${parsed.data.name}`).json({ name: parsed.data.name, query: definition });
+  });
+
+  router.get("/epcis/queries", auth, async (req, res) => {
+    const rows = await query<{ name: string; query: string }>(db, provider, `SELECT "name", "query" FROM "EpcisNamedQuery" WHERE "owner" = $1 ORDER BY "name"`, [callerOf(req).orgId]);
+    res.json(rows.map((r) => ({ name: r.name, query: JSON.parse(r.query) as unknown })));
+  });
+
+  const namedQuery = async (owner: string, name: string): Promise<EventQuery> => {
+    const [row] = await query<{ query: string }>(db, provider, `SELECT "query" FROM "EpcisNamedQuery" WHERE "owner" = $1 AND "name" = $2`, [owner, name]);
+    if (!row) throw notFound();
+    return parseEventQuery(JSON.parse(row.query));
+  };
+
+  router.get("/epcis/queries/:name", auth, async (req, res) => {
+    const name = String(req.params.name);
+    res.json({ name, query: await namedQuery(callerOf(req).orgId, name) });
+  });
+
+  router.delete("/epcis/queries/:name", auth, async (req, res) => {
+    const n = await execute(db, provider, `DELETE FROM "EpcisNamedQuery" WHERE "owner" = $1 AND "name" = $2`, [callerOf(req).orgId, String(req.params.name)]);
+    if (n === 0) throw notFound();
+    res.status(204).end();
+  });
+
+  router.get("/epcis/queries/:name/events", auth, async (req, res) => {
+    const name = String(req.params.name);
+    const q = await namedQuery(callerOf(req).orgId, name);
+    const { perPage, pageToken } = parseUrlQuery(Object.fromEntries(Object.entries(req.query).filter(([k]) => k === "perPage" || k === "nextPageToken")));
+    await answer(req, res, {}, q, perPage, pageToken, name);
+  });
+
+  return router;
+}

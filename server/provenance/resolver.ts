@@ -1,0 +1,161 @@
+import { Router, type Request, type RequestHandler, type Response } from "express";
+import { DigitalLinkError, normalizeGtin, parseDigitalLinkDetails, type ProductCode } from "../../sdk/provenance/digital-link";
+import { GtinLinksUpdateSchema } from "../../sdk/provenance/gtin-links";
+import { callerOf } from "../auth/caller";
+import type { Db, DbProvider } from "../db/client";
+import { HttpProblem, badRequest, forbidden, fromZod, notFound } from "../http/problem";
+import { isKnownCode } from "./known-codes";
+import { gtinOwner, linksView, readLinks, replaceLinks } from "./links";
+import { codeUri, linkHeader, linksetDocument, normalizeLinkType, ownerDefaultLink, pickLink, resolveLinks } from "./linkset";
+import { QR_FORMATS, QR_PNG_WIDTH, renderQr, type QrFormat } from "./qr";
+
+export interface CodeRouteDeps {
+  db: Db;
+  provider: DbProvider;
+  publicUrl: string;
+  auth: RequestHandler;
+}
+
+const LINKSET_TYPE = "application/linkset+json";
+/** Resolver answers may be cached briefly: an owner's link changes show within a minute. */
+const RESOLVER_CACHE = "public, max-age=60";
+const QR_CACHE = "public, max-age=86400";
+
+const codeNotFound = () => new HttpProblem(404, "unknown-code", "Not found", "This hub knows no product with this code.");
+
+/** The code a request path names (raw path: parseDigitalLink decodes it), or a 400 problem naming the reason. */
+function codeOf(path: string, rawQuery: string): ProductCode {
+  try {
+    return parseDigitalLinkDetails(rawQuery ? `${path}?${rawQuery}` : path).code;
+  } catch (err) {
+    if (err instanceof DigitalLinkError) throw badRequest(`digital-link-${err.reason}`, `Not a valid GS1 Digital Link (${err.reason}): ${err.message}`);
+    throw err;
+  }
+}
+
+const rawQueryOf = (req: Request) => {
+  const q = req.originalUrl.indexOf("?");
+  return q >= 0 ? req.originalUrl.slice(q + 1) : "";
+};
+
+/** Quality values of the media types an Accept header names explicitly (wildcards do not count). */
+function acceptQ(req: Request, ...types: string[]): number {
+  let best = 0;
+  for (const range of (req.get("accept") ?? "").split(",")) {
+    const [type, ...params] = range.trim().toLowerCase().split(";");
+    if (!types.includes(type.trim())) continue;
+    const q = params.map((p) => /^\s*q=([\d.]+)\s*$/.exec(p)).find(Boolean);
+    best = Math.max(best, q ? Number(q[1]) : 1);
+  }
+  return best;
+}
+
+function singleQuery(req: Request, name: string): string | undefined {
+  const v = req.query[name];
+  if (v === undefined) return undefined;
+  if (typeof v !== "string") throw badRequest("invalid-query", `give ${name} once`);
+  return v;
+}
+
+/**
+ * GS1 Digital Link resolver for the codes this hub knows (`/01/...`): 307 to the requested link
+ * type, the linkset (RFC 9264) for linkType=all|linkset or Accept: application/linkset+json, the
+ * owner's default link for a plain scan, else the page (next router). Also QR codes of a code's
+ * URI (`/qr/01/...`) and the GTIN owner's links (`/v1/gtins/{gtin}/links`).
+ */
+export function provenanceCodeRoutes(deps: CodeRouteDeps): Router {
+  const { db, provider, publicUrl, auth } = deps;
+  const router = Router();
+
+  router.use(async (req, res, next) => {
+    if ((req.method !== "GET" && req.method !== "HEAD") || !req.path.startsWith("/01/")) return next();
+    const linkTypeParam = singleQuery(req, "linkType");
+    // A person scanning a bad or unknown code gets the page router's "not found" page, not a problem document.
+    const scan = linkTypeParam === undefined && acceptQ(req, "text/html", "application/xhtml+xml") > 0;
+    let code: ProductCode;
+    try {
+      code = codeOf(req.path, rawQueryOf(req));
+    } catch (err) {
+      if (scan) return next();
+      throw err;
+    }
+    const linkType = linkTypeParam === undefined || linkTypeParam === "all" || linkTypeParam === "linkset" ? linkTypeParam : normalizeLinkType(linkTypeParam);
+    if (linkTypeParam !== undefined && linkType === undefined)
+      throw new HttpProblem(404, "unknown-link-type", "Not found", `"${linkTypeParam}" is not a link type this resolver serves (e.g. gs1:pip, gs1:traceability, or all).`);
+    if (!(await isKnownCode(db, provider, code))) {
+      if (scan) return next();
+      throw codeNotFound();
+    }
+
+    const anchor = codeUri(publicUrl, code);
+    const ownerLinks = await readLinks(db, provider, code.gtin);
+    const links = resolveLinks(publicUrl, code, ownerLinks);
+    res.set("Vary", "Accept, Accept-Language");
+    res.set("Link", linkHeader(`${anchor}?linkType=linkset`, links));
+
+    const linksetQ = acceptQ(req, LINKSET_TYPE, "application/json");
+    const htmlQ = acceptQ(req, "text/html", "application/xhtml+xml");
+    if (linkType === "all" || linkType === "linkset" || (linkType === undefined && linksetQ > 0 && linksetQ >= htmlQ)) {
+      res.set("Cache-Control", RESOLVER_CACHE).type(LINKSET_TYPE).send(JSON.stringify(linksetDocument(anchor, links)));
+      return;
+    }
+    if (linkType !== undefined) {
+      const target = pickLink(links.filter((l) => l.linkType === linkType), req.acceptsLanguages());
+      if (!target) throw new HttpProblem(404, "link-type-unavailable", "Not found", `This product has no ${linkType} link.`);
+      return redirect(res, target.href);
+    }
+    const ownerDefault = ownerDefaultLink(code, ownerLinks);
+    if (htmlQ > 0 && !ownerDefault) return next();
+    const target = ownerDefault?.href ?? pickLink(links.filter((l) => l.linkType === "gs1:defaultLink"), req.acceptsLanguages())!.href;
+    // Never redirect a URI to itself: the built-in default is the page served at this very URI.
+    if (new URL(target).href === new URL(publicUrl + req.originalUrl).href) return next();
+    redirect(res, target);
+  });
+
+  router.get(/^\/qr\/01\//, async (req, res) => {
+    const code = codeOf(req.path.slice("/qr".length), "");
+    const format = singleQuery(req, "format") ?? "svg";
+    if (!(QR_FORMATS as readonly string[]).includes(format)) throw badRequest("invalid-query", `format is one of ${QR_FORMATS.join(", ")}`);
+    const sizeParam = singleQuery(req, "size");
+    const size = sizeParam === undefined ? QR_PNG_WIDTH.default : Number(sizeParam);
+    if (!Number.isInteger(size) || size < QR_PNG_WIDTH.min || size > QR_PNG_WIDTH.max)
+      throw badRequest("invalid-query", `size is the PNG width in pixels, an integer from ${QR_PNG_WIDTH.min} to ${QR_PNG_WIDTH.max}`);
+    if (!(await isKnownCode(db, provider, code))) throw codeNotFound();
+    const { body, contentType } = await renderQr(codeUri(publicUrl, code), format as QrFormat, size);
+    res.set("Cache-Control", QR_CACHE).type(contentType).send(body);
+  });
+
+  router.get("/v1/gtins/:gtin/links", async (req, res) => {
+    const view = await linksView(db, provider, gtinParam(req.params.gtin));
+    if (!view) throw notFound();
+    res.json(view);
+  });
+
+  router.put("/v1/gtins/:gtin/links", auth, async (req, res) => {
+    const caller = callerOf(req);
+    const gtin = gtinParam(req.params.gtin);
+    const owner = await gtinOwner(db, provider, gtin);
+    if (!owner) throw notFound();
+    // Who owns a GTIN is public (its batches' pages name the brand), so a refusal hides nothing.
+    if (owner.owner !== caller.orgId) throw forbidden("not-gtin-owner", `GTIN ${gtin} belongs to ${owner.owner}: only its owner sets its links.`);
+    const body = GtinLinksUpdateSchema.safeParse(req.body);
+    if (!body.success) throw fromZod("invalid-links", "Expected { links: [{ linkType, href, title, hreflang?, type?, lot?, serial?, default? }] }.", body.error);
+    await replaceLinks(db, provider, gtin, body.data.links, new Date());
+    res.json(await linksView(db, provider, gtin));
+  });
+
+  return router;
+}
+
+function gtinParam(value: unknown): string {
+  try {
+    return normalizeGtin(typeof value === "string" ? value : "");
+  } catch (err) {
+    if (err instanceof DigitalLinkError) throw badRequest(`gtin-${err.reason}`, err.message);
+    throw err;
+  }
+}
+
+function redirect(res: Response, href: string): void {
+  res.set("Cache-Control", RESOLVER_CACHE).redirect(307, new URL(href).href);
+}

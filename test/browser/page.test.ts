@@ -1,0 +1,167 @@
+// The consumer's page in real Chromium (Debian's /usr/bin/chromium, driven by playwright-core),
+// against a real hub process, a real chain and a real database: the timeline renders, the browser's
+// own verification turns every step green, a step tampered with in the database red, and a
+// certification revoked on chain red/"revoked". Screenshots at phone and desktop size go to
+// test-output/screenshots/.
+import { existsSync, mkdirSync } from "node:fs";
+import { join } from "node:path";
+import { expect } from "chai";
+import { chromium, type Browser, type Page } from "playwright-core";
+import { freshDatabase, hubEnv, isPostgres, sql, startHubProcess, startTestChain, type HubProcess, type TestChain } from "../integration/harness";
+import { FACTORY_DOCK, FIXTURE_ENV, admitParties, publishProduct, revokeOnChain, type Parties, type Product } from "./product-fixture";
+
+const CHROMIUM = "/usr/bin/chromium";
+const SCREENSHOTS = join(__dirname, "..", "..", "test-output", "screenshots");
+const PHONE = { width: 390, height: 844 };
+const DESKTOP = { width: 1280, height: 800 };
+
+describe(`the provenance page in Chromium (${isPostgres() ? "PostgreSQL" : "SQLite"})`, function () {
+  this.timeout(240_000);
+  let chain: TestChain;
+  let database: { url: string; drop(): Promise<void> };
+  let hub: HubProcess;
+  let parties: Parties;
+  let product: Product;
+  let browser: Browser;
+  const pageUrl = () => `${hub.url}/01/${product.gtin}/10/${product.lot}`;
+
+  before(async function () {
+    if (!existsSync(CHROMIUM))
+      throw new Error(`Chromium is missing at ${CHROMIUM}: install Debian's package (apt-get install chromium), as .ci/run does.`);
+    chain = await startTestChain();
+    database = await freshDatabase();
+    hub = await startHubProcess(hubEnv(chain, database.url, FIXTURE_ENV));
+    parties = await admitParties(hub.url);
+    product = await publishProduct(parties, { gtin13: "0950600013436", lot: "LOT-B7", serials: ["B7-0001"], orderNumber: "SO-BROWSER-1" });
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--no-first-run"],
+    });
+    mkdirSync(SCREENSHOTS, { recursive: true });
+  });
+
+  after(async function () {
+    await browser?.close();
+    await hub?.stop();
+    await database?.drop();
+    await chain?.stop();
+  });
+
+  async function open(url: string, viewport = DESKTOP, locale = "en-GB"): Promise<Page> {
+    const context = await browser.newContext({ viewport, locale, ...(viewport === PHONE ? { isMobile: true, hasTouch: true, deviceScaleFactor: 2 } : {}) });
+    const page = await context.newPage();
+    const errors: string[] = [];
+    page.on("pageerror", (e) => errors.push(e.message));
+    (page as Page & { errors?: string[] }).errors = errors;
+    const res = await page.goto(url);
+    expect(res?.status()).to.equal(200);
+    return page;
+  }
+
+  /** Clicks "Verify in my browser" (unless `auto`) and waits until every step has the browser's verdict. */
+  async function verify(page: Page, auto = false): Promise<Record<string, string>> {
+    if (!auto) await page.click("#verify-button");
+    await page.waitForFunction(
+      () => {
+        const steps = Array.from(document.querySelectorAll<HTMLElement>("li.step"));
+        return steps.length > 0 && steps.every((s) => s.dataset.browser && s.dataset.browser !== "checking") && !!document.body.dataset.verified;
+      },
+      undefined,
+      { timeout: 60_000 },
+    );
+    return page.$$eval("li.step", (items) => Object.fromEntries(items.map((i) => [(i as HTMLElement).dataset.recordId!, (i as HTMLElement).dataset.browser!])));
+  }
+
+  it("the timeline renders with every step and the six facts; verifying in the browser turns all green", async function () {
+    const page = await open(pageUrl());
+    const ids = await page.$$eval("li.step", (items) => items.map((i) => (i as HTMLElement).dataset.recordId));
+    expect([...ids].sort()).to.deep.equal(product.onPage.map((r) => r.id).sort());
+    const facts = await page.$$eval(".fact", (els) => els.map((e) => [(e as HTMLElement).dataset.fact, (e as HTMLElement).dataset.known]));
+    expect(facts).to.deep.equal([
+      ["origin", "true"],
+      ["departurePoint", "true"],
+      ["importer", "true"],
+      ["portOfEntry", "true"],
+      ["customsStatus", "true"],
+      ["dispatchWarehouse", "true"],
+    ]);
+    expect(await page.textContent(".fact[data-fact=customsStatus] .value")).to.equal("Released by customs");
+    expect(await page.textContent(".fact[data-fact=origin] .value")).to.equal("France");
+    const verdicts = await verify(page);
+    for (const [id, v] of Object.entries(verdicts)) expect(v, id).to.equal("verified");
+    expect(await page.textContent("#verify-status")).to.equal(`${ids.length} of ${ids.length} steps verified`);
+    expect((page as Page & { errors?: string[] }).errors).to.deep.equal([]);
+    await page.screenshot({ path: join(SCREENSHOTS, "page-desktop.png"), fullPage: true });
+    await page.context().close();
+  });
+
+  it("on a phone (390 x 844): one column, nothing wider than the screen", async function () {
+    const page = await open(pageUrl(), PHONE);
+    const width = await page.evaluate(() => document.documentElement.scrollWidth);
+    expect(width).to.be.at.most(PHONE.width);
+    const [timelineX, factsX] = await Promise.all([page.locator("#timeline").boundingBox(), page.locator("#facts").boundingBox()]);
+    expect(timelineX!.x).to.equal(factsX!.x); // stacked, not side by side
+    await verify(page);
+    await page.screenshot({ path: join(SCREENSHOTS, "page-phone.png"), fullPage: true });
+    await page.context().close();
+  });
+
+  it("another RPC URL typed in the page reloads it allowed by the CSP and verifies against it", async function () {
+    const page = await open(pageUrl());
+    const other = chain.rpcUrl.replace("127.0.0.1", "localhost");
+    await page.fill("#rpc-url", other);
+    await page.click("#verify-button");
+    await page.waitForURL((u) => u.searchParams.get("rpc") === other && u.hash === "#verify");
+    const verdicts = await verify(page, true);
+    expect(Object.values(verdicts).every((v) => v === "verified"), JSON.stringify(verdicts)).to.equal(true);
+    await page.context().close();
+  });
+
+  it("the language switch shows Chinese strings; Accept-Language picks Traditional for zh-TW", async function () {
+    const page = await open(pageUrl());
+    await page.click('nav.languages a[hreflang="zh-Hans"]');
+    await page.waitForURL(/lang=zh-Hans/);
+    expect(await page.getAttribute("html", "lang")).to.equal("zh-Hans");
+    expect(await page.textContent("#verify-button")).to.equal("在我的浏览器中验证");
+    expect(await page.textContent("#timeline h2")).to.equal("时间轴");
+    await page.context().close();
+    const tw = await open(pageUrl(), DESKTOP, "zh-TW");
+    expect(await tw.getAttribute("html", "lang")).to.equal("zh-Hant");
+    expect(await tw.textContent("#timeline h2")).to.equal("時間軸");
+    const verdicts = await verify(tw);
+    expect(Object.values(verdicts).every((v) => v === "verified")).to.equal(true);
+    expect(await tw.textContent("li.step .verdict.browser .badge")).to.equal("已驗證");
+    await tw.screenshot({ path: join(SCREENSHOTS, "page-zh-Hant-desktop.png"), fullPage: true });
+    await tw.context().close();
+  });
+
+  it("a step tampered with in the database turns red; the others stay green", async function () {
+    const target = product.events.shipping;
+    await sql(database.url, `UPDATE "RecordVersion" SET "body" = replace("body", $1, $2) WHERE "recordId" = $3`, [FACTORY_DOCK, "urn:epc:id:sgln:0000000.00000.0", target.id]);
+    await new Promise((r) => setTimeout(r, 1100)); // the hub reuses an assembled story for up to a second (PAGE_CACHE_MS)
+    const page = await open(pageUrl());
+    expect(await page.getAttribute(`li.step[data-record-id="${target.id}"]`, "data-status")).to.equal("failed");
+    const verdicts = await verify(page);
+    expect(verdicts[target.id]).to.equal("failed");
+    for (const [id, v] of Object.entries(verdicts)) if (id !== target.id) expect(v, id).to.equal("verified");
+    const reasons = await page.textContent(`li.step[data-record-id="${target.id}"] ul.reasons.browser`);
+    expect(reasons).to.match(/digest mismatch/);
+    await page.screenshot({ path: join(SCREENSHOTS, "page-tampered-desktop.png"), fullPage: true });
+    await page.context().close();
+  });
+
+  it("a certification revoked on chain shows revoked at once and verifies red; #verify runs on load", async function () {
+    await revokeOnChain(chain, parties.certifier, product.certificate.digest, "certificate withdrawn after audit");
+    await new Promise((r) => setTimeout(r, 1100)); // the hub reuses revocation readings and stories for up to a second
+    const page = await open(`${pageUrl()}#verify`);
+    const item = `li.step[data-record-id="${product.certificate.id}"]`;
+    expect(await page.getAttribute(`${item} .cert`, "data-cert")).to.equal("revoked");
+    expect(await page.textContent(`${item} .cert .badge`)).to.equal("Revoked");
+    const verdicts = await verify(page, true);
+    expect(verdicts[product.certificate.id]).to.equal("revoked");
+    expect(await page.textContent(`${item} .verdict.browser .badge`)).to.equal("Revoked");
+    expect(await page.textContent(`${item} ul.reasons.browser`)).to.match(/certificate withdrawn after audit/);
+    await page.screenshot({ path: join(SCREENSHOTS, "page-revoked-desktop.png"), fullPage: true });
+    await page.context().close();
+  });
+});
