@@ -18,6 +18,7 @@ import { verifyRecord } from "../sdk/verify";
 import { AnchorProofSchema, SignedRecordSchema } from "../sdk/envelope";
 import type { Role } from "../sdk/roles";
 import { ShipmentBody } from "../sdk/records";
+import { publishDemoProduct } from "./demo/product";
 
 const DEMO_ORGS: { id: string; name: string; roles: Role[] }[] = [
   { id: "skyline-air", name: "Skyline Air Cargo", roles: ["AIRLINE"] },
@@ -116,6 +117,19 @@ async function main() {
   const verdict = await verifyRecord({ record: read.record, proof, chain: { provider }, contracts });
   if (!earlier) writePrivate(firstBundleFile, JSON.stringify({ record, proof }, null, 2));
 
+  // A product with its provenance story, for the consumer's page.
+  const productLine = await publishDemoProduct({
+    brand: as("aurora-brand"),
+    certifier: as("trust-certify"),
+    forwarder: forwarder,
+    airline: airline,
+    platform: as("harbour-mall"),
+  }).then(
+    (path) => `  5. aurora-brand's headphones have a provenance page: open ${hub.url}${path} in a browser
+     (its QR code: ${hub.url}/qr${path}?format=svg), then press "Verify in my browser"`,
+    (err: unknown) => `  5. (the demo product was not published: ${(err as Error).message}; \`npm start -- --reset\` starts afresh)`,
+  );
+
   const cli = "npm run -s cargoproof --";
   console.log(`
 cargoproof is running${firstRun ? " (first start: contracts deployed, demo organisations admitted)" : ""}
@@ -133,6 +147,7 @@ ${lines.join("\n")}  Walk-through, just run:
   3. the hub anchored it: root ${proof.root.slice(0, 18)}... in block ${proof.blockNumber} (tx ${proof.txHash?.slice(0, 18)}...)
   4. the SDK verified it against the chain, trusting nobody: ${verdict.valid ? "VALID" : "INVALID"}
      (digest ${verdict.digest.ok ? "ok" : "BAD"}, signature by ${verdict.signature.signer}, member ${verdict.membership.ok ? "ok" : "NO"}, revoked ${verdict.revocation.revoked ? "YES" : "no"})
+${productLine}
 
   Try it yourself in another terminal:
     ${cli} publish --as swift-forwarding --type Shipment --file scripts/demo/shipment.json

@@ -50,7 +50,7 @@ export const ConfigSchema = z
     CUSTOMS_MATCH_KEY: z.string().min(32, "must be at least 32 characters"),
     CUSTOMS_DOCUMENT_DEADLINE_MS: int(86_400_000),
     CUSTOMS_MATCHER: z.enum(["on", "off"]).default("on"),
-    CUSTOMS_MATCH_BATCH: int(500),
+    CUSTOMS_MATCH_BATCH: int(2000),
     CUSTOMS_MATCH_POLL_MS: int(200),
     CUSTOMS_MATCH_LEASE_MS: int(60_000),
     CUSTOMS_MATCH_SETTLE_MS: z.coerce.number().int().min(0).default(30_000),

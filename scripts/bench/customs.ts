@@ -216,6 +216,7 @@ async function main() {
       ANCHOR_POLL_MS: "100",
       // e.g. "--require ./profiler.js" to profile the hub (--cpu-prof is not allowed in NODE_OPTIONS)
       ...(process.env.HUB_NODE_OPTIONS ? { NODE_OPTIONS: process.env.HUB_NODE_OPTIONS } : {}),
+      ...(process.env.RECORD_CHECK_WORKERS ? { RECORD_CHECK_WORKERS: process.env.RECORD_CHECK_WORKERS } : {}),
     }),
   );
   let health: ReturnType<typeof watchResponsiveness> | undefined;
