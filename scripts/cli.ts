@@ -12,6 +12,7 @@ import { HubClient, HubError } from "../sdk/client";
 import { AnchorProofSchema, SignedRecordSchema } from "../sdk/envelope";
 import { RECORD_TYPES, isRecordType, type RecordType, type RecordBody } from "../sdk/records";
 import { redact } from "../sdk/redact";
+import { revokeRecord } from "../sdk/revocation";
 import { openRpc, verifyRecord } from "../sdk/verify";
 import { HUB_URL, RPC_PORT, loadDeployment, loadOrgKey } from "./local-data";
 
@@ -22,6 +23,8 @@ const USAGE = `usage: cargoproof <command> [options]
   bundle  --as ORG ID [--version N] --out FILE                           record + proof, once anchored
   verify  FILE [--rpc URL] [--participant-registry ADDR --anchor-registry ADDR] [--hide f1,f2]
                                                                          verify a bundle against the chain alone
+  revoke  --as ORG ID [--version N] --reason TEXT [--rpc URL] [--anchor-registry ADDR]
+                                                                         revoke your record on chain, with your key
   export  --as ORG [--scope all|own] --out FILE [--resume]               download the audit export (JSON Lines)
   audit   --file FILE [--rpc URL] [--participant-registry ADDR --anchor-registry ADDR]
           [--from-block N] [--max-anchor-lag SECONDS] [--json REPORT.json]
@@ -138,6 +141,7 @@ export async function main(argv: string[]): Promise<number> {
       "from-block": { type: "string" },
       "max-anchor-lag": { type: "string" },
       json: { type: "string" },
+      reason: { type: "string" },
       help: { type: "boolean" },
     },
   });
@@ -191,6 +195,23 @@ export async function main(argv: string[]): Promise<number> {
       console.log(JSON.stringify(verdict, null, 2));
       console.log(verdict.valid ? "VALID" : "INVALID");
       return verdict.valid ? 0 : 1;
+    }
+    case "revoke": {
+      if (!args[0] || !values.reason) throw new Error("revoke needs a record id and --reason TEXT");
+      if (!values.as) throw new Error("--as ORG is required: a record is revoked by its publisher's key");
+      const anchorRegistry = values["anchor-registry"] ?? loadDeployment()?.anchorRegistry;
+      if (!anchorRegistry) throw new Error("give --anchor-registry (no local deployment found)");
+      const stored = await client(values.as, hub).getRecord(args[0], versionOf(values.version));
+      if (stored.record.owner !== values.as) throw new Error(`record ${args[0]} is ${stored.record.owner}'s: only its publisher can revoke it`);
+      const { txHash, blockNumber } = await revokeRecord({
+        privateKey: loadOrgKey(values.as).privateKey,
+        chain: { rpcUrl: values.rpc ?? `http://127.0.0.1:${RPC_PORT}` },
+        anchorRegistry,
+        digest: stored.record.digest,
+        reason: values.reason,
+      });
+      console.log(`revoked ${stored.record.type} ${stored.record.id} v${stored.record.version} (digest ${stored.record.digest}) in block ${blockNumber}, tx ${txHash}`);
+      return 0;
     }
     case "export": {
       if (!values.out) throw new Error("export needs --out FILE");

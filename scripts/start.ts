@@ -4,7 +4,7 @@
 import { randomBytes } from "node:crypto";
 import { existsSync, readFileSync, rmSync } from "node:fs";
 import { join, relative } from "node:path";
-import { JsonRpcProvider, Wallet } from "ethers";
+import { JsonRpcProvider, Wallet, parseEther } from "ethers";
 import { z } from "zod";
 import { startLocalChain } from "./local-chain";
 import { deployContracts } from "./contracts";
@@ -83,10 +83,14 @@ async function main() {
   const hub = await startHub(config, () => undefined);
 
   const operator = new HubClient({ baseUrl: hub.url, orgId: OPERATOR_ORG_ID, privateKey: operatorKey });
+  // Local chain only: each demo organisation gets a little ETH to send its own revocations
+  // (`cargoproof revoke`), from a development account the hub does not use.
+  const faucet = new Wallet(devAccountKey(2), provider);
   for (const org of DEMO_ORGS) {
     if (existsSync(keyFile(org.id))) continue;
     const key = randomOrgKey();
     await operator.admitOrganization({ ...org, publicKey: key.publicKey });
+    await (await faucet.sendTransaction({ to: key.address, value: parseEther("1") })).wait();
     writePrivate(keyFile(org.id), JSON.stringify({ orgId: org.id, privateKey: key.privateKey }));
   }
   const as = (orgId: string) => new HubClient({ baseUrl: hub.url, orgId, privateKey: loadOrgKey(orgId).privateKey });
@@ -156,6 +160,7 @@ ${productLine}
     ${cli} bundle --as skyline-air <record-id> --out shipment.bundle.json
     ${cli} verify shipment.bundle.json          (needs only the chain: works with the hub stopped)
     ${cli} get --as customs-hkg <record-id>     (not granted: 404, as for a record that does not exist)
+    ${cli} revoke --as swift-forwarding <record-id> --reason "sent in error"   (the publisher revokes it on chain, with its own key)
     ${cli} export --as audit-board --out hub.jsonl   (an auditor downloads everything the hub holds)
     ${cli} audit --file hub.jsonl                    (and checks it against the chain alone: exit 0 when clean)
 

@@ -1,7 +1,7 @@
 // The demo product `npm start` publishes once: a brand's batch of headphones, a certifier's
 // certificate of origin naming it, and EPCIS events of the brand (commissioned at the factory), the
-// forwarder (shipped), the airline (arrived at Hong Kong) and the platform (received at its
-// warehouse): what a consumer sees on the product's page.
+// forwarder (shipped), the airline (arrived at Hong Kong) and the platform (bought it, received it
+// at its bonded warehouse, shipped it on): what a consumer sees on the product's page.
 import type { HubClient } from "../../sdk/client";
 import { EPCIS_CONTEXT } from "../../sdk/epcis/document";
 import { digitalLinkPath } from "../../sdk/provenance/digital-link";
@@ -80,6 +80,20 @@ export async function publishDemoProduct(p: DemoParties): Promise<string> {
   await p.brand.publishEpcis(documentOf([event("2026-11-03T08:00:00Z", "commissioning", "active", "urn:epc:id:sgln:3760000.00010.0")]));
   await p.forwarder.publishEpcis(documentOf([event("2026-11-10T16:30:00Z", "shipping", "in_transit", "urn:epc:id:sgln:3760000.00020.0")]));
   await p.airline.publishEpcis(documentOf([event("2026-11-11T09:15:00Z", "arriving", "in_transit", "urn:epc:id:sgln:4890000.00001.0")]));
-  await p.platform.publishEpcis(documentOf([event("2026-11-13T11:00:00Z", "receiving", "in_progress", "urn:epc:id:sgln:4890000.00077.0")]));
+  // The platform imports the batch (its purchase order: a TransactionEvent), receives it at its
+  // bonded warehouse and ships from there.
+  const purchase = {
+    ...event("2026-11-13T10:00:00Z", "receiving", "in_progress", "urn:epc:id:sgln:4890000.00077.0"),
+    type: "TransactionEvent",
+    action: "ADD",
+    bizTransactionList: [{ type: "po", bizTransaction: "urn:epc:id:gdti:4890000.00100.2611" }],
+  };
+  await p.platform.publishEpcis(
+    documentOf([
+      purchase,
+      event("2026-11-13T11:00:00Z", "receiving", "in_progress", "urn:epc:id:sgln:4890000.00077.0"),
+      event("2026-11-15T09:00:00Z", "shipping", "in_transit", "urn:epc:id:sgln:4890000.00077.0"),
+    ]),
+  );
   return path;
 }

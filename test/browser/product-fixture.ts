@@ -2,8 +2,7 @@
 // tests: a brand's batch (with serials), a certifier's certificate naming it, EPCIS events of a
 // forwarder, an importer and customs (customs' event links its decision on the order's matched
 // case), and records that must NOT appear on the page.
-import { Contract, Wallet } from "ethers";
-import { anchorRegistryAbi } from "../../sdk/chain-abi";
+import { revokeRecord } from "../../sdk/revocation";
 import { HubError } from "../../sdk/client";
 import type { SignedRecord } from "../../sdk/envelope";
 import { EPCIS_CONTEXT } from "../../sdk/epcis/document";
@@ -262,8 +261,7 @@ export async function markSold(p: Parties, gtin: string, serial: string): Promis
 /** The certifier revokes its certificate on chain, with its own key. */
 export async function revokeOnChain(chain: TestChain, certifier: TestOrg, digest: string, reason: string): Promise<void> {
   await chain.operator.sendTransaction({ to: certifier.key.address, value: 10n ** 17n }).then((t) => t.wait());
-  const registry = new Contract(chain.deployment.anchorRegistry, anchorRegistryAbi, new Wallet(certifier.key.privateKey, chain.provider));
-  await (await registry.getFunction("revoke")(digest, reason)).wait();
+  await revokeRecord({ privateKey: certifier.key.privateKey, chain: { provider: chain.provider }, anchorRegistry: chain.deployment.anchorRegistry, digest, reason });
 }
 
 export type { HubProcess };

@@ -1,12 +1,11 @@
 import { expect } from "chai";
-import { Contract, Wallet } from "ethers";
+import { revokeRecord } from "../../sdk/revocation";
 import { verifyRecord } from "../../sdk/verify";
 import { redact } from "../../sdk/redact";
 import { HubClient, HubError } from "../../sdk/client";
 import { prepareRecord } from "../../sdk/digest";
 import { signRecord } from "../../sdk/signature";
 import { SignJWT, importJWK } from "jose";
-import { anchorRegistryAbi } from "../../sdk/chain-abi";
 import { createClientAssertion, tokenEndpoint } from "../../sdk/assertion";
 import { randomOrgKey, secp256k1Jwk } from "../../sdk/keys";
 import { shipment, masterWaybill, departedEvent, halalCertificate } from "../fixtures";
@@ -128,8 +127,7 @@ describe(`records end to end (${isPostgres() ? "PostgreSQL" : "SQLite"})`, funct
     expect(before.valid, JSON.stringify(before)).to.equal(true);
     // The certifier revokes on chain with its own key (the chain checks it is an active member).
     await chain.operator.sendTransaction({ to: certifier.key.address, value: 10n ** 17n }).then((t) => t.wait());
-    const registry = new Contract(contracts.anchorRegistry, anchorRegistryAbi, new Wallet(certifier.key.privateKey, chain.provider));
-    await (await registry.getFunction("revoke")(record.digest, "product recalled")).wait();
+    await revokeRecord({ privateKey: certifier.key.privateKey, chain: { provider: chain.provider }, anchorRegistry: contracts.anchorRegistry, digest: record.digest, reason: "product recalled" });
     const after = await verifyRecord({ record, proof, chain: { provider: chain.provider }, contracts });
     expect(after.valid).to.equal(false);
     expect(after.revocation.revoked).to.equal(true);

@@ -4,11 +4,12 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from "node:fs
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { freePort } from "./harness";
+import { runCli } from "../cli-process";
 
 const ROOT = join(__dirname, "..", "..");
 
-/** Runs `npm start`'s script until its walk-through is printed, then stops it with SIGTERM. */
-async function runStart(env: Record<string, string>): Promise<string> {
+/** Runs `npm start`'s script until its walk-through is printed, runs `whileUp` on its output, then stops it with SIGTERM. */
+async function runStart(env: Record<string, string>, whileUp?: (out: string) => Promise<void>): Promise<string> {
   const child = spawn(process.execPath, ["--require", "tsx/cjs", join(ROOT, "scripts/start.ts")], {
     cwd: ROOT,
     env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "", ...env },
@@ -27,7 +28,11 @@ async function runStart(env: Record<string, string>): Promise<string> {
     }
     await new Promise((r) => setTimeout(r, 200));
   }
-  child.kill("SIGTERM");
+  try {
+    await whileUp?.(out);
+  } finally {
+    child.kill("SIGTERM");
+  }
   expect(await exited).to.equal(0);
   return out;
 }
@@ -42,7 +47,32 @@ describe("npm start", function () {
         CARGOPROOF_HUB: `http://127.0.0.1:${hubPort}`,
         CARGOPROOF_RPC_PORT: String(await freePort()),
       };
-      const first = await runStart(env);
+      const rpc = `http://127.0.0.1:${env.CARGOPROOF_RPC_PORT}`;
+      const first = await runStart(env, async (out) => {
+        // The demo product's page, as printed.
+        const page = /open (http:\/\/\S+) in a browser/.exec(out)?.[1];
+        expect(page, out).to.be.a("string");
+        const res = await fetch(page!, { headers: { accept: "text/html" } });
+        const html = await res.text();
+        expect(res.status, html).to.equal(200);
+        expect(html).to.include("Aurora ANC Headphones");
+        // A publisher revokes its record on chain with `cargoproof revoke`; then it verifies as revoked.
+        const cli = (args: string[]) => runCli([...args, "--hub", env.CARGOPROOF_HUB, "--rpc", rpc], env);
+        const published = await cli(["publish", "--as", "swift-forwarding", "--type", "Shipment", "--file", "scripts/demo/shipment.json"]);
+        expect(published.code, published.stderr).to.equal(0);
+        const id = (JSON.parse(published.stdout) as { id: string }).id;
+        const notMine = await cli(["revoke", "--as", "skyline-air", id, "--reason", "not mine"]);
+        expect(notMine.code).to.not.equal(0);
+        const revoked = await cli(["revoke", "--as", "swift-forwarding", id, "--reason", "sent in error"]);
+        expect(revoked.code, revoked.stderr).to.equal(0);
+        expect(revoked.stdout).to.match(new RegExp(`revoked Shipment ${id} v1`));
+        const bundleFile = join(data, "revoked.bundle.json");
+        expect((await cli(["bundle", "--as", "swift-forwarding", id, "--out", bundleFile])).code).to.equal(0);
+        const verified = await runCli(["verify", bundleFile, "--rpc", rpc], env);
+        expect(verified.code).to.equal(1);
+        expect(verified.stdout).to.match(/"revoked": true/);
+        expect(verified.stdout).to.match(/sent in error/);
+      });
       expect(first).to.include("first start: contracts deployed");
       expect(first).to.match(/the SDK verified it against the chain, trusting nobody: VALID/);
       expect(first).to.include(`hub      http://127.0.0.1:${hubPort}`);

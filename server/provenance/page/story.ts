@@ -263,7 +263,11 @@ export class StoryService {
     if (hit && now - hit.at <= maxAge) return hit.value;
     const value = this.assemble(code);
     this.bases.set(key, { at: now, value });
-    value.catch(() => this.bases.delete(key));
+    // An unknown code is not remembered: a batch published a moment ago must show on the next scan.
+    const forget = () => {
+      if (this.bases.get(key)?.value === value) this.bases.delete(key);
+    };
+    value.then((v) => (v === undefined ? forget() : undefined), forget);
     if (this.bases.size > 10_000) for (const [k, b] of this.bases) if (now - b.at > maxAge) this.bases.delete(k);
     return value;
   }
