@@ -34,7 +34,14 @@ async function main() {
   const chain = await startTestChain();
   const database = await freshDatabase();
   // The hub's default anchoring cadence (the test harness polls faster).
-  const hub = await startHubProcess(hubEnv(chain, database.url, { ANCHOR_MAX_AGE_MS: "2000", ANCHOR_POLL_MS: "200" }));
+  const hub = await startHubProcess(
+    hubEnv(chain, database.url, {
+      ANCHOR_MAX_AGE_MS: "2000",
+      ANCHOR_POLL_MS: "200",
+      // e.g. "--require ./profiler.js" to profile the hub
+      ...(process.env.HUB_NODE_OPTIONS ? { NODE_OPTIONS: process.env.HUB_NODE_OPTIONS } : {}),
+    }),
+  );
   try {
     const [brand, certifier, forwarder] = await Promise.all([
       admit(hub.url, "bench-brand", ["BRAND"]),

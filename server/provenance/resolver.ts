@@ -1,6 +1,6 @@
 import { Router, type Request, type RequestHandler, type Response } from "express";
 import { DigitalLinkError, normalizeGtin, parseDigitalLinkDetails, type ProductCode } from "../../sdk/provenance/digital-link";
-import { GtinLinksUpdateSchema } from "../../sdk/provenance/gtin-links";
+import { GtinLinksUpdateSchema, type GtinLink } from "../../sdk/provenance/gtin-links";
 import { callerOf } from "../auth/caller";
 import type { Db, DbProvider } from "../db/client";
 import { HttpProblem, badRequest, forbidden, fromZod, notFound } from "../http/problem";
@@ -20,6 +20,8 @@ const LINKSET_TYPE = "application/linkset+json";
 /** Resolver answers may be cached briefly: an owner's link changes show within a minute. */
 const RESOLVER_CACHE = "public, max-age=60";
 const QR_CACHE = "public, max-age=86400";
+/** How long an owner's links are reused by this instance (others see a change within this time). */
+const LINK_CACHE_MS = 2000;
 
 const codeNotFound = () => new HttpProblem(404, "unknown-code", "Not found", "This hub knows no product with this code.");
 
@@ -66,6 +68,19 @@ function singleQuery(req: Request, name: string): string | undefined {
 export function provenanceCodeRoutes(deps: CodeRouteDeps): Router {
   const { db, provider, publicUrl, auth } = deps;
   const router = Router();
+  // Owners' links, read once per LINK_CACHE_MS per GTIN: every scan reads them (for an owner's
+  // default link), and they rarely change. A change here drops the entry at once.
+  const linkCache = new Map<string, { at: number; links: Promise<GtinLink[]> }>();
+  const ownerLinksOf = (gtin: string): Promise<GtinLink[]> => {
+    const now = Date.now();
+    const hit = linkCache.get(gtin);
+    if (hit && now - hit.at <= LINK_CACHE_MS) return hit.links;
+    const links = readLinks(db, provider, gtin);
+    linkCache.set(gtin, { at: now, links });
+    links.catch(() => linkCache.delete(gtin));
+    if (linkCache.size > 10_000) for (const [k, v] of linkCache) if (now - v.at > LINK_CACHE_MS) linkCache.delete(k);
+    return links;
+  };
 
   router.use(async (req, res, next) => {
     if ((req.method !== "GET" && req.method !== "HEAD") || !req.path.startsWith("/01/")) return next();
@@ -82,13 +97,15 @@ export function provenanceCodeRoutes(deps: CodeRouteDeps): Router {
     const linkType = linkTypeParam === undefined || linkTypeParam === "all" || linkTypeParam === "linkset" ? linkTypeParam : normalizeLinkType(linkTypeParam);
     if (linkTypeParam !== undefined && linkType === undefined)
       throw new HttpProblem(404, "unknown-link-type", "Not found", `"${linkTypeParam}" is not a link type this resolver serves (e.g. gs1:pip, gs1:traceability, or all).`);
+    // A plain scan without an owner's default link is the page's, known code or not: no query here.
+    if (scan && !ownerDefaultLink(code, await ownerLinksOf(code.gtin))) return next();
     if (!(await isKnownCode(db, provider, code))) {
       if (scan) return next();
       throw codeNotFound();
     }
 
     const anchor = codeUri(publicUrl, code);
-    const ownerLinks = await readLinks(db, provider, code.gtin);
+    const ownerLinks = await ownerLinksOf(code.gtin);
     const links = resolveLinks(publicUrl, code, ownerLinks);
     res.set("Vary", "Accept, Accept-Language");
     res.set("Link", linkHeader(`${anchor}?linkType=linkset`, links));
@@ -141,6 +158,7 @@ export function provenanceCodeRoutes(deps: CodeRouteDeps): Router {
     const body = GtinLinksUpdateSchema.safeParse(req.body);
     if (!body.success) throw fromZod("invalid-links", "Expected { links: [{ linkType, href, title, hreflang?, type?, lot?, serial?, default? }] }.", body.error);
     await replaceLinks(db, provider, gtin, body.data.links, new Date());
+    linkCache.delete(gtin);
     res.json(await linksView(db, provider, gtin));
   });
 
