@@ -5,6 +5,7 @@ import { CustomsDeclarationBody } from "./customs-declaration";
 import { CustomsDecisionBody } from "./customs-decision";
 import { EpcisEventBody } from "./epcis-event";
 import { LogisticsEventBody } from "./logistics-event";
+import { LogisticsObjectBody } from "./logistics-object";
 import { MatchResultBody } from "./match-result";
 import { OrderBody } from "./order";
 import { PaymentBody } from "./payment";
@@ -27,6 +28,7 @@ export const RECORD_TYPES = {
   SummaryDeclaration: SummaryDeclarationBody,
   ProductBatch: ProductBatchBody,
   EpcisEvent: EpcisEventBody,
+  LogisticsObject: LogisticsObjectBody,
 } as const satisfies Record<string, z.ZodType>;
 
 export type RecordType = keyof typeof RECORD_TYPES;
@@ -97,6 +99,7 @@ export {
   CustomsDecisionBody,
   EpcisEventBody,
   LogisticsEventBody,
+  LogisticsObjectBody,
   MatchResultBody,
   OrderBody,
   PaymentBody,
