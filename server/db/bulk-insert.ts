@@ -1,4 +1,5 @@
-import type { DbProvider, TxClient } from "./client";
+import type BetterSqlite3 from "better-sqlite3";
+import { rawSqliteOf, type DbProvider, type TxClient } from "./client";
 
 type Value = string | number | null | Date;
 
@@ -18,6 +19,14 @@ export async function insertRows(
   columns: readonly string[],
   rows: readonly Value[][],
 ): Promise<void> {
+  if (rows.length === 0) return;
+  const connection = provider === "sqlite" ? rawSqliteOf(tx) : undefined;
+  if (connection) {
+    // Inside a write transaction on SQLite: one prepared statement, run per row (a few µs each).
+    const statement = preparedInsert(connection, table, columns);
+    for (const row of rows) statement.run(row.map((v) => (v instanceof Date ? v.toISOString() : v)));
+    return;
+  }
   const perStatement = Math.max(1, Math.floor(MAX_PARAMS / columns.length));
   const head = `INSERT INTO "${table}" (${columns.map((c) => `"${c}"`).join(", ")}) VALUES `;
   for (let start = 0; start < rows.length; start += perStatement) {
@@ -29,4 +38,15 @@ export async function insertRows(
     const params = chunk.flat().map((v) => (v instanceof Date ? v.toISOString() : v));
     await tx.$executeRawUnsafe(head + tuples.join(", "), ...params);
   }
+}
+
+const statements = new WeakMap<BetterSqlite3.Database, Map<string, BetterSqlite3.Statement>>();
+
+function preparedInsert(connection: BetterSqlite3.Database, table: string, columns: readonly string[]): BetterSqlite3.Statement {
+  let byText = statements.get(connection);
+  if (!byText) statements.set(connection, (byText = new Map()));
+  const text = `INSERT INTO "${table}" (${columns.map((c) => `"${c}"`).join(", ")}) VALUES (${columns.map(() => "?").join(", ")})`;
+  let statement = byText.get(text);
+  if (!statement) byText.set(text, (statement = connection.prepare(text)));
+  return statement;
 }
