@@ -28,6 +28,18 @@ import {
   type Problem,
   type Published,
   type StoredRecord,
+  CreatedSubscriptionSchema,
+  DeadLetterListSchema,
+  DeliveryPageSchema,
+  NotificationSchema,
+  RedeliveryResultSchema,
+  SubscriptionListSchema,
+  SubscriptionViewSchema,
+  type CreateSubscription,
+  type DeadLetter,
+  type Notification,
+  type RedeliveryResult,
+  type SubscriptionView,
 } from "./api";
 import { CLIENT_ASSERTION_TYPE, createClientAssertion } from "./assertion";
 import { AnchorProofSchema, type AnchorProof, type SignedRecord } from "./envelope";
@@ -319,6 +331,87 @@ export class HubClient {
   /** Operator only: rotates an organisation's signing key. */
   rotateKey(id: string, publicKey: string): Promise<OrganizationView> {
     return this.call("POST", `/v1/orgs/${encodeURIComponent(id)}/keys`, OrganizationViewSchema, { body: { publicKey } });
+  }
+
+  // Subscriptions, webhook deliveries, dead letters and the notification stream (docs/notifications.md).
+  /** Subscribes to a record, a record type and/or notification kinds; a webhook's secret is in the answer, once. */
+  createSubscription(subscription: CreateSubscription): Promise<z.output<typeof CreatedSubscriptionSchema>> {
+    return this.call("POST", "/v1/subscriptions", CreatedSubscriptionSchema, { body: subscription });
+  }
+
+  async subscriptions(): Promise<SubscriptionView[]> {
+    return (await this.call("GET", "/v1/subscriptions", SubscriptionListSchema)).subscriptions;
+  }
+
+  subscription(id: string): Promise<SubscriptionView> {
+    return this.call("GET", `/v1/subscriptions/${encodeURIComponent(id)}`, SubscriptionViewSchema);
+  }
+
+  async deleteSubscription(id: string): Promise<void> {
+    await this.call("DELETE", `/v1/subscriptions/${encodeURIComponent(id)}`, z.undefined());
+  }
+
+  /** The delivery log of a webhook subscription (every attempt), after log seq `after`. */
+  deliveries(id: string, after = 0, limit?: number): Promise<z.output<typeof DeliveryPageSchema>> {
+    return this.call("GET", `/v1/subscriptions/${encodeURIComponent(id)}/deliveries${queryString({ after, limit })}`, DeliveryPageSchema);
+  }
+
+  async deadLetters(id: string): Promise<DeadLetter[]> {
+    return (await this.call("GET", `/v1/subscriptions/${encodeURIComponent(id)}/dead-letters`, DeadLetterListSchema)).deadLetters;
+  }
+
+  /** Sends a dead letter once more, now; the answer says whether the receiver took it. */
+  redeliver(id: string, deadLetterId: string): Promise<RedeliveryResult> {
+    return this.call(
+      "POST",
+      `/v1/subscriptions/${encodeURIComponent(id)}/dead-letters/${encodeURIComponent(deadLetterId)}/redeliver`,
+      RedeliveryResultSchema,
+    );
+  }
+
+  /**
+   * The feed as server-sent events, live: yields each notification after `after` (default: from
+   * now on), reconnecting after a dropped connection from the last one seen, until `signal` aborts.
+   */
+  async *notificationStream(opts: { after?: number; signal?: AbortSignal } = {}): AsyncGenerator<Notification> {
+    let last = opts.after;
+    while (!opts.signal?.aborted) {
+      const headers: Record<string, string> = { accept: "text/event-stream", authorization: `Bearer ${await this.accessToken()}` };
+      if (last !== undefined) headers["last-event-id"] = String(last);
+      let res: Response;
+      try {
+        res = await fetch(`${this.baseUrl}/v1/notifications/stream`, { headers, ...(opts.signal ? { signal: opts.signal } : {}) });
+      } catch (err) {
+        if (opts.signal?.aborted) return;
+        throw err;
+      }
+      if (!res.ok || !res.body) {
+        const problem = ProblemSchema.safeParse(await res.json().catch(() => undefined));
+        throw new HubError(res.status, problem.success ? problem.data : { type: "about:blank", title: res.statusText, status: res.status });
+      }
+      const decoder = new TextDecoder();
+      let buffer = "";
+      try {
+        for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>) {
+          buffer += decoder.decode(chunk, { stream: true });
+          let end: number;
+          while ((end = buffer.indexOf("\n\n")) >= 0) {
+            const event = buffer.slice(0, end);
+            buffer = buffer.slice(end + 2);
+            const data = event.split("\n").filter((l) => l.startsWith("data: ")).map((l) => l.slice(6)).join("\n");
+            if (!data) continue; // a comment (heartbeat)
+            const notification = NotificationSchema.parse(JSON.parse(data));
+            last = notification.seq;
+            yield notification;
+          }
+        }
+      } catch (err) {
+        if (opts.signal?.aborted) return;
+        throw err;
+      }
+      // The hub closed the stream (it stopped, say): reconnect after a pause.
+      await sleep(1000);
+    }
   }
 
   /** This organisation's notifications after sequence number `after` (oldest first); pass `next` to read on. */

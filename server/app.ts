@@ -1,4 +1,5 @@
 import express from "express";
+import { randomUUID } from "node:crypto";
 import type { Db, DbProvider } from "./db/client";
 import type { HubChain } from "./chain/hub-chain";
 import type { Config } from "./config";
@@ -12,7 +13,11 @@ import { verifyRoutes } from "./verify/routes";
 import { ProofService } from "./anchoring/proofs";
 import { AccessLogWriter } from "./access-log/writer";
 import { accessLogRoutes } from "./access-log/routes";
-import { notificationRoutes } from "./notifications/routes";
+import { notificationRoutes, subscriptionRoutes } from "./notifications/routes";
+import { RecordWatch } from "./notifications/record-watch";
+import { NotificationStreams } from "./notifications/sse";
+import { WatchCache } from "./notifications/subscriptions";
+import { WebhookWorker } from "./notifications/webhook-worker";
 import { auditRoutes } from "./audit/routes";
 import { SelfAudit } from "./audit/self-audit";
 import type { ExportChain } from "./audit/export";
@@ -27,6 +32,7 @@ import { epcisRoutes } from "./epcis/routes";
 import { CaptureJobs } from "./epcis/capture";
 import { HubPublisher } from "./records/hub-publisher";
 import { OPERATOR_ORG_ID } from "./orgs/service";
+import { openApiRoutes } from "./openapi/routes";
 
 export interface HubParts {
   db: Db;
@@ -45,6 +51,9 @@ export interface HubServices {
   observers: RecordObserver[];
   recordChecks: RecordChecks;
   captures: CaptureJobs;
+  webhooks: WebhookWorker;
+  notificationStreams: NotificationStreams;
+  subscriptionWatches: WatchCache;
 }
 
 export function createServices(parts: HubParts, log?: (line: string) => void): HubServices {
@@ -60,10 +69,23 @@ export function createServices(parts: HubParts, log?: (line: string) => void): H
   const accessLog = new AccessLogWriter(db, provider);
   const customs = new CustomsIndexer(accessLog, { deadlineMs: config.CUSTOMS_DOCUMENT_DEADLINE_MS, settleMs: config.CUSTOMS_MATCH_SETTLE_MS });
   const recordChecks = new RecordChecks(config.RECORD_CHECK_WORKERS ?? defaultCheckWorkers());
-  const observers: RecordObserver[] = [customs, new GtinOwnership(), new ProductIndexer(), new EpcisIndexer()];
+  const subscriptionWatches = new WatchCache();
+  // The record watch last: it sees the grants the other observers made in the same publication.
+  const observers: RecordObserver[] = [customs, new GtinOwnership(), new ProductIndexer(), new EpcisIndexer(), new RecordWatch(accessLog, subscriptionWatches)];
+  const webhooks = new WebhookWorker(db, provider, {
+    retryBaseMs: config.WEBHOOK_RETRY_BASE_MS,
+    maxAttempts: config.WEBHOOK_MAX_ATTEMPTS,
+    timeoutMs: config.WEBHOOK_TIMEOUT_MS,
+    allowPrivate: config.WEBHOOK_ALLOW_PRIVATE,
+    pollMs: config.WEBHOOK_POLL_MS,
+    batchSize: 50,
+    instanceId: config.INSTANCE_ID ?? randomUUID().slice(0, 8),
+    log,
+  });
+  const notificationStreams = new NotificationStreams(db, provider, { pollMs: config.NOTIFICATION_STREAM_POLL_MS, heartbeatMs: config.NOTIFICATION_STREAM_HEARTBEAT_MS });
   // EPCIS capture: events of standard clients become records the hub attests (owner: the operator).
   const captures = new CaptureJobs(db, provider, new HubPublisher(db, provider, OPERATOR_ORG_ID, config.OPERATOR_PRIVATE_KEY, observers, recordChecks));
-  return { proofs, accessLog, selfAudit, exportChain, observers, recordChecks, captures };
+  return { proofs, accessLog, selfAudit, exportChain, observers, recordChecks, captures, webhooks, notificationStreams, subscriptionWatches };
 }
 
 /** Assembles the hub's HTTP API: every route the hub serves is mounted here. */
@@ -89,6 +111,15 @@ export function createApp(parts: HubParts, services: HubServices): express.Expre
   app.use(authRoutes(db, tokens, config.PUBLIC_URL));
   app.use(orgRoutes(db, chain, auth));
   app.use(recordRoutes({ db, provider, proofs, auth, accessLog, observers, checks: services.recordChecks }));
+  app.use(
+    subscriptionRoutes({
+      db, provider, auth,
+      allowPrivate: config.WEBHOOK_ALLOW_PRIVATE,
+      watches: services.subscriptionWatches,
+      webhooks: services.webhooks,
+      streams: services.notificationStreams,
+    }),
+  );
   app.use(notificationRoutes(db, auth));
   app.use(accessLogRoutes(db, auth));
   app.use(
@@ -107,6 +138,8 @@ export function createApp(parts: HubParts, services: HubServices): express.Expre
   app.use(provenanceCodeRoutes({ db, provider, publicUrl: config.PUBLIC_URL, auth }));
   // The consumer's provenance page at the code URI, its story JSON and assets (public).
   app.use(provenancePage(parts, proofs));
+  // The API's own description (/openapi.json) and its documentation page (/docs).
+  app.use(openApiRoutes(config.PUBLIC_URL));
   app.use(notFoundRoute);
   app.use(problemHandler);
   return app;

@@ -54,6 +54,17 @@ export const ConfigSchema = z
     CUSTOMS_MATCH_POLL_MS: int(200),
     CUSTOMS_MATCH_LEASE_MS: int(60_000),
     CUSTOMS_MATCH_SETTLE_MS: z.coerce.number().int().min(0).default(30_000),
+    // Webhooks and the notification stream (docs/notifications.md): retry backoff base, attempts before a
+    // dead letter, call timeout, whether loopback/private targets are allowed (tests, demos), the worker
+    // and its slow poll; the stream's slow poll and heartbeat.
+    WEBHOOK_RETRY_BASE_MS: int(1000),
+    WEBHOOK_MAX_ATTEMPTS: int(8),
+    WEBHOOK_TIMEOUT_MS: int(5000),
+    WEBHOOK_ALLOW_PRIVATE: z.enum(["true", "false"]).default("false").transform((v) => v === "true"),
+    WEBHOOK_WORKER: z.enum(["on", "off"]).default("on"),
+    WEBHOOK_POLL_MS: int(1000),
+    NOTIFICATION_STREAM_POLL_MS: int(2000),
+    NOTIFICATION_STREAM_HEARTBEAT_MS: int(15_000),
     CUSTOMS_MATCH_RULES: z
       .string()
       .optional()

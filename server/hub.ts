@@ -68,6 +68,7 @@ export async function startHub(config: Config, log: (line: string) => void = con
     signing: services.recordChecks,
   });
   if (config.CUSTOMS_MATCHER === "on") matcher.start();
+  if (config.WEBHOOK_WORKER === "on") services.webhooks.start();
   const app = createApp(parts, services);
   const server: Server = await new Promise((resolve, reject) => {
     const s = app.listen(config.PORT, config.HOST, () => resolve(s));
@@ -79,10 +80,13 @@ export async function startHub(config: Config, log: (line: string) => void = con
     url: `http://${config.HOST}:${port}`,
     port,
     async stop() {
+      // Open event streams end first: they would hold the server open.
+      services.notificationStreams.closeAll();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeAllConnections();
       await worker.stop();
       await matcher.stop();
+      await services.webhooks.stop();
       await services.selfAudit.stop();
       await services.captures.idle();
       await services.recordChecks.close();

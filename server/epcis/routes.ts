@@ -30,7 +30,7 @@ const gs1Headers: RequestHandler = (req, res, next) => {
   next();
 };
 
-const QueryName = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, "a query name is 1-64 characters of A-Z, a-z, 0-9, '_' and '-'");
+export const QueryName = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, "a query name is 1-64 characters of A-Z, a-z, 0-9, '_' and '-'");
 const CreateQuery = z.object({ name: QueryName, query: z.unknown() }).strict();
 
 /** The EPCIS 2.0 REST binding under /epcis: capture jobs, events, EPCs and named queries (docs/epcis.md). */

@@ -4,7 +4,8 @@ import type { Problem } from "../../sdk/api";
 
 /** RFC 9457 problem details. `type` is a stable, machine-readable URI per kind of error. */
 
-const TYPE_BASE = "https://cargoproof.dev/problems/";
+/** A problem's `type` is this base plus its kind. */
+export const PROBLEM_TYPE_BASE = "https://cargoproof.dev/problems/";
 
 export class HttpProblem extends Error {
   constructor(
@@ -20,7 +21,7 @@ export class HttpProblem extends Error {
 
   toBody(instance?: string): Problem {
     return {
-      type: TYPE_BASE + this.kind,
+      type: PROBLEM_TYPE_BASE + this.kind,
       title: this.title,
       status: this.status,
       ...(this.detail ? { detail: this.detail } : {}),

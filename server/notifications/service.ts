@@ -1,3 +1,4 @@
+import { EventEmitter } from "node:events";
 import type { AccessLogWriter } from "../access-log/writer";
 import type { Db, DbProvider, TxClient } from "../db/client";
 import { insertRows } from "../db/bulk-insert";
@@ -40,6 +41,19 @@ export async function notify(tx: TxClient, provider: DbProvider, log: AccessLogW
       detail: d.kind,
     })),
   );
+  announce();
+}
+
+/**
+ * Tells this process's listeners (SSE streams, the webhook worker) that notifications were added.
+ * `notify` runs inside a transaction not yet committed, so the signal fires shortly after it and once
+ * more later; a listener also polls slowly for what other hub instances add.
+ */
+export const notificationSignal = new EventEmitter().setMaxListeners(0);
+const SIGNAL_DELAYS_MS = [30, 400];
+
+function announce(): void {
+  for (const ms of SIGNAL_DELAYS_MS) setTimeout(() => notificationSignal.emit("added"), ms).unref();
 }
 
 /** An organisation's notifications after `after` (a seq), oldest first. */

@@ -1,0 +1,104 @@
+import type { Request, Response } from "express";
+import type { Db, DbProvider } from "../db/client";
+import { badRequest } from "../http/problem";
+import { listNotifications, notificationSignal } from "./service";
+import { query } from "../db/sql";
+
+export interface StreamOptions {
+  /** The slow poll for notifications added by other hub instances. */
+  pollMs: number;
+  heartbeatMs: number;
+}
+
+const PAGE = 500;
+
+/**
+ * Server-sent events of an organisation's feed (`GET /v1/notifications/stream`): each notification
+ * is an event `notification` with `id: <seq>`; a reconnecting client resumes after `Last-Event-ID`
+ * (or `?after=`). Woken at once by notifications added in this process, by a slow poll otherwise;
+ * a comment line every heartbeat keeps proxies from closing an idle stream. `closeAll` ends every
+ * open stream when the hub stops (an open stream would otherwise hold the HTTP server open).
+ */
+export class NotificationStreams {
+  private readonly open = new Set<(final?: boolean) => void>();
+
+  constructor(
+    private readonly db: Db,
+    private readonly provider: DbProvider,
+    private readonly opts: StreamOptions,
+  ) {}
+
+  closeAll(): void {
+    for (const close of [...this.open]) close(true);
+  }
+
+  async serve(req: Request, res: Response, orgId: string): Promise<void> {
+    const resume = req.get("last-event-id") ?? (typeof req.query.after === "string" ? req.query.after : undefined);
+    let cursor: number;
+    if (resume !== undefined) {
+      if (!/^\d{1,15}$/.test(resume)) throw badRequest("invalid-query", "Last-Event-ID and after must be a notification seq (a non-negative integer).");
+      cursor = Number(resume);
+    } else {
+      // No position given: from now on.
+      const [head] = await query<{ seq: unknown }>(this.db, this.provider, `SELECT MAX("seq") AS "seq" FROM "Notification" WHERE "orgId" = $1`, [orgId]);
+      cursor = head?.seq === null || head?.seq === undefined ? 0 : Number(head.seq);
+    }
+    res.status(200).set({
+      "Content-Type": "text/event-stream; charset=utf-8",
+      "Cache-Control": "no-cache, no-transform",
+      Connection: "keep-alive",
+      "X-Accel-Buffering": "no",
+    });
+    res.flushHeaders();
+    res.write(`retry: 2000\n: stream of ${orgId}'s notifications after ${cursor}\n\n`);
+
+    let closed = false;
+    let pumping = false;
+    let again = false;
+    const pump = async () => {
+      if (closed) return;
+      if (pumping) {
+        again = true;
+        return;
+      }
+      pumping = true;
+      try {
+        do {
+          again = false;
+          for (;;) {
+            const page = await listNotifications(this.db, orgId, cursor, PAGE);
+            if (closed) return;
+            for (const n of page) res.write(`id: ${n.seq}\nevent: notification\ndata: ${JSON.stringify(n)}\n\n`);
+            if (page.length > 0) cursor = page[page.length - 1]!.seq;
+            if (page.length < PAGE) break;
+          }
+        } while (again && !closed);
+      } catch (err) {
+        // A failed read ends the stream; the client reconnects with Last-Event-ID.
+        console.error(`[hub] notification stream of ${orgId}: ${(err as Error).message}`);
+        close();
+      } finally {
+        pumping = false;
+      }
+    };
+    const onSignal = () => void pump();
+    const poll = setInterval(onSignal, this.opts.pollMs);
+    const heartbeat = setInterval(() => res.write(": heartbeat\n\n"), this.opts.heartbeatMs);
+    /** Ends the stream; `final` (the hub stopping) also ends the connection, which keep-alive would hold open. */
+    const close = (final = false) => {
+      if (closed) return;
+      closed = true;
+      clearInterval(poll);
+      clearInterval(heartbeat);
+      notificationSignal.off("added", onSignal);
+      this.open.delete(close);
+      res.end(() => {
+        if (final) res.socket?.end();
+      });
+    };
+    this.open.add(close);
+    notificationSignal.on("added", onSignal);
+    res.on("close", () => close());
+    await pump();
+  }
+}

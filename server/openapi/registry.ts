@@ -1,0 +1,68 @@
+import type { z } from "zod";
+
+/** The hub's operations as data: what the OpenAPI document is built from (server/openapi/document.ts). */
+
+export type HttpMethod = "get" | "post" | "put" | "delete";
+
+/** How an operation authenticates: none, a Bearer access token, or (for /metrics) that or the static metrics token. */
+export type Security = "public" | "bearer" | "metrics";
+
+/** A zod schema published under a name in components/schemas. */
+export interface Named {
+  name: string;
+  schema: z.ZodType;
+}
+
+export const named = (name: string, schema: z.ZodType): Named => ({ name, schema });
+
+export interface SuccessResponse {
+  status: number;
+  description: string;
+  /** Media type to schema; an empty map for a bodiless answer (201/202/204/307). */
+  content?: Record<string, Named | { raw: Record<string, unknown> }>;
+  headers?: Record<string, string>;
+}
+
+/** Problem kinds (the last segment of `type`) an operation can answer, by status. */
+export type Problems = Partial<Record<number, readonly string[]>>;
+
+export interface Operation {
+  operationId: string;
+  method: HttpMethod;
+  /** OpenAPI form: `/v1/records/{id}`. */
+  path: string;
+  summary: string;
+  description?: string;
+  tags: readonly string[];
+  security: Security;
+  /** A z.object of the path parameters (strings). */
+  pathParams?: z.ZodObject;
+  /** A z.object of the query parameters (read as input: defaults make a parameter optional). */
+  query?: z.ZodType;
+  headers?: Record<string, { description: string; required?: boolean }>;
+  body?: { schema: Named; mediaTypes: readonly string[]; required?: boolean };
+  responses: readonly SuccessResponse[];
+  problems: Problems;
+}
+
+/** Problems any Bearer-authenticated operation can answer (server/auth/routes.ts requireOrg). */
+export const BEARER_PROBLEMS: Problems = { 400: ["malformed-authorization"], 401: ["unauthorized"] };
+/** Problems of any JSON body (express.json and problemHandler). */
+export const BODY_PROBLEMS: Problems = { 400: ["malformed-json"], 413: ["payload-too-large"] };
+/** The 404 that does not tell "missing" from "not yours". */
+export const NOT_FOUND: Problems = { 404: ["not-found"] };
+
+/** Merges problem maps, kinds deduplicated per status. */
+export function problems(...maps: Problems[]): Problems {
+  const out: Record<number, string[]> = {};
+  for (const map of maps)
+    for (const [status, kinds] of Object.entries(map)) {
+      const list = (out[Number(status)] ??= []);
+      for (const k of kinds ?? []) if (!list.includes(k)) list.push(k);
+    }
+  return out;
+}
+
+export const JSON_TYPE = "application/json";
+export const PROBLEM_TYPE = "application/problem+json";
+export { PROBLEM_TYPE_BASE } from "../http/problem";
