@@ -12,9 +12,8 @@ import { gs1CheckDigit } from "../../sdk/records/codes";
 import type { RecordBody } from "../../sdk/records";
 import { matchResultId } from "../../server/customs/cases";
 import { declaration, order, parcelWaybill, payment } from "../customs/fixtures";
-import { admit, type HubProcess, type TestChain, type TestOrg } from "../integration/harness";
+import { admit, waitFor, type HubProcess, type TestChain, type TestOrg } from "../integration/harness";
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** A GTIN-14 with its check digit, from 13 digits. */
 export const gtinOf = (first13: string) => first13 + String(gs1CheckDigit(first13));
@@ -55,18 +54,6 @@ export async function admitParties(hubUrl: string, prefix = ""): Promise<Parties
   return { brand, certifier, forwarder, importer, customs, platform, payer, carrier, broker };
 }
 
-export async function waitFor<T>(what: string, fn: () => Promise<T | undefined>, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await fn().catch((e: unknown) => {
-      if (e instanceof HubError && (e.status === 404 || e.status === 409)) return undefined;
-      throw e;
-    });
-    if (v !== undefined) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(100);
-  }
-}
 
 type Event = Record<string, unknown>;
 

@@ -8,27 +8,14 @@ import type { DocumentKind } from "../../sdk/records/customs-common";
 import type { RecordBody, RecordType } from "../../sdk/records";
 import { matchResultId } from "../../server/customs/cases";
 import { BUYER, declaration, order, parcelWaybill, payment } from "../customs/fixtures";
-import { admit, freshDatabase, hubEnv, isPostgres, operatorClient, startHubProcess, startTestChain, type HubProcess, type TestChain, type TestOrg } from "./harness";
+import { admit, freshDatabase, hubEnv, isPostgres, operatorClient, startHubProcess, startTestChain, waitFor, type HubProcess, type TestChain, type TestOrg } from "./harness";
 
 // Parties named as in test/customs/fixtures.ts, so the fixtures' bodies refer to them.
 const PLATFORM = "shop-global";
 const OFFICE = "hz-customs";
 const DEADLINE_MS = 5_000;
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-async function waitFor<T>(what: string, fn: () => Promise<T | undefined>, timeoutMs = 20_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await fn().catch((e: unknown) => {
-      if (e instanceof HubError && (e.status === 404 || e.status === 409)) return undefined;
-      throw e;
-    });
-    if (v !== undefined) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(100);
-  }
-}
 
 const statusOf = (e: unknown) => (e instanceof HubError ? e.status : e);
 const problemOf = (e: unknown) => (e instanceof HubError ? e.problem.type.split("/").pop() : String(e));

@@ -13,7 +13,7 @@ import { Client as PgClient } from "pg";
 import BetterSqlite3 from "better-sqlite3";
 import { startLocalChain } from "../../scripts/local-chain";
 import { deployContracts, type Deployment } from "../../scripts/contracts";
-import { HubClient } from "../../sdk/client";
+import { HubClient, HubError } from "../../sdk/client";
 import { randomOrgKey, type OrgKey } from "../../sdk/keys";
 import type { Role } from "../../sdk/roles";
 
@@ -206,4 +206,23 @@ export async function admit(hubUrl: string, id: string, roles: Role[]): Promise<
   const key = randomOrgKey();
   await operatorClient(hubUrl).admitOrganization({ id, name: id, roles, publicKey: key.publicKey });
   return { id, key, client: new HubClient({ baseUrl: hubUrl, orgId: id, privateKey: key.privateKey }) };
+}
+
+/**
+ * Polls `probe` until it gives a value (anything but undefined or false), or throws after
+ * `timeoutMs`. A hub answer of 404 or 409 counts as "not yet" (not anchored, not matched yet).
+ */
+export async function waitFor<T>(what: string, probe: () => T | undefined | false | Promise<T | undefined | false>, timeoutMs = 20_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await Promise.resolve()
+      .then(probe)
+      .catch((e: unknown) => {
+        if (e instanceof HubError && (e.status === 404 || e.status === 409)) return undefined;
+        throw e;
+      });
+    if (value !== undefined && value !== false) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
 }

@@ -2,7 +2,7 @@ import { expect } from "chai";
 import type { Notification } from "../../sdk/api";
 import { shipment } from "../fixtures";
 import { admit, freshDatabase, hubEnv, isPostgres, startHubProcess, startTestChain, type HubProcess, type TestChain, type TestOrg } from "./harness";
-import { waitFor } from "./webhook-receiver";
+import { waitFor } from "./harness";
 
 /** Reads a raw event stream: the parsed events and whether the server ended it. */
 function readEvents(res: Response) {

@@ -2,8 +2,8 @@ import { expect } from "chai";
 import { HubError } from "../../sdk/client";
 import { verifyWebhookSignature } from "../../sdk/webhook";
 import { shipment } from "../fixtures";
-import { admit, freshDatabase, hubEnv, isPostgres, startHubProcess, startTestChain, type HubProcess, type TestChain, type TestOrg } from "./harness";
-import { WebhookReceiver, waitFor, type ReceivedCall } from "./webhook-receiver";
+import { admit, freshDatabase, hubEnv, isPostgres, startHubProcess, startTestChain, waitFor, type HubProcess, type TestChain, type TestOrg } from "./harness";
+import { WebhookReceiver, type ReceivedCall } from "./webhook-receiver";
 
 const statusOf = async (p: Promise<unknown>) => ((await p.then(() => undefined, (e: unknown) => e)) as HubError | undefined)?.status;
 
