@@ -12,6 +12,7 @@ import { gs1CheckDigit } from "../../sdk/records/codes";
 import type { RecordBody } from "../../sdk/records";
 import { matchResultId } from "../../server/customs/cases";
 import { declaration, order, parcelWaybill, payment } from "../customs/fixtures";
+import { masterWaybill } from "../fixtures";
 import { admit, waitFor, type HubProcess, type TestChain, type TestOrg } from "../integration/harness";
 
 
@@ -192,17 +193,18 @@ export async function publishProduct(p: Parties, opts: { gtin13: string; lot: st
       bizTransactionList: [{ type: "ref", bizTransaction: recordUrn(mr.record.id) }],
     },
   ]);
-  const { record: unrelated } = await p.forwarder.client.publish("Waybill", {
-    waybillType: "MASTER",
-    waybillNumber: "020-12345675",
-    origin: "CDG",
-    destination: "HKG",
-    shipper: { name: "Aurora Audio SAS", country: "FR" },
-    consignee: { name: "Harbour Import Ltd", country: "HK" },
-    pieceCount: 3,
-    grossWeight: { value: 120, unit: "KGM" },
-    goodsDescription: "Headphones",
-  });
+  const { record: unrelated } = await p.forwarder.client.publish(
+    "Waybill",
+    masterWaybill({
+      origin: "CDG",
+      destination: "HKG",
+      shipper: { name: "Aurora Audio SAS", country: "FR" },
+      consignee: { name: "Harbour Import Ltd", country: "HK" },
+      pieceCount: 3,
+      grossWeight: { value: 120, unit: "KGM" },
+      goodsDescription: "Headphones",
+    }),
+  );
 
   const onPage = [batch, certificate, shipping!, transaction!, arriving!, customs!, dispatch!, foreign!, decision];
   for (const r of [...onPage, unrelated]) await waitFor(`the anchoring of ${r.id}`, () => p.brand.client.getProof(r.id, r.version).catch(async (e: unknown) => {
