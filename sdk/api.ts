@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { AnchorProofSchema, OrgIdSchema, SignedRecordSchema } from "./envelope";
+import { AnchorProofSchema, OrgIdSchema, RecordIdSchema, SignedRecordSchema } from "./envelope";
 import { RoleSchema } from "./roles";
 import { uncompressedPublicKey } from "./keys";
 import { VerdictSchema } from "./verify";
@@ -70,18 +70,64 @@ export const StoredRecordSchema = z.object({
 });
 export type StoredRecord = z.infer<typeof StoredRecordSchema>;
 
+/** What a grant covers: the record, or the record and everything linked to it (docs/one-record.md "Sharing"). */
+export const GrantScopeSchema = z.enum(["object", "linked"]);
+export type GrantScope = z.infer<typeof GrantScopeSchema>;
+
 export const GrantRequestSchema = z.object({
   grantee: OrgIdSchema,
   expiresAt: z.iso.datetime({ offset: true }).optional(),
+  scope: GrantScopeSchema.optional().describe('"object" (default) or "linked"'),
 });
 
 export const GrantViewSchema = z.object({
+  id: z.string(),
   grantee: z.string(),
   grantedBy: z.string(),
+  scope: GrantScopeSchema,
   createdAt: z.string(),
   expiresAt: z.string().optional(),
+  /** An onward grant: the grant it was delegated from (it falls with it). */
+  parentGrantId: z.string().optional(),
+  /** A grant by a named policy (e.g. customs-manifest). */
+  policy: z.string().optional(),
 });
 export type GrantView = z.infer<typeof GrantViewSchema>;
+
+// ---- Access requests (/v1/access-requests, docs/api.md "Grants and access requests") ----
+export const AccessRequestStatusSchema = z.enum(["PENDING", "ACCEPTED", "REJECTED", "REVOKED", "FAILED"]);
+export type AccessRequestStatus = z.infer<typeof AccessRequestStatusSchema>;
+export const CreateAccessRequestSchema = z
+  .object({
+    recordIds: z.array(RecordIdSchema).min(1).max(100),
+    scope: GrantScopeSchema.default("object"),
+    /** Who is to read: the requester by default, else a third party (onward delegation). */
+    requestedFor: OrgIdSchema.optional(),
+    description: z.string().min(1).max(1000).optional(),
+    expiresAt: z.iso.datetime({ offset: true }).optional(),
+  })
+  .strict();
+export type CreateAccessRequest = z.input<typeof CreateAccessRequestSchema>;
+export const AccessRequestDecisionSchema = z.object({ decision: z.enum(["ACCEPTED", "REJECTED"]) }).strict();
+export const AccessRequestQuerySchema = z.object({
+  as: z.enum(["owner", "requester"]).default("requester").describe("requests the caller made, or requests it decides"),
+  status: AccessRequestStatusSchema.optional(),
+  limit: z.coerce.number().int().min(1).max(1000).default(100),
+});
+export const AccessRequestViewSchema = z.object({
+  id: z.string(),
+  requestedBy: z.string(),
+  requestedFor: z.string(),
+  recordIds: z.array(z.string()),
+  scope: GrantScopeSchema,
+  status: AccessRequestStatusSchema,
+  description: z.string().optional(),
+  expiresAt: z.string().optional(),
+  requestedAt: z.string(),
+  statusHistory: z.array(z.object({ status: AccessRequestStatusSchema, at: z.string() })),
+});
+export type AccessRequestView = z.infer<typeof AccessRequestViewSchema>;
+export const AccessRequestListSchema = z.object({ accessRequests: z.array(AccessRequestViewSchema) });
 
 export const ChainInfoSchema = z.object({ chainId: z.number().int(), participantRegistry: z.string(), anchorRegistry: z.string() });
 export type ChainInfo = z.infer<typeof ChainInfoSchema>;

@@ -15,6 +15,12 @@ import {
   type SummaryDraft,
   type SummaryDraftQuery,
   GrantViewSchema,
+  AccessRequestListSchema,
+  AccessRequestViewSchema,
+  type AccessRequestStatus,
+  type AccessRequestView,
+  type CreateAccessRequest,
+  type GrantScope,
   OrganizationViewSchema,
   ProblemSchema,
   PublishedBatchSchema,
@@ -195,9 +201,10 @@ export class HubClient {
     }
   }
 
-  grant(id: string, grantee: string, expiresAt?: Date): Promise<GrantView> {
+  /** Lets `grantee` read the record ("object", the default) or the record and everything linked to it ("linked"). */
+  grant(id: string, grantee: string, expiresAt?: Date, scope?: GrantScope): Promise<GrantView> {
     return this.call("POST", `/v1/records/${encodeURIComponent(id)}/grants`, GrantViewSchema, {
-      body: { grantee, ...(expiresAt ? { expiresAt: expiresAt.toISOString() } : {}) },
+      body: { grantee, ...(expiresAt ? { expiresAt: expiresAt.toISOString() } : {}), ...(scope ? { scope } : {}) },
     });
   }
 
@@ -207,6 +214,30 @@ export class HubClient {
 
   async revokeGrant(id: string, grantee: string): Promise<void> {
     await this.call("DELETE", `/v1/records/${encodeURIComponent(id)}/grants/${encodeURIComponent(grantee)}`, z.undefined());
+  }
+
+  /** Asks the records' owner that this organisation (or `requestedFor`) may read them; PENDING until decided. */
+  requestAccess(request: CreateAccessRequest): Promise<AccessRequestView> {
+    return this.call("POST", "/v1/access-requests", AccessRequestViewSchema, { body: request });
+  }
+
+  /** Requests this organisation made (`as: "requester"`, the default) or decides as the records' owner. */
+  async accessRequests(opts: { as?: "owner" | "requester"; status?: AccessRequestStatus; limit?: number } = {}): Promise<AccessRequestView[]> {
+    const q = new URLSearchParams(Object.entries(opts).flatMap(([k, v]) => (v === undefined ? [] : [[k, String(v)]]))).toString();
+    return (await this.call("GET", `/v1/access-requests${q ? `?${q}` : ""}`, AccessRequestListSchema)).accessRequests;
+  }
+
+  accessRequest(id: string): Promise<AccessRequestView> {
+    return this.call("GET", `/v1/access-requests/${encodeURIComponent(id)}`, AccessRequestViewSchema);
+  }
+
+  decideAccessRequest(id: string, decision: "ACCEPTED" | "REJECTED"): Promise<AccessRequestView> {
+    return this.call("POST", `/v1/access-requests/${encodeURIComponent(id)}/decision`, AccessRequestViewSchema, { body: { decision } });
+  }
+
+  /** The requester withdraws a PENDING request; the owner revokes an ACCEPTED one (its grants end, with those delegated from them). */
+  revokeAccessRequest(id: string): Promise<AccessRequestView> {
+    return this.call("DELETE", `/v1/access-requests/${encodeURIComponent(id)}`, AccessRequestViewSchema);
   }
 
   /** Asks the hub to verify. To trust nobody, use `verifyRecord` from the SDK against your own RPC. */

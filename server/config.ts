@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { MatchRulesSchema } from "./customs/rules";
+import { CustomsAirportsSchema } from "./one-record/customs-airports";
 
 const hexKey = z.string().regex(/^0x[0-9a-fA-F]{64}$/, "must be a 32-byte hex private key");
 const address = z.string().regex(/^0x[0-9a-fA-F]{40}$/, "must be a 20-byte hex address");
@@ -65,6 +66,9 @@ export const ConfigSchema = z
     WEBHOOK_POLL_MS: int(1000),
     NOTIFICATION_STREAM_POLL_MS: int(2000),
     NOTIFICATION_STREAM_HEARTBEAT_MS: int(15_000),
+    // Customs reads the manifest of flights arriving at its airports (docs/one-record.md "Sharing"),
+    // e.g. "customs-hkg=HKG;customs-pvg=PVG,SHA"; empty: nobody by this policy.
+    CUSTOMS_AIRPORTS: CustomsAirportsSchema,
     CUSTOMS_MATCH_RULES: z
       .string()
       .optional()

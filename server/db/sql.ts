@@ -126,3 +126,12 @@ export async function updateRows(
     );
   }
 }
+
+/**
+ * Whether a database error is a unique-key violation (SQLite, PostgreSQL, through Prisma or the
+ * drivers): two writers raced for the same key and this one lost.
+ */
+export function isUniqueViolation(err: unknown): boolean {
+  const text = (e: unknown): string => (e instanceof Error ? `${(e as { code?: unknown }).code ?? ""} ${e.message} ${e.cause ? text(e.cause) : ""}` : "");
+  return /P2002|23505|SQLITE_CONSTRAINT_PRIMARYKEY|SQLITE_CONSTRAINT_UNIQUE|duplicate key|unique constraint/i.test(text(err));
+}

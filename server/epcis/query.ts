@@ -88,7 +88,12 @@ export function vocabularyForms(field: "bizStep" | "disposition", value: string)
 /** A place or EPC asked for as a URN or a Digital Link matches either form. */
 const idForms = (value: string) => [...new Set([value, canonicalGs1Uri(value)])];
 
-/** Where the caller may see an event: it owns it, captured it (hub-attested), or holds an active grant. */
+/**
+ * Where the caller may see an event: it owns it, captured it (hub-attested), or holds an active grant.
+ * This is readableRecord's rule (server/records/access.ts) in SQL, so pages and counts stay exact:
+ * EPCIS events have no links (only logistics objects do), and revoking a grant writes revokedAt on
+ * every grant delegated from it, so a direct row is the whole rule for them.
+ */
 function visibility(p: (v: string) => string, caller: string, now: string, provider: DbProvider): string {
   const at = provider === "postgresql" ? `CAST(${p(now)} AS TIMESTAMP(3))` : p(now);
   const c = p(caller);

@@ -1,20 +1,62 @@
+import { Prisma } from "../db/.generated/sqlite/client";
 import type { Db } from "../db/client";
+import { asDate, chunks } from "../db/sql";
 import { notFound } from "../http/problem";
+import { EVENT_FOR, LOGISTICS_EVENT } from "./links";
 
 /**
- * The record's header if the caller may read it: it owns it, or holds an unexpired, unrevoked
- * grant. Otherwise the same 404 as for a record that does not exist, so nothing leaks.
+ * The single access rule. An organisation reads a record when
+ * - it owns it; or
+ * - it holds an active grant of it (any scope), or an active "linked" grant of a record S of the same
+ *   owner from which the record is reachable through the link index in at most MAX_LINK_DEPTH steps,
+ *   each step staying within S's owner's records (so nobody exposes another party's data by linking
+ *   to it); a grant counts only while every grant it was delegated from is itself unrevoked and
+ *   unexpired; or
+ * - the record is a LogisticsEvent whose eventFor names an object it may read by the rules above
+ *   (events are part of their object's log, whoever posted them).
+ * Everything else is the same 404 as for a record that does not exist.
+ *
+ * The statements use Prisma's tagged SQL, which binds parameters for either provider, so these
+ * functions need only a client or a transaction.
+ */
+
+/** Reach of a "linked" grant: S -> waybill -> shipment -> piece ... at most this many steps. */
+export const MAX_LINK_DEPTH = 6;
+/** Delegation chains are short; a longer one (never made by the hub) is not honoured. */
+const MAX_CHAIN = 32;
+
+/** An id no record can have (record ids start with a letter or digit): keeps the statements of a denial the same. */
+export const NO_RECORD = "-";
+
+/** What runs the access statements: the client or a transaction. */
+export type AccessRunner = Pick<Db, "$queryRaw">;
+
+/** How an organisation reads a record: as its owner, or through a grant (effective expiry: the earliest along its chain). */
+export type Access = { via: "owner" } | { via: "grant"; grantId: string; expiresAt: Date | null };
+
+interface GrantRow {
+  target: string;
+  id: string;
+  parentGrantId: string | null;
+  expiresAt: unknown;
+}
+
+const sql = Prisma.sql;
+const ids = (list: readonly string[]) => Prisma.join([...list]);
+/** Constants go into the text: a bound number would need a type on PostgreSQL. */
+const literal = (n: number) => Prisma.raw(String(Math.floor(n)));
+
+/**
+ * The record's header if the caller may read it; otherwise the same 404 as for a record that does
+ * not exist. The owner answers after one lookup, a direct grant after two; only then are the link
+ * index and events consulted. For a caller who is not the owner the same statements run whether the
+ * record exists or not (no extra query betrays existence).
  */
 export async function readableRecord(db: Db, orgId: string, recordId: string) {
   const record = await db.record.findUnique({ where: { id: recordId } });
-  if (!record) throw notFound();
-  if (record.owner === orgId) return record;
-  const now = new Date();
-  const grant = await db.grant.findFirst({
-    where: { recordId, grantee: orgId, revokedAt: null, OR: [{ expiresAt: null }, { expiresAt: { gt: now } }] },
-    select: { id: true },
-  });
-  if (!grant) throw notFound();
+  if (record && record.owner === orgId) return record;
+  const granted = await grantedAccess(db, orgId, [recordId], true, new Date());
+  if (!record || !granted.has(recordId)) throw notFound();
   return record;
 }
 
@@ -23,4 +65,157 @@ export async function ownedRecord(db: Db, orgId: string, recordId: string) {
   const record = await readableRecord(db, orgId, recordId);
   if (record.owner !== orgId) throw notFound();
   return record;
+}
+
+/** Which of `recordIds` the organisation may read (unknown ids are simply absent): for lists and embedded objects. */
+export async function readableIds(db: AccessRunner, orgId: string, recordIds: readonly string[]): Promise<Set<string>> {
+  return new Set((await accessOf(db, orgId, recordIds)).keys());
+}
+
+/** How the organisation reads each of `recordIds` it may read (absent: it may not). */
+export async function accessOf(db: AccessRunner, orgId: string, recordIds: readonly string[], now = new Date()): Promise<Map<string, Access>> {
+  const unique = [...new Set(recordIds)];
+  const out = new Map<string, Access>();
+  if (unique.length === 0) return out;
+  const owned = await ownedAmong(db, orgId, unique);
+  for (const id of owned) out.set(id, { via: "owner" });
+  const rest = unique.filter((id) => !owned.has(id));
+  for (const [id, access] of await grantedAccess(db, orgId, rest, true, now)) out.set(id, access);
+  return out;
+}
+
+async function ownedAmong(db: AccessRunner, orgId: string, recordIds: readonly string[]): Promise<Set<string>> {
+  const owned = new Set<string>();
+  for (const part of chunks(recordIds)) {
+    const rows = await db.$queryRaw<{ id: string }[]>(sql`SELECT "id" FROM "Record" WHERE "owner" = ${orgId} AND "id" IN (${ids(part)})`);
+    for (const r of rows) owned.add(r.id);
+  }
+  return owned;
+}
+
+/**
+ * Access through grants (not ownership): direct grants, then linked grants over the link index, then
+ * (with `events`) events about a readable object.
+ */
+async function grantedAccess(db: AccessRunner, orgId: string, recordIds: readonly string[], events: boolean, now: Date): Promise<Map<string, Access>> {
+  const out = new Map<string, Access>();
+  if (recordIds.length === 0) return out;
+  const at = now.toISOString();
+  const active = sql`"revokedAt" IS NULL AND ("expiresAt" IS NULL OR "expiresAt" > ${at})`;
+
+  const direct: GrantRow[] = [];
+  for (const part of chunks(recordIds))
+    direct.push(
+      ...(await db.$queryRaw<GrantRow[]>(
+        sql`SELECT "recordId" AS "target", "id", "parentGrantId", "expiresAt" FROM "Grant" WHERE "grantee" = ${orgId} AND "recordId" IN (${ids(part)}) AND ${active}`,
+      )),
+    );
+  await honour(db, direct, now, out);
+
+  const unlinked = recordIds.filter((id) => !out.has(id));
+  if (unlinked.length > 0) await honour(db, await linkedGrants(db, orgId, unlinked, at), now, out);
+
+  if (events) {
+    const rest = recordIds.filter((id) => !out.has(id));
+    if (rest.length > 0) {
+      const about = new Map<string, string[]>();
+      for (const part of chunks(rest)) {
+        const rows = await db.$queryRaw<{ fromId: string; toId: string }[]>(
+          sql`SELECT "fromId", "toId" FROM "RecordLink" WHERE "fromId" IN (${ids(part)}) AND "property" = ${EVENT_FOR} AND "fromObjectType" = ${LOGISTICS_EVENT}`,
+        );
+        for (const r of rows) about.set(r.fromId, [...(about.get(r.fromId) ?? []), r.toId]);
+      }
+      // The same statements run whether or not any of them is an event (NO_RECORD stands in), so a
+      // denial takes as long for an event as for anything else, or for nothing at all.
+      const objects = [...new Set([...about.values()].flat()), NO_RECORD];
+      const owned = await ownedAmong(db, orgId, objects);
+      const readable = await grantedAccess(db, orgId, objects.filter((id) => !owned.has(id)), false, now);
+      for (const [event, targets] of about) {
+        if (targets.some((t) => owned.has(t))) out.set(event, { via: "owner" });
+        else {
+          const via = targets.map((t) => readable.get(t)).find((a) => a !== undefined);
+          if (via) out.set(event, via);
+        }
+      }
+    }
+  }
+  return out;
+}
+
+/**
+ * Active "linked" grants of the organisation that reach each target: the target's ancestors through
+ * the link index within its own owner's records, at most MAX_LINK_DEPTH steps up.
+ */
+async function linkedGrants(db: AccessRunner, orgId: string, targets: readonly string[], at: string): Promise<GrantRow[]> {
+  const rows: GrantRow[] = [];
+  for (const part of chunks(targets, 500))
+    rows.push(
+      ...(await db.$queryRaw<GrantRow[]>(sql`
+        WITH RECURSIVE "up"("target", "id", "owner", "depth") AS (
+          SELECT r."id", r."id", r."owner", 0 FROM "Record" r WHERE r."id" IN (${ids(part)})
+          UNION
+          SELECT u."target", l."fromId", u."owner", u."depth" + 1
+            FROM "up" u JOIN "RecordLink" l ON l."toId" = u."id" JOIN "Record" r ON r."id" = l."fromId"
+           WHERE u."depth" < ${literal(MAX_LINK_DEPTH)} AND r."owner" = u."owner"
+        )
+        SELECT DISTINCT u."target", g."id", g."parentGrantId", g."expiresAt"
+          FROM "up" u JOIN "Grant" g ON g."recordId" = u."id"
+         WHERE u."depth" > 0 AND g."grantee" = ${orgId} AND g."scope" = 'linked'
+           AND g."revokedAt" IS NULL AND (g."expiresAt" IS NULL OR g."expiresAt" > ${at})`)),
+    );
+  return rows;
+}
+
+/** Adds to `out` each target reached by a grant whose delegation chain is intact (its own grant first when several). */
+async function honour(db: AccessRunner, rows: readonly GrantRow[], now: Date, out: Map<string, Access>): Promise<void> {
+  if (rows.length === 0) return;
+  const chains = await chainExpiries(db, rows.filter((r) => r.parentGrantId !== null).map((r) => r.id), now);
+  for (const r of rows) {
+    const own = asDate(r.expiresAt);
+    let expiresAt = own;
+    if (r.parentGrantId !== null) {
+      const chain = chains.get(r.id);
+      if (chain === undefined) continue; // an ancestor is revoked, expired or missing
+      expiresAt = earliest(own, chain);
+    }
+    const before = out.get(r.target);
+    // Several grants may reach a record: keep the one lasting longest (an onward grant hangs from it).
+    if (!before || (before.via === "grant" && lasts(expiresAt, before.expiresAt))) out.set(r.target, { via: "grant", grantId: r.id, expiresAt });
+  }
+}
+
+const earliest = (a: Date | null, b: Date | null): Date | null => (a === null ? b : b === null ? a : a < b ? a : b);
+const lasts = (a: Date | null, b: Date | null): boolean => b !== null && (a === null || a > b);
+
+/**
+ * For each delegated grant whose every ancestor is active: the earliest expiry along the ancestors
+ * (null: none expires). Grants with a broken chain are absent.
+ */
+async function chainExpiries(db: AccessRunner, grantIds: readonly string[], now: Date): Promise<Map<string, Date | null>> {
+  const out = new Map<string, Date | null>();
+  if (grantIds.length === 0) return out;
+  const broken = new Set<string>();
+  for (const part of chunks([...new Set(grantIds)], 500)) {
+    const rows = await db.$queryRaw<{ start: string; found: string | null; parentGrantId: string | null; revokedAt: unknown; expiresAt: unknown; depth: unknown }[]>(sql`
+      WITH RECURSIVE "chain"("start", "id", "depth") AS (
+        SELECT g."id", g."parentGrantId", 1 FROM "Grant" g WHERE g."id" IN (${ids(part)}) AND g."parentGrantId" IS NOT NULL
+        UNION ALL
+        SELECT c."start", p."parentGrantId", c."depth" + 1 FROM "chain" c JOIN "Grant" p ON p."id" = c."id"
+         WHERE p."parentGrantId" IS NOT NULL AND c."depth" < ${literal(MAX_CHAIN)}
+      )
+      SELECT c."start", p."id" AS "found", p."parentGrantId", p."revokedAt", p."expiresAt", c."depth"
+        FROM "chain" c LEFT JOIN "Grant" p ON p."id" = c."id"`);
+    for (const r of rows) {
+      if (broken.has(r.start)) continue;
+      const expiresAt = asDate(r.expiresAt);
+      const endless = r.parentGrantId !== null && Number(r.depth) >= MAX_CHAIN;
+      if (r.found === null || r.revokedAt !== null || (expiresAt !== null && expiresAt <= now) || endless) {
+        broken.add(r.start);
+        out.delete(r.start);
+        continue;
+      }
+      out.set(r.start, earliest(out.has(r.start) ? out.get(r.start)! : null, expiresAt));
+    }
+  }
+  return out;
 }

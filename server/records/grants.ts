@@ -1,51 +1,153 @@
 import { randomUUID } from "node:crypto";
-import type { GrantView } from "../../sdk/api";
-import type { Db, DbProvider, TxClient } from "../db/client";
+import type { GrantScope, GrantView } from "../../sdk/api";
+import { Prisma } from "../db/.generated/sqlite/client";
+import { writeTransaction, type Db, type DbProvider, type TxClient } from "../db/client";
 import { insertRows } from "../db/bulk-insert";
+import { asDate, chunks, placeholders, query } from "../db/sql";
 import type { AccessLogWriter } from "../access-log/writer";
 import { badRequest, notFound } from "../http/problem";
 import { ownedRecord } from "./access";
 
-const view = (g: { grantee: string; grantedBy: string; createdAt: Date; expiresAt: Date | null }): GrantView => ({
-  grantee: g.grantee,
-  grantedBy: g.grantedBy,
-  createdAt: g.createdAt.toISOString(),
-  ...(g.expiresAt ? { expiresAt: g.expiresAt.toISOString() } : {}),
-});
+const sql = Prisma.sql;
 
-/** The owner lets another organisation read every version of a record, until an optional expiry. */
-export async function grantAccess(db: Db, orgId: string, recordId: string, grantee: string, expiresAt?: string): Promise<GrantView> {
+interface GrantRow {
+  id: string;
+  grantee: string;
+  grantedBy: string;
+  scope: string;
+  createdAt: unknown;
+  expiresAt: unknown;
+  parentGrantId: string | null;
+  policy: string | null;
+}
+
+const GRANT_COLUMNS = sql`"id", "grantee", "grantedBy", "scope", "createdAt", "expiresAt", "parentGrantId", "policy"`;
+
+export function grantView(g: GrantRow): GrantView {
+  const expiresAt = asDate(g.expiresAt);
+  return {
+    id: g.id,
+    grantee: g.grantee,
+    grantedBy: g.grantedBy,
+    scope: g.scope === "linked" ? "linked" : "object",
+    createdAt: asDate(g.createdAt)!.toISOString(),
+    ...(expiresAt ? { expiresAt: expiresAt.toISOString() } : {}),
+    ...(g.parentGrantId ? { parentGrantId: g.parentGrantId } : {}),
+    ...(g.policy ? { policy: g.policy } : {}),
+  };
+}
+
+/** An expiry given by a caller: a future instant, else a 400 naming the field. */
+export function futureExpiry(expiresAt: string | undefined, path = "expiresAt"): Date | null {
+  if (!expiresAt) return null;
+  const expiry = new Date(expiresAt);
+  if (expiry.getTime() <= Date.now()) throw badRequest("invalid-grant", `${path} is in the past.`, [{ path, message: "must be in the future" }]);
+  return expiry;
+}
+
+/**
+ * The owner lets another organisation read every version of a record ("object"), or the record and
+ * everything linked to it ("linked", docs/one-record.md "Sharing"), until an optional expiry.
+ */
+export async function grantAccess(
+  db: Db,
+  orgId: string,
+  recordId: string,
+  input: { grantee: string; expiresAt?: string; scope?: GrantScope },
+): Promise<GrantView> {
   await ownedRecord(db, orgId, recordId);
+  const { grantee } = input;
+  const scope = input.scope ?? "object";
   if (grantee === orgId) throw badRequest("invalid-grant", "An owner needs no grant to its own record.");
   if (!(await db.organization.findUnique({ where: { id: grantee }, select: { id: true } })))
     throw badRequest("unknown-organization", `No organisation ${grantee} is admitted.`, [{ path: "grantee", message: "unknown organisation" }]);
-  const expiry = expiresAt ? new Date(expiresAt) : null;
-  if (expiry && expiry.getTime() <= Date.now())
-    throw badRequest("invalid-grant", "expiresAt is in the past.", [{ path: "expiresAt", message: "must be in the future" }]);
-  const active = await db.grant.findFirst({ where: { recordId, grantee, revokedAt: null } });
-  if (active) {
-    // Granting again replaces the expiry: one active grant per grantee and record.
-    return view(await db.grant.update({ where: { id: active.id }, data: { expiresAt: expiry, grantedBy: orgId } }));
-  }
-  return view(await db.grant.create({ data: { id: randomUUID(), recordId, grantee, grantedBy: orgId, expiresAt: expiry } }));
+  const expiry = futureExpiry(input.expiresAt);
+  const expiryText = expiry?.toISOString() ?? null;
+  return writeTransaction(db, async (tx) => {
+    // One active grant of the owner's own per grantee and record: granting again replaces its expiry
+    // and scope (grants by policy and onward grants stand on their own).
+    const [active] = await tx.$queryRaw<{ id: string }[]>(
+      sql`SELECT "id" FROM "Grant" WHERE "recordId" = ${recordId} AND "grantee" = ${grantee} AND "revokedAt" IS NULL
+            AND "policy" IS NULL AND "parentGrantId" IS NULL ORDER BY "createdAt" LIMIT 1`,
+    );
+    const id = active?.id ?? randomUUID();
+    if (active)
+      await tx.$executeRaw(
+        sql`UPDATE "Grant" SET "expiresAt" = ${expiryText}, "grantedBy" = ${orgId}, "scope" = ${scope}, "requestId" = NULL WHERE "id" = ${id}`,
+      );
+    else
+      await tx.$executeRaw(
+        sql`INSERT INTO "Grant" ("id", "recordId", "grantee", "grantedBy", "createdAt", "expiresAt", "scope")
+            VALUES (${id}, ${recordId}, ${grantee}, ${orgId}, ${new Date().toISOString()}, ${expiryText}, ${scope})`,
+      );
+    const [row] = await tx.$queryRaw<GrantRow[]>(sql`SELECT ${GRANT_COLUMNS} FROM "Grant" WHERE "id" = ${id}`);
+    return grantView(row!);
+  });
 }
 
-export async function revokeAccess(db: Db, orgId: string, recordId: string, grantee: string): Promise<void> {
+/** The owner revokes the grantee's grants of a record, and at once every grant delegated from them. */
+export async function revokeAccess(db: Db, log: AccessLogWriter, orgId: string, recordId: string, grantee: string): Promise<void> {
   await ownedRecord(db, orgId, recordId);
-  const { count } = await db.grant.updateMany({ where: { recordId, grantee, revokedAt: null }, data: { revokedAt: new Date() } });
-  if (count === 0) throw notFound();
+  const revoked = await writeTransaction(db, async (tx) => {
+    const direct = await tx.$queryRaw<{ id: string }[]>(
+      sql`SELECT "id" FROM "Grant" WHERE "recordId" = ${recordId} AND "grantee" = ${grantee} AND "revokedAt" IS NULL`,
+    );
+    return revokeGrants(tx, log, orgId, direct.map((g) => g.id));
+  });
+  if (revoked === 0) throw notFound();
+}
+
+/**
+ * Revokes the grants and every active grant descending from them (recursively), in the caller's
+ * transaction. The grants named are logged by the caller's route; each descendant gets its own
+ * REVOKE_GRANT line naming the grant it fell with. Returns how many of the named grants were active.
+ */
+export async function revokeGrants(tx: TxClient, log: AccessLogWriter, actor: string, grantIds: readonly string[], now = new Date()): Promise<number> {
+  if (grantIds.length === 0) return 0;
+  const named = new Set(grantIds);
+  const rows: { id: string; recordId: string; grantee: string; parentGrantId: string | null; owner: string | null }[] = [];
+  for (const part of chunks([...named], 500))
+    rows.push(
+      ...(await tx.$queryRaw<typeof rows>(sql`
+        WITH RECURSIVE "d"("id") AS (
+          SELECT "id" FROM "Grant" WHERE "id" IN (${Prisma.join(part)})
+          UNION
+          SELECT g."id" FROM "Grant" g JOIN "d" ON g."parentGrantId" = "d"."id"
+        )
+        SELECT g."id", g."recordId", g."grantee", g."parentGrantId", r."owner"
+          FROM "Grant" g JOIN "d" ON "d"."id" = g."id" LEFT JOIN "Record" r ON r."id" = g."recordId"
+         WHERE g."revokedAt" IS NULL`)),
+    );
+  const unique = [...new Map(rows.map((r) => [r.id, r])).values()];
+  for (const part of chunks(unique.map((r) => r.id)))
+    await tx.$executeRaw(sql`UPDATE "Grant" SET "revokedAt" = ${now.toISOString()} WHERE "id" IN (${Prisma.join(part)})`);
+  const at = now.toISOString();
+  await log.appendIn(
+    tx,
+    unique
+      .filter((r) => !named.has(r.id))
+      .map((r) => ({
+        at,
+        actor,
+        action: "REVOKE_GRANT" as const,
+        recordId: r.recordId,
+        version: null,
+        owner: r.owner,
+        detail: `from ${r.grantee} (delegated from grant ${r.parentGrantId ?? "?"}, revoked)`,
+      })),
+  );
+  return unique.filter((r) => named.has(r.id)).length;
 }
 
 export async function listGrants(db: Db, orgId: string, recordId: string): Promise<GrantView[]> {
   await ownedRecord(db, orgId, recordId);
-  const now = new Date();
-  const grants = await db.grant.findMany({
-    where: { recordId, revokedAt: null, OR: [{ expiresAt: null }, { expiresAt: { gt: now } }] },
-    orderBy: { createdAt: "asc" },
-  });
-  return grants.map(view);
+  const now = new Date().toISOString();
+  const grants = await db.$queryRaw<GrantRow[]>(
+    sql`SELECT ${GRANT_COLUMNS} FROM "Grant" WHERE "recordId" = ${recordId} AND "revokedAt" IS NULL AND ("expiresAt" IS NULL OR "expiresAt" > ${now})
+        ORDER BY "createdAt", "id"`,
+  );
+  return grants.map(grantView);
 }
-
 
 export interface PolicyGrant {
   recordId: string;
@@ -54,25 +156,39 @@ export interface PolicyGrant {
   grantee: string;
   /** The named policy that grants it, e.g. "customs-declared". */
   policy: string;
+  /** "linked": the record and everything linked to it (default "object"). */
+  scope?: GrantScope;
 }
 
 /**
  * Grants read access by a named policy (customs reads what is declared to it, say), inside the
  * caller's transaction, logged as granted by `policy:<name>`. A grantee that already holds an
- * active grant of the record keeps it: no duplicate rows, no duplicate log lines.
+ * active grant covering it keeps it (a linked grant covers an object grant): no duplicate rows, no
+ * duplicate log lines.
  */
 export async function grantByPolicy(tx: TxClient, provider: DbProvider, log: AccessLogWriter, grants: readonly PolicyGrant[]): Promise<number> {
   if (grants.length === 0) return 0;
-  const active = await tx.grant.findMany({
-    where: { recordId: { in: [...new Set(grants.map((g) => g.recordId))] }, revokedAt: null },
-    select: { recordId: true, grantee: true },
-  });
-  const held = new Set(active.map((g) => `${g.recordId}\u0000${g.grantee}`));
+  const held = new Set<string>();
+  const key = (recordId: string, grantee: string, scope: string) => `${recordId}\u0000${grantee}\u0000${scope}`;
+  for (const part of chunks([...new Set(grants.map((g) => g.recordId))])) {
+    const active = await query<{ recordId: string; grantee: string; scope: string; parentGrantId: string | null }>(
+      tx,
+      provider,
+      `SELECT "recordId", "grantee", "scope", "parentGrantId" FROM "Grant" WHERE "recordId" IN (${placeholders(1, part.length)}) AND "revokedAt" IS NULL`,
+      part,
+    );
+    for (const g of active) {
+      // A delegated grant may fall with its parent: it does not stand in for a policy's own grant.
+      if (g.parentGrantId !== null) continue;
+      held.add(key(g.recordId, g.grantee, g.scope));
+      if (g.scope === "linked") held.add(key(g.recordId, g.grantee, "object"));
+    }
+  }
   const fresh: PolicyGrant[] = [];
   for (const g of grants) {
-    const key = `${g.recordId}\u0000${g.grantee}`;
-    if (held.has(key) || g.grantee === g.owner) continue;
-    held.add(key);
+    const scope = g.scope ?? "object";
+    if (held.has(key(g.recordId, g.grantee, scope)) || g.grantee === g.owner) continue;
+    held.add(key(g.recordId, g.grantee, scope));
     fresh.push(g);
   }
   const now = new Date();
@@ -80,8 +196,8 @@ export async function grantByPolicy(tx: TxClient, provider: DbProvider, log: Acc
     tx,
     provider,
     "Grant",
-    ["id", "recordId", "grantee", "grantedBy", "createdAt", "policy"],
-    fresh.map((g) => [randomUUID(), g.recordId, g.grantee, `policy:${g.policy}`, now, g.policy]),
+    ["id", "recordId", "grantee", "grantedBy", "createdAt", "policy", "scope"],
+    fresh.map((g) => [randomUUID(), g.recordId, g.grantee, `policy:${g.policy}`, now, g.policy, g.scope ?? "object"]),
   );
   await log.appendIn(
     tx,
@@ -92,7 +208,7 @@ export async function grantByPolicy(tx: TxClient, provider: DbProvider, log: Acc
       recordId: g.recordId,
       version: null,
       owner: g.owner,
-      detail: `to ${g.grantee}`,
+      detail: `to ${g.grantee}${g.scope === "linked" ? " (linked)" : ""}`,
     })),
   );
   return fresh.length;

@@ -1,7 +1,7 @@
 import { Router, type RequestHandler } from "express";
 import type { Db, DbProvider } from "../db/client";
 import { callerOf } from "../auth/caller";
-import { fromZod, notFound } from "../http/problem";
+import { HttpProblem, fromZod, notFound } from "../http/problem";
 import type { ProofService } from "../anchoring/proofs";
 import type { AccessLogWriter } from "../access-log/writer";
 import { loggedAccess } from "../access-log/logged";
@@ -9,7 +9,14 @@ import { readableRecord } from "./access";
 import { grantAccess, listGrants, revokeAccess } from "./grants";
 import type { RecordObserver } from "./observers";
 import type { RecordChecks } from "./check-pool";
-import { GrantRequestSchema, PublishBatchSchema } from "../../sdk/api";
+import {
+  AccessRequestDecisionSchema,
+  AccessRequestQuerySchema,
+  CreateAccessRequestSchema,
+  GrantRequestSchema,
+  PublishBatchSchema,
+} from "../../sdk/api";
+import { decideAccessRequest, getAccessRequest, listAccessRequests, requestAccess, revokeAccessRequest } from "./access-requests";
 import { RecordIdSchema } from "../../sdk/envelope";
 import { getRecord, publishRecords, readableVersion } from "./service";
 
@@ -31,8 +38,9 @@ export interface RecordRouteDeps {
 }
 
 /**
- * Publishing, reading, proofs and grants of records: `/v1/records`. Every read, grant and denial
- * goes to the access log before the answer is sent.
+ * Publishing, reading, proofs and grants of records (`/v1/records`), and access requests
+ * (`/v1/access-requests`). Every read, grant, decision, revocation and denial goes to the access log
+ * before the answer is sent.
  */
 export function recordRoutes({ db, provider, proofs, auth, accessLog, observers, checks }: RecordRouteDeps): Router {
   const router = Router();
@@ -93,12 +101,12 @@ export function recordRoutes({ db, provider, proofs, auth, accessLog, observers,
     // 404 before validation: a bad body must not reveal existence.
     await loggedAccess(accessLog, db, { actor: orgId, action: "GRANT", recordId }, () => readableRecord(db, orgId, recordId), () => undefined);
     const parsed = GrantRequestSchema.safeParse(req.body);
-    if (!parsed.success) throw fromZod("invalid-grant", "Expected { grantee, expiresAt? }.", parsed.error);
+    if (!parsed.success) throw fromZod("invalid-grant", 'Expected { grantee, expiresAt?, scope?: "object" | "linked" }.', parsed.error);
     const grant = await loggedAccess(
       accessLog,
       db,
-      { actor: orgId, action: "GRANT", recordId, detail: `to ${parsed.data.grantee}` },
-      () => grantAccess(db, orgId, recordId, parsed.data.grantee, parsed.data.expiresAt),
+      { actor: orgId, action: "GRANT", recordId, detail: `to ${parsed.data.grantee}${parsed.data.scope === "linked" ? " (linked)" : ""}` },
+      () => grantAccess(db, orgId, recordId, parsed.data),
       () => ({ owner: orgId }),
     );
     res.status(201).json(grant);
@@ -112,10 +120,46 @@ export function recordRoutes({ db, provider, proofs, auth, accessLog, observers,
       accessLog,
       db,
       { actor: orgId, action: "REVOKE_GRANT", recordId, detail: `from ${grantee}` },
-      () => revokeAccess(db, orgId, recordId, grantee),
+      () => revokeAccess(db, accessLog, orgId, recordId, grantee),
       () => ({ owner: orgId }),
     );
     res.status(204).end();
+  });
+
+  router.post("/v1/access-requests", auth, async (req, res) => {
+    const parsed = CreateAccessRequestSchema.safeParse(req.body);
+    if (!parsed.success)
+      throw fromZod("invalid-access-request", 'Expected { recordIds, scope?: "object" | "linked", requestedFor?, description?, expiresAt? }.', parsed.error);
+    const request = await requestAccess(db, provider, accessLog, { requestedBy: callerOf(req).orgId, ...parsed.data });
+    res.status(201).location(`/v1/access-requests/${request.id}`).json(request);
+  });
+
+  router.get("/v1/access-requests", auth, async (req, res) => {
+    const parsed = AccessRequestQuerySchema.safeParse(req.query);
+    if (!parsed.success) throw fromZod("invalid-query", "Expected ?as=owner|requester&status=&limit=.", parsed.error);
+    res.json({ accessRequests: await listAccessRequests(db, callerOf(req).orgId, parsed.data) });
+  });
+
+  router.get("/v1/access-requests/:id", auth, async (req, res) => {
+    const orgId = callerOf(req).orgId;
+    const requestId = String(req.params.id);
+    try {
+      res.json(await getAccessRequest(db, orgId, requestId));
+    } catch (err) {
+      if (err instanceof HttpProblem && err.status === 404)
+        await accessLog.append({ at: new Date().toISOString(), actor: orgId, action: "DENY", recordId: null, version: null, owner: null, detail: `access request ${requestId.slice(0, 64)}: READ` });
+      throw err;
+    }
+  });
+
+  router.post("/v1/access-requests/:id/decision", auth, async (req, res) => {
+    const parsed = AccessRequestDecisionSchema.safeParse(req.body);
+    if (!parsed.success) throw fromZod("invalid-decision", 'Expected { decision: "ACCEPTED" | "REJECTED" }.', parsed.error);
+    res.json(await decideAccessRequest(db, provider, accessLog, { orgId: callerOf(req).orgId, requestId: String(req.params.id), decision: parsed.data.decision }));
+  });
+
+  router.delete("/v1/access-requests/:id", auth, async (req, res) => {
+    res.json(await revokeAccessRequest(db, provider, accessLog, { orgId: callerOf(req).orgId, requestId: String(req.params.id) }));
   });
 
   return router;

@@ -1,7 +1,8 @@
 import type { SignedRecord } from "../../sdk/envelope";
 import { writeTransaction, type Db, type DbProvider } from "../db/client";
 import { insertRows } from "../db/bulk-insert";
-import { badRequest, conflict, forbidden, notFound } from "../http/problem";
+import { isUniqueViolation } from "../db/sql";
+import { HttpProblem, badRequest, conflict, forbidden, notFound } from "../http/problem";
 import { checkRecord, type CheckedRecord, type FieldError } from "./check";
 import { RecordChecks } from "./check-pool";
 import { readableRecord } from "./access";
@@ -56,58 +57,64 @@ export async function publishRecords(
   }
 
   const ids = [...new Set(records.map((r) => r.id))];
-  await writeTransaction(db, async (tx) => {
-    const existing = await tx.record.findMany({ where: { id: { in: ids } }, select: { id: true, owner: true, latestVersion: true } });
-    const latest = new Map(existing.map((r) => [r.id, r.latestVersion]));
-    for (const r of existing) {
-      // Ids are the publisher's (UUIDs by default); one taken by another organisation is simply unavailable.
-      if (r.owner !== orgId) throw conflict("record-id-unavailable", `Record id ${r.id} is not available; choose another.`);
-    }
-    for (const r of records) {
-      const expected = (latest.get(r.id) ?? 0) + 1;
-      if (r.version !== expected)
-        throw conflict(
-          "version-conflict",
-          `Record ${r.id}: version ${r.version} submitted, ${expected} expected (versions are consecutive; the latest is ${expected - 1}).`,
-        );
-      latest.set(r.id, expected);
-    }
-    const now = new Date();
-    await insertRows(
-      tx,
-      provider,
-      "RecordVersion",
-      ["id", "recordId", "version", "type", "owner", "body", "salts", "digest", "signature", "signer", "publishedAt"],
-      records.map((r) => [
-        `${r.id}@${r.version}`,
-        r.id,
-        r.version,
-        r.type,
-        r.owner,
-        JSON.stringify(r.body),
-        JSON.stringify(r.salts),
-        r.digest,
-        r.signature,
-        org.signerAddress,
-        now,
-      ]),
-    );
-    await insertRows(tx, provider, "AnchorItem", ["digest", "kind", "createdAt"], records.map((r) => [r.digest, "RECORD", now]));
-    const known = new Set(existing.map((r) => r.id));
-    const fresh = records.filter((r) => r.version === 1 && !known.has(r.id));
-    const freshIds = new Set(fresh.map((r) => r.id));
-    await insertRows(
-      tx,
-      provider,
-      "Record",
-      ["id", "type", "owner", "latestVersion", "createdAt", "updatedAt"],
-      fresh.map((r) => [r.id, r.type, r.owner, latest.get(r.id)!, now, now]),
-    );
-    for (const id of ids.filter((i) => !freshIds.has(i)))
-      await tx.record.update({ where: { id }, data: { latestVersion: latest.get(id)!, updatedAt: now } });
-    const publisher = { orgId, roles: toView(org).roles };
-    for (const o of observers) await o.onStored(records, { tx, provider, publisher, now });
-  });
+  try {
+    await writeTransaction(db, async (tx) => {
+      const existing = await tx.record.findMany({ where: { id: { in: ids } }, select: { id: true, owner: true, latestVersion: true } });
+      const latest = new Map(existing.map((r) => [r.id, r.latestVersion]));
+      for (const r of existing) {
+        // Ids are the publisher's (UUIDs by default); one taken by another organisation is simply unavailable.
+        if (r.owner !== orgId) throw conflict("record-id-unavailable", `Record id ${r.id} is not available; choose another.`);
+      }
+      for (const r of records) {
+        const expected = (latest.get(r.id) ?? 0) + 1;
+        if (r.version !== expected)
+          throw conflict(
+            "version-conflict",
+            `Record ${r.id}: version ${r.version} submitted, ${expected} expected (versions are consecutive; the latest is ${expected - 1}).`,
+          );
+        latest.set(r.id, expected);
+      }
+      const now = new Date();
+      await insertRows(
+        tx,
+        provider,
+        "RecordVersion",
+        ["id", "recordId", "version", "type", "owner", "body", "salts", "digest", "signature", "signer", "publishedAt"],
+        records.map((r) => [
+          `${r.id}@${r.version}`,
+          r.id,
+          r.version,
+          r.type,
+          r.owner,
+          JSON.stringify(r.body),
+          JSON.stringify(r.salts),
+          r.digest,
+          r.signature,
+          org.signerAddress,
+          now,
+        ]),
+      );
+      await insertRows(tx, provider, "AnchorItem", ["digest", "kind", "createdAt"], records.map((r) => [r.digest, "RECORD", now]));
+      const known = new Set(existing.map((r) => r.id));
+      const fresh = records.filter((r) => r.version === 1 && !known.has(r.id));
+      const freshIds = new Set(fresh.map((r) => r.id));
+      await insertRows(
+        tx,
+        provider,
+        "Record",
+        ["id", "type", "owner", "latestVersion", "createdAt", "updatedAt"],
+        fresh.map((r) => [r.id, r.type, r.owner, latest.get(r.id)!, now, now]),
+      );
+      for (const id of ids.filter((i) => !freshIds.has(i)))
+        await tx.record.update({ where: { id }, data: { latestVersion: latest.get(id)!, updatedAt: now } });
+      const publisher = { orgId, roles: toView(org).roles };
+      for (const o of observers) await o.onStored(records, { tx, provider, publisher, now });
+    });
+  } catch (err) {
+    // A concurrent publication stored the same version first (the version check above read before it committed).
+    if (!(err instanceof HttpProblem) && isUniqueViolation(err)) throw conflict("version-conflict", "A version of these records was stored meanwhile by a concurrent publication; read the latest and publish the next.");
+    throw err;
+  }
   for (const o of observers) o.afterCommit?.(records);
   return records.map((r) => ({ id: r.id, version: r.version, digest: r.digest, status: "PENDING" as const }));
 }

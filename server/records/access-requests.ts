@@ -1,0 +1,358 @@
+import { randomUUID } from "node:crypto";
+import type { AccessLogDraft } from "../../sdk/access-log";
+import type { AccessRequestStatus, AccessRequestView, GrantScope } from "../../sdk/api";
+import { Prisma } from "../db/.generated/sqlite/client";
+import { writeTransaction, type Db, type DbProvider, type TxClient } from "../db/client";
+import { insertRows } from "../db/bulk-insert";
+import { asDate, chunks } from "../db/sql";
+import type { AccessLogWriter } from "../access-log/writer";
+import { badRequest, conflict, notFound } from "../http/problem";
+import { NO_RECORD, accessOf, readableIds, type Access } from "./access";
+import { futureExpiry, revokeGrants } from "./grants";
+
+/**
+ * Access requests (docs/api.md "Grants and access requests"; the ONE Record API maps its
+ * AccessDelegation requests onto these). A party asks that it, or a third party, may read records;
+ * the records' owner accepts or rejects. A request is decided by the one owner of all its records,
+ * and only when the requester may know them (it reads them, or reads an object linking to them).
+ * Any other request (a record that does not exist, one the requester may not know, records of several
+ * owners) is stored and answered exactly like every other PENDING request and shows to nobody but
+ * the requester: nothing in the answer tells which case it is.
+ */
+
+const sql = Prisma.sql;
+
+export interface AccessRequestInput {
+  requestedBy: string;
+  /** Who is to read (default: the requester). */
+  requestedFor?: string;
+  recordIds: readonly string[];
+  scope: GrantScope;
+  description?: string;
+  expiresAt?: string | Date;
+}
+
+interface RequestRow {
+  id: string;
+  requestedBy: string;
+  requestedFor: string;
+  recordIds: string;
+  scope: string;
+  status: string;
+  description: string | null;
+  expiresAt: unknown;
+  requestedAt: unknown;
+  statusHistory: string;
+  decider: string | null;
+  delegatedFrom: string | null;
+}
+
+const COLUMNS = sql`"id", "requestedBy", "requestedFor", "recordIds", "scope", "status", "description", "expiresAt", "requestedAt", "statusHistory", "decider", "delegatedFrom"`;
+
+type History = AccessRequestView["statusHistory"];
+
+function viewOf(row: RequestRow): AccessRequestView {
+  const expiresAt = asDate(row.expiresAt);
+  return {
+    id: row.id,
+    requestedBy: row.requestedBy,
+    requestedFor: row.requestedFor,
+    recordIds: JSON.parse(row.recordIds) as string[],
+    scope: row.scope === "linked" ? "linked" : "object",
+    status: row.status as AccessRequestStatus,
+    ...(row.description !== null ? { description: row.description } : {}),
+    ...(expiresAt ? { expiresAt: expiresAt.toISOString() } : {}),
+    requestedAt: asDate(row.requestedAt)!.toISOString(),
+    statusHistory: JSON.parse(row.statusHistory) as History,
+  };
+}
+
+async function load(db: Pick<Db, "$queryRaw">, requestId: string): Promise<RequestRow | undefined> {
+  if (!/^[0-9a-f-]{36}$/.test(requestId)) return undefined;
+  const [row] = await db.$queryRaw<RequestRow[]>(sql`SELECT ${COLUMNS} FROM "AccessRequest" WHERE "id" = ${requestId}`);
+  return row;
+}
+
+/** Someone tried an access request they may not see: logged as a denial, answered as for no such request. */
+async function denied(log: AccessLogWriter, actor: string, requestId: string, what: string): Promise<never> {
+  await log.append({ at: new Date().toISOString(), actor, action: "DENY", recordId: null, version: null, owner: null, detail: `access request ${requestId.slice(0, 64)}: ${what}` });
+  throw notFound();
+}
+
+/**
+ * Records a request. The requester's own records are granted at once (ACCEPTED). Anything else is
+ * PENDING: for the records' owner to decide when the requester may know them, for nobody otherwise.
+ * If the requester asks for a third party and reads the records through grants of its own, an
+ * accepted request makes onward grants hanging from those (delegatedFrom).
+ */
+export async function requestAccess(db: Db, provider: DbProvider, log: AccessLogWriter, input: AccessRequestInput): Promise<AccessRequestView> {
+  const { requestedBy, scope } = input;
+  const requestedFor = input.requestedFor ?? requestedBy;
+  const recordIds = [...new Set(input.recordIds)];
+  if (recordIds.length === 0) throw badRequest("invalid-access-request", "Name at least one record.", [{ path: "recordIds", message: "empty" }]);
+  const expiry = futureExpiry(input.expiresAt instanceof Date ? input.expiresAt.toISOString() : input.expiresAt);
+  if (requestedFor !== requestedBy && !(await db.organization.findUnique({ where: { id: requestedFor }, select: { id: true } })))
+    throw badRequest("unknown-organization", `No organisation ${requestedFor} is admitted.`, [{ path: "requestedFor", message: "unknown organisation" }]);
+  const now = new Date();
+  const owners = new Map<string, string>();
+  for (const part of chunks(recordIds))
+    for (const r of await db.record.findMany({ where: { id: { in: part } }, select: { id: true, owner: true } })) owners.set(r.id, r.owner);
+
+  const base = {
+    id: randomUUID(),
+    requestedBy,
+    requestedFor,
+    recordIds,
+    scope,
+    description: input.description ?? null,
+    expiresAt: expiry,
+    requestedAt: now,
+  };
+
+  if (recordIds.every((id) => owners.get(id) === requestedBy)) {
+    // The owner asks for someone else: nothing to decide, granted at once.
+    if (requestedFor === requestedBy) throw badRequest("invalid-access-request", "An owner needs no grant to its own records.");
+    return writeTransaction(db, async (tx) => {
+      await insertRequest(tx, { ...base, status: "ACCEPTED", history: [{ status: "PENDING", at: now.toISOString() }, { status: "ACCEPTED", at: now.toISOString() }], decider: requestedBy, delegatedFrom: null });
+      await makeGrants(tx, provider, log, { ...base, grantedBy: requestedBy, parents: new Map(), owners, now });
+      return viewOf((await load(tx, base.id))!);
+    });
+  }
+
+  // May the requester know each record? It reads it, or reads an object that links to it.
+  const access = await accessOf(db, requestedBy, recordIds, now);
+  const unread = recordIds.filter((id) => !access.has(id));
+  const known = new Set(access.keys());
+  if (unread.length > 0) {
+    const links: { fromId: string; toId: string }[] = [];
+    for (const part of chunks(unread))
+      links.push(...(await db.$queryRaw<typeof links>(sql`SELECT DISTINCT "fromId", "toId" FROM "RecordLink" WHERE "toId" IN (${Prisma.join(part)})`)));
+    // NO_RECORD: the same statements run whether or not anything links to the records.
+    const readers = await readableIds(db, requestedBy, [...new Set(links.map((l) => l.fromId)), NO_RECORD]);
+    for (const l of links) if (readers.has(l.fromId)) known.add(l.toId);
+  }
+  const recordOwners = new Set(recordIds.map((id) => owners.get(id)));
+  const owner = recordOwners.size === 1 ? [...recordOwners][0] : undefined;
+  const decidable = owner !== undefined && owner !== requestedBy && recordIds.every((id) => known.has(id));
+  const delegatedFrom =
+    decidable && requestedFor !== requestedBy ? Object.fromEntries(recordIds.flatMap((id) => viaGrant(access.get(id)).map((g) => [id, g]))) : {};
+  await writeTransaction(db, (tx) =>
+    insertRequest(tx, {
+      ...base,
+      status: "PENDING",
+      history: [{ status: "PENDING", at: now.toISOString() }],
+      decider: decidable ? owner : null,
+      delegatedFrom: Object.keys(delegatedFrom).length > 0 ? JSON.stringify(delegatedFrom) : null,
+    }),
+  );
+  return viewOf((await load(db, base.id))!);
+}
+
+const viaGrant = (a: Access | undefined): string[] => (a?.via === "grant" ? [a.grantId] : []);
+
+async function insertRequest(
+  tx: TxClient,
+  r: {
+    id: string;
+    requestedBy: string;
+    requestedFor: string;
+    recordIds: string[];
+    scope: GrantScope;
+    description: string | null;
+    expiresAt: Date | null;
+    requestedAt: Date;
+    status: AccessRequestStatus;
+    history: History;
+    decider: string | null;
+    delegatedFrom: string | null;
+  },
+): Promise<void> {
+  await tx.$executeRaw(sql`
+    INSERT INTO "AccessRequest" (${COLUMNS})
+    VALUES (${r.id}, ${r.requestedBy}, ${r.requestedFor}, ${JSON.stringify(r.recordIds)}, ${r.scope}, ${r.status}, ${r.description},
+            ${r.expiresAt?.toISOString() ?? null}, ${r.requestedAt.toISOString()}, ${JSON.stringify(r.history)}, ${r.decider}, ${r.delegatedFrom})`);
+}
+
+/** The grants of an accepted request, one per record (none for the grantee's own), logged. */
+async function makeGrants(
+  tx: TxClient,
+  provider: DbProvider,
+  log: AccessLogWriter,
+  g: {
+    id: string;
+    requestedFor: string;
+    recordIds: readonly string[];
+    scope: GrantScope;
+    expiresAt: Date | null;
+    grantedBy: string;
+    /** recordId -> the grant it is delegated from, and that grant's effective expiry. */
+    parents: Map<string, { grantId: string; expiresAt: Date | null }>;
+    owners: Map<string, string>;
+    now: Date;
+  },
+): Promise<void> {
+  const rows = g.recordIds
+    .filter((id) => g.owners.get(id) !== g.requestedFor)
+    .map((recordId) => {
+      const parent = g.parents.get(recordId);
+      // An onward grant never outlives the grant it hangs from.
+      const expiresAt = parent ? earliest(g.expiresAt, parent.expiresAt) : g.expiresAt;
+      return { recordId, grantId: randomUUID(), parent, expiresAt };
+    });
+  await insertRows(
+    tx,
+    provider,
+    "Grant",
+    ["id", "recordId", "grantee", "grantedBy", "createdAt", "expiresAt", "scope", "parentGrantId", "requestId"],
+    rows.map((r) => [r.grantId, r.recordId, g.requestedFor, g.grantedBy, g.now, r.expiresAt, g.scope, r.parent?.grantId ?? null, g.id]),
+  );
+  await log.appendIn(
+    tx,
+    rows.map((r) => ({
+      at: g.now.toISOString(),
+      actor: g.grantedBy,
+      action: "GRANT" as const,
+      recordId: r.recordId,
+      version: null,
+      owner: g.owners.get(r.recordId) ?? null,
+      detail: `to ${g.requestedFor}${g.scope === "linked" ? " (linked)" : ""} by access request ${g.id}${r.parent ? `, delegated from grant ${r.parent.grantId}` : ""}`,
+    })),
+  );
+}
+
+const earliest = (a: Date | null, b: Date | null): Date | null => (a === null ? b : b === null ? a : a < b ? a : b);
+
+/** Moves a request on from `from` (compare-and-set: a concurrent decision loses with a 409). */
+async function setStatus(tx: TxClient, row: RequestRow, from: AccessRequestStatus, steps: AccessRequestStatus[], at: Date): Promise<void> {
+  const history: History = [...(JSON.parse(row.statusHistory) as History), ...steps.map((status) => ({ status, at: at.toISOString() }))];
+  const changed = await tx.$executeRaw(
+    sql`UPDATE "AccessRequest" SET "status" = ${steps[steps.length - 1]!}, "statusHistory" = ${JSON.stringify(history)} WHERE "id" = ${row.id} AND "status" = ${from}`,
+  );
+  if (changed !== 1) throw conflict("access-request-decided", "The request was decided or withdrawn meanwhile.");
+}
+
+/**
+ * The owner accepts or rejects a PENDING request (404 for anyone else, as for an unknown id). An
+ * accepted request whose onward grants cannot hang from the requester's grants any more (revoked or
+ * expired meanwhile), or whose expiry has passed, is FAILED and grants nothing.
+ */
+export async function decideAccessRequest(
+  db: Db,
+  provider: DbProvider,
+  log: AccessLogWriter,
+  input: { orgId: string; requestId: string; decision: "ACCEPTED" | "REJECTED" },
+): Promise<AccessRequestView> {
+  const { orgId, requestId, decision } = input;
+  const row = await load(db, requestId);
+  if (!row || row.decider !== orgId) return denied(log, orgId, requestId, "DECIDE");
+  if (row.status !== "PENDING") throw conflict("access-request-decided", `The request is ${row.status}; only a PENDING request is decided.`);
+  const view = viewOf(row);
+  const now = new Date();
+  await writeTransaction(db, async (tx) => {
+    if (decision === "REJECTED") {
+      await setStatus(tx, row, "PENDING", ["REJECTED"], now);
+      await log.appendIn(tx, view.recordIds.map((recordId) => decisionLine(orgId, recordId, now, `access request ${row.id} of ${row.requestedBy} for ${row.requestedFor} rejected`)));
+      return;
+    }
+    const delegated = row.delegatedFrom ? Object.keys(JSON.parse(row.delegatedFrom) as Record<string, string>) : [];
+    const parents = new Map<string, { grantId: string; expiresAt: Date | null }>();
+    let failure: string | undefined;
+    if (delegated.length > 0) {
+      // The requester's grants as they are now: each delegated record must still be read through one.
+      const current = await accessOf(tx, row.requestedBy, delegated, now);
+      for (const id of delegated) {
+        const a = current.get(id);
+        if (a?.via !== "grant") failure = `${row.requestedBy} no longer holds a grant of ${id}`;
+        else parents.set(id, { grantId: a.grantId, expiresAt: a.expiresAt });
+      }
+    }
+    const expiresAt = asDate(row.expiresAt);
+    if (expiresAt !== null && expiresAt <= now) failure = "the requested expiry has passed";
+    if (failure) {
+      await setStatus(tx, row, "PENDING", ["ACCEPTED", "FAILED"], now);
+      await log.appendIn(tx, view.recordIds.map((recordId) => decisionLine(orgId, recordId, now, `access request ${row.id} accepted but failed: ${failure}`)));
+      return;
+    }
+    await setStatus(tx, row, "PENDING", ["ACCEPTED"], now);
+    await makeGrants(tx, provider, log, {
+      id: row.id,
+      requestedFor: row.requestedFor,
+      recordIds: view.recordIds,
+      scope: view.scope,
+      expiresAt,
+      grantedBy: orgId,
+      parents,
+      owners: new Map(view.recordIds.map((id) => [id, orgId])),
+      now,
+    });
+  });
+  return viewOf((await load(db, requestId))!);
+}
+
+/** A refused or failed request, on the owner's record (the owner decided: the record is its own). */
+const decisionLine = (owner: string, recordId: string, now: Date, detail: string): AccessLogDraft => ({
+  at: now.toISOString(),
+  actor: owner,
+  action: "DENY",
+  recordId,
+  version: null,
+  owner,
+  detail,
+});
+
+/**
+ * The requester withdraws its PENDING request, or the owner revokes an ACCEPTED one: its grants end
+ * at once, with every grant delegated from them. Either way the request is REVOKED.
+ */
+export async function revokeAccessRequest(db: Db, _provider: DbProvider, log: AccessLogWriter, input: { orgId: string; requestId: string }): Promise<AccessRequestView> {
+  const { orgId, requestId } = input;
+  const row = await load(db, requestId);
+  if (!row || (row.requestedBy !== orgId && row.decider !== orgId)) return denied(log, orgId, requestId, "REVOKE");
+  const now = new Date();
+  if (row.requestedBy === orgId && row.status === "PENDING") {
+    await writeTransaction(db, (tx) => setStatus(tx, row, "PENDING", ["REVOKED"], now));
+  } else if (row.decider === orgId && row.status === "ACCEPTED") {
+    await writeTransaction(db, async (tx) => {
+      const grants = await tx.$queryRaw<{ id: string; recordId: string; grantee: string }[]>(
+        sql`SELECT "id", "recordId", "grantee" FROM "Grant" WHERE "requestId" = ${row.id} AND "revokedAt" IS NULL`,
+      );
+      await setStatus(tx, row, "ACCEPTED", ["REVOKED"], now);
+      await revokeGrants(tx, log, orgId, grants.map((g) => g.id), now);
+      await log.appendIn(
+        tx,
+        grants.map((g) => ({
+          at: now.toISOString(),
+          actor: orgId,
+          action: "REVOKE_GRANT" as const,
+          recordId: g.recordId,
+          version: null,
+          owner: orgId,
+          detail: `from ${g.grantee} (access request ${row.id} revoked)`,
+        })),
+      );
+    });
+  } else {
+    throw conflict("access-request-not-revocable", `The request is ${row.status}: the requester withdraws a PENDING request, the owner revokes an ACCEPTED one.`);
+  }
+  return viewOf((await load(db, requestId))!);
+}
+
+/** One request, for its requester or the owner who decides it; 404 for anyone else. */
+export async function getAccessRequest(db: Db, orgId: string, requestId: string): Promise<AccessRequestView> {
+  const row = await load(db, requestId);
+  if (!row || (row.requestedBy !== orgId && row.decider !== orgId)) throw notFound();
+  return viewOf(row);
+}
+
+/** The requests the organisation made (as requester) or decides (as owner), newest first. */
+export async function listAccessRequests(
+  db: Db,
+  orgId: string,
+  opts: { as: "owner" | "requester"; status?: AccessRequestStatus; limit?: number },
+): Promise<AccessRequestView[]> {
+  const who = opts.as === "owner" ? sql`"decider" = ${orgId}` : sql`"requestedBy" = ${orgId}`;
+  const status = opts.status ? sql` AND "status" = ${opts.status}` : Prisma.empty;
+  const limit = Prisma.raw(String(Math.min(1000, Math.max(1, Math.floor(opts.limit ?? 100)))));
+  const rows = await db.$queryRaw<RequestRow[]>(sql`SELECT ${COLUMNS} FROM "AccessRequest" WHERE ${who}${status} ORDER BY "requestedAt" DESC, "id" LIMIT ${limit}`);
+  return rows.map(viewOf);
+}
