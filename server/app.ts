@@ -33,6 +33,13 @@ import { CaptureJobs } from "./epcis/capture";
 import { HubPublisher } from "./records/hub-publisher";
 import { OPERATOR_ORG_ID } from "./orgs/service";
 import { openApiRoutes } from "./openapi/routes";
+import { oneRecordRoutes } from "./one-record/routes";
+import { RecordLinks } from "./records/links";
+import { CustomsManifestPolicy } from "./one-record/customs-policy";
+import { OneRecordIris } from "./one-record/iris";
+import { EventLog } from "./one-record/events";
+import { ObjectWatch } from "./one-record/object-watch";
+import { oneRecordWebhookFormat } from "./one-record/notifications";
 
 export interface HubParts {
   db: Db;
@@ -70,8 +77,11 @@ export function createServices(parts: HubParts, log?: (line: string) => void): H
   const customs = new CustomsIndexer(accessLog, { deadlineMs: config.CUSTOMS_DOCUMENT_DEADLINE_MS, settleMs: config.CUSTOMS_MATCH_SETTLE_MS });
   const recordChecks = new RecordChecks(config.RECORD_CHECK_WORKERS ?? defaultCheckWorkers());
   const subscriptionWatches = new WatchCache();
+  // The link index before the customs manifest policy, which reads it in the same publication.
+  const iris = new OneRecordIris(config.PUBLIC_URL);
+  const sharing = [new RecordLinks(iris), new CustomsManifestPolicy(config.CUSTOMS_AIRPORTS, iris, accessLog)];
   // The record watch last: it sees the grants the other observers made in the same publication.
-  const observers: RecordObserver[] = [customs, new GtinOwnership(), new ProductIndexer(), new EpcisIndexer(), new RecordWatch(accessLog, subscriptionWatches)];
+  const observers: RecordObserver[] = [customs, new GtinOwnership(), new ProductIndexer(), new EpcisIndexer(), ...sharing, new EventLog(iris), new RecordWatch(accessLog, subscriptionWatches), new ObjectWatch(accessLog, subscriptionWatches, iris)];
   const webhooks = new WebhookWorker(db, provider, {
     retryBaseMs: config.WEBHOOK_RETRY_BASE_MS,
     maxAttempts: config.WEBHOOK_MAX_ATTEMPTS,
@@ -81,6 +91,7 @@ export function createServices(parts: HubParts, log?: (line: string) => void): H
     batchSize: 50,
     instanceId: config.INSTANCE_ID ?? randomUUID().slice(0, 8),
     log,
+    formats: { "one-record": oneRecordWebhookFormat(db, provider, iris) },
   });
   const notificationStreams = new NotificationStreams(db, provider, { pollMs: config.NOTIFICATION_STREAM_POLL_MS, heartbeatMs: config.NOTIFICATION_STREAM_HEARTBEAT_MS });
   // EPCIS capture: events of standard clients become records the hub attests (owner: the operator).
@@ -133,6 +144,7 @@ export function createApp(parts: HubParts, services: HubServices): express.Expre
   );
   app.use(customsRoutes({ db, provider, proofs, chain, accessLog, auth }));
   app.use(epcisRoutes({ db, provider, auth, captures: services.captures }));
+  app.use(oneRecordRoutes({ db, provider, observers, checks: services.recordChecks, iris: new OneRecordIris(config.PUBLIC_URL), auth, accessLog, proofs, watches: services.subscriptionWatches, allowPrivate: config.WEBHOOK_ALLOW_PRIVATE }));
   app.use(verifyRoutes(chain, config.VERIFY_RATE_PER_MIN));
   // The Digital Link resolver first: a plain browser scan falls through to the page router after it.
   app.use(provenanceCodeRoutes({ db, provider, publicUrl: config.PUBLIC_URL, auth }));

@@ -6,6 +6,7 @@ import { CustomsDecisionBody } from "./customs-decision";
 import { EpcisEventBody } from "./epcis-event";
 import { LogisticsEventBody } from "./logistics-event";
 import { LogisticsObjectBody } from "./logistics-object";
+import { ChangeRequestBody } from "./change-request";
 import { MatchResultBody } from "./match-result";
 import { OrderBody } from "./order";
 import { PaymentBody } from "./payment";
@@ -29,6 +30,7 @@ export const RECORD_TYPES = {
   ProductBatch: ProductBatchBody,
   EpcisEvent: EpcisEventBody,
   LogisticsObject: LogisticsObjectBody,
+  ChangeRequest: ChangeRequestBody,
 } as const satisfies Record<string, z.ZodType>;
 
 export type RecordType = keyof typeof RECORD_TYPES;
@@ -100,6 +102,7 @@ export {
   EpcisEventBody,
   LogisticsEventBody,
   LogisticsObjectBody,
+  ChangeRequestBody,
   MatchResultBody,
   OrderBody,
   PaymentBody,

@@ -2,6 +2,7 @@ import { canonicalJson } from "../../sdk/canonical";
 import type { SignedRecord } from "../../sdk/envelope";
 import type { AccessLogWriter } from "../access-log/writer";
 import { chunks, placeholders, query } from "../db/sql";
+import { readableIds } from "../records/access";
 import type { PublishContext, RecordObserver } from "../records/observers";
 import { notify, type NotificationDraft } from "./service";
 import type { WatchCache } from "./subscriptions";
@@ -47,24 +48,14 @@ export class RecordWatch implements RecordObserver {
     const wanted = subs.filter((s) => !s.kinds || (JSON.parse(s.kinds) as string[]).includes(RECORD_UPDATED));
     if (wanted.length === 0) return;
 
-    // Who may read which of these records: the owner is the publisher, so only active grants count.
+    // Who may read which of these records now (the access rule: grants, linked grants, ...).
     const orgs = [...new Set(wanted.map((s) => s.orgId))];
     const readable = new Set<string>();
-    for (const part of chunks(ids, 2000)) {
-      const grants = await query<{ recordId: string; grantee: string }>(
-        tx,
-        provider,
-        `SELECT "recordId", "grantee" FROM "Grant"
-          WHERE "recordId" IN (${placeholders(2, part.length)}) AND "grantee" IN (${placeholders(2 + part.length, orgs.length)})
-            AND "revokedAt" IS NULL AND ("expiresAt" IS NULL OR "expiresAt" > $1)`,
-        [ctx.now, ...part, ...orgs],
-      );
-      for (const g of grants) readable.add(`${g.recordId}\u0000${g.grantee}`);
-    }
+    for (const org of orgs) for (const id of await readableIds(tx, org, ids)) readable.add(`${id}\u0000${org}`);
 
     if (readable.size === 0) return;
     const drafts: NotificationDraft[] = [];
-    const previous = await this.previousBodies(records, ctx);
+    const previous = await previousBodies(records, ctx);
     for (const r of records) {
       const told = new Set<string>();
       for (const s of wanted) {
@@ -83,15 +74,18 @@ export class RecordWatch implements RecordObserver {
     }
     await notify(tx, provider, this.accessLog, drafts);
   }
+}
 
-  /** The body of the version before each stored one: from this publication, else from the database. */
-  private async previousBodies(records: readonly SignedRecord[], ctx: PublishContext): Promise<Map<string, Record<string, unknown>>> {
-    const bodies = new Map(records.map((r) => [`${r.id}@${r.version}`, r.body as Record<string, unknown>]));
-    const missing = records.filter((r) => r.version > 1 && !bodies.has(`${r.id}@${r.version - 1}`)).map((r) => `${r.id}@${r.version - 1}`);
-    for (const part of chunks(missing, 2000)) {
-      const rows = await query<{ id: string; body: string }>(ctx.tx, ctx.provider, `SELECT "id", "body" FROM "RecordVersion" WHERE "id" IN (${placeholders(1, part.length)})`, part);
-      for (const row of rows) bodies.set(row.id, JSON.parse(row.body) as Record<string, unknown>);
-    }
-    return bodies;
+/**
+ * The bodies of the versions before the stored ones, by "id@version": from this publication, else
+ * from the database (one query).
+ */
+export async function previousBodies(records: readonly SignedRecord[], ctx: Pick<PublishContext, "tx" | "provider">): Promise<Map<string, Record<string, unknown>>> {
+  const bodies = new Map(records.map((r) => [`${r.id}@${r.version}`, r.body as Record<string, unknown>]));
+  const missing = records.filter((r) => r.version > 1 && !bodies.has(`${r.id}@${r.version - 1}`)).map((r) => `${r.id}@${r.version - 1}`);
+  for (const part of chunks(missing, 2000)) {
+    const rows = await query<{ id: string; body: string }>(ctx.tx, ctx.provider, `SELECT "id", "body" FROM "RecordVersion" WHERE "id" IN (${placeholders(1, part.length)})`, part);
+    for (const row of rows) bodies.set(row.id, JSON.parse(row.body) as Record<string, unknown>);
   }
+  return bodies;
 }

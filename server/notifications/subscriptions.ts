@@ -2,14 +2,19 @@ import { randomUUID } from "node:crypto";
 import type { CreateSubscriptionSchema, DeadLetter, DeliveryAttempt, SubscriptionView } from "../../sdk/api";
 import type { z } from "zod";
 import { isRecordType } from "../../sdk/records";
+import { recordIdOfIri } from "../../sdk/one-record/jsonld";
+import { CARGO } from "../../sdk/one-record/vocabulary";
 import type { Db, DbProvider } from "../db/client";
 import { asDate, asNumber, execute, query, type Runner } from "../db/sql";
 import { badRequest, notFound } from "../http/problem";
-import { readableRecord } from "../records/access";
+import { readableIds, readableRecord, type AccessRunner } from "../records/access";
 import { generateWebhookSecret } from "./signature";
 import { WebhookUrlError, checkWebhookUrl } from "./url-guard";
 
-/** A subscription as stored (table "Subscription", migration 0007). */
+/** Webhook body formats: the hub's own JSON (null), or an api:Notification (ONE Record subscriptions). */
+export const ONE_RECORD_FORMAT = "one-record";
+
+/** A subscription as stored (table "Subscription", migrations 0007 and 0010). */
 export interface SubscriptionRow {
   id: string;
   orgId: string;
@@ -22,6 +27,14 @@ export interface SubscriptionRow {
   createdAt: Date;
   cursor: number;
   attempts: number;
+  /** null: the hub's JSON; "one-record": api:Notification JSON-LD, matched by the object it is about. */
+  format: string | null;
+  /** A ONE Record topic by cargo class (local name): every object of that class. */
+  objectType: string | null;
+  /** No notification created after this is delivered. */
+  expiresAt: Date | null;
+  /** What the ONE Record subscription asked beyond the columns (shown back; sendLogisticsObjectBody). */
+  options: Record<string, unknown> | null;
 }
 
 /** A notification with the type of the record it is about, if that is a record. */
@@ -51,6 +64,10 @@ export function subscriptionOf(r: Record<string, unknown>): SubscriptionRow {
     createdAt: asDate(r.createdAt)!,
     cursor: asNumber(r.cursor),
     attempts: asNumber(r.attempts),
+    format: (r.format as string | null | undefined) ?? null,
+    objectType: (r.objectType as string | null | undefined) ?? null,
+    expiresAt: asDate(r.expiresAt),
+    options: r.options ? (JSON.parse(String(r.options)) as Record<string, unknown>) : null,
   };
 }
 
@@ -67,8 +84,45 @@ export function viewOf(s: SubscriptionRow): SubscriptionView {
   };
 }
 
+type Matchable = Pick<SubscriptionRow, "recordId" | "recordType" | "kinds" | "filter"> & Partial<Pick<SubscriptionRow, "format" | "objectType" | "expiresAt">>;
+type Matched = Pick<FeedItem, "kind" | "recordId" | "detail" | "createdAt"> & Partial<Pick<FeedItem, "recordType">>;
+
+/**
+ * The logistics object a notification is about: `detail.object` (an object IRI, as change requests
+ * name it) or else its record. ONE Record subscriptions match and check access by this object.
+ */
+export function objectIdOf(n: Pick<FeedItem, "recordId" | "detail">): string | null {
+  const iri = n.detail?.object;
+  return typeof iri === "string" && iri.includes("/logistics-objects/") ? recordIdOfIri(iri) : n.recordId;
+}
+
+/** A cargo class by local name, whether given so or as its IRI. */
+const classOf = (v: unknown): string | undefined => (typeof v !== "string" ? undefined : v.startsWith(CARGO) ? v.slice(CARGO.length) : v);
+
+/**
+ * Whether a ONE Record subscription asks for a notification: its object or its object's class, one
+ * of its event types, created before the subscription expires; each filtered detail field
+ * (eventCode, changed) constrains only the notifications that carry it (an eventCode filter does
+ * not hold back LOGISTICS_OBJECT_UPDATED, nor a changed-property filter an event).
+ */
+function matchesOneRecord(s: Matchable, n: Matched): boolean {
+  if (s.expiresAt && n.createdAt.getTime() > s.expiresAt.getTime()) return false;
+  if (s.recordId && objectIdOf(n) !== s.recordId) return false;
+  if (s.objectType && classOf(n.detail?.objectType) !== s.objectType) return false;
+  if (s.kinds && !s.kinds.includes(n.kind)) return false;
+  for (const [field, accepted] of Object.entries(s.filter ?? {})) {
+    const value = n.detail?.[field];
+    if (value === undefined) continue;
+    const values = Array.isArray(value) ? value : [value];
+    if (!values.some((v) => typeof v === "string" && accepted.includes(v))) return false;
+  }
+  return true;
+}
+
 /** Whether a notification is one the subscription asks for (access is checked separately). */
-export function matches(s: Pick<SubscriptionRow, "recordId" | "recordType" | "kinds" | "filter">, n: FeedItem): boolean {
+export function matches(s: Matchable, n: Matched): boolean {
+  if (s.format === ONE_RECORD_FORMAT) return matchesOneRecord(s, n);
+  if (s.expiresAt && n.createdAt.getTime() > s.expiresAt.getTime()) return false;
   if (s.recordId && n.recordId !== s.recordId) return false;
   if (s.recordType && (n.recordType ?? n.detail?.type) !== s.recordType) return false;
   if (s.kinds && !s.kinds.includes(n.kind)) return false;
@@ -81,19 +135,20 @@ export function matches(s: Pick<SubscriptionRow, "recordId" | "recordType" | "ki
 }
 
 /**
- * Whether the organisation may read what a notification is about now: its own record, or one it holds
- * an active grant of. A notification about something that is not a record (no record row) is the
- * organisation's own feed entry and stays deliverable.
+ * Whether the subscriber may read what a notification is about now (the access rule of
+ * server/records/access.ts). A notification about something that is not a record (no record row) is
+ * the organisation's own feed entry and stays deliverable. A ONE Record subscription is about the
+ * logistics object (objectIdOf): a notification about an object its subscriber may not read (any
+ * more) is never sent.
  */
-export async function mayReadNow(db: Runner, provider: DbProvider, orgId: string, n: FeedItem): Promise<boolean> {
+export async function mayReadNow(db: AccessRunner, sub: Pick<SubscriptionRow, "orgId" | "format">, n: FeedItem): Promise<boolean> {
+  const orgId = sub.orgId;
+  if (sub.format === ONE_RECORD_FORMAT) {
+    const objectId = objectIdOf(n);
+    return objectId !== null && (await readableIds(db, orgId, [objectId])).has(objectId);
+  }
   if (!n.recordId || n.recordOwner === null || n.recordOwner === orgId) return true;
-  const rows = await query(
-    db,
-    provider,
-    `SELECT 1 AS "one" FROM "Grant" WHERE "recordId" = $1 AND "grantee" = $2 AND "revokedAt" IS NULL AND ("expiresAt" IS NULL OR "expiresAt" > $3) LIMIT 1`,
-    [n.recordId, orgId, new Date()],
-  );
-  return rows.length > 0;
+  return (await readableIds(db, orgId, [n.recordId])).has(n.recordId);
 }
 
 /** The organisation's notifications after `after`, with their records' type and owner. */
@@ -144,7 +199,11 @@ export class WatchCache {
 
   async any(db: Runner, provider: DbProvider): Promise<boolean> {
     if (this.known && Date.now() - this.known.at < this.ttlMs) return this.known.any;
-    const rows = await query(db, provider, `SELECT 1 AS "one" FROM "Subscription" WHERE "recordId" IS NOT NULL OR "recordType" IS NOT NULL LIMIT 1`);
+    const rows = await query(
+      db,
+      provider,
+      `SELECT 1 AS "one" FROM "Subscription" WHERE "recordId" IS NOT NULL OR "recordType" IS NOT NULL OR "objectType" IS NOT NULL LIMIT 1`,
+    );
     this.known = { any: rows.length > 0, at: Date.now() };
     return this.known.any;
   }
@@ -173,21 +232,10 @@ export async function createSubscription(deps: SubscriptionDeps, orgId: string, 
   let url: string | null = null;
   let secret: string | null = null;
   if (input.delivery.type === "webhook") {
-    try {
-      url = (await checkWebhookUrl(input.delivery.url, deps.allowPrivate)).toString();
-    } catch (err) {
-      if (!(err instanceof WebhookUrlError)) throw err;
-      throw badRequest("invalid-webhook-url", `The webhook URL ${err.message}.`, [{ path: "delivery.url", message: err.message }]);
-    }
+    url = await webhookUrl(deps, input.delivery.url, "delivery.url");
     secret = input.delivery.secret ?? generateWebhookSecret();
   }
-  const [count] = await query<{ n: unknown }>(db, provider, `SELECT COUNT(*) AS "n" FROM "Subscription" WHERE "orgId" = $1`, [orgId]);
-  if (asNumber(count!.n) >= MAX_SUBSCRIPTIONS_PER_ORG)
-    throw badRequest("too-many-subscriptions", `An organisation may hold ${MAX_SUBSCRIPTIONS_PER_ORG} subscriptions; delete one first.`);
-  // Deliveries start with the notifications added from now on.
-  const [head] = await query<{ seq: unknown }>(db, provider, `SELECT MAX("seq") AS "seq" FROM "Notification" WHERE "orgId" = $1`, [orgId]);
-  const row: SubscriptionRow = {
-    id: randomUUID(),
+  const row = await insertSubscription(deps, {
     orgId,
     recordId: input.recordId ?? null,
     recordType: input.recordType ?? null,
@@ -195,20 +243,60 @@ export async function createSubscription(deps: SubscriptionDeps, orgId: string, 
     filter: input.filter ?? null,
     url,
     secret,
+    format: null,
+    objectType: null,
+    expiresAt: null,
+    options: null,
+  });
+  // A generated secret is shown this once; one the subscriber gave is not echoed back.
+  return { ...viewOf(row), ...(secret && input.delivery.type === "webhook" && !input.delivery.secret ? { secret } : {}) };
+}
+
+/** A webhook URL the hub may call (400 naming `path` otherwise), as it will be stored. */
+export async function webhookUrl(deps: Pick<SubscriptionDeps, "allowPrivate">, raw: string, path: string): Promise<string> {
+  try {
+    return (await checkWebhookUrl(raw, deps.allowPrivate)).toString();
+  } catch (err) {
+    if (!(err instanceof WebhookUrlError)) throw err;
+    throw badRequest("invalid-webhook-url", `The webhook URL ${err.message}.`, [{ path, message: err.message }]);
+  }
+}
+
+/**
+ * Stores a subscription (native or ONE Record) within the per-organisation limit. Deliveries start
+ * with the notifications added from now on.
+ */
+export async function insertSubscription(
+  deps: SubscriptionDeps,
+  fields: Omit<SubscriptionRow, "id" | "createdAt" | "cursor" | "attempts">,
+): Promise<SubscriptionRow> {
+  const { db, provider } = deps;
+  const orgId = fields.orgId;
+  const [count] = await query<{ n: unknown }>(db, provider, `SELECT COUNT(*) AS "n" FROM "Subscription" WHERE "orgId" = $1`, [orgId]);
+  if (asNumber(count!.n) >= MAX_SUBSCRIPTIONS_PER_ORG)
+    throw badRequest("too-many-subscriptions", `An organisation may hold ${MAX_SUBSCRIPTIONS_PER_ORG} subscriptions; delete one first.`);
+  const [head] = await query<{ seq: unknown }>(db, provider, `SELECT MAX("seq") AS "seq" FROM "Notification" WHERE "orgId" = $1`, [orgId]);
+  const row: SubscriptionRow = {
+    ...fields,
+    id: randomUUID(),
     createdAt: new Date(),
     cursor: head?.seq === null || head?.seq === undefined ? 0 : asNumber(head.seq),
     attempts: 0,
   };
+  const json = (v: unknown) => (v === null ? null : JSON.stringify(v));
   await execute(
     db,
     provider,
-    `INSERT INTO "Subscription" ("id", "orgId", "recordId", "recordType", "kinds", "filter", "url", "secret", "createdAt", "cursor", "attempts")
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, 0)`,
-    [row.id, orgId, row.recordId, row.recordType, row.kinds && JSON.stringify(row.kinds), row.filter && JSON.stringify(row.filter), url, secret, row.createdAt, row.cursor],
+    `INSERT INTO "Subscription" ("id", "orgId", "recordId", "recordType", "kinds", "filter", "url", "secret", "createdAt", "cursor", "attempts",
+                                 "format", "objectType", "expiresAt", "options")
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, 0, $11, $12, $13, $14)`,
+    [
+      row.id, orgId, row.recordId, row.recordType, json(row.kinds), json(row.filter), row.url, row.secret, row.createdAt, row.cursor,
+      row.format, row.objectType, row.expiresAt, json(row.options),
+    ],
   );
   deps.watches.invalidate();
-  // A generated secret is shown this once; one the subscriber gave is not echoed back.
-  return { ...viewOf(row), ...(secret && input.delivery.type === "webhook" && !input.delivery.secret ? { secret } : {}) };
+  return row;
 }
 
 /** The caller's own subscription; 404 for another organisation's, as for one that does not exist. */
@@ -219,8 +307,13 @@ export async function ownSubscription(db: Runner, provider: DbProvider, orgId: s
 }
 
 export async function listSubscriptions(db: Runner, provider: DbProvider, orgId: string): Promise<SubscriptionView[]> {
+  return (await subscriptionsOf(db, provider, orgId)).map(viewOf);
+}
+
+/** The organisation's subscriptions, oldest first. */
+export async function subscriptionsOf(db: Runner, provider: DbProvider, orgId: string): Promise<SubscriptionRow[]> {
   const rows = await query<Record<string, unknown>>(db, provider, `SELECT * FROM "Subscription" WHERE "orgId" = $1 ORDER BY "createdAt", "id"`, [orgId]);
-  return rows.map((r) => viewOf(subscriptionOf(r)));
+  return rows.map(subscriptionOf);
 }
 
 export async function deleteSubscription(deps: SubscriptionDeps, orgId: string, id: string): Promise<void> {

@@ -18,7 +18,12 @@ export interface WebhookOptions {
   batchSize: number;
   instanceId: string;
   log?: (line: string) => void;
+  /** Webhook bodies by subscription format (SubscriptionRow.format); the hub's JSON when absent. */
+  formats?: Readonly<Record<string, WebhookFormat>>;
 }
+
+/** The body of one webhook call for a subscription of some format, and its media type. */
+export type WebhookFormat = (sub: SubscriptionRow, n: FeedItem) => Promise<{ contentType: string; body: string }>;
 
 const MAX_BACKOFF_MS = 10 * 60_000;
 const PAGE = 100;
@@ -183,7 +188,7 @@ export class WebhookWorker {
       for (const n of page) {
         if (this.stopping) break;
         // Not asked for, or about a record the subscriber may no longer read: passed over.
-        if (!matches(sub, n) || !(await mayReadNow(this.db, this.provider, sub.orgId, n))) {
+        if (!matches(sub, n) || !(await mayReadNow(this.db, sub, n))) {
           cursor = n.seq;
           continue;
         }
@@ -207,9 +212,10 @@ export class WebhookWorker {
     await this.save(sub, cursor, attempts, null, true);
   }
 
-  private send(sub: SubscriptionRow, n: FeedItem): Promise<PostResult> {
-    const body = webhookBody(sub.id, n);
-    const headers = signedHeaders(sub.secret!, deliveryIdOf(sub.id, n.seq), body);
+  private async send(sub: SubscriptionRow, n: FeedItem): Promise<PostResult> {
+    const format = sub.format ? this.opts.formats?.[sub.format] : undefined;
+    const { body, contentType } = format ? await format(sub, n) : { body: webhookBody(sub.id, n), contentType: "application/json" };
+    const headers = { ...signedHeaders(sub.secret!, deliveryIdOf(sub.id, n.seq), body), "content-type": contentType };
     return postWebhook(sub.url!, headers, body, { timeoutMs: this.opts.timeoutMs, allowPrivate: this.opts.allowPrivate, signal: this.abort.signal });
   }
 
@@ -238,7 +244,7 @@ export class WebhookWorker {
    */
   async redeliver(sub: SubscriptionRow, deadLetterId: string, item: FeedItem, attempts: number): Promise<PostResult> {
     if (!sub.url || !sub.secret) return { ok: false, error: "the subscription has no webhook", durationMs: 0 };
-    if (!(await mayReadNow(this.db, this.provider, sub.orgId, item))) return { ok: false, error: "no longer readable", durationMs: 0 };
+    if (!(await mayReadNow(this.db, sub, item))) return { ok: false, error: "no longer readable", durationMs: 0 };
     const result = await this.send(sub, item);
     await this.logAttempt(sub.id, item.seq, attempts + 1, result, result.ok ? "REDELIVERED" : "REDELIVERY_FAILED");
     await execute(

@@ -86,7 +86,7 @@ function problemResponses(op: Operation): Record<string, JsonObject> {
     out[status] = {
       description: `${STATUS_TEXT[Number(status)] ?? "Error"}: ${(kinds ?? []).join(", ")}`,
       content: {
-        [PROBLEM_TYPE]: { schema: { allOf: [ref("Problem"), { properties: { type: { enum: types }, status: { const: Number(status) } } }] } },
+        [op.problemMediaType ?? PROBLEM_TYPE]: { schema: { allOf: [ref("Problem"), { properties: { type: { enum: types }, status: { const: Number(status) } } }] } },
       },
     };
   }

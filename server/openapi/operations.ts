@@ -10,6 +10,10 @@ import { orgOperations } from "./paths/orgs";
 import { provenanceOperations } from "./paths/provenance";
 import { recordOperations } from "./paths/records";
 import { verifyOperations } from "./paths/verify";
+import { sharingOperations } from "./paths/sharing";
+import { oneRecordObjectOperations } from "./paths/one-record";
+import { oneRecordEventOperations } from "./paths/one-record-events";
+import { oneRecordRequestOperations } from "./paths/one-record-requests";
 
 /** Every operation the hub serves; test/integration/openapi.test.ts checks this against the mounted routes. */
 export const operations: readonly Operation[] = [
@@ -17,6 +21,7 @@ export const operations: readonly Operation[] = [
   ...authOperations,
   ...orgOperations,
   ...recordOperations,
+  ...sharingOperations,
   ...verifyOperations,
   ...notificationOperations,
   ...accessLogOperations,
@@ -24,4 +29,7 @@ export const operations: readonly Operation[] = [
   ...customsOperations,
   ...epcisOperations,
   ...provenanceOperations,
+  ...oneRecordObjectOperations,
+  ...oneRecordEventOperations,
+  ...oneRecordRequestOperations,
 ];

@@ -2,7 +2,7 @@ import type { z } from "zod";
 
 /** The hub's operations as data: what the OpenAPI document is built from (server/openapi/document.ts). */
 
-export type HttpMethod = "get" | "post" | "put" | "delete";
+export type HttpMethod = "get" | "post" | "put" | "patch" | "delete";
 
 /** How an operation authenticates: none, a Bearer access token, or (for /metrics) that or the static metrics token. */
 export type Security = "public" | "bearer" | "metrics";
@@ -43,6 +43,8 @@ export interface Operation {
   body?: { schema: Named; mediaTypes: readonly string[]; required?: boolean };
   responses: readonly SuccessResponse[];
   problems: Problems;
+  /** The media type of its error bodies: application/problem+json unless said (ONE Record: application/ld+json). */
+  problemMediaType?: string;
 }
 
 /** Problems any Bearer-authenticated operation can answer (server/auth/routes.ts requireOrg). */

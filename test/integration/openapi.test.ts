@@ -135,7 +135,9 @@ describe("OpenAPI: /openapi.json and /docs", function () {
         const problems = statuses.filter((s) => s >= 400);
         expect(problems, `${where} documents its problems`).to.include(500);
         for (const s of problems) {
-          const schema = responses[String(s)]!.content?.["application/problem+json"]?.schema as { allOf?: Json[] } | undefined;
+          // ONE Record routes answer their problems as application/ld+json (an api:Error that is also a Problem).
+          const content = responses[String(s)]!.content;
+          const schema = (content?.["application/problem+json"] ?? content?.["application/ld+json"])?.schema as { allOf?: Json[] } | undefined;
           expect(schema?.allOf?.[0], `${where} ${s} is a Problem`).to.deep.equal({ $ref: "#/components/schemas/Problem" });
           const types = ((schema!.allOf![1]!.properties as Json).type as { enum: string[] }).enum;
           expect(types.length, `${where} ${s} lists its types`).to.be.greaterThan(0);

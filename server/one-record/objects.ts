@@ -1,0 +1,213 @@
+/**
+ * Logistics objects through the ONE Record API: create (revision 1 of a signed LogisticsObject
+ * record), and read one revision, the latest or the one current at a past time, optionally with the
+ * objects it references embedded. Access is the record core's: readableRecord.
+ */
+import type { Request } from "express";
+import { computeDigest } from "../../sdk/digest";
+import { RecordIdSchema, type SignedRecord } from "../../sdk/envelope";
+import { JsonLdFormError, bodyOfObject, objectOfBody, type Json, type JsonObject } from "../../sdk/one-record/jsonld";
+import { SIGNED_WRITE_HEADER, decodeSignedWrite, recordOfWrite, type SignedWrite } from "../../sdk/one-record/signed-write";
+import { CARGO, cargoIri } from "../../sdk/one-record/vocabulary";
+import type { Published } from "../../sdk/api";
+import type { Db, DbProvider } from "../db/client";
+import { HttpProblem, badRequest, notFound } from "../http/problem";
+import type { RecordObserver } from "../records/observers";
+import type { RecordChecks } from "../records/check-pool";
+import { readableRecord } from "../records/access";
+import { publishRecords, storedRecord } from "../records/service";
+import type { OneRecordIris } from "./iris";
+
+export interface ObjectStore {
+  db: Db;
+  provider: DbProvider;
+  observers: readonly RecordObserver[];
+  checks: RecordChecks;
+  iris: OneRecordIris;
+}
+
+/** A malformed id cannot name an object: the same 404 as for one the caller may not see. */
+export function objectIdParam(raw: unknown): string {
+  const id = RecordIdSchema.safeParse(raw);
+  if (!id.success) throw notFound();
+  return id.data;
+}
+
+/** 415 unless the request body is JSON-LD (or plain JSON, which ONE Record clients also send). */
+export function requireJsonLd(req: Request): void {
+  if (!req.is(["application/ld+json", "application/json"]))
+    throw new HttpProblem(415, "unsupported-media-type", "Unsupported media type", "Send the body as application/ld+json.");
+}
+
+/** The body of a ONE Record object, or a 400 naming the property. */
+export function bodyOfRequest(json: unknown): { objectType: string; body: JsonObject } {
+  try {
+    const { objectType, body } = bodyOfObject(json);
+    return { objectType, body };
+  } catch (err) {
+    if (err instanceof JsonLdFormError) throw badRequest("invalid-logistics-object", err.message, [{ path: propertyIri(err.path), message: err.message }]);
+    throw err;
+  }
+}
+
+/** The signed-write header of a request, or a 400 naming it. */
+export function signedWriteOf(req: Request): SignedWrite {
+  const raw = req.get(SIGNED_WRITE_HEADER);
+  if (!raw)
+    throw badRequest("signature-required", `Writes carry the writer's signature in the ${SIGNED_WRITE_HEADER} header (the SDK adds it; see docs/one-record.md).`, [
+      { path: SIGNED_WRITE_HEADER, message: "missing" },
+    ]);
+  try {
+    return decodeSignedWrite(raw);
+  } catch {
+    throw badRequest("invalid-signed-write", `The ${SIGNED_WRITE_HEADER} header is base64url JSON { id, version, salts, signature }.`, [
+      { path: SIGNED_WRITE_HEADER, message: "malformed" },
+    ]);
+  }
+}
+
+/** A field path of a record body ("body.waybillNumber.x") as the cargo property it names. */
+function propertyIri(path: string): string {
+  const field = path.replace(/^body\./, "").split(".")[0] ?? "";
+  return /^[A-Za-z_][A-Za-z0-9_]*$/.test(field) && !["objectType", "additionalTypes"].includes(field) ? cargoIri(field) : path;
+}
+
+/** Problems about record fields, renamed to the ONE Record properties they are about. */
+function asObjectProblem(err: unknown): unknown {
+  if (!(err instanceof HttpProblem) || !err.errors) return err;
+  const errors = err.errors.map((e) => {
+    const rest = e.path.replace(/^body\./, "").split(".").slice(1).join(".");
+    return { path: propertyIri(e.path), message: rest ? `${rest}: ${e.message}` : e.message };
+  });
+  return new HttpProblem(err.status, err.kind, err.title, err.detail, errors, err.headers);
+}
+
+/**
+ * Stores a signed write of a ONE Record object as a LogisticsObject record version: the digest is
+ * recomputed from the body the hub derived, so the signature must be over exactly that.
+ */
+export async function storeObjectWrite(store: ObjectStore, orgId: string, body: JsonObject, write: SignedWrite): Promise<{ record: SignedRecord; published: Published }> {
+  let digest: string;
+  try {
+    digest = computeDigest({ type: "LogisticsObject", id: write.id, version: write.version, owner: orgId, body, salts: write.salts });
+  } catch (err) {
+    throw badRequest("invalid-signed-write", `The salts do not fit the object: ${(err as Error).message}`, [{ path: SIGNED_WRITE_HEADER, message: "salts" }]);
+  }
+  const record = recordOfWrite(body, write, orgId, digest);
+  try {
+    const [published] = await publishRecords(store.db, store.provider, orgId, [record], true, store.observers, { checks: store.checks });
+    return { record, published: published! };
+  } catch (err) {
+    throw asObjectProblem(err);
+  }
+}
+
+/** POST /logistics-objects: revision 1 of a new object. */
+export async function createObject(store: ObjectStore, orgId: string, req: Request): Promise<{ id: string; objectType: string }> {
+  requireJsonLd(req);
+  const { objectType, body } = bodyOfRequest(req.body);
+  if (objectType === "LogisticsEvent")
+    throw badRequest("logistics-event-not-object", "A LogisticsEvent is appended to the object it is about: POST /logistics-objects/{id}/logistics-events.");
+  const write = signedWriteOf(req);
+  if (write.version !== 1) throw badRequest("invalid-signed-write", "A new object is revision 1.", [{ path: SIGNED_WRITE_HEADER, message: "version must be 1" }]);
+  await storeObjectWrite(store, orgId, body, write);
+  return { id: write.id, objectType };
+}
+
+/** A date-time query parameter (at, created-after, updatedFrom, ...), or a 400 of `kind` naming it. */
+export function dateTimeParam(raw: unknown, name: string, kind: string): Date | undefined {
+  if (raw === undefined) return undefined;
+  const at = typeof raw === "string" && /^\d{4}-\d{2}-\d{2}T/.test(raw) ? new Date(raw) : new Date(NaN);
+  if (Number.isNaN(at.getTime())) throw badRequest(kind, `${name} is an ISO 8601 date-time, e.g. 2026-11-23T10:00:00Z.`, [{ path: name, message: "not a date-time" }]);
+  return at;
+}
+
+function parseEmbedded(raw: unknown): boolean {
+  if (raw === undefined || raw === "false") return false;
+  if (raw === "true") return true;
+  throw badRequest("invalid-embedded", "embedded is true or false.", [{ path: "embedded", message: "not a boolean" }]);
+}
+
+export interface ObjectRevision {
+  record: SignedRecord;
+  /** JSON-LD of the revision, with `api:hasRevision` and `api:hasLatestRevision`. */
+  json: JsonObject;
+  latestRevision: number;
+  /** When this revision was published, and when the latest one was. */
+  publishedAt: Date;
+  lastModified: Date;
+  /** The objects embedded in it (each is a read of its own, for the access log). */
+  embedded: { id: string; owner: string; version: number }[];
+}
+
+/** Query parameters of GET /logistics-objects/{id}, checked before anything is looked up. */
+export function readOptions(query: Request["query"]): { at?: Date; embedded: boolean } {
+  return { at: dateTimeParam(query.at, "at", "invalid-at"), embedded: parseEmbedded(query.embedded) };
+}
+
+/** The revision the caller asked for (the latest, or the one current at `at`); 404 if none it may see. */
+export async function readObject(store: ObjectStore, orgId: string, id: string, opts: { at?: Date; embedded: boolean }): Promise<ObjectRevision> {
+  const header = await readableRecord(store.db, orgId, id);
+  if (header.type !== "LogisticsObject") throw notFound();
+  const row = opts.at
+    ? await store.db.recordVersion.findFirst({ where: { recordId: id, publishedAt: { lte: opts.at } }, orderBy: { version: "desc" } })
+    : await store.db.recordVersion.findUnique({ where: { recordId_version: { recordId: id, version: header.latestVersion } } });
+  if (!row) throw notFound(); // it did not exist yet at that time
+  const latest =
+    row.version === header.latestVersion
+      ? row
+      : await store.db.recordVersion.findUniqueOrThrow({ where: { recordId_version: { recordId: id, version: header.latestVersion } }, select: { publishedAt: true } });
+  const record = storedRecord(row);
+  const { objectType } = record.body as { objectType: string };
+  const json = objectOfBody(objectType, record.body, store.iris.object(id), { revision: row.version, latestRevision: header.latestVersion });
+  const embedded = opts.embedded ? await embedReferences(store, orgId, json) : { json, read: [] };
+  return { record, json: embedded.json, latestRevision: header.latestVersion, publishedAt: row.publishedAt, lastModified: latest.publishedAt, embedded: embedded.read };
+}
+
+/**
+ * `?embedded=true`: each reference to another object of this hub that the caller may read is
+ * replaced by that object's latest revision (one level deep); references it may not read stay
+ * references, exactly as they were, so nothing about them is revealed.
+ */
+async function embedReferences(
+  store: ObjectStore,
+  orgId: string,
+  json: JsonObject,
+): Promise<{ json: JsonObject; read: { id: string; owner: string; version: number }[] }> {
+  const ids = new Set<string>();
+  const visit = (v: Json) => {
+    if (Array.isArray(v)) v.forEach(visit);
+    else if (v && typeof v === "object" && !("@value" in v)) {
+      const id = typeof v["@id"] === "string" ? store.iris.recordIdOf(v["@id"]) : undefined;
+      if (id && Object.keys(v).every((k) => k === "@id" || k === "@type")) ids.add(id);
+      else for (const [k, inner] of Object.entries(v)) if (!k.startsWith("@")) visit(inner);
+    }
+  };
+  for (const [k, v] of Object.entries(json)) if (k.startsWith("cargo:")) visit(v);
+  const embedded = new Map<string, JsonObject>();
+  const read: { id: string; owner: string; version: number }[] = [];
+  for (const id of ids) {
+    try {
+      const header = await readableRecord(store.db, orgId, id);
+      if (header.type !== "LogisticsObject") continue;
+      const row = await store.db.recordVersion.findUniqueOrThrow({ where: { recordId_version: { recordId: id, version: header.latestVersion } } });
+      const body = JSON.parse(row.body) as JsonObject;
+      const { "@context": _ctx, ...node } = objectOfBody(String(body.objectType), body, store.iris.object(id));
+      embedded.set(id, node);
+      read.push({ id, owner: header.owner, version: header.latestVersion });
+    } catch (err) {
+      if (!(err instanceof HttpProblem && err.status === 404)) throw err;
+    }
+  }
+  const replace = (v: Json): Json => {
+    if (Array.isArray(v)) return v.map(replace);
+    if (!v || typeof v !== "object" || "@value" in v) return v;
+    const id = typeof v["@id"] === "string" ? store.iris.recordIdOf(v["@id"]) : undefined;
+    if (id && embedded.has(id) && Object.keys(v).every((k) => k === "@id" || k === "@type")) return embedded.get(id)!;
+    return Object.fromEntries(Object.entries(v).map(([k, inner]) => [k, k.startsWith("@") ? inner : replace(inner)]));
+  };
+  return { json: Object.fromEntries(Object.entries(json).map(([k, v]) => [k, k.startsWith("cargo:") ? replace(v) : v])), read };
+}
+
+/** The Type header: the object's class IRI. */
+export const typeIri = (objectType: string): string => CARGO + objectType;

@@ -1,0 +1,106 @@
+import { z } from "zod";
+import { RecordIdSchema } from "../../../sdk/envelope";
+import { API } from "../../../sdk/one-record/vocabulary";
+import { BODY_PROBLEMS, NOT_FOUND, problems, type Operation } from "../registry";
+import { JsonLdNode, LD_JSON, ObjectPath, SIGNED_WRITE, WRITE_PROBLEMS, oneRecord } from "./one-record";
+
+/** Change requests, the audit trail, access delegations and action requests (server/one-record/request-routes.ts). */
+
+const ActionRequestPath = z.object({ id: RecordIdSchema.describe("The action request's id (the last segment of its IRI).") });
+const JSON_LD_IN = { schema: JsonLdNode, mediaTypes: [LD_JSON, "application/json"] };
+
+export const oneRecordRequestOperations: Operation[] = [
+  oneRecord({
+    operationId: "requestLogisticsObjectChange",
+    method: "patch",
+    path: "/logistics-objects/{id}",
+    summary: "Request a change of a logistics object (an api:Change), signed by the requester",
+    description:
+      "The body is an api:Change naming this object and its latest revision, with ADD/DELETE operations. The Cargoproof-Record header signs the ChangeRequest record derived from it (sdk/one-record/change.ts changeRequestBodyOf; its id becomes the action request's). The caller must be able to read the object. The data holder is notified (CHANGE_REQUEST_PENDING) and decides with PATCH /action-requests/{id}.",
+    pathParams: ObjectPath,
+    headers: { ...SIGNED_WRITE },
+    body: JSON_LD_IN,
+    responses: [{ status: 201, description: "The change request, PENDING.", content: {}, headers: { Location: "The action request's IRI.", Type: `${API}ChangeRequest` } }],
+    problems: problems(WRITE_PROBLEMS, NOT_FOUND, {
+      400: ["invalid-change", "logistics-object-mismatch", "logistics-event-immutable"],
+      422: ["revision-conflict", "change-not-applicable", "change-result-invalid"],
+    }),
+  }),
+  oneRecord({
+    operationId: "getAuditTrail",
+    method: "get",
+    path: "/logistics-objects/{id}/audit-trail",
+    summary: "The change requests of a logistics object (api:AuditTrail)",
+    description: "The data holder sees every change request; another reader sees the accepted ones and its own. hasLatestRevision is the object's latest revision.",
+    pathParams: ObjectPath,
+    query: z.object({
+      updatedFrom: z.string().optional().describe("ISO 8601 date-time: requests whose status changed at or after it."),
+      updatedTo: z.string().optional().describe("ISO 8601 date-time: requests whose status changed at or before it."),
+      status: z.enum(["PENDING", "ACCEPTED", "REJECTED", "FAILED", "REVOKED"]).optional().describe("Only requests in this status."),
+    }),
+    responses: [{ status: 200, description: "The audit trail.", content: { [LD_JSON]: JsonLdNode } }],
+    problems: problems(NOT_FOUND, { 400: ["invalid-updated-from", "invalid-updated-to", "invalid-status"] }),
+  }),
+  oneRecord({
+    operationId: "createAccessDelegationRequest",
+    method: "post",
+    path: "/access-delegations",
+    summary: "Request that parties may read logistics objects (an api:AccessDelegation)",
+    description:
+      "One action request per party in api:isRequestedFor (Location names the first, Link all of them), each decided by the objects' data holder. Every permission is a read grant on this hub. Whether an object exists is never revealed: a request nobody may decide is PENDING like any other.",
+    body: JSON_LD_IN,
+    responses: [
+      {
+        status: 201,
+        description: "The access delegation request(s).",
+        content: {},
+        headers: { Location: "The first action request's IRI.", Link: 'Every action request made, rel="related".', Type: `${API}AccessDelegationRequest` },
+      },
+    ],
+    problems: problems(BODY_PROBLEMS, { 400: ["invalid-access-delegation", "invalid-grant", "unknown-organization", "invalid-access-request"], 415: ["unsupported-media-type"] }),
+  }),
+  oneRecord({
+    operationId: "getActionRequest",
+    method: "get",
+    path: "/action-requests/{id}",
+    summary: "An action request: api:ChangeRequest or api:AccessDelegationRequest",
+    description: "For its requester and the data holder who decides it. A change request links (rel=describedby) to its signed ChangeRequest record.",
+    pathParams: ActionRequestPath,
+    responses: [
+      {
+        status: 200,
+        description: "The request, with its status history.",
+        content: { [LD_JSON]: JsonLdNode },
+        headers: { Type: "The request's class IRI.", "Last-Modified": "When its status last changed.", Link: "A change request's signed record." },
+      },
+    ],
+    problems: NOT_FOUND,
+  }),
+  oneRecord({
+    operationId: "updateActionRequest",
+    method: "patch",
+    path: "/action-requests/{id}",
+    summary: "Accept or reject (the data holder), or revoke (the requester) an action request",
+    description:
+      "Accepting a change request carries the data holder's signature of revision n+1, which must be exactly the change applied to revision n (Cargoproof-Record header; OneRecordClient.acceptChange does it). The new revision, ACCEPTED, and REJECTED for every other request pending on revision n commit together. A change that no longer applies becomes FAILED and the answer is 422.",
+    pathParams: ActionRequestPath,
+    query: z.object({ status: z.enum([`${API}REQUEST_ACCEPTED`, `${API}REQUEST_REJECTED`, `${API}REQUEST_REVOKED`]).describe("The new status.") }),
+    headers: { [Object.keys(SIGNED_WRITE)[0]!]: { description: "When accepting a change request: the data holder's signed write of the next revision.", required: false } },
+    responses: [{ status: 204, description: "Done.", content: {}, headers: { Type: "The request's class IRI." } }],
+    problems: problems(NOT_FOUND, WRITE_PROBLEMS, {
+      400: ["invalid-status"],
+      409: ["request-not-pending", "access-request-decided", "access-request-not-revocable"],
+      422: ["change-request-failed"],
+    }),
+  }),
+  oneRecord({
+    operationId: "revokeActionRequest",
+    method: "delete",
+    path: "/action-requests/{id}",
+    summary: "Revoke an action request",
+    description: "The requester withdraws a PENDING request; for an access delegation the data holder may also revoke one it accepted (its grants end at once).",
+    pathParams: ActionRequestPath,
+    responses: [{ status: 204, description: "Revoked.", content: {} }],
+    problems: problems(NOT_FOUND, { 409: ["request-not-pending", "access-request-not-revocable"] }),
+  }),
+];

@@ -1,0 +1,83 @@
+import { z } from "zod";
+import { RecordIdSchema } from "../../../sdk/envelope";
+import { SIGNED_WRITE_HEADER } from "../../../sdk/one-record/signed-write";
+import { BEARER_PROBLEMS, BODY_PROBLEMS, JSON_TYPE, NOT_FOUND, named, problems, type Operation } from "../registry";
+
+/** Shared by every ONE Record operation (server/one-record/): JSON-LD in and out, api:Error bodies. */
+export const LD_JSON = "application/ld+json";
+export const ONE_RECORD_TAG = "one-record";
+
+/** A JSON-LD node as the ONE Record API exchanges it (the full checks are sdk/one-record/model.ts). */
+export const JsonLdNode = named(
+  "OneRecordJsonLd",
+  z.looseObject({ "@context": z.unknown().optional(), "@id": z.string().optional(), "@type": z.union([z.string(), z.array(z.string())]) }).describe("A ONE Record object in JSON-LD (compacted, expanded or flattened with an inline context)."),
+);
+
+export const SIGNED_WRITE = {
+  [SIGNED_WRITE_HEADER]: {
+    description: "base64url JSON { id, version, salts, signature }: the writer's signature of the record this write becomes (docs/one-record.md; the SDK adds it).",
+    required: true,
+  },
+};
+
+/** Problems of a signed write of a logistics object (server/one-record/objects.ts). */
+export const WRITE_PROBLEMS = problems(BODY_PROBLEMS, {
+  400: ["invalid-logistics-object", "signature-required", "invalid-signed-write", "invalid-record", "digest-mismatch", "signature-invalid"],
+  409: ["version-conflict", "record-id-unavailable"],
+  415: ["unsupported-media-type"],
+});
+
+export const ObjectPath = z.object({ id: RecordIdSchema.describe("The object's record id (the last segment of its IRI).") });
+
+/** An operation of the ONE Record surface: tagged, Bearer-authenticated unless said, errors as api:Error. */
+export const oneRecord = (op: Omit<Operation, "tags" | "security" | "problemMediaType"> & { security?: Operation["security"] }): Operation => ({
+  ...op,
+  tags: [ONE_RECORD_TAG],
+  security: op.security ?? "bearer",
+  problems: op.security === "public" ? op.problems : problems(BEARER_PROBLEMS, op.problems),
+  problemMediaType: LD_JSON,
+});
+
+export const oneRecordObjectOperations: Operation[] = [
+  oneRecord({
+    operationId: "getServerInformation",
+    method: "get",
+    path: "/",
+    summary: "ONE Record server information (api:ServerInformation)",
+    security: "public",
+    responses: [{ status: 200, description: "What this server speaks.", content: { [LD_JSON]: JsonLdNode } }],
+    problems: {},
+  }),
+  oneRecord({
+    operationId: "createLogisticsObject",
+    method: "post",
+    path: "/logistics-objects",
+    summary: "Create a logistics object (revision 1), signed by its data holder",
+    headers: SIGNED_WRITE,
+    body: { schema: JsonLdNode, mediaTypes: [LD_JSON, JSON_TYPE] },
+    responses: [{ status: 201, description: "Created; anchoring is pending.", content: {}, headers: { Location: "The object's IRI.", Type: "The object's class IRI." } }],
+    problems: problems(WRITE_PROBLEMS, { 400: ["logistics-event-not-object"] }),
+  }),
+  oneRecord({
+    operationId: "getLogisticsObject",
+    method: "get",
+    path: "/logistics-objects/{id}",
+    summary: "Read a logistics object: the latest revision, or the one current at a past time",
+    description:
+      "Headers Revision, Latest-Revision, Last-Modified and Type as the specification says; beyond it, Link headers to the revision's signed record (rel=describedby) and its inclusion proof (rel=https://cargoproof.dev/rel/proof).",
+    pathParams: ObjectPath,
+    query: z.object({
+      at: z.string().optional().describe("An ISO 8601 date-time: the revision current then."),
+      embedded: z.enum(["true", "false"]).optional().describe("true: referenced objects you may read are embedded (one level)."),
+    }),
+    responses: [
+      {
+        status: 200,
+        description: "The object.",
+        content: { [LD_JSON]: JsonLdNode },
+        headers: { Revision: "This revision.", "Latest-Revision": "The latest revision.", "Last-Modified": "When the latest revision was stored.", Type: "The class IRI.", Link: "The signed record and its proof." },
+      },
+    ],
+    problems: problems(NOT_FOUND, { 400: ["invalid-at", "invalid-embedded"] }),
+  }),
+];

@@ -1,0 +1,198 @@
+import { expect } from "chai";
+import { existsSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { randomUUID } from "node:crypto";
+import { HubError } from "../../sdk/client";
+import { bodyOfObject, type JsonObject } from "../../sdk/one-record/jsonld";
+import { OneRecordClient } from "../../sdk/one-record/client";
+import { API_SCHEMAS, apiObjectOf } from "../../sdk/one-record/api-objects";
+import { SIGNED_WRITE_HEADER, signObject } from "../../sdk/one-record/signed-write";
+import { STANDARDS } from "../conformance/standards";
+import { admit, freshDatabase, hubEnv, isPostgres, startHubProcess, startTestChain, type HubProcess, type TestChain, type TestOrg } from "./harness";
+
+const CARGO = "https://onerecord.iata.org/ns/cargo#";
+const CONTEXT = { cargo: CARGO };
+const piece = (description: string): JsonObject => ({ "@context": CONTEXT, "@type": "cargo:Piece", "cargo:goodsDescription": description });
+const event = (code: string, created: string, extra: JsonObject = {}): JsonObject => ({
+  "@context": CONTEXT,
+  "@type": "cargo:LogisticsEvent",
+  "cargo:eventCode": { "@id": `https://onerecord.iata.org/ns/code-lists/StatusCode#${code}` },
+  "cargo:creationDate": { "@type": "http://www.w3.org/2001/XMLSchema#dateTime", "@value": created },
+  "cargo:eventDate": { "@type": "http://www.w3.org/2001/XMLSchema#dateTime", "@value": created },
+  ...extra,
+});
+
+const oneRecordClient = (org: TestOrg) => new OneRecordClient({ hub: org.client, orgId: org.id, privateKey: org.key.privateKey });
+
+async function failure(p: Promise<unknown>): Promise<HubError> {
+  try {
+    await p;
+  } catch (e) {
+    if (e instanceof HubError) return e;
+    throw e;
+  }
+  throw new Error("expected the call to fail");
+}
+
+/** What a refusal looks like to the caller (the instance names the URL asked, so it is left out). */
+const shape = (e: HubError) => ({ status: e.status, type: e.problem.type, title: e.problem.title, detail: e.problem.detail });
+const codeOf = (e: JsonObject) => String((e["cargo:eventCode"] as JsonObject)["@id"]).slice(-3);
+
+describe(`ONE Record logistics events (${isPostgres() ? "PostgreSQL" : "SQLite"})`, function () {
+  this.timeout(120_000);
+  let chain: TestChain;
+  let database: { url: string; drop(): Promise<void> };
+  let hub: HubProcess;
+  let forwarder: TestOrg;
+  let handler: TestOrg;
+  let outsider: TestOrg;
+  let fwd: OneRecordClient;
+  let hdl: OneRecordClient;
+
+  before(async function () {
+    chain = await startTestChain();
+    database = await freshDatabase();
+    hub = await startHubProcess(hubEnv(chain, database.url));
+    [forwarder, handler, outsider] = await Promise.all([
+      admit(hub.url, "fwd-events", ["FORWARDER"]),
+      admit(hub.url, "handler-events", ["HANDLER"]),
+      admit(hub.url, "outsider-events", ["SHIPPER"]),
+    ]);
+    fwd = oneRecordClient(forwarder);
+    hdl = oneRecordClient(handler);
+  });
+
+  after(async function () {
+    await hub?.stop();
+    await database?.drop();
+    await chain?.stop();
+  });
+
+  /** A forwarder's piece the handler may read. */
+  async function sharedPiece(description = "Watches") {
+    const created = await fwd.createObject(piece(description));
+    await forwarder.client.grant(created.id, handler.id);
+    return created;
+  }
+
+  it("lets a handler append events to a forwarder's piece; both list them, filtered by code and creation time", async function () {
+    const p = await sharedPiece();
+    const rcs = await hdl.appendEvent(p.iri, event("RCS", "2026-05-01T08:00:00.000Z"));
+    const man = await hdl.appendEvent(p.iri, event("MAN", "2026-05-01T09:00:00.000Z"));
+    const dep = await hdl.appendEvent(p.iri, event("DEP", "2026-05-01T10:00:00+00:00"));
+    expect(rcs.iri).to.equal(`${p.iri}/logistics-events/${rcs.id}`);
+
+    // Each event is a record signed by its poster, with eventFor naming the piece (the SDK added it).
+    const stored = await forwarder.client.getRecord(dep.id);
+    expect(stored.record.owner).to.equal(handler.id);
+    expect(stored.record.body).to.include({ objectType: "LogisticsEvent" });
+    expect(stored.record.body.eventFor).to.deep.equal({ "@id": p.iri });
+
+    for (const reader of [fwd, hdl]) {
+      const all = await reader.events(p.iri);
+      expect(all.totalItems).to.equal(3);
+      expect(all.events.map((e) => e["@id"])).to.deep.equal([rcs.iri, man.iri, dep.iri]);
+      expect(all.events.map(codeOf)).to.deep.equal(["RCS", "MAN", "DEP"]);
+      expect(all.collection).to.include({ "@id": `${p.iri}/logistics-events`, "@type": "api:Collection" });
+      const parsed = API_SCHEMAS.Collection.safeParse(apiObjectOf(all.collection));
+      expect(parsed.success, JSON.stringify(parsed.error?.issues)).to.equal(true);
+    }
+    expect((await fwd.events(p.iri, { eventCodes: ["DEP"] })).events.map(codeOf)).to.deep.equal(["DEP"]);
+    expect((await fwd.events(p.iri, { eventCodes: ["RCS", "DEP"] })).events.map(codeOf)).to.deep.equal(["RCS", "DEP"]);
+    expect((await fwd.events(p.iri, { createdAfter: new Date("2026-05-01T08:00:00Z") })).events.map(codeOf)).to.deep.equal(["MAN", "DEP"]);
+    expect((await fwd.events(p.iri, { createdBefore: new Date("2026-05-01T10:00:00Z") })).events.map(codeOf)).to.deep.equal(["RCS", "MAN"]);
+    const page = await fwd.events(p.iri, { createdAfter: new Date("2026-05-01T07:00:00Z"), createdBefore: new Date("2026-05-01T09:30:00Z"), limit: 1, skip: 1 });
+    expect(page.totalItems).to.equal(2);
+    expect(page.events.map(codeOf)).to.deep.equal(["MAN"]);
+    expect(await fwd.events(p.iri, { eventCodes: ["ARR"] })).to.include({ totalItems: 0 }).and.to.have.property("events").that.deep.equals([]);
+    expect((await failure(fwd.events(p.iri, { eventCodes: ["departed"] }))).status).to.equal(400);
+
+    // One event, by its IRI: its type, and the same data as posted.
+    const one = await fwd.event(dep.iri);
+    expect(one.type).to.equal(`${CARGO}LogisticsEvent`);
+    expect(one.event["@id"]).to.equal(dep.iri);
+    expect(bodyOfObject(one.event).body).to.deep.equal(stored.record.body);
+  });
+
+  it("is append-only: an event is never changed, by either API", async function () {
+    const p = await sharedPiece();
+    const dep = await hdl.appendEvent(p.iri, event("DEP", "2026-05-02T10:00:00.000Z"));
+    // A second revision through the native API.
+    const v2 = signObject(handler.key.privateKey, handler.id, event("ARR", "2026-05-02T11:00:00.000Z", { "cargo:eventFor": { "@id": p.iri } }), { id: dep.id, version: 2 });
+    const native = await failure(handler.client.publishSigned(v2.record));
+    expect(native.status).to.equal(409);
+    expect(native.problem.type).to.match(/event-append-only$/);
+    // A revision 2 header on the ONE Record API.
+    const body = event("ARR", "2026-05-02T11:00:00.000Z", { "cargo:eventFor": { "@id": p.iri } });
+    const again = await failure(hdl.request("POST", `/logistics-objects/${p.id}/logistics-events`, { body, headers: { [SIGNED_WRITE_HEADER]: v2.header } }));
+    expect(again.status).to.equal(400);
+    // The same event id once more.
+    const same = signObject(handler.key.privateKey, handler.id, body, { id: dep.id, version: 1 });
+    expect((await failure(hdl.request("POST", `/logistics-objects/${p.id}/logistics-events`, { body, headers: { [SIGNED_WRITE_HEADER]: same.header } }))).status).to.equal(409);
+    const events = await fwd.events(p.iri);
+    expect(events.totalItems).to.equal(1);
+    expect(codeOf(events.events[0]!)).to.equal("DEP");
+  });
+
+  it("requires eventFor to name the object, as signed; refuses what is no event", async function () {
+    const p = await sharedPiece();
+    const other = await sharedPiece("Other piece");
+    const post = (json: JsonObject) => {
+      const { header } = signObject(handler.key.privateKey, handler.id, json, { id: randomUUID(), version: 1 });
+      return failure(hdl.request("POST", `/logistics-objects/${p.id}/logistics-events`, { body: json, headers: { [SIGNED_WRITE_HEADER]: header } }));
+    };
+    const missing = await post(event("DEP", "2026-05-03T10:00:00.000Z"));
+    expect(missing.status).to.equal(400);
+    expect(missing.problem.type).to.match(/event-for-required$/);
+    const mismatch = await post(event("DEP", "2026-05-03T10:00:00.000Z", { "cargo:eventFor": { "@id": other.iri } }));
+    expect(mismatch.status).to.equal(400);
+    expect(mismatch.problem.type).to.match(/event-for-mismatch$/);
+    expect(mismatch.problem.errors?.[0]?.path).to.equal(`${CARGO}eventFor`);
+    const notEvent = await post({ ...piece("Not an event"), "cargo:eventFor": { "@id": p.iri } });
+    expect(notEvent.status).to.equal(400);
+    // Without the signature header.
+    const unsigned = await failure(hdl.request("POST", `/logistics-objects/${p.id}/logistics-events`, { body: event("DEP", "2026-05-03T10:00:00.000Z", { "cargo:eventFor": { "@id": p.iri } }) }));
+    expect(unsigned.problem.type).to.match(/signature-required$/);
+    expect((await fwd.events(p.iri)).totalItems).to.equal(0);
+  });
+
+  it("answers a party without access exactly as for an unknown object, everywhere", async function () {
+    const p = await sharedPiece();
+    const dep = await hdl.appendEvent(p.iri, event("DEP", "2026-05-04T10:00:00.000Z"));
+    const nosy = oneRecordClient(outsider);
+    const unknown = `${hub.url}/logistics-objects/${randomUUID()}`;
+    const unknownEvent = `${p.iri}/logistics-events/${randomUUID()}`;
+
+    const refusals = await Promise.all([
+      failure(nosy.appendEvent(p.iri, event("ARR", "2026-05-04T11:00:00.000Z"))),
+      failure(nosy.appendEvent(unknown, event("ARR", "2026-05-04T11:00:00.000Z"))),
+      failure(nosy.events(p.iri)),
+      failure(nosy.events(unknown)),
+      failure(nosy.event(dep.iri)),
+      failure(nosy.event(unknownEvent)),
+      failure(nosy.event(`${unknown}/logistics-events/${dep.id}`)),
+      // A known event under another object the caller may read is no event of that object.
+      failure(fwd.event(`${(await fwd.createObject(piece("Unrelated"))).iri}/logistics-events/${dep.id}`)),
+    ]);
+    for (const r of refusals) expect(shape(r)).to.deep.equal(shape(refusals[1]!));
+    expect(refusals[0]!.status).to.equal(404);
+
+    // Revoking the handler's grant ends its view of the log at once.
+    await forwarder.client.revokeGrant(p.id, handler.id);
+    expect(shape(await failure(hdl.events(p.iri)))).to.deep.equal(shape(refusals[1]!));
+    expect((await fwd.events(p.iri)).totalItems).to.equal(1);
+  });
+
+  it("accepts the specification's LogisticsEvent.json (its IRIs rewritten) and reads back the same event", async function () {
+    const file = join(STANDARDS, "one-record", "examples", "LogisticsEvent.json");
+    if (!existsSync(file)) this.skip(); // npm test runs without ../shared/standards
+    const shipment = await fwd.createObject({ "@context": CONTEXT, "@type": "cargo:Shipment", "cargo:goodsDescription": "Example shipment" });
+    await forwarder.client.grant(shipment.id, handler.id);
+    const text = readFileSync(file, "utf8").replaceAll("https://1r.example.com/logistics-objects/1a8ded38-1804-467c-a369-81a411416b3c", shipment.iri);
+    const example = JSON.parse(text) as JsonObject;
+    const posted = await hdl.appendEvent(shipment.iri, example);
+    const read = await fwd.event(posted.iri);
+    expect(bodyOfObject(read.event).body).to.deep.equal(bodyOfObject(example).body);
+    expect((await fwd.events(shipment.iri, { eventCodes: ["DEP"] })).totalItems).to.equal(1);
+  });
+});
