@@ -4,7 +4,6 @@
 // subscription IRIs, revision counters) is the only difference, and each test says where it allows one.
 import { randomUUID } from "node:crypto";
 import { expect } from "chai";
-import * as jsonld from "jsonld";
 import { HubError } from "../../sdk/client";
 import { OneRecordClient } from "../../sdk/one-record/client";
 import { API_SCHEMAS, apiObjectOf } from "../../sdk/one-record/api-objects";
@@ -15,22 +14,11 @@ import { API, CARGO, XSD } from "../../sdk/one-record/vocabulary";
 import { admit, freshDatabase, hubEnv, startHubProcess, startTestChain, waitFor, type HubProcess, type TestChain, type TestOrg } from "../integration/harness";
 import { WebhookReceiver } from "../integration/webhook-receiver";
 import { listFiles, readJson, standardsFile } from "./standards";
+import { canonical, isCargo, trimIds, typesOf } from "./one-record-examples";
+import { failure } from "../integration/one-record-harness";
 
-const noNetwork = async (url: string): Promise<never> => {
-  throw new Error(`no network in this suite: refused to load ${url}`);
-};
-const canonical = (doc: unknown) =>
-  jsonld.canonize(doc as jsonld.JsonLdDocument, { algorithm: "URDNA2015", format: "application/n-quads", documentLoader: noNetwork } as jsonld.Options.Normalize);
 
-// Two examples give an @id with a leading space: JSON-LD drops such a node entirely, which would make the comparison empty.
-const trimIds = (v: unknown): unknown =>
-  Array.isArray(v) ? v.map(trimIds) : v && typeof v === "object" ? Object.fromEntries(Object.entries(v).map(([k, x]) => [k, k === "@id" && typeof x === "string" ? x.trim() : trimIds(x)])) : v;
 
-const typesOf = (doc: unknown): string[] => {
-  const t = (doc as { "@type"?: unknown })["@type"];
-  return (Array.isArray(t) ? t : [t]).filter((x): x is string => typeof x === "string");
-};
-const isCargo = (doc: unknown) => typesOf(doc).some((t) => t.startsWith("cargo:") || t.startsWith(CARGO));
 const isEvent = (doc: unknown) => typesOf(doc).some((t) => t === "cargo:LogisticsEvent" || t === `${CARGO}LogisticsEvent`);
 
 /** The revision counters are the server's, not the object's data: compare without them. */
@@ -75,15 +63,6 @@ async function sameData(actual: unknown, expected: unknown, what: string): Promi
   expect(a, what).to.equal(e);
 }
 
-async function failure(p: Promise<unknown>): Promise<HubError> {
-  try {
-    await p;
-  } catch (e) {
-    if (e instanceof HubError) return e;
-    throw e;
-  }
-  throw new Error("expected the call to fail");
-}
 
 interface Created {
   iri: string;

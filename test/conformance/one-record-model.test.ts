@@ -1,29 +1,15 @@
 import { expect } from "chai";
-import * as jsonld from "jsonld";
 import { API_SCHEMAS, apiClassOf, apiObjectOf } from "../../sdk/one-record/api-objects";
 import { bodyOfObject, objectOfBody } from "../../sdk/one-record/jsonld";
-import { CARGO } from "../../sdk/one-record/vocabulary";
 import { LogisticsObjectBody } from "../../sdk/records/logistics-object";
 import { listFiles, readJson, standardsFile } from "./standards";
+import { canonical, isCargo, trimIds, typesOf } from "./one-record-examples";
 
 // Examples whose documents are not ONE Record objects of ours: an ACL (W3C WAC) and multi-status responses.
 const NOT_COVERED = new Set(["ACL.json", "MultipleEventsResponse_example1.json", "MultipleEventsResponse_example2.json"]);
 
-const noNetwork = async (url: string): Promise<never> => {
-  throw new Error(`no network in this suite: refused to load ${url}`);
-};
-const canonical = (doc: unknown) =>
-  jsonld.canonize(doc as jsonld.JsonLdDocument, { algorithm: "URDNA2015", format: "application/n-quads", documentLoader: noNetwork } as jsonld.Options.Normalize);
 
-// Two examples give an @id with a leading space: JSON-LD drops such a node entirely, which would make the comparison empty.
-const trimIds = (v: unknown): unknown =>
-  Array.isArray(v) ? v.map(trimIds) : v && typeof v === "object" ? Object.fromEntries(Object.entries(v).map(([k, x]) => [k, k === "@id" && typeof x === "string" ? x.trim() : trimIds(x)])) : v;
 
-function typesOf(doc: unknown): string[] {
-  const t = (doc as { "@type"?: unknown })["@type"];
-  return (Array.isArray(t) ? t : [t]).filter((x): x is string => typeof x === "string");
-}
-const isCargo = (doc: unknown) => typesOf(doc).some((t) => t.startsWith("cargo:") || t.startsWith(CARGO));
 
 describe("ONE Record examples against the model", function () {
   const files = listFiles("one-record/examples", ".json");

@@ -11,6 +11,7 @@ import type { SignedRecord } from "../../sdk/envelope";
 import { verifyRecord } from "../../sdk/verify";
 import { admit, freshDatabase, hubEnv, isPostgres, startHubProcess, startTestChain, waitFor, type HubProcess, type TestChain, type TestOrg } from "./harness";
 import { WebhookReceiver } from "./webhook-receiver";
+import { oneRecordClient } from "./one-record-harness";
 
 const CARGO = "https://onerecord.iata.org/ns/cargo#";
 const API = "https://onerecord.iata.org/ns/api#";
@@ -63,7 +64,7 @@ describe(`air export over ONE Record, end to end (${isPostgres() ? "PostgreSQL" 
       admit(hub.url, "rival-forwarding", ["FORWARDER"]),
     ]);
     orgs = { forwarder, airline, handler, customs, outsider, rival };
-    one = Object.fromEntries(Object.entries(orgs).map(([k, o]) => [k, new OneRecordClient({ hub: o.client, orgId: o.id, privateKey: o.key.privateKey })])) as typeof one;
+    one = Object.fromEntries(Object.entries(orgs).map(([k, o]) => [k, oneRecordClient(o)])) as typeof one;
   });
 
   after(async function () {

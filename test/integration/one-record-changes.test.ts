@@ -9,6 +9,7 @@ import { changeOfJsonLd, changeRequestBodyOf, skolemIri } from "../../sdk/one-re
 import { prepareRecord } from "../../sdk/digest";
 import { signRecord } from "../../sdk/signature";
 import { admit, freshDatabase, hubEnv, isPostgres, sql, startHubProcess, startTestChain, waitFor, type HubProcess, type TestChain, type TestOrg } from "./harness";
+import { failure, oneRecordClient } from "./one-record-harness";
 
 const CARGO = "https://onerecord.iata.org/ns/cargo#";
 const API = "https://onerecord.iata.org/ns/api#";
@@ -57,17 +58,7 @@ const nodeChange = (object: string, revision: number, ops: NodeOp[]): JsonObject
   })),
 });
 
-const oneRecordClient = (org: TestOrg) => new OneRecordClient({ hub: org.client, orgId: org.id, privateKey: org.key.privateKey });
 
-async function failure(p: Promise<unknown>): Promise<HubError> {
-  try {
-    await p;
-  } catch (e) {
-    if (e instanceof HubError) return e;
-    throw e;
-  }
-  throw new Error("expected the call to fail");
-}
 
 /** What a refusal looks like to the caller (the instance names the URL asked, so it is left out). */
 const shape = (e: HubError) => ({ status: e.status, type: e.problem.type, title: e.problem.title, detail: e.problem.detail });

@@ -5,6 +5,7 @@ import { API_SCHEMAS, apiObjectOf } from "../../sdk/one-record/api-objects";
 import { OneRecordClient } from "../../sdk/one-record/client";
 import type { JsonObject } from "../../sdk/one-record/jsonld";
 import { admit, freshDatabase, hubEnv, isPostgres, startHubProcess, startTestChain, waitFor, type HubProcess, type TestChain, type TestOrg } from "./harness";
+import { failure, oneRecordClient } from "./one-record-harness";
 
 const CARGO = "https://onerecord.iata.org/ns/cargo#";
 const API = "https://onerecord.iata.org/ns/api#";
@@ -21,17 +22,7 @@ const delegation = (objects: string[], parties: string[], extra: JsonObject = {}
   ...extra,
 });
 
-const oneRecordClient = (org: TestOrg) => new OneRecordClient({ hub: org.client, orgId: org.id, privateKey: org.key.privateKey });
 
-async function failure(p: Promise<unknown>): Promise<HubError> {
-  try {
-    await p;
-  } catch (e) {
-    if (e instanceof HubError) return e;
-    throw e;
-  }
-  throw new Error("expected the call to fail");
-}
 
 const shape = (e: HubError) => ({ status: e.status, type: e.problem.type, title: e.problem.title, detail: e.problem.detail });
 const statusOf = (request: JsonObject) => String((request["api:hasRequestStatus"] as JsonObject)["@id"]).replace("api:", "");

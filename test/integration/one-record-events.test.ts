@@ -6,6 +6,7 @@ import { OneRecordClient } from "../../sdk/one-record/client";
 import { API_SCHEMAS, apiObjectOf } from "../../sdk/one-record/api-objects";
 import { SIGNED_WRITE_HEADER, signObject } from "../../sdk/one-record/signed-write";
 import { admit, freshDatabase, hubEnv, isPostgres, startHubProcess, startTestChain, type HubProcess, type TestChain, type TestOrg } from "./harness";
+import { failure, oneRecordClient } from "./one-record-harness";
 
 const CARGO = "https://onerecord.iata.org/ns/cargo#";
 const CONTEXT = { cargo: CARGO };
@@ -19,17 +20,7 @@ const event = (code: string, created: string, extra: JsonObject = {}): JsonObjec
   ...extra,
 });
 
-const oneRecordClient = (org: TestOrg) => new OneRecordClient({ hub: org.client, orgId: org.id, privateKey: org.key.privateKey });
 
-async function failure(p: Promise<unknown>): Promise<HubError> {
-  try {
-    await p;
-  } catch (e) {
-    if (e instanceof HubError) return e;
-    throw e;
-  }
-  throw new Error("expected the call to fail");
-}
 
 /** What a refusal looks like to the caller (the instance names the URL asked, so it is left out). */
 const shape = (e: HubError) => ({ status: e.status, type: e.problem.type, title: e.problem.title, detail: e.problem.detail });

@@ -1,11 +1,11 @@
 import { expect } from "chai";
-import { HubError } from "../../sdk/client";
 import { bodyOfObject, type JsonObject } from "../../sdk/one-record/jsonld";
 import { OneRecordClient } from "../../sdk/one-record/client";
 import { API_SCHEMAS, apiObjectOf } from "../../sdk/one-record/api-objects";
 import { SIGNED_WRITE_HEADER, signObject } from "../../sdk/one-record/signed-write";
 import { verifyRecord } from "../../sdk/verify";
 import { admit, freshDatabase, hubEnv, isPostgres, startHubProcess, startTestChain, type HubProcess, type TestChain, type TestOrg } from "./harness";
+import { failure, oneRecordClient } from "./one-record-harness";
 
 const CONTEXT = { cargo: "https://onerecord.iata.org/ns/cargo#" };
 const piece = (description: string, extra: JsonObject = {}): JsonObject => ({
@@ -17,17 +17,7 @@ const piece = (description: string, extra: JsonObject = {}): JsonObject => ({
   ...extra,
 });
 
-const oneRecordClient = (org: TestOrg) => new OneRecordClient({ hub: org.client, orgId: org.id, privateKey: org.key.privateKey });
 
-async function failure(p: Promise<unknown>): Promise<HubError> {
-  try {
-    await p;
-  } catch (e) {
-    if (e instanceof HubError) return e;
-    throw e;
-  }
-  throw new Error("expected the call to fail");
-}
 
 /** The same data: both sides as record bodies (JSON-LD normal form, prefixes expanded). */
 const sameObject = (a: unknown, b: unknown) => expect(bodyOfObject(a).body).to.deep.equal(bodyOfObject(b).body);

@@ -1,6 +1,5 @@
 import { expect } from "chai";
 import { randomUUID } from "node:crypto";
-import { HubError } from "../../sdk/client";
 import type { JsonObject } from "../../sdk/one-record/jsonld";
 import { OneRecordClient } from "../../sdk/one-record/client";
 import { API_SCHEMAS, apiObjectOf } from "../../sdk/one-record/api-objects";
@@ -11,6 +10,7 @@ import { notificationJson } from "../../server/one-record/notifications";
 import { OneRecordIris } from "../../server/one-record/iris";
 import { admit, freshDatabase, hubEnv, isPostgres, startHubProcess, startTestChain, waitFor, type HubProcess, type TestChain, type TestOrg } from "./harness";
 import { WebhookReceiver, type ReceivedCall } from "./webhook-receiver";
+import { failure, oneRecordClient } from "./one-record-harness";
 
 const CARGO = "https://onerecord.iata.org/ns/cargo#";
 const API = "https://onerecord.iata.org/ns/api#";
@@ -24,17 +24,7 @@ const event = (code: string): JsonObject => ({
   "cargo:eventCode": { "@id": `https://onerecord.iata.org/ns/code-lists/StatusCode#${code}` },
 });
 
-const oneRecordClient = (org: TestOrg) => new OneRecordClient({ hub: org.client, orgId: org.id, privateKey: org.key.privateKey });
 
-async function failure(p: Promise<unknown>): Promise<HubError> {
-  try {
-    await p;
-  } catch (e) {
-    if (e instanceof HubError) return e;
-    throw e;
-  }
-  throw new Error("expected the call to fail");
-}
 
 /** The parts of an api:Notification a test looks at. */
 function notice(call: ReceivedCall) {
