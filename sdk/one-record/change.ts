@@ -13,7 +13,7 @@ import { z } from "zod";
 import { FieldName } from "../envelope";
 import { keccak, toHex, utf8 } from "../bytes";
 import { apiClassOf, apiObjectOf, API_SCHEMAS } from "./api-objects";
-import { JsonLdFormError, recordIdOfIri, type Json, type JsonObject } from "./jsonld";
+import { isObject, JsonLdFormError, recordIdOfIri, type Json, type JsonObject } from "./jsonld";
 import { API, CARGO, XSD, isAbsoluteIri, localName } from "./vocabulary";
 
 export const CHANGE_OPS = ["ADD", "DELETE"] as const;
@@ -66,7 +66,6 @@ const NUMBER_RE = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
 const INTEGER_RE = /^[+-]?\d+$/;
 const DATE_TIME_RE = /^-?\d{4,}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})?$/;
 
-const isObject = (v: unknown): v is JsonObject => typeof v === "object" && v !== null && !Array.isArray(v);
 
 // ---------------------------------------------------------------------------------------------
 // JSON-LD <-> normal form

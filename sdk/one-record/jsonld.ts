@@ -26,7 +26,7 @@ type ActiveContext = { terms: Record<string, TermDefinition>; language?: string 
 
 const EMPTY_CONTEXT: ActiveContext = { terms: {} };
 
-const isObject = (v: unknown): v is JsonObject => typeof v === "object" && v !== null && !Array.isArray(v);
+export const isObject = (v: unknown): v is JsonObject => typeof v === "object" && v !== null && !Array.isArray(v);
 
 function expandIri(ctx: ActiveContext, value: string, vocab: boolean): string {
   if (value.startsWith("@")) return value;

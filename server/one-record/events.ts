@@ -17,9 +17,8 @@ import { readableRecord } from "../records/access";
 import type { PublishContext, RecordObserver } from "../records/observers";
 import type { OneRecordIris } from "./iris";
 import { bodyOfRequest, dateTimeParam, requireJsonLd, signedWriteOf, storeObjectWrite, type ObjectStore } from "./objects";
+import { LOGISTICS_EVENT, LOGISTICS_OBJECT } from "../records/links";
 
-export const LOGISTICS_EVENT = "LogisticsEvent";
-const LOGISTICS_OBJECT = "LogisticsObject";
 
 const isNode = (v: unknown): v is JsonObject => typeof v === "object" && v !== null && !Array.isArray(v);
 const textOf = (v: unknown): string | undefined => (typeof v === "string" ? v : isNode(v) && typeof v["@value"] === "string" ? v["@value"] : undefined);

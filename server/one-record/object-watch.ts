@@ -18,7 +18,8 @@ import { notify, type NotificationDraft } from "../notifications/service";
 import { matches, subscriptionOf, type SubscriptionRow, type WatchCache } from "../notifications/subscriptions";
 import { readableIds } from "../records/access";
 import type { PublishContext, RecordObserver } from "../records/observers";
-import { LOGISTICS_EVENT, eventCodeOf, eventObjectId } from "./events";
+import { eventCodeOf, eventObjectId } from "./events";
+import { LOGISTICS_EVENT } from "../records/links";
 import type { OneRecordIris } from "./iris";
 
 export const LOGISTICS_OBJECT_CREATED = "LOGISTICS_OBJECT_CREATED";

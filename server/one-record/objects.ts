@@ -14,7 +14,7 @@ import type { Db, DbProvider } from "../db/client";
 import { HttpProblem, badRequest, notFound } from "../http/problem";
 import type { RecordObserver } from "../records/observers";
 import type { RecordChecks } from "../records/check-pool";
-import { readableRecord } from "../records/access";
+import { readableIds, readableRecord } from "../records/access";
 import { publishRecords, storedRecord } from "../records/service";
 import type { OneRecordIris } from "./iris";
 
@@ -186,18 +186,14 @@ async function embedReferences(
   for (const [k, v] of Object.entries(json)) if (k.startsWith("cargo:")) visit(v);
   const embedded = new Map<string, JsonObject>();
   const read: { id: string; owner: string; version: number }[] = [];
-  for (const id of ids) {
-    try {
-      const header = await readableRecord(store.db, orgId, id);
-      if (header.type !== "LogisticsObject") continue;
-      const row = await store.db.recordVersion.findUniqueOrThrow({ where: { recordId_version: { recordId: id, version: header.latestVersion } } });
-      const body = JSON.parse(row.body) as JsonObject;
-      const { "@context": _ctx, ...node } = objectOfBody(String(body.objectType), body, store.iris.object(id));
-      embedded.set(id, node);
-      read.push({ id, owner: header.owner, version: header.latestVersion });
-    } catch (err) {
-      if (!(err instanceof HttpProblem && err.status === 404)) throw err;
-    }
+  const readable = await readableIds(store.db, orgId, [...ids]);
+  const headers = await store.db.record.findMany({ where: { id: { in: [...readable] }, type: "LogisticsObject" } });
+  for (const header of headers) {
+    const row = await store.db.recordVersion.findUniqueOrThrow({ where: { recordId_version: { recordId: header.id, version: header.latestVersion } } });
+    const body = JSON.parse(row.body) as JsonObject;
+    const { "@context": _ctx, ...node } = objectOfBody(String(body.objectType), body, store.iris.object(header.id));
+    embedded.set(header.id, node);
+    read.push({ id: header.id, owner: header.owner, version: header.latestVersion });
   }
   const replace = (v: Json): Json => {
     if (Array.isArray(v)) return v.map(replace);
