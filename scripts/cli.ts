@@ -9,6 +9,8 @@ import { ExportScopeSchema } from "../sdk/audit/export-format";
 import { Progress } from "../sdk/audit/progress";
 import { formatReport } from "../sdk/audit/report";
 import { HubClient, HubError } from "../sdk/client";
+import { OneRecordClient } from "../sdk/one-record/client";
+import type { JsonObject } from "../sdk/one-record/jsonld";
 import { AnchorProofSchema, SignedRecordSchema } from "../sdk/envelope";
 import { RECORD_TYPES, isRecordType, type RecordType, type RecordBody } from "../sdk/records";
 import { redact } from "../sdk/redact";
@@ -23,6 +25,8 @@ const USAGE = `usage: cargoproof <command> [options]
   bundle  --as ORG ID [--version N] --out FILE                           record + proof, once anchored
   verify  FILE [--rpc URL] [--participant-registry ADDR --anchor-registry ADDR] [--hide f1,f2]
                                                                          verify a bundle against the chain alone
+  create-object --as ORG --file OBJECT.jsonld                            create a ONE Record logistics object, signed by ORG
+  object  --as ORG IRI|ID [--at ISO-TIME] [--embedded]                   read a ONE Record logistics object (as ORG)
   revoke  --as ORG ID [--version N] --reason TEXT [--rpc URL] [--anchor-registry ADDR]
                                                                          revoke your record on chain, with your key
   export  --as ORG [--scope all|own] --out FILE [--resume]               download the audit export (JSON Lines)
@@ -37,6 +41,11 @@ const BundleSchema = z.object({ record: SignedRecordSchema, proof: AnchorProofSc
 function client(as: string | undefined, hub: string): HubClient {
   if (!as) throw new Error("--as ORG is required");
   return new HubClient({ baseUrl: hub, orgId: as, privateKey: loadOrgKey(as).privateKey });
+}
+
+function oneRecord(as: string | undefined, hub: string): OneRecordClient {
+  const hubClient = client(as, hub);
+  return new OneRecordClient({ hub: hubClient, orgId: as!, privateKey: loadOrgKey(as!).privateKey });
 }
 
 const versionOf = (v: string | undefined) => (v === undefined ? undefined : Number(v));
@@ -142,6 +151,8 @@ export async function main(argv: string[]): Promise<number> {
       "max-anchor-lag": { type: "string" },
       json: { type: "string" },
       reason: { type: "string" },
+      at: { type: "string" },
+      embedded: { type: "boolean" },
       help: { type: "boolean" },
     },
   });
@@ -167,6 +178,21 @@ export async function main(argv: string[]): Promise<number> {
     case "get": {
       if (!args[0]) throw new Error("get needs a record id");
       console.log(JSON.stringify(await client(values.as, hub).getRecord(args[0], versionOf(values.version)), null, 2));
+      return 0;
+    }
+    case "create-object": {
+      if (!values.file) throw new Error("create-object needs --file OBJECT.jsonld (a ONE Record object in JSON-LD)");
+      const created = await oneRecord(values.as, hub).createObject(JSON.parse(readFileSync(values.file, "utf8")) as JsonObject);
+      console.log(JSON.stringify({ iri: created.iri, id: created.id, revision: created.record.version, digest: created.record.digest }, null, 2));
+      return 0;
+    }
+    case "object": {
+      if (!args[0]) throw new Error("object needs an object IRI or record id");
+      const at = values.at === undefined ? undefined : new Date(values.at);
+      if (at && Number.isNaN(at.getTime())) throw new Error(`--at must be an ISO 8601 date-time, got ${values.at}`);
+      const read = await oneRecord(values.as, hub).getObject(args[0], { at, embedded: values.embedded === true });
+      console.log(`# ${read.type}, revision ${read.revision} of ${read.latestRevision}, last modified ${read.lastModified}`);
+      console.log(JSON.stringify(read.object, null, 2));
       return 0;
     }
     case "bundle": {

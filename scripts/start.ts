@@ -13,6 +13,8 @@ import { DATA_DIR, HUB_URL, RPC_PORT, deploymentFile, keyFile, loadDeployment, l
 import { loadConfig } from "../server/config";
 import { startHub, OPERATOR_ORG_ID } from "../server/hub";
 import { HubClient } from "../sdk/client";
+import { OneRecordClient } from "../sdk/one-record/client";
+import type { JsonObject } from "../sdk/one-record/jsonld";
 import { randomOrgKey } from "../sdk/keys";
 import { verifyRecord } from "../sdk/verify";
 import { AnchorProofSchema, SignedRecordSchema } from "../sdk/envelope";
@@ -121,6 +123,20 @@ async function main() {
   const verdict = await verifyRecord({ record: read.record, proof, chain: { provider }, contracts });
   if (!earlier) writePrivate(firstBundleFile, JSON.stringify({ record, proof }, null, 2));
 
+  // The same exchange through IATA ONE Record: the forwarder creates a piece (signed), delegates read
+  // access to the airline, and the airline reads it back as JSON-LD.
+  const forwarderOneRecord = new OneRecordClient({ hub: forwarder, orgId: "swift-forwarding", privateKey: loadOrgKey("swift-forwarding").privateKey });
+  const airlineOneRecord = new OneRecordClient({ hub: airline, orgId: "skyline-air", privateKey: loadOrgKey("skyline-air").privateKey });
+  const piece = await forwarderOneRecord.createObject(JSON.parse(readFileSync(join(__dirname, "demo", "piece.jsonld"), "utf8")) as JsonObject);
+  await forwarderOneRecord.requestAccessDelegation({
+    "@context": { api: "https://onerecord.iata.org/ns/api#" },
+    "@type": "api:AccessDelegation",
+    "api:hasLogisticsObject": [{ "@id": piece.iri }],
+    "api:isRequestedFor": [{ "@id": airlineOneRecord.partyIri("skyline-air") }],
+    "api:hasPermission": [{ "@id": "api:GET_LOGISTICS_OBJECT" }],
+  });
+  const pieceRead = await airlineOneRecord.getObject(piece.iri);
+
   // A product with its provenance story, for the consumer's page.
   const productLine = await publishDemoProduct({
     brand: as("aurora-brand"),
@@ -152,6 +168,9 @@ ${lines.join("\n")}  Walk-through, just run:
   4. the SDK verified it against the chain, trusting nobody: ${verdict.valid ? "VALID" : "INVALID"}
      (digest ${verdict.digest.ok ? "ok" : "BAD"}, signature by ${verdict.signature.signer}, member ${verdict.membership.ok ? "ok" : "NO"}, revoked ${verdict.revocation.revoked ? "YES" : "no"})
 ${productLine}
+  6. the same through IATA ONE Record (API 2.3): swift-forwarding created ${piece.iri}
+     (signed and anchored like any record), delegated read access to skyline-air, which read it as
+     JSON-LD: ${pieceRead.type.replace("https://onerecord.iata.org/ns/cargo#", "cargo:")}, revision ${pieceRead.revision}. ${hub.url}/ answers the server information.
 
   Try it yourself in another terminal:
     ${cli} publish --as swift-forwarding --type Shipment --file scripts/demo/shipment.json
@@ -160,6 +179,8 @@ ${productLine}
     ${cli} bundle --as skyline-air <record-id> --out shipment.bundle.json
     ${cli} verify shipment.bundle.json          (needs only the chain: works with the hub stopped)
     ${cli} get --as customs-hkg <record-id>     (not granted: 404, as for a record that does not exist)
+    ${cli} create-object --as swift-forwarding --file scripts/demo/piece.jsonld   (ONE Record: a signed logistics object)
+    ${cli} object --as swift-forwarding <object-iri> --embedded                   (read it back as JSON-LD)
     ${cli} revoke --as swift-forwarding <record-id> --reason "sent in error"   (the publisher revokes it on chain, with its own key)
     ${cli} export --as audit-board --out hub.jsonl   (an auditor downloads everything the hub holds)
     ${cli} audit --file hub.jsonl                    (and checks it against the chain alone: exit 0 when clean)

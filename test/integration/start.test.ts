@@ -72,9 +72,24 @@ describe("npm start", function () {
         expect(verified.code).to.equal(1);
         expect(verified.stdout).to.match(/"revoked": true/);
         expect(verified.stdout).to.match(/sent in error/);
+
+        // The ONE Record step, as printed: the airline reads the forwarder's piece; customs, not granted, cannot.
+        const pieceIri = /swift-forwarding created (http:\/\/\S+\/logistics-objects\/\S+)/.exec(out)?.[1];
+        expect(pieceIri, out).to.be.a("string");
+        const asAirline = await runCli(["object", "--as", "skyline-air", pieceIri!, "--hub", env.CARGOPROOF_HUB], env);
+        expect(asAirline.code, asAirline.stderr).to.equal(0);
+        expect(asAirline.stdout).to.include("cargo#Piece, revision 1 of 1");
+        expect(asAirline.stdout).to.include("Wireless headphones, 24 units");
+        const asCustoms = await runCli(["object", "--as", "customs-hkg", pieceIri!, "--hub", env.CARGOPROOF_HUB], env);
+        expect(asCustoms.code).to.equal(1);
+        expect(asCustoms.stderr).to.match(/404 Not found/);
+        const created = await runCli(["create-object", "--as", "swift-forwarding", "--file", "scripts/demo/piece.jsonld", "--hub", env.CARGOPROOF_HUB], env);
+        expect(created.code, created.stderr).to.equal(0);
+        expect((JSON.parse(created.stdout) as { revision: number }).revision).to.equal(1);
       });
       expect(first).to.include("first start: contracts deployed");
       expect(first).to.match(/the SDK verified it against the chain, trusting nobody: VALID/);
+      expect(first).to.match(/which read it as\s+JSON-LD: cargo:Piece, revision 1/);
       expect(first).to.include(`hub      http://127.0.0.1:${hubPort}`);
       // Keys and secrets are private files in the data folder.
       const keyFile = join(data, "keys", "swift-forwarding.json");
