@@ -9,7 +9,7 @@ import { changeOfJsonLd, changeRequestBodyOf, skolemIri } from "../../sdk/one-re
 import { prepareRecord } from "../../sdk/digest";
 import { signRecord } from "../../sdk/signature";
 import { admit, freshDatabase, hubEnv, isPostgres, sql, startHubProcess, startTestChain, waitFor, type HubProcess, type TestChain, type TestOrg } from "./harness";
-import { failure, oneRecordClient } from "./one-record-harness";
+import { actionRequestKinds as kinds, failure, oneRecordClient } from "./one-record-harness";
 
 const CARGO = "https://onerecord.iata.org/ns/cargo#";
 const API = "https://onerecord.iata.org/ns/api#";
@@ -105,9 +105,6 @@ describe(`ONE Record change requests and the audit trail (${isPostgres() ? "Post
     await holder.client.grant(created.id, handler.id);
     return created;
   }
-
-  const kinds = async (org: TestOrg, actionRequest: string) =>
-    (await org.client.notifications(0, 1000)).notifications.filter((n) => n.detail?.actionRequest === actionRequest).map((n) => n.kind);
 
   it("request, accept: the new revision is the change, signed by the holder; the other pending request on that revision is rejected", async function () {
     const p = await sharedPiece();

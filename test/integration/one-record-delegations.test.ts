@@ -5,7 +5,7 @@ import { API_SCHEMAS, apiObjectOf } from "../../sdk/one-record/api-objects";
 import { OneRecordClient } from "../../sdk/one-record/client";
 import type { JsonObject } from "../../sdk/one-record/jsonld";
 import { admit, freshDatabase, hubEnv, isPostgres, startHubProcess, startTestChain, waitFor, type HubProcess, type TestChain, type TestOrg } from "./harness";
-import { failure, oneRecordClient } from "./one-record-harness";
+import { actionRequestKinds as kinds, failure, oneRecordClient } from "./one-record-harness";
 
 const CARGO = "https://onerecord.iata.org/ns/cargo#";
 const API = "https://onerecord.iata.org/ns/api#";
@@ -68,9 +68,6 @@ describe(`ONE Record access delegations (${isPostgres() ? "PostgreSQL" : "SQLite
     await holder.client.grant(created.id, airline.id);
     return created;
   }
-
-  const kinds = async (org: TestOrg, actionRequest: string) =>
-    (await org.client.notifications(0, 1000)).notifications.filter((n) => n.detail?.actionRequest === actionRequest).map((n) => n.kind);
 
   it("request for a third party -> the data holder accepts -> the party reads", async function () {
     const p = await airlinePiece();

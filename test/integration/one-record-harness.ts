@@ -16,3 +16,7 @@ export async function failure(p: Promise<unknown>): Promise<HubError> {
   }
   throw new Error("expected the call to fail");
 }
+
+/** The kinds of the notifications `org` received about an action request, oldest first. */
+export const actionRequestKinds = async (org: TestOrg, actionRequest: string): Promise<string[]> =>
+  (await org.client.notifications(0, 1000)).notifications.filter((n) => n.detail?.actionRequest === actionRequest).map((n) => n.kind);
