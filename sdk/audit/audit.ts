@@ -3,6 +3,7 @@ import { accessEntryHash, accessLogHeadLeaf, checkAccessLink } from "../access-l
 import { keccakReady } from "../bytes";
 import { orgIdToBytes32 } from "../chain-abi";
 import { checkMembership, type RegistryChain } from "../verify";
+import { BatchClaims } from "./batch-claims";
 import { readChainHistory, revocationKey, type AnchoredRoot, type ChainHistory } from "./chain-history";
 import { EXPORT_FORMAT, type AccessLine, type BatchLine, type EndLine, type ExportLine, type HeaderLine } from "./export-format";
 import { FindingLog, type AuditReport, type Finding, type RevokedItem } from "./findings";
@@ -86,7 +87,7 @@ class Audit {
 
   private batch: OpenBatch | undefined;
   private readonly batchIds = new Set<string>();
-  private readonly reportedRoots = new Set<string>();
+  private readonly claims: BatchClaims;
   private readonly heads = new Map<number, ExpectedHead[]>();
   private lastAccess: { seq: number; hash: string } | undefined;
   private readonly membership = new Map<string, { ok: boolean; reason?: string }>();
@@ -101,6 +102,10 @@ class Audit {
   ) {
     this.lagMs = opts.maxAnchorLagS * 1000;
     this.nowMs = (opts.now ?? new Date()).getTime();
+    this.claims = new BatchClaims(history, (f) => this.add(f));
+    // The anchorers' hash chains are judged from the chain alone, before any line is read.
+    for (const { txHash: _tx, ...f } of history.anchorChain.findings) this.add(f);
+    this.warnings.push(...history.anchorChain.warnings);
   }
 
   private enter(phase: Phase, lineNo: number, what: string): void {
@@ -153,7 +158,7 @@ class Audit {
     const where = { batchId: b.id, root: b.root, line: lineNo };
     if (this.batchIds.has(b.id)) this.add({ code: "batch-root-mismatch", message: `batch ${b.id} is listed twice`, ...where });
     this.batchIds.add(b.id);
-    this.reportedRoots.add(b.root);
+    const replaced = this.claims.take(b, lineNo);
     const open: OpenBatch = { line: b, lineNo, leaves: new Map(b.leaves.map((l) => [l, false])) };
     let foldsToRoot = computedRoot === b.root;
     if (!foldsToRoot) this.add({ code: "batch-root-mismatch", message: `batch ${b.id}'s ${b.leaves.length} leaves fold to ${computedRoot}, not to its root ${b.root}`, ...where });
@@ -163,7 +168,7 @@ class Audit {
     }
     const anchoring = this.history.anchored.get(b.root);
     if (!anchoring) {
-      if (b.status === "ANCHORED")
+      if (b.status === "ANCHORED" && !replaced)
         this.add({ code: "batch-not-on-chain", message: `batch ${b.id} is marked anchored${b.txHash ? ` (tx ${b.txHash})` : ""} but no Anchored event names its root`, ...where });
     } else if (anchoring.leafCount !== b.leafCount) {
       foldsToRoot = false;
@@ -329,19 +334,7 @@ class Audit {
             batchId: h.batchId,
             root: h.root,
           });
-    let later = 0;
-    if (this.header.scope === "all")
-      for (const a of this.history.anchored.values())
-        if (this.reportedRoots.has(a.root)) continue;
-        else if (this.header.chainBlock !== undefined && a.blockNumber > this.header.chainBlock) later++;
-        else
-          this.add({
-            code: "unreported-root",
-            message: `root ${a.root} was anchored in block ${a.blockNumber} (tx ${a.txHash}) by ${a.anchorer}${
-              a.anchorer.toLowerCase() === this.header.anchorer.toLowerCase() ? ", the hub's anchorer," : ""
-            } with ${a.leafCount} leaves, and no batch of the export reports it`,
-            root: a.root,
-          });
+    const later = this.header.scope === "all" ? this.claims.finish(this.header) : 0;
     if (later > 0)
       this.warnings.push(`${later} root(s) anchored after the export began (block ${this.header.chainBlock}) are not covered: audit a newer export for them`);
     const end = this.end!.counts;
@@ -420,6 +413,7 @@ export async function auditExport(lines: AsyncIterable<string | ExportLine> | It
         revocations: history.revocations.size,
         logPages: history.logPages,
         membershipCalls: audit.membershipCalls,
+        anchorChains: history.anchorers,
       },
       counts: { ...audit.seen },
       expected: h.expected,

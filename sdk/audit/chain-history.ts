@@ -1,9 +1,12 @@
-import { getAddress, type Log, type Provider } from "ethers";
+import { getAddress, type Provider } from "ethers";
+import { ANCHOR_CHAIN_TOPICS, compareHeads, replayAnchorChains, type AnchorChainReplay, type AnchorerChain, type AnchoringEvent } from "../anchor-history";
+import { DEFAULT_MAX_BLOCK_RANGE, checkBlockRange, getLogsPaged } from "../chain-logs";
 import { ANCHORED_TOPIC, REVOKED_TOPIC, decodeAnchored, decodeRevoked } from "../verify";
 
 /**
- * The anchoring history of an AnchorRegistry, rebuilt from its Anchored and Revoked logs alone (the
- * hub is not asked anything), paged by block ranges so that any RPC endpoint's log limits are met.
+ * The anchoring history of an AnchorRegistry, rebuilt from its events alone (the hub is not asked
+ * anything), paged by bounded block ranges so that any RPC endpoint's log limits are met, with
+ * every anchorer's hash chain replayed against the contract's heads.
  */
 
 export interface AnchoredRoot {
@@ -16,6 +19,8 @@ export interface AnchoredRoot {
   txHash: string;
   /** How many Anchored events name this root (more than one: the earliest counts). */
   times: number;
+  /** The earliest anchoring's place among all the registry's Anchored events in the range (0 first). */
+  pos: number;
 }
 
 export interface Revocation {
@@ -36,41 +41,27 @@ export interface ChainHistory {
   toBlockTime: number;
   /** By root (lowercase hex), the earliest anchoring of each root, in chain order. */
   anchored: Map<string, AnchoredRoot>;
+  /** By transaction hash (lowercase), the anchorings it holds (the hub's batch lines name their tx). */
+  anchoringsByTx: Map<string, AnchoringEvent[]>;
   /** By revocationKey(orgId, digest). */
   revocations: Map<string, Revocation>;
+  /** Every anchorer's hash chain replayed and compared with its head on chain (sdk/anchor-history.ts). */
+  anchorChain: AnchorChainReplay;
+  anchorers: AnchorerChain[];
   logPages: number;
 }
 
 export interface ChainHistoryOptions {
   fromBlock?: number;
   toBlock?: number;
-  /** Blocks per eth_getLogs request; a range the endpoint refuses is split in halves. */
+  /** At most this many blocks per eth_getLogs request (default DEFAULT_MAX_BLOCK_RANGE); a range the endpoint refuses is split in halves. */
   logPageBlocks?: number;
 }
 
-export const DEFAULT_LOG_PAGE_BLOCKS = 10_000;
 const BLOCK_FETCH_CONCURRENCY = 8;
 
 /** The key of a revocation: the revoking organisation's bytes32 id and the digest, lowercase. */
 export const revocationKey = (orgIdBytes32: string, digest: string): string => `${orgIdBytes32.toLowerCase()}:${digest.toLowerCase()}`;
-
-const errText = (err: unknown): string => {
-  const e = err as { shortMessage?: unknown; message?: unknown };
-  return typeof e?.shortMessage === "string" ? e.shortMessage : typeof e?.message === "string" ? e.message : String(err);
-};
-
-/** Logs of both events in [from, to], splitting the range when the endpoint refuses it. */
-async function logsIn(provider: Provider, address: string, from: number, to: number, pages: { n: number }): Promise<Log[]> {
-  try {
-    pages.n++;
-    return await provider.getLogs({ address, topics: [[ANCHORED_TOPIC, REVOKED_TOPIC]], fromBlock: from, toBlock: to });
-  } catch (err) {
-    if (to <= from) throw new Error(`eth_getLogs failed for block ${from}: ${errText(err)}`);
-    // Endpoints cap results or ranges ("query returned more than 10000 results"): halve and retry.
-    const mid = from + Math.floor((to - from) / 2);
-    return [...(await logsIn(provider, address, from, mid, pages)), ...(await logsIn(provider, address, mid + 1, to, pages))];
-  }
-}
 
 /** Timestamps of the given blocks, a few requests at a time. */
 async function blockTimes(provider: Provider, numbers: number[]): Promise<Map<number, number>> {
@@ -88,31 +79,36 @@ async function blockTimes(provider: Provider, numbers: number[]): Promise<Map<nu
   return times;
 }
 
-/** Reads every Anchored and Revoked event of `anchorRegistry` in the block range. */
+/** Reads every Anchored, Revoked and anchorer event of `anchorRegistry` in the block range, and replays the anchorers' chains. */
 export async function readChainHistory(provider: Provider, anchorRegistry: string, opts: ChainHistoryOptions = {}): Promise<ChainHistory> {
   const address = getAddress(anchorRegistry);
   const chainId = Number((await provider.getNetwork()).chainId);
   const fromBlock = opts.fromBlock ?? 0;
   const toBlock = opts.toBlock ?? (await provider.getBlockNumber());
-  const page = opts.logPageBlocks ?? DEFAULT_LOG_PAGE_BLOCKS;
-  if (!Number.isInteger(fromBlock) || fromBlock < 0) throw new Error(`fromBlock must be a block number, got ${fromBlock}`);
-  if (!Number.isInteger(toBlock) || toBlock < fromBlock) throw new Error(`toBlock (${toBlock}) must be a block number from fromBlock (${fromBlock}) on`);
-  if (!Number.isInteger(page) || page < 1) throw new Error(`logPageBlocks must be a positive integer, got ${page}`);
+  const page = opts.logPageBlocks ?? DEFAULT_MAX_BLOCK_RANGE;
+  checkBlockRange(fromBlock, toBlock, page);
   if ((await provider.getCode(address, toBlock)) === "0x") throw new Error(`no contract at anchor registry ${address} on chain ${chainId}`);
 
-  const pages = { n: 0 };
-  const logs: Log[] = [];
-  for (let from = fromBlock; from <= toBlock; from += page) logs.push(...(await logsIn(provider, address, from, Math.min(toBlock, from + page - 1), pages)));
-  logs.sort((a, b) => a.blockNumber - b.blockNumber || a.index - b.index);
+  // One pass over the logs for everything: anchorings, revocations and the anchorers' chains.
+  const { logs, calls } = await getLogsPaged(provider, { address, topics: [[REVOKED_TOPIC, ...ANCHOR_CHAIN_TOPICS]], fromBlock, toBlock, maxBlockRange: page });
+  const anchorChain = replayAnchorChains(address, logs, fromBlock);
+  const anchorers = await compareHeads(provider, address, anchorChain, toBlock);
+  const anchoringsByTx = new Map<string, AnchoringEvent[]>();
+  for (const a of anchorChain.anchorings) {
+    const tx = a.txHash.toLowerCase();
+    anchoringsByTx.set(tx, [...(anchoringsByTx.get(tx) ?? []), a]);
+  }
 
-  const times = await blockTimes(provider, [...new Set([toBlock, ...logs.map((l) => l.blockNumber)])]);
+  const times = await blockTimes(provider, [...new Set([toBlock, ...logs.filter((l) => l.topics[0] === ANCHORED_TOPIC || l.topics[0] === REVOKED_TOPIC).map((l) => l.blockNumber)])]);
   const anchored = new Map<string, AnchoredRoot>();
   const revocations = new Map<string, Revocation>();
+  let pos = 0;
   for (const log of logs) {
     const blockTime = times.get(log.blockNumber)!;
     if (log.topics[0] === ANCHORED_TOPIC) {
       const e = decodeAnchored(log);
       const seen = anchored.get(e.root);
+      pos++;
       if (seen) seen.times++; // sorted by chain order, so the first one kept is the earliest
       else
         anchored.set(e.root, {
@@ -123,12 +119,13 @@ export async function readChainHistory(provider: Provider, anchorRegistry: strin
           blockTime,
           txHash: log.transactionHash,
           times: 1,
+          pos: pos - 1,
         });
-    } else {
+    } else if (log.topics[0] === REVOKED_TOPIC) {
       const e = decodeRevoked(log);
       // The contract refuses a second revocation of the same (org, digest), so keys are unique.
       revocations.set(revocationKey(e.orgId, e.digest), { ...e, blockNumber: log.blockNumber, blockTime });
     }
   }
-  return { chainId, fromBlock, toBlock, toBlockTime: times.get(toBlock)!, anchored, revocations, logPages: pages.n };
+  return { chainId, fromBlock, toBlock, toBlockTime: times.get(toBlock)!, anchored, anchoringsByTx, revocations, anchorChain, anchorers, logPages: calls };
 }

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { ANCHOR_CHAIN_CODES, AnchorerChainSchema } from "../anchor-history";
 
 /** What an audit can find wrong, and the report it writes (schemas are the source of the types). */
 
@@ -14,6 +15,11 @@ export const FINDING_CODES = [
   "unreported-root",
   "access-log-gap",
   "access-log-head-mismatch",
+  "batch-withheld",
+  "batch-replaced",
+  "batch-reordered",
+  // The anchorers' hash chains (sdk/anchor-history.ts): about the chain's events, not the export.
+  ...ANCHOR_CHAIN_CODES,
 ] as const;
 export const FindingCodeSchema = z.enum(FINDING_CODES);
 export type FindingCode = z.infer<typeof FindingCodeSchema>;
@@ -28,6 +34,10 @@ export const FindingSchema = z.object({
   batchId: z.string().optional(),
   root: z.string().optional(),
   seq: z.number().int().optional(),
+  /** The anchoring address, for findings about an anchorer's chain or anchorings. */
+  anchorer: z.string().optional(),
+  /** The block it was found at, for findings about the chain's events. */
+  blockNumber: z.number().int().optional(),
   /** The export line it was found at (1-based), when one line shows it. */
   line: z.number().int().optional(),
 });
@@ -68,6 +78,8 @@ export const AuditReportSchema = z.object({
       revocations: z.number().int(),
       logPages: z.number().int(),
       membershipCalls: z.number().int(),
+      /** Each anchorer's hash chain as replayed from the events, with the contract's head. */
+      anchorChains: z.array(AnchorerChainSchema),
     }),
     /** Lines audited, and what the header said to expect. */
     counts: Counts,

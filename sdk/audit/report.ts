@@ -15,6 +15,12 @@ export const FINDING_TITLES: Record<FindingCode, string> = {
   "unreported-root": "roots anchored on chain that no batch of the export reports",
   "access-log-gap": "breaks in the access log's hash chain (missing, altered or reordered entries)",
   "access-log-head-mismatch": "anchored access-log heads the log does not match",
+  "batch-withheld": "anchorings by the hub's anchorer that no batch of the export reports",
+  "batch-replaced": "batches claiming another root or leaf count than their anchoring transaction holds",
+  "batch-reordered": "batches listed in another order than the chain anchored them",
+  "anchor-chain-broken": "anchorings that do not follow from their anchorer's previous head (events missing, reordered or altered)",
+  "anchor-chain-head-mismatch": "anchorers whose replayed chain does not reach the contract's head",
+  "anchorer-reset": "anchorers removed and re-admitted: their chain restarted from genesis",
 };
 
 const n = (x: number) => x.toLocaleString("en-US");
@@ -43,7 +49,7 @@ export function formatReport(report: AuditReport): string {
     for (const code of FINDING_CODES) {
       const count = s.findings[code] ?? 0;
       if (count === 0) continue;
-      out.push(`  ${code.padEnd(25)} ${n(count).padStart(9)}  ${FINDING_TITLES[code]}`);
+      out.push(`  ${code.padEnd(27)} ${n(count).padStart(9)}  ${FINDING_TITLES[code]}`);
       const examples = report.findings.filter((f) => f.code === code).slice(0, MAX_EXAMPLES);
       for (const f of examples) out.push(`      - ${f.line !== undefined ? `line ${f.line}: ` : ""}${f.message}`);
       if (count > examples.length) out.push(`      ... and ${n(count - examples.length)} more${count > report.findings.filter((f) => f.code === code).length ? " (the JSON report keeps the first 1,000)" : " (see the JSON report)"}`);

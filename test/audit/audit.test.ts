@@ -1,15 +1,17 @@
 // The audit engine against real contracts on the in-process hardhat network: a genuine hub's export
 // audits clean, and each tampering of the hub's data (or of the chain) yields its finding.
 import { expect } from "chai";
+import { ethers } from "hardhat";
 import { Wallet, hexlify, randomBytes } from "ethers";
-import { chainAccessEntries } from "../../sdk/access-log";
+import { accessLogHeadLeaf, chainAccessEntries } from "../../sdk/access-log";
 import { AuditInputError, auditExport, type AuditOptions } from "../../sdk/audit/audit";
 import type { ExportLine } from "../../sdk/audit/export-format";
 import { AuditReportSchema, FINDINGS_KEPT_PER_CODE, type AuditReport, type FindingCode } from "../../sdk/audit/findings";
 import { formatReport } from "../../sdk/audit/report";
 import { orgIdToBytes32 } from "../../sdk/chain-abi";
+import { buildMerkleTree } from "../../sdk/merkle";
 import type { Registry } from "./fixture";
-import { ACME, FAST, copyState, deployChain, exportOf, logAccess, publish, revert, seal, snapshot, type Chain, type HubState } from "./fixture";
+import { ACME, FAST, copyState, deployChain, exportOf, logAccess, publish, revert, seal, snapshot, withholdingLogs, type Chain, type HubState } from "./fixture";
 
 let chain: Chain;
 let genuine: HubState;
@@ -118,13 +120,100 @@ describe("auditExport (hardhat network)", function () {
     expect(report.findings[0].message).to.include("not among the batch's leaves");
   });
 
-  it("unreported-root: a foreign root anchored by the hub's anchorer", async () => {
+  it("batch-withheld: a root anchored by the hub's anchorer that no batch reports", async () => {
     const foreign = hexlify(randomBytes(32));
     await (await chain.hubAnchors.anchor(foreign, 7)).wait();
     const report = await auditState(genuine);
-    expect(codesOf(report)).to.deep.equal(["unreported-root"]);
-    expect(report.findings[0].root).to.equal(foreign);
+    expect(codesOf(report)).to.deep.equal(["batch-withheld"]);
+    expect(report.findings[0]).to.include({ root: foreign, anchorer: chain.anchorer });
     expect(report.findings[0].message).to.include("the hub's anchorer");
+  });
+
+  it("batch-withheld: a batch the hub anchored, left out of the export with its records", async () => {
+    const state = copyState(genuine);
+    const [withheld] = state.batches.splice(1, 1);
+    const report = await auditState(state);
+    expect(codesOf(report)).to.deep.equal(["batch-withheld"]);
+    expect(report.findings).to.have.length(1);
+    expect(report.findings[0]).to.include({ root: withheld.root, blockNumber: withheld.blockNumber });
+    expect(formatReport(report)).to.include("batch-withheld");
+  });
+
+  it("unreported-root: a root anchored by another anchorer", async () => {
+    const [, , other] = await ethers.getSigners();
+    await (await chain.anchors.setAnchorer(other.address, true)).wait();
+    const foreign = hexlify(randomBytes(32));
+    await (await (chain.anchors.connect(other) as Registry).anchor(foreign, 3)).wait();
+    const report = await auditState(genuine);
+    expect(codesOf(report)).to.deep.equal(["unreported-root"]);
+    expect(report.findings[0]).to.include({ root: foreign, anchorer: other.address });
+    // Its chain was replayed too, and reaches the contract's head.
+    expect(report.summary.chain.anchorChains.map((c) => c.anchorer).sort()).to.deep.equal([chain.anchorer, other.address].sort());
+    expect(report.summary.chain.anchorChains.every((c) => c.replayedHead === c.contractHead && c.fromAdmission)).to.equal(true);
+  });
+
+  it("batch-replaced: the export claims another root (with consistent leaves and records) for an anchored batch", async () => {
+    const state = copyState(genuine);
+    const b = state.batches[1];
+    const anchoredRoot = b.root;
+    const forged = [publish(ACME, chain.keys[ACME]), publish(FAST, chain.keys[FAST])];
+    for (const r of forged) r.batchId = b.id;
+    const leaves = [...forged.map((r) => r.record.digest), accessLogHeadLeaf(b.accessLogHead!.seq, b.accessLogHead!.hash)];
+    Object.assign(b, { records: forged, leaves, leafCount: leaves.length, root: buildMerkleTree(leaves).root });
+    const report = await auditState(state);
+    expect(codesOf(report), formatReport(report)).to.deep.equal(["batch-replaced"]);
+    expect(report.findings).to.have.length(1); // not also withheld (the chain's root) or not on chain (the claimed one)
+    expect(report.findings[0]).to.include({ batchId: b.id, root: b.root, blockNumber: b.blockNumber });
+    expect(report.findings[0].message).to.include(`anchored root ${anchoredRoot} with 4 leaves`);
+  });
+
+  it("batch-reordered: two anchored batches listed in the other order", async () => {
+    const state = copyState(genuine);
+    state.batches.reverse();
+    const report = await auditState(state);
+    expect(codesOf(report)).to.deep.equal(["batch-reordered"]);
+    expect(report.findings).to.have.length(1); // one batch moved, not every one after it
+    expect(report.findings[0].message).to.match(/anchored batch \d of 2 in the export, but the chain anchored it as number \d/);
+  });
+
+  it("batch-reordered: one batch moved among several, only it is reported", async () => {
+    const state = copyState(genuine);
+    for (let i = 0; i < 3; i++) await seal(chain, state, [publish(ACME, chain.keys[ACME])]);
+    const [moved] = state.batches.splice(3, 1); // the fourth, listed first
+    state.batches.unshift(moved);
+    const report = await auditState(state);
+    expect(codesOf(report)).to.deep.equal(["batch-reordered"]);
+    expect(report.findings.map((f) => f.batchId)).to.deep.equal([moved.id]);
+  });
+
+  it("anchorer-reset: the hub's anchorer removed and re-admitted, then anchoring again", async () => {
+    const state = copyState(genuine);
+    await (await chain.anchors.setAnchorer(chain.anchorer, false)).wait();
+    const readmitted = await (await chain.anchors.setAnchorer(chain.anchorer, true)).wait();
+    await seal(chain, state, [publish(ACME, chain.keys[ACME])]);
+    const report = await auditState(state);
+    expect(codesOf(report)).to.deep.equal(["anchorer-reset"]);
+    expect(report.findings[0]).to.include({ anchorer: chain.anchorer, blockNumber: readmitted!.blockNumber });
+    expect(report.findings[0].message).to.include("removed and re-admitted").and.include("2 anchoring(s) before");
+    // The chain replayed from its new genesis still reaches the contract's head: only the reset is found.
+    const hub = report.summary.chain.anchorChains.find((c) => c.anchorer === chain.anchorer)!;
+    expect(hub).to.include({ resets: 1, anchorings: 3 });
+    expect(hub.replayedHead).to.equal(hub.contractHead);
+  });
+
+  it("anchor-chain-broken: an RPC endpoint that withholds an anchoring's log", async () => {
+    const dropped = genuine.batches[0].txHash!;
+    const report = await auditState(genuine, { provider: withholdingLogs(chain.provider, dropped) });
+    // The next anchoring no longer follows from the previous head; the batch itself is not found on chain.
+    expect(codesOf(report)).to.deep.equal(["anchor-chain-broken", "batch-not-on-chain"]);
+    expect(report.findings.find((f) => f.code === "anchor-chain-broken")).to.include({ root: genuine.batches[1].root, anchorer: chain.anchorer });
+  });
+
+  it("anchor-chain-head-mismatch: an RPC endpoint that withholds the latest anchoring's log", async () => {
+    const dropped = genuine.batches[1].txHash!;
+    const report = await auditState(genuine, { provider: withholdingLogs(chain.provider, dropped) });
+    expect(codesOf(report)).to.deep.equal(["anchor-chain-head-mismatch", "batch-not-on-chain"]);
+    expect(report.findings.find((f) => f.code === "anchor-chain-head-mismatch")!.message).to.include("events are missing");
   });
 
   it("access-log-gap: a line cut from the access log", async () => {

@@ -2,7 +2,7 @@
 // signed by organisations admitted on chain, batches anchored by the hub's anchorer (with the access
 // log's head as a leaf), and the export lines such a hub would serve. Tampering = editing the state.
 import { ethers, network } from "hardhat";
-import { Wallet, type BaseContract, type ContractTransactionResponse, type HDNodeWallet, type Provider } from "ethers";
+import { Wallet, type BaseContract, type ContractTransactionResponse, type Filter, type HDNodeWallet, type Provider } from "ethers";
 import { ACCESS_LOG_GENESIS, accessLogHeadLeaf, chainAccessEntries, type AccessLogDraft, type AccessLogEntry } from "../../sdk/access-log";
 import type { ExportLine, ExportScope } from "../../sdk/audit/export-format";
 import { orgIdToBytes32 } from "../../sdk/chain-abi";
@@ -177,6 +177,21 @@ export function exportOf(chain: Chain, state: HubState, scope: ExportScope = "al
   lines.push({ kind: "end", counts: { batches: count("batch"), records: count("record"), access: count("access") } });
   // As over the wire: JSON drops the undefined keys.
   return lines.map((l) => JSON.parse(JSON.stringify(l)) as ExportLine);
+}
+
+/**
+ * The provider as a lying RPC endpoint would serve it: eth_getLogs answers without the logs of the
+ * given transactions; everything else is the real chain.
+ */
+export function withholdingLogs(provider: Provider, ...txHashes: string[]): Provider {
+  const hidden = new Set(txHashes.map((h) => h.toLowerCase()));
+  return new Proxy(provider, {
+    get(target, key) {
+      if (key === "getLogs") return async (filter: Filter) => (await target.getLogs(filter)).filter((l) => !hidden.has(l.transactionHash.toLowerCase()));
+      const value: unknown = Reflect.get(target, key, target);
+      return typeof value === "function" ? (value as (...a: unknown[]) => unknown).bind(target) : value;
+    },
+  });
 }
 
 /** A deep copy of the state, to tamper with. */
