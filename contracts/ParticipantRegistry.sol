@@ -57,6 +57,10 @@ contract ParticipantRegistry {
     /// @notice The account allowed to change membership.
     address public operator;
 
+    /// @notice The CredentialRegistry holding members' credentials (zero until set): verifiers that trust
+    ///         this registry find the credentials through it.
+    address public credentialRegistry;
+
     mapping(bytes32 orgId => Organization) private _orgs;
     mapping(bytes32 orgId => KeyPeriod[]) private _keys;
     mapping(bytes32 orgId => SuspensionPeriod[]) private _suspensions;
@@ -70,6 +74,7 @@ contract ParticipantRegistry {
     event OrganizationReinstated(bytes32 indexed orgId);
     event RolesChanged(bytes32 indexed orgId, uint256 roles);
     event OperatorTransferred(address indexed previousOperator, address indexed newOperator);
+    event CredentialRegistrySet(address indexed registry);
 
     error NotOperator();
     error ZeroAddress();
@@ -102,6 +107,14 @@ contract ParticipantRegistry {
         if (newOperator == address(0)) revert ZeroAddress();
         emit OperatorTransferred(operator, newOperator);
         operator = newOperator;
+    }
+
+    /// @notice Names the CredentialRegistry that holds members' credentials.
+    /// @param registry The CredentialRegistry; must not be the zero address.
+    function setCredentialRegistry(address registry) external onlyOperator {
+        if (registry == address(0)) revert ZeroAddress();
+        credentialRegistry = registry;
+        emit CredentialRegistrySet(registry);
     }
 
     /// @notice Admits an organisation with its roles and first signing key, valid from now.

@@ -1,0 +1,192 @@
+// SPDX-License-Identifier: UNLICENSED
+pragma solidity ^0.8.28;
+
+/// @dev The ParticipantRegistry views that credential issuance needs.
+interface IParticipantRegistryIssuerView {
+    function operator() external view returns (address);
+
+    function orgOf(address signer) external view returns (bytes32);
+
+    function isActiveSigner(bytes32 orgId, address signer, uint256 at) external view returns (bool);
+}
+
+/// @title CredentialRegistry
+/// @notice Credentials of cargoproof members (AEO status, accredited certifier, customs office, licensed
+///         forwarder or broker, airline prefix, e-commerce platform, payment licence, GS1 company
+///         prefixes), issued by accreditation bodies or by the consortium operator, with validity and
+///         revocation, so that a verifier can judge from the chain alone whether a record's publisher
+///         had the authority to say what it said, at any date.
+/// @dev Credentials are append-only: issuing never overwrites, revocation only sets `revokedAt`, so the
+///      full history stays readable. A credential is in force at time t iff
+///      validFrom <= t < validUntil (validUntil 0 = open-ended) and (revokedAt == 0 or t < revokedAt).
+///      The meaning of `kind` and the format of `scope` (canonical JSON, e.g. {"kinds":["HALAL"],
+///      "countries":["MY"]}) are defined by the SDK's credential table, not here: the contract only
+///      keeps who said what about whom, and when.
+contract CredentialRegistry {
+    /// @notice One credential as issued, with its revocation time (0 = not revoked).
+    struct Credential {
+        bytes32 subject;
+        bytes32 issuer; // the issuing organisation; zero when the consortium operator issued it
+        uint8 kind;
+        uint64 issuedAt;
+        uint64 validFrom;
+        uint64 validUntil; // 0 = open-ended
+        uint64 revokedAt; // 0 = not revoked
+        string scope;
+    }
+
+    /// @notice The ParticipantRegistry whose operator and members this registry trusts.
+    address public immutable participantRegistry;
+
+    Credential[] private _credentials;
+    mapping(bytes32 subject => mapping(uint8 kind => uint256[] ids)) private _bySubjectKind;
+    // Accreditation bodies: which credential kinds (bit i = kind i) each organisation may issue.
+    mapping(bytes32 issuer => uint256 kinds) private _issuerKinds;
+
+    event IssuerChanged(bytes32 indexed issuer, uint256 kinds);
+    event CredentialIssued(
+        uint256 indexed id,
+        bytes32 indexed subject,
+        uint8 indexed kind,
+        bytes32 issuer,
+        uint64 validFrom,
+        uint64 validUntil,
+        string scope
+    );
+    event CredentialRevoked(uint256 indexed id, bytes32 indexed subject, bytes32 revoker, string reason);
+
+    error NotOperator();
+    error ZeroAddress();
+    error ZeroSubject();
+    error NotIssuer(address account, uint8 kind);
+    error BadValidity(uint64 validFrom, uint64 validUntil);
+    error UnknownCredential(uint256 id);
+    error AlreadyRevoked(uint256 id);
+    error NotRevoker(address account, uint256 id);
+
+    /// @param participantRegistry_ The ParticipantRegistry (its operator is the consortium operator).
+    constructor(address participantRegistry_) {
+        if (participantRegistry_ == address(0)) revert ZeroAddress();
+        participantRegistry = participantRegistry_;
+    }
+
+    function _registry() private view returns (IParticipantRegistryIssuerView) {
+        return IParticipantRegistryIssuerView(participantRegistry);
+    }
+
+    /// @dev The organisation the caller acts for: its own if it is an active member key, else zero.
+    function _callerOrg() private view returns (bytes32) {
+        bytes32 org = _registry().orgOf(msg.sender);
+        if (org != bytes32(0) && _registry().isActiveSigner(org, msg.sender, block.timestamp)) return org;
+        return bytes32(0);
+    }
+
+    /// @notice Lets an organisation (an accreditation body) issue the given credential kinds, or none.
+    /// @param issuer The accreditation body's organisation id.
+    /// @param kinds Bitmask of credential kinds it may issue (0 withdraws the right; its past credentials stand).
+    function setIssuer(bytes32 issuer, uint256 kinds) external {
+        if (msg.sender != _registry().operator()) revert NotOperator();
+        if (issuer == bytes32(0)) revert ZeroSubject();
+        _issuerKinds[issuer] = kinds;
+        emit IssuerChanged(issuer, kinds);
+    }
+
+    /// @notice Issues a credential to a member.
+    /// @dev The consortium operator may issue any kind (its credentials have issuer zero); an active key of
+    ///      an organisation may issue the kinds `setIssuer` gave it.
+    /// @param subject The organisation the credential is about.
+    /// @param kind The credential kind (see the SDK's credential table).
+    /// @param validFrom Start of validity (0 = now).
+    /// @param validUntil End of validity, exclusive (0 = open-ended); must be after validFrom.
+    /// @param scope What the credential covers, canonical JSON.
+    /// @return id The credential's id.
+    function issue(
+        bytes32 subject,
+        uint8 kind,
+        uint64 validFrom,
+        uint64 validUntil,
+        string calldata scope
+    ) external returns (uint256 id) {
+        if (subject == bytes32(0)) revert ZeroSubject();
+        bytes32 issuer;
+        if (msg.sender != _registry().operator()) {
+            issuer = _callerOrg();
+            if (issuer == bytes32(0) || (_issuerKinds[issuer] >> kind) & 1 == 0) revert NotIssuer(msg.sender, kind);
+        }
+        uint64 nowTs = uint64(block.timestamp);
+        uint64 from = validFrom == 0 ? nowTs : validFrom;
+        if (validUntil != 0 && validUntil <= from) revert BadValidity(from, validUntil);
+        id = _credentials.length;
+        _credentials.push(
+            Credential({
+                subject: subject,
+                issuer: issuer,
+                kind: kind,
+                issuedAt: nowTs,
+                validFrom: from,
+                validUntil: validUntil,
+                revokedAt: 0,
+                scope: scope
+            })
+        );
+        _bySubjectKind[subject][kind].push(id);
+        emit CredentialIssued(id, subject, kind, issuer, from, validUntil, scope);
+    }
+
+    /// @notice Revokes a credential from now on; it stays in force for earlier times.
+    /// @dev By its issuer (an active key of the issuing organisation) or the consortium operator.
+    /// @param id The credential.
+    /// @param reason Free text, only emitted.
+    function revoke(uint256 id, string calldata reason) external {
+        if (id >= _credentials.length) revert UnknownCredential(id);
+        Credential storage c = _credentials[id];
+        if (c.revokedAt != 0) revert AlreadyRevoked(id);
+        bytes32 revoker;
+        if (msg.sender != _registry().operator()) {
+            revoker = _callerOrg();
+            if (revoker == bytes32(0) || revoker != c.issuer) revert NotRevoker(msg.sender, id);
+        }
+        c.revokedAt = uint64(block.timestamp);
+        emit CredentialRevoked(id, c.subject, revoker, reason);
+    }
+
+    /// @notice Every credential of one kind ever issued to `subject`, oldest first, with revocations.
+    /// @param subject An organisation id.
+    /// @param kind A credential kind.
+    /// @return The credentials (empty if none).
+    function credentialsOf(bytes32 subject, uint8 kind) external view returns (Credential[] memory) {
+        uint256[] storage ids = _bySubjectKind[subject][kind];
+        Credential[] memory out = new Credential[](ids.length);
+        for (uint256 i = 0; i < ids.length; i++) out[i] = _credentials[ids[i]];
+        return out;
+    }
+
+    /// @notice The ids of every credential of one kind issued to `subject`, oldest first.
+    /// @param subject An organisation id.
+    /// @param kind A credential kind.
+    /// @return The ids.
+    function credentialIds(bytes32 subject, uint8 kind) external view returns (uint256[] memory) {
+        return _bySubjectKind[subject][kind];
+    }
+
+    /// @notice One credential by id.
+    /// @param id The credential id.
+    /// @return The credential.
+    function credential(uint256 id) external view returns (Credential memory) {
+        if (id >= _credentials.length) revert UnknownCredential(id);
+        return _credentials[id];
+    }
+
+    /// @notice How many credentials were ever issued.
+    /// @return The count.
+    function credentialCount() external view returns (uint256) {
+        return _credentials.length;
+    }
+
+    /// @notice The credential kinds an accreditation body may issue (bit i = kind i).
+    /// @param issuer An organisation id.
+    /// @return The bitmask.
+    function issuerKinds(bytes32 issuer) external view returns (uint256) {
+        return _issuerKinds[issuer];
+    }
+}
