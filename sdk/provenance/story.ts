@@ -1,5 +1,7 @@
 import { z } from "zod";
 import { AnchorProofSchema, SignedRecordSchema } from "../envelope";
+import { RoleSchema } from "../roles";
+import { AttesterKindSchema } from "./attesters";
 
 /**
  * The public story of a product code (`GET /provenance/story/01/...`): what the consumer's page
@@ -31,13 +33,22 @@ export const StoryFactSchema = z.object({
   value: z.string().optional(),
   /** A second part of the value (e.g. the production place's name, an inspection result). */
   detail: z.string().optional(),
-  /** Who attested the record the fact comes from. */
+  /** Who attested the record the fact comes from (for a hub-attested event, its capturer)... */
   attestedBy: z.string().optional(),
+  /** ...and which kind of attester that is (see sdk/provenance/attesters.ts). */
+  attesterKind: AttesterKindSchema.optional(),
   source: StorySourceSchema.optional(),
 });
 export type StoryFact = z.infer<typeof StoryFactSchema>;
 
 export const StoryPartySchema = z.object({ orgId: z.string(), name: z.string() });
+
+/** A party speaking on the page, with the kind of attester it is for this product. */
+export const StoryAttesterSchema = StoryPartySchema.extend({ kind: AttesterKindSchema });
+export type StoryAttester = z.infer<typeof StoryAttesterSchema>;
+
+/** A supply-chain partner the brand's batch names (the role it gave, if any). */
+export const StoryPartnerSchema = StoryPartySchema.extend({ role: RoleSchema.optional() });
 
 /** The hub's own check of a step (the browser repeats it without trusting the hub). */
 export const ServerVerdictSchema = z.object({
@@ -62,9 +73,12 @@ export const StoryStepSchema = z.object({
   time: z.string(),
   /** A short description of the step (e.g. the EPCIS business step), in the record's own words. */
   summary: z.string(),
-  /** The record's owner: for a hub-attested EPCIS event the hub operator, with `capturedBy` the party. */
-  attestedBy: StoryPartySchema,
-  capturedBy: StoryPartySchema.optional(),
+  /**
+   * The record's owner: for a hub-attested EPCIS event the hub operator (kind `hub`), with
+   * `capturedBy` the party it speaks for (the brand or a partner).
+   */
+  attestedBy: StoryAttesterSchema,
+  capturedBy: StoryAttesterSchema.optional(),
   /** The record with only its public fields (every other field is a hash: the digest still verifies). */
   record: SignedRecordSchema,
   /** Null while the record waits for its anchoring batch. */
@@ -101,7 +115,9 @@ export const ProductStorySchema = z.object({
   /** The code's GS1 Digital Link URI on this hub. */
   uri: z.string(),
   product: z.object({
-    brandOwner: StoryPartySchema,
+    brandOwner: StoryAttesterSchema,
+    /** The partners the brand's batches name: with the brand and accredited certifiers, the only parties on the page. */
+    partners: z.array(StoryPartnerSchema),
     source: StorySourceSchema,
     /** The ProductBatch's public fields. */
     fields: z.record(z.string(), z.unknown()),
@@ -118,7 +134,7 @@ export type ProductStory = z.infer<typeof ProductStorySchema>;
 export const PublicCertificationSchema = z.object({
   recordId: z.string(),
   version: z.number().int(),
-  issuer: StoryPartySchema,
+  issuer: StoryAttesterSchema,
   fields: z.record(z.string(), z.unknown()),
   status: CertificationStatusSchema.shape.status,
   revokedAt: z.string().optional(),

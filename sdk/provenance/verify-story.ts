@@ -1,12 +1,15 @@
 import type { Provider } from "ethers";
 import { openRpc, verifyRecord, type Verdict } from "../verify";
+import { productAuthority, speakerKind } from "./attesters";
 import type { ProductStory, StoryStep } from "./story";
 
 /**
  * Verifies every step of a product's story against the chain, in the consumer's browser or
  * anywhere: each step's public-only record and proof go through the SDK's `verifyRecord`, against
  * the given RPC (the person's choice) and the registries the story names. Nothing else the hub says
- * (its own verdicts, its revocation status) is used.
+ * (its own verdicts, its revocation status) is used. Each step's attester must also be one the
+ * product's own batches allow (the brand, a partner they name, a certifier: attesters.ts), with the
+ * kind the page shows.
  */
 
 export type StepCheck =
@@ -14,24 +17,46 @@ export type StepCheck =
   | { recordId: string; status: "revoked" | "failed"; verdict?: Verdict; reasons: string[] }
   | { recordId: string; status: "pending"; reasons: string[] };
 
-/** One line per failed check of a verdict. */
+// The name each check of a verdict is reported by (a check added to the verdict later is reported by its own key).
+const CHECK_NAMES: Record<string, string> = { digest: "content", signature: "signature", membership: "membership", anchor: "anchoring", revocation: "revocation" };
+
+/** One line per failed check of a verdict: every `{ ok: false }` part of it. */
 export function failedChecks(v: Verdict): string[] {
-  const parts = [v.digest, v.signature, v.membership, v.anchor, v.revocation] as { ok: boolean; reason?: string }[];
-  const names = ["content", "signature", "membership", "anchoring", "revocation"];
-  return parts.flatMap((p, i) => (p.ok ? [] : [`${names[i]}: ${p.reason ?? "failed"}`]));
+  return Object.entries(v).flatMap(([name, part]) => {
+    const check = part as { ok?: unknown; reason?: unknown } | null;
+    if (typeof check !== "object" || check === null || check.ok !== false) return [];
+    return [`${CHECK_NAMES[name] ?? name}: ${typeof check.reason === "string" ? check.reason : "failed"}`];
+  });
+}
+
+/**
+ * Whether the step's attester may speak about the product, judged from the story's ProductBatch
+ * steps (their partners are public fields, checked against the chain like every step) and with the
+ * kind the page shows; the reason when not.
+ */
+export function attesterProblem(step: StoryStep, story: Pick<ProductStory, "product" | "steps">): string | undefined {
+  const batches = story.steps.filter((s) => s.type === "ProductBatch").map((s) => s.record);
+  const kind = speakerKind(step.record, productAuthority(story.product.brandOwner.orgId, batches));
+  const speaker = step.capturedBy ?? step.attestedBy;
+  if (!kind) return `attester: ${speaker.orgId} is not the brand, a partner its batch names, or a certifier`;
+  if (speaker.kind !== kind) return `attester: ${speaker.orgId} is shown as ${speaker.kind}, but is ${kind}`;
+  if (step.capturedBy && step.attestedBy.kind !== "hub") return `attester: ${step.attestedBy.orgId} is shown as ${step.attestedBy.kind}, but attests for ${step.capturedBy.orgId}`;
+  return undefined;
 }
 
 /** The check of one step, over an open connection. */
-export async function verifyStep(step: StoryStep, story: Pick<ProductStory, "chain">, provider: Provider): Promise<StepCheck> {
-  if (!step.proof) return { recordId: step.recordId, status: "pending", reasons: ["not anchored yet"] };
+export async function verifyStep(step: StoryStep, story: Pick<ProductStory, "chain" | "product" | "steps">, provider: Provider): Promise<StepCheck> {
+  const attester = attesterProblem(step, story);
+  if (!step.proof) return attester ? { recordId: step.recordId, status: "failed", reasons: [attester] } : { recordId: step.recordId, status: "pending", reasons: ["not anchored yet"] };
   const verdict = await verifyRecord({
     record: step.record,
     proof: step.proof,
     chain: { provider },
     contracts: { participantRegistry: story.chain.participantRegistry, anchorRegistry: story.chain.anchorRegistry },
   });
-  if (verdict.valid) return { recordId: step.recordId, status: "verified", verdict };
-  return { recordId: step.recordId, status: verdict.revocation.revoked ? "revoked" : "failed", verdict, reasons: failedChecks(verdict) };
+  if (verdict.valid && !attester) return { recordId: step.recordId, status: "verified", verdict };
+  const reasons = [...failedChecks(verdict), ...(attester ? [attester] : [])];
+  return { recordId: step.recordId, status: verdict.revocation.revoked ? "revoked" : "failed", verdict, reasons };
 }
 
 /**
@@ -39,7 +64,7 @@ export async function verifyStep(step: StoryStep, story: Pick<ProductStory, "cha
  * A chain that cannot be reached fails every step with that reason.
  */
 export async function verifyStory(
-  story: Pick<ProductStory, "chain" | "steps">,
+  story: Pick<ProductStory, "chain" | "product" | "steps">,
   opts: { rpcUrl?: string; onStep?: (check: StepCheck) => void } = {},
 ): Promise<StepCheck[]> {
   const rpcUrl = opts.rpcUrl ?? story.chain.rpcUrl;

@@ -55,7 +55,7 @@ export const PERSONAL_FIELDS: Partial<Record<RecordType, readonly string[]>> = {
  * is redacted (its hash stays, so the digest still verifies). A type not listed shows nothing.
  */
 export const PUBLIC_FIELDS: Partial<Record<RecordType, readonly string[]>> = {
-  ProductBatch: ["gtin", "lot", "productName", "brand", "productionDate", "expiryDate", "productionPlace", "manufacturer"],
+  ProductBatch: ["gtin", "lot", "productName", "brand", "productionDate", "expiryDate", "productionPlace", "manufacturer", "partners"],
   Certification: ["kind", "certificateNumber", "issuedTo", "subjects", "scope", "originCountry", "validFrom", "validUntil", "result"],
   CustomsDecision: ["decision", "decidedAt"],
   Waybill: ["waybillType", "carrierCode", "origin", "destination"],

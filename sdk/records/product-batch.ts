@@ -1,4 +1,6 @@
 import { z } from "zod";
+import { OrgIdSchema } from "../envelope";
+import { RoleSchema } from "../roles";
 import { CountryCode, Gtin, IsoDate, UnLocode } from "./codes";
 
 /** GS1 AI (10) batch/lot and AI (21) serial: up to 20 characters of GS1's AI encodable set 82. */
@@ -13,6 +15,13 @@ const Place = z
     unLocode: UnLocode.optional(),
   })
   .strict();
+
+/**
+ * A supply-chain partner the brand names for the batch: the organisation may state facts and
+ * events about the batch's products on their public page (its role is what it does, for the page).
+ */
+export const ProductPartner = z.object({ org: OrgIdSchema, role: RoleSchema.optional() }).strict();
+export type ProductPartner = z.infer<typeof ProductPartner>;
 
 /**
  * A production batch of one product, published by its brand owner: the root of the product's
@@ -31,6 +40,9 @@ export const ProductBatchBody = z
     quantity: z.number().int().positive().optional(),
     // Serialised items of the batch; the hub's code for each is /01/{gtin}/21/{serial}.
     serials: z.array(SerialNumber).max(10_000).optional(),
+    // Who besides the brand may speak about the batch on its page (signed and anchored with it, so
+    // a browser checks the list from the chain-anchored batch itself).
+    partners: z.array(ProductPartner).max(100).optional(),
     // Not for consumers (see PUBLIC_FIELDS): internal production notes.
     internalNotes: z.string().max(2000).optional(),
   })
@@ -40,5 +52,7 @@ export const ProductBatchBody = z
       ctx.addIssue({ code: "custom", path: ["expiryDate"], message: "expiryDate is before productionDate" });
     if (b.serials && new Set(b.serials).size !== b.serials.length)
       ctx.addIssue({ code: "custom", path: ["serials"], message: "serials repeat" });
+    if (b.partners && new Set(b.partners.map((p) => p.org)).size !== b.partners.length)
+      ctx.addIssue({ code: "custom", path: ["partners"], message: "a partner is named twice" });
   });
 export type ProductBatchBody = z.infer<typeof ProductBatchBody>;
