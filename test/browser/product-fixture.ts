@@ -1,7 +1,8 @@
 // A product with a provenance story on a real hub, shared by the page's integration and browser
 // tests: a brand's batch (with serials), a certifier's certificate naming it, EPCIS events of a
 // forwarder, an importer and customs (customs' event links its decision on the order's matched
-// case), and records that must NOT appear on the page.
+// case), the three named in the batch as the brand's supply-chain partners, and records that must
+// NOT appear on the page.
 import { revokeRecord } from "../../sdk/revocation";
 import { HubError } from "../../sdk/client";
 import type { SignedRecord } from "../../sdk/envelope";
@@ -13,7 +14,7 @@ import type { RecordBody } from "../../sdk/records";
 import { matchResultId } from "../../server/customs/cases";
 import { declaration, order, parcelWaybill, payment } from "../customs/fixtures";
 import { masterWaybill } from "../fixtures";
-import { admit, waitFor, type HubProcess, type TestChain, type TestOrg } from "../integration/harness";
+import { admit, credentialsFor, waitFor, type HubProcess, type TestChain, type TestOrg } from "../integration/harness";
 
 
 /** A GTIN-14 with its check digit, from 13 digits. */
@@ -46,7 +47,8 @@ export async function admitParties(hubUrl: string, prefix = ""): Promise<Parties
     admit(hubUrl, `${prefix}trust-certify`, ["CERTIFIER"]),
     admit(hubUrl, `${prefix}swift-forwarding`, ["FORWARDER"]),
     admit(hubUrl, `${prefix}harbour-import`, ["PLATFORM"]),
-    admit(hubUrl, "hz-customs", ["CUSTOMS"]),
+    // Customs' laboratory also issues inspection reports: it is accredited for them.
+    admit(hubUrl, "hz-customs", ["CUSTOMS"], [...credentialsFor("hz-customs", ["CUSTOMS"]), { kind: "ACCREDITED_CERTIFIER", scope: { kinds: ["INSPECTION_REPORT"] } }]),
     admit(hubUrl, "shop-global", ["PLATFORM"]),
     admit(hubUrl, "pay-firm", ["PAYMENT"]),
     admit(hubUrl, "parcel-express", ["FORWARDER"]),
@@ -77,7 +79,7 @@ export async function publishEvents(org: TestOrg, events: Event[]): Promise<Sign
 export const lotUri = (gtin: string, lot: string) => `https://id.gs1.org/01/${gtin}/10/${lot}`;
 export const serialUri = (gtin: string, serial: string) => `https://id.gs1.org/01/${gtin}/21/${serial}`;
 
-export function productBatch(gtin: string, lot: string, serials: string[]): RecordBody<"ProductBatch"> {
+export function productBatch(gtin: string, lot: string, serials: string[], partners?: RecordBody<"ProductBatch">["partners"]): RecordBody<"ProductBatch"> {
   return {
     gtin,
     lot,
@@ -89,6 +91,7 @@ export function productBatch(gtin: string, lot: string, serials: string[]): Reco
     manufacturer: { name: "Aurora Audio SAS", country: "FR" },
     quantity: 500,
     serials,
+    ...(partners ? { partners } : {}),
     internalNotes: INTERNAL_NOTES,
   };
 }
@@ -114,7 +117,13 @@ export interface Product {
 export async function publishProduct(p: Parties, opts: { gtin13: string; lot: string; serials: string[]; orderNumber: string }): Promise<Product> {
   const gtin = gtinOf(opts.gtin13);
   const { lot, serials, orderNumber } = opts;
-  const { record: batch } = await p.brand.client.publish("ProductBatch", productBatch(gtin, lot, serials));
+  // The brand names who may speak about the batch besides itself (the certifier speaks as an accredited certifier).
+  const partners = [
+    { org: p.forwarder.id, role: "FORWARDER" as const },
+    { org: p.importer.id, role: "PLATFORM" as const },
+    { org: p.customs.id, role: "CUSTOMS" as const },
+  ];
+  const { record: batch } = await p.brand.client.publish("ProductBatch", productBatch(gtin, lot, serials, partners));
   const { record: certificate } = await p.certifier.client.publish("Certification", {
     kind: "CERTIFICATE_OF_ORIGIN",
     certificateNumber: `CO-${lot}`,
@@ -195,7 +204,11 @@ export async function publishProduct(p: Parties, opts: { gtin13: string; lot: st
   ]);
   const { record: unrelated } = await p.forwarder.client.publish(
     "Waybill",
+    // The forwarder's own house waybill (a master waybill is an airline's).
     masterWaybill({
+      waybillType: "HOUSE",
+      waybillNumber: "SWF-CDG-HKG-0001",
+      masterWaybillNumber: "020-12345675",
       origin: "CDG",
       destination: "HKG",
       shipper: { name: "Aurora Audio SAS", country: "FR" },
@@ -231,9 +244,9 @@ function ownerOf(p: Parties, r: SignedRecord): TestOrg {
   return org;
 }
 
-/** Marks an item sold at retail (an EPCIS event of the importer naming the serial). */
-export async function markSold(p: Parties, gtin: string, serial: string): Promise<SignedRecord> {
-  const [sold] = await publishEvents(p.importer, [
+/** Marks an item sold at retail (an EPCIS event of `by`, default the importer, naming the serial). */
+export async function markSold(p: Parties, gtin: string, serial: string, by: TestOrg = p.importer): Promise<SignedRecord> {
+  const [sold] = await publishEvents(by, [
     {
       type: "ObjectEvent",
       eventTime: "2026-05-01T12:00:00+08:00",

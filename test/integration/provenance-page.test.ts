@@ -1,9 +1,12 @@
 import { request } from "node:http";
 import { expect } from "chai";
 import { ProductStorySchema, PublicCertificationsSchema, type ProductStory } from "../../sdk/provenance/story";
+import { HubError } from "../../sdk/client";
 import { fieldHash } from "../../sdk/digest";
-import { FIXTURE_ENV, INTERNAL_NOTES, PORT_OF_ENTRY, FACTORY_DOCK, BONDED_WAREHOUSE, admitParties, markSold, publishEvents, publishProduct, revokeOnChain, type Parties, type Product } from "../browser/product-fixture";
-import { freshDatabase, hubEnv, isPostgres, sql, startHubProcess, startTestChain, type HubProcess, type TestChain } from "./harness";
+import type { SignedRecord } from "../../sdk/envelope";
+import { epcisRecordId, type EpcisEventHash } from "../../sdk/records/epcis-event";
+import { FIXTURE_ENV, INTERNAL_NOTES, PORT_OF_ENTRY, FACTORY_DOCK, BONDED_WAREHOUSE, admitParties, epcisDocument, lotUri, markSold, productBatch, publishEvents, publishProduct, revokeOnChain, type Parties, type Product } from "../browser/product-fixture";
+import { admit, freshDatabase, hubEnv, isPostgres, sql, startHubProcess, startTestChain, waitFor, type HubProcess, type TestChain, type TestOrg } from "./harness";
 
 /** A GET from a chosen loopback source address (another /16 is another coarse place). */
 function getFrom(url: string, localAddress: string, headers: Record<string, string> = {}): Promise<{ status: number; headers: Record<string, unknown>; body: string }> {
@@ -28,6 +31,8 @@ describe(`the consumer's provenance page: story, disclosure, scans (${isPostgres
   let hub: HubProcess;
   let parties: Parties;
   let product: Product;
+  /** A member the brand never named: nothing it says about the product may show. */
+  let stranger: TestOrg;
   const lotPath = () => `/01/${product.gtin}/10/${product.lot}`;
 
   before(async function () {
@@ -39,7 +44,8 @@ describe(`the consumer's provenance page: story, disclosure, scans (${isPostgres
         PAGE_CACHE_MS: "0" }),
     );
     parties = await admitParties(hub.url);
-    product = await publishProduct(parties, { gtin13: "0950600013435", lot: "LOT-A1", serials: ["SN0001", "SN0002", "SN0003"], orderNumber: "SO-PAGE-1" });
+    product = await publishProduct(parties, { gtin13: "0950600013435", lot: "LOT-A1", serials: ["SN0001", "SN0002", "SN0003", "SN0004"], orderNumber: "SO-PAGE-1" });
+    stranger = await admit(hub.url, "copy-mall", ["PLATFORM"]);
   });
 
   after(async function () {
@@ -68,7 +74,7 @@ describe(`the consumer's provenance page: story, disclosure, scans (${isPostgres
       expect(step.txUrl).to.equal(`https://explorer.example/tx/${step.proof!.txHash}`);
     }
     const decision = s.steps.find((x) => x.recordId === product.decision.id)!;
-    expect(decision.attestedBy).to.deep.equal({ orgId: "hz-customs", name: "hz-customs" });
+    expect(decision.attestedBy).to.deep.equal({ orgId: "hz-customs", name: "hz-customs", kind: "partner" });
     expect(decision.record.body).to.deep.equal({ decision: "RELEASE", decidedAt: "2026-04-20T09:30:00+08:00" });
     const cert = s.steps.find((x) => x.recordId === product.certificate.id)!;
     expect(cert.certification).to.deep.equal({ status: "valid" });
@@ -94,6 +100,138 @@ describe(`the consumer's provenance page: story, disclosure, scans (${isPostgres
     expect(facts.customsStatus!.source!.recordId).to.equal(product.decision.id);
     expect(facts.dispatchWarehouse).to.include({ value: BONDED_WAREHOUSE });
     expect(facts.dispatchWarehouse!.source!.recordId).to.equal(product.events.dispatch.id);
+  });
+
+  it("each step, fact and the product say which kind of attester they come from: brand, partner, accredited certifier", async function () {
+    const s = await story(lotPath());
+    expect(s.product.brandOwner).to.deep.equal({ orgId: parties.brand.id, name: parties.brand.id, kind: "brand" });
+    expect(s.product.partners).to.deep.equal([
+      { orgId: parties.forwarder.id, name: parties.forwarder.id, role: "FORWARDER" },
+      { orgId: parties.importer.id, name: parties.importer.id, role: "PLATFORM" },
+      { orgId: parties.customs.id, name: parties.customs.id, role: "CUSTOMS" },
+    ]);
+    // The partners are a public field of the signed batch: a browser checks them against the chain.
+    expect(s.steps.find((x) => x.recordId === product.batch.id)!.record.body.partners).to.have.length(3);
+    const kindOf = (r: SignedRecord) => s.steps.find((x) => x.recordId === r.id)!.attestedBy.kind;
+    expect(kindOf(product.batch)).to.equal("brand");
+    expect(kindOf(product.certificate)).to.equal("certifier");
+    for (const e of Object.values(product.events)) expect(kindOf(e), e.id).to.equal("partner");
+    expect(kindOf(product.decision)).to.equal("partner");
+    const facts = Object.fromEntries(s.facts.map((f) => [f.key, f]));
+    expect(facts.origin!.attesterKind).to.equal("certifier");
+    for (const key of ["departurePoint", "importer", "portOfEntry", "customsStatus", "dispatchWarehouse"]) expect(facts[key]!.attesterKind, key).to.equal("partner");
+    const page = await (await fetch(`${hub.url}${lotPath()}`, { headers: html })).text();
+    expect(page).to.include('data-fact="origin" data-known="true" data-attester="certifier"');
+    expect(page).to.include('<span class="kind" data-kind="certifier">Accredited certifier</span>');
+    expect(page).to.include('<span class="kind" data-kind="partner">Supply-chain partner</span>');
+    expect(page).to.include(`<dd class="brand-owner">${parties.brand.id} <span class="kind" data-kind="brand">Brand</span></dd>`);
+    expect(page).to.include(`<dd class="partners">${parties.forwarder.id} (Forwarder), ${parties.importer.id} (E-commerce platform), ${parties.customs.id} (Customs)</dd>`);
+    const hant = await (await fetch(`${hub.url}${lotPath()}?lang=zh-Hant`, { headers: html })).text();
+    expect(hant).to.include(">供應鏈夥伴</span>");
+    expect(hant).to.include(">認可認證機構</span>");
+  });
+
+  it("a customs broker's certificate of origin and failed inspection report never make a fact or a step", async function () {
+    const before = await story(lotPath());
+    const certificates = [
+      { kind: "CERTIFICATE_OF_ORIGIN", certificateNumber: "CO-BROKER-1", originCountry: "CN" },
+      { kind: "INSPECTION_REPORT", certificateNumber: "IR-BROKER-1", result: "FAIL" },
+    ] as const;
+    const published: string[] = [];
+    for (const c of certificates) {
+      // The hub's authority check may refuse it at once (the broker holds no certifier's accreditation);
+      // if it is stored, the page must still never show it.
+      const outcome = await parties.broker.client
+        .publish("Certification", { ...c, issuedTo: "Aurora Audio SAS", subjects: [lotUri(product.gtin, product.lot)], scope: "Origin and inspection", validFrom: "2026-04-01", validUntil: "2030-04-01" })
+        .then((r) => r.record.id, (e: unknown) => e);
+      if (typeof outcome === "string") published.push(outcome);
+      else expect(outcome, String(outcome)).to.be.instanceOf(HubError).with.property("status", 403);
+    }
+    const after = await story(lotPath());
+    expect(after.steps.map((x) => x.recordId)).to.deep.equal(before.steps.map((x) => x.recordId));
+    expect(after.facts).to.deep.equal(before.facts);
+    const origin = after.facts.find((f) => f.key === "origin")!;
+    expect(origin).to.include({ value: "FR", attesterKind: "certifier" });
+    expect(after.facts.find((f) => f.key === "customsStatus")!.detail).to.equal(undefined);
+    const page = await (await fetch(`${hub.url}${lotPath()}`, { headers: html })).text();
+    for (const text of ["CO-BROKER-1", "IR-BROKER-1", "inspection failed", "China", ...published]) expect(page).to.not.include(text);
+    const listed = PublicCertificationsSchema.parse(await (await fetch(`${hub.url}/provenance/certifications${lotPath()}`)).json());
+    expect(listed.certifications.map((c) => c.issuer.orgId)).to.deep.equal([parties.certifier.id]);
+  });
+
+  it("an event of a party the brand did not name never shows, member-signed or hub-attested; a named partner's capture shows as the partner's, attested by the hub", async function () {
+    const elsewhere = "urn:epc:id:sgln:6900000.00666.0";
+    const event = (time: string, bizStep: string) => ({
+      type: "ObjectEvent",
+      eventTime: time,
+      eventTimeZoneOffset: "+08:00",
+      action: "OBSERVE",
+      bizStep,
+      readPoint: { id: elsewhere },
+      quantityList: [{ epcClass: lotUri(product.gtin, product.lot), quantity: 100 }],
+    });
+    const before = await story(lotPath());
+    const [signed] = await publishEvents(stranger, [event("2026-04-02T07:00:00+08:00", "shipping")]);
+    const captured = await stranger.client.waitForCapture(await stranger.client.captureEpcis(epcisDocument([event("2026-04-21T07:00:00+08:00", "departing")])));
+    expect(captured.success, JSON.stringify(captured)).to.equal(true);
+    const capturedId = epcisRecordId(captured.events[0]!.eventID as EpcisEventHash);
+    // Both are stored (the EPCIS interface has them), and tied to the code by the index...
+    await stranger.client.getRecord(signed!.id);
+    expect((await sql<{ n: unknown }>(database.url, `SELECT COUNT(*) AS "n" FROM "ProductIndex" WHERE "recordId" IN ($1, $2)`, [signed!.id, capturedId]))[0]!.n).to.satisfy((n: unknown) => Number(n) >= 2);
+    // ...but the page shows neither.
+    const after = await story(lotPath());
+    expect(after.steps.map((x) => x.recordId)).to.deep.equal(before.steps.map((x) => x.recordId));
+    expect(after.facts).to.deep.equal(before.facts);
+    const page = await (await fetch(`${hub.url}${lotPath()}`, { headers: html })).text();
+    for (const text of [elsewhere, stranger.id, signed!.id, capturedId]) expect(page).to.not.include(text);
+
+    // The forwarder, a named partner, captures through the standard interface: it shows, for the forwarder.
+    const ours = await parties.forwarder.client.waitForCapture(await parties.forwarder.client.captureEpcis(epcisDocument([{ ...event("2026-04-21T08:00:00+08:00", "storing"), readPoint: { id: BONDED_WAREHOUSE } }])));
+    const oursId = epcisRecordId(ours.events[0]!.eventID as EpcisEventHash);
+    const step = await waitFor("the partner's captured event on the page", async () => (await story(lotPath())).steps.find((x) => x.recordId === oursId));
+    expect(step.attestedBy.kind).to.equal("hub");
+    expect(step.capturedBy).to.deep.equal({ orgId: parties.forwarder.id, name: parties.forwarder.id, kind: "partner" });
+    const shown = await (await fetch(`${hub.url}${lotPath()}`, { headers: html })).text();
+    expect(shown).to.match(new RegExp(`data-record-id="${oursId}"[^>]*data-attester="partner" data-attested-by="hub"`));
+  });
+
+  it("a stranger's retail_sold marks nothing: no step, no sale, no copy warning; the brand's partner's does", async function () {
+    const serial = product.serials[3]!;
+    const path = `/01/${product.gtin}/21/${serial}`;
+    const theirs = await markSold(parties, product.gtin, serial, stranger);
+    for (let i = 0; i < 5; i++) await getFrom(`${hub.url}${path}`, i % 2 === 0 ? "127.0.0.1" : "127.1.0.1", html);
+    const s = await story(path);
+    expect(s.steps.map((x) => x.recordId)).to.not.include(theirs.id);
+    expect(s.scans).to.deep.include({ count: 5, copyWarning: false });
+    expect(s.scans.soldAt).to.equal(undefined);
+    const page = await getFrom(`${hub.url}${path}`, "127.0.0.1", html);
+    expect(page.body).to.not.include("copy-warning");
+    expect(page.body).to.not.include(theirs.id);
+    // The importer, a partner the brand named, marks the same item sold: from then on scans count.
+    const ours = await publishEvents(parties.importer, [
+      { type: "ObjectEvent", eventTime: "2026-05-02T12:00:00+08:00", eventTimeZoneOffset: "+08:00", action: "OBSERVE", bizStep: "retail_selling", disposition: "retail_sold", epcList: [`https://id.gs1.org/01/${product.gtin}/21/${serial}`] },
+    ]);
+    const sold = await story(path);
+    expect(sold.steps.map((x) => x.recordId)).to.include(ours[0]!.id);
+    expect(sold.scans.soldAt).to.be.a("string");
+    expect(sold.scans).to.include({ scansAfterSold: 0, copyWarning: false });
+  });
+
+  it("a batch's partners are checked: an organisation named twice or a malformed id is a 400 problem and stores nothing", async function () {
+    const gtin = product.gtin;
+    for (const partners of [
+      [{ org: parties.forwarder.id }, { org: parties.forwarder.id, role: "FORWARDER" as const }],
+      [{ org: "Not An Org!" }],
+      [{ org: parties.forwarder.id, role: "CAPTAIN" }],
+    ]) {
+      const e = await parties.brand.client.publish("ProductBatch", productBatch(gtin, "LOT-BAD-PARTNERS", [], partners as never), { id: "batch-bad-partners" }).then(
+        () => undefined,
+        (err: unknown) => err,
+      );
+      expect(e, JSON.stringify(partners)).to.be.instanceOf(HubError).with.property("status", 400);
+    }
+    expect(await sql(database.url, `SELECT "id" FROM "Record" WHERE "id" = $1`, ["batch-bad-partners"])).to.deep.equal([]);
+    expect((await fetch(`${hub.url}/provenance/story/01/${gtin}/10/LOT-BAD-PARTNERS`)).status).to.equal(404);
   });
 
   it("only public fields: internal notes are gone, their hash stays; the redacted batch still has its digest", async function () {

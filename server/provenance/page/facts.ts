@@ -4,20 +4,23 @@ import { cbvWord } from "./cbv";
 /**
  * The six key facts of a product, derived from the public fields of its steps only (so each fact
  * can be checked against the step it names). The rules are in docs/provenance-page.md; a fact no
- * step attests stays unknown. `steps` are in time order; revoked or failed steps are left out.
+ * step attests stays unknown. `steps` are in time order, and only of parties that may speak about
+ * the product (story.ts); revoked or failed steps are left out.
  */
 type Body = Record<string, unknown>;
 
 const str = (v: unknown): string | undefined => (typeof v === "string" && v !== "" ? v : undefined);
 const bodyOf = (s: StoryStep): Body => s.record.body;
-const attester = (s: StoryStep): string => (s.capturedBy ?? s.attestedBy).name;
+// For a hub-attested event, the party it speaks for.
+const attester = (s: StoryStep) => s.capturedBy ?? s.attestedBy;
 const whereOf = (s: StoryStep): string | undefined => str(bodyOf(s).bizLocation) ?? str(bodyOf(s).readPoint);
 const readPointOf = (s: StoryStep): string | undefined => str(bodyOf(s).readPoint) ?? str(bodyOf(s).bizLocation);
 const isEvent = (s: StoryStep, ...words: string[]) => s.type === "EpcisEvent" && words.includes(cbvWord(str(bodyOf(s).bizStep)) ?? "");
 
 function fact(key: FactKey, step: StoryStep | undefined, value: string | undefined, detail?: string): StoryFact {
   if (!step || value === undefined) return { key };
-  return { key, value, ...(detail ? { detail } : {}), attestedBy: attester(step), source: { recordId: step.recordId, version: step.version, type: step.type } };
+  const by = attester(step);
+  return { key, value, ...(detail ? { detail } : {}), attestedBy: by.name, attesterKind: by.kind, source: { recordId: step.recordId, version: step.version, type: step.type } };
 }
 
 export function deriveFacts(all: readonly StoryStep[]): StoryFact[] {
@@ -55,7 +58,7 @@ export function deriveFacts(all: readonly StoryStep[]): StoryFact[] {
 
   // Importer: whoever attested the purchase (an EPCIS TransactionEvent).
   const transaction = events.find((e) => bodyOf(e).eventType === "TransactionEvent");
-  const importer = fact("importer", transaction, transaction && attester(transaction));
+  const importer = fact("importer", transaction, transaction && attester(transaction).name);
 
   // Customs and inspection status: customs' latest decision, else the latest inspection report's result.
   const decision = decisions.at(-1);

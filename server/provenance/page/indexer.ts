@@ -9,6 +9,7 @@ import type { DbProvider } from "../../db/client";
 import type { PublishContext, RecordObserver } from "../../records/observers";
 import { cbvWord } from "./cbv";
 import { scanKey } from "./code-key";
+import { authorisedSales, type SaleClaim } from "./sales";
 
 /** One ProductIndex row: record `recordId` belongs to the code, because record `source` says so. */
 type IndexRow = [gtin: string, lot: string, serial: string, recordId: string, source: string];
@@ -62,7 +63,9 @@ async function insertIgnoring(tx: Runner, provider: DbProvider, table: string, c
  * products its EPCs name; a certification to the products its subjects name; and a record an EPCIS
  * event links to, to the event's products, when the event's owner also owns that record. The link
  * is kept, so a record published after the event joins as well. A new version replaces what the
- * record's earlier versions said.
+ * record's earlier versions said. The index ties records to codes whoever wrote them; the story
+ * shows only those of parties that may speak about the product (story.ts), and only the brand's or
+ * a partner's sale marks an item sold.
  */
 export class ProductIndexer implements RecordObserver {
   async onStored(records: readonly SignedRecord[], ctx: PublishContext): Promise<void> {
@@ -81,7 +84,7 @@ export class ProductIndexer implements RecordObserver {
     const rows = new Map<string, IndexRow>();
     const add = (row: IndexRow) => rows.set(row.join("\u0000"), row);
     const links: string[][] = [];
-    const sold = new Set<string>();
+    const sales: SaleClaim[] = [];
     const codesOf = new Map<string, ProductCode[]>();
     for (const r of stored) {
       const codes = codesNamedBy(r);
@@ -89,7 +92,7 @@ export class ProductIndexer implements RecordObserver {
       for (const c of codes) add(rowOf(c, r.id, r.id));
       if (r.type === "EpcisEvent") {
         for (const l of (r.body as EpcisEventBody).links) links.push([l.recordId, r.id, r.owner]);
-        if (marksSold(r)) for (const c of codes) if (c.serial !== undefined) sold.add(scanKey(c));
+        if (marksSold(r)) for (const c of codes) if (c.serial !== undefined) sales.push({ code: { gtin: c.gtin, serial: c.serial }, event: r });
       }
     }
 
@@ -129,7 +132,8 @@ export class ProductIndexer implements RecordObserver {
 
     if (rows.size > 0) await insertIgnoring(tx, provider, "ProductIndex", ["gtin", "lot", "serial", "recordId", "source"], [...rows.values()]);
     if (links.length > 0) await insertIgnoring(tx, provider, "ProductLink", ["linkedId", "eventId", "owner"], links);
-    // Scans of a sold item count from when the hub learns of the sale.
+    // Scans of a sold item count from when the hub learns of the sale from its brand or a partner.
+    const sold = new Set((await authorisedSales(tx, provider, sales)).map((s) => scanKey(s.code)));
     for (const code of sold)
       await execute(
         tx,

@@ -1,4 +1,5 @@
-import type { StoryFact, StoryScans, StoryStep } from "../../../sdk/provenance/story";
+import type { AttesterKind } from "../../../sdk/provenance/attesters";
+import type { StoryAttester, StoryFact, StoryScans, StoryStep } from "../../../sdk/provenance/story";
 import type { StoryBase } from "./story";
 import { LANGUAGES, LOCALES, STRINGS, fill, type Language, type StringKey, type Strings } from "./i18n";
 
@@ -61,6 +62,12 @@ class Formatter {
   }
 }
 
+/** The kind of attester a party is for this product, as a badge (HTML). */
+const kindBadge = (f: Formatter, kind: AttesterKind): string => `<span class="kind" data-kind="${esc(kind)}">${esc(f.t[`attester.${kind}`])}</span>`;
+
+/** A party's name and its kind (HTML). */
+const attesterHtml = (f: Formatter, party: StoryAttester): string => `${esc(party.name)} ${kindBadge(f, party.kind)}`;
+
 const place = (f: Formatter, p: unknown): string => {
   const o = (p ?? {}) as { name?: unknown; country?: unknown };
   return [o.name, f.country(o.country)].filter((x) => typeof x === "string" && x !== "").join(", ");
@@ -89,6 +96,7 @@ function switcher(f: Formatter, path: string): string {
 
 function productSection(f: Formatter, story: StoryBase): string {
   const p = story.product.fields;
+  const partners = story.product.partners.map((x) => (x.role ? `${x.name} (${f.word("role", x.role)})` : x.name)).join(", ");
   const rows: [string, string][] = [
     [f.t.productName, String(p.productName ?? "")],
     [f.t.brand, String(p.brand ?? "")],
@@ -99,11 +107,12 @@ function productSection(f: Formatter, story: StoryBase): string {
     ...(typeof p.expiryDate === "string" ? [[f.t.expiryDate, f.date(p.expiryDate)] as [string, string]] : []),
     ...(p.productionPlace ? [[f.t.productionPlace, place(f, p.productionPlace)] as [string, string]] : []),
     ...(p.manufacturer ? [[f.t.manufacturer, place(f, p.manufacturer)] as [string, string]] : []),
-    [f.t.publishedBy, story.product.brandOwner.name],
   ];
   return `<section class="card product" id="product">
 <h1>${esc(String(p.productName ?? f.t.product))}</h1>
-<dl>${rows.map(([k, v]) => `<dt>${esc(k)}</dt><dd>${esc(v)}</dd>`).join("")}</dl>
+<dl>${rows.map(([k, v]) => `<dt>${esc(k)}</dt><dd>${esc(v)}</dd>`).join("")}<dt>${esc(f.t.publishedBy)}</dt><dd class="brand-owner">${attesterHtml(f, story.product.brandOwner)}</dd>${
+    partners ? `<dt>${esc(f.t.partners)}</dt><dd class="partners">${esc(partners)}</dd>` : ""
+  }</dl>
 </section>`;
 }
 
@@ -121,11 +130,12 @@ function factsSection(f: Formatter, story: StoryBase): string {
       const body =
         fact.value === undefined
           ? `<dd class="unknown">${esc(f.t.unknown)}</dd>`
-          : `<dd><span class="value">${esc(factValue(f, fact))}</span><span class="by">${esc(f.t.attestedBy)}: ${esc(fact.attestedBy ?? "")}</span></dd>`;
-      return `<div class="fact" data-fact="${esc(fact.key)}" data-known="${fact.value !== undefined}"><dt>${esc(label)}</dt>${body}</div>`;
+          : `<dd><span class="value">${esc(factValue(f, fact))}</span><span class="by">${esc(f.t.attestedBy)}: ${esc(fact.attestedBy ?? "")}${fact.attesterKind ? ` ${kindBadge(f, fact.attesterKind)}` : ""}</span></dd>`;
+      const kind = fact.attesterKind ? ` data-attester="${esc(fact.attesterKind)}"` : "";
+      return `<div class="fact" data-fact="${esc(fact.key)}" data-known="${fact.value !== undefined}"${kind}><dt>${esc(label)}</dt>${body}</div>`;
     })
     .join("");
-  return `<section class="card facts" id="facts"><h2>${esc(f.t.facts)}</h2><dl>${items}</dl></section>`;
+  return `<section class="card facts" id="facts"><h2>${esc(f.t.facts)}</h2><dl>${items}</dl><p class="who-may-speak">${esc(f.t.whoMaySpeak)}</p></section>`;
 }
 
 function stepTitle(f: Formatter, step: StoryStep): string {
@@ -142,7 +152,9 @@ function stepLocation(step: StoryStep): string | undefined {
 }
 
 function stepItem(f: Formatter, step: StoryStep): string {
-  const who = step.capturedBy ? fill(f.t.capturedBy, { party: step.capturedBy.name }) : step.attestedBy.name;
+  // A hub-attested event speaks for its capturer: the capturer's kind, and the hub as attester.
+  const speaker = step.capturedBy ?? step.attestedBy;
+  const who = step.capturedBy ? fill(esc(f.t.capturedBy), { party: attesterHtml(f, step.capturedBy) }) : attesterHtml(f, step.attestedBy);
   const where = stepLocation(step);
   const cert = step.certification;
   const certLine = cert
@@ -157,11 +169,13 @@ function stepItem(f: Formatter, step: StoryStep): string {
       ? `<p class="anchor">${esc(f.t.anchoredIn)}: ${step.txUrl ? `<a href="${esc(step.txUrl)}" rel="noopener noreferrer">${esc(short(tx))}</a>` : `<code title="${esc(tx)}">${esc(tx)}</code>`}</p>`
       : "";
   const reasons = step.verdict.reasons.length > 0 && step.verdict.status !== "pending" ? `<ul class="reasons">${step.verdict.reasons.map((r) => `<li>${esc(r)}</li>`).join("")}</ul>` : "";
-  return `<li class="step" data-record-id="${esc(step.recordId)}" data-type="${esc(step.type)}" data-status="${esc(step.verdict.status)}">
+  return `<li class="step" data-record-id="${esc(step.recordId)}" data-type="${esc(step.type)}" data-status="${esc(step.verdict.status)}" data-attester="${esc(speaker.kind)}"${
+    step.capturedBy ? ` data-attested-by="hub"` : ""
+  }>
 <time datetime="${esc(step.time)}">${esc(f.date(step.time))}</time>
 <h3>${esc(stepTitle(f, step))}</h3>
 ${where ? `<p class="where">${esc(f.t.location)}: <span>${esc(where)}</span></p>` : ""}
-<p class="who">${esc(f.t.attestedBy)}: ${esc(who)}</p>
+<p class="who">${esc(f.t.attestedBy)}: ${who}</p>
 ${certLine}
 <p class="verdict hub"><span class="label">${esc(f.t.hubVerdict)}:</span> <span class="badge">${esc(f.t[`verdict.${step.verdict.status}` as StringKey])}</span></p>
 ${reasons}

@@ -1,11 +1,13 @@
 import type { Provider } from "ethers";
 import type { AnchorProof, SignedRecord } from "../../../sdk/envelope";
+import { partnersOf, productAuthority, speakerKind } from "../../../sdk/provenance/attesters";
 import { digitalLinkPath, type ProductCode } from "../../../sdk/provenance/digital-link";
 import type { CertificationStatus, ProductStory, PublicCertifications, StoryScans, StoryStep } from "../../../sdk/provenance/story";
 import { PUBLIC_FIELDS, isRecordType } from "../../../sdk/records";
 import type { CertificationBody } from "../../../sdk/records/certification";
 import type { EpcisEventBody } from "../../../sdk/records/epcis-event";
 import type { ProductBatchBody } from "../../../sdk/records/product-batch";
+import type { Role } from "../../../sdk/roles";
 import { redact } from "../../../sdk/redact";
 import type { ProofService } from "../../anchoring/proofs";
 import type { Db, DbProvider } from "../../db/client";
@@ -116,8 +118,11 @@ export class StoryService {
     this.revocations = new RevocationReader(chain.provider, chain.anchorRegistry, opts.revocationMaxAgeMs ?? 1000);
   }
 
-  /** The latest versions of the records tied to `code`, and its ProductBatch; undefined if the code is unknown. */
-  private async recordsOf(code: ProductCode): Promise<{ rows: VersionRow[]; batch: VersionRow } | undefined> {
+  /**
+   * The latest versions of the records tied to `code`, its ProductBatch and the GTIN's owner (the
+   * brand); undefined if the code is unknown.
+   */
+  private async recordsOf(code: ProductCode): Promise<{ rows: VersionRow[]; batch: VersionRow; brand: string } | undefined> {
     const { db, provider } = this.opts;
     // One statement: the latest versions of the records the index ties to the code.
     let where: string;
@@ -134,6 +139,9 @@ export class StoryService {
       where = `"gtin" = $1 AND "serial" = '' AND ("lot" = '' OR EXISTS (SELECT 1 FROM "Record" b WHERE b."id" = "ProductIndex"."recordId" AND b."type" = 'ProductBatch'))`;
       params = [code.gtin];
     }
+    const [owner] = await query<{ owner: string }>(db, provider, `SELECT "owner" FROM "GtinOwner" WHERE "gtin" = $1`, [code.gtin]);
+    if (!owner) return undefined;
+    const brand = owner.owner;
     const rows = await query<VersionRow>(
       db,
       provider,
@@ -144,7 +152,7 @@ export class StoryService {
     );
     // The product is the first batch published under the code (a later one naming it cannot take it over).
     const batches = rows
-      .filter((r) => r.type === "ProductBatch")
+      .filter((r) => r.type === "ProductBatch" && r.owner === brand)
       .filter((r) => {
         const b = this.formsOf(r).record.body as ProductBatchBody;
         if (b.gtin !== code.gtin) return false;
@@ -153,7 +161,7 @@ export class StoryService {
       })
       .sort((a, b) => asDate(a.publishedAt)!.getTime() - asDate(b.publishedAt)!.getTime());
     const batch = batches[0];
-    return batch ? { rows, batch } : undefined;
+    return batch ? { rows, batch, brand } : undefined;
   }
 
   /**
@@ -209,23 +217,44 @@ export class StoryService {
     return txHash && template ? template.replace("{tx}", txHash) : undefined;
   }
 
-  /** The steps of `code` in time order, or undefined for an unknown code. */
-  private async steps(code: ProductCode): Promise<{ steps: StoryStep[]; batch: StoryStep } | undefined> {
+  /**
+   * The steps of `code` in time order (only those of parties that may speak about it, each with its
+   * kind of attester), the brand and its partners; undefined for an unknown code.
+   */
+  private async steps(code: ProductCode): Promise<{ steps: StoryStep[]; batch: StoryStep; brand: string; partners: ProductStory["product"]["partners"] } | undefined> {
     const found = await this.recordsOf(code);
     if (!found) return undefined;
+    const { brand } = found;
     const today = new Date().toISOString().slice(0, 10);
-    const parsed = found.rows.map((row) => ({ row, ...this.formsOf(row) }));
-    const names = await this.namesOf(
-      parsed.flatMap(({ record }) => {
+    const all = found.rows.map((row) => ({ row, ...this.formsOf(row) }));
+    const batches = all.filter(({ record }) => record.type === "ProductBatch" && (record.body as ProductBatchBody).gtin === code.gtin).map(({ record }) => record);
+    const authority = productAuthority(brand, batches);
+    // Who may speak about the product (attesters.ts): everyone else's records never appear.
+    const kinds = new Map(
+      all.flatMap(({ record }) => {
+        const kind = speakerKind(record, authority);
+        return kind ? [[record.id, kind] as const] : [];
+      }),
+    );
+    const parsed = all.filter(({ record }) => kinds.has(record.id));
+    const partnerRoles = new Map<string, Role | undefined>();
+    for (const b of batches) if (b.owner === brand) for (const p of partnersOf(b.body)) if (!partnerRoles.has(p.org)) partnerRoles.set(p.org, p.role);
+    const names = await this.namesOf([
+      brand,
+      ...partnerRoles.keys(),
+      ...parsed.flatMap(({ record }) => {
         const by = record.type === "EpcisEvent" ? (record.body as EpcisEventBody).capturedBy : undefined;
         return by ? [record.owner, by] : [record.owner];
       }),
-    );
-    const steps = await Promise.all(
-      parsed.map(async ({ row, record, shown, computed }): Promise<StoryStep> => {
-
+    ]);
+    const judged = await Promise.all(
+      parsed.map(async ({ row, record, shown, computed }): Promise<StoryStep | undefined> => {
+        const kind = kinds.get(record.id)!;
         const [proof, revocation] = await Promise.all([this.proofOf(record.digest), this.revocationOf(record.owner, record.digest)]);
-        const verdict = await this.verdicts.verdict(shown, computed, proof, revocation);
+        const { verdict, authorityRefused } = await this.verdicts.verdict(shown, computed, proof, revocation);
+        // A certifier speaks only with its accreditation: the hub refuses a certification without it
+        // today; one stored before that check, which the chain says lacked it, is left out too.
+        if (kind === "certifier" && authorityRefused) return undefined;
         const capturedBy = record.type === "EpcisEvent" ? (record.body as EpcisEventBody).capturedBy : undefined;
         const txUrl = this.txUrl(proof?.txHash);
         return {
@@ -234,8 +263,9 @@ export class StoryService {
           type: record.type,
           time: stepTime(record, asDate(row.publishedAt)!),
           summary: stepSummary(record),
-          attestedBy: { orgId: record.owner, name: names.get(record.owner)! },
-          ...(capturedBy ? { capturedBy: { orgId: capturedBy, name: names.get(capturedBy)! } } : {}),
+          // A hub-attested event: the hub attests, for its capturer (whose kind it is).
+          attestedBy: { orgId: record.owner, name: names.get(record.owner)!, kind: capturedBy ? "hub" : kind },
+          ...(capturedBy ? { capturedBy: { orgId: capturedBy, name: names.get(capturedBy)!, kind } } : {}),
           record: shown,
           proof,
           ...(txUrl ? { txUrl } : {}),
@@ -244,9 +274,11 @@ export class StoryService {
         };
       }),
     );
+    const steps = judged.filter((s): s is StoryStep => s !== undefined);
     steps.sort((a, b) => Date.parse(a.time) - Date.parse(b.time) || a.recordId.localeCompare(b.recordId));
     const batch = steps.find((s) => s.recordId === found.batch.recordId)!;
-    return { steps, batch };
+    const partners = [...partnerRoles].map(([orgId, role]) => ({ orgId, name: names.get(orgId)!, ...(role ? { role } : {}) }));
+    return { steps, batch, brand, partners };
   }
 
   /**
@@ -275,13 +307,14 @@ export class StoryService {
   private async assemble(code: ProductCode): Promise<StoryBase | undefined> {
     const found = await this.steps(code);
     if (!found) return undefined;
-    const { steps, batch } = found;
+    const { steps, batch, partners } = found;
     const { chain } = this.opts;
     return {
       code,
       uri: this.opts.publicUrl + digitalLinkPath(code),
       product: {
         brandOwner: batch.attestedBy,
+        partners,
         source: { recordId: batch.recordId, version: batch.version, type: batch.type },
         fields: batch.record.body,
       },

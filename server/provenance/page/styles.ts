@@ -44,6 +44,10 @@ dl{margin:0}
 .step[data-browser="failed"] .verdict.browser .badge,.step[data-browser="revoked"] .verdict.browser .badge{background:#c62828;color:#fff}
 .cert[data-cert="valid"] .badge{background:#d8f3e0;color:#14592b}
 .cert[data-cert="revoked"] .badge,.cert[data-cert="expired"] .badge{background:#c62828;color:#fff}
+.kind{display:inline-block;padding:0 .45rem;border-radius:1rem;font-size:.75rem;font-weight:600;background:#e8eef8;color:#1f4a7a;white-space:nowrap}
+.kind[data-kind="brand"]{background:#16324f;color:#fff}
+.kind[data-kind="certifier"]{background:#efe5fb;color:#4b2a7a}
+.who-may-speak{font-size:.8rem;color:#5a6b7b;margin:.5rem 0 0}
 .reasons{margin:.25rem 0;padding-left:1.2rem;font-size:.85rem;color:#8a1c1c}
 .warning{background:#fff4e5;border:2px solid #e65100}
 .warning h2{color:#b23c00}

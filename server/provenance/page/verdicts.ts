@@ -9,6 +9,7 @@ import type { Revocation } from "./revocations";
 const MAX_ENTRIES = 100_000;
 /** A verdict that failed because the chain could not be asked is asked again after this. */
 const RETRY_MS = 5_000;
+const UNREACHABLE = /chain query failed|cannot reach/;
 
 /**
  * The hub's own verdict on each step: the SDK's verifyRecord against the hub's chain connection.
@@ -40,9 +41,12 @@ export class VerdictCache {
     return digest;
   }
 
-  /** The verdict on `record` (its public form) and `proof`, revocation from `revocation`. */
-  async verdict(record: SignedRecord, computed: string | undefined, proof: AnchorProof | null, revocation: Revocation | undefined): Promise<ServerVerdict> {
-    if (!proof) return { status: "pending", reasons: ["not anchored yet"] };
+  /**
+   * The verdict on `record` (its public form) and `proof`, revocation from `revocation`; and whether
+   * the chain says its publisher lacked the credential the record needs (not merely unreadable).
+   */
+  async verdict(record: SignedRecord, computed: string | undefined, proof: AnchorProof | null, revocation: Revocation | undefined): Promise<{ verdict: ServerVerdict; authorityRefused: boolean }> {
+    if (!proof) return { verdict: { status: "pending", reasons: ["not anchored yet"] }, authorityRefused: false };
     const key = `${record.id}@${record.version}|${record.digest}|${computed ?? "?"}|${proof.root}`;
     const now = Date.now();
     let entry = this.verdicts.get(key);
@@ -52,12 +56,16 @@ export class VerdictCache {
       trim(this.verdicts);
     }
     const v = await entry.verdict;
-    const unreachable = [v.anchor, v.membership].some((c) => !c.ok && /chain query failed|cannot reach/.test(c.reason ?? ""));
+    const checks = Object.values(v).filter((c): c is { ok: boolean; reason?: string } => typeof c === "object" && c !== null && "ok" in c);
+    const unreachable = checks.some((c) => !c.ok && UNREACHABLE.test(c.reason ?? ""));
     if (unreachable && now - entry.at > RETRY_MS) this.verdicts.delete(key);
     const reasons = failedChecks({ ...v, revocation: { ok: true, revoked: false } });
     if (revocation?.revoked) reasons.push(`revoked${revocation.reason ? `: ${revocation.reason}` : ""}`);
     else if (!revocation) reasons.push("revocation: the chain could not be asked");
-    return { status: reasons.length === 0 ? "verified" : "failed", reasons };
+    // Read structurally: the authority check is the newest part of a verdict.
+    const authority = (v as { authority?: { ok: boolean; reason?: string } }).authority;
+    const authorityRefused = authority !== undefined && !authority.ok && !UNREACHABLE.test(authority.reason ?? "") && !/^not checked/.test(authority.reason ?? "");
+    return { verdict: { status: reasons.length === 0 ? "verified" : "failed", reasons }, authorityRefused };
   }
 }
 
