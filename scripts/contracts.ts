@@ -8,7 +8,7 @@ interface Artifact {
 }
 
 /** Reads a compiled contract from Hardhat's artifacts (`npm install` compiles them). */
-export function artifact(name: "ParticipantRegistry" | "AnchorRegistry"): Artifact {
+export function artifact(name: "ParticipantRegistry" | "AnchorRegistry" | "CredentialRegistry"): Artifact {
   const file = join(__dirname, "..", "artifacts", "contracts", `${name}.sol`, `${name}.json`);
   try {
     return JSON.parse(readFileSync(file, "utf8")) as Artifact;
@@ -21,12 +21,16 @@ export interface Deployment {
   chainId: number;
   participantRegistry: string;
   anchorRegistry: string;
+  credentialRegistry: string;
   deployer: string;
   anchorers: string[];
   deployedAtBlock: number;
 }
 
-/** Deploys both registries from `deployer` (who becomes operator and admin) and authorises the anchorers. */
+/**
+ * Deploys the three registries from `deployer` (who becomes operator and admin), names the credential
+ * registry in the participant registry (verifiers find it there), and authorises the anchorers.
+ */
 export async function deployContracts(deployer: Wallet, anchorers: string[]): Promise<Deployment> {
   const provider = deployer.provider!;
   const p = artifact("ParticipantRegistry");
@@ -35,6 +39,11 @@ export async function deployContracts(deployer: Wallet, anchorers: string[]): Pr
   const receipt = await participants.deploymentTransaction()!.wait();
   const anchors = await new ContractFactory(a.abi as never, a.bytecode, deployer).deploy(await participants.getAddress());
   await anchors.deploymentTransaction()!.wait();
+  const c = artifact("CredentialRegistry");
+  const credentials = await new ContractFactory(c.abi as never, c.bytecode, deployer).deploy(await participants.getAddress());
+  await credentials.deploymentTransaction()!.wait();
+  const named = (await participants.getFunction("setCredentialRegistry")(await credentials.getAddress())) as { wait(): Promise<unknown> };
+  await named.wait();
   for (const anchorer of anchorers) {
     const tx = (await anchors.getFunction("setAnchorer")(anchorer, true)) as { wait(): Promise<unknown> };
     await tx.wait();
@@ -43,6 +52,7 @@ export async function deployContracts(deployer: Wallet, anchorers: string[]): Pr
     chainId: Number((await provider.getNetwork()).chainId),
     participantRegistry: await participants.getAddress(),
     anchorRegistry: await anchors.getAddress(),
+    credentialRegistry: await credentials.getAddress(),
     deployer: deployer.address,
     anchorers,
     deployedAtBlock: receipt!.blockNumber,

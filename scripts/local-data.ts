@@ -13,6 +13,8 @@ const DeploymentSchema = z.object({
   chainId: z.number(),
   participantRegistry: z.string(),
   anchorRegistry: z.string(),
+  // Absent in a .data/ made before credentials existed: `npm start` deploys the registry then.
+  credentialRegistry: z.string().optional(),
   deployer: z.string(),
   anchorers: z.array(z.string()),
   deployedAtBlock: z.number(),
@@ -31,7 +33,8 @@ export function readJson<T>(path: string, schema: z.ZodType<T>): T | undefined {
 }
 
 export const deploymentFile = () => join(DATA_DIR, "deployment.json");
-export const loadDeployment = (): Deployment | undefined => readJson(deploymentFile(), DeploymentSchema);
+export const loadDeployment = (): (Omit<Deployment, "credentialRegistry"> & { credentialRegistry?: string }) | undefined =>
+  readJson(deploymentFile(), DeploymentSchema);
 
 export const keyFile = (orgId: string) => join(DATA_DIR, "keys", `${orgId}.json`);
 export function loadOrgKey(orgId: string): { orgId: string; privateKey: string } {

@@ -3,6 +3,7 @@ import { AnchorProofSchema, OrgIdSchema, RecordIdSchema, SignedRecordSchema } fr
 import { RoleSchema } from "./roles";
 import { uncompressedPublicKey } from "./keys";
 import { VerdictSchema } from "./verify";
+import { CREDENTIAL_SCOPES, CredentialKindSchema } from "./authority/credentials";
 import { UnLocode } from "./records/codes";
 import { Direction, DocumentKind, SupervisionMode } from "./records/customs-common";
 import { MatchStatus } from "./records/match-result";
@@ -24,11 +25,52 @@ export const PublicKeySchema = z
     }
   });
 
+/**
+ * A credential the consortium operator issues on chain (CredentialRegistry): its kind, its scope (the
+ * kind's schema, sdk/authority/credentials.ts) and its validity (ISO date-times; default from now,
+ * open-ended).
+ */
+export const CredentialGrantSchema = z
+  .object({
+    kind: CredentialKindSchema,
+    scope: z.record(z.string(), z.unknown()).default({}),
+    validFrom: z.iso.datetime({ offset: true }).optional(),
+    validUntil: z.iso.datetime({ offset: true }).optional(),
+  })
+  .strict()
+  .superRefine((g, ctx) => {
+    const scope = CREDENTIAL_SCOPES[g.kind].safeParse(g.scope);
+    if (!scope.success) for (const i of scope.error.issues) ctx.addIssue({ code: "custom", path: ["scope", ...i.path.map(String)], message: i.message });
+    if (g.validFrom && g.validUntil && Date.parse(g.validUntil) <= Date.parse(g.validFrom))
+      ctx.addIssue({ code: "custom", path: ["validUntil"], message: "validUntil is not after validFrom" });
+  });
+export type CredentialGrantInput = z.input<typeof CredentialGrantSchema>;
+
+/** A credential as the chain holds it. */
+export const CredentialViewSchema = z.object({
+  id: z.string(),
+  kind: CredentialKindSchema,
+  subject: z.string(),
+  issuer: z.string().optional(),
+  issuedAt: z.string(),
+  validFrom: z.string(),
+  validUntil: z.string().optional(),
+  revokedAt: z.string().optional(),
+  scope: z.record(z.string(), z.unknown()).optional(),
+  inForce: z.boolean(),
+});
+export type CredentialView = z.infer<typeof CredentialViewSchema>;
+export const RevokeCredentialSchema = z.object({ reason: z.string().min(1).max(500) }).strict();
+/** The credential kinds an accreditation body may issue on chain (empty: none any more). */
+export const SetIssuerSchema = z.object({ kinds: z.array(CredentialKindSchema).max(32) }).strict();
+
 export const AdmitOrganizationSchema = z.object({
   id: OrgIdSchema,
   name: z.string().min(1).max(200),
   roles: z.array(RoleSchema).min(1),
   publicKey: PublicKeySchema,
+  /** Credentials the operator issues on chain at admission. */
+  credentials: z.array(CredentialGrantSchema).max(20).optional(),
 });
 export type AdmitOrganization = z.output<typeof AdmitOrganizationSchema>;
 
@@ -74,11 +116,21 @@ export type StoredRecord = z.infer<typeof StoredRecordSchema>;
 export const GrantScopeSchema = z.enum(["object", "linked"]);
 export type GrantScope = z.infer<typeof GrantScopeSchema>;
 
+/** A top-level field of a record body, as a field-level grant names it. */
+export const GrantFieldSchema = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]{0,63}$/, "a top-level field name of the record's body");
+
 export const GrantRequestSchema = z.object({
   grantee: OrgIdSchema,
   expiresAt: z.iso.datetime({ offset: true }).optional(),
   scope: GrantScopeSchema.optional().describe('"object" (default) or "linked"'),
+  fields: z
+    .array(GrantFieldSchema)
+    .min(1)
+    .max(100)
+    .optional()
+    .describe("Share only these top-level body fields (the grantee reads the redacted form, which still verifies); omitted: the whole record. Object scope only."),
 });
+export type GrantRequest = z.infer<typeof GrantRequestSchema>;
 
 export const GrantViewSchema = z.object({
   id: z.string(),
@@ -89,8 +141,10 @@ export const GrantViewSchema = z.object({
   expiresAt: z.string().optional(),
   /** An onward grant: the grant it was delegated from (it falls with it). */
   parentGrantId: z.string().optional(),
-  /** A grant by a named policy (e.g. customs-manifest). */
+  /** A grant by a named policy (e.g. customs-manifest); the owner cannot withdraw it. */
   policy: z.string().optional(),
+  /** A field-level grant: the only top-level body fields it shares (absent: the whole record). */
+  fields: z.array(z.string()).optional(),
 });
 export type GrantView = z.infer<typeof GrantViewSchema>;
 
@@ -105,8 +159,11 @@ export const CreateAccessRequestSchema = z
     requestedFor: OrgIdSchema.optional(),
     description: z.string().min(1).max(1000).optional(),
     expiresAt: z.iso.datetime({ offset: true }).optional(),
+    /** Only these top-level fields of each record (object scope only); an onward grant never shares more than the requester reads. */
+    fields: z.array(GrantFieldSchema).min(1).max(100).optional(),
   })
-  .strict();
+  .strict()
+  .refine((r) => !(r.fields && r.scope === "linked"), { message: "a field-level request has scope object", path: ["scope"] });
 export type CreateAccessRequest = z.input<typeof CreateAccessRequestSchema>;
 export const AccessRequestDecisionSchema = z.object({ decision: z.enum(["ACCEPTED", "REJECTED"]) }).strict();
 export const AccessRequestQuerySchema = z.object({
@@ -123,13 +180,14 @@ export const AccessRequestViewSchema = z.object({
   status: AccessRequestStatusSchema,
   description: z.string().optional(),
   expiresAt: z.string().optional(),
+  fields: z.array(z.string()).optional(),
   requestedAt: z.string(),
   statusHistory: z.array(z.object({ status: AccessRequestStatusSchema, at: z.string() })),
 });
 export type AccessRequestView = z.infer<typeof AccessRequestViewSchema>;
 export const AccessRequestListSchema = z.object({ accessRequests: z.array(AccessRequestViewSchema) });
 
-export const ChainInfoSchema = z.object({ chainId: z.number().int(), participantRegistry: z.string(), anchorRegistry: z.string() });
+export const ChainInfoSchema = z.object({ chainId: z.number().int(), participantRegistry: z.string(), anchorRegistry: z.string(), credentialRegistry: z.string().optional() });
 export type ChainInfo = z.infer<typeof ChainInfoSchema>;
 
 /** RFC 9457 problem details, as every hub error is sent. */

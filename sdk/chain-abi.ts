@@ -8,6 +8,9 @@ export const participantRegistryAbi: readonly string[] = [
   "function currentSigner(bytes32 orgId) view returns (address)",
   "function organization(bytes32 orgId) view returns (uint256 roles, bool suspended, uint64 admittedAt, address signer)",
   "function isAdmitted(bytes32 orgId) view returns (bool)",
+  "function operator() view returns (address)",
+  "function credentialRegistry() view returns (address)",
+  "function setCredentialRegistry(address registry)",
   "function admit(bytes32 orgId, uint256 roles, address signer)",
   "function rotateKey(bytes32 orgId, address newSigner)",
   "function suspend(bytes32 orgId)",
@@ -56,3 +59,28 @@ export function orgIdToBytes32(slug: string): string {
 export function bytes32ToOrgId(b: string): string {
   return decodeBytes32String(b);
 }
+
+const CREDENTIAL_TUPLE = "tuple(bytes32 subject, bytes32 issuer, uint8 kind, uint64 issuedAt, uint64 validFrom, uint64 validUntil, uint64 revokedAt, string scope)";
+
+export const credentialRegistryAbi: readonly string[] = [
+  "function participantRegistry() view returns (address)",
+  "function setIssuer(bytes32 issuer, uint256 kinds)",
+  "function issue(bytes32 subject, uint8 kind, uint64 validFrom, uint64 validUntil, string scope) returns (uint256)",
+  "function revoke(uint256 id, string reason)",
+  `function credentialsOf(bytes32 subject, uint8 kind) view returns (${CREDENTIAL_TUPLE}[])`,
+  "function credentialIds(bytes32 subject, uint8 kind) view returns (uint256[])",
+  `function credential(uint256 id) view returns (${CREDENTIAL_TUPLE})`,
+  "function credentialCount() view returns (uint256)",
+  "function issuerKinds(bytes32 issuer) view returns (uint256)",
+  "event IssuerChanged(bytes32 indexed issuer, uint256 kinds)",
+  "event CredentialIssued(uint256 indexed id, bytes32 indexed subject, uint8 indexed kind, bytes32 issuer, uint64 validFrom, uint64 validUntil, string scope)",
+  "event CredentialRevoked(uint256 indexed id, bytes32 indexed subject, bytes32 revoker, string reason)",
+  "error NotOperator()",
+  "error ZeroAddress()",
+  "error ZeroSubject()",
+  "error NotIssuer(address account, uint8 kind)",
+  "error BadValidity(uint64 validFrom, uint64 validUntil)",
+  "error UnknownCredential(uint256 id)",
+  "error AlreadyRevoked(uint256 id)",
+  "error NotRevoker(address account, uint256 id)",
+];

@@ -1,6 +1,9 @@
 import { randomUUID } from "node:crypto";
 import { z } from "zod";
 import {
+  CredentialViewSchema,
+  type CredentialGrantInput,
+  type CredentialView,
   ChainInfoSchema,
   CustomsCasePageSchema,
   CustomsCasePictureSchema,
@@ -201,10 +204,13 @@ export class HubClient {
     }
   }
 
-  /** Lets `grantee` read the record ("object", the default) or the record and everything linked to it ("linked"). */
-  grant(id: string, grantee: string, expiresAt?: Date, scope?: GrantScope): Promise<GrantView> {
+  /**
+   * Lets `grantee` read the record ("object", the default) or the record and everything linked to it
+   * ("linked"); with `fields`, only those top-level body fields (the grantee reads the redacted form).
+   */
+  grant(id: string, grantee: string, expiresAt?: Date, scope?: GrantScope, fields?: readonly string[]): Promise<GrantView> {
     return this.call("POST", `/v1/records/${encodeURIComponent(id)}/grants`, GrantViewSchema, {
-      body: { grantee, ...(expiresAt ? { expiresAt: expiresAt.toISOString() } : {}), ...(scope ? { scope } : {}) },
+      body: { grantee, ...(expiresAt ? { expiresAt: expiresAt.toISOString() } : {}), ...(scope ? { scope } : {}), ...(fields ? { fields: [...fields] } : {}) },
     });
   }
 
@@ -344,9 +350,39 @@ export class HubClient {
     return this.call("GET", `/v1/orgs/${encodeURIComponent(id)}`, OrganizationViewSchema);
   }
 
-  /** Operator only: admits an organisation (on chain and in the hub). */
-  admitOrganization(org: { id: string; name: string; roles: AdmitOrganization["roles"]; publicKey: string }): Promise<OrganizationView> {
+  /** Operator only: admits an organisation (on chain and in the hub), with the credentials the operator issues it. */
+  admitOrganization(org: {
+    id: string;
+    name: string;
+    roles: AdmitOrganization["roles"];
+    publicKey: string;
+    credentials?: CredentialGrantInput[];
+  }): Promise<OrganizationView> {
     return this.call("POST", "/v1/orgs", OrganizationViewSchema, { body: org });
+  }
+
+  /** An organisation's credentials as the chain holds them, with their history (docs/authority.md). */
+  async credentials(orgId: string): Promise<CredentialView[]> {
+    return (await this.call("GET", `/v1/orgs/${encodeURIComponent(orgId)}/credentials`, z.object({ credentials: z.array(CredentialViewSchema) }))).credentials;
+  }
+
+  /** Operator only: issues a credential on chain as the consortium operator. */
+  issueCredential(orgId: string, grant: CredentialGrantInput): Promise<CredentialView> {
+    return this.call("POST", `/v1/orgs/${encodeURIComponent(orgId)}/credentials`, CredentialViewSchema, { body: grant });
+  }
+
+  /** Operator only: lets an accreditation body issue credentials of these kinds on chain with its own key. */
+  setIssuer(orgId: string, kinds: CredentialView["kind"][]): Promise<{ issuer: string; kinds: CredentialView["kind"][] }> {
+    return this.call("PUT", `/v1/orgs/${encodeURIComponent(orgId)}/issuer`, z.object({ issuer: z.string(), kinds: z.array(CredentialViewSchema.shape.kind) }), {
+      body: { kinds },
+    });
+  }
+
+  /** Operator only: revokes a credential from now on (records anchored before keep their authority). */
+  revokeCredential(orgId: string, credentialId: string, reason: string): Promise<CredentialView> {
+    return this.call("POST", `/v1/orgs/${encodeURIComponent(orgId)}/credentials/${encodeURIComponent(credentialId)}/revoke`, CredentialViewSchema, {
+      body: { reason },
+    });
   }
 
   /** Operator only: suspends an organisation (its tokens stop working; its signatures stop counting from now). */

@@ -15,6 +15,8 @@ export const ROLES = [
   "OPERATOR",
   // Brand owners publish product batches and own their GTINs' provenance links (appended: bits are indices).
   "BRAND",
+  // Accreditation bodies: issue credentials on chain (CredentialRegistry) for the kinds the operator allows them.
+  "ACCREDITOR",
 ] as const;
 
 export const RoleSchema = z.enum(ROLES);

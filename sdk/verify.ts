@@ -1,6 +1,8 @@
 import { Interface, JsonRpcProvider, Network, getAddress, type Log, type Provider, type Result } from "ethers";
 import { z } from "zod";
 import { anchorRegistryAbi, orgIdToBytes32, participantRegistryAbi } from "./chain-abi";
+import { readCredentials } from "./authority/chain";
+import { judgeAuthority, kindsOf, requiredAuthority } from "./authority/table";
 import { computeDigest } from "./digest";
 import { AnchorProofSchema, SignedRecordSchema, type AnchorProof, type SignedRecord } from "./envelope";
 import { merkleLeaf, processProof } from "./merkle";
@@ -27,6 +29,18 @@ export const VerdictSchema = z.object({
     reason: z.string().optional(),
   }),
   revocation: z.object({ ok: z.boolean(), revoked: z.boolean(), revokedAt: z.number().optional(), reason: z.string().optional() }),
+  /** Whether the publisher held the credential the authority table asks for this record, at its anchoring. */
+  authority: z.object({
+    ok: z.boolean(),
+    required: z.string().optional(),
+    credential: z
+      .object({ kind: z.string(), issuer: z.string().optional(), validFrom: z.number(), validUntil: z.number(), revokedAt: z.number() })
+      .optional(),
+    at: z.number().optional(),
+    reason: z.string().optional(),
+  }),
+  /** With `asOf`: the date judged, and the record's own validity dates (certificates) at it. */
+  asOf: z.object({ at: z.number(), ok: z.boolean(), reason: z.string().optional() }).optional(),
 });
 export type Verdict = z.infer<typeof VerdictSchema>;
 
@@ -34,7 +48,14 @@ export interface VerifyInput {
   record: SignedRecord;
   proof: AnchorProof;
   chain: { rpcUrl: string } | { provider: Provider };
-  contracts: { participantRegistry: string; anchorRegistry: string };
+  /** The registries the verifier trusts; the credential registry defaults to the one the participant registry names. */
+  contracts: { participantRegistry: string; anchorRegistry: string; credentialRegistry?: string };
+  /**
+   * "Was this record valid at T?" (Unix seconds or a Date): it must have been anchored by T, a
+   * revocation counts only if it happened by T, and a certificate's validity dates must cover T.
+   * Membership and authority are always judged at the anchoring. Default: now, without date checks.
+   */
+  asOf?: number | Date;
 }
 
 const participants = new Interface(participantRegistryAbi);
@@ -134,7 +155,49 @@ async function findAnchoring(provider: Provider, registry: string, root: string,
 }
 
 function verdictOf(v: Omit<Verdict, "valid">): Verdict {
-  return { valid: v.digest.ok && v.signature.ok && v.membership.ok && v.anchor.ok && v.revocation.ok, ...v };
+  const valid = v.digest.ok && v.signature.ok && v.membership.ok && v.anchor.ok && v.revocation.ok && v.authority.ok && (v.asOf?.ok ?? true);
+  return { valid, ...v };
+}
+
+/** The credential registry to read: the one given, else the one the (trusted) participant registry names. */
+async function credentialRegistryOf(chain: RegistryChain, given: string | undefined): Promise<string | undefined> {
+  if (given) return getAddress(given);
+  const [named] = (await view(chain.provider, chain.participantRegistry, participants, "credentialRegistry", [])) as unknown as [string];
+  return /^0x0{40}$/i.test(named) ? undefined : getAddress(named);
+}
+
+/** Whether the owner held the credential the authority table asks for this record at time `at`. */
+export async function checkAuthority(
+  chain: RegistryChain,
+  credentialRegistry: string | undefined,
+  record: Pick<SignedRecord, "type" | "body" | "owner">,
+  at: number,
+): Promise<Verdict["authority"]> {
+  const requirements = requiredAuthority(record.type, record.body);
+  if (!requirements) return { ok: true, at };
+  const required = requirements.map((r) => r.text).join(" or ");
+  if (!credentialRegistry) return { ok: false, required, at, reason: "not checked: the participant registry names no credential registry" };
+  const held = (await Promise.all(kindsOf(requirements).map((k) => readCredentials(chain.provider, credentialRegistry, record.owner, k)))).flat();
+  const judged = judgeAuthority(requirements, held, at, record.owner);
+  if (!judged.ok) return { ok: false, required, at, reason: judged.reason };
+  const c = judged.credential!;
+  return {
+    ok: true,
+    required,
+    at,
+    credential: { kind: c.kind, ...(c.issuer ? { issuer: c.issuer } : {}), validFrom: c.validFrom, validUntil: c.validUntil, revokedAt: c.revokedAt },
+  };
+}
+
+/** A record's own validity dates (a certificate's validFrom/validUntil, ISO dates) against the asked date. */
+function datesAt(record: SignedRecord, at: number): { ok: boolean; reason?: string } {
+  const from = record.body.validFrom;
+  const until = record.body.validUntil;
+  if (typeof from !== "string" || typeof until !== "string") return { ok: true };
+  const day = new Date(at * 1000).toISOString().slice(0, 10);
+  if (day < from) return { ok: false, reason: `not yet valid on ${day} (valid from ${from})` };
+  if (day > until) return { ok: false, reason: `expired on ${day} (valid until ${until})` };
+  return { ok: true };
 }
 
 /** What the chain checks share: the connection, the two registries and the owner's on-chain id. */
@@ -224,11 +287,15 @@ export async function verifyRecord(input: VerifyInput): Promise<Verdict> {
   const membership: Verdict["membership"] = { ok: false, orgId: typeof ownerRaw === "string" ? ownerRaw : "" };
   const anchor: Verdict["anchor"] = { ok: false, root: prf.success ? prf.data.root : typeof rootRaw === "string" ? rootRaw : "" };
   let revocation: Verdict["revocation"] = { ok: false, revoked: false };
-  const done = () => verdictOf({ digest, signature, membership, anchor, revocation });
+  const authority: Verdict["authority"] = { ok: false };
+  const asOfRaw = input?.asOf;
+  const asOfAt = asOfRaw instanceof Date ? Math.floor(asOfRaw.getTime() / 1000) : typeof asOfRaw === "number" ? Math.floor(asOfRaw) : undefined;
+  const asOf: Verdict["asOf"] = asOfAt !== undefined && Number.isFinite(asOfAt) ? { at: asOfAt, ok: true } : undefined;
+  const done = () => verdictOf({ digest, signature, membership, anchor, revocation, authority, ...(asOf ? { asOf } : {}) });
 
   if (!rec.success) {
     digest.reason = `invalid record: ${issuesText(rec.error)}`;
-    signature.reason = membership.reason = anchor.reason = revocation.reason = "not checked: the record is malformed";
+    signature.reason = membership.reason = anchor.reason = revocation.reason = authority.reason = "not checked: the record is malformed";
     return done();
   }
   const record = rec.data;
@@ -296,7 +363,7 @@ export async function verifyRecord(input: VerifyInput): Promise<Verdict> {
   } catch (err) {
     const why = errText(err);
     anchor.reason = [...problems, why].join("; ");
-    membership.reason = revocation.reason = `not checked: ${why}`;
+    membership.reason = revocation.reason = authority.reason = `not checked: ${why}`;
     return done();
   }
 
@@ -313,8 +380,17 @@ export async function verifyRecord(input: VerifyInput): Promise<Verdict> {
     if (revoked.status === "fulfilled") revocation = revoked.value;
     else revocation.reason = `chain query failed: ${errText(revoked.reason)}`;
 
-    // 5. Membership: was the signer an active key of the owner when the signed version was anchored?
+    // 5. Membership and authority: was the signer an active key of the owner, and did the owner hold
+    // the credential this record needs, when the signed version was anchored?
     const at = anchor.blockTime;
+    if (at === undefined) authority.reason = "not checked: no anchoring time for the signed digest";
+    else {
+      try {
+        Object.assign(authority, await checkAuthority(chain, await credentialRegistryOf(chain, input.contracts.credentialRegistry), record, at));
+      } catch (err) {
+        authority.reason = `chain query failed: ${errText(err)}`;
+      }
+    }
     if (!signer) membership.reason = "not checked: no signer could be recovered";
     else if (at === undefined) membership.reason = "not checked: no anchoring time for the signed digest";
     else {
@@ -324,6 +400,20 @@ export async function verifyRecord(input: VerifyInput): Promise<Verdict> {
       } catch (err) {
         membership.reason = `chain query failed: ${errText(err)}`;
       }
+    }
+
+    // 6. As of a date: anchored by then, revoked only if by then, the record's own dates cover it.
+    if (asOf) {
+      const problemsAt: string[] = [];
+      const when = new Date(asOf.at * 1000).toISOString();
+      if (at !== undefined && at > asOf.at) problemsAt.push(`not yet anchored at ${when} (anchored ${new Date(at * 1000).toISOString()})`);
+      if (revocation.revoked && revocation.revokedAt !== undefined && revocation.revokedAt > asOf.at) {
+        revocation = { ok: true, revoked: false, reason: `revoked only later: ${revocation.reason ?? ""}` };
+      }
+      const dates = datesAt(record, asOf.at);
+      if (!dates.ok) problemsAt.push(dates.reason!);
+      asOf.ok = problemsAt.length === 0;
+      if (!asOf.ok) asOf.reason = problemsAt.join("; ");
     }
   } finally {
     if (own) chain.provider.destroy();

@@ -40,6 +40,8 @@ import { OneRecordIris } from "./one-record/iris";
 import { EventLog } from "./one-record/events";
 import { ObjectWatch } from "./one-record/object-watch";
 import { oneRecordWebhookFormat } from "./one-record/notifications";
+import { PublisherAuthority } from "./authority/publisher-authority";
+import { credentialRoutes } from "./authority/routes";
 
 export interface HubParts {
   db: Db;
@@ -61,6 +63,7 @@ export interface HubServices {
   webhooks: WebhookWorker;
   notificationStreams: NotificationStreams;
   subscriptionWatches: WatchCache;
+  authority: PublisherAuthority;
 }
 
 export function createServices(parts: HubParts, log?: (line: string) => void): HubServices {
@@ -80,8 +83,10 @@ export function createServices(parts: HubParts, log?: (line: string) => void): H
   // The link index before the customs manifest policy, which reads it in the same publication.
   const iris = new OneRecordIris(config.PUBLIC_URL);
   const sharing = [new RecordLinks(iris), new CustomsManifestPolicy(config.CUSTOMS_AIRPORTS, iris, accessLog)];
+  // Authority first: it refuses, before anything is written, a record whose publisher lacks the credential.
+  const authority = new PublisherAuthority(chain.provider, chain.contracts.credentialRegistry, config.CREDENTIAL_CACHE_MS);
   // The record watch last: it sees the grants the other observers made in the same publication.
-  const observers: RecordObserver[] = [customs, new GtinOwnership(), new ProductIndexer(), new EpcisIndexer(), ...sharing, new EventLog(iris), new RecordWatch(accessLog, subscriptionWatches), new ObjectWatch(accessLog, subscriptionWatches, iris)];
+  const observers: RecordObserver[] = [authority, customs, new GtinOwnership(), new ProductIndexer(), new EpcisIndexer(), ...sharing, new EventLog(iris), new RecordWatch(accessLog, subscriptionWatches), new ObjectWatch(accessLog, subscriptionWatches, iris)];
   const webhooks = new WebhookWorker(db, provider, {
     retryBaseMs: config.WEBHOOK_RETRY_BASE_MS,
     maxAttempts: config.WEBHOOK_MAX_ATTEMPTS,
@@ -96,7 +101,7 @@ export function createServices(parts: HubParts, log?: (line: string) => void): H
   const notificationStreams = new NotificationStreams(db, provider, { pollMs: config.NOTIFICATION_STREAM_POLL_MS, heartbeatMs: config.NOTIFICATION_STREAM_HEARTBEAT_MS });
   // EPCIS capture: events of standard clients become records the hub attests (owner: the operator).
   const captures = new CaptureJobs(db, provider, new HubPublisher(db, provider, OPERATOR_ORG_ID, config.OPERATOR_PRIVATE_KEY, observers, recordChecks));
-  return { proofs, accessLog, selfAudit, exportChain, observers, recordChecks, captures, webhooks, notificationStreams, subscriptionWatches };
+  return { proofs, accessLog, selfAudit, exportChain, observers, recordChecks, captures, webhooks, notificationStreams, subscriptionWatches, authority };
 }
 
 /** Assembles the hub's HTTP API: every route the hub serves is mounted here. */
@@ -120,7 +125,8 @@ export function createApp(parts: HubParts, services: HubServices): express.Expre
     res.json({ chainId: parts.chainId, ...chain.contracts });
   });
   app.use(authRoutes(db, tokens, config.PUBLIC_URL));
-  app.use(orgRoutes(db, chain, auth));
+  app.use(orgRoutes(db, chain, auth, services.authority));
+  app.use(credentialRoutes(db, chain, auth, services.authority));
   app.use(recordRoutes({ db, provider, proofs, auth, accessLog, observers, checks: services.recordChecks }));
   app.use(
     subscriptionRoutes({

@@ -16,6 +16,10 @@ export const ConfigSchema = z
     RPC_URL: z.string().url().default("http://127.0.0.1:8545"),
     PARTICIPANT_REGISTRY: address,
     ANCHOR_REGISTRY: address,
+    // The CredentialRegistry (default: the one PARTICIPANT_REGISTRY names), and how long a member's
+    // credentials read from it are reused when judging its publications (docs/authority.md).
+    CREDENTIAL_REGISTRY: address.optional(),
+    CREDENTIAL_CACHE_MS: z.coerce.number().int().min(0).max(600_000).default(2000),
     OPERATOR_PRIVATE_KEY: hexKey,
     ANCHORER_PRIVATE_KEY: hexKey.optional(),
     TOKEN_SECRET: z.string().min(32, "must be at least 32 characters"),

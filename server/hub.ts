@@ -34,6 +34,8 @@ export async function startHub(config: Config, log: (line: string) => void = con
     anchorRegistry: config.ANCHOR_REGISTRY,
   });
   const chainId = Number((await chain.provider.getNetwork()).chainId);
+  const credentialRegistry = await chain.resolveCredentialRegistry(config.CREDENTIAL_REGISTRY);
+  if (!credentialRegistry) log("warning: no credential registry; every record type that needs a credential will be refused");
 
   if (!(await db.organization.findUnique({ where: { id: OPERATOR_ORG_ID } }))) {
     await admitOrganization(db, chain, {

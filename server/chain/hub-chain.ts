@@ -1,5 +1,5 @@
 import { Contract, JsonRpcProvider, Wallet, type TransactionReceipt } from "ethers";
-import { anchorRegistryAbi, participantRegistryAbi } from "../../sdk/chain-abi";
+import { anchorRegistryAbi, credentialRegistryAbi, participantRegistryAbi } from "../../sdk/chain-abi";
 
 /** The hub's connection to the chain: a provider, the operator's and anchorer's wallets, both registries. */
 export class HubChain {
@@ -8,6 +8,8 @@ export class HubChain {
   readonly anchorer: Wallet;
   readonly participants: Contract;
   readonly anchors: Contract;
+  /** The CredentialRegistry, once `resolveCredentialRegistry` found it (the operator issues with it). */
+  credentials: Contract | undefined;
   private operatorQueue: Promise<unknown> = Promise.resolve();
 
   constructor(opts: {
@@ -25,8 +27,27 @@ export class HubChain {
     this.anchors = new Contract(opts.anchorRegistry, anchorRegistryAbi, this.anchorer);
   }
 
-  get contracts() {
-    return { participantRegistry: this.participants.target as string, anchorRegistry: this.anchors.target as string };
+  get contracts(): { participantRegistry: string; anchorRegistry: string; credentialRegistry?: string } {
+    return {
+      participantRegistry: this.participants.target as string,
+      anchorRegistry: this.anchors.target as string,
+      ...(this.credentials ? { credentialRegistry: this.credentials.target as string } : {}),
+    };
+  }
+
+  /** Finds the CredentialRegistry: the configured one, else the one the participant registry names. */
+  async resolveCredentialRegistry(configured: string | undefined): Promise<string | undefined> {
+    const named = configured ?? ((await this.participants.getFunction("credentialRegistry")()) as string);
+    if (/^0x0{40}$/i.test(named)) return undefined;
+    this.credentials = new Contract(named, credentialRegistryAbi, this.operator);
+    return named;
+  }
+
+  /** Sends an operator transaction to the CredentialRegistry (queued with the other operator transactions). */
+  credentialTx(send: (registry: Contract) => Promise<{ wait(): Promise<TransactionReceipt | null> }>): Promise<TransactionReceipt> {
+    const registry = this.credentials;
+    if (!registry) return Promise.reject(new Error("no credential registry: the participant registry names none and CREDENTIAL_REGISTRY is not set"));
+    return this.operatorTx(() => send(registry));
   }
 
   /**

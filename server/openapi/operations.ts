@@ -7,6 +7,7 @@ import { docsOperations } from "./paths/docs";
 import { epcisOperations } from "./paths/epcis";
 import { notificationOperations } from "./paths/notifications";
 import { orgOperations } from "./paths/orgs";
+import { credentialOperations } from "./paths/credentials";
 import { provenanceOperations } from "./paths/provenance";
 import { recordOperations } from "./paths/records";
 import { verifyOperations } from "./paths/verify";
@@ -20,6 +21,7 @@ export const operations: readonly Operation[] = [
   ...docsOperations,
   ...authOperations,
   ...orgOperations,
+  ...credentialOperations,
   ...recordOperations,
   ...sharingOperations,
   ...verifyOperations,

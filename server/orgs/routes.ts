@@ -5,6 +5,7 @@ import { callerOf } from "../auth/caller";
 import { forbidden, fromZod, notFound } from "../http/problem";
 import { AdmitOrganizationSchema, OrgIdSchema, RotateKeySchema } from "../../sdk/api";
 import { admitOrganization, getOrganization, rotateKey, setSuspended } from "./service";
+import type { PublisherAuthority } from "../authority/publisher-authority";
 
 const operatorOnly: RequestHandler = (req, _res, next) => {
   if (!callerOf(req).roles.includes("OPERATOR")) throw forbidden("operator-only", "Only the hub operator may manage organisations.");
@@ -18,12 +19,14 @@ function orgParam(raw: string): string {
 }
 
 /** Organisation directory (members read it) and admission, key rotation and suspension (operator only). */
-export function orgRoutes(db: Db, chain: HubChain, auth: RequestHandler): Router {
+export function orgRoutes(db: Db, chain: HubChain, auth: RequestHandler, authority: PublisherAuthority): Router {
   const router = Router();
   router.post("/v1/orgs", auth, operatorOnly, async (req, res) => {
     const parsed = AdmitOrganizationSchema.safeParse(req.body);
     if (!parsed.success) throw fromZod("invalid-organization", "The organisation is not valid.", parsed.error);
-    res.status(201).json(await admitOrganization(db, chain, parsed.data));
+    const admitted = await admitOrganization(db, chain, parsed.data);
+    authority.forget(admitted.id);
+    res.status(201).json(admitted);
   });
   router.get("/v1/orgs/:id", auth, async (req, res) => {
     res.json(await getOrganization(db, orgParam(req.params.id as string)));

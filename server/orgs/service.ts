@@ -5,6 +5,7 @@ import type { Db } from "../db/client";
 import type { HubChain } from "../chain/hub-chain";
 import { conflict, notFound } from "../http/problem";
 import { type AdmitOrganization, type OrganizationView } from "../../sdk/api";
+import { issueCredential } from "../authority/credentials";
 
 /** The hub operator's own organisation: it admits members and publishes the hub's records. */
 export const OPERATOR_ORG_ID = "operator";
@@ -41,6 +42,9 @@ export async function admitOrganization(db: Db, chain: HubChain, input: AdmitOrg
   const row = await db.organization.create({
     data: { id: input.id, name: input.name, roles: input.roles.join(","), signerAddress, publicKey: input.publicKey, status: "ACTIVE" },
   });
+  // The credentials the operator vouches for at admission, on chain (a failure here leaves the member
+  // admitted without them: the operator issues them again through /v1/orgs/{id}/credentials).
+  for (const grant of input.credentials ?? []) await issueCredential(chain, input.id, grant);
   return toView(row);
 }
 

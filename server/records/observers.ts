@@ -13,10 +13,13 @@ export interface PublishContext {
 /**
  * A module that reacts to stored record versions (the customs matcher indexes its documents this
  * way). `onStored` runs inside the publishing transaction, so what it writes commits with the
- * records, and an HttpProblem it throws refuses the whole publication. `afterCommit` runs once the
+ * records, and an HttpProblem it throws refuses the whole publication. `beforeStore` runs first,
+ * outside the transaction, for checks that must not hold a write lock. `afterCommit` runs once the
  * records are stored (e.g. to wake a worker).
  */
 export interface RecordObserver {
+  /** Runs before the publishing transaction (e.g. chain reads): an HttpProblem it throws refuses the publication. */
+  beforeStore?(records: readonly SignedRecord[]): Promise<void>;
   onStored(records: readonly SignedRecord[], ctx: PublishContext): Promise<void>;
   afterCommit?(records: readonly SignedRecord[]): void;
 }

@@ -16,6 +16,7 @@ import { deployContracts, type Deployment } from "../../scripts/contracts";
 import { HubClient, HubError } from "../../sdk/client";
 import { randomOrgKey, type OrgKey } from "../../sdk/keys";
 import type { Role } from "../../sdk/roles";
+import type { CredentialGrantInput } from "../../sdk/api";
 
 const ROOT = join(__dirname, "..", "..");
 /** Hardhat's public development accounts (funded on the local chain): #0 operates, #1 anchors. */
@@ -131,6 +132,9 @@ export function hubEnv(chain: TestChain, databaseUrl: string, extra: Record<stri
     RPC_URL: chain.rpcUrl,
     PARTICIPANT_REGISTRY: chain.deployment.participantRegistry,
     ANCHOR_REGISTRY: chain.deployment.anchorRegistry,
+    CREDENTIAL_REGISTRY: chain.deployment.credentialRegistry,
+    // Tests that revoke or let a credential expire wait this long for the hub to notice.
+    CREDENTIAL_CACHE_MS: "200",
     OPERATOR_PRIVATE_KEY: OPERATOR_KEY,
     ANCHORER_PRIVATE_KEY: ANCHORER_KEY,
     TOKEN_SECRET,
@@ -201,10 +205,38 @@ export interface TestOrg {
   client: HubClient;
 }
 
-/** Admits an organisation through the hub's API (which writes it to the ParticipantRegistry). */
-export async function admit(hubUrl: string, id: string, roles: Role[]): Promise<TestOrg> {
+/** GS1 company prefixes of the test GTINs (GS1's own example prefixes 950600 and 0614141): a test brand owns them. */
+export const TEST_GS1_PREFIXES = ["950600", "614141"];
+/** The air waybill prefix of the test master waybills (test/fixtures.ts). */
+export const TEST_AWB_PREFIX = "020";
+
+/**
+ * The credentials a member with these roles holds in the tests, issued by the operator at admission:
+ * what a real member of that kind would have been accredited for (docs/authority.md). Tests of
+ * authority pass their own list (or none).
+ */
+export function credentialsFor(id: string, roles: readonly Role[]): CredentialGrantInput[] {
+  const out: CredentialGrantInput[] = [];
+  for (const role of roles) {
+    if (role === "CERTIFIER") out.push({ kind: "ACCREDITED_CERTIFIER", scope: { kinds: ["INSPECTION_REPORT", "CERTIFICATE_OF_ORIGIN", "QUALITY", "HALAL", "CARBON"] } });
+    if (role === "BRAND") out.push({ kind: "GS1_COMPANY_PREFIX", scope: { prefixes: TEST_GS1_PREFIXES } });
+    if (role === "AIRLINE") out.push({ kind: "AIRLINE", scope: { prefix: TEST_AWB_PREFIX } });
+    if (role === "FORWARDER") out.push({ kind: "LICENSED_FORWARDER", scope: {} });
+    if (role === "BROKER") out.push({ kind: "LICENSED_BROKER", scope: {} });
+    if (role === "PLATFORM") out.push({ kind: "ECOMMERCE_PLATFORM", scope: {} });
+    if (role === "PAYMENT") out.push({ kind: "PAYMENT_LICENCE", scope: {} });
+    if (role === "CUSTOMS") out.push({ kind: "CUSTOMS_OFFICE", scope: { office: id } });
+  }
+  return out;
+}
+
+/**
+ * Admits an organisation through the hub's API (which writes it to the ParticipantRegistry), with
+ * the credentials its roles come with (`credentialsFor`) unless `credentials` says otherwise.
+ */
+export async function admit(hubUrl: string, id: string, roles: Role[], credentials: CredentialGrantInput[] = credentialsFor(id, roles)): Promise<TestOrg> {
   const key = randomOrgKey();
-  await operatorClient(hubUrl).admitOrganization({ id, name: id, roles, publicKey: key.publicKey });
+  await operatorClient(hubUrl).admitOrganization({ id, name: id, roles, publicKey: key.publicKey, ...(credentials.length > 0 ? { credentials } : {}) });
   return { id, key, client: new HubClient({ baseUrl: hubUrl, orgId: id, privateKey: key.privateKey }) };
 }
 
