@@ -1,7 +1,9 @@
 // The demo product `npm start` publishes once: a brand's batch of headphones, a certifier's
 // certificate of origin naming it, and EPCIS events of the brand (commissioned at the factory), the
 // forwarder (shipped), the airline (arrived at Hong Kong) and the platform (bought it, received it
-// at its bonded warehouse, shipped it on): what a consumer sees on the product's page.
+// at its bonded warehouse, shipped it on): what a consumer sees on the product's page. The batch
+// names the forwarder, the airline and the platform as the brand's supply-chain partners: without
+// that, the page would leave their events out.
 import type { HubClient } from "../../sdk/client";
 import { EPCIS_CONTEXT } from "../../sdk/epcis/document";
 import { digitalLinkPath } from "../../sdk/provenance/digital-link";
@@ -13,6 +15,13 @@ export const DEMO_SERIALS = ["AUR0001", "AUR0002", "AUR0003"];
 
 const lotUri = `https://id.gs1.org/01/${DEMO_GTIN}/10/${DEMO_LOT}`;
 
+/** The brand's partners for the batch: the demo organisations (as scripts/start.ts admits them) whose events the page shows. */
+const partners: RecordBody<"ProductBatch">["partners"] = [
+  { org: "swift-forwarding", role: "FORWARDER" },
+  { org: "skyline-air", role: "AIRLINE" },
+  { org: "harbour-mall", role: "PLATFORM" },
+];
+
 const batch: RecordBody<"ProductBatch"> = {
   gtin: DEMO_GTIN,
   lot: DEMO_LOT,
@@ -23,6 +32,7 @@ const batch: RecordBody<"ProductBatch"> = {
   manufacturer: { name: "Aurora Audio SAS", country: "FR" },
   quantity: 500,
   serials: DEMO_SERIALS,
+  partners,
   internalNotes: "demo: never shown on the public page",
 };
 
@@ -66,14 +76,21 @@ export interface DemoParties {
   platform: HubClient;
 }
 
-/** Publishes the demo product's story (skipped if the batch is already there); returns the lot's code path. */
+/**
+ * Publishes the demo product's story (skipped if the batch is already there; a batch from before
+ * partners were named gets a new version naming them); returns the lot's code path.
+ */
 export async function publishDemoProduct(p: DemoParties): Promise<string> {
   const path = digitalLinkPath({ gtin: DEMO_GTIN, lot: DEMO_LOT });
   const known = await p.brand.productStory(path).then(
-    () => true,
-    () => false,
+    (story) => story,
+    () => undefined,
   );
-  if (known) return path;
+  if (known) {
+    const { recordId, version } = known.product.source;
+    if (known.product.partners.length === 0) await p.brand.publish("ProductBatch", batch, { id: recordId, version: version + 1 });
+    return path;
+  }
   await p.brand.publish("ProductBatch", batch);
   await p.certifier.publish("Certification", certificate);
   // Locations are GLNs (urn:epc:id:sgln) of each party's site.

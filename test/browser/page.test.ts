@@ -1,14 +1,17 @@
 // The consumer's page in real Chromium (Debian's /usr/bin/chromium, driven by playwright-core),
 // against a real hub process, a real chain and a real database: the timeline renders, the browser's
 // own verification turns every step green, a step tampered with in the database red, and a
-// certification revoked on chain red/"revoked". Screenshots at phone and desktop size go to
+// certification revoked on chain red/"revoked"; each attester's kind shows, and what parties the
+// brand did not name say never appears. Screenshots at phone and desktop size go to
 // test-output/screenshots/.
 import { existsSync, mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { expect } from "chai";
 import { chromium, type Browser, type Page } from "playwright-core";
-import { freshDatabase, hubEnv, isPostgres, sql, startHubProcess, startTestChain, type HubProcess, type TestChain } from "../integration/harness";
-import { FACTORY_DOCK, FIXTURE_ENV, admitParties, publishProduct, revokeOnChain, type Parties, type Product } from "./product-fixture";
+import { HubError } from "../../sdk/client";
+import type { ProductStory } from "../../sdk/provenance/story";
+import { admit, freshDatabase, hubEnv, isPostgres, sql, startHubProcess, startTestChain, type HubProcess, type TestChain } from "../integration/harness";
+import { FACTORY_DOCK, FIXTURE_ENV, admitParties, lotUri, markSold, publishEvents, publishProduct, revokeOnChain, type Parties, type Product } from "./product-fixture";
 
 const CHROMIUM = "/usr/bin/chromium";
 const SCREENSHOTS = join(__dirname, "..", "..", "test-output", "screenshots");
@@ -92,6 +95,78 @@ describe(`the provenance page in Chromium (${isPostgres() ? "PostgreSQL" : "SQLi
     expect(await page.textContent("#verify-status")).to.equal(`${ids.length} of ${ids.length} steps verified`);
     expect((page as Page & { errors?: string[] }).errors).to.deep.equal([]);
     await page.screenshot({ path: join(SCREENSHOTS, "page-desktop.png"), fullPage: true });
+    await page.context().close();
+  });
+
+  it("each attester's kind shows (brand, partner, accredited certifier); a non-authorised party's certificate, event and sale never appear", async function () {
+    const stranger = await admit(hub.url, "copy-mall", ["PLATFORM"]);
+    const elsewhere = "urn:epc:id:sgln:6900000.00666.0";
+    // A customs broker's certificate of origin naming another country: refused by the hub's authority
+    // check, or stored and never shown.
+    await parties.broker.client
+      .publish("Certification", {
+        kind: "CERTIFICATE_OF_ORIGIN",
+        certificateNumber: "CO-BROKER-B7",
+        issuedTo: "Aurora Audio SAS",
+        subjects: [lotUri(product.gtin, product.lot)],
+        scope: "Origin",
+        originCountry: "CN",
+        validFrom: "2026-04-01",
+        validUntil: "2030-04-01",
+      })
+      .catch((e: unknown) => expect(e).to.be.instanceOf(HubError).with.property("status", 403));
+    const [foreign] = await publishEvents(stranger, [
+      { type: "ObjectEvent", eventTime: "2026-04-23T10:00:00+08:00", eventTimeZoneOffset: "+08:00", action: "OBSERVE", bizStep: "departing", readPoint: { id: elsewhere }, quantityList: [{ epcClass: lotUri(product.gtin, product.lot), quantity: 1 }] },
+    ]);
+    const sold = await markSold(parties, product.gtin, product.serials[0]!, stranger);
+    await new Promise((r) => setTimeout(r, 1100)); // the hub reuses an assembled story for up to a second
+
+    const page = await open(pageUrl());
+    const kinds = await page.$$eval("li.step", (items) => Object.fromEntries(items.map((i) => [(i as HTMLElement).dataset.recordId!, (i as HTMLElement).dataset.attester!])));
+    expect(Object.keys(kinds).sort()).to.deep.equal(product.onPage.map((r) => r.id).sort());
+    expect(kinds[product.batch.id]).to.equal("brand");
+    expect(kinds[product.certificate.id]).to.equal("certifier");
+    for (const e of Object.values(product.events)) expect(kinds[e.id], e.id).to.equal("partner");
+    expect(await page.textContent(`li.step[data-record-id="${product.certificate.id}"] .who .kind`)).to.equal("Accredited certifier");
+    expect(await page.textContent(`li.step[data-record-id="${product.events.shipping.id}"] .who .kind`)).to.equal("Supply-chain partner");
+    expect(await page.textContent(`li.step[data-record-id="${product.batch.id}"] .who .kind`)).to.equal("Brand");
+    expect(await page.textContent(".fact[data-fact=origin] .value")).to.equal("France");
+    expect(await page.textContent(".fact[data-fact=origin] .by .kind")).to.equal("Accredited certifier");
+    expect(await page.textContent(".fact[data-fact=dispatchWarehouse] .by .kind")).to.equal("Supply-chain partner");
+    expect(await page.textContent("#product .brand-owner .kind")).to.equal("Brand");
+    expect(await page.textContent("#product .partners")).to.include("(Forwarder)");
+    const text = (await page.textContent("body"))!;
+    for (const t of [stranger.id, elsewhere, "CO-BROKER-B7", "China", foreign!.id, sold.id]) expect(text).to.not.include(t);
+    const verdicts = await verify(page);
+    for (const [id, v] of Object.entries(verdicts)) expect(v, id).to.equal("verified");
+    await page.screenshot({ path: join(SCREENSHOTS, "page-attesters-desktop.png"), fullPage: true });
+    await page.context().close();
+    // The item the stranger "sold" is not sold: its scans never count towards a copy warning.
+    const item = await open(`${hub.url}/01/${product.gtin}/21/${product.serials[0]}`);
+    expect(await item.$("#copy-warning")).to.equal(null);
+    expect(await item.$(`li.step[data-record-id="${sold.id}"]`)).to.equal(null);
+    const itemStory = (await (await fetch(`${hub.url}/provenance/story/01/${product.gtin}/21/${product.serials[0]}`)).json()) as ProductStory;
+    expect(itemStory.scans.soldAt).to.equal(undefined);
+    await item.context().close();
+    const hant = await open(`${pageUrl()}?lang=zh-Hant`);
+    expect(await hant.textContent(`li.step[data-record-id="${product.certificate.id}"] .who .kind`)).to.equal("認可認證機構");
+    expect(await hant.textContent(`li.step[data-record-id="${product.events.shipping.id}"] .who .kind`)).to.equal("供應鏈夥伴");
+    await hant.context().close();
+  });
+
+  it("the browser does not take the hub's word for an attester: a step the story mislabels turns red", async function () {
+    const page = await open(pageUrl());
+    // The story as a dishonest hub would send it: the certifier presented as one of the brand's partners.
+    await page.route(/\/provenance\/story\//, async (route) => {
+      const res = await route.fetch();
+      const story = (await res.json()) as ProductStory;
+      for (const s of story.steps) if (s.recordId === product.certificate.id) s.attestedBy.kind = "partner";
+      await route.fulfill({ response: res, json: story });
+    });
+    const verdicts = await verify(page);
+    expect(verdicts[product.certificate.id]).to.equal("failed");
+    for (const [id, v] of Object.entries(verdicts)) if (id !== product.certificate.id) expect(v, id).to.equal("verified");
+    expect(await page.textContent(`li.step[data-record-id="${product.certificate.id}"] ul.reasons.browser`)).to.match(/attester: .* is shown as partner, but is certifier/);
     await page.context().close();
   });
 
