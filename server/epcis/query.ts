@@ -92,12 +92,13 @@ const idForms = (value: string) => [...new Set([value, canonicalGs1Uri(value)])]
  * Where the caller may see an event: it owns it, captured it (hub-attested), or holds an active grant.
  * This is readableRecord's rule (server/records/access.ts) in SQL, so pages and counts stay exact:
  * EPCIS events have no links (only logistics objects do), and revoking a grant writes revokedAt on
- * every grant delegated from it, so a direct row is the whole rule for them.
+ * every grant delegated from it, so a direct row is the whole rule for them. A field-level grant
+ * shows the event only as its redacted record (GET /v1/records/{id}), never here.
  */
 function visibility(p: (v: string) => string, caller: string, now: string, provider: DbProvider): string {
   const at = provider === "postgresql" ? `CAST(${p(now)} AS TIMESTAMP(3))` : p(now);
   const c = p(caller);
-  return `(e."owner" = ${c} OR e."capturedBy" = ${c} OR EXISTS (SELECT 1 FROM "Grant" g WHERE g."recordId" = e."recordId" AND g."grantee" = ${c} AND g."revokedAt" IS NULL AND (g."expiresAt" IS NULL OR g."expiresAt" > ${at})))`;
+  return `(e."owner" = ${c} OR e."capturedBy" = ${c} OR EXISTS (SELECT 1 FROM "Grant" g WHERE g."recordId" = e."recordId" AND g."grantee" = ${c} AND g."fields" IS NULL AND g."revokedAt" IS NULL AND (g."expiresAt" IS NULL OR g."expiresAt" > ${at})))`;
 }
 
 export interface EventPage {

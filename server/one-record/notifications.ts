@@ -9,6 +9,8 @@ import { objectOfBody } from "../../sdk/one-record/jsonld";
 import { CARGO, ONE_RECORD_CONTEXT } from "../../sdk/one-record/vocabulary";
 import type { Db, DbProvider } from "../db/client";
 import { query } from "../db/sql";
+import { toView } from "../orgs/service";
+import { disclosedAll, storedRecord } from "../records/service";
 import type { WebhookFormat } from "../notifications/webhook-worker";
 import { objectIdOf, type FeedItem } from "../notifications/subscriptions";
 import type { OneRecordIris } from "./iris";
@@ -40,24 +42,28 @@ export function notificationJson(iris: OneRecordIris, n: Pick<FeedItem, "kind" |
 
 /**
  * The webhook format of ONE Record subscriptions (WebhookWorker `formats["one-record"]`). With
- * sendLogisticsObjectBody the revision the entry is about (the latest for an event) is embedded: the
- * worker has just checked that the subscriber may read the object.
+ * sendLogisticsObjectBody the revision the entry is about (the latest for an event) is embedded, as
+ * the subscriber may see it (disclosed: a field-level grant shows only its fields); one it may no
+ * longer read stays a reference.
  */
 export function oneRecordWebhookFormat(db: Db, provider: DbProvider, iris: OneRecordIris): WebhookFormat {
   return async (sub, n) => {
     let object: JsonObject | undefined;
     const objectId = objectIdOf(n);
     if (sub.options?.sendLogisticsObjectBody === true && objectId) {
-      const [row] = await query<{ body: string }>(
+      const COLUMNS = `v."recordId", v."version", v."type", v."owner", v."body", v."salts", v."digest", v."signature"`;
+      const [row] = await query<Parameters<typeof storedRecord>[0]>(
         db,
         provider,
         n.version !== null && objectId === n.recordId
-          ? `SELECT "body" FROM "RecordVersion" WHERE "recordId" = $1 AND "version" = $2`
-          : `SELECT v."body" FROM "RecordVersion" v JOIN "Record" r ON r."id" = v."recordId" AND r."latestVersion" = v."version" WHERE v."recordId" = $1`,
+          ? `SELECT ${COLUMNS} FROM "RecordVersion" v WHERE v."recordId" = $1 AND v."version" = $2`
+          : `SELECT ${COLUMNS} FROM "RecordVersion" v JOIN "Record" r ON r."id" = v."recordId" AND r."latestVersion" = v."version" WHERE v."recordId" = $1`,
         n.version !== null && objectId === n.recordId ? [objectId, n.version] : [objectId],
       );
-      if (row) {
-        const body = JSON.parse(row.body) as JsonObject;
+      const org = row ? await db.organization.findUnique({ where: { id: sub.orgId } }) : null;
+      const record = row && org ? (await disclosedAll(db, { orgId: sub.orgId, roles: toView(org).roles }, [storedRecord({ ...row, version: Number(row.version) })])).get(objectId) : undefined;
+      if (record) {
+        const body = record.body as JsonObject;
         const { "@context": _ctx, ...node } = objectOfBody(String(body.objectType), body, iris.object(objectId));
         object = node;
       }

@@ -1,7 +1,8 @@
 /**
  * Logistics objects through the ONE Record API: create (revision 1 of a signed LogisticsObject
  * record), and read one revision, the latest or the one current at a past time, optionally with the
- * objects it references embedded. Access is the record core's: readableRecord.
+ * objects it references embedded. Access is the record core's (recordAccess), and what a reader sees
+ * of each object is disclosed() (a field-level grant shows only its fields).
  */
 import type { Request } from "express";
 import { computeDigest } from "../../sdk/digest";
@@ -14,8 +15,8 @@ import type { Db, DbProvider } from "../db/client";
 import { HttpProblem, badRequest, notFound } from "../http/problem";
 import type { RecordObserver } from "../records/observers";
 import type { RecordChecks } from "../records/check-pool";
-import { readableIds, readableRecord } from "../records/access";
-import { publishRecords, storedRecord } from "../records/service";
+import { accessOf, recordAccess } from "../records/access";
+import { disclosed, publishRecords, storedRecord, type Reader } from "../records/service";
 import type { OneRecordIris } from "./iris";
 
 export interface ObjectStore {
@@ -145,9 +146,9 @@ export function readOptions(query: Request["query"]): { at?: Date; embedded: boo
   return { at: dateTimeParam(query.at, "at", "invalid-at"), embedded: parseEmbedded(query.embedded) };
 }
 
-/** The revision the caller asked for (the latest, or the one current at `at`); 404 if none it may see. */
-export async function readObject(store: ObjectStore, orgId: string, id: string, opts: { at?: Date; embedded: boolean }): Promise<ObjectRevision> {
-  const header = await readableRecord(store.db, orgId, id);
+/** The revision the caller asked for (the latest, or the one current at `at`), as it may see it; 404 if none it may see. */
+export async function readObject(store: ObjectStore, reader: Reader, id: string, opts: { at?: Date; embedded: boolean }): Promise<ObjectRevision> {
+  const { record: header, access } = await recordAccess(store.db, reader.orgId, id);
   if (header.type !== "LogisticsObject") throw notFound();
   const row = opts.at
     ? await store.db.recordVersion.findFirst({ where: { recordId: id, publishedAt: { lte: opts.at } }, orderBy: { version: "desc" } })
@@ -157,10 +158,10 @@ export async function readObject(store: ObjectStore, orgId: string, id: string, 
     row.version === header.latestVersion
       ? row
       : await store.db.recordVersion.findUniqueOrThrow({ where: { recordId_version: { recordId: id, version: header.latestVersion } }, select: { publishedAt: true } });
-  const record = storedRecord(row);
+  const record = disclosed(storedRecord(row), reader, access);
   const { objectType } = record.body as { objectType: string };
   const json = objectOfBody(objectType, record.body, store.iris.object(id), { revision: row.version, latestRevision: header.latestVersion });
-  const embedded = opts.embedded ? await embedReferences(store, orgId, json) : { json, read: [] };
+  const embedded = opts.embedded ? await embedReferences(store, reader, json) : { json, read: [] };
   return { record, json: embedded.json, latestRevision: header.latestVersion, publishedAt: row.publishedAt, lastModified: latest.publishedAt, embedded: embedded.read };
 }
 
@@ -171,7 +172,7 @@ export async function readObject(store: ObjectStore, orgId: string, id: string, 
  */
 async function embedReferences(
   store: ObjectStore,
-  orgId: string,
+  reader: Reader,
   json: JsonObject,
 ): Promise<{ json: JsonObject; read: { id: string; owner: string; version: number }[] }> {
   const ids = new Set<string>();
@@ -186,14 +187,16 @@ async function embedReferences(
   for (const [k, v] of Object.entries(json)) if (k.startsWith("cargo:")) visit(v);
   const embedded = new Map<string, JsonObject>();
   const read: { id: string; owner: string; version: number }[] = [];
-  const readable = await readableIds(store.db, orgId, [...ids]);
-  const headers = await store.db.record.findMany({ where: { id: { in: [...readable] }, type: "LogisticsObject" } });
+  // Only what the reader may read, as it may see it; the rest stay references.
+  const access = await accessOf(store.db, reader.orgId, [...ids]);
+  const headers = await store.db.record.findMany({ where: { id: { in: [...access.keys()] }, type: "LogisticsObject" } });
   for (const header of headers) {
     const row = await store.db.recordVersion.findUniqueOrThrow({ where: { recordId_version: { recordId: header.id, version: header.latestVersion } } });
-    const body = JSON.parse(row.body) as JsonObject;
-    const { "@context": _ctx, ...node } = objectOfBody(String(body.objectType), body, store.iris.object(header.id));
-    embedded.set(header.id, node);
-    read.push({ id: header.id, owner: header.owner, version: header.latestVersion });
+    const record = disclosed(storedRecord(row), reader, access.get(header.id)!);
+    const body = record.body as JsonObject;
+    const { "@context": _ctx, ...node } = objectOfBody(String(body.objectType), body, store.iris.object(record.id));
+    embedded.set(record.id, node);
+    read.push({ id: record.id, owner: record.owner, version: record.version });
   }
   const replace = (v: Json): Json => {
     if (Array.isArray(v)) return v.map(replace);

@@ -39,14 +39,15 @@ export function oneRecordRoutes(deps: OneRecordDeps): Router {
   });
 
   router.get("/logistics-objects/:id", auth, async (req, res) => {
-    const orgId = callerOf(req).orgId;
+    const caller = callerOf(req);
+    const orgId = caller.orgId;
     const opts = readOptions(req.query);
     const id = objectIdParam(req.params.id);
     const revision = await loggedAccess(
       accessLog,
       db,
       { actor: orgId, action: "READ", recordId: id, detail: opts.at ? `one-record at ${opts.at.toISOString()}` : "one-record" },
-      () => readObject(deps, orgId, id, opts),
+      () => readObject(deps, caller, id, opts),
       (r) => ({ owner: r.record.owner, version: r.record.version }),
     );
     if (revision.embedded.length > 0)

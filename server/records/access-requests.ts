@@ -7,8 +7,9 @@ import { insertRows } from "../db/bulk-insert";
 import { asDate, chunks } from "../db/sql";
 import type { AccessLogWriter } from "../access-log/writer";
 import { badRequest, conflict, notFound } from "../http/problem";
-import { NO_RECORD, accessOf, readableIds, type Access } from "./access";
+import { NO_RECORD, accessOf, grantFields, readableIds, type Access } from "./access";
 import { futureExpiry, revokeGrants } from "./grants";
+import { checkedFields, shareableFields } from "./grant-fields";
 
 /**
  * Access requests (docs/api.md "Grants and access requests"; the ONE Record API maps its
@@ -30,6 +31,8 @@ export interface AccessRequestInput {
   scope: GrantScope;
   description?: string;
   expiresAt?: string | Date;
+  /** Only these top-level fields of each record. */
+  fields?: readonly string[];
 }
 
 interface RequestRow {
@@ -45,14 +48,16 @@ interface RequestRow {
   statusHistory: string;
   decider: string | null;
   delegatedFrom: string | null;
+  fields: string | null;
 }
 
-const COLUMNS = sql`"id", "requestedBy", "requestedFor", "recordIds", "scope", "status", "description", "expiresAt", "requestedAt", "statusHistory", "decider", "delegatedFrom"`;
+const COLUMNS = sql`"id", "requestedBy", "requestedFor", "recordIds", "scope", "status", "description", "expiresAt", "requestedAt", "statusHistory", "decider", "delegatedFrom", "fields"`;
 
 type History = AccessRequestView["statusHistory"];
 
 function viewOf(row: RequestRow): AccessRequestView {
   const expiresAt = asDate(row.expiresAt);
+  const fields = grantFields(row.fields);
   return {
     id: row.id,
     requestedBy: row.requestedBy,
@@ -62,6 +67,7 @@ function viewOf(row: RequestRow): AccessRequestView {
     status: row.status as AccessRequestStatus,
     ...(row.description !== null ? { description: row.description } : {}),
     ...(expiresAt ? { expiresAt: expiresAt.toISOString() } : {}),
+    ...(fields ? { fields } : {}),
     requestedAt: asDate(row.requestedAt)!.toISOString(),
     statusHistory: JSON.parse(row.statusHistory) as History,
   };
@@ -90,13 +96,19 @@ export async function requestAccess(db: Db, provider: DbProvider, log: AccessLog
   const requestedFor = input.requestedFor ?? requestedBy;
   const recordIds = [...new Set(input.recordIds)];
   if (recordIds.length === 0) throw badRequest("invalid-access-request", "Name at least one record.", [{ path: "recordIds", message: "empty" }]);
+  const fields = input.fields ? [...new Set(input.fields)].sort() : null;
+  if (fields && scope === "linked") throw badRequest("invalid-access-request", "A field-level request has scope object.", [{ path: "scope", message: "fields need scope object" }]);
   const expiry = futureExpiry(input.expiresAt instanceof Date ? input.expiresAt.toISOString() : input.expiresAt);
   if (requestedFor !== requestedBy && !(await db.organization.findUnique({ where: { id: requestedFor }, select: { id: true } })))
     throw badRequest("unknown-organization", `No organisation ${requestedFor} is admitted.`, [{ path: "requestedFor", message: "unknown organisation" }]);
   const now = new Date();
   const owners = new Map<string, string>();
+  const headers = new Map<string, { id: string; type: string; latestVersion: number }>();
   for (const part of chunks(recordIds))
-    for (const r of await db.record.findMany({ where: { id: { in: part } }, select: { id: true, owner: true } })) owners.set(r.id, r.owner);
+    for (const r of await db.record.findMany({ where: { id: { in: part } }, select: { id: true, owner: true, type: true, latestVersion: true } })) {
+      owners.set(r.id, r.owner);
+      headers.set(r.id, r);
+    }
 
   const base = {
     id: randomUUID(),
@@ -107,14 +119,22 @@ export async function requestAccess(db: Db, provider: DbProvider, log: AccessLog
     description: input.description ?? null,
     expiresAt: expiry,
     requestedAt: now,
+    fields,
   };
 
   if (recordIds.every((id) => owners.get(id) === requestedBy)) {
     // The owner asks for someone else: nothing to decide, granted at once.
     if (requestedFor === requestedBy) throw badRequest("invalid-access-request", "An owner needs no grant to its own records.");
+    // The owner knows its records: a field none of them has is a 400 naming it.
+    const shared = fields ? await fieldsPerRecord(db, [...headers.values()], fields, new Map()) : new Map<string, string[]>();
+    if (fields) {
+      const known = new Set([...shared.values()].flat());
+      const unknown = fields.findIndex((f) => !known.has(f));
+      if (unknown >= 0) throw badRequest("unknown-field", `None of the records has a field ${fields[unknown]}.`, [{ path: `fields.${unknown}`, message: `unknown field ${fields[unknown]}` }]);
+    }
     return writeTransaction(db, async (tx) => {
       await insertRequest(tx, { ...base, status: "ACCEPTED", history: [{ status: "PENDING", at: now.toISOString() }, { status: "ACCEPTED", at: now.toISOString() }], decider: requestedBy, delegatedFrom: null });
-      await makeGrants(tx, provider, log, { ...base, grantedBy: requestedBy, parents: new Map(), owners, now });
+      await makeGrants(tx, provider, log, { ...base, grantedBy: requestedBy, parents: new Map(), owners, now, fieldsOf: shared });
       return viewOf((await load(tx, base.id))!);
     });
   }
@@ -150,6 +170,26 @@ export async function requestAccess(db: Db, provider: DbProvider, log: AccessLog
 
 const viaGrant = (a: Access | undefined): string[] => (a?.via === "grant" ? [a.grantId] : []);
 
+/**
+ * The fields each record's grant is to share: those asked for that its type has, and (for an onward
+ * grant) that the grant it hangs from shares too. An empty list shares nothing.
+ */
+async function fieldsPerRecord(
+  db: Pick<Db, "recordVersion">,
+  records: readonly { id: string; type: string; latestVersion: number }[],
+  asked: readonly string[],
+  parents: ReadonlyMap<string, { fields: readonly string[] | null }>,
+): Promise<Map<string, string[]>> {
+  const out = new Map<string, string[]>();
+  for (const r of records) {
+    const shareable = await shareableFields(db, r);
+    const parent = parents.get(r.id)?.fields ?? null;
+    const wanted = asked.filter((f) => shareable.has(f) && (parent === null || parent.includes(f)));
+    out.set(r.id, wanted.length > 0 ? checkedFields(r.type, wanted, shareable) : []);
+  }
+  return out;
+}
+
 async function insertRequest(
   tx: TxClient,
   r: {
@@ -161,6 +201,7 @@ async function insertRequest(
     description: string | null;
     expiresAt: Date | null;
     requestedAt: Date;
+    fields: readonly string[] | null;
     status: AccessRequestStatus;
     history: History;
     decider: string | null;
@@ -170,7 +211,8 @@ async function insertRequest(
   await tx.$executeRaw(sql`
     INSERT INTO "AccessRequest" (${COLUMNS})
     VALUES (${r.id}, ${r.requestedBy}, ${r.requestedFor}, ${JSON.stringify(r.recordIds)}, ${r.scope}, ${r.status}, ${r.description},
-            ${r.expiresAt?.toISOString() ?? null}, ${r.requestedAt.toISOString()}, ${JSON.stringify(r.history)}, ${r.decider}, ${r.delegatedFrom})`);
+            ${r.expiresAt?.toISOString() ?? null}, ${r.requestedAt.toISOString()}, ${JSON.stringify(r.history)}, ${r.decider}, ${r.delegatedFrom},
+            ${r.fields ? JSON.stringify(r.fields) : null})`);
 }
 
 /** The grants of an accepted request, one per record (none for the grantee's own), logged. */
@@ -185,26 +227,40 @@ async function makeGrants(
     scope: GrantScope;
     expiresAt: Date | null;
     grantedBy: string;
-    /** recordId -> the grant it is delegated from, and that grant's effective expiry. */
-    parents: Map<string, { grantId: string; expiresAt: Date | null }>;
+    /** recordId -> the grant it is delegated from, that grant's effective expiry and fields. */
+    parents: Map<string, { grantId: string; expiresAt: Date | null; fields: readonly string[] | null }>;
     owners: Map<string, string>;
     now: Date;
+    /** recordId -> the fields its grant shares (absent: as its parent, else the whole record). */
+    fieldsOf: ReadonlyMap<string, readonly string[]>;
   },
 ): Promise<void> {
   const rows = g.recordIds
     .filter((id) => g.owners.get(id) !== g.requestedFor)
     .map((recordId) => {
       const parent = g.parents.get(recordId);
-      // An onward grant never outlives the grant it hangs from.
+      // An onward grant never outlives the grant it hangs from, nor shares more of the record.
       const expiresAt = parent ? earliest(g.expiresAt, parent.expiresAt) : g.expiresAt;
-      return { recordId, grantId: randomUUID(), parent, expiresAt };
+      const fields = g.fieldsOf.get(recordId) ?? parent?.fields ?? null;
+      return { recordId, grantId: randomUUID(), parent, expiresAt, fields };
     });
   await insertRows(
     tx,
     provider,
     "Grant",
-    ["id", "recordId", "grantee", "grantedBy", "createdAt", "expiresAt", "scope", "parentGrantId", "requestId"],
-    rows.map((r) => [r.grantId, r.recordId, g.requestedFor, g.grantedBy, g.now, r.expiresAt, g.scope, r.parent?.grantId ?? null, g.id]),
+    ["id", "recordId", "grantee", "grantedBy", "createdAt", "expiresAt", "scope", "parentGrantId", "requestId", "fields"],
+    rows.map((r) => [
+      r.grantId,
+      r.recordId,
+      g.requestedFor,
+      g.grantedBy,
+      g.now,
+      r.expiresAt,
+      r.fields ? "object" : g.scope,
+      r.parent?.grantId ?? null,
+      g.id,
+      r.fields ? JSON.stringify(r.fields) : null,
+    ]),
   );
   await log.appendIn(
     tx,
@@ -215,7 +271,7 @@ async function makeGrants(
       recordId: r.recordId,
       version: null,
       owner: g.owners.get(r.recordId) ?? null,
-      detail: `to ${g.requestedFor}${g.scope === "linked" ? " (linked)" : ""} by access request ${g.id}${r.parent ? `, delegated from grant ${r.parent.grantId}` : ""}`,
+      detail: `to ${g.requestedFor}${g.scope === "linked" && !r.fields ? " (linked)" : ""}${r.fields ? ` (fields ${r.fields.join(", ")})` : ""} by access request ${g.id}${r.parent ? `, delegated from grant ${r.parent.grantId}` : ""}`,
     })),
   );
 }
@@ -255,7 +311,7 @@ export async function decideAccessRequest(
       return;
     }
     const delegated = row.delegatedFrom ? Object.keys(JSON.parse(row.delegatedFrom) as Record<string, string>) : [];
-    const parents = new Map<string, { grantId: string; expiresAt: Date | null }>();
+    const parents = new Map<string, { grantId: string; expiresAt: Date | null; fields: readonly string[] | null }>();
     let failure: string | undefined;
     if (delegated.length > 0) {
       // The requester's grants as they are now: each delegated record must still be read through one.
@@ -263,11 +319,19 @@ export async function decideAccessRequest(
       for (const id of delegated) {
         const a = current.get(id);
         if (a?.via !== "grant") failure = `${row.requestedBy} no longer holds a grant of ${id}`;
-        else parents.set(id, { grantId: a.grantId, expiresAt: a.expiresAt });
+        else parents.set(id, { grantId: a.grantId, expiresAt: a.expiresAt, fields: a.fields });
       }
     }
     const expiresAt = asDate(row.expiresAt);
     if (expiresAt !== null && expiresAt <= now) failure = "the requested expiry has passed";
+    const asked = grantFields(row.fields);
+    let fieldsOf = new Map<string, string[]>();
+    if (asked && !failure) {
+      const records = await tx.record.findMany({ where: { id: { in: view.recordIds } }, select: { id: true, type: true, latestVersion: true } });
+      fieldsOf = await fieldsPerRecord(tx, records, asked, parents);
+      const empty = [...fieldsOf].find(([, f]) => f.length === 0);
+      if (empty) failure = `nothing of ${empty[0]} is left to share: it has none of the fields asked for${parents.has(empty[0]) ? ` that ${row.requestedBy} reads` : ""}`;
+    }
     if (failure) {
       await setStatus(tx, row, "PENDING", ["ACCEPTED", "FAILED"], now);
       await log.appendIn(tx, view.recordIds.map((recordId) => decisionLine(orgId, recordId, now, `access request ${row.id} accepted but failed: ${failure}`)));
@@ -284,6 +348,7 @@ export async function decideAccessRequest(
       parents,
       owners: new Map(view.recordIds.map((id) => [id, orgId])),
       now,
+      fieldsOf,
     });
   });
   return viewOf((await load(db, requestId))!);

@@ -16,6 +16,10 @@ import { EVENT_FOR, LOGISTICS_EVENT } from "./links";
  *   (events are part of their object's log, whoever posted them).
  * Everything else is the same 404 as for a record that does not exist.
  *
+ * What it reads of the record: everything as its owner or through any whole-record grant; through
+ * field-level grants only the union of their fields (a delegated grant: only what every grant of its
+ * chain shares). A field-level grant covers its own record only, never what links from it.
+ *
  * The statements use Prisma's tagged SQL, which binds parameters for either provider, so these
  * functions need only a client or a transaction.
  */
@@ -31,14 +35,28 @@ export const NO_RECORD = "-";
 /** What runs the access statements: the client or a transaction. */
 export type AccessRunner = Pick<Db, "$queryRaw">;
 
-/** How an organisation reads a record: as its owner, or through a grant (effective expiry: the earliest along its chain). */
-export type Access = { via: "owner" } | { via: "grant"; grantId: string; expiresAt: Date | null };
+/**
+ * How an organisation reads a record: as its owner, or through a grant (effective expiry: the
+ * earliest along its chain; `fields`: the top-level body fields it may see, null for all).
+ */
+export type Access = { via: "owner" } | { via: "grant"; grantId: string; expiresAt: Date | null; fields: readonly string[] | null };
+
+/** The body fields an access shows: null for all. */
+export const visibleFields = (access: Access): readonly string[] | null => (access.via === "owner" ? null : access.fields);
 
 interface GrantRow {
   target: string;
   id: string;
   parentGrantId: string | null;
   expiresAt: unknown;
+  fields: string | null;
+}
+
+/** A grant's stored field list (JSON text) as names; null: the whole record. */
+export function grantFields(raw: unknown): string[] | null {
+  if (raw === null || raw === undefined) return null;
+  const parsed: unknown = JSON.parse(String(raw));
+  return Array.isArray(parsed) ? parsed.map(String) : null;
 }
 
 const sql = Prisma.sql;
@@ -53,11 +71,16 @@ const literal = (n: number) => Prisma.raw(String(Math.floor(n)));
  * record exists or not (no extra query betrays existence).
  */
 export async function readableRecord(db: Db, orgId: string, recordId: string) {
+  return (await recordAccess(db, orgId, recordId)).record;
+}
+
+/** readableRecord, with how the caller reads it (which fields it sees). */
+export async function recordAccess(db: Db, orgId: string, recordId: string) {
   const record = await db.record.findUnique({ where: { id: recordId } });
-  if (record && record.owner === orgId) return record;
-  const granted = await grantedAccess(db, orgId, [recordId], true, new Date());
-  if (!record || !granted.has(recordId)) throw notFound();
-  return record;
+  if (record && record.owner === orgId) return { record, access: { via: "owner" } as Access };
+  const access = (await grantedAccess(db, orgId, [recordId], true, new Date())).get(recordId);
+  if (!record || !access) throw notFound();
+  return { record, access };
 }
 
 /** The record's header if the caller owns it; 404 when it does not exist or the caller cannot see it. */
@@ -107,16 +130,21 @@ async function grantedAccess(db: AccessRunner, orgId: string, recordIds: readonl
   for (const part of chunks(recordIds))
     direct.push(
       ...(await db.$queryRaw<GrantRow[]>(
-        sql`SELECT "recordId" AS "target", "id", "parentGrantId", "expiresAt" FROM "Grant" WHERE "grantee" = ${orgId} AND "recordId" IN (${ids(part)}) AND ${active}`,
+        sql`SELECT "recordId" AS "target", "id", "parentGrantId", "expiresAt", "fields" FROM "Grant" WHERE "grantee" = ${orgId} AND "recordId" IN (${ids(part)}) AND ${active}`,
       )),
     );
-  await honour(db, direct, now, out);
+  await honour(db, direct, now, out, false);
 
-  const unlinked = recordIds.filter((id) => !out.has(id));
-  if (unlinked.length > 0) await honour(db, await linkedGrants(db, orgId, unlinked, at), now, out);
+  // Linked grants and events always show the whole record: asked also where direct grants show only some fields.
+  const partly = (id: string) => {
+    const a = out.get(id);
+    return a === undefined || (a.via === "grant" && a.fields !== null);
+  };
+  const unlinked = recordIds.filter(partly);
+  if (unlinked.length > 0) await honour(db, await linkedGrants(db, orgId, unlinked, at), now, out, true);
 
   if (events) {
-    const rest = recordIds.filter((id) => !out.has(id));
+    const rest = recordIds.filter(partly);
     if (rest.length > 0) {
       const about = new Map<string, string[]>();
       for (const part of chunks(rest)) {
@@ -134,7 +162,8 @@ async function grantedAccess(db: AccessRunner, orgId: string, recordIds: readonl
         if (targets.some((t) => owned.has(t))) out.set(event, { via: "owner" });
         else {
           const via = targets.map((t) => readable.get(t)).find((a) => a !== undefined);
-          if (via) out.set(event, via);
+          // An event is part of its object's log: whoever reads the object (even some of it) reads the whole event.
+          if (via?.via === "grant") out.set(event, { ...via, fields: null });
         }
       }
     }
@@ -158,7 +187,7 @@ async function linkedGrants(db: AccessRunner, orgId: string, targets: readonly s
             FROM "up" u JOIN "RecordLink" l ON l."toId" = u."id" JOIN "Record" r ON r."id" = l."fromId"
            WHERE u."depth" < ${literal(MAX_LINK_DEPTH)} AND r."owner" = u."owner"
         )
-        SELECT DISTINCT u."target", g."id", g."parentGrantId", g."expiresAt"
+        SELECT DISTINCT u."target", g."id", g."parentGrantId", g."expiresAt", g."fields"
           FROM "up" u JOIN "Grant" g ON g."recordId" = u."id"
          WHERE u."depth" > 0 AND g."grantee" = ${orgId} AND g."scope" = 'linked'
            AND g."revokedAt" IS NULL AND (g."expiresAt" IS NULL OR g."expiresAt" > ${at})`)),
@@ -166,44 +195,59 @@ async function linkedGrants(db: AccessRunner, orgId: string, targets: readonly s
   return rows;
 }
 
-/** Adds to `out` each target reached by a grant whose delegation chain is intact (its own grant first when several). */
-async function honour(db: AccessRunner, rows: readonly GrantRow[], now: Date, out: Map<string, Access>): Promise<void> {
+/**
+ * Adds to `out` each target reached by a grant whose delegation chain is intact. Fields of several
+ * grants add up; the grant kept (an onward grant hangs from it) is a whole-record one if any, else
+ * the one lasting longest. `linked`: the rows reach their targets through links, where a field-level
+ * grant (or one delegated from one) does not reach.
+ */
+async function honour(db: AccessRunner, rows: readonly GrantRow[], now: Date, out: Map<string, Access>, linked: boolean): Promise<void> {
   if (rows.length === 0) return;
-  const chains = await chainExpiries(db, rows.filter((r) => r.parentGrantId !== null).map((r) => r.id), now);
+  const chains = await chainsOf(db, rows.filter((r) => r.parentGrantId !== null).map((r) => r.id), now);
   for (const r of rows) {
-    const own = asDate(r.expiresAt);
-    let expiresAt = own;
+    let expiresAt = asDate(r.expiresAt);
+    let fields: readonly string[] | null = grantFields(r.fields);
     if (r.parentGrantId !== null) {
       const chain = chains.get(r.id);
       if (chain === undefined) continue; // an ancestor is revoked, expired or missing
-      expiresAt = earliest(own, chain);
+      expiresAt = earliest(expiresAt, chain.expiresAt);
+      fields = intersection(fields, chain.fields);
     }
+    if (linked && fields !== null) continue;
     const before = out.get(r.target);
-    // Several grants may reach a record: keep the one lasting longest (an onward grant hangs from it).
-    if (!before || (before.via === "grant" && lasts(expiresAt, before.expiresAt))) out.set(r.target, { via: "grant", grantId: r.id, expiresAt });
+    if (before?.via === "owner") continue;
+    const better = !before || (before.fields !== null && (fields === null || lasts(expiresAt, before.expiresAt))) || (fields === null && before.fields === null && lasts(expiresAt, before.expiresAt));
+    const union = before ? unionOf(before.fields, fields) : fields;
+    out.set(r.target, better ? { via: "grant", grantId: r.id, expiresAt, fields: union } : { ...before!, fields: union });
   }
 }
 
 const earliest = (a: Date | null, b: Date | null): Date | null => (a === null ? b : b === null ? a : a < b ? a : b);
 const lasts = (a: Date | null, b: Date | null): boolean => b !== null && (a === null || a > b);
+/** Field lists, null meaning every field. */
+const intersection = (a: readonly string[] | null, b: readonly string[] | null): readonly string[] | null =>
+  a === null ? b : b === null ? a : a.filter((f) => b.includes(f));
+const unionOf = (a: readonly string[] | null, b: readonly string[] | null): readonly string[] | null =>
+  a === null || b === null ? null : [...new Set([...a, ...b])];
 
 /**
  * For each delegated grant whose every ancestor is active: the earliest expiry along the ancestors
- * (null: none expires). Grants with a broken chain are absent.
+ * (null: none expires) and the fields every ancestor shares (null: all). Grants with a broken chain
+ * are absent.
  */
-async function chainExpiries(db: AccessRunner, grantIds: readonly string[], now: Date): Promise<Map<string, Date | null>> {
-  const out = new Map<string, Date | null>();
+async function chainsOf(db: AccessRunner, grantIds: readonly string[], now: Date): Promise<Map<string, { expiresAt: Date | null; fields: readonly string[] | null }>> {
+  const out = new Map<string, { expiresAt: Date | null; fields: readonly string[] | null }>();
   if (grantIds.length === 0) return out;
   const broken = new Set<string>();
   for (const part of chunks([...new Set(grantIds)], 500)) {
-    const rows = await db.$queryRaw<{ start: string; found: string | null; parentGrantId: string | null; revokedAt: unknown; expiresAt: unknown; depth: unknown }[]>(sql`
+    const rows = await db.$queryRaw<{ start: string; found: string | null; parentGrantId: string | null; revokedAt: unknown; expiresAt: unknown; fields: string | null; depth: unknown }[]>(sql`
       WITH RECURSIVE "chain"("start", "id", "depth") AS (
         SELECT g."id", g."parentGrantId", 1 FROM "Grant" g WHERE g."id" IN (${ids(part)}) AND g."parentGrantId" IS NOT NULL
         UNION ALL
         SELECT c."start", p."parentGrantId", c."depth" + 1 FROM "chain" c JOIN "Grant" p ON p."id" = c."id"
          WHERE p."parentGrantId" IS NOT NULL AND c."depth" < ${literal(MAX_CHAIN)}
       )
-      SELECT c."start", p."id" AS "found", p."parentGrantId", p."revokedAt", p."expiresAt", c."depth"
+      SELECT c."start", p."id" AS "found", p."parentGrantId", p."revokedAt", p."expiresAt", p."fields", c."depth"
         FROM "chain" c LEFT JOIN "Grant" p ON p."id" = c."id"`);
     for (const r of rows) {
       if (broken.has(r.start)) continue;
@@ -214,7 +258,8 @@ async function chainExpiries(db: AccessRunner, grantIds: readonly string[], now:
         out.delete(r.start);
         continue;
       }
-      out.set(r.start, earliest(out.has(r.start) ? out.get(r.start)! : null, expiresAt));
+      const before = out.get(r.start);
+      out.set(r.start, before ? { expiresAt: earliest(before.expiresAt, expiresAt), fields: intersection(before.fields, grantFields(r.fields)) } : { expiresAt, fields: grantFields(r.fields) });
     }
   }
   return out;

@@ -1,12 +1,13 @@
 import { randomUUID } from "node:crypto";
-import type { GrantScope, GrantView } from "../../sdk/api";
+import type { GrantRequest, GrantScope, GrantView } from "../../sdk/api";
 import { Prisma } from "../db/.generated/sqlite/client";
 import { writeTransaction, type Db, type DbProvider, type TxClient } from "../db/client";
 import { insertRows } from "../db/bulk-insert";
 import { asDate, chunks, placeholders, query } from "../db/sql";
 import type { AccessLogWriter } from "../access-log/writer";
-import { badRequest, notFound } from "../http/problem";
-import { ownedRecord } from "./access";
+import { badRequest, conflict, notFound } from "../http/problem";
+import { grantFields, ownedRecord } from "./access";
+import { checkedFields, shareableFields } from "./grant-fields";
 
 const sql = Prisma.sql;
 
@@ -19,12 +20,14 @@ interface GrantRow {
   expiresAt: unknown;
   parentGrantId: string | null;
   policy: string | null;
+  fields: string | null;
 }
 
-const GRANT_COLUMNS = sql`"id", "grantee", "grantedBy", "scope", "createdAt", "expiresAt", "parentGrantId", "policy"`;
+const GRANT_COLUMNS = sql`"id", "grantee", "grantedBy", "scope", "createdAt", "expiresAt", "parentGrantId", "policy", "fields"`;
 
 export function grantView(g: GrantRow): GrantView {
   const expiresAt = asDate(g.expiresAt);
+  const fields = grantFields(g.fields);
   return {
     id: g.id,
     grantee: g.grantee,
@@ -34,6 +37,7 @@ export function grantView(g: GrantRow): GrantView {
     ...(expiresAt ? { expiresAt: expiresAt.toISOString() } : {}),
     ...(g.parentGrantId ? { parentGrantId: g.parentGrantId } : {}),
     ...(g.policy ? { policy: g.policy } : {}),
+    ...(fields ? { fields } : {}),
   };
 }
 
@@ -47,52 +51,63 @@ export function futureExpiry(expiresAt: string | undefined, path = "expiresAt"):
 
 /**
  * The owner lets another organisation read every version of a record ("object"), or the record and
- * everything linked to it ("linked", docs/one-record.md "Sharing"), until an optional expiry.
+ * everything linked to it ("linked", docs/one-record.md "Sharing"), until an optional expiry; with
+ * `fields`, only those top-level fields of the record itself (object scope only).
  */
-export async function grantAccess(
-  db: Db,
-  orgId: string,
-  recordId: string,
-  input: { grantee: string; expiresAt?: string; scope?: GrantScope },
-): Promise<GrantView> {
-  await ownedRecord(db, orgId, recordId);
+export async function grantAccess(db: Db, orgId: string, recordId: string, input: GrantRequest): Promise<GrantView> {
+  const record = await ownedRecord(db, orgId, recordId);
   const { grantee } = input;
   const scope = input.scope ?? "object";
   if (grantee === orgId) throw badRequest("invalid-grant", "An owner needs no grant to its own record.");
+  if (input.fields && scope === "linked")
+    throw badRequest("invalid-grant", "A field-level grant shares fields of this record only: its scope is object.", [{ path: "scope", message: "fields need scope object" }]);
   if (!(await db.organization.findUnique({ where: { id: grantee }, select: { id: true } })))
     throw badRequest("unknown-organization", `No organisation ${grantee} is admitted.`, [{ path: "grantee", message: "unknown organisation" }]);
   const expiry = futureExpiry(input.expiresAt);
   const expiryText = expiry?.toISOString() ?? null;
+  const fields = input.fields ? JSON.stringify(checkedFields(record.type, input.fields, await shareableFields(db, record))) : null;
   return writeTransaction(db, async (tx) => {
-    // One active grant of the owner's own per grantee and record: granting again replaces its expiry
-    // and scope (grants by policy and onward grants stand on their own).
+    // One active grant of the owner's own per grantee and record: granting again replaces its expiry,
+    // scope and fields (grants by policy, by access request and onward grants stand on their own).
     const [active] = await tx.$queryRaw<{ id: string }[]>(
       sql`SELECT "id" FROM "Grant" WHERE "recordId" = ${recordId} AND "grantee" = ${grantee} AND "revokedAt" IS NULL
-            AND "policy" IS NULL AND "parentGrantId" IS NULL ORDER BY "createdAt" LIMIT 1`,
+            AND "policy" IS NULL AND "parentGrantId" IS NULL AND "requestId" IS NULL ORDER BY "createdAt" LIMIT 1`,
     );
     const id = active?.id ?? randomUUID();
     if (active)
       await tx.$executeRaw(
-        sql`UPDATE "Grant" SET "expiresAt" = ${expiryText}, "grantedBy" = ${orgId}, "scope" = ${scope}, "requestId" = NULL WHERE "id" = ${id}`,
+        sql`UPDATE "Grant" SET "expiresAt" = ${expiryText}, "grantedBy" = ${orgId}, "scope" = ${scope}, "fields" = ${fields} WHERE "id" = ${id}`,
       );
     else
       await tx.$executeRaw(
-        sql`INSERT INTO "Grant" ("id", "recordId", "grantee", "grantedBy", "createdAt", "expiresAt", "scope")
-            VALUES (${id}, ${recordId}, ${grantee}, ${orgId}, ${new Date().toISOString()}, ${expiryText}, ${scope})`,
+        sql`INSERT INTO "Grant" ("id", "recordId", "grantee", "grantedBy", "createdAt", "expiresAt", "scope", "fields")
+            VALUES (${id}, ${recordId}, ${grantee}, ${orgId}, ${new Date().toISOString()}, ${expiryText}, ${scope}, ${fields})`,
       );
     const [row] = await tx.$queryRaw<GrantRow[]>(sql`SELECT ${GRANT_COLUMNS} FROM "Grant" WHERE "id" = ${id}`);
     return grantView(row!);
   });
 }
 
-/** The owner revokes the grantee's grants of a record, and at once every grant delegated from them. */
+/**
+ * The owner revokes the grantee's grants of a record, and at once every grant delegated from them.
+ * Grants made by a policy are not the owner's to withdraw (customs reads what was declared to it, by
+ * law): they stay, and when the grantee holds nothing else, the revocation is refused with a 409
+ * naming the policy, changing nothing.
+ */
 export async function revokeAccess(db: Db, log: AccessLogWriter, orgId: string, recordId: string, grantee: string): Promise<void> {
   await ownedRecord(db, orgId, recordId);
   const revoked = await writeTransaction(db, async (tx) => {
-    const direct = await tx.$queryRaw<{ id: string }[]>(
-      sql`SELECT "id" FROM "Grant" WHERE "recordId" = ${recordId} AND "grantee" = ${grantee} AND "revokedAt" IS NULL`,
+    const direct = await tx.$queryRaw<{ id: string; policy: string | null }[]>(
+      sql`SELECT "id", "policy" FROM "Grant" WHERE "recordId" = ${recordId} AND "grantee" = ${grantee} AND "revokedAt" IS NULL`,
     );
-    return revokeGrants(tx, log, orgId, direct.map((g) => g.id));
+    const own = direct.filter((g) => g.policy === null);
+    const policies = [...new Set(direct.flatMap((g) => (g.policy === null ? [] : [g.policy])))];
+    if (own.length === 0 && policies.length > 0)
+      throw conflict(
+        "grant-required-by-policy",
+        `${grantee} reads this record by the policy ${policies.join(", ")}, which the hub applies whatever the owner wishes; it cannot be revoked.`,
+      );
+    return revokeGrants(tx, log, orgId, own.map((g) => g.id));
   });
   if (revoked === 0) throw notFound();
 }

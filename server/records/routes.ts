@@ -101,11 +101,12 @@ export function recordRoutes({ db, provider, proofs, auth, accessLog, observers,
     // 404 before validation: a bad body must not reveal existence.
     await loggedAccess(accessLog, db, { actor: orgId, action: "GRANT", recordId }, () => readableRecord(db, orgId, recordId), () => undefined);
     const parsed = GrantRequestSchema.safeParse(req.body);
-    if (!parsed.success) throw fromZod("invalid-grant", 'Expected { grantee, expiresAt?, scope?: "object" | "linked" }.', parsed.error);
+    if (!parsed.success) throw fromZod("invalid-grant", 'Expected { grantee, expiresAt?, scope?: "object" | "linked", fields?: [names] }.', parsed.error);
+    const { grantee, scope, fields } = parsed.data;
     const grant = await loggedAccess(
       accessLog,
       db,
-      { actor: orgId, action: "GRANT", recordId, detail: `to ${parsed.data.grantee}${parsed.data.scope === "linked" ? " (linked)" : ""}` },
+      { actor: orgId, action: "GRANT", recordId, detail: `to ${grantee}${scope === "linked" ? " (linked)" : ""}${fields ? ` (fields ${fields.join(", ")})` : ""}` },
       () => grantAccess(db, orgId, recordId, parsed.data),
       () => ({ owner: orgId }),
     );

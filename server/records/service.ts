@@ -5,7 +5,7 @@ import { isUniqueViolation } from "../db/sql";
 import { HttpProblem, badRequest, conflict, forbidden, notFound } from "../http/problem";
 import { checkRecord, type CheckedRecord, type FieldError } from "./check";
 import { RecordChecks } from "./check-pool";
-import { readableRecord } from "./access";
+import { accessOf, recordAccess, visibleFields, type Access, type AccessRunner } from "./access";
 import type { Published, StoredRecord } from "../../sdk/api";
 import { PERSONAL_FIELDS, isRecordType } from "../../sdk/records";
 import { redact } from "../../sdk/redact";
@@ -55,6 +55,8 @@ export async function publishRecords(
     if (kind === "wrong-owner") throw forbidden(kind, errors[0]!.message);
     throw badRequest(kind, single ? errors[0]!.message : `${errors.length} problem(s) in the batch; nothing was stored.`, errors);
   }
+
+  for (const o of observers) await o.beforeStore?.(records);
 
   const ids = [...new Set(records.map((r) => r.id))];
   try {
@@ -148,13 +150,13 @@ function parseVersion(raw: unknown): number | undefined {
   return Number(raw);
 }
 
-/** The stored row of one version (the latest by default) of a record the caller may read; 404 otherwise. */
+/** The stored row of one version (the latest by default) of a record the caller may read, with how it reads it; 404 otherwise. */
 export async function readableVersion(db: Db, orgId: string, recordId: string, versionParam?: unknown) {
-  const header = await readableRecord(db, orgId, recordId);
+  const { record: header, access } = await recordAccess(db, orgId, recordId);
   const version = parseVersion(versionParam) ?? header.latestVersion;
   const row = await db.recordVersion.findUnique({ where: { recordId_version: { recordId, version } } });
   if (!row) throw notFound();
-  return row;
+  return { ...row, access };
 }
 
 /** Who reads a record: personal fields are shown only to their publisher and to customs. */
@@ -164,14 +166,31 @@ export interface Reader {
 }
 
 /**
- * The record as `reader` may see it: personal fields (PERSONAL_FIELDS of its type) are redacted
- * unless the reader published it or is customs. The redacted form keeps its digest, signature and
- * proof: it still verifies.
+ * The record as `reader` may see it, reading it by `access` (server/records/access.ts): the one way a
+ * stored body is shown to anyone but its publisher. Personal fields (PERSONAL_FIELDS of its type) are
+ * redacted unless the reader published it or is customs; so is every field a field-level grant does
+ * not share. The redacted form keeps its digest, signature and proof: it still verifies.
  */
-export function disclosed(record: SignedRecord, reader: Reader): SignedRecord {
-  if (record.owner === reader.orgId || reader.roles.includes("CUSTOMS") || !isRecordType(record.type)) return record;
-  const personal = (PERSONAL_FIELDS[record.type] ?? []).filter((f) => Object.hasOwn(record.body, f));
-  return personal.length > 0 ? redact(record, personal) : record;
+export function disclosed(record: SignedRecord, reader: Reader, access: Access): SignedRecord {
+  if (record.owner === reader.orgId) return record;
+  const personal = reader.roles.includes("CUSTOMS") || !isRecordType(record.type) ? [] : (PERSONAL_FIELDS[record.type] ?? []);
+  const shared = visibleFields(access);
+  const hide = Object.keys(record.body).filter((f) => personal.includes(f) || (shared !== null && !shared.includes(f)));
+  return hide.length > 0 ? redact(record, hide) : record;
+}
+
+/**
+ * disclosed() for several records at once: each as `reader` may see it; those it may not read are
+ * left out. For lists, embedded objects and notification bodies.
+ */
+export async function disclosedAll(db: AccessRunner, reader: Reader, records: readonly SignedRecord[]): Promise<Map<string, SignedRecord>> {
+  const access = await accessOf(db, reader.orgId, records.map((r) => r.id));
+  const out = new Map<string, SignedRecord>();
+  for (const r of records) {
+    const a = access.get(r.id);
+    if (a) out.set(r.id, disclosed(r, reader, a));
+  }
+  return out;
 }
 
 /** One version (the latest by default) of a record the caller may read, with its anchoring status. */
@@ -181,7 +200,7 @@ export async function getRecord(db: Db, reader: Reader, recordId: string, versio
   const batch = item?.batchId ? await db.anchorBatch.findUnique({ where: { id: item.batchId } }) : null;
   const anchored = batch?.status === "ANCHORED";
   return {
-    record: disclosed(storedRecord(row), reader),
+    record: disclosed(storedRecord(row), reader, row.access),
     publishedAt: row.publishedAt.toISOString(),
     anchor: anchored
       ? {
