@@ -13,11 +13,12 @@ import { CARGO, ONE_RECORD_CONTEXT, cargoIri } from "../../sdk/one-record/vocabu
 import { insertRows } from "../db/bulk-insert";
 import { asDate, chunks, placeholders, query } from "../db/sql";
 import { HttpProblem, badRequest, conflict, notFound } from "../http/problem";
-import { readableRecord } from "../records/access";
+import { readableIds, readableRecord } from "../records/access";
 import type { PublishContext, RecordObserver } from "../records/observers";
 import type { OneRecordIris } from "./iris";
 import { bodyOfRequest, dateTimeParam, requireJsonLd, signedWriteOf, storeObjectWrite, type ObjectStore } from "./objects";
-import { LOGISTICS_EVENT, LOGISTICS_OBJECT } from "../records/links";
+import { EVENT_FOR, LOGISTICS_EVENT, LOGISTICS_OBJECT, linksOf } from "../records/links";
+import { RecordIdSchema } from "../../sdk/envelope";
 
 
 const isNode = (v: unknown): v is JsonObject => typeof v === "object" && v !== null && !Array.isArray(v);
@@ -41,6 +42,18 @@ export function eventObjectId(body: Readonly<Record<string, unknown>>, iris: One
   return iris.recordIdOf(nodes[0]["@id"]);
 }
 
+/**
+ * The record a native LogisticsEvent's eventFor names on this hub: an IRI of one of its objects, or a
+ * record id. Anything else (another server's IRI, free text) names nothing here.
+ */
+export function nativeEventObjectId(body: Readonly<Record<string, unknown>>, iris: OneRecordIris): string | undefined {
+  const value = body.eventFor;
+  if (typeof value !== "string") return undefined;
+  const byIri = iris.recordIdOf(value);
+  if (byIri !== undefined) return byIri;
+  return RecordIdSchema.safeParse(value).success ? value : undefined;
+}
+
 /** An xsd:dateTime literal of a body as a Date (undefined when absent or not a date-time). */
 function dateOf(value: unknown): Date | undefined {
   const text = textOf(value);
@@ -50,13 +63,16 @@ function dateOf(value: unknown): Date | undefined {
 }
 
 const isEvent = (r: Pick<SignedRecord, "type" | "body">) => r.type === LOGISTICS_OBJECT && r.body.objectType === LOGISTICS_EVENT;
+/** A native LogisticsEvent record (sdk/records/logistics-event.ts), whose eventFor is a plain string. */
+const isNativeEvent = (r: Pick<SignedRecord, "type">) => r.type === LOGISTICS_EVENT;
 
 /**
  * The event log, a RecordObserver: indexes each stored LogisticsEvent by the object its eventFor
  * names, and refuses any later version of an event (409): events are append-only, whichever API is
- * used. (Whether the poster may read the object is checked by the ONE Record route; the native /v1
- * API lets anyone who knows an object's id publish an event about it.) Other record types cost one
- * comparison each.
+ * used. An event comes only from a party that may read what it is about (its owner, or whom the
+ * owner let read it): through either API, an event naming an object of this hub that the publisher
+ * may not read is refused with the same 404 as for an object that does not exist, before anything is
+ * stored or notified. Other record types cost one or two comparisons each.
  */
 export class EventLog implements RecordObserver {
   constructor(private readonly iris: OneRecordIris) {}
@@ -64,12 +80,15 @@ export class EventLog implements RecordObserver {
   async onStored(records: readonly SignedRecord[], ctx: PublishContext): Promise<void> {
     let events: SignedRecord[] | undefined;
     let later: SignedRecord[] | undefined;
+    let native: SignedRecord[] | undefined;
     for (const r of records) {
+      if (isNativeEvent(r)) (native ??= []).push(r);
       if (r.type !== LOGISTICS_OBJECT) continue;
       if (r.version > 1) (later ??= []).push(r);
       else if (isEvent(r)) (events ??= []).push(r);
     }
     if (later) await this.refuseChangedEvents(later, new Set((events ?? []).map((e) => e.id)), ctx);
+    if (events || native) await this.refuseUnreadableObjects(events ?? [], native ?? [], ctx);
     if (!events) return;
     const { tx, provider, now } = ctx;
     const about = new Map(events.map((e) => [e.id, eventObjectId(e.body, this.iris) ?? null]));
@@ -80,6 +99,37 @@ export class EventLog implements RecordObserver {
       ["eventId", "objectId", "eventCode", "createdAt", "occurredAt", "storedAt", "poster"],
       events.map((e) => [e.id, about.get(e.id) ?? null, eventCodeOf(e.body) ?? null, dateOf(e.body.creationDate) ?? now, dateOf(e.body.eventDate) ?? null, now, e.owner]),
     );
+  }
+
+  /**
+   * 404 (the problem of a record that does not exist) unless the publisher may read every object of
+   * this hub its events name: for a ONE Record event, each logistics object of its eventFor that is
+   * no event itself; for a native LogisticsEvent, the record its eventFor names by id or by IRI.
+   */
+  private async refuseUnreadableObjects(events: readonly SignedRecord[], native: readonly SignedRecord[], ctx: PublishContext): Promise<void> {
+    const objects = new Set<string>();
+    for (const e of events) for (const l of linksOf({ [EVENT_FOR]: e.body.eventFor }, this.iris, e.id)) objects.add(l.toId);
+    const named = new Set<string>();
+    for (const e of native) {
+      const id = nativeEventObjectId(e.body, this.iris);
+      if (id !== undefined) named.add(id);
+    }
+    const all = [...new Set([...objects, ...named])];
+    if (all.length === 0) return;
+    const readable = await readableIds(ctx.tx, ctx.publisher.orgId, all);
+    if (all.some((id) => !readable.has(id))) throw notFound();
+    if (objects.size === 0) return;
+    // A ONE Record event is about a logistics object, never about an event (as GET .../logistics-events answers).
+    const ids = [...objects];
+    const types = new Map<string, string>();
+    for (const part of chunks(ids)) {
+      const rows = await query<{ id: string; type: string }>(ctx.tx, ctx.provider, `SELECT "id", "type" FROM "Record" WHERE "id" IN (${placeholders(1, part.length)})`, part);
+      for (const r of rows) types.set(r.id, r.type);
+      const indexed = await query(ctx.tx, ctx.provider, `SELECT "eventId" FROM "LogisticsEventIndex" WHERE "eventId" IN (${placeholders(1, part.length)}) LIMIT 1`, part);
+      if (indexed.length > 0) throw notFound();
+    }
+    const batchEvents = new Set(events.map((e) => e.id));
+    if (ids.some((id) => types.get(id) !== LOGISTICS_OBJECT || batchEvents.has(id))) throw notFound();
   }
 
   private async refuseChangedEvents(later: readonly SignedRecord[], eventsInBatch: ReadonlySet<string>, ctx: PublishContext): Promise<void> {

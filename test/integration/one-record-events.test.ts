@@ -7,6 +7,8 @@ import { API_SCHEMAS, apiObjectOf } from "../../sdk/one-record/api-objects";
 import { SIGNED_WRITE_HEADER, signObject } from "../../sdk/one-record/signed-write";
 import { admit, freshDatabase, hubEnv, isPostgres, startHubProcess, startTestChain, type HubProcess, type TestChain, type TestOrg } from "./harness";
 import { failure, oneRecordClient } from "./one-record-harness";
+import { departedEvent, shipment } from "../fixtures";
+import type { LogisticsObjectBody } from "../../sdk/records/logistics-object";
 
 const CARGO = "https://onerecord.iata.org/ns/cargo#";
 const CONTEXT = { cargo: CARGO };
@@ -169,5 +171,61 @@ describe(`ONE Record logistics events (${isPostgres() ? "PostgreSQL" : "SQLite"}
     await forwarder.client.revokeGrant(p.id, handler.id);
     expect(shape(await failure(hdl.events(p.iri)))).to.deep.equal(shape(refusals[1]!));
     expect((await fwd.events(p.iri)).totalItems).to.equal(1);
+  });
+  it("events come only from parties that may read the object: through any API, anyone else gets the 404 of a nonexistent object and nothing is stored or told", async function () {
+    const p = await fwd.createObject(piece("Pearls"));
+    // The owner subscribes to events about its piece (no webhook: the notification feed).
+    await fwd.subscribe({
+      "@context": { api: "https://onerecord.iata.org/ns/api#", cargo: CARGO },
+      "@type": "api:Subscription",
+      "api:hasSubscriber": { "@id": fwd.partyIri(forwarder.id) },
+      "api:hasTopicType": { "@id": "api:LOGISTICS_OBJECT_IDENTIFIER" },
+      "api:hasTopic": { "@type": "http://www.w3.org/2001/XMLSchema#anyURI", "@value": p.iri },
+      "api:includeSubscriptionEventType": [{ "@id": "api:LOGISTICS_EVENT_RECEIVED" }],
+    });
+    const feedAbout = async () => (await forwarder.client.notifications(0, 1000)).notifications.filter((n) => n.recordId === p.id);
+    const unknownIri = `${hub.url}/logistics-objects/${randomUUID()}`;
+    /** A ONE Record event as a /v1 record (objectType LogisticsEvent), naming `about` in eventFor. */
+    const v1Event = (about: string, id = randomUUID()) =>
+      outsider.client
+        .publish("LogisticsObject", { objectType: "LogisticsEvent", eventCode: { "@id": "https://onerecord.iata.org/ns/code-lists/StatusCode#DLV" }, eventFor: { "@id": about }, eventDate: new Date().toISOString() } as LogisticsObjectBody, { id, version: 1 })
+        .then(() => id);
+    const shape404 = shape(await failure(outsider.client.getRecord(randomUUID())));
+
+    const attempts = {
+      oneRecord: failure(oneRecordClient(outsider).appendEvent(p.iri, event("DLV", "2026-05-05T10:00:00.000Z"))),
+      oneRecordUnknown: failure(oneRecordClient(outsider).appendEvent(unknownIri, event("DLV", "2026-05-05T10:00:00.000Z"))),
+      v1: failure(v1Event(p.iri)),
+      v1Unknown: failure(v1Event(unknownIri)),
+      native: failure(outsider.client.publish("LogisticsEvent", { ...departedEvent(p.id), eventCode: "DLV" })),
+      nativeByIri: failure(outsider.client.publish("LogisticsEvent", { ...departedEvent(p.iri), eventCode: "DLV" })),
+      nativeUnknown: failure(outsider.client.publish("LogisticsEvent", { ...departedEvent(randomUUID()), eventCode: "DLV" })),
+    };
+    const refused = Object.fromEntries(await Promise.all(Object.entries(attempts).map(async ([k, v]) => [k, shape(await v)] as const)));
+    expect(refused.oneRecord).to.deep.equal(refused.oneRecordUnknown);
+    expect(refused.oneRecord!.status).to.equal(404);
+    for (const k of ["v1", "v1Unknown", "native", "nativeByIri", "nativeUnknown"]) expect(refused[k], k).to.deep.equal(shape404);
+
+    // In a batch, the event takes the rest down with it: nothing of it is stored.
+    const own = outsider.client.signRecord("Shipment", shipment());
+    const sneaky = outsider.client.signRecord("LogisticsEvent", { ...departedEvent(p.id), eventCode: "DLV" });
+    expect(shape(await failure(outsider.client.publishBatch([own, sneaky])))).to.deep.equal(shape404);
+    expect(shape(await failure(outsider.client.getRecord(own.id)))).to.deep.equal(shape404);
+    const kept = randomUUID();
+    await failure(v1Event(p.iri, kept));
+    expect(shape(await failure(outsider.client.getRecord(kept)))).to.deep.equal(shape404);
+
+    // The owner's event list and subscription saw nothing.
+    expect((await fwd.events(p.iri)).totalItems).to.equal(0);
+    expect(await feedAbout()).to.deep.equal([]);
+
+    // Once the owner lets it read the piece, the same party posts, through either API, and the owner is told.
+    await forwarder.client.grant(p.id, outsider.id);
+    const posted = await v1Event(p.iri);
+    await outsider.client.publish("LogisticsEvent", { ...departedEvent(p.id), eventCode: "DLV" });
+    const viaOneRecord = await oneRecordClient(outsider).appendEvent(p.iri, event("DLV", "2026-05-05T11:00:00.000Z"));
+    const listed = await fwd.events(p.iri);
+    expect(listed.events.map((e) => String(e["@id"]).split("/").pop()).sort()).to.deep.equal([posted, viaOneRecord.id].sort());
+    expect((await feedAbout()).map((n) => n.kind)).to.deep.equal(["LOGISTICS_EVENT_RECEIVED", "LOGISTICS_EVENT_RECEIVED"]);
   });
 });

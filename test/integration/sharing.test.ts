@@ -117,6 +117,9 @@ describe(`sharing of logistics objects (${isPostgres() ? "PostgreSQL" : "SQLite"
     const wbShipment = randomUUID();
     const hw = await house(fwd, "HX1001", randomUUID(), wbShipment);
     const s = await shipment(fwd, [p1, p2, foreign], { waybill: iri(hw) }, wbShipment);
+    // The handler posts events about pieces it was let read (events come only from those).
+    await fwd.client.grant(p1, handler.id);
+    await shipper.client.grant(foreign, handler.id);
     const e1 = await event(handler, p1);
     const eForeign = await event(handler, foreign);
     expect(await sees(airline, [s, p1, p2, hw, e1])).to.deep.equal([false, false, false, false, false]);
@@ -250,6 +253,7 @@ describe(`sharing of logistics objects (${isPostgres() ? "PostgreSQL" : "SQLite"
     const h3 = await house(shipper, "HX2003", m2, s3);
     await master(airline, "HKG", [h1, h3], mId);
     const h2 = await house(fwd, "HX2002", mId, s2);
+    await fwd.client.grant(p2, handler.id);
     const e2 = await event(handler, p2, "ARR");
     const unrelated = await piece(fwd);
 
