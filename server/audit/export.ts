@@ -1,5 +1,8 @@
 import type { ExportLine } from "../../sdk/audit/export-format";
-import type { AnchorProof } from "../../sdk/envelope";
+import type { AnchorProof, SignedRecord } from "../../sdk/envelope";
+import { PERSONAL_FIELDS, isRecordType } from "../../sdk/records";
+import { redact } from "../../sdk/redact";
+import type { Role } from "../../sdk/roles";
 import type { ProofService } from "../anchoring/proofs";
 import type { Db, DbProvider } from "../db/client";
 import { badRequest } from "../http/problem";
@@ -13,6 +16,8 @@ export interface ExportScope {
   /** "all": every batch, record and log line (auditors). "own": the organisation's own records with proofs. */
   scope: "all" | "own";
   orgId: string;
+  /** The exporter's roles: personal fields are shown only to their publisher and to customs. */
+  roles: readonly Role[];
   /** Resume after this line (a cursor of an earlier export). */
   after?: string;
   /**
@@ -50,6 +55,20 @@ function decode(cursor: string): Position {
   throw badRequest("invalid-cursor", "The cursor is not one this hub issued.", [{ path: "after", message: "unknown cursor" }]);
 }
 
+/**
+ * The record as the exporter may hold it: personal fields (PERSONAL_FIELDS) stay with their publisher
+ * and customs, as on every read (server/records/service.ts disclosed()); anyone else, the auditor
+ * included, gets their salted field hashes, from which the audit still recomputes the digest.
+ */
+function exported(record: SignedRecord, reader: { orgId: string; customs: boolean }): SignedRecord {
+  if (reader.customs || record.owner === reader.orgId || !isRecordType(record.type)) return record;
+  const personal = PERSONAL_FIELDS[record.type]?.filter((f) => Object.hasOwn(record.body, f));
+  return personal && personal.length > 0 ? redact(record, personal) : record;
+}
+
+/** A stored version as the export shows it. */
+type Show = (row: Parameters<typeof storedRecord>[0]) => SignedRecord;
+
 type VersionRow = {
   id: string;
   recordId: string;
@@ -79,6 +98,8 @@ export async function* exportLines(
   const own = scope.scope === "own";
   if (from && (own ? !["o", "a"].includes(from.p) : from.p === "o")) throw badRequest("invalid-cursor", "The cursor belongs to an export of another scope.");
   const logWhere = own ? { owner: scope.orgId } : {};
+  const reader = { orgId: scope.orgId, customs: scope.roles.includes("CUSTOMS") };
+  const show: Show = (row) => exported(storedRecord(row), reader);
   const [batchCount, recordCount, accessCount] = await Promise.all([
     own ? Promise.resolve(0) : db.anchorBatch.count(),
     db.recordVersion.count({ where: own ? { owner: scope.orgId } : {} }),
@@ -101,7 +122,7 @@ export async function* exportLines(
   const section = from?.p ?? (own ? "o" : "b");
 
   if (!own && (section === "b" || section === "r")) {
-    for await (const line of batchSection(db, from && (from.p === "b" || from.p === "r") ? from : undefined, scope.asOfBlock)) {
+    for await (const line of batchSection(db, show, from && (from.p === "b" || from.p === "r") ? from : undefined, scope.asOfBlock)) {
       if (line.kind === "batch") counts.batches++;
       else counts.records++;
       yield line;
@@ -113,7 +134,7 @@ export async function* exportLines(
       const rows = await unbatchedVersions(db, provider, key);
       for (const row of rows) {
         counts.records++;
-        yield { kind: "record", cursor: encode({ p: "u", k: row.id }), record: storedRecord(row), publishedAt: iso(row.publishedAt), batchId: null };
+        yield { kind: "record", cursor: encode({ p: "u", k: row.id }), record: show(row), publishedAt: iso(row.publishedAt), batchId: null };
       }
       if (rows.length < PAGE) break;
       key = rows[rows.length - 1]!.id;
@@ -131,7 +152,7 @@ export async function* exportLines(
         yield {
           kind: "record",
           cursor: encode({ p: "o", k: row.id }),
-          record: storedRecord(row),
+          record: show(row),
           publishedAt: row.publishedAt.toISOString(),
           batchId: batchOf.get(row.digest) ?? null,
           ...(proof ? { proof } : {}),
@@ -157,10 +178,10 @@ export async function* exportLines(
 const iso = (d: Date | string) => (d instanceof Date ? d : new Date(d)).toISOString();
 
 /** Batches after `from` in creation order, each followed by its records in outbox order. */
-async function* batchSection(db: Db, from: Extract<Position, { p: "b" | "r" }> | undefined, asOfBlock?: number): AsyncGenerator<ExportLine> {
+async function* batchSection(db: Db, show: Show, from: Extract<Position, { p: "b" | "r" }> | undefined, asOfBlock?: number): AsyncGenerator<ExportLine> {
   let after = from ? { c: from.c, i: from.i } : undefined;
   // Resuming after a batch line or inside its records: finish its records first, without repeating the batch line.
-  if (from) yield* batchRecords(db, from.i, from.c, from.p === "r" ? from.q : 0);
+  if (from) yield* batchRecords(db, show, from.i, from.c, from.p === "r" ? from.q : 0);
   for (;;) {
     const batches = await db.anchorBatch.findMany({
       where: after ? { OR: [{ createdAt: { gt: new Date(after.c) } }, { createdAt: new Date(after.c), id: { gt: after.i } }] } : {},
@@ -182,7 +203,7 @@ async function* batchSection(db: Db, from: Extract<Position, { p: "b" | "r" }> |
         ...(b.blockNumber !== null && !later ? { blockNumber: b.blockNumber } : {}),
         ...(b.accessLogSeq !== null && b.accessLogHash ? { accessLogHead: { seq: b.accessLogSeq, hash: b.accessLogHash } } : {}),
       };
-      yield* batchRecords(db, b.id, c, 0);
+      yield* batchRecords(db, show, b.id, c, 0);
     }
     if (batches.length < 20) return;
     const last = batches[batches.length - 1]!;
@@ -190,7 +211,7 @@ async function* batchSection(db: Db, from: Extract<Position, { p: "b" | "r" }> |
   }
 }
 
-async function* batchRecords(db: Db, batchId: string, c: string, afterSeq: number): AsyncGenerator<ExportLine> {
+async function* batchRecords(db: Db, show: Show, batchId: string, c: string, afterSeq: number): AsyncGenerator<ExportLine> {
   let seq = afterSeq;
   for (;;) {
     const items = await db.anchorItem.findMany({
@@ -208,7 +229,7 @@ async function* batchRecords(db: Db, batchId: string, c: string, afterSeq: numbe
       yield {
         kind: "record",
         cursor: encode({ p: "r", c, i: batchId, q: item.seq }),
-        record: storedRecord(row),
+        record: show(row),
         publishedAt: row.publishedAt.toISOString(),
         batchId,
       };

@@ -64,7 +64,7 @@ export function auditRoutes(deps: {
       await accessLog.append({ at, actor: caller.orgId, action: "DENY", recordId: null, version: null, owner: null, detail: "EXPORT all" });
       throw forbidden("auditor-only", "Exporting the whole hub takes the AUDITOR role; use scope=own for your own records.");
     }
-    const lines = exportLines(db, provider, proofs, chain, { scope, orgId: caller.orgId, after, asOfBlock: await latestBlock() });
+    const lines = exportLines(db, provider, proofs, chain, { scope, orgId: caller.orgId, roles: caller.roles, after, asOfBlock: await latestBlock() });
     // The first line (or a bad cursor's 400) before any byte is sent, so errors stay problems.
     const first = await lines.next();
     await accessLog.append({ at, actor: caller.orgId, action: "EXPORT", recordId: null, version: null, owner: scope === "own" ? caller.orgId : null, detail: `scope=${scope}${after ? " resumed" : ""}` });

@@ -9,7 +9,11 @@ import type { ExportLine } from "../../sdk/audit/export-format";
 import { AuditReportSchema, FINDINGS_KEPT_PER_CODE, type AuditReport, type FindingCode } from "../../sdk/audit/findings";
 import { formatReport } from "../../sdk/audit/report";
 import { orgIdToBytes32 } from "../../sdk/chain-abi";
+import { prepareRecord } from "../../sdk/digest";
 import { buildMerkleTree } from "../../sdk/merkle";
+import { redact } from "../../sdk/redact";
+import { signRecord } from "../../sdk/signature";
+import { BUYER, order } from "../customs/fixtures";
 import type { Registry } from "./fixture";
 import { ACME, FAST, copyState, deployChain, exportOf, logAccess, publish, revert, seal, snapshot, withholdingLogs, type Chain, type HubState } from "./fixture";
 
@@ -214,6 +218,24 @@ describe("auditExport (hardhat network)", function () {
     const report = await auditState(genuine, { provider: withholdingLogs(chain.provider, dropped) });
     expect(codesOf(report)).to.deep.equal(["anchor-chain-head-mismatch", "batch-not-on-chain"]);
     expect(report.findings.find((f) => f.code === "anchor-chain-head-mismatch")!.message).to.include("events are missing");
+  });
+
+  it("personal fields as salted hashes (the auditor's export): digests still recompute; a tampered hidden hash is content-mismatch", async () => {
+    const state = copyState(genuine);
+    const signed = signRecord(chain.keys[ACME].privateKey, prepareRecord({ type: "Order", id: "order-1", version: 1, owner: ACME }, order()));
+    const rec = { record: signed, publishedAt: new Date().toISOString(), batchId: null };
+    await seal(chain, state, [rec]);
+    const lines = exportOf(chain, state).map((l) => (l.kind === "record" && l.record.type === "Order" ? { ...l, record: redact(l.record, ["buyer"]) } : l));
+    const text = lines.map((l) => JSON.stringify(l));
+    expect(text.join("\n")).to.not.include(BUYER.idNumber);
+    const report = await audit(text);
+    expect(report.findings, formatReport(report)).to.deep.equal([]);
+    expect(report.summary.counts.records).to.equal(9);
+    const i = text.findIndex((t) => t.includes('"hidden"'));
+    text[i] = text[i].replace(/("buyer":"0x)[0-9a-f]/, (_m, p: string) => `${p}${_m.endsWith("0") ? "1" : "0"}`);
+    const tampered = await audit(text);
+    expect(codesOf(tampered)).to.deep.equal(["content-mismatch"]);
+    expect(tampered.findings[0]).to.include({ recordId: "order-1" });
   });
 
   it("access-log-gap: a line cut from the access log", async () => {

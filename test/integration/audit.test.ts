@@ -1,6 +1,6 @@
 // The auditor's tools against a real hub: its database and the chain tampered with for real, then
 // `cargoproof export` (over HTTP) and `cargoproof audit` (chain only, hub stopped) as child processes.
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { expect } from "chai";
@@ -8,13 +8,17 @@ import { runCli, type CliRun } from "../cli-process";
 import { Contract, Wallet, hexlify, randomBytes } from "ethers";
 import { AuditReportSchema, type AuditReport } from "../../sdk/audit/findings";
 import { anchorRegistryAbi } from "../../sdk/chain-abi";
+import { HubClient } from "../../sdk/client";
+import type { SignedRecord } from "../../sdk/envelope";
 import { prepareRecord } from "../../sdk/digest";
 import { randomOrgKey } from "../../sdk/keys";
 import { signRecord } from "../../sdk/signature";
 import { writePrivate } from "../../scripts/local-data";
 import { shipment } from "../fixtures";
+import { BUYER, OTHER_PERSON, order, payment } from "../customs/fixtures";
 import {
   ANCHORER_KEY,
+  OPERATOR_KEY,
   admit,
   freshDatabase,
   hubEnv,
@@ -55,6 +59,8 @@ describe(`cargoproof audit against a tampered hub (${isPostgres() ? "PostgreSQL"
   let forwarder: TestOrg;
   let airline: TestOrg;
   let auditor: TestOrg;
+  let platform: TestOrg;
+  let orderId: string;
   let dataDir: string;
   let env: Record<string, string>;
   let registries: string[];
@@ -80,8 +86,16 @@ describe(`cargoproof audit against a tampered hub (${isPostgres() ? "PostgreSQL"
     forwarder = await admit(hub.url, "audit-forwarder", ["FORWARDER"]);
     airline = await admit(hub.url, "audit-airline", ["AIRLINE"]);
     auditor = await admit(hub.url, "audit-board", ["AUDITOR"]);
+    // Personal data: the buyer's identity in an order and the payer's in a payment (the fixture's parties).
+    platform = await admit(hub.url, "shop-global", ["PLATFORM"]);
+    const payer = await admit(hub.url, "pay-firm", ["PAYMENT"]);
+    await admit(hub.url, "hz-customs", ["CUSTOMS"]);
+    // The consignee is another person here: only PERSONAL_FIELDS (the buyer, the payer) are personal (see the report).
+    orderId = (await platform.client.publish("Order", order({ consignee: { name: OTHER_PERSON.name, address: "No. 1 Hubin Road, Hangzhou", country: "CN" } }))).record.id;
+    await payer.client.publish("Payment", payment());
     dataDir = mkdtempSync(join(tmpdir(), "cargoproof-audit-"));
-    writePrivate(join(dataDir, "keys", `${auditor.id}.json`), JSON.stringify({ orgId: auditor.id, privateKey: auditor.key.privateKey }));
+    for (const org of [auditor, platform])
+      writePrivate(join(dataDir, "keys", `${org.id}.json`), JSON.stringify({ orgId: org.id, privateKey: org.key.privateKey }));
     env = { CARGOPROOF_DATA: dataDir };
     registries = ["--participant-registry", chain.deployment.participantRegistry, "--anchor-registry", chain.deployment.anchorRegistry];
     for (let i = 0; i < 6; i++) {
@@ -103,10 +117,44 @@ describe(`cargoproof audit against a tampered hub (${isPostgres() ? "PostgreSQL"
   it("a clean hub audits clean, exit code 0", async function () {
     const { run, report } = await exportAndAudit("clean");
     expect(run.code, run.stdout + run.stderr).to.equal(0);
-    expect(report.clean).to.equal(true);
-    expect(report.summary.counts.records).to.equal(6);
+    expect(report.clean, run.stdout).to.equal(true);
+    expect(report.summary.counts.records).to.be.at.least(8);
     expect(report.summary.counts.access).to.be.greaterThan(12);
     expect(report.summary.totalFindings).to.equal(0);
+  });
+
+  it("the auditor's export holds personal fields only as salted hashes, audits clean, and a tampered hash is found", async function () {
+    const file = join(dataDir, "personal.jsonl");
+    const exported = await cli(["export", "--as", auditor.id, "--scope", "all", "--out", file, "--hub", hub.url], env);
+    expect(exported.code, exported.stderr).to.equal(0);
+    const text = readFileSync(file, "utf8");
+    for (const value of [BUYER.name, BUYER.idNumber]) expect(text, `the export leaks ${value}`).to.not.include(value);
+    const records = text.split("\n").filter((l) => l.includes('"kind":"record"')).map((l) => (JSON.parse(l) as { record: SignedRecord }).record);
+    const ord = records.find((r) => r.id === orderId)!;
+    expect(ord.body).to.not.have.property("buyer");
+    expect(ord.salts).to.not.have.property("buyer");
+    expect(ord.hidden).to.have.property("buyer").that.matches(/^0x[0-9a-f]{64}$/);
+    expect(ord.body).to.have.property("orderNumber"); // everything else as it was
+    expect(records.find((r) => r.type === "Payment")!.hidden).to.have.property("payer");
+
+    const { run, report } = await auditFile(file, "personal");
+    expect(run.code, run.stdout + run.stderr).to.equal(0);
+    expect(report.clean).to.equal(true);
+    expect(report.summary.counts.records).to.equal(records.length);
+
+    // A hidden hash edited in the file: the digest no longer recomputes.
+    const edited = join(dataDir, "personal-edited.jsonl");
+    const hash = ord.hidden!.buyer;
+    writeFileSync(edited, text.replace(hash, `${hash.slice(0, -1)}${hash.endsWith("0") ? "1" : "0"}`));
+    const tampered = await auditFile(edited, "personal-edited");
+    expect(tampered.run.code).to.equal(1);
+    expect(tampered.report.findings.map((f) => [f.code, f.recordId])).to.deep.equal([["content-mismatch", orderId]]);
+
+    // The publisher's own export keeps its buyer: personal fields stay with their publisher.
+    const own = join(dataDir, "platform-own.jsonl");
+    const ownRun = await cli(["export", "--as", platform.id, "--scope", "own", "--out", own, "--hub", hub.url], env);
+    expect(ownRun.code, ownRun.stderr).to.equal(0);
+    expect(readFileSync(own, "utf8")).to.include(BUYER.idNumber);
   });
 
   it("finds every tampering of the database and the chain, exit code 1, hub stopped", async function () {
@@ -145,7 +193,18 @@ describe(`cargoproof audit against a tampered hub (${isPostgres() ? "PostgreSQL"
     let cut = 5;
     while (heads.has(cut)) cut++;
     await sql(url, `DELETE FROM "AccessLogEntry" WHERE "seq" = $1`, [cut]);
-    // A root on chain the hub never reported, anchored with the hub's own anchoring key.
+    // A batch the hub anchored, deleted from its database with its records' place in it (withheld).
+    const rotated = new HubClient({ baseUrl: hub.url, orgId: forwarder.id, privateKey: newKey.privateKey });
+    const { record: kept } = await rotated.publish("Shipment", shipment({ pieceCount: 40 }));
+    await settled(url);
+    const [withheld] = await sql<{ id: string; root: string }>(url, `SELECT b."id", b."root" FROM "AnchorBatch" b JOIN "AnchorItem" i ON i."batchId" = b."id" WHERE i."digest" = $1`, [kept.digest]);
+    await sql(url, `DELETE FROM "AnchorBatch" WHERE "id" = $1`, [withheld.id]);
+    // The hub's anchorer removed and re-admitted by the registry's admin: its chain restarts from genesis.
+    const admin = new Contract(chain.deployment.anchorRegistry, anchorRegistryAbi, new Wallet(OPERATOR_KEY, chain.provider));
+    const anchorer = new Wallet(ANCHORER_KEY).address;
+    await (await admin.getFunction("setAnchorer")(anchorer, false)).wait();
+    await (await admin.getFunction("setAnchorer")(anchorer, true)).wait();
+    // A root on chain the hub never reported, anchored with the hub's own anchoring key (withheld too).
     const registry = new Contract(chain.deployment.anchorRegistry, anchorRegistryAbi, new Wallet(ANCHORER_KEY, chain.provider));
     const foreign = hexlify(randomBytes(32));
     await (await registry.getFunction("anchor")(foreign, 1)).wait();
@@ -165,11 +224,12 @@ describe(`cargoproof audit against a tampered hub (${isPostgres() ? "PostgreSQL"
     // The back-dated record was also anchored an hour after its claimed publication.
     expect(found("anchored-late").map((f) => f.recordId)).to.have.members([ids[2], "backdated-1"]);
     expect(found("signer-not-member").map((f) => f.recordId)).to.deep.equal(["backdated-1"]);
-    expect(found("unreported-root").map((f) => f.root)).to.deep.equal([foreign]);
+    expect(found("batch-withheld").map((f) => f.root)).to.have.members([withheld.root, foreign]);
+    expect(found("anchorer-reset").map((f) => f.anchorer)).to.deep.equal([anchorer]);
     expect(found("access-log-gap").map((f) => f.seq)).to.deep.equal([cut + 1]);
     expect(run.stdout).to.match(/content/i);
     // Nothing else was touched: no other kind of finding.
-    const expected = ["content-mismatch", "missing-record", "not-anchored", "anchored-late", "signer-not-member", "unreported-root", "access-log-gap"];
+    const expected = ["content-mismatch", "missing-record", "not-anchored", "anchored-late", "signer-not-member", "batch-withheld", "anchorer-reset", "access-log-gap"];
     expect(Object.entries(report.summary.findings).filter(([code, n]) => n > 0 && !expected.includes(code))).to.deep.equal([]);
   });
 });
