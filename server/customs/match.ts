@@ -5,12 +5,15 @@ import type { Discrepancy, MatchResultBody, MatchStatus, MatchedDocument } from 
 import type { OrderBody } from "../../sdk/records/order";
 import type { PaymentBody } from "../../sdk/records/payment";
 import type { WaybillBody } from "../../sdk/records/waybill";
+import { admittedDocuments } from "./admission";
 import { cnyRate, modeRule, resolveMatchRules, type MatchRules } from "./rules";
 
 /**
  * The customs match of one order (China's "three/four documents" check): pure and deterministic, no
  * database, no I/O. It compares whatever documents are present, lists the required ones missing, and
- * never puts personal values (names, identity numbers, consignee details) in its findings.
+ * never puts personal values (names, identity numbers, consignee details) in its findings. Only the
+ * documents that count take part: the platform's own and those of the parties its order names
+ * (admission.ts); any other document is left out as if it had never been published.
  * docs/customs.md lists the rules.
  */
 
@@ -30,7 +33,10 @@ export interface CaseDocument {
 export interface MatchInput {
   platform: string;
   orderNumber: string;
-  /** The latest version of every document naming this order (several records of one kind are a discrepancy). */
+  /**
+   * The latest version of every document naming this order (several records of one kind are a
+   * discrepancy); documents of parties the order does not name may be among them and are ignored.
+   */
   documents: CaseDocument[];
   /** Keyed hash of an identity (identity.ts): the matcher compares identities only through it. */
   identityKey: (identity: Identity) => string;
@@ -72,7 +78,7 @@ export function matchCase(input: MatchInput): MatchOutcome {
   const before = input.buyerAnnualCnyBefore ?? 0;
   if (!Number.isFinite(before) || before < 0) throw new Error("buyerAnnualCnyBefore must be a finite amount >= 0");
   const found: Discrepancy[] = [];
-  const chosen = chooseDocuments(input, found);
+  const chosen = chooseDocuments(caseDocuments(input), found);
   const docs: CaseDocs = {
     order: chosen.ORDER?.body as OrderBody | undefined,
     payment: chosen.PAYMENT?.body as PaymentBody | undefined,
@@ -130,7 +136,7 @@ export function matchCase(input: MatchInput): MatchOutcome {
 
 /** The MatchResult record body the hub publishes for `outcome` (documents: every record looked at). */
 export function matchResultBody(input: MatchInput, outcome: MatchOutcome, matchedAt: string): MatchResultBody {
-  const documents: MatchedDocument[] = latestVersions(input.documents)
+  const documents: MatchedDocument[] = latestVersions(caseDocuments(input))
     .sort((a, b) => KINDS.indexOf(a.kind) - KINDS.indexOf(b.kind) || compareStrings(a.recordId, b.recordId))
     .map(({ kind, recordId, version, owner, digest }) => ({ kind, recordId, version, owner, digest }));
   const body: MatchResultBody = {
@@ -173,14 +179,19 @@ function assertBelongs(input: MatchInput, d: CaseDocument): void {
     throw new Error(`document ${d.recordId} belongs to another case than ${input.platform}/${input.orderNumber}`);
 }
 
+/** The documents of the case that count (every one given must belong to the case). */
+function caseDocuments(input: MatchInput): CaseDocument[] {
+  for (const d of input.documents) assertBelongs(input, d);
+  return admittedDocuments(input.platform, latestVersions(input.documents));
+}
+
 /**
  * One document per kind. Two different records of one kind (e.g. two payments) are a
  * `duplicate-document` discrepancy; the first by record id is compared with the others.
  */
-function chooseDocuments(input: MatchInput, found: Discrepancy[]): Partial<Record<DocumentKind, CaseDocument>> {
-  for (const d of input.documents) assertBelongs(input, d);
+function chooseDocuments(documents: CaseDocument[], found: Discrepancy[]): Partial<Record<DocumentKind, CaseDocument>> {
   const chosen: Partial<Record<DocumentKind, CaseDocument>> = {};
-  const latest = latestVersions(input.documents).sort((a, b) => compareStrings(a.recordId, b.recordId));
+  const latest = [...documents].sort((a, b) => compareStrings(a.recordId, b.recordId));
   for (const d of latest) {
     const first = chosen[d.kind];
     if (!first) {

@@ -39,6 +39,10 @@ export const order = (over: Partial<RecordBody<"Order">> = {}): RecordBody<"Orde
   consignee: { name: "Zhang San", address: "No. 18 Wensan Road, Xihu District, Hangzhou", country: "CN", phone: "+86 138 0000 0000" },
   lines: lines(),
   ...MONEY,
+  // The parties whose documents count in the case (the platform's own always do).
+  paymentProvider: PAYMENT_FIRM,
+  logisticsProvider: CARRIER,
+  declarant: BROKER,
   ...over,
 });
 

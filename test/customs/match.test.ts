@@ -169,13 +169,16 @@ describe("customs match", () => {
     const finals = new Set<string>();
     for (const arrival of permutations(docs)) {
       for (let n = 1; n <= arrival.length; n++) {
-        const present = new Set(arrival.slice(0, n).map((d) => d.kind));
+        const arrived = new Set(arrival.slice(0, n).map((d) => d.kind));
+        // The others' documents count once the order naming them is there.
+        const present = arrived.has("ORDER") ? arrived : new Set<DocumentKind>();
         // Without an order or a list the mode is unknown, so only those two are known to be missing.
         const modeKnown = present.has("ORDER") || present.has("DECLARATION");
         const expectedMissing = modeKnown ? ALL.filter((k) => !present.has(k)) : ["ORDER", "DECLARATION"];
         const label = `${arrival.map((d) => d.kind).join(",")} after ${n}`;
         const o = run(arrival.slice(0, n));
         expect(o.missing, label).to.deep.equal(expectedMissing);
+        expect(matchResultBody(input(arrival.slice(0, n)), o, "2026-11-11T03:00:00Z").documents.map((d) => d.kind).sort(), label).to.deep.equal([...present].sort());
         expect(o.discrepancies, label).to.deep.equal([]);
         expect(o.status, label).to.equal(n < 4 ? "INCOMPLETE" : "MATCHED");
         expect(run(arrival.slice(0, n), { overdue: true }).status, label).to.equal(n < 4 ? "OVERDUE" : "MATCHED");
@@ -188,15 +191,19 @@ describe("customs match", () => {
   it("with one document missing: INCOMPLETE naming it, OVERDUE after the deadline", () => {
     for (const kind of ALL) {
       const docs = fourDocuments().filter((d) => d.kind !== kind);
+      // Without the order nobody is named: nothing counts, so the mode is unknown too.
+      const missing = kind === "ORDER" ? ["ORDER", "DECLARATION"] : [kind];
       expect(run(docs), kind).to.include({ status: "INCOMPLETE" });
-      expect(run(docs).missing, kind).to.deep.equal([kind]);
+      expect(run(docs).missing, kind).to.deep.equal(missing);
       expect(run(docs, { overdue: true }), kind).to.include({ status: "OVERDUE" });
-      expect(run(docs, { overdue: true }).missing, kind).to.deep.equal([kind]);
+      expect(run(docs, { overdue: true }).missing, kind).to.deep.equal(missing);
     }
   });
 
   it("with neither order nor list: both missing, and no mode", () => {
-    const o = run(fourDocuments().filter((d) => d.kind === "PAYMENT" || d.kind === "WAYBILL"));
+    // The platform's own payment (it may hold the PAYMENT role too) counts without an order.
+    const own = { ...caseDocument("PAYMENT", payment()), owner: PLATFORM };
+    const o = run([own, ...fourDocuments().filter((d) => d.kind === "WAYBILL")]);
     expect(o.status).to.equal("INCOMPLETE");
     expect(o.missing).to.deep.equal(["ORDER", "DECLARATION"]);
     expect(o.supervisionMode).to.equal(undefined);
@@ -313,9 +320,14 @@ describe("customs match", () => {
         expect(run(docs)).to.include({ status: "MATCHED", supervisionMode: row.mode, direction: row.direction });
         for (const kind of ALL) {
           const o = run(docs.filter((d) => d.kind !== kind));
-          expect(o.missing, `without ${kind}`).to.deep.equal(row.required.includes(kind) ? [kind] : []);
-          expect(o.status, `without ${kind}`).to.equal(row.required.includes(kind) ? "INCOMPLETE" : "MATCHED");
+          // Without the order, the others' documents are named by nobody: nothing counts.
+          const missing = kind === "ORDER" ? ["ORDER", "DECLARATION"] : row.required.includes(kind) ? [kind] : [];
+          expect(o.missing, `without ${kind}`).to.deep.equal(missing);
+          expect(o.status, `without ${kind}`).to.equal(missing.length > 0 ? "INCOMPLETE" : "MATCHED");
         }
+        // A platform filing the documents itself needs no order to name it.
+        const own = docs.filter((d) => d.kind !== "ORDER").map((d) => ({ ...d, owner: PLATFORM }));
+        expect(run(own).missing, "the platform's own documents, no order").to.deep.equal(row.required.filter((k) => k === "ORDER"));
         // Personal limits only for imports: a large order is fine for an export.
         const big = bigOrderBodies() as Record<"ORDER" | "PAYMENT" | "DECLARATION", RecordBody<"Order"> & RecordBody<"CustomsDeclaration">>;
         const bigDocs = withBodies({ ...big, ORDER: { ...big.ORDER, ...declared }, DECLARATION: { ...big.DECLARATION, ...declared } });
@@ -344,6 +356,72 @@ describe("customs match", () => {
     expect(() => run(fourDocuments(), { rules: { cnyRates: { XXQ: 1 } } })).to.throw(/cnyRates/);
     expect(() => run(fourDocuments(), { buyerAnnualCnyBefore: Number.NaN })).to.throw(/buyerAnnualCnyBefore/);
     expect(DEFAULT_MATCH_RULES.tolerance).to.equal(0.01);
+  });
+});
+
+describe("customs match: who is a party (the order names them)", () => {
+  const INTRUDER = "other-forwarder";
+  const at = "2026-11-11T03:00:00Z";
+  const body = (docs: CaseDocument[]) => JSON.stringify(matchResultBody(input(docs), run(docs), at));
+  /** Documents naming the order from organisations the order does not name, each trying something. */
+  const intruders = (): CaseDocument[] => [
+    { ...caseDocument("WAYBILL", parcelWaybill({ waybillNumber: "XX000000001", grossWeight: { value: 99, unit: "KGM" } }), { recordId: "w-intruder" }), owner: INTRUDER },
+    // A guess of the buyer: right or wrong, it must tell nothing.
+    { ...caseDocument("DECLARATION", declaration({ buyer: { ...OTHER_PERSON }, total: 1, waybillNumber: "XX000000001" }), { recordId: "d-intruder" }), owner: "other-broker" },
+    { ...caseDocument("DECLARATION", declaration({ buyer: { ...BUYER } }), { recordId: "d-guess" }), owner: "other-broker" },
+    { ...caseDocument("PAYMENT", payment({ amount: 1, payer: { ...OTHER_PERSON } }), { recordId: "p-intruder" }), owner: "other-pay" },
+  ];
+
+  it("an unnamed publisher's documents change nothing, whatever they say and in every order of arrival", () => {
+    const real = fourDocuments();
+    const expected = body(real);
+    const all = [...real, ...intruders()];
+    // Every arrival order of the real four with the intruders at every position (7! = 5,040).
+    for (const arrival of permutations(all)) expect(body(arrival)).to.equal(expected);
+    // Before the order: with or without the intruders, the same as no document at all.
+    const beforeOrder = [...real.filter((d) => d.kind !== "ORDER"), ...intruders()];
+    expect(body(beforeOrder)).to.equal(body(real.filter((d) => d.kind !== "ORDER")));
+    expect(body(beforeOrder)).to.equal(body([]));
+    expect(body([...intruders(), real.find((d) => d.kind === "ORDER")!])).to.equal(body([real.find((d) => d.kind === "ORDER")!]));
+  });
+
+  it("a guess of the buyer's identity through an unnamed declaration finds nothing, right or wrong", () => {
+    const [w, wrong, right] = intruders();
+    const base = fourDocuments().filter((d) => d.kind !== "DECLARATION");
+    const outcomes = [base, [...base, wrong!], [...base, right!], [...base, w!, wrong!]].map((docs) => JSON.stringify(run(docs)));
+    expect(new Set(outcomes).size).to.equal(1);
+    expect(run([...base, right!]).discrepancies).to.deep.equal([]);
+  });
+
+  it("the order names each party for its own kind of document only", () => {
+    // The payment firm's waybill (were it a carrier too) is not the named carrier's.
+    const docs = fourDocuments().map((d) => (d.kind === "WAYBILL" ? { ...d, owner: "pay-firm" } : d));
+    expect(run(docs).missing).to.deep.equal(["WAYBILL"]);
+    expect(matchResultBody(input(docs), run(docs), at).documents.map((d) => d.kind)).to.not.include("WAYBILL");
+  });
+
+  it("a new version of the order names a party after the fact, or stops naming one", () => {
+    const unnamed = order({ logisticsProvider: undefined });
+    delete (unnamed as { logisticsProvider?: string }).logisticsProvider;
+    const v1 = withBodies({ ORDER: unnamed });
+    expect(run(v1).missing).to.deep.equal(["WAYBILL"]);
+    const v2 = [...v1, caseDocument("ORDER", order(), { version: 2 })];
+    expect(run(v2).status).to.equal("MATCHED");
+    const v3 = [...v2, caseDocument("ORDER", order({ logisticsProvider: "another-carrier" }), { version: 3 })];
+    expect(run(v3).missing).to.deep.equal(["WAYBILL"]);
+    expect(body(v3)).to.not.include("parcel-express");
+  });
+
+  it("the platform's own documents count unnamed; with two orders the one compared names the parties", () => {
+    const ownList = { ...caseDocument("DECLARATION", declaration()), owner: PLATFORM };
+    const docs = [...fourDocuments().filter((d) => d.kind !== "DECLARATION"), ownList];
+    expect(run(docs).status).to.equal("MATCHED");
+    // A second order record (a duplicate) naming another payment firm names nobody.
+    const second = caseDocument("ORDER", order({ paymentProvider: "other-pay" }), { recordId: "order-2" });
+    const other = { ...caseDocument("PAYMENT", payment(), { recordId: "payment-2" }), owner: "other-pay" };
+    const o = run([...fourDocuments(), second, other]);
+    expect(findings(o)).to.deep.equal([["duplicate-document", "orderNumber"]]);
+    expect(o.discrepancies[0]!.found).to.equal("order-2");
   });
 });
 
