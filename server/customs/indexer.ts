@@ -12,7 +12,9 @@ import { grantByPolicy } from "../records/grants";
 import type { PublishContext, RecordObserver } from "../records/observers";
 import { KIND_BITS, NOTIFY_DECISION, POLICY_DECLARED, POLICY_PARTIES, caseId, isReservedRecordId, kindMask, requiredMask } from "./cases";
 import { applySummaries } from "./summaries";
-import { casePartiesIn, customsOffices } from "./parties";
+import { caseDocumentRows, casePartiesIn, customsOffices, namedFromRow, revokeFormerParties, type CaseRowDocument } from "./parties";
+import { counts, namedParties, namingOrder, type NamedParties } from "./admission";
+import type { OrderBody } from "../../sdk/records/order";
 import { chunks, execute, insertMissing, lockRows, placeholders, query, type Runner } from "../db/sql";
 
 /** Who may publish each customs document (any one of the roles). */
@@ -39,6 +41,29 @@ interface IndexedDocument {
   orderNumber: string;
   /** Orders and declarations: where and when they are declared. */
   declared?: { customsOffice: string; supervisionMode: string; direction: string; day: string };
+}
+
+/** A CustomsCase row as the indexer reads it. */
+interface CaseStateRow {
+  id: string;
+  platform: string;
+  customsOffice: string | null;
+  kinds: unknown;
+  required: unknown;
+  revision: unknown;
+  paymentProvider: string | null;
+  logisticsProvider: string | null;
+  declarant: string | null;
+  matchResultId: string | null;
+  decisionRecordId: string | null;
+}
+
+interface CaseState extends Omit<CaseStateRow, "kinds" | "required" | "revision"> {
+  kinds: number;
+  required: number | null;
+  revision: number;
+  /** Whom the case's order names (updated when an order arrives in or leaves the case). */
+  named: NamedParties;
 }
 
 export interface IndexerOptions {
@@ -100,7 +125,11 @@ export class CustomsIndexer implements RecordObserver {
     if (summaries.length > 0) await applySummaries(ctx, this.accessLog, summaries, single);
   }
 
-  /** Upserts the documents' rows, opens or re-opens their cases, and grants them to known offices. */
+  /**
+   * Upserts the documents' rows, decides which of them count in their cases (admission.ts), opens or
+   * re-opens the cases they change, and grants documents to known offices. A document that does not
+   * count changes nothing of its case: no revision, no match, no grant beyond the office it names.
+   */
   private async indexDocuments(stored: IndexedDocument[], leaving: SignedRecord[], ctx: PublishContext, single: boolean): Promise<void> {
     const { tx, provider, now } = ctx;
     // A batch may hold several versions of one record: the last one counts.
@@ -110,21 +139,70 @@ export class CustomsIndexer implements RecordObserver {
     const documents = [...latest.values()];
     await checkOffices(tx, provider, documents, single);
 
-    const affected = new Map<string, { platform: string; orderNumber: string }>();
-    for (const d of documents) affected.set(d.caseId, { platform: d.platform, orderNumber: d.orderNumber });
-    // Only a version after the first can replace a document row (a first version is a new record).
+    // The rows these versions replace (only a version after the first can replace one), and where they were.
     const replaced = [...documents.filter((d) => d.record.version > 1).map((d) => d.record.id), ...leaving.map((r) => r.id)];
-    for (const ids of chunks(replaced)) {
-      const before = await query<{ caseId: string }>(tx, provider, `SELECT "caseId" FROM "CustomsDocument" WHERE "recordId" IN (${placeholders(1, ids.length)})`, ids);
-      // A version naming another order moves the document: its old case is matched again too.
-      for (const b of before) if (!affected.has(b.caseId)) affected.set(b.caseId, splitCaseId(b.caseId));
-      await execute(tx, provider, `DELETE FROM "CustomsDocument" WHERE "recordId" IN (${placeholders(1, ids.length)})`, ids);
+    const before: { recordId: string; caseId: string; kind: string; admitted: unknown }[] = [];
+    for (const ids of chunks(replaced))
+      before.push(
+        ...(await query<(typeof before)[number]>(tx, provider, `SELECT "recordId", "caseId", "kind", "admitted" FROM "CustomsDocument" WHERE "recordId" IN (${placeholders(1, ids.length)})`, ids)),
+      );
+    const touched = new Map<string, { platform: string; orderNumber: string }>();
+    for (const d of documents) touched.set(d.caseId, { platform: d.platform, orderNumber: d.orderNumber });
+    for (const b of before) if (!touched.has(b.caseId)) touched.set(b.caseId, splitCaseId(b.caseId));
+
+    const ids = [...touched.keys()].sort();
+    // Every case exists first (concurrent publications may open the same one), then is locked, and
+    // only then are its rows read and written, so concurrent publications see each other's.
+    const due = new Date(now.getTime() + this.opts.deadlineMs);
+    await insertMissing(
+      tx,
+      provider,
+      "CustomsCase",
+      "id",
+      ["id", "platform", "orderNumber", "status", "discrepancyCount", "revision", "kinds", "firstDocumentAt", "lastDocumentAt", "dueAt"],
+      ids.map((id) => [id, touched.get(id)!.platform, touched.get(id)!.orderNumber, "PENDING", 0, 0, 0, now, now, due]),
+    );
+    await lockRows(tx, provider, "CustomsCase", "id", ids);
+    const cases = new Map<string, CaseState>();
+    for (const part of chunks(ids)) {
+      const rows = await query<CaseStateRow>(
+        tx,
+        provider,
+        `SELECT "id", "platform", "customsOffice", "kinds", "required", "revision", "paymentProvider", "logisticsProvider", "declarant", "matchResultId", "decisionRecordId"
+           FROM "CustomsCase" WHERE "id" IN (${placeholders(1, part.length)})`,
+        part,
+      );
+      for (const r of rows)
+        cases.set(r.id, {
+          ...r,
+          kinds: Number(r.kinds),
+          required: r.required === null ? null : Number(r.required),
+          revision: Number(r.revision),
+          named: namedFromRow(r),
+        });
     }
+    for (const ids of chunks(replaced)) await execute(tx, provider, `DELETE FROM "CustomsDocument" WHERE "recordId" IN (${placeholders(1, ids.length)})`, ids);
+
+    // Cases whose naming order may change (an order arrives in or leaves them): the parties are
+    // decided again from all their orders, and so is which of their stored documents count.
+    const renamed = new Set([...documents.filter((d) => d.kind === "ORDER").map((d) => d.caseId), ...before.filter((b) => b.kind === "ORDER").map((b) => b.caseId)]);
+    const stayed = renamed.size > 0 ? await caseDocumentRows(tx, provider, [...renamed].sort()) : new Map<string, CaseRowDocument[]>();
+    const byCase = new Map<string, IndexedDocument[]>();
+    for (const d of documents) byCase.set(d.caseId, [...(byCase.get(d.caseId) ?? []), d]);
+    for (const id of renamed) {
+      const orders = [
+        ...(stayed.get(id) ?? []).filter((r) => r.kind === "ORDER"),
+        ...(byCase.get(id) ?? []).filter((d) => d.kind === "ORDER").map((d) => ({ kind: d.kind, recordId: d.record.id, version: d.record.version, owner: d.record.owner, body: d.record.body })),
+      ];
+      cases.get(id)!.named = namedParties(namingOrder(orders)?.body as OrderBody | undefined);
+    }
+    const admitted = (d: IndexedDocument) => counts(d.platform, cases.get(d.caseId)!.named, d.kind, d.record.owner);
+
     await insertRows(
       tx,
       provider,
       "CustomsDocument",
-      ["recordId", "caseId", "kind", "owner", "version", "customsOffice", "supervisionMode", "direction", "day"],
+      ["recordId", "caseId", "kind", "owner", "version", "customsOffice", "supervisionMode", "direction", "day", "admitted"],
       documents.map((d) => [
         d.record.id,
         d.caseId,
@@ -135,84 +213,107 @@ export class CustomsIndexer implements RecordObserver {
         d.declared?.supervisionMode ?? null,
         d.declared?.direction ?? null,
         d.declared?.day ?? null,
+        admitted(d) ? 1 : 0,
       ]),
     );
 
-    const ids = [...affected.keys()].sort();
-    // Every case exists first (concurrent publications may open the same one), then is locked.
-    const due = new Date(now.getTime() + this.opts.deadlineMs);
-    await insertMissing(
-      tx,
-      provider,
-      "CustomsCase",
-      "id",
-      ["id", "platform", "orderNumber", "status", "discrepancyCount", "revision", "kinds", "firstDocumentAt", "lastDocumentAt", "dueAt"],
-      ids.map((id) => [id, affected.get(id)!.platform, affected.get(id)!.orderNumber, "PENDING", 0, 0, 0, now, now, due]),
-    );
-    await lockRows(tx, provider, "CustomsCase", "id", ids);
-    const cases = new Map<string, { customsOffice: string | null; kinds: number; required: number | null }>();
-    for (const part of chunks(ids)) {
-      const rows = await query<{ id: string; customsOffice: string | null; kinds: unknown; required: unknown }>(
-        tx,
-        provider,
-        `SELECT "id", "customsOffice", "kinds", "required" FROM "CustomsCase" WHERE "id" IN (${placeholders(1, part.length)})`,
-        part,
-      );
-      for (const r of rows) cases.set(r.id, { customsOffice: r.customsOffice, kinds: Number(r.kinds), required: r.required === null ? null : Number(r.required) });
+    // What changed for the match: a document that counts arrived or left, or a stored one starts or stops counting.
+    const affected = new Set<string>();
+    for (const d of documents) if (admitted(d)) affected.add(d.caseId);
+    for (const b of before) if (Number(b.admitted) === 1) affected.add(b.caseId);
+    const flips = { admit: [] as string[], drop: [] as string[] };
+    const formerParties: { recordIds: string[]; owners: string[] }[] = [];
+    const kindsOf = new Map<string, number>();
+    for (const id of renamed) {
+      const c = cases.get(id)!;
+      const rows = stayed.get(id) ?? [];
+      const judged = rows.map((r) => ({ ...r, counts: counts(c.platform, c.named, r.kind, r.owner) }));
+      for (const r of judged) if (r.counts !== r.admitted) (r.counts ? flips.admit : flips.drop).push(r.recordId);
+      if (judged.some((r) => r.counts !== r.admitted)) affected.add(id);
+      const mine = (byCase.get(id) ?? []).filter(admitted);
+      kindsOf.set(id, kindMask([...judged.filter((r) => r.counts).map((r) => r.kind), ...mine.map((d) => d.kind)]));
+      const still = new Set([...judged.filter((r) => r.counts).map((r) => r.owner), ...mine.map((d) => d.record.owner)]);
+      const gone = [...new Set(judged.filter((r) => r.admitted && !r.counts && !still.has(r.owner)).map((r) => r.owner))];
+      if (gone.length > 0) formerParties.push({ recordIds: [c.matchResultId, c.decisionRecordId].filter((x): x is string => x !== null), owners: gone });
     }
+    for (const [flag, list] of [[1, flips.admit], [0, flips.drop]] as const)
+      for (const part of chunks(list)) await execute(tx, provider, `UPDATE "CustomsDocument" SET "admitted" = ${flag} WHERE "recordId" IN (${placeholders(1, part.length)})`, part);
+    await this.storeNamedParties(ctx, [...renamed].sort().map((id) => [id, cases.get(id)!.named]));
+    await revokeFormerParties(tx, provider, this.accessLog, formerParties);
 
-    // Which kinds each case now has and which its mode requires (the order's mode, else the
+    // Which kinds each affected case now has and which its mode requires (the order's mode, else the
     // declaration's). A complete case is due at once; an incomplete one a moment after its last
     // document (settleMs), so documents published together make one match, not one per arrival.
-    const next = new Map<string, { kinds: number; required: number | null; matchDue: Date }>();
+    const next = new Map<string, { kinds: number; required: number | null; matchDue: Date; opened: boolean }>();
     const settled = new Date(now.getTime() + this.opts.settleMs);
-    const byCase = new Map<string, IndexedDocument[]>();
-    for (const d of documents) byCase.set(d.caseId, [...(byCase.get(d.caseId) ?? []), d]);
-    for (const id of ids) {
-      const mine = byCase.get(id) ?? [];
-      const before = cases.get(id)!;
-      const kinds = before.kinds | kindMask(mine.map((d) => d.kind));
+    for (const id of [...affected].sort()) {
+      const mine = (byCase.get(id) ?? []).filter(admitted);
+      const c = cases.get(id)!;
+      const kinds = kindsOf.get(id) ?? c.kinds | kindMask(mine.map((d) => d.kind));
       const last = (kind: DocumentKind) => mine.filter((d) => d.kind === kind).pop()?.declared;
       const order = last("ORDER");
       const declaration = last("DECLARATION");
-      const from = order ?? ((before.kinds & KIND_BITS.ORDER) === 0 ? declaration : undefined);
-      const required = from ? requiredMask(from.supervisionMode as SupervisionMode, from.direction as Direction) : before.required;
+      const from = order ?? ((c.kinds & KIND_BITS.ORDER) === 0 ? declaration : undefined);
+      const required = from ? requiredMask(from.supervisionMode as SupervisionMode, from.direction as Direction) : c.required;
       const complete = mine.length === 0 || (required !== null && (kinds & required) === required);
-      next.set(id, { kinds, required, matchDue: complete ? now : settled });
+      // The case opens (its deadline starts) with the first document that counts in it.
+      next.set(id, { kinds, required, matchDue: complete ? now : settled, opened: c.revision === 0 });
     }
 
     // A few statements for the whole batch: the cases grouped by their new values.
     const groups = new Map<string, string[]>();
-    for (const id of ids) {
-      const n = next.get(id)!;
-      const key = `${n.kinds}|${n.required ?? ""}|${n.matchDue.getTime()}`;
+    for (const [id, n] of next) {
+      const key = `${n.kinds}|${n.required ?? ""}|${n.matchDue.getTime()}|${n.opened}`;
       const group = groups.get(key);
       if (group) group.push(id);
       else groups.set(key, [id]);
     }
     for (const members of groups.values()) {
       const n = next.get(members[0]!)!;
+      const opening = n.opened ? `, "firstDocumentAt" = $1, "dueAt" = $5` : "";
+      const first = n.opened ? 6 : 5;
       for (const part of chunks(members))
         await execute(
           tx,
           provider,
-          `UPDATE "CustomsCase" SET "revision" = "revision" + 1, "lastDocumentAt" = $1, "kinds" = $2, "required" = $3, "matchDue" = $4
-            WHERE "id" IN (${placeholders(5, part.length)})`,
-          [now, n.kinds, n.required, n.matchDue, ...part],
+          `UPDATE "CustomsCase" SET "revision" = "revision" + 1, "lastDocumentAt" = $1, "kinds" = $2, "required" = $3, "matchDue" = $4${opening}
+            WHERE "id" IN (${placeholders(first, part.length)})`,
+          [now, n.kinds, n.required, n.matchDue, ...(n.opened ? [due] : []), ...part],
         );
     }
-    const offices = new Map([...cases].map(([id, c]) => [id, c.customsOffice]));
 
-    // Documents of a case whose office is known go to that office now; the matcher grants the others
-    // once a match finds the office.
+    // Orders and declarations go to the office they are addressed to (a filing, whether or not it
+    // counts in the case); a document that counts also goes to its case's office once that is known.
+    // The matcher grants the others once a match finds the office.
     await grantByPolicy(
       tx,
       provider,
       this.accessLog,
-      documents
-        .filter((d) => offices.get(d.caseId))
-        .map((d) => ({ recordId: d.record.id, owner: d.record.owner, grantee: offices.get(d.caseId)!, policy: POLICY_DECLARED })),
+      documents.flatMap((d) =>
+        [...new Set([d.declared?.customsOffice, admitted(d) ? cases.get(d.caseId)!.customsOffice : undefined])]
+          .filter((office): office is string => typeof office === "string")
+          .map((office) => ({ recordId: d.record.id, owner: d.record.owner, grantee: office, policy: POLICY_DECLARED })),
+      ),
     );
+  }
+
+  /** The parties each case's naming order names, kept on the case (a few statements: grouped by value). */
+  private async storeNamedParties(ctx: PublishContext, named: [string, NamedParties][]): Promise<void> {
+    const groups = new Map<string, string[]>();
+    for (const [id, n] of named) {
+      const key = JSON.stringify([n.PAYMENT ?? null, n.WAYBILL ?? null, n.DECLARATION ?? null]);
+      groups.set(key, [...(groups.get(key) ?? []), id]);
+    }
+    for (const [key, members] of groups) {
+      const values = JSON.parse(key) as (string | null)[];
+      for (const part of chunks(members))
+        await execute(
+          ctx.tx,
+          ctx.provider,
+          `UPDATE "CustomsCase" SET "paymentProvider" = $1, "logisticsProvider" = $2, "declarant" = $3 WHERE "id" IN (${placeholders(4, part.length)})`,
+          [...values, ...part],
+        );
+    }
   }
 
   /**

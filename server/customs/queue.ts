@@ -72,7 +72,7 @@ export interface PictureDeps {
 
 /**
  * The consolidated picture of one case for its customs office: the case, the latest version of every
- * document as the office may see it, the match result and the decision, each with its anchoring and,
+ * document that counts in it (admission.ts) as the office may see it, the match result and the decision, each with its anchoring and,
  * once anchored, its proof and the SDK's verdict against the chain. Each record shown is logged as
  * read. Another office's case is the same 404 as a case that does not exist.
  */
@@ -83,7 +83,7 @@ export async function casePicture(deps: PictureDeps, reader: Reader, platform: s
   const docs = await query<{ recordId: string; kind: string; version: unknown }>(
     db,
     provider,
-    `SELECT "recordId", "kind", "version" FROM "CustomsDocument" WHERE "caseId" = $1 ORDER BY "kind", "recordId"`,
+    `SELECT "recordId", "kind", "version" FROM "CustomsDocument" WHERE "caseId" = $1 AND "admitted" = 1 ORDER BY "kind", "recordId"`,
     [row.id],
   );
   const [documents, matchResult, decision] = await Promise.all([

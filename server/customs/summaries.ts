@@ -47,6 +47,7 @@ interface ListRow {
   supervisionMode: string | null;
   direction: string | null;
   day: string | null;
+  admitted: unknown;
   decision: string | null;
   summaryId: string | null;
 }
@@ -81,7 +82,7 @@ export async function applySummaries(ctx: PublishContext, accessLog: AccessLogWr
     const found = await query<ListRow>(
       tx,
       provider,
-      `SELECT d."recordId", d."kind", d."owner", d."version", d."customsOffice", d."supervisionMode", d."direction", d."day", c."decision", s."summaryId"
+      `SELECT d."recordId", d."kind", d."owner", d."version", d."customsOffice", d."supervisionMode", d."direction", d."day", d."admitted", c."decision", s."summaryId"
          FROM "CustomsDocument" d JOIN "CustomsCase" c ON c."id" = d."caseId" LEFT JOIN "CustomsSummaryList" s ON s."declarationId" = d."recordId"
         WHERE d."recordId" IN (${placeholders(1, part.length)})`,
       part,
@@ -108,7 +109,8 @@ export async function applySummaries(ctx: PublishContext, accessLog: AccessLogWr
       if (row.supervisionMode !== body.supervisionMode) throw bad(`declared under mode ${row.supervisionMode}, not ${body.supervisionMode}`);
       if (row.customsOffice !== body.customsOffice) throw bad(`declared to ${row.customsOffice}, not ${body.customsOffice}`);
       if (!row.day || row.day < body.period.from || row.day > body.period.to) throw bad(`declared on ${row.day}, outside the period`);
-      if (row.decision !== "RELEASE") throw bad("customs has not released it");
+      // A list the case's order does not name was never part of the case customs released.
+      if (row.decision !== "RELEASE" || Number(row.admitted) !== 1) throw bad("customs has not released it");
       const holder = claimed.get(list.recordId) ?? (row.summaryId !== record.id ? row.summaryId : null);
       if (holder)
         throw new HttpProblem(409, "list-already-summarised", "Conflict", `List ${list.recordId} is already in summary ${holder}.`, [
@@ -186,7 +188,7 @@ export async function summaryDraft(db: Db, provider: DbProvider, orgId: string, 
        JOIN "CustomsCase" c ON c."id" = d."caseId"
        LEFT JOIN "CustomsSummaryList" s ON s."declarationId" = d."recordId"
       WHERE d."owner" = $1 AND d."kind" = 'DECLARATION' AND d."direction" = 'EXPORT' AND d."supervisionMode" = $2 AND d."customsOffice" = $3
-        AND d."day" >= $4 AND d."day" <= $5 AND c."decision" = 'RELEASE' AND s."declarationId" IS NULL
+        AND d."day" >= $4 AND d."day" <= $5 AND d."admitted" = 1 AND c."decision" = 'RELEASE' AND s."declarationId" IS NULL
       ORDER BY d."day", d."recordId" LIMIT ${MAX_SUMMARY_LISTS}`,
     [orgId, q.mode, q.customsOffice, q.from, q.to],
   );

@@ -15,6 +15,7 @@ import { grantByPolicy } from "../records/grants";
 import type { RecordChecks } from "../records/check-pool";
 import type { PublishContext, RecordObserver } from "../records/observers";
 import { NOTIFY_MATCH_RESULT, POLICY_DECLARED, POLICY_PARTIES, kindMask, matchResultId } from "./cases";
+import { admittedDocuments } from "./admission";
 import { identityKeyer } from "./identity";
 import { matchCase, matchResultBody, type CaseDocument, type MatchInput, type MatchOutcome, type MatchRules } from "./match";
 import { STAT_COLUMNS, statLines } from "./statistics";
@@ -151,7 +152,9 @@ export class MatcherWorker {
 
     // What the matcher needs beyond the documents: the buyer and the year, for the annual limit.
     const prepared = claimed.map((c) => {
-      const docs = documents.get(c.id) ?? [];
+      // Only the documents that count take part, here as in the matcher: a document of a party the
+      // order does not name gives no buyer, date or statistics either.
+      const docs = admittedDocuments(c.platform, documents.get(c.id) ?? []);
       const buyer = buyerOf(docs);
       // The case's date (queue and annual limit): the order's, else the declaration's.
       const order = firstOf(docs, "ORDER")?.body as OrderBody | undefined;
@@ -215,7 +218,18 @@ export class MatcherWorker {
     await this.publisher.publish(drafts);
   }
 
-  /** The latest version of every document of each case, with its body. */
+  /** Which of the claimed cases got a document since they were claimed (their revision moved). */
+  private async movedCases(tx: PublishContext["tx"], claimed: ClaimedCase[]): Promise<Set<string>> {
+    const moved = new Set<string>();
+    const claimedAt = new Map(claimed.map((c) => [c.id, c.revision]));
+    for (const part of chunks(claimed.map((c) => c.id))) {
+      const rows = await query<{ id: string; revision: unknown }>(tx, this.provider, `SELECT "id", "revision" FROM "CustomsCase" WHERE "id" IN (${placeholders(1, part.length)})`, part);
+      for (const r of rows) if (Number(r.revision) !== claimedAt.get(r.id)) moved.add(r.id);
+    }
+    return moved;
+  }
+
+  /** The latest version of every document of each case (whether it counts or not), with its body. */
   private async loadDocuments(ids: string[]): Promise<Map<string, CaseDocument[]>> {
     const byCase = new Map<string, CaseDocument[]>();
     for (const part of chunks(ids)) {
@@ -289,6 +303,10 @@ export class MatcherWorker {
     if (mine.length === 0) return;
     const { tx, provider, now } = ctx;
     await lockRows(tx, provider, "CustomsCase", "id", mine.map(({ commit }) => commit.claimed.id));
+    // A result whose case changed meanwhile is matched again: it is granted and announced then, to the
+    // parties of that time (an order may have stopped naming one of these).
+    const moved = await this.movedCases(tx, mine.map(({ commit }) => commit.claimed));
+    const current = mine.filter(({ commit }) => !moved.has(commit.claimed.id));
     // One statement for the tick's cases. A case whose documents changed since it was claimed
     // (revision moved) keeps its kinds and stays due.
     const T = "TIMESTAMP(3)";
@@ -345,7 +363,7 @@ export class MatcherWorker {
       ]),
     );
 
-    const grants = mine.flatMap(({ record, commit }) => {
+    const grants = current.flatMap(({ record, commit }) => {
       const parties = [...new Set(commit.documents.map((d) => d.owner))];
       const office = commit.outcome.customsOffice;
       return [
@@ -358,7 +376,7 @@ export class MatcherWorker {
       tx,
       provider,
       this.accessLog,
-      mine.flatMap(({ record, commit }) =>
+      current.flatMap(({ record, commit }) =>
         [...new Set(commit.documents.map((d) => d.owner))].map((orgId) => ({
           orgId,
           kind: NOTIFY_MATCH_RESULT,
@@ -375,7 +393,7 @@ export class MatcherWorker {
   }
 }
 
-/** The first document of a kind by record id: the one the matcher compares. */
+/** The first document of a kind by record id: the one the matcher compares (of the documents that count). */
 function firstOf(docs: CaseDocument[], kind: DocumentKind): CaseDocument | undefined {
   return docs.filter((d) => d.kind === kind).sort((a, b) => (a.recordId < b.recordId ? -1 : 1))[0];
 }
