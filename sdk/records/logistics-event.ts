@@ -11,6 +11,10 @@ export const LogisticsEventBody = z
     eventName: z.string().max(200).optional(),
     eventDate: IsoDateTime,
     eventLocation: IataAirportCode,
+    /**
+     * What the event is about. A record id or an object IRI of the hub names that record: the
+     * publisher must be able to read it (else the hub answers 404, as for no such record).
+     */
     eventFor: z.string().min(1).max(128),
     remarks: z.string().max(1000).optional(),
   })

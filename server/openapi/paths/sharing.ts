@@ -19,7 +19,7 @@ export const sharingOperations: Operation[] = [
       "The caller's own records are granted to requestedFor at once (ACCEPTED). Otherwise the request is PENDING; the answer is the same whether or not the records exist or the caller may know them.",
     body: { schema: named("CreateAccessRequest", CreateAccessRequestSchema), mediaTypes: [JSON_TYPE] },
     responses: [{ status: 201, description: "Recorded.", content: { [JSON_TYPE]: View }, headers: { Location: "The request's URL." } }],
-    problems: problems(BEARER_PROBLEMS, BODY_PROBLEMS, { 400: ["invalid-access-request", "invalid-grant", "unknown-organization"] }),
+    problems: problems(BEARER_PROBLEMS, BODY_PROBLEMS, { 400: ["invalid-access-request", "invalid-grant", "unknown-organization", "unknown-field"] }),
   }),
   own({
     operationId: "listAccessRequests",
