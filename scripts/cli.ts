@@ -15,15 +15,16 @@ import { AnchorProofSchema, SignedRecordSchema } from "../sdk/envelope";
 import { RECORD_TYPES, isRecordType, type RecordType, type RecordBody } from "../sdk/records";
 import { redact } from "../sdk/redact";
 import { revokeRecord } from "../sdk/revocation";
-import { openRpc, verifyRecord } from "../sdk/verify";
+import { openRpc, verdictLines, verifyRecord } from "../sdk/verify";
 import { HUB_URL, RPC_PORT, loadDeployment, loadOrgKey } from "./local-data";
 
 const USAGE = `usage: cargoproof <command> [options]
   publish --as ORG --type TYPE --file BODY.json [--id ID --version N]   sign and publish a record version
   grant   --as ORG ID GRANTEE [--expires ISO-TIME]                       let GRANTEE read record ID
   get     --as ORG ID [--version N]                                      read a record (as ORG)
+  credentials --as ORG OTHER                                             OTHER's credentials on chain, with their history
   bundle  --as ORG ID [--version N] --out FILE                           record + proof, once anchored
-  verify  FILE [--rpc URL] [--participant-registry ADDR --anchor-registry ADDR] [--hide f1,f2]
+  verify  FILE [--rpc URL] [--participant-registry ADDR --anchor-registry ADDR] [--hide f1,f2] [--as-of DATE] [--json OUT]
                                                                          verify a bundle against the chain alone
   create-object --as ORG --file OBJECT.jsonld                            create a ONE Record logistics object, signed by ORG
   object  --as ORG IRI|ID [--at ISO-TIME] [--embedded]                   read a ONE Record logistics object (as ORG)
@@ -152,6 +153,7 @@ export async function main(argv: string[]): Promise<number> {
       json: { type: "string" },
       reason: { type: "string" },
       at: { type: "string" },
+      "as-of": { type: "string" },
       embedded: { type: "boolean" },
       help: { type: "boolean" },
     },
@@ -173,6 +175,15 @@ export async function main(argv: string[]): Promise<number> {
       if (!id || !grantee) throw new Error("grant needs a record id and a grantee organisation");
       const grant = await client(values.as, hub).grant(id, grantee, values.expires ? new Date(values.expires) : undefined);
       console.log(JSON.stringify(grant, null, 2));
+      return 0;
+    }
+    case "credentials": {
+      if (!args[0]) throw new Error("credentials needs an organisation id");
+      for (const c of await client(values.as, hub).credentials(args[0]))
+        console.log(
+          `${c.id.padStart(4)}  ${c.inForce ? "in force" : "        "}  ${c.kind.padEnd(20)} ${JSON.stringify(c.scope ?? {})}  by ${c.issuer ?? "the consortium operator"}, ` +
+            `valid ${c.validFrom}${c.validUntil ? ` to ${c.validUntil}` : ""}${c.revokedAt ? `, revoked ${c.revokedAt}` : ""}`,
+        );
       return 0;
     }
     case "get": {
@@ -212,14 +223,19 @@ export async function main(argv: string[]): Promise<number> {
       const anchorRegistry = values["anchor-registry"] ?? local?.anchorRegistry;
       if (!participantRegistry || !anchorRegistry) throw new Error("give --participant-registry and --anchor-registry (no local deployment found)");
       const record = values.hide ? redact(bundle.record, values.hide.split(",")) : bundle.record;
+      const asOf = values["as-of"] === undefined ? undefined : new Date(values["as-of"]);
+      if (asOf && Number.isNaN(asOf.getTime())) throw new Error(`--as-of must be an ISO 8601 date or date-time, got ${values["as-of"]}`);
       const verdict = await verifyRecord({
         record,
         proof: bundle.proof,
         chain: { rpcUrl: values.rpc ?? `http://127.0.0.1:${RPC_PORT}` },
         contracts: { participantRegistry, anchorRegistry },
+        ...(asOf ? { asOf } : {}),
       });
-      console.log(JSON.stringify(verdict, null, 2));
-      console.log(verdict.valid ? "VALID" : "INVALID");
+      if (values.json) writeFileSync(values.json, JSON.stringify(verdict, null, 2) + "\n");
+      else console.log(JSON.stringify(verdict, null, 2));
+      for (const l of verdictLines(verdict)) console.log(l);
+      console.log(verdict.valid ? `VALID${asOf ? ` as of ${asOf.toISOString()}` : ""}` : `INVALID${asOf ? ` as of ${asOf.toISOString()}` : ""}`);
       return verdict.valid ? 0 : 1;
     }
     case "revoke": {

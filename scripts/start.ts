@@ -4,10 +4,11 @@
 import { randomBytes } from "node:crypto";
 import { existsSync, readFileSync, rmSync } from "node:fs";
 import { join, relative } from "node:path";
-import { JsonRpcProvider, Wallet, parseEther } from "ethers";
+import { ContractFactory, JsonRpcProvider, Wallet, parseEther } from "ethers";
+import type { CredentialGrantInput } from "../sdk/api";
 import { z } from "zod";
 import { startLocalChain } from "./local-chain";
-import { deployContracts } from "./contracts";
+import { artifact, deployContracts } from "./contracts";
 import { devAccountKey } from "./dev-accounts";
 import { DATA_DIR, HUB_URL, RPC_PORT, deploymentFile, keyFile, loadDeployment, loadOrgKey, readJson, writePrivate } from "./local-data";
 import { loadConfig } from "../server/config";
@@ -22,16 +23,28 @@ import type { Role } from "../sdk/roles";
 import { ShipmentBody } from "../sdk/records";
 import { publishDemoProduct } from "./demo/product";
 
-const DEMO_ORGS: { id: string; name: string; roles: Role[] }[] = [
-  { id: "skyline-air", name: "Skyline Air Cargo", roles: ["AIRLINE"] },
-  { id: "swift-forwarding", name: "Swift Forwarding Ltd", roles: ["FORWARDER"] },
-  { id: "customs-hkg", name: "Hong Kong Customs", roles: ["CUSTOMS"] },
-  { id: "trust-certify", name: "Trust Inspection & Certification", roles: ["CERTIFIER"] },
-  { id: "aurora-brand", name: "Aurora Audio (brand)", roles: ["SHIPPER", "BRAND"] },
-  { id: "harbour-mall", name: "Harbour Mall (e-commerce platform)", roles: ["PLATFORM"] },
-  { id: "pearl-pay", name: "Pearl Pay (payment firm)", roles: ["PAYMENT"] },
-  { id: "bay-brokers", name: "Bay Customs Brokers", roles: ["BROKER"] },
-  { id: "audit-board", name: "Consortium Audit Board", roles: ["AUDITOR"] },
+// Each demo organisation with the credentials the consortium operator vouches for (docs/authority.md):
+// what lets its records be relied on, checked by the hub and by every verifier.
+const DEMO_ORGS: { id: string; name: string; roles: Role[]; credentials: CredentialGrantInput[] }[] = [
+  { id: "skyline-air", name: "Skyline Air Cargo", roles: ["AIRLINE"], credentials: [{ kind: "AIRLINE", scope: { prefix: "160", designator: "SK" } }] },
+  { id: "swift-forwarding", name: "Swift Forwarding Ltd", roles: ["FORWARDER"], credentials: [{ kind: "LICENSED_FORWARDER", scope: { countries: ["CN", "HK"] } }] },
+  { id: "customs-hkg", name: "Hong Kong Customs", roles: ["CUSTOMS"], credentials: [{ kind: "CUSTOMS_OFFICE", scope: { office: "HKG-AIR", airports: ["HKG"] } }] },
+  {
+    id: "trust-certify",
+    name: "Trust Inspection & Certification",
+    roles: ["CERTIFIER"],
+    credentials: [{ kind: "ACCREDITED_CERTIFIER", scope: { kinds: ["CERTIFICATE_OF_ORIGIN", "INSPECTION_REPORT", "QUALITY"], countries: ["FR", "CN", "HK"] } }],
+  },
+  {
+    id: "aurora-brand",
+    name: "Aurora Audio (brand)",
+    roles: ["SHIPPER", "BRAND"],
+    credentials: [{ kind: "GS1_COMPANY_PREFIX", scope: { prefixes: ["950600"] } }, { kind: "AEO", scope: { country: "FR", tier: "AEOF" } }],
+  },
+  { id: "harbour-mall", name: "Harbour Mall (e-commerce platform)", roles: ["PLATFORM"], credentials: [{ kind: "ECOMMERCE_PLATFORM", scope: { countries: ["CN"] } }] },
+  { id: "pearl-pay", name: "Pearl Pay (payment firm)", roles: ["PAYMENT"], credentials: [{ kind: "PAYMENT_LICENCE", scope: { countries: ["CN"] } }] },
+  { id: "bay-brokers", name: "Bay Customs Brokers", roles: ["BROKER"], credentials: [{ kind: "LICENSED_BROKER", scope: { countries: ["CN"] } }] },
+  { id: "audit-board", name: "Consortium Audit Board", roles: ["AUDITOR"], credentials: [] },
 ];
 
 const BundleSchema = z.object({ record: SignedRecordSchema, proof: AnchorProofSchema });
@@ -57,6 +70,18 @@ async function main() {
     deployment = await deployContracts(new Wallet(operatorKey, provider), [new Wallet(anchorerKey).address]);
     writePrivate(deploymentFile(), JSON.stringify(deployment, null, 2));
   }
+  if (!deployment.credentialRegistry) {
+    // A .data/ from before credentials existed: add the registry to the chain it already has.
+    const operatorWallet = new Wallet(operatorKey, provider);
+    const c = artifact("CredentialRegistry");
+    const registry = await new ContractFactory(c.abi as never, c.bytecode, operatorWallet).deploy(deployment.participantRegistry);
+    await registry.deploymentTransaction()!.wait();
+    const p = artifact("ParticipantRegistry");
+    const participants = new ContractFactory(p.abi as never, p.bytecode, operatorWallet).attach(deployment.participantRegistry);
+    await ((await participants.getFunction("setCredentialRegistry")(await registry.getAddress())) as { wait(): Promise<unknown> }).wait();
+    deployment = { ...deployment, credentialRegistry: await registry.getAddress() };
+    writePrivate(deploymentFile(), JSON.stringify(deployment, null, 2));
+  }
 
   const secretsFile = join(DATA_DIR, "secrets.json");
   // Generated once, kept in .data/ (git-ignored, mode 0600); a secret added by a later version is generated then.
@@ -74,6 +99,7 @@ async function main() {
     RPC_URL: chain.rpcUrl,
     PARTICIPANT_REGISTRY: deployment.participantRegistry,
     ANCHOR_REGISTRY: deployment.anchorRegistry,
+    CREDENTIAL_REGISTRY: deployment.credentialRegistry,
     OPERATOR_PRIVATE_KEY: operatorKey,
     ANCHORER_PRIVATE_KEY: anchorerKey,
     TOKEN_SECRET: secrets.tokenSecret,
@@ -94,6 +120,11 @@ async function main() {
     await operator.admitOrganization({ ...org, publicKey: key.publicKey });
     await (await faucet.sendTransaction({ to: key.address, value: parseEther("1") })).wait();
     writePrivate(keyFile(org.id), JSON.stringify({ orgId: org.id, privateKey: key.privateKey }));
+  }
+  // Organisations admitted by a version without credentials get theirs now.
+  for (const org of DEMO_ORGS) {
+    if (org.credentials.length === 0 || (await operator.credentials(org.id)).length > 0) continue;
+    for (const grant of org.credentials) await operator.issueCredential(org.id, grant);
   }
   const as = (orgId: string) => new HubClient({ baseUrl: hub.url, orgId, privateKey: loadOrgKey(orgId).privateKey });
 
@@ -157,7 +188,10 @@ cargoproof is running${firstRun ? " (first start: contracts deployed, demo organ
   chain    ${chain.rpcUrl}  (chain id ${deployment.chainId}; ${chain.replayed} transaction(s) replayed from ${rel(DATA_DIR)}/chain-journal.jsonl)
   contracts ParticipantRegistry ${deployment.participantRegistry}
             AnchorRegistry      ${deployment.anchorRegistry}
+            CredentialRegistry  ${deployment.credentialRegistry}
   organisations ${DEMO_ORGS.map((o) => `${o.id} (${o.roles.join(",")})`).join(", ")}
+  credentials   ${DEMO_ORGS.filter((o) => o.credentials.length > 0).map((o) => `${o.id}: ${o.credentials.map((c) => c.kind).join("+")}`).join("; ")}
+                (issued on chain by the consortium operator; \`npm run -s cargoproof -- credentials --as ORG OTHER-ORG\` lists them)
   their keys    ${rel(join(DATA_DIR, "keys"))}/ (git-ignored; never share them)
 
 ${lines.join("\n")}  Walk-through, just run:
@@ -166,7 +200,7 @@ ${lines.join("\n")}  Walk-through, just run:
   2. it granted read access to skyline-air, which read the record back (${Object.keys(read.record.body).length} fields)
   3. the hub anchored it: root ${proof.root.slice(0, 18)}... in block ${proof.blockNumber} (tx ${proof.txHash?.slice(0, 18)}...)
   4. the SDK verified it against the chain, trusting nobody: ${verdict.valid ? "VALID" : "INVALID"}
-     (digest ${verdict.digest.ok ? "ok" : "BAD"}, signature by ${verdict.signature.signer}, member ${verdict.membership.ok ? "ok" : "NO"}, revoked ${verdict.revocation.revoked ? "YES" : "no"})
+     (digest ${verdict.digest.ok ? "ok" : "BAD"}, signature by ${verdict.signature.signer}, member ${verdict.membership.ok ? "ok" : "NO"}, authority ${verdict.authority.ok ? "ok" : "NO"}, revoked ${verdict.revocation.revoked ? "YES" : "no"})
 ${productLine}
   6. the same through IATA ONE Record (API 2.3): swift-forwarding created ${piece.iri}
      (signed and anchored like any record), delegated read access to skyline-air, which read it as

@@ -420,3 +420,24 @@ export async function verifyRecord(input: VerifyInput): Promise<Verdict> {
   }
   return done();
 }
+
+/** A verdict for a person: one line per check, with what it found. */
+export function verdictLines(v: Verdict): string[] {
+  const line = (name: string, ok: boolean, found: string, reason?: string) => `${ok ? "ok  " : "FAIL"} ${name.padEnd(11)} ${ok ? found : (reason ?? "failed")}`;
+  const when = (t: number | undefined) => (t !== undefined ? new Date(t * 1000).toISOString() : "?");
+  const c = v.authority.credential;
+  return [
+    line("digest", v.digest.ok, v.digest.computed, v.digest.reason),
+    line("signature", v.signature.ok, `by ${v.signature.signer ?? "?"}`, v.signature.reason),
+    line("membership", v.membership.ok, `an active key of ${v.membership.orgId} at ${when(v.membership.at)}`, v.membership.reason),
+    line("anchor", v.anchor.ok, `block ${v.anchor.blockNumber ?? "?"} at ${when(v.anchor.blockTime)}`, v.anchor.reason),
+    line("revocation", v.revocation.ok, v.revocation.reason ?? "not revoked", v.revocation.reason),
+    line(
+      "authority",
+      v.authority.ok,
+      c ? `holds ${c.kind} (issued by ${c.issuer ?? "the consortium operator"}), as ${v.authority.required} requires` : "no credential needed for this record type",
+      v.authority.reason,
+    ),
+    ...(v.asOf ? [line("as of", v.asOf.ok, `valid at ${when(v.asOf.at)}`, v.asOf.reason)] : []),
+  ];
+}

@@ -85,6 +85,19 @@ async function main(): Promise<void> {
   const revokeGas = await gasOf((anchors.connect(member) as Contract).revoke(randomBytes32(), "bench revocation"));
   const rotateGas = await gasOf(participants.rotateKey(orgId, ethers.Wallet.createRandom().address));
 
+  // Credentials (CredentialRegistry): what the consortium operator or an accreditation body pays.
+  const credentials = await ethers.deployContract("CredentialRegistry", [await participants.getAddress()], admin);
+  const setRegistryGas = await gasOf(participants.setCredentialRegistry(await credentials.getAddress()));
+  const bodyId = ethers.encodeBytes32String("bench-accreditor");
+  const body = ethers.Wallet.createRandom().connect(ethers.provider);
+  await (await admin.sendTransaction({ to: body.address, value: ethers.parseEther("1") })).wait();
+  await (await participants.admit(bodyId, 1n << 12n, body.address)).wait();
+  const setIssuerGas = await gasOf(credentials.setIssuer(bodyId, 2n));
+  const scope = '{"countries":["CN","FR"],"kinds":["CERTIFICATE_OF_ORIGIN","QUALITY"]}';
+  const issueByOperatorGas = await gasOf(credentials.issue(orgId, 1, 0, 0, scope));
+  const issueByBodyGas = await gasOf((credentials.connect(body) as Contract).issue(orgId, 1, 0, 0, scope));
+  const revokeCredentialGas = await gasOf((credentials.connect(body) as Contract).revoke(1, "accreditation withdrawn"));
+
   console.log("\nAnchoring gas (hardhat network; median of %d real transactions per figure)\n", SAMPLES);
   const header = ["records", "AnchorRegistry tx", "gas/record", "StoredRootAnchor tx", "gas/record", "1 tx per record", "gas/record"];
   const table = rows.map((r) => [
@@ -108,6 +121,10 @@ async function main(): Promise<void> {
   console.log(`\nParticipantRegistry.admit: ${fmt(admitGas)} gas`);
   console.log(`ParticipantRegistry.rotateKey: ${fmt(rotateGas)} gas`);
   console.log(`AnchorRegistry.revoke (16-byte reason): ${fmt(revokeGas)} gas`);
+  console.log(`ParticipantRegistry.setCredentialRegistry: ${fmt(setRegistryGas)} gas`);
+  console.log(`CredentialRegistry.setIssuer: ${fmt(setIssuerGas)} gas`);
+  console.log(`CredentialRegistry.issue (${scope.length}-byte scope): ${fmt(issueByOperatorGas)} gas by the operator, ${fmt(issueByBodyGas)} by an accreditation body`);
+  console.log(`CredentialRegistry.revoke (23-byte reason): ${fmt(revokeCredentialGas)} gas`);
 
   const target = rows.find((r) => r.records === TARGET_BATCH);
   if (target === undefined) throw new Error("target batch size missing");
@@ -125,6 +142,7 @@ async function main(): Promise<void> {
     admitGas,
     rotateKeyGas: rotateGas,
     revokeGas,
+    credentials: { setRegistryGas, setIssuerGas, issueByOperatorGas, issueByBodyGas, revokeCredentialGas, scopeBytes: scope.length },
     target: { records: TARGET_BATCH, maxGasPerRecord: TARGET_GAS_PER_RECORD, measured: target.hashChainGasPerRecord, pass },
   };
   writeFileSync(outFile, JSON.stringify(result, null, 2) + "\n");

@@ -72,6 +72,13 @@ describe("npm start", function () {
         expect(verified.code).to.equal(1);
         expect(verified.stdout).to.match(/"revoked": true/);
         expect(verified.stdout).to.match(/sent in error/);
+        // As of a moment before the revocation, the same bundle was valid.
+        const asOf = await runCli(["verify", bundleFile, "--rpc", rpc, "--as-of", new Date(Date.now() - 3_600_000).toISOString()], env);
+        expect(asOf.stdout).to.match(/FAIL as of +not yet anchored/);
+        // Credentials are on chain: anyone admitted lists them.
+        const creds = await cli(["credentials", "--as", "skyline-air", "trust-certify"]);
+        expect(creds.code, creds.stderr).to.equal(0);
+        expect(creds.stdout).to.match(/in force +ACCREDITED_CERTIFIER .*CERTIFICATE_OF_ORIGIN.*by the consortium operator/);
 
         // The ONE Record step, as printed: the airline reads the forwarder's piece; customs, not granted, cannot.
         const pieceIri = /swift-forwarding created (http:\/\/\S+\/logistics-objects\/\S+)/.exec(out)?.[1];
@@ -89,6 +96,8 @@ describe("npm start", function () {
       });
       expect(first).to.include("first start: contracts deployed");
       expect(first).to.match(/the SDK verified it against the chain, trusting nobody: VALID/);
+      expect(first).to.match(/member ok, authority ok, revoked no/);
+      expect(first).to.match(/credentials +skyline-air: AIRLINE; swift-forwarding: LICENSED_FORWARDER/);
       expect(first).to.match(/which read it as\s+JSON-LD: cargo:Piece, revision 1/);
       expect(first).to.include(`hub      http://127.0.0.1:${hubPort}`);
       // Keys and secrets are private files in the data folder.
