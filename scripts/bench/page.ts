@@ -1,5 +1,5 @@
 // Provenance page benchmark: a product with 50 steps (its batch, a certificate and 48 EPCIS events
-// of a forwarder), all anchored, on a hub child process (SQLite, local chain). Then N page views
+// of a forwarder the batch names as partner), all anchored, on a hub child process (SQLite, local chain). Then N page views
 // (HTML, each one a counted scan) with C at a time over keep-alive connections to 127.0.0.1.
 // Prints p50/p95/p99 latency and requests/s, and whether p95 < 50 ms; writes bench-results/page.json.
 // Usage: npm run bench:page   (PAGE_BENCH_REQUESTS, default 2000, at most 20000; PAGE_BENCH_CONCURRENCY, default 8)
@@ -50,7 +50,8 @@ async function main() {
     ]);
     const gtin = gtinOf("0950600099001");
     const lot = "BENCH-1";
-    await brand.client.publish("ProductBatch", productBatch(gtin, lot, ["BENCH-SN-1"]));
+    // The forwarder is the batch's partner: the page shows only its brand's, partners' and certifiers' records.
+    await brand.client.publish("ProductBatch", productBatch(gtin, lot, ["BENCH-SN-1"], [{ org: forwarder.id, role: "FORWARDER" }]));
     await certifier.client.publish("Certification", {
       kind: "QUALITY",
       certificateNumber: "Q-BENCH-1",
