@@ -73,7 +73,8 @@ function documents(i: number): [RecordBody<"Order">, RecordBody<"Payment">, Reco
   const waybillNumber = `CN${String(i).padStart(11, "0")}HZ`;
   const kg = lines.reduce((s, l) => s + l.quantity * 0.4, 0);
   return [
-    { orderNumber, ...common, orderedAt: at(0), buyer: who, consignee, ...money },
+    // The order names the three other parties: only their documents count in its case.
+    { orderNumber, ...common, orderedAt: at(0), buyer: who, consignee, ...money, paymentProvider: PARTIES[1].id, logisticsProvider: PARTIES[2].id, declarant: PARTIES[3].id },
     {
       transactionNumber,
       platform: PARTIES[0].id,
