@@ -5,7 +5,7 @@ import { digitalLinkPath } from "../../sdk/provenance/digital-link";
 import type { GtinLink } from "../../sdk/provenance/gtin-links";
 import { gs1CheckDigit } from "../../sdk/records/codes";
 import type { ProductBatchBody } from "../../sdk/records/product-batch";
-import { admit, freshDatabase, hubEnv, isPostgres, sql, startHubProcess, startTestChain, type HubProcess, type TestChain, type TestOrg } from "./harness";
+import { admit, credentialsFor, freshDatabase, hubEnv, isPostgres, sql, startHubProcess, startTestChain, type HubProcess, type TestChain, type TestOrg } from "./harness";
 
 const gtinFrom = (first13: string) => first13 + gs1CheckDigit(first13);
 const GTIN = gtinFrom("0950600013435");
@@ -56,7 +56,8 @@ describe(`provenance codes: GTIN ownership, links, resolver, QR (${isPostgres() 
     hub = await startHubProcess(hubEnv(chain, database.url));
     brand = await admit(hub.url, "aurora-brand", ["BRAND"]);
     rival = await admit(hub.url, "copycat-brand", ["BRAND"]);
-    shipper = await admit(hub.url, "plain-shipper", ["SHIPPER"]);
+    // It holds a GS1 company prefix (the authority check passes), but not the BRAND role.
+    shipper = await admit(hub.url, "plain-shipper", ["SHIPPER"], credentialsFor("plain-shipper", ["BRAND"]));
     await brand.client.publish("ProductBatch", batch(GTIN));
   });
 
