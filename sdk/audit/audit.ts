@@ -14,10 +14,11 @@ export { AuditReportSchema, FINDING_CODES, type AuditReport, type Finding, type 
 
 /**
  * The audit engine: checks a hub's export against the chain alone. It first rebuilds the anchoring
- * history from the AnchorRegistry's events, then streams the export once, holding only the current
- * batch's leaves (never all records), and checks every record's content, signature, signer
- * membership, anchoring and revocation, every batch's root, and the access log's hash chain against
- * the heads anchored with the batches. Used by the `cargoproof audit` CLI and by the hub's self-audit.
+ * history from the AnchorRegistry's events (replaying every anchorer's hash chain against its head on
+ * chain), then streams the export once, holding only the current batch's leaves (never all records),
+ * and checks every record's content, signature, signer membership, anchoring and revocation, every
+ * batch's root and place in the chain's anchorings, and the access log's hash chain against the
+ * heads anchored with the batches. Used by the `cargoproof audit` CLI and by the hub's self-audit.
  */
 
 export interface AuditOptions {

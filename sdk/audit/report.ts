@@ -39,6 +39,11 @@ export function formatReport(report: AuditReport): string {
     `chain:   ${s.chain.chainId}, blocks ${n(s.chain.fromBlock)}..${n(s.chain.toBlock)}, anchor registry ${s.chain.anchorRegistry}, ` +
       `${n(s.chain.anchoredRoots)} anchored roots, ${n(s.chain.revocations)} revocations`,
   );
+  for (const c of s.chain.anchorChains)
+    out.push(
+      `anchors: ${c.anchorer}: ${n(c.anchorings)} anchoring${c.anchorings === 1 ? "" : "s"} replayed from ${c.fromAdmission ? "its admission" : "the range's start"} ` +
+        `to ${c.replayedHead === c.contractHead ? "the contract's head" : "a head the contract does not have"}${c.resets > 0 ? `, ${c.resets} reset${c.resets === 1 ? "" : "s"}` : ""}`,
+    );
   out.push(`checked: ${n(s.counts.records)} records, ${n(s.counts.batches)} batches, ${n(s.counts.access)} access-log entries (max anchor lag ${n(s.maxAnchorLagS)} s)`);
   out.push(
     `time:    ${(s.timings.totalMs / 1000).toFixed(1)} s (chain ${(s.timings.chainMs / 1000).toFixed(1)} s, export ${(s.timings.streamMs / 1000).toFixed(1)} s, ` +

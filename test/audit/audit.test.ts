@@ -74,6 +74,10 @@ describe("auditExport (hardhat network)", function () {
     expect(report.summary.chain.membershipCalls).to.equal(4);
     expect(progress[progress.length - 1]).to.deep.equal({ records: 8, batches: 2, access: 10 });
     expect(formatReport(report)).to.match(/^AUDIT CLEAN/).and.include("8 records, 2 batches, 10 access-log entries");
+    // The hub's anchorer's hash chain, replayed from its admission, reaches the contract's head.
+    expect(report.summary.chain.anchorChains).to.have.length(1);
+    expect(report.summary.chain.anchorChains[0]).to.include({ anchorer: chain.anchorer, anchorings: 2, resets: 0, fromAdmission: true });
+    expect(formatReport(report)).to.include(`anchors: ${chain.anchorer}: 2 anchorings replayed from its admission to the contract's head`);
   });
 
   it("parsed lines audit the same as text lines", async () => {
