@@ -24,7 +24,7 @@ const USAGE = `usage: cargoproof <command> [options]
   get     --as ORG ID [--version N]                                      read a record (as ORG)
   credentials --as ORG OTHER                                             OTHER's credentials on chain, with their history
   bundle  --as ORG ID [--version N] --out FILE                           record + proof, once anchored
-  verify  FILE [--rpc URL] [--participant-registry ADDR --anchor-registry ADDR] [--hide f1,f2] [--as-of DATE] [--json OUT]
+  verify  FILE [--rpc URL] [--participant-registry ADDR --anchor-registry ADDR] [--hide f1,f2] [--as-of DATE] [--complete] [--json OUT]
                                                                          verify a bundle against the chain alone
   create-object --as ORG --file OBJECT.jsonld                            create a ONE Record logistics object, signed by ORG
   object  --as ORG IRI|ID [--at ISO-TIME] [--embedded]                   read a ONE Record logistics object (as ORG)
@@ -154,6 +154,7 @@ export async function main(argv: string[]): Promise<number> {
       reason: { type: "string" },
       at: { type: "string" },
       "as-of": { type: "string" },
+      complete: { type: "boolean" },
       embedded: { type: "boolean" },
       help: { type: "boolean" },
     },
@@ -231,6 +232,7 @@ export async function main(argv: string[]): Promise<number> {
         chain: { rpcUrl: values.rpc ?? `http://127.0.0.1:${RPC_PORT}` },
         contracts: { participantRegistry, anchorRegistry },
         ...(asOf ? { asOf } : {}),
+        ...(values.complete ? { completeness: { fromBlock: count("from-block", values["from-block"]) ?? local?.deployedAtBlock ?? 0 } } : {}),
       });
       if (values.json) writeFileSync(values.json, JSON.stringify(verdict, null, 2) + "\n");
       else console.log(JSON.stringify(verdict, null, 2));

@@ -3,6 +3,7 @@ import { z } from "zod";
 import { anchorRegistryAbi, orgIdToBytes32, participantRegistryAbi } from "./chain-abi";
 import { readCredentials } from "./authority/chain";
 import { judgeAuthority, kindsOf, requiredAuthority } from "./authority/table";
+import { checkAnchorChain } from "./anchor-history";
 import { computeDigest } from "./digest";
 import { AnchorProofSchema, SignedRecordSchema, type AnchorProof, type SignedRecord } from "./envelope";
 import { merkleLeaf, processProof } from "./merkle";
@@ -39,6 +40,13 @@ export const VerdictSchema = z.object({
     at: z.number().optional(),
     reason: z.string().optional(),
   }),
+  /**
+   * With `completeness`: the anchorer's hash chain replayed from the registry's events up to the
+   * record's anchoring matches the contract (nothing withheld, reordered or replaced, no reset).
+   */
+  completeness: z
+    .object({ ok: z.boolean(), anchorer: z.string().optional(), findings: z.array(z.object({ code: z.string(), message: z.string() })), reason: z.string().optional() })
+    .optional(),
   /** With `asOf`: the date judged, and the record's own validity dates (certificates) at it. */
   asOf: z.object({ at: z.number(), ok: z.boolean(), reason: z.string().optional() }).optional(),
 });
@@ -56,6 +64,11 @@ export interface VerifyInput {
    * Membership and authority are always judged at the anchoring. Default: now, without date checks.
    */
   asOf?: number | Date;
+  /**
+   * Also replay the anchorer's hash chain from the anchor registry's events (in pages of at most
+   * `maxBlockRange` blocks from `fromBlock`, default the whole chain) and compare it with the contract.
+   */
+  completeness?: boolean | { fromBlock?: number; maxBlockRange?: number };
 }
 
 const participants = new Interface(participantRegistryAbi);
@@ -155,7 +168,8 @@ async function findAnchoring(provider: Provider, registry: string, root: string,
 }
 
 function verdictOf(v: Omit<Verdict, "valid">): Verdict {
-  const valid = v.digest.ok && v.signature.ok && v.membership.ok && v.anchor.ok && v.revocation.ok && v.authority.ok && (v.asOf?.ok ?? true);
+  const valid =
+    v.digest.ok && v.signature.ok && v.membership.ok && v.anchor.ok && v.revocation.ok && v.authority.ok && (v.asOf?.ok ?? true) && (v.completeness?.ok ?? true);
   return { valid, ...v };
 }
 
@@ -291,11 +305,13 @@ export async function verifyRecord(input: VerifyInput): Promise<Verdict> {
   const asOfRaw = input?.asOf;
   const asOfAt = asOfRaw instanceof Date ? Math.floor(asOfRaw.getTime() / 1000) : typeof asOfRaw === "number" ? Math.floor(asOfRaw) : undefined;
   const asOf: Verdict["asOf"] = asOfAt !== undefined && Number.isFinite(asOfAt) ? { at: asOfAt, ok: true } : undefined;
-  const done = () => verdictOf({ digest, signature, membership, anchor, revocation, authority, ...(asOf ? { asOf } : {}) });
+  const completeness: Verdict["completeness"] = input?.completeness ? { ok: false, findings: [] } : undefined;
+  const done = () => verdictOf({ digest, signature, membership, anchor, revocation, authority, ...(completeness ? { completeness } : {}), ...(asOf ? { asOf } : {}) });
 
   if (!rec.success) {
     digest.reason = `invalid record: ${issuesText(rec.error)}`;
     signature.reason = membership.reason = anchor.reason = revocation.reason = authority.reason = "not checked: the record is malformed";
+    if (completeness) completeness.reason = "not checked: the record is malformed";
     return done();
   }
   const record = rec.data;
@@ -364,6 +380,7 @@ export async function verifyRecord(input: VerifyInput): Promise<Verdict> {
     const why = errText(err);
     anchor.reason = [...problems, why].join("; ");
     membership.reason = revocation.reason = authority.reason = `not checked: ${why}`;
+    if (completeness) completeness.reason = `not checked: ${why}`;
     return done();
   }
 
@@ -402,7 +419,30 @@ export async function verifyRecord(input: VerifyInput): Promise<Verdict> {
       }
     }
 
-    // 6. As of a date: anchored by then, revoked only if by then, the record's own dates cover it.
+    // 6. Completeness: the chain of the anchorer that anchored this record, replayed from the events, is the contract's.
+    if (completeness) {
+      if (anchor.blockNumber === undefined) completeness.reason = "not checked: the root was not found anchored";
+      else {
+        const opts = typeof input.completeness === "object" ? input.completeness : {};
+        try {
+          const tx = await chain.provider.getTransaction(anchor.txHash!);
+          if (!tx) throw new Error(`the anchoring transaction ${anchor.txHash} is not available`);
+          const check = await checkAnchorChain(chain.provider, chain.anchorRegistry, {
+            anchorer: tx.from,
+            fromBlock: opts.fromBlock ?? 0,
+            ...(opts.maxBlockRange ? { maxBlockRange: opts.maxBlockRange } : {}),
+          });
+          completeness.anchorer = getAddress(tx.from);
+          completeness.findings = check.findings.map((f) => ({ code: f.code, message: f.message }));
+          completeness.ok = check.ok;
+          if (!check.ok) completeness.reason = completeness.findings.map((f) => `${f.code}: ${f.message}`).join("; ");
+        } catch (err) {
+          completeness.reason = `chain query failed: ${errText(err)}`;
+        }
+      }
+    }
+
+    // 7. As of a date: anchored by then, revoked only if by then, the record's own dates cover it.
     if (asOf) {
       const problemsAt: string[] = [];
       const when = new Date(asOf.at * 1000).toISOString();
@@ -438,6 +478,9 @@ export function verdictLines(v: Verdict): string[] {
       c ? `holds ${c.kind} (issued by ${c.issuer ?? "the consortium operator"}), as ${v.authority.required} requires` : "no credential needed for this record type",
       v.authority.reason,
     ),
+    ...(v.completeness
+      ? [line("complete", v.completeness.ok, `the hash chain of anchorer ${v.completeness.anchorer ?? "?"} replays to the contract's head`, v.completeness.reason)]
+      : []),
     ...(v.asOf ? [line("as of", v.asOf.ok, `valid at ${when(v.asOf.at)}`, v.asOf.reason)] : []),
   ];
 }

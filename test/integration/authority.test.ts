@@ -1,5 +1,6 @@
 import { expect } from "chai";
-import { Wallet, parseEther } from "ethers";
+import { Contract, Wallet, parseEther } from "ethers";
+import { anchorRegistryAbi } from "../../sdk/chain-abi";
 import { verifyRecord } from "../../sdk/verify";
 import { HubClient, HubError } from "../../sdk/client";
 import { issueCredential } from "../../sdk/authority/chain";
@@ -205,5 +206,25 @@ describe(`authority: credentials on chain, checked by the hub and by every verif
     const proof = await halal.client.waitForProof(record.id);
     const served = await halal.client.verifyRemote(record, proof);
     expect(served.authority).to.deep.equal(verdict.authority);
+  });
+
+  it("completeness on request: the anchorer's hash chain replays to the contract's head; an anchorer reset is a finding", async () => {
+    const c = at(hub.url, certifier);
+    const { record } = await c.client.publish("Certification", certificateOfOrigin("CN"));
+    const proof = await c.client.waitForProof(record.id);
+    const full = await c.client.getRecord(record.id);
+    const check = () => verifyRecord({ record: full.record, proof, chain: { provider: chain.provider }, contracts, completeness: { maxBlockRange: 5 } });
+    const clean = await check();
+    expect(clean.valid, JSON.stringify(clean.completeness)).to.equal(true);
+    expect(clean.completeness).to.deep.include({ ok: true, anchorer: new Wallet(hubEnv(chain, "").ANCHORER_PRIVATE_KEY!).address, findings: [] });
+    // The registry's admin removes the hub's anchorer and admits it again: its chain restarts from genesis.
+    const anchors = new Contract(chain.deployment.anchorRegistry, anchorRegistryAbi, chain.operator);
+    const anchorer = clean.completeness!.anchorer!;
+    await (await anchors.getFunction("setAnchorer")(anchorer, false)).wait();
+    await (await anchors.getFunction("setAnchorer")(anchorer, true)).wait();
+    const reset = await check();
+    expect(reset.valid).to.equal(false);
+    expect(reset.completeness?.findings.map((f) => f.code)).to.include("anchorer-reset");
+    expect(reset.digest.ok && reset.anchor.ok && reset.authority.ok).to.equal(true);
   });
 });
