@@ -308,8 +308,12 @@ describe(`customs: the four-document match, decisions, statistics (${isPostgres(
     };
     const foreign = await otherCustoms.client.publish("CustomsDecision", decision).catch((e: unknown) => e);
     expect(statusOf(foreign)).to.equal(404);
-    // A non-customs organisation cannot decide either, and looks at nothing.
-    expect(statusOf(await platform.client.publish("CustomsDecision", decision).catch((e: unknown) => e))).to.equal(404);
+    // A non-customs organisation cannot decide either: it holds no customs office credential, which
+    // is refused whatever the case (so the answer tells nothing about it).
+    const byPlatform = await platform.client.publish("CustomsDecision", decision).catch((e: unknown) => e);
+    expect([statusOf(byPlatform), problemOf(byPlatform)]).to.deep.equal([403, "authority-missing"]);
+    const byPlatformOnNone = await platform.client.publish("CustomsDecision", { ...decision, orderNumber: "SO-NO-SUCH" }).catch((e: unknown) => e);
+    expect([statusOf(byPlatformOnNone), problemOf(byPlatformOnNone)]).to.deep.equal([403, "authority-missing"]);
     // A decision on a match result version that does not exist yet is refused.
     const ahead = await customs.client.publish("CustomsDecision", { ...decision, matchResult: { recordId: mr.recordId, version: mr.version + 5 } }).catch((e: unknown) => e);
     expect(statusOf(ahead)).to.equal(400);
@@ -324,9 +328,10 @@ describe(`customs: the four-document match, decisions, statistics (${isPostgres(
   });
 
   it("who may publish what: a payment by a platform-only organisation, an order to a non-customs office, a hub record id", async function () {
+    // (The credential check, sdk/authority, answers before the customs role check.)
     const byPlatform = await platform.client.publish("Payment", payment({ orderNumber: "SO-DENIED" })).catch((e: unknown) => e);
     expect(statusOf(byPlatform)).to.equal(403);
-    expect(problemOf(byPlatform)).to.equal("role-required");
+    expect(problemOf(byPlatform)).to.equal("authority-missing");
     const toCarrier = await platform.client.publish("Order", order({ orderNumber: "SO-DENIED", customsOffice: "parcel-express" })).catch((e: unknown) => e);
     expect(statusOf(toCarrier)).to.equal(400);
     expect(problemOf(toCarrier)).to.equal("unknown-customs-office");
