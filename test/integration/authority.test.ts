@@ -8,6 +8,7 @@ import { revokeRecord } from "../../sdk/revocation";
 import type { RecordBody } from "../../sdk/records";
 import { devAccountKey } from "../../scripts/dev-accounts";
 import { halalCertificate, masterWaybill } from "../fixtures";
+import { productBatch } from "../browser/product-fixture";
 import { admit, freshDatabase, hubEnv, isPostgres, operatorClient, startHubProcess, startTestChain, type HubProcess, type TestChain, type TestOrg } from "./harness";
 
 const day = (offset: number) => new Date(Date.now() + offset * 86_400_000).toISOString().slice(0, 10);
@@ -84,15 +85,7 @@ describe(`authority: credentials on chain, checked by the hub and by every verif
 
   it("a brand publishes batches only of GTINs under its GS1 company prefixes; a master waybill needs the airline of its prefix", async () => {
     const brand = await admit(hub.url, "aurora-audio", ["BRAND"], [{ kind: "GS1_COMPANY_PREFIX", scope: { prefixes: ["950600"] } }]);
-    const batch = (gtin: string): RecordBody<"ProductBatch"> => ({
-      gtin,
-      lot: "L1",
-      productName: "Headphones",
-      brand: "Aurora",
-      productionDate: "2026-10-01",
-      productionPlace: { name: "Factory", country: "CN" },
-      manufacturer: { name: "Aurora Ltd", country: "CN" },
-    });
+    const batch = (gtin: string) => productBatch(gtin, "L1", []);
     await brand.client.publish("ProductBatch", batch("09506000134352"));
     const other = problemOf(await brand.client.publish("ProductBatch", batch("00614141123452")).catch((e: unknown) => e));
     expect(other.kind).to.equal("authority-missing");

@@ -238,7 +238,9 @@ describe(`EPCIS 2.0 capture and query (${isPostgres() ? "PostgreSQL" : "SQLite"}
   });
 
   it("links events to hub records named urn:cargoproof:record:{id}", async function () {
-    const cert = await brand.client.publish("Certification", {
+    // A certificate is an accredited certifier's to issue (docs/authority.md); the brand's event names it.
+    const certifier = await admit(hub.url, "quality-lab", ["CERTIFIER"]);
+    const cert = await certifier.client.publish("Certification", {
       kind: "QUALITY",
       certificateNumber: "Q-1",
       issuedTo: "Aurora",
