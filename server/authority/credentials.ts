@@ -5,7 +5,7 @@ import { readCredentials, credentialIds } from "../../sdk/authority/chain";
 import type { CredentialGrantSchema, CredentialView } from "../../sdk/api";
 import type { z } from "zod";
 import type { HubChain } from "../chain/hub-chain";
-import { HttpProblem } from "../http/problem";
+import { HttpProblem, notFound } from "../http/problem";
 
 type Grant = z.output<typeof CredentialGrantSchema>;
 const iface = new Interface(credentialRegistryAbi);
@@ -58,18 +58,20 @@ export async function listCredentials(chain: HubChain, orgId: string): Promise<C
   return perKind.flat().sort((a, b) => Number(BigInt(a.id) - BigInt(b.id)));
 }
 
-/** Revokes one of an organisation's credentials from now on (as the consortium operator). 404 if it is not theirs. */
-export async function revokeCredential(chain: HubChain, orgId: string, id: string, reason: string): Promise<void> {
+/** Revokes one of an organisation's credentials from now on (as the consortium operator); returns its id. 404 if it is not theirs. */
+export async function revokeCredential(chain: HubChain, orgId: string, rawId: string, reason: string): Promise<string> {
   const registry = chain.credentials;
   if (!registry) throw noRegistry();
-  if (!/^\d{1,30}$/.test(id)) throw new HttpProblem(404, "not-found", "Not found", "No such resource, or you may not see it.");
+  if (!/^\d{1,30}$/.test(rawId)) throw notFound();
+  const id = String(BigInt(rawId));
   const raw = await registry
     .getFunction("credential")(BigInt(id))
     .catch(() => undefined);
   const subject = raw ? String((raw as { subject: string }).subject) : ZeroHash;
-  if (subject === ZeroHash || bytes32ToOrgId(subject) !== orgId) throw new HttpProblem(404, "not-found", "Not found", "No such resource, or you may not see it.");
+  if (subject === ZeroHash || bytes32ToOrgId(subject) !== orgId) throw notFound();
   if (Number((raw as { revokedAt: bigint }).revokedAt) !== 0) throw new HttpProblem(409, "credential-revoked", "Conflict", `Credential ${id} is already revoked.`);
   await chain.credentialTx((r) => r.getFunction("revoke")(BigInt(id), reason));
+  return id;
 }
 
 /** Lets an organisation issue credentials of `kinds` on chain with its own key (an accreditation body). */

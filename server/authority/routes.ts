@@ -40,9 +40,9 @@ export function credentialRoutes(db: Db, chain: HubChain, auth: RequestHandler, 
     const orgId = await member(req.params.id);
     const parsed = RevokeCredentialSchema.safeParse(req.body);
     if (!parsed.success) throw fromZod("invalid-revocation", "A revocation gives a reason.", parsed.error);
-    await revokeCredential(chain, orgId, String(req.params.credentialId), parsed.data.reason);
+    const id = await revokeCredential(chain, orgId, String(req.params.credentialId), parsed.data.reason);
     authority.forget(orgId);
-    res.json((await listCredentials(chain, orgId)).find((c) => c.id === req.params.credentialId));
+    res.json((await listCredentials(chain, orgId)).find((c) => c.id === id));
   });
   router.put("/v1/orgs/:id/issuer", auth, operatorOnly, async (req, res) => {
     const orgId = await member(req.params.id);
