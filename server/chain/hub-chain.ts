@@ -37,7 +37,8 @@ export class HubChain {
 
   /** Finds the CredentialRegistry: the configured one, else the one the participant registry names. */
   async resolveCredentialRegistry(configured: string | undefined): Promise<string | undefined> {
-    const named = configured ?? ((await this.participants.getFunction("credentialRegistry")()) as string);
+    // A participant registry deployed before credentials existed has no such view: then there is none.
+    const named = configured ?? (((await this.participants.getFunction("credentialRegistry")().catch(() => undefined)) as string | undefined) ?? "0x" + "0".repeat(40));
     if (/^0x0{40}$/i.test(named)) return undefined;
     this.credentials = new Contract(named, credentialRegistryAbi, this.operator);
     return named;
