@@ -52,10 +52,18 @@ export async function issueCredential(issuer: Signer, registry: string, subject:
   const tx = (await contract.getFunction("issue")(...args)) as { wait(): Promise<{ status: number | null; logs: readonly { topics: readonly string[]; data: string }[] } | null> };
   const receipt = await tx.wait();
   if (!receipt || receipt.status !== 1) throw new Error("the credential was not issued (transaction failed)");
-  const issued = receipt.logs.map((l) => credentials.parseLog(l)).find((e) => e?.name === "CredentialIssued");
+  return issuedCredentialId(receipt.logs);
+}
+
+/** The id of the credential an `issue` transaction created, from its receipt's logs. */
+export function issuedCredentialId(logs: readonly { topics: readonly string[]; data: string }[]): bigint {
+  const issued = logs.map((l) => credentials.parseLog(l)).find((e) => e?.name === "CredentialIssued");
   if (!issued) throw new Error("the credential's CredentialIssued event is missing from the receipt");
   return issued.args.id as bigint;
 }
+
+/** The on-chain bitmask of some credential kinds (setIssuer). */
+export const kindsMask = (kinds: readonly CredentialKind[]): bigint => kinds.reduce((m, k) => m | (1n << BigInt(credentialKindNumber(k))), 0n);
 
 /** Revokes a credential from now on (by its issuer or the consortium operator). */
 export async function revokeCredential(revoker: Signer, registry: string, id: bigint, reason: string): Promise<void> {
@@ -73,8 +81,7 @@ export async function credentialIds(provider: Provider, registry: string, orgId:
 
 /** Lets an organisation (an accreditation body) issue the given kinds; by the consortium operator. */
 export async function setIssuer(operator: Signer, registry: string, issuer: string, kinds: readonly CredentialKind[]): Promise<void> {
-  const mask = kinds.reduce((m, k) => m | (1n << BigInt(credentialKindNumber(k))), 0n);
-  const tx = (await registryFor(operator, registry).getFunction("setIssuer")(orgIdToBytes32(issuer), mask)) as { wait(): Promise<{ status: number | null } | null> };
+  const tx = (await registryFor(operator, registry).getFunction("setIssuer")(orgIdToBytes32(issuer), kindsMask(kinds))) as { wait(): Promise<{ status: number | null } | null> };
   const receipt = await tx.wait();
   if (!receipt || receipt.status !== 1) throw new Error("the issuer was not set (transaction failed)");
 }

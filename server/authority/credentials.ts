@@ -1,14 +1,13 @@
-import { Interface, ZeroHash } from "ethers";
-import { bytes32ToOrgId, credentialRegistryAbi, orgIdToBytes32 } from "../../sdk/chain-abi";
-import { CREDENTIAL_KINDS, credentialKindNumber, encodeScope, inForceAt, type Credential } from "../../sdk/authority/credentials";
-import { readCredentials, credentialIds } from "../../sdk/authority/chain";
+import { ZeroHash } from "ethers";
+import { bytes32ToOrgId, orgIdToBytes32 } from "../../sdk/chain-abi";
+import { CREDENTIAL_KINDS, credentialKindNumber, encodeScope, inForceAt, type Credential, type CredentialKind } from "../../sdk/authority/credentials";
+import { credentialIds, issuedCredentialId, kindsMask, readCredentials } from "../../sdk/authority/chain";
 import type { CredentialGrantSchema, CredentialView } from "../../sdk/api";
 import type { z } from "zod";
 import type { HubChain } from "../chain/hub-chain";
 import { HttpProblem, notFound } from "../http/problem";
 
 type Grant = z.output<typeof CredentialGrantSchema>;
-const iface = new Interface(credentialRegistryAbi);
 const seconds = (iso: string | undefined) => (iso ? Math.floor(Date.parse(iso) / 1000) : 0);
 const iso = (s: number) => new Date(s * 1000).toISOString();
 
@@ -22,9 +21,7 @@ export async function issueCredential(chain: HubChain, orgId: string, grant: Gra
   const receipt = await chain.credentialTx((r) =>
     r.getFunction("issue")(orgIdToBytes32(orgId), credentialKindNumber(grant.kind), seconds(grant.validFrom), seconds(grant.validUntil), scope),
   );
-  const issued = receipt.logs.map((l) => iface.parseLog(l)).find((e) => e?.name === "CredentialIssued");
-  if (!issued) throw new Error("CredentialIssued event missing from the receipt");
-  return String(issued.args.id as bigint);
+  return String(issuedCredentialId(receipt.logs));
 }
 
 function view(id: bigint, c: Credential, now: number): CredentialView {
@@ -75,8 +72,7 @@ export async function revokeCredential(chain: HubChain, orgId: string, rawId: st
 }
 
 /** Lets an organisation issue credentials of `kinds` on chain with its own key (an accreditation body). */
-export async function setIssuer(chain: HubChain, orgId: string, kinds: readonly string[]): Promise<void> {
+export async function setIssuer(chain: HubChain, orgId: string, kinds: readonly CredentialKind[]): Promise<void> {
   if (!chain.credentials) throw noRegistry();
-  const mask = kinds.reduce((m, k) => m | (1n << BigInt(CREDENTIAL_KINDS.indexOf(k as (typeof CREDENTIAL_KINDS)[number]))), 0n);
-  await chain.credentialTx((r) => r.getFunction("setIssuer")(orgIdToBytes32(orgId), mask));
+  await chain.credentialTx((r) => r.getFunction("setIssuer")(orgIdToBytes32(orgId), kindsMask(kinds)));
 }
