@@ -85,6 +85,18 @@ export class CustomsIndexer implements RecordObserver {
     private readonly opts: IndexerOptions,
   ) {}
 
+  /**
+   * Reserved ids are refused before the publication looks at stored records: otherwise an id taken
+   * by a match result would answer the store's 409 and a free one this 403, telling which cases exist.
+   */
+  async beforeStore(records: readonly SignedRecord[]): Promise<void> {
+    const single = records.length === 1;
+    records.forEach((record, i) => {
+      if (record.owner !== OPERATOR_ORG_ID && isReservedRecordId(record.id))
+        throw new HttpProblem(403, "reserved-record-id", "Forbidden", `${where(single, i)}: record ids starting with "match:" or "match-h:" are reserved for the hub's match results.`);
+    });
+  }
+
   async onStored(records: readonly SignedRecord[], ctx: PublishContext): Promise<void> {
     const { publisher } = ctx;
     const hub = publisher.orgId === OPERATOR_ORG_ID;
@@ -96,7 +108,6 @@ export class CustomsIndexer implements RecordObserver {
     const refuse = (i: number, kind: string, detail: string) => new HttpProblem(403, kind, "Forbidden", `${where(single, i)}: ${detail}`);
 
     records.forEach((record, i) => {
-      if (!hub && isReservedRecordId(record.id)) throw refuse(i, "reserved-record-id", `record ids starting with "match:" or "match-h:" are reserved for the hub's match results.`);
       if (record.type === "MatchResult") {
         if (!hub) throw refuse(i, "hub-record", "match results are published by the hub only.");
         return;

@@ -341,6 +341,18 @@ describe(`customs: the four-document match, decisions, statistics (${isPostgres(
     expect((await customs.client.customsCases({ limit: 500 })).cases.map((c) => c.orderNumber)).to.not.include("SO-DENIED");
   });
 
+  it("a match result's id answers the same whether its case exists or not (no existence oracle)", async function () {
+    const existing = matchResultId(PLATFORM, matchedOrders[0]!);
+    expect((await platform.client.getRecord(existing)).record.type).to.equal("MatchResult");
+    const answers = await Promise.all(
+      [existing, matchResultId(PLATFORM, "SO-NEVER-SEEN")].map((id) => platform.client.publish("Order", order({ orderNumber: "SO-PROBE" }), { id }).catch((e: unknown) => e)),
+    );
+    for (const a of answers) expect(statusOf(a)).to.equal(403);
+    const [taken, free] = answers.map((a) => (a as HubError).problem);
+    expect(taken).to.deep.equal(free);
+    expect(problemOf(answers[0])).to.equal("reserved-record-id");
+  });
+
   it("statistics by mode and HS chapter, per month and quarter; the operator sees every office", async function () {
     // One case at another office, so the operator's figures differ from this office's.
     await publishDoc("ORDER", "SO-SH", { customsOffice: "sh-customs" });
