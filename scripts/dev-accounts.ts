@@ -1,8 +1,3 @@
-import { HDNodeWallet, Mnemonic } from "ethers";
-
-/** Hardhat's public development mnemonic: its accounts are funded on the local chain, and worthless anywhere else. */
-const HARDHAT_MNEMONIC = "test test test test test test test test test test test junk";
-
-export function devAccountKey(index: number): string {
-  return HDNodeWallet.fromMnemonic(Mnemonic.fromPhrase(HARDHAT_MNEMONIC), `m/44'/60'/0'/0/${index}`).privateKey;
-}
+// Hardhat's development accounts (funded on the local chain): the one derivation is the hub's, which
+// also refuses them as its own keys (server/chain/dev-keys.ts).
+export { devAccountKey } from "../server/chain/dev-keys";

@@ -22,6 +22,9 @@ export const ConfigSchema = z
     CREDENTIAL_CACHE_MS: z.coerce.number().int().min(0).max(600_000).default(2000),
     OPERATOR_PRIVATE_KEY: hexKey,
     ANCHORER_PRIVATE_KEY: hexKey.optional(),
+    // Hardhat's public development keys are refused as the keys above unless this is set and the chain
+    // is a local development chain (31337, 1337): tests and demos only (server/chain/dev-keys.ts).
+    ALLOW_DEV_KEYS: z.enum(["true", "false"]).default("false").transform((v) => v === "true"),
     TOKEN_SECRET: z.string().min(32, "must be at least 32 characters"),
     ACCESS_TOKEN_TTL_S: int(900),
     ANCHOR_WORKER: z.enum(["on", "off"]).default("on"),

@@ -4,6 +4,7 @@ import { keccakReady } from "../sdk/bytes";
 import { openDatabase } from "./db/client";
 import { migrate } from "./db/migrate";
 import { HubChain } from "./chain/hub-chain";
+import { checkHubKeys } from "./chain/dev-keys";
 import type { Config } from "./config";
 import { createApp, createServices } from "./app";
 import { AnchoringWorker } from "./anchoring/worker";
@@ -34,6 +35,10 @@ export async function startHub(config: Config, log: (line: string) => void = con
     anchorRegistry: config.ANCHOR_REGISTRY,
   });
   const chainId = Number((await chain.provider.getNetwork()).chainId);
+  // Refused unless a local development chain and ALLOW_DEV_KEYS (the error names the variable only).
+  const anchorerKey = config.ANCHORER_PRIVATE_KEY === config.OPERATOR_PRIVATE_KEY ? undefined : config.ANCHORER_PRIVATE_KEY;
+  const devKeys = checkHubKeys({ OPERATOR_PRIVATE_KEY: config.OPERATOR_PRIVATE_KEY, ANCHORER_PRIVATE_KEY: anchorerKey }, chainId, config.ALLOW_DEV_KEYS);
+  if (devKeys.length > 0) log(`warning: ${devKeys.join(" and ")}: Hardhat's public development keys, allowed on local chain ${chainId} by ALLOW_DEV_KEYS`);
   const credentialRegistry = await chain.resolveCredentialRegistry(config.CREDENTIAL_REGISTRY);
   if (!credentialRegistry) log("warning: no credential registry; every record type that needs a credential will be refused");
 

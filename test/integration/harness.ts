@@ -137,6 +137,8 @@ export function hubEnv(chain: TestChain, databaseUrl: string, extra: Record<stri
     CREDENTIAL_CACHE_MS: "200",
     OPERATOR_PRIVATE_KEY: OPERATOR_KEY,
     ANCHORER_PRIVATE_KEY: ANCHORER_KEY,
+    // The keys above are Hardhat's public ones: allowed on the local test chain only by this flag.
+    ALLOW_DEV_KEYS: "true",
     TOKEN_SECRET,
     CUSTOMS_MATCH_KEY,
     METRICS_TOKEN,
