@@ -1,7 +1,10 @@
 import { request as httpRequest } from "node:http";
 import { request as httpsRequest } from "node:https";
 import { isIP } from "node:net";
-import { isPrivateAddress, publicOnlyLookup } from "./url-guard";
+import { isPublicAddress } from "./public-address";
+import { publicOnlyLookup } from "./url-guard";
+
+const lookup = publicOnlyLookup();
 
 export interface PostResult {
   ok: boolean;
@@ -33,7 +36,7 @@ export function postWebhook(url: string, headers: Record<string, string>, body: 
     }
     const host = target.hostname.replace(/^\[|\]$/g, "");
     // A literal address is not looked up, so it is checked here.
-    if (!opts.allowPrivate && isIP(host) && isPrivateAddress(host)) return resolve(done({ ok: false, error: "refused: private address" }));
+    if (!opts.allowPrivate && isIP(host) && !isPublicAddress(host)) return resolve(done({ ok: false, error: "refused: private address" }));
     const send = target.protocol === "https:" ? httpsRequest : httpRequest;
     let settled = false;
     const finish = (r: Omit<PostResult, "durationMs">) => {
@@ -47,7 +50,7 @@ export function postWebhook(url: string, headers: Record<string, string>, body: 
       {
         method: "POST",
         headers: { ...headers, "content-length": String(Buffer.byteLength(body)) },
-        ...(opts.allowPrivate ? {} : { lookup: publicOnlyLookup }),
+        ...(opts.allowPrivate ? {} : { lookup }),
         ...(opts.signal ? { signal: opts.signal } : {}),
       },
       (res) => {

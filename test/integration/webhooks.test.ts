@@ -220,7 +220,8 @@ describe(`webhooks (${isPostgres() ? "PostgreSQL" : "SQLite"})`, function () {
         orgId: airline.id,
         privateKey: airline.key.privateKey,
       });
-      for (const url of ["http://127.0.0.1:9/x", "http://localhost:9/x", "http://10.1.2.3/x", "http://169.254.169.254/latest", "http://[::1]:9/x", "http://192.168.0.10/x"]) {
+      for (const url of ["http://127.0.0.1:9/x", "http://localhost:9/x", "http://10.1.2.3/x", "http://169.254.169.254/latest", "http://[::1]:9/x", "http://192.168.0.10/x",
+        "http://2130706433/", "http://0x7f.1/", "http://[::127.0.0.1]/", "http://[::ffff:0:7f00:1]/", "http://[64:ff9b:1::7f00:1]/", "http://[2002:7f00:1::1]/"]) {
         const err = await client.createSubscription({ delivery: { type: "webhook", url } }).catch((e: unknown) => e as HubError);
         expect(err, url).to.be.instanceOf(HubError);
         expect((err as HubError).status, url).to.equal(400);
