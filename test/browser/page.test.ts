@@ -5,6 +5,8 @@
 // brand did not name say never appears. Screenshots at phone and desktop size go to
 // test-output/screenshots/.
 import { existsSync, mkdirSync } from "node:fs";
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
 import { join } from "node:path";
 import { expect } from "chai";
 import { chromium, type Browser, type Page } from "playwright-core";
@@ -181,15 +183,73 @@ describe(`the provenance page in Chromium (${isPostgres() ? "PostgreSQL" : "SQLi
     await page.context().close();
   });
 
-  it("another RPC URL typed in the page reloads it allowed by the CSP and verifies against it", async function () {
-    const page = await open(pageUrl());
-    const other = chain.rpcUrl.replace("127.0.0.1", "localhost");
-    await page.fill("#rpc-url", other);
-    await page.click("#verify-button");
-    await page.waitForURL((u) => u.searchParams.get("rpc") === other && u.hash === "#verify");
-    const verdicts = await verify(page, true);
-    expect(Object.values(verdicts).every((v) => v === "verified"), JSON.stringify(verdicts)).to.equal(true);
-    await page.context().close();
+  /** A JSON-RPC endpoint on 127.0.0.1 in front of the test chain that counts what it is asked (CORS open, as a public node's). */
+  async function countingRpc(): Promise<{ url: string; calls: () => number; stop(): Promise<void> }> {
+    let calls = 0;
+    const server = createServer((req, res) => {
+      res.setHeader("access-control-allow-origin", "*");
+      res.setHeader("access-control-allow-headers", "content-type");
+      if (req.method === "OPTIONS") return void res.end();
+      calls++;
+      const chunks: Buffer[] = [];
+      req.on("data", (c: Buffer) => chunks.push(c));
+      req.on("end", () => {
+        void fetch(chain.rpcUrl, { method: "POST", headers: { "content-type": "application/json" }, body: Buffer.concat(chunks) })
+          .then(async (r) => res.setHeader("content-type", "application/json").end(await r.text()))
+          .catch(() => res.writeHead(502).end());
+      });
+    });
+    await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+    return {
+      url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/`,
+      calls: () => calls,
+      stop: () => new Promise<void>((r) => server.close(() => r())),
+    };
+  }
+
+  it("a link's ?rpc= with #verify verifies against the hub's RPC, not the linked one, and says nothing of a choice", async function () {
+    const foreign = await countingRpc();
+    try {
+      const page = await open(`${pageUrl()}?rpc=${encodeURIComponent(foreign.url)}#verify`);
+      expect(await page.inputValue("#rpc-url")).to.equal(chain.rpcUrl);
+      const verdicts = await verify(page, true);
+      expect(Object.values(verdicts).every((v) => v === "verified"), JSON.stringify(verdicts)).to.equal(true);
+      expect(await page.getAttribute("body", "data-rpc")).to.equal("hub");
+      expect(await page.isHidden("#verify-rpc")).to.equal(true);
+      expect(foreign.calls()).to.equal(0);
+      await page.context().close();
+    } finally {
+      await foreign.stop();
+    }
+  });
+
+  it("another RPC URL typed in the page reloads it allowed by the CSP, verifies against it and says it was the person's choice", async function () {
+    const other = await countingRpc();
+    try {
+      const page = await open(pageUrl());
+      await page.fill("#rpc-url", other.url);
+      await page.click("#verify-button");
+      await page.waitForURL((u) => u.searchParams.get("rpc") === other.url && u.hash === "#verify");
+      const verdicts = await verify(page, true);
+      expect(Object.values(verdicts).every((v) => v === "verified"), JSON.stringify(verdicts)).to.equal(true);
+      expect(other.calls()).to.be.greaterThan(0);
+      expect(await page.getAttribute("body", "data-rpc")).to.equal("chosen");
+      expect(await page.isVisible("#verify-rpc")).to.equal(true);
+      expect(await page.textContent("#verify-rpc")).to.equal(`Checked against ${other.url}, the RPC you chose, not this hub's.`);
+      // Put back to the hub's RPC: verified against it, the note gone, no reload needed.
+      const before = other.calls();
+      await page.fill("#rpc-url", chain.rpcUrl);
+      await verify(page);
+      expect(await page.getAttribute("body", "data-rpc")).to.equal("hub");
+      expect(await page.isHidden("#verify-rpc")).to.equal(true);
+      expect(other.calls()).to.equal(before);
+      // Reloading the chosen link later is a link again: the hub's RPC.
+      await page.reload();
+      expect(await page.inputValue("#rpc-url")).to.equal(chain.rpcUrl);
+      await page.context().close();
+    } finally {
+      await other.stop();
+    }
   });
 
   it("the language switch shows Chinese strings; Accept-Language picks Traditional for zh-TW", async function () {

@@ -5,7 +5,10 @@ import { verifyStory, type StepCheck } from "../../../sdk/provenance/verify-stor
 
 interface PageData {
   storyUrl: string;
+  /** The hub's public RPC. */
   rpcUrl: string;
+  /** The RPC a `?rpc=` named (the CSP allows it); trusted only if this tab's person chose it. */
+  offeredRpcUrl?: string;
   strings: Record<string, string>;
 }
 
@@ -16,6 +19,22 @@ const t = (key: string, values: Record<string, string | number> = {}) =>
 const button = document.getElementById("verify-button") as HTMLButtonElement | null;
 const input = document.getElementById("rpc-url") as HTMLInputElement | null;
 const status = document.getElementById("verify-status");
+const rpcNote = document.getElementById("verify-rpc");
+
+// A link can put any ?rpc= in the address; the page uses it only when the person typed it into the
+// field in this tab and pressed Verify (run() notes it in sessionStorage before the reload the CSP
+// needs). The note is used once: a later reload or a crafted link verifies against the hub's RPC.
+const CHOSEN_RPC = "cargoproof.chosen-rpc";
+const chosenRpcUrl = ((): string | undefined => {
+  try {
+    const noted = sessionStorage.getItem(CHOSEN_RPC);
+    sessionStorage.removeItem(CHOSEN_RPC);
+    return data.offeredRpcUrl !== undefined && noted === data.offeredRpcUrl ? noted : undefined;
+  } catch {
+    return undefined; // storage disabled: nobody chose anything
+  }
+})();
+if (input && chosenRpcUrl) input.value = chosenRpcUrl;
 const items = () => Array.from(document.querySelectorAll<HTMLLIElement>("li.step"));
 
 function show(item: HTMLLIElement, state: string, reasons: string[]): void {
@@ -47,8 +66,13 @@ function onStep(check: StepCheck): void {
 async function run(): Promise<void> {
   if (!button || !input || !status) return;
   const rpcUrl = input.value.trim();
-  if (rpcUrl !== data.rpcUrl) {
+  if (rpcUrl !== data.rpcUrl && rpcUrl !== chosenRpcUrl) {
     // The page may only reach the RPC its Content-Security-Policy names: reload with the new one.
+    try {
+      sessionStorage.setItem(CHOSEN_RPC, rpcUrl);
+    } catch {
+      // storage disabled: after the reload the page falls back to the hub's RPC
+    }
     const url = new URL(window.location.href);
     url.searchParams.set("rpc", rpcUrl);
     url.hash = "verify";
@@ -57,6 +81,13 @@ async function run(): Promise<void> {
   }
   button.disabled = true;
   status.textContent = t("verifyRunning");
+  // Said plainly next to the verdict: a verdict from an RPC other than the hub's is the person's choice.
+  const chosen = rpcUrl !== data.rpcUrl;
+  document.body.dataset.rpc = chosen ? "chosen" : "hub";
+  if (rpcNote) {
+    rpcNote.textContent = chosen ? t("verifyChosenRpc", { rpc: rpcUrl }) : "";
+    rpcNote.hidden = !chosen;
+  }
   for (const item of items()) show(item, "checking", []);
   try {
     const res = await fetch(data.storyUrl, { headers: { accept: "application/json" } });

@@ -22,6 +22,7 @@ export const SCRIPT_STRINGS = [
   "verifyRunning",
   "verifyDone",
   "verifyError",
+  "verifyChosenRpc",
   "verifyButton",
 ] as const satisfies readonly StringKey[];
 
@@ -192,8 +193,13 @@ export interface PageContext {
   /** The code's path on this hub, e.g. /01/09506000134352/10/LOT1. */
   path: string;
   storyUrl: string;
-  /** The RPC the page verifies against (the person may change it). */
+  /** The hub's public RPC: the page verifies against it unless the person changes the field. */
   rpcUrl: string;
+  /**
+   * An RPC named by `?rpc=` (allowed by the page's CSP). Used only if this tab's person chose it
+   * (browser.ts); a link alone cannot choose the RPC the page trusts.
+   */
+  offeredRpcUrl?: string;
 }
 
 // Intl formatters are costly to build: one set per language, for the life of the process.
@@ -208,7 +214,7 @@ const formatterOf = (lang: Language): Formatter => {
 function pageParts(story: StoryBase, ctx: PageContext): [string, string, string] {
   const f = formatterOf(ctx.lang);
   const { t } = f;
-  const data = { storyUrl: ctx.storyUrl, rpcUrl: ctx.rpcUrl, strings: Object.fromEntries(SCRIPT_STRINGS.map((k) => [k, t[k]])) };
+  const data = { storyUrl: ctx.storyUrl, rpcUrl: ctx.rpcUrl, offeredRpcUrl: ctx.offeredRpcUrl, strings: Object.fromEntries(SCRIPT_STRINGS.map((k) => [k, t[k]])) };
   return [
     `${head(ctx.lang, `${String(story.product.fields.productName ?? t.product)} · ${t.title}`)}
 <body>
@@ -225,6 +231,7 @@ ${factsSection(f, story)}
 <input id="rpc-url" name="rpc" type="url" inputmode="url" autocomplete="off" spellcheck="false" value="${esc(ctx.rpcUrl)}">
 <button id="verify-button" type="button">${esc(t.verifyButton)}</button>
 <p id="verify-status" role="status" aria-live="polite"></p>
+<p id="verify-rpc" class="chosen-rpc" hidden></p>
 </section>
 <section class="card timeline" id="timeline">
 <h2>${esc(t.timeline)}</h2>
@@ -254,7 +261,7 @@ const rendered = new WeakMap<StoryBase, Map<string, [string, string, string]>>()
 export function renderPage(story: StoryBase, scans: StoryScans, ctx: PageContext): string {
   let byContext = rendered.get(story);
   if (!byContext) rendered.set(story, (byContext = new Map()));
-  const key = `${ctx.lang}|${ctx.path}|${ctx.rpcUrl}`;
+  const key = `${ctx.lang}|${ctx.path}|${ctx.rpcUrl}|${ctx.offeredRpcUrl ?? ""}`;
   let parts = byContext.get(key);
   if (!parts) byContext.set(key, (parts = pageParts(story, ctx)));
   const f = formatterOf(ctx.lang);

@@ -79,8 +79,10 @@ export function provenancePageRoutes({ stories, scans, assets, publicRpcUrl }: P
 
   router.get(/^\/01\/.+/, async (req: Request, res: Response) => {
     const lang = pickLanguage(req.query.lang, req.get("accept-language"));
+    // ?rpc= only widens the CSP and offers that RPC to the page's script; the page still verifies
+    // against the hub's RPC unless the person changed the field (browser.ts).
     const asked = httpUrl(req.query.rpc);
-    const rpcUrl = asked ? String(req.query.rpc) : publicRpcUrl;
+    const offeredRpcUrl = asked && String(req.query.rpc) !== publicRpcUrl ? String(req.query.rpc) : undefined;
     const origins = new Set([defaultRpc?.origin, asked?.origin].filter((o): o is string => Boolean(o)));
     res.set({
       "Content-Security-Policy": [
@@ -109,7 +111,7 @@ export function provenancePageRoutes({ stories, scans, assets, publicRpcUrl }: P
     if (!code || !story) return void res.status(404).type("html").send(renderNotFound(lang, req.path));
     const counted = await (req.method === "GET" ? scans.count(code, req.socket.remoteAddress) : scans.read(code));
     const path = digitalLinkPath(code);
-    res.type("html").send(renderPage(story, counted, { lang, path, storyUrl: STORY_PREFIX + path, rpcUrl }));
+    res.type("html").send(renderPage(story, counted, { lang, path, storyUrl: STORY_PREFIX + path, rpcUrl: publicRpcUrl, ...(offeredRpcUrl ? { offeredRpcUrl } : {}) }));
   });
 
   return router;

@@ -29,6 +29,7 @@ dl{margin:0}
 .verify button{margin-top:.75rem;width:100%;font:inherit;font-weight:600;padding:.8rem 1rem;border:0;border-radius:.5rem;background:#1b7f3b;color:#fff;cursor:pointer}
 .verify button[disabled]{background:#7a8c80;cursor:wait}
 #verify-status{font-weight:600;min-height:1.5em}
+.chosen-rpc{font-weight:600;border-left:4px solid #b45309;padding-left:.6em;overflow-wrap:anywhere}
 .steps{list-style:none;margin:0;padding:0;display:grid;gap:.75rem}
 .step{border:1px solid #dde3ea;border-left:6px solid #b0b8c1;border-radius:.5rem;padding:.75rem}
 .step time{font-size:.85rem;color:#5a6b7b}
