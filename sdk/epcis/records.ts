@@ -62,14 +62,14 @@ export function epcisEventBodies(raw: unknown, capturedBy?: string): EpcisEventB
 
 /**
  * A member's own path: each event of the document as an EpcisEvent record owned and signed by
- * `owner` (record id `epcis:` + the event hash), ready for POST /v1/records. Events repeated in the
+ * `owner` (record id `epcis:{owner}:` + the event hash, epcisRecordId), ready for POST /v1/records. Events repeated in the
  * document become one record.
  */
 export function epcisEventRecords(raw: unknown, owner: { orgId: string; privateKey: string }): SignedRecord[] {
   const seen = new Set<string>();
   const out: SignedRecord[] = [];
   for (const body of epcisEventBodies(raw)) {
-    const id = epcisRecordId(body.eventId);
+    const id = epcisRecordId(body.eventId, owner.orgId);
     if (seen.has(id)) continue;
     seen.add(id);
     out.push(signRecord(owner.privateKey, prepareRecord({ type: "EpcisEvent", id, version: 1, owner: owner.orgId }, body)));

@@ -24,7 +24,7 @@ const Vocabulary = z.string().min(1).max(512);
 /**
  * One EPCIS 2.0 event as a hub record. The top-level fields are what the hub indexes and a
  * consumer page may show; `event` is the event exactly as captured (JSON-LD, its own eventID
- * untouched). Record id: `epcis:` + the 64 hex digits of `eventId` (see epcisRecordId).
+ * untouched). Record id: `epcis:`, the attesting organisation and the 64 hex digits of `eventId` (see epcisRecordId).
  */
 export const EpcisEventBody = z
   .object({
@@ -63,7 +63,13 @@ export const EpcisEventBody = z
   });
 export type EpcisEventBody = z.infer<typeof EpcisEventBody>;
 
-/** The record id of the EpcisEvent whose canonical hash is `eventId`. */
-export function epcisRecordId(eventId: EpcisEventHash): string {
-  return `epcis:${eventId.slice("ni:///sha-256;".length, "ni:///sha-256;".length + 64)}`;
+/**
+ * The record id of `attester`'s EpcisEvent whose canonical hash is `eventId`: `epcis:{attester}:{64
+ * hex}`. The attester is the capturing organisation of a hub-attested event (capturedBy), else the
+ * record's owner. An event is one organisation's claim: two organisations stating identical content
+ * hold two records, and neither's id tells the other that the event exists. (Records stored before
+ * this rule have `epcis:{64 hex}`; they stay readable.)
+ */
+export function epcisRecordId(eventId: EpcisEventHash, attester: string): string {
+  return `epcis:${attester}:${eventId.slice("ni:///sha-256;".length, "ni:///sha-256;".length + 64)}`;
 }

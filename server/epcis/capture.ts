@@ -4,7 +4,7 @@ import { epcisEventBodies, EpcisDocumentError } from "../../sdk/epcis/records";
 import { EventHashError } from "../../sdk/epcis/event-hash";
 import { epcisRecordId, type EpcisEventBody } from "../../sdk/records/epcis-event";
 import type { Db, DbProvider } from "../db/client";
-import { execute, query } from "../db/sql";
+import { chunks, execute, placeholders, query } from "../db/sql";
 import { HttpProblem, badRequest, notFound } from "../http/problem";
 import type { HubPublisher } from "../records/hub-publisher";
 
@@ -73,8 +73,9 @@ export { tooLarge };
 /**
  * Capture jobs: the events of a document become hub-attested EpcisEvent records (owner: the
  * operator, capturedBy: the capturing organisation), stored after the 202 answer. Rollback stores
- * all or nothing; proceed stores each event on its own. An event already stored (same hash) is
- * reported as a duplicate and not stored again.
+ * all or nothing; proceed stores each event on its own. An event the same organisation captured
+ * before (same hash) is reported as a duplicate and not stored again; another organisation's
+ * identical event changes nothing: this one is captured as its own record (epcisRecordId).
  */
 export class CaptureJobs {
   private readonly pending = new Set<Promise<void>>();
@@ -93,7 +94,7 @@ export class CaptureJobs {
       `INSERT INTO "EpcisCapture" ("id", "orgId", "behaviour", "running", "success", "eventCount", "createdAt") VALUES ($1, $2, $3, 1, 1, $4, $5)`,
       [id, orgId, behaviour, bodies.length, new Date().toISOString()],
     );
-    const run = this.run(id, bodies, behaviour)
+    const run = this.run(id, orgId, bodies, behaviour)
       .catch((err) => this.finish(id, false, { events: [], errors: [{ type: "epcisException:ImplementationException", title: "Capture failed", detail: (err as Error).message }] }))
       .catch((err) => console.error(`[epcis] capture ${id} could not be finished:`, err))
       .finally(() => this.pending.delete(run));
@@ -106,15 +107,32 @@ export class CaptureJobs {
     await Promise.all([...this.pending]);
   }
 
-  private async run(id: string, bodies: EpcisEventBody[], behaviour: CaptureErrorBehaviour): Promise<void> {
+  /**
+   * The hashes among `hashes` that `orgId` itself captured before. Only its own: another
+   * organisation's identical event is no duplicate of this one (and must not be revealed).
+   */
+  private async capturedBefore(orgId: string, hashes: readonly string[]): Promise<Set<string>> {
+    const found = new Set<string>();
+    for (const part of chunks([...new Set(hashes)])) {
+      const rows = await query<{ eventHash: string }>(
+        this.db,
+        this.provider,
+        `SELECT "eventHash" FROM "EpcisEvent" WHERE "capturedBy" = $1 AND "eventHash" IN (${placeholders(2, part.length)})`,
+        [orgId, ...part],
+      );
+      for (const r of rows) found.add(r.eventHash);
+    }
+    return found;
+  }
+
+  private async run(id: string, orgId: string, bodies: EpcisEventBody[], behaviour: CaptureErrorBehaviour): Promise<void> {
     const outcomes: CaptureEventOutcome[] = [];
     const errors: CaptureJobView["errors"] = [];
     const fresh = new Map<string, EpcisEventBody>();
-    const ids = [...new Set(bodies.map((b) => epcisRecordId(b.eventId)))];
-    const stored = new Set((await this.db.record.findMany({ where: { id: { in: ids } }, select: { id: true } })).map((r) => r.id));
+    const stored = await this.capturedBefore(orgId, bodies.map((b) => b.eventId));
     for (const b of bodies) {
-      const recordId = epcisRecordId(b.eventId);
-      if (stored.has(recordId) || fresh.has(recordId)) outcomes.push({ eventID: b.eventId, status: "duplicate" });
+      const recordId = epcisRecordId(b.eventId, orgId);
+      if (stored.has(b.eventId) || fresh.has(recordId)) outcomes.push({ eventID: b.eventId, status: "duplicate" });
       else {
         fresh.set(recordId, b);
         outcomes.push({ eventID: b.eventId, status: "captured" });

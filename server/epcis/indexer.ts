@@ -30,6 +30,7 @@ export function epcRoles(event: Record<string, unknown>): { epc: string; role: E
  * The EPCIS module's RecordObserver: every stored EpcisEvent record (captured through /epcis or
  * published by a member through /v1/records) is indexed for the EPCIS query interface, with the
  * record's storage time as the event's recordTime. Events are immutable: one version per record.
+ * Several organisations may state the same event (the same hash): each holds its own record.
  */
 export class EpcisIndexer implements RecordObserver {
   async onStored(records: readonly SignedRecord[], ctx: PublishContext): Promise<void> {
@@ -43,9 +44,12 @@ export class EpcisIndexer implements RecordObserver {
     events.forEach((r, i) => {
       if (r.version !== 1) throw conflict("epcis-event-immutable", `${at(i)}: an EPCIS event is never revised; capture a new event (or an error declaration) instead.`);
       const body = EpcisEventBody.parse(r.body); // checked by the publish path already; parsed again for its type
-      if (r.id !== epcisRecordId(body.eventId)) throw badRequest("invalid-record", `${at(i)}: an EpcisEvent's record id is "epcis:" and the 64 hex digits of its eventId.`, [{ path: "id", message: `expected ${epcisRecordId(body.eventId)}` }]);
       if (body.capturedBy !== undefined && r.owner !== OPERATOR_ORG_ID)
         throw new HttpProblem(403, "hub-attested-only", "Forbidden", `${at(i)}: capturedBy is set by the hub on events it attests for a capturing organisation.`);
+      // The id names whose claim the event is, so identical content from two organisations never meets.
+      const expected = epcisRecordId(body.eventId, body.capturedBy ?? r.owner);
+      if (r.id !== expected)
+        throw badRequest("invalid-record", `${at(i)}: an EpcisEvent's record id is "epcis:", the attesting organisation (capturedBy, else the owner), ":" and the 64 hex digits of its eventId.`, [{ path: "id", message: `expected ${expected}` }]);
       const ownId = typeof body.event.eventID === "string" ? body.event.eventID : null;
       rows.push([r.id, body.eventId, ownId, r.owner, body.capturedBy ?? null, body.eventType, normaliseTimestamp(body.eventTime), recordTime,
         body.bizStep ?? null, body.disposition ?? null, body.readPoint ?? null, body.bizLocation ?? null]);

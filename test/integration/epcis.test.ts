@@ -90,10 +90,10 @@ describe(`EPCIS 2.0 capture and query (${isPostgres() ? "PostgreSQL" : "SQLite"}
     expect(byOwnId[0]!.eventID).to.equal("urn:uuid:8d0e4d62-2d45-4c43-9d8a-8e1f3c3b0a01");
 
     // The record: owned by the operator, capturedBy the forwarder, anchored and verifiable.
-    const stored = await forwarder.client.getRecord(epcisRecordId(hashes[0]!)).catch((e: unknown) => e);
+    const stored = await forwarder.client.getRecord(epcisRecordId(hashes[0]!, "swift-fwd")).catch((e: unknown) => e);
     expect(statusOf(stored)).to.equal(404); // the record API stays owner/grantee only
     const op = operatorClient(hub.url);
-    const record = (await op.getRecord(epcisRecordId(hashes[0]!))).record;
+    const record = (await op.getRecord(epcisRecordId(hashes[0]!, "swift-fwd"))).record;
     expect(record.owner).to.equal("operator");
     expect(record.body.capturedBy).to.equal("swift-fwd");
     const proof = await op.waitForProof(record.id);
@@ -108,13 +108,32 @@ describe(`EPCIS 2.0 capture and query (${isPostgres() ? "PostgreSQL" : "SQLite"}
     expect(job.events.map((x) => x.status)).to.deep.equal(["duplicate", "captured"]);
   });
 
+  it("another organisation's identical event is no duplicate: each holds its own record, and neither learns of the other's", async function () {
+    const same = objectEvent("2001");
+    const hash = eventHash(same, CONTEXT);
+    const [brandsOwn] = await brand.client.publishEpcis(doc([same]));
+    const captured = await forwarder.client.waitForCapture(await forwarder.client.captureEpcis(doc([objectEvent("2002"), same])));
+    // The same answer as for content no one holds.
+    expect(captured).to.include({ running: false, success: true });
+    expect(captured.events).to.deep.equal([eventHash(objectEvent("2002"), CONTEXT), hash].map((eventID) => ({ eventID, status: "captured" })));
+    // Each sees its own record of it (and only its own), under its own id.
+    expect(brandsOwn!.id).to.equal(epcisRecordId(hash, "aurora"));
+    const op = operatorClient(hub.url);
+    expect((await op.getRecord(epcisRecordId(hash, "swift-fwd"))).record.body.capturedBy).to.equal("swift-fwd");
+    expect((await brand.client.getRecord(brandsOwn!.id)).record.version).to.equal(1);
+    expect(eventList(await forwarder.client.epcisEvent(hash))).to.have.length(1);
+    expect(eventList(await brand.client.epcisEvent(hash))).to.have.length(1);
+    // A third organisation's own publication of it is stored as well, and a second capture by the forwarder is its duplicate.
+    const third = await admit(hub.url, "third-wh", ["FORWARDER"]);
+    expect(await third.client.publishEpcis(doc([same]))).to.have.length(1);
+    const again = await forwarder.client.waitForCapture(await forwarder.client.captureEpcis(doc([same])));
+    expect(again.events.map((x) => x.status)).to.deep.equal(["duplicate"]);
+  });
+
   it("rolls back the whole document by default, and proceeds event by event when asked", async function () {
-    // An event whose record id is taken by another owner cannot be stored: the brand publishes it first.
-    const taken = objectEvent("2001");
-    await brand.client.publishEpcis(doc([taken]));
-    const rollback = await forwarder.client.waitForCapture(await forwarder.client.captureEpcis(doc([objectEvent("2002"), taken])));
-    expect(rollback).to.include({ running: false, success: true }); // duplicate of a stored event: not an error
-    expect(rollback.events.map((x) => x.status)).to.deep.equal(["captured", "duplicate"]);
+    const rollback = await forwarder.client.waitForCapture(await forwarder.client.captureEpcis(doc([objectEvent("2002"), objectEvent("1001")])));
+    expect(rollback).to.include({ running: false, success: true }); // duplicate of an event it captured before: not an error
+    expect(rollback.events.map((x) => x.status)).to.deep.equal(["duplicate", "duplicate"]);
 
     const bad = doc([objectEvent("2003"), { ...objectEvent("2004"), action: undefined }]);
     const refused = await failure(forwarder.client.captureEpcis(bad));
@@ -140,7 +159,7 @@ describe(`EPCIS 2.0 capture and query (${isPostgres() ? "PostgreSQL" : "SQLite"}
     expect(await brand.client.publishEpcis(doc([e]))).to.have.length(0); // already there
     const found = eventList(await brand.client.epcisQuery({ EQ_bizStep: ["commissioning"] }));
     expect(found.map((x) => x.eventID)).to.deep.equal([eventHash(e, CONTEXT)]);
-    const record = (await brand.client.getRecord(epcisRecordId(eventHash(e, CONTEXT)))).record;
+    const record = (await brand.client.getRecord(epcisRecordId(eventHash(e, CONTEXT), "aurora"))).record;
     expect(record.owner).to.equal("aurora");
     expect(record.body.capturedBy).to.equal(undefined);
   });
@@ -149,9 +168,9 @@ describe(`EPCIS 2.0 capture and query (${isPostgres() ? "PostgreSQL" : "SQLite"}
     const e = objectEvent("3002");
     const hash = eventHash(e, CONTEXT);
     const body = { eventId: hash, eventType: "ObjectEvent", eventTime: e.eventTime, eventTimeZoneOffset: "+08:00", epcs: [], links: [], event: { ...e, action: "ADD" }, context: [CONTEXT[1]] };
-    const wrongHash = await failure(brand.client.publish("EpcisEvent", body as never, { id: epcisRecordId(hash) }));
+    const wrongHash = await failure(brand.client.publish("EpcisEvent", body as never, { id: epcisRecordId(hash, "aurora") }));
     expect(statusOf(wrongHash)).to.equal(400);
-    const claims = await failure(brand.client.publish("EpcisEvent", { ...body, event: e, capturedBy: "swift-fwd" } as never, { id: epcisRecordId(hash) }));
+    const claims = await failure(brand.client.publish("EpcisEvent", { ...body, event: e, capturedBy: "swift-fwd" } as never, { id: epcisRecordId(hash, "swift-fwd") }));
     expect(statusOf(claims)).to.equal(403);
   });
 
@@ -233,7 +252,7 @@ describe(`EPCIS 2.0 capture and query (${isPostgres() ? "PostgreSQL" : "SQLite"}
     const job = await forwarder.client.captureEpcis(doc([objectEvent("6001")]));
     expect(statusOf(await failure(outsider.client.captureJob(job)))).to.equal(404);
     // A grant by the attesting operator lets another party read it.
-    await operatorClient(hub.url).grant(epcisRecordId(hash), "nosy");
+    await operatorClient(hub.url).grant(epcisRecordId(hash, "swift-fwd"), "nosy");
     expect(eventList(await outsider.client.epcisEvent(hash))).to.have.length(1);
   });
 
@@ -251,7 +270,7 @@ describe(`EPCIS 2.0 capture and query (${isPostgres() ? "PostgreSQL" : "SQLite"}
     });
     const e = objectEvent("7001", { certificationInfo: recordUrn(cert.record.id), bizTransactionList: [{ type: "po", bizTransaction: recordUrn("order-77") }, { type: "po", bizTransaction: "http://example.com/po/1" }] });
     await brand.client.publishEpcis(doc([e]));
-    const record = (await brand.client.getRecord(epcisRecordId(eventHash(e, CONTEXT)))).record;
+    const record = (await brand.client.getRecord(epcisRecordId(eventHash(e, CONTEXT), "aurora"))).record;
     expect(record.body.links).to.deep.equal([{ recordId: cert.record.id }, { recordId: "order-77" }]);
   });
 

@@ -174,7 +174,7 @@ describe(`the consumer's provenance page: story, disclosure, scans (${isPostgres
     const [signed] = await publishEvents(stranger, [event("2026-04-02T07:00:00+08:00", "shipping")]);
     const captured = await stranger.client.waitForCapture(await stranger.client.captureEpcis(epcisDocument([event("2026-04-21T07:00:00+08:00", "departing")])));
     expect(captured.success, JSON.stringify(captured)).to.equal(true);
-    const capturedId = epcisRecordId(captured.events[0]!.eventID as EpcisEventHash);
+    const capturedId = epcisRecordId(captured.events[0]!.eventID as EpcisEventHash, stranger.id);
     // Both are stored (the EPCIS interface has them), and tied to the code by the index...
     await stranger.client.getRecord(signed!.id);
     expect((await sql<{ n: unknown }>(database.url, `SELECT COUNT(*) AS "n" FROM "ProductIndex" WHERE "recordId" IN ($1, $2)`, [signed!.id, capturedId]))[0]!.n).to.satisfy((n: unknown) => Number(n) >= 2);
@@ -187,7 +187,7 @@ describe(`the consumer's provenance page: story, disclosure, scans (${isPostgres
 
     // The forwarder, a named partner, captures through the standard interface: it shows, for the forwarder.
     const ours = await parties.forwarder.client.waitForCapture(await parties.forwarder.client.captureEpcis(epcisDocument([{ ...event("2026-04-21T08:00:00+08:00", "storing"), readPoint: { id: BONDED_WAREHOUSE } }])));
-    const oursId = epcisRecordId(ours.events[0]!.eventID as EpcisEventHash);
+    const oursId = epcisRecordId(ours.events[0]!.eventID as EpcisEventHash, parties.forwarder.id);
     const step = await waitFor("the partner's captured event on the page", async () => (await story(lotPath())).steps.find((x) => x.recordId === oursId));
     expect(step.attestedBy.kind).to.equal("hub");
     expect(step.capturedBy).to.deep.equal({ orgId: parties.forwarder.id, name: parties.forwarder.id, kind: "partner" });
