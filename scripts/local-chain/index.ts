@@ -7,10 +7,10 @@ import { closeSync, mkdirSync, openSync, readFileSync, rmSync, writeSync } from 
 import { createServer } from "node:net";
 import { join, resolve } from "node:path";
 import { z } from "zod";
-import { JournalWriter, journalPath, readJournal, type JournalEntry } from "./journal";
+import { JournalWriter, journalPath, readJournal, type JournalEntry, type JournalIo } from "./journal";
 import { getBlock, getPendingTimestamp, getReceipt, rpcCall, rpcRequest, startProxy, type BlockHeader } from "./proxy";
 
-export { journalPath, readJournal, JOURNAL_FILE_NAME, type JournalEntry } from "./journal";
+export { journalPath, readJournal, JOURNAL_FILE_NAME, type JournalEntry, type JournalIo } from "./journal";
 
 export interface LocalChainOptions {
   dataDir: string;
@@ -24,6 +24,8 @@ export interface LocalChainOptions {
   verbose?: boolean;
   /** How long hardhat node may take to answer eth_chainId. Default 60 s. */
   startupTimeoutMs?: number;
+  /** Fault tests only: the journal's write call (e.g. one failing with ENOSPC, as a full disk would). */
+  journalIo?: JournalIo;
 }
 
 export interface LocalChain {
@@ -69,30 +71,38 @@ export async function startLocalChain(opts: LocalChainOptions): Promise<LocalCha
       startupTimeoutMs: opts.startupTimeoutMs ?? 60_000,
       onParentExit: releaseLock,
     });
-    if (journal.entries.length > 0) {
-      log(`replaying ${journal.entries.length} transaction(s) from ${file}`);
-      await replayJournal(node.url, journal.entries, file);
+    let replayed = journal.entries.length;
+    let validBytes = journal.validBytes;
+    if (replayed > 0) {
+      log(`replaying ${replayed} transaction(s) from ${file}`);
+      const tentative = journal.unsealedTailAt !== undefined;
+      if (!(await replayJournal(node.url, journal.entries, journal.entryLines, file, tentative))) {
+        // Journaled, then the proxy stopped before the node took it, and it no longer mines: it never was.
+        log(`dropping the last journaled transaction ${journal.entries[replayed - 1].hash}: it was never mined and is rejected now`);
+        replayed--;
+        validBytes = journal.unsealedTailAt!;
+      }
     }
     await alignClockWithNow(node.url);
 
-    writer = JournalWriter.open(file, journal.validBytes);
+    writer = JournalWriter.open(file, validBytes, opts.journalIo);
     const proxy = await startProxy({
       upstreamUrl: node.url,
       port: opts.port,
       host: HOST,
       journal: writer,
-      journaledHashes: new Set(journal.entries.map((e) => e.hash.toLowerCase())),
+      journaledHashes: new Set(journal.entries.slice(0, replayed).map((e) => e.hash.toLowerCase())),
       log,
       errLog,
     });
-    log(`local chain ready at ${proxy.url} (${journal.entries.length} transaction(s) replayed)`);
+    log(`local chain ready at ${proxy.url} (${replayed} transaction(s) replayed)`);
 
     const runningNode = node;
     const runningWriter = writer;
     let stopping: Promise<void> | undefined;
     return {
       rpcUrl: proxy.url,
-      replayed: journal.entries.length,
+      replayed,
       stop() {
         stopping ??= (async () => {
           try {
@@ -133,7 +143,11 @@ interface Located {
   line: number;
 }
 
-async function replayJournal(url: string, entries: JournalEntry[], file: string): Promise<void> {
+/**
+ * Replays the journal; false when `tentativeLast` (the last entry has no seal: it may never have
+ * been mined) and that last transaction is rejected now, in which case it is left out.
+ */
+async function replayJournal(url: string, entries: JournalEntry[], entryLines: number[], file: string, tentativeLast: boolean): Promise<boolean> {
   const fail = (line: number, msg: string): never => {
     throw new ChainReplayError(
       `cannot rebuild the local chain from ${file}: line ${line}: ${msg}. ` +
@@ -145,8 +159,9 @@ async function replayJournal(url: string, entries: JournalEntry[], file: string)
   const blocks: Located[][] = [];
   entries.forEach((entry, i) => {
     const last = blocks[blocks.length - 1];
-    if (last !== undefined && last[0].entry.blockNumber === entry.blockNumber) last.push({ entry, line: i + 1 });
-    else blocks.push([{ entry, line: i + 1 }]);
+    const line = entryLines[i];
+    if (last !== undefined && last[0].entry.blockNumber === entry.blockNumber) last.push({ entry, line });
+    else blocks.push([{ entry, line }]);
   });
 
   let latest: BlockHeader = await getBlock(url, "latest");
@@ -167,7 +182,12 @@ async function replayJournal(url: string, entries: JournalEntry[], file: string)
 
     if (group.length === 1) {
       await rpcCall(url, "evm_setNextBlockTimestamp", [timestamp]);
-      await sendForReplay(url, group[0], true, fail);
+      const mayBeRejected = tentativeLast && group[0].entry === entries[entries.length - 1];
+      if (!(await sendForReplay(url, group[0], true, fail, mayBeRejected))) {
+        // The node's next block would keep the dropped entry's (past) timestamp: pin it to now instead.
+        await rpcCall(url, "evm_setNextBlockTimestamp", [Math.max(latest.timestamp + 1, Math.floor(Date.now() / 1000))]);
+        return false;
+      }
     } else {
       // Several transactions in one block: queue them with automine off (the node's
       // mempool is FIFO, see hardhat-node.config.cjs), then mine the block at its time.
@@ -198,19 +218,28 @@ async function replayJournal(url: string, entries: JournalEntry[], file: string)
     }
     latest = block;
   }
+  return true;
 }
 
-async function sendForReplay(url: string, { entry, line }: Located, automine: boolean, fail: (line: number, msg: string) => never): Promise<void> {
+/** Sends one journaled transaction; a rejection is fatal unless `mayBeRejected` (then it returns false). */
+async function sendForReplay(
+  url: string,
+  { entry, line }: Located,
+  automine: boolean,
+  fail: (line: number, msg: string) => never,
+  mayBeRejected = false,
+): Promise<boolean> {
   const res = await rpcRequest(url, { jsonrpc: "2.0", id: line, method: "eth_sendRawTransaction", params: [entry.raw] });
   if ("result" in res) {
     if (typeof res.result !== "string" || res.result.toLowerCase() !== entry.hash.toLowerCase()) {
       fail(line, `node returned hash ${String(res.result)}, expected ${entry.hash}`);
     }
-    return;
+    return true;
   }
   // Hardhat reports a reverted transaction as an error although it was mined (and
   // journaled as such); only an error without a receipt means it was rejected.
-  if (automine && (await getReceipt(url, entry.hash)) !== null) return;
+  if (automine && (await getReceipt(url, entry.hash)) !== null) return true;
+  if (mayBeRejected) return false;
   fail(line, `transaction ${entry.hash} was rejected: ${res.error.message.replace(/\.+$/, "")}`);
 }
 

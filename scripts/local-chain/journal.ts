@@ -1,6 +1,6 @@
-// Transaction journal of the local demo chain: JSON Lines, one entry per mined
-// transaction, in mining order. Replaying it on a fresh hardhat node rebuilds
-// the same chain (see index.ts).
+// Transaction journal of the local demo chain: JSON Lines, one entry per transaction in mining
+// order, written BEFORE the node mines it (proxy.ts), then a seal line with the mined block's hash.
+// Replaying it on a fresh hardhat node rebuilds the same chain (see index.ts).
 import { closeSync, fsyncSync, openSync, readFileSync, ftruncateSync, writeSync, fstatSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { keccak256 } from "ethers";
@@ -31,16 +31,31 @@ export const journalEntrySchema = z
 
 export type JournalEntry = z.infer<typeof journalEntrySchema>;
 
+/**
+ * The hash a block got once mined. The entry is journaled before its block exists, so the hash
+ * follows on a line of its own; readJournal folds it into the block's entries. A seal that never got
+ * written (a crash, a full disk) only means replay cannot compare that block's hash.
+ */
+export const journalSealSchema = z.object({ blockNumber: z.number().int().positive(), blockHash: hash32 }).strict();
+export type JournalSeal = z.infer<typeof journalSealSchema>;
+
 export class JournalError extends Error {
   override name = "JournalError";
 }
 
 export interface JournalContents {
   entries: JournalEntry[];
+  /** The file line (1-based) of each entry: seal lines sit between them. */
+  entryLines: number[];
   /** Byte length of the well-formed prefix (every complete line). */
   validBytes: number;
   /** The file ended in an incomplete line (interrupted append); it was ignored. */
   tornTail: boolean;
+  /**
+   * Where the last line starts when it is an entry without its seal: journaled, but the proxy may
+   * have stopped before the node mined it. Replay keeps it if it still mines, else cuts it off here.
+   */
+  unsealedTailAt?: number;
 }
 
 /**
@@ -54,7 +69,7 @@ export function readJournal(file: string): JournalContents {
   try {
     buf = readFileSync(file);
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === "ENOENT") return { entries: [], validBytes: 0, tornTail: false };
+    if ((err as NodeJS.ErrnoException).code === "ENOENT") return { entries: [], entryLines: [], validBytes: 0, tornTail: false };
     throw err;
   }
   const lastNewline = buf.lastIndexOf(0x0a);
@@ -64,6 +79,7 @@ export function readJournal(file: string): JournalContents {
   lines.pop(); // the empty string after the final newline
 
   const entries: JournalEntry[] = [];
+  const entryLines: number[] = [];
   lines.forEach((line, i) => {
     const lineNo = i + 1;
     let json: unknown;
@@ -72,6 +88,8 @@ export function readJournal(file: string): JournalContents {
     } catch {
       throw new JournalError(`${file} line ${lineNo}: not valid JSON (journal is corrupt)`);
     }
+    const seal = journalSealSchema.safeParse(json);
+    if (seal.success) return applySeal(entries, seal.data, `${file} line ${lineNo}`);
     const parsed = journalEntrySchema.safeParse(json);
     if (!parsed.success) {
       const issue = parsed.error.issues[0];
@@ -79,16 +97,35 @@ export function readJournal(file: string): JournalContents {
       throw new JournalError(`${file} line ${lineNo}: invalid entry (${where}${issue?.message ?? "schema mismatch"})`);
     }
     entries.push(parsed.data);
+    entryLines.push(lineNo);
   });
-  validateEntries(entries, file);
-  return { entries, validBytes, tornTail };
+  validateEntries(entries, entryLines, file);
+  const lastLine = lines[lines.length - 1];
+  const last = lastLine === undefined ? undefined : (JSON.parse(lastLine) as object);
+  const unsealed = last !== undefined && "raw" in last && !("blockHash" in last);
+  return { entries, entryLines, validBytes, tornTail, ...(unsealed ? { unsealedTailAt: validBytes - Buffer.byteLength(lastLine!) - 1 } : {}) };
+}
+
+/** Gives the block hash of a seal line to the entries of its block, which must come right before it. */
+function applySeal(entries: JournalEntry[], seal: JournalSeal, where: string): void {
+  const last = entries[entries.length - 1];
+  if (last === undefined || last.blockNumber !== seal.blockNumber) {
+    throw new JournalError(`${where}: seal of block ${seal.blockNumber} does not follow that block's transactions; journal is corrupt`);
+  }
+  for (let i = entries.length - 1; i >= 0 && entries[i].blockNumber === seal.blockNumber; i--) {
+    const e = entries[i];
+    if (e.blockHash !== undefined && e.blockHash.toLowerCase() !== seal.blockHash.toLowerCase()) {
+      throw new JournalError(`${where}: seal of block ${seal.blockNumber} disagrees with its entries' block hash; journal is corrupt`);
+    }
+    entries[i] = { ...e, blockHash: seal.blockHash };
+  }
 }
 
 /** Checks that hold for any journal the proxy can write; each failure means tampering or corruption. */
-function validateEntries(entries: JournalEntry[], file: string): void {
+function validateEntries(entries: JournalEntry[], entryLines: number[], file: string): void {
   const seen = new Set<string>();
   entries.forEach((e, i) => {
-    const lineNo = i + 1;
+    const lineNo = entryLines[i];
     const computed = keccak256(e.raw);
     if (computed.toLowerCase() !== e.hash.toLowerCase()) {
       throw new JournalError(
@@ -105,7 +142,7 @@ function validateEntries(entries: JournalEntry[], file: string): void {
     }
     if (e.blockNumber === prev.blockNumber) {
       if (e.timestamp !== prev.timestamp || e.blockHash !== prev.blockHash) {
-        throw new JournalError(`${file} line ${lineNo}: disagrees with line ${lineNo - 1} about block ${e.blockNumber}`);
+        throw new JournalError(`${file} line ${lineNo}: disagrees with line ${entryLines[i - 1]} about block ${e.blockNumber}`);
       }
     } else if (e.timestamp <= prev.timestamp) {
       // Hardhat never mines a block with a timestamp <= its parent's.
@@ -116,19 +153,36 @@ function validateEntries(entries: JournalEntry[], file: string): void {
   });
 }
 
-/** Append-only writer; every append is fsync'd before it returns. */
+/** The one file-system call whose failure the fault tests simulate (a full disk), replaceable there. */
+export interface JournalIo {
+  write(fd: number, buf: Buffer, offset: number, length: number): number;
+}
+const realIo: JournalIo = { write: (fd, buf, offset, length) => writeSync(fd, buf, offset, length) };
+
+/**
+ * Append-only writer; every append is fsync'd before it returns. A failed append (ENOSPC, EIO) is
+ * cut off again, so the file only ever holds whole lines and a later append cannot be glued onto
+ * half a line; the proxy then refuses the transaction instead of mining it unjournaled.
+ */
 export class JournalWriter {
   private fd: number | null;
+  /** Bytes of whole lines: what the file holds once every append so far is settled. */
+  private size: number;
 
-  private constructor(fd: number) {
+  private constructor(
+    fd: number,
+    size: number,
+    private readonly io: JournalIo,
+  ) {
     this.fd = fd;
+    this.size = size;
   }
 
   /**
    * Opens for appending. `validBytes` (from readJournal) drops a torn tail first,
    * so the next entry does not get glued onto half a line.
    */
-  static open(file: string, validBytes: number): JournalWriter {
+  static open(file: string, validBytes: number, io: JournalIo = realIo): JournalWriter {
     const fd = openSync(file, "a");
     try {
       if (fstatSync(fd).size > validBytes) {
@@ -140,21 +194,54 @@ export class JournalWriter {
       closeSync(fd);
       throw err;
     }
-    return new JournalWriter(fd);
+    return new JournalWriter(fd, validBytes, io);
   }
 
-  append(entry: JournalEntry): void {
-    if (this.fd === null) throw new JournalError("journal is closed");
-    const line = Buffer.from(JSON.stringify(journalEntrySchema.parse(entry)) + "\n", "utf8");
-    let off = 0;
-    while (off < line.length) off += writeSync(this.fd, line, off, line.length - off);
-    fsyncSync(this.fd);
+  /** Appends one line; returns the journal's length before it, for `truncate` should the transaction not be mined. */
+  append(line: JournalEntry | JournalSeal): number {
+    const fd = this.openFd();
+    const json = "raw" in line ? journalEntrySchema.parse(line) : journalSealSchema.parse(line);
+    const bytes = Buffer.from(JSON.stringify(json) + "\n", "utf8");
+    const before = this.size;
+    this.settle(fd);
+    try {
+      let off = 0;
+      while (off < bytes.length) off += this.io.write(fd, bytes, off, bytes.length - off);
+      fsyncSync(fd);
+    } catch (err) {
+      try {
+        this.truncate(before);
+      } catch {
+        // Still torn: settle() cuts it off before the next append, readJournal ignores it on start.
+      }
+      throw err;
+    }
+    this.size = before + bytes.length;
+    return before;
+  }
+
+  /** Cuts the journal back to `length` bytes (an entry whose transaction was not mined after all). */
+  truncate(length: number): void {
+    const fd = this.openFd();
+    ftruncateSync(fd, length);
+    fsyncSync(fd);
+    this.size = length;
   }
 
   close(): void {
     if (this.fd === null) return;
     closeSync(this.fd);
     this.fd = null;
+  }
+
+  private openFd(): number {
+    if (this.fd === null) throw new JournalError("journal is closed");
+    return this.fd;
+  }
+
+  /** Drops what a failed append left behind (a partial line), so appends always start on a line boundary. */
+  private settle(fd: number): void {
+    if (fstatSync(fd).size !== this.size) this.truncate(this.size);
   }
 }
 

@@ -1,5 +1,5 @@
 // JSON-RPC proxy in front of the internal hardhat node. It is the only way clients
-// reach the chain, so it can journal every transaction that gets mined (see journal.ts)
+// reach the chain, so it can journal every transaction before it gets mined (see journal.ts)
 // and refuse the calls whose effects a journal of raw transactions could not replay.
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
@@ -139,6 +139,8 @@ export async function waitForReceipt(url: string, hash: string, timeoutMs: numbe
 
 /** EIP-1474 "method not supported". */
 export const METHOD_REFUSED_CODE = -32004;
+/** EIP-1474 "resource unavailable": the journal cannot be written, so the transaction was not sent. */
+export const JOURNAL_UNWRITABLE_CODE = -32002;
 
 // Read-only helpers from the hardhat_ namespace that are safe to pass through.
 const ALLOWED_HARDHAT_METHODS = new Set(["hardhat_metadata", "hardhat_getAutomine"]);
@@ -206,9 +208,9 @@ export function startProxy(opts: ProxyOptions): Promise<RpcProxy> {
   // Every eth_sendRawTransaction runs on this chain, one at a time, so the journal
   // order is the mining order even when clients send concurrently.
   let sendQueue: Promise<void> = Promise.resolve();
-  // Set once a transaction was mined but could not be journaled: the chain and the
-  // journal have diverged, so accepting more writes would only build on a chain that
-  // the next start cannot reproduce.
+  // Set once the chain and the journal may disagree (a transaction mined other than journaled, or
+  // a rejected one that could not be cut off): then every call is refused, reads too, so nobody sees
+  // a receipt or state that the next start (replay) might not reproduce.
   let broken: string | null = null;
   let closing = false;
 
@@ -220,39 +222,63 @@ export function startProxy(opts: ProxyOptions): Promise<RpcProxy> {
     }
   }
 
+  /**
+   * Journal first, then mine: the entry (its block number and a timestamp pinned on the node) is
+   * fsync'd before the node sees the transaction, so the chain never holds a transaction the journal
+   * lacks. A journal that cannot be written (a full disk) refuses the transaction, and the chain stays
+   * as the journal has it. An entry whose transaction is then rejected is cut off again.
+   */
   async function sendRaw(req: JsonRpcRequest): Promise<JsonRpcResponse> {
     const id = req.id ?? null;
-    if (broken !== null) return errorResponse(id, -32603, broken);
     const raw = Array.isArray(req.params) ? req.params[0] : undefined;
     if (typeof raw !== "string" || !/^0x(?:[0-9a-fA-F]{2})+$/.test(raw)) {
       return errorResponse(id, -32602, "eth_sendRawTransaction expects one 0x-prefixed hex string");
     }
     const hash = keccak256(raw).toLowerCase();
-    const alreadyJournaled = journaledHashes.has(hash);
+    if (journaledHashes.has(hash)) return forward(req); // a resubmission: journaled already, and mined
+
+    let entry: JournalEntry;
+    try {
+      const latest = await getBlock(upstreamUrl, "latest");
+      const timestamp = Math.max(latest.timestamp + 1, await getPendingTimestamp(upstreamUrl));
+      await rpcCall(upstreamUrl, "evm_setNextBlockTimestamp", [timestamp]);
+      entry = { blockNumber: latest.number + 1, timestamp, raw, hash };
+    } catch (err) {
+      return errorResponse(id, -32603, `local chain node unavailable: ${(err as Error).message}`);
+    }
+    let journalLength: number;
+    try {
+      journalLength = journal.append(entry);
+    } catch (err) {
+      const why = `the local chain journal cannot be written (${(err as Error).message}); transaction ${hash} was not sent, retry once the journal's disk has space`;
+      errLog(`ERROR: ${why}`);
+      return errorResponse(id, JOURNAL_UNWRITABLE_CODE, why);
+    }
+
     const res = await forward(req);
-    if (alreadyJournaled) return res; // a resubmission: nothing new can have been mined
     try {
       // Hardhat reports a reverted transaction as an error even though it was mined,
       // so look for a receipt either way; only a success guarantees one is coming.
       const receipt = "result" in res ? await waitForReceipt(upstreamUrl, hash, RECEIPT_TIMEOUT_MS) : await getReceipt(upstreamUrl, hash);
       if (receipt === null) {
-        if ("error" in res) return res; // rejected, not mined
-        throw new Error(`no receipt for ${hash} after ${RECEIPT_TIMEOUT_MS} ms`);
+        if (!("error" in res)) throw new Error(`no receipt for ${hash} after ${RECEIPT_TIMEOUT_MS} ms`);
+        journal.truncate(journalLength); // rejected, not mined
+        return res;
       }
+      if (receipt.blockNumber !== entry.blockNumber) throw new Error(`${hash} was mined in block ${receipt.blockNumber}, journaled for block ${entry.blockNumber}`);
       const block = await getBlock(upstreamUrl, receipt.blockNumber);
-      const entry: JournalEntry = {
-        blockNumber: receipt.blockNumber,
-        timestamp: block.timestamp,
-        raw,
-        hash,
-        blockHash: receipt.blockHash,
-      };
-      journal.append(entry);
+      if (block.timestamp !== entry.timestamp) throw new Error(`block ${block.number} got timestamp ${block.timestamp}, journaled ${entry.timestamp}`);
       journaledHashes.add(hash);
+      try {
+        journal.append({ blockNumber: block.number, blockHash: block.hash });
+      } catch (err) {
+        // The transaction is journaled; without its seal, replay just cannot compare this block's hash.
+        errLog(`warning: block ${block.number}'s hash not journaled (${(err as Error).message})`);
+      }
       log(`journaled tx ${hash} (block ${entry.blockNumber})`);
       return res;
     } catch (err) {
-      broken = `local chain journal is out of sync (${(err as Error).message}); restart the local chain, transactions are refused until then`;
+      broken = `local chain journal is out of sync (${(err as Error).message}); restart the local chain, every call is refused until then`;
       errLog(`ERROR: ${broken}`);
       return errorResponse(id, -32603, broken);
     }
@@ -261,6 +287,7 @@ export function startProxy(opts: ProxyOptions): Promise<RpcProxy> {
   function handleOne(item: unknown): Promise<JsonRpcResponse> {
     if (!isRequest(item)) return Promise.resolve(errorResponse(null, -32600, "invalid JSON-RPC 2.0 request"));
     const id = item.id ?? null;
+    if (broken !== null) return Promise.resolve(errorResponse(id, -32603, broken));
     const refused = refusalReason(item.method);
     if (refused !== null) return Promise.resolve(errorResponse(id, METHOD_REFUSED_CODE, refused));
     if (item.method !== "eth_sendRawTransaction") return forward(item);

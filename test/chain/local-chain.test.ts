@@ -1,11 +1,11 @@
 // Real processes: hardhat node child + proxy, temp data dirs, OS-assigned ports.
 import { expect } from "chai";
-import { mkdtempSync, readFileSync, rmSync, writeFileSync, appendFileSync, mkdirSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync, appendFileSync, mkdirSync, writeSync } from "node:fs";
 import { connect } from "node:net";
 import { networkInterfaces, tmpdir } from "node:os";
 import { join } from "node:path";
 import { Interface, JsonRpcProvider, Wallet, id as textHash, keccak256, type TransactionReceipt } from "ethers";
-import { journalPath, readJournal, startLocalChain, type JournalEntry, type LocalChain } from "../../scripts/local-chain";
+import { journalPath, readJournal, startLocalChain, type JournalEntry, type JournalIo, type LocalChain } from "../../scripts/local-chain";
 
 // Hardhat's default account #0: HARDHAT_NETWORK_MNEMONIC ("test test ... junk") from
 // node_modules/hardhat/internal/core/config/default-config.js at m/44'/60'/0'/0/0.
@@ -101,8 +101,8 @@ describe("local chain (journal + replay)", function () {
     tmpDirs.push(d);
     return d;
   }
-  async function start(dir: string): Promise<{ chain: LocalChain; provider: JsonRpcProvider; wallet: Wallet }> {
-    const chain = await startLocalChain({ dataDir: dir, port: 0, log });
+  async function start(dir: string, journalIo?: JournalIo): Promise<{ chain: LocalChain; provider: JsonRpcProvider; wallet: Wallet }> {
+    const chain = await startLocalChain({ dataDir: dir, port: 0, log, ...(journalIo ? { journalIo } : {}) });
     chains.push(chain);
     const provider = new JsonRpcProvider(chain.rpcUrl, 31337, { staticNetwork: true, pollingInterval: 50, cacheTimeout: -1 });
     providers.push(provider);
@@ -270,25 +270,26 @@ describe("local chain (journal + replay)", function () {
 
   it("refuses to start from a corrupt journal", async () => {
     const lines = readFileSync(journalPath(dataDir), "utf8").trimEnd().split("\n");
-    const entry = JSON.parse(lines[1]) as JournalEntry;
-    // Flip one calldata nibble of line 2's signed transaction.
+    expect(JSON.parse(lines[3])).to.have.keys("blockNumber", "blockHash"); // each entry is followed by its block's seal
+    const entry = JSON.parse(lines[2]) as JournalEntry;
+    // Flip one calldata nibble of line 3's signed transaction (the second entry).
     const at = entry.raw.length - 140;
     const altered = entry.raw.slice(0, at) + (entry.raw[at] === "a" ? "b" : "a") + entry.raw.slice(at + 1);
 
     // (a) raw no longer matches its hash: caught while reading, before any node starts.
     const dirA = tmp();
-    writeFileSync(journalPath(dirA), [lines[0], JSON.stringify({ ...entry, raw: altered }), ...lines.slice(2)].join("\n") + "\n");
+    writeFileSync(journalPath(dirA), [...lines.slice(0, 2), JSON.stringify({ ...entry, raw: altered }), ...lines.slice(3)].join("\n") + "\n");
     let err: unknown;
     await startLocalChain({ dataDir: dirA, port: 0, log }).then((c) => chains.push(c), (e: unknown) => (err = e));
-    expect(String(err)).to.match(/line 2: hash .* does not match its raw transaction/);
+    expect(String(err)).to.match(/line 3: hash .* does not match its raw transaction/);
 
     // (b) a self-consistent but different transaction: the replayed chain diverges, which is fatal.
     const dirB = tmp();
-    writeFileSync(journalPath(dirB), [lines[0], JSON.stringify({ ...entry, raw: altered, hash: keccak256(altered) }), ...lines.slice(2)].join("\n") + "\n");
+    writeFileSync(journalPath(dirB), [...lines.slice(0, 2), JSON.stringify({ ...entry, raw: altered, hash: keccak256(altered) }), ...lines.slice(3)].join("\n") + "\n");
     err = undefined;
     await startLocalChain({ dataDir: dirB, port: 0, log }).then((c) => chains.push(c), (e: unknown) => (err = e));
     expect(err).to.be.instanceOf(Error);
-    expect(String(err)).to.match(/cannot rebuild the local chain from .*: line 2: /);
+    expect(String(err)).to.match(/cannot rebuild the local chain from .*: line 3: /);
     expect(readFileSync(join(dirB, "chain-journal.jsonl"), "utf8")).to.include(altered); // left untouched for inspection
   });
 
@@ -324,5 +325,96 @@ describe("local chain (journal + replay)", function () {
     expect(after.tornTail).to.equal(false);
     expect(after.entries.map((e) => e.hash)).to.deep.equal([deploy.hash, a1.hash, a2.hash, tx.hash]);
     await chain.stop();
+  });
+
+  it("journals a transaction before mining it: a journal that cannot be written refuses it, and no receipt is ever seen", async () => {
+    const dir = tmp();
+    // A full disk: the write gets a few bytes down, then ENOSPC (as write(2) does when space runs out).
+    let diskFull = false;
+    const io: JournalIo = {
+      write(fd, buf, offset, length) {
+        if (!diskFull) return writeSync(fd, buf, offset, length);
+        writeSync(fd, buf, offset, Math.min(length, 7));
+        throw Object.assign(new Error("ENOSPC: no space left on device, write"), { code: "ENOSPC" });
+      },
+    };
+    const { chain, provider, wallet } = await start(dir, io);
+    const deployed = (await (await wallet.sendTransaction({ data: bytecode })).wait())!;
+    const address = deployed.contractAddress!;
+    const head = await provider.getBlockNumber();
+
+    diskFull = true;
+    const fee = await provider.getFeeData();
+    const raw = await wallet.signTransaction({
+      to: address,
+      data: abi.encodeFunctionData("anchor", [root(7)]),
+      nonce: await provider.getTransactionCount(wallet.address),
+      gasLimit: 200_000,
+      maxFeePerGas: fee.maxFeePerGas!,
+      maxPriorityFeePerGas: fee.maxPriorityFeePerGas!,
+      chainId: 31337,
+      type: 2,
+    });
+    const refused = (await rawRpc(chain.rpcUrl, { jsonrpc: "2.0", id: 1, method: "eth_sendRawTransaction", params: [raw] })) as RpcOut;
+    expect(refused.error?.code, JSON.stringify(refused)).to.equal(-32002);
+    expect(refused.error!.message).to.match(/journal cannot be written.*ENOSPC.*not sent/);
+    // Nothing was mined: no receipt, the same head, and reads still answer (the chain is the journal's).
+    expect(await provider.getTransactionReceipt(keccak256(raw))).to.equal(null);
+    expect(await provider.getBlockNumber()).to.equal(head);
+    expect(await provider.getTransactionCount(wallet.address)).to.equal(1);
+    const journal = readJournal(journalPath(dir));
+    expect(journal.tornTail, "the partial line was cut off again").to.equal(false);
+    expect(journal.entries.map((e) => e.hash)).to.deep.equal([deployed.hash]);
+
+    // Space again: the same signed transaction now goes through and is journaled with its block's hash.
+    diskFull = false;
+    const sent = (await rawRpc(chain.rpcUrl, { jsonrpc: "2.0", id: 2, method: "eth_sendRawTransaction", params: [raw] })) as RpcOut;
+    expect(sent.result, JSON.stringify(sent)).to.equal(keccak256(raw));
+    const mined = (await provider.getTransactionReceipt(keccak256(raw)))!;
+    expect(mined.blockNumber).to.equal(head + 1);
+    const journaled = readJournal(journalPath(dir)).entries;
+    expect(journaled.map((e) => [e.hash, e.blockNumber, e.blockHash])).to.deep.equal([
+      [deployed.hash, deployed.blockNumber, deployed.blockHash],
+      [mined.hash, mined.blockNumber, mined.blockHash],
+    ]);
+    await chain.stop();
+
+    // After a restart the replayed chain is the one that was served.
+    const again = await start(dir);
+    expect(again.chain.replayed).to.equal(2);
+    const replayed = (await again.provider.getTransactionReceipt(mined.hash))!;
+    expect([replayed.blockNumber, replayed.blockHash]).to.deep.equal([mined.blockNumber, mined.blockHash]);
+    expect(await again.provider.getBlockNumber()).to.equal(head + 1);
+    await again.chain.stop();
+  });
+
+  it("replays a last entry without its seal if it still mines, and cuts it off if it never could have", async () => {
+    const entries = readJournal(journalPath(dataDir)).entries;
+    const [deploy, a1] = entries;
+    const line = (e: JournalEntry) => JSON.stringify(e) + "\n";
+    const seal = (e: JournalEntry) => JSON.stringify({ blockNumber: e.blockNumber, blockHash: e.blockHash }) + "\n";
+    const unsealed = (e: JournalEntry) => line({ blockNumber: e.blockNumber, timestamp: e.timestamp, raw: e.raw, hash: e.hash });
+
+    // Journaled, then the proxy died before the node mined it: it is mined on replay.
+    const dirA = tmp();
+    writeFileSync(journalPath(dirA), unsealed(deploy) + seal(deploy) + unsealed(a1));
+    const a = await start(dirA);
+    expect(a.chain.replayed).to.equal(2);
+    expect((await a.provider.getTransactionReceipt(a1.hash))?.blockHash).to.equal(a1.blockHash);
+    await a.chain.stop();
+
+    // A transaction the node rejects (its nonce is 1 ahead) cannot have been mined: dropped, not fatal.
+    const dirB = tmp();
+    writeFileSync(journalPath(dirB), unsealed(deploy) + seal(deploy) + unsealed({ ...entries[2], blockNumber: 2 }));
+    const b = await start(dirB);
+    expect(b.chain.replayed).to.equal(1);
+    expect(await b.provider.getBlockNumber()).to.equal(1);
+    expect(readFileSync(journalPath(dirB), "utf8")).to.equal(unsealed(deploy) + seal(deploy));
+    // And the chain goes on from there, with a timestamp of now.
+    const tx = await b.wallet.sendTransaction({ to: contractAddress, data: abi.encodeFunctionData("anchor", [root(9)]) });
+    const rec = await record(b.provider, (await tx.wait())!);
+    expect(rec.blockNumber).to.equal(2);
+    expect(rec.timestamp).to.be.closeTo(Math.floor(Date.now() / 1000), 5);
+    await b.chain.stop();
   });
 });
