@@ -5,9 +5,17 @@ import { unauthorized } from "../http/problem";
 import type { Caller } from "./caller";
 
 const ACCESS_TOKEN_ALG = "HS256";
-const ClaimsSchema = z.object({ sub: z.string(), roles: z.array(RoleSchema) });
+// `epoch`: the organisation's token epoch at issue (bumped by key rotation and suspension).
+const ClaimsSchema = z.object({ sub: z.string(), roles: z.array(RoleSchema), epoch: z.number().int().min(0) });
 
-/** Access tokens are HMAC-signed by the hub (every hub instance shares TOKEN_SECRET). */
+/** The one answer for a token that is malformed, forged, expired or revoked. */
+export const INVALID_TOKEN = "The access token is invalid, has expired or was revoked.";
+
+/**
+ * Access tokens are HMAC-signed by the hub (every hub instance shares TOKEN_SECRET). Each carries
+ * its organisation's token epoch; `requireOrg` compares it with the database's on every request, so
+ * a rotation or suspension on any instance ends every earlier token at once.
+ */
 export class AccessTokens {
   private readonly key: Uint8Array;
 
@@ -19,8 +27,8 @@ export class AccessTokens {
     this.key = new TextEncoder().encode(secret);
   }
 
-  async issue(orgId: string, roles: Role[]): Promise<{ token: string; expiresIn: number }> {
-    const token = await new SignJWT({ roles })
+  async issue(orgId: string, roles: Role[], epoch: number): Promise<{ token: string; expiresIn: number }> {
+    const token = await new SignJWT({ roles, epoch })
       .setProtectedHeader({ alg: ACCESS_TOKEN_ALG, typ: "at+jwt" })
       .setIssuer(this.issuer)
       .setAudience(this.issuer)
@@ -31,7 +39,8 @@ export class AccessTokens {
     return { token, expiresIn: this.ttlSeconds };
   }
 
-  async verify(token: string): Promise<Caller> {
+  /** The caller a token names and the token epoch it was issued at (checked by the caller). */
+  async verify(token: string): Promise<{ caller: Caller; epoch: number }> {
     try {
       const { payload } = await jwtVerify(token, this.key, {
         algorithms: [ACCESS_TOKEN_ALG],
@@ -41,9 +50,9 @@ export class AccessTokens {
         requiredClaims: ["exp", "sub"],
       });
       const claims = ClaimsSchema.parse(payload);
-      return { orgId: claims.sub, roles: claims.roles };
+      return { caller: { orgId: claims.sub, roles: claims.roles }, epoch: claims.epoch };
     } catch {
-      throw unauthorized("The access token is invalid or has expired.");
+      throw unauthorized(INVALID_TOKEN);
     }
   }
 }

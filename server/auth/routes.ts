@@ -3,9 +3,9 @@ import { z } from "zod";
 import { CLIENT_ASSERTION_TYPE, tokenEndpoint } from "../../sdk/assertion";
 import type { Db } from "../db/client";
 import { badRequest, fromZod, unauthorized } from "../http/problem";
-import type { AccessTokens } from "./access-token";
+import { INVALID_TOKEN, type AccessTokens } from "./access-token";
 import { verifyClientAssertion } from "./client-assertion";
-import { toView } from "../orgs/service";
+import { rolesOf } from "../orgs/service";
 
 export const TokenRequestSchema = z.object({
   grant_type: z.literal("client_credentials"),
@@ -19,24 +19,25 @@ export function authRoutes(db: Db, tokens: AccessTokens, publicUrl: string): Rou
   router.post("/v1/auth/token", async (req, res) => {
     const parsed = TokenRequestSchema.safeParse(req.body);
     if (!parsed.success) throw fromZod("invalid-token-request", "Expected a client_credentials grant with a JWT client assertion.", parsed.error);
-    const orgId = await verifyClientAssertion(db, parsed.data.client_assertion, audience);
-    const { roles } = toView(await db.organization.findUniqueOrThrow({ where: { id: orgId } }));
-    const { token, expiresIn } = await tokens.issue(orgId, roles);
+    const org = await verifyClientAssertion(db, parsed.data.client_assertion, audience);
+    const { token, expiresIn } = await tokens.issue(org.id, rolesOf(org.roles), org.tokenEpoch);
     res.set("Cache-Control", "no-store").json({ access_token: token, token_type: "Bearer", expires_in: expiresIn });
   });
   return router;
 }
 
-/** Authenticates a Bearer access token and checks the organisation is still active. */
+/** Authenticates a Bearer access token and checks the organisation is still active and the token not revoked. */
 export function requireOrg(db: Db, tokens: AccessTokens): RequestHandler {
   return async (req, _res, next) => {
     const header = req.get("authorization");
     if (!header) throw unauthorized("Authentication required: send an access token as 'Authorization: Bearer <token>'.");
     const match = /^Bearer\s+(\S+)$/i.exec(header);
     if (!match) throw badRequest("malformed-authorization", "The Authorization header must be 'Bearer <token>'.");
-    const caller = await tokens.verify(match[1]!);
-    const org = await db.organization.findUnique({ where: { id: caller.orgId }, select: { status: true } });
-    if (!org || org.status !== "ACTIVE") throw unauthorized("The organisation is not active.");
+    const { caller, epoch } = await tokens.verify(match[1]!);
+    // One indexed read per request, on whichever instance: a token from before the organisation's
+    // last key rotation or suspension (an older epoch) is refused like any invalid token.
+    const org = await db.organization.findUnique({ where: { id: caller.orgId }, select: { status: true, tokenEpoch: true } });
+    if (!org || org.status !== "ACTIVE" || org.tokenEpoch !== epoch) throw unauthorized(INVALID_TOKEN);
     req.caller = caller;
     next();
   };

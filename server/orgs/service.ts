@@ -1,6 +1,6 @@
 import { computeAddress } from "ethers";
 import { orgIdToBytes32 } from "../../sdk/chain-abi";
-import { RoleSchema, rolesToMask } from "../../sdk/roles";
+import { RoleSchema, rolesToMask, type Role } from "../../sdk/roles";
 import type { Db } from "../db/client";
 import type { HubChain } from "../chain/hub-chain";
 import { conflict, notFound } from "../http/problem";
@@ -12,11 +12,14 @@ export const OPERATOR_ORG_ID = "operator";
 
 type OrgRow = { id: string; name: string; roles: string; signerAddress: string; publicKey: string; status: string };
 
+/** The roles column (comma-separated) as roles. */
+export const rolesOf = (column: string): Role[] => column.split(",").filter(Boolean).map((r) => RoleSchema.parse(r));
+
 export function toView(row: OrgRow): OrganizationView {
   return {
     id: row.id,
     name: row.name,
-    roles: row.roles.split(",").filter(Boolean).map((r) => RoleSchema.parse(r)),
+    roles: rolesOf(row.roles),
     signerAddress: row.signerAddress,
     publicKey: row.publicKey,
     status: row.status === "SUSPENDED" ? "SUSPENDED" : "ACTIVE",
@@ -62,7 +65,8 @@ export async function rotateKey(db: Db, chain: HubChain, id: string, publicKey: 
   if (await db.organization.findFirst({ where: { signerAddress } }))
     throw conflict("signer-in-use", "That signing key already belongs to an organisation.");
   await chain.operatorTx((r) => r.getFunction("rotateKey")(orgIdToBytes32(id), signerAddress));
-  return toView(await db.organization.update({ where: { id }, data: { signerAddress, publicKey } }));
+  // A new epoch: every access token issued before (with the old key) stops working at once.
+  return toView(await db.organization.update({ where: { id }, data: { signerAddress, publicKey, tokenEpoch: { increment: 1 } } }));
 }
 
 export async function setSuspended(db: Db, chain: HubChain, id: string, suspended: boolean): Promise<OrganizationView> {
@@ -71,5 +75,7 @@ export async function setSuspended(db: Db, chain: HubChain, id: string, suspende
   if ((row.status === "SUSPENDED") === suspended)
     throw conflict("status-unchanged", `Organisation ${id} is already ${suspended ? "suspended" : "active"}.`);
   await chain.operatorTx((r) => r.getFunction(suspended ? "suspend" : "reinstate")(orgIdToBytes32(id)));
-  return toView(await db.organization.update({ where: { id }, data: { status: suspended ? "SUSPENDED" : "ACTIVE" } }));
+  // Suspension ends the organisation's access tokens for good: they stay dead after a reinstatement.
+  const data = suspended ? { status: "SUSPENDED", tokenEpoch: { increment: 1 } } : { status: "ACTIVE" };
+  return toView(await db.organization.update({ where: { id }, data }));
 }
