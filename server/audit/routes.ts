@@ -1,4 +1,3 @@
-import { once } from "node:events";
 import { timingSafeEqual } from "node:crypto";
 import { Router, type RequestHandler } from "express";
 import { z } from "zod";
@@ -6,6 +5,7 @@ import type { ProofService } from "../anchoring/proofs";
 import type { AccessLogWriter } from "../access-log/writer";
 import { callerOf } from "../auth/caller";
 import type { Db, DbProvider } from "../db/client";
+import { drainedOrClosed } from "../http/drain";
 import { forbidden, fromZod } from "../http/problem";
 import { exportLines, type ExportChain } from "./export";
 import { renderMetrics } from "./metrics";
@@ -74,7 +74,7 @@ export function auditRoutes(deps: {
     if (!first.done) res.write(JSON.stringify(first.value) + "\n");
     for await (const line of lines) {
       if (closed) break;
-      if (!res.write(JSON.stringify(line) + "\n")) await Promise.race([once(res, "drain"), once(res, "close")]);
+      if (!res.write(JSON.stringify(line) + "\n") && !(await drainedOrClosed(res))) break;
     }
     res.end();
   });
