@@ -7,7 +7,7 @@ import { insertRows } from "../db/bulk-insert";
 import { asDate, chunks } from "../db/sql";
 import type { AccessLogWriter } from "../access-log/writer";
 import { badRequest, conflict, notFound } from "../http/problem";
-import { NO_RECORD, accessOf, grantFields, readableIds, type Access } from "./access";
+import { MAX_LINK_DEPTH, NO_RECORD, accessOf, grantFields, type Access } from "./access";
 import { futureExpiry, revokeGrants } from "./grants";
 import { checkedFields, shareableFields } from "./grant-fields";
 
@@ -15,7 +15,8 @@ import { checkedFields, shareableFields } from "./grant-fields";
  * Access requests (docs/api.md "Grants and access requests"; the ONE Record API maps its
  * AccessDelegation requests onto these). A party asks that it, or a third party, may read records;
  * the records' owner accepts or rejects. A request is decided by the one owner of all its records,
- * and only when the requester may know them (it reads them, or reads an object linking to them).
+ * and only when the requester may know them (it reads them, or reads through a grant another
+ * organisation's object linking to them: links in its own objects do not count).
  * Any other request (a record that does not exist, one the requester may not know, records of several
  * owners) is stored and answered exactly like every other PENDING request and shows to nobody but
  * the requester: nothing in the answer tells which case it is.
@@ -139,18 +140,10 @@ export async function requestAccess(db: Db, provider: DbProvider, log: AccessLog
     });
   }
 
-  // May the requester know each record? It reads it, or reads an object that links to it.
+  // May the requester know each record? It reads it, or reads another organisation's object that links to it.
   const access = await accessOf(db, requestedBy, recordIds, now);
-  const unread = recordIds.filter((id) => !access.has(id));
   const known = new Set(access.keys());
-  if (unread.length > 0) {
-    const links: { fromId: string; toId: string }[] = [];
-    for (const part of chunks(unread))
-      links.push(...(await db.$queryRaw<typeof links>(sql`SELECT DISTINCT "fromId", "toId" FROM "RecordLink" WHERE "toId" IN (${Prisma.join(part)})`)));
-    // NO_RECORD: the same statements run whether or not anything links to the records.
-    const readers = await readableIds(db, requestedBy, [...new Set(links.map((l) => l.fromId)), NO_RECORD]);
-    for (const l of links) if (readers.has(l.fromId)) known.add(l.toId);
-  }
+  for (const id of await knownThroughLinks(db, requestedBy, recordIds.filter((id) => !access.has(id)), now)) known.add(id);
   const recordOwners = new Set(recordIds.map((id) => owners.get(id)));
   const owner = recordOwners.size === 1 ? [...recordOwners][0] : undefined;
   const decidable = owner !== undefined && owner !== requestedBy && recordIds.every((id) => known.has(id));
@@ -169,6 +162,47 @@ export async function requestAccess(db: Db, provider: DbProvider, log: AccessLog
 }
 
 const viaGrant = (a: Access | undefined): string[] => (a?.via === "grant" ? [a.grantId] : []);
+
+/**
+ * Of `targets`, those the requester may plausibly know because an object it reads through a grant
+ * references them. Only references made by another organisation count: anyone can write a link to
+ * an id it guessed into its own object. The walk starts from the requester's grants (and what its
+ * linked grants reach), never from the target's references, and always runs the same two
+ * statements (NO_RECORD stands in): asking about an object that thousands reference costs what
+ * asking about a random id does, for the same requester.
+ */
+async function knownThroughLinks(db: Db, requester: string, targets: readonly string[], now: Date): Promise<Set<string>> {
+  const at = now.toISOString();
+  const asked = targets.length > 0 ? [...targets] : [NO_RECORD];
+  const candidates: { fromId: string; toId: string; property: string }[] = [];
+  for (const part of chunks(asked, 500))
+    candidates.push(
+      ...(await db.$queryRaw<typeof candidates>(sql`
+        WITH RECURSIVE "reach"("id", "owner", "linked", "depth") AS (
+          SELECT g."recordId", r."owner", CASE WHEN g."scope" = 'linked' THEN 1 ELSE 0 END, 0
+            FROM "Grant" g JOIN "Record" r ON r."id" = g."recordId"
+           WHERE g."grantee" = ${requester} AND r."owner" <> ${requester}
+             AND g."revokedAt" IS NULL AND (g."expiresAt" IS NULL OR g."expiresAt" > ${at})
+          UNION
+          SELECT l."toId", u."owner", 1, u."depth" + 1
+            FROM "reach" u JOIN "RecordLink" l ON l."fromId" = u."id" JOIN "Record" c ON c."id" = l."toId"
+           WHERE u."linked" = 1 AND u."depth" < ${Prisma.raw(String(MAX_LINK_DEPTH))} AND c."owner" = u."owner"
+        )
+        SELECT DISTINCT l."fromId", l."toId", l."property"
+          FROM "reach" u CROSS JOIN "RecordLink" l
+         WHERE l."fromId" = u."id" AND l."toId" IN (${Prisma.join(part)})`)),
+    );
+  // The access rule has the last word on each object (delegation chains, field-level grants).
+  const readers = await accessOf(db, requester, [...new Set(candidates.map((c) => c.fromId)), NO_RECORD], now);
+  const known = new Set<string>();
+  for (const c of candidates) {
+    const a = readers.get(c.fromId);
+    if (a?.via !== "grant") continue;
+    // Through a field-level grant the requester sees the references of its fields only.
+    if (a.fields === null || a.fields.includes(c.property)) known.add(c.toId);
+  }
+  return known;
+}
 
 /**
  * The fields each record's grant is to share: those asked for that its type has, and (for an onward

@@ -2,7 +2,9 @@
 // database, in process: rows written directly, so each case states exactly the links and grants it
 // is about. Runs on SQLite, and on PostgreSQL under `npm run test:pg`.
 import { expect } from "chai";
-import { openDatabase, writeTransaction, type Database } from "../../server/db/client";
+import { openDatabase, writeTransaction, type Database, type Db } from "../../server/db/client";
+import type { Prisma } from "../../server/db/.generated/sqlite/client";
+import { getAccessRequest, requestAccess } from "../../server/records/access-requests";
 import { insertRows } from "../../server/db/bulk-insert";
 import { migrate } from "../../server/db/migrate";
 import { AccessLogWriter } from "../../server/access-log/writer";
@@ -146,6 +148,119 @@ describe(`sharing: the access rule over links, events and delegated grants (${is
     expect((await readable("c", [s, p])).size).to.equal(0);
   });
 });
+
+describe(`sharing: whom an access request may reach (${isPostgres() ? "PostgreSQL" : "SQLite"})`, function () {
+  let fresh: { url: string; drop(): Promise<void> };
+  let database: Database;
+  let log: AccessLogWriter;
+  let n = 0;
+  const uid = (p: string) => `${p}-${++n}`;
+
+  before(async function () {
+    fresh = await freshDatabase();
+    await migrate(fresh.url);
+    database = await openDatabase(fresh.url);
+    log = new AccessLogWriter(database.db, database.provider);
+  });
+  after(async function () {
+    await database?.close();
+    await fresh?.drop();
+  });
+
+  const records = (rows: [id: string, owner: string][]) =>
+    writeTransaction(database.db, (tx) =>
+      insertRows(tx, database.provider, "Record", ["id", "type", "owner", "latestVersion", "createdAt", "updatedAt"], rows.map(([id, owner]) => [id, "LogisticsObject", owner, 1, new Date(), new Date()])),
+    );
+  const links = (rows: [from: string, to: string, property?: string][]) =>
+    writeTransaction(database.db, (tx) =>
+      insertRows(tx, database.provider, "RecordLink", ["fromId", "toId", "property", "fromObjectType"], rows.map(([f, t, p]) => [f, t, p ?? "pieces", "Shipment"])),
+    );
+  const grant = (g: { recordId: string; grantee: string; scope?: string; fields?: string[] }) =>
+    writeTransaction(database.db, (tx) =>
+      insertRows(tx, database.provider, "Grant", ["id", "recordId", "grantee", "grantedBy", "createdAt", "scope", "fields"], [
+        [uid("grant"), g.recordId, g.grantee, "someone", new Date(), g.scope ?? "object", g.fields ? JSON.stringify(g.fields) : null],
+      ]),
+    );
+  /** Whether `owner` is asked to decide `requester`'s request for `recordId` (else it shows to nobody but the requester). */
+  const decidable = async (requester: string, recordId: string, owner: string, db: Db = database.db) => {
+    const view = await requestAccess(db, database.provider, log, { requestedBy: requester, recordIds: [recordId], scope: "object" });
+    expect(view.status).to.equal("PENDING");
+    return getAccessRequest(database.db, owner, view.id).then(() => true, () => false);
+  };
+
+  it("a link in the requester's own object does not make it know the target; another's object it reads does", async function () {
+    const [victim, own, theirs, other] = [uid("victim"), uid("own"), uid("theirs"), uid("other")];
+    await records([[victim, "v1"], [own, "q1"], [theirs, "f1"], [other, "v1"]]);
+    await links([[own, victim], [theirs, other]]);
+    // The requester wrote the reference itself: it learned nothing from anyone.
+    expect(await decidable("q1", victim, "v1")).to.equal(false);
+    // A reference made by another organisation, in an object the requester reads: it may know the target.
+    await grant({ recordId: theirs, grantee: "q1" });
+    expect(await decidable("q1", other, "v1")).to.equal(true);
+  });
+
+  it("through a linked grant's reach, and through a field-level grant only by the fields it shares", async function () {
+    const [shipment, piece, target, doc, docTarget] = [uid("shipment"), uid("piece"), uid("target"), uid("doc"), uid("doc-target")];
+    await records([[shipment, "f2"], [piece, "f2"], [target, "v2"], [doc, "f2"], [docTarget, "v2"]]);
+    await links([[shipment, piece], [piece, target, "containedIn"], [doc, docTarget, "shipper"]]);
+    await grant({ recordId: shipment, grantee: "q2", scope: "linked" });
+    expect(await decidable("q2", target, "v2")).to.equal(true);
+    await grant({ recordId: doc, grantee: "q2", fields: ["goodsDescription"] });
+    expect(await decidable("q2", docTarget, "v2")).to.equal(false);
+    await grant({ recordId: doc, grantee: "q2", fields: ["shipper"] });
+    expect(await decidable("q2", docTarget, "v2")).to.equal(true);
+  });
+
+  it("the denial runs the same statements for an object hundreds reference as for an id nobody has", async function () {
+    const popular = uid("popular");
+    const referrers = Array.from({ length: 300 }, (_, i) => uid(`ref${i}`));
+    await records([[popular, "v3"], ...referrers.map((id, i): [string, string] => [id, `o${i % 7}`])]);
+    await links(referrers.map((id): [string, string] => [id, popular]));
+    // The requester reads something, and owns something: neither leads to the popular object.
+    const [read, mine] = [uid("read"), uid("mine")];
+    await records([[read, "o1"], [mine, "q3"]]);
+    await links([[read, referrers[1]!]]);
+    await grant({ recordId: read, grantee: "q3" });
+    const traced = statementsOf(database.db);
+    expect(await decidable("q3", popular, "v3", traced.db)).to.equal(false);
+    const forPopular = traced.statements.splice(0);
+    expect(await decidable("q3", "no-such-record", "v3", traced.db)).to.equal(false);
+    expect(forPopular.length).to.be.greaterThan(3);
+    expect(traced.statements).to.deep.equal(forPopular);
+  });
+});
+
+/**
+ * The client with every statement it runs recorded (SQL text, or model call with its argument
+ * shape: values replaced, lists keeping their length), to compare two code paths statement by statement.
+ */
+function statementsOf(db: Db): { db: Db; statements: string[] } {
+  const statements: string[] = [];
+  const shape = (v: unknown): unknown => (Array.isArray(v) ? v.map(shape) : v && typeof v === "object" && !(v instanceof Date) ? Object.fromEntries(Object.entries(v).map(([k, x]) => [k, shape(x)])) : typeof v);
+  const traced = new Proxy(db, {
+    get(target, prop) {
+      const value: unknown = Reflect.get(target, prop, target);
+      if (prop === "$queryRaw" || prop === "$executeRaw")
+        return (q: Prisma.Sql) => {
+          statements.push(`${q.sql.replace(/\s+/g, " ")} [${q.values.length} values]`);
+          return (value as (q: Prisma.Sql) => Promise<unknown>).call(target, q);
+        };
+      if (typeof prop === "string" && !prop.startsWith("$") && value !== null && typeof value === "object")
+        return new Proxy(value, {
+          get(model, method) {
+            const f: unknown = Reflect.get(model, method, model);
+            if (typeof f !== "function") return f;
+            return (...args: unknown[]) => {
+              statements.push(`${prop}.${String(method)} ${JSON.stringify(shape(args))}`);
+              return (f as (...a: unknown[]) => unknown).apply(model, args);
+            };
+          },
+        });
+      return typeof value === "function" ? (value as (...a: unknown[]) => unknown).bind(target) : value;
+    },
+  });
+  return { db: traced, statements };
+}
 
 describe("sharing: reading links and airports out of ONE Record bodies", function () {
   const iris = new OneRecordIris("https://hub.example/");

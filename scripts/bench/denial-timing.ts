@@ -1,0 +1,86 @@
+/**
+ * Does a refused access request tell a much-referenced object from a random id by its timing?
+ * Run: npm run bench:denial   (in process, a fresh SQLite database in a temporary folder; or set
+ * DENIAL_DATABASE_URL to an empty PostgreSQL database).
+ * One object is referenced by DENIAL_REFERRERS (default 2,000) objects of other organisations; the
+ * requester reads and owns a few unrelated objects. DENIAL_SAMPLES (default 250) requests about the
+ * popular object and as many about fresh random ids are timed, interleaved, after a warm-up. Prints
+ * p50/p95 of both and the ratio of the p50s (about 1 when the denial is constant-work) and writes
+ * bench-results/denial-timing.json. Figures only, no pass/fail.
+ */
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { randomUUID } from "node:crypto";
+import { AccessLogWriter } from "../../server/access-log/writer";
+import { insertRows } from "../../server/db/bulk-insert";
+import { openDatabase, providerOf, writeTransaction } from "../../server/db/client";
+import { migrate } from "../../server/db/migrate";
+import { requestAccess } from "../../server/records/access-requests";
+
+const REFERRERS = Number(process.env.DENIAL_REFERRERS ?? 2_000);
+const SAMPLES = Number(process.env.DENIAL_SAMPLES ?? 250);
+const WARMUP = 50;
+
+const quantile = (xs: number[], q: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(q * xs.length))]!;
+const ms = (x: number) => Number(x.toFixed(3));
+
+async function main(): Promise<void> {
+  const tmp = process.env.DENIAL_DATABASE_URL ? undefined : mkdtempSync(path.join(os.tmpdir(), "cargoproof-denial-"));
+  const url = process.env.DENIAL_DATABASE_URL ?? `file:${path.join(tmp!, "hub.db")}`;
+  await migrate(url);
+  const { db, provider, close } = await openDatabase(url);
+  try {
+    const log = new AccessLogWriter(db, provider);
+    const now = new Date();
+    const popular = "popular-object";
+    const referrers = Array.from({ length: REFERRERS }, (_, i) => `referrer-${i}`);
+    const requester = "requester";
+    const records: [string, string][] = [[popular, "victim"], ...referrers.map((id, i): [string, string] => [id, `org-${i % 25}`])];
+    for (let i = 0; i < 20; i++) records.push([`read-${i}`, "org-0"], [`own-${i}`, requester]);
+    await writeTransaction(db, async (tx) => {
+      await insertRows(tx, provider, "Record", ["id", "type", "owner", "latestVersion", "createdAt", "updatedAt"], records.map(([id, owner]) => [id, "LogisticsObject", owner, 1, now, now]));
+      await insertRows(tx, provider, "RecordLink", ["fromId", "toId", "property", "fromObjectType"], [
+        ...referrers.map((id) => [id, popular, "pieces", "Shipment"]),
+        ...Array.from({ length: 20 }, (_, i) => [`read-${i}`, `referrer-${i}`, "pieces", "Shipment"]),
+      ]);
+      await insertRows(tx, provider, "Grant", ["id", "recordId", "grantee", "grantedBy", "createdAt", "scope"], Array.from({ length: 20 }, (_, i) => [randomUUID(), `read-${i}`, requester, "org-0", now, "object"]));
+    });
+
+    const ask = async (recordId: string) => {
+      const t0 = performance.now();
+      await requestAccess(db, provider, log, { requestedBy: requester, recordIds: [recordId], scope: "object" });
+      return performance.now() - t0;
+    };
+    for (let i = 0; i < WARMUP; i++) await ask(i % 2 === 0 ? popular : `random-${randomUUID()}`);
+    const popularMs: number[] = [];
+    const randomMs: number[] = [];
+    for (let i = 0; i < SAMPLES; i++) {
+      // Interleaved, so drift (cache, the growing request table) falls on both alike.
+      popularMs.push(await ask(popular));
+      randomMs.push(await ask(`random-${randomUUID()}`));
+    }
+    const result = {
+      provider: providerOf(url),
+      referrers: REFERRERS,
+      samples: SAMPLES,
+      popular: { p50: ms(quantile(popularMs, 0.5)), p95: ms(quantile(popularMs, 0.95)) },
+      random: { p50: ms(quantile(randomMs, 0.5)), p95: ms(quantile(randomMs, 0.95)) },
+      ratioP50: Number((quantile(popularMs, 0.5) / quantile(randomMs, 0.5)).toFixed(3)),
+    };
+    console.log(`denied access requests (${result.provider}, ${REFERRERS} objects referencing the popular one, ${SAMPLES} samples each)`);
+    console.log(`  popular object  p50 ${result.popular.p50} ms  p95 ${result.popular.p95} ms`);
+    console.log(`  random id       p50 ${result.random.p50} ms  p95 ${result.random.p95} ms`);
+    console.log(`  ratio of p50s   ${result.ratioP50}`);
+    mkdirSync("bench-results", { recursive: true });
+    writeFileSync(path.join("bench-results", "denial-timing.json"), JSON.stringify(result, null, 2) + "\n");
+  } finally {
+    await close();
+    if (tmp) rmSync(tmp, { recursive: true, force: true });
+  }
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exit(1);
+});
