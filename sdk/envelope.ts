@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { isReservedKey } from "./json-shape";
 
 /** Shapes of a record as it is published, shared, redacted and proven. Digest rules live in `digest.ts`. */
 
@@ -14,11 +15,11 @@ export type Address = z.infer<typeof Address>;
 export const SignatureHex = z.string().regex(/^0x[0-9a-f]{130}$/, "a signature is 65 bytes (r, s, v) as lowercase 0x-prefixed hex");
 export type SignatureHex = z.infer<typeof SignatureHex>;
 
-// "__proto__" matches the pattern but cannot be a plain object key safely, so it is refused outright.
+// "__proto__", "constructor" and "prototype" match the pattern but are reserved (json-shape.ts), as in any JSON the hub reads.
 export const FieldName = z
   .string()
   .regex(/^[A-Za-z_][A-Za-z0-9_]{0,63}$/, "a field name is 1-64 characters of A-Z, a-z, 0-9 and '_', not starting with a digit")
-  .refine((n) => n !== "__proto__", "'__proto__' is not allowed as a field name");
+  .refine((n) => !isReservedKey(n), { error: (issue) => `'${String(issue.input)}' is not allowed as a field name` });
 
 /** An organisation id: also its on-chain id (bytes32), hence at most 31 characters. */
 export const OrgIdSchema = z.string().regex(/^[a-z0-9][a-z0-9-]{1,30}$/, "an organisation id is 2-31 characters of a-z, 0-9 and '-'");

@@ -22,6 +22,8 @@ import { auditRoutes } from "./audit/routes";
 import { SelfAudit } from "./audit/self-audit";
 import type { ExportChain } from "./audit/export";
 import { notFoundRoute, problemHandler } from "./http/problem";
+import { bodyParsers } from "./http/body";
+import { responseHeaders } from "./http/headers";
 import { CustomsIndexer } from "./customs/indexer";
 import { customsRoutes } from "./customs/routes";
 import { GtinOwnership } from "./provenance/gtin-owner";
@@ -98,7 +100,7 @@ export function createServices(parts: HubParts, log?: (line: string) => void): H
     log,
     formats: { "one-record": oneRecordWebhookFormat(db, provider, iris) },
   });
-  const notificationStreams = new NotificationStreams(db, provider, { pollMs: config.NOTIFICATION_STREAM_POLL_MS, heartbeatMs: config.NOTIFICATION_STREAM_HEARTBEAT_MS });
+  const notificationStreams = new NotificationStreams(db, provider, { pollMs: config.NOTIFICATION_STREAM_POLL_MS, heartbeatMs: config.NOTIFICATION_STREAM_HEARTBEAT_MS, maxPerOrg: config.NOTIFICATION_STREAMS_PER_ORG });
   // EPCIS capture: events of standard clients become records the hub attests (owner: the operator).
   const captures = new CaptureJobs(db, provider, new HubPublisher(db, provider, OPERATOR_ORG_ID, config.OPERATOR_PRIVATE_KEY, observers, recordChecks));
   return { proofs, accessLog, selfAudit, exportChain, observers, recordChecks, captures, webhooks, notificationStreams, subscriptionWatches, authority };
@@ -114,8 +116,8 @@ export function createApp(parts: HubParts, services: HubServices): express.Expre
   const app = express();
   app.disable("x-powered-by");
   app.set("trust proxy", false);
-  app.use(express.json({ limit: "5mb", type: ["application/json", "application/*+json"] }));
-  app.use(express.urlencoded({ extended: false, limit: "100kb" }));
+  app.use(responseHeaders());
+  app.use(bodyParsers());
 
   app.get("/health", (_req, res) => {
     res.json({ status: "ok" });

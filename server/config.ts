@@ -73,6 +73,13 @@ export const ConfigSchema = z
     WEBHOOK_POLL_MS: int(1000),
     NOTIFICATION_STREAM_POLL_MS: int(2000),
     NOTIFICATION_STREAM_HEARTBEAT_MS: int(15_000),
+    // Open notification streams per organisation (one more answers 429).
+    NOTIFICATION_STREAMS_PER_ORG: int(5),
+    // HTTP server bounds (docs/api.md "Limits"): a request's headers, and the whole request (headers and
+    // body, not the answer: streams stay open), must arrive within these; an idle kept-alive connection closes.
+    HTTP_HEADERS_TIMEOUT_MS: int(10_000),
+    HTTP_REQUEST_TIMEOUT_MS: int(30_000),
+    HTTP_KEEP_ALIVE_TIMEOUT_MS: int(5_000),
     // Customs reads the manifest of flights arriving at its airports (docs/one-record.md "Sharing"),
     // e.g. "customs-hkg=HKG;customs-pvg=PVG,SHA"; empty: nobody by this policy.
     CUSTOMS_AIRPORTS: CustomsAirportsSchema,
@@ -95,6 +102,10 @@ export const ConfigSchema = z
         }
         return rules.data;
       }),
+  })
+  .refine((c) => c.HTTP_HEADERS_TIMEOUT_MS <= c.HTTP_REQUEST_TIMEOUT_MS, {
+    path: ["HTTP_HEADERS_TIMEOUT_MS"],
+    message: "must not exceed HTTP_REQUEST_TIMEOUT_MS",
   })
   .transform((c) => ({
     ...c,

@@ -1,4 +1,4 @@
-import type { Server } from "node:http";
+import { createServer, type Server } from "node:http";
 import { randomUUID } from "node:crypto";
 import { keccakReady } from "../sdk/bytes";
 import { openDatabase } from "./db/client";
@@ -77,9 +77,20 @@ export async function startHub(config: Config, log: (line: string) => void = con
   if (config.CUSTOMS_MATCHER === "on") matcher.start();
   if (config.WEBHOOK_WORKER === "on") services.webhooks.start();
   const app = createApp(parts, services);
-  const server: Server = await new Promise((resolve, reject) => {
-    const s = app.listen(config.PORT, config.HOST, () => resolve(s));
-    s.on("error", reject);
+  // Slow or short requests (headers trickling in, a body shorter than its Content-Length) are cut at
+  // these bounds instead of holding a connection; checked often enough for the bound to hold.
+  const server: Server = createServer(
+    {
+      headersTimeout: config.HTTP_HEADERS_TIMEOUT_MS,
+      requestTimeout: config.HTTP_REQUEST_TIMEOUT_MS,
+      keepAliveTimeout: config.HTTP_KEEP_ALIVE_TIMEOUT_MS,
+      connectionsCheckingInterval: Math.min(1000, Math.ceil(config.HTTP_HEADERS_TIMEOUT_MS / 4)),
+    },
+    app,
+  );
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(config.PORT, config.HOST, () => resolve());
   });
   const address = server.address();
   const port = typeof address === "object" && address ? address.port : config.PORT;

@@ -1,5 +1,6 @@
 import { createHash } from "node:crypto";
 import { canonicalGs1Uri } from "./gs1-uri";
+import { checkJsonShape, JsonShapeError } from "../json-shape";
 
 /**
  * The CBV 2.0 canonical event hash ("EPCIS Event Hash ID"): the event's fields in CBV's canonical
@@ -180,6 +181,13 @@ const TIME_FIELDS = new Set(["time", "startTime", "endTime"]);
 
 /** The pre-hash string of one event (exposed for tests and debugging). */
 export function preHashString(event: Record<string, unknown>, context?: unknown, profile: HashProfile = "cbv-2.0"): string {
+  // The field walks below recurse (extensions, sensor reports): refuse hostile nesting first.
+  try {
+    checkJsonShape(event);
+    checkJsonShape(context);
+  } catch (err) {
+    throw err instanceof JsonShapeError ? new EventHashError(err.message) : err;
+  }
   const ph = new PreHash([...asList(context), ...asList(event["@context"])], profile);
   const type = event.type;
   if (typeof type !== "string") throw new EventHashError("the event has no type");

@@ -5,6 +5,7 @@
  * does not depend on the prefixes its sender chose; keys in the cargo namespace become local names.
  */
 import { FieldName } from "../envelope";
+import { checkJsonShape, JsonShapeError, type JsonShapeLimits } from "../json-shape";
 import { API, CARGO, ONE_RECORD_CONTEXT, compactIri, isAbsoluteIri, localName } from "./vocabulary";
 
 export type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
@@ -138,12 +139,23 @@ function normalizeNode(node: JsonObject, active: ActiveContext, opts: NormalizeO
   return out;
 }
 
+/** The walks below recurse: a document nested too deep (or with a reserved key) is refused first. */
+function checkShape(json: unknown, limits?: JsonShapeLimits): void {
+  try {
+    checkJsonShape(json, limits);
+  } catch (err) {
+    if (err instanceof JsonShapeError) throw new JsonLdFormError(err.path, err.reason);
+    throw err;
+  }
+}
+
 /**
  * A JSON-LD node in normal form: IRIs expanded, keys in namespace `ns` by local name, other keys
  * by full IRI. `strict` refuses keys that map to no IRI (JSON-LD would silently drop them).
  */
 export function normalizeDocument(json: unknown, ns: string, strict: boolean): JsonObject {
   if (!isObject(json)) throw new JsonLdFormError("", "a JSON-LD object is expected");
+  checkShape(json);
   return normalizeNode(json, EMPTY_CONTEXT, { ns, strict }, "");
 }
 
@@ -215,6 +227,7 @@ export type ObjectMeta = { revision?: number; latestRevision?: number };
 
 /** The ONE Record JSON-LD of a record body; `id` is the object's IRI (none for an object not yet created). */
 export function objectOfBody(objectType: string, body: Readonly<Record<string, unknown>>, id: string | undefined, meta: ObjectMeta = {}): JsonObject {
+  checkShape(body, { depthOnly: true });
   const { [OBJECT_TYPE_FIELD]: _type, [ADDITIONAL_TYPES_FIELD]: additional, ...props } = body;
   const extra = Array.isArray(additional) ? additional.map(String) : [];
   const types = [objectType, ...extra].map(typeIri);

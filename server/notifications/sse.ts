@@ -1,6 +1,6 @@
 import type { Request, Response } from "express";
 import type { Db, DbProvider } from "../db/client";
-import { badRequest } from "../http/problem";
+import { HttpProblem, badRequest } from "../http/problem";
 import { listNotifications, notificationSignal } from "./service";
 import { query } from "../db/sql";
 
@@ -8,7 +8,12 @@ export interface StreamOptions {
   /** The slow poll for notifications added by other hub instances. */
   pollMs: number;
   heartbeatMs: number;
+  /** Streams one organisation may hold open at once; one more is refused (429). */
+  maxPerOrg: number;
 }
+
+/** How long a refused stream is told to wait: another of the organisation's streams may have ended by then. */
+const RETRY_AFTER_S = 10;
 
 const PAGE = 500;
 
@@ -21,6 +26,7 @@ const PAGE = 500;
  */
 export class NotificationStreams {
   private readonly open = new Set<(final?: boolean) => void>();
+  private readonly perOrg = new Map<string, number>();
 
   constructor(
     private readonly db: Db,
@@ -32,7 +38,34 @@ export class NotificationStreams {
     for (const close of [...this.open]) close(true);
   }
 
+  /** Counts a stream of `orgId` in (or refuses it, 429); the returned function counts it out, once. */
+  private admit(orgId: string): () => void {
+    const count = this.perOrg.get(orgId) ?? 0;
+    if (count >= this.opts.maxPerOrg)
+      throw new HttpProblem(429, "too-many-streams", "Too many requests", `At most ${this.opts.maxPerOrg} notification streams per organisation are open at once: close one first.`, undefined, { "Retry-After": String(RETRY_AFTER_S) });
+    this.perOrg.set(orgId, count + 1);
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
+      const left = (this.perOrg.get(orgId) ?? 1) - 1;
+      if (left > 0) this.perOrg.set(orgId, left);
+      else this.perOrg.delete(orgId);
+    };
+  }
+
   async serve(req: Request, res: Response, orgId: string): Promise<void> {
+    // Counted before the first await, so that simultaneous requests cannot all pass the check.
+    const release = this.admit(orgId);
+    try {
+      await this.stream(req, res, orgId, release);
+    } catch (err) {
+      release();
+      throw err;
+    }
+  }
+
+  private async stream(req: Request, res: Response, orgId: string, release: () => void): Promise<void> {
     const resume = req.get("last-event-id") ?? (typeof req.query.after === "string" ? req.query.after : undefined);
     let cursor: number;
     if (resume !== undefined) {
@@ -45,7 +78,7 @@ export class NotificationStreams {
     }
     res.status(200).set({
       "Content-Type": "text/event-stream; charset=utf-8",
-      "Cache-Control": "no-cache, no-transform",
+      "Cache-Control": "no-store, no-transform",
       Connection: "keep-alive",
       "X-Accel-Buffering": "no",
     });
@@ -92,6 +125,7 @@ export class NotificationStreams {
       clearInterval(heartbeat);
       notificationSignal.off("added", onSignal);
       this.open.delete(close);
+      release();
       res.end(() => {
         if (final) res.socket?.end();
       });
@@ -99,6 +133,8 @@ export class NotificationStreams {
     this.open.add(close);
     notificationSignal.on("added", onSignal);
     res.on("close", () => close());
+    // A client gone during the first read has already closed: its "close" will not come again.
+    if (res.destroyed || !res.socket || res.socket.destroyed) return close();
     await pump();
   }
 }

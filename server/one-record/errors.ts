@@ -1,5 +1,5 @@
 import type { ErrorRequestHandler } from "express";
-import { HttpProblem, problemHandler } from "../http/problem";
+import { HttpProblem, problemHandler, problemOf } from "../http/problem";
 import { ONE_RECORD_CONTEXT, isAbsoluteIri } from "../../sdk/one-record/vocabulary";
 
 export const LD_JSON = "application/ld+json";
@@ -27,11 +27,13 @@ export function oneRecordError(problem: HttpProblem, instance: string): Record<s
   };
 }
 
-/** The ONE Record router's error handler: HTTP problems as api:Error; anything else as the hub's 500. */
+/** The ONE Record router's error handler: 4xx problems (a malformed path too) as api:Error; anything else as the hub's 500. */
 export const oneRecordErrors: ErrorRequestHandler = (err, req, res, next) => {
-  if (!(err instanceof HttpProblem) || res.headersSent) {
-    problemHandler(err, req, res, next);
+  const problem = problemOf(err, req);
+  // The hub's own failure answers as on every route (problem+json); the rest as api:Error.
+  if (res.headersSent || (problem.status === 500 && !(err instanceof HttpProblem))) {
+    problemHandler(problem, req, res, next);
     return;
   }
-  res.status(err.status).set(err.headers).type(LD_JSON).send(JSON.stringify(oneRecordError(err, req.originalUrl)));
+  res.status(problem.status).set(problem.headers).type(LD_JSON).send(JSON.stringify(oneRecordError(problem, req.originalUrl)));
 };
