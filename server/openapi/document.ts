@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { ProblemSchema } from "../../sdk/api";
-import { PROBLEM_TYPE, PROBLEM_TYPE_BASE, problems, type Named, type Operation, type Security } from "./registry";
+import { PATH_PROBLEMS, PROBLEM_TYPE, PROBLEM_TYPE_BASE, problems, type Named, type Operation, type Security } from "./registry";
 
 /** An OpenAPI 3.1 document as plain JSON (JSON Schema 2020-12 inside). */
 export type JsonObject = { [key: string]: unknown };
@@ -80,7 +80,7 @@ function parameters(where: "path" | "query", schema: z.ZodType | undefined): Jso
 
 function problemResponses(op: Operation): Record<string, JsonObject> {
   const out: Record<string, JsonObject> = {};
-  const all = problems(op.problems, ALWAYS);
+  const all = problems(op.problems, ALWAYS, op.pathParams ? PATH_PROBLEMS : {});
   for (const [status, kinds] of Object.entries(all).sort(([a], [b]) => Number(a) - Number(b))) {
     const types = (kinds ?? []).map((k) => PROBLEM_TYPE_BASE + k);
     out[status] = {

@@ -49,8 +49,14 @@ export interface Operation {
 
 /** Problems any Bearer-authenticated operation can answer (server/auth/routes.ts requireOrg). */
 export const BEARER_PROBLEMS: Problems = { 400: ["malformed-authorization"], 401: ["unauthorized"] };
-/** Problems of any JSON body (express.json and problemHandler). */
-export const BODY_PROBLEMS: Problems = { 400: ["malformed-json"], 413: ["payload-too-large"] };
+/** Problems of any request body (server/http/body.ts, problemHandler). */
+export const BODY_PROBLEMS: Problems = {
+  400: ["malformed-json", "malformed-body", "too-deep", "reserved-field-name"],
+  413: ["payload-too-large"],
+  415: ["unsupported-content-encoding", "unsupported-charset"],
+};
+/** Problems of any operation with path parameters: one that is not valid percent-encoded UTF-8. */
+export const PATH_PROBLEMS: Problems = { 400: ["malformed-path"] };
 /** The 404 that does not tell "missing" from "not yours". */
 export const NOT_FOUND: Problems = { 404: ["not-found"] };
 

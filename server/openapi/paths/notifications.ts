@@ -34,8 +34,9 @@ export const notificationOperations: Operation[] = [
     summary: "The caller's notification feed as server-sent events (resumes after Last-Event-ID)",
     query: z.object({ after: z.string().regex(/^\d{1,15}$/).optional().describe("Resume after this seq (as Last-Event-ID)") }),
     headers: { "Last-Event-ID": { description: "The seq of the last event received: the stream resumes after it." } },
+    description: "An organisation holds at most NOTIFICATION_STREAMS_PER_ORG streams open at once (default 5); one more answers 429 with Retry-After.",
     responses: [{ status: 200, description: "An event stream, one event per notification (id = seq).", content: { "text/event-stream": { raw: { type: "string" } } } }],
-    problems: problems(BEARER_PROBLEMS, INVALID_QUERY),
+    problems: problems(BEARER_PROBLEMS, INVALID_QUERY, { 429: ["too-many-streams"] }),
   }),
   own({
     operationId: "createSubscription",
