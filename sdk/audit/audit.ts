@@ -169,8 +169,10 @@ class Audit {
     }
     const anchoring = this.history.anchored.get(b.root);
     if (!anchoring) {
-      if (b.status === "ANCHORED" && !replaced)
-        this.add({ code: "batch-not-on-chain", message: `batch ${b.id} is marked anchored${b.txHash ? ` (tx ${b.txHash})` : ""} but no Anchored event names its root`, ...where });
+      if (b.status === "ANCHORED" && !replaced) {
+        const beyond = b.blockNumber !== undefined && b.blockNumber > this.history.toBlock ? `, and its block ${b.blockNumber} is beyond the chain's head (block ${this.history.toBlock})` : "";
+        this.add({ code: "batch-not-on-chain", message: `batch ${b.id} is marked anchored${b.txHash ? ` (tx ${b.txHash})` : ""} but no Anchored event names its root${beyond}`, ...where });
+      }
     } else if (anchoring.leafCount !== b.leafCount) {
       foldsToRoot = false;
       this.add({ code: "batch-root-mismatch", message: `batch ${b.id} has ${b.leafCount} leaves, its root was anchored with leafCount ${anchoring.leafCount}`, ...where });

@@ -3,14 +3,17 @@ import { Transaction, type TransactionReceipt } from "ethers";
 import { accessLogHeadLeaf } from "../../sdk/access-log";
 import { buildMerkleTree } from "../../sdk/merkle";
 import type { Db } from "../db/client";
-import type { HubChain } from "../chain/hub-chain";
+import { classifySendError, type HubChain } from "../chain/hub-chain";
 import { RepeatingTask } from "../repeating-task";
+import { reopenLostBatches } from "./lost-batches";
 
 const LEASE = "anchoring";
 const MAX_BACKOFF_MS = 60_000;
 const RECEIPT_TIMEOUT_MS = 60_000;
 /** anchor() costs under 30k gas; the margin covers chains with other gas schedules. */
 const ANCHOR_GAS_LIMIT = 100_000n;
+/** How often the newest anchored batches are checked against the chain (it may have lost them). */
+const CHAIN_CHECK_MS = 5_000;
 
 export interface AnchoringOptions {
   batchSize: number;
@@ -18,8 +21,13 @@ export interface AnchoringOptions {
   pollMs: number;
   leaseMs: number;
   instanceId: string;
+  /** How often anchored batches are checked against the chain (default CHAIN_CHECK_MS). */
+  chainCheckMs?: number;
   log?: (line: string) => void;
 }
+
+/** How a batch's turn ended: anchored, to be retried later, or the chain lost batches (start over in batch order). */
+type Finished = "anchored" | "retry" | "chain-changed";
 
 type Batch = NonNullable<Awaited<ReturnType<Db["anchorBatch"]["findUnique"]>>>;
 
@@ -32,9 +40,12 @@ type Batch = NonNullable<Awaited<ReturnType<Db["anchorBatch"]["findUnique"]>>>;
  * re-signed only when the stored one can never be mined (reverted, or its nonce taken). So after a
  * crash the same signed transaction is re-broadcast, and two hub instances cannot both anchor a
  * batch. The lease only keeps instances from wasting transactions on each other's nonces.
+ * A batch the chain loses after it was anchored is reopened (lost-batches.ts) and anchored again.
  */
 export class AnchoringWorker {
   private readonly task: RepeatingTask<void>;
+  private lastChainCheck = 0;
+  private stopping = false;
 
   constructor(
     private readonly db: Db,
@@ -53,6 +64,7 @@ export class AnchoringWorker {
   }
 
   stop(): Promise<void> {
+    this.stopping = true;
     return this.task.stop();
   }
 
@@ -60,16 +72,30 @@ export class AnchoringWorker {
     this.opts.log?.(`[anchoring ${this.opts.instanceId}] ${line}`);
   }
 
-  /** One pass: finish unfinished batches, then seal a new one when it is full or old enough. */
+  /**
+   * One pass: reopen batches the chain lost (every few seconds), finish unfinished batches, then seal
+   * new ones when full or old enough. While full batches are waiting (heavy ingest) it seals the next
+   * as soon as the previous one is anchored, not a poll interval later.
+   */
   async tick(): Promise<void> {
     if (!(await this.holdLease())) return;
+    if (Date.now() - this.lastChainCheck >= (this.opts.chainCheckMs ?? CHAIN_CHECK_MS)) await this.reopenLost();
     const unfinished = await this.db.anchorBatch.findMany({ where: { status: { not: "ANCHORED" } }, orderBy: { createdAt: "asc" } });
     const now = Date.now();
-    for (const batch of unfinished) if (batch.nextAttemptAt.getTime() <= now) await this.finish(batch);
+    for (const batch of unfinished) if (batch.nextAttemptAt.getTime() <= now && (await this.finish(batch)) === "chain-changed") return;
     // A new batch waits until older ones are through, so roots reach the chain in batch order.
     if (unfinished.length > 0 && (await this.db.anchorBatch.count({ where: { status: { not: "ANCHORED" } } })) > 0) return;
-    const batch = await this.seal();
-    if (batch) await this.finish(batch);
+    for (;;) {
+      const batch = await this.seal();
+      if (!batch || (await this.finish(batch)) !== "anchored") return;
+      if (batch.leafCount < this.opts.batchSize || this.stopping || !(await this.holdLease())) return;
+    }
+  }
+
+  /** Reopens the anchored batches the chain no longer has; true when there were any. */
+  private async reopenLost(): Promise<boolean> {
+    this.lastChainCheck = Date.now();
+    return (await reopenLostBatches(this.db, this.chain, (line) => this.log(line))).length > 0;
   }
 
   private async holdLease(): Promise<boolean> {
@@ -147,7 +173,7 @@ export class AnchoringWorker {
     return { seq: head.seq, hash: head.hash, since: first?.at.getTime() ?? 0 };
   }
 
-  private async finish(batch: Batch): Promise<void> {
+  private async finish(batch: Batch): Promise<Finished> {
     try {
       let current = batch;
       for (let round = 0; round < 3; round++) {
@@ -162,10 +188,18 @@ export class AnchoringWorker {
           continue;
         }
         const outcome = await this.broadcast(current.rawTx);
-        if (outcome === "stale") {
-          // Its nonce went to another transaction; it can never be mined unless it already was.
+        if (outcome === "nonce-gap" && (await this.reopenLost())) {
+          // The chain lost anchored batches (their nonces are free again): those older batches go
+          // first, with their own signed transactions, and this one's nonce may fit again after them.
+          this.log(`batch ${batch.id}: its nonce is ahead of the chain's, which lost anchored batches; re-anchoring those first`);
+          return "chain-changed";
+        }
+        if (outcome !== "sent") {
+          // Its nonce went to another transaction, or it cannot be mined as signed: it can never be
+          // mined unless it already was, so it is signed anew with the chain's current nonce.
           const again = await this.chain.provider.getTransactionReceipt(current.txHash);
           if (again && again.status === 1) return await this.markAnchored(current, again);
+          this.log(`batch ${batch.id}: ${outcome === "nonce-gap" ? "its nonce does not fit the chain's" : "its nonce went to another transaction"}; signing it anew`);
           current = await this.sign(current, current.rawTx);
           continue;
         }
@@ -187,6 +221,7 @@ export class AnchoringWorker {
         where: { id: batch.id },
         data: { attempts, lastError: message, nextAttemptAt: new Date(Date.now() + backoff) },
       });
+      return "retry";
     }
   }
 
@@ -228,21 +263,20 @@ export class AnchoringWorker {
     return this.db.anchorBatch.findUniqueOrThrow({ where: { id: batch.id } });
   }
 
-  /** Sends a signed transaction; "stale" when the chain says its nonce is already used. */
-  private async broadcast(rawTx: string): Promise<"sent" | "stale"> {
+  /** Sends a signed transaction; a nonce the chain refuses comes back as such (classifySendError), other errors throw. */
+  private async broadcast(rawTx: string): Promise<"sent" | "nonce-used" | "nonce-gap"> {
     try {
       await this.chain.provider.broadcastTransaction(rawTx);
       return "sent";
     } catch (err) {
-      const text = `${(err as Error).message} ${JSON.stringify((err as { info?: unknown }).info ?? "")}`.toLowerCase();
-      if (text.includes("already known") || text.includes("already imported")) return "sent";
-      if (text.includes("nonce too low") || text.includes("nonce has already been used") || text.includes("nonce_expired"))
-        return "stale";
-      throw err;
+      const refusal = classifySendError(err);
+      if (refusal === "known") return "sent";
+      if (refusal === "other") throw err;
+      return refusal;
     }
   }
 
-  private async markAnchored(batch: Batch, receipt: TransactionReceipt): Promise<void> {
+  private async markAnchored(batch: Batch, receipt: TransactionReceipt): Promise<"anchored"> {
     const anchored = receipt.logs
       .filter((l) => l.address.toLowerCase() === (this.chain.anchors.target as string).toLowerCase())
       .map((l) => this.chain.anchors.interface.parseLog(l))
@@ -262,5 +296,6 @@ export class AnchoringWorker {
       },
     });
     this.log(`batch ${batch.id}: ${batch.leafCount} digest(s) anchored in block ${receipt.blockNumber}`);
+    return "anchored";
   }
 }

@@ -11,6 +11,8 @@ import { storedRecord } from "../records/service";
 
 /** Rows per query: bounded memory whatever the hub holds. */
 const PAGE = 1000;
+/** Longer than a batch can take from its block being read as the head to the export starting. */
+const ANCHORED_RACE_MS = 5_000;
 
 export interface ExportScope {
   /** "all": every batch, record and log line (auditors). "own": the organisation's own records with proofs. */
@@ -24,6 +26,9 @@ export interface ExportScope {
    * Batches as they stood at this block: one anchored later is shown as signed, not yet mined. The
    * hub's self-audit reads the chain up to a block and then the export, while batches keep being
    * anchored; without this a batch mined in between would look anchored with no event on chain.
+   * Only a batch the hub marked anchored after the export began (ANCHORED_RACE_MS) can be such a
+   * one: a batch marked before it, in a block beyond this one, is a batch the chain lost, and is
+   * shown as anchored so the audit reports it.
    */
   asOfBlock?: number;
 }
@@ -122,7 +127,8 @@ export async function* exportLines(
   const section = from?.p ?? (own ? "o" : "b");
 
   if (!own && (section === "b" || section === "r")) {
-    for await (const line of batchSection(db, show, from && (from.p === "b" || from.p === "r") ? from : undefined, scope.asOfBlock)) {
+    const asOf = scope.asOfBlock === undefined ? undefined : { block: scope.asOfBlock, markedBefore: Date.now() - ANCHORED_RACE_MS };
+    for await (const line of batchSection(db, show, from && (from.p === "b" || from.p === "r") ? from : undefined, asOf)) {
       if (line.kind === "batch") counts.batches++;
       else counts.records++;
       yield line;
@@ -178,7 +184,12 @@ export async function* exportLines(
 const iso = (d: Date | string) => (d instanceof Date ? d : new Date(d)).toISOString();
 
 /** Batches after `from` in creation order, each followed by its records in outbox order. */
-async function* batchSection(db: Db, show: Show, from: Extract<Position, { p: "b" | "r" }> | undefined, asOfBlock?: number): AsyncGenerator<ExportLine> {
+async function* batchSection(
+  db: Db,
+  show: Show,
+  from: Extract<Position, { p: "b" | "r" }> | undefined,
+  asOf?: { block: number; markedBefore: number },
+): AsyncGenerator<ExportLine> {
   let after = from ? { c: from.c, i: from.i } : undefined;
   // Resuming after a batch line or inside its records: finish its records first, without repeating the batch line.
   if (from) yield* batchRecords(db, show, from.i, from.c, from.p === "r" ? from.q : 0);
@@ -190,7 +201,7 @@ async function* batchSection(db: Db, show: Show, from: Extract<Position, { p: "b
     });
     for (const b of batches) {
       const c = b.createdAt.toISOString();
-      const later = asOfBlock !== undefined && b.status === "ANCHORED" && (b.blockNumber ?? 0) > asOfBlock;
+      const later = asOf !== undefined && b.status === "ANCHORED" && (b.blockNumber ?? 0) > asOf.block && (b.anchoredAt?.getTime() ?? 0) >= asOf.markedBefore;
       yield {
         kind: "batch",
         cursor: encode({ p: "b", c, i: b.id }),

@@ -1,4 +1,5 @@
 import { auditExport, type AuditReport } from "../../sdk/audit/audit";
+import { reopenBatchesIfLost } from "../anchoring/lost-batches";
 import type { ProofService } from "../anchoring/proofs";
 import type { HubChain } from "../chain/hub-chain";
 import type { Db, DbProvider } from "../db/client";
@@ -80,6 +81,10 @@ export class SelfAudit {
       });
       result = { finishedAt: new Date(), durationMs: Date.now() - started, report };
       if (!report.clean) this.opts.log?.(`[audit] self-audit found problems: ${JSON.stringify(report.summary.findings)}`);
+      // A batch marked anchored that the chain does not have is anchored again (if the chain still
+      // lacks it when asked directly); the report keeps the finding: it was true when audited.
+      const lost = report.findings.filter((f) => f.code === "batch-not-on-chain" && f.batchId).map((f) => f.batchId!);
+      if (lost.length > 0) await reopenBatchesIfLost(this.db, this.chain, lost, (line) => this.opts.log?.(`[audit] ${line}`));
     } catch (err) {
       result = { finishedAt: new Date(), durationMs: Date.now() - started, error: (err as Error).message.slice(0, 500) };
       this.opts.log?.(`[audit] self-audit failed: ${result.error}`);

@@ -70,3 +70,30 @@ export class HubChain {
     this.provider.destroy();
   }
 }
+
+/**
+ * What a node's refusal of a signed transaction means for the one who signed it:
+ * - "known": the node has this very transaction already (it is as good as sent);
+ * - "nonce-used": its nonce went to another transaction (it may itself be the one mined: look);
+ * - "nonce-gap": it cannot be mined as signed, its nonce is ahead of the chain's (the chain lost
+ *   transactions, or an earlier one was dropped) or another transaction holds its slot: sign anew
+ *   with the chain's current nonce;
+ * - "other": anything else (the node down, the journal full, out of funds): retry as it is.
+ */
+export type SendRefusal = "known" | "nonce-used" | "nonce-gap" | "other";
+
+export function classifySendError(err: unknown): SendRefusal {
+  const code = (err as { code?: unknown }).code;
+  const text = `${(err as Error).message} ${JSON.stringify((err as { info?: unknown }).info ?? "")}`.toLowerCase();
+  if (text.includes("already known") || text.includes("already imported") || text.includes("known transaction")) return "known";
+  if (code === "NONCE_EXPIRED" || text.includes("nonce too low") || text.includes("nonce has already been used") || text.includes("nonce_expired"))
+    return "nonce-used";
+  if (
+    code === "REPLACEMENT_UNDERPRICED" ||
+    text.includes("nonce too high") ||
+    text.includes("replacement transaction underpriced") ||
+    text.includes("replacement fee too low")
+  )
+    return "nonce-gap";
+  return "other";
+}
