@@ -1,14 +1,16 @@
 // The local data folder of `npm start` (git-ignored): chain journal, deployment, secrets, demo keys, database.
-import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { chmodSync, closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { z } from "zod";
 import type { Deployment } from "./contracts";
+import { orgKeyFromPrivate, randomOrgKey, type OrgKey } from "../sdk/keys";
 
 export const DATA_DIR = resolve(process.env.CARGOPROOF_DATA ?? join(__dirname, "..", ".data"));
 export const HUB_URL = process.env.CARGOPROOF_HUB ?? "http://127.0.0.1:8080";
 export const RPC_PORT = Number(process.env.CARGOPROOF_RPC_PORT ?? 8545);
 
 const KeyFileSchema = z.object({ orgId: z.string(), privateKey: z.string() });
+const HubKeysSchema = z.object({ operatorPrivateKey: z.string(), anchorerPrivateKey: z.string() });
 const DeploymentSchema = z.object({
   chainId: z.number(),
   participantRegistry: z.string(),
@@ -20,11 +22,22 @@ const DeploymentSchema = z.object({
   deployedAtBlock: z.number(),
 });
 
-/** Writes a file only its owner can read: it may hold a private key or a secret. */
+/**
+ * Writes a file only its owner can read: it may hold a private key or a secret. Written whole or not
+ * at all (a temporary file, synced, renamed over): a start killed mid-write leaves the old content.
+ */
 export function writePrivate(path: string, content: string): void {
   mkdirSync(join(path, ".."), { recursive: true });
-  writeFileSync(path, content, { mode: 0o600 });
-  chmodSync(path, 0o600);
+  const temporary = `${path}.${process.pid}.tmp`;
+  const fd = openSync(temporary, "w", 0o600);
+  try {
+    writeFileSync(fd, content);
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+  chmodSync(temporary, 0o600);
+  renameSync(temporary, path);
 }
 
 export function readJson<T>(path: string, schema: z.ZodType<T>): T | undefined {
@@ -36,7 +49,27 @@ export const deploymentFile = () => join(DATA_DIR, "deployment.json");
 export const loadDeployment = (): (Omit<Deployment, "credentialRegistry"> & { credentialRegistry?: string }) | undefined =>
   readJson(deploymentFile(), DeploymentSchema);
 
+/** The hub's own operator and anchorer keys, generated on first start (never Hardhat's public ones). */
+export const hubKeysFile = () => join(DATA_DIR, "hub-keys.json");
+export const loadHubKeys = () => readJson(hubKeysFile(), HubKeysSchema);
+export function createHubKeys(): z.infer<typeof HubKeysSchema> {
+  const keys = { operatorPrivateKey: randomOrgKey().privateKey, anchorerPrivateKey: randomOrgKey().privateKey };
+  writePrivate(hubKeysFile(), JSON.stringify(keys));
+  return keys;
+}
+
 export const keyFile = (orgId: string) => join(DATA_DIR, "keys", `${orgId}.json`);
+/**
+ * A demo organisation's key: the one kept, else a new one written before anything uses it, so an
+ * organisation is never admitted with a key that is not on disk.
+ */
+export function orgKeyOf(orgId: string): OrgKey {
+  const kept = readJson(keyFile(orgId), KeyFileSchema);
+  if (kept) return orgKeyFromPrivate(kept.privateKey);
+  const key = randomOrgKey();
+  writePrivate(keyFile(orgId), JSON.stringify({ orgId, privateKey: key.privateKey }));
+  return key;
+}
 export function loadOrgKey(orgId: string): { orgId: string; privateKey: string } {
   const key = readJson(keyFile(orgId), KeyFileSchema);
   if (!key) throw new Error(`no key for organisation ${orgId} in ${join(DATA_DIR, "keys")} (run \`npm start\` first)`);

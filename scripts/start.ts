@@ -10,13 +10,12 @@ import { z } from "zod";
 import { startLocalChain } from "./local-chain";
 import { artifact, deployContracts } from "./contracts";
 import { devAccountKey } from "./dev-accounts";
-import { DATA_DIR, HUB_URL, RPC_PORT, deploymentFile, keyFile, loadDeployment, loadOrgKey, readJson, writePrivate } from "./local-data";
+import { DATA_DIR, HUB_URL, RPC_PORT, createHubKeys, deploymentFile, hubKeysFile, keyFile, loadDeployment, loadHubKeys, loadOrgKey, orgKeyOf, readJson, writePrivate } from "./local-data";
 import { loadConfig } from "../server/config";
 import { startHub, OPERATOR_ORG_ID } from "../server/hub";
-import { HubClient } from "../sdk/client";
+import { HubClient, HubError } from "../sdk/client";
 import { OneRecordClient } from "../sdk/one-record/client";
 import type { JsonObject } from "../sdk/one-record/jsonld";
-import { randomOrgKey } from "../sdk/keys";
 import { verifyRecord } from "../sdk/verify";
 import { AnchorProofSchema, SignedRecordSchema } from "../sdk/envelope";
 import type { Role } from "../sdk/roles";
@@ -59,13 +58,40 @@ async function main() {
 
   const chain = await startLocalChain({ dataDir: DATA_DIR, port: RPC_PORT });
   const provider = new JsonRpcProvider(chain.rpcUrl, undefined, { staticNetwork: true, cacheTimeout: -1 });
-  const operatorKey = devAccountKey(0);
-  const anchorerKey = devAccountKey(1);
+  // Local chain only: a development account the hub does not use pays for the hub's keys and gives
+  // each demo organisation a little ETH to send its own revocations (`cargoproof revoke`).
+  const faucet = new Wallet(devAccountKey(2), provider);
+  const fund = async (address: string, amount: bigint) => {
+    // Topped up only when low: a restart after an interrupted one pays nobody twice.
+    if ((await provider.getBalance(address)) < amount / 10n) await (await faucet.sendTransaction({ to: address, value: amount })).wait();
+  };
 
   let deployment = loadDeployment();
   if (deployment && (await provider.getCode(deployment.anchorRegistry)) === "0x") {
     throw new Error(`${rel(deploymentFile())} names contracts the chain does not have (was the chain journal removed?); run \`npm start -- --reset\``);
   }
+  // The hub's operator and anchorer keys: random, generated on first start and kept (0600) before the
+  // contracts are deployed with them. A .data/ deployed by an older version with Hardhat's public
+  // accounts #0 and #1 keeps working with them (they are in the contracts), with a warning.
+  let hubKeys = loadHubKeys();
+  const legacyDevKeys = !hubKeys && deployment !== undefined;
+  if (legacyDevKeys) {
+    if (deployment!.deployer !== new Wallet(devAccountKey(0)).address)
+      throw new Error(`${rel(hubKeysFile())} is missing, and ${rel(deploymentFile())} was deployed by another key; run \`npm start -- --reset\``);
+    hubKeys = { operatorPrivateKey: devAccountKey(0), anchorerPrivateKey: devAccountKey(1) };
+  }
+  const devKeysWarning = legacyDevKeys
+    ? `  WARNING: this ${rel(DATA_DIR)}/ was deployed by an older version with Hardhat's public development accounts
+  #0 and #1 as the hub's operator and anchorer: anyone who can reach the hub can act as its operator.
+  \`npm start -- --reset\` starts afresh with random keys (kept in ${rel(hubKeysFile())}).
+`
+    : "";
+  if (devKeysWarning) console.warn(devKeysWarning);
+  hubKeys ??= createHubKeys();
+  const operatorKey = hubKeys.operatorPrivateKey;
+  const anchorerKey = hubKeys.anchorerPrivateKey;
+  for (const key of [operatorKey, anchorerKey]) await fund(new Wallet(key).address, parseEther("1000"));
+
   if (!deployment) {
     deployment = await deployContracts(new Wallet(operatorKey, provider), [new Wallet(anchorerKey).address]);
     writePrivate(deploymentFile(), JSON.stringify(deployment, null, 2));
@@ -107,24 +133,27 @@ async function main() {
     METRICS_TOKEN: secrets.metricsToken,
     SCAN_PLACE_KEY: secrets.scanPlaceKey,
     ANCHOR_MAX_AGE_MS: process.env.ANCHOR_MAX_AGE_MS ?? "1000",
+    ...(legacyDevKeys ? { ALLOW_DEV_KEYS: "true" } : {}),
   });
   const hub = await startHub(config, () => undefined);
 
   const operator = new HubClient({ baseUrl: hub.url, orgId: OPERATOR_ORG_ID, privateKey: operatorKey });
-  // Local chain only: each demo organisation gets a little ETH to send its own revocations
-  // (`cargoproof revoke`), from a development account the hub does not use.
-  const faucet = new Wallet(devAccountKey(2), provider);
+  // Each step may have been cut short by an interrupted start, and is finished here: the key is on
+  // disk before its organisation is admitted (the hub's admission finishes one that reached only the
+  // chain), funding tops up, and credentials missing (an older version, or an interruption) are issued.
   for (const org of DEMO_ORGS) {
-    if (existsSync(keyFile(org.id))) continue;
-    const key = randomOrgKey();
-    await operator.admitOrganization({ ...org, publicKey: key.publicKey });
-    await (await faucet.sendTransaction({ to: key.address, value: parseEther("1") })).wait();
-    writePrivate(keyFile(org.id), JSON.stringify({ orgId: org.id, privateKey: key.privateKey }));
-  }
-  // Organisations admitted by a version without credentials get theirs now.
-  for (const org of DEMO_ORGS) {
-    if (org.credentials.length === 0 || (await operator.credentials(org.id)).length > 0) continue;
-    for (const grant of org.credentials) await operator.issueCredential(org.id, grant);
+    const key = orgKeyOf(org.id);
+    const admitted = await operator.getOrganization(org.id).catch((err: unknown) => {
+      if (err instanceof HubError && err.status === 404) return undefined;
+      throw err;
+    });
+    if (!admitted) await operator.admitOrganization({ ...org, publicKey: key.publicKey });
+    else if (admitted.publicKey.toLowerCase() !== key.publicKey.toLowerCase())
+      throw new Error(`organisation ${org.id} is admitted with a key other than ${rel(keyFile(org.id))}; run \`npm start -- --reset\``);
+    await fund(key.address, parseEther("1"));
+    // Any credential of the kind, even one revoked since: a revocation is the operator's to undo.
+    const held = new Set((await operator.credentials(org.id)).map((c) => c.kind));
+    for (const grant of org.credentials) if (!held.has(grant.kind)) await operator.issueCredential(org.id, grant);
   }
   const as = (orgId: string) => new HubClient({ baseUrl: hub.url, orgId, privateKey: loadOrgKey(orgId).privateKey });
 
@@ -193,7 +222,8 @@ cargoproof is running${firstRun ? " (first start: contracts deployed, demo organ
   credentials   ${DEMO_ORGS.filter((o) => o.credentials.length > 0).map((o) => `${o.id}: ${o.credentials.map((c) => c.kind).join("+")}`).join("; ")}
                 (issued on chain by the consortium operator; \`npm run -s cargoproof -- credentials --as ORG OTHER-ORG\` lists them)
   their keys    ${rel(join(DATA_DIR, "keys"))}/ (git-ignored; never share them)
-
+  hub's keys    ${legacyDevKeys ? "Hardhat's public development accounts #0 and #1 (see the warning)" : `${rel(hubKeysFile())} (operator ${new Wallet(operatorKey).address}, anchorer ${new Wallet(anchorerKey).address})`}
+${devKeysWarning}
 ${lines.join("\n")}  Walk-through, just run:
   1. swift-forwarding signed and published Shipment ${record.id}
      digest ${record.digest}

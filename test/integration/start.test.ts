@@ -5,11 +5,15 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { freePort } from "./harness";
 import { runCli } from "../cli-process";
+import { Wallet } from "ethers";
+import { CLIENT_ASSERTION_TYPE, createClientAssertion } from "../../sdk/assertion";
+import { HubClient } from "../../sdk/client";
+import { devAccountKey, isDevKey } from "../../server/chain/dev-keys";
 
 const ROOT = join(__dirname, "..", "..");
 
-/** Runs `npm start`'s script until its walk-through is printed, runs `whileUp` on its output, then stops it with SIGTERM. */
-async function runStart(env: Record<string, string>, whileUp?: (out: string) => Promise<void>): Promise<string> {
+/** Starts `npm start`'s script as its own process. */
+function spawnStart(env: Record<string, string>) {
   const child = spawn(process.execPath, ["--require", "tsx/cjs", join(ROOT, "scripts/start.ts")], {
     cwd: ROOT,
     env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "", ...env },
@@ -19,8 +23,15 @@ async function runStart(env: Record<string, string>, whileUp?: (out: string) => 
   child.stdout.on("data", (d: Buffer) => (out += d.toString()));
   child.stderr.on("data", (d: Buffer) => (out += d.toString()));
   const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
+  return { child, exited, output: () => out };
+}
+
+/** Runs `npm start`'s script until its walk-through is printed, runs `whileUp` on its output, then stops it with SIGTERM. */
+async function runStart(env: Record<string, string>, whileUp?: (out: string) => Promise<void>): Promise<string> {
+  const { child, exited, output } = spawnStart(env);
+  let out = "";
   const deadline = Date.now() + 90_000;
-  while (!out.includes("Ctrl-C stops everything")) {
+  while (!(out = output()).includes("Ctrl-C stops everything")) {
     if (child.exitCode !== null) throw new Error(`npm start exited early:\n${out}`);
     if (Date.now() > deadline) {
       child.kill("SIGKILL");
@@ -93,6 +104,18 @@ describe("npm start", function () {
         const created = await runCli(["create-object", "--as", "swift-forwarding", "--file", "scripts/demo/piece.jsonld", "--hub", env.CARGOPROOF_HUB], env);
         expect(created.code, created.stderr).to.equal(0);
         expect((JSON.parse(created.stdout) as { revision: number }).revision).to.equal(1);
+
+        // The hub's operator key is its own: Hardhat's public account #0 gets no operator token.
+        const asDevAccount = await fetch(`${env.CARGOPROOF_HUB}/v1/auth/token`, {
+          method: "POST",
+          headers: { "content-type": "application/json" },
+          body: JSON.stringify({
+            grant_type: "client_credentials",
+            client_assertion_type: CLIENT_ASSERTION_TYPE,
+            client_assertion: await createClientAssertion("operator", devAccountKey(0), env.CARGOPROOF_HUB),
+          }),
+        });
+        expect(asDevAccount.status).to.equal(401);
       });
       expect(first).to.include("first start: contracts deployed");
       expect(first).to.match(/the SDK verified it against the chain, trusting nobody: VALID/);
@@ -105,11 +128,74 @@ describe("npm start", function () {
       expect(existsSync(keyFile)).to.equal(true);
       expect(statSync(keyFile).mode & 0o077).to.equal(0);
       expect(first).to.not.include((JSON.parse(readFileSync(keyFile, "utf8")) as { privateKey: string }).privateKey);
+      // The hub's operator and anchorer keys are random, private, and the ones the contracts were deployed with.
+      const hubKeys = join(data, "hub-keys.json");
+      expect(statSync(hubKeys).mode & 0o077).to.equal(0);
+      const { operatorPrivateKey, anchorerPrivateKey } = JSON.parse(readFileSync(hubKeys, "utf8")) as { operatorPrivateKey: string; anchorerPrivateKey: string };
+      expect(isDevKey(operatorPrivateKey) || isDevKey(anchorerPrivateKey)).to.equal(false);
+      const deployment = JSON.parse(readFileSync(join(data, "deployment.json"), "utf8")) as { deployer: string; anchorers: string[] };
+      expect(deployment.deployer).to.equal(new Wallet(operatorPrivateKey).address);
+      expect(deployment.anchorers).to.deep.equal([new Wallet(anchorerPrivateKey).address]);
+      expect(first).to.include(`operator ${deployment.deployer}`);
+      expect(first).to.not.include(operatorPrivateKey.slice(2));
+      expect(readFileSync(join(data, "secrets.json"), "utf8")).to.not.equal("");
+      expect(statSync(join(data, "secrets.json")).mode & 0o077).to.equal(0);
 
       const second = await runStart(env);
       expect(second).to.not.include("first start");
       expect(second).to.match(/\d+ transaction\(s\) replayed/);
       expect(second).to.match(/still verifies against the\s+replayed chain: VALID/);
+      expect(second).to.match(/trusting nobody: VALID/);
+    } finally {
+      rmSync(data, { recursive: true, force: true });
+    }
+  });
+  it("a first start killed while it admits the demo organisations: the next start finishes the job", async function () {
+    const data = mkdtempSync(join(tmpdir(), "cargoproof-start-"));
+    try {
+      const env = {
+        CARGOPROOF_DATA: data,
+        CARGOPROOF_HUB: `http://127.0.0.1:${await freePort()}`,
+        CARGOPROOF_RPC_PORT: String(await freePort()),
+      };
+      // SIGKILL the moment the hub shows harbour-mall admitted: the start is then between admitting it
+      // and the next steps (its credential, its ETH, the remaining organisations).
+      const first = spawnStart(env);
+      const deadline = Date.now() + 90_000;
+      let operator: HubClient | undefined;
+      for (;;) {
+        if (first.child.exitCode !== null) throw new Error(`npm start exited early:\n${first.output()}`);
+        if (Date.now() > deadline) {
+          first.child.kill("SIGKILL");
+          throw new Error(`harbour-mall was never admitted:\n${first.output()}`);
+        }
+        const hubKeys = join(data, "hub-keys.json");
+        if (!operator && existsSync(hubKeys)) {
+          const { operatorPrivateKey } = JSON.parse(readFileSync(hubKeys, "utf8")) as { operatorPrivateKey: string };
+          operator = new HubClient({ baseUrl: env.CARGOPROOF_HUB, orgId: "operator", privateKey: operatorPrivateKey, retries: 0 });
+        }
+        if (operator && (await operator.getOrganization("harbour-mall").then(() => true, () => false))) break;
+        await new Promise((r) => setTimeout(r, 10));
+      }
+      first.child.kill("SIGKILL");
+      await first.exited;
+      expect(first.output()).to.not.include("Walk-through");
+      // The local chain, the killed start's child, exits with it; wait until its port is free.
+      const rpc = `http://127.0.0.1:${env.CARGOPROOF_RPC_PORT}`;
+      for (let i = 0; i < 100 && (await fetch(rpc, { method: "POST" }).then(() => true, () => false)); i++) await new Promise((r) => setTimeout(r, 100));
+
+      const second = await runStart(env, async (out) => {
+        const ids = /organisations (.*)/.exec(out)?.[1]?.split(", ").map((o) => o.split(" ")[0]!) ?? [];
+        expect(ids).to.have.length(9);
+        for (const id of ids) {
+          // The key on disk is the key the hub admitted: it gets a token and reads its own entry.
+          const privateKey = (JSON.parse(readFileSync(join(data, "keys", `${id}.json`), "utf8")) as { privateKey: string }).privateKey;
+          const self = await new HubClient({ baseUrl: env.CARGOPROOF_HUB, orgId: id, privateKey }).getOrganization(id);
+          expect(self.status, id).to.equal("ACTIVE");
+        }
+        const credentials = await operator!.credentials("harbour-mall");
+        expect(credentials.map((c) => c.kind)).to.deep.equal(["ECOMMERCE_PLATFORM"]);
+      });
       expect(second).to.match(/trusting nobody: VALID/);
     } finally {
       rmSync(data, { recursive: true, force: true });
