@@ -20,7 +20,9 @@ import { writeTransaction, type DbProvider, type TxClient } from "../db/client";
 import { asDate, execute, query, type Runner } from "../db/sql";
 import { HttpProblem, badRequest, conflict } from "../http/problem";
 import { notify, type NotificationDraft } from "../notifications/service";
+import { accessOf } from "../records/access";
 import { grantByPolicy } from "../records/grants";
+import { linksOf } from "../records/links";
 import type { RecordObserver } from "../records/observers";
 import { publishRecords } from "../records/service";
 import { requireJsonLd, signedWriteOf, storeObjectWrite, type ObjectStore } from "./objects";
@@ -159,6 +161,34 @@ export function appliedChange(body: JsonObject, change: Pick<Change, "revision" 
 }
 
 /**
+ * The objects `next` references that `before` did not (new RecordLink rows) which `requester` may
+ * not read, as a 422 naming the first; nothing when there are none. A change may link only what its
+ * requester already sees: otherwise a party with a linked grant on a shipment could have a hidden
+ * object of the holder's added to it, and read it once the holder accepts. An object that does not
+ * exist gets the same answer as one the requester may not read.
+ */
+async function hiddenReference(deps: ChangeDeps, requester: string, objectId: string, before: JsonObject, next: JsonObject): Promise<StatusError | undefined> {
+  const had = new Set(linksOf(before, deps.iris, objectId).map((l) => l.toId));
+  const added = linksOf(next, deps.iris, objectId).filter((l) => !had.has(l.toId));
+  if (added.length === 0) return undefined;
+  const readable = await accessOf(deps.db, requester, added.map((l) => l.toId));
+  const hidden = added.find((l) => !readable.has(l.toId));
+  if (!hidden) return undefined;
+  return {
+    code: 422,
+    title: "The change references an unknown Logistics Object",
+    message: `${deps.iris.object(hidden.toId)} is not a Logistics Object the requester may read; a change may reference only objects its requester can read`,
+    property: cargoIri(hidden.property),
+    resource: deps.iris.object(objectId),
+  };
+}
+
+async function refuseHiddenReferences(deps: ChangeDeps, requester: string, objectId: string, before: JsonObject, next: JsonObject): Promise<void> {
+  const error = await hiddenReference(deps, requester, objectId, before, next);
+  if (error) throw new HttpProblem(422, "change-reference-unknown", error.title, `${error.message}.`, [{ path: error.property!, message: error.message }]);
+}
+
+/**
  * PATCH /logistics-objects/{id}: records a change request on an object the caller may read, PENDING
  * for the object's data holder. The request is the record signed in the Cargoproof-Record header
  * over `changeRequestBodyOf(change)`; it is granted to the data holder (policy change-request).
@@ -184,7 +214,7 @@ export async function requestChange(deps: ChangeDeps, orgId: string, object: Obj
       `The change names revision ${change.revision}; the latest revision is ${object.latestVersion}. Changes apply to the latest revision.`,
       [{ path: API + "hasRevision", message: `expected ${object.latestVersion}` }],
     );
-  appliedChange(body, change, objectIri);
+  await refuseHiddenReferences(deps, orgId, object.id, body, appliedChange(body, change, objectIri));
 
   const write = signedWriteOf(req);
   if (write.version !== 1) throw badRequest("invalid-signed-write", "A change request is version 1 of a ChangeRequest record.", [{ path: SIGNED_WRITE_HEADER, message: "version must be 1" }]);
@@ -305,6 +335,9 @@ export async function acceptChange(deps: ChangeDeps, orgId: string, row: ChangeR
     const first = err.errors?.[0];
     return fail(deps, orgId, row, { code: 422, title: "The change does not apply", message: first?.message ?? err.detail ?? err.title, property: first?.path, resource: objectIri });
   }
+  // The requester may have lost sight of what its change references since it asked.
+  const hidden = await hiddenReference(deps, row.requestedBy, row.objectId, JSON.parse(latest.body) as JsonObject, next);
+  if (hidden) return fail(deps, orgId, row, hidden);
   const write = signedWriteOf(req);
   if (write.id !== row.objectId || write.version !== row.revision + 1)
     throw badRequest("invalid-signed-write", `Accepting signs revision ${row.revision + 1} of ${objectIri} (record ${row.objectId}).`, [

@@ -333,6 +333,35 @@ describe(`ONE Record change requests and the audit trail (${isPostgres() ? "Post
     expect(ids).to.include(p.id).and.to.include(asked.id);
   });
 
+  it("a change may reference only objects its requester reads: a hidden piece is refused like a missing one, and never reaches a linked grant", async function () {
+    const shipment = await fwd.createObject({ "@context": { cargo: CARGO }, "@type": "cargo:Shipment", "cargo:goodsDescription": "Mixed cargo" });
+    await holder.client.grant(shipment.id, airline.id, undefined, "linked");
+    const hidden = await fwd.createObject(piece("Prototype, not for the airline"));
+    const missing = `${hub.url}/logistics-objects/${randomUUID()}`;
+    const addPiece = (iri: string, revision = 1) => nodeChange(shipment.iri, revision, [["ADD", shipment.iri, "pieces", `${CARGO}Piece`, iri]]);
+    // The airline, whose linked grant would reach the piece once it is in the shipment, names it: refused, exactly as a piece that does not exist.
+    const [refused, unknown] = [await failure(air.requestChange(shipment.iri, addPiece(hidden.iri))), await failure(air.requestChange(shipment.iri, addPiece(missing)))];
+    expect(refused.status).to.equal(422);
+    expect(refused.problem.type).to.match(/change-reference-unknown$/);
+    const blind = (e: HubError) => ({ ...shape(e), detail: e.problem.detail?.replace(/\S*\/logistics-objects\/\S+/, "<object>") });
+    expect(blind(refused)).to.deep.equal(blind(unknown));
+    expect((await failure(air.getObject(hidden.iri))).status).to.equal(404);
+    expect((await fwd.getObject(shipment.iri)).revision).to.equal(1);
+
+    // The handler reads the piece, asks to add it, and loses it before the holder accepts: the request FAILS, nothing changes.
+    await holder.client.grant(shipment.id, handler.id);
+    await holder.client.grant(hidden.id, handler.id);
+    const asked = await hdl.requestChange(shipment.iri, addPiece(hidden.iri));
+    await holder.client.revokeGrant(hidden.id, handler.id);
+    expect((await failure(fwd.acceptChange(asked.iri))).status).to.equal(422);
+    expect(statusOf((await hdl.actionRequest(asked.iri)).request)).to.equal("REQUEST_FAILED");
+    expect((await failure(air.getObject(hidden.iri))).status).to.equal(404);
+
+    // The holder adding its own piece is its own choice: then the airline's linked grant reaches it.
+    await fwd.acceptChange((await fwd.requestChange(shipment.iri, addPiece(hidden.iri))).iri);
+    expect(body((await air.getObject(hidden.iri)).object).goodsDescription).to.equal("Prototype, not for the airline");
+  });
+
   it("a blank node of a change becomes an embedded node named by its skolem IRI, which later changes address", async function () {
     // The kinds of change the specification's Change examples show (test/conformance/one-record-api.test.ts sends the examples themselves).
     const a = await sharedPiece("");

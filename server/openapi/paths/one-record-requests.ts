@@ -16,14 +16,14 @@ export const oneRecordRequestOperations: Operation[] = [
     path: "/logistics-objects/{id}",
     summary: "Request a change of a logistics object (an api:Change), signed by the requester",
     description:
-      "The body is an api:Change naming this object and its latest revision, with ADD/DELETE operations. The Cargoproof-Record header signs the ChangeRequest record derived from it (sdk/one-record/change.ts changeRequestBodyOf; its id becomes the action request's). The caller must be able to read the object. The data holder is notified (CHANGE_REQUEST_PENDING) and decides with PATCH /action-requests/{id}.",
+      "The body is an api:Change naming this object and its latest revision, with ADD/DELETE operations. The Cargoproof-Record header signs the ChangeRequest record derived from it (sdk/one-record/change.ts changeRequestBodyOf; its id becomes the action request's). The caller must be able to read the object, and every object the change newly references (else 422 change-reference-unknown, the same for an object that does not exist; checked again when the holder accepts). The data holder is notified (CHANGE_REQUEST_PENDING) and decides with PATCH /action-requests/{id}.",
     pathParams: ObjectPath,
     headers: { ...SIGNED_WRITE },
     body: JSON_LD_IN,
     responses: [{ status: 201, description: "The change request, PENDING.", content: {}, headers: { Location: "The action request's IRI.", Type: `${API}ChangeRequest` } }],
     problems: problems(WRITE_PROBLEMS, NOT_FOUND, {
       400: ["invalid-change", "logistics-object-mismatch", "logistics-event-immutable"],
-      422: ["revision-conflict", "change-not-applicable", "change-result-invalid"],
+      422: ["revision-conflict", "change-not-applicable", "change-result-invalid", "change-reference-unknown"],
     }),
   }),
   oneRecord({
@@ -82,7 +82,7 @@ export const oneRecordRequestOperations: Operation[] = [
     path: "/action-requests/{id}",
     summary: "Accept or reject (the data holder), or revoke (the requester) an action request",
     description:
-      "Accepting a change request carries the data holder's signature of revision n+1, which must be exactly the change applied to revision n (Cargoproof-Record header; OneRecordClient.acceptChange does it). The new revision, ACCEPTED, and REJECTED for every other request pending on revision n commit together. A change that no longer applies becomes FAILED and the answer is 422.",
+      "Accepting a change request carries the data holder's signature of revision n+1, which must be exactly the change applied to revision n (Cargoproof-Record header; OneRecordClient.acceptChange does it). The new revision, ACCEPTED, and REJECTED for every other request pending on revision n commit together. A change that no longer applies, or that references an object its requester no longer reads, becomes FAILED and the answer is 422.",
     pathParams: ActionRequestPath,
     query: z.object({ status: z.enum([`${API}REQUEST_ACCEPTED`, `${API}REQUEST_REJECTED`, `${API}REQUEST_REVOKED`]).describe("The new status.") }),
     headers: { [Object.keys(SIGNED_WRITE)[0]!]: { description: "When accepting a change request: the data holder's signed write of the next revision.", required: false } },
