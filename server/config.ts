@@ -13,6 +13,13 @@ export const ConfigSchema = z
     PORT: z.coerce.number().int().min(0).max(65535).default(8080),
     PUBLIC_URL: z.string().url().optional(),
     DATABASE_URL: z.string().default("file:.data/hub.db"),
+    // Storage faults (docs/operations.md): SQLite's in-driver wait for a lock (it blocks the event loop),
+    // a write's whole bounded wait for a lock (SQLite: asynchronous retries; PostgreSQL: lock_timeout),
+    // PostgreSQL's statement_timeout (0 = none), and the most pages the SQLite database may grow to.
+    SQLITE_BUSY_TIMEOUT_MS: z.coerce.number().int().min(0).max(5000).default(50),
+    DB_LOCK_WAIT_MS: z.coerce.number().int().min(1).max(600_000).default(5000),
+    DB_STATEMENT_TIMEOUT_MS: z.coerce.number().int().min(0).default(60_000),
+    SQLITE_MAX_PAGE_COUNT: z.coerce.number().int().positive().optional(),
     RPC_URL: z.string().url().default("http://127.0.0.1:8545"),
     PARTICIPANT_REGISTRY: address,
     ANCHOR_REGISTRY: address,

@@ -1,7 +1,7 @@
 import { createServer, type Server } from "node:http";
 import { randomUUID } from "node:crypto";
 import { keccakReady } from "../sdk/bytes";
-import { openDatabase } from "./db/client";
+import { databaseOptions, openDatabase } from "./db/client";
 import { migrate } from "./db/migrate";
 import { HubChain } from "./chain/hub-chain";
 import { checkHubKeys } from "./chain/dev-keys";
@@ -26,7 +26,7 @@ export interface RunningHub {
 export async function startHub(config: Config, log: (line: string) => void = console.log): Promise<RunningHub> {
   await keccakReady; // the fast digest code, before the first request
   await migrate(config.DATABASE_URL);
-  const { db, provider, close } = await openDatabase(config.DATABASE_URL);
+  const { db, provider, close } = await openDatabase(config.DATABASE_URL, databaseOptions(config, log));
   const chain = new HubChain({
     rpcUrl: config.RPC_URL,
     operatorKey: config.OPERATOR_PRIVATE_KEY,

@@ -3,6 +3,10 @@ import { PrismaPg } from "@prisma/adapter-pg";
 import { PrismaClient as SqliteClient } from "./.generated/sqlite/client";
 import { PrismaClient as PostgresClient } from "./.generated/postgresql/client";
 import type BetterSqlite3 from "better-sqlite3";
+import type { Config } from "../config";
+import { StorageHealth } from "./faults";
+import { observeStorageFaults } from "./observed-adapter";
+import { SqliteConnection } from "./sqlite-connection";
 
 /** The hub's database client. Both generated clients share one schema, so one type serves both. */
 export type Db = SqliteClient;
@@ -11,7 +15,36 @@ export type DbProvider = "sqlite" | "postgresql";
 export interface Database {
   db: Db;
   provider: DbProvider;
+  /** The storage faults (full, busy, unavailable) its statements met lately: what /health reports. */
+  health: StorageHealth;
   close(): Promise<void>;
+}
+
+/** How the hub's connection waits, times out and grows (docs/operations.md "Storage faults"). */
+export interface DatabaseOptions {
+  /** SQLite: how long one statement waits inside SQLite for another process's lock (this blocks the event loop). */
+  sqliteBusyTimeoutMs?: number;
+  /** A write's whole wait for a lock: SQLite retries asynchronously up to it; PostgreSQL's lock_timeout. */
+  lockWaitMs?: number;
+  /** PostgreSQL's statement_timeout (0: none): no statement holds a request forever. */
+  statementTimeoutMs?: number;
+  /** SQLite: the most pages the database may grow to (PRAGMA max_page_count); unset: no limit. */
+  sqliteMaxPageCount?: number;
+  /** SQLite: after this long without a write, the write-ahead log is checkpointed and truncated. */
+  checkpointIdleMs?: number;
+  /** Where storage faults are logged as they begin and end. */
+  log?: (line: string) => void;
+}
+
+/** The database settings of the hub's configuration. */
+export function databaseOptions(config: Config, log?: (line: string) => void): DatabaseOptions {
+  return {
+    sqliteBusyTimeoutMs: config.SQLITE_BUSY_TIMEOUT_MS,
+    lockWaitMs: config.DB_LOCK_WAIT_MS,
+    statementTimeoutMs: config.DB_STATEMENT_TIMEOUT_MS,
+    ...(config.SQLITE_MAX_PAGE_COUNT ? { sqliteMaxPageCount: config.SQLITE_MAX_PAGE_COUNT } : {}),
+    ...(log ? { log } : {}),
+  };
 }
 
 export function providerOf(url: string): DbProvider {
@@ -26,12 +59,23 @@ export function sqliteFile(url: string): string {
 
 /**
  * Per-connection SQLite settings (the adapter keeps one connection). A large page cache keeps the
- * indexes of a big day's records in memory; rarer WAL checkpoints stop each commit that crosses the
- * default 1,000 pages from paying for copying the log back. Durability is as before: WAL with
- * synchronous = NORMAL (better-sqlite3's build default) survives a crash of the hub process; a
- * power cut may lose the last commits, which is why production runs on PostgreSQL (docs/database.md).
+ * indexes of a big day's records in memory; WAL checkpoints every 4,096 pages (16 MiB), rarer than
+ * the default 1,000 so a commit seldom pays for copying the log back, and a checkpointed log is cut
+ * back to 16 MiB (journal_size_limit): a log left at its largest size refilled the disk space freed
+ * after a full disk (an idle connection also truncates it to nothing: SqliteConnection). Durability
+ * is as before: WAL with synchronous = NORMAL (better-sqlite3's build default) survives a crash of
+ * the hub process; a power cut may lose the last commits, which is why production runs on
+ * PostgreSQL (docs/database.md).
  */
-const SQLITE_PRAGMAS = ["PRAGMA cache_size = -262144", "PRAGMA wal_autocheckpoint = 16384", "PRAGMA temp_store = MEMORY"];
+const SQLITE_PRAGMAS = ["PRAGMA cache_size = -262144", "PRAGMA wal_autocheckpoint = 4096", "PRAGMA journal_size_limit = 16777216", "PRAGMA temp_store = MEMORY"];
+const DEFAULTS = { sqliteBusyTimeoutMs: 50, lockWaitMs: 5000, statementTimeoutMs: 60_000, checkpointIdleMs: 1000 };
+
+/** A Database's storage health, by client (the routes and /health know the client only). */
+const healthOf = new WeakMap<object, StorageHealth>();
+
+export function storageHealthOf(db: Db): StorageHealth | undefined {
+  return healthOf.get(db);
+}
 
 /**
  * The SQLite adapter's one connection, by client, and by open write transaction (see rawSqliteOf).
@@ -41,14 +85,41 @@ const SQLITE_PRAGMAS = ["PRAGMA cache_size = -262144", "PRAGMA wal_autocheckpoin
 const clientConnections = new WeakMap<object, BetterSqlite3.Database>();
 const transactionConnections = new WeakMap<object, BetterSqlite3.Database>();
 
-/** The adapter's factory, noting the connection it opens (if the adapter still exposes it). */
+/**
+ * The adapter's factory, noting the connection it opens (if the adapter still exposes it), making
+ * its lock waits bounded and asynchronous (SqliteConnection) and noting its storage faults.
+ */
 class SqliteAdapter extends PrismaBetterSqlite3 {
   connection: BetterSqlite3.Database | undefined;
+  managed: SqliteConnection | undefined;
+  constructor(
+    url: string,
+    private readonly opts: typeof DEFAULTS,
+    private readonly health: StorageHealth,
+  ) {
+    super({ url, timeout: opts.sqliteBusyTimeoutMs }, { timestampFormat: "iso8601" });
+  }
   override async connect() {
     const adapter = await super.connect();
     const client = (adapter as unknown as { client?: BetterSqlite3.Database }).client;
-    if (client && typeof client.prepare === "function") this.connection = client;
-    return adapter;
+    if (!client || typeof client.prepare !== "function") throw new Error("@prisma/adapter-better-sqlite3 no longer exposes its connection: server/db/sqlite-connection.ts needs it");
+    this.connection = client;
+    const managed = (this.managed = new SqliteConnection(adapter, client, { busyTimeoutMs: this.opts.sqliteBusyTimeoutMs, lockWaitMs: this.opts.lockWaitMs, checkpointIdleMs: this.opts.checkpointIdleMs }, this.health));
+    // A full disk: give the write-ahead log's space back as soon as writes pause.
+    return observeStorageFaults(adapter, this.health, (fault) => fault.kind === "full" && managed.checkpointWhenIdle());
+  }
+}
+
+/** PostgreSQL's adapter, noting its storage faults. */
+class PgAdapter extends PrismaPg {
+  constructor(
+    config: ConstructorParameters<typeof PrismaPg>[0],
+    private readonly health: StorageHealth,
+  ) {
+    super(config);
+  }
+  override async connect() {
+    return observeStorageFaults(await super.connect(), this.health);
   }
 }
 
@@ -61,41 +132,60 @@ export function rawSqliteOf(tx: object): BetterSqlite3.Database | undefined {
   return transactionConnections.get(tx);
 }
 
-export async function openDatabase(url: string): Promise<Database> {
+export async function openDatabase(url: string, options: DatabaseOptions = {}): Promise<Database> {
   const provider = providerOf(url);
+  const { log, sqliteMaxPageCount, ...waits } = options;
+  const opts = { ...DEFAULTS, ...waits };
+  const health = new StorageHealth(log);
   if (provider === "sqlite") {
-    const adapter = new SqliteAdapter({ url: sqliteFile(url), timeout: 10_000 }, { timestampFormat: "iso8601" });
+    const adapter = new SqliteAdapter(sqliteFile(url), opts, health);
     const db = new SqliteClient({ adapter });
-    for (const pragma of SQLITE_PRAGMAS) await db.$queryRawUnsafe(pragma);
+    const pragmas = [...SQLITE_PRAGMAS, ...(sqliteMaxPageCount ? [`PRAGMA max_page_count = ${Math.floor(sqliteMaxPageCount)}`] : [])];
+    for (const pragma of pragmas) await db.$queryRawUnsafe(pragma);
     if (adapter.connection) clientConnections.set(db, adapter.connection);
-    return { db, provider, close: () => db.$disconnect() };
+    healthOf.set(db, health);
+    return {
+      db,
+      provider,
+      health,
+      close: async () => {
+        adapter.managed?.close();
+        await db.$disconnect();
+      },
+    };
   }
-  const adapter = new PrismaPg({ connectionString: url });
+  // A held row lock or a runaway statement fails (55P03, 57014: storage-busy) rather than holding a request forever.
+  const adapter = new PgAdapter({ connectionString: url, lock_timeout: opts.lockWaitMs, ...(opts.statementTimeoutMs > 0 ? { statement_timeout: opts.statementTimeoutMs } : {}) }, health);
   // Same schema, other provider: the PostgreSQL client has the same model API.
   const db = new PostgresClient({ adapter }) as unknown as Db;
-  return { db, provider, close: () => db.$disconnect() };
+  healthOf.set(db, health);
+  return { db, provider, health, close: () => db.$disconnect() };
 }
 
 export type TxClient = Parameters<Parameters<Db["$transaction"]>[0]>[0];
 
 /**
- * A read-then-write transaction. SQLite starts transactions deferred: a transaction that reads first
- * and writes later cannot wait for another process's write lock (SQLITE_BUSY at once, no retry).
- * Writing first takes the lock up front, where SQLite's busy timeout does wait; PostgreSQL is
- * unaffected by the no-op.
+ * A read-then-write transaction. On SQLite every transaction takes the write lock up front (BEGIN
+ * IMMEDIATE, waited for asynchronously: SqliteConnection), so one that reads first and writes later
+ * cannot fail at its first write. Storage faults of the raw statements run on the connection
+ * (bulk inserts, which bypass the adapter) are noted in the database's health too.
  */
-export function writeTransaction<T>(db: Db, fn: (tx: TxClient) => Promise<T>): Promise<T> {
+export async function writeTransaction<T>(db: Db, fn: (tx: TxClient) => Promise<T>): Promise<T> {
   const connection = clientConnections.get(db);
-  return db.$transaction(
-    async (tx) => {
-      await tx.$executeRawUnsafe(`UPDATE "AnchorLease" SET "holder" = "holder" WHERE 1 = 0`);
-      if (connection) transactionConnections.set(tx, connection);
-      try {
-        return await fn(tx);
-      } finally {
-        transactionConnections.delete(tx);
-      }
-    },
-    { timeout: 30_000, maxWait: 30_000 },
-  );
+  try {
+    return await db.$transaction(
+      async (tx) => {
+        if (connection) transactionConnections.set(tx, connection);
+        try {
+          return await fn(tx);
+        } finally {
+          transactionConnections.delete(tx);
+        }
+      },
+      { timeout: 30_000, maxWait: 30_000 },
+    );
+  } catch (err) {
+    healthOf.get(db)?.observe(err);
+    throw err;
+  }
 }

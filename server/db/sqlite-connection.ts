@@ -1,0 +1,176 @@
+import { setTimeout as sleep } from "node:timers/promises";
+import type BetterSqlite3 from "better-sqlite3";
+import type { PrismaBetterSqlite3 } from "@prisma/adapter-better-sqlite3";
+import { storageFault, type StorageHealth } from "./faults";
+
+type Adapter = Awaited<ReturnType<PrismaBetterSqlite3["connect"]>>;
+type Tx = Awaited<ReturnType<Adapter["startTransaction"]>>;
+type Query = Parameters<Adapter["queryRaw"]>[0];
+
+export interface SqliteConnectionOptions {
+  /** How long one statement waits inside SQLite for another process's lock (blocks the event loop). */
+  busyTimeoutMs: number;
+  /** How long a write waits in all for the lock, in short asynchronous retries, before storage-busy. */
+  lockWaitMs: number;
+  /** After this long without a write, the write-ahead log is checkpointed and truncated. */
+  checkpointIdleMs: number;
+}
+
+/**
+ * The hub's one SQLite connection (the Prisma adapter's), made to wait for a lock without freezing
+ * the hub. better-sqlite3 is synchronous: SQLite's busy timeout sleeps on the event loop, so a
+ * write lock another process holds for 30 s froze every request for 30 s. Here a statement waits
+ * at most `busyTimeoutMs` inside SQLite; after that it is retried after asynchronous pauses (the
+ * hub serves reads meanwhile: WAL readers need no lock) until `lockWaitMs`, then fails SQLITE_BUSY
+ * (503 storage-busy). Every transaction is BEGIN IMMEDIATE: it takes the write lock first, where
+ * waiting is safe, rather than failing at its first write once it has read (a deferred
+ * transaction cannot upgrade a stale snapshot). Idle periods truncate the write-ahead log.
+ */
+export class SqliteConnection {
+  private readonly startTransaction: (isolation?: Parameters<Adapter["startTransaction"]>[0]) => Promise<Tx>;
+  private readonly executeRaw: (query: Query) => Promise<number>;
+  private readonly queryRaw: Adapter["queryRaw"];
+  /** Transactions one at a time (the connection is one): the tail of the queue. */
+  private queue: Promise<void> = Promise.resolve();
+  /** Set while another process is known to hold the lock: waiters past their bound give up at once. */
+  private busy: unknown;
+  private lastWriteAt = 0;
+  private checkpointTimer: NodeJS.Timeout | undefined;
+
+  constructor(
+    private readonly adapter: Adapter,
+    private readonly client: BetterSqlite3.Database,
+    private readonly opts: SqliteConnectionOptions,
+    private readonly health: StorageHealth,
+  ) {
+    this.startTransaction = adapter.startTransaction.bind(adapter);
+    this.executeRaw = adapter.executeRaw.bind(adapter);
+    this.queryRaw = adapter.queryRaw.bind(adapter);
+    adapter.startTransaction = (isolation) => this.begin(isolation);
+    // Statements outside a transaction (a lease update, a single create) wait the same bounded way.
+    adapter.executeRaw = (query) => this.withLock(() => this.executeRaw(query), Date.now()).then((n) => (this.checkpointWhenIdle(), n));
+    adapter.queryRaw = (query) => this.withLock(() => this.queryRaw(query), Date.now());
+  }
+
+  close(): void {
+    clearTimeout(this.checkpointTimer);
+  }
+
+  private async begin(isolation?: Parameters<Adapter["startTransaction"]>[0]): Promise<Tx> {
+    // The adapter's own answer to an isolation level SQLite does not have.
+    if (isolation && isolation !== "SERIALIZABLE") return this.startTransaction(isolation);
+    const startedAt = Date.now();
+    let release!: () => void;
+    const turn = this.queue;
+    this.queue = new Promise<void>((r) => (release = r));
+    await turn;
+    try {
+      await this.withLock(() => this.executeRaw({ sql: "BEGIN IMMEDIATE", args: [], argTypes: [] }), startedAt);
+    } catch (err) {
+      release();
+      throw err;
+    }
+    return this.transaction(release);
+  }
+
+  /** The transaction the Prisma client drives: it sends COMMIT / ROLLBACK itself (no phantom query). */
+  private transaction(release: () => void): Tx {
+    let open = true;
+    const end = (committed: boolean) => {
+      if (!open) return Promise.resolve();
+      open = false;
+      // A COMMIT that failed (a full disk) may leave the transaction open: end it before the next.
+      if (!committed && this.client.inTransaction) this.client.exec("ROLLBACK");
+      release();
+      if (committed) this.checkpointWhenIdle();
+      return Promise.resolve();
+    };
+    const run = (sql: string) => this.executeRaw({ sql, args: [], argTypes: [] }).then(() => undefined);
+    return {
+      provider: this.adapter.provider,
+      adapterName: this.adapter.adapterName,
+      options: { usePhantomQuery: false },
+      queryRaw: (query) => this.queryRaw(query),
+      executeRaw: (query) => this.executeRaw(query),
+      commit: () => end(true),
+      rollback: () => end(false),
+      createSavepoint: (name) => run(`SAVEPOINT ${name}`),
+      rollbackToSavepoint: (name) => run(`ROLLBACK TO ${name}`),
+      releaseSavepoint: (name) => run(`RELEASE SAVEPOINT ${name}`),
+    };
+  }
+
+  /**
+   * Runs a statement that may need the write lock. The first attempt waits up to the connection's
+   * busy timeout inside SQLite; later ones do not wait there at all (busy_timeout 0 for that one
+   * statement) but after growing asynchronous pauses, until `lockWaitMs` after `startedAt`.
+   */
+  private async withLock<T>(attempt: () => Promise<T>, startedAt: number): Promise<T> {
+    const deadline = startedAt + this.opts.lockWaitMs;
+    // Another caller already found the lock held and this one's bound is past: no further wait.
+    if (this.busy !== undefined && Date.now() >= deadline) throw this.busy;
+    for (let pause = 5, first = true; ; pause = Math.min(pause * 2, 200), first = false) {
+      try {
+        const result = first ? await attempt() : await this.withoutBusyWait(attempt);
+        this.busy = undefined;
+        return result;
+      } catch (err) {
+        if (storageFault(err)?.kind !== "busy" || this.client.inTransaction) throw err;
+        this.busy = err;
+        if (Date.now() + pause >= deadline) throw err;
+      }
+      await sleep(pause);
+    }
+  }
+
+  /**
+   * Runs `run` with SQLite's busy wait off. A statement runs synchronously inside the adapter's call
+   * (its promise is already settled), so the timeout is back before anything else runs.
+   */
+  private withoutBusyWait<T>(run: () => T): T {
+    this.client.pragma("busy_timeout = 0");
+    try {
+      return run();
+    } finally {
+      this.client.pragma(`busy_timeout = ${this.opts.busyTimeoutMs}`);
+    }
+  }
+
+  /** After a write (or a full disk): once writes pause for checkpointIdleMs, checkpoint. */
+  checkpointWhenIdle(): void {
+    this.lastWriteAt = Date.now();
+    this.checkpointTimer ??= this.scheduleCheckpoint(this.opts.checkpointIdleMs);
+  }
+
+  private scheduleCheckpoint(delay: number): NodeJS.Timeout {
+    const timer = setTimeout(() => {
+      this.checkpointTimer = undefined;
+      const idleFor = Date.now() - this.lastWriteAt;
+      if (idleFor < this.opts.checkpointIdleMs || this.client.inTransaction) {
+        this.checkpointTimer = this.scheduleCheckpoint(Math.max(10, this.opts.checkpointIdleMs - idleFor));
+        return;
+      }
+      // Another process reading or writing kept the log: try again after a while.
+      if (this.checkpoint().busy) this.checkpointTimer = this.scheduleCheckpoint(this.opts.checkpointIdleMs);
+    }, delay);
+    timer.unref();
+    return timer;
+  }
+
+  /**
+   * Copies the write-ahead log into the database and truncates it to zero bytes, giving its disk
+   * space back (the log otherwise keeps its largest size; after a full disk it refilled the space
+   * just freed). It does not wait for locks: if another process reads or writes, the next idle
+   * period tries again.
+   */
+  checkpoint(): { busy: boolean } {
+    try {
+      const [row] = this.withoutBusyWait(() => this.client.pragma("wal_checkpoint(TRUNCATE)") as { busy: number }[]);
+      return { busy: (row?.busy ?? 0) !== 0 };
+    } catch (err) {
+      // Another process's lock is no fault of storage; a full disk or an I/O error is.
+      if (storageFault(err)?.kind !== "busy") this.health.observe(err);
+      return { busy: true };
+    }
+  }
+}
