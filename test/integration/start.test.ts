@@ -1,11 +1,13 @@
 import { expect } from "chai";
 import { spawn } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { freePort } from "./harness";
 import { runCli } from "../cli-process";
-import { Wallet } from "ethers";
+import { JsonRpcProvider, Wallet } from "ethers";
+import { startLocalChain } from "../../scripts/local-chain";
+import { deployContracts } from "../../scripts/contracts";
 import { CLIENT_ASSERTION_TYPE, createClientAssertion } from "../../sdk/assertion";
 import { HubClient } from "../../sdk/client";
 import { devAccountKey, isDevKey } from "../../server/chain/dev-keys";
@@ -197,6 +199,30 @@ describe("npm start", function () {
         expect(credentials.map((c) => c.kind)).to.deep.equal(["ECOMMERCE_PLATFORM"]);
       });
       expect(second).to.match(/trusting nobody: VALID/);
+    } finally {
+      rmSync(data, { recursive: true, force: true });
+    }
+  });
+  it("a .data/ deployed by an older version with the public development accounts still starts, with a warning", async function () {
+    const data = mkdtempSync(join(tmpdir(), "cargoproof-start-"));
+    try {
+      const env = {
+        CARGOPROOF_DATA: data,
+        CARGOPROOF_HUB: `http://127.0.0.1:${await freePort()}`,
+        CARGOPROOF_RPC_PORT: String(await freePort()),
+      };
+      // What an older `npm start` left: a journaled chain with the contracts deployed by accounts #0 and #1.
+      const chain = await startLocalChain({ dataDir: data, port: Number(env.CARGOPROOF_RPC_PORT) });
+      const provider = new JsonRpcProvider(chain.rpcUrl, undefined, { staticNetwork: true, cacheTimeout: -1 });
+      const deployment = await deployContracts(new Wallet(devAccountKey(0), provider), [new Wallet(devAccountKey(1)).address]);
+      writeFileSync(join(data, "deployment.json"), JSON.stringify(deployment));
+      provider.destroy();
+      await chain.stop();
+
+      const out = await runStart(env);
+      expect(out).to.match(/WARNING: this .* was deployed by an older version with Hardhat's public development accounts/);
+      expect(out).to.match(/trusting nobody: VALID/);
+      expect(existsSync(join(data, "hub-keys.json"))).to.equal(false);
     } finally {
       rmSync(data, { recursive: true, force: true });
     }
