@@ -237,6 +237,11 @@ export async function main(argv: string[]): Promise<number> {
       if (values.json) writeFileSync(values.json, JSON.stringify(verdict, null, 2) + "\n");
       else console.log(JSON.stringify(verdict, null, 2));
       for (const l of verdictLines(verdict)) console.log(l);
+      // A chain that cannot be read says nothing about the record: not INVALID, and the exit code of a failure to run.
+      if (verdict.chainUnavailable) {
+        console.log(`UNKNOWN: the chain could not be read (${verdict.chainUnavailable.reason}); try again`);
+        return 2;
+      }
       console.log(verdict.valid ? `VALID${asOf ? ` as of ${asOf.toISOString()}` : ""}` : `INVALID${asOf ? ` as of ${asOf.toISOString()}` : ""}`);
       return verdict.valid ? 0 : 1;
     }

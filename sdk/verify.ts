@@ -1,4 +1,4 @@
-import { Interface, JsonRpcProvider, Network, getAddress, type Log, type Provider, type Result } from "ethers";
+import { FetchRequest, Interface, JsonRpcProvider, Network, getAddress, isError, type Log, type Provider, type Result } from "ethers";
 import { z } from "zod";
 import { anchorRegistryAbi, orgIdToBytes32, participantRegistryAbi } from "./chain-abi";
 import { readCredentials } from "./authority/chain";
@@ -49,6 +49,12 @@ export const VerdictSchema = z.object({
     .optional(),
   /** With `asOf`: the date judged, and the record's own validity dates (certificates) at it. */
   asOf: z.object({ at: z.number(), ok: z.boolean(), reason: z.string().optional() }).optional(),
+  /**
+   * Present when the chain could not be read (unreachable, an RPC error, no answer within
+   * `chainTimeoutMs`) and nothing checked without the chain had failed: the verdict is then unknown,
+   * not "invalid" (`valid` is false; try again later). Absent, `valid: false` means the record is invalid.
+   */
+  chainUnavailable: z.object({ reason: z.string() }).optional(),
 });
 export type Verdict = z.infer<typeof VerdictSchema>;
 
@@ -69,6 +75,19 @@ export interface VerifyInput {
    * `maxBlockRange` blocks from `fromBlock`, default the whole chain) and compare it with the contract.
    */
   completeness?: boolean | { fromBlock?: number; maxBlockRange?: number };
+  /** How long the chain may take to answer, in all (default 30 s); beyond it the verdict is `chainUnavailable`. */
+  chainTimeoutMs?: number;
+}
+
+const DEFAULT_CHAIN_TIMEOUT_MS = 30_000;
+
+/**
+ * Whether a failed chain read means "could not read the chain" rather than an answer: the chain
+ * answering that a call reverted or returned nothing decodable (CALL_EXCEPTION, BAD_DATA) is an
+ * answer; a refused connection, a timeout or an RPC server error is not.
+ */
+function unreachable(err: unknown): boolean {
+  return !(isError(err, "CALL_EXCEPTION") || isError(err, "BAD_DATA"));
 }
 
 const participants = new Interface(participantRegistryAbi);
@@ -121,10 +140,12 @@ function chainIdOf(provider: Provider): Promise<bigint> {
  * is then given it as a static network: an ethers provider that has to discover its network retries
  * forever against a dead URL, which would hang the verification instead of failing it.
  */
-export async function openRpc(rpcUrl: string): Promise<Provider> {
+export async function openRpc(rpcUrl: string, timeoutMs = DEFAULT_CHAIN_TIMEOUT_MS): Promise<Provider> {
+  // Every request is bounded: a paused node accepts the connection and never answers.
+  const endpoint = () => Object.assign(new FetchRequest(rpcUrl), { timeout: timeoutMs });
   let chainId = chainIdByUrl.get(rpcUrl);
   if (chainId === undefined) {
-    const probe = new JsonRpcProvider(rpcUrl);
+    const probe = new JsonRpcProvider(endpoint());
     try {
       const [res] = (await probe._send({ id: 1, jsonrpc: "2.0", method: "eth_chainId", params: [] })) as { result?: unknown; error?: unknown }[];
       if (typeof res?.result !== "string") throw new Error(`eth_chainId failed: ${JSON.stringify(res?.error ?? "no answer")}`);
@@ -135,7 +156,7 @@ export async function openRpc(rpcUrl: string): Promise<Provider> {
     chainIdByUrl.set(rpcUrl, chainId);
   }
   const network = Network.from(chainId);
-  const provider = new JsonRpcProvider(rpcUrl, network, { staticNetwork: network });
+  const provider = new JsonRpcProvider(endpoint(), network, { staticNetwork: network });
   chainIdByProvider.set(provider, Promise.resolve(chainId));
   return provider;
 }
@@ -277,10 +298,10 @@ export async function checkMembership(chain: RegistryChain, signer: string, at: 
 }
 
 /** Opens the connection the input names; the caller closes it if `own`. */
-async function connect(input: VerifyInput): Promise<{ provider: Provider; own: boolean }> {
+async function connect(input: VerifyInput, timeoutMs: number): Promise<{ provider: Provider; own: boolean }> {
   const chain = input.chain as { rpcUrl?: unknown; provider?: Provider } | undefined;
   if (chain?.provider) return { provider: chain.provider, own: false };
-  if (typeof chain?.rpcUrl === "string") return { provider: await openRpc(chain.rpcUrl), own: true };
+  if (typeof chain?.rpcUrl === "string") return { provider: await openRpc(chain.rpcUrl, timeoutMs), own: true };
   throw new Error("no chain connection given (chain.rpcUrl or chain.provider)");
 }
 
@@ -306,7 +327,9 @@ export async function verifyRecord(input: VerifyInput): Promise<Verdict> {
   const asOfAt = asOfRaw instanceof Date ? Math.floor(asOfRaw.getTime() / 1000) : typeof asOfRaw === "number" ? Math.floor(asOfRaw) : undefined;
   const asOf: Verdict["asOf"] = asOfAt !== undefined && Number.isFinite(asOfAt) ? { at: asOfAt, ok: true } : undefined;
   const completeness: Verdict["completeness"] = input?.completeness ? { ok: false, findings: [] } : undefined;
-  const done = () => verdictOf({ digest, signature, membership, anchor, revocation, authority, ...(completeness ? { completeness } : {}), ...(asOf ? { asOf } : {}) });
+  let chainUnavailable: Verdict["chainUnavailable"];
+  const done = () =>
+    verdictOf({ digest, signature, membership, anchor, revocation, authority, ...(completeness ? { completeness } : {}), ...(asOf ? { asOf } : {}), ...(chainUnavailable ? { chainUnavailable } : {}) });
 
   if (!rec.success) {
     digest.reason = `invalid record: ${issuesText(rec.error)}`;
@@ -356,109 +379,153 @@ export async function verifyRecord(input: VerifyInput): Promise<Verdict> {
   }
 
   // 4. The chain: the given registries are trusted, the proof's claims about them are checked.
-  let chain: RegistryChain;
-  let own = false;
+  const registries = z.object({ participantRegistry: z.string(), anchorRegistry: z.string() }).safeParse(input?.contracts);
+  let anchorRegistry: string;
+  let participantRegistry: string;
   try {
-    const registries = z.object({ participantRegistry: z.string(), anchorRegistry: z.string() }).safeParse(input?.contracts);
     if (!registries.success) throw new Error("invalid contract addresses: contracts must name participantRegistry and anchorRegistry");
-    let anchorRegistry: string;
-    let participantRegistry: string;
     try {
       anchorRegistry = getAddress(registries.data.anchorRegistry);
       participantRegistry = getAddress(registries.data.participantRegistry);
     } catch (err) {
       throw new Error(`invalid contract addresses: ${errText(err)}`);
     }
-    if (proof && proof.anchorRegistry.toLowerCase() !== anchorRegistry.toLowerCase())
-      problems.push(`the proof names anchor registry ${proof.anchorRegistry}, not ${anchorRegistry}`);
-    const conn = await connect(input).catch((err: unknown) => {
-      throw new Error(`cannot reach the chain: ${errText(err)}`);
-    });
-    own = conn.own;
-    chain = { provider: conn.provider, anchorRegistry, participantRegistry, orgId: orgIdToBytes32(record.owner) };
   } catch (err) {
-    const why = errText(err);
-    anchor.reason = [...problems, why].join("; ");
-    membership.reason = revocation.reason = authority.reason = `not checked: ${why}`;
-    if (completeness) completeness.reason = `not checked: ${why}`;
-    return done();
+    return notChecked(errText(err));
   }
+  if (proof && proof.anchorRegistry.toLowerCase() !== anchorRegistry.toLowerCase())
+    problems.push(`the proof names anchor registry ${proof.anchorRegistry}, not ${anchorRegistry}`);
 
-  try {
-    const [anchored, revoked] = await Promise.allSettled([
-      proof ? checkAnchoring(chain, proof, foldsComputed || foldsClaimed, problems) : Promise.resolve(undefined),
-      checkRevocation(chain, computed ?? record.digest, record.owner),
-    ]);
-    if (anchored.status === "fulfilled") {
-      if (anchored.value) Object.assign(anchor, anchored.value);
-      anchor.ok = anchored.value !== undefined && problems.length === 0;
-      if (!anchor.ok) anchor.reason = problems.join("; ") || "not anchored";
-    } else anchor.reason = [...problems, `chain query failed: ${errText(anchored.reason)}`].join("; ");
-    if (revoked.status === "fulfilled") revocation = revoked.value;
-    else revocation.reason = `chain query failed: ${errText(revoked.reason)}`;
+  // Only if everything checked without the chain passed can a chain that cannot be read leave the
+  // verdict unknown (chainUnavailable) rather than invalid.
+  const offlineOk = digest.ok && signature.ok && proof !== undefined && problems.length === 0;
+  const unreadable: string[] = [];
+  /** A failed chain read, described; noted when it means the chain could not be read. */
+  const failed = (err: unknown): string => {
+    const text = errText(err);
+    if (unreachable(err)) unreadable.push(text);
+    return `chain query failed: ${text}`;
+  };
+  const timeoutMs = input?.chainTimeoutMs ?? DEFAULT_CHAIN_TIMEOUT_MS;
 
-    // 5. Membership and authority: was the signer an active key of the owner, and did the owner hold
-    // the credential this record needs, when the signed version was anchored?
-    const at = anchor.blockTime;
-    if (at === undefined) authority.reason = "not checked: no anchoring time for the signed digest";
-    else {
-      try {
-        Object.assign(authority, await checkAuthority(chain, await credentialRegistryOf(chain, input.contracts.credentialRegistry), record, at));
-      } catch (err) {
-        authority.reason = `chain query failed: ${errText(err)}`;
-      }
+  /** The chain checks, filling the verdict's parts in place. */
+  const readChain = async (): Promise<void> => {
+    let conn: { provider: Provider; own: boolean };
+    try {
+      conn = await connect(input, timeoutMs);
+    } catch (err) {
+      const why = `cannot reach the chain: ${errText(err)}`;
+      unreadable.push(why);
+      anchor.reason = [...problems, why].join("; ");
+      membership.reason = revocation.reason = authority.reason = `not checked: ${why}`;
+      if (completeness) completeness.reason = `not checked: ${why}`;
+      return;
     }
-    if (!signer) membership.reason = "not checked: no signer could be recovered";
-    else if (at === undefined) membership.reason = "not checked: no anchoring time for the signed digest";
-    else {
-      membership.at = at;
-      try {
-        Object.assign(membership, await checkMembership(chain, signer, at, record.owner));
-      } catch (err) {
-        membership.reason = `chain query failed: ${errText(err)}`;
-      }
-    }
+    const chain: RegistryChain = { provider: conn.provider, anchorRegistry, participantRegistry, orgId: orgIdToBytes32(record.owner) };
+    try {
+      const [anchored, revoked] = await Promise.allSettled([
+        proof ? checkAnchoring(chain, proof, foldsComputed || foldsClaimed, problems) : Promise.resolve(undefined),
+        checkRevocation(chain, computed ?? record.digest, record.owner),
+      ]);
+      if (anchored.status === "fulfilled") {
+        if (anchored.value) Object.assign(anchor, anchored.value);
+        anchor.ok = anchored.value !== undefined && problems.length === 0;
+        if (!anchor.ok) anchor.reason = problems.join("; ") || "not anchored";
+      } else anchor.reason = [...problems, failed(anchored.reason)].join("; ");
+      if (revoked.status === "fulfilled") revocation = revoked.value;
+      else revocation.reason = failed(revoked.reason);
 
-    // 6. Completeness: the chain of the anchorer that anchored this record, replayed from the events, is the contract's.
-    if (completeness) {
-      if (anchor.blockNumber === undefined) completeness.reason = "not checked: the root was not found anchored";
+      // 5. Membership and authority: was the signer an active key of the owner, and did the owner hold
+      // the credential this record needs, when the signed version was anchored?
+      const at = anchor.blockTime;
+      if (at === undefined) authority.reason = "not checked: no anchoring time for the signed digest";
       else {
-        const opts = typeof input.completeness === "object" ? input.completeness : {};
         try {
-          const tx = await chain.provider.getTransaction(anchor.txHash!);
-          if (!tx) throw new Error(`the anchoring transaction ${anchor.txHash} is not available`);
-          const check = await checkAnchorChain(chain.provider, chain.anchorRegistry, {
-            anchorer: tx.from,
-            fromBlock: opts.fromBlock ?? 0,
-            ...(opts.maxBlockRange ? { maxBlockRange: opts.maxBlockRange } : {}),
-          });
-          completeness.anchorer = getAddress(tx.from);
-          completeness.findings = check.findings.map((f) => ({ code: f.code, message: f.message }));
-          completeness.ok = check.ok;
-          if (!check.ok) completeness.reason = completeness.findings.map((f) => `${f.code}: ${f.message}`).join("; ");
+          Object.assign(authority, await checkAuthority(chain, await credentialRegistryOf(chain, input.contracts.credentialRegistry), record, at));
         } catch (err) {
-          completeness.reason = `chain query failed: ${errText(err)}`;
+          authority.reason = failed(err);
         }
       }
-    }
-
-    // 7. As of a date: anchored by then, revoked only if by then, the record's own dates cover it.
-    if (asOf) {
-      const problemsAt: string[] = [];
-      const when = new Date(asOf.at * 1000).toISOString();
-      if (at !== undefined && at > asOf.at) problemsAt.push(`not yet anchored at ${when} (anchored ${new Date(at * 1000).toISOString()})`);
-      if (revocation.revoked && revocation.revokedAt !== undefined && revocation.revokedAt > asOf.at) {
-        revocation = { ok: true, revoked: false, reason: `revoked only later: ${revocation.reason ?? ""}` };
+      if (!signer) membership.reason = "not checked: no signer could be recovered";
+      else if (at === undefined) membership.reason = "not checked: no anchoring time for the signed digest";
+      else {
+        membership.at = at;
+        try {
+          Object.assign(membership, await checkMembership(chain, signer, at, record.owner));
+        } catch (err) {
+          membership.reason = failed(err);
+        }
       }
-      const dates = datesAt(record, asOf.at);
-      if (!dates.ok) problemsAt.push(dates.reason!);
-      asOf.ok = problemsAt.length === 0;
-      if (!asOf.ok) asOf.reason = problemsAt.join("; ");
+
+      // 6. Completeness: the chain of the anchorer that anchored this record, replayed from the events, is the contract's.
+      if (completeness) {
+        if (anchor.blockNumber === undefined) completeness.reason = "not checked: the root was not found anchored";
+        else {
+          const opts = typeof input.completeness === "object" ? input.completeness : {};
+          try {
+            const tx = await chain.provider.getTransaction(anchor.txHash!);
+            if (!tx) throw new Error(`the anchoring transaction ${anchor.txHash} is not available`);
+            const check = await checkAnchorChain(chain.provider, chain.anchorRegistry, {
+              anchorer: tx.from,
+              fromBlock: opts.fromBlock ?? 0,
+              ...(opts.maxBlockRange ? { maxBlockRange: opts.maxBlockRange } : {}),
+            });
+            completeness.anchorer = getAddress(tx.from);
+            completeness.findings = check.findings.map((f) => ({ code: f.code, message: f.message }));
+            completeness.ok = check.ok;
+            if (!check.ok) completeness.reason = completeness.findings.map((f) => `${f.code}: ${f.message}`).join("; ");
+          } catch (err) {
+            completeness.reason = failed(err);
+          }
+        }
+      }
+
+      // 7. As of a date: anchored by then, revoked only if by then, the record's own dates cover it.
+      if (asOf) {
+        const problemsAt: string[] = [];
+        const when = new Date(asOf.at * 1000).toISOString();
+        if (at !== undefined && at > asOf.at) problemsAt.push(`not yet anchored at ${when} (anchored ${new Date(at * 1000).toISOString()})`);
+        if (revocation.revoked && revocation.revokedAt !== undefined && revocation.revokedAt > asOf.at) {
+          revocation = { ok: true, revoked: false, reason: `revoked only later: ${revocation.reason ?? ""}` };
+        }
+        const dates = datesAt(record, asOf.at);
+        if (!dates.ok) problemsAt.push(dates.reason!);
+        asOf.ok = problemsAt.length === 0;
+        if (!asOf.ok) asOf.reason = problemsAt.join("; ");
+      }
+    } finally {
+      if (conn.own) chain.provider.destroy();
     }
-  } finally {
-    if (own) chain.provider.destroy();
-  }
+  };
+
+  // A node that accepts connections and never answers (paused, overloaded) must not hold the verdict:
+  // past the bound the chain checks are "not checked" and the verdict unknown. (A provider opened
+  // here has the same bound on each request, so what is still running stops by then too.)
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const outcome = await Promise.race([
+    readChain().then(() => "read" as const),
+    new Promise<"timeout">((resolve) => (timer = setTimeout(() => resolve("timeout"), timeoutMs))),
+  ]);
+  clearTimeout(timer);
+  if (outcome === "timeout") return notChecked(`the chain did not answer within ${timeoutMs} ms`, offlineOk);
+  if (offlineOk && unreadable.length > 0) chainUnavailable = { reason: unreadable.join("; ") };
   return done();
+
+  /** The verdict with every chain check "not checked" (fresh objects: a timed-out read may still write to the others). */
+  function notChecked(why: string, unknown = false): Verdict {
+    const reason = `not checked: ${why}`;
+    return verdictOf({
+      digest: { ...digest },
+      signature: { ...signature },
+      membership: { ok: false, orgId: membership.orgId, reason },
+      anchor: { ok: false, root: anchor.root, reason: [...problems, why].join("; ") },
+      revocation: { ok: false, revoked: false, reason },
+      authority: { ok: false, reason },
+      ...(completeness ? { completeness: { ok: false, findings: [], reason } } : {}),
+      ...(asOf ? { asOf: { at: asOf.at, ok: false, reason } } : {}),
+      ...(unknown ? { chainUnavailable: { reason: why } } : {}),
+    });
+  }
 }
 
 /** A verdict for a person: one line per check, with what it found. */
@@ -482,5 +549,6 @@ export function verdictLines(v: Verdict): string[] {
       ? [line("complete", v.completeness.ok, `the hash chain of anchorer ${v.completeness.anchorer ?? "?"} replays to the contract's head`, v.completeness.reason)]
       : []),
     ...(v.asOf ? [line("as of", v.asOf.ok, `valid at ${when(v.asOf.at)}`, v.asOf.reason)] : []),
+    ...(v.chainUnavailable ? [`???? chain       could not be read: ${v.chainUnavailable.reason}`] : []),
   ];
 }

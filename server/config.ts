@@ -41,6 +41,8 @@ export const ConfigSchema = z
     ANCHOR_LEASE_MS: int(15_000),
     INSTANCE_ID: z.string().optional(),
     VERIFY_RATE_PER_MIN: int(120),
+    // POST /v1/verify answers 503 chain-unavailable when the chain has not answered within this bound.
+    VERIFY_CHAIN_TIMEOUT_MS: int(5_000),
     // Worker threads checking the records of large published batches (default: one less than the cores; 0 = inline).
     RECORD_CHECK_WORKERS: z.coerce.number().int().min(0).max(64).optional(),
     // The consumer's provenance page (docs/provenance-page.md): the RPC browsers verify against (default

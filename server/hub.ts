@@ -1,8 +1,8 @@
 import { createServer, type Server } from "node:http";
-import { randomUUID } from "node:crypto";
 import { keccakReady } from "../sdk/bytes";
 import { databaseOptions, openDatabase } from "./db/client";
 import { migrate } from "./db/migrate";
+import { claimInstanceId } from "./instance-identity";
 import { HubChain } from "./chain/hub-chain";
 import { checkHubKeys } from "./chain/dev-keys";
 import type { Config } from "./config";
@@ -51,17 +51,20 @@ export async function startHub(config: Config, log: (line: string) => void = con
     });
   }
 
+  // One identity for every lease this process holds, kept across restarts (server/instance-identity.ts).
+  const instanceId = await claimInstanceId(db, provider, config.INSTANCE_ID);
+  log(`hub instance ${instanceId}`);
   const worker = new AnchoringWorker(db, chain, {
     batchSize: config.ANCHOR_BATCH_SIZE,
     maxAgeMs: config.ANCHOR_MAX_AGE_MS,
     pollMs: config.ANCHOR_POLL_MS,
     leaseMs: config.ANCHOR_LEASE_MS,
-    instanceId: config.INSTANCE_ID ?? randomUUID().slice(0, 8),
+    instanceId,
     log,
   });
   if (config.ANCHOR_WORKER === "on") worker.start();
 
-  const parts = { db, provider, chain, config, chainId };
+  const parts = { db, provider, chain, config, chainId, instanceId };
   const services = createServices(parts, log);
   if (config.AUDIT_INTERVAL_MS > 0) services.selfAudit.start();
   const matcher = new MatcherWorker(db, provider, services.accessLog, config.OPERATOR_PRIVATE_KEY, services.observers, {
@@ -70,7 +73,7 @@ export async function startHub(config: Config, log: (line: string) => void = con
     leaseMs: config.CUSTOMS_MATCH_LEASE_MS,
     matchKey: config.CUSTOMS_MATCH_KEY,
     ...(config.CUSTOMS_MATCH_RULES ? { rules: config.CUSTOMS_MATCH_RULES } : {}),
-    instanceId: config.INSTANCE_ID ?? randomUUID().slice(0, 8),
+    instanceId,
     log,
     signing: services.recordChecks,
   });

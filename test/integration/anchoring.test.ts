@@ -151,4 +151,61 @@ describe(`anchoring worker (${isPostgres() ? "PostgreSQL" : "SQLite"})`, functio
       await database.drop();
     }
   });
+
+  it("a hub restarted after kill -9 without INSTANCE_ID takes its own anchoring lease back at once; two hubs side by side get different ids", async function () {
+    const database = await freshDatabase();
+    const LEASE_MS = 30_000;
+    const env = (extra: Record<string, string> = {}) => hubEnv(chain, database.url, { ANCHOR_BATCH_SIZE: "20", ANCHOR_LEASE_MS: String(LEASE_MS), ...extra });
+    let hub = await startHubProcess(env());
+    let second: Awaited<ReturnType<typeof startHubProcess>> | undefined;
+    try {
+      const shipper = await admit(hub.url, "brand-lease", ["SHIPPER"]);
+      await shipper.client.publishBatch(Array.from({ length: 20 }, () => shipper.client.signRecord("Shipment", shipment())));
+      await waitUntil("the first batch anchored", async () => (await unanchored(database.url)) === 0);
+      const [lease] = await sql<{ holder: string; expiresAt: unknown }>(database.url, `SELECT "holder", "expiresAt" FROM "AnchorLease"`);
+      // Mid-anchoring: acknowledged records waiting, the lease freshly renewed by the process killed.
+      const waiting = Array.from({ length: 60 }, () => shipper.client.signRecord("Shipment", shipment()));
+      await shipper.client.publishBatch(waiting);
+      await hub.kill();
+
+      const restartedAt = Date.now();
+      hub = await startHubProcess(env({ PORT: new URL(hub.url).port }));
+      await waitUntil("the backlog anchored after the restart", async () => (await unanchored(database.url)) === 0, LEASE_MS);
+      const resumedMs = Date.now() - restartedAt;
+      expect(resumedMs, "anchoring resumed well before the dead process's lease ran out").to.be.lessThan(LEASE_MS / 3);
+      const [after] = await sql<{ holder: string }>(database.url, `SELECT "holder" FROM "AnchorLease"`);
+      expect(after!.holder, "the restarted hub has its predecessor's id").to.equal(lease!.holder);
+      await expectExactlyOnce(chain, database.url, waiting.map((r) => r.digest));
+
+      // A second hub beside the first (same host, same database) is another instance, not a twin.
+      second = await startHubProcess(env());
+      const ids = (await sql<{ id: string }>(database.url, `SELECT "id" FROM "HubInstance" ORDER BY "id"`)).map((r) => r.id);
+      expect(ids).to.have.length(2);
+      expect(ids).to.include(lease!.holder);
+      expect(second.output()).to.include(`hub instance ${ids.find((i) => i !== lease!.holder)!}`);
+    } finally {
+      await second?.stop();
+      await hub.stop();
+      await database.drop();
+    }
+  });
+
+  it("keeps anchoring ahead of ingest: while full batches wait, the next is sealed as soon as one is anchored, not a poll interval later", async function () {
+    const database = await freshDatabase();
+    const POLL_MS = 3_000;
+    const hub = await startHubProcess(hubEnv(chain, database.url, { ANCHOR_BATCH_SIZE: "5", ANCHOR_POLL_MS: String(POLL_MS), ANCHOR_MAX_AGE_MS: "600000" }));
+    try {
+      const shipper = await admit(hub.url, "brand-ingest", ["SHIPPER"]);
+      const records = Array.from({ length: 40 }, () => shipper.client.signRecord("Shipment", shipment()));
+      const started = Date.now();
+      await shipper.client.publishBatch(records);
+      // Eight full batches: one poll interval until the worker looks, then one after another.
+      await waitUntil("all eight batches anchored", async () => (await unanchored(database.url)) === 0, 60_000);
+      expect(Date.now() - started).to.be.lessThan(4 * POLL_MS);
+      await expectExactlyOnce(chain, database.url, records.map((r) => r.digest));
+    } finally {
+      await hub.stop();
+      await database.drop();
+    }
+  });
 });
