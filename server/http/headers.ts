@@ -23,7 +23,13 @@ export function responseHeaders(): RequestHandler[] {
   ];
 }
 
+/** `no-store` where the route set no Cache-Control of its own, decided when the headers are written
+ * (static files set theirs only where none is set yet, so it cannot be set first). */
 const noStoreByDefault: RequestHandler = (_req, res, next) => {
-  res.set("Cache-Control", "no-store");
+  const writeHead = res.writeHead;
+  res.writeHead = function (this: typeof res, ...args: Parameters<typeof writeHead>) {
+    if (!this.hasHeader("Cache-Control")) this.setHeader("Cache-Control", "no-store");
+    return writeHead.apply(this, args);
+  } as typeof writeHead;
   next();
 };

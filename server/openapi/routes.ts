@@ -48,7 +48,7 @@ export function openApiRoutes(publicUrl: string): Router {
     res.set({ "Cache-Control": "no-cache", "Access-Control-Allow-Origin": "*" }).type("application/json").send(documentJson());
   });
   router.get("/docs", (_req, res) => {
-    res.set({ "Content-Security-Policy": DOCS_CSP, "X-Content-Type-Options": "nosniff", "Referrer-Policy": "no-referrer", "Cache-Control": "no-cache" }).type("html").send(DOCS_HTML);
+    res.set({ "Content-Security-Policy": DOCS_CSP, "Cache-Control": "no-cache" }).type("html").send(DOCS_HTML);
   });
   // Static files, not API operations: middleware, so they stay out of the document.
   router.use("/docs/assets", (req, res, next) => {

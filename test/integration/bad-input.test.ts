@@ -176,6 +176,40 @@ describe(`bad input: a 4xx problem, never a 500, nothing changed (${isPostgres()
     }
   });
 
+  describe("response headers", () => {
+    it("authenticated answers are no-store and nosniff, errors included, with a strict CSP", async () => {
+      for (const path of ["/v1/notifications", "/v1/records/no-such-record", "/v1/subscriptions"]) {
+        const a = await raw(hub.url, "GET", path, { headers: auth });
+        expect(a.headers["cache-control"], path).to.equal("no-store");
+        expect(a.headers["x-content-type-options"], path).to.equal("nosniff");
+        expect(a.headers["content-security-policy"], path).to.include("default-src 'none'");
+      }
+      const stream = new AbortController();
+      const res = await fetch(`${hub.url}/v1/notifications/stream`, { headers: auth, signal: stream.signal });
+      expect(res.headers.get("cache-control")).to.match(/^no-store/);
+      stream.abort();
+      await waitForStatus(hub.url, auth, 200).then((c) => c.abort());
+    });
+
+    it("public pages keep their own CSP and caching, with nosniff", async () => {
+      const docs = await raw(hub.url, "GET", "/docs");
+      expect(docs.status).to.equal(200);
+      expect(docs.headers["content-security-policy"]).to.include("script-src 'self'");
+      expect(docs.headers["cache-control"]).to.equal("no-cache");
+      expect(docs.headers["x-content-type-options"]).to.equal("nosniff");
+      const asset = await raw(hub.url, "GET", "/docs/assets/swagger-ui.css");
+      expect(asset.status).to.equal(200);
+      expect(asset.headers["cache-control"]).to.match(/max-age=3600/);
+      expect(asset.headers["x-content-type-options"]).to.equal("nosniff");
+      expect((await raw(hub.url, "GET", "/openapi.json")).headers["cache-control"]).to.equal("no-cache");
+      const page = await raw(hub.url, "GET", "/01/09506000134352/10/NOPE", { headers: { accept: "text/html" } });
+      expect(page.headers["content-type"]).to.match(/^text\/html/);
+      expect(page.headers["content-security-policy"]).to.include("connect-src 'self'");
+      expect(page.headers["x-content-type-options"]).to.equal("nosniff");
+      expect(page.headers["referrer-policy"]).to.equal("no-referrer");
+    });
+  });
+
   describe("server bounds", () => {
     it("a body shorter than its Content-Length is cut at the request timeout", async () => {
       const head = `POST /v1/records HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n{"a":`;
@@ -195,10 +229,10 @@ describe(`bad input: a 4xx problem, never a 500, nothing changed (${isPostgres()
         let lastChunkAt = 0;
         let firstEnded = false;
         for (let i = 0; i < 5; i++) {
-          const c = new AbortController();
+          // Retried: a stream an earlier test closed may not be counted out yet.
+          const c = await waitForStatus(hub.url, auth, 200);
           streams.push(c);
-          const res = await fetch(`${hub.url}/v1/notifications/stream`, { headers: auth, signal: c.signal });
-          expect(res.status).to.equal(200);
+          const res = c.res;
           if (i === 0)
             void (async () => {
               try {
@@ -229,12 +263,12 @@ describe(`bad input: a 4xx problem, never a 500, nothing changed (${isPostgres()
 });
 
 /** Retries opening a stream until it answers `status` (a closed stream is counted out asynchronously). */
-async function waitForStatus(hubUrl: string, headers: Record<string, string>, status: number): Promise<AbortController> {
+async function waitForStatus(hubUrl: string, headers: Record<string, string>, status: number): Promise<AbortController & { res: Response }> {
   const deadline = Date.now() + 5000;
   for (;;) {
     const c = new AbortController();
     const res = await fetch(`${hubUrl}/v1/notifications/stream`, { headers, signal: c.signal });
-    if (res.status === status) return c;
+    if (res.status === status) return Object.assign(c, { res });
     c.abort();
     if (Date.now() > deadline) throw new Error(`the stream kept answering ${res.status}`);
     await new Promise((r) => setTimeout(r, 100));

@@ -98,8 +98,6 @@ export function provenancePageRoutes({ stories, scans, assets, publicRpcUrl }: P
       "Content-Language": lang,
       Vary: "Accept-Language",
       "Cache-Control": "no-store",
-      "X-Content-Type-Options": "nosniff",
-      "Referrer-Policy": "no-referrer",
     });
     let code: ProductCode | undefined;
     try {
