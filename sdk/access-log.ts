@@ -26,6 +26,15 @@ export const AccessLogEntrySchema = z.strictObject({
   hash: Hex32,
 });
 export type AccessLogEntry = z.infer<typeof AccessLogEntrySchema>;
+
+/**
+ * A line as an organisation sees the lines about its own records (GET /v1/access-log without the
+ * AUDITOR role): `seq` is its own gapless sequence (1, 2, 3, ...), not the hub-wide one, and the
+ * chain fields are left out: the entry's hash covers the hub-wide seq, which anyone could recover from
+ * it by trying, and the gaps between its own lines would show how busy the rest of the hub is.
+ */
+export const OwnAccessLogEntrySchema = AccessLogEntrySchema.omit({ prevHash: true, hash: true });
+export type OwnAccessLogEntry = z.infer<typeof OwnAccessLogEntrySchema>;
 export type AccessLogDraft = Omit<AccessLogEntry, "seq" | "prevHash" | "hash">;
 
 const AccessLogDraftSchema = AccessLogEntrySchema.omit({ seq: true, prevHash: true, hash: true });

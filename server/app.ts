@@ -140,7 +140,7 @@ export function createApp(parts: HubParts, services: HubServices): express.Expre
     }),
   );
   app.use(notificationRoutes(db, auth));
-  app.use(accessLogRoutes(db, auth));
+  app.use(accessLogRoutes(db, provider, auth));
   app.use(
     auditRoutes({
       db,

@@ -1,8 +1,9 @@
 import { chainAccessEntries, type AccessLogDraft } from "../../sdk/access-log";
 import { writeTransaction, type Db, type DbProvider, type TxClient } from "../db/client";
 import { insertRows } from "../db/bulk-insert";
+import { query } from "../db/sql";
 
-const COLUMNS = ["seq", "at", "actor", "action", "recordId", "version", "owner", "detail", "prevHash", "hash"] as const;
+const COLUMNS = ["seq", "ownerSeq", "at", "actor", "action", "recordId", "version", "owner", "detail", "prevHash", "hash"] as const;
 
 /**
  * Appends to the hash-chained access log. Each append locks the head row first, so appends from
@@ -34,15 +35,42 @@ export class AccessLogWriter {
     await tx.$executeRawUnsafe(`UPDATE "AccessLogHead" SET "seq" = "seq" WHERE "id" = 1`);
     const head = await tx.accessLogHead.findUniqueOrThrow({ where: { id: 1 } });
     const entries = chainAccessEntries({ seq: head.seq, hash: head.hash }, drafts);
+    const ownerSeqs = await this.ownerSequence(tx, drafts);
     await insertRows(
       tx,
       this.provider,
       "AccessLogEntry",
       COLUMNS,
-      entries.map((e) => [e.seq, new Date(e.at), e.actor, e.action, e.recordId, e.version, e.owner, e.detail, e.prevHash, e.hash]),
+      entries.map((e, i) => [e.seq, ownerSeqs[i]!, new Date(e.at), e.actor, e.action, e.recordId, e.version, e.owner, e.detail, e.prevHash, e.hash]),
     );
     const last = entries[entries.length - 1]!;
     await tx.accessLogHead.update({ where: { id: 1 }, data: { seq: last.seq, hash: last.hash } });
+  }
+
+  /**
+   * Each draft's number in its owner's own sequence (null without an owner): the owner's counter row
+   * advanced by its lines, in this transaction. Appends hold the head row's lock, so the numbers are
+   * gapless per owner across hub instances; a rolled-back append takes its numbers back with it.
+   */
+  private async ownerSequence(tx: TxClient, drafts: readonly AccessLogDraft[]): Promise<(number | null)[]> {
+    const counts = new Map<string, number>();
+    for (const d of drafts) if (d.owner !== null) counts.set(d.owner, (counts.get(d.owner) ?? 0) + 1);
+    const last = new Map<string, number>();
+    for (const [owner, n] of counts) {
+      const [row] = await query<{ seq: unknown }>(
+        tx,
+        this.provider,
+        `INSERT INTO "AccessLogOwnerHead" ("owner", "seq") VALUES ($1, $2) ON CONFLICT ("owner") DO UPDATE SET "seq" = "AccessLogOwnerHead"."seq" + $2 RETURNING "seq"`,
+        [owner, n],
+      );
+      last.set(owner, Number(row!.seq) - n);
+    }
+    return drafts.map((d) => {
+      if (d.owner === null) return null;
+      const next = last.get(d.owner)! + 1;
+      last.set(d.owner, next);
+      return next;
+    });
   }
 
   private async flush(): Promise<void> {

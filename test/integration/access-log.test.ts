@@ -1,7 +1,7 @@
 // The hash-chained access log, the audit export and /metrics over real HTTP, on a real chain and database.
 import { expect } from "chai";
 import { Contract } from "ethers";
-import { accessLogHeadLeaf, checkAccessLink, AccessLogEntrySchema, type AccessLogEntry } from "../../sdk/access-log";
+import { accessLogHeadLeaf, checkAccessLink, AccessLogEntrySchema, OwnAccessLogEntrySchema, type AccessLogEntry, type OwnAccessLogEntry } from "../../sdk/access-log";
 import { anchorRegistryAbi } from "../../sdk/chain-abi";
 import { ExportLineSchema, type ExportLine } from "../../sdk/audit/export-format";
 import { HubError } from "../../sdk/client";
@@ -34,11 +34,20 @@ async function exportAll(hubUrl: string, org: TestOrg, query: string): Promise<E
     .map((l) => ExportLineSchema.parse(JSON.parse(l)));
 }
 
+/** Every line, as an auditor sees the log. */
 async function accessLog(hubUrl: string, org: TestOrg): Promise<AccessLogEntry[]> {
   const res = await get(`${hubUrl}/v1/access-log?limit=1000`, await org.client.accessToken());
   expect(res.status).to.equal(200);
   const body = (await res.json()) as { entries: unknown[] };
   return body.entries.map((e) => AccessLogEntrySchema.parse(e));
+}
+
+/** The lines about an organisation's own records, as it sees them (its own sequence, no chain fields). */
+async function ownLog(hubUrl: string, org: TestOrg, query = "limit=1000"): Promise<{ entries: OwnAccessLogEntry[]; next: number }> {
+  const res = await get(`${hubUrl}/v1/access-log?${query}`, await org.client.accessToken());
+  expect(res.status).to.equal(200);
+  const body = (await res.json()) as { entries: unknown[]; next: number };
+  return { entries: body.entries.map((e) => OwnAccessLogEntrySchema.strict().parse(e)), next: body.next };
 }
 
 const until = async <T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 20_000): Promise<T> => {
@@ -87,7 +96,7 @@ describe(`access log, export and metrics (${isPostgres() ? "PostgreSQL" : "SQLit
   });
 
   it("logs grants, reads and denials, and shows an owner who touched its records, nobody else's", async function () {
-    const mine = await accessLog(hub.url, forwarder);
+    const mine = (await ownLog(hub.url, forwarder)).entries;
     const about = mine.filter((e) => e.recordId === recordId);
     expect(about.map((e) => `${e.actor}:${e.action}`)).to.include.members([
       `${forwarder.id}:GRANT`,
@@ -99,7 +108,7 @@ describe(`access log, export and metrics (${isPostgres() ? "PostgreSQL" : "SQLit
     expect(mine.every((e) => e.owner === forwarder.id)).to.equal(true);
     // The denial of a record that does not exist belongs to no owner: nobody but auditors sees it.
     expect(mine.some((e) => e.recordId === "no-such-record")).to.equal(false);
-    expect((await accessLog(hub.url, stranger)).some((e) => e.recordId === recordId)).to.equal(false);
+    expect((await ownLog(hub.url, stranger)).entries.some((e) => e.recordId === recordId)).to.equal(false);
   });
 
   it("chains every line to the one before, and an auditor sees the whole chain", async function () {
@@ -180,5 +189,35 @@ describe(`access log, export and metrics (${isPostgres() ? "PostgreSQL" : "SQLit
     expect(Number(/^cargoproof_audit_records_checked (\d+)$/m.exec(text)![1])).to.be.at.least(1);
     expect(Number(/^cargoproof_records_total (\d+)$/m.exec(text)![1])).to.equal(1);
     expect(text).to.match(/^cargoproof_anchor_batches\{status="ANCHORED"\} [1-9]\d*$/m);
+  });
+
+  it("numbers an organisation's own lines 1, 2, 3, ... with no gaps, however busy the rest of the hub is", async function () {
+    // (Last: it adds records, which the tests above count.) Another organisation's records are read and
+    // granted between the forwarder's own lines.
+    const busy = async () => {
+      const { record } = await airline.client.publish("Shipment", shipment());
+      await airline.client.grant(record.id, stranger.id);
+      await stranger.client.getRecord(record.id);
+      await stranger.client.getRecord(record.id);
+    };
+    for (let i = 0; i < 3; i++) {
+      await busy();
+      const { record } = await forwarder.client.publish("Shipment", shipment());
+      await forwarder.client.grant(record.id, airline.id);
+      await airline.client.getRecord(record.id);
+    }
+    const { entries, next } = await ownLog(hub.url, forwarder);
+    expect(entries.length).to.be.greaterThan(6);
+    expect(entries.map((e) => e.seq)).to.deep.equal(entries.map((_, i) => i + 1));
+    expect(next).to.equal(entries.length);
+    // The hub-wide log has the other organisation's lines in between: gaps the forwarder no longer sees.
+    const hubWide = (await accessLog(hub.url, auditor)).filter((e) => e.owner === forwarder.id).map((e) => e.seq);
+    expect(hubWide).to.have.length(entries.length);
+    expect(hubWide.at(-1)! - hubWide[0]!).to.be.greaterThan(entries.length);
+    // Pages count in the organisation's own sequence.
+    const page = await ownLog(hub.url, forwarder, "after=2&limit=3");
+    expect(page.entries.map((e) => e.seq)).to.deep.equal([3, 4, 5]);
+    expect(page.next).to.equal(5);
+    expect(page.entries).to.deep.equal(entries.slice(2, 5));
   });
 });

@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { AccessLogQuerySchema } from "../../../sdk/api";
-import { AccessLogEntrySchema } from "../../../sdk/access-log";
+import { AccessLogEntrySchema, OwnAccessLogEntrySchema } from "../../../sdk/access-log";
 import { BEARER_PROBLEMS, JSON_TYPE, named, problems, type Operation } from "../registry";
 
 export const accessLogOperations: Operation[] = [
@@ -15,8 +15,14 @@ export const accessLogOperations: Operation[] = [
     responses: [
       {
         status: 200,
-        description: "A page of entries; poll with after=next.",
-        content: { [JSON_TYPE]: named("AccessLogPage", z.object({ entries: z.array(named("AccessLogEntry", AccessLogEntrySchema).schema), next: z.number().int() })) },
+        description:
+          "A page of entries; poll with after=next. An AUDITOR gets every line with its hub-wide seq and hash-chain fields; any other caller its own lines, seq being its own gapless sequence (1, 2, 3, ...), without the chain fields (they would reveal the hub-wide position).",
+        content: {
+          [JSON_TYPE]: named(
+            "AccessLogPage",
+            z.object({ entries: z.union([z.array(named("AccessLogEntry", AccessLogEntrySchema).schema), z.array(named("OwnAccessLogEntry", OwnAccessLogEntrySchema).schema)]), next: z.number().int() }),
+          ),
+        },
       },
     ],
     problems: problems(BEARER_PROBLEMS, { 400: ["invalid-query"] }),
