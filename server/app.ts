@@ -1,6 +1,6 @@
 import express from "express";
 import { randomUUID } from "node:crypto";
-import type { Db, DbProvider } from "./db/client";
+import { storageHealthOf, type Db, type DbProvider } from "./db/client";
 import type { HubChain } from "./chain/hub-chain";
 import type { Config } from "./config";
 import { AccessTokens } from "./auth/access-token";
@@ -22,6 +22,7 @@ import { auditRoutes } from "./audit/routes";
 import { SelfAudit } from "./audit/self-audit";
 import type { ExportChain } from "./audit/export";
 import { notFoundRoute, problemHandler } from "./http/problem";
+import { healthRoute } from "./http/health";
 import { bodyParsers } from "./http/body";
 import { responseHeaders } from "./http/headers";
 import { CustomsIndexer } from "./customs/indexer";
@@ -119,9 +120,7 @@ export function createApp(parts: HubParts, services: HubServices): express.Expre
   app.use(responseHeaders());
   app.use(bodyParsers());
 
-  app.get("/health", (_req, res) => {
-    res.json({ status: "ok" });
-  });
+  app.get("/health", healthRoute(storageHealthOf(db)));
   // Where the hub anchors: verifiers should still compare these with addresses they trust.
   app.get("/v1/chain", (_req, res) => {
     res.json({ chainId: parts.chainId, ...chain.contracts });
@@ -140,7 +139,7 @@ export function createApp(parts: HubParts, services: HubServices): express.Expre
     }),
   );
   app.use(notificationRoutes(db, auth));
-  app.use(accessLogRoutes(db, provider, auth));
+  app.use(accessLogRoutes(db, auth));
   app.use(
     auditRoutes({
       db,
@@ -153,7 +152,7 @@ export function createApp(parts: HubParts, services: HubServices): express.Expre
   app.use(customsRoutes({ db, provider, proofs, chain, accessLog, auth }));
   app.use(epcisRoutes({ db, provider, auth, captures: services.captures }));
   app.use(oneRecordRoutes({ db, provider, observers, checks: services.recordChecks, iris: new OneRecordIris(config.PUBLIC_URL), auth, accessLog, proofs, watches: services.subscriptionWatches, allowPrivate: config.WEBHOOK_ALLOW_PRIVATE }));
-  app.use(verifyRoutes(chain, { perMinute: config.VERIFY_RATE_PER_MIN, chainTimeoutMs: config.VERIFY_CHAIN_TIMEOUT_MS }));
+  app.use(verifyRoutes(chain, config.VERIFY_RATE_PER_MIN));
   // The Digital Link resolver first: a plain browser scan falls through to the page router after it.
   app.use(provenanceCodeRoutes({ db, provider, publicUrl: config.PUBLIC_URL, auth }));
   // The consumer's provenance page at the code URI, its story JSON and assets (public).

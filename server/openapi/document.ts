@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { ProblemSchema } from "../../sdk/api";
-import { PATH_PROBLEMS, PROBLEM_TYPE, PROBLEM_TYPE_BASE, problems, type Named, type Operation, type Security } from "./registry";
+import { PATH_PROBLEMS, PROBLEM_TYPE, PROBLEM_TYPE_BASE, STORAGE_PROBLEMS, problems, type Named, type Operation, type Security } from "./registry";
 
 /** An OpenAPI 3.1 document as plain JSON (JSON Schema 2020-12 inside). */
 export type JsonObject = { [key: string]: unknown };
@@ -15,8 +15,11 @@ export interface OpenApiDocument extends JsonObject {
 const REF_BASE = "#/components/schemas/";
 const ref = (name: string) => ({ $ref: REF_BASE + name });
 
-/** Any operation can fail unexpectedly (server/http/problem.ts problemHandler). */
-const ALWAYS = { 500: ["internal"] };
+/**
+ * Any operation can fail unexpectedly (server/http/problem.ts problemHandler), or meet a storage
+ * fault: the database full, locked past the bounded wait, or away (server/db/faults.ts), 503 with Retry-After.
+ */
+const ALWAYS = { 500: ["internal"], 503: STORAGE_PROBLEMS };
 
 const STATUS_TEXT: Record<number, string> = {
   400: "Bad request",
@@ -29,6 +32,7 @@ const STATUS_TEXT: Record<number, string> = {
   415: "Unsupported media type",
   429: "Too many requests",
   500: "Internal server error",
+  503: "Service unavailable (try again after Retry-After)",
 };
 
 const SECURITY: Record<Security, JsonObject[]> = {

@@ -57,6 +57,8 @@ export const BODY_PROBLEMS: Problems = {
 };
 /** Problems of any operation with path parameters: one that is not valid percent-encoded UTF-8. */
 export const PATH_PROBLEMS: Problems = { 400: ["malformed-path"] };
+/** The storage faults any operation may answer 503 (server/db/faults.ts), and /health while they last. */
+export const STORAGE_PROBLEMS = ["storage-full", "storage-busy", "storage-unavailable"];
 /** The 404 that does not tell "missing" from "not yours". */
 export const NOT_FOUND: Problems = { 404: ["not-found"] };
 

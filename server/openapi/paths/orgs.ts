@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { AdmitOrganizationSchema, ChainInfoSchema, OrgIdSchema, OrganizationViewSchema, RotateKeySchema } from "../../../sdk/api";
-import { BEARER_PROBLEMS, BODY_PROBLEMS, JSON_TYPE, NOT_FOUND, named, problems, type Operation } from "../registry";
+import { BEARER_PROBLEMS, BODY_PROBLEMS, JSON_TYPE, NOT_FOUND, STORAGE_PROBLEMS, named, problems, type Operation } from "../registry";
 
 const Organization = named("OrganizationView", OrganizationViewSchema);
 const OrgPath = z.object({ id: OrgIdSchema });
@@ -23,11 +23,13 @@ export const orgOperations: Operation[] = [
     operationId: "getHealth",
     method: "get",
     path: "/health",
-    summary: "Liveness",
+    summary: "Readiness: 200 while storage is healthy, 503 while it keeps failing",
+    description:
+      "503 (a storage-full, storage-busy or storage-unavailable problem, the worst first, with Retry-After) while the database has met that fault within the last 5 s; back to 200 by itself once writes succeed again. It reads no table, so it answers at once even while the database is locked.",
     tags: ["hub"],
     security: "public",
-    responses: [{ status: 200, description: "The hub answers.", content: { [JSON_TYPE]: named("Health", z.object({ status: z.literal("ok") })) } }],
-    problems: {},
+    responses: [{ status: 200, description: "The hub answers and its storage is healthy.", content: { [JSON_TYPE]: named("Health", z.object({ status: z.literal("ok") })) } }],
+    problems: { 503: STORAGE_PROBLEMS },
   },
   {
     operationId: "getChainInfo",
