@@ -139,7 +139,7 @@ export function createApp(parts: HubParts, services: HubServices): express.Expre
     }),
   );
   app.use(notificationRoutes(db, auth));
-  app.use(accessLogRoutes(db, auth));
+  app.use(accessLogRoutes(db, provider, auth));
   app.use(
     auditRoutes({
       db,
@@ -152,7 +152,7 @@ export function createApp(parts: HubParts, services: HubServices): express.Expre
   app.use(customsRoutes({ db, provider, proofs, chain, accessLog, auth }));
   app.use(epcisRoutes({ db, provider, auth, captures: services.captures }));
   app.use(oneRecordRoutes({ db, provider, observers, checks: services.recordChecks, iris: new OneRecordIris(config.PUBLIC_URL), auth, accessLog, proofs, watches: services.subscriptionWatches, allowPrivate: config.WEBHOOK_ALLOW_PRIVATE }));
-  app.use(verifyRoutes(chain, config.VERIFY_RATE_PER_MIN));
+  app.use(verifyRoutes(chain, { perMinute: config.VERIFY_RATE_PER_MIN, chainTimeoutMs: config.VERIFY_CHAIN_TIMEOUT_MS }));
   // The Digital Link resolver first: a plain browser scan falls through to the page router after it.
   app.use(provenanceCodeRoutes({ db, provider, publicUrl: config.PUBLIC_URL, auth }));
   // The consumer's provenance page at the code URI, its story JSON and assets (public).
