@@ -13,7 +13,7 @@ export const ConfigSchema = z
     PORT: z.coerce.number().int().min(0).max(65535).default(8080),
     PUBLIC_URL: z.string().url().optional(),
     DATABASE_URL: z.string().default("file:.data/hub.db"),
-    // Storage faults (docs/operations.md): SQLite's in-driver wait for a lock (it blocks the event loop),
+    // Storage faults (docs/database.md): SQLite's in-driver wait for a lock (it blocks the event loop),
     // a write's whole bounded wait for a lock (SQLite: asynchronous retries; PostgreSQL: lock_timeout),
     // PostgreSQL's statement_timeout (0 = none), and the most pages the SQLite database may grow to.
     SQLITE_BUSY_TIMEOUT_MS: z.coerce.number().int().min(0).max(5000).default(50),

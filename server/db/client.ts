@@ -20,7 +20,7 @@ export interface Database {
   close(): Promise<void>;
 }
 
-/** How the hub's connection waits, times out and grows (docs/operations.md "Storage faults"). */
+/** How the hub's connection waits, times out and grows (docs/database.md "Storage faults"). */
 export interface DatabaseOptions {
   /** SQLite: how long one statement waits inside SQLite for another process's lock (this blocks the event loop). */
   sqliteBusyTimeoutMs?: number;
