@@ -1,33 +1,11 @@
 import { expect } from "chai";
-import { request } from "node:http";
 import { connect, type Socket } from "node:net";
 import { gzipSync } from "node:zlib";
 import { shipment } from "../fixtures";
+import { raw, type RawAnswer } from "./raw-http";
 import { admit, freshDatabase, hubEnv, isPostgres, sql, startHubProcess, startTestChain, type HubProcess, type TestChain, type TestOrg } from "./harness";
 
-interface Answer {
-  status: number;
-  headers: Record<string, string | string[] | undefined>;
-  text: string;
-  json: () => Record<string, unknown>;
-}
-
-/** One request with the path and headers exactly as given (fetch would normalise a malformed path). */
-function raw(hubUrl: string, method: string, path: string, opts: { headers?: Record<string, string>; body?: Buffer | string } = {}): Promise<Answer> {
-  const url = new URL(hubUrl);
-  return new Promise((resolve, reject) => {
-    const req = request({ host: url.hostname, port: url.port, method, path, headers: opts.headers }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on("data", (c: Buffer) => chunks.push(c));
-      res.on("end", () => {
-        const text = Buffer.concat(chunks).toString("utf8");
-        resolve({ status: res.statusCode ?? 0, headers: res.headers, text, json: () => JSON.parse(text) as Record<string, unknown> });
-      });
-    });
-    req.on("error", reject);
-    req.end(opts.body);
-  });
-}
+type Answer = RawAnswer;
 
 /** Asserts a problem answer of this status and kind; returns its body. */
 function expectProblem(a: Answer, status: number, kind: string): Record<string, unknown> {
