@@ -62,12 +62,14 @@ export async function publishRecords(
   try {
     await writeTransaction(db, async (tx) => {
       const existing = await tx.record.findMany({ where: { id: { in: ids } }, select: { id: true, owner: true, latestVersion: true } });
-      const latest = new Map(existing.map((r) => [r.id, r.latestVersion]));
-      for (const r of existing) {
-        // Ids are the publisher's (UUIDs by default); one taken by another organisation is simply unavailable.
-        if (r.owner !== orgId) throw conflict("record-id-unavailable", `Record id ${r.id} is not available; choose another.`);
-      }
+      // Another organisation's record is answered as an id nobody has, as far as possible: a later
+      // version of it is the same version-conflict as for a free id. Only a first version cannot be
+      // stored under its id: 409 record-id-unavailable (ids are the publisher's, UUIDs by default, so
+      // this tells a prober something only about ids it can guess: see docs/design.md "Access").
+      const theirs = new Set(existing.filter((r) => r.owner !== orgId).map((r) => r.id));
+      const latest = new Map(existing.filter((r) => !theirs.has(r.id)).map((r) => [r.id, r.latestVersion]));
       for (const r of records) {
+        if (theirs.has(r.id) && r.version === 1) throw conflict("record-id-unavailable", `Record id ${r.id} is not available; choose another.`);
         const expected = (latest.get(r.id) ?? 0) + 1;
         if (r.version !== expected)
           throw conflict(

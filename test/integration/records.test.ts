@@ -1,3 +1,4 @@
+import { randomUUID } from "node:crypto";
 import { expect } from "chai";
 import { revokeRecord } from "../../sdk/revocation";
 import { verifyRecord } from "../../sdk/verify";
@@ -89,6 +90,25 @@ describe(`records end to end (${isPostgres() ? "PostgreSQL" : "SQLite"})`, funct
     expect(err).to.be.instanceOf(HubError);
     expect((err as HubError).status).to.equal(409);
     expect((await forwarder.client.getRecord(v1.id)).record.version).to.equal(2);
+  });
+
+  it("a later version under another organisation's id is answered as for an id nobody has", async function () {
+    const { record } = await forwarder.client.publish("Shipment", shipment());
+    const free = randomUUID();
+    const attempt = (id: string, version: number): Promise<HubError> =>
+      airline.client.publish("Shipment", shipment(), { id, version }).then(
+        () => expect.fail("stored"),
+        (e: unknown) => e as HubError,
+      );
+    for (const version of [2, 3]) {
+      const [taken, none] = [await attempt(record.id, version), await attempt(free, version)];
+      const seen = (e: HubError) => ({ status: e.status, type: e.problem.type, detail: e.problem.detail?.replace(e === taken ? record.id : free, "<id>") });
+      expect(seen(taken)).to.deep.equal(seen(none));
+      expect(taken.status).to.equal(409);
+    }
+    // A first version cannot be stored under a taken id (the one answer that differs: docs/design.md "Access").
+    expect((await attempt(record.id, 1)).problem.type).to.match(/record-id-unavailable$/);
+    expect((await forwarder.client.getRecord(record.id)).record.version).to.equal(1);
   });
 
   it("detects one changed byte in the stored record: digest mismatch", async function () {
