@@ -27,7 +27,7 @@ export function oneRecordError(problem: HttpProblem, instance: string): Record<s
   };
 }
 
-/** The ONE Record router's error handler: 4xx problems (a malformed path too) as api:Error; anything else as the hub's 500. */
+/** The ONE Record router's error handler: HTTP problems and request errors (a malformed path) as api:Error; an unexpected error as the hub's 500. */
 export const oneRecordErrors: ErrorRequestHandler = (err, req, res, next) => {
   const problem = problemOf(err, req);
   // The hub's own failure answers as on every route (problem+json); the rest as api:Error.
