@@ -32,8 +32,12 @@ export class SqliteConnection {
   private readonly queryRaw: Adapter["queryRaw"];
   /** Transactions one at a time (the connection is one): the tail of the queue. */
   private queue: Promise<void> = Promise.resolve();
-  /** Set while another process is known to hold the lock: waiters past their bound give up at once. */
-  private busy: unknown;
+  /**
+   * While another process is known to hold the lock (a write met it, none has succeeded since):
+   * since when, and the failure to repeat. Reads succeed meanwhile and say nothing about the lock.
+   */
+  private lockHeldSince: number | undefined;
+  private lockFailure: unknown;
   private lastWriteAt = 0;
   private checkpointTimer: NodeJS.Timeout | undefined;
 
@@ -48,8 +52,8 @@ export class SqliteConnection {
     this.queryRaw = adapter.queryRaw.bind(adapter);
     adapter.startTransaction = (isolation) => this.begin(isolation);
     // Statements outside a transaction (a lease update, a single create) wait the same bounded way.
-    adapter.executeRaw = (query) => this.withLock(() => this.executeRaw(query), Date.now()).then((n) => (this.checkpointWhenIdle(), n));
-    adapter.queryRaw = (query) => this.withLock(() => this.queryRaw(query), Date.now());
+    adapter.executeRaw = (query) => this.withLock(() => this.executeRaw(query), Date.now(), true).then((n) => (this.checkpointWhenIdle(), n));
+    adapter.queryRaw = (query) => this.withLock(() => this.queryRaw(query), Date.now(), false);
   }
 
   close(): void {
@@ -65,7 +69,7 @@ export class SqliteConnection {
     this.queue = new Promise<void>((r) => (release = r));
     await turn;
     try {
-      await this.withLock(() => this.executeRaw({ sql: "BEGIN IMMEDIATE", args: [], argTypes: [] }), startedAt);
+      await this.withLock(() => this.executeRaw({ sql: "BEGIN IMMEDIATE", args: [], argTypes: [] }), startedAt, true);
     } catch (err) {
       release();
       throw err;
@@ -103,20 +107,31 @@ export class SqliteConnection {
   /**
    * Runs a statement that may need the write lock. The first attempt waits up to the connection's
    * busy timeout inside SQLite; later ones do not wait there at all (busy_timeout 0 for that one
-   * statement) but after growing asynchronous pauses, until `lockWaitMs` after `startedAt`.
+   * statement) but after growing asynchronous pauses (5 ms doubling to 200 ms), until `lockWaitMs`
+   * after `startedAt`. A write's success (`wrote`) shows the lock free again.
    */
-  private async withLock<T>(attempt: () => Promise<T>, startedAt: number): Promise<T> {
+  private async withLock<T>(attempt: () => Promise<T>, startedAt: number, wrote: boolean): Promise<T> {
     const deadline = startedAt + this.opts.lockWaitMs;
-    // Another caller already found the lock held and this one's bound is past: no further wait.
-    if (this.busy !== undefined && Date.now() >= deadline) throw this.busy;
+    // Another caller just found the lock held and this one's bound is past: no further wait.
+    if (this.lockFailure !== undefined && this.lockHeldSince !== undefined && Date.now() >= deadline) throw this.lockFailure;
     for (let pause = 5, first = true; ; pause = Math.min(pause * 2, 200), first = false) {
       try {
-        const result = first ? await attempt() : await this.withoutBusyWait(attempt);
-        this.busy = undefined;
+        let pending: Promise<T>;
+        if (first && this.lockHeldSince === undefined) {
+          const before = Date.now();
+          pending = attempt();
+          // The statement ran synchronously; one that sat out the whole busy timeout met the lock. Noted
+          // at once, before its rejection is seen, so the statements queued meanwhile do not each wait
+          // busy_timeout on the event loop too (that would add up to a freeze again).
+          if (this.opts.busyTimeoutMs > 0 && Date.now() - before >= this.opts.busyTimeoutMs) this.lockHeldSince = before;
+        } else pending = this.withoutBusyWait(attempt);
+        const result = await pending;
+        if (wrote) this.lockHeldSince = this.lockFailure = undefined;
         return result;
       } catch (err) {
         if (storageFault(err)?.kind !== "busy" || this.client.inTransaction) throw err;
-        this.busy = err;
+        this.lockHeldSince ??= Date.now();
+        this.lockFailure = err;
         if (Date.now() + pause >= deadline) throw err;
       }
       await sleep(pause);

@@ -135,6 +135,23 @@ describe("the hub's SQLite connection under storage faults", function () {
     expect(await count()).to.equal(0);
   });
 
+  it("many writes waiting for a held lock at once do not add up to a freeze (only the first waits inside SQLite)", async function () {
+    const holder = new BetterSqlite3(file);
+    try {
+      holder.exec("BEGIN IMMEDIATE");
+      const writes = Array.from({ length: 40 }, (_, i) =>
+        i % 2 === 0 ? database.db.anchorLease.updateMany({ data: { holder: `w${i}` } }) : writeTransaction(database.db, (tx) => tx.notification.create({ data: note(500 + i) })),
+      );
+      const { stallMs } = await eventLoopStall(Promise.allSettled(writes));
+      const outcomes = await Promise.allSettled(writes);
+      expect(outcomes.map((o) => (o.status === "rejected" ? storageFault(o.reason)?.problem : "written"))).to.deep.equal(Array(40).fill("storage-busy"));
+      expect(stallMs, "40 writes x a 50 ms in-driver wait would stall 2 s").to.be.lessThan(500);
+    } finally {
+      holder.exec("ROLLBACK");
+      holder.close();
+    }
+  });
+
   it("a write that starts while the lock is held and outlasts it succeeds, in order with the writes queued behind it", async function () {
     const holder = new BetterSqlite3(file);
     holder.exec("BEGIN IMMEDIATE");
