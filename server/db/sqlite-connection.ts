@@ -83,9 +83,15 @@ export class SqliteConnection {
     const end = (committed: boolean) => {
       if (!open) return Promise.resolve();
       open = false;
-      // A COMMIT that failed (a full disk) may leave the transaction open: end it before the next.
-      if (!committed && this.client.inTransaction) this.client.exec("ROLLBACK");
-      release();
+      try {
+        // A COMMIT that failed (a full disk) may leave the transaction open: end it before the next.
+        if (!committed && this.client.inTransaction) this.client.exec("ROLLBACK");
+      } catch (err) {
+        this.health.observe(err);
+      } finally {
+        // Whatever happened, the next transaction's turn comes: a lost turn would stop every write.
+        release();
+      }
       if (committed) this.checkpointWhenIdle();
       return Promise.resolve();
     };

@@ -176,6 +176,23 @@ describe("the hub's SQLite connection under storage faults", function () {
     holder.close();
   });
 
+  it("a COMMIT that fails leaves no transaction open behind it: its rows are gone and the next write starts cleanly", async function () {
+    // A deferred foreign key makes COMMIT itself fail, as a full disk can; SQLite then keeps the transaction open.
+    await database.db.$executeRawUnsafe(`CREATE TABLE "_parent" ("id" TEXT PRIMARY KEY)`);
+    await database.db.$executeRawUnsafe(`CREATE TABLE "_child" ("p" TEXT REFERENCES "_parent"("id"))`);
+    const failed = await writeTransaction(database.db, async (tx) => {
+      await tx.$executeRawUnsafe("PRAGMA defer_foreign_keys = ON");
+      await tx.$executeRawUnsafe(`INSERT INTO "_child" ("p") VALUES ('nobody')`);
+    }).then(
+      () => "committed",
+      () => "refused",
+    );
+    expect(failed).to.equal("refused");
+    await writeTransaction(database.db, (tx) => tx.notification.create({ data: note(300) }));
+    const [{ n }] = await database.db.$queryRawUnsafe<{ n: bigint }[]>(`SELECT COUNT(*) AS n FROM "_child"`);
+    expect(Number(n), "the refused row was not carried into the next transaction").to.equal(0);
+  });
+
   it("idle, the write-ahead log is checkpointed and truncated to nothing (its disk space given back)", async function () {
     for (let i = 10; i < 60; i++) await writeTransaction(database.db, (tx) => tx.notification.create({ data: note(i) }));
     expect(statSync(`${file}-wal`).size, "the writes went to the log").to.be.greaterThan(0);
