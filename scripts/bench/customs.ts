@@ -121,7 +121,7 @@ async function signer(job: SignJob): Promise<void> {
     for (let i = start; i < Math.min(job.to, start + BATCH); i++) {
       documents(i).forEach((body, p) => {
         const party = PARTIES[p]!;
-        const record = signRecord(job.keys[p]!, prepareRecord({ type: party.type, id: `${party.type.toLowerCase()}-${i}`, version: 1, owner: party.id }, body));
+        const record = signRecord(job.keys[p]!, prepareRecord({ type: party.type, id: `${party.id}:${party.type.toLowerCase()}-${i}`, version: 1, owner: party.id }, body));
         batches[p]!.push(JSON.stringify(record));
       });
     }

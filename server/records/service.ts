@@ -12,6 +12,7 @@ import { redact } from "../../sdk/redact";
 import type { Role } from "../../sdk/roles";
 import { toView } from "../orgs/service";
 import type { RecordObserver } from "./observers";
+import { checkNewRecordIds } from "./record-ids";
 
 export interface PublishOptions {
   /** Worker threads for the record checks of large batches (inline without). */
@@ -57,15 +58,16 @@ export async function publishRecords(
   }
 
   for (const o of observers) await o.beforeStore?.(records);
+  // Before the store looks the ids up: the answer must not depend on anyone else's records.
+  checkNewRecordIds(orgId, records, single);
 
   const ids = [...new Set(records.map((r) => r.id))];
   try {
     await writeTransaction(db, async (tx) => {
       const existing = await tx.record.findMany({ where: { id: { in: ids } }, select: { id: true, owner: true, latestVersion: true } });
-      // Another organisation's record is answered as an id nobody has, as far as possible: a later
-      // version of it is the same version-conflict as for a free id. Only a first version cannot be
-      // stored under its id: 409 record-id-unavailable (ids are the publisher's, UUIDs by default, so
-      // this tells a prober something only about ids it can guess: see docs/design.md "Access").
+      // Another organisation's record is answered as an id nobody has: a later version of it is the
+      // same version-conflict as for a free id. A member's first version is named in its own namespace
+      // (record-ids.ts), so it meets another's record only by reusing a UUID it was shown: 409.
       const theirs = new Set(existing.filter((r) => r.owner !== orgId).map((r) => r.id));
       const latest = new Map(existing.filter((r) => !theirs.has(r.id)).map((r) => [r.id, r.latestVersion]));
       for (const r of records) {

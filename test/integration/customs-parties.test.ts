@@ -101,7 +101,7 @@ describe(`customs: a case's parties are the ones its order names (${isPostgres()
       matchResult: await refusal(org.client.getRecord(mrId(orderNumber))),
       matchResultProof: await refusal(org.client.getProof(mrId(orderNumber))),
       matchResultGrants: await refusal(org.client.listGrants(mrId(orderNumber))),
-      decision: await refusal(org.client.getRecord(`decision-${orderNumber}`)),
+      decision: await refusal(org.client.getRecord(`${customs.id}:decision-${orderNumber}`)),
       picture: await refusal(org.client.customsCase(PLATFORM, orderNumber)),
       told,
       own: await Promise.all(
@@ -136,7 +136,7 @@ describe(`customs: a case's parties are the ones its order names (${isPostgres()
         reasons: [{ code: "RISK-9", text: "Declared value looks low for the brand" }],
         decidedAt: new Date().toISOString(),
       },
-      { id: `decision-${orderNumber}` },
+      { id: `${customs.id}:decision-${orderNumber}` },
     );
     await sleep(500);
 
@@ -154,7 +154,7 @@ describe(`customs: a case's parties are the ones its order names (${isPostgres()
     expect((await customs.client.customsCases({ limit: 500 })).cases.map((c) => c.orderNumber)).to.not.include("SO-PARTY-NONE");
 
     // The named parties are told of the decision and read it; the intruders are not and do not.
-    for (const party of [platform, payer, carrier, broker]) expect((await party.client.getRecord(`decision-${orderNumber}`)).record.id).to.equal(`decision-${orderNumber}`);
+    for (const party of [platform, payer, carrier, broker]) expect((await party.client.getRecord(`${customs.id}:decision-${orderNumber}`)).record.id).to.equal(`${customs.id}:decision-${orderNumber}`);
     for (const [org, own] of [
       [rogueCarrier, [0]],
       [rogueBroker, [1, 2]],

@@ -226,13 +226,13 @@ describe(`the consumer's provenance page: story, disclosure, scans (${isPostgres
       [{ org: "Not An Org!" }],
       [{ org: parties.forwarder.id, role: "CAPTAIN" }],
     ]) {
-      const e = await parties.brand.client.publish("ProductBatch", productBatch(gtin, "LOT-BAD-PARTNERS", [], partners as never), { id: "batch-bad-partners" }).then(
+      const e = await parties.brand.client.publish("ProductBatch", productBatch(gtin, "LOT-BAD-PARTNERS", [], partners as never), { id: `${parties.brand.id}:batch-bad-partners` }).then(
         () => undefined,
         (err: unknown) => err,
       );
       expect(e, JSON.stringify(partners)).to.be.instanceOf(HubError).with.property("status", 400);
     }
-    expect(await sql(database.url, `SELECT "id" FROM "Record" WHERE "id" = $1`, ["batch-bad-partners"])).to.deep.equal([]);
+    expect(await sql(database.url, `SELECT "id" FROM "Record" WHERE "id" = $1`, [`${parties.brand.id}:batch-bad-partners`])).to.deep.equal([]);
     expect((await fetch(`${hub.url}/provenance/story/01/${gtin}/10/LOT-BAD-PARTNERS`)).status).to.equal(404);
   });
 

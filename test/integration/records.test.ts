@@ -106,8 +106,29 @@ describe(`records end to end (${isPostgres() ? "PostgreSQL" : "SQLite"})`, funct
       expect(seen(taken)).to.deep.equal(seen(none));
       expect(taken.status).to.equal(409);
     }
-    // A first version cannot be stored under a taken id (the one answer that differs: docs/design.md "Access").
+    // A first version cannot be stored under a taken UUID: an id only those shown the record know.
     expect((await attempt(record.id, 1)).problem.type).to.match(/record-id-unavailable$/);
+    expect((await forwarder.client.getRecord(record.id)).record.version).to.equal(1);
+  });
+
+  it("a new record is named in its owner's namespace: outside it the answer is the same whether the id is taken or free", async function () {
+    const { record } = await forwarder.client.publish("Shipment", shipment(), { id: `${forwarder.id}:hawb-77` });
+    expect(record.id).to.equal(`${forwarder.id}:hawb-77`);
+    const attempt = (id: string): Promise<HubError> =>
+      airline.client.publish("Shipment", shipment(), { id }).then(
+        () => expect.fail("stored"),
+        (e: unknown) => e as HubError,
+      );
+    const [taken, free, bare] = [await attempt(record.id), await attempt(`${forwarder.id}:hawb-78`), await attempt("hawb-77")];
+    for (const e of [taken, free, bare]) {
+      expect(e.status).to.equal(403);
+      expect(e.problem.type).to.match(/record-id-outside-namespace$/);
+      expect(e.problem.errors?.[0]?.path).to.equal("id");
+    }
+    expect(taken.problem).to.deep.equal(free.problem);
+    // Its own namespace and a UUID are the airline's to take.
+    expect((await airline.client.publish("Shipment", shipment(), { id: `${airline.id}:hawb-77` })).record.version).to.equal(1);
+    expect((await airline.client.publish("Shipment", shipment(), { id: randomUUID() })).record.version).to.equal(1);
     expect((await forwarder.client.getRecord(record.id)).record.version).to.equal(1);
   });
 

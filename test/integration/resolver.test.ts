@@ -69,10 +69,10 @@ describe(`provenance codes: GTIN ownership, links, resolver, QR (${isPostgres() 
 
   describe("GTIN ownership", function () {
     it("refuses another brand's batch of an owned GTIN, naming the field, and stores nothing", async function () {
-      const e = await refusal(rival.client.publish("ProductBatch", batch(GTIN, { lot: "FAKE1" }), { id: "copycat-batch-1" }));
+      const e = await refusal(rival.client.publish("ProductBatch", batch(GTIN, { lot: "FAKE1" }), { id: `${rival.id}:copycat-batch-1` }));
       expect(problemOf(e)).to.equal("403 gtin-owned");
       expect(e.problem.errors?.map((x) => x.path)).to.deep.equal(["body.gtin"]);
-      expect(await sql(database.url, `SELECT "id" FROM "Record" WHERE "id" = $1`, ["copycat-batch-1"])).to.have.length(0);
+      expect(await sql(database.url, `SELECT "id" FROM "Record" WHERE "id" = $1`, [`${rival.id}:copycat-batch-1`])).to.have.length(0);
       expect((await get(`/01/${GTIN}/10/FAKE1?linkType=gs1:pip`)).status).to.equal(404);
     });
 

@@ -23,6 +23,7 @@ export const SIGNED_WRITE = {
 /** Problems of a signed write of a logistics object (server/one-record/objects.ts). */
 export const WRITE_PROBLEMS = problems(BODY_PROBLEMS, {
   400: ["invalid-logistics-object", "signature-required", "invalid-signed-write", "invalid-record", "digest-mismatch", "signature-invalid"],
+  403: ["record-id-outside-namespace"],
   409: ["version-conflict", "record-id-unavailable"],
   415: ["unsupported-media-type"],
 });

@@ -9,7 +9,7 @@ const VersionQuery = z.object({ version: z.coerce.number().int().min(1).optional
 /** Problems of publishing one record (server/records/check.ts, service.ts). */
 const PUBLISH_PROBLEMS = {
   400: ["invalid-record", "redacted-record", "unknown-record-type", "digest-mismatch", "signature-invalid", "invalid-version", "invalid-decision", "unknown-customs-office", "summary-list", "summary-lines", "summary-too-large"],
-  403: ["wrong-owner", "hub-attested-only", "authority-missing"],
+  403: ["wrong-owner", "hub-attested-only", "authority-missing", "record-id-outside-namespace"],
   409: ["version-conflict", "record-id-unavailable", "epcis-event-immutable", "list-already-summarised"],
 };
 
