@@ -89,6 +89,8 @@ class Audit {
   private batch: OpenBatch | undefined;
   private readonly batchIds = new Set<string>();
   private readonly claims: BatchClaims;
+  /** Batches marked anchored in a block after the audit's last one but not after the export's: judged at the end. */
+  private readonly afterView: { finding: Finding; blockNumber: number }[] = [];
   private readonly heads = new Map<number, ExpectedHead[]>();
   private lastAccess: { seq: number; hash: string } | undefined;
   private readonly membership = new Map<string, { ok: boolean; reason?: string }>();
@@ -170,8 +172,16 @@ class Audit {
     const anchoring = this.history.anchored.get(b.root);
     if (!anchoring) {
       if (b.status === "ANCHORED" && !replaced) {
-        const beyond = b.blockNumber !== undefined && b.blockNumber > this.history.toBlock ? `, and its block ${b.blockNumber} is beyond the chain's head (block ${this.history.toBlock})` : "";
-        this.add({ code: "batch-not-on-chain", message: `batch ${b.id} is marked anchored${b.txHash ? ` (tx ${b.txHash})` : ""} but no Anchored event names its root${beyond}`, ...where });
+        const finding: Finding = { code: "batch-not-on-chain", message: `batch ${b.id} is marked anchored${b.txHash ? ` (tx ${b.txHash})` : ""} but no Anchored event names its root`, ...where };
+        const block = b.blockNumber;
+        // Mined after the block the audit read up to, while the export began later (a hub that keeps
+        // anchoring): whether the chain has it is asked at the end. In a block beyond the export's own
+        // chain block, the chain has lost it (or the hub invented it).
+        if (block !== undefined && block > this.history.toBlock && this.header.chainBlock !== undefined && block <= this.header.chainBlock)
+          this.afterView.push({ finding, blockNumber: block });
+        else if (block !== undefined && block > this.history.toBlock)
+          this.add({ ...finding, message: `${finding.message}, and its block ${block} is beyond the chain's head (block ${this.header.chainBlock ?? this.history.toBlock})` });
+        else this.add(finding);
       }
     } else if (anchoring.leafCount !== b.leafCount) {
       foldsToRoot = false;
@@ -345,6 +355,20 @@ class Audit {
       if (end[k] !== this.seen[k]) this.warnings.push(`the end line counts ${end[k]} ${k} lines, the export has ${this.seen[k]}`);
   }
 
+  /**
+   * The batches anchored after the audit's last block: with the export's chain block beyond the
+   * chain's head now, the export's view of the chain is one the chain no longer has (each such batch
+   * is a finding); otherwise they are left to a later audit, with a warning.
+   */
+  async judgeAfterView(provider: Provider): Promise<void> {
+    if (this.afterView.length === 0) return;
+    const head = await provider.getBlockNumber();
+    const lost = this.afterView.filter((a) => a.blockNumber > head);
+    for (const { finding, blockNumber } of lost) this.add({ ...finding, message: `${finding.message}, and its block ${blockNumber} is beyond the chain's head (block ${head})` });
+    const later = this.afterView.length - lost.length;
+    if (later > 0) this.warnings.push(`${later} batch(es) anchored after block ${this.history.toBlock}, where the audit read the chain up to, are not covered: audit again for them`);
+  }
+
   private add(f: Finding): void {
     this.findings.add(f);
   }
@@ -392,6 +416,7 @@ export async function auditExport(lines: AsyncIterable<string | ExportLine> | It
     }
   }
   audit.finish();
+  await audit.judgeAfterView(opts.provider);
   progress();
   const t2 = performance.now();
 
