@@ -6,6 +6,8 @@ import { unauthorized } from "../http/problem";
 export interface Caller {
   orgId: string;
   roles: Role[];
+  /** The organisation's token epoch the token was issued at (set by requireOrg once it checked it). */
+  tokenEpoch?: number;
 }
 
 declare global {

@@ -38,7 +38,7 @@ export function requireOrg(db: Db, tokens: AccessTokens): RequestHandler {
     // last key rotation or suspension (an older epoch) is refused like any invalid token.
     const org = await db.organization.findUnique({ where: { id: caller.orgId }, select: { status: true, tokenEpoch: true } });
     if (!org || org.status !== "ACTIVE" || org.tokenEpoch !== epoch) throw unauthorized(INVALID_TOKEN);
-    req.caller = caller;
+    req.caller = { ...caller, tokenEpoch: epoch };
     next();
   };
 }

@@ -45,7 +45,7 @@ export function subscriptionRoutes(deps: SubscriptionRouteDeps): Router {
   const { db, provider, auth } = deps;
   const router = Router();
   router.get("/v1/notifications/stream", auth, async (req, res) => {
-    await deps.streams.serve(req, res, callerOf(req).orgId);
+    await deps.streams.serve(req, res, callerOf(req));
   });
   router.post("/v1/subscriptions", auth, async (req, res) => {
     const input = CreateSubscriptionSchema.safeParse(req.body);

@@ -3,6 +3,7 @@ import type { Db, DbProvider } from "../db/client";
 import { HttpProblem, badRequest } from "../http/problem";
 import { listNotifications, notificationSignal } from "./service";
 import { query } from "../db/sql";
+import type { Caller } from "../auth/caller";
 
 export interface StreamOptions {
   /** The slow poll for notifications added by other hub instances. */
@@ -54,18 +55,25 @@ export class NotificationStreams {
     };
   }
 
-  async serve(req: Request, res: Response, orgId: string): Promise<void> {
+  async serve(req: Request, res: Response, caller: Caller): Promise<void> {
+    const orgId = caller.orgId;
     // Counted before the first await, so that simultaneous requests cannot all pass the check.
     const release = this.admit(orgId);
     try {
-      await this.stream(req, res, orgId, release);
+      await this.stream(req, res, orgId, caller.tokenEpoch, release);
     } catch (err) {
       release();
       throw err;
     }
   }
 
-  private async stream(req: Request, res: Response, orgId: string, release: () => void): Promise<void> {
+  /** False once the organisation was suspended or rotated its key since the stream's token was issued. */
+  private async stillAuthorised(orgId: string, epoch: number | undefined): Promise<boolean> {
+    const org = await this.db.organization.findUnique({ where: { id: orgId }, select: { status: true, tokenEpoch: true } });
+    return org !== null && org.status === "ACTIVE" && (epoch === undefined || org.tokenEpoch === epoch);
+  }
+
+  private async stream(req: Request, res: Response, orgId: string, epoch: number | undefined, release: () => void): Promise<void> {
     const resume = req.get("last-event-id") ?? (typeof req.query.after === "string" ? req.query.after : undefined);
     let cursor: number;
     if (resume !== undefined) {
@@ -115,7 +123,14 @@ export class NotificationStreams {
       }
     };
     const onSignal = () => void pump();
-    const poll = setInterval(onSignal, this.opts.pollMs);
+    // The slow poll also re-checks the token: a stream opened before a key rotation or a suspension
+    // ends within one poll, as every request with that token already fails at once.
+    const onPoll = () =>
+      void this.stillAuthorised(orgId, epoch).then(
+        (ok) => (ok ? pump() : close()),
+        () => undefined,
+      );
+    const poll = setInterval(onPoll, this.opts.pollMs);
     const heartbeat = setInterval(() => res.write(": heartbeat\n\n"), this.opts.heartbeatMs);
     /** Ends the stream; `final` (the hub stopping) also ends the connection, which keep-alive would hold open. */
     const close = (final = false) => {

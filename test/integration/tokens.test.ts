@@ -105,6 +105,26 @@ describe("keys and tokens", function () {
       expect(await statusWith(before, other, org.id)).to.equal(401);
       expect(await statusWith(await accessToken(org.id, org.key.privateKey), other, org.id)).to.equal(200);
     });
+    it("a notification stream opened before a rotation ends within a poll of it", async function () {
+      const org = await admit(hub.url, "streaming-forwarder", ["FORWARDER"]);
+      const token = await accessToken(org.id, org.key.privateKey);
+      const res = await fetch(`${hub.url}/v1/notifications/stream`, { headers: { authorization: `Bearer ${token}` } });
+      expect(res.status).to.equal(200);
+      const reader = res.body!.getReader();
+      await reader.read(); // the stream's opening lines
+      const rotatedAt = Date.now();
+      await operatorClient(hub.url).rotateKey(org.id, randomOrgKey().publicKey);
+      // The hub's slow poll is 2 s (the default): the stream must end well before the test's timeout.
+      const ended = await Promise.race([
+        (async () => {
+          for (;;) if ((await reader.read()).done) return true;
+        })(),
+        new Promise<boolean>((resolve) => setTimeout(() => resolve(false), 8000)),
+      ]);
+      expect(ended, "the stream still open 8 s after the rotation").to.equal(true);
+      expect(Date.now() - rotatedAt).to.be.below(8000);
+      expect(await statusWith(token, hub, org.id)).to.equal(401);
+    });
   });
 
   describe("the token endpoint has one refusal", function () {
