@@ -1,5 +1,5 @@
 /**
- * Does a refused access request tell a much-referenced object from a random id by its timing?
+ * Does a refused access request (or a refused read) tell a much-referenced object from a random id by its timing?
  * Run: npm run bench:denial   (in process, a fresh SQLite database in a temporary folder; or set
  * DENIAL_DATABASE_URL to an empty PostgreSQL database).
  * One object is referenced by DENIAL_REFERRERS (default 2,000) objects of other organisations; the
@@ -17,6 +17,7 @@ import { insertRows } from "../../server/db/bulk-insert";
 import { openDatabase, providerOf, writeTransaction } from "../../server/db/client";
 import { migrate } from "../../server/db/migrate";
 import { requestAccess } from "../../server/records/access-requests";
+import { readableRecord } from "../../server/records/access";
 
 const REFERRERS = Number(process.env.DENIAL_REFERRERS ?? 2_000);
 const SAMPLES = Number(process.env.DENIAL_SAMPLES ?? 250);
@@ -60,6 +61,24 @@ async function main(): Promise<void> {
       popularMs.push(await ask(popular));
       randomMs.push(await ask(`random-${randomUUID()}`));
     }
+    // The same question for a read: the 404 of GET /v1/records/:id comes from the one access rule.
+    const read = async (recordId: string) => {
+      const t0 = performance.now();
+      await readableRecord(db, requester, recordId).catch(() => undefined);
+      return performance.now() - t0;
+    };
+    for (let i = 0; i < WARMUP; i++) await read(i % 2 === 0 ? popular : `random-${randomUUID()}`);
+    const popularReadMs: number[] = [];
+    const randomReadMs: number[] = [];
+    for (let i = 0; i < SAMPLES; i++) {
+      popularReadMs.push(await read(popular));
+      randomReadMs.push(await read(`random-${randomUUID()}`));
+    }
+    const reads = {
+      popular: { p50: ms(quantile(popularReadMs, 0.5)), p95: ms(quantile(popularReadMs, 0.95)) },
+      random: { p50: ms(quantile(randomReadMs, 0.5)), p95: ms(quantile(randomReadMs, 0.95)) },
+      ratioP50: Number((quantile(popularReadMs, 0.5) / quantile(randomReadMs, 0.5)).toFixed(3)),
+    };
     const result = {
       provider: providerOf(url),
       referrers: REFERRERS,
@@ -67,11 +86,16 @@ async function main(): Promise<void> {
       popular: { p50: ms(quantile(popularMs, 0.5)), p95: ms(quantile(popularMs, 0.95)) },
       random: { p50: ms(quantile(randomMs, 0.5)), p95: ms(quantile(randomMs, 0.95)) },
       ratioP50: Number((quantile(popularMs, 0.5) / quantile(randomMs, 0.5)).toFixed(3)),
+      reads,
     };
     console.log(`denied access requests (${result.provider}, ${REFERRERS} objects referencing the popular one, ${SAMPLES} samples each)`);
     console.log(`  popular object  p50 ${result.popular.p50} ms  p95 ${result.popular.p95} ms`);
     console.log(`  random id       p50 ${result.random.p50} ms  p95 ${result.random.p95} ms`);
     console.log(`  ratio of p50s   ${result.ratioP50}`);
+    console.log(`denied reads (the same objects)`);
+    console.log(`  popular object  p50 ${reads.popular.p50} ms  p95 ${reads.popular.p95} ms`);
+    console.log(`  random id       p50 ${reads.random.p50} ms  p95 ${reads.random.p95} ms`);
+    console.log(`  ratio of p50s   ${reads.ratioP50}`);
     mkdirSync("bench-results", { recursive: true });
     writeFileSync(path.join("bench-results", "denial-timing.json"), JSON.stringify(result, null, 2) + "\n");
   } finally {
