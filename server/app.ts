@@ -52,6 +52,8 @@ export interface HubParts {
   chain: HubChain;
   config: Config;
   chainId: number;
+  /** The process's identity for leases (hub.ts claims it once); a random one where no hub process runs (tests). */
+  instanceId?: string;
 }
 
 /** The hub's shared services, built once: what the routes and the background workers use. */
@@ -97,7 +99,7 @@ export function createServices(parts: HubParts, log?: (line: string) => void): H
     allowPrivate: config.WEBHOOK_ALLOW_PRIVATE,
     pollMs: config.WEBHOOK_POLL_MS,
     batchSize: 50,
-    instanceId: config.INSTANCE_ID ?? randomUUID().slice(0, 8),
+    instanceId: parts.instanceId ?? config.INSTANCE_ID ?? randomUUID().slice(0, 8),
     log,
     formats: { "one-record": oneRecordWebhookFormat(db, provider, iris) },
   });
