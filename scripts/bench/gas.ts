@@ -1,6 +1,7 @@
 // Gas benchmark for on-chain anchoring. Run with `npx hardhat run scripts/bench/gas.ts` (in-process
 // hardhat network). Compares the hash-chain AnchorRegistry against a per-root-storage alternative and
-// against one transaction per record; writes bench-results/gas.json.
+// against one transaction per record; writes bench-results/gas.json (gas-<evm>.json for a build for
+// another EVM version: CARGOPROOF_EVM_VERSION=cancun npm run bench:gas, see hardhat.config.ts).
 import { mkdirSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { config, ethers, network } from "hardhat";
@@ -49,6 +50,7 @@ function fmt(n: number, digits = 0): string {
 }
 
 async function main(): Promise<void> {
+  const evmVersion = config.solidity.compilers[0]?.settings?.evmVersion as string | undefined;
   if (network.name !== "hardhat") console.warn(`warning: running on "${network.name}", not the hardhat network`);
   const [admin, hub, member] = await ethers.getSigners();
   const hubAddr = await hub.getAddress();
@@ -98,7 +100,7 @@ async function main(): Promise<void> {
   const issueByBodyGas = await gasOf((credentials.connect(body) as Contract).issue(orgId, 1, 0, 0, scope));
   const revokeCredentialGas = await gasOf((credentials.connect(body) as Contract).revoke(1, "accreditation withdrawn"));
 
-  console.log("\nAnchoring gas (hardhat network; median of %d real transactions per figure)\n", SAMPLES);
+  console.log("\nAnchoring gas (hardhat network, contracts built for %s; median of %d real transactions per figure)\n", evmVersion, SAMPLES);
   const header = ["records", "AnchorRegistry tx", "gas/record", "StoredRootAnchor tx", "gas/record", "1 tx per record", "gas/record"];
   const table = rows.map((r) => [
     fmt(r.records),
@@ -132,9 +134,10 @@ async function main(): Promise<void> {
 
   const outDir = path.join(config.paths.root, "bench-results");
   mkdirSync(outDir, { recursive: true });
-  const outFile = path.join(outDir, "gas.json");
+  const outFile = path.join(outDir, process.env.CARGOPROOF_EVM_VERSION ? `gas-${evmVersion}.json` : "gas.json");
   const result = {
     network: network.name,
+    evmVersion,
     samplesPerFigure: SAMPLES,
     singleRecordAnchorGas: singleRecordGas,
     oneTxPerRecordNote: "N x measured single-record AnchorRegistry.anchor gas",
