@@ -1,6 +1,10 @@
 // SPDX-License-Identifier: UNLICENSED
 pragma solidity ^0.8.28;
 
+import {EIP712} from "@openzeppelin/contracts/utils/cryptography/EIP712.sol";
+import {ECDSA} from "@openzeppelin/contracts/utils/cryptography/ECDSA.sol";
+import {Nonces} from "@openzeppelin/contracts/utils/Nonces.sol";
+
 /// @dev The two ParticipantRegistry views that revocation needs.
 interface IParticipantRegistryView {
     function orgOf(address signer) external view returns (bytes32);
@@ -21,7 +25,16 @@ interface IParticipantRegistryView {
 ///      A root is never anchored twice: the contract cannot check this within the gas budget, so the hub
 ///      guarantees it (one signed transaction per batch), and if a root ever appears in more than one
 ///      `Anchored` event, the EARLIEST one is authoritative.
-contract AnchorRegistry {
+///
+///      A member needs no gas to revoke: `revokeBySignature` takes its EIP-712 signed `Revoke` message
+///      from anyone (the hub relays it and pays), under the same membership check and with the same event
+///      as `revoke`. Replays are refused by a per-member nonce, a deadline and the chain id and address in
+///      the EIP-712 domain.
+contract AnchorRegistry is EIP712, Nonces {
+    /// @notice EIP-712 type of a relayed revocation (sdk/relay.ts builds the same).
+    bytes32 public constant REVOKE_TYPEHASH =
+        keccak256("Revoke(address revoker,bytes32 digest,string reason,uint256 nonce,uint256 deadline)");
+
     /// @notice The account allowed to manage anchorers.
     address public admin;
 
@@ -45,6 +58,8 @@ contract AnchorRegistry {
     error EmptyBatch();
     error NotActiveMember(address account);
     error AlreadyRevoked(bytes32 orgId, bytes32 digest);
+    error SignatureExpired(uint256 deadline);
+    error InvalidSignature(address revoker);
 
     modifier onlyAdmin() {
         if (msg.sender != admin) revert NotAdmin();
@@ -53,7 +68,7 @@ contract AnchorRegistry {
 
     /// @notice Deploys the registry with the deployer as admin.
     /// @param participantRegistry_ Address of the ParticipantRegistry used to authorise revocations.
-    constructor(address participantRegistry_) {
+    constructor(address participantRegistry_) EIP712("cargoproof AnchorRegistry", "1") {
         if (participantRegistry_ == address(0)) revert ZeroAddress();
         participantRegistry = participantRegistry_;
         admin = msg.sender;
@@ -151,14 +166,52 @@ contract AnchorRegistry {
     /// @param digest The record digest to revoke.
     /// @param reason Free-text reason, only emitted.
     function revoke(bytes32 digest, string calldata reason) external {
+        _revoke(msg.sender, digest, reason);
+    }
+
+    /// @notice Revokes a record digest on behalf of `revoker`'s organisation, as `revoker` signed it
+    ///         (EIP-712 `Revoke`); anyone may send it and pay.
+    /// @dev Same rules and the same `Revoked` event as `revoke` called by `revoker` now: the signature only
+    ///      stands in for msg.sender. `nonce` must be `nonces(revoker)` (each signature is used once, in
+    ///      order); the domain's chain id and contract address keep it off other chains and deployments.
+    /// @param revoker The member key that signed.
+    /// @param digest The record digest to revoke.
+    /// @param reason Free-text reason, only emitted.
+    /// @param nonce The revoker's current nonce, as signed.
+    /// @param deadline Last block timestamp at which the signature may be used.
+    /// @param signature The 65-byte ECDSA signature of the typed data.
+    function revokeBySignature(
+        address revoker,
+        bytes32 digest,
+        string calldata reason,
+        uint256 nonce,
+        uint256 deadline,
+        bytes calldata signature
+    ) external {
+        if (block.timestamp > deadline) revert SignatureExpired(deadline);
+        _useCheckedNonce(revoker, nonce);
+        bytes32 structHash = keccak256(abi.encode(REVOKE_TYPEHASH, revoker, digest, keccak256(bytes(reason)), nonce, deadline));
+        (address signer, ECDSA.RecoverError err, ) = ECDSA.tryRecover(_hashTypedDataV4(structHash), signature);
+        if (err != ECDSA.RecoverError.NoError || signer != revoker) revert InvalidSignature(revoker);
+        _revoke(revoker, digest, reason);
+    }
+
+    /// @notice The EIP-712 domain separator of this chain and deployment.
+    /// @return The separator.
+    function DOMAIN_SEPARATOR() external view returns (bytes32) {
+        return _domainSeparatorV4();
+    }
+
+    /// @dev The revocation itself, by `revoker` (the caller, or the signer of a relayed one).
+    function _revoke(address revoker, bytes32 digest, string calldata reason) private {
         IParticipantRegistryView registry = IParticipantRegistryView(participantRegistry);
-        bytes32 orgId = registry.orgOf(msg.sender);
-        if (orgId == bytes32(0) || !registry.isActiveSigner(orgId, msg.sender, block.timestamp)) {
-            revert NotActiveMember(msg.sender);
+        bytes32 orgId = registry.orgOf(revoker);
+        if (orgId == bytes32(0) || !registry.isActiveSigner(orgId, revoker, block.timestamp)) {
+            revert NotActiveMember(revoker);
         }
         if (_revokedAt[orgId][digest] != 0) revert AlreadyRevoked(orgId, digest);
         _revokedAt[orgId][digest] = block.timestamp;
-        emit Revoked(digest, orgId, msg.sender, reason);
+        emit Revoked(digest, orgId, revoker, reason);
     }
 
     /// @notice When an organisation revoked a digest.

@@ -36,6 +36,9 @@ export const anchorRegistryAbi: readonly string[] = [
   "function headOf(address anchorer) view returns (bytes32)",
   "function setAnchorer(address anchorer, bool allowed)",
   "function revoke(bytes32 digest, string reason)",
+  "function revokeBySignature(address revoker, bytes32 digest, string reason, uint256 nonce, uint256 deadline, bytes signature)",
+  "function nonces(address owner) view returns (uint256)",
+  "function DOMAIN_SEPARATOR() view returns (bytes32)",
   "function revokedAt(bytes32 orgId, bytes32 digest) view returns (uint256)",
   "function participantRegistry() view returns (address)",
   "event Anchored(bytes32 indexed root, address indexed anchorer, uint256 leafCount, bytes32 head)",
@@ -48,6 +51,9 @@ export const anchorRegistryAbi: readonly string[] = [
   "error EmptyBatch()",
   "error NotActiveMember(address account)",
   "error AlreadyRevoked(bytes32 orgId, bytes32 digest)",
+  "error SignatureExpired(uint256 deadline)",
+  "error InvalidSignature(address revoker)",
+  "error InvalidAccountNonce(address account, uint256 currentNonce)",
 ];
 
 /** The on-chain id of an organisation: its slug as a bytes32 short string (slugs are at most 31 bytes). */
