@@ -10,6 +10,8 @@ import { recordRoutes } from "./records/routes";
 import type { RecordObserver } from "./records/observers";
 import { RecordChecks, defaultCheckWorkers } from "./records/check-pool";
 import { verifyRoutes } from "./verify/routes";
+import { revocationRelayRoutes } from "./records/revocation-relay";
+import { RevocationRelay } from "./chain/relay";
 import { ProofService } from "./anchoring/proofs";
 import { AccessLogWriter } from "./access-log/writer";
 import { accessLogRoutes } from "./access-log/routes";
@@ -73,7 +75,7 @@ export interface HubServices {
 
 export function createServices(parts: HubParts, log?: (line: string) => void): HubServices {
   const { db, provider, chain, config, chainId } = parts;
-  const proofs = new ProofService(db, { chainId, anchorRegistry: chain.contracts.anchorRegistry });
+  const proofs = new ProofService(db, { chainId, anchorRegistry: chain.contracts.anchorRegistry, headBlock: () => chain.provider.getBlockNumber() });
   const exportChain: ExportChain = { chainId, ...chain.contracts, anchorer: chain.anchorer.address };
   const selfAudit = new SelfAudit(db, provider, proofs, chain, exportChain, {
     intervalMs: config.AUDIT_INTERVAL_MS,
@@ -155,6 +157,7 @@ export function createApp(parts: HubParts, services: HubServices): express.Expre
   app.use(epcisRoutes({ db, provider, auth, captures: services.captures }));
   app.use(oneRecordRoutes({ db, provider, observers, checks: services.recordChecks, iris: new OneRecordIris(config.PUBLIC_URL), auth, accessLog, proofs, watches: services.subscriptionWatches, allowPrivate: config.WEBHOOK_ALLOW_PRIVATE }));
   app.use(verifyRoutes(chain, { perMinute: config.VERIFY_RATE_PER_MIN, chainTimeoutMs: config.VERIFY_CHAIN_TIMEOUT_MS }));
+  app.use(revocationRelayRoutes(new RevocationRelay(chain), auth));
   // The Digital Link resolver first: a plain browser scan falls through to the page router after it.
   app.use(provenanceCodeRoutes({ db, provider, publicUrl: config.PUBLIC_URL, auth }));
   // The consumer's provenance page at the code URI, its story JSON and assets (public).

@@ -11,6 +11,7 @@ import { credentialOperations } from "./paths/credentials";
 import { provenanceOperations } from "./paths/provenance";
 import { recordOperations } from "./paths/records";
 import { verifyOperations } from "./paths/verify";
+import { revocationOperations } from "./paths/revocations";
 import { sharingOperations } from "./paths/sharing";
 import { oneRecordObjectOperations } from "./paths/one-record";
 import { oneRecordEventOperations } from "./paths/one-record-events";
@@ -25,6 +26,7 @@ export const operations: readonly Operation[] = [
   ...recordOperations,
   ...sharingOperations,
   ...verifyOperations,
+  ...revocationOperations,
   ...notificationOperations,
   ...accessLogOperations,
   ...auditOperations,
