@@ -12,6 +12,7 @@ import { devAccountKey } from "../../scripts/dev-accounts";
 import { Client as PgClient } from "pg";
 import BetterSqlite3 from "better-sqlite3";
 import { startLocalChain } from "../../scripts/local-chain";
+import { startAnvil, type Hardfork } from "../anvil-node";
 import { deployContracts, type Deployment } from "../../scripts/contracts";
 import { HubClient, HubError } from "../../sdk/client";
 import { randomOrgKey, type OrgKey } from "../../sdk/keys";
@@ -43,21 +44,67 @@ export interface TestChain {
   stop(): Promise<void>;
 }
 
-export async function startTestChain(): Promise<TestChain> {
-  const dataDir = mkdtempSync(join(tmpdir(), "cargoproof-chain-"));
-  const chain = await startLocalChain({ dataDir, port: await freePort() });
-  const provider = new JsonRpcProvider(chain.rpcUrl, undefined, { staticNetwork: true, pollingInterval: 50, cacheTimeout: -1 });
+export const TEST_CHAIN_KINDS = ["hardhat", "anvil"] as const;
+export type TestChainKind = (typeof TEST_CHAIN_KINDS)[number];
+
+/** The node implementation the integration tests run on: CARGOPROOF_TEST_CHAIN=hardhat (default) or anvil. */
+export function testChainKind(): TestChainKind {
+  const kind = process.env.CARGOPROOF_TEST_CHAIN ?? "hardhat";
+  if (!(TEST_CHAIN_KINDS as readonly string[]).includes(kind)) {
+    throw new Error(`CARGOPROOF_TEST_CHAIN=${kind}: expected one of ${TEST_CHAIN_KINDS.join(", ")}`);
+  }
+  return kind as TestChainKind;
+}
+
+/** On Anvil the tests mine a block every second (interval mining, as a real network does), not one per transaction. */
+export const ANVIL_TEST_BLOCK_TIME_S = 1;
+
+export interface TestChainOptions {
+  /** The node implementation regardless of CARGOPROOF_TEST_CHAIN (a test about one of them). */
+  node?: TestChainKind;
+  /** Anvil only: the chain's rules (`paris`: no PUSH0). Default: Anvil's latest. */
+  hardfork?: Hardfork;
+}
+
+/**
+ * A fresh chain with the contracts deployed: Hardhat's (the journaled local chain, automine) or
+ * Anvil with a block every ANVIL_TEST_BLOCK_TIME_S, as CARGOPROOF_TEST_CHAIN says.
+ */
+export async function startTestChain(opts: TestChainOptions = {}): Promise<TestChain> {
+  const kind = opts.node ?? testChainKind();
+  let node: { rpcUrl: string; stop(): Promise<void> };
+  if (kind === "anvil") {
+    node = await startAnvil({ blockTimeS: ANVIL_TEST_BLOCK_TIME_S, ...(opts.hardfork ? { hardfork: opts.hardfork } : {}) });
+  } else {
+    if (opts.hardfork !== undefined) throw new Error("startTestChain: a hardfork can be chosen on Anvil only");
+    const dataDir = mkdtempSync(join(tmpdir(), "cargoproof-chain-"));
+    const chain = await startLocalChain({ dataDir, port: await freePort() });
+    node = {
+      rpcUrl: chain.rpcUrl,
+      async stop() {
+        await chain.stop();
+        rmSync(dataDir, { recursive: true, force: true });
+      },
+    };
+  }
+  const provider = new JsonRpcProvider(node.rpcUrl, undefined, { staticNetwork: true, pollingInterval: 50, cacheTimeout: -1 });
   const operator = new Wallet(OPERATOR_KEY, provider);
-  const deployment = await deployContracts(operator, [new Wallet(ANCHORER_KEY).address]);
+  let deployment: Deployment;
+  try {
+    deployment = await deployContracts(operator, [new Wallet(ANCHORER_KEY).address]);
+  } catch (err) {
+    provider.destroy();
+    await node.stop();
+    throw err;
+  }
   return {
-    rpcUrl: chain.rpcUrl,
+    rpcUrl: node.rpcUrl,
     provider,
     deployment,
     operator,
     async stop() {
       provider.destroy();
-      await chain.stop();
-      rmSync(dataDir, { recursive: true, force: true });
+      await node.stop();
     },
   };
 }
