@@ -2,6 +2,7 @@
 // organisation against the hub, and verify a record bundle against the chain without the hub.
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { parseArgs } from "node:util";
+import { computeAddress } from "ethers";
 import { z } from "zod";
 import { auditExport } from "../sdk/audit/audit";
 import { fileLines, readHeader, resumePoint, writeExport } from "../sdk/audit/export-file";
@@ -15,6 +16,7 @@ import { AnchorProofSchema, SignedRecordSchema } from "../sdk/envelope";
 import { RECORD_TYPES, isRecordType, type RecordType, type RecordBody } from "../sdk/records";
 import { redact } from "../sdk/redact";
 import { revokeRecord } from "../sdk/revocation";
+import { relayRevocation, signRevocation } from "../sdk/relay";
 import { openRpc, verdictLines, verifyRecord } from "../sdk/verify";
 import { HUB_URL, RPC_PORT, loadDeployment, loadOrgKey } from "./local-data";
 
@@ -24,12 +26,14 @@ const USAGE = `usage: cargoproof <command> [options]
   get     --as ORG ID [--version N]                                      read a record (as ORG)
   credentials --as ORG OTHER                                             OTHER's credentials on chain, with their history
   bundle  --as ORG ID [--version N] --out FILE                           record + proof, once anchored
-  verify  FILE [--rpc URL] [--participant-registry ADDR --anchor-registry ADDR] [--hide f1,f2] [--as-of DATE] [--complete] [--json OUT]
+  verify  FILE [--rpc URL] [--participant-registry ADDR --anchor-registry ADDR] [--hide f1,f2] [--as-of DATE] [--complete] [--from-block N] [--json OUT]
                                                                          verify a bundle against the chain alone
   create-object --as ORG --file OBJECT.jsonld                            create a ONE Record logistics object, signed by ORG
   object  --as ORG IRI|ID [--at ISO-TIME] [--embedded]                   read a ONE Record logistics object (as ORG)
-  revoke  --as ORG ID [--version N] --reason TEXT [--rpc URL] [--anchor-registry ADDR]
+  revoke  --as ORG ID [--version N] --reason TEXT [--rpc URL] [--anchor-registry ADDR] [--relay]
                                                                          revoke your record on chain, with your key
+                                                                         (signed for the hub to send and pay: with --relay,
+                                                                         or when your key cannot pay the gas)
   export  --as ORG [--scope all|own] --out FILE [--resume]               download the audit export (JSON Lines)
   audit   --file FILE [--rpc URL] [--participant-registry ADDR --anchor-registry ADDR]
           [--from-block N] [--max-anchor-lag SECONDS] [--json REPORT.json]
@@ -56,6 +60,20 @@ function count(name: string, v: string | undefined): number | undefined {
   if (v === undefined) return undefined;
   if (!/^\d+$/.test(v) || !Number.isSafeInteger(Number(v))) throw new Error(`--${name} must be a non-negative integer, got ${v}`);
   return Number(v);
+}
+
+/** Gas a revocation needs at most (measured ~64,000 with a short reason; a 500-character reason adds ~12,000). */
+const REVOKE_GAS_BOUND = 120_000n;
+
+/** Whether `address` holds enough to pay for a revocation at the chain's current fees. */
+async function canPayRevocation(rpcUrl: string, address: string): Promise<boolean> {
+  const provider = await openRpc(rpcUrl, 5_000);
+  try {
+    const [balance, fees] = await Promise.all([provider.getBalance(address), provider.getFeeData()]);
+    return balance >= REVOKE_GAS_BOUND * (fees.maxFeePerGas ?? fees.gasPrice ?? 0n);
+  } finally {
+    provider.destroy();
+  }
 }
 
 /** `export`: streams the hub's audit export into a file, resumable, with progress on stderr. */
@@ -156,6 +174,7 @@ export async function main(argv: string[]): Promise<number> {
       "as-of": { type: "string" },
       complete: { type: "boolean" },
       embedded: { type: "boolean" },
+      relay: { type: "boolean" },
       help: { type: "boolean" },
     },
   });
@@ -224,6 +243,7 @@ export async function main(argv: string[]): Promise<number> {
       const anchorRegistry = values["anchor-registry"] ?? local?.anchorRegistry;
       if (!participantRegistry || !anchorRegistry) throw new Error("give --participant-registry and --anchor-registry (no local deployment found)");
       const record = values.hide ? redact(bundle.record, values.hide.split(",")) : bundle.record;
+      const fromBlock = count("from-block", values["from-block"]) ?? (local?.anchorRegistry === anchorRegistry ? local.deployedAtBlock : undefined);
       const asOf = values["as-of"] === undefined ? undefined : new Date(values["as-of"]);
       if (asOf && Number.isNaN(asOf.getTime())) throw new Error(`--as-of must be an ISO 8601 date or date-time, got ${values["as-of"]}`);
       const verdict = await verifyRecord({
@@ -232,7 +252,9 @@ export async function main(argv: string[]): Promise<number> {
         chain: { rpcUrl: values.rpc ?? `http://127.0.0.1:${RPC_PORT}` },
         contracts: { participantRegistry, anchorRegistry },
         ...(asOf ? { asOf } : {}),
-        ...(values.complete ? { completeness: { fromBlock: count("from-block", values["from-block"]) ?? local?.deployedAtBlock ?? 0 } } : {}),
+        // The first block to search: given, or the local deployment's when these are its registries (else the verifier finds it).
+        ...(fromBlock !== undefined ? { fromBlock } : {}),
+        ...(values.complete ? { completeness: fromBlock !== undefined ? { fromBlock } : true } : {}),
       });
       if (values.json) writeFileSync(values.json, JSON.stringify(verdict, null, 2) + "\n");
       else console.log(JSON.stringify(verdict, null, 2));
@@ -252,14 +274,21 @@ export async function main(argv: string[]): Promise<number> {
       if (!anchorRegistry) throw new Error("give --anchor-registry (no local deployment found)");
       const stored = await client(values.as, hub).getRecord(args[0], versionOf(values.version));
       if (stored.record.owner !== values.as) throw new Error(`record ${args[0]} is ${stored.record.owner}'s: only its publisher can revoke it`);
-      const { txHash, blockNumber } = await revokeRecord({
+      const revocation = {
         privateKey: loadOrgKey(values.as).privateKey,
         chain: { rpcUrl: values.rpc ?? `http://127.0.0.1:${RPC_PORT}` },
         anchorRegistry,
         digest: stored.record.digest,
         reason: values.reason,
-      });
-      console.log(`revoked ${stored.record.type} ${stored.record.id} v${stored.record.version} (digest ${stored.record.digest}) in block ${blockNumber}, tx ${txHash}`);
+      };
+      const relayed = values.relay === true || !(await canPayRevocation(revocation.chain.rpcUrl, computeAddress(revocation.privateKey)));
+      const { txHash, blockNumber } = relayed
+        ? await relayRevocation(client(values.as, hub), await signRevocation(revocation))
+        : await revokeRecord(revocation);
+      console.log(
+        `revoked ${stored.record.type} ${stored.record.id} v${stored.record.version} (digest ${stored.record.digest}) in block ${blockNumber}, tx ${txHash}` +
+          (relayed ? " (signed by you, sent and paid for by the hub)" : ""),
+      );
       return 0;
     }
     case "export": {

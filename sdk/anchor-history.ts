@@ -236,6 +236,8 @@ export interface AnchorChainOptions {
   toBlock?: number;
   /** At most this many blocks per eth_getLogs request (default DEFAULT_MAX_BLOCK_RANGE). */
   maxBlockRange?: number;
+  /** Epoch milliseconds: no log request is started after it (a verifier's own time bound). */
+  deadline?: number;
 }
 
 /**
@@ -251,7 +253,14 @@ export async function checkAnchorChain(provider: Provider, anchorRegistry: strin
   const maxBlockRange = opts.maxBlockRange ?? DEFAULT_MAX_BLOCK_RANGE;
   checkBlockRange(fromBlock, toBlock, maxBlockRange);
   if ((await provider.getCode(registry, toBlock)) === "0x") throw new Error(`no contract at anchor registry ${registry}`);
-  const { logs, calls } = await getLogsPaged(provider, { address: registry, topics: [[...ANCHOR_CHAIN_TOPICS]], fromBlock, toBlock, maxBlockRange });
+  const { logs, calls } = await getLogsPaged(provider, {
+    address: registry,
+    topics: [[...ANCHOR_CHAIN_TOPICS]],
+    fromBlock,
+    toBlock,
+    maxBlockRange,
+    ...(opts.deadline !== undefined ? { deadline: opts.deadline } : {}),
+  });
   const replay = replayAnchorChains(registry, logs, fromBlock);
   if (only) for (const a of [...replay.chains.keys()]) if (a !== only) replay.chains.delete(a);
   const anchorers = await compareHeads(provider, registry, replay, toBlock, only ? [only] : []);

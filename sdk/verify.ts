@@ -4,6 +4,7 @@ import { anchorRegistryAbi, orgIdToBytes32, participantRegistryAbi } from "./cha
 import { readCredentials } from "./authority/chain";
 import { judgeAuthority, kindsOf, requiredAuthority } from "./authority/table";
 import { checkAnchorChain } from "./anchor-history";
+import { firstBlockAtOrAfter, firstLog, logNear, type LogScanLimits } from "./chain-logs";
 import { computeDigest } from "./digest";
 import { AnchorProofSchema, SignedRecordSchema, type AnchorProof, type SignedRecord } from "./envelope";
 import { merkleLeaf, processProof } from "./merkle";
@@ -75,6 +76,14 @@ export interface VerifyInput {
    * `maxBlockRange` blocks from `fromBlock`, default the whole chain) and compare it with the contract.
    */
   completeness?: boolean | { fromBlock?: number; maxBlockRange?: number };
+  /**
+   * The first block holding the anchor registry's logs (its deployment block, from a source you
+   * trust; default 0: correct, only slower on a long chain). The
+   * chain's logs are read from here in windows of at most `maxBlockRange` blocks (default 1,000),
+   * halved when the endpoint refuses: never 0..latest in one request.
+   */
+  fromBlock?: number;
+  maxBlockRange?: number;
   /** How long the chain may take to answer, in all (default 30 s); beyond it the verdict is `chainUnavailable`. */
   chainTimeoutMs?: number;
 }
@@ -177,15 +186,41 @@ async function view(provider: Provider, to: string, iface: Interface, fn: string
   return iface.decodeFunctionResult(fn, await provider.call({ to, data }));
 }
 
-/** The earliest Anchored event of `root` (the registry's rule when a root appears more than once). */
-async function findAnchoring(provider: Provider, registry: string, root: string, hintBlock?: number): Promise<Log | undefined> {
-  const query = (fromBlock: number, toBlock: number | "latest") =>
-    provider.getLogs({ address: registry, topics: [ANCHORED_TOPIC, root], fromBlock, toBlock });
-  let logs: Log[] = [];
-  // The hint bounds the search from above but never from below: an earlier anchoring would win.
-  if (hintBlock !== undefined) logs = await query(0, hintBlock).catch(() => []);
-  if (logs.length === 0) logs = await query(0, "latest");
-  return earliestLog(logs);
+/** Where and how a verification reads the registry's logs: [fromBlock, toBlock] in bounded windows, by a deadline. */
+export interface LogSpan extends LogScanLimits {
+  fromBlock: number;
+  toBlock: number;
+}
+
+/**
+ * The span of the registry's logs a verification searches: from its lower bound (given, else 0) to
+ * the latest block. (Not found by bisecting eth_getCode: nodes answer "no code" for blocks whose
+ * state they lack, Hardhat for blocks made by hardhat_mine, and a bound too high would hide logs.)
+ */
+export async function logSpanOf(provider: Provider, opts: LogScanLimits & { fromBlock?: number }): Promise<LogSpan> {
+  const toBlock = await provider.getBlockNumber();
+  const fromBlock = Math.min(toBlock, opts.fromBlock ?? 0);
+  return { ...opts, fromBlock, toBlock };
+}
+
+/**
+ * The earliest Anchored event of `root` (the registry's rule when a root appears more than once).
+ * The proof's block hint cannot narrow this: it comes with the proof, and an anchoring before it
+ * would win, so the search runs from the registry's lower bound up and stops at the first window
+ * holding the root (a wrong hint changes nothing).
+ */
+async function findAnchoring(provider: Provider, registry: string, root: string, span: LogSpan): Promise<Log | undefined> {
+  return (await firstLog(provider, { address: registry, topics: [ANCHORED_TOPIC, root], ...span })).log;
+}
+
+/**
+ * The Revoked event of (orgId, digest), revoked at `revokedAt` (Unix seconds, from the contract):
+ * the first block of that time is found by bisection, and the log searched around it.
+ */
+export async function findRevokedLog(provider: Provider, registry: string, orgId: string, digest: string, revokedAt: number, span: LogSpan): Promise<Log | undefined> {
+  const near = await firstBlockAtOrAfter(provider, revokedAt, span.fromBlock, span.toBlock);
+  const { logs } = await logNear(provider, { address: registry, topics: [REVOKED_TOPIC, digest, orgId], ...span, near });
+  return logs[0];
 }
 
 function verdictOf(v: Omit<Verdict, "valid">): Verdict {
@@ -253,11 +288,11 @@ interface Anchoring {
  * Checks the proof's claims against the chain and finds when its root was anchored. Adds every
  * mismatch to `problems`; returns the anchoring if the root was found.
  */
-async function checkAnchoring(chain: RegistryChain, proof: AnchorProof, lookUp: boolean, problems: string[]): Promise<Anchoring | undefined> {
+async function checkAnchoring(chain: RegistryChain, proof: AnchorProof, lookUp: boolean, problems: string[], span: Promise<LogSpan>): Promise<Anchoring | undefined> {
   const chainId = await chainIdOf(chain.provider);
   if (BigInt(proof.chainId) !== chainId) problems.push(`the proof is for chain ${proof.chainId}, the chain is ${chainId}`);
   if (!lookUp) return undefined;
-  const log = await findAnchoring(chain.provider, chain.anchorRegistry, proof.root, proof.blockNumber);
+  const log = await findAnchoring(chain.provider, chain.anchorRegistry, proof.root, await span);
   if (!log) {
     problems.push("the root is not anchored in the anchor registry");
     return undefined;
@@ -270,16 +305,11 @@ async function checkAnchoring(chain: RegistryChain, proof: AnchorProof, lookUp: 
 }
 
 /** Whether the owner revoked `digest`, with the reason from its Revoked event. */
-async function checkRevocation(chain: RegistryChain, digest: string, owner: string): Promise<Verdict["revocation"]> {
+async function checkRevocation(chain: RegistryChain, digest: string, owner: string, span: Promise<LogSpan>): Promise<Verdict["revocation"]> {
   const [at] = (await view(chain.provider, chain.anchorRegistry, anchors, "revokedAt", [chain.orgId, digest])) as unknown as [bigint];
   if (at === 0n) return { ok: true, revoked: false };
-  const logs = await chain.provider.getLogs({
-    address: chain.anchorRegistry,
-    topics: [REVOKED_TOPIC, digest, chain.orgId],
-    fromBlock: 0,
-    toBlock: "latest",
-  });
-  const why = logs.length > 0 ? decodeRevoked(logs[0]).reason : undefined;
+  const log = await findRevokedLog(chain.provider, chain.anchorRegistry, chain.orgId, digest, Number(at), await span);
+  const why = log ? decodeRevoked(log).reason : undefined;
   return { ok: false, revoked: true, revokedAt: Number(at), reason: revocationReason(owner, Number(at), why) };
 }
 
@@ -407,6 +437,7 @@ export async function verifyRecord(input: VerifyInput): Promise<Verdict> {
     return `chain query failed: ${text}`;
   };
   const timeoutMs = input?.chainTimeoutMs ?? DEFAULT_CHAIN_TIMEOUT_MS;
+  const deadline = Date.now() + timeoutMs;
 
   /** The chain checks, filling the verdict's parts in place. */
   const readChain = async (): Promise<void> => {
@@ -423,9 +454,16 @@ export async function verifyRecord(input: VerifyInput): Promise<Verdict> {
     }
     const chain: RegistryChain = { provider: conn.provider, anchorRegistry, participantRegistry, orgId: orgIdToBytes32(record.owner) };
     try {
+      // Both log searches share one span and stop by the verification's own deadline (no reads left running after it).
+      const span = logSpanOf(chain.provider, {
+        ...(input.fromBlock !== undefined ? { fromBlock: input.fromBlock } : {}),
+        ...(input.maxBlockRange !== undefined ? { maxBlockRange: input.maxBlockRange } : {}),
+        deadline,
+      });
+      span.catch(() => undefined); // each check reports the failure itself
       const [anchored, revoked] = await Promise.allSettled([
-        proof ? checkAnchoring(chain, proof, foldsComputed || foldsClaimed, problems) : Promise.resolve(undefined),
-        checkRevocation(chain, computed ?? record.digest, record.owner),
+        proof ? checkAnchoring(chain, proof, foldsComputed || foldsClaimed, problems, span) : Promise.resolve(undefined),
+        checkRevocation(chain, computed ?? record.digest, record.owner, span),
       ]);
       if (anchored.status === "fulfilled") {
         if (anchored.value) Object.assign(anchor, anchored.value);
@@ -465,10 +503,13 @@ export async function verifyRecord(input: VerifyInput): Promise<Verdict> {
           try {
             const tx = await chain.provider.getTransaction(anchor.txHash!);
             if (!tx) throw new Error(`the anchoring transaction ${anchor.txHash} is not available`);
+            const { fromBlock } = await span;
+            const maxBlockRange = opts.maxBlockRange ?? input.maxBlockRange;
             const check = await checkAnchorChain(chain.provider, chain.anchorRegistry, {
               anchorer: tx.from,
-              fromBlock: opts.fromBlock ?? 0,
-              ...(opts.maxBlockRange ? { maxBlockRange: opts.maxBlockRange } : {}),
+              fromBlock: opts.fromBlock ?? fromBlock,
+              deadline,
+              ...(maxBlockRange ? { maxBlockRange } : {}),
             });
             completeness.anchorer = getAddress(tx.from);
             completeness.findings = check.findings.map((f) => ({ code: f.code, message: f.message }));

@@ -93,6 +93,7 @@ class Audit {
   private readonly afterView: { finding: Finding; blockNumber: number }[] = [];
   private readonly heads = new Map<number, ExpectedHead[]>();
   private lastAccess: { seq: number; hash: string } | undefined;
+  private lastOwnAccess = 0;
   private readonly membership = new Map<string, { ok: boolean; reason?: string }>();
   private readonly chains = new Map<string, RegistryChain>();
   private readonly lagMs: number;
@@ -309,8 +310,20 @@ class Audit {
     const e = a.entry;
     const where = { seq: e.seq, line: lineNo, ...(e.recordId ? { recordId: e.recordId } : {}) };
     if (this.header.scope === "own") {
-      // Only the organisation's own entries: links cannot be followed, each hash still must hold.
-      if (accessEntryHash(e) !== e.hash) this.add({ code: "access-log-gap", message: `access entry ${e.seq} was altered: its content does not hash to ${e.hash}`, ...where });
+      if ("hash" in e) {
+        // A hub from before own sequences: hub-wide numbers, so only each line's hash can be checked.
+        if (accessEntryHash(e) !== e.hash) this.add({ code: "access-log-gap", message: `access entry ${e.seq} was altered: its content does not hash to ${e.hash}`, ...where });
+        return;
+      }
+      // An organisation's own lines: its own gapless sequence (no hash chain: it would reveal the
+      // hub-wide one). A missing number is a line cut from its log.
+      const expected = this.lastOwnAccess + 1;
+      if (e.seq !== expected) this.add({ code: "access-log-gap", message: `own access entry ${expected} is missing: the next line is ${e.seq}`, ...where });
+      this.lastOwnAccess = e.seq;
+      return;
+    }
+    if (!("hash" in e)) {
+      this.add({ code: "access-log-gap", message: `access entry ${e.seq} has no hash: an auditor's export carries the log's hash chain`, ...where });
       return;
     }
     const why = checkAccessLink(this.lastAccess, e);

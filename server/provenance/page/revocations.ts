@@ -1,6 +1,6 @@
 import { Contract, type Provider } from "ethers";
 import { anchorRegistryAbi, orgIdToBytes32 } from "../../../sdk/chain-abi";
-import { REVOKED_TOPIC, decodeRevoked } from "../../../sdk/verify";
+import { decodeRevoked, findRevokedLog, logSpanOf } from "../../../sdk/verify";
 
 export interface Revocation {
   revoked: boolean;
@@ -44,16 +44,17 @@ export class RevocationReader {
     const orgId = orgIdToBytes32(owner);
     const at = (await this.registry.getFunction("revokedAt")(orgId, digest)) as bigint;
     if (at === 0n) return { revoked: false };
-    return { revoked: true, revokedAt: Number(at), reason: await this.reasonOf(orgId, digest) };
+    return { revoked: true, revokedAt: Number(at), reason: await this.reasonOf(orgId, digest, Number(at)) };
   }
 
-  private reasonOf(orgId: string, digest: string): Promise<string | undefined> {
+  private reasonOf(orgId: string, digest: string, revokedAt: number): Promise<string | undefined> {
     const key = `${orgId}|${digest}`;
     let reason = this.reasons.get(key);
     if (!reason) {
-      reason = this.provider
-        .getLogs({ address: this.anchorRegistry, topics: [REVOKED_TOPIC, digest, orgId], fromBlock: 0, toBlock: "latest" })
-        .then((logs) => (logs.length > 0 ? decodeRevoked(logs[0]!).reason : undefined));
+      // Searched around the block of its time, in bounded windows (never 0..latest: RPC endpoints refuse that).
+      reason = logSpanOf(this.provider, {})
+        .then((span) => findRevokedLog(this.provider, this.anchorRegistry, orgId, digest, revokedAt, span))
+        .then((log) => (log ? decodeRevoked(log).reason : undefined));
       reason.catch(() => this.reasons.delete(key));
       this.reasons.set(key, reason);
     }
