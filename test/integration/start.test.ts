@@ -85,6 +85,11 @@ describe("npm start", function () {
         expect(verified.code).to.equal(1);
         expect(verified.stdout).to.match(/"revoked": true/);
         expect(verified.stdout).to.match(/sent in error/);
+        // The same with --relay: the publisher signs, the hub sends and pays (docs/api.md, "Relayed revocation").
+        const second = JSON.parse((await cli(["publish", "--as", "swift-forwarding", "--type", "Shipment", "--file", "scripts/demo/shipment.json"])).stdout) as { id: string };
+        const relayed = await cli(["revoke", "--as", "swift-forwarding", second.id, "--reason", "duplicate", "--relay"]);
+        expect(relayed.code, relayed.stderr).to.equal(0);
+        expect(relayed.stdout).to.match(new RegExp(`revoked Shipment ${second.id} v1 .*sent and paid for by the hub`));
         // As of a moment before the revocation, the same bundle was valid.
         const asOf = await runCli(["verify", bundleFile, "--rpc", rpc, "--as-of", new Date(Date.now() - 3_600_000).toISOString()], env);
         expect(asOf.stdout).to.match(/FAIL as of +not yet anchored/);
