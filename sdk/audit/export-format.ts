@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { AccessLogEntrySchema } from "../access-log";
+import { AccessLogEntrySchema, OwnAccessLogEntrySchema } from "../access-log";
 import { Address, AnchorProofSchema, Hex32, OrgIdSchema, SignedRecordSchema } from "../envelope";
 
 /**
@@ -75,7 +75,8 @@ export type RecordLine = z.infer<typeof RecordLineSchema>;
 export const AccessLineSchema = z.strictObject({
   kind: z.literal("access"),
   cursor: Cursor,
-  entry: AccessLogEntrySchema,
+  // An auditor's export: the hub-wide entry with its hash chain; an organisation's own: its own view.
+  entry: z.union([AccessLogEntrySchema, OwnAccessLogEntrySchema]),
 });
 export type AccessLine = z.infer<typeof AccessLineSchema>;
 

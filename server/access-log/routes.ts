@@ -8,8 +8,10 @@ import { fromZod } from "../http/problem";
 
 type Row = { seq: number; at: Date; actor: string; action: string; recordId: string | null; version: number | null; owner: string | null; detail: string | null; prevHash: string; hash: string };
 
+/** The entry of a stored line: its fields named one by one, so a column added to the table never leaks into the answer. */
 export function entryOf(row: Row): AccessLogEntry {
-  return { ...row, at: row.at.toISOString(), action: row.action as AccessLogEntry["action"] };
+  const { seq, actor, recordId, version, owner, detail, prevHash, hash } = row;
+  return { seq, at: row.at.toISOString(), actor, action: row.action as AccessLogEntry["action"], recordId, version, owner, detail, prevHash, hash };
 }
 
 /**
@@ -42,8 +44,8 @@ export function accessLogRoutes(db: Db, provider: DbProvider, auth: RequestHandl
 
 type OwnRow = Omit<Row, "seq" | "at" | "prevHash" | "hash"> & { ownerSeq: unknown; at: unknown; version: unknown };
 
-/** The owner's lines after its own `after`, by its own sequence. */
-async function ownEntries(db: Db, provider: DbProvider, owner: string, after: number, limit: number, recordId?: string): Promise<OwnAccessLogEntry[]> {
+/** The owner's lines after its own `after`, by its own sequence (also its own-scope audit export). */
+export async function ownEntries(db: Db, provider: DbProvider, owner: string, after: number, limit: number, recordId?: string): Promise<OwnAccessLogEntry[]> {
   const params: (string | number)[] = [owner, after];
   const byRecord = recordId ? ` AND "recordId" = $${params.push(recordId)}` : "";
   const rows = await sqlQuery<OwnRow>(

@@ -395,11 +395,17 @@ describe("auditExport (hardhat network)", function () {
       expect(report.summary.counts).to.deep.equal({ batches: 0, records: 5, access: 8 });
     });
 
-    it("finds an edited body, an edited access entry and a proof to a root never anchored", async () => {
+    it("access lines are the organisation's own sequence 1..n, without the hub-wide chain's fields", () => {
+      const access = exportOf(chain, genuine, "own", ACME).flatMap((l) => (l.kind === "access" ? [l.entry] : []));
+      expect(access.map((e) => e.seq)).to.deep.equal(access.map((_, i) => i + 1));
+      for (const e of access) expect(e).to.not.have.any.keys("hash", "prevHash");
+    });
+
+    it("finds an edited body, a line cut from its access log and a proof to a root never anchored", async () => {
       const state = copyState(genuine);
       state.batches[0].records[0].record.body.origin = "LHR";
-      state.access[3].detail = "edited";
       const lines = ownExport(state);
+      lines.splice(lines.findIndex((l) => l.startsWith('{"kind":"access"')) + 1, 1);
       const i = lines.findIndex((l) => l.includes('"proof"') && l.includes(state.batches[1].records[1].record.digest));
       const line = JSON.parse(lines[i]) as Extract<ExportLine, { kind: "record" }>;
       line.proof!.root = hexlify(randomBytes(32));
@@ -407,6 +413,13 @@ describe("auditExport (hardhat network)", function () {
       const report = await audit(lines);
       expect(codesOf(report)).to.deep.equal(["access-log-gap", "content-mismatch", "not-anchored"]);
       expect(report.findings.find((f) => f.code === "not-anchored")!.message).to.include("does not lead from its digest");
+    });
+
+    it("an own export of an older hub (hub-wide entries) still has each access line's hash checked", async () => {
+      const state = copyState(genuine);
+      state.access[3].detail = "edited";
+      const lines = exportOf(chain, state, "own", ACME, true).map((l) => JSON.stringify(l));
+      expect(codesOf(await audit(lines))).to.deep.equal(["access-log-gap"]);
     });
 
     it("roots the organisation cannot see are not reported as unreported", async () => {

@@ -139,7 +139,8 @@ export function proofOf(chain: Chain, batch: Batch, digest: string): AnchorProof
 }
 
 /** The export the hub would serve for the state. */
-export function exportOf(chain: Chain, state: HubState, scope: ExportScope = "all", orgId = "auditor-one"): ExportLine[] {
+/** `hubWideOwnAccess`: an own export as hubs before own access-log sequences served it (hub-wide entries). */
+export function exportOf(chain: Chain, state: HubState, scope: ExportScope = "all", orgId = "auditor-one", hubWideOwnAccess = false): ExportLine[] {
   const own = scope === "own";
   const records = [...state.batches.flatMap((b) => b.records), ...state.pending].filter((r) => !own || r.record.owner === orgId);
   const access = state.access.filter((e) => !own || e.owner === orgId);
@@ -172,7 +173,12 @@ export function exportOf(chain: Chain, state: HubState, scope: ExportScope = "al
     for (const r of recs) if (!own || r.record.owner === orgId) lines.push(recordLine(r, `r:${++n}`, b));
   }
   for (const r of state.pending) if (!own || r.record.owner === orgId) lines.push(recordLine(r, `r:${++n}`));
-  for (const e of access) lines.push({ kind: "access", cursor: `a:${e.seq}`, entry: e });
+  // An organisation's own lines: numbered by its own sequence, without the hash chain's fields.
+  access.forEach((e, i) => {
+    const { prevHash: _p, hash: _h, ...view } = e;
+    const entry = own && !hubWideOwnAccess ? { ...view, seq: i + 1 } : e;
+    lines.push({ kind: "access", cursor: `a:${entry.seq}`, entry });
+  });
   const count = (k: ExportLine["kind"]) => lines.filter((l) => l.kind === k).length;
   lines.push({ kind: "end", counts: { batches: count("batch"), records: count("record"), access: count("access") } });
   // As over the wire: JSON drops the undefined keys.

@@ -148,6 +148,12 @@ describe(`access log, export and metrics (${isPostgres() ? "PostgreSQL" : "SQLit
     const records = own.filter((l): l is Extract<ExportLine, { kind: "record" }> => l.kind === "record");
     expect(records.map((r) => r.record.id)).to.deep.equal([recordId]);
     expect(records[0]!.proof?.root).to.match(/^0x[0-9a-f]{64}$/);
+    // Its access lines are its own log as GET /v1/access-log shows it: its own sequence, no chain fields.
+    const lines = own.flatMap((l) => (l.kind === "access" ? [l.entry] : []));
+    expect(lines.length).to.be.greaterThan(0);
+    expect(lines.map((e) => e.seq)).to.deep.equal(lines.map((_, i) => i + 1));
+    for (const e of lines) expect(e).to.not.have.any.keys("hash", "prevHash");
+    expect(lines).to.deep.equal((await ownLog(hub.url, forwarder)).entries.slice(0, lines.length));
     expect((await get(`${hub.url}/v1/audit/export?scope=all`)).status).to.equal(401);
     const bad = await get(`${hub.url}/v1/audit/export?scope=all&after=not-a-cursor`, await auditor.client.accessToken());
     expect(bad.status).to.equal(400);
