@@ -5,7 +5,8 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { config, ethers, network } from "hardhat";
-import type { Contract, ContractTransactionResponse } from "ethers";
+import type { Contract, ContractTransactionResponse, HDNodeWallet } from "ethers";
+import { revokeBySignatureArgs, signRevocation } from "../../sdk/relay";
 
 const BATCH_SIZES = [1, 100, 1_000, 10_000] as const;
 const TARGET_GAS_PER_RECORD = 3; // at 10,000 records per batch
@@ -24,6 +25,13 @@ type Row = {
 
 function randomBytes32(): string {
   return ethers.hexlify(ethers.randomBytes(32));
+}
+
+/** A fresh member key (never funded), admitted to its own organisation. */
+async function signedMember(participants: Contract): Promise<HDNodeWallet> {
+  const key = ethers.Wallet.createRandom();
+  await gasOf(participants.admit(ethers.encodeBytes32String("bench-relayed"), 1n, key.address));
+  return key;
 }
 
 function median(xs: number[]): number {
@@ -85,6 +93,8 @@ async function main(): Promise<void> {
   const orgId = ethers.encodeBytes32String("bench-org");
   const admitGas = await gasOf(participants.admit(orgId, 1n, await member.getAddress()));
   const revokeGas = await gasOf((anchors.connect(member) as Contract).revoke(randomBytes32(), "bench revocation"));
+  // The same revocation signed by a member key without funds (EIP-712) and sent by another account (the hub).
+  const relayGas = await gasOf(anchors.getFunction("revokeBySignature")(...revokeBySignatureArgs(await signRevocation({ privateKey: (await signedMember(participants)).privateKey, chain: { provider: ethers.provider }, anchorRegistry: await anchors.getAddress(), digest: randomBytes32(), reason: "bench revocation" }))));
   const rotateGas = await gasOf(participants.rotateKey(orgId, ethers.Wallet.createRandom().address));
 
   // Credentials (CredentialRegistry): what the consortium operator or an accreditation body pays.
@@ -123,6 +133,7 @@ async function main(): Promise<void> {
   console.log(`\nParticipantRegistry.admit: ${fmt(admitGas)} gas`);
   console.log(`ParticipantRegistry.rotateKey: ${fmt(rotateGas)} gas`);
   console.log(`AnchorRegistry.revoke (16-byte reason): ${fmt(revokeGas)} gas`);
+  console.log(`AnchorRegistry.revokeBySignature (relayed, 16-byte reason): ${fmt(relayGas)} gas`);
   console.log(`ParticipantRegistry.setCredentialRegistry: ${fmt(setRegistryGas)} gas`);
   console.log(`CredentialRegistry.setIssuer: ${fmt(setIssuerGas)} gas`);
   console.log(`CredentialRegistry.issue (${scope.length}-byte scope): ${fmt(issueByOperatorGas)} gas by the operator, ${fmt(issueByBodyGas)} by an accreditation body`);
@@ -145,6 +156,7 @@ async function main(): Promise<void> {
     admitGas,
     rotateKeyGas: rotateGas,
     revokeGas,
+    revokeBySignatureGas: relayGas,
     credentials: { setRegistryGas, setIssuerGas, issueByOperatorGas, issueByBodyGas, revokeCredentialGas, scopeBytes: scope.length },
     target: { records: TARGET_BATCH, maxGasPerRecord: TARGET_GAS_PER_RECORD, measured: target.hashChainGasPerRecord, pass },
   };
