@@ -4,7 +4,7 @@ import { fromZod } from "../http/problem";
 import type { RevocationRelay } from "../chain/relay";
 
 /**
- * Relayed revocation (docs/revocation-relay.md): a member posts its EIP-712 signed revocation and the hub
+ * Relayed revocation (docs/design.md, "Revocation"): a member posts its EIP-712 signed revocation and the hub
  * sends it on chain and pays. The member's token only says who asks; the signature and the membership are
  * the contract's to judge, so any member may hand in any signed revocation (it can only do what its signer signed).
  */
