@@ -23,6 +23,8 @@ const projectRoot = path.resolve(__dirname, "..", "..");
 const loaded = tsxRequire(path.join(projectRoot, "hardhat.config.ts"), __filename);
 const base = loaded && loaded.__esModule ? loaded.default : loaded;
 const networks = base.networks || {};
+// startIntervalHardhatNode (index.ts): a bare node for tests, mining a block every this many ms.
+const intervalMs = Number(process.env.CARGOPROOF_MINING_INTERVAL_MS || 0);
 
 module.exports = {
   ...base,
@@ -30,12 +32,15 @@ module.exports = {
   paths: { ...(base.paths || {}), root: projectRoot },
   networks: {
     ...networks,
-    hardhat: {
-      ...(networks.hardhat || {}),
-      initialDate: GENESIS_DATE,
-      // One block per transaction while serving; replay turns automine off only to rebuild
-      // a multi-transaction block, and then mines the transactions in journal order.
-      mining: { auto: true, interval: 0, mempool: { order: "fifo" } },
-    },
+    hardhat:
+      intervalMs > 0
+        ? { ...(networks.hardhat || {}), mining: { auto: false, interval: intervalMs } }
+        : {
+            ...(networks.hardhat || {}),
+            initialDate: GENESIS_DATE,
+            // One block per transaction while serving; replay turns automine off only to rebuild
+            // a multi-transaction block, and then mines the transactions in journal order.
+            mining: { auto: true, interval: 0, mempool: { order: "fifo" } },
+          },
   },
 };

@@ -254,7 +254,29 @@ async function alignClockWithNow(url: string): Promise<void> {
   if (next < now) throw new Error(`local chain clock is behind: next block at ${next}, now ${now}`);
 }
 
+/**
+ * A bare hardhat node mining a block every `blockIntervalMs` (interval mining, as a real network
+ * does), on 127.0.0.1: no journal and no proxy, so its chain lives in memory only. For tests that
+ * need blocks by the clock; the journaled chain above assumes one block per transaction.
+ */
+export async function startIntervalHardhatNode(opts: { blockIntervalMs: number; log?: (line: string) => void }): Promise<{ rpcUrl: string; stop(): Promise<void> }> {
+  if (!Number.isInteger(opts.blockIntervalMs) || opts.blockIntervalMs <= 0) throw new Error(`invalid blockIntervalMs ${opts.blockIntervalMs}`);
+  const log = opts.log ?? (() => undefined);
+  const node = await startHardhatNode({
+    log,
+    errLog: opts.log ?? ((line: string) => void process.stderr.write(`${line}\n`)),
+    verbose: false,
+    startupTimeoutMs: 60_000,
+    onParentExit: () => undefined,
+    env: { [MINING_INTERVAL_ENV]: String(opts.blockIntervalMs) },
+  });
+  return { rpcUrl: node.url, stop: node.stop };
+}
+
 // ---------------------------------------------------------------- hardhat node child
+
+/** Read by hardhat-node.config.cjs: interval mining instead of automine, and no fixed genesis date. */
+const MINING_INTERVAL_ENV = "CARGOPROOF_MINING_INTERVAL_MS";
 
 interface HardhatNode {
   url: string;
@@ -293,6 +315,8 @@ interface NodeOptions {
   startupTimeoutMs: number;
   /** Runs (synchronously) when the parent exits or is terminated by a signal. */
   onParentExit: () => void;
+  /** More environment for the node (hardhat-node.config.cjs reads it). */
+  env?: Record<string, string>;
 }
 
 async function startHardhatNode(opts: NodeOptions): Promise<HardhatNode> {
@@ -308,7 +332,8 @@ async function startHardhatNode(opts: NodeOptions): Promise<HardhatNode> {
 
 async function spawnHardhatNode(port: number, opts: NodeOptions): Promise<HardhatNode> {
   const bootstrap = require.resolve("hardhat/internal/cli/bootstrap.js", { paths: [PROJECT_ROOT] });
-  const env: NodeJS.ProcessEnv = { ...process.env, HARDHAT_DISABLE_TELEMETRY_PROMPT: "true", CARGOPROOF_EXIT_WITH_PARENT: "1" };
+  const env: NodeJS.ProcessEnv = { ...process.env, HARDHAT_DISABLE_TELEMETRY_PROMPT: "true", CARGOPROOF_EXIT_WITH_PARENT: "1", ...opts.env };
+  if (opts.env?.[MINING_INTERVAL_ENV] === undefined) delete env[MINING_INTERVAL_ENV]; // the journaled chain automines
   delete env.HARDHAT_NETWORK; // `hardhat node` refuses to run against any other network
   const child: ChildProcess = spawn(
     process.execPath,

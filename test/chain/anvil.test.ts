@@ -1,6 +1,6 @@
 // Anvil, the second node implementation, started for real on 127.0.0.1 with pre-Shanghai rules
 // (`--hardfork paris`: no PUSH0) and a block every second: the contracts deploy, a hub anchors on it
-// and a record verifies with the hub stopped.
+// and a record verifies with the hub stopped. The same on Hardhat's node mining by the clock.
 import { expect } from "chai";
 import { ContractFactory, Wallet } from "ethers";
 import { verifyRecord } from "../../sdk/verify";
@@ -14,18 +14,42 @@ import {
   hubEnv,
   startHubProcess,
   startTestChain,
-  type HubProcess,
   type TestChain,
 } from "../integration/harness";
 
-// Five bytes of init code that use PUSH0 (0x5f), Shanghai's opcode: PUSH0 PUSH0 RETURN (an empty
-// contract). A solc build for `cancun` emits PUSH0 throughout; a chain without Shanghai refuses it.
+// Init code using PUSH0 (0x5f), Shanghai's opcode: PUSH0 PUSH0 RETURN (an empty contract). A solc
+// build for `cancun` emits PUSH0 throughout; a chain without Shanghai refuses it.
 const PUSH0_INIT_CODE = "0x5f5ff3";
+
+/** A hub anchors a record on `chain`; with the hub stopped, the SDK verifies it against the chain. */
+async function anchorAndVerify(chain: TestChain): Promise<void> {
+  const database = await freshDatabase();
+  const hub = await startHubProcess(hubEnv(chain, database.url));
+  try {
+    const forwarder = await admit(hub.url, "fast-forwarding", ["FORWARDER"]);
+    const { record } = await forwarder.client.publish("Shipment", shipment());
+    const proof = await forwarder.client.waitForProof(record.id);
+    await hub.stop();
+    const verdict = await verifyRecord({ record, proof, chain: { rpcUrl: chain.rpcUrl }, contracts: chain.deployment });
+    expect(verdict.valid, JSON.stringify(verdict)).to.equal(true);
+    expect(verdict.signature.signer).to.equal(forwarder.key.address);
+  } finally {
+    await hub.stop();
+    await database.drop();
+  }
+}
+
+/** Blocks come by the clock: at least two empty ones in a little over two block times. */
+async function expectIntervalMining(chain: TestChain, blockTimeS: number): Promise<void> {
+  const before = await chain.provider.getBlock("latest");
+  await new Promise((r) => setTimeout(r, (blockTimeS * 2 + 0.5) * 1000));
+  const after = await chain.provider.getBlock("latest");
+  expect(after!.number - before!.number, "empty blocks mined meanwhile").to.be.at.least(2);
+  expect(after!.transactions).to.have.length(0);
+}
 
 describe("Anvil (second node implementation), pre-Shanghai rules, a block per second", function () {
   let chain: TestChain;
-  let database: { url: string; drop(): Promise<void> } | undefined;
-  let hub: HubProcess | undefined;
 
   before(async function () {
     // Deploys the project's artifacts: fails here if they were built for an EVM version with PUSH0.
@@ -33,8 +57,6 @@ describe("Anvil (second node implementation), pre-Shanghai rules, a block per se
   });
 
   after(async function () {
-    await hub?.stop();
-    await database?.drop();
     await chain?.stop();
   });
 
@@ -50,17 +72,11 @@ describe("Anvil (second node implementation), pre-Shanghai rules, a block per se
   });
 
   it("mines by the clock, not per transaction, and refuses PUSH0", async function () {
-    const before = await chain.provider.getBlock("latest");
-    await new Promise((r) => setTimeout(r, (ANVIL_TEST_BLOCK_TIME_S * 2 + 0.5) * 1000));
-    const after = await chain.provider.getBlock("latest");
-    expect(after!.number - before!.number, "empty blocks mined meanwhile").to.be.at.least(2);
-    expect(after!.transactions).to.have.length(0);
-
+    await expectIntervalMining(chain, ANVIL_TEST_BLOCK_TIME_S);
     // The control: the chain really is pre-Shanghai (else the deployment in before() proves nothing).
-    const factory = new ContractFactory([], PUSH0_INIT_CODE, chain.operator);
     let refused: unknown;
     try {
-      const deployed = await factory.deploy({ gasLimit: 100_000 });
+      const deployed = await new ContractFactory([], PUSH0_INIT_CODE, chain.operator).deploy({ gasLimit: 100_000 });
       await deployed.deploymentTransaction()!.wait();
     } catch (err) {
       refused = err;
@@ -69,15 +85,23 @@ describe("Anvil (second node implementation), pre-Shanghai rules, a block per se
   });
 
   it("a hub anchors on it; the SDK verifies the record with the hub stopped", async function () {
-    database = await freshDatabase();
-    hub = await startHubProcess(hubEnv(chain, database.url));
-    const forwarder = await admit(hub.url, "fast-forwarding", ["FORWARDER"]);
-    const { record } = await forwarder.client.publish("Shipment", shipment());
-    const proof = await forwarder.client.waitForProof(record.id);
-    await hub.stop();
-    hub = undefined;
-    const verdict = await verifyRecord({ record, proof, chain: { rpcUrl: chain.rpcUrl }, contracts: chain.deployment });
-    expect(verdict.valid, JSON.stringify(verdict)).to.equal(true);
-    expect(verdict.signature.signer).to.equal(forwarder.key.address);
+    await anchorAndVerify(chain);
+  });
+});
+
+describe("Hardhat's node mining a block every second (interval mining, no journal)", function () {
+  let chain: TestChain;
+
+  before(async function () {
+    chain = await startTestChain({ node: "hardhat", blockTimeS: 1 });
+  });
+
+  after(async function () {
+    await chain?.stop();
+  });
+
+  it("mines by the clock; a hub anchors on it and the SDK verifies the record with the hub stopped", async function () {
+    await expectIntervalMining(chain, 1);
+    await anchorAndVerify(chain);
   });
 });

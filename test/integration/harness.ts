@@ -11,7 +11,7 @@ import { JsonRpcProvider, Wallet } from "ethers";
 import { devAccountKey } from "../../scripts/dev-accounts";
 import { Client as PgClient } from "pg";
 import BetterSqlite3 from "better-sqlite3";
-import { startLocalChain } from "../../scripts/local-chain";
+import { startIntervalHardhatNode, startLocalChain } from "../../scripts/local-chain";
 import { startAnvil, type Hardfork } from "../anvil-node";
 import { deployContracts, type Deployment } from "../../scripts/contracts";
 import { HubClient, HubError } from "../../sdk/client";
@@ -64,19 +64,28 @@ export interface TestChainOptions {
   node?: TestChainKind;
   /** Anvil only: the chain's rules (`paris`: no PUSH0). Default: Anvil's latest. */
   hardfork?: Hardfork;
+  /**
+   * Interval mining, a block every this many seconds. Default: ANVIL_TEST_BLOCK_TIME_S on Anvil;
+   * on Hardhat one block per transaction (the journaled local chain), and with this a bare hardhat
+   * node (no journal) mining by the clock.
+   */
+  blockTimeS?: number;
 }
 
 /**
  * A fresh chain with the contracts deployed: Hardhat's (the journaled local chain, automine) or
- * Anvil with a block every ANVIL_TEST_BLOCK_TIME_S, as CARGOPROOF_TEST_CHAIN says.
+ * Anvil with a block every ANVIL_TEST_BLOCK_TIME_S, as CARGOPROOF_TEST_CHAIN (or `opts.node`) says.
  */
 export async function startTestChain(opts: TestChainOptions = {}): Promise<TestChain> {
   const kind = opts.node ?? testChainKind();
   let node: { rpcUrl: string; stop(): Promise<void> };
   if (kind === "anvil") {
-    node = await startAnvil({ blockTimeS: ANVIL_TEST_BLOCK_TIME_S, ...(opts.hardfork ? { hardfork: opts.hardfork } : {}) });
+    node = await startAnvil({ blockTimeS: opts.blockTimeS ?? ANVIL_TEST_BLOCK_TIME_S, ...(opts.hardfork ? { hardfork: opts.hardfork } : {}) });
+  } else if (opts.hardfork !== undefined) {
+    throw new Error("startTestChain: a hardfork can be chosen on Anvil only");
+  } else if (opts.blockTimeS !== undefined) {
+    node = await startIntervalHardhatNode({ blockIntervalMs: Math.round(opts.blockTimeS * 1000) });
   } else {
-    if (opts.hardfork !== undefined) throw new Error("startTestChain: a hardfork can be chosen on Anvil only");
     const dataDir = mkdtempSync(join(tmpdir(), "cargoproof-chain-"));
     const chain = await startLocalChain({ dataDir, port: await freePort() });
     node = {
