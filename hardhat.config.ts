@@ -12,7 +12,7 @@ const SOLC_VERSION = "0.8.28";
 // its own folders under cache/ (the gas benchmark compares them): the default artifacts stay as built.
 const EVM_VERSIONS = ["paris", "shanghai", "cancun", "prague"] as const;
 const DEFAULT_EVM_VERSION = "paris";
-const evmVersion = process.env.CARGOPROOF_EVM_VERSION ?? DEFAULT_EVM_VERSION;
+const evmVersion = process.env.CARGOPROOF_EVM_VERSION || DEFAULT_EVM_VERSION;
 if (!(EVM_VERSIONS as readonly string[]).includes(evmVersion)) {
   throw new Error(`CARGOPROOF_EVM_VERSION=${evmVersion}: expected one of ${EVM_VERSIONS.join(", ")}`);
 }
