@@ -77,6 +77,9 @@ export const AnchorProofSchema = z
     // Hints only: the verifier finds the anchoring transaction on chain itself.
     txHash: Hex32.optional(),
     blockNumber: z.number().int().min(0).optional(),
+    // How deep the anchoring block was when the hub served the proof (the block itself counts as one);
+    // absent in proofs from older hubs, or when the hub could not read the chain's head.
+    confirmations: z.number().int().min(1).optional(),
   })
   .refine((p) => p.leafIndex < p.leafCount, { message: "leafIndex must be below leafCount", path: ["leafIndex"] });
 export type AnchorProof = z.infer<typeof AnchorProofSchema>;

@@ -75,7 +75,7 @@ export interface HubServices {
 
 export function createServices(parts: HubParts, log?: (line: string) => void): HubServices {
   const { db, provider, chain, config, chainId } = parts;
-  const proofs = new ProofService(db, { chainId, anchorRegistry: chain.contracts.anchorRegistry });
+  const proofs = new ProofService(db, { chainId, anchorRegistry: chain.contracts.anchorRegistry, headBlock: () => chain.provider.getBlockNumber() });
   const exportChain: ExportChain = { chainId, ...chain.contracts, anchorer: chain.anchorer.address };
   const selfAudit = new SelfAudit(db, provider, proofs, chain, exportChain, {
     intervalMs: config.AUDIT_INTERVAL_MS,

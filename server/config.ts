@@ -39,6 +39,18 @@ export const ConfigSchema = z
     ANCHOR_MAX_AGE_MS: int(2_000),
     ANCHOR_POLL_MS: int(200),
     ANCHOR_LEASE_MS: int(15_000),
+    // Finality and fees (docs/design.md "Anchoring"): confirmations before a batch is ANCHORED (default
+    // 0 on a local development chain, 12 elsewhere), the transaction type (auto: EIP-1559 when blocks
+    // carry a base fee), a fixed gas price in wei (0 for zero-gas networks), and when a transaction
+    // without a receipt is replaced with higher fees.
+    ANCHOR_CONFIRMATIONS: z.coerce.number().int().min(0).max(10_000).optional(),
+    ANCHOR_TX_TYPE: z.enum(["auto", "legacy", "eip1559"]).default("auto"),
+    ANCHOR_GAS_PRICE: z
+      .string()
+      .regex(/^\d{1,30}$/, "must be a whole number of wei")
+      .transform((v) => BigInt(v))
+      .optional(),
+    ANCHOR_STUCK_MS: int(180_000),
     INSTANCE_ID: z.string().optional(),
     VERIFY_RATE_PER_MIN: int(120),
     // POST /v1/verify answers 503 chain-unavailable when the chain has not answered within this bound.

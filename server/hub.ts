@@ -7,7 +7,7 @@ import { HubChain } from "./chain/hub-chain";
 import { checkHubKeys } from "./chain/dev-keys";
 import type { Config } from "./config";
 import { createApp, createServices } from "./app";
-import { AnchoringWorker } from "./anchoring/worker";
+import { AnchoringWorker, defaultConfirmations } from "./anchoring/worker";
 import { MatcherWorker } from "./customs/worker";
 import { OPERATOR_ORG_ID, admitOrganization } from "./orgs/service";
 
@@ -59,6 +59,9 @@ export async function startHub(config: Config, log: (line: string) => void = con
     maxAgeMs: config.ANCHOR_MAX_AGE_MS,
     pollMs: config.ANCHOR_POLL_MS,
     leaseMs: config.ANCHOR_LEASE_MS,
+    confirmations: config.ANCHOR_CONFIRMATIONS ?? defaultConfirmations(chainId),
+    fees: { txType: config.ANCHOR_TX_TYPE, ...(config.ANCHOR_GAS_PRICE !== undefined ? { gasPrice: config.ANCHOR_GAS_PRICE } : {}) },
+    stuckMs: config.ANCHOR_STUCK_MS,
     instanceId,
     log,
   });

@@ -3,24 +3,25 @@ import type { HubChain } from "../chain/hub-chain";
 
 /**
  * Batches the database calls ANCHORED but the chain no longer has (a chain rebuilt from an older
- * journal, a reorg, a node reset): no receipt for the batch's transaction, or one in another block
- * or reverted. Such a batch is reopened, back to SIGNED with its signed transaction kept, so the
+ * journal, a reorg deeper than ANCHOR_CONFIRMATIONS, a node reset): no canonical receipt for the
+ * batch's transaction, or one in another block (another number or hash) or reverted. Such a batch is reopened, back to SIGNED with its signed transaction kept, so the
  * anchoring worker re-broadcasts that very transaction (same hash: it cannot land twice) or, when
  * its nonce no longer fits, signs it anew; its records get a new proof once it is mined again.
  * Shared by the anchoring worker (after a nonce gap, and every few seconds) and the self-audit
  * (for the batches its report finds missing from the chain).
  */
 
-type Anchored = { id: string; txHash: string | null; blockNumber: number | null };
+type Anchored = { id: string; txHash: string | null; blockNumber: number | null; blockHash: string | null };
 
 /** The worker's newest-first scan, in pages; a chain loses its newest blocks, so it stops at the first batch still there. */
 const SCAN_PAGE = 50;
 const SCAN_PAGES = 100;
 
+/** The chain still has the batch's anchoring: its transaction, succeeded, in the same canonical block (same hash, where known). */
 async function chainHas(chain: HubChain, batch: Anchored): Promise<boolean> {
   if (!batch.txHash) return false;
-  const receipt = await chain.provider.getTransactionReceipt(batch.txHash);
-  return receipt !== null && receipt.status === 1 && receipt.blockNumber === batch.blockNumber;
+  const receipt = await chain.canonicalReceipt(batch.txHash);
+  return receipt !== null && receipt.status === 1 && receipt.blockNumber === batch.blockNumber && (batch.blockHash === null || receipt.blockHash === batch.blockHash);
 }
 
 /** Reopens one batch if it is still ANCHORED as seen (compare-and-set); true when it was. */
@@ -30,6 +31,8 @@ async function reopen(db: Db, batch: Anchored, log?: (line: string) => void): Pr
     data: {
       status: "SIGNED",
       blockNumber: null,
+      blockHash: null,
+      minedBlock: null,
       blockTime: null,
       anchoredAt: null,
       nextAttemptAt: new Date(),
@@ -51,7 +54,7 @@ export async function reopenLostBatches(db: Db, chain: HubChain, log?: (line: st
       where: { status: "ANCHORED" },
       orderBy: [{ blockNumber: "desc" }, { createdAt: "desc" }],
       take: SCAN_PAGE,
-      select: { id: true, txHash: true, blockNumber: true },
+      select: { id: true, txHash: true, blockNumber: true, blockHash: true },
     });
     for (const batch of page) {
       if (await chainHas(chain, batch)) return reopened;
@@ -66,7 +69,7 @@ export async function reopenLostBatches(db: Db, chain: HubChain, log?: (line: st
 export async function reopenBatchesIfLost(db: Db, chain: HubChain, ids: readonly string[], log?: (line: string) => void): Promise<string[]> {
   const reopened: string[] = [];
   for (const id of new Set(ids)) {
-    const batch = await db.anchorBatch.findUnique({ where: { id }, select: { id: true, txHash: true, blockNumber: true, status: true } });
+    const batch = await db.anchorBatch.findUnique({ where: { id }, select: { id: true, txHash: true, blockNumber: true, blockHash: true, status: true } });
     if (!batch || batch.status !== "ANCHORED" || (await chainHas(chain, batch))) continue;
     if (await reopen(db, batch, log)) reopened.push(id);
   }

@@ -4,16 +4,32 @@ import { accessLogHeadLeaf } from "../../sdk/access-log";
 import { buildMerkleTree } from "../../sdk/merkle";
 import type { Db } from "../db/client";
 import { classifySendError, type HubChain } from "../chain/hub-chain";
+import { LOCAL_DEV_CHAIN_IDS } from "../chain/dev-keys";
 import { RepeatingTask } from "../repeating-task";
+import { bumpedFees, currentFees, feesOf, type FeePolicy, type Fees } from "./fees";
 import { reopenLostBatches } from "./lost-batches";
 
 const LEASE = "anchoring";
 const MAX_BACKOFF_MS = 60_000;
-const RECEIPT_TIMEOUT_MS = 60_000;
+/**
+ * How long one pass waits for a just-sent transaction's receipt (an automining chain answers at once);
+ * after that the batch is looked at again every SENT_RECHECK_MS, without blocking the other batches'
+ * checks (a reorg) behind a slow block.
+ */
+const RECEIPT_WAIT_MS = 2_000;
+const SENT_RECHECK_MS = 1_000;
 /** anchor() costs under 30k gas; the margin covers chains with other gas schedules. */
 const ANCHOR_GAS_LIMIT = 100_000n;
-/** How often the newest anchored batches are checked against the chain (it may have lost them). */
+/** How often the newest anchored batches, and mined batches waiting for depth, are checked against the chain (it may have lost them). */
 const CHAIN_CHECK_MS = 5_000;
+/** ANCHOR_CONFIRMATIONS unless set: none on a local development chain, 12 blocks elsewhere. */
+export const DEFAULT_CONFIRMATIONS = 12;
+/** ANCHOR_STUCK_MS unless set: a transaction without a receipt this long is replaced with higher fees. */
+export const DEFAULT_STUCK_MS = 180_000;
+
+export function defaultConfirmations(chainId: number): number {
+  return LOCAL_DEV_CHAIN_IDS.includes(chainId) ? 0 : DEFAULT_CONFIRMATIONS;
+}
 
 export interface AnchoringOptions {
   batchSize: number;
@@ -23,11 +39,19 @@ export interface AnchoringOptions {
   instanceId: string;
   /** How often anchored batches are checked against the chain (default CHAIN_CHECK_MS). */
   chainCheckMs?: number;
+  /** A batch is ANCHORED once its block has this many confirmations (the block itself counts as one). */
+  confirmations: number;
+  fees: FeePolicy;
+  /** How long a sent transaction may go without a receipt before it is replaced with higher fees. */
+  stuckMs: number;
   log?: (line: string) => void;
 }
 
-/** How a batch's turn ended: anchored, to be retried later, or the chain lost batches (start over in batch order). */
-type Finished = "anchored" | "retry" | "chain-changed";
+/**
+ * How a batch's turn ended: anchored, mined but not yet deep enough (it stays SIGNED with its
+ * minedBlock), to be retried later, or the chain lost batches (start over in batch order).
+ */
+type Finished = "anchored" | "mined" | "retry" | "chain-changed";
 
 type Batch = NonNullable<Awaited<ReturnType<Db["anchorBatch"]["findUnique"]>>>;
 
@@ -41,6 +65,13 @@ type Batch = NonNullable<Awaited<ReturnType<Db["anchorBatch"]["findUnique"]>>>;
  * crash the same signed transaction is re-broadcast, and two hub instances cannot both anchor a
  * batch. The lease only keeps instances from wasting transactions on each other's nonces.
  * A batch the chain loses after it was anchored is reopened (lost-batches.ts) and anchored again.
+ *
+ * Finality: a mined batch stays SIGNED, with the block it was mined in, until that block has
+ * `confirmations` confirmations; meanwhile each check looks for a canonical receipt, and a batch
+ * whose block a reorg dropped has its same transaction sent again. A transaction without a receipt
+ * for `stuckMs` is replaced at the same nonce with higher fees (the same call): every transaction
+ * signed at that nonce is remembered (txHashes) and a receipt of any of them anchors the batch, so
+ * whichever is mined, the root is anchored once.
  */
 export class AnchoringWorker {
   private readonly task: RepeatingTask<void>;
@@ -82,11 +113,18 @@ export class AnchoringWorker {
     if (Date.now() - this.lastChainCheck >= (this.opts.chainCheckMs ?? CHAIN_CHECK_MS)) await this.reopenLost();
     const unfinished = await this.db.anchorBatch.findMany({ where: { status: { not: "ANCHORED" } }, orderBy: { createdAt: "asc" } });
     const now = Date.now();
-    for (const batch of unfinished) if (batch.nextAttemptAt.getTime() <= now && (await this.finish(batch)) === "chain-changed") return;
-    // A new batch waits until older ones are through, so roots reach the chain in batch order.
-    if (unfinished.length > 0 && (await this.db.anchorBatch.count({ where: { status: { not: "ANCHORED" } } })) > 0) return;
+    // A mined batch is looked at again when its block is deep enough, or every chain check (a reorg).
+    const head = unfinished.some((b) => b.minedBlock !== null) ? await this.chain.provider.getBlockNumber() : 0;
+    const deep = (b: Batch) => b.minedBlock !== null && head - b.minedBlock + 1 >= this.opts.confirmations;
+    for (const batch of unfinished) {
+      if ((batch.nextAttemptAt.getTime() <= now || deep(batch)) && (await this.finish(batch)) === "chain-changed") return;
+    }
+    // A new batch waits until older ones are mined (not necessarily final yet), so roots reach the chain in batch order.
+    if (unfinished.length > 0 && (await this.db.anchorBatch.count({ where: { status: { not: "ANCHORED" }, minedBlock: null } })) > 0) return;
     for (;;) {
       const batch = await this.seal();
+      // Back to back only while each is anchored at once; a batch waiting for depth ends the pass, so
+      // the next one first looks at the waiting batches (deep enough, or gone in a reorg).
       if (!batch || (await this.finish(batch)) !== "anchored") return;
       if (batch.leafCount < this.opts.batchSize || this.stopping || !(await this.holdLease())) return;
     }
@@ -176,18 +214,19 @@ export class AnchoringWorker {
   private async finish(batch: Batch): Promise<Finished> {
     try {
       let current = batch;
-      for (let round = 0; round < 3; round++) {
+      for (let round = 0; round < 4; round++) {
         if (!current.rawTx || !current.txHash) {
           current = await this.sign(current, null);
           continue;
         }
-        const receipt = await this.chain.provider.getTransactionReceipt(current.txHash);
-        if (receipt && receipt.status === 1) return await this.markAnchored(current, receipt);
+        const receipt = await this.minedReceipt(current);
+        if (receipt && receipt.status === 1) return await this.settle(current, receipt);
         if (receipt) {
           current = await this.sign(current, current.rawTx); // reverted: its nonce is spent, sign anew
           continue;
         }
-        const outcome = await this.broadcast(current.rawTx);
+        if (current.minedBlock !== null) current = await this.unmined(current);
+        const outcome = await this.broadcast(current);
         if (outcome === "nonce-gap" && (await this.reopenLost())) {
           // The chain lost anchored batches (their nonces are free again): those older batches go
           // first, with their own signed transactions, and this one's nonce may fit again after them.
@@ -196,20 +235,31 @@ export class AnchoringWorker {
         }
         if (outcome !== "sent") {
           // Its nonce went to another transaction, or it cannot be mined as signed: it can never be
-          // mined unless it already was, so it is signed anew with the chain's current nonce.
-          const again = await this.chain.provider.getTransactionReceipt(current.txHash);
-          if (again && again.status === 1) return await this.markAnchored(current, again);
+          // mined unless it (or an earlier version at its nonce) already was, so it is signed anew
+          // with the chain's current nonce.
+          const again = await this.minedReceipt(current);
+          if (again && again.status === 1) return await this.settle(current, again);
           this.log(`batch ${batch.id}: ${outcome === "nonce-gap" ? "its nonce does not fit the chain's" : "its nonce went to another transaction"}; signing it anew`);
           current = await this.sign(current, current.rawTx);
           continue;
         }
-        const mined = await this.receiptWithin(current.txHash, RECEIPT_TIMEOUT_MS);
-        if (mined && mined.status === 1) return await this.markAnchored(current, mined);
+        const stuckAt = (current.signedAt ?? current.createdAt).getTime() + this.opts.stuckMs;
+        const mined = await this.receiptWithin(current, Math.min(RECEIPT_WAIT_MS, Math.max(0, stuckAt - Date.now())));
+        if (mined && mined.status === 1) return await this.settle(current, mined);
         if (mined) {
           current = await this.sign(current, current.rawTx);
           continue;
         }
-        throw new Error(`transaction ${current.txHash} not mined within ${RECEIPT_TIMEOUT_MS} ms`);
+        if (Date.now() >= stuckAt) {
+          const replacement = await this.replace(current);
+          if (replacement) {
+            current = replacement;
+            continue;
+          }
+        }
+        // Sent, not mined yet: not a failure; looked at again shortly (and replaced once stuck).
+        await this.db.anchorBatch.update({ where: { id: batch.id }, data: { nextAttemptAt: new Date(Date.now() + Math.max(this.opts.pollMs, SENT_RECHECK_MS)) } });
+        return "retry";
       }
       throw new Error("could not get the batch's transaction mined");
     } catch (err) {
@@ -225,63 +275,122 @@ export class AnchoringWorker {
     }
   }
 
-  /**
-   * The transaction's receipt once mined, or null after `timeoutMs`. Polled rather than ethers'
-   * waitForTransaction, whose internal block-number polling rejects unhandled on a dropped RPC
-   * connection, which takes the whole hub down.
-   */
-  private async receiptWithin(txHash: string, timeoutMs: number): Promise<TransactionReceipt | null> {
-    for (const until = Date.now() + timeoutMs; Date.now() < until; ) {
-      const receipt = await this.chain.provider.getTransactionReceipt(txHash);
+  /** Every transaction signed for the batch at its current nonce, newest first. */
+  private hashesOf(batch: Batch): string[] {
+    const all = batch.txHashes ? (JSON.parse(batch.txHashes) as string[]) : [];
+    if (batch.txHash && !all.includes(batch.txHash)) all.push(batch.txHash);
+    return all.reverse();
+  }
+
+  /** A canonical receipt of any of the batch's transactions (the original or a replacement), or null. */
+  private async minedReceipt(batch: Batch): Promise<TransactionReceipt | null> {
+    for (const hash of this.hashesOf(batch)) {
+      const receipt = await this.chain.canonicalReceipt(hash);
       if (receipt) return receipt;
-      await new Promise((r) => setTimeout(r, 100));
     }
     return null;
   }
 
-  /** Signs the batch's anchor transaction and stores it, replacing `previous` only (compare-and-set). */
-  private async sign(batch: Batch, previous: string | null): Promise<Batch> {
+  /**
+   * The batch's receipt once mined, or null after `timeoutMs`. Polled rather than ethers'
+   * waitForTransaction, whose internal block-number polling rejects unhandled on a dropped RPC
+   * connection, which takes the whole hub down.
+   */
+  private async receiptWithin(batch: Batch, timeoutMs: number): Promise<TransactionReceipt | null> {
+    for (const until = Date.now() + timeoutMs; ; ) {
+      const receipt = await this.minedReceipt(batch);
+      if (receipt || Date.now() >= until) return receipt;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+
+  /** A mined transaction whose block left the chain (a reorg): the batch waits for it to be mined again. */
+  private async unmined(batch: Batch): Promise<Batch> {
+    this.log(`batch ${batch.id}: block ${batch.minedBlock} with its transaction left the chain (a reorg); sending it again`);
+    await this.db.anchorBatch.updateMany({ where: { id: batch.id, minedBlock: batch.minedBlock }, data: { minedBlock: null, blockHash: null } });
+    return this.db.anchorBatch.findUniqueOrThrow({ where: { id: batch.id } });
+  }
+
+  /** Replaces a stuck transaction: the same call at the same nonce, with higher fees. Undefined when there is nothing to raise. */
+  private async replace(batch: Batch): Promise<Batch | undefined> {
+    const stuck = Transaction.from(batch.rawTx!);
+    const fees = bumpedFees(feesOf(stuck), await currentFees(this.chain.provider, this.opts.fees));
+    if (!fees) return undefined;
+    this.log(`batch ${batch.id}: transaction ${batch.txHash} has no receipt after ${this.opts.stuckMs} ms; replacing it with higher fees (nonce ${stuck.nonce})`);
+    return this.sign(batch, batch.rawTx, { nonce: stuck.nonce, fees });
+  }
+
+  /**
+   * Signs the batch's anchor transaction and stores it, replacing `previous` only (compare-and-set).
+   * With `replacing`, the same nonce with the given fees (a fee bump: earlier hashes stay valid);
+   * otherwise the chain's next nonce and current fees (earlier hashes can no longer be mined).
+   */
+  private async sign(batch: Batch, previous: string | null, replacing?: { nonce: number; fees: Fees }): Promise<Batch> {
     const { anchorer, provider, anchors } = this.chain;
     const [nonce, fees, network] = await Promise.all([
-      provider.getTransactionCount(anchorer.address, "pending"),
-      provider.getFeeData(),
+      replacing?.nonce ?? provider.getTransactionCount(anchorer.address, "pending"),
+      replacing?.fees ?? currentFees(provider, this.opts.fees),
       provider.getNetwork(),
     ]);
     const rawTx = await anchorer.signTransaction({
-      type: 2,
       chainId: network.chainId,
       nonce,
       to: anchors.target as string,
       data: anchors.interface.encodeFunctionData("anchor", [batch.root, batch.leafCount]),
       gasLimit: ANCHOR_GAS_LIMIT,
-      maxFeePerGas: fees.maxFeePerGas ?? fees.gasPrice ?? 0n,
-      maxPriorityFeePerGas: fees.maxPriorityFeePerGas ?? 0n,
+      ...(fees.type === 0 ? { type: 0, gasPrice: fees.gasPrice } : { type: 2, maxFeePerGas: fees.maxFeePerGas, maxPriorityFeePerGas: fees.maxPriorityFeePerGas }),
     });
     const txHash = Transaction.from(rawTx).hash!;
-    await this.db.anchorBatch.updateMany({ where: { id: batch.id, rawTx: previous }, data: { rawTx, txHash, status: "SIGNED" } });
+    const txHashes = replacing ? [...this.hashesOf(batch).reverse(), txHash] : [txHash];
+    await this.db.anchorBatch.updateMany({
+      where: { id: batch.id, rawTx: previous },
+      data: { rawTx, txHash, txHashes: JSON.stringify(txHashes), signedAt: new Date(), status: "SIGNED", minedBlock: null, blockHash: null },
+    });
     // Whoever won the compare-and-set, the stored transaction is the one to use.
     return this.db.anchorBatch.findUniqueOrThrow({ where: { id: batch.id } });
   }
 
-  /** Sends a signed transaction; a nonce the chain refuses comes back as such (classifySendError), other errors throw. */
-  private async broadcast(rawTx: string): Promise<"sent" | "nonce-used" | "nonce-gap"> {
+  /**
+   * Sends the batch's signed transaction; a nonce the chain refuses comes back as such
+   * (classifySendError), other errors throw. A replacement refused because the batch's own earlier
+   * version holds the nonce's slot counts as sent: either may be mined, and both are watched.
+   */
+  private async broadcast(batch: Batch): Promise<"sent" | "nonce-used" | "nonce-gap"> {
     try {
-      await this.chain.provider.broadcastTransaction(rawTx);
+      await this.chain.provider.broadcastTransaction(batch.rawTx!);
       return "sent";
     } catch (err) {
       const refusal = classifySendError(err);
       if (refusal === "known") return "sent";
+      if (refusal === "slot-taken") return this.hashesOf(batch).length > 1 ? "sent" : "nonce-used";
       if (refusal === "other") throw err;
       return refusal;
     }
   }
 
-  private async markAnchored(batch: Batch, receipt: TransactionReceipt): Promise<"anchored"> {
+  /**
+   * A successful receipt of the batch's transaction: ANCHORED once its block is deep enough, else the
+   * batch stays SIGNED with the block noted (minedBlock), looked at again when deep or at the next chain check.
+   */
+  private async settle(batch: Batch, receipt: TransactionReceipt): Promise<"anchored" | "mined"> {
     const anchored = receipt.logs
       .filter((l) => l.address.toLowerCase() === (this.chain.anchors.target as string).toLowerCase())
       .map((l) => this.chain.anchors.interface.parseLog(l))
       .find((e) => e?.name === "Anchored" && e.args.getValue("root") === batch.root);
     if (!anchored) throw new Error(`receipt of ${receipt.hash} has no Anchored event for the batch root`);
+    const depth = (await this.chain.provider.getBlockNumber()) - receipt.blockNumber + 1;
+    if (depth >= this.opts.confirmations) return this.markAnchored(batch, receipt);
+    const recheck = new Date(Date.now() + (this.opts.chainCheckMs ?? CHAIN_CHECK_MS));
+    await this.db.anchorBatch.updateMany({
+      where: { id: batch.id, status: "SIGNED" },
+      data: { minedBlock: receipt.blockNumber, blockHash: receipt.blockHash, txHash: receipt.hash, nextAttemptAt: recheck, lastError: null },
+    });
+    if (batch.minedBlock !== receipt.blockNumber || batch.blockHash !== receipt.blockHash)
+      this.log(`batch ${batch.id}: mined in block ${receipt.blockNumber} (${depth} of ${this.opts.confirmations} confirmations)`);
+    return "mined";
+  }
+
+  private async markAnchored(batch: Batch, receipt: TransactionReceipt): Promise<"anchored"> {
     const block = await this.chain.provider.getBlock(receipt.blockNumber);
     if (!block) throw new Error(`block ${receipt.blockNumber} not found`);
     await this.db.anchorBatch.update({
@@ -290,6 +399,8 @@ export class AnchoringWorker {
         status: "ANCHORED",
         txHash: receipt.hash,
         blockNumber: receipt.blockNumber,
+        minedBlock: receipt.blockNumber,
+        blockHash: receipt.blockHash,
         blockTime: new Date(block.timestamp * 1000),
         anchoredAt: new Date(),
         lastError: null,

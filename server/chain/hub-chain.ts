@@ -69,6 +69,17 @@ export class HubChain {
   destroy(): void {
     this.provider.destroy();
   }
+
+  /**
+   * The transaction's receipt if it is on the canonical chain: its block at that height is still the
+   * block the receipt names. A node may answer for a block a reorg replaced; that counts as no receipt.
+   */
+  async canonicalReceipt(txHash: string): Promise<TransactionReceipt | null> {
+    const receipt = await this.provider.getTransactionReceipt(txHash);
+    if (!receipt) return null;
+    const block = await this.provider.getBlock(receipt.blockNumber);
+    return block?.hash === receipt.blockHash ? receipt : null;
+  }
 }
 
 /**
@@ -76,11 +87,12 @@ export class HubChain {
  * - "known": the node has this very transaction already (it is as good as sent);
  * - "nonce-used": its nonce went to another transaction (it may itself be the one mined: look);
  * - "nonce-gap": it cannot be mined as signed, its nonce is ahead of the chain's (the chain lost
- *   transactions, or an earlier one was dropped) or another transaction holds its slot: sign anew
- *   with the chain's current nonce;
+ *   transactions, or an earlier one was dropped): sign anew with the chain's current nonce;
+ * - "slot-taken": another pending transaction with its nonce pays more or as much (a replacement
+ *   underpriced): if that one is the signer's own earlier version, wait for either to be mined;
  * - "other": anything else (the node down, the journal full, out of funds): retry as it is.
  */
-export type SendRefusal = "known" | "nonce-used" | "nonce-gap" | "other";
+export type SendRefusal = "known" | "nonce-used" | "nonce-gap" | "slot-taken" | "other";
 
 export function classifySendError(err: unknown): SendRefusal {
   const code = (err as { code?: unknown }).code;
@@ -88,12 +100,7 @@ export function classifySendError(err: unknown): SendRefusal {
   if (text.includes("already known") || text.includes("already imported") || text.includes("known transaction")) return "known";
   if (code === "NONCE_EXPIRED" || text.includes("nonce too low") || text.includes("nonce has already been used") || text.includes("nonce_expired"))
     return "nonce-used";
-  if (
-    code === "REPLACEMENT_UNDERPRICED" ||
-    text.includes("nonce too high") ||
-    text.includes("replacement transaction underpriced") ||
-    text.includes("replacement fee too low")
-  )
-    return "nonce-gap";
+  if (code === "REPLACEMENT_UNDERPRICED" || text.includes("replacement transaction underpriced") || text.includes("replacement fee too low")) return "slot-taken";
+  if (text.includes("nonce too high")) return "nonce-gap";
   return "other";
 }
