@@ -1,5 +1,6 @@
 import { hostname } from "node:os";
 import type { Db, DbProvider } from "./db/client";
+import { isProcessAlive } from "./process-alive";
 
 /**
  * The hub process's identity for its leases (anchoring, customs matching, webhook delivery), decided
@@ -40,7 +41,7 @@ export async function claimInstanceId(db: Db, provider: DbProvider, configured: 
     const [row] = await db.$queryRawUnsafe<SlotRow[]>(`SELECT "pid", "claimedAt" FROM "HubInstance" WHERE "id" = ${p(1)}`, id);
     if (!row) continue; // released in between: try the insert again
     const holder = Number(row.pid);
-    if (holder !== process.pid && isAlive(holder)) {
+    if (holder !== process.pid && isProcessAlive(holder)) {
       slot++;
       continue;
     }
@@ -56,13 +57,4 @@ export async function claimInstanceId(db: Db, provider: DbProvider, configured: 
     if (taken === 1) return id;
   }
   throw new Error(`more than ${MAX_SLOTS} hub processes on host ${host} share this database; set INSTANCE_ID`);
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === "EPERM";
-  }
 }

@@ -4,10 +4,18 @@ import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { network } from "hardhat";
 
-export async function rpcServer(): Promise<{ url: string; server: Server }> {
-  type Req = { id: unknown; method: string; params?: unknown[] };
-  const answer = async (r: Req) => {
+export type RpcRequest = { id: unknown; method: string; params?: unknown[] };
+export type RpcError = { code: number; message: string };
+
+/**
+ * `refuse` may answer a request with a JSON-RPC error instead of the chain (a provider's limits);
+ * undefined passes it through.
+ */
+export async function rpcServer(refuse?: (r: RpcRequest) => Promise<RpcError | undefined>): Promise<{ url: string; server: Server }> {
+  const answer = async (r: RpcRequest) => {
     try {
+      const error = await refuse?.(r);
+      if (error) return { jsonrpc: "2.0", id: r.id, error };
       return { jsonrpc: "2.0", id: r.id, result: await network.provider.send(r.method, r.params ?? []) };
     } catch (err) {
       return { jsonrpc: "2.0", id: r.id, error: { code: -32000, message: (err as Error).message } };
@@ -17,7 +25,7 @@ export async function rpcServer(): Promise<{ url: string; server: Server }> {
     let body = "";
     req.on("data", (c: Buffer) => (body += c.toString()));
     req.on("end", () => {
-      const parsed = JSON.parse(body) as Req | Req[];
+      const parsed = JSON.parse(body) as RpcRequest | RpcRequest[];
       void (Array.isArray(parsed) ? Promise.all(parsed.map(answer)) : answer(parsed)).then((out) => {
         res.setHeader("content-type", "application/json");
         res.end(JSON.stringify(out));

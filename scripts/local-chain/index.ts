@@ -9,6 +9,7 @@ import { join, resolve } from "node:path";
 import { z } from "zod";
 import { JournalWriter, journalPath, readJournal, type JournalEntry, type JournalIo } from "./journal";
 import { getBlock, getPendingTimestamp, getReceipt, rpcCall, rpcRequest, startProxy, type BlockHeader } from "./proxy";
+import { isProcessAlive } from "../../server/process-alive";
 
 export { journalPath, readJournal, JOURNAL_FILE_NAME, type JournalEntry, type JournalIo } from "./journal";
 
@@ -466,20 +467,11 @@ function acquireLock(dataDir: string): () => void {
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== "EEXIST") throw err;
       const owner = Number(readFileSync(lockFile, "utf8").trim());
-      if (Number.isInteger(owner) && owner > 0 && isAlive(owner)) {
+      if (Number.isInteger(owner) && owner > 0 && isProcessAlive(owner)) {
         throw new Error(`${dataDir} is in use by another local chain (pid ${owner}); stop it first`);
       }
       rmSync(lockFile, { force: true }); // left behind by a process that died
     }
   }
   throw new Error(`could not lock ${lockFile}`);
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === "EPERM";
-  }
 }

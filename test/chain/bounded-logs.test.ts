@@ -30,8 +30,11 @@ describe("bounded log queries: a range-limited endpoint in front of a 100,000-bl
   let early: { batch: Batch; acme: StoredRec; fast: StoredRec; revoked: StoredRec };
   let late: { batch: Batch; acme: StoredRec; oldKey: StoredRec };
   let revokedAtBlock: number;
+  /** The in-process network is shared by every test file: its 100,000 blocks (and a day of block time) go away after. */
+  let snapshot: unknown;
 
   before(async () => {
+    snapshot = await network.provider.send("evm_snapshot", []);
     chain = await deployChain();
     state = { batches: [], pending: [], access: [] };
     const acme = publish(ACME, chain.keys[ACME]!);
@@ -57,6 +60,7 @@ describe("bounded log queries: a range-limited endpoint in front of a 100,000-bl
 
   after(async () => {
     await rpc?.close();
+    await network.provider.send("evm_revert", [snapshot]);
   });
 
   afterEach(() => {

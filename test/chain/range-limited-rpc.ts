@@ -1,14 +1,12 @@
 // A loopback JSON-RPC endpoint in front of the in-process hardhat network that behaves like a public
 // provider: eth_getLogs over more than `maxRange` blocks is refused (in the ways real providers
 // refuse it, in turn), and every range asked and accepted is counted.
-import { createServer, type Server } from "node:http";
-import type { AddressInfo } from "node:net";
+import type { Server } from "node:http";
 import { network } from "hardhat";
-
-type Req = { id: unknown; method: string; params?: unknown[] };
+import { rpcServer, type RpcError } from "../rpc-bridge";
 
 // How providers word the refusal: Infura/geth style, a -32602 "range" answer, QuickNode's wording.
-const REFUSALS = [
+const REFUSALS: ((max: number) => RpcError)[] = [
   (max: number) => ({ code: -32005, message: `query exceeds max block range ${max}` }),
   (max: number) => ({ code: -32602, message: `invalid params: block range too large, max ${max}` }),
   (max: number) => ({ code: -32614, message: `eth_getLogs is limited to a ${max} range` }),
@@ -31,37 +29,18 @@ export async function rangeLimitedRpc(maxRange = 1_000): Promise<RangeLimitedRpc
   const asked: RangeLimitedRpc["asked"] = [];
   const blockOf = async (tag: unknown): Promise<number> =>
     typeof tag === "string" && /^0x[0-9a-f]+$/i.test(tag) ? Number(tag) : Number(await network.provider.send("eth_blockNumber", []));
-  const answer = async (r: Req) => {
-    try {
-      if (r.method === "eth_getLogs") {
-        const f = (r.params?.[0] ?? {}) as { fromBlock?: unknown; toBlock?: unknown; blockHash?: unknown };
-        if (f.blockHash === undefined) {
-          const from = await blockOf(f.fromBlock ?? "latest");
-          const to = await blockOf(f.toBlock ?? "latest");
-          const refused = to - from + 1 > maxRange;
-          asked.push({ from, to, refused });
-          if (refused) return { jsonrpc: "2.0", id: r.id, error: REFUSALS[asked.length % REFUSALS.length]!(maxRange) };
-        }
-      }
-      return { jsonrpc: "2.0", id: r.id, result: await network.provider.send(r.method, r.params ?? []) };
-    } catch (err) {
-      return { jsonrpc: "2.0", id: r.id, error: { code: -32000, message: (err as Error).message } };
-    }
-  };
-  const server = createServer((req, res) => {
-    let body = "";
-    req.on("data", (c: Buffer) => (body += c.toString()));
-    req.on("end", () => {
-      const parsed = JSON.parse(body) as Req | Req[];
-      void (Array.isArray(parsed) ? Promise.all(parsed.map(answer)) : answer(parsed)).then((out) => {
-        res.setHeader("content-type", "application/json");
-        res.end(JSON.stringify(out));
-      });
-    });
+  const { url, server } = await rpcServer(async (r) => {
+    if (r.method !== "eth_getLogs") return undefined;
+    const f = (r.params?.[0] ?? {}) as { fromBlock?: unknown; toBlock?: unknown; blockHash?: unknown };
+    if (f.blockHash !== undefined) return undefined;
+    const from = await blockOf(f.fromBlock ?? "latest");
+    const to = await blockOf(f.toBlock ?? "latest");
+    const refused = to - from + 1 > maxRange;
+    asked.push({ from, to, refused });
+    return refused ? REFUSALS[asked.length % REFUSALS.length]!(maxRange) : undefined;
   });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   return {
-    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    url,
     server,
     asked,
     refusals: () => asked.filter((a) => a.refused).length,
