@@ -112,7 +112,8 @@ class LogReader {
     this.calls++;
     try {
       const logs = await this.provider.getLogs({ address: this.filter.address, topics: this.filter.topics, fromBlock: from, toBlock: to });
-      return logs.sort((a, b) => a.blockNumber - b.blockNumber || a.index - b.index);
+      // Only canonical logs count: a node may still hand out one a reorg removed (`removed: true`).
+      return logs.filter((l) => !l.removed).sort((a, b) => a.blockNumber - b.blockNumber || a.index - b.index);
     } catch (err) {
       if (!isRangeRefusal(err)) throw err;
       if (to <= from) throw new LogScanError(`${this.what}: the endpoint refuses eth_getLogs even for block ${from}: ${errText(err)}`);

@@ -251,6 +251,13 @@ describe("getLogsPaged against refusals", function () {
     expect((budget as Error).message).to.include("stopped after 3");
   });
 
+  it("a log a reorg removed (removed: true) is not counted", async () => {
+    const log = (blockNumber: number, removed: boolean) => ({ blockNumber, index: 0, removed, transactionHash: `0x${String(blockNumber).padStart(64, "0")}` });
+    const provider = { getLogs: async () => [log(7, true), log(5, false)] } as unknown as Provider;
+    const { logs } = await getLogsPaged(provider, { address: "0x" + "11".repeat(20), topics: [], fromBlock: 0, toBlock: 9 });
+    expect(logs.map((l) => l.blockNumber)).to.deep.equal([5]);
+  });
+
   it("a refused window is halved and the smaller window kept for the rest of the read", async () => {
     const asked: number[] = [];
     const provider = {
