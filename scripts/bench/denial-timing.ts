@@ -48,54 +48,39 @@ async function main(): Promise<void> {
       await insertRows(tx, provider, "Grant", ["id", "recordId", "grantee", "grantedBy", "createdAt", "scope"], Array.from({ length: 20 }, (_, i) => [randomUUID(), `read-${i}`, requester, "org-0", now, "object"]));
     });
 
-    const ask = async (recordId: string) => {
-      const t0 = performance.now();
-      await requestAccess(db, provider, log, { requestedBy: requester, recordIds: [recordId], scope: "object" });
-      return performance.now() - t0;
+    // A denial about the popular object against one about a fresh random id: warmed up, then
+    // interleaved, so drift (cache, the growing request table) falls on both alike.
+    const compare = async (deny: (recordId: string) => Promise<unknown>) => {
+      const timed = async (recordId: string) => {
+        const t0 = performance.now();
+        await deny(recordId);
+        return performance.now() - t0;
+      };
+      for (let i = 0; i < WARMUP; i++) await timed(i % 2 === 0 ? popular : `random-${randomUUID()}`);
+      const popularMs: number[] = [];
+      const randomMs: number[] = [];
+      for (let i = 0; i < SAMPLES; i++) {
+        popularMs.push(await timed(popular));
+        randomMs.push(await timed(`random-${randomUUID()}`));
+      }
+      return {
+        popular: { p50: ms(quantile(popularMs, 0.5)), p95: ms(quantile(popularMs, 0.95)) },
+        random: { p50: ms(quantile(randomMs, 0.5)), p95: ms(quantile(randomMs, 0.95)) },
+        ratioP50: Number((quantile(popularMs, 0.5) / quantile(randomMs, 0.5)).toFixed(3)),
+      };
     };
-    for (let i = 0; i < WARMUP; i++) await ask(i % 2 === 0 ? popular : `random-${randomUUID()}`);
-    const popularMs: number[] = [];
-    const randomMs: number[] = [];
-    for (let i = 0; i < SAMPLES; i++) {
-      // Interleaved, so drift (cache, the growing request table) falls on both alike.
-      popularMs.push(await ask(popular));
-      randomMs.push(await ask(`random-${randomUUID()}`));
-    }
+    const requests = await compare((recordId) => requestAccess(db, provider, log, { requestedBy: requester, recordIds: [recordId], scope: "object" }));
     // The same question for a read: the 404 of GET /v1/records/:id comes from the one access rule.
-    const read = async (recordId: string) => {
-      const t0 = performance.now();
-      await readableRecord(db, requester, recordId).catch(() => undefined);
-      return performance.now() - t0;
+    const reads = await compare((recordId) => readableRecord(db, requester, recordId).catch(() => undefined));
+    const result = { provider: providerOf(url), referrers: REFERRERS, samples: SAMPLES, ...requests, reads };
+    const print = (title: string, r: typeof requests) => {
+      console.log(title);
+      console.log(`  popular object  p50 ${r.popular.p50} ms  p95 ${r.popular.p95} ms`);
+      console.log(`  random id       p50 ${r.random.p50} ms  p95 ${r.random.p95} ms`);
+      console.log(`  ratio of p50s   ${r.ratioP50}`);
     };
-    for (let i = 0; i < WARMUP; i++) await read(i % 2 === 0 ? popular : `random-${randomUUID()}`);
-    const popularReadMs: number[] = [];
-    const randomReadMs: number[] = [];
-    for (let i = 0; i < SAMPLES; i++) {
-      popularReadMs.push(await read(popular));
-      randomReadMs.push(await read(`random-${randomUUID()}`));
-    }
-    const reads = {
-      popular: { p50: ms(quantile(popularReadMs, 0.5)), p95: ms(quantile(popularReadMs, 0.95)) },
-      random: { p50: ms(quantile(randomReadMs, 0.5)), p95: ms(quantile(randomReadMs, 0.95)) },
-      ratioP50: Number((quantile(popularReadMs, 0.5) / quantile(randomReadMs, 0.5)).toFixed(3)),
-    };
-    const result = {
-      provider: providerOf(url),
-      referrers: REFERRERS,
-      samples: SAMPLES,
-      popular: { p50: ms(quantile(popularMs, 0.5)), p95: ms(quantile(popularMs, 0.95)) },
-      random: { p50: ms(quantile(randomMs, 0.5)), p95: ms(quantile(randomMs, 0.95)) },
-      ratioP50: Number((quantile(popularMs, 0.5) / quantile(randomMs, 0.5)).toFixed(3)),
-      reads,
-    };
-    console.log(`denied access requests (${result.provider}, ${REFERRERS} objects referencing the popular one, ${SAMPLES} samples each)`);
-    console.log(`  popular object  p50 ${result.popular.p50} ms  p95 ${result.popular.p95} ms`);
-    console.log(`  random id       p50 ${result.random.p50} ms  p95 ${result.random.p95} ms`);
-    console.log(`  ratio of p50s   ${result.ratioP50}`);
-    console.log(`denied reads (the same objects)`);
-    console.log(`  popular object  p50 ${reads.popular.p50} ms  p95 ${reads.popular.p95} ms`);
-    console.log(`  random id       p50 ${reads.random.p50} ms  p95 ${reads.random.p95} ms`);
-    console.log(`  ratio of p50s   ${reads.ratioP50}`);
+    print(`denied access requests (${result.provider}, ${REFERRERS} objects referencing the popular one, ${SAMPLES} samples each)`, requests);
+    print("denied reads (the same objects)", reads);
     mkdirSync("bench-results", { recursive: true });
     writeFileSync(path.join("bench-results", "denial-timing.json"), JSON.stringify(result, null, 2) + "\n");
   } finally {
