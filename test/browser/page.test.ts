@@ -1,21 +1,21 @@
-// The consumer's page in real Chromium (Debian's /usr/bin/chromium, driven by playwright-core),
+// The consumer's page in real Chromium (the binary the npm package @sparticuz/chromium ships, driven by playwright-core),
 // against a real hub process, a real chain and a real database: the timeline renders, the browser's
 // own verification turns every step green, a step tampered with in the database red, and a
 // certification revoked on chain red/"revoked"; each attester's kind shows, and what parties the
 // brand did not name say never appears. Screenshots at phone and desktop size go to
 // test-output/screenshots/.
-import { existsSync, mkdirSync } from "node:fs";
+import { mkdirSync } from "node:fs";
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { join } from "node:path";
 import { expect } from "chai";
 import { chromium, type Browser, type Page } from "playwright-core";
+import npmChromium from "@sparticuz/chromium";
 import { HubError } from "../../sdk/client";
 import type { ProductStory } from "../../sdk/provenance/story";
 import { admit, freshDatabase, hubEnv, isPostgres, sql, startHubProcess, startTestChain, type HubProcess, type TestChain } from "../integration/harness";
 import { FACTORY_DOCK, FIXTURE_ENV, admitParties, lotUri, markSold, publishEvents, publishProduct, revokeOnChain, type Parties, type Product } from "./product-fixture";
 
-const CHROMIUM = "/usr/bin/chromium";
 const SCREENSHOTS = join(__dirname, "..", "..", "test-output", "screenshots");
 const PHONE = { width: 390, height: 844 };
 const DESKTOP = { width: 1280, height: 800 };
@@ -31,15 +31,14 @@ describe(`the provenance page in Chromium (${isPostgres() ? "PostgreSQL" : "SQLi
   const pageUrl = () => `${hub.url}/01/${product.gtin}/10/${product.lot}`;
 
   before(async function () {
-    if (!existsSync(CHROMIUM))
-      throw new Error(`Chromium is missing at ${CHROMIUM}: install Debian's package (apt-get install chromium), as .ci/run does.`);
     chain = await startTestChain();
     database = await freshDatabase();
     hub = await startHubProcess(hubEnv(chain, database.url, FIXTURE_ENV));
     parties = await admitParties(hub.url);
     product = await publishProduct(parties, { gtin13: "0950600013436", lot: "LOT-B7", serials: ["B7-0001"], orderNumber: "SO-BROWSER-1" });
     browser = await chromium.launch({
-      executablePath: CHROMIUM,
+      // From npm, unpacked on first use: a machine with only Node.js and npm runs this test too.
+      executablePath: await npmChromium.executablePath(),
       args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--no-first-run"],
     });
     mkdirSync(SCREENSHOTS, { recursive: true });
