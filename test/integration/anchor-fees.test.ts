@@ -5,7 +5,10 @@ import { expect } from "chai";
 import { Contract, toQuantity } from "ethers";
 import { anchorRegistryAbi } from "../../sdk/chain-abi";
 import { shipment } from "../fixtures";
-import { admit, freshDatabase, hubEnv, isPostgres, sql, startHubProcess, type HubProcess, type TestOrg } from "./harness";
+import { admit, freshDatabase, hubEnv, isPostgres, sql, startHubProcess, waitUntil as waitAtMost, type HubProcess, type TestOrg } from "./harness";
+
+/** This file's waits: 30 s each. */
+const waitUntil = (what: string, check: () => Promise<boolean>) => waitAtMost(what, check, 30_000);
 import { startDirectNode, type DirectNode } from "./direct-node";
 
 interface BatchRow {
@@ -13,16 +16,6 @@ interface BatchRow {
   root: string;
   status: string;
   txHash: string | null;
-}
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-async function waitUntil(what: string, check: () => Promise<boolean>, timeoutMs = 30_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(100);
-  }
 }
 
 describe(`anchor transaction types and fees (${isPostgres() ? "PostgreSQL" : "SQLite"})`, function () {

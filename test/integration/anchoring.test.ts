@@ -5,7 +5,7 @@ import { verifyRecord } from "../../sdk/verify";
 import type { SignedRecord } from "../../sdk/envelope";
 import { shipment } from "../fixtures";
 import { HubClient } from "../../sdk/client";
-import { admit, freshDatabase, hubEnv, isPostgres, sql, startHubProcess, startTestChain, type TestChain } from "./harness";
+import { admit, freshDatabase, hubEnv, isPostgres, sql, startHubProcess, startTestChain, waitUntil, type TestChain } from "./harness";
 
 interface Batch { id: string; root: string; leafCount: number; status: string }
 interface Item { digest: string; batchId: string | null }
@@ -27,14 +27,6 @@ async function anchoredOnChain(chain: TestChain): Promise<{ root: string; leafCo
     const parsed = registry.interface.parseLog(e)!;
     return { root: parsed.args.getValue("root") as string, leafCount: Number(parsed.args.getValue("leafCount")) };
   });
-}
-
-async function waitUntil(what: string, check: () => Promise<boolean>, timeoutMs = 60_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
 }
 
 /** Each acknowledged digest is in exactly one batch, each batch root is on chain exactly once. */

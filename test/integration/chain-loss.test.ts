@@ -14,7 +14,7 @@ import { HubError } from "../../sdk/client";
 import type { SignedRecord } from "../../sdk/envelope";
 import { verifyRecord } from "../../sdk/verify";
 import { shipment } from "../fixtures";
-import { ANCHORER_KEY, OPERATOR_KEY, admit, freePort, freshDatabase, hubEnv, isPostgres, sql, startHubProcess, type HubProcess, type TestChain, type TestOrg } from "./harness";
+import { ANCHORER_KEY, OPERATOR_KEY, admit, freePort, freshDatabase, hubEnv, isPostgres, sql, startHubProcess, waitUntil, type HubProcess, type TestChain, type TestOrg } from "./harness";
 
 interface BatchRow {
   id: string;
@@ -30,14 +30,6 @@ interface BatchRow {
 const timeOf = (v: BatchRow["anchoredAt"]): number => (v instanceof Date ? v.getTime() : typeof v === "number" || /^\d+$/.test(String(v)) ? Number(v) : Date.parse(String(v)));
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-async function waitUntil(what: string, check: () => Promise<boolean>, timeoutMs = 60_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(100);
-  }
-}
 
 describe(`chain faults under a running hub (${isPostgres() ? "PostgreSQL" : "SQLite"})`, function () {
   this.timeout(180_000);

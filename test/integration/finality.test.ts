@@ -9,7 +9,7 @@ import { HubError } from "../../sdk/client";
 import type { SignedRecord } from "../../sdk/envelope";
 import { verifyRecord } from "../../sdk/verify";
 import { shipment } from "../fixtures";
-import { admit, freshDatabase, hubEnv, isPostgres, sql, startHubProcess, type HubProcess, type TestOrg } from "./harness";
+import { admit, freshDatabase, hubEnv, isPostgres, sql, startHubProcess, waitUntil, type HubProcess, type TestOrg } from "./harness";
 import { startDirectNode, type DirectNode } from "./direct-node";
 
 interface BatchRow {
@@ -22,14 +22,6 @@ interface BatchRow {
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-async function waitUntil(what: string, check: () => Promise<boolean>, timeoutMs = 60_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(100);
-  }
-}
 
 describe(`anchoring finality and reorgs (${isPostgres() ? "PostgreSQL" : "SQLite"})`, function () {
   this.timeout(240_000);

@@ -15,6 +15,7 @@ import { startIntervalHardhatNode, startLocalChain } from "../../scripts/local-c
 import { startAnvil, type Hardfork } from "../anvil-node";
 import { deployContracts, type Deployment } from "../../scripts/contracts";
 import { HubClient, HubError } from "../../sdk/client";
+import { CLIENT_ASSERTION_TYPE } from "../../sdk/assertion";
 import { randomOrgKey, type OrgKey } from "../../sdk/keys";
 import type { Role } from "../../sdk/roles";
 import type { CredentialGrantInput } from "../../sdk/api";
@@ -298,6 +299,15 @@ export async function admit(hubUrl: string, id: string, roles: Role[], credentia
   return { id, key, client: new HubClient({ baseUrl: hubUrl, orgId: id, privateKey: key.privateKey }) };
 }
 
+/** The raw answer of the token endpoint to a client assertion (tests compare statuses and bodies). */
+export function tokenRequest(hubUrl: string, assertion: string): Promise<Response> {
+  return fetch(`${hubUrl}/v1/auth/token`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ grant_type: "client_credentials", client_assertion_type: CLIENT_ASSERTION_TYPE, client_assertion: assertion }),
+  });
+}
+
 /**
  * Polls `probe` until it gives a value (anything but undefined or false), or throws after
  * `timeoutMs`. A hub answer of 404 or 409 counts as "not yet" (not anchored, not matched yet).
@@ -314,5 +324,14 @@ export async function waitFor<T>(what: string, probe: () => T | undefined | fals
     if (value !== undefined && value !== false) return value;
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+/** Polls a yes/no `check` (a database or chain read) every 100 ms until it says yes, or throws after `timeoutMs`. */
+export async function waitUntil(what: string, check: () => Promise<boolean>, timeoutMs = 60_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
   }
 }

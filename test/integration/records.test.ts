@@ -20,6 +20,7 @@ import {
   sql,
   startTestChain,
   TOKEN_SECRET,
+  tokenRequest as tokenRequestTo,
   type HubProcess,
   type TestChain,
   type TestOrg,
@@ -284,17 +285,7 @@ describe(`records end to end (${isPostgres() ? "PostgreSQL" : "SQLite"})`, funct
   });
 
   describe("authentication", function () {
-    async function tokenRequest(assertion: string): Promise<Response> {
-      return fetch(`${hub.url}/v1/auth/token`, {
-        method: "POST",
-        headers: { "content-type": "application/json" },
-        body: JSON.stringify({
-          grant_type: "client_credentials",
-          client_assertion_type: "urn:ietf:params:oauth:client-assertion-type:jwt-bearer",
-          client_assertion: assertion,
-        }),
-      });
-    }
+    const tokenRequest = (assertion: string): Promise<Response> => tokenRequestTo(hub.url, assertion);
 
     it("requires a token", async function () {
       const res = await fetch(`${hub.url}/v1/records/anything`);

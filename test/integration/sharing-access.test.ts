@@ -18,6 +18,33 @@ import { CustomsAirportsSchema } from "../../server/one-record/customs-airports"
 import { CARGO } from "../../sdk/one-record/vocabulary";
 import { freshDatabase, isPostgres } from "./harness";
 
+// Rows written directly, so each case states exactly the records, links and grants it is about.
+type RecordRow = [id: string, owner: string];
+type LinkRow = [from: string, to: string, property?: string, fromType?: string];
+type GrantRow = { recordId: string; grantee: string; scope?: string; parent?: string; expiresAt?: Date; revokedAt?: Date; fields?: string[] };
+
+const insertRecords = (database: Database, rows: RecordRow[]) =>
+  writeTransaction(database.db, (tx) =>
+    insertRows(tx, database.provider, "Record", ["id", "type", "owner", "latestVersion", "createdAt", "updatedAt"], rows.map(([id, owner]) => [id, "LogisticsObject", owner, 1, new Date(), new Date()])),
+  );
+const insertLinks = (database: Database, rows: LinkRow[]) =>
+  writeTransaction(database.db, (tx) =>
+    insertRows(tx, database.provider, "RecordLink", ["fromId", "toId", "property", "fromObjectType"], rows.map(([f, t, p, ft]) => [f, t, p ?? "pieces", ft ?? "Shipment"])),
+  );
+/** A grant with id `id` (returned): by "someone", object scope unless said. */
+async function insertGrant(database: Database, id: string, g: GrantRow): Promise<string> {
+  await writeTransaction(database.db, (tx) =>
+    insertRows(
+      tx,
+      database.provider,
+      "Grant",
+      ["id", "recordId", "grantee", "grantedBy", "createdAt", "expiresAt", "revokedAt", "scope", "parentGrantId", "fields"],
+      [[id, g.recordId, g.grantee, "someone", new Date(), g.expiresAt ?? null, g.revokedAt ?? null, g.scope ?? "object", g.parent ?? null, g.fields ? JSON.stringify(g.fields) : null]],
+    ),
+  );
+  return id;
+}
+
 describe(`sharing: the access rule over links, events and delegated grants (${isPostgres() ? "PostgreSQL" : "SQLite"})`, function () {
   let fresh: { url: string; drop(): Promise<void> };
   let database: Database;
@@ -35,27 +62,9 @@ describe(`sharing: the access rule over links, events and delegated grants (${is
     await fresh?.drop();
   });
 
-  const records = (rows: [id: string, owner: string][]) =>
-    writeTransaction(database.db, (tx) =>
-      insertRows(tx, database.provider, "Record", ["id", "type", "owner", "latestVersion", "createdAt", "updatedAt"], rows.map(([id, owner]) => [id, "LogisticsObject", owner, 1, new Date(), new Date()])),
-    );
-  const links = (rows: [from: string, to: string, property?: string, fromType?: string][]) =>
-    writeTransaction(database.db, (tx) =>
-      insertRows(tx, database.provider, "RecordLink", ["fromId", "toId", "property", "fromObjectType"], rows.map(([f, t, p, ft]) => [f, t, p ?? "pieces", ft ?? "Shipment"])),
-    );
-  const grant = async (g: { recordId: string; grantee: string; scope?: string; parent?: string; expiresAt?: Date; revokedAt?: Date }) => {
-    const id = uid("grant");
-    await writeTransaction(database.db, (tx) =>
-      insertRows(
-        tx,
-        database.provider,
-        "Grant",
-        ["id", "recordId", "grantee", "grantedBy", "createdAt", "expiresAt", "revokedAt", "scope", "parentGrantId"],
-        [[id, g.recordId, g.grantee, "someone", new Date(), g.expiresAt ?? null, g.revokedAt ?? null, g.scope ?? "object", g.parent ?? null]],
-      ),
-    );
-    return id;
-  };
+  const records = (rows: RecordRow[]) => insertRecords(database, rows);
+  const links = (rows: LinkRow[]) => insertLinks(database, rows);
+  const grant = (g: GrantRow) => insertGrant(database, uid("grant"), g);
   const readable = (orgId: string, ids: string[]) => readableIds(database.db, orgId, ids);
   const denied = async (orgId: string, id: string) => {
     const err = await readableRecord(database.db, orgId, id).then(() => undefined, (e: unknown) => e);
@@ -167,20 +176,9 @@ describe(`sharing: whom an access request may reach (${isPostgres() ? "PostgreSQ
     await fresh?.drop();
   });
 
-  const records = (rows: [id: string, owner: string][]) =>
-    writeTransaction(database.db, (tx) =>
-      insertRows(tx, database.provider, "Record", ["id", "type", "owner", "latestVersion", "createdAt", "updatedAt"], rows.map(([id, owner]) => [id, "LogisticsObject", owner, 1, new Date(), new Date()])),
-    );
-  const links = (rows: [from: string, to: string, property?: string][]) =>
-    writeTransaction(database.db, (tx) =>
-      insertRows(tx, database.provider, "RecordLink", ["fromId", "toId", "property", "fromObjectType"], rows.map(([f, t, p]) => [f, t, p ?? "pieces", "Shipment"])),
-    );
-  const grant = (g: { recordId: string; grantee: string; scope?: string; fields?: string[] }) =>
-    writeTransaction(database.db, (tx) =>
-      insertRows(tx, database.provider, "Grant", ["id", "recordId", "grantee", "grantedBy", "createdAt", "scope", "fields"], [
-        [uid("grant"), g.recordId, g.grantee, "someone", new Date(), g.scope ?? "object", g.fields ? JSON.stringify(g.fields) : null],
-      ]),
-    );
+  const records = (rows: RecordRow[]) => insertRecords(database, rows);
+  const links = (rows: LinkRow[]) => insertLinks(database, rows);
+  const grant = (g: GrantRow) => insertGrant(database, uid("grant"), g);
   /** Whether `owner` is asked to decide `requester`'s request for `recordId` (else it shows to nobody but the requester). */
   const decidable = async (requester: string, recordId: string, owner: string, db: Db = database.db) => {
     const view = await requestAccess(db, database.provider, log, { requestedBy: requester, recordIds: [recordId], scope: "object" });

@@ -14,6 +14,16 @@ import { devAccountKey, isDevKey } from "../../server/chain/dev-keys";
 
 const ROOT = join(__dirname, "..", "..");
 
+/** Runs `run` with an empty data folder and free ports for one `npm start`, and removes the folder after. */
+async function withFreshData(run: (data: string, env: Record<string, string>) => Promise<void>): Promise<void> {
+  const data = mkdtempSync(join(tmpdir(), "cargoproof-start-"));
+  try {
+    await run(data, { CARGOPROOF_DATA: data, CARGOPROOF_HUB: `http://127.0.0.1:${await freePort()}`, CARGOPROOF_RPC_PORT: String(await freePort()) });
+  } finally {
+    rmSync(data, { recursive: true, force: true });
+  }
+}
+
 /** Starts `npm start`'s script as its own process. */
 function spawnStart(env: Record<string, string>) {
   const child = spawn(process.execPath, ["--require", "tsx/cjs", join(ROOT, "scripts/start.ts")], {
@@ -52,14 +62,7 @@ async function runStart(env: Record<string, string>, whileUp?: (out: string) => 
 
 describe("npm start", function () {
   it("runs the walk-through, and a second start resumes the same records on the same chain", async function () {
-    const data = mkdtempSync(join(tmpdir(), "cargoproof-start-"));
-    try {
-      const hubPort = await freePort();
-      const env = {
-        CARGOPROOF_DATA: data,
-        CARGOPROOF_HUB: `http://127.0.0.1:${hubPort}`,
-        CARGOPROOF_RPC_PORT: String(await freePort()),
-      };
+    await withFreshData(async (data, env) => {
       const rpc = `http://127.0.0.1:${env.CARGOPROOF_RPC_PORT}`;
       const first = await runStart(env, async (out) => {
         // The demo product's page, as printed.
@@ -129,7 +132,7 @@ describe("npm start", function () {
       expect(first).to.match(/member ok, authority ok, revoked no/);
       expect(first).to.match(/credentials +skyline-air: AIRLINE; swift-forwarding: LICENSED_FORWARDER/);
       expect(first).to.match(/which read it as\s+JSON-LD: cargo:Piece, revision 1/);
-      expect(first).to.include(`hub      http://127.0.0.1:${hubPort}`);
+      expect(first).to.include(`hub      ${env.CARGOPROOF_HUB}`);
       // Keys and secrets are private files in the data folder.
       const keyFile = join(data, "keys", "swift-forwarding.json");
       expect(existsSync(keyFile)).to.equal(true);
@@ -153,18 +156,10 @@ describe("npm start", function () {
       expect(second).to.match(/\d+ transaction\(s\) replayed/);
       expect(second).to.match(/still verifies against the\s+replayed chain: VALID/);
       expect(second).to.match(/trusting nobody: VALID/);
-    } finally {
-      rmSync(data, { recursive: true, force: true });
-    }
+    });
   });
   it("a first start killed while it admits the demo organisations: the next start finishes the job", async function () {
-    const data = mkdtempSync(join(tmpdir(), "cargoproof-start-"));
-    try {
-      const env = {
-        CARGOPROOF_DATA: data,
-        CARGOPROOF_HUB: `http://127.0.0.1:${await freePort()}`,
-        CARGOPROOF_RPC_PORT: String(await freePort()),
-      };
+    await withFreshData(async (data, env) => {
       // SIGKILL the moment the hub shows harbour-mall admitted: the start is then between admitting it
       // and the next steps (its credential, its ETH, the remaining organisations).
       const first = spawnStart(env);
@@ -204,18 +199,10 @@ describe("npm start", function () {
         expect(credentials.map((c) => c.kind)).to.deep.equal(["ECOMMERCE_PLATFORM"]);
       });
       expect(second).to.match(/trusting nobody: VALID/);
-    } finally {
-      rmSync(data, { recursive: true, force: true });
-    }
+    });
   });
   it("a .data/ deployed by an older version with the public development accounts still starts, with a warning", async function () {
-    const data = mkdtempSync(join(tmpdir(), "cargoproof-start-"));
-    try {
-      const env = {
-        CARGOPROOF_DATA: data,
-        CARGOPROOF_HUB: `http://127.0.0.1:${await freePort()}`,
-        CARGOPROOF_RPC_PORT: String(await freePort()),
-      };
+    await withFreshData(async (data, env) => {
       // What an older `npm start` left: a journaled chain with the contracts deployed by accounts #0 and #1.
       const chain = await startLocalChain({ dataDir: data, port: Number(env.CARGOPROOF_RPC_PORT) });
       const provider = new JsonRpcProvider(chain.rpcUrl, undefined, { staticNetwork: true, cacheTimeout: -1 });
@@ -228,8 +215,6 @@ describe("npm start", function () {
       expect(out).to.match(/WARNING: this .* was deployed by an older version with Hardhat's public development accounts/);
       expect(out).to.match(/trusting nobody: VALID/);
       expect(existsSync(join(data, "hub-keys.json"))).to.equal(false);
-    } finally {
-      rmSync(data, { recursive: true, force: true });
-    }
+    });
   });
 });

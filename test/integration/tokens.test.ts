@@ -4,7 +4,7 @@ import { expect } from "chai";
 import { SignJWT, importJWK } from "jose";
 import { createClientAssertion, tokenEndpoint } from "../../sdk/assertion";
 import { randomOrgKey, secp256k1Jwk } from "../../sdk/keys";
-import { OPERATOR_KEY, admit, freePort, freshDatabase, hubEnv, operatorClient, startHubProcess, startTestChain, type HubProcess, type TestChain } from "./harness";
+import { OPERATOR_KEY, admit, freePort, freshDatabase, hubEnv, operatorClient, startHubProcess, startTestChain, tokenRequest, type HubProcess, type TestChain } from "./harness";
 
 describe("keys and tokens", function () {
   let chain: TestChain;
@@ -31,17 +31,7 @@ describe("keys and tokens", function () {
     await chain?.stop();
   });
 
-  async function tokenResponse(assertion: string): Promise<Response> {
-    return fetch(`${hub.url}/v1/auth/token`, {
-      method: "POST",
-      headers: { "content-type": "application/json" },
-      body: JSON.stringify({
-        grant_type: "client_credentials",
-        client_assertion_type: "urn:ietf:params:oauth:client-assertion-type:jwt-bearer",
-        client_assertion: assertion,
-      }),
-    });
-  }
+  const tokenResponse = (assertion: string): Promise<Response> => tokenRequest(hub.url, assertion);
 
   async function accessToken(orgId: string, privateKey: string): Promise<string> {
     const res = await tokenResponse(await createClientAssertion(orgId, privateKey, hub.url));
