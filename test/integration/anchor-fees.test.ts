@@ -2,7 +2,7 @@
 // hand): a stuck, underpriced anchor transaction is replaced at the same nonce with higher fees and the
 // root is anchored once; ANCHOR_TX_TYPE=legacy sends type 0, at gas price 0 where ANCHOR_GAS_PRICE says so.
 import { expect } from "chai";
-import { Contract, toQuantity } from "ethers";
+import { Contract, toQuantity, type TransactionResponse } from "ethers";
 import { anchorRegistryAbi } from "../../sdk/chain-abi";
 import { shipment } from "../fixtures";
 import { admit, freshDatabase, hubEnv, isPostgres, sql, startHubProcess, waitUntil as waitAtMost, type HubProcess, type TestOrg } from "./harness";
@@ -53,43 +53,54 @@ describe(`anchor transaction types and fees (${isPostgres() ? "PostgreSQL" : "SQ
 
   it("a stuck, underpriced anchor transaction is replaced at the same nonce with fees >= 12.5% higher; the replacement is mined and the root anchored once", async () => {
     await node.rpc("evm_setAutomine", [false]);
-    const stopMining = node.mineEvery(200);
-    const { hub, url, shipper } = await startHub({ ANCHOR_STUCK_MS: "1500" }, "brand-fees");
-    await waitUntil("admission's batches anchored", async () => (await batches(url)).every((b) => b.status === "ANCHORED"));
-    await stopMining();
+    // Automine back however the test ends: the next test needs it.
+    try {
+      const stopMining = node.mineEvery(200);
+      const { hub, url, shipper } = await startHub({ ANCHOR_STUCK_MS: "1500" }, "brand-fees");
+      await waitUntil("admission's batches anchored", async () => (await batches(url)).every((b) => b.status === "ANCHORED"));
+      await stopMining();
 
-    await publish(shipper);
-    let stuck: BatchRow | undefined;
-    await waitUntil("the anchor transaction in the mempool", async () => {
-      stuck = (await batches(url)).find((b) => b.status !== "ANCHORED" && b.txHash !== null);
-      return stuck !== undefined && (await node.provider.getTransaction(stuck.txHash!)) !== null;
-    });
-    const first = (await node.provider.getTransaction(stuck!.txHash!))!;
-    expect(first.type, "auto on a chain with a base fee: EIP-1559").to.equal(2);
-    // The next block's base fee is far above what the transaction pays: it stays pending.
-    await node.rpc("hardhat_setNextBlockBaseFeePerGas", [toQuantity(first.maxFeePerGas! * 100n)]);
-    await node.mine();
-    expect(await node.provider.getTransactionReceipt(first.hash)).to.equal(null);
+      await publish(shipper);
+      // Each transaction is read in the same probe that finds it: the hub may replace it (and the node
+      // drop it) any time after ANCHOR_STUCK_MS.
+      let stuck: BatchRow | undefined;
+      let first: TransactionResponse | null = null;
+      await waitUntil("the anchor transaction in the mempool", async () => {
+        stuck = (await batches(url)).find((b) => b.status !== "ANCHORED" && b.txHash !== null);
+        first = stuck ? await node.provider.getTransaction(stuck.txHash!) : null;
+        return first !== null;
+      });
+      first = first!;
+      expect(first.type, "auto on a chain with a base fee: EIP-1559").to.equal(2);
+      // The next block's base fee is far above what the transaction pays: it stays pending.
+      await node.rpc("hardhat_setNextBlockBaseFeePerGas", [toQuantity(first.maxFeePerGas! * 100n)]);
+      await node.mine();
+      expect(await node.provider.getTransactionReceipt(first.hash)).to.equal(null);
 
-    let replacementHash = "";
-    await waitUntil("the replacement", async () => {
-      replacementHash = (await batches(url)).find((b) => b.id === stuck!.id)!.txHash!;
-      return replacementHash !== first.hash;
-    });
-    const replacement = (await node.provider.getTransaction(replacementHash))!;
-    expect(replacement.nonce).to.equal(first.nonce);
-    expect(replacement.data).to.equal(first.data);
-    expect(replacement.maxFeePerGas! * 8n >= first.maxFeePerGas! * 9n, "max fee +12.5%").to.equal(true);
-    expect(replacement.maxPriorityFeePerGas! * 8n >= first.maxPriorityFeePerGas! * 9n, "priority fee +12.5%").to.equal(true);
-    expect(hub.output()).to.match(/replacing it with higher fees/);
+      let replacementHash = "";
+      let replacement: TransactionResponse | null = null;
+      await waitUntil("the replacement", async () => {
+        replacementHash = (await batches(url)).find((b) => b.id === stuck!.id)!.txHash!;
+        replacement = replacementHash !== first!.hash ? await node.provider.getTransaction(replacementHash) : null;
+        return replacement !== null;
+      });
+      // Mined at once, before the hub could find it stuck in turn and replace it again.
+      await node.mine();
+      replacement = replacement!;
+      expect(replacement.nonce).to.equal(first.nonce);
+      expect(replacement.data).to.equal(first.data);
+      expect(replacement.maxFeePerGas! * 8n >= first.maxFeePerGas! * 9n, "max fee +12.5%").to.equal(true);
+      expect(replacement.maxPriorityFeePerGas! * 8n >= first.maxPriorityFeePerGas! * 9n, "priority fee +12.5%").to.equal(true);
+      expect(hub.output()).to.match(/replacing it with higher fees/);
 
-    await node.mine();
-    await waitUntil("the batch anchored", async () => (await batches(url)).find((b) => b.id === stuck!.id)!.status === "ANCHORED");
-    expect((await node.provider.getTransactionReceipt(replacementHash))?.status).to.equal(1);
-    expect(await node.provider.getTransactionReceipt(first.hash)).to.equal(null);
-    expect((await batches(url)).find((b) => b.id === stuck!.id)!.txHash).to.equal(replacementHash);
-    expect((await rootsOnChain()).filter((r) => r === stuck!.root)).to.have.length(1);
-    await node.rpc("evm_setAutomine", [true]);
+      await waitUntil("the batch anchored", async () => (await batches(url)).find((b) => b.id === stuck!.id)!.status === "ANCHORED");
+      expect((await node.provider.getTransactionReceipt(replacementHash))?.status).to.equal(1);
+      expect(await node.provider.getTransactionReceipt(first.hash)).to.equal(null);
+      expect((await batches(url)).find((b) => b.id === stuck!.id)!.txHash).to.equal(replacementHash);
+      expect((await rootsOnChain()).filter((r) => r === stuck!.root)).to.have.length(1);
+    } finally {
+      await node.rpc("evm_setAutomine", [true]);
+    }
   });
 
   it("ANCHOR_TX_TYPE=legacy sends type 0 transactions, at gas price 0 on a zero-fee chain with ANCHOR_GAS_PRICE=0", async () => {
