@@ -126,6 +126,7 @@ async function main() {
     PARTICIPANT_REGISTRY: deployment.participantRegistry,
     ANCHOR_REGISTRY: deployment.anchorRegistry,
     CREDENTIAL_REGISTRY: deployment.credentialRegistry,
+    CONTRACTS_FROM_BLOCK: String(deployment.deployedAtBlock),
     OPERATOR_PRIVATE_KEY: operatorKey,
     ANCHORER_PRIVATE_KEY: anchorerKey,
     TOKEN_SECRET: secrets.tokenSecret,

@@ -187,7 +187,14 @@ export const AccessRequestViewSchema = z.object({
 export type AccessRequestView = z.infer<typeof AccessRequestViewSchema>;
 export const AccessRequestListSchema = z.object({ accessRequests: z.array(AccessRequestViewSchema) });
 
-export const ChainInfoSchema = z.object({ chainId: z.number().int(), participantRegistry: z.string(), anchorRegistry: z.string(), credentialRegistry: z.string().optional() });
+export const ChainInfoSchema = z.object({
+  chainId: z.number().int(),
+  participantRegistry: z.string(),
+  anchorRegistry: z.string(),
+  credentialRegistry: z.string().optional(),
+  /** The block the registries were deployed in: a verifier's log searches may start there (compare it with a source you trust, as the addresses). */
+  fromBlock: z.number().int().min(0),
+});
 export type ChainInfo = z.infer<typeof ChainInfoSchema>;
 
 /** RFC 9457 problem details, as every hub error is sent. */

@@ -10,8 +10,8 @@ import { recordRoutes } from "./records/routes";
 import type { RecordObserver } from "./records/observers";
 import { RecordChecks, defaultCheckWorkers } from "./records/check-pool";
 import { verifyRoutes } from "./verify/routes";
-import { revocationRelayRoutes } from "./records/revocation-relay";
-import { RevocationRelay } from "./chain/relay";
+import { relayRoutes } from "./records/revocation-relay";
+import { MemberRelay } from "./chain/relay";
 import { ProofService } from "./anchoring/proofs";
 import { AccessLogWriter } from "./access-log/writer";
 import { accessLogRoutes } from "./access-log/routes";
@@ -80,7 +80,7 @@ export function createServices(parts: HubParts, log?: (line: string) => void): H
   const selfAudit = new SelfAudit(db, provider, proofs, chain, exportChain, {
     intervalMs: config.AUDIT_INTERVAL_MS,
     maxAnchorLagS: config.AUDIT_MAX_ANCHOR_LAG_S,
-    fromBlock: config.AUDIT_FROM_BLOCK,
+    fromBlock: config.AUDIT_FROM_BLOCK ?? chain.fromBlock,
     log,
   });
   const accessLog = new AccessLogWriter(db, provider);
@@ -127,7 +127,7 @@ export function createApp(parts: HubParts, services: HubServices): express.Expre
   app.get("/health", healthRoute(storageHealthOf(db)));
   // Where the hub anchors: verifiers should still compare these with addresses they trust.
   app.get("/v1/chain", (_req, res) => {
-    res.json({ chainId: parts.chainId, ...chain.contracts });
+    res.json({ chainId: parts.chainId, ...chain.contracts, fromBlock: chain.fromBlock });
   });
   app.use(authRoutes(db, tokens, config.PUBLIC_URL));
   app.use(orgRoutes(db, chain, auth, services.authority));
@@ -157,7 +157,7 @@ export function createApp(parts: HubParts, services: HubServices): express.Expre
   app.use(epcisRoutes({ db, provider, auth, captures: services.captures }));
   app.use(oneRecordRoutes({ db, provider, observers, checks: services.recordChecks, iris: new OneRecordIris(config.PUBLIC_URL), auth, accessLog, proofs, watches: services.subscriptionWatches, allowPrivate: config.WEBHOOK_ALLOW_PRIVATE }));
   app.use(verifyRoutes(chain, { perMinute: config.VERIFY_RATE_PER_MIN, chainTimeoutMs: config.VERIFY_CHAIN_TIMEOUT_MS }));
-  app.use(revocationRelayRoutes(new RevocationRelay(chain), auth));
+  app.use(relayRoutes(new MemberRelay(chain), auth, services.authority));
   // The Digital Link resolver first: a plain browser scan falls through to the page router after it.
   app.use(provenanceCodeRoutes({ db, provider, publicUrl: config.PUBLIC_URL, auth }));
   // The consumer's provenance page at the code URI, its story JSON and assets (public).

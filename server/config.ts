@@ -23,6 +23,9 @@ export const ConfigSchema = z
     RPC_URL: z.string().url().default("http://127.0.0.1:8545"),
     PARTICIPANT_REGISTRY: address,
     ANCHOR_REGISTRY: address,
+    // The block the registries were deployed in: every log search (verification, the page, the
+    // self-audit) starts there, not at block 0 (docs/deploy.md). 0 is correct, only slow on a long chain.
+    CONTRACTS_FROM_BLOCK: z.coerce.number().int().min(0).default(0),
     // The CredentialRegistry (default: the one PARTICIPANT_REGISTRY names), and how long a member's
     // credentials read from it are reused when judging its publications (docs/authority.md).
     CREDENTIAL_REGISTRY: address.optional(),
@@ -69,10 +72,11 @@ export const ConfigSchema = z
     PAGE_CACHE_MS: z.coerce.number().int().min(0).max(60_000).default(1000),
     // Static bearer token for Prometheus scrapes of /metrics (operators and auditors may use their access token).
     METRICS_TOKEN: z.string().min(32, "must be at least 32 characters").optional(),
-    // The hub's scheduled self-audit: interval (0 = off), the anchoring delay it tolerates, first block to read.
+    // The hub's scheduled self-audit: interval (0 = off), the anchoring delay it tolerates, first block to
+    // read (default CONTRACTS_FROM_BLOCK).
     AUDIT_INTERVAL_MS: z.coerce.number().int().min(0).default(900_000),
     AUDIT_MAX_ANCHOR_LAG_S: int(3600),
-    AUDIT_FROM_BLOCK: z.coerce.number().int().min(0).default(0),
+    AUDIT_FROM_BLOCK: z.coerce.number().int().min(0).optional(),
     // Cross-border e-commerce customs (docs/customs.md): the secret keying buyers' identity hashes, the
     // deadline for a case's missing documents, the matcher (batch, poll, lease, and how long an
     // incomplete case waits after its last document), and match rules overriding the defaults (JSON).

@@ -33,6 +33,7 @@ export async function startHub(config: Config, log: (line: string) => void = con
     anchorerKey: config.ANCHORER_PRIVATE_KEY,
     participantRegistry: config.PARTICIPANT_REGISTRY,
     anchorRegistry: config.ANCHOR_REGISTRY,
+    fromBlock: config.CONTRACTS_FROM_BLOCK,
   });
   const chainId = Number((await chain.provider.getNetwork()).chainId);
   // Refused unless a local development chain and ALLOW_DEV_KEYS (the error names the variable only).

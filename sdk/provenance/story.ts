@@ -106,6 +106,8 @@ export const StoryChainSchema = z.object({
   chainId: z.number().int(),
   participantRegistry: z.string(),
   anchorRegistry: z.string(),
+  /** The registries' deployment block: log searches start there (absent: block 0, correct but slow on a long chain). */
+  fromBlock: z.number().int().min(0).optional(),
   rpcUrl: z.string(),
 });
 export type StoryChain = z.infer<typeof StoryChainSchema>;

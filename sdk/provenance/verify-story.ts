@@ -53,6 +53,7 @@ export async function verifyStep(step: StoryStep, story: Pick<ProductStory, "cha
     proof: step.proof,
     chain: { provider },
     contracts: { participantRegistry: story.chain.participantRegistry, anchorRegistry: story.chain.anchorRegistry },
+    ...(story.chain.fromBlock !== undefined ? { fromBlock: story.chain.fromBlock } : {}),
   });
   if (verdict.valid && !attester) return { recordId: step.recordId, status: "verified", verdict };
   const reasons = [...failedChecks(verdict), ...(attester ? [attester] : [])];

@@ -8,6 +8,8 @@ export class HubChain {
   readonly anchorer: Wallet;
   readonly participants: Contract;
   readonly anchors: Contract;
+  /** The block the registries were deployed in: where every log search starts (CONTRACTS_FROM_BLOCK). */
+  readonly fromBlock: number;
   /** The CredentialRegistry, once `resolveCredentialRegistry` found it (the operator issues with it). */
   credentials: Contract | undefined;
   private operatorQueue: Promise<unknown> = Promise.resolve();
@@ -18,7 +20,9 @@ export class HubChain {
     anchorerKey: string;
     participantRegistry: string;
     anchorRegistry: string;
+    fromBlock?: number;
   }) {
+    this.fromBlock = opts.fromBlock ?? 0;
     // Polling is for tx.wait(); the hub otherwise asks the chain only when it needs to.
     this.provider = new JsonRpcProvider(opts.rpcUrl, undefined, { staticNetwork: true, pollingInterval: 100, cacheTimeout: -1 });
     this.operator = new Wallet(opts.operatorKey, this.provider);

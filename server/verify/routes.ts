@@ -30,6 +30,7 @@ export function verifyRoutes(chain: HubChain, opts: VerifyRouteOptions): Router 
       proof: parsed.data.proof as Parameters<typeof verifyRecord>[0]["proof"],
       chain: { provider: chain.provider },
       contracts: chain.contracts,
+      fromBlock: chain.fromBlock,
       chainTimeoutMs: opts.chainTimeoutMs,
     });
     if (verdict.chainUnavailable)

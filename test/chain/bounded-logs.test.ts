@@ -3,7 +3,9 @@
 // anchored before and after the long gap (with a correct, no and a wrong block hint), revocation,
 // a rotated key, completeness, the audit, the provenance page's revocation reader and `cargoproof
 // verify` as a child process. No request over 1,000 blocks is ever accepted, and all stay bounded.
+import { once } from "node:events";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { expect } from "chai";
@@ -14,7 +16,15 @@ import { anchorRegistryAbi, orgIdToBytes32 } from "../../sdk/chain-abi";
 import { LogScanError, getLogsPaged, isRangeRefusal } from "../../sdk/chain-logs";
 import type { AnchorProof } from "../../sdk/envelope";
 import { openRpc, verifyRecord, type Verdict } from "../../sdk/verify";
+import express from "express";
+import type { ProductStory, StoryStep } from "../../sdk/provenance/story";
+import { verifyStep } from "../../sdk/provenance/verify-story";
+import { HubChain } from "../../server/chain/hub-chain";
+import { bodyParsers } from "../../server/http/body";
+import { problemHandler } from "../../server/http/problem";
 import { RevocationReader } from "../../server/provenance/page/revocations";
+import { VerdictCache } from "../../server/provenance/page/verdicts";
+import { verifyRoutes } from "../../server/verify/routes";
 import { ACME, FAST, deployChain, exportOf, proofOf, publish, seal, type Batch, type Chain, type HubState, type StoredRec } from "../audit/fixture";
 import { runCli } from "../cli-process";
 import { rangeLimitedRpc, type RangeLimitedRpc } from "./range-limited-rpc";
@@ -271,5 +281,120 @@ describe("getLogsPaged against refusals", function () {
     // 1000 refused, 500 refused, then 250-block windows: 2 refusals, not 2 per page.
     expect(asked.filter((n) => n > 300)).to.have.length(2);
     expect(calls).to.equal(2 + 40);
+  });
+});
+
+// The registries deployed long after block 0, as on any public chain: the hub's verification, its
+// page's verdicts and revocation reasons, and a browser's check of a step search from the deployment
+// block the hub is configured with (CONTRACTS_FROM_BLOCK), never from block 0.
+describe("bounded log queries: registries deployed after 100,000 blocks", function () {
+  this.timeout(300_000);
+  let chain: Chain;
+  let batch: Batch;
+  let valid: StoredRec;
+  let revoked: StoredRec;
+  let rpc: RangeLimitedRpc;
+  let snapshot: unknown;
+
+  before(async () => {
+    snapshot = await network.provider.send("evm_snapshot", []);
+    await network.provider.send("hardhat_mine", [`0x${GAP.toString(16)}`]);
+    chain = await deployChain();
+    const state: HubState = { batches: [], pending: [], access: [] };
+    valid = publish(ACME, chain.keys[ACME]!);
+    revoked = publish(ACME, chain.keys[ACME]!);
+    batch = await seal(chain, state, [valid, revoked]);
+    const registry = new Contract(chain.contracts.anchorRegistry, anchorRegistryAbi, chain.keys[ACME]!);
+    await (await registry.getFunction("revoke")(revoked.record.digest, "label misprinted")).wait();
+    await network.provider.send("hardhat_mine", ["0x10"]);
+    rpc = await rangeLimitedRpc(LIMIT);
+  });
+
+  after(async () => {
+    await rpc?.close();
+    await network.provider.send("evm_revert", [snapshot]);
+  });
+
+  /** Every log read started at or after the deployment, and there were few of them. */
+  const expectFromDeployment = () => {
+    expect(chain.deployedAtBlock).to.be.greaterThan(GAP);
+    expect(rpc.asked.length).to.be.greaterThan(0);
+    expect(rpc.asked.map((a) => a.from).filter((from) => from < chain.deployedAtBlock)).to.deep.equal([]);
+    expect(rpc.requests()).to.be.at.most(10);
+    rpc.reset();
+  };
+
+  it("POST /v1/verify searches from the configured deployment block", async () => {
+    const hubChain = new HubChain({
+      rpcUrl: rpc.url,
+      operatorKey: Wallet.createRandom().privateKey,
+      anchorerKey: Wallet.createRandom().privateKey,
+      ...chain.contracts,
+      fromBlock: chain.deployedAtBlock,
+    });
+    const app = express();
+    app.use(bodyParsers());
+    app.use(verifyRoutes(hubChain, { perMinute: 100, chainTimeoutMs: 30_000 }));
+    app.use(problemHandler);
+    const server = app.listen(0, "127.0.0.1");
+    await once(server, "listening");
+    try {
+      const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/v1/verify`;
+      const post = async (rec: StoredRec) => {
+        const { blockNumber: _, ...proof } = proofOf(chain, batch, rec.record.digest);
+        const res = await fetch(url, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ record: rec.record, proof }) });
+        expect(res.status).to.equal(200);
+        return (await res.json()) as Verdict;
+      };
+      const ok = await post(valid);
+      expect(ok.valid, JSON.stringify(ok)).to.equal(true);
+      const no = await post(revoked);
+      expect(no.revocation).to.include({ revoked: true });
+      expect(no.revocation.reason).to.include("label misprinted");
+      expectFromDeployment();
+    } finally {
+      server.close();
+      hubChain.destroy();
+    }
+  });
+
+  it("the page's verdicts and revocation reasons, and a browser's check of a step, search from the deployment block", async () => {
+    const provider = await openRpc(rpc.url);
+    try {
+      const verdicts = new VerdictCache(provider, chain.contracts, chain.deployedAtBlock);
+      const { blockNumber: _, ...proof } = proofOf(chain, batch, valid.record.digest);
+      const { verdict } = await verdicts.verdict(valid.record, valid.record.digest, proof, { revoked: false });
+      expect(verdict.status, JSON.stringify(verdict)).to.equal("verified");
+      const reader = new RevocationReader(provider, chain.contracts.anchorRegistry, { fromBlock: chain.deployedAtBlock });
+      expect(await reader.status(ACME, revoked.record.digest)).to.include({ revoked: true, reason: "label misprinted" });
+      expectFromDeployment();
+
+      // The browser's check: the story names the deployment block beside the registries.
+      // (A revoked step: its reason comes from the Revoked log, so the search shows.)
+      const stepOf = (rec: StoredRec) => {
+        const { blockNumber: _, ...proof } = proofOf(chain, batch, rec.record.digest);
+        return { recordId: rec.record.id, type: "Shipment", record: rec.record, proof, attestedBy: { orgId: ACME, name: ACME, kind: "brand" } } as unknown as StoryStep;
+      };
+      const steps = [stepOf(valid), stepOf(revoked)];
+      const story = {
+        chain: { chainId: chain.chainId, ...chain.contracts, fromBlock: chain.deployedAtBlock, rpcUrl: rpc.url },
+        product: { brandOwner: { orgId: ACME, name: ACME, kind: "brand" }, partners: [] },
+        steps,
+      } as unknown as ProductStory;
+      // Its own connection, as a browser has (one provider reuses an identical request's answer for a while).
+      const browser = await openRpc(rpc.url);
+      let check: Awaited<ReturnType<typeof verifyStep>>;
+      try {
+        expect((await verifyStep(steps[0]!, story, browser)).status).to.equal("verified");
+        check = await verifyStep(steps[1]!, story, browser);
+      } finally {
+        browser.destroy();
+      }
+      expect(check.status, JSON.stringify(check)).to.equal("revoked");
+      expect(JSON.stringify(check)).to.include("label misprinted");
+      expectFromDeployment();
+    } finally {
+      provider.destroy();
+    }
   });
 });

@@ -190,6 +190,7 @@ export function hubEnv(chain: TestChain, databaseUrl: string, extra: Record<stri
     PARTICIPANT_REGISTRY: chain.deployment.participantRegistry,
     ANCHOR_REGISTRY: chain.deployment.anchorRegistry,
     CREDENTIAL_REGISTRY: chain.deployment.credentialRegistry,
+    CONTRACTS_FROM_BLOCK: String(chain.deployment.deployedAtBlock),
     // Tests that revoke or let a credential expire wait this long for the hub to notice.
     CREDENTIAL_CACHE_MS: "200",
     OPERATOR_PRIVATE_KEY: OPERATOR_KEY,

@@ -82,8 +82,11 @@ describe(`the consumer's provenance page: story, disclosure, scans (${isPostgres
       chainId: 31337,
       participantRegistry: chain.deployment.participantRegistry,
       anchorRegistry: chain.deployment.anchorRegistry,
+      // Where a browser's log searches start: the registries' deployment block, not block 0.
+      fromBlock: chain.deployment.deployedAtBlock,
       rpcUrl: chain.rpcUrl,
     });
+    expect(chain.deployment.deployedAtBlock).to.be.greaterThan(0);
   });
 
   it("the six facts, each with the record it comes from", async function () {

@@ -17,7 +17,7 @@ export function provenancePage(parts: HubParts, proofs: ProofService): Router {
     db,
     provider,
     proofs,
-    chain: { provider: chain.provider, chainId, ...chain.contracts },
+    chain: { provider: chain.provider, chainId, ...chain.contracts, fromBlock: chain.fromBlock },
     publicUrl: config.PUBLIC_URL,
     publicRpcUrl,
     ...(config.EXPLORER_TX_URL ? { explorerTxUrl: config.EXPLORER_TX_URL } : {}),

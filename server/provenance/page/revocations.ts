@@ -20,11 +20,17 @@ export class RevocationReader {
   private readonly readings = new Map<string, { at: number; value: Promise<Revocation> }>();
   private readonly reasons = new Map<string, Promise<string | undefined>>();
 
+  private readonly fromBlock: number;
+  private readonly maxAgeMs: number;
+
+  /** `fromBlock`: the registry's deployment block (log searches start there); `maxAgeMs`: how long a reading is reused. */
   constructor(
     private readonly provider: Provider,
     private readonly anchorRegistry: string,
-    private readonly maxAgeMs = 1000,
+    opts: { fromBlock?: number; maxAgeMs?: number } = {},
   ) {
+    this.fromBlock = opts.fromBlock ?? 0;
+    this.maxAgeMs = opts.maxAgeMs ?? 1000;
     this.registry = new Contract(anchorRegistry, anchorRegistryAbi, provider);
   }
 
@@ -52,7 +58,7 @@ export class RevocationReader {
     let reason = this.reasons.get(key);
     if (!reason) {
       // Searched around the block of its time, in bounded windows (never 0..latest: RPC endpoints refuse that).
-      reason = logSpanOf(this.provider, {})
+      reason = logSpanOf(this.provider, { fromBlock: this.fromBlock })
         .then((span) => findRevokedLog(this.provider, this.anchorRegistry, orgId, digest, revokedAt, span))
         .then((log) => (log ? decodeRevoked(log).reason : undefined));
       reason.catch(() => this.reasons.delete(key));

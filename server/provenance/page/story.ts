@@ -24,7 +24,8 @@ export interface StoryOptions {
   db: Db;
   provider: DbProvider;
   proofs: ProofService;
-  chain: { provider: Provider; chainId: number; participantRegistry: string; anchorRegistry: string };
+  /** `fromBlock`: the registries' deployment block, where every log search starts. */
+  chain: { provider: Provider; chainId: number; participantRegistry: string; anchorRegistry: string; fromBlock: number };
   publicUrl: string;
   /** The RPC URL consumers' browsers verify against. */
   publicRpcUrl: string;
@@ -114,8 +115,8 @@ export class StoryService {
   constructor(private readonly opts: StoryOptions) {
     const { chain } = opts;
     const contracts = { participantRegistry: chain.participantRegistry, anchorRegistry: chain.anchorRegistry };
-    this.verdicts = new VerdictCache(chain.provider, contracts);
-    this.revocations = new RevocationReader(chain.provider, chain.anchorRegistry, opts.revocationMaxAgeMs ?? 1000);
+    this.verdicts = new VerdictCache(chain.provider, contracts, chain.fromBlock);
+    this.revocations = new RevocationReader(chain.provider, chain.anchorRegistry, { fromBlock: chain.fromBlock, maxAgeMs: opts.revocationMaxAgeMs ?? 1000 });
   }
 
   /**
@@ -320,7 +321,7 @@ export class StoryService {
       },
       facts: deriveFacts(steps),
       steps,
-      chain: { chainId: chain.chainId, participantRegistry: chain.participantRegistry, anchorRegistry: chain.anchorRegistry, rpcUrl: this.opts.publicRpcUrl },
+      chain: { chainId: chain.chainId, participantRegistry: chain.participantRegistry, anchorRegistry: chain.anchorRegistry, fromBlock: chain.fromBlock, rpcUrl: this.opts.publicRpcUrl },
     };
   }
 

@@ -24,6 +24,8 @@ export class VerdictCache {
   constructor(
     private readonly provider: Provider,
     private readonly contracts: { participantRegistry: string; anchorRegistry: string },
+    /** The registries' deployment block: the verification's log searches start there. */
+    private readonly fromBlock = 0,
   ) {}
 
   /** The digest of the stored content (undefined if it cannot be computed), cached while the row is unchanged. */
@@ -51,7 +53,7 @@ export class VerdictCache {
     const now = Date.now();
     let entry = this.verdicts.get(key);
     if (!entry) {
-      entry = { at: now, verdict: verifyRecord({ record, proof, chain: { provider: this.provider }, contracts: this.contracts }) };
+      entry = { at: now, verdict: verifyRecord({ record, proof, chain: { provider: this.provider }, contracts: this.contracts, fromBlock: this.fromBlock }) };
       this.verdicts.set(key, entry);
       trim(this.verdicts);
     }
