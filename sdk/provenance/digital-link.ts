@@ -1,12 +1,16 @@
+
 import { gs1CheckDigit } from "../records/codes";
-import { GS1_AI82 } from "../records/product-batch";
+import { aiDefinition, aiName, elementProblem, pairingProblem, type ElementProblem, type Gs1Element } from "./gs1/elements";
 
 /**
- * GS1 Digital Link (1.x URI syntax) for trade items: primary key 01 (GTIN) with the optional key
- * qualifiers 22 (consumer product variant), 10 (lot) and 21 (serial), in that order, and data
- * attributes in the query string. Compressed Digital Link URIs and keys other than the GTIN are
- * out of scope: this hub resolves products.
+ * GS1 Digital Link URI syntax (1.x), checked against the GS1 Barcode Syntax Dictionary
+ * (./gs1/ai-table.ts): every primary key the dictionary marks dlpkey, its key qualifiers in the
+ * path in one of its orders, and data attributes (AIs flagged "?") in the query string; every value
+ * checked for character set, length and the dictionary's linters (check digits, dates, ...).
+ * The product functions (parseDigitalLink, digitalLinkPath, ...) are the GTIN (01) view of it.
  */
+
+export type { Gs1Element } from "./gs1/elements";
 
 /** A product as the hub names it: a GTIN (14 digits, check digit checked), optionally a lot and/or a serial. */
 export type ProductCode = { gtin: string; lot?: string; serial?: string };
@@ -17,10 +21,26 @@ export class DigitalLinkError extends Error {
   constructor(
     readonly reason: DigitalLinkErrorReason,
     message: string,
+    /** The AI the error is about, when it is about one. */
+    readonly ai?: string,
   ) {
     super(message);
     this.name = "DigitalLinkError";
   }
+}
+
+const fail = (p: ElementProblem): never => {
+  throw new DigitalLinkError(p.reason, p.message, p.ai);
+};
+
+/** What a Digital Link URI says: its primary key, key qualifiers (path order), data attributes and other query parameters. */
+export interface DigitalLinkUri {
+  key: Gs1Element;
+  qualifiers: Gs1Element[];
+  /** AI data attributes from the query string, by AI. */
+  attributes: Record<string, string>;
+  /** Query parameters that are not AIs (linkType, context, ...), by name. */
+  parameters: Record<string, string>;
 }
 
 /** Everything a Digital Link URI says about a trade item, beyond its ProductCode. */
@@ -28,49 +48,10 @@ export type DigitalLinkDetails = {
   code: ProductCode;
   /** AI 22, consumer product variant. */
   cpv?: string;
-  /** Data attributes from the query string, by AI (e.g. "17": "261231"); only the AIs in DATA_ATTRIBUTES. */
+  /** AI 235, third party controlled serialised extension of the GTIN (the alternative to 22/10/21). */
+  tpx?: string;
+  /** Data attributes from the query string, by AI (e.g. "17": "261231"). */
   attributes: Record<string, string>;
-};
-
-// Key qualifiers of AI 01 in the order the standard fixes for the path.
-const QUALIFIERS = ["22", "10", "21"] as const;
-type Qualifier = (typeof QUALIFIERS)[number];
-const QUALIFIER_NAMES: Record<Qualifier, string> = { "22": "consumer product variant", "10": "lot", "21": "serial" };
-
-// Other GS1 primary keys: valid Digital Link, but not a trade item this hub resolves.
-const OTHER_PRIMARY_KEYS: Record<string, string> = {
-  "00": "SSCC",
-  "253": "GDTI",
-  "255": "GCN",
-  "401": "GINC",
-  "402": "GSIN",
-  "414": "GLN",
-  "417": "party GLN",
-  "8003": "GRAI",
-  "8004": "GIAI",
-  "8006": "ITIP",
-  "8010": "CPID",
-  "8013": "GMN",
-  "8017": "GSRN (provider)",
-  "8018": "GSRN (recipient)",
-};
-
-const YYMMDD = /^\d{2}(0[1-9]|1[0-2])(0\d|[12]\d|3[01])$/; // day 00 = last day of the month (GS1 GenSpecs)
-const weight = { name: "net weight", pattern: /^\d{6}$/ };
-/** Data attributes the parser understands (query string); other numeric keys are ignored. */
-export const DATA_ATTRIBUTES: Record<string, { name: string; pattern: RegExp }> = {
-  "11": { name: "production date", pattern: YYMMDD },
-  "12": { name: "due date", pattern: YYMMDD },
-  "13": { name: "packaging date", pattern: YYMMDD },
-  "15": { name: "best before date", pattern: YYMMDD },
-  "16": { name: "sell by date", pattern: YYMMDD },
-  "17": { name: "expiration date", pattern: YYMMDD },
-  "30": { name: "variable count", pattern: /^\d{1,8}$/ },
-  "37": { name: "count of trade items", pattern: /^\d{1,8}$/ },
-  "422": { name: "country of origin (ISO 3166 numeric)", pattern: /^\d{3}$/ },
-  "7003": { name: "expiration date and time", pattern: /^\d{2}(0[1-9]|1[0-2])(0[1-9]|[12]\d|3[01])([01]\d|2[0-3])[0-5]\d$/ },
-  ...Object.fromEntries([0, 1, 2, 3, 4, 5].map((d) => [`310${d}`, { ...weight, name: `net weight, kg (${d} decimals)` }])),
-  ...Object.fromEntries([0, 1, 2, 3, 4, 5].map((d) => [`320${d}`, { ...weight, name: `net weight, lb (${d} decimals)` }])),
 };
 
 /**
@@ -87,14 +68,8 @@ export function normalizeGtin(gtin: string): string {
   return padded;
 }
 
-function checkAi82(ai: Qualifier, value: string): string {
-  if (!GS1_AI82.test(value))
-    throw new DigitalLinkError(
-      "bad-value",
-      `AI ${ai} (${QUALIFIER_NAMES[ai]}) is 1-20 characters of the GS1 AI encodable character set 82, got "${value}"`,
-    );
-  return value;
-}
+// Every character a URI may hold (RFC 3986: unreserved, reserved and "%").
+const URI_CHARS = /^[A-Za-z0-9\-._~:/?#[\]@!$&'()*+,;=%]*$/;
 
 function decodeSegment(raw: string, what: string): string {
   try {
@@ -106,12 +81,25 @@ function decodeSegment(raw: string, what: string): string {
 
 // Splits "https://host/path?query#fragment" or "/path?query" into path and query, without
 // normalising the path (a URL parser would resolve "." and ".." segments, which are valid lots).
+// The scheme and authority are checked with the WHATWG URL parser plus what it tolerates but a
+// Digital Link may not hold: userinfo, an IPv6 zone identifier, characters outside RFC 3986.
 function splitUri(uriOrPath: string): { path: string; query: string } {
-  let rest = uriOrPath.trim();
-  const scheme = /^([a-zA-Z][a-zA-Z0-9+.-]*):\/\/[^/?#]*/.exec(rest);
+  if (!URI_CHARS.test(uriOrPath)) throw new DigitalLinkError("syntax", `a URI holds only RFC 3986 characters (others are percent-encoded): "${uriOrPath}"`);
+  if (/%(?![0-9A-Fa-f]{2})/.test(uriOrPath)) throw new DigitalLinkError("syntax", `malformed percent-encoding in "${uriOrPath}"`);
+  let rest = uriOrPath;
+  const scheme = /^([a-zA-Z][a-zA-Z0-9+.-]*):/.exec(rest);
   if (scheme) {
-    if (!/^https?$/i.test(scheme[1])) throw new DigitalLinkError("syntax", `a Digital Link URI is http or https, got "${scheme[1]}:"`);
-    rest = rest.slice(scheme[0].length);
+    if (!/^https?$/i.test(scheme[1]!)) throw new DigitalLinkError("syntax", `a Digital Link URI is http or https, got "${scheme[1]}:"`);
+    const authority = /^[a-zA-Z]+:\/\/([^/?#]*)/.exec(rest);
+    if (!authority || authority[1] === "") throw new DigitalLinkError("syntax", `a Digital Link URI names a host: "${uriOrPath}"`);
+    if (authority[1]!.includes("@")) throw new DigitalLinkError("syntax", "a Digital Link URI carries no user information (user@host)");
+    if (authority[1]!.includes("%")) throw new DigitalLinkError("syntax", `the host "${authority[1]}" is not a valid host (percent-encoding, IPv6 zone identifier)`);
+    try {
+      new URL(`${scheme[1]}://${authority[1]}/`);
+    } catch {
+      throw new DigitalLinkError("syntax", `the host "${authority[1]}" is not a valid host`);
+    }
+    rest = rest.slice(authority[0].length);
   }
   const hash = rest.indexOf("#");
   if (hash >= 0) rest = rest.slice(0, hash);
@@ -122,87 +110,166 @@ function splitUri(uriOrPath: string): { path: string; query: string } {
   return { path, query };
 }
 
-// Index of the "01" segment: the one followed by an even number of segments (value + AI/value
-// pairs); anything before it is a path prefix, which the standard allows.
-function primaryKeyIndex(segments: string[]): number {
-  const candidates = segments.map((s, i) => i).filter((i) => segments[i] === "01" && (segments.length - i) % 2 === 0);
-  const digits = candidates.find((i) => /^\d+$/.test(segments[i + 1]));
-  if (digits !== undefined) return digits;
-  if (candidates.length > 0) return candidates[0];
-  const other = segments.findIndex((s, i) => s in OTHER_PRIMARY_KEYS && (segments.length - i) % 2 === 0);
-  if (other >= 0)
-    throw new DigitalLinkError(
-      "unknown-ai",
-      `AI ${segments[other]} (${OTHER_PRIMARY_KEYS[segments[other]]}) is not a trade item: this hub resolves GTINs (/01/{gtin})`,
-    );
-  throw new DigitalLinkError("syntax", "a Digital Link path is /01/{gtin} followed by AI/value pairs");
+const isPrimaryKey = (ai: string) => aiDefinition(ai)?.dlpkey !== undefined;
+
+// A key's value as the URI may write it: a GTIN-8/12/13 stands for its GTIN-14.
+function keyValue(ai: string, raw: string): string {
+  const value = decodeSegment(raw, `${aiName(ai)} value`);
+  if (ai === "01") return normalizeGtin(value);
+  const problem = elementProblem(ai, value);
+  return problem ? fail(problem) : value;
 }
 
-function parseQuery(query: string): Record<string, string> {
+// Index of the primary key: a dlpkey AI followed by an even number of segments (value + AI/value
+// pairs); anything before it is a path prefix, which the standard allows. A prefix may itself
+// look like an AI, so the first candidate with a valid key value wins.
+function primaryKeyIndex(segments: string[]): number {
+  const candidates = segments.map((_, i) => i).filter((i) => isPrimaryKey(segments[i]!) && (segments.length - i) % 2 === 0);
+  const valid = candidates.find((i) => {
+    try {
+      keyValue(segments[i]!, segments[i + 1]!);
+      return true;
+    } catch {
+      return false;
+    }
+  });
+  if (valid !== undefined) return valid;
+  if (candidates.length > 0) return candidates[0]!;
+  throw new DigitalLinkError("syntax", "a Digital Link path is /{primary key AI}/{value} followed by key qualifier AI/value pairs (e.g. /01/{gtin}/10/{lot})");
+}
+
+const alternativesText = (alts: readonly (readonly string[])[]) => alts.map((a) => a.join(", ")).join(" or ");
+
+function checkQualifiers(key: string, qualifiers: readonly string[]): void {
+  const alts = aiDefinition(key)!.dlpkey!;
+  // In order: the qualifiers are a subsequence of one of the key's sequences.
+  const inOrder = (alt: readonly string[]) => {
+    let at = -1;
+    return qualifiers.every((q) => (at = alt.indexOf(q, at + 1)) >= 0);
+  };
+  if (qualifiers.length === 0 || alts.some(inOrder)) return;
+  const sameAlternative = alts.some((alt) => qualifiers.every((q) => alt.includes(q)));
+  throw new DigitalLinkError(
+    "syntax",
+    sameAlternative
+      ? `key qualifiers of ${aiName(key)} come at most once each, in the order ${alternativesText(alts)} (${qualifiers.join(", ")} is not)`
+      : `key qualifiers of ${aiName(key)} are one of the sequences ${alternativesText(alts)}, not a mix (${qualifiers.join(", ")})`,
+    qualifiers[qualifiers.length - 1],
+  );
+}
+
+function parseQuery(query: string, key: string, pathAis: ReadonlySet<string>): Pick<DigitalLinkUri, "attributes" | "parameters"> {
   const attributes: Record<string, string> = {};
+  const parameters: Record<string, string> = {};
   const seen = new Set<string>();
+  const qualifierAis = new Set(aiDefinition(key)!.dlpkey!.flat());
   for (const part of query.split("&")) {
     if (part === "") continue;
     const eq = part.indexOf("=");
-    const key = decodeSegment(eq >= 0 ? part.slice(0, eq) : part, "query string");
+    const name = decodeSegment(eq >= 0 ? part.slice(0, eq) : part, "query string");
     // "+" is a literal plus in RFC 3986 (and in set 82); only percent-escapes are decoded.
     const value = decodeSegment(eq >= 0 ? part.slice(eq + 1) : "", "query string");
-    if (seen.has(key)) throw new DigitalLinkError("syntax", `"${key}" appears twice in the query string`);
-    seen.add(key);
-    if (key === "01" || (QUALIFIERS as readonly string[]).includes(key))
-      throw new DigitalLinkError("syntax", `AI ${key} is a key or key qualifier: it belongs in the path, not the query string`);
-    const attribute = DATA_ATTRIBUTES[key];
-    if (!attribute) continue; // non-AI parameters (linkType, context, ...) and AIs we do not interpret
-    if (!attribute.pattern.test(value))
-      throw new DigitalLinkError("bad-value", `AI ${key} (${attribute.name}) has a malformed value "${value}"`);
-    attributes[key] = value;
+    if (seen.has(name) || pathAis.has(name)) throw new DigitalLinkError("syntax", `"${name}" appears twice in the URI`, /^\d+$/.test(name) ? name : undefined);
+    seen.add(name);
+    // Digits name an AI (GS1 DL 1.x); anything else is an ordinary parameter.
+    if (!/^\d+$/.test(name)) {
+      parameters[name] = value;
+      continue;
+    }
+    const def = aiDefinition(name);
+    if (!def) throw new DigitalLinkError("unknown-ai", `"${name}" in the query string is not a GS1 application identifier`, name);
+    if (name === key || qualifierAis.has(name))
+      throw new DigitalLinkError("syntax", `${aiName(name)} is the primary key or a key qualifier of ${aiName(key)}: it belongs in the path, not the query string`, name);
+    if (!def.dlDataAttribute) throw new DigitalLinkError("unknown-ai", `${aiName(name)} is not permitted as a Digital Link data attribute`, name);
+    const problem = elementProblem(name, value);
+    if (problem) fail(problem);
+    attributes[name] = value;
   }
-  return attributes;
+  return { attributes, parameters };
 }
 
 /**
- * Parses a Digital Link URI (any host, optional path prefix) or path, keeping the CPV and the
- * data attributes. @throws DigitalLinkError
+ * Parses a Digital Link URI (http or https, any host, optional path prefix) or path, for any
+ * primary key of the syntax dictionary. @throws DigitalLinkError naming the AI at fault
  */
-export function parseDigitalLinkDetails(uriOrPath: string): DigitalLinkDetails {
+export function parseDigitalLinkUri(uriOrPath: string): DigitalLinkUri {
   const { path, query } = splitUri(uriOrPath);
   const segments = path.slice(1).split("/");
   if (segments.some((s) => s === "")) throw new DigitalLinkError("syntax", `empty segment in the path "${path}"`);
   const pk = primaryKeyIndex(segments);
-  const code: ProductCode = { gtin: normalizeGtin(decodeSegment(segments[pk + 1], "GTIN")) };
-  let cpv: string | undefined;
-  let last = -1;
+  const keyAi = segments[pk]!;
+  const key: Gs1Element = { ai: keyAi, value: keyValue(keyAi, segments[pk + 1]!) };
+  const qualifiers: Gs1Element[] = [];
+  const qualifierAis = new Set(aiDefinition(keyAi)!.dlpkey!.flat());
   for (let i = pk + 2; i < segments.length; i += 2) {
-    const ai = segments[i];
-    const position = (QUALIFIERS as readonly string[]).indexOf(ai);
-    if (position < 0) {
-      if (DATA_ATTRIBUTES[ai])
-        throw new DigitalLinkError("unknown-ai", `AI ${ai} (${DATA_ATTRIBUTES[ai].name}) is a data attribute: it goes in the query string, not the path`);
-      throw new DigitalLinkError("unknown-ai", `"${ai}" is not a key qualifier of a GTIN (22, 10, 21 in that order)`);
+    const ai = segments[i]!;
+    const def = aiDefinition(ai);
+    if (!def) throw new DigitalLinkError("unknown-ai", `"${ai}" is not a GS1 application identifier`, ai);
+    if (!qualifierAis.has(ai)) {
+      if (def.dlDataAttribute) throw new DigitalLinkError("unknown-ai", `${aiName(ai)} is a data attribute: it goes in the query string, not the path`, ai);
+      const alts = aiDefinition(keyAi)!.dlpkey!.filter((a) => a.length > 0);
+      throw new DigitalLinkError("unknown-ai", `"${ai}" is not a key qualifier of ${aiName(keyAi)} (${alts.length > 0 ? alternativesText(alts) : "it has none"})`, ai);
     }
-    if (position <= last)
-      throw new DigitalLinkError("syntax", `key qualifiers come at most once each, in the order 22, 10, 21 (AI ${ai} is out of place)`);
-    last = position;
-    const qualifier = ai as Qualifier;
-    const value = checkAi82(qualifier, decodeSegment(segments[i + 1], `AI ${ai} value`));
-    if (qualifier === "22") cpv = value;
-    else if (qualifier === "10") code.lot = value;
-    else code.serial = value;
+    const value = decodeSegment(segments[i + 1]!, `${aiName(ai)} value`);
+    const problem = elementProblem(ai, value);
+    if (problem) fail(problem);
+    qualifiers.push({ ai, value });
   }
-  const details: DigitalLinkDetails = { code, attributes: parseQuery(query) };
-  if (cpv !== undefined) details.cpv = cpv;
-  return details;
-}
-
-/** The product a Digital Link URI or path names. @throws DigitalLinkError */
-export function parseDigitalLink(uriOrPath: string): ProductCode {
-  return parseDigitalLinkDetails(uriOrPath).code;
+  checkQualifiers(keyAi, qualifiers.map((q) => q.ai));
+  const { attributes, parameters } = parseQuery(query, keyAi, new Set([keyAi, ...qualifiers.map((q) => q.ai)]));
+  const pairing = pairingProblem([keyAi, ...qualifiers.map((q) => q.ai), ...Object.keys(attributes)]);
+  if (pairing) fail(pairing);
+  return { key, qualifiers, attributes, parameters };
 }
 
 // Percent-encodes everything but unreserved characters: set 82's reserved characters
 // ("/", "?", "%", "&", ...) must not be read as URI syntax.
 function encodeValue(value: string): string {
   return value.replace(/[^A-Za-z0-9._-]/g, (c) => "%" + c.charCodeAt(0).toString(16).toUpperCase().padStart(2, "0"));
+}
+
+/**
+ * A Digital Link URI's path and query string ("/00/{sscc}?4300=..."), parseDigitalLinkUri's
+ * inverse: what it writes it parses back, or it throws. @throws DigitalLinkError
+ */
+export function formatDigitalLinkUri(dl: { key: Gs1Element; qualifiers?: readonly Gs1Element[]; attributes?: Record<string, string>; parameters?: Record<string, string> }): string {
+  for (const e of [dl.key, ...(dl.qualifiers ?? [])]) {
+    const problem = elementProblem(e.ai, e.value);
+    if (problem) fail(problem);
+  }
+  const path = [dl.key, ...(dl.qualifiers ?? [])].map((e) => `/${encodeValue(e.ai)}/${encodeValue(e.value)}`).join("");
+  const query = [...Object.entries(dl.attributes ?? {}), ...Object.entries(dl.parameters ?? {})].map(([k, v]) => `${encodeValue(k)}=${encodeValue(v)}`);
+  const out = query.length > 0 ? `${path}?${query.join("&")}` : path;
+  parseDigitalLinkUri(out);
+  return out;
+}
+
+/**
+ * Parses a Digital Link URI (any host, optional path prefix) or path of a trade item (AI 01),
+ * keeping the CPV, the TPX and the data attributes. @throws DigitalLinkError ("unknown-ai" for another primary key)
+ */
+export function parseDigitalLinkDetails(uriOrPath: string): DigitalLinkDetails {
+  return productDetails(parseDigitalLinkUri(uriOrPath));
+}
+
+/** The trade item of a parsed Digital Link URI. @throws DigitalLinkError "unknown-ai" when its key is not a GTIN */
+export function productDetails(dl: DigitalLinkUri): DigitalLinkDetails {
+  if (dl.key.ai !== "01")
+    throw new DigitalLinkError("unknown-ai", `${aiName(dl.key.ai)} is not a trade item: products are /01/{gtin}`, dl.key.ai);
+  const code: ProductCode = { gtin: dl.key.value };
+  const details: DigitalLinkDetails = { code, attributes: dl.attributes };
+  for (const { ai, value } of dl.qualifiers) {
+    if (ai === "22") details.cpv = value;
+    else if (ai === "235") details.tpx = value;
+    else if (ai === "10") code.lot = value;
+    else code.serial = value;
+  }
+  return details;
+}
+
+/** The product a Digital Link URI or path names. @throws DigitalLinkError */
+export function parseDigitalLink(uriOrPath: string): ProductCode {
+  return parseDigitalLinkDetails(uriOrPath).code;
 }
 
 /**
@@ -213,20 +280,15 @@ export function digitalLinkPath(code: ProductCode): string {
   return formatDigitalLink({ code, attributes: {} });
 }
 
-/** A DigitalLinkDetails back to a path with its query string (CPV and attributes kept). @throws DigitalLinkError */
+/** A DigitalLinkDetails back to a path with its query string (CPV, TPX and attributes kept). @throws DigitalLinkError */
 export function formatDigitalLink(details: DigitalLinkDetails): string {
-  const { code, cpv, attributes } = details;
-  let path = `/01/${normalizeGtin(code.gtin)}`;
-  if (cpv !== undefined) path += `/22/${encodeValue(checkAi82("22", cpv))}`;
-  if (code.lot !== undefined) path += `/10/${encodeValue(checkAi82("10", code.lot))}`;
-  if (code.serial !== undefined) path += `/21/${encodeValue(checkAi82("21", code.serial))}`;
-  const query = Object.entries(attributes).map(([ai, value]) => {
-    const attribute = DATA_ATTRIBUTES[ai];
-    if (!attribute || !attribute.pattern.test(value))
-      throw new DigitalLinkError(attribute ? "bad-value" : "unknown-ai", `AI ${ai} = "${value}" is not a data attribute value this hub knows`);
-    return `${ai}=${value}`;
-  });
-  return query.length > 0 ? `${path}?${query.join("&")}` : path;
+  const { code, cpv, tpx, attributes } = details;
+  const qualifiers: Gs1Element[] = [];
+  if (cpv !== undefined) qualifiers.push({ ai: "22", value: cpv });
+  if (code.lot !== undefined) qualifiers.push({ ai: "10", value: code.lot });
+  if (code.serial !== undefined) qualifiers.push({ ai: "21", value: code.serial });
+  if (tpx !== undefined) qualifiers.push({ ai: "235", value: tpx });
+  return formatDigitalLinkUri({ key: { ai: "01", value: normalizeGtin(code.gtin) }, qualifiers, attributes });
 }
 
 /** Two product codes name the same thing (same GTIN, lot and serial). */

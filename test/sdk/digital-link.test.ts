@@ -75,9 +75,10 @@ describe("GS1 Digital Link", function () {
     const cases: [string, DigitalLinkErrorReason][] = [
       [`/01/${GTIN14.slice(0, 13)}3`, "check-digit"],
       [`https://id.gs1.org/01/09506000134353/10/L1`, "check-digit"],
-      [`/01/${GTIN14}/99/x`, "unknown-ai"],
+      [`/01/${GTIN14}/89/x`, "unknown-ai"], // no such AI
+      [`/01/${GTIN14}/99/x`, "unknown-ai"], // an AI, but not a qualifier of 01
       [`/01/${GTIN14}/17/261231`, "unknown-ai"], // a data attribute belongs in the query
-      [`/01/${GTIN14}/10/L1/235/x`, "unknown-ai"],
+      [`/01/${GTIN14}/10/L1/235/x`, "syntax"], // 22,10,21 or 235, never mixed
       ["https://id.gs1.org/00/106141412345678908", "unknown-ai"], // an SSCC: not a trade item
       ["/414/9520123456788", "unknown-ai"],
       [`/01/${GTIN14}/21/S1/10/L1`, "syntax"], // qualifiers out of order
@@ -109,7 +110,7 @@ describe("GS1 Digital Link", function () {
       });
 
     it("says what is wrong", function () {
-      expect(() => parseDigitalLink(`/01/${GTIN14}/99/x`)).to.throw(DigitalLinkError, /"99"/);
+      expect(() => parseDigitalLink(`/01/${GTIN14}/89/x`)).to.throw(DigitalLinkError, /"89"/);
       expect(() => parseDigitalLink("/01/09506000134353")).to.throw(DigitalLinkError, /expected 2/);
     });
   });
