@@ -1,9 +1,7 @@
 // SPDX-License-Identifier: UNLICENSED
 pragma solidity ^0.8.28;
 
-import {EIP712} from "@openzeppelin/contracts/utils/cryptography/EIP712.sol";
-import {ECDSA} from "@openzeppelin/contracts/utils/cryptography/ECDSA.sol";
-import {Nonces} from "@openzeppelin/contracts/utils/Nonces.sol";
+import {MemberSignatures} from "./MemberSignatures.sol";
 
 /// @dev The two ParticipantRegistry views that revocation needs.
 interface IParticipantRegistryView {
@@ -30,7 +28,7 @@ interface IParticipantRegistryView {
 ///      from anyone (the hub relays it and pays), under the same membership check and with the same event
 ///      as `revoke`. Replays are refused by a per-member nonce, a deadline and the chain id and address in
 ///      the EIP-712 domain.
-contract AnchorRegistry is EIP712, Nonces {
+contract AnchorRegistry is MemberSignatures {
     /// @notice EIP-712 type of a relayed revocation (sdk/relay.ts builds the same).
     bytes32 public constant REVOKE_TYPEHASH =
         keccak256("Revoke(address revoker,bytes32 digest,string reason,uint256 nonce,uint256 deadline)");
@@ -58,8 +56,6 @@ contract AnchorRegistry is EIP712, Nonces {
     error EmptyBatch();
     error NotActiveMember(address account);
     error AlreadyRevoked(bytes32 orgId, bytes32 digest);
-    error SignatureExpired(uint256 deadline);
-    error InvalidSignature(address revoker);
 
     modifier onlyAdmin() {
         if (msg.sender != admin) revert NotAdmin();
@@ -68,7 +64,7 @@ contract AnchorRegistry is EIP712, Nonces {
 
     /// @notice Deploys the registry with the deployer as admin.
     /// @param participantRegistry_ Address of the ParticipantRegistry used to authorise revocations.
-    constructor(address participantRegistry_) EIP712("cargoproof AnchorRegistry", "1") {
+    constructor(address participantRegistry_) MemberSignatures("cargoproof AnchorRegistry") {
         if (participantRegistry_ == address(0)) revert ZeroAddress();
         participantRegistry = participantRegistry_;
         admin = msg.sender;
@@ -188,18 +184,9 @@ contract AnchorRegistry is EIP712, Nonces {
         uint256 deadline,
         bytes calldata signature
     ) external {
-        if (block.timestamp > deadline) revert SignatureExpired(deadline);
-        _useCheckedNonce(revoker, nonce);
         bytes32 structHash = keccak256(abi.encode(REVOKE_TYPEHASH, revoker, digest, keccak256(bytes(reason)), nonce, deadline));
-        (address signer, ECDSA.RecoverError err, ) = ECDSA.tryRecover(_hashTypedDataV4(structHash), signature);
-        if (err != ECDSA.RecoverError.NoError || signer != revoker) revert InvalidSignature(revoker);
+        _useSignature(revoker, structHash, nonce, deadline, signature);
         _revoke(revoker, digest, reason);
-    }
-
-    /// @notice The EIP-712 domain separator of this chain and deployment.
-    /// @return The separator.
-    function DOMAIN_SEPARATOR() external view returns (bytes32) {
-        return _domainSeparatorV4();
     }
 
     /// @dev The revocation itself, by `revoker` (the caller, or the signer of a relayed one).

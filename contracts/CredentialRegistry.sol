@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: UNLICENSED
 pragma solidity ^0.8.28;
 
+import {MemberSignatures} from "./MemberSignatures.sol";
+
 /// @dev The ParticipantRegistry views that credential issuance needs.
 interface IParticipantRegistryIssuerView {
     function operator() external view returns (address);
@@ -22,7 +24,20 @@ interface IParticipantRegistryIssuerView {
 ///      The meaning of `kind` and the format of `scope` (canonical JSON, e.g. {"kinds":["HALAL"],
 ///      "countries":["MY"]}) are defined by the SDK's credential table, not here: the contract only
 ///      keeps who said what about whom, and when.
-contract CredentialRegistry {
+///
+///      An issuer needs no gas: `issueBySignature` and `revokeBySignature` take its key's EIP-712 signed
+///      `IssueCredential` / `RevokeCredential` message from anyone (the hub relays it and pays), judged by
+///      the same rules and emitting the same events as `issue` / `revoke` sent by that key at that block.
+contract CredentialRegistry is MemberSignatures {
+    /// @notice EIP-712 type of a relayed issue (sdk/relay.ts builds the same).
+    bytes32 public constant ISSUE_TYPEHASH =
+        keccak256(
+            "IssueCredential(address issuer,bytes32 subject,uint8 kind,uint64 validFrom,uint64 validUntil,string scope,uint256 nonce,uint256 deadline)"
+        );
+    /// @notice EIP-712 type of a relayed revocation of a credential (sdk/relay.ts builds the same).
+    bytes32 public constant REVOKE_TYPEHASH =
+        keccak256("RevokeCredential(address revoker,uint256 id,string reason,uint256 nonce,uint256 deadline)");
+
     /// @notice One credential as issued, with its revocation time (0 = not revoked).
     struct Credential {
         bytes32 subject;
@@ -65,7 +80,7 @@ contract CredentialRegistry {
     error NotRevoker(address account, uint256 id);
 
     /// @param participantRegistry_ The ParticipantRegistry (its operator is the consortium operator).
-    constructor(address participantRegistry_) {
+    constructor(address participantRegistry_) MemberSignatures("cargoproof CredentialRegistry") {
         if (participantRegistry_ == address(0)) revert ZeroAddress();
         participantRegistry = participantRegistry_;
     }
@@ -74,10 +89,10 @@ contract CredentialRegistry {
         return IParticipantRegistryIssuerView(participantRegistry);
     }
 
-    /// @dev The organisation the caller acts for: its own if it is an active member key, else zero.
-    function _callerOrg() private view returns (bytes32) {
-        bytes32 org = _registry().orgOf(msg.sender);
-        if (org != bytes32(0) && _registry().isActiveSigner(org, msg.sender, block.timestamp)) return org;
+    /// @dev The organisation `account` acts for: its own if it is an active member key now, else zero.
+    function _orgOf(address account) private view returns (bytes32) {
+        bytes32 org = _registry().orgOf(account);
+        if (org != bytes32(0) && _registry().isActiveSigner(org, account, block.timestamp)) return org;
         return bytes32(0);
     }
 
@@ -107,11 +122,54 @@ contract CredentialRegistry {
         uint64 validUntil,
         string calldata scope
     ) external returns (uint256 id) {
+        return _issue(msg.sender, subject, kind, validFrom, validUntil, scope);
+    }
+
+    /// @notice Issues a credential as `issuer` signed it (EIP-712 `IssueCredential`); anyone may send it and pay.
+    /// @dev Same rules and the same `CredentialIssued` event as `issue` called by `issuer` now: the signature
+    ///      only stands in for msg.sender. `nonce` must be `nonces(issuer)`.
+    /// @param issuer The key that signed (the consortium operator's, or an accreditation body's member key).
+    /// @param subject The organisation the credential is about.
+    /// @param kind The credential kind.
+    /// @param validFrom Start of validity (0 = the block's time).
+    /// @param validUntil End of validity, exclusive (0 = open-ended).
+    /// @param scope What the credential covers, canonical JSON.
+    /// @param nonce The issuer's current nonce, as signed.
+    /// @param deadline Last block timestamp at which the signature may be used.
+    /// @param signature The 65-byte ECDSA signature of the typed data.
+    /// @return id The credential's id.
+    function issueBySignature(
+        address issuer,
+        bytes32 subject,
+        uint8 kind,
+        uint64 validFrom,
+        uint64 validUntil,
+        string calldata scope,
+        uint256 nonce,
+        uint256 deadline,
+        bytes calldata signature
+    ) external returns (uint256 id) {
+        bytes32 structHash = keccak256(
+            abi.encode(ISSUE_TYPEHASH, issuer, subject, kind, validFrom, validUntil, keccak256(bytes(scope)), nonce, deadline)
+        );
+        _useSignature(issuer, structHash, nonce, deadline, signature);
+        return _issue(issuer, subject, kind, validFrom, validUntil, scope);
+    }
+
+    /// @dev The issuing itself, by `by` (the caller, or the signer of a relayed one).
+    function _issue(
+        address by,
+        bytes32 subject,
+        uint8 kind,
+        uint64 validFrom,
+        uint64 validUntil,
+        string calldata scope
+    ) private returns (uint256 id) {
         if (subject == bytes32(0)) revert ZeroSubject();
         bytes32 issuer;
-        if (msg.sender != _registry().operator()) {
-            issuer = _callerOrg();
-            if (issuer == bytes32(0) || (_issuerKinds[issuer] >> kind) & 1 == 0) revert NotIssuer(msg.sender, kind);
+        if (by != _registry().operator()) {
+            issuer = _orgOf(by);
+            if (issuer == bytes32(0) || (_issuerKinds[issuer] >> kind) & 1 == 0) revert NotIssuer(by, kind);
         }
         uint64 nowTs = uint64(block.timestamp);
         uint64 from = validFrom == 0 ? nowTs : validFrom;
@@ -138,13 +196,39 @@ contract CredentialRegistry {
     /// @param id The credential.
     /// @param reason Free text, only emitted.
     function revoke(uint256 id, string calldata reason) external {
+        _revoke(msg.sender, id, reason);
+    }
+
+    /// @notice Revokes a credential as `revoker` signed it (EIP-712 `RevokeCredential`); anyone may send it and pay.
+    /// @dev Same rules and the same `CredentialRevoked` event as `revoke` called by `revoker` now.
+    /// @param revoker The key that signed (the consortium operator's, or a member key of the issuing organisation).
+    /// @param id The credential.
+    /// @param reason Free text, only emitted.
+    /// @param nonce The revoker's current nonce, as signed.
+    /// @param deadline Last block timestamp at which the signature may be used.
+    /// @param signature The 65-byte ECDSA signature of the typed data.
+    function revokeBySignature(
+        address revoker,
+        uint256 id,
+        string calldata reason,
+        uint256 nonce,
+        uint256 deadline,
+        bytes calldata signature
+    ) external {
+        bytes32 structHash = keccak256(abi.encode(REVOKE_TYPEHASH, revoker, id, keccak256(bytes(reason)), nonce, deadline));
+        _useSignature(revoker, structHash, nonce, deadline, signature);
+        _revoke(revoker, id, reason);
+    }
+
+    /// @dev The revocation itself, by `by` (the caller, or the signer of a relayed one).
+    function _revoke(address by, uint256 id, string calldata reason) private {
         if (id >= _credentials.length) revert UnknownCredential(id);
         Credential storage c = _credentials[id];
         if (c.revokedAt != 0) revert AlreadyRevoked(id);
         bytes32 revoker;
-        if (msg.sender != _registry().operator()) {
-            revoker = _callerOrg();
-            if (revoker == bytes32(0) || revoker != c.issuer) revert NotRevoker(msg.sender, id);
+        if (by != _registry().operator()) {
+            revoker = _orgOf(by);
+            if (revoker == bytes32(0) || revoker != c.issuer) revert NotRevoker(by, id);
         }
         c.revokedAt = uint64(block.timestamp);
         emit CredentialRevoked(id, c.subject, revoker, reason);

@@ -52,7 +52,7 @@ export const anchorRegistryAbi: readonly string[] = [
   "error NotActiveMember(address account)",
   "error AlreadyRevoked(bytes32 orgId, bytes32 digest)",
   "error SignatureExpired(uint256 deadline)",
-  "error InvalidSignature(address revoker)",
+  "error InvalidSignature(address signer)",
   "error InvalidAccountNonce(address account, uint256 currentNonce)",
 ];
 
@@ -73,6 +73,10 @@ export const credentialRegistryAbi: readonly string[] = [
   "function setIssuer(bytes32 issuer, uint256 kinds)",
   "function issue(bytes32 subject, uint8 kind, uint64 validFrom, uint64 validUntil, string scope) returns (uint256)",
   "function revoke(uint256 id, string reason)",
+  "function issueBySignature(address issuer, bytes32 subject, uint8 kind, uint64 validFrom, uint64 validUntil, string scope, uint256 nonce, uint256 deadline, bytes signature) returns (uint256)",
+  "function revokeBySignature(address revoker, uint256 id, string reason, uint256 nonce, uint256 deadline, bytes signature)",
+  "function nonces(address owner) view returns (uint256)",
+  "function DOMAIN_SEPARATOR() view returns (bytes32)",
   `function credentialsOf(bytes32 subject, uint8 kind) view returns (${CREDENTIAL_TUPLE}[])`,
   "function credentialIds(bytes32 subject, uint8 kind) view returns (uint256[])",
   `function credential(uint256 id) view returns (${CREDENTIAL_TUPLE})`,
@@ -89,4 +93,7 @@ export const credentialRegistryAbi: readonly string[] = [
   "error UnknownCredential(uint256 id)",
   "error AlreadyRevoked(uint256 id)",
   "error NotRevoker(address account, uint256 id)",
+  "error SignatureExpired(uint256 deadline)",
+  "error InvalidSignature(address signer)",
+  "error InvalidAccountNonce(address account, uint256 currentNonce)",
 ];

@@ -11,12 +11,13 @@ type Grant = z.output<typeof CredentialGrantSchema>;
 const seconds = (iso: string | undefined) => (iso ? Math.floor(Date.parse(iso) / 1000) : 0);
 const iso = (s: number) => new Date(s * 1000).toISOString();
 
-const noRegistry = () =>
+/** The problem when the hub has no CredentialRegistry. */
+export const noCredentialRegistry = () =>
   new HttpProblem(503, "no-credential-registry", "Service unavailable", "The hub has no credential registry (CREDENTIAL_REGISTRY, or the one the participant registry names).");
 
 /** Issues a credential to `orgId` as the consortium operator, on chain. Returns its id. */
 export async function issueCredential(chain: HubChain, orgId: string, grant: Grant): Promise<string> {
-  if (!chain.credentials) throw noRegistry();
+  if (!chain.credentials) throw noCredentialRegistry();
   const scope = encodeScope(grant.kind, grant.scope);
   const receipt = await chain.credentialTx((r) =>
     r.getFunction("issue")(orgIdToBytes32(orgId), credentialKindNumber(grant.kind), seconds(grant.validFrom), seconds(grant.validUntil), scope),
@@ -42,7 +43,7 @@ function view(id: bigint, c: Credential, now: number): CredentialView {
 /** Every credential the chain holds for an organisation, all kinds, with their history. */
 export async function listCredentials(chain: HubChain, orgId: string): Promise<CredentialView[]> {
   const registry = chain.contracts.credentialRegistry;
-  if (!registry) throw noRegistry();
+  if (!registry) throw noCredentialRegistry();
   // "In force" as the chain sees it now (a development chain's clock may run ahead of the wall clock).
   const latest = await chain.provider.getBlock("latest");
   const now = Math.max(Math.floor(Date.now() / 1000), latest?.timestamp ?? 0);
@@ -58,7 +59,7 @@ export async function listCredentials(chain: HubChain, orgId: string): Promise<C
 /** Revokes one of an organisation's credentials from now on (as the consortium operator); returns its id. 404 if it is not theirs. */
 export async function revokeCredential(chain: HubChain, orgId: string, rawId: string, reason: string): Promise<string> {
   const registry = chain.credentials;
-  if (!registry) throw noRegistry();
+  if (!registry) throw noCredentialRegistry();
   if (!/^\d{1,30}$/.test(rawId)) throw notFound();
   const id = String(BigInt(rawId));
   const raw = await registry
@@ -73,6 +74,6 @@ export async function revokeCredential(chain: HubChain, orgId: string, rawId: st
 
 /** Lets an organisation issue credentials of `kinds` on chain with its own key (an accreditation body). */
 export async function setIssuer(chain: HubChain, orgId: string, kinds: readonly CredentialKind[]): Promise<void> {
-  if (!chain.credentials) throw noRegistry();
+  if (!chain.credentials) throw noCredentialRegistry();
   await chain.credentialTx((r) => r.getFunction("setIssuer")(orgIdToBytes32(orgId), kindsMask(kinds)));
 }
