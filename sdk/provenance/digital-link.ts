@@ -217,7 +217,7 @@ export function parseDigitalLinkUri(uriOrPath: string): DigitalLinkUri {
   }
   checkQualifiers(keyAi, qualifiers.map((q) => q.ai));
   const { attributes, parameters } = parseQuery(query, keyAi, new Set([keyAi, ...qualifiers.map((q) => q.ai)]));
-  const pairing = pairingProblem([keyAi, ...qualifiers.map((q) => q.ai), ...Object.keys(attributes)]);
+  const pairing = pairingProblem([keyAi, ...qualifiers.map((q) => q.ai), ...Object.keys(attributes)], new Set(qualifiers.map((q) => q.ai)));
   if (pairing) fail(pairing);
   return { key, qualifiers, attributes, parameters };
 }

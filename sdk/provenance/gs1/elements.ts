@@ -28,6 +28,7 @@ export function elementProblem(ai: string, value: string): ElementProblem | unde
   const fail = (reason: ElementProblem["reason"], message: string): ElementProblem => ({ reason, ai, message: `${aiName(ai)}: ${message}, got "${value}"` });
   if (value === "") return fail("bad-value", "the value is empty");
   const max = def.components.reduce((n, c) => n + c.max, 0);
+  if (value.length > max) return fail("bad-value", `the value is too long (at most ${max} characters: ${shape(def)})`);
   let pos = 0;
   // Components consume prefixes of their length in order; optional ones end the value early.
   for (const c of def.components) {
@@ -53,8 +54,12 @@ function shape(def: Gs1AiDefinition): string {
 // "310n" matches 3100-3109; "35nn" matches 3500-3599.
 const matches = (pattern: string, ai: string) => pattern.length === ai.length && [...pattern].every((ch, i) => ch === ai[i] || (ch === "n" && /\d/.test(ai[i]!)));
 
-/** The first req=/ex= rule a set of AIs breaks (GS1 syntax dictionary), or undefined. */
-export function pairingProblem(ais: readonly string[]): ElementProblem | undefined {
+/**
+ * The first req=/ex= rule a set of AIs breaks (GS1 syntax dictionary), or undefined. AIs in
+ * `qualified` are key qualifiers a primary key's dlpkey= admits: that is their association (the
+ * dictionary's ITIP admits qualifier 22, whose req= names only 01), so their req= is not applied.
+ */
+export function pairingProblem(ais: readonly string[], qualified: ReadonlySet<string> = new Set()): ElementProblem | undefined {
   for (const ai of ais) {
     const def = aiDefinition(ai);
     if (!def) continue;
@@ -62,7 +67,7 @@ export function pairingProblem(ais: readonly string[]): ElementProblem | undefin
       const other = ais.find((o) => o !== ai && matches(pattern, o));
       if (other) return { reason: "syntax", ai, message: `${aiName(ai)} may not appear together with ${aiName(other)}` };
     }
-    for (const clause of def.req) {
+    for (const clause of qualified.has(ai) ? [] : def.req) {
       if (!clause.some((group) => group.every((pattern) => ais.some((o) => matches(pattern, o)))))
         return { reason: "syntax", ai, message: `${aiName(ai)} needs ${clause.map((g) => g.join(" with ")).join(", or ")}` };
     }
