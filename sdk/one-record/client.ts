@@ -10,6 +10,7 @@ import { ProblemSchema, StoredRecordSchema, type StoredRecord } from "../api";
 import type { AnchorProof, SignedRecord } from "../envelope";
 import type { JsonObject } from "./jsonld";
 import { bodyOfObject } from "./jsonld";
+import { formatQueryDateTime } from "./date-time";
 import { SIGNED_WRITE_HEADER, signObject } from "./signed-write";
 // Change requests, action requests, the audit trail and access delegations.
 import { prepareRecord } from "../digest";
@@ -103,7 +104,7 @@ export class OneRecordClient {
   /** One revision of an object: the latest, or the one current at `at`; `embedded` inlines the objects it references that you may read. */
   async getObject(idOrIri: string, opts: { at?: Date; embedded?: boolean } = {}): Promise<ObjectRead> {
     const query = new URLSearchParams();
-    if (opts.at) query.set("at", opts.at.toISOString());
+    if (opts.at) query.set("at", formatQueryDateTime(opts.at));
     if (opts.embedded) query.set("embedded", "true");
     const qs = query.size > 0 ? `?${query}` : "";
     const res = await this.request("GET", this.objectPath(idOrIri) + qs);
@@ -155,8 +156,8 @@ export class OneRecordClient {
   ): Promise<{ totalItems: number; events: JsonObject[]; collection: JsonObject }> {
     const query = new URLSearchParams();
     for (const code of opts.eventCodes ?? []) query.append("event-code", code);
-    if (opts.createdAfter) query.set("created-after", opts.createdAfter.toISOString());
-    if (opts.createdBefore) query.set("created-before", opts.createdBefore.toISOString());
+    if (opts.createdAfter) query.set("created-after", formatQueryDateTime(opts.createdAfter));
+    if (opts.createdBefore) query.set("created-before", formatQueryDateTime(opts.createdBefore));
     if (opts.limit !== undefined) query.set("limit", String(opts.limit));
     if (opts.skip !== undefined) query.set("skip", String(opts.skip));
     const qs = query.size > 0 ? `?${query}` : "";
@@ -263,8 +264,8 @@ export class OneRecordClient {
     opts: { updatedFrom?: Date; updatedTo?: Date; status?: "PENDING" | "ACCEPTED" | "REJECTED" | "FAILED" | "REVOKED" } = {},
   ): Promise<{ latestRevision: number; requests: JsonObject[]; trail: JsonObject }> {
     const query = new URLSearchParams();
-    if (opts.updatedFrom) query.set("updatedFrom", opts.updatedFrom.toISOString());
-    if (opts.updatedTo) query.set("updatedTo", opts.updatedTo.toISOString());
+    if (opts.updatedFrom) query.set("updatedFrom", formatQueryDateTime(opts.updatedFrom));
+    if (opts.updatedTo) query.set("updatedTo", formatQueryDateTime(opts.updatedTo));
     if (opts.status) query.set("status", opts.status);
     const qs = query.size > 0 ? `?${query}` : "";
     const trail = (await this.request("GET", `${this.objectPath(objectIri)}/audit-trail${qs}`)).json as JsonObject;

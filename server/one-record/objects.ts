@@ -10,6 +10,7 @@ import { RecordIdSchema, type SignedRecord } from "../../sdk/envelope";
 import { JsonLdFormError, bodyOfObject, objectOfBody, type Json, type JsonObject } from "../../sdk/one-record/jsonld";
 import { SIGNED_WRITE_HEADER, decodeSignedWrite, recordOfWrite, type SignedWrite } from "../../sdk/one-record/signed-write";
 import { CARGO, cargoIri } from "../../sdk/one-record/vocabulary";
+import { formatQueryDateTime, parseQueryDateTime } from "../../sdk/one-record/date-time";
 import type { Published } from "../../sdk/api";
 import type { Db, DbProvider } from "../db/client";
 import { HttpProblem, badRequest, notFound } from "../http/problem";
@@ -118,8 +119,22 @@ export async function createObject(store: ObjectStore, orgId: string, req: Reque
 /** A date-time query parameter (at, created-after, updatedFrom, ...), or a 400 of `kind` naming it. */
 export function dateTimeParam(raw: unknown, name: string, kind: string): Date | undefined {
   if (raw === undefined) return undefined;
-  const at = typeof raw === "string" && /^\d{4}-\d{2}-\d{2}T/.test(raw) ? new Date(raw) : new Date(NaN);
-  if (Number.isNaN(at.getTime())) throw badRequest(kind, `${name} is an ISO 8601 date-time, e.g. 2026-11-23T10:00:00Z.`, [{ path: name, message: "not a date-time" }]);
+  const at = typeof raw === "string" ? parseQueryDateTime(raw) : undefined;
+  if (!at)
+    throw badRequest(kind, `${name} is an ISO 8601 UTC date-time, YYYYMMDDThhmmssZ as the ONE Record specification gives it (e.g. 20261123T100000Z), or 2026-11-23T10:00:00Z.`, [
+      { path: name, message: "not a date-time" },
+    ]);
+  return at;
+}
+
+/**
+ * ?at= of a historical read: a past date-time. One in the future is a 400 ("Retrieve a historical
+ * Logistics Object": the value MUST be in the past), before anything is looked up.
+ */
+function atParam(raw: unknown): Date | undefined {
+  const at = dateTimeParam(raw, "at", "invalid-at");
+  if (at && at.getTime() > Date.now())
+    throw badRequest("at-in-future", "at names a time in the future; a historical read asks for a past time.", [{ path: "at", message: "in the future" }]);
   return at;
 }
 
@@ -143,7 +158,7 @@ export interface ObjectRevision {
 
 /** Query parameters of GET /logistics-objects/{id}, checked before anything is looked up. */
 export function readOptions(query: Request["query"]): { at?: Date; embedded: boolean } {
-  return { at: dateTimeParam(query.at, "at", "invalid-at"), embedded: parseEmbedded(query.embedded) };
+  return { at: atParam(query.at), embedded: parseEmbedded(query.embedded) };
 }
 
 /** The revision the caller asked for (the latest, or the one current at `at`), as it may see it; 404 if none it may see. */
@@ -161,19 +176,40 @@ export async function readObject(store: ObjectStore, reader: Reader, id: string,
   const record = disclosed(storedRecord(row), reader, access);
   const { objectType } = record.body as { objectType: string };
   const json = objectOfBody(objectType, record.body, store.iris.object(id), { revision: row.version, latestRevision: header.latestVersion });
-  const embedded = opts.embedded ? await embedReferences(store, reader, json) : { json, read: [] };
-  return { record, json: embedded.json, latestRevision: header.latestVersion, publishedAt: row.publishedAt, lastModified: latest.publishedAt, embedded: embedded.read };
+  const embedded = opts.embedded ? await embedReferences(store, reader, json, opts.at) : { json, read: [] };
+  const out = opts.at ? atTime(embedded.json, store.iris, formatQueryDateTime(opts.at)) : embedded.json;
+  return { record, json: out, latestRevision: header.latestVersion, publishedAt: row.publishedAt, lastModified: latest.publishedAt, embedded: embedded.read };
+}
+
+/**
+ * A historical representation: every IRI of a logistics object of this hub inside it (references
+ * and embedded objects, not the object's own `@id`) carries the same `?at=`, so a client following
+ * the links stays at that point in time ("Retrieve a historical Logistics Object").
+ */
+function atTime(json: JsonObject, iris: OneRecordIris, at: string): JsonObject {
+  const visit = (v: Json): Json => {
+    if (Array.isArray(v)) return v.map(visit);
+    if (!v || typeof v !== "object" || "@value" in v) return v;
+    return Object.fromEntries(
+      Object.entries(v).map(([k, inner]) => {
+        if (k === "@id" && typeof inner === "string" && iris.recordIdOf(inner) !== undefined && !inner.includes("?")) return [k, `${inner}?at=${at}`];
+        return [k, k.startsWith("@") ? inner : visit(inner)];
+      }),
+    );
+  };
+  return Object.fromEntries(Object.entries(json).map(([k, v]) => [k, k.startsWith("@") ? v : visit(v)]));
 }
 
 /**
  * `?embedded=true`: each reference to another object of this hub that the caller may read is
- * replaced by that object's latest revision (one level deep); references it may not read stay
+ * replaced by that object's latest revision, or the one current at `at` (one level deep); references it may not read stay
  * references, exactly as they were, so nothing about them is revealed.
  */
 async function embedReferences(
   store: ObjectStore,
   reader: Reader,
   json: JsonObject,
+  at?: Date,
 ): Promise<{ json: JsonObject; read: { id: string; owner: string; version: number }[] }> {
   const ids = new Set<string>();
   const visit = (v: Json) => {
@@ -191,7 +227,11 @@ async function embedReferences(
   const access = await accessOf(store.db, reader.orgId, [...ids]);
   const headers = await store.db.record.findMany({ where: { id: { in: [...access.keys()] }, type: "LogisticsObject" } });
   for (const header of headers) {
-    const row = await store.db.recordVersion.findUniqueOrThrow({ where: { recordId_version: { recordId: header.id, version: header.latestVersion } } });
+    // A historical read embeds each object as it was then; one that did not exist yet stays a reference.
+    const row = at
+      ? await store.db.recordVersion.findFirst({ where: { recordId: header.id, publishedAt: { lte: at } }, orderBy: { version: "desc" } })
+      : await store.db.recordVersion.findUniqueOrThrow({ where: { recordId_version: { recordId: header.id, version: header.latestVersion } } });
+    if (!row) continue;
     const record = disclosed(storedRecord(row), reader, access.get(header.id)!);
     const body = record.body as JsonObject;
     const { "@context": _ctx, ...node } = objectOfBody(String(body.objectType), body, store.iris.object(record.id));

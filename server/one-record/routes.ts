@@ -10,6 +10,7 @@ import type { ProofService } from "../anchoring/proofs";
 import { LD_JSON, oneRecordErrors } from "./errors";
 import { createObject, objectIdParam, readObject, readOptions, typeIri, type ObjectStore } from "./objects";
 import { serverInformation } from "./server-information";
+import { formatQueryDateTime } from "../../sdk/one-record/date-time";
 import { eventRoutes } from "./event-routes";
 import { requestRoutes } from "./request-routes";
 import type { WatchCache } from "../notifications/subscriptions";
@@ -69,6 +70,8 @@ export function oneRecordRoutes(deps: OneRecordDeps): Router {
         Revision: String(version),
         "Latest-Revision": String(revision.latestRevision),
         "Last-Modified": revision.lastModified.toUTCString(),
+        // A historical read names itself with its time (the specification's Example E1).
+        ...(opts.at ? { Location: `${iris.object(id)}?at=${formatQueryDateTime(opts.at)}` } : {}),
         // Beyond the standard: the signed record of this revision and its inclusion proof.
         Link: [`</v1/records/${id}?version=${version}>; rel="describedby"`, `</v1/records/${id}/proof?version=${version}>; rel="https://cargoproof.dev/rel/proof"`].join(", "),
       })

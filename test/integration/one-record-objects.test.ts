@@ -103,6 +103,57 @@ describe(`ONE Record logistics objects (${isPostgres() ? "PostgreSQL" : "SQLite"
     expect(proven.stored.record.digest).to.equal(created.record.digest);
   });
 
+  it("reads ?at= in the specification's basic format (YYYYMMDDThhmmssZ), refuses a future or impossible time, and keeps the time in every linked object IRI", async function () {
+    const token = await forwarder.client.accessToken();
+    const get = (path: string) => fetch(`${hub.url}${path}`, { headers: { accept: "application/ld+json", authorization: `Bearer ${token}` } });
+    const part = await fwd.createObject(piece("Spare part, first description"));
+    const shipment = await fwd.createObject({ "@context": CONTEXT, "@type": "cargo:Shipment", "cargo:goodsDescription": "Spares", "cargo:pieces": [{ "@id": part.iri }] });
+    // A whole second after both were created, and before the piece changes: the basic format has no fraction.
+    const second = Math.floor(Date.now() / 1000) * 1000 + 1000;
+    await new Promise((r) => setTimeout(r, second - Date.now() + 100));
+    const at = new Date(second).toISOString().slice(0, 19).replace(/[-:]/g, "") + "Z";
+    const revised = signObject(forwarder.key.privateKey, forwarder.id, piece("Spare part, revised"), { id: part.id, version: 2 });
+    await forwarder.client.publishSigned(revised.record);
+
+    const old = await get(`/logistics-objects/${part.id}?at=${at}`);
+    expect(old.status).to.equal(200);
+    expect(old.headers.get("revision")).to.equal("1");
+    expect(old.headers.get("latest-revision")).to.equal("2");
+    expect(old.headers.get("location")).to.equal(`${part.iri}?at=${at}`);
+    expect(bodyOfObject(await old.json()).body.goodsDescription).to.equal("Spare part, first description");
+
+    // The shipment then: the piece's IRI carries the same at, and following it gives the piece as it was then.
+    const then = await fwd.getObject(`${shipment.iri}?at=${at}`);
+    expect(then.object["@id"]).to.equal(shipment.iri);
+    expect(then.object["cargo:pieces"]).to.deep.equal([{ "@id": `${part.iri}?at=${at}` }]);
+    const followed = await fwd.getObject(`${part.iri}?at=${at}`);
+    expect(followed.revision).to.equal(1);
+    const embeddedThen = await get(`/logistics-objects/${shipment.id}?at=${at}&embedded=true`);
+    const [embeddedPiece] = ((await embeddedThen.json()) as JsonObject)["cargo:pieces"] as JsonObject[];
+    expect(embeddedPiece).to.include({ "@id": `${part.iri}?at=${at}`, "cargo:goodsDescription": "Spare part, first description" });
+    // Without at, the links are plain and the embedded piece is the latest revision.
+    const now = await fwd.getObject(shipment.iri, { embedded: true });
+    expect((now.object["cargo:pieces"] as JsonObject[])[0]).to.include({ "@id": part.iri, "cargo:goodsDescription": "Spare part, revised" });
+
+    for (const bad of [
+      new Date(Date.now() + 3_600_000).toISOString().slice(0, 19).replace(/[-:]/g, "") + "Z", // the future
+      "20260231T000000Z", // no such day
+      "20261123T1000Z", // no seconds
+      "yesterday",
+    ]) {
+      const refused = await get(`/logistics-objects/${part.id}?at=${encodeURIComponent(bad)}`);
+      expect(refused.status, bad).to.equal(400);
+      const error = (await refused.json()) as JsonObject;
+      expect(error["@type"], bad).to.equal("api:Error");
+    }
+    // The future is refused before anything is looked up: the same answer for an object nobody has.
+    const future = new Date(Date.now() + 3_600_000).toISOString().slice(0, 19).replace(/[-:]/g, "") + "Z";
+    const { instance: _a, ...forOwn } = (await (await get(`/logistics-objects/${part.id}?at=${future}`)).json()) as JsonObject;
+    const { instance: _b, ...forNone } = (await (await get(`/logistics-objects/${crypto.randomUUID()}?at=${future}`)).json()) as JsonObject;
+    expect(forOwn).to.deep.equal(forNone);
+    expect(forOwn.type).to.equal("https://cargoproof.dev/problems/at-in-future");
+  });
+
   it("embeds the referenced objects the caller may read, and leaves the others as references", async function () {
     const own = await fwd.createObject(piece("Own piece"));
     const foreign = await oneRecordClient(airline).createObject(piece("Airline's piece"));
