@@ -3,7 +3,7 @@
  * api namespace as the local one (`api:hasTopic` -> `hasTopic`, IRIs in full).
  */
 import { z } from "zod";
-import { normalizeDocument, type JsonObject } from "./jsonld";
+import { normalizeDocument, type Json, type JsonObject } from "./jsonld";
 import { BooleanLiteral, DateTimeLiteral, Node, NumberLiteral, Text } from "./model";
 import { API, CARGO, XSD } from "./vocabulary";
 
@@ -153,9 +153,24 @@ export const API_SCHEMAS = {
 } as const satisfies Record<string, z.ZodType>;
 export type ApiClass = keyof typeof API_SCHEMAS;
 
-/** A JSON-LD API object in normal form (api keys by local name). */
+/**
+ * JSON-LD values are sets: `"p": [x]` is the same data (the same RDF triple) as `"p": x`, whatever
+ * the property's cardinality, and the expanded form (the OpenAPI document's shape) writes every value
+ * so. The normal form keeps a one-element array as its element, so that the schemas (a single
+ * value where the ontology allows one, `ref()` where it allows many) read both alike.
+ */
+function singleValues(v: Json): Json {
+  if (Array.isArray(v)) {
+    const items = v.map(singleValues);
+    return items.length === 1 ? items[0]! : items;
+  }
+  if (v === null || typeof v !== "object" || "@value" in v) return v;
+  return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, singleValues(x)]));
+}
+
+/** A JSON-LD API object in normal form (api keys by local name, single values for one-element arrays). */
 export function apiObjectOf(json: unknown): JsonObject {
-  return normalizeDocument(json, API, false);
+  return singleValues(normalizeDocument(json, API, false)) as JsonObject;
 }
 
 /** The API class a document's @type names, if we have a schema for it. */

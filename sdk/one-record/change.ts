@@ -169,6 +169,20 @@ export function changeOfRequestBody(body: ChangeRequestFields, objectIri: string
   return change;
 }
 
+/**
+ * Properties no Change may touch ("Update a Logistics Object": the server MUST reject changes with
+ * operations on hasLogisticsEvent). A logistics object's events are an append-only log, written by
+ * POST .../logistics-events only. The specification's text names hasLogisticsEvent; the data model
+ * (cargo 3.x) names the property cargo:events.
+ */
+export const EVENT_LOG_PROPERTIES: readonly string[] = [`${CARGO}events`, `${CARGO}hasLogisticsEvent`, `${API}hasLogisticsEvent`];
+
+/** The first operation of `change` on a property of EVENT_LOG_PROPERTIES (its index and property), if any. */
+export function eventLogOperation(change: Pick<Change, "operations">): { operation: number; property: string } | undefined {
+  const i = change.operations.findIndex((o) => EVENT_LOG_PROPERTIES.includes(o.p));
+  return i < 0 ? undefined : { operation: i, property: change.operations[i]!.p };
+}
+
 // ---------------------------------------------------------------------------------------------
 // Terms: what a stored value and an operation's value are, for comparing them
 

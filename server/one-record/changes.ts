@@ -8,7 +8,7 @@
 import type { Request } from "express";
 import { computeDigest } from "../../sdk/digest";
 import type { SignedRecord } from "../../sdk/envelope";
-import { ChangeError, applyChange, changeOfJsonLd, changeOfRequestBody, changeRequestBodyOf, type Change } from "../../sdk/one-record/change";
+import { ChangeError, applyChange, changeOfJsonLd, changeOfRequestBody, changeRequestBodyOf, eventLogOperation, type Change } from "../../sdk/one-record/change";
 import { JsonLdFormError, type JsonObject } from "../../sdk/one-record/jsonld";
 import { SIGNED_WRITE_HEADER } from "../../sdk/one-record/signed-write";
 import { API, cargoIri } from "../../sdk/one-record/vocabulary";
@@ -26,6 +26,9 @@ import { linksOf } from "../records/links";
 import type { RecordObserver } from "../records/observers";
 import { publishRecords } from "../records/service";
 import { requireJsonLd, signedWriteOf, storeObjectWrite, type ObjectStore } from "./objects";
+
+/** The specification's title for a change of a logistics object's events (Error_400_example2.json). */
+const EVENTS_IMMUTABLE = "Logistics Events can not be updated";
 
 export const CHANGE_STATUSES = ["PENDING", "ACCEPTED", "REJECTED", "FAILED", "REVOKED"] as const;
 export type ChangeStatus = (typeof CHANGE_STATUSES)[number];
@@ -201,11 +204,20 @@ export async function requestChange(deps: ChangeDeps, orgId: string, object: Obj
     throw new HttpProblem(400, "logistics-object-mismatch", "Logistics Object URI does not match", `The Change names ${change.object}, not ${objectIri}.`, [
       { path: API + "hasLogisticsObject", message: "LogisticsObject URI in Change does not match requested Logistics Object URI" },
     ]);
+  const onEvents = eventLogOperation(change);
+  if (onEvents)
+    throw new HttpProblem(
+      400,
+      "logistics-event-immutable",
+      EVENTS_IMMUTABLE,
+      `Logistics Events of a Logistics Object can not be updated using PATCH (operation ${onEvents.operation + 1} is on ${onEvents.property}): post an event to ${objectIri}/logistics-events.`,
+      [{ path: onEvents.property, message: "Logistics Events of a Logistics Object can not be updated using PATCH" }],
+    );
   const latest = await deps.db.recordVersion.findUniqueOrThrow({ where: { recordId_version: { recordId: object.id, version: object.latestVersion } }, select: { body: true } });
   const body = JSON.parse(latest.body) as JsonObject;
   const objectType = String(body.objectType);
   if (objectType === "LogisticsEvent")
-    throw new HttpProblem(400, "logistics-event-immutable", "Logistics Events can not be updated", "Logistics Events of a Logistics Object can not be updated using PATCH: they are append-only.");
+    throw new HttpProblem(400, "logistics-event-immutable", EVENTS_IMMUTABLE, "Logistics Events of a Logistics Object can not be updated using PATCH: they are append-only.");
   if (change.revision !== object.latestVersion)
     throw new HttpProblem(
       422,

@@ -60,6 +60,16 @@ const nodeChange = (object: string, revision: number, ops: NodeOp[]): JsonObject
 
 
 
+/** The same JSON-LD with every property value and @type written as a one-element array (as the expanded form writes them). */
+function asArrays(doc: JsonObject): JsonObject {
+  const wrap = (v: JsonObject[string]): JsonObject[string] => {
+    if (Array.isArray(v)) return v.map(wrap);
+    if (v === null || typeof v !== "object" || "@value" in v) return v;
+    return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, k === "@context" || k === "@id" ? x : Array.isArray(x) ? x.map(wrap) : [wrap(x)]]));
+  };
+  return wrap(doc) as JsonObject;
+}
+
 /** What a refusal looks like to the caller (the instance names the URL asked, so it is left out). */
 const shape = (e: HubError) => ({ status: e.status, type: e.problem.type, title: e.problem.title, detail: e.problem.detail });
 const statusOf = (request: JsonObject) => String((request["api:hasRequestStatus"] as JsonObject)["@id"]).replace("api:", "");
@@ -215,6 +225,42 @@ describe(`ONE Record change requests and the audit trail (${isPostgres() ? "Post
     // The requester may not decide its own request: as for an unknown id.
     expect((await failure(air.acceptChange(ok.iri))).status).to.equal(404);
     expect((await failure(air.rejectActionRequest(ok.iri))).status).to.equal(404);
+  });
+
+  it("a Change with one-element arrays (hasLogisticsObject, hasRevision, every value) is the same data: accepted and applied like its compact form", async function () {
+    const p = await sharedPiece("Toys");
+    const compact = change(p.iri, 1, [["ADD", "upid", "string", "T-1"], ["DELETE", "coload", "boolean", "false"], ["ADD", "coload", "boolean", "true"]]);
+    const expanded = asArrays(compact);
+    expect(expanded["api:hasLogisticsObject"]).to.deep.equal([{ "@id": p.iri }]);
+    const asked = await air.requestChange(p.iri, expanded);
+    // The signed request is the one its compact form gives: the same operations, compared as data.
+    expect(asked.record.body).to.deep.equal({ ...changeRequestBodyOf(changeOfJsonLd(compact)) });
+    await fwd.acceptChange(asked.iri);
+    const now = await fwd.getObject(p.iri);
+    expect(now.revision).to.equal(2);
+    expect(body(now.object)).to.include({ upid: "T-1", coload: true, goodsDescription: "Toys" });
+  });
+
+  it("refuses a change of the object's events (cargo:events, hasLogisticsEvent) with the specification's 400, Logistics Events can not be updated", async function () {
+    const p = await sharedPiece("Pens");
+    const ev = await fwd.appendEvent(p.iri, {
+      "@context": { cargo: CARGO },
+      "@type": "cargo:LogisticsEvent",
+      "cargo:eventCode": { "@id": "https://onerecord.iata.org/ns/code-lists/StatusCode#RCS" },
+      "cargo:eventDate": { "@type": `${XSD}dateTime`, "@value": "2026-05-01T08:00:00Z" },
+    });
+    for (const property of ["events", "hasLogisticsEvent"]) {
+      for (const op of ["ADD", "DELETE"] as const) {
+        const refused = await failure(air.requestChange(p.iri, nodeChange(p.iri, 1, [[op, p.iri, property, `${CARGO}LogisticsEvent`, ev.iri]])));
+        expect(refused.status, `${op} ${property}`).to.equal(400);
+        expect(refused.problem.type).to.equal("https://cargoproof.dev/problems/logistics-event-immutable");
+        expect(refused.problem.title).to.equal("Logistics Events can not be updated");
+        expect(refused.problem.errors?.[0]?.path).to.equal(CARGO + property);
+      }
+    }
+    // Nothing was recorded: no request in the audit trail, and the object is unchanged.
+    expect((await fwd.auditTrail(p.iri)).requests).to.deep.equal([]);
+    expect((await fwd.getObject(p.iri)).revision).to.equal(1);
   });
 
   it("a change that no longer applies when accepted is FAILED (422 to the holder), and the requester hears of it", async function () {
