@@ -1,4 +1,5 @@
 import { gs1CheckDigit } from "../records/codes";
+import { parseDigitalLinkUri } from "../provenance/digital-link";
 
 /**
  * The canonical GS1 Digital Link form CBV 2.0's event hash wants for an identifier: EPC URNs
@@ -28,7 +29,12 @@ function dlValue(urnPart: string): string {
 /** Company prefix + reference with its leading indicator/extension digit moved to the front. */
 const gtinOf = (cp: string, ref: string) => withCheck(ref.slice(0, 1) + cp + ref.slice(1));
 
-function epcUrnToDigitalLink(urn: string): string | undefined {
+/**
+ * The https://id.gs1.org Digital Link of an EPC URN (TDS pure identities: sgtin, sscc, sgln, grai,
+ * giai, gsrn, gsrnp, gdti, sgcn, cpi, ginc, gsin, pgln, itip, upui; lgtin classes; sgtin patterns
+ * with a wildcard serial), undefined for anything else.
+ */
+export function epcUrnToDigitalLink(urn: string): string | undefined {
   const m = /^urn:epc:(id|class|idpat):([a-z0-9]+):(.+)$/.exec(urn);
   if (!m) return undefined;
   const [, kind, scheme, rest] = m as unknown as [string, string, string, string];
@@ -134,4 +140,61 @@ function constrainDigitalLink(value: string): string | undefined {
     }
   }
   return out;
+}
+
+// TDS: in a URN's serial-like parts, these characters are percent-escaped; the rest of set 82 stands for itself.
+const urnValue = (v: string, extra = "") =>
+  v.replace(new RegExp(`["%&/<>?${extra}]`, "g"), (c) => "%" + c.charCodeAt(0).toString(16).toUpperCase().padStart(2, "0"));
+
+/**
+ * The EPC URN (GS1 EPC Tag Data Standard) of a Digital Link URI, undefined when the key has none
+ * (a GTIN without serial or lot, a GRAI or GDTI without serial, ITIP without serial, ...). A URN
+ * splits the GS1 Company Prefix from the reference, and a key does not say how long its prefix is
+ * (that takes GS1's prefix table): the caller gives its length, 6 to 12 digits, as with
+ * `urn:epc:id:sgtin` today. @throws DigitalLinkError for an invalid Digital Link URI
+ */
+export function digitalLinkToEpcUrn(uri: string, companyPrefixLength: number): string | undefined {
+  const cp = companyPrefixLength;
+  if (!Number.isInteger(cp) || cp < 6 || cp > 12) throw new RangeError("a GS1 Company Prefix is 6 to 12 digits");
+  const { key, qualifiers } = parseDigitalLinkUri(uri);
+  const q = Object.fromEntries(qualifiers.map((e) => [e.ai, e.value]));
+  const v = key.value;
+  // A key "IndicatorDigit CP Ref Check" (GTIN, SSCC) is written "CP.IndicatorDigitRef".
+  const indicatorFirst = (digits: string) => `${digits.slice(1, 1 + cp)}.${digits[0]}${digits.slice(1 + cp, -1)}`;
+  const prefixFirst = (digits: string) => `${digits.slice(0, cp)}.${digits.slice(cp, -1)}`;
+  switch (key.ai) {
+    case "01":
+      if (q["21"] !== undefined) return `urn:epc:id:sgtin:${indicatorFirst(v)}.${urnValue(q["21"])}`;
+      if (q["235"] !== undefined) return `urn:epc:id:upui:${indicatorFirst(v)}.${urnValue(q["235"])}`;
+      if (q["10"] !== undefined) return `urn:epc:class:lgtin:${indicatorFirst(v)}.${urnValue(q["10"])}`;
+      return undefined;
+    case "00":
+      return `urn:epc:id:sscc:${indicatorFirst(v)}`;
+    case "414":
+      return `urn:epc:id:sgln:${prefixFirst(v)}.${q["254"] !== undefined ? urnValue(q["254"]) : "0"}`;
+    case "417":
+      return `urn:epc:id:pgln:${prefixFirst(v)}`;
+    case "8003":
+      return v.length > 14 ? `urn:epc:id:grai:${prefixFirst(v.slice(1, 14))}.${urnValue(v.slice(14))}` : undefined;
+    case "8004":
+      return `urn:epc:id:giai:${v.slice(0, cp)}.${urnValue(v.slice(cp))}`;
+    case "253":
+      return v.length > 13 ? `urn:epc:id:gdti:${prefixFirst(v.slice(0, 13))}.${urnValue(v.slice(13))}` : undefined;
+    case "255":
+      return v.length > 13 ? `urn:epc:id:sgcn:${prefixFirst(v.slice(0, 13))}.${v.slice(13)}` : undefined;
+    case "8017":
+      return `urn:epc:id:gsrnp:${prefixFirst(v)}`;
+    case "8018":
+      return `urn:epc:id:gsrn:${prefixFirst(v)}`;
+    case "401":
+      return `urn:epc:id:ginc:${v.slice(0, cp)}.${urnValue(v.slice(cp))}`;
+    case "402":
+      return `urn:epc:id:gsin:${prefixFirst(v)}`;
+    case "8006":
+      return q["21"] !== undefined ? `urn:epc:id:itip:${indicatorFirst(v.slice(0, 14))}.${v.slice(14, 16)}.${v.slice(16)}.${urnValue(q["21"])}` : undefined;
+    case "8010":
+      return q["8011"] !== undefined ? `urn:epc:id:cpi:${v.slice(0, cp)}.${urnValue(v.slice(cp), "#")}.${q["8011"]}` : undefined;
+    default:
+      return undefined;
+  }
 }
