@@ -6,7 +6,8 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { config, ethers, network } from "hardhat";
 import type { Contract, ContractTransactionResponse, HDNodeWallet } from "ethers";
-import { revokeBySignatureArgs, signRevocation } from "../../sdk/relay";
+import { issueCredentialBySignatureArgs, revokeBySignatureArgs, revokeCredentialBySignatureArgs, signCredentialIssue, signCredentialRevocation, signRevocation } from "../../sdk/relay";
+import { issuedCredentialId } from "../../sdk/authority/chain";
 
 const BATCH_SIZES = [1, 100, 1_000, 10_000] as const;
 const TARGET_GAS_PER_RECORD = 3; // at 10,000 records per batch
@@ -109,6 +110,17 @@ async function main(): Promise<void> {
   const issueByOperatorGas = await gasOf(credentials.issue(orgId, 1, 0, 0, scope));
   const issueByBodyGas = await gasOf((credentials.connect(body) as Contract).issue(orgId, 1, 0, 0, scope));
   const revokeCredentialGas = await gasOf((credentials.connect(body) as Contract).revoke(1, "accreditation withdrawn"));
+  // The same issue and revocation signed by the body's key (EIP-712) and sent by another account (the hub).
+  const credentialRegistry = await credentials.getAddress();
+  const signing = { privateKey: body.privateKey, chain: { provider: ethers.provider }, credentialRegistry };
+  const signedIssue = await signCredentialIssue({ ...signing, subject: "bench-org", grant: { kind: "ACCREDITED_CERTIFIER", scope: JSON.parse(scope) } });
+  const issueReceipt = await (await credentials.getFunction("issueBySignature")(...issueCredentialBySignatureArgs(signedIssue))).wait();
+  if (!issueReceipt || issueReceipt.status !== 1) throw new Error("relayed issue failed");
+  const issueBySignatureGas = Number(issueReceipt.gasUsed);
+  const relayedId = issuedCredentialId(issueReceipt.logs);
+  const revokeCredentialBySignatureGas = await gasOf(
+    credentials.getFunction("revokeBySignature")(...revokeCredentialBySignatureArgs(await signCredentialRevocation({ ...signing, id: relayedId, reason: "accreditation withdrawn" }))),
+  );
 
   console.log("\nAnchoring gas (hardhat network, contracts built for %s; median of %d real transactions per figure)\n", evmVersion, SAMPLES);
   const header = ["records", "AnchorRegistry tx", "gas/record", "StoredRootAnchor tx", "gas/record", "1 tx per record", "gas/record"];
@@ -138,6 +150,8 @@ async function main(): Promise<void> {
   console.log(`CredentialRegistry.setIssuer: ${fmt(setIssuerGas)} gas`);
   console.log(`CredentialRegistry.issue (${scope.length}-byte scope): ${fmt(issueByOperatorGas)} gas by the operator, ${fmt(issueByBodyGas)} by an accreditation body`);
   console.log(`CredentialRegistry.revoke (23-byte reason): ${fmt(revokeCredentialGas)} gas`);
+  console.log(`CredentialRegistry.issueBySignature (relayed, same scope, by an accreditation body): ${fmt(issueBySignatureGas)} gas`);
+  console.log(`CredentialRegistry.revokeBySignature (relayed, 23-byte reason): ${fmt(revokeCredentialBySignatureGas)} gas`);
 
   const target = rows.find((r) => r.records === TARGET_BATCH);
   if (target === undefined) throw new Error("target batch size missing");
@@ -157,7 +171,7 @@ async function main(): Promise<void> {
     rotateKeyGas: rotateGas,
     revokeGas,
     revokeBySignatureGas: relayGas,
-    credentials: { setRegistryGas, setIssuerGas, issueByOperatorGas, issueByBodyGas, revokeCredentialGas, scopeBytes: scope.length },
+    credentials: { setRegistryGas, setIssuerGas, issueByOperatorGas, issueByBodyGas, revokeCredentialGas, issueBySignatureGas, revokeCredentialBySignatureGas, scopeBytes: scope.length },
     target: { records: TARGET_BATCH, maxGasPerRecord: TARGET_GAS_PER_RECORD, measured: target.hashChainGasPerRecord, pass },
   };
   writeFileSync(outFile, JSON.stringify(result, null, 2) + "\n");
