@@ -154,7 +154,7 @@ export function createApp(parts: HubParts, services: HubServices): express.Expre
       auth, accessLog, selfAudit: services.selfAudit, metricsToken: config.METRICS_TOKEN }),
   );
   app.use(customsRoutes({ db, provider, proofs, chain, accessLog, auth }));
-  app.use(epcisRoutes({ db, provider, auth, captures: services.captures }));
+  app.use(epcisRoutes({ db, provider, auth, captures: services.captures, accessLog }));
   app.use(oneRecordRoutes({ db, provider, observers, checks: services.recordChecks, iris: new OneRecordIris(config.PUBLIC_URL), auth, accessLog, proofs, watches: services.subscriptionWatches, allowPrivate: config.WEBHOOK_ALLOW_PRIVATE }));
   app.use(verifyRoutes(chain, { perMinute: config.VERIFY_RATE_PER_MIN, chainTimeoutMs: config.VERIFY_CHAIN_TIMEOUT_MS }));
   app.use(relayRoutes(new MemberRelay(chain), auth, services.authority));

@@ -9,7 +9,8 @@ export const CaptureJobSchema = z.object({
   success: z.boolean(),
   captureErrorBehaviour: z.enum(["rollback", "proceed"]),
   errors: z.array(z.looseObject({ type: z.string(), title: z.string(), detail: z.string().optional(), eventID: z.string().optional() })),
-  events: z.array(z.object({ eventID: z.string(), status: z.enum(["captured", "duplicate", "failed"]) })),
+  // eventID: the event's hash; recordId: the hub's record of it (absent in jobs finished before it was reported).
+  events: z.array(z.object({ eventID: z.string(), status: z.enum(["captured", "duplicate", "failed"]), recordId: z.string().optional() })),
 });
 export type CaptureJob = z.infer<typeof CaptureJobSchema>;
 
@@ -25,8 +26,11 @@ export type EpcisQueryResult = z.infer<typeof EpcisQueryResultSchema>;
 
 /** Query parameters (lists are sent "|"-separated, as the REST binding's pipeDelimited style). */
 export type EpcisQueryParams = Partial<
-  Record<"eventType" | "EQ_bizStep" | "EQ_disposition" | "EQ_readPoint" | "EQ_bizLocation" | "MATCH_epc" | "MATCH_anyEPC", string[]> &
-    Record<"GE_eventTime" | "LT_eventTime" | "GE_recordTime" | "LT_recordTime" | "nextPageToken", string> & { perPage: number }
+  Record<"eventType" | "EQ_bizStep" | "EQ_disposition" | "EQ_readPoint" | "EQ_bizLocation" | "MATCH_epc" | "MATCH_anyEPC" | "EQ_errorReason" | "EQ_correctiveEventID", string[]> &
+    Record<"GE_eventTime" | "LT_eventTime" | "GE_recordTime" | "LT_recordTime" | "GE_errorDeclarationTime" | "LT_errorDeclarationTime" | "nextPageToken", string> & {
+      perPage: number;
+      EXISTS_errorDeclaration: boolean;
+    }
 >;
 
 export function epcisQueryString(params: EpcisQueryParams): string {

@@ -16,6 +16,8 @@ const Quantities = z.array(QuantityElement).max(10_000);
 const Place = z.looseObject({ id: Uri });
 const BizTransaction = z.looseObject({ type: z.string().optional(), bizTransaction: Uri });
 const SourceOrDestination = (member: "source" | "destination") => z.looseObject({ type: z.string(), [member]: Uri });
+// EPCIS 2.0 §7.4.1.2: an event's declaration that it was in error (the hash ignores it: same event).
+const ErrorDeclaration = z.looseObject({ declarationTime: DateTime, reason: Uri.optional(), correctiveEventIDs: z.array(Uri).max(1_000).optional() });
 
 export const EpcisEventSchema = z
   .looseObject({
@@ -42,6 +44,7 @@ export const EpcisEventSchema = z
     sourceList: z.array(SourceOrDestination("source")).max(1_000).optional(),
     destinationList: z.array(SourceOrDestination("destination")).max(1_000).optional(),
     certificationInfo: z.union([Uri, z.array(Uri).max(1_000)]).optional(),
+    errorDeclaration: ErrorDeclaration.optional(),
   })
   .superRefine((e, ctx) => {
     // Every event type but TransformationEvent says what it does to its objects.

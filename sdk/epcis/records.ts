@@ -1,4 +1,6 @@
+import { createHash } from "node:crypto";
 import type { SignedRecord } from "../envelope";
+import { canonicalJson } from "../canonical";
 import { prepareRecord } from "../digest";
 import { signRecord } from "../signature";
 import { EpcisEventBody, epcisRecordId } from "../records/epcis-event";
@@ -26,15 +28,50 @@ export function parseCaptureDocument(raw: unknown): CaptureDocument {
   throw new EpcisDocumentError("The document is not an EPCIS 2.0 EPCISDocument or EPCISQueryDocument.", errors);
 }
 
-/** The document's context entries beyond the standard EPCIS context (extension prefixes), if any. */
-function extraContext(context: unknown): unknown[] | undefined {
-  const entries = (Array.isArray(context) ? context : [context]).filter((c) => c !== EPCIS_CONTEXT);
-  return entries.length > 0 ? (entries as unknown[]) : undefined;
+/**
+ * The document's @context as captured, as a list (a single context is a one-element list: the same
+ * JSON-LD). Kept whole and in its order: an older or additional context written before the EPCIS
+ * 2.0 context must stay before it, or the 2.0 context's protected terms would be redefined. Omitted
+ * when it is the 2.0 context alone.
+ */
+function capturedContext(context: unknown): unknown[] | undefined {
+  const entries = Array.isArray(context) ? (context as unknown[]) : [context];
+  return entries.length === 1 && entries[0] === EPCIS_CONTEXT ? undefined : entries;
+}
+
+/**
+ * The @context an event body's event is read under. Bodies stored before contexts were kept whole
+ * hold only the entries beyond the 2.0 context (which was then always first); bodies since hold the
+ * captured context, 2.0 context included wherever the document put it.
+ */
+export function eventContext(body: Pick<EpcisEventBody, "context">): unknown[] {
+  const context = body.context ?? [];
+  return context.includes(EPCIS_CONTEXT) ? [...context] : [EPCIS_CONTEXT, ...context];
+}
+
+/**
+ * The SHA-256 (hex) of an event as captured: RFC 8785 canonical JSON of the event and the context it
+ * is read under. Two captures are "the same" exactly when this is equal (key order and whitespace
+ * are not data); anything else that differs, even what the event hash ignores (errorDeclaration,
+ * rdfs:comment, the form of an identifier), makes another captured event.
+ */
+export function capturedDigest(body: Pick<EpcisEventBody, "event" | "context">): string {
+  return createHash("sha256").update(canonicalJson({ event: body.event, context: eventContext(body) }), "utf8").digest("hex");
+}
+
+/**
+ * The record id of an attester's captured event whose event hash another of its events already
+ * takes (an error declaration, a commented or differently written copy): epcisRecordId's id, ".",
+ * and the first 24 hex digits (96 bits) of capturedDigest (at most 128 characters with a 31-character
+ * organisation id). Either form is accepted for any event; this one is checked against the content.
+ */
+export function epcisVariantRecordId(body: Pick<EpcisEventBody, "eventId" | "event" | "context">, attester: string): string {
+  return `${epcisRecordId(body.eventId, attester)}.${capturedDigest(body).slice(0, 24)}`;
 }
 
 /** The EpcisEvent record body of one event of a document (capturedBy: see the hub's capture interface). */
 export function epcisEventBody(event: EpcisEvent, documentContext: unknown, capturedBy?: string): EpcisEventBody {
-  const context = extraContext(documentContext);
+  const context = capturedContext(documentContext);
   const body = {
     eventId: eventHash(event, documentContext),
     eventType: event.type,

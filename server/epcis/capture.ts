@@ -3,10 +3,12 @@ import { ZodError } from "zod";
 import { epcisEventBodies, EpcisDocumentError } from "../../sdk/epcis/records";
 import { EventHashError } from "../../sdk/epcis/event-hash";
 import { epcisRecordId, type EpcisEventBody } from "../../sdk/records/epcis-event";
+import { capturedDigest, epcisVariantRecordId } from "../../sdk/epcis/records";
 import type { Db, DbProvider } from "../db/client";
-import { chunks, execute, placeholders, query } from "../db/sql";
+import { execute, query } from "../db/sql";
 import { HttpProblem, badRequest, notFound } from "../http/problem";
 import type { HubPublisher } from "../records/hub-publisher";
+import { attesterEvents } from "./captured";
 
 /** Capture limits, announced in GS1-Capture-Limit / GS1-Capture-File-Size-Limit. */
 export const CAPTURE_LIMIT = 500;
@@ -14,9 +16,11 @@ export const CAPTURE_FILE_SIZE_LIMIT = 2 * 1024 * 1024;
 
 export type CaptureErrorBehaviour = "rollback" | "proceed";
 
+/** eventID: the event's hash (its own eventID, if any, is in the event); recordId: the hub's record of it. */
 export interface CaptureEventOutcome {
   eventID: string;
   status: "captured" | "duplicate" | "failed";
+  recordId: string;
 }
 
 /** A capture job as the REST binding shows it (plus each event's outcome). */
@@ -74,8 +78,9 @@ export { tooLarge };
  * Capture jobs: the events of a document become hub-attested EpcisEvent records (owner: the
  * operator, capturedBy: the capturing organisation), stored after the 202 answer. Rollback stores
  * all or nothing; proceed stores each event on its own. An event the same organisation captured
- * before (same hash) is reported as a duplicate and not stored again; another organisation's
- * identical event changes nothing: this one is captured as its own record (epcisRecordId).
+ * before exactly (same capturedDigest) is reported as a duplicate and not stored again; one with the
+ * same hash but other content is stored (epcisVariantRecordId); another organisation's identical
+ * event changes nothing: this one is captured as its own record (epcisRecordId).
  */
 export class CaptureJobs {
   private readonly pending = new Set<Promise<void>>();
@@ -107,40 +112,30 @@ export class CaptureJobs {
     await Promise.all([...this.pending]);
   }
 
-  /**
-   * The hashes among `hashes` that `orgId` itself captured before. Only its own: another
-   * organisation's identical event is no duplicate of this one (and must not be revealed).
-   */
-  private async capturedBefore(orgId: string, hashes: readonly string[]): Promise<Set<string>> {
-    const found = new Set<string>();
-    for (const part of chunks([...new Set(hashes)])) {
-      const rows = await query<{ eventHash: string }>(
-        this.db,
-        this.provider,
-        `SELECT "eventHash" FROM "EpcisEvent" WHERE "capturedBy" = $1 AND "eventHash" IN (${placeholders(2, part.length)})`,
-        [orgId, ...part],
-      );
-      for (const r of rows) found.add(r.eventHash);
-    }
-    return found;
-  }
-
   private async run(id: string, orgId: string, bodies: EpcisEventBody[], behaviour: CaptureErrorBehaviour): Promise<void> {
     const outcomes: CaptureEventOutcome[] = [];
     const errors: CaptureJobView["errors"] = [];
     const fresh = new Map<string, EpcisEventBody>();
-    const stored = await this.capturedBefore(orgId, bodies.map((b) => b.eventId));
+    // The same captured event again (capturedDigest) is a duplicate; one that differs only in what
+    // the hash ignores (an error declaration, a comment) is another event, under the variant id.
+    const held = await attesterEvents(this.db, this.provider, orgId, bodies.map((b) => b.eventId));
     for (const b of bodies) {
-      const recordId = epcisRecordId(b.eventId, orgId);
-      if (stored.has(b.eventId) || fresh.has(recordId)) outcomes.push({ eventID: b.eventId, status: "duplicate" });
-      else {
-        fresh.set(recordId, b);
-        outcomes.push({ eventID: b.eventId, status: "captured" });
+      const digest = capturedDigest(b);
+      const same = held.digests.get(digest);
+      if (same !== undefined) {
+        outcomes.push({ eventID: b.eventId, status: "duplicate", recordId: same });
+        continue;
       }
+      const plain = epcisRecordId(b.eventId, orgId);
+      const recordId = held.ids.has(plain) ? epcisVariantRecordId(b, orgId) : plain;
+      held.ids.add(recordId);
+      held.digests.set(digest, recordId);
+      fresh.set(recordId, b);
+      outcomes.push({ eventID: b.eventId, status: "captured", recordId });
     }
     const draft = (recordId: string, body: EpcisEventBody) => ({ type: "EpcisEvent" as const, id: recordId, version: 1, body });
-    const failed = (eventID: string, err: unknown) => {
-      for (const o of outcomes) if (o.eventID === eventID && o.status === "captured") o.status = "failed";
+    const failed = (recordId: string, eventID: string, err: unknown) => {
+      for (const o of outcomes) if (o.recordId === recordId && o.status === "captured") o.status = "failed";
       errors.push({ type: "epcisException:ValidationException", title: "Event not stored", detail: (err as Error).message, eventID });
     };
     if (behaviour === "rollback") {
@@ -155,7 +150,7 @@ export class CaptureJobs {
         try {
           await this.publisher.publish([draft(rid, b)]);
         } catch (err) {
-          failed(b.eventId, err);
+          failed(rid, b.eventId, err);
         }
       }
     }

@@ -22,13 +22,20 @@ export const EventQuerySchema = z
     LT_recordTime: z.string(),
     MATCH_epc: z.array(z.string().min(1)).min(1),
     MATCH_anyEPC: z.array(z.string().min(1)).min(1),
+    // Error declarations (EPCIS 2.0 §8.2.7.1): the events that declare an error, and which.
+    EXISTS_errorDeclaration: z.union([z.boolean(), z.enum(["true", "false"])]), // a URL carries it as text
+
+    GE_errorDeclarationTime: z.string(),
+    LT_errorDeclarationTime: z.string(),
+    EQ_errorReason: z.array(z.string().min(1)).min(1),
+    EQ_correctiveEventID: z.array(z.string().min(1)).min(1),
   })
   .partial()
   .strict();
 export type EventQuery = z.infer<typeof EventQuerySchema>;
 
-const LIST_PARAMS = new Set(["eventType", "EQ_bizStep", "EQ_disposition", "EQ_readPoint", "EQ_bizLocation", "MATCH_epc", "MATCH_anyEPC"]);
-const TIME_PARAMS = ["GE_eventTime", "LT_eventTime", "GE_recordTime", "LT_recordTime"] as const;
+const LIST_PARAMS = new Set(["eventType", "EQ_bizStep", "EQ_disposition", "EQ_readPoint", "EQ_bizLocation", "MATCH_epc", "MATCH_anyEPC", "EQ_errorReason", "EQ_correctiveEventID"]);
+const TIME_PARAMS = ["GE_eventTime", "LT_eventTime", "GE_recordTime", "LT_recordTime", "GE_errorDeclarationTime", "LT_errorDeclarationTime"] as const;
 
 const queryProblem = (detail: string, errors?: { path: string; message: string }[]) =>
   new HttpProblem(400, "epcis-query-parameter", "Bad request", detail, errors);
@@ -52,6 +59,7 @@ export function parseEventQuery(raw: unknown): EventQuery {
       throw queryProblem(`${t} is not an ISO 8601 date-time with a time zone.`, [{ path: t, message: "expected e.g. 2024-01-31T12:00:00Z" }]);
     }
   }
+  if (typeof parsed.data.EXISTS_errorDeclaration === "string") parsed.data.EXISTS_errorDeclaration = parsed.data.EXISTS_errorDeclaration === "true";
   return parsed.data;
 }
 
@@ -72,12 +80,13 @@ function parsePerPage(raw: unknown): number {
 }
 
 // CBV words may be asked for bare ("shipping"), as web URIs, URNs or CURIEs: all name the same value.
-const VOCABULARIES: Record<"bizStep" | "disposition", { web: string; urn: string; curie: string }> = {
+const VOCABULARIES: Record<"bizStep" | "disposition" | "errorReason", { web: string; urn: string; curie: string }> = {
   bizStep: { web: "https://ref.gs1.org/cbv/BizStep-", urn: "urn:epcglobal:cbv:bizstep:", curie: "cbv:BizStep-" },
   disposition: { web: "https://ref.gs1.org/cbv/Disp-", urn: "urn:epcglobal:cbv:disp:", curie: "cbv:Disp-" },
+  errorReason: { web: "https://ref.gs1.org/cbv/ER-", urn: "urn:epcglobal:cbv:er:", curie: "cbv:ER-" },
 };
 
-export function vocabularyForms(field: "bizStep" | "disposition", value: string): string[] {
+export function vocabularyForms(field: keyof typeof VOCABULARIES, value: string): string[] {
   const v = VOCABULARIES[field];
   let word: string | undefined;
   for (const p of [v.web, v.urn, v.curie]) if (value.startsWith(p)) word = value.slice(p.length);
@@ -99,6 +108,25 @@ function visibility(p: (v: string) => string, caller: string, now: string, provi
   const at = provider === "postgresql" ? `CAST(${p(now)} AS TIMESTAMP(3))` : p(now);
   const c = p(caller);
   return `(e."owner" = ${c} OR e."capturedBy" = ${c} OR EXISTS (SELECT 1 FROM "Grant" g WHERE g."recordId" = e."recordId" AND g."grantee" = ${c} AND g."fields" IS NULL AND g."revokedAt" IS NULL AND (g."expiresAt" IS NULL OR g."expiresAt" > ${at})))`;
+}
+
+/**
+ * The events named `eventId` (their eventID or hash) that the caller may not see, with their
+ * attesters: whose access log shows the refused read. Never part of an answer.
+ */
+export async function hiddenEvents(db: Runner, provider: DbProvider, caller: string, eventId: string): Promise<{ recordId: string; attester: string }[]> {
+  const params: string[] = [];
+  const p = (v: string) => {
+    params.push(v);
+    return `$${params.length}`;
+  };
+  const id = p(eventId);
+  return query<{ recordId: string; attester: string }>(
+    db,
+    provider,
+    `SELECT e."recordId", COALESCE(e."capturedBy", e."owner") AS "attester" FROM "EpcisEvent" e WHERE (e."eventHash" = ${id} OR e."eventId" = ${id}) AND NOT ${visibility(p, caller, new Date().toISOString(), provider)} ORDER BY e."recordId" LIMIT 100`,
+    params,
+  );
 }
 
 export interface EventPage {
@@ -164,6 +192,12 @@ export async function findEvents(
   };
   if (q.MATCH_epc) epcMatch(q.MATCH_epc, ["epc"]);
   if (q.MATCH_anyEPC) epcMatch(q.MATCH_anyEPC, ["epc", "parent", "input", "output"]);
+  // Each of these selects only events that declare an error; false or absent EXISTS_ selects all.
+  if (q.EXISTS_errorDeclaration === true || q.EXISTS_errorDeclaration === "true") where.push(`e."errorDeclarationTime" IS NOT NULL`);
+  if (q.GE_errorDeclarationTime) where.push(`e."errorDeclarationTime" >= ${p(q.GE_errorDeclarationTime)}`);
+  if (q.LT_errorDeclarationTime) where.push(`e."errorDeclarationTime" < ${p(q.LT_errorDeclarationTime)}`);
+  if (q.EQ_errorReason) where.push(`e."errorReason" IN (${list(q.EQ_errorReason.flatMap((v) => vocabularyForms("errorReason", v)))})`);
+  if (q.EQ_correctiveEventID) where.push(`EXISTS (SELECT 1 FROM "EpcisCorrectiveEvent" c WHERE c."recordId" = e."recordId" AND c."eventId" IN (${list(q.EQ_correctiveEventID)}))`);
 
   const print = fingerprint(caller, selector, q, perPage);
   if (pageToken !== undefined) {

@@ -1,19 +1,21 @@
 import { Router, type Request, type RequestHandler, type Response } from "express";
 import { z } from "zod";
 import { productOfEpc } from "../../sdk/provenance/epc";
+import type { AccessLogWriter } from "../access-log/writer";
 import type { Db, DbProvider } from "../db/client";
 import { execute, query } from "../db/sql";
 import { callerOf } from "../auth/caller";
 import { HttpProblem, badRequest, conflict, notFound } from "../http/problem";
 import { CAPTURE_FILE_SIZE_LIMIT, CAPTURE_LIMIT, type CaptureJobs, captureBodies, parseBehaviour, tooLarge } from "./capture";
-import { findEvents, parseEventQuery, parseUrlQuery, type EventQuery, type EventSelector } from "./query";
-import { loadEvents, queryDocument } from "./render";
+import { MAX_PER_PAGE, findEvents, hiddenEvents, parseEventQuery, parseUrlQuery, type EventQuery, type EventSelector } from "./query";
+import { loadEvents, queryDocument, type QueriedEvent } from "./render";
 
 export interface EpcisRouteDeps {
   db: Db;
   provider: DbProvider;
   auth: RequestHandler;
   captures: CaptureJobs;
+  accessLog: AccessLogWriter;
 }
 
 const JSON_LD = "application/ld+json";
@@ -30,13 +32,34 @@ const gs1Headers: RequestHandler = (req, res, next) => {
   next();
 };
 
+/** The request's path with its escapes undone (an eventID or EPC reads as written), for the access log. */
+function readablePath(req: Request): string {
+  const path = `${req.baseUrl}${req.path}`;
+  try {
+    return decodeURIComponent(path);
+  } catch {
+    return path;
+  }
+}
+
 export const QueryName = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, "a query name is 1-64 characters of A-Z, a-z, 0-9, '_' and '-'");
 const CreateQuery = z.object({ name: QueryName, query: z.unknown() }).strict();
 
 /** The EPCIS 2.0 REST binding under /epcis: capture jobs, events, EPCs and named queries (docs/epcis.md). */
-export function epcisRoutes({ db, provider, auth, captures }: EpcisRouteDeps): Router {
+export function epcisRoutes({ db, provider, auth, captures, accessLog }: EpcisRouteDeps): Router {
   const router = Router();
   router.use("/epcis", gs1Headers);
+
+  /**
+   * Every event an answer returns is a read of its record, logged like any other read (before the
+   * answer is sent). The line names the event's attester as owner: the organisation that captured a
+   * hub-attested event (the operator only signs it for them), else the record's owner.
+   */
+  const logReads = (req: Request, events: readonly QueriedEvent[]) => {
+    const at = new Date().toISOString();
+    const detail = `epcis ${req.method} ${readablePath(req)}`.slice(0, 500);
+    return accessLog.append(...events.map((e) => ({ at, actor: callerOf(req).orgId, action: "READ" as const, recordId: e.recordId, version: 1, owner: e.capturedBy ?? e.owner, detail })));
+  };
 
   router.post("/epcis/capture", auth, async (req, res) => {
     const caller = callerOf(req);
@@ -69,7 +92,9 @@ export function epcisRoutes({ db, provider, auth, captures }: EpcisRouteDeps): R
       next.set("nextPageToken", page.nextPageToken);
       res.set("Link", `<${req.baseUrl}${req.path}?${next.toString()}>; rel="next"`);
     }
-    res.type(JSON_LD).send(JSON.stringify(queryDocument(await loadEvents(db, page.recordIds), queryName)));
+    const events = await loadEvents(db, page.recordIds);
+    await logReads(req, events);
+    res.type(JSON_LD).send(JSON.stringify(queryDocument(events, queryName)));
   };
 
   router.get("/epcis/events", auth, async (req, res) => {
@@ -77,11 +102,23 @@ export function epcisRoutes({ db, provider, auth, captures }: EpcisRouteDeps): R
     await answer(req, res, {}, q, perPage, pageToken);
   });
 
+  // The event (by its eventID or its hash) and its error declarations (which share its eventID):
+  // every one of them the caller may see, oldest first. None visible is 404, logged as a denial to
+  // the attesters of those that exist (the same queries run either way).
   router.get("/epcis/events/:eventID", auth, async (req, res) => {
     const caller = callerOf(req);
-    const page = await findEvents(db, provider, caller.orgId, { eventId: String(req.params.eventID) }, {}, 1);
-    if (page.recordIds.length === 0) throw notFound();
-    res.type(JSON_LD).send(JSON.stringify(queryDocument(await loadEvents(db, page.recordIds))));
+    const eventId = String(req.params.eventID);
+    const page = await findEvents(db, provider, caller.orgId, { eventId }, {}, MAX_PER_PAGE);
+    const hidden = await hiddenEvents(db, provider, caller.orgId, eventId);
+    if (page.recordIds.length === 0) {
+      const at = new Date().toISOString();
+      const base = { at, actor: caller.orgId, action: "DENY" as const, version: null, detail: "READ" };
+      await accessLog.append(...(hidden.length > 0 ? hidden.map((h) => ({ ...base, recordId: h.recordId, owner: h.attester })) : [{ ...base, recordId: null, owner: null }]));
+      throw notFound();
+    }
+    const events = await loadEvents(db, page.recordIds);
+    await logReads(req, events);
+    res.type(JSON_LD).send(JSON.stringify(queryDocument(events)));
   });
 
   router.get("/epcis/epcs/:epc/events", auth, async (req, res) => {

@@ -27,6 +27,11 @@ const EventUrlQuery = z.object({
   LT_recordTime: z.string().optional(),
   MATCH_epc: pipeList("EPCs"),
   MATCH_anyEPC: pipeList("EPCs in any role"),
+  EXISTS_errorDeclaration: z.enum(["true", "false"]).optional().describe("true: only events that declare an error (errorDeclaration)"),
+  GE_errorDeclarationTime: z.string().optional().describe("Error declarations at or after this ISO 8601 date-time"),
+  LT_errorDeclarationTime: z.string().optional().describe("Error declarations before this ISO 8601 date-time"),
+  EQ_errorReason: pipeList("Error reasons (did_not_occur, incorrect_data, or a URI)"),
+  EQ_correctiveEventID: pipeList("Error declarations naming one of these corrective event IDs"),
   perPage: z.string().regex(/^\d+$/).optional().describe("Events per page (1-1000, default 100)"),
   nextPageToken: z.string().optional().describe("From the previous page's Link rel=next"),
 });
@@ -91,9 +96,15 @@ export const epcisOperations: Operation[] = [
     operationId: "getEpcisEvent",
     method: "get",
     path: "/epcis/events/{eventID}",
-    summary: "One event by its eventID",
+    summary: "An event by its eventID or hash, with its error declarations (every one the caller may see)",
     pathParams: z.object({ eventID: z.string() }),
-    responses: [{ status: 200, description: "An EPCISQueryDocument holding the event.", content: { [JSON_LD]: QueryResult } }],
+    responses: [
+      {
+        status: 200,
+        description: "An EPCISQueryDocument holding the events as captured (the hub adds only recordTime); the hub's record id and event hash of each are in queryResults[\"urn:cargoproof:events\"], in eventList order.",
+        content: { [JSON_LD]: QueryResult },
+      },
+    ],
     problems: NOT_FOUND,
   }),
   epcis({
