@@ -152,8 +152,8 @@ function checkQualifiers(key: string, qualifiers: readonly string[]): void {
   throw new DigitalLinkError(
     "syntax",
     sameAlternative
-      ? `key qualifiers of ${aiName(key)} come at most once each, in the order ${alternativesText(alts)} (${qualifiers.join(", ")} is not)`
-      : `key qualifiers of ${aiName(key)} are one of the sequences ${alternativesText(alts)}, not a mix (${qualifiers.join(", ")})`,
+      ? `key qualifiers of ${aiName(key)} come at most once each, in the order ${alternativesText(alts)} (${qualifiers.map((q) => `AI ${q}`).join(", ")} is not)`
+      : `key qualifiers of ${aiName(key)} are one of the sequences ${alternativesText(alts)}, not a mix (${qualifiers.map((q) => `AI ${q}`).join(", ")})`,
     qualifiers[qualifiers.length - 1],
   );
 }

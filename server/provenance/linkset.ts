@@ -49,6 +49,14 @@ export function builtInLinks(publicUrl: string, code: ProductCode): ResolvedLink
   ];
 }
 
+/**
+ * The hub's links for an identifier other than a product's (SSCC, GLN, GRAI, ...): its EPCIS
+ * events, by the canonical Digital Link the EPCIS index keeps (the events route checks who may see them).
+ */
+export function identifierLinks(publicUrl: string, canonicalUri: string): ResolvedLink[] {
+  return [{ linkType: "gs1:epcis", href: `${publicUrl}/epcis/epcs/${encodeURIComponent(canonicalUri)}/events`, title: "EPCIS events naming this identifier", type: "application/ld+json" }];
+}
+
 // How precisely an owner's link names the code (a serial's link beats a lot's, which beats the GTIN's); -1: not in scope.
 function specificity(link: GtinLink, code: ProductCode): number {
   if (link.lot !== undefined && link.lot !== code.lot) return -1;

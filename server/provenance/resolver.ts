@@ -1,12 +1,15 @@
 import { Router, type Request, type RequestHandler, type Response } from "express";
-import { DigitalLinkError, normalizeGtin, parseDigitalLinkDetails, type ProductCode } from "../../sdk/provenance/digital-link";
+import { canonicalGs1Uri, digitalLinkToEpcUrn } from "../../sdk/epcis/gs1-uri";
+import { DigitalLinkError, formatDigitalLinkUri, normalizeGtin, parseDigitalLinkUri, productDetails, type DigitalLinkUri, type ProductCode } from "../../sdk/provenance/digital-link";
+import { aiDefinition } from "../../sdk/provenance/gs1/elements";
 import { GtinLinksUpdateSchema, type GtinLink } from "../../sdk/provenance/gtin-links";
 import { callerOf } from "../auth/caller";
+import { findEvents } from "../epcis/query";
 import type { Db, DbProvider } from "../db/client";
 import { HttpProblem, badRequest, forbidden, fromZod, notFound } from "../http/problem";
 import { isKnownCode } from "./known-codes";
 import { gtinOwner, linksView, readLinks, replaceLinks } from "./links";
-import { codeUri, linkHeader, linksetDocument, normalizeLinkType, ownerDefaultLink, pickLink, resolveLinks } from "./linkset";
+import { codeUri, identifierLinks, linkHeader, linksetDocument, normalizeLinkType, ownerDefaultLink, pickLink, resolveLinks } from "./linkset";
 import { QR_FORMATS, QR_PNG_WIDTH, renderQr, type QrFormat } from "./qr";
 
 export interface CodeRouteDeps {
@@ -24,16 +27,35 @@ const QR_CACHE = "public, max-age=86400";
 const LINK_CACHE_MS = 2000;
 
 const codeNotFound = () => new HttpProblem(404, "unknown-code", "Not found", "This hub knows no product with this code.");
+const identifierNotFound = () => new HttpProblem(404, "unknown-code", "Not found", "This hub knows nothing you may see about this identifier.");
 
-/** The code a request path names (raw path: parseDigitalLink decodes it), or a 400 problem naming the reason. */
-function codeOf(path: string, rawQuery: string): ProductCode {
+/** What a request path and query name (raw: the parser decodes them), or a 400 problem naming the reason and the AI. */
+function digitalLinkOf(path: string, rawQuery: string): DigitalLinkUri {
   try {
-    return parseDigitalLinkDetails(rawQuery ? `${path}?${rawQuery}` : path).code;
+    return parseDigitalLinkUri(rawQuery ? `${path}?${rawQuery}` : path);
   } catch (err) {
-    if (err instanceof DigitalLinkError) throw badRequest(`digital-link-${err.reason}`, `Not a valid GS1 Digital Link (${err.reason}): ${err.message}`);
+    if (err instanceof DigitalLinkError)
+      throw badRequest(`digital-link-${err.reason}`, `Not a valid GS1 Digital Link (${err.reason}): ${err.message}`, err.ai ? [{ path: `ai/${err.ai}`, message: err.message }] : undefined);
     throw err;
   }
 }
+
+/** The product a request names; a 400 problem for another primary key (the QR codes are of products). */
+function codeOf(path: string, rawQuery: string): ProductCode {
+  const dl = digitalLinkOf(path, rawQuery);
+  try {
+    return productDetails(dl).code;
+  } catch (err) {
+    if (err instanceof DigitalLinkError) throw badRequest(`digital-link-${err.reason}`, `Not a product's Digital Link: ${err.message}`, err.ai ? [{ path: `ai/${err.ai}`, message: err.message }] : undefined);
+    throw err;
+  }
+}
+
+/** A path that starts with a GS1 primary key AI ("/00/", "/414/", "/01/", ...): the resolver's. */
+const startsWithPrimaryKey = (path: string) => aiDefinition(path.split("/")[1] ?? "")?.dlpkey !== undefined;
+
+/** Every URN an identifier may be stored as: the prefix length is not in the key, so each possible one. */
+const urnForms = (uri: string) => [6, 7, 8, 9, 10, 11, 12].map((n) => digitalLinkToEpcUrn(uri, n)).filter((u): u is string => u !== undefined);
 
 const rawQueryOf = (req: Request) => {
   const q = req.originalUrl.indexOf("?");
@@ -82,14 +104,56 @@ export function provenanceCodeRoutes(deps: CodeRouteDeps): Router {
     return links;
   };
 
+  // Whether the caller may see an EPCIS event naming the identifier (in its EPC lists, or as the
+  // place of a GLN): the hub's knowledge of logistic units, places and assets is its members'
+  // events, so it answers only an authenticated member, and "not visible" reads as "unknown".
+  const knownIdentifier = async (req: Request, res: Response, dl: DigitalLinkUri, canonical: string): Promise<boolean> => {
+    if (!req.get("authorization")) return false;
+    await new Promise<void>((resolve, reject) => {
+      Promise.resolve(auth(req, res, (err?: unknown) => (err ? reject(err) : resolve()))).catch(reject);
+    });
+    const caller = callerOf(req).orgId;
+    const forms = [canonical, ...urnForms(canonical)];
+    if ((await findEvents(db, provider, caller, { epc: canonical }, {}, 1)).recordIds.length > 0) return true;
+    if (dl.key.ai !== "414") return false;
+    for (const place of ["EQ_bizLocation", "EQ_readPoint"] as const)
+      if ((await findEvents(db, provider, caller, {}, { [place]: forms }, 1)).recordIds.length > 0) return true;
+    return false;
+  };
+
+  // Any primary key other than a GTIN: the linkset of what the caller may see about it.
+  const resolveIdentifier = async (req: Request, res: Response, dl: DigitalLinkUri, linkTypeParam: string | undefined): Promise<void> => {
+    const path = formatDigitalLinkUri({ key: dl.key, qualifiers: dl.qualifiers });
+    const canonical = canonicalGs1Uri(`https://id.gs1.org${path}`);
+    res.set("Vary", "Accept, Authorization");
+    res.set("Cache-Control", "private, no-store");
+    const linkType = linkTypeParam === undefined || linkTypeParam === "all" || linkTypeParam === "linkset" ? linkTypeParam : normalizeLinkType(linkTypeParam);
+    if (linkTypeParam !== undefined && linkType === undefined)
+      throw new HttpProblem(404, "unknown-link-type", "Not found", `"${linkTypeParam}" is not a link type this resolver serves (e.g. gs1:epcis, or all).`);
+    if (!(await knownIdentifier(req, res, dl, canonical))) throw identifierNotFound();
+    const anchor = publicUrl + path;
+    const links = identifierLinks(publicUrl, canonical);
+    res.set("Link", linkHeader(`${anchor}?linkType=linkset`, links));
+    if (linkType === undefined || linkType === "all" || linkType === "linkset") {
+      res.type(LINKSET_TYPE).send(JSON.stringify(linksetDocument(anchor, links)));
+      return;
+    }
+    const target = links.find((l) => l.linkType === linkType);
+    if (!target) throw new HttpProblem(404, "link-type-unavailable", "Not found", `This identifier has no ${linkType} link.`);
+    res.redirect(307, new URL(target.href).href);
+  };
+
   router.use(async (req, res, next) => {
-    if ((req.method !== "GET" && req.method !== "HEAD") || !req.path.startsWith("/01/")) return next();
+    if ((req.method !== "GET" && req.method !== "HEAD") || !startsWithPrimaryKey(req.path)) return next();
     const linkTypeParam = singleQuery(req, "linkType");
-    // A person scanning a bad or unknown code gets the page router's "not found" page, not a problem document.
-    const scan = linkTypeParam === undefined && acceptQ(req, "text/html", "application/xhtml+xml") > 0;
+    const isProduct = req.path.startsWith("/01/");
+    // A person scanning a bad or unknown product code gets the page router's "not found" page, not a problem document.
+    const scan = isProduct && linkTypeParam === undefined && acceptQ(req, "text/html", "application/xhtml+xml") > 0;
     let code: ProductCode;
     try {
-      code = codeOf(req.path, rawQueryOf(req));
+      const dl = digitalLinkOf(req.path, rawQueryOf(req));
+      if (dl.key.ai !== "01") return await resolveIdentifier(req, res, dl, linkTypeParam);
+      code = productDetails(dl).code;
     } catch (err) {
       if (scan) return next();
       throw err;

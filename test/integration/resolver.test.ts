@@ -259,6 +259,99 @@ describe(`provenance codes: GTIN ownership, links, resolver, QR (${isPostgres() 
     });
   });
 
+  describe("resolver: primary keys other than the GTIN (GS1 DL URI syntax, dlpkey of the syntax dictionary)", function () {
+    // A logistic unit and a place in a shipper's EPCIS event, as EPC URNs (company prefix 0614141).
+    const SSCC = gtinFrom("10614141234567890"); // urn:epc:id:sscc:0614141.1234567890 -> 00 + check digit
+    const GLN = gtinFrom("061414100001"); // urn:epc:id:sgln:0614141.00001.0
+    const OTHER_SSCC = gtinFrom("10614141999999999");
+    const authGet = async (org: TestOrg, path: string, headers: Record<string, string> = {}) =>
+      get(path, { authorization: `Bearer ${await org.client.accessToken()}`, ...headers });
+
+    before(async function () {
+      const res = await fetch(`${hub.url}/epcis/capture`, {
+        method: "POST",
+        headers: { "content-type": "application/ld+json", authorization: `Bearer ${await shipper.client.accessToken()}` },
+        body: JSON.stringify({
+          "@context": ["https://ref.gs1.org/standards/epcis/2.0.0/epcis-context.jsonld"],
+          type: "EPCISDocument",
+          schemaVersion: "2.0",
+          creationDate: "2026-03-01T10:05:00.000Z",
+          epcisBody: {
+            eventList: [
+              {
+                type: "ObjectEvent",
+                action: "OBSERVE",
+                bizStep: "shipping",
+                epcList: ["urn:epc:id:sscc:0614141.1234567890"],
+                eventTime: "2026-03-01T10:00:00.000Z",
+                eventTimeZoneOffset: "+00:00",
+                bizLocation: { id: "urn:epc:id:sgln:0614141.00001.0" },
+              },
+            ],
+          },
+        }),
+      });
+      expect(res.status).to.equal(202);
+      const job = await shipper.client.waitForCapture(res.headers.get("location")!.split("/").pop()!);
+      expect(job).to.include({ success: true });
+    });
+
+    it("answers an SSCC's linkset to a member who may see its events, with the link to them", async function () {
+      const res = await authGet(shipper, `/00/${SSCC}`);
+      expect(res.status).to.equal(200);
+      expect(res.headers.get("content-type")).to.match(/^application\/linkset\+json/);
+      const body = (await res.json()) as { linkset: Record<string, { href: string }[]>[] };
+      expect(body.linkset[0]!.anchor).to.equal(`${hub.url}/00/${SSCC}`);
+      const events = body.linkset[0]![`${VOC}epcis`]![0]!.href;
+      expect(events).to.equal(`${hub.url}/epcis/epcs/${encodeURIComponent(`https://id.gs1.org/00/${SSCC}`)}/events`);
+      const answer = (await (await authGet(shipper, events.slice(hub.url.length))).json()) as { epcisBody: { queryResults: { resultsBody: { eventList: { epcList: string[] }[] } } } };
+      expect(answer.epcisBody.queryResults.resultsBody.eventList.map((e) => e.epcList)).to.deep.equal([["urn:epc:id:sscc:0614141.1234567890"]]);
+      const redirect = await authGet(shipper, `/00/${SSCC}?linkType=gs1:epcis`);
+      expect(redirect.status).to.equal(307);
+      expect(redirect.headers.get("location")).to.equal(events);
+    });
+
+    it("answers a GLN that is an event's business location (stored as an SGLN URN)", async function () {
+      const res = await authGet(shipper, `/414/${GLN}?linkType=linkset`);
+      expect(res.status).to.equal(200);
+      expect(((await res.json()) as { linkset: { anchor: string }[] }).linkset[0]!.anchor).to.equal(`${hub.url}/414/${GLN}`);
+    });
+
+    it("404s an identifier nobody may see, exactly as one the hub never heard of: anonymous, another member, an unknown SSCC", async function () {
+      const answers = await Promise.all([get(`/00/${SSCC}`), authGet(rival, `/00/${SSCC}`), authGet(shipper, `/00/${OTHER_SSCC}`), authGet(rival, `/414/${GLN}`)]);
+      const bodies = await Promise.all(
+        answers.map(async (r) => {
+          const { instance, ...body } = (await r.json()) as Record<string, unknown>;
+          expect(instance).to.match(/^\/(00|414)\//);
+          return { status: r.status, type: r.headers.get("content-type"), body };
+        }),
+      );
+      for (const b of bodies) expect(b).to.deep.equal(bodies[0]);
+      expect(bodies[0]!.status).to.equal(404);
+      expect(bodies[0]!.body.type).to.match(/unknown-code$/);
+    });
+
+    it("refuses invalid Digital Link URIs with a 400 problem naming the AI, for every key", async function () {
+      const cases: [string, string, string][] = [
+        [`/00/${SSCC.slice(0, 17)}${(Number(SSCC[17]) + 1) % 10}`, "digital-link-check-digit", "AI 00"],
+        [`/00/${SSCC}/10/L1`, "digital-link-unknown-ai", "AI 10"],
+        [`/414/${GLN}/7040/1AB9/254/X`, "digital-link-syntax", "AI 254"],
+        [`/00/${SSCC}?89=1`, "digital-link-unknown-ai", "89"],
+        [`/00/${SSCC}?4307=`, "digital-link-bad-value", "AI 4307"],
+        [`/01/${GTIN}/22/V/235/T1?linkType=all`, "digital-link-syntax", "AI 235"],
+        [`/00/${SSCC}/%ZZ`, "digital-link-syntax", "percent-encoding"],
+      ];
+      for (const [path, type, named] of cases) {
+        const res = await authGet(shipper, path);
+        expect(res.status, path).to.equal(400);
+        expect(res.headers.get("content-type"), path).to.match(/^application\/problem\+json/);
+        const problem = (await res.json()) as { type: string; detail: string };
+        expect(problem.type.split("/").pop(), path).to.equal(type);
+        expect(problem.detail, path).to.contain(named);
+      }
+    });
+  });
+
   describe("QR codes", function () {
     const path = digitalLinkPath({ gtin: GTIN, lot: LOT, serial: "S1" });
 
