@@ -60,11 +60,11 @@ export type DigitalLinkDetails = {
  */
 export function normalizeGtin(gtin: string): string {
   if (!/^\d+$/.test(gtin) || ![8, 12, 13, 14].includes(gtin.length))
-    throw new DigitalLinkError("bad-value", `a GTIN is 8, 12, 13 or 14 digits, got "${gtin}"`);
+    throw new DigitalLinkError("bad-value", `a GTIN (AI 01) is 8, 12, 13 or 14 digits, got "${gtin}"`, "01");
   const padded = gtin.padStart(14, "0");
   const expected = gs1CheckDigit(padded.slice(0, 13));
   if (expected !== Number(padded[13]))
-    throw new DigitalLinkError("check-digit", `the GTIN ${gtin}'s check digit is wrong (expected ${expected})`);
+    throw new DigitalLinkError("check-digit", `the GTIN (AI 01) ${gtin}'s check digit is wrong (expected ${expected})`, "01");
   return padded;
 }
 

@@ -4,6 +4,7 @@ import { GtinLinksUpdateSchema, GtinLinksViewSchema } from "../../../sdk/provena
 import { ProductStorySchema, PublicCertificationsSchema } from "../../../sdk/provenance/story";
 import { BEARER_PROBLEMS, BODY_PROBLEMS, JSON_TYPE, NOT_FOUND, named, problems, type Operation } from "../registry";
 import { QR_FORMATS } from "../../provenance/qr";
+import { GS1_AI_TABLE } from "../../../sdk/provenance/gs1/ai-table";
 
 const REASONS: readonly DigitalLinkErrorReason[] = ["syntax", "check-digit", "unknown-ai", "bad-value"];
 const LINKSET_TYPE = "application/linkset+json";
@@ -27,6 +28,9 @@ const QrQuery = z.object({
 });
 const Linkset = { raw: { type: "object", description: "An RFC 9264 linkset", required: ["linkset"], properties: { linkset: { type: "array", items: { type: "object" } } } } };
 
+/** The GS1 primary keys other than the GTIN (dlpkey in the syntax dictionary): SSCC, GLN, GRAI, GIAI, ... */
+const IDENTIFIER_KEYS = Object.entries(GS1_AI_TABLE).filter(([ai, d]) => d.dlpkey && ai !== "01");
+
 const perForm = (make: (form: (typeof CODE_FORMS)[number]) => Operation): Operation[] => CODE_FORMS.map(make);
 
 export const provenanceOperations: Operation[] = [
@@ -46,6 +50,25 @@ export const provenanceOperations: Operation[] = [
       { status: 307, description: "To the requested (or the owner's default) link.", headers: { Location: "The link's target." } },
     ],
     problems: { 400: [...REASONS.map((r) => `digital-link-${r}`), "invalid-query"], 404: ["unknown-code", "unknown-link-type", "link-type-unavailable"] },
+  })),
+  ...IDENTIFIER_KEYS.map(([ai, def]): Operation => ({
+    operationId: `resolveIdentifier${ai}`,
+    method: "get",
+    path: `/${ai}/{value}`,
+    summary: `GS1 Digital Link of a ${def.title} (AI ${ai}): the linkset of what the caller may see about it`,
+    description:
+      `Key qualifiers follow in the path in the syntax dictionary's order (${def.dlpkey!.filter((a) => a.length > 0).map((a) => a.join("/")).join(" or ") || "none"}), data attributes in the query string. ` +
+      "The hub knows these identifiers from its members' EPCIS events: send a Bearer token to see the linkset (with the gs1:epcis link to the events) of one you may see; anything else is a 404, the same as an identifier nobody captured.",
+    tags: ["provenance"],
+    security: "public",
+    pathParams: z.object({ value: z.string().describe(`The ${def.title}`) }),
+    query: ResolverQuery.pick({ linkType: true }),
+    headers: { Authorization: { description: "Bearer access token of a member (optional)" } },
+    responses: [
+      { status: 200, description: "The linkset.", content: { [LINKSET_TYPE]: Linkset } },
+      { status: 307, description: "To the requested link type (gs1:epcis).", headers: { Location: "The link's target." } },
+    ],
+    problems: problems(BEARER_PROBLEMS, { 400: REASONS.map((r) => `digital-link-${r}`), 404: ["unknown-code", "unknown-link-type", "link-type-unavailable"] }),
   })),
   ...perForm((form) => ({
     operationId: `getQrCode${form.id}`,
