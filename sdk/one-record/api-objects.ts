@@ -22,12 +22,19 @@ const PositiveInteger = NumberLiteral;
 export const REQUEST_STATUSES = ["PENDING", "ACCEPTED", "REJECTED", "FAILED", "REVOKED", "ACKNOWLEDGED"] as const;
 export const RequestStatus = apiIndividual(REQUEST_STATUSES.map((s) => `REQUEST_${s}`));
 
+/**
+ * The individuals of api:NotificationEventType in the ONE Record API ontology (2.x), exactly: the
+ * request statuses each kind of action request has there (a verification is ACKNOWLEDGED, never
+ * ACCEPTED), and the logistics object happenings.
+ */
 export const NOTIFICATION_EVENT_TYPES = [
   "LOGISTICS_OBJECT_CREATED",
   "LOGISTICS_OBJECT_UPDATED",
   "LOGISTICS_EVENT_RECEIVED",
   "LOGISTICS_OBJECT_ACCESS_GRANTED",
-  ...["CHANGE", "SUBSCRIPTION", "ACCESS_DELEGATION", "VERIFICATION"].flatMap((k) => REQUEST_STATUSES.map((s) => `${k}_REQUEST_${s}`)),
+  "LOGISTICS_OBJECT_AVAILABLE",
+  ...["CHANGE", "SUBSCRIPTION", "ACCESS_DELEGATION"].flatMap((k) => ["PENDING", "ACCEPTED", "REJECTED", "FAILED", "REVOKED"].map((s) => `${k}_REQUEST_${s}`)),
+  ...["PENDING", "ACKNOWLEDGED", "REJECTED", "FAILED", "REVOKED"].map((s) => `VERIFICATION_REQUEST_${s}`),
 ] as const;
 export const NotificationEventType = apiIndividual(NOTIFICATION_EVENT_TYPES);
 export const PERMISSIONS = ["GET_LOGISTICS_OBJECT", "GET_LOGISTICS_EVENT", "PATCH_LOGISTICS_OBJECT", "POST_LOGISTICS_EVENT"] as const;
@@ -110,7 +117,7 @@ export const Notification = z.looseObject({
   hasLogisticsObjectType: AnyUri.optional(),
   hasChangedProperty: ref(AnyUri).optional(),
   isTriggeredBy: Node.optional(),
-  triggeringLogisticsEvent: Node.optional(),
+  hasLogisticsEvent: Node.optional(),
 });
 
 export const AccessDelegation = z.looseObject({

@@ -15,6 +15,7 @@ import { writeTransaction, type Db, type DbProvider } from "../db/client";
 import { asNumber, execute, query } from "../db/sql";
 import { badRequest } from "../http/problem";
 import { notify, type NotificationDraft } from "../notifications/service";
+import { readableIds } from "../records/access";
 import { requestAccess } from "../records/access-requests";
 import type { OneRecordIris } from "./iris";
 import { requireJsonLd } from "./objects";
@@ -114,7 +115,8 @@ export async function notifyDelegation(deps: DelegationDeps, view: AccessRequest
   if (status !== "PENDING" && extras.notify) to.add(view.requestedBy);
   // Nobody is told of its own decision (a request is still announced to an owner asking itself).
   if (status !== "PENDING") to.delete(actor);
-  if (to.size === 0) return;
+  const granted = status === "ACCEPTED" && view.requestedFor !== actor ? await accessGranted(deps, view) : [];
+  if (to.size === 0 && granted.length === 0) return;
   const first = view.recordIds[0]!;
   const objectType = decider !== null ? await objectTypeOf(deps.db, first) : undefined;
   const detail = {
@@ -124,7 +126,26 @@ export async function notifyDelegation(deps: DelegationDeps, view: AccessRequest
     ...(objectType ? { objectType } : {}),
   };
   const drafts: NotificationDraft[] = [...to].map((orgId) => ({ orgId, kind: `ACCESS_DELEGATION_REQUEST_${status}`, recordId: first, owner: decider ?? undefined, detail }));
-  await writeTransaction(deps.db, (tx) => notify(tx, deps.provider, deps.accessLog, drafts));
+  await writeTransaction(deps.db, (tx) => notify(tx, deps.provider, deps.accessLog, [...drafts, ...granted]));
+}
+
+/**
+ * What the party access was delegated to hears once the holder accepts, per object: that it was
+ * granted access (LOGISTICS_OBJECT_ACCESS_GRANTED), and that the object is available to it
+ * (LOGISTICS_OBJECT_AVAILABLE: how a party subscribed to a class, or to an object it could not read
+ * yet, learns the object's IRI). Only objects it may read now (a grant may already have ended).
+ */
+async function accessGranted(deps: DelegationDeps, view: AccessRequestView): Promise<NotificationDraft[]> {
+  const readable = await readableIds(deps.db, view.requestedFor, view.recordIds);
+  const drafts: NotificationDraft[] = [];
+  for (const recordId of view.recordIds.filter((id) => readable.has(id))) {
+    const header = await deps.db.record.findUnique({ where: { id: recordId }, select: { owner: true } });
+    const objectType = await objectTypeOf(deps.db, recordId);
+    const detail = { actionRequest: deps.iris.actionRequest(view.id), object: deps.iris.object(recordId), ...(objectType ? { objectType } : {}) };
+    for (const kind of ["LOGISTICS_OBJECT_ACCESS_GRANTED", "LOGISTICS_OBJECT_AVAILABLE"])
+      drafts.push({ orgId: view.requestedFor, kind, recordId, ...(header ? { owner: header.owner } : {}), detail });
+  }
+  return drafts;
 }
 
 async function objectTypeOf(db: Db, recordId: string): Promise<string | undefined> {

@@ -76,6 +76,7 @@ export function changeRequestJsonLd(iris: OneRecordIris, row: ChangeRequestRow, 
       {
         "@type": "api:Error",
         "api:hasTitle": e.title,
+        "api:hasSeverity": { "@id": "api:ERROR" },
         "api:hasErrorDetail": [
           {
             "@type": "api:ErrorDetail",

@@ -27,8 +27,15 @@ import type { RecordObserver } from "../records/observers";
 import { publishRecords } from "../records/service";
 import { requireJsonLd, signedWriteOf, storeObjectWrite, type ObjectStore } from "./objects";
 
-/** The specification's title for a change of a logistics object's events (Error_400_example2.json). */
+/**
+ * Error titles as the specification gives them (its examples: Error_400_example2.json,
+ * ChangeRequest_with_error.json, Error_404.json; the PATCH status table for 422), for the answers
+ * to a PATCH and the api:Errors of requests in the audit trail alike.
+ */
 const EVENTS_IMMUTABLE = "Logistics Events can not be updated";
+const REVISION_CONFLICT = "Conflict with Logistics Object revision number";
+const LO_NOT_FOUND = "Logistics Object not found";
+const UNPROCESSABLE = "Unprocessable Request";
 
 export const CHANGE_STATUSES = ["PENDING", "ACCEPTED", "REJECTED", "FAILED", "REVOKED"] as const;
 export type ChangeStatus = (typeof CHANGE_STATUSES)[number];
@@ -147,7 +154,7 @@ export function appliedChange(body: JsonObject, change: Pick<Change, "revision" 
     next = applyChange(body, change, objectIri);
   } catch (err) {
     if (!(err instanceof ChangeError)) throw err;
-    throw new HttpProblem(422, "change-not-applicable", "Unprocessable Request", `The change does not apply to revision ${change.revision}: ${err.message}.`, [
+    throw new HttpProblem(422, "change-not-applicable", UNPROCESSABLE, `The change does not apply to revision ${change.revision}: ${err.message}.`, [
       { path: err.property ?? API + "hasOperation", message: err.message },
     ]);
   }
@@ -156,7 +163,7 @@ export function appliedChange(body: JsonObject, change: Pick<Change, "revision" 
     throw new HttpProblem(
       422,
       "change-result-invalid",
-      "Unprocessable Request",
+      UNPROCESSABLE,
       "The object would not be valid after the change.",
       checked.error.issues.map((i) => ({ path: propertyOf(i.path), message: [...i.path.slice(1).map(String), i.message].join(": ") })),
     );
@@ -179,7 +186,7 @@ async function hiddenReference(deps: ChangeDeps, requester: string, objectId: st
   if (!hidden) return undefined;
   return {
     code: 422,
-    title: "The change references an unknown Logistics Object",
+    title: LO_NOT_FOUND,
     message: `${deps.iris.object(hidden.toId)} is not a Logistics Object the requester may read; a change may reference only objects its requester can read`,
     property: cargoIri(hidden.property),
     resource: deps.iris.object(objectId),
@@ -222,7 +229,7 @@ export async function requestChange(deps: ChangeDeps, orgId: string, object: Obj
     throw new HttpProblem(
       422,
       "revision-conflict",
-      "Conflict with Logistics Object revision number",
+      REVISION_CONFLICT,
       `The change names revision ${change.revision}; the latest revision is ${object.latestVersion}. Changes apply to the latest revision.`,
       [{ path: API + "hasRevision", message: `expected ${object.latestVersion}` }],
     );
@@ -332,7 +339,7 @@ export async function acceptChange(deps: ChangeDeps, orgId: string, row: ChangeR
   if (header.latestVersion !== row.revision)
     return fail(deps, orgId, row, {
       code: 409,
-      title: "Conflict with Logistics Object revision number",
+      title: REVISION_CONFLICT,
       message: `The change applies to revision ${row.revision}; the latest revision is ${header.latestVersion}.`,
       property: API + "hasRevision",
       resource: objectIri,
@@ -345,7 +352,7 @@ export async function acceptChange(deps: ChangeDeps, orgId: string, row: ChangeR
   } catch (err) {
     if (!(err instanceof HttpProblem && err.status === 422)) throw err;
     const first = err.errors?.[0];
-    return fail(deps, orgId, row, { code: 422, title: "The change does not apply", message: first?.message ?? err.detail ?? err.title, property: first?.path, resource: objectIri });
+    return fail(deps, orgId, row, { code: 422, title: UNPROCESSABLE, message: first?.message ?? err.detail ?? err.title, property: first?.path, resource: objectIri });
   }
   // The requester may have lost sight of what its change references since it asked.
   const hidden = await hiddenReference(deps, row.requestedBy, row.objectId, JSON.parse(latest.body) as JsonObject, next);
@@ -364,12 +371,13 @@ export async function acceptChange(deps: ChangeDeps, orgId: string, row: ChangeR
       const lines = [decisionLine(orgId, row, now, `REQUEST_ACCEPTED as revision ${accepted}`)];
       for (const other of await changeRequestsOfRevision(tx, provider, row.objectId, row.revision)) {
         if (other.id === row.id) continue;
+        // Its revision is outdated now: the specification's revision conflict, about the object.
         const error: StatusError = {
           code: 409,
-          title: "Superseded by another change request",
-          message: `Change request ${deps.iris.actionRequest(row.id)} on revision ${row.revision} was accepted first; the object is now at revision ${accepted}.`,
+          title: REVISION_CONFLICT,
+          message: `The revision of the change (${row.revision}) is lower than the object's (${accepted}): change request ${deps.iris.actionRequest(row.id)} on that revision was accepted first.`,
           property: API + "hasRevision",
-          resource: deps.iris.actionRequest(row.id),
+          resource: objectIri,
         };
         if (!(await moveStatus(tx, provider, other.id, "REJECTED", now, { decidedBy: orgId, error }))) continue;
         drafts.push(...statusNotifications(deps, other, "REJECTED", orgId));

@@ -2,7 +2,7 @@
  * A feed entry as the ONE Record api:Notification a subscriber's webhook receives (the form of the
  * specification's Notification_example*.json): the event type, the object (a reference, or the
  * revision itself when the subscription asked for sendLogisticsObjectBody), its class, the changed
- * properties, the triggering event or action request.
+ * properties, the event (api:hasLogisticsEvent) or action request (api:isTriggeredBy) that caused it.
  */
 import type { JsonObject } from "../../sdk/one-record/jsonld";
 import { objectOfBody } from "../../sdk/one-record/jsonld";
@@ -35,7 +35,7 @@ export function notificationJson(iris: OneRecordIris, n: Pick<FeedItem, "kind" |
     "api:hasLogisticsObject": objectRef,
     ...(objectType ? { "api:hasLogisticsObjectType": { "@type": ANY_URI, "@value": objectType } } : {}),
     ...(changed.length > 0 ? { "api:hasChangedProperty": changed.map((p) => ({ "@type": ANY_URI, "@value": p })) } : {}),
-    ...(typeof detail.event === "string" ? { "api:triggeringLogisticsEvent": { "@id": detail.event } } : {}),
+    ...(typeof detail.event === "string" ? { "api:hasLogisticsEvent": { "@id": detail.event } } : {}),
     ...(typeof detail.actionRequest === "string" ? { "api:isTriggeredBy": { "@id": detail.actionRequest } } : {}),
   };
 }

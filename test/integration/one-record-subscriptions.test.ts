@@ -34,7 +34,7 @@ function notice(call: ReceivedCall) {
     type: String((n["api:hasEventType"] as JsonObject)["@id"]).replace(/^api:/, ""),
     object: String((n["api:hasLogisticsObject"] as JsonObject)["@id"]),
     changed: changed.map((c) => c["@value"]),
-    event: (n["api:triggeringLogisticsEvent"] as JsonObject | undefined)?.["@id"],
+    event: (n["api:hasLogisticsEvent"] as JsonObject | undefined)?.["@id"],
     seq: Number(String(call.headers["cargoproof-delivery"]).split(":")[1]),
   };
 }
@@ -212,6 +212,46 @@ describe(`ONE Record subscriptions and notifications (${isPostgres() ? "PostgreS
     await new Promise((r) => setTimeout(r, 700));
     expect(rx.unique()).to.have.length(1);
     expect(notice(rx.unique()[0]!).changed).to.deep.equal([`${CARGO}goodsDescription`]);
+  });
+
+  it("every NotificationEventType can be subscribed to; an accepted access delegation tells its party LOGISTICS_OBJECT_ACCESS_GRANTED and LOGISTICS_OBJECT_AVAILABLE, and nobody else", async function () {
+    const kinds = ["LOGISTICS_OBJECT_ACCESS_GRANTED", "LOGISTICS_OBJECT_AVAILABLE"];
+    const byClass = (org: TestOrg, client: OneRecordClient) => ({
+      ...subscription("LOGISTICS_OBJECT_TYPE", `${CARGO}Piece`),
+      "api:hasSubscriber": { "@id": client.partyIri(org.id) },
+      "api:includeSubscriptionEventType": kinds.map((k) => ({ "@id": `api:${k}` })),
+    });
+    const toHandler = await receiver();
+    const toAirline = await receiver();
+    await hdl.subscribe(byClass(handler, hdl), { callbackUrl: toHandler.url });
+    await air.subscribe(byClass(airline, air), { callbackUrl: toAirline.url });
+    const delegate = async (objectIri: string) =>
+      air.requestAccessDelegation({
+        "@context": { api: API },
+        "@type": "api:AccessDelegation",
+        "api:hasPermission": [{ "@id": "api:GET_LOGISTICS_OBJECT" }],
+        "api:isRequestedFor": [{ "@id": hdl.partyIri(handler.id) }],
+        "api:hasLogisticsObject": [{ "@id": objectIri }],
+      });
+    const decide = (iri: string, status: string) => fwd.request("PATCH", `/action-requests/${iri.split("/").pop()}?status=${encodeURIComponent(`${API}REQUEST_${status}`)}`);
+
+    // A rejected delegation gives nothing, so tells nothing.
+    const refused = await fwd.createObject(piece("Refused"));
+    await forwarder.client.grant(refused.id, airline.id);
+    await decide((await delegate(refused.iri)).iri, "REJECTED");
+    const p = await fwd.createObject(piece("Delegated"));
+    await forwarder.client.grant(p.id, airline.id);
+    const asked = await delegate(p.iri);
+    await new Promise((r) => setTimeout(r, 500));
+    expect(toHandler.hits).to.equal(0);
+    await decide(asked.iri, "ACCEPTED");
+    const calls = await waitFor("the two notifications", () => toHandler.unique().length >= 2 && toHandler.unique());
+    await new Promise((r) => setTimeout(r, 500));
+    expect(toHandler.unique()).to.have.length(2);
+    expect(calls.map(notice).map((n) => [n.type, n.object]).sort()).to.deep.equal(kinds.map((k) => [k, p.iri]));
+    for (const c of calls) expect((c.body as unknown as JsonObject)["api:isTriggeredBy"]).to.deep.equal({ "@id": asked.iri });
+    // The requester, subscribed alike, was given nothing by it.
+    expect(toAirline.hits).to.equal(0);
   });
 
   it("a webhook receiver that is down for a while still gets every notification once, in order per object", async function () {
