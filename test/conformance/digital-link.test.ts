@@ -28,7 +28,7 @@ describe("GS1 Digital Link conformance (GS1 Barcode Syntax Dictionary, GS1 DL UR
   it("Syntax Dictionary: the SDK's copy is the published dictionary", async function () {
     const published = readFileSync(standardsFile("gs1", "gs1-syntax-dictionary.txt"), "utf8");
     expect(readFileSync(join(__dirname, "../../sdk/provenance/gs1/gs1-syntax-dictionary.txt"), "utf8")).to.equal(published);
-    const { generate } = (await import("../../scripts/generate-gs1-ai-table.mjs")) as { generate: (text: string) => string };
+    const { generate } = await import("../../scripts/generate-gs1-ai-table.mjs");
     expect(generate(published)).to.equal(readFileSync(join(__dirname, "../../sdk/provenance/gs1/ai-table.ts"), "utf8"));
   });
 
