@@ -16,7 +16,7 @@ export const oneRecordRequestOperations: Operation[] = [
     path: "/logistics-objects/{id}",
     summary: "Request a change of a logistics object (an api:Change), signed by the requester",
     description:
-      "The body is an api:Change naming this object and its latest revision, with ADD/DELETE operations. The Cargoproof-Record header signs the ChangeRequest record derived from it (sdk/one-record/change.ts changeRequestBodyOf; its id becomes the action request's). The caller must be able to read the object, and every object the change newly references (else 422 change-reference-unknown, the same for an object that does not exist; checked again when the holder accepts). The data holder is notified (CHANGE_REQUEST_PENDING) and decides with PATCH /action-requests/{id}.",
+      "The body is an api:Change naming this object and its latest revision, with ADD/DELETE operations. The Cargoproof-Record header signs the ChangeRequest record derived from it (sdk/one-record/change.ts changeRequestBodyOf; its id becomes the action request's). The caller must be able to read the object, and every object the change newly references (else 422 change-reference-unknown, the same for an object that does not exist; checked again when the holder accepts). The data holder is notified (CHANGE_REQUEST_PENDING) and decides with PATCH /action-requests/{id}. A value written as a one-element array is the same value (JSON-LD). Operations on the object's events (cargo:events, hasLogisticsEvent) are 400 logistics-event-immutable, \"Logistics Events can not be updated\".",
     pathParams: ObjectPath,
     headers: { ...SIGNED_WRITE },
     body: JSON_LD_IN,
@@ -34,8 +34,8 @@ export const oneRecordRequestOperations: Operation[] = [
     description: "The data holder sees every change request; another reader sees the accepted ones and its own. hasLatestRevision is the object's latest revision.",
     pathParams: ObjectPath,
     query: z.object({
-      updatedFrom: z.string().optional().describe("ISO 8601 date-time: requests whose status changed at or after it."),
-      updatedTo: z.string().optional().describe("ISO 8601 date-time: requests whose status changed at or before it."),
+      updatedFrom: z.string().optional().describe("ISO 8601 UTC date-time, YYYYMMDDThhmmssZ or extended: requests whose status changed at or after it."),
+      updatedTo: z.string().optional().describe("ISO 8601 UTC date-time, YYYYMMDDThhmmssZ or extended: requests whose status changed at or before it."),
       status: z.enum(["PENDING", "ACCEPTED", "REJECTED", "FAILED", "REVOKED"]).optional().describe("Only requests in this status."),
     }),
     responses: [{ status: 200, description: "The audit trail.", content: { [LD_JSON]: JsonLdNode } }],

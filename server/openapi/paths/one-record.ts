@@ -68,7 +68,12 @@ export const oneRecordObjectOperations: Operation[] = [
       "Headers Revision, Latest-Revision, Last-Modified and Type as the specification says; beyond it, Link headers to the revision's signed record (rel=describedby) and its inclusion proof (rel=https://cargoproof.dev/rel/proof).",
     pathParams: ObjectPath,
     query: z.object({
-      at: z.string().optional().describe("An ISO 8601 date-time: the revision current then."),
+      at: z
+        .string()
+        .optional()
+        .describe(
+          "A past time, ISO 8601 UTC in the specification's format YYYYMMDDThhmmssZ (e.g. 20261123T100000Z; fractional seconds allowed) or extended (2026-11-23T10:00:00Z): the revision current then. A time in the future is 400 at-in-future. In the answer every IRI of a logistics object of this hub (references, embedded objects) carries the same ?at=, and Location names the historical read.",
+        ),
       embedded: z.enum(["true", "false"]).optional().describe("true: referenced objects you may read are embedded (one level)."),
     }),
     responses: [
@@ -76,9 +81,16 @@ export const oneRecordObjectOperations: Operation[] = [
         status: 200,
         description: "The object.",
         content: { [LD_JSON]: JsonLdNode },
-        headers: { Revision: "This revision.", "Latest-Revision": "The latest revision.", "Last-Modified": "When the latest revision was stored.", Type: "The class IRI.", Link: "The signed record and its proof." },
+        headers: {
+          Revision: "This revision.",
+          "Latest-Revision": "The latest revision.",
+          "Last-Modified": "When the latest revision was stored.",
+          Type: "The class IRI.",
+          Link: "The signed record and its proof.",
+          Location: "For a historical read (?at=): the object's IRI with that ?at=.",
+        },
       },
     ],
-    problems: problems(NOT_FOUND, { 400: ["invalid-at", "invalid-embedded"] }),
+    problems: problems(NOT_FOUND, { 400: ["invalid-at", "at-in-future", "invalid-embedded"] }),
   }),
 ];
