@@ -10,7 +10,7 @@ const VersionQuery = z.object({ version: z.coerce.number().int().min(1).optional
 const PUBLISH_PROBLEMS = {
   400: ["invalid-record", "redacted-record", "unknown-record-type", "digest-mismatch", "signature-invalid", "invalid-version", "invalid-decision", "unknown-customs-office", "summary-list", "summary-lines", "summary-too-large"],
   403: ["wrong-owner", "hub-attested-only", "authority-missing", "record-id-outside-namespace"],
-  409: ["version-conflict", "record-id-unavailable", "epcis-event-immutable", "list-already-summarised"],
+  409: ["version-conflict", "record-id-unavailable", "epcis-event-immutable", "epcis-event-exists", "list-already-summarised"],
 };
 
 export const recordOperations: Operation[] = [
