@@ -1,5 +1,6 @@
 
 import { gs1CheckDigit } from "../records/codes";
+import { CompressionError, compressElements, decompressElements } from "./gs1/compression";
 import { aiDefinition, aiName, elementProblem, pairingProblem, type ElementProblem, type Gs1Element } from "./gs1/elements";
 
 /**
@@ -196,7 +197,14 @@ export function parseDigitalLinkUri(uriOrPath: string): DigitalLinkUri {
   const { path, query } = splitUri(uriOrPath);
   const segments = path.slice(1).split("/");
   if (segments.some((s) => s === "")) throw new DigitalLinkError("syntax", `empty segment in the path "${path}"`);
-  const pk = primaryKeyIndex(segments);
+  let pk: number;
+  try {
+    pk = primaryKeyIndex(segments);
+  } catch (err) {
+    const uncompressed = uncompressedForm(segments, query);
+    if (uncompressed === undefined) throw err;
+    return parseDigitalLinkUri(uncompressed);
+  }
   const keyAi = segments[pk]!;
   const key: Gs1Element = { ai: keyAi, value: keyValue(keyAi, segments[pk + 1]!) };
   const qualifiers: Gs1Element[] = [];
@@ -220,6 +228,56 @@ export function parseDigitalLinkUri(uriOrPath: string): DigitalLinkUri {
   const pairing = pairingProblem([keyAi, ...qualifiers.map((q) => q.ai), ...Object.keys(attributes)], new Set(qualifiers.map((q) => q.ai)));
   if (pairing) fail(pairing);
   return { key, qualifiers, attributes, parameters };
+}
+
+// A compressed Digital Link path ("/{compressed}" or "/{key AI}/{key}/{compressed}", GS1 DL
+// compression) written out uncompressed with its query string, or undefined when it is not one.
+function uncompressedForm(segments: readonly string[], query: string): string | undefined {
+  const last = segments[segments.length - 1]!;
+  if (!/^[A-Za-z0-9_-]{4,}$/.test(last)) return undefined;
+  let decoded: ReturnType<typeof decompressElements>;
+  try {
+    decoded = decompressElements(last);
+  } catch (err) {
+    if (err instanceof CompressionError) return undefined;
+    throw err;
+  }
+  const elements = [...decoded.elements];
+  const before = segments.length >= 3 ? segments[segments.length - 3]! : "";
+  let key: Gs1Element | undefined;
+  if (isPrimaryKey(before)) key = { ai: before, value: decodeSegment(segments[segments.length - 2]!, `${aiName(before)} value`) };
+  else {
+    const at = elements.findIndex((e) => isPrimaryKey(e.ai));
+    if (at >= 0) key = elements.splice(at, 1)[0];
+  }
+  if (!key) return undefined;
+  // Qualifiers go in the path in their dlpkey order; the rest are data attributes.
+  const order = aiDefinition(key.ai)!.dlpkey!.flat();
+  const qualifiers = elements.filter((e) => order.includes(e.ai)).sort((a, b) => order.indexOf(a.ai) - order.indexOf(b.ai));
+  const attributes = elements.filter((e) => !order.includes(e.ai));
+  const path = [key, ...qualifiers].map((e) => `/${encodeValue(e.ai)}/${encodeValue(e.value)}`).join("");
+  const params = [...attributes.map((e) => [e.ai, e.value] as const), ...Object.entries(decoded.others)].map(([k, v]) => `${encodeValue(k)}=${encodeValue(v)}`);
+  if (query !== "") params.push(query);
+  return params.length > 0 ? `${path}?${params.join("&")}` : path;
+}
+
+/**
+ * A Digital Link URI or path compressed (GS1 Digital Link compression): "/{compressed}", or with
+ * `keepKey` "/{key AI}/{key}/{compressed}" (partially compressed, the key stays readable). The
+ * query string's non-AI parameters are compressed too. parseDigitalLinkUri reads both forms back.
+ * @throws DigitalLinkError for an invalid Digital Link or a parameter compression cannot hold
+ */
+export function compressDigitalLink(uriOrPath: string, options: { keepKey?: boolean } = {}): string {
+  const dl = parseDigitalLinkUri(uriOrPath);
+  const rest = [...dl.qualifiers, ...Object.entries(dl.attributes).map(([ai, value]) => ({ ai, value }))];
+  try {
+    if (options.keepKey && rest.length === 0 && Object.keys(dl.parameters).length === 0) return formatDigitalLinkUri({ key: dl.key });
+    if (options.keepKey) return `/${dl.key.ai}/${encodeValue(dl.key.value)}/${compressElements(rest, dl.parameters)}`;
+    return `/${compressElements([dl.key, ...rest], dl.parameters)}`;
+  } catch (err) {
+    if (err instanceof CompressionError) throw new DigitalLinkError("bad-value", `cannot compress: ${err.message}`);
+    throw err;
+  }
 }
 
 // Percent-encodes everything but unreserved characters: set 82's reserved characters
