@@ -143,6 +143,21 @@ export function provenanceCodeRoutes(deps: CodeRouteDeps): Router {
     res.redirect(307, new URL(target.href).href);
   };
 
+  // A fully compressed Digital Link ("/{compressed}", GS1 DL compression) is this resolver's too: 307
+  // to the same Digital Link uncompressed, which answers as above. Any other single segment is not ours.
+  router.use((req, res, next) => {
+    if ((req.method !== "GET" && req.method !== "HEAD") || !/^\/[A-Za-z0-9_-]{8,}$/.test(req.path)) return next();
+    let dl: DigitalLinkUri;
+    try {
+      dl = parseDigitalLinkUri(req.path);
+    } catch {
+      return next();
+    }
+    const query = rawQueryOf(req);
+    const path = formatDigitalLinkUri({ key: dl.key, qualifiers: dl.qualifiers, attributes: dl.attributes, parameters: dl.parameters });
+    res.set("Cache-Control", RESOLVER_CACHE).redirect(307, query ? `${path}${path.includes("?") ? "&" : "?"}${query}` : path);
+  });
+
   router.use(async (req, res, next) => {
     if ((req.method !== "GET" && req.method !== "HEAD") || !startsWithPrimaryKey(req.path)) return next();
     const linkTypeParam = singleQuery(req, "linkType");

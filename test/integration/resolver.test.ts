@@ -1,7 +1,7 @@
 import { expect } from "chai";
 import QRCode from "qrcode";
 import { HubError } from "../../sdk/client";
-import { digitalLinkPath } from "../../sdk/provenance/digital-link";
+import { compressDigitalLink, digitalLinkPath } from "../../sdk/provenance/digital-link";
 import type { GtinLink } from "../../sdk/provenance/gtin-links";
 import { gs1CheckDigit } from "../../sdk/records/codes";
 import type { ProductBatchBody } from "../../sdk/records/product-batch";
@@ -329,6 +329,18 @@ describe(`provenance codes: GTIN ownership, links, resolver, QR (${isPostgres() 
       for (const b of bodies) expect(b).to.deep.equal(bodies[0]);
       expect(bodies[0]!.status).to.equal(404);
       expect(bodies[0]!.body.type).to.match(/unknown-code$/);
+    });
+
+    it("resolves compressed Digital Links: a partially compressed one in place, a fully compressed one by a 307 to its uncompressed form", async function () {
+      const partial = compressDigitalLink(`/00/${SSCC}?linkType=linkset`, { keepKey: true });
+      const res = await authGet(shipper, partial);
+      expect(res.status, partial).to.equal(200);
+      expect(((await res.json()) as { linkset: { anchor: string }[] }).linkset[0]!.anchor).to.equal(`${hub.url}/00/${SSCC}`);
+      const full = compressDigitalLink(`/00/${SSCC}`);
+      const redirect = await authGet(shipper, `${full}?linkType=linkset`);
+      expect(redirect.status, full).to.equal(307);
+      expect(redirect.headers.get("location")).to.equal(`/00/${SSCC}?linkType=linkset`);
+      expect((await get("/health")).status).to.not.equal(307); // a word that is no compressed Digital Link is not ours
     });
 
     it("refuses invalid Digital Link URIs with a 400 problem naming the AI, for every key", async function () {
