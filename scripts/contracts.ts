@@ -1,6 +1,7 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { ContractFactory, type Wallet } from "ethers";
+import { z } from "zod";
 
 interface Artifact {
   abi: unknown[];
@@ -17,15 +18,17 @@ export function artifact(name: "ParticipantRegistry" | "AnchorRegistry" | "Crede
   }
 }
 
-export interface Deployment {
-  chainId: number;
-  participantRegistry: string;
-  anchorRegistry: string;
-  credentialRegistry: string;
-  deployer: string;
-  anchorers: string[];
-  deployedAtBlock: number;
-}
+/** What `npm run deploy` prints and `npm start` keeps: where the registries are, and from which block. */
+export const DeploymentSchema = z.object({
+  chainId: z.number().int(),
+  participantRegistry: z.string(),
+  anchorRegistry: z.string(),
+  credentialRegistry: z.string(),
+  deployer: z.string(),
+  anchorers: z.array(z.string()),
+  deployedAtBlock: z.number().int().min(0),
+});
+export type Deployment = z.infer<typeof DeploymentSchema>;
 
 /**
  * Deploys the three registries from `deployer` (who becomes operator and admin), names the credential

@@ -1,8 +1,10 @@
 // Deploys the registries to any EVM JSON-RPC endpoint:
 //   RPC_URL=https://... DEPLOYER_PRIVATE_KEY=0x... ANCHORER_ADDRESSES=0xabc,0xdef npm run deploy
-// Prints the deployment as JSON (addresses to put in the hub's PARTICIPANT_REGISTRY / ANCHOR_REGISTRY).
+// Prints the deployment as JSON: addresses and deployment block (`npm run -s admin -- contracts-env FILE`
+// turns it into the hub's settings; docs/deploy.md).
 import { JsonRpcProvider, Wallet } from "ethers";
 import { z } from "zod";
+import { checkHubKeys } from "../server/chain/dev-keys";
 import { deployContracts } from "./contracts";
 
 const Env = z.object({
@@ -23,6 +25,8 @@ async function main() {
   }
   const provider = new JsonRpcProvider(env.data.RPC_URL, undefined, { cacheTimeout: -1 });
   const deployer = new Wallet(env.data.DEPLOYER_PRIVATE_KEY, provider);
+  // The deployer becomes the registries' operator and admin: a public development key is for local chains only.
+  checkHubKeys({ DEPLOYER_PRIVATE_KEY: env.data.DEPLOYER_PRIVATE_KEY }, Number((await provider.getNetwork()).chainId), true);
   const deployment = await deployContracts(deployer, env.data.ANCHORER_ADDRESSES);
   console.log(JSON.stringify(deployment, null, 2));
   provider.destroy();

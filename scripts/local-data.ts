@@ -2,7 +2,7 @@
 import { chmodSync, closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { z } from "zod";
-import type { Deployment } from "./contracts";
+import { DeploymentSchema as StoredDeploymentSchema, type Deployment } from "./contracts";
 import { orgKeyFromPrivate, randomOrgKey, type OrgKey } from "../sdk/keys";
 
 export const DATA_DIR = resolve(process.env.CARGOPROOF_DATA ?? join(__dirname, "..", ".data"));
@@ -11,16 +11,8 @@ export const RPC_PORT = Number(process.env.CARGOPROOF_RPC_PORT ?? 8545);
 
 const KeyFileSchema = z.object({ orgId: z.string(), privateKey: z.string() });
 const HubKeysSchema = z.object({ operatorPrivateKey: z.string(), anchorerPrivateKey: z.string() });
-const DeploymentSchema = z.object({
-  chainId: z.number(),
-  participantRegistry: z.string(),
-  anchorRegistry: z.string(),
-  // Absent in a .data/ made before credentials existed: `npm start` deploys the registry then.
-  credentialRegistry: z.string().optional(),
-  deployer: z.string(),
-  anchorers: z.array(z.string()),
-  deployedAtBlock: z.number(),
-});
+// Absent in a .data/ made before credentials existed: `npm start` deploys the registry then.
+const DeploymentSchema = StoredDeploymentSchema.extend({ credentialRegistry: z.string().optional() });
 
 /**
  * Writes a file only its owner can read: it may hold a private key or a secret. Written whole or not
