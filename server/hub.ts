@@ -1,6 +1,6 @@
 import { createServer, type Server } from "node:http";
 import { keccakReady } from "../sdk/bytes";
-import { databaseOptions, openDatabase } from "./db/client";
+import { databaseOptions, openDatabase, type Db } from "./db/client";
 import { migrate } from "./db/migrate";
 import { claimInstanceId } from "./instance-identity";
 import { HubChain } from "./chain/hub-chain";
@@ -43,14 +43,7 @@ export async function startHub(config: Config, log: (line: string) => void = con
   const credentialRegistry = await chain.resolveCredentialRegistry(config.CREDENTIAL_REGISTRY);
   if (!credentialRegistry) log("warning: no credential registry; every record type that needs a credential will be refused");
 
-  if (!(await db.organization.findUnique({ where: { id: OPERATOR_ORG_ID } }))) {
-    await admitOrganization(db, chain, {
-      id: OPERATOR_ORG_ID,
-      name: "Hub operator",
-      roles: ["OPERATOR"],
-      publicKey: chain.operator.signingKey.publicKey,
-    });
-  }
+  await ensureOperatorOrganization(db, chain);
 
   // One identity for every lease this process holds, kept across restarts (server/instance-identity.ts).
   const instanceId = await claimInstanceId(db, provider, config.INSTANCE_ID);
@@ -119,4 +112,21 @@ export async function startHub(config: Config, log: (line: string) => void = con
       await close();
     },
   };
+}
+
+/**
+ * Admits the operator organisation on a new database. Instances started together on one race to do
+ * it (the same operator key, so one transaction or row wins): the loser finds it admitted on a retry.
+ */
+async function ensureOperatorOrganization(db: Db, chain: HubChain): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    if (await db.organization.findUnique({ where: { id: OPERATOR_ORG_ID } })) return;
+    try {
+      await admitOrganization(db, chain, { id: OPERATOR_ORG_ID, name: "Hub operator", roles: ["OPERATOR"], publicKey: chain.operator.signingKey.publicKey });
+      return;
+    } catch (err) {
+      if (attempt >= 5) throw err;
+      await new Promise((resolve) => setTimeout(resolve, 1000 * attempt));
+    }
+  }
 }

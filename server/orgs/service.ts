@@ -2,6 +2,7 @@ import { computeAddress } from "ethers";
 import { orgIdToBytes32 } from "../../sdk/chain-abi";
 import { RoleSchema, rolesToMask, type Role } from "../../sdk/roles";
 import type { Db } from "../db/client";
+import { isUniqueViolation } from "../db/sql";
 import type { HubChain } from "../chain/hub-chain";
 import { conflict, notFound } from "../http/problem";
 import { type AdmitOrganization, type OrganizationView } from "../../sdk/api";
@@ -42,9 +43,12 @@ export async function admitOrganization(db: Db, chain: HubChain, input: AdmitOrg
   } else if (((await chain.participants.getFunction("currentSigner")(orgId)) as string) !== signerAddress) {
     throw conflict("organization-exists", `Organisation ${input.id} is registered on chain with another key.`);
   }
-  const row = await db.organization.create({
-    data: { id: input.id, name: input.name, roles: input.roles.join(","), signerAddress, publicKey: input.publicKey, status: "ACTIVE" },
-  });
+  const row = await db.organization
+    .create({ data: { id: input.id, name: input.name, roles: input.roles.join(","), signerAddress, publicKey: input.publicKey, status: "ACTIVE" } })
+    .catch((err: unknown) => {
+      // Another request (or hub instance) admitted the same organisation meanwhile.
+      throw isUniqueViolation(err) ? conflict("organization-exists", `Organisation ${input.id} is already admitted.`) : err;
+    });
   // The credentials the operator vouches for at admission, on chain (a failure here leaves the member
   // admitted without them: the operator issues them again through /v1/orgs/{id}/credentials).
   for (const grant of input.credentials ?? []) await issueCredential(chain, input.id, grant);
