@@ -19,6 +19,8 @@ export interface AnvilOptions {
   hardfork?: Hardfork;
   /** Interval mining: a block every this many seconds. Omitted: a block per transaction (automine). */
   blockTimeS?: number;
+  /** The chain id (default Anvil's, 31337: a local development chain to the hub). */
+  chainId?: number;
 }
 
 export interface AnvilNode {
@@ -68,6 +70,7 @@ async function spawnAnvil(bin: string, port: number, opts: AnvilOptions): Promis
   const args = ["--host", HOST, "--port", String(port)];
   if (opts.hardfork !== undefined) args.push("--hardfork", opts.hardfork);
   if (opts.blockTimeS !== undefined) args.push("--block-time", String(opts.blockTimeS));
+  if (opts.chainId !== undefined) args.push("--chain-id", String(opts.chainId));
   const child: ChildProcess = spawn("/bin/sh", ["-c", WRAPPER, bin, ...args], { cwd: ROOT, stdio: ["pipe", "pipe", "pipe"] });
   let tail = "";
   const keep = (d: Buffer): void => void (tail = (tail + d.toString()).slice(-4000));
