@@ -58,7 +58,8 @@ import { VerdictSchema, type Verdict } from "./verify";
 import { ProductStorySchema, type ProductStory } from "./provenance/story";
 import type { RecordBody, RecordType } from "./records";
 import { CaptureJobSchema, EpcisQueryResultSchema, epcisQueryString, type CaptureJob, type EpcisQueryParams, type EpcisQueryResult } from "./epcis/api";
-import { epcisEventRecords } from "./epcis/records";
+import { capturedDigest, epcisEventRecords, signEpcisEvent } from "./epcis/records";
+import { EpcisEventBody } from "./records/epcis-event";
 import { GtinLinksViewSchema, type GtinLink, type GtinLinksView } from "./provenance/gtin-links";
 
 
@@ -553,18 +554,29 @@ export class HubClient {
 
   /**
    * A member's own path: turns the document's events into EpcisEvent records signed with this
-   * organisation's key and publishes them through /v1/records (events already visible to this
-   * organisation are skipped, so publishing a document twice is harmless).
+   * organisation's key and publishes them through /v1/records. An event this organisation already
+   * holds exactly (same capturedDigest) is skipped, so publishing a document twice is harmless; one
+   * whose plain id holds other content of the same hash (an error declaration, a commented copy)
+   * goes under its variant id.
    */
   async publishEpcis(doc: unknown): Promise<Published[]> {
     const records = epcisEventRecords(doc, this.identity());
+    const held = async (id: string) => {
+      try {
+        return (await this.getRecord(id)).record;
+      } catch (e) {
+        if (e instanceof HubError && e.status === 404) return undefined;
+        throw e;
+      }
+    };
     const fresh: SignedRecord[] = [];
     for (const r of records) {
-      try {
-        await this.getRecord(r.id);
-      } catch (e) {
-        if (e instanceof HubError && e.status === 404) fresh.push(r);
-        else throw e;
+      const body = EpcisEventBody.parse(r.body);
+      const existing = await held(r.id);
+      if (!existing) fresh.push(r);
+      else if (capturedDigest(EpcisEventBody.parse(existing.body)) !== capturedDigest(body)) {
+        const variant = signEpcisEvent(body, this.identity(), true);
+        if (!(await held(variant.id))) fresh.push(variant);
       }
     }
     const out: Published[] = [];

@@ -97,19 +97,28 @@ export function epcisEventBodies(raw: unknown, capturedBy?: string): EpcisEventB
   return eventsOf(doc).map((e) => epcisEventBody(e, doc["@context"], capturedBy));
 }
 
+/** `owner`'s signed EpcisEvent record of a body, under the plain id (epcisRecordId) or the variant one. */
+export function signEpcisEvent(body: EpcisEventBody, owner: { orgId: string; privateKey: string }, variant = false): SignedRecord {
+  const id = variant ? epcisVariantRecordId(body, owner.orgId) : epcisRecordId(body.eventId, owner.orgId);
+  return signRecord(owner.privateKey, prepareRecord({ type: "EpcisEvent", id, version: 1, owner: owner.orgId }, body));
+}
+
 /**
  * A member's own path: each event of the document as an EpcisEvent record owned and signed by
- * `owner` (record id `epcis:{owner}:` + the event hash, epcisRecordId), ready for POST /v1/records. Events repeated in the
- * document become one record.
+ * `owner`, ready for POST /v1/records. The same captured event repeated in the document becomes one
+ * record; events of one hash with other content (an error declaration beside the event it
+ * corrects) take the plain id first, then variant ids (epcisVariantRecordId).
  */
 export function epcisEventRecords(raw: unknown, owner: { orgId: string; privateKey: string }): SignedRecord[] {
   const seen = new Set<string>();
+  const hashes = new Set<string>();
   const out: SignedRecord[] = [];
   for (const body of epcisEventBodies(raw)) {
-    const id = epcisRecordId(body.eventId, owner.orgId);
-    if (seen.has(id)) continue;
-    seen.add(id);
-    out.push(signRecord(owner.privateKey, prepareRecord({ type: "EpcisEvent", id, version: 1, owner: owner.orgId }, body)));
+    const digest = capturedDigest(body);
+    if (seen.has(digest)) continue;
+    seen.add(digest);
+    out.push(signEpcisEvent(body, owner, hashes.has(body.eventId)));
+    hashes.add(body.eventId);
   }
   return out;
 }

@@ -375,6 +375,20 @@ describe(`EPCIS 2.0 capture and query (${isPostgres() ? "PostgreSQL" : "SQLite"}
     expect(statusOf(wrongVariant)).to.equal(400);
   });
 
+  it("a member's own error declaration (SDK publishEpcis) is published beside its event, under the variant id; publishing it again adds nothing", async function () {
+    const own = objectEvent("8401", { eventID: "urn:uuid:2b9c4f00-8401-4000-8000-000000008401" });
+    const declaration = { ...own, errorDeclaration: { declarationTime: "2024-03-03T00:00:00Z", reason: "did_not_occur" } };
+    expect(await brand.client.publishEpcis(doc([own]))).to.have.length(1);
+    const published = await brand.client.publishEpcis(doc([declaration]));
+    expect(published).to.have.length(1);
+    const stored = (await brand.client.getRecord(published[0]!.id)).record;
+    expect(stored.id).to.equal(epcisVariantRecordId(EpcisEventBody.parse(stored.body), "aurora"));
+    expect(stored.body.event).to.deep.equal(declaration);
+    expect(await brand.client.publishEpcis(doc([own, declaration]))).to.have.length(0);
+    const strip = ({ recordTime: _t, ...rest }: Record<string, unknown>) => rest;
+    expect(eventList(await brand.client.epcisEvent("urn:uuid:2b9c4f00-8401-4000-8000-000000008401")).map(strip)).to.deep.equal([own, declaration]);
+  });
+
   it("different captured events sharing an eventID (one organisation's, or two's) all stay readable: each reads its own, no one else's", async function () {
     const shared = "urn:uuid:5a1d0c1e-0000-4000-8000-00000000beef";
     const mine = objectEvent("8201", { eventID: shared });
