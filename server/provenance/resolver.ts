@@ -1,7 +1,7 @@
 import { Router, type Request, type RequestHandler, type Response } from "express";
 import { canonicalGs1Uri, digitalLinkToEpcUrn } from "../../sdk/epcis/gs1-uri";
 import { DigitalLinkError, formatDigitalLinkUri, normalizeGtin, parseDigitalLinkUri, productDetails, type DigitalLinkUri, type ProductCode } from "../../sdk/provenance/digital-link";
-import { aiDefinition } from "../../sdk/provenance/gs1/elements";
+import { GS1_AI_TABLE } from "../../sdk/provenance/gs1/ai-table";
 import { GtinLinksUpdateSchema, type GtinLink } from "../../sdk/provenance/gtin-links";
 import { callerOf } from "../auth/caller";
 import { findEvents } from "../epcis/query";
@@ -51,8 +51,8 @@ function codeOf(path: string, rawQuery: string): ProductCode {
   }
 }
 
-/** A path that starts with a GS1 primary key AI ("/00/", "/414/", "/01/", ...): the resolver's. */
-const startsWithPrimaryKey = (path: string) => aiDefinition(path.split("/")[1] ?? "")?.dlpkey !== undefined;
+/** Paths that start with a GS1 primary key other than the GTIN ("/00/", "/414/", "/8003/", ...). */
+const IDENTIFIER_PATHS = new RegExp(`^/(${Object.keys(GS1_AI_TABLE).filter((ai) => ai !== "01" && GS1_AI_TABLE[ai]!.dlpkey).join("|")})/.+`);
 
 /** Every URN an identifier may be stored as: the prefix length is not in the key, so each possible one. */
 const urnForms = (uri: string) => [6, 7, 8, 9, 10, 11, 12].map((n) => digitalLinkToEpcUrn(uri, n)).filter((u): u is string => u !== undefined);
@@ -158,16 +158,21 @@ export function provenanceCodeRoutes(deps: CodeRouteDeps): Router {
     res.set("Cache-Control", RESOLVER_CACHE).redirect(307, query ? `${path}${path.includes("?") ? "&" : "?"}${query}` : path);
   });
 
+  router.get(IDENTIFIER_PATHS, async (req, res) => {
+    const dl = digitalLinkOf(req.path, rawQueryOf(req));
+    // A path prefix that looks like a key may put a GTIN's Digital Link here: the product routes have it.
+    if (dl.key.ai === "01") return res.redirect(307, formatDigitalLinkUri(dl));
+    await resolveIdentifier(req, res, dl, singleQuery(req, "linkType"));
+  });
+
   router.use(async (req, res, next) => {
-    if ((req.method !== "GET" && req.method !== "HEAD") || !startsWithPrimaryKey(req.path)) return next();
+    if ((req.method !== "GET" && req.method !== "HEAD") || !req.path.startsWith("/01/")) return next();
     const linkTypeParam = singleQuery(req, "linkType");
-    const isProduct = req.path.startsWith("/01/");
-    // A person scanning a bad or unknown product code gets the page router's "not found" page, not a problem document.
-    const scan = isProduct && linkTypeParam === undefined && acceptQ(req, "text/html", "application/xhtml+xml") > 0;
+    // A person scanning a bad or unknown code gets the page router's "not found" page, not a problem document.
+    const scan = linkTypeParam === undefined && acceptQ(req, "text/html", "application/xhtml+xml") > 0;
     let code: ProductCode;
     try {
       const dl = digitalLinkOf(req.path, rawQueryOf(req));
-      if (dl.key.ai !== "01") return await resolveIdentifier(req, res, dl, linkTypeParam);
       code = productDetails(dl).code;
     } catch (err) {
       if (scan) return next();
