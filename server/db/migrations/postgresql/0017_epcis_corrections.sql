@@ -20,7 +20,8 @@ UPDATE "EpcisEvent" e SET
     "errorDeclarationTime" = to_char((v."body"::jsonb #>> '{event,errorDeclaration,declarationTime}')::timestamptz AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'),
     "errorReason" = v."body"::jsonb #>> '{event,errorDeclaration,reason}'
   FROM "RecordVersion" v
- WHERE v."recordId" = e."recordId" AND v."version" = 1 AND jsonb_typeof(v."body"::jsonb #> '{event,errorDeclaration}') = 'object';
+ WHERE v."recordId" = e."recordId" AND v."version" = 1
+   AND (v."body"::jsonb #>> '{event,errorDeclaration,declarationTime}') ~ '^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?(Z|[+-]\d\d:\d\d)$';
 INSERT INTO "EpcisCorrectiveEvent" ("recordId", "eventId")
   SELECT DISTINCT v."recordId", c.value FROM "RecordVersion" v JOIN "EpcisEvent" e ON e."recordId" = v."recordId",
          jsonb_array_elements_text(CASE WHEN jsonb_typeof(v."body"::jsonb #> '{event,errorDeclaration,correctiveEventIDs}') = 'array' THEN v."body"::jsonb #> '{event,errorDeclaration,correctiveEventIDs}' ELSE '[]'::jsonb END) c
