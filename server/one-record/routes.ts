@@ -81,6 +81,6 @@ export function oneRecordRoutes(deps: OneRecordDeps): Router {
 
   router.use(eventRoutes(deps));
   router.use(requestRoutes(deps));
-  router.use(oneRecordErrors);
+  router.use(oneRecordErrors(iris));
   return router;
 }

@@ -197,6 +197,19 @@ describe("ONE Record API rules (the specification's text and the API ontology)",
       expect(detail!["api:hasResource"]).to.deep.equal({ "@value": p.iri, "@type": "xsd:anyURI" });
     });
 
+    it("Get Audit Trail: 404 Logistics Object not found, as Error_404.json: its title and code, and the object named (hasResource)", async function () {
+      const id = randomUUID();
+      const res = await get(holder, `/logistics-objects/${id}/audit-trail`);
+      expect(res.status).to.equal(404);
+      const error = await json(res);
+      const spec = example("Error_404.json");
+      expect(error["api:hasTitle"]).to.equal(spec["api:hasTitle"]);
+      const [detail] = error["api:hasErrorDetail"] as JsonObject[];
+      const [specDetail] = spec["api:hasErrorDetail"] as JsonObject[];
+      expect(detail!["api:hasCode"]).to.equal(specDetail!["api:hasCode"]);
+      expect(detail!["api:hasResource"]).to.deep.equal({ "@value": `${hub.url}/logistics-objects/${id}`, "@type": "xsd:anyURI" });
+    });
+
     it("Subscriptions, NotificationEventType (API ontology): every event type of the ontology can be subscribed to", async function () {
       const p = await fwd.createObject(piece("Watched"));
       for (const type of individualsOf("NotificationEventType")) {

@@ -321,6 +321,24 @@ describe(`ONE Record change requests and the audit trail (${isPostgres() ? "Post
     expect(body(latest.object).upid).to.equal(outcomes[0]!.status === "fulfilled" ? "CUP-A" : "CUP-B");
   });
 
+  it("the audit trail of an object one may not read is the specification's 404, Logistics Object not found naming it, exactly as for an unknown one", async function () {
+    const p = await fwd.createObject(piece("Hidden"));
+    const token = await outsider.client.accessToken();
+    const trail = async (id: string) => {
+      const res = await fetch(`${hub.url}/logistics-objects/${id}/audit-trail`, { headers: { accept: "application/ld+json", authorization: `Bearer ${token}` } });
+      expect(res.status).to.equal(404);
+      return (await res.json()) as JsonObject;
+    };
+    const unknown = randomUUID();
+    const [denied, missing] = [await trail(p.id), await trail(unknown)];
+    expect(denied["api:hasTitle"]).to.equal("Logistics Object not found");
+    const [detail] = denied["api:hasErrorDetail"] as JsonObject[];
+    expect(detail).to.deep.include({ "api:hasCode": "404", "api:hasResource": { "@value": p.iri, "@type": "xsd:anyURI" } });
+    // Only the object asked for differs (it is named, as asked): nothing tells the two apart.
+    const asked = (doc: JsonObject, id: string) => JSON.parse(JSON.stringify(doc).split(id).join("{id}")) as JsonObject;
+    expect(asked(denied, p.id)).to.deep.equal(asked(missing, unknown));
+  });
+
   it("reject by the holder, revoke by the requester", async function () {
     const p = await sharedPiece("Lamps");
     const rejected = await air.requestChange(p.iri, change(p.iri, 1, [["ADD", "upid", "string", "L-1"]], { "api:notifyRequestStatusChange": true }));

@@ -15,7 +15,8 @@ describe("ONE Record API objects", function () {
     expect(Change.safeParse(apiObjectOf(change("ADD"))).success).to.equal(true);
     const bad = Change.safeParse(apiObjectOf(change("REPLACE")));
     expect(bad.success).to.equal(false);
-    expect(bad.error?.issues[0].path.join(".")).to.equal("hasOperation.0.op.@id");
+    // One operation written as a one-element array is that operation (JSON-LD sets): no index in the path.
+    expect(bad.error?.issues[0].path.join(".")).to.equal("hasOperation.op.@id");
   });
 
   it("Subscription: topic type is checked", function () {
