@@ -24,7 +24,8 @@ const Vocabulary = z.string().min(1).max(512);
 /**
  * One EPCIS 2.0 event as a hub record. The top-level fields are what the hub indexes and a
  * consumer page may show; `event` is the event exactly as captured (JSON-LD, its own eventID
- * untouched). Record id: `epcis:`, the attesting organisation and the 64 hex digits of `eventId` (see epcisRecordId).
+ * untouched). Record id: `epcis:`, the attesting organisation and the 64 hex digits of `eventId` (see epcisRecordId;
+ * another event of the same hash by the same attester: epcisVariantRecordId in sdk/epcis/records.ts).
  */
 export const EpcisEventBody = z
   .object({
@@ -42,7 +43,8 @@ export const EpcisEventBody = z
     // Hub records the event points at (certificationInfo, bizTransaction values naming a record).
     links: z.array(z.object({ recordId: RecordIdSchema }).strict()).max(1_000),
     event: z.record(z.string(), z.json()),
-    // The capture document's JSON-LD context entries beyond the standard one (extension prefixes).
+    // The capture document's JSON-LD @context, whole and in its order (bodies from before issue 15:
+    // only the entries beyond the standard one; see eventContext in sdk/epcis/records.ts).
     context: z.array(z.json()).max(20).optional(),
     // Only on events the hub attested for a standard EPCIS client: the organisation that captured it.
     capturedBy: OrgIdSchema.optional(),
