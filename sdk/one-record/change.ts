@@ -15,6 +15,7 @@ import { keccak, toHex, utf8 } from "../bytes";
 import { apiClassOf, apiObjectOf, API_SCHEMAS } from "./api-objects";
 import { isObject, JsonLdFormError, recordIdOfIri, type Json, type JsonObject } from "./jsonld";
 import { API, CARGO, XSD, isAbsoluteIri, localName } from "./vocabulary";
+import { LOGISTICS_EVENT_CLASSES, LOGISTICS_OBJECT_CLASSES } from "./classes";
 
 export const CHANGE_OPS = ["ADD", "DELETE"] as const;
 export type ChangeOp = (typeof CHANGE_OPS)[number];
@@ -181,6 +182,21 @@ export const EVENT_LOG_PROPERTIES: readonly string[] = [`${CARGO}events`, `${CAR
 export function eventLogOperation(change: Pick<Change, "operations">): { operation: number; property: string } | undefined {
   const i = change.operations.findIndex((o) => EVENT_LOG_PROPERTIES.includes(o.p));
   return i < 0 ? undefined : { operation: i, property: change.operations[i]!.p };
+}
+
+const RESOURCE_CLASSES = new Set([...LOGISTICS_OBJECT_CLASSES, ...LOGISTICS_EVENT_CLASSES].map((c) => CARGO + c));
+
+/**
+ * The first operation of `change` whose value is a new node (a blank node) of a logistics object or
+ * event class: it would create a logistics object inside another, which a Change may not do (only
+ * link an existing one by its IRI).
+ */
+export function objectCreation(change: Pick<Change, "operations">): { operation: number; property: string; datatype: string } | undefined {
+  for (const [i, o] of change.operations.entries()) {
+    const created = o.o.find((v) => v.value.startsWith("_:") && RESOURCE_CLASSES.has(v.datatype));
+    if (created) return { operation: i, property: o.p, datatype: created.datatype };
+  }
+  return undefined;
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -8,7 +8,7 @@
 import type { Request } from "express";
 import { computeDigest } from "../../sdk/digest";
 import type { SignedRecord } from "../../sdk/envelope";
-import { ChangeError, applyChange, changeOfJsonLd, changeOfRequestBody, changeRequestBodyOf, eventLogOperation, type Change } from "../../sdk/one-record/change";
+import { ChangeError, applyChange, changeOfJsonLd, changeOfRequestBody, changeRequestBodyOf, eventLogOperation, objectCreation, type Change } from "../../sdk/one-record/change";
 import { JsonLdFormError, type JsonObject } from "../../sdk/one-record/jsonld";
 import { SIGNED_WRITE_HEADER } from "../../sdk/one-record/signed-write";
 import { API, cargoIri } from "../../sdk/one-record/vocabulary";
@@ -219,6 +219,15 @@ export async function requestChange(deps: ChangeDeps, orgId: string, object: Obj
       EVENTS_IMMUTABLE,
       `Logistics Events of a Logistics Object can not be updated using PATCH (operation ${onEvents.operation + 1} is on ${onEvents.property}): post an event to ${objectIri}/logistics-events.`,
       [{ path: onEvents.property, message: "Logistics Events of a Logistics Object can not be updated using PATCH" }],
+    );
+  const creates = objectCreation(change);
+  if (creates)
+    throw new HttpProblem(
+      400,
+      "logistics-object-creation",
+      "Logistics Objects can not be created using PATCH",
+      `Operation ${creates.operation + 1} makes a new ${creates.datatype} inside this object: create it with POST /logistics-objects, then link it by its IRI.`,
+      [{ path: creates.property, message: "a Change may link an existing Logistics Object, never create one" }],
     );
   const latest = await deps.db.recordVersion.findUniqueOrThrow({ where: { recordId_version: { recordId: object.id, version: object.latestVersion } }, select: { body: true } });
   const body = JSON.parse(latest.body) as JsonObject;

@@ -38,3 +38,33 @@ export function apiOntology(): ApiOntology {
 /** The individuals of an api class (e.g. NotificationEventType), sorted. */
 export const individualsOf = (cls: string): string[] =>
   [...apiOntology().individuals].filter(([, types]) => types.has(cls)).map(([name]) => name).sort();
+
+/**
+ * The classes of the data model (IATA-1R-DM-Ontology.ttl) that are `root` or below it, by local
+ * name, sorted: each class section's rdfs:subClassOf named classes (not its restrictions), followed up.
+ */
+export function cargoClassesUnder(root: string): string[] {
+  const ttl = readFileSync(standardsFile("one-record", "IATA-1R-DM-Ontology.ttl"), "utf8");
+  const parents = new Map<string, Set<string>>();
+  for (const section of ttl.split(/\n(?=###  )/)) {
+    const name = /^###  https:\/\/onerecord\.iata\.org\/ns\/cargo#(\w+)/.exec(section)?.[1];
+    if (!name || !section.includes("owl:Class")) continue;
+    const named = new Set<string>();
+    for (const m of section.matchAll(/rdfs:subClassOf/g)) {
+      // The object list up to the statement's end, without the [ ... ] restrictions inside it.
+      let depth = 0;
+      let top = "";
+      for (const c of section.slice(m.index! + m[0].length)) {
+        if (c === "[") depth++;
+        else if (c === "]") depth--;
+        else if (depth === 0 && (c === ";" || c === ".")) break;
+        else if (depth === 0) top += c;
+      }
+      for (const p of top.matchAll(/(?<![\w#]):(\w+)/g)) named.add(p[1]!);
+    }
+    parents.set(name, named);
+  }
+  const under = (c: string, seen: Set<string>): boolean =>
+    c === root || [...(parents.get(c) ?? [])].some((p) => !seen.has(p) && under(p, new Set([...seen, c])));
+  return [...parents.keys()].filter((c) => under(c, new Set())).sort();
+}

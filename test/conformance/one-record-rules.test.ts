@@ -12,7 +12,8 @@ import { signObject } from "../../sdk/one-record/signed-write";
 import { admit, freshDatabase, hubEnv, startHubProcess, startTestChain, waitFor, type HubProcess, type TestChain, type TestOrg } from "../integration/harness";
 import { failure } from "../integration/one-record-harness";
 import { WebhookReceiver } from "../integration/webhook-receiver";
-import { API_NS, apiOntology, individualsOf } from "./one-record-ontology";
+import { API_NS, apiOntology, cargoClassesUnder, individualsOf } from "./one-record-ontology";
+import { LOGISTICS_EVENT_CLASSES, LOGISTICS_OBJECT_CLASSES } from "../../sdk/one-record/classes";
 import { readJson, standardsFile } from "./standards";
 
 const CARGO = "https://onerecord.iata.org/ns/cargo#";
@@ -59,6 +60,13 @@ describe("ONE Record API rules (the specification's text and the API ontology)",
 
     it("Notifications, NotificationEventType (API ontology): the event types the hub knows are exactly the ontology's individuals", function () {
       expect([...NOTIFICATION_EVENT_TYPES].sort()).to.deep.equal(individualsOf("NotificationEventType"));
+    });
+
+    it("Update a Logistics Object: the classes a Change may not create (logistics objects and events) are those of the data model ontology", function () {
+      expect([...LOGISTICS_OBJECT_CLASSES].sort()).to.deep.equal(cargoClassesUnder("LogisticsObject"));
+      expect([...LOGISTICS_EVENT_CLASSES].sort()).to.deep.equal(cargoClassesUnder("LogisticsEvent"));
+      expect(cargoClassesUnder("LogisticsObject")).to.include.members(["Piece", "Shipment", "Waybill", "Location", "Company"]);
+      expect(cargoClassesUnder("LogisticsObject")).to.not.include("Value");
     });
 
     it("Update a Logistics Object (JSON-LD): a Change with every value as a one-element array is the same Change as its compact form", function () {
@@ -176,6 +184,22 @@ describe("ONE Record API rules (the specification's text and the API ontology)",
         expect(refused.problem.title).to.equal(expected["api:hasTitle"]);
         expect(refused.problem.errors?.[0]?.path).to.equal(property);
       }
+    });
+
+    it("Update a Logistics Object: the PATCH operation MUST NOT be used to create logistics objects, only to link an existing one", async function () {
+      const other = await fwd.createObject(piece("Existing piece"));
+      const shipment = await fwd.createObject({ "@context": { cargo: CARGO }, "@type": "cargo:Shipment", "cargo:goodsDescription": "Boxes" });
+      await holder.client.grant(shipment.id, airline.id);
+      await holder.client.grant(other.id, airline.id);
+      const op = (o: JsonObject): JsonObject => ({ "@type": "api:Operation", "api:op": { "@id": "api:ADD" }, "api:s": shipment.iri, "api:p": `${CARGO}pieces`, "api:o": [o] });
+      const base = change(shipment.iri, 1);
+      const creating = { ...base, "api:hasOperation": [op({ "@type": "api:OperationObject", "api:hasDatatype": `${CARGO}Piece`, "api:hasValue": "_:newPiece" })] };
+      const refused = await failure(air.requestChange(shipment.iri, creating));
+      expect(refused.status).to.equal(400);
+      expect(refused.problem.errors?.[0]?.path).to.equal(`${CARGO}pieces`);
+      // Linking an existing one by its IRI is a change like any other.
+      const linking = { ...base, "api:hasOperation": [op({ "@type": "api:OperationObject", "api:hasDatatype": `${CARGO}Piece`, "api:hasValue": other.iri })] };
+      expect((await air.requestChange(shipment.iri, linking)).iri).to.match(/\/action-requests\//);
     });
 
     it("Get Audit Trail: a ChangeRequest's api:Error carries the specification's title and code and names the Logistics Object (hasResource), as ChangeRequest_with_error.json", async function () {

@@ -321,6 +321,21 @@ describe(`ONE Record change requests and the audit trail (${isPostgres() ? "Post
     expect(body(latest.object).upid).to.equal(outcomes[0]!.status === "fulfilled" ? "CUP-A" : "CUP-B");
   });
 
+  it("refuses a change that would create a logistics object (a blank node of a logistics object class), and records nothing", async function () {
+    const shipment = await fwd.createObject({ "@context": { cargo: CARGO }, "@type": "cargo:Shipment", "cargo:goodsDescription": "Crates" });
+    await holder.client.grant(shipment.id, airline.id);
+    for (const dt of [`${CARGO}Piece`, `${CARGO}Location`, `${CARGO}LogisticsEvent`]) {
+      const refused = await failure(air.requestChange(shipment.iri, nodeChange(shipment.iri, 1, [["ADD", shipment.iri, "pieces", dt, "_:new"], ["ADD", "_:new", "goodsDescription", `${XSD}string`, "Made up"]])));
+      expect(refused.status, dt).to.equal(400);
+      expect(refused.problem.type).to.equal("https://cargoproof.dev/problems/logistics-object-creation");
+      expect(refused.problem.errors?.[0]?.path).to.equal(`${CARGO}pieces`);
+    }
+    expect((await fwd.auditTrail(shipment.iri)).requests).to.deep.equal([]);
+    // An embedded node of a class that is no logistics object (a cargo:Value) is still made by a change.
+    const weighed = await air.requestChange(shipment.iri, nodeChange(shipment.iri, 1, [["ADD", shipment.iri, "totalGrossWeight", `${CARGO}Value`, "_:w"], ["ADD", "_:w", "numericalValue", `${XSD}double`, "3"]]));
+    expect(weighed.iri).to.match(/\/action-requests\//);
+  });
+
   it("the audit trail of an object one may not read is the specification's 404, Logistics Object not found naming it, exactly as for an unknown one", async function () {
     const p = await fwd.createObject(piece("Hidden"));
     const token = await outsider.client.accessToken();

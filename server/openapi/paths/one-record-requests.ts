@@ -16,13 +16,13 @@ export const oneRecordRequestOperations: Operation[] = [
     path: "/logistics-objects/{id}",
     summary: "Request a change of a logistics object (an api:Change), signed by the requester",
     description:
-      "The body is an api:Change naming this object and its latest revision, with ADD/DELETE operations. The Cargoproof-Record header signs the ChangeRequest record derived from it (sdk/one-record/change.ts changeRequestBodyOf; its id becomes the action request's). The caller must be able to read the object, and every object the change newly references (else 422 change-reference-unknown, the same for an object that does not exist; checked again when the holder accepts). The data holder is notified (CHANGE_REQUEST_PENDING) and decides with PATCH /action-requests/{id}. A value written as a one-element array is the same value (JSON-LD). Operations on the object's events (cargo:events, hasLogisticsEvent) are 400 logistics-event-immutable, \"Logistics Events can not be updated\".",
+      "The body is an api:Change naming this object and its latest revision, with ADD/DELETE operations. The Cargoproof-Record header signs the ChangeRequest record derived from it (sdk/one-record/change.ts changeRequestBodyOf; its id becomes the action request's). The caller must be able to read the object, and every object the change newly references (else 422 change-reference-unknown, the same for an object that does not exist; checked again when the holder accepts). The data holder is notified (CHANGE_REQUEST_PENDING) and decides with PATCH /action-requests/{id}. A value written as a one-element array is the same value (JSON-LD). Operations on the object's events (cargo:events, hasLogisticsEvent) are 400 logistics-event-immutable, \"Logistics Events can not be updated\"; a new node (blank node) of a logistics object or event class is 400 logistics-object-creation (a Change links existing objects, never creates them).",
     pathParams: ObjectPath,
     headers: { ...SIGNED_WRITE },
     body: JSON_LD_IN,
     responses: [{ status: 201, description: "The change request, PENDING.", content: {}, headers: { Location: "The action request's IRI.", Type: `${API}ChangeRequest` } }],
     problems: problems(WRITE_PROBLEMS, NOT_FOUND, {
-      400: ["invalid-change", "logistics-object-mismatch", "logistics-event-immutable"],
+      400: ["invalid-change", "logistics-object-mismatch", "logistics-event-immutable", "logistics-object-creation"],
       422: ["revision-conflict", "change-not-applicable", "change-result-invalid", "change-reference-unknown"],
     }),
   }),
