@@ -3,7 +3,7 @@ import type { SignedRecord } from "../envelope";
 import { canonicalJson } from "../canonical";
 import { prepareRecord } from "../digest";
 import { signRecord } from "../signature";
-import { EpcisEventBody, epcisRecordId } from "../records/epcis-event";
+import { EpcisEventBody, epcisRecordId, errorDeclarationOf } from "../records/epcis-event";
 import { CaptureDocumentSchema, EPCIS_CONTEXT, eventsOf, type CaptureDocument, type EpcisEvent } from "./document";
 import { eventHash } from "./event-hash";
 import { epcsOf, linksOf } from "./extract";
@@ -88,7 +88,8 @@ export function epcisEventBody(event: EpcisEvent, documentContext: unknown, capt
     ...(context ? { context } : {}),
     ...(capturedBy ? { capturedBy } : {}),
   };
-  return EpcisEventBody.parse(body);
+  const declaration = errorDeclarationOf(event);
+  return EpcisEventBody.parse(declaration ? { ...body, errorDeclaration: declaration } : body);
 }
 
 /** The EpcisEvent record bodies of a document's events, in document order (validated). */

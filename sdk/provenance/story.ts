@@ -87,6 +87,8 @@ export const StoryStepSchema = z.object({
   txUrl: z.string().optional(),
   verdict: ServerVerdictSchema,
   certification: CertificationStatusSchema.optional(),
+  /** An EPCIS event its own attester declared in error (EPCIS 2.0 §7.4.1.2): when, why, and the declaring step. */
+  declaredInError: z.object({ at: z.string(), reason: z.string().optional(), declaration: z.string() }).optional(),
 });
 export type StoryStep = z.infer<typeof StoryStepSchema>;
 

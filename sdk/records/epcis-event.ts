@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { IsoDateTime } from "./codes";
 import { OrgIdSchema, RecordIdSchema } from "../envelope";
+import { canonicalJson } from "../canonical";
 import { EventHashError, eventHash } from "../epcis/event-hash";
 
 /** A CBV 2.0 canonical event hash: `ni:///sha-256;{64 lowercase hex}?ver=CBV2.0`. */
@@ -48,11 +49,19 @@ export const EpcisEventBody = z
     context: z.array(z.json()).max(20).optional(),
     // Only on events the hub attested for a standard EPCIS client: the organisation that captured it.
     capturedBy: OrgIdSchema.optional(),
+    // The event's errorDeclaration, as in `event`, at the top so that it can be a public field: a
+    // consumer's page shows (and a browser verifies) that the event it corrects was declared in error.
+    errorDeclaration: z
+      .object({ declarationTime: IsoDateTime, reason: Vocabulary.optional(), correctiveEventIDs: z.array(z.string().min(1).max(512)).max(1_000).optional() })
+      .strict()
+      .optional(),
   })
   .strict()
   .superRefine((b, ctx) => {
     if (b.event.type !== b.eventType) ctx.addIssue({ code: "custom", path: ["eventType"], message: "eventType differs from event.type" });
     if (b.event.eventTime !== b.eventTime) ctx.addIssue({ code: "custom", path: ["eventTime"], message: "eventTime differs from event.eventTime" });
+    if (canonicalJson(b.errorDeclaration ?? null) !== canonicalJson(errorDeclarationOf(b.event) ?? null))
+      ctx.addIssue({ code: "custom", path: ["errorDeclaration"], message: "errorDeclaration must repeat event.errorDeclaration (declarationTime, reason, correctiveEventIDs), or be absent when the event has none" });
     // The id is the event's canonical hash: recomputed, so no record can claim another event's id.
     let hash: string | undefined;
     try {
@@ -74,4 +83,16 @@ export type EpcisEventBody = z.infer<typeof EpcisEventBody>;
  */
 export function epcisRecordId(eventId: EpcisEventHash, attester: string): string {
   return `epcis:${attester}:${eventId.slice("ni:///sha-256;".length, "ni:///sha-256;".length + 64)}`;
+}
+
+/** The fields of an event's errorDeclaration a record body repeats at its top (EPCIS 2.0 §7.4.1.2), if it has one. */
+export function errorDeclarationOf(event: Record<string, unknown>): EpcisEventBody["errorDeclaration"] | undefined {
+  const d = event.errorDeclaration;
+  if (typeof d !== "object" || d === null || Array.isArray(d)) return undefined;
+  const { declarationTime, reason, correctiveEventIDs } = d as Record<string, unknown>;
+  return {
+    declarationTime: declarationTime as string,
+    ...(typeof reason === "string" ? { reason } : {}),
+    ...(Array.isArray(correctiveEventIDs) ? { correctiveEventIDs: correctiveEventIDs as string[] } : {}),
+  };
 }

@@ -60,7 +60,7 @@ export const PUBLIC_FIELDS: Partial<Record<RecordType, readonly string[]>> = {
   CustomsDecision: ["decision", "decidedAt"],
   Waybill: ["waybillType", "carrierCode", "origin", "destination"],
   LogisticsEvent: ["eventCode", "eventName", "eventDate", "eventLocation"],
-  EpcisEvent: ["eventId", "eventType", "eventTime", "eventTimeZoneOffset", "action", "bizStep", "disposition", "readPoint", "bizLocation", "epcs", "links", "capturedBy"],
+  EpcisEvent: ["eventId", "eventType", "eventTime", "eventTimeZoneOffset", "action", "bizStep", "disposition", "readPoint", "bizLocation", "epcs", "links", "capturedBy", "errorDeclaration"],
 };
 
 /** The customs-match document kind of each record type that takes part (a Waybill only when PARCEL: see customsDocumentKind). */

@@ -44,7 +44,7 @@ describe(`the consumer's provenance page: story, disclosure, scans (${isPostgres
         PAGE_CACHE_MS: "0" }),
     );
     parties = await admitParties(hub.url);
-    product = await publishProduct(parties, { gtin13: "0950600013435", lot: "LOT-A1", serials: ["SN0001", "SN0002", "SN0003", "SN0004"], orderNumber: "SO-PAGE-1" });
+    product = await publishProduct(parties, { gtin13: "0950600013435", lot: "LOT-A1", serials: ["SN0001", "SN0002", "SN0003", "SN0004", "SN0005"], orderNumber: "SO-PAGE-1" });
     stranger = await admit(hub.url, "copy-mall", ["PLATFORM"]);
   });
 
@@ -412,5 +412,50 @@ describe(`the consumer's provenance page: story, disclosure, scans (${isPostgres
     // (node:http: fetch adds "Cache-Control: no-cache" to a conditional request, which defeats it)
     const again = await getFrom(`${hub.url}/provenance/assets/page.js`, "127.0.0.1", { "if-none-match": js.headers.get("etag")! });
     expect(again.status).to.equal(304);
+  });
+  it("EPCIS 2.0 §7.4.1.2: an event its own attester declared in error says so on the page and makes no fact; a declaration sells nothing; another party's declaration corrects nothing", async function () {
+    const serial = product.serials[4]!;
+    const path = `/01/${product.gtin}/21/${serial}`;
+    const item = `https://id.gs1.org/01/${product.gtin}/21/${serial}`;
+    const shipped = { type: "ObjectEvent", eventTime: "2026-04-03T09:00:00+08:00", eventTimeZoneOffset: "+08:00", action: "OBSERVE", bizStep: "shipping", readPoint: { id: FACTORY_DOCK }, epcList: [item] };
+    const [original] = await publishEvents(parties.forwarder, [shipped]);
+    const declare = async (org: TestOrg, event: Record<string, unknown>, reason: string) => {
+      const job = await org.client.waitForCapture(await org.client.captureEpcis(epcisDocument([{ ...event, errorDeclaration: { declarationTime: "2026-04-04T10:00:00+08:00", reason } }])));
+      expect(job.success, JSON.stringify(job)).to.equal(true);
+      return job;
+    };
+    // Another partner (the importer) declares the forwarder's event erroneous: that corrects nothing.
+    await declare(parties.importer, shipped, "did_not_occur");
+    const notCorrected = await waitFor("the importer's declaration on the page", async () => {
+      const s = await story(path);
+      return s.steps.some((x) => x.type === "EpcisEvent" && x.record.body.errorDeclaration !== undefined) ? s : undefined;
+    });
+    expect(notCorrected.steps.find((x) => x.recordId === original!.id)!.declaredInError).to.equal(undefined);
+
+    // The forwarder declares its own event erroneous: the step says so, with its reason, and leaves the facts.
+    await declare(parties.forwarder, shipped, "incorrect_data");
+    const corrected = await waitFor("the forwarder's own declaration applied", async () => {
+      const s = await story(path);
+      return s.steps.find((x) => x.recordId === original!.id)!.declaredInError ? s : undefined;
+    });
+    const step = corrected.steps.find((x) => x.recordId === original!.id)!;
+    expect(step.declaredInError).to.include({ at: "2026-04-04T10:00:00+08:00", reason: "incorrect_data" });
+    const declaration = corrected.steps.find((x) => x.recordId === step.declaredInError!.declaration)!;
+    expect(declaration.capturedBy?.orgId).to.equal(parties.forwarder.id);
+    // The declaration's errorDeclaration is public: a browser sees what the hub's label rests on.
+    expect(declaration.record.body.errorDeclaration).to.deep.equal({ declarationTime: "2026-04-04T10:00:00+08:00", reason: "incorrect_data" });
+    for (const f of corrected.facts) expect([original!.id, declaration.recordId]).to.not.include(f.source?.recordId);
+    const page = await (await fetch(`${hub.url}${path}`, { headers: html })).text();
+    expect(page).to.match(new RegExp(`data-record-id="${original!.id.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}"[\\s\\S]*?data-correction="declaredInError"[^<]*<span class="badge">Declared in error on`));
+    expect(page).to.include('data-correction="errorDeclaration"');
+
+    // A declaration of a sale that was never captured: the item is not sold.
+    const sale = { type: "ObjectEvent", eventTime: "2026-05-03T12:00:00+08:00", eventTimeZoneOffset: "+08:00", action: "OBSERVE", bizStep: "retail_selling", disposition: "retail_sold", epcList: [item] };
+    await declare(parties.importer, sale, "incorrect_data");
+    const unsold = await waitFor("the sale's declaration on the page", async () => {
+      const s = await story(path);
+      return s.steps.some((x) => x.record.body.disposition === "retail_sold") ? s : undefined;
+    });
+    expect(unsold.scans.soldAt).to.equal(undefined);
   });
 });

@@ -1,5 +1,5 @@
 /**
- * The bare CBV word of a business step or disposition as EPCIS events write it: "shipping",
+ * The bare CBV word of a business step, disposition or error reason as EPCIS events write it: "shipping",
  * "urn:epcglobal:cbv:bizstep:shipping", "cbv:BizStep-shipping" or
  * "https://ref.gs1.org/cbv/BizStep-shipping" all give "shipping". Anything else (a private
  * vocabulary) is returned as written.
@@ -7,7 +7,7 @@
 export function cbvWord(value: string | undefined): string | undefined {
   if (value === undefined) return undefined;
   const m =
-    /^urn:epcglobal:cbv:(?:bizstep|disp):([A-Za-z_]+)$/.exec(value) ??
-    /^(?:cbv:|https?:\/\/ref\.gs1\.org\/cbv\/)(?:BizStep|Disp)-([A-Za-z_]+)$/.exec(value);
+    /^urn:epcglobal:cbv:(?:bizstep|disp|er):([A-Za-z_]+)$/.exec(value) ??
+    /^(?:cbv:|https?:\/\/ref\.gs1\.org\/cbv\/)(?:BizStep|Disp|ER)-([A-Za-z_]+)$/.exec(value);
   return m ? m[1] : value;
 }

@@ -1,11 +1,13 @@
 import type { FactKey, StoryFact, StoryStep } from "../../../sdk/provenance/story";
 import { cbvWord } from "./cbv";
+import { isCorrection } from "./corrections";
 
 /**
  * The six key facts of a product, derived from the public fields of its steps only (so each fact
  * can be checked against the step it names). The rules are in docs/provenance-page.md; a fact no
  * step attests stays unknown. `steps` are in time order, and only of parties that may speak about
- * the product (story.ts); revoked or failed steps are left out.
+ * the product (story.ts); revoked or failed steps, and EPCIS events declared in error with their
+ * declarations, are left out.
  */
 type Body = Record<string, unknown>;
 
@@ -24,7 +26,7 @@ function fact(key: FactKey, step: StoryStep | undefined, value: string | undefin
 }
 
 export function deriveFacts(all: readonly StoryStep[]): StoryFact[] {
-  const steps = all.filter((s) => s.verdict.status !== "failed" && s.certification?.status !== "revoked");
+  const steps = all.filter((s) => s.verdict.status !== "failed" && s.certification?.status !== "revoked" && !isCorrection(s));
   const batch = steps.find((s) => s.type === "ProductBatch");
   const certificates = steps.filter((s) => s.type === "Certification" && s.certification?.status === "valid");
   const events = steps.filter((s) => s.type === "EpcisEvent");

@@ -43,7 +43,8 @@ export function codesNamedBy(record: SignedRecord): ProductCode[] {
 
 /** Whether an EPCIS event marks what it names as sold at retail. */
 export function marksSold(record: SignedRecord): boolean {
-  return record.type === "EpcisEvent" && cbvWord((record.body as EpcisEventBody).disposition) === "retail_sold";
+  // An error declaration repeats the event it retracts: it sells nothing.
+  return record.type === "EpcisEvent" && cbvWord((record.body as EpcisEventBody).disposition) === "retail_sold" && (record.body as EpcisEventBody).errorDeclaration === undefined;
 }
 
 const rowOf = (c: ProductCode, recordId: string, source: string): IndexRow => [c.gtin, c.lot ?? "", c.serial ?? "", recordId, source];

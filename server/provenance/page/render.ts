@@ -1,5 +1,6 @@
 import type { AttesterKind } from "../../../sdk/provenance/attesters";
 import type { StoryAttester, StoryFact, StoryScans, StoryStep } from "../../../sdk/provenance/story";
+import { cbvWord } from "./cbv";
 import type { StoryBase } from "./story";
 import { LANGUAGES, LOCALES, STRINGS, fill, type Language, type StringKey, type Strings } from "./i18n";
 
@@ -152,6 +153,19 @@ function stepLocation(step: StoryStep): string | undefined {
   return typeof where === "string" ? where : undefined;
 }
 
+/** An EPCIS event declared in error, or the declaration itself, says so on its step (EPCIS 2.0 §7.4.1.2). */
+function correctionLine(f: Formatter, step: StoryStep): string {
+  const own = step.type === "EpcisEvent" ? (step.record.body.errorDeclaration as { declarationTime: string; reason?: string } | undefined) : undefined;
+  const d = step.declaredInError
+    ? { at: step.declaredInError.at, reason: step.declaredInError.reason, key: "declaredInError" as const }
+    : own
+      ? { at: own.declarationTime, reason: own.reason, key: "errorDeclaration" as const }
+      : undefined;
+  if (!d) return "";
+  const reason = d.reason ? ` <span class="reason">${esc(f.word("errorReason", cbvWord(d.reason) ?? d.reason))}</span>` : "";
+  return `<p class="correction" data-correction="${d.key}"><span class="badge">${esc(fill(f.t[d.key], { date: f.date(d.at) }))}</span>${reason}</p>`;
+}
+
 function stepItem(f: Formatter, step: StoryStep): string {
   // A hub-attested event speaks for its capturer: the capturer's kind, and the hub as attester.
   const speaker = step.capturedBy ?? step.attestedBy;
@@ -178,6 +192,7 @@ function stepItem(f: Formatter, step: StoryStep): string {
 ${where ? `<p class="where">${esc(f.t.location)}: <span>${esc(where)}</span></p>` : ""}
 <p class="who">${esc(f.t.attestedBy)}: ${who}</p>
 ${certLine}
+${correctionLine(f, step)}
 <p class="verdict hub"><span class="label">${esc(f.t.hubVerdict)}:</span> <span class="badge">${esc(f.t[`verdict.${step.verdict.status}` as StringKey])}</span></p>
 ${reasons}
 <p class="verdict browser" hidden><span class="label">${esc(f.t.browserVerdict)}:</span> <span class="badge"></span></p>

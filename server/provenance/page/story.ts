@@ -17,6 +17,7 @@ import { storedRecord } from "../../records/service";
 import { cbvWord } from "./cbv";
 import { scanKey } from "./code-key";
 import { deriveFacts } from "./facts";
+import { applyErrorDeclarations } from "./corrections";
 import { RevocationReader, type Revocation } from "./revocations";
 import { VerdictCache } from "./verdicts";
 
@@ -275,7 +276,7 @@ export class StoryService {
         };
       }),
     );
-    const steps = judged.filter((s): s is StoryStep => s !== undefined);
+    const steps = applyErrorDeclarations(judged.filter((s): s is StoryStep => s !== undefined));
     steps.sort((a, b) => Date.parse(a.time) - Date.parse(b.time) || a.recordId.localeCompare(b.recordId));
     const batch = steps.find((s) => s.recordId === found.batch.recordId)!;
     const partners = [...partnerRoles].map(([orgId, role]) => ({ orgId, name: names.get(orgId)!, ...(role ? { role } : {}) }));
