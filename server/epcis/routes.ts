@@ -9,6 +9,7 @@ import { HttpProblem, badRequest, conflict, notFound } from "../http/problem";
 import { CAPTURE_FILE_SIZE_LIMIT, CAPTURE_LIMIT, type CaptureJobs, captureBodies, parseBehaviour, tooLarge } from "./capture";
 import { MAX_PER_PAGE, findEvents, hiddenEvents, parseEventQuery, parseUrlQuery, type EventQuery, type EventSelector } from "./query";
 import { loadEvents, queryDocument, type QueriedEvent } from "./render";
+import { captureDocument } from "./xml-capture";
 
 export interface EpcisRouteDeps {
   db: Db;
@@ -65,9 +66,9 @@ export function epcisRoutes({ db, provider, auth, captures, accessLog }: EpcisRo
     const caller = callerOf(req);
     const length = Number(req.get("content-length") ?? 0);
     if (length > CAPTURE_FILE_SIZE_LIMIT) throw tooLarge(`The document is ${length} bytes; at most ${CAPTURE_FILE_SIZE_LIMIT} per capture.`);
-    if (!req.is(["application/json", JSON_LD])) throw new HttpProblem(415, "unsupported-media-type", "Unsupported media type", "Send the EPCIS document as application/ld+json or application/json.");
+    const document = captureDocument(req); // JSON-LD, or the XML binding converted to it
     const behaviour = parseBehaviour(req.get("GS1-Capture-Error-Behaviour"));
-    const bodies = captureBodies(req.body, caller.orgId);
+    const bodies = captureBodies(document, caller.orgId);
     const id = await captures.start(caller.orgId, bodies, behaviour);
     res
       .status(202)

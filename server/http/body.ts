@@ -4,7 +4,8 @@ import { badRequest } from "./problem";
 
 /**
  * The request body parsers every route shares. JSON (and any `+json`, e.g. JSON-LD) up to 5 MB and
- * forms up to 100 kB; a compressed body (gzip, deflate, br) is inflated and the limit applies to the
+ * forms up to 100 kB; XML (EPCIS capture's XML binding) as text up to 5 MB, parsed by its route
+ * (sdk/epcis/xml.ts: no DTD, same depth limit); a compressed body (gzip, deflate, br) is inflated and the limit applies to the
  * inflated size, so a small "bomb" is refused as too large. Their errors become problems in
  * problemHandler (`bodyParserProblem`). Then the parsed body's shape is checked once, for every
  * route: no nesting deeper than MAX_JSON_DEPTH, no reserved key (`__proto__`...) anywhere.
@@ -13,6 +14,7 @@ export function bodyParsers(): RequestHandler[] {
   return [
     express.json({ limit: "5mb", type: ["application/json", "application/*+json"] }),
     express.urlencoded({ extended: false, limit: "100kb" }),
+    express.text({ limit: "5mb", type: ["application/xml", "text/xml"] }),
     checkBodyShape,
   ];
 }

@@ -62,9 +62,11 @@ export const epcisOperations: Operation[] = [
     method: "post",
     path: "/epcis/capture",
     summary: "Capture an EPCIS 2.0 document; the hub attests each event as a record (asynchronous job)",
-    body: { schema: EpcisDocument, mediaTypes: [JSON_LD, JSON_TYPE] },
+    description:
+      "The document in the JSON-LD binding (application/ld+json, application/json) or the XML binding (application/xml, text/xml: an EPCISDocument of XSD EPCglobal-epcis-2_0.xsd, converted to JSON-LD and captured alike, same event hashes). XML with a DTD or entity declarations is refused; a document breaking the XML binding is a 400 epcis-xml naming the element.",
+    body: { schema: EpcisDocument, mediaTypes: [JSON_LD, JSON_TYPE, "application/xml", "text/xml"] },
     responses: [{ status: 202, description: "Accepted; follow Location for the job.", headers: { Location: "The capture job.", "GS1-Capture-Limit": "Events per capture.", "GS1-Capture-File-Size-Limit": "Bytes per capture." } }],
-    problems: problems(BODY_PROBLEMS, { 400: ["epcis-validation", "epcis-capture-error-behaviour"], 413: ["epcis-capture-limit"], 415: ["unsupported-media-type"] }),
+    problems: problems(BODY_PROBLEMS, { 400: ["epcis-validation", "epcis-xml", "epcis-capture-error-behaviour"], 413: ["epcis-capture-limit"], 415: ["unsupported-media-type"] }),
   }),
   epcis({
     operationId: "listCaptureJobs",
