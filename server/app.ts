@@ -34,6 +34,9 @@ import { provenanceCodeRoutes } from "./provenance/resolver";
 import { ProductIndexer, provenancePage } from "./provenance/page";
 import { EpcisIndexer } from "./epcis/indexer";
 import { epcisRoutes } from "./epcis/routes";
+import { epcisSubscriptionRoutes } from "./epcis/subscriptions-routes";
+import { EpcisStreamWatch, epcisWebhookFormat } from "./epcis/subscriptions-delivery";
+import { EPCIS_FORMAT, unsubscribeQuery } from "./epcis/subscriptions";
 import { CaptureJobs } from "./epcis/capture";
 import { HubPublisher } from "./records/hub-publisher";
 import { OPERATOR_ORG_ID } from "./orgs/service";
@@ -93,7 +96,7 @@ export function createServices(parts: HubParts, log?: (line: string) => void): H
   // Authority first: it refuses, before anything is written, a record whose publisher lacks the credential.
   const authority = new PublisherAuthority(chain.provider, chain.contracts.credentialRegistry, config.CREDENTIAL_CACHE_MS);
   // The record watch last: it sees the grants the other observers made in the same publication.
-  const observers: RecordObserver[] = [authority, customs, new GtinOwnership(), new ProductIndexer(), new EpcisIndexer(), ...sharing, new EventLog(iris), new RecordWatch(accessLog, subscriptionWatches), new ObjectWatch(accessLog, subscriptionWatches, iris)];
+  const observers: RecordObserver[] = [authority, customs, new GtinOwnership(), new ProductIndexer(), new EpcisIndexer(), ...sharing, new EventLog(iris), new RecordWatch(accessLog, subscriptionWatches), new ObjectWatch(accessLog, subscriptionWatches, iris), new EpcisStreamWatch(accessLog)];
   const webhooks = new WebhookWorker(db, provider, {
     retryBaseMs: config.WEBHOOK_RETRY_BASE_MS,
     maxAttempts: config.WEBHOOK_MAX_ATTEMPTS,
@@ -103,7 +106,7 @@ export function createServices(parts: HubParts, log?: (line: string) => void): H
     batchSize: 50,
     instanceId: parts.instanceId ?? config.INSTANCE_ID ?? randomUUID().slice(0, 8),
     log,
-    formats: { "one-record": oneRecordWebhookFormat(db, provider, iris) },
+    formats: { "one-record": oneRecordWebhookFormat(db, provider, iris), [EPCIS_FORMAT]: epcisWebhookFormat(db, provider) },
   });
   const notificationStreams = new NotificationStreams(db, provider, { pollMs: config.NOTIFICATION_STREAM_POLL_MS, heartbeatMs: config.NOTIFICATION_STREAM_HEARTBEAT_MS, maxPerOrg: config.NOTIFICATION_STREAMS_PER_ORG });
   // EPCIS capture: events of standard clients become records the hub attests (owner: the operator).
@@ -154,7 +157,9 @@ export function createApp(parts: HubParts, services: HubServices): express.Expre
       auth, accessLog, selfAudit: services.selfAudit, metricsToken: config.METRICS_TOKEN }),
   );
   app.use(customsRoutes({ db, provider, proofs, chain, accessLog, auth }));
-  app.use(epcisRoutes({ db, provider, auth, captures: services.captures, accessLog }));
+  const epcisSubscriptions = { db, provider, auth, accessLog, allowPrivate: config.WEBHOOK_ALLOW_PRIVATE, watches: services.subscriptionWatches };
+  app.use(epcisRoutes({ db, provider, auth, captures: services.captures, accessLog, onQueryDeleted: (owner, name) => unsubscribeQuery(epcisSubscriptions, owner, name) }));
+  app.use(epcisSubscriptionRoutes(epcisSubscriptions));
   app.use(oneRecordRoutes({ db, provider, observers, checks: services.recordChecks, iris: new OneRecordIris(config.PUBLIC_URL), auth, accessLog, proofs, watches: services.subscriptionWatches, allowPrivate: config.WEBHOOK_ALLOW_PRIVATE }));
   app.use(verifyRoutes(chain, { perMinute: config.VERIFY_RATE_PER_MIN, chainTimeoutMs: config.VERIFY_CHAIN_TIMEOUT_MS }));
   app.use(relayRoutes(new MemberRelay(chain), auth, services.authority));

@@ -10,6 +10,7 @@ import { createApp, createServices } from "./app";
 import { AnchoringWorker, defaultConfirmations } from "./anchoring/worker";
 import { MatcherWorker } from "./customs/worker";
 import { OPERATOR_ORG_ID, admitOrganization } from "./orgs/service";
+import { EpcisReports } from "./epcis/subscriptions-delivery";
 
 export { OPERATOR_ORG_ID };
 
@@ -76,6 +77,9 @@ export async function startHub(config: Config, log: (line: string) => void = con
   });
   if (config.CUSTOMS_MATCHER === "on") matcher.start();
   if (config.WEBHOOK_WORKER === "on") services.webhooks.start();
+  // EPCIS scheduled subscriptions report where webhooks are delivered (server/epcis/subscriptions-delivery.ts).
+  const epcisReports = new EpcisReports(db, provider, services.accessLog, { pollMs: 1000, settleMs: 1000, log });
+  if (config.WEBHOOK_WORKER === "on") epcisReports.start();
   const app = createApp(parts, services);
   // Slow or short requests (headers trickling in, a body shorter than its Content-Length) are cut at
   // these bounds instead of holding a connection; checked often enough for the bound to hold.
@@ -105,6 +109,7 @@ export async function startHub(config: Config, log: (line: string) => void = con
       await worker.stop();
       await matcher.stop();
       await services.webhooks.stop();
+      await epcisReports.stop();
       await services.selfAudit.stop();
       await services.captures.idle();
       await services.recordChecks.close();

@@ -134,8 +134,11 @@ export interface EventPage {
   nextPageToken?: string;
 }
 
-/** What selects events besides the query parameters: one event, or the events naming a product. */
-export type EventSelector = { eventId: string } | { epc: string; product?: ProductCode } | Record<string, never>;
+/**
+ * What selects events besides the query parameters: one event, the events naming a product, or some
+ * records (a subscription's events: which of them the caller may see and the query matches).
+ */
+export type EventSelector = { eventId: string } | { epc: string; product?: ProductCode } | { recordIds: readonly string[] } | Record<string, never>;
 
 interface PageCursor {
   t: string;
@@ -169,6 +172,7 @@ export async function findEvents(
   const list = (vs: readonly string[]) => vs.map(p).join(", ");
   const where: string[] = [visibility(p, caller, new Date().toISOString(), provider)];
   if ("eventId" in selector) where.push(`(e."eventHash" = ${p(selector.eventId)} OR e."eventId" = ${p(selector.eventId)})`);
+  if ("recordIds" in selector) where.push(selector.recordIds.length > 0 ? `e."recordId" IN (${list(selector.recordIds)})` : "1 = 0");
   if ("epc" in selector) {
     const alt = [`x."epc" IN (${list(idForms(selector.epc))})`, `x."canonical" IN (${list(idForms(selector.epc).map(canonicalGs1Uri))})`];
     if (selector.product) {

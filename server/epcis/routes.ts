@@ -17,6 +17,8 @@ export interface EpcisRouteDeps {
   auth: RequestHandler;
   captures: CaptureJobs;
   accessLog: AccessLogWriter;
+  /** Runs when a named query is deleted: its subscriptions end with it (server/epcis/subscriptions.ts). */
+  onQueryDeleted?: (owner: string, name: string) => Promise<void>;
 }
 
 const JSON_LD = "application/ld+json";
@@ -47,7 +49,7 @@ export const QueryName = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, "a query name
 const CreateQuery = z.object({ name: QueryName, query: z.unknown() }).strict();
 
 /** The EPCIS 2.0 REST binding under /epcis: capture jobs, events, EPCs and named queries (docs/epcis.md). */
-export function epcisRoutes({ db, provider, auth, captures, accessLog }: EpcisRouteDeps): Router {
+export function epcisRoutes({ db, provider, auth, captures, accessLog, onQueryDeleted }: EpcisRouteDeps): Router {
   const router = Router();
   router.use("/epcis", gs1Headers);
 
@@ -164,6 +166,7 @@ export function epcisRoutes({ db, provider, auth, captures, accessLog }: EpcisRo
   router.delete("/epcis/queries/:name", auth, async (req, res) => {
     const n = await execute(db, provider, `DELETE FROM "EpcisNamedQuery" WHERE "owner" = $1 AND "name" = $2`, [callerOf(req).orgId, String(req.params.name)]);
     if (n === 0) throw notFound();
+    await onQueryDeleted?.(callerOf(req).orgId, String(req.params.name));
     res.status(204).end();
   });
 

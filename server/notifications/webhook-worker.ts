@@ -22,8 +22,8 @@ export interface WebhookOptions {
   formats?: Readonly<Record<string, WebhookFormat>>;
 }
 
-/** The body of one webhook call for a subscription of some format, and its media type. */
-export type WebhookFormat = (sub: SubscriptionRow, n: FeedItem) => Promise<{ contentType: string; body: string }>;
+/** The body of one webhook call for a subscription of some format, its media type, and headers of the format's own (e.g. a signature). */
+export type WebhookFormat = (sub: SubscriptionRow, n: FeedItem) => Promise<{ contentType: string; body: string; headers?: Record<string, string> }>;
 
 const MAX_BACKOFF_MS = 10 * 60_000;
 const PAGE = 100;
@@ -214,8 +214,8 @@ export class WebhookWorker {
 
   private async send(sub: SubscriptionRow, n: FeedItem): Promise<PostResult> {
     const format = sub.format ? this.opts.formats?.[sub.format] : undefined;
-    const { body, contentType } = format ? await format(sub, n) : { body: webhookBody(sub.id, n), contentType: "application/json" };
-    const headers = { ...signedHeaders(sub.secret!, deliveryIdOf(sub.id, n.seq), body), "content-type": contentType };
+    const { body, contentType, headers: own } = format ? await format(sub, n) : { body: webhookBody(sub.id, n), contentType: "application/json", headers: {} };
+    const headers = { ...signedHeaders(sub.secret!, deliveryIdOf(sub.id, n.seq), body), ...own, "content-type": contentType };
     return postWebhook(sub.url!, headers, body, { timeoutMs: this.opts.timeoutMs, allowPrivate: this.opts.allowPrivate, signal: this.abort.signal });
   }
 

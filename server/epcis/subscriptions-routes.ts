@@ -1,0 +1,46 @@
+import { Router, type RequestHandler } from "express";
+import type { AccessLogWriter } from "../access-log/writer";
+import { callerOf } from "../auth/caller";
+import { HttpProblem } from "../http/problem";
+import type { SubscriptionDeps } from "../notifications/subscriptions";
+import { streamBackfill } from "./subscriptions-delivery";
+import { epcisSubscriptionView, listEpcisSubscriptions, subscribe, unsubscribe } from "./subscriptions";
+
+export interface EpcisSubscriptionRouteDeps extends SubscriptionDeps {
+  auth: RequestHandler;
+  accessLog: AccessLogWriter;
+}
+
+/**
+ * The REST binding's query subscriptions under /epcis/queries/{queryName}/subscriptions: the
+ * caller's own, to its own named queries (another organisation's query or subscription is the 404
+ * of one that does not exist). Mounted after epcisRoutes, whose /epcis middleware sets the GS1 headers.
+ */
+export function epcisSubscriptionRoutes(deps: EpcisSubscriptionRouteDeps): Router {
+  const { db, provider, auth } = deps;
+  const router = Router();
+  const backfill = streamBackfill(provider, deps.accessLog);
+
+  router.post("/epcis/queries/:name/subscriptions", auth, async (req, res) => {
+    if (!req.is(["application/json", "application/ld+json"]))
+      throw new HttpProblem(415, "unsupported-media-type", "Unsupported media type", "Send the subscription as application/json.");
+    const name = String(req.params.name);
+    const view = await subscribe({ ...deps, backfill }, callerOf(req).orgId, name, req.body);
+    res.status(201).location(`/epcis/queries/${encodeURIComponent(name)}/subscriptions/${view.subscriptionID}`).json(view);
+  });
+
+  router.get("/epcis/queries/:name/subscriptions", auth, async (req, res) => {
+    res.json(await listEpcisSubscriptions(db, provider, callerOf(req).orgId, String(req.params.name)));
+  });
+
+  router.get("/epcis/queries/:name/subscriptions/:id", auth, async (req, res) => {
+    res.json(await epcisSubscriptionView(db, provider, callerOf(req).orgId, String(req.params.name), String(req.params.id)));
+  });
+
+  router.delete("/epcis/queries/:name/subscriptions/:id", auth, async (req, res) => {
+    await unsubscribe(deps, callerOf(req).orgId, String(req.params.name), String(req.params.id));
+    res.status(204).end();
+  });
+
+  return router;
+}
