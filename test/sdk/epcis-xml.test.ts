@@ -287,6 +287,13 @@ describe("EPCIS 2.0 XML binding (sdk/epcis/xml.ts)", function () {
       expect(d["@context"][1]).to.deep.equal({ a: "http://ns.example.com/epcis/", gs12: "http://not-gs1.example/", a2: "http://other.example/" });
     });
 
+    it("a prefix that means something to JavaScript objects (__proto__, constructor) is not used as a JSON-LD prefix", function () {
+      const d = read(doc(objectEvent('<__proto__:x xmlns:__proto__="http://p.example/">1</__proto__:x><constructor:y xmlns:constructor="http://c.example/">2</constructor:y>')));
+      expect(d.epcisBody.eventList[0]).to.include({ "ns:x": "1", "ns2:y": "2" });
+      expect(d["@context"][1]).to.deep.equal({ ns: "http://p.example/", ns2: "http://c.example/" });
+      expect(Object.getPrototypeOf(d["@context"][1])).to.equal(Object.prototype);
+    });
+
     it("an unqualified element inside a user extension has no namespace to be named by: refused", function () {
       expect(refusal(doc(objectEvent('<ex:o xmlns:ex="http://ns.example.com/epcis/"><plain>1</plain></ex:o>'))).rule).to.equal("namespace");
     });

@@ -1,3 +1,4 @@
+import { isReservedKey } from "../../json-shape";
 import { EPCIS_CONTEXT } from "../document";
 import {
   CBV_URN, CONTEXT_PREFIXES, bareWord, EPCIS_1_QUERY_XML_NS, EPCIS_1_XML_NS, EPCIS_QUERY_XML_NS, EPCIS_XML_NS, EPC_LISTS, EVENT_RANKS, PLACES, QUANTITY_LISTS, REQUIRED, SBDH_NS,
@@ -38,7 +39,8 @@ class Prefixes {
     const standard = Object.entries(CONTEXT_PREFIXES).find(([, v]) => v === iri)?.[0];
     let prefix = standard;
     if (prefix === undefined) {
-      const base = /^[A-Za-z][\w.-]*$/.test(written) ? written : "ns";
+      // A usable JSON-LD prefix (not one that means something to JavaScript objects), else "ns".
+      const base = /^[A-Za-z][\w.-]*$/.test(written) && !isReservedKey(written) ? written : "ns";
       prefix = base;
       for (let n = 2; this.used.has(prefix) && this.used.get(prefix) !== iri; n++) prefix = `${base}${n}`;
       this.declared[prefix] = iri;
