@@ -43,6 +43,13 @@ describe("EPCIS 2.0 XML binding (sdk/epcis/xml.ts)", function () {
       expect(refusal(`<epcis:EPCISDocument schemaVersion="2.0"/>`).rule).to.equal("namespace"); // an undeclared prefix
     });
 
+    it("namespaces, not prefixes: the EPCIS namespace as the default namespace makes unprefixed elements standard; a default namespace on an extension element names it", function () {
+      const xml = `<EPCISDocument xmlns="urn:epcglobal:epcis:xsd:2" schemaVersion="2.0" creationDate="2024-03-01T10:05:00Z"><EPCISBody><EventList>${objectEvent('<note xmlns="http://ns.example.com/epcis/">n</note>')}</EventList></EPCISBody></EPCISDocument>`;
+      const d = read(xml);
+      expect(d.epcisBody.eventList[0]).to.include({ type: "ObjectEvent", "ns:note": "n" });
+      expect(d["@context"][1]).to.deep.equal({ ns: "http://ns.example.com/epcis/" });
+    });
+
     it("EPCISDocument attributes: schemaVersion and creationDate are required (the epcglobal:Document base type)", function () {
       const e = refusal(doc(objectEvent(), { root: `epcis:EPCISDocument ${NS} schemaVersion="2.0"` }));
       expect(e).to.include({ rule: "required-attribute", path: "/epcis:EPCISDocument" });
