@@ -110,7 +110,7 @@ describe("npm start", function () {
         expect(asAirline.stdout).to.include("Wireless headphones, 24 units");
         const asCustoms = await runCli(["object", "--as", "customs-hkg", pieceIri!, "--hub", env.CARGOPROOF_HUB], env);
         expect(asCustoms.code).to.equal(1);
-        expect(asCustoms.stderr).to.match(/404 Not found/);
+        expect(asCustoms.stderr).to.match(/404 Logistics Object not found/);
         const created = await runCli(["create-object", "--as", "swift-forwarding", "--file", "scripts/demo/piece.jsonld", "--hub", env.CARGOPROOF_HUB], env);
         expect(created.code, created.stderr).to.equal(0);
         expect((JSON.parse(created.stdout) as { revision: number }).revision).to.equal(1);
