@@ -5,10 +5,12 @@ import type { AccessLogWriter } from "../access-log/writer";
 import type { Db, DbProvider } from "../db/client";
 import { execute, query } from "../db/sql";
 import { callerOf } from "../auth/caller";
-import { HttpProblem, badRequest, conflict, notFound } from "../http/problem";
+import { badRequest, conflict, notFound } from "../http/problem";
 import { CAPTURE_FILE_SIZE_LIMIT, CAPTURE_LIMIT, type CaptureJobs, captureBodies, parseBehaviour, tooLarge } from "./capture";
 import { MAX_PER_PAGE, findEvents, hiddenEvents, parseEventQuery, parseUrlQuery, type EventQuery, type EventSelector } from "./query";
 import { loadEvents, queryDocument, type QueriedEvent } from "./render";
+import { DISCOVERY_KINDS, ID_PARAMETER, collection, discoveryPage, identifierVisible, setNextLink, withPathIdentifier } from "./discovery";
+import { gs1Headers, optionsHandler } from "./gs1-headers";
 import { captureDocument } from "./xml-capture";
 
 export interface EpcisRouteDeps {
@@ -22,18 +24,10 @@ export interface EpcisRouteDeps {
 }
 
 const JSON_LD = "application/ld+json";
-
-/** GS1-EPCIS-Version etc. on every answer; a request for another major version gets 406. */
-const gs1Headers: RequestHandler = (req, res, next) => {
-  res.set({ "GS1-EPCIS-Version": "2.0.0", "GS1-CBV-Version": "2.0.0", "GS1-EPCIS-Min": "2.0.0", "GS1-EPCIS-Max": "2.0.0", "GS1-CBV-Min": "2.0.0", "GS1-CBV-Max": "2.0.0" });
-  const asked = req.get("GS1-EPCIS-Version");
-  if (asked !== undefined && !/^2\.0(\.\d+)?$/.test(asked.trim()))
-    return next(new HttpProblem(406, "epcis-version", "Not acceptable", `This hub speaks EPCIS 2.0; GS1-EPCIS-Version ${asked} was asked for.`));
-  const cbv = req.get("GS1-CBV-Version");
-  if (cbv !== undefined && !/^2\.0(\.\d+)?$/.test(cbv.trim()))
-    return next(new HttpProblem(406, "cbv-version", "Not acceptable", `This hub speaks CBV 2.0; GS1-CBV-Version ${cbv} was asked for.`));
-  next();
-};
+/** The binding's capture limits (OPTIONS /epcis/capture, and the 202 of a capture). */
+const CAPTURE_HEADERS = { "GS1-EPCIS-Capture-Limit": String(CAPTURE_LIMIT), "GS1-EPCIS-Capture-File-Size-Limit": String(CAPTURE_FILE_SIZE_LIMIT), "GS1-Capture-Error-Behaviour": "all" };
+/** The binding's top-level resources (GET /epcis). */
+const TOP_LEVEL = ["queries", "capture", "events", "eventTypes", "epcs", "readPoints", "bizLocations", "dispositions", "bizSteps"];
 
 /** The request's path with its escapes undone (an eventID or EPC reads as written), for the access log. */
 function readablePath(req: Request): string {
@@ -75,7 +69,7 @@ export function epcisRoutes({ db, provider, auth, captures, accessLog, onQueryDe
     res
       .status(202)
       .location(`/epcis/capture/${id}`)
-      .set({ "GS1-Capture-Limit": String(CAPTURE_LIMIT), "GS1-Capture-File-Size-Limit": String(CAPTURE_FILE_SIZE_LIMIT) })
+      .set({ "GS1-Capture-Limit": String(CAPTURE_LIMIT), "GS1-Capture-File-Size-Limit": String(CAPTURE_FILE_SIZE_LIMIT), ...CAPTURE_HEADERS })
       .end();
   });
 
@@ -90,11 +84,7 @@ export function epcisRoutes({ db, provider, auth, captures, accessLog, onQueryDe
   const answer = async (req: Request, res: Response, selector: EventSelector, q: EventQuery, perPage: number, pageToken?: string, queryName?: string) => {
     const caller = callerOf(req);
     const page = await findEvents(db, provider, caller.orgId, selector, q, perPage, pageToken);
-    if (page.nextPageToken) {
-      const next = new URLSearchParams(Object.entries(req.query).filter((e): e is [string, string] => typeof e[1] === "string" && e[0] !== "nextPageToken"));
-      next.set("nextPageToken", page.nextPageToken);
-      res.set("Link", `<${req.baseUrl}${req.path}?${next.toString()}>; rel="next"`);
-    }
+    if (page.nextPageToken) setNextLink(req, res, page.nextPageToken);
     const events = await loadEvents(db, page.recordIds);
     await logReads(req, events);
     res.type(JSON_LD).send(JSON.stringify(queryDocument(events, queryName)));
@@ -123,6 +113,28 @@ export function epcisRoutes({ db, provider, auth, captures, accessLog, onQueryDe
     await logReads(req, events);
     res.type(JSON_LD).send(JSON.stringify(queryDocument(events)));
   });
+
+  // The discovery endpoints (REST binding): what occurs in the events the caller may read.
+  router.get("/epcis", auth, (_req, res) => {
+    res.json(collection(TOP_LEVEL));
+  });
+  for (const kind of DISCOVERY_KINDS) {
+    const id = ID_PARAMETER[kind];
+    router.get(`/epcis/${kind}`, auth, async (req, res) => {
+      const page = await discoveryPage(db, provider, callerOf(req).orgId, kind, req.query as Record<string, unknown>);
+      if (page.nextPageToken) setNextLink(req, res, page.nextPageToken);
+      res.json(collection(page.member));
+    });
+    router.get(`/epcis/${kind}/:${id}`, auth, async (req, res) => {
+      if (!(await identifierVisible(db, provider, callerOf(req).orgId, kind, String(req.params[id])))) throw notFound();
+      res.json(collection(["events"]));
+    });
+    if (kind === "epcs") continue; // /epcs/{epc}/events below
+    router.get(`/epcis/${kind}/:${id}/events`, auth, async (req, res) => {
+      const { query: q, perPage, pageToken } = parseUrlQuery(req.query as Record<string, unknown>);
+      await answer(req, res, {}, withPathIdentifier(kind, String(req.params[id]), q), perPage, pageToken);
+    });
+  }
 
   router.get("/epcis/epcs/:epc/events", auth, async (req, res) => {
     const epc = String(req.params.epc);
@@ -176,6 +188,9 @@ export function epcisRoutes({ db, provider, auth, captures, accessLog, onQueryDe
     const { perPage, pageToken } = parseUrlQuery(Object.fromEntries(Object.entries(req.query).filter(([k]) => k === "perPage" || k === "nextPageToken")));
     await answer(req, res, {}, q, perPage, pageToken, name);
   });
+
+  // OPTIONS on every EPCIS resource: Allow from the routes above, the binding's discovery headers.
+  router.options(/^\/epcis(\/.*)?$/, auth, optionsHandler((path) => (path === "/epcis/capture" ? CAPTURE_HEADERS : {})));
 
   return router;
 }

@@ -2,7 +2,7 @@ import type { z } from "zod";
 
 /** The hub's operations as data: what the OpenAPI document is built from (server/openapi/document.ts). */
 
-export type HttpMethod = "get" | "post" | "put" | "patch" | "delete";
+export type HttpMethod = "get" | "post" | "put" | "patch" | "delete" | "options";
 
 /** How an operation authenticates: none, a Bearer access token, or (for /metrics) that or the static metrics token. */
 export type Security = "public" | "bearer" | "metrics";

@@ -2,6 +2,7 @@ import { QueryName } from "../../epcis/routes";
 import { z } from "zod";
 import { CaptureJobSchema, EpcisQueryResultSchema } from "../../../sdk/epcis/api";
 import { EventQuerySchema } from "../../epcis/query";
+import { DISCOVERY_KINDS, EVENTS_PARAMETER, ID_PARAMETER, type DiscoveryKind } from "../../epcis/discovery";
 import { BEARER_PROBLEMS, BODY_PROBLEMS, JSON_TYPE, NOT_FOUND, named, problems, type Operation } from "../registry";
 
 const JSON_LD = "application/ld+json";
@@ -14,29 +15,74 @@ const EPCIS_HEADERS = {
 const QueryResult = named("EpcisQueryDocument", EpcisQueryResultSchema);
 const pipeList = (what: string) => z.string().optional().describe(`${what}, "|"-separated`);
 
-/** The URL form of an event query (server/epcis/query.ts parseUrlQuery): documentation of what the route reads. */
-const EventUrlQuery = z.object({
+/**
+ * The URL form of an event query (server/epcis/query.ts parseUrlQuery): documentation of what the
+ * route reads. The fixed names are listed; the families with names built from a field, unit or type
+ * are in QUERY_FAMILIES (the binding lists them the same way).
+ */
+const EventUrlQuery = z.looseObject({
   eventType: pipeList("Event types"),
-  EQ_bizStep: pipeList("Business steps"),
-  EQ_disposition: pipeList("Dispositions"),
-  EQ_readPoint: pipeList("Read points"),
-  EQ_bizLocation: pipeList("Business locations"),
   GE_eventTime: z.string().optional().describe("Events at or after this ISO 8601 date-time"),
   LT_eventTime: z.string().optional().describe("Events before this ISO 8601 date-time"),
   GE_recordTime: z.string().optional(),
   LT_recordTime: z.string().optional(),
-  MATCH_epc: pipeList("EPCs"),
-  MATCH_anyEPC: pipeList("EPCs in any role"),
+  EQ_action: pipeList("ADD, OBSERVE or DELETE"),
+  EQ_bizStep: pipeList("Business steps"),
+  EQ_disposition: pipeList("Dispositions"),
+  EQ_persistentDisposition_set: pipeList("Dispositions in persistentDisposition.set"),
+  EQ_persistentDisposition_unset: pipeList("Dispositions in persistentDisposition.unset"),
+  EQ_readPoint: pipeList("Read points"),
+  WD_readPoint: pipeList("Read points with descendants (the hub holds no hierarchy: as EQ_readPoint)"),
+  EQ_bizLocation: pipeList("Business locations"),
+  WD_bizLocation: pipeList("Business locations with descendants (as EQ_bizLocation)"),
+  EQ_transformationID: pipeList("Transformation IDs"),
+  MATCH_epc: pipeList("EPCs or EPC patterns (epcList, childEPCs)"),
+  MATCH_parentID: pipeList("EPCs or EPC patterns (parentID)"),
+  MATCH_inputEPC: pipeList("EPCs or EPC patterns (inputEPCList)"),
+  MATCH_outputEPC: pipeList("EPCs or EPC patterns (outputEPCList)"),
+  MATCH_anyEPC: pipeList("EPCs or EPC patterns in any role"),
+  MATCH_epcClass: pipeList("EPC classes or patterns (quantityList, childQuantityList)"),
+  MATCH_inputEPCClass: pipeList("EPC classes or patterns (inputQuantityList)"),
+  MATCH_outputEPCClass: pipeList("EPC classes or patterns (outputQuantityList)"),
+  MATCH_anyEPCClass: pipeList("EPC classes or patterns in any quantity list"),
+  EQ_quantity: z.string().optional().describe("A QuantityElement's quantity (also GT_, GE_, LT_, LE_, and EQ_quantity_{uom} ...)"),
+  EQ_eventID: pipeList("The events' own eventIDs"),
   EXISTS_errorDeclaration: z.enum(["true", "false"]).optional().describe("true: only events that declare an error (errorDeclaration)"),
   GE_errorDeclarationTime: z.string().optional().describe("Error declarations at or after this ISO 8601 date-time"),
   LT_errorDeclarationTime: z.string().optional().describe("Error declarations before this ISO 8601 date-time"),
   EQ_errorReason: pipeList("Error reasons (did_not_occur, incorrect_data, or a URI)"),
   EQ_correctiveEventID: pipeList("Error declarations naming one of these corrective event IDs"),
+  EQ_type: pipeList("Sensor report measurement types (bare words, e.g. Temperature)"),
+  EQ_deviceID: pipeList("Sensor device IDs (metadata or report)"),
+  EQ_dataProcessingMethod: pipeList("Sensor data processing methods"),
+  EQ_microorganism: pipeList("Sensor report microorganisms"),
+  EQ_chemicalSubstance: pipeList("Sensor report chemical substances"),
+  EQ_bizRules: pipeList("Sensor metadata business rules"),
+  EQ_stringValue: pipeList("Sensor report string values"),
+  EQ_hexBinaryValue: pipeList("Sensor report hexBinary values"),
+  EQ_uriValue: pipeList("Sensor report URI values"),
+  EQ_booleanValue: z.enum(["true", "false"]).optional().describe("Sensor report boolean value"),
+  GE_time: z.string().optional().describe("Sensor metadata or report time at or after"),
+  LT_time: z.string().optional().describe("Sensor metadata or report time before"),
+  GE_startTime: z.string().optional(),
+  LT_startTime: z.string().optional(),
+  GE_endTime: z.string().optional(),
+  LT_endTime: z.string().optional(),
+  orderBy: z.string().optional().describe("eventTime, recordTime or an extension field (namespace#name); without it, record order"),
+  orderDirection: z.enum(["ASC", "DESC"]).optional().describe("With orderBy; DESC when omitted"),
+  eventCountLimit: z.string().regex(/^\d+$/).optional().describe("The first N events in orderBy's order (needs orderBy; not with maxEventCount)"),
+  maxEventCount: z.string().regex(/^\d+$/).optional().describe("More matching events is a 413 epcis-query-too-large (QueryTooLargeException)"),
   perPage: z.string().regex(/^\d+$/).optional().describe("Events per page (1-1000, default 100)"),
   nextPageToken: z.string().optional().describe("From the previous page's Link rel=next"),
 });
+const QUERY_FAMILIES =
+  "Every SimpleEventQuery parameter of EPCIS 2.0 §8.2.7.1 (lists \"|\"-separated). Besides the fixed names: " +
+  "EQ_/GT_/GE_/LT_/LE_quantity_{uom}; EQ_/GT_/GE_/LT_/LE_{value|minValue|maxValue|meanValue|sDev|percValue}_{uom} and _percRank (sensor reports); " +
+  "EQ_bizTransaction_{type}, EQ_source_{type}, EQ_destination_{type}; EQ_/GT_/GE_/LT_/LE_/EXISTS_[INNER_][ILMD_|SENSORELEMENT_|SENSORMETADATA_|SENSORREPORT_|readPoint_|bizLocation_|ERROR_DECLARATION_]{field} " +
+  "with {field} an extension field as namespace#name (or its CURIE); HASATTR_{field} and EQATTR_{field}_{attribute} (the hub holds no master data: they match nothing). " +
+  "Unknown names are a 400. Parameters the index does not hold are evaluated over the stored events that pass the indexed ones, at most 5000 (more: 413 epcis-query-too-complex).";
 const PageQuery = EventUrlQuery.pick({ perPage: true, nextPageToken: true });
-const QUERY_PROBLEMS = { 400: ["epcis-query-parameter", "invalid-page-token"] };
+const QUERY_PROBLEMS = { 400: ["epcis-query-parameter", "invalid-page-token"], 413: ["epcis-query-too-large", "epcis-query-too-complex"] };
 
 /** The body of POST /epcis/queries (server/epcis/routes.ts validates it with an equal, unexported schema). */
 const NamedQuerySchema = z.object({ name: QueryName, query: EventQuerySchema }).strict();
@@ -90,6 +136,7 @@ export const epcisOperations: Operation[] = [
     method: "get",
     path: "/epcis/events",
     summary: "Events the caller may see, filtered by the query parameters",
+    description: QUERY_FAMILIES,
     query: EventUrlQuery,
     responses: [{ status: 200, description: "An EPCISQueryDocument; Link rel=next when there are more.", content: { [JSON_LD]: QueryResult }, headers: { Link: "The next page." } }],
     problems: QUERY_PROBLEMS,
@@ -114,6 +161,7 @@ export const epcisOperations: Operation[] = [
     method: "get",
     path: "/epcis/epcs/{epc}/events",
     summary: "Events naming an EPC (and, for an SGTIN or LGTIN, its product class)",
+    description: QUERY_FAMILIES,
     pathParams: z.object({ epc: z.string() }),
     query: EventUrlQuery,
     responses: [{ status: 200, description: "An EPCISQueryDocument.", content: { [JSON_LD]: QueryResult }, headers: { Link: "The next page." } }],
@@ -165,3 +213,90 @@ export const epcisOperations: Operation[] = [
     problems: problems(NOT_FOUND, QUERY_PROBLEMS),
   }),
 ];
+
+/** The discovery endpoints (server/epcis/discovery.ts): what occurs in events the caller may read. */
+const Collection = named("EpcisCollection", z.object({ "@context": z.string(), type: z.literal("Collection"), member: z.array(z.string()) }));
+const WHAT: Record<DiscoveryKind, string> = {
+  eventTypes: "event types (the five standard ones, and any other in readable events)",
+  epcs: "EPCs",
+  bizSteps: "business steps (CBV words bare)",
+  bizLocations: "business locations",
+  readPoints: "read points",
+  dispositions: "dispositions (CBV words bare)",
+};
+const DISCOVERY = DISCOVERY_KINDS.map((kind) => ({ kind, what: WHAT[kind], id: ID_PARAMETER[kind], parameter: kind === "epcs" ? undefined : EVENTS_PARAMETER[kind] }));
+epcisOperations.push(
+  epcis({
+    operationId: "epcisTopLevel",
+    method: "get",
+    path: "/epcis",
+    summary: "The top-level EPCIS resources (REST binding)",
+    responses: [{ status: 200, description: "A Collection of resource names.", content: { [JSON_TYPE]: Collection } }],
+    problems: {},
+  }),
+  ...DISCOVERY.flatMap(({ kind, what, id, parameter }) => [
+    epcis({
+      operationId: `list${kind[0]!.toUpperCase()}${kind.slice(1)}`,
+      method: "get",
+      path: `/epcis/${kind}`,
+      summary: `The ${what} occurring in events the caller may read`,
+      query: PageQuery,
+      responses: [{ status: 200, description: "A Collection; Link rel=next when there are more.", content: { [JSON_TYPE]: Collection }, headers: { Link: "The next page." } }],
+      problems: { 400: ["epcis-query-parameter", "invalid-page-token"] },
+    }),
+    epcis({
+      operationId: `get${id[0]!.toUpperCase()}${id.slice(1)}Resource`,
+      method: "get",
+      path: `/epcis/${kind}/{${id}}`,
+      summary: `The sub-resources of one of the ${what} (events); one no readable event names is a 404, like an unknown one`,
+      pathParams: z.object({ [id]: z.string() }),
+      responses: [{ status: 200, description: 'A Collection: ["events"].', content: { [JSON_TYPE]: Collection } }],
+      problems: NOT_FOUND,
+    }),
+    ...(parameter
+      ? [
+          epcis({
+            operationId: `get${id[0]!.toUpperCase()}${id.slice(1)}Events`,
+            method: "get",
+            path: `/epcis/${kind}/{${id}}/events`,
+            summary: `Events of one of the ${what}: the query with ${parameter} set to it (naming ${parameter} in the URL too is a 400)`,
+            description: QUERY_FAMILIES,
+            pathParams: z.object({ [id]: z.string() }),
+            query: EventUrlQuery,
+            responses: [{ status: 200, description: "An EPCISQueryDocument.", content: { [JSON_LD]: QueryResult }, headers: { Link: "The next page." } }],
+            problems: QUERY_PROBLEMS,
+          }),
+        ]
+      : []),
+  ]),
+);
+
+/** OPTIONS on every EPCIS path (server/epcis/gs1-headers.ts optionsHandler): 204, Allow and the GS1-* discovery headers. */
+const OPTIONS_HEADERS = {
+  Allow: "The methods served at this path.",
+  "GS1-EPCIS-Version": "2.0.0",
+  "GS1-EPCIS-Min": "2.0.0",
+  "GS1-EPCIS-Max": "2.0.0",
+  "GS1-CBV-Version": "2.0.0",
+  "GS1-CBV-Min": "2.0.0",
+  "GS1-CBV-Max": "2.0.0",
+  "GS1-EPC-Format": "Never_Translates (events are returned as captured).",
+  "GS1-CBV-XML-Format": "Never_Translates.",
+  "GS1-Extensions": "Empty: no GS1 extension is implemented.",
+  "GS1-Vendor-Version": "cargoproof-{version}.",
+};
+const CAPTURE_OPTIONS_HEADERS = { "GS1-EPCIS-Capture-Limit": "Events per capture.", "GS1-EPCIS-Capture-File-Size-Limit": "Bytes per capture.", "GS1-Capture-Error-Behaviour": "all (rollback and proceed)." };
+epcisOperations.push(
+  ...[...new Set(epcisOperations.map((op) => op.path))].map((path) =>
+    epcis({
+      operationId: `options${path.replace(/[{}]/g, "").split("/").filter(Boolean).map((s) => s[0]!.toUpperCase() + s.slice(1)).join("")}`,
+      method: "options",
+      path,
+      summary: "The resource's methods and the GS1-* headers of the EPCIS REST binding",
+      ...(path.match(/\{([^}]+)\}/g) ? { pathParams: z.object(Object.fromEntries([...path.matchAll(/\{([^}]+)\}/g)].map((m) => [m[1]!, z.string()]))) } : {}),
+      responses: [{ status: 204, description: "No content.", headers: path === "/epcis/capture" ? { ...OPTIONS_HEADERS, ...CAPTURE_OPTIONS_HEADERS } : OPTIONS_HEADERS }],
+      problems: {},
+    }),
+  ),
+);
+
