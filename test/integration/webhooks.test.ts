@@ -99,8 +99,9 @@ describe(`webhooks (${isPostgres() ? "PostgreSQL" : "SQLite"})`, function () {
     rx.status = 503;
     for (const version of [2, 3, 4]) for (const id of ids) await publishVersion(id, version);
     await waitFor("a few refused calls", () => rx.hits >= 2);
-    await rx.stop(); // connection refused for a while
-    await new Promise((r) => setTimeout(r, 500));
+    await rx.stop(); // connection refused for a while: until the worker has met the refusal at least once
+    const refusedOnce = async () => (await airline.client.deliveries(sub.id, 0, 1000)).deliveries.some((d) => d.outcome === "FAILED" && /ECONNREFUSED/.test(d.error ?? ""));
+    await waitFor("a refused connection", refusedOnce, 60_000);
     rx.status = 200;
     await rx.start(port);
 
