@@ -33,12 +33,12 @@ export function epcisSubscriptionRoutes(deps: EpcisSubscriptionRouteDeps): Route
     res.json(await listEpcisSubscriptions(db, provider, callerOf(req).orgId, String(req.params.name)));
   });
 
-  router.get("/epcis/queries/:name/subscriptions/:id", auth, async (req, res) => {
-    res.json(await epcisSubscriptionView(db, provider, callerOf(req).orgId, String(req.params.name), String(req.params.id)));
+  router.get("/epcis/queries/:name/subscriptions/:subscriptionID", auth, async (req, res) => {
+    res.json(await epcisSubscriptionView(db, provider, callerOf(req).orgId, String(req.params.name), String(req.params.subscriptionID)));
   });
 
-  router.delete("/epcis/queries/:name/subscriptions/:id", auth, async (req, res) => {
-    await unsubscribe(deps, callerOf(req).orgId, String(req.params.name), String(req.params.id));
+  router.delete("/epcis/queries/:name/subscriptions/:subscriptionID", auth, async (req, res) => {
+    await unsubscribe(deps, callerOf(req).orgId, String(req.params.name), String(req.params.subscriptionID));
     res.status(204).end();
   });
 

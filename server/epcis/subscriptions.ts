@@ -134,19 +134,22 @@ export async function namedQueryOf(db: Runner, provider: DbProvider, owner: stri
   return parseEventQuery(JSON.parse(row.query));
 }
 
-/** A subscription as the binding shows it (the signatureToken never). */
-export interface EpcisSubscriptionView {
-  subscriptionID: string;
-  queryName: string;
-  dest: string;
-  createdAt: string;
-  stream?: true;
-  schedule?: QuerySchedule;
-  reportIfEmpty?: boolean;
-  initialRecordTime: string;
-  minRecordTime?: string;
-  lastNotifiedAt?: string;
-}
+/** A subscription as the binding shows it (AbstractQuerySubscriptionResponse; the signatureToken never). */
+export const EpcisSubscriptionViewSchema = z
+  .object({
+    subscriptionID: z.string(),
+    queryName: z.string(),
+    dest: z.string(),
+    createdAt: z.string(),
+    stream: z.literal(true).optional(),
+    schedule: ScheduleSchema.optional(),
+    reportIfEmpty: z.boolean().optional(),
+    initialRecordTime: z.string(),
+    minRecordTime: z.string().optional().describe("Scheduled: where the next report's recordTime window starts (initialRecordTime, then the last query time)"),
+    lastNotifiedAt: z.string().optional().describe("The last time dest answered a delivery 2xx"),
+  })
+  .strict();
+export type EpcisSubscriptionView = z.infer<typeof EpcisSubscriptionViewSchema>;
 
 async function viewOf(db: Runner, provider: DbProvider, s: EpcisSubscriptionRow): Promise<EpcisSubscriptionView> {
   // The last call the destination answered 2xx (the worker's delivery log).

@@ -2,6 +2,7 @@ import { QueryName } from "../../epcis/routes";
 import { z } from "zod";
 import { CaptureJobSchema, EpcisQueryResultSchema } from "../../../sdk/epcis/api";
 import { EventQuerySchema } from "../../epcis/query";
+import { EpcisSubscriptionInput, EpcisSubscriptionViewSchema } from "../../epcis/subscriptions";
 import { DISCOVERY_KINDS, EVENTS_PARAMETER, ID_PARAMETER, type DiscoveryKind } from "../../epcis/discovery";
 import { BEARER_PROBLEMS, BODY_PROBLEMS, JSON_TYPE, NOT_FOUND, named, problems, type Operation } from "../registry";
 
@@ -197,7 +198,7 @@ export const epcisOperations: Operation[] = [
     operationId: "deleteEpcisQuery",
     method: "delete",
     path: "/epcis/queries/{name}",
-    summary: "Delete a named query",
+    summary: "Delete a named query (and every subscription to it)",
     pathParams: NamePath,
     responses: [{ status: 204, description: "Deleted." }],
     problems: NOT_FOUND,
@@ -212,7 +213,58 @@ export const epcisOperations: Operation[] = [
     responses: [{ status: 200, description: "An EPCISQueryDocument named after the query.", content: { [JSON_LD]: QueryResult }, headers: { Link: "The next page." } }],
     problems: problems(NOT_FOUND, QUERY_PROBLEMS),
   }),
+  ...subscriptionOperations(),
 ];
+
+/** Query subscriptions (server/epcis/subscriptions*.ts, docs/epcis.md "Subscriptions"): webhooks of the REST binding. */
+function subscriptionOperations(): Operation[] {
+  const Subscription = named("EpcisSubscription", EpcisSubscriptionViewSchema);
+  const SubscriptionPath = z.object({ name: QueryName, subscriptionID: z.string() });
+  return [
+    epcis({
+      operationId: "subscribeEpcisQuery",
+      method: "post",
+      path: "/epcis/queries/{name}/subscriptions",
+      summary: "Subscribe a webhook to a named query: stream: true (every newly captured matching event) or a schedule",
+      description:
+        "dest: an https URL (plain http and private addresses only where WEBHOOK_ALLOW_PRIVATE). schedule: EPCIS §8.2.5.3 fields (second, minute, hour, dayOfMonth, month, dayOfWeek; numbers and [a-b] ranges, comma-separated; omitted: any value; UTC). " +
+        "reportIfEmpty (schedules only): report empty results too. initialRecordTime: where the first report starts (default now). " +
+        "Each report is POSTed to dest as an EPCISQueryDocument (queryName, subscriptionID; at most 100 events, more make several) of the events the subscriber may read, through the hub's webhook delivery (retries with backoff, Cargoproof-Delivery id, dead letters under /v1/subscriptions/{subscriptionID}); " +
+        "with a signatureToken, GS1-Signature is base64(HMAC-SHA256(signatureToken, body)).",
+      pathParams: NamePath,
+      body: { schema: named("EpcisSubscriptionRequest", EpcisSubscriptionInput), mediaTypes: [JSON_TYPE, JSON_LD] },
+      responses: [{ status: 201, description: "Subscribed; the signatureToken is not shown back.", content: { [JSON_TYPE]: Subscription }, headers: { Location: "The subscription." } }],
+      problems: problems(BODY_PROBLEMS, NOT_FOUND, { 400: ["epcis-subscription-controls", "invalid-webhook-url", "too-many-subscriptions"], 415: ["unsupported-media-type"] }),
+    }),
+    epcis({
+      operationId: "listEpcisSubscriptions",
+      method: "get",
+      path: "/epcis/queries/{name}/subscriptions",
+      summary: "The caller's subscriptions to its named query",
+      pathParams: NamePath,
+      responses: [{ status: 200, description: "The subscriptions, oldest first.", content: { [JSON_TYPE]: named("EpcisSubscriptionList", z.array(EpcisSubscriptionViewSchema)) } }],
+      problems: NOT_FOUND,
+    }),
+    epcis({
+      operationId: "getEpcisSubscription",
+      method: "get",
+      path: "/epcis/queries/{name}/subscriptions/{subscriptionID}",
+      summary: "One subscription (another organisation's is a 404, like an unknown one)",
+      pathParams: SubscriptionPath,
+      responses: [{ status: 200, description: "The subscription.", content: { [JSON_TYPE]: Subscription } }],
+      problems: NOT_FOUND,
+    }),
+    epcis({
+      operationId: "unsubscribeEpcisQuery",
+      method: "delete",
+      path: "/epcis/queries/{name}/subscriptions/{subscriptionID}",
+      summary: "Unsubscribe: nothing more is delivered",
+      pathParams: SubscriptionPath,
+      responses: [{ status: 204, description: "Unsubscribed." }],
+      problems: NOT_FOUND,
+    }),
+  ];
+}
 
 /** The discovery endpoints (server/epcis/discovery.ts): what occurs in events the caller may read. */
 const Collection = named("EpcisCollection", z.object({ "@context": z.string(), type: z.literal("Collection"), member: z.array(z.string()) }));
