@@ -38,7 +38,7 @@ import { epcisSubscriptionRoutes } from "./epcis/subscriptions-routes";
 import { EpcisStreamWatch, epcisWebhookFormat } from "./epcis/subscriptions-delivery";
 import { EPCIS_FORMAT, unsubscribeQuery } from "./epcis/subscriptions";
 import { CaptureJobs } from "./epcis/capture";
-import { HubPublisher } from "./records/hub-publisher";
+import { HubAttestations, HubPublisher } from "./records/hub-publisher";
 import { OPERATOR_ORG_ID } from "./orgs/service";
 import { openApiRoutes } from "./openapi/routes";
 import { oneRecordRoutes } from "./one-record/routes";
@@ -69,6 +69,7 @@ export interface HubServices {
   exportChain: ExportChain;
   observers: RecordObserver[];
   recordChecks: RecordChecks;
+  hub: HubPublisher;
   captures: CaptureJobs;
   webhooks: WebhookWorker;
   notificationStreams: NotificationStreams;
@@ -96,7 +97,7 @@ export function createServices(parts: HubParts, log?: (line: string) => void): H
   // Authority first: it refuses, before anything is written, a record whose publisher lacks the credential.
   const authority = new PublisherAuthority(chain.provider, chain.contracts.credentialRegistry, config.CREDENTIAL_CACHE_MS);
   // The record watch last: it sees the grants the other observers made in the same publication.
-  const observers: RecordObserver[] = [authority, customs, new GtinOwnership(), new ProductIndexer(), new EpcisIndexer(), ...sharing, new EventLog(iris), new RecordWatch(accessLog, subscriptionWatches), new ObjectWatch(accessLog, subscriptionWatches, iris), new EpcisStreamWatch(accessLog)];
+  const observers: RecordObserver[] = [new HubAttestations(), authority, customs, new GtinOwnership(), new ProductIndexer(), new EpcisIndexer(), ...sharing, new EventLog(iris), new RecordWatch(accessLog, subscriptionWatches), new ObjectWatch(accessLog, subscriptionWatches, iris), new EpcisStreamWatch(accessLog)];
   const webhooks = new WebhookWorker(db, provider, {
     retryBaseMs: config.WEBHOOK_RETRY_BASE_MS,
     maxAttempts: config.WEBHOOK_MAX_ATTEMPTS,
@@ -110,8 +111,10 @@ export function createServices(parts: HubParts, log?: (line: string) => void): H
   });
   const notificationStreams = new NotificationStreams(db, provider, { pollMs: config.NOTIFICATION_STREAM_POLL_MS, heartbeatMs: config.NOTIFICATION_STREAM_HEARTBEAT_MS, maxPerOrg: config.NOTIFICATION_STREAMS_PER_ORG });
   // EPCIS capture: events of standard clients become records the hub attests (owner: the operator).
-  const captures = new CaptureJobs(db, provider, new HubPublisher(db, provider, OPERATOR_ORG_ID, config.OPERATOR_PRIVATE_KEY, observers, recordChecks));
-  return { proofs, accessLog, selfAudit, exportChain, observers, recordChecks, captures, webhooks, notificationStreams, subscriptionWatches, authority };
+  // Hub attestations for members that write unsigned (EPCIS capture, plain ONE Record clients).
+  const hub = new HubPublisher(db, provider, OPERATOR_ORG_ID, config.OPERATOR_PRIVATE_KEY, observers, recordChecks);
+  const captures = new CaptureJobs(db, provider, hub);
+  return { proofs, accessLog, selfAudit, exportChain, observers, recordChecks, hub, captures, webhooks, notificationStreams, subscriptionWatches, authority };
 }
 
 /** Assembles the hub's HTTP API: every route the hub serves is mounted here. */
@@ -160,7 +163,7 @@ export function createApp(parts: HubParts, services: HubServices): express.Expre
   const epcisSubscriptions = { db, provider, auth, accessLog, allowPrivate: config.WEBHOOK_ALLOW_PRIVATE, watches: services.subscriptionWatches };
   app.use(epcisRoutes({ db, provider, auth, captures: services.captures, accessLog, onQueryDeleted: (owner, name) => unsubscribeQuery(epcisSubscriptions, owner, name) }));
   app.use(epcisSubscriptionRoutes(epcisSubscriptions));
-  app.use(oneRecordRoutes({ db, provider, observers, checks: services.recordChecks, iris: new OneRecordIris(config.PUBLIC_URL), auth, accessLog, proofs, watches: services.subscriptionWatches, allowPrivate: config.WEBHOOK_ALLOW_PRIVATE }));
+  app.use(oneRecordRoutes({ db, provider, observers, checks: services.recordChecks, hub: services.hub, iris: new OneRecordIris(config.PUBLIC_URL), auth, accessLog, proofs, watches: services.subscriptionWatches, allowPrivate: config.WEBHOOK_ALLOW_PRIVATE }));
   app.use(verifyRoutes(chain, { perMinute: config.VERIFY_RATE_PER_MIN, chainTimeoutMs: config.VERIFY_CHAIN_TIMEOUT_MS }));
   app.use(relayRoutes(new MemberRelay(chain), auth, services.authority));
   // The Digital Link resolver first: a plain browser scan falls through to the page router after it.

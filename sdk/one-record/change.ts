@@ -13,7 +13,7 @@ import { z } from "zod";
 import { FieldName } from "../envelope";
 import { keccak, toHex, utf8 } from "../bytes";
 import { apiClassOf, apiObjectOf, API_SCHEMAS } from "./api-objects";
-import { isObject, JsonLdFormError, recordIdOfIri, type Json, type JsonObject } from "./jsonld";
+import { BODY_FIELDS, isObject, JsonLdFormError, recordIdOfIri, type Json, type JsonObject } from "./jsonld";
 import { API, CARGO, XSD, isAbsoluteIri, localName } from "./vocabulary";
 import { LOGISTICS_EVENT_CLASSES, LOGISTICS_OBJECT_CLASSES } from "./classes";
 
@@ -295,7 +295,7 @@ function keyOf(p: string, top: boolean, i: number): string {
   if (p === RDF_TYPE || p.startsWith("@")) throw new ChangeError(i, "the class of an object or node is not changed by a change request", p);
   const local = localName(p, CARGO);
   if (top) {
-    if (local === undefined || !FieldName.safeParse(local).success || local === "objectType" || local === "additionalTypes")
+    if (local === undefined || !FieldName.safeParse(local).success || BODY_FIELDS.includes(local))
       throw new ChangeError(i, "only properties of the cargo ontology are at the top of an object", p);
     return local;
   }
@@ -389,7 +389,7 @@ function remove(ctx: Context, subject: JsonObject, key: string, term: Term): boo
 export function applyChange(body: JsonObject, change: Pick<Change, "revision" | "operations">, objectIri: string): JsonObject {
   const top = JSON.parse(JSON.stringify(body)) as JsonObject;
   const ctx: Context = { objectIri, revision: change.revision, top, nodes: new Map(), created: new Map(), detached: new Set() };
-  for (const [k, v] of Object.entries(top)) if (k !== "objectType" && k !== "additionalTypes") indexNodes(v, ctx.nodes);
+  for (const [k, v] of Object.entries(top)) if (!BODY_FIELDS.includes(k)) indexNodes(v, ctx.nodes);
   change.operations.forEach((operation, i) => {
     const { nodes, top: isTop } = subjectsOf(ctx, operation.s, i);
     const key = keyOf(operation.p, isTop, i);

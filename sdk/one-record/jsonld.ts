@@ -159,9 +159,19 @@ export function normalizeDocument(json: unknown, ns: string, strict: boolean): J
   return normalizeNode(json, EMPTY_CONTEXT, { ns, strict }, "");
 }
 
-/** Body fields that are no cargo property: the class, and any further classes the object was typed with. */
+/**
+ * Body fields that are no cargo property: the class, any further classes the object was typed with,
+ * and, on an object the hub attested for an organisation that wrote it unsigned, that organisation.
+ */
 export const OBJECT_TYPE_FIELD = "objectType";
 export const ADDITIONAL_TYPES_FIELD = "additionalTypes";
+export const CAPTURED_BY_FIELD = "capturedBy";
+export const BODY_FIELDS: readonly string[] = [OBJECT_TYPE_FIELD, ADDITIONAL_TYPES_FIELD, CAPTURED_BY_FIELD];
+
+/** The namespace of the hub's own terms in the JSON-LD it emits (the hub attestation of an object). */
+export const CARGOPROOF = "https://cargoproof.dev/ns#";
+export const ATTESTED_BY = `${CARGOPROOF}attestedBy`;
+export const CAPTURED_BY = `${CARGOPROOF}capturedBy`;
 
 const REVISION = `${API}hasRevision`;
 const LATEST_REVISION = `${API}hasLatestRevision`;
@@ -199,7 +209,7 @@ export function bodyOfObject(json: unknown): ObjectOfJson {
   for (const [key, value] of Object.entries(props)) {
     if (key === REVISION) result.revision = revisionNumber(value, "api:hasRevision");
     else if (key === LATEST_REVISION) result.latestRevision = revisionNumber(value, "api:hasLatestRevision");
-    else if (key === OBJECT_TYPE_FIELD || key === ADDITIONAL_TYPES_FIELD) throw new JsonLdFormError(key, `cargo:${key} clashes with the body field of that name`);
+    else if (BODY_FIELDS.includes(key)) throw new JsonLdFormError(key, `cargo:${key} clashes with the body field of that name`);
     else if (!FieldName.safeParse(key).success) throw new JsonLdFormError(key, "only properties of the cargo ontology (https://onerecord.iata.org/ns/cargo#) are kept at the top of an object");
     else body[key] = value;
   }
@@ -223,12 +233,17 @@ function jsonOfValue(value: Json): Json {
   return out;
 }
 
-export type ObjectMeta = { revision?: number; latestRevision?: number };
+/**
+ * `attestation`: the party IRIs of a hub-attested object (body.capturedBy), emitted as
+ * `https://cargoproof.dev/ns#attestedBy` (the hub) and `...#capturedBy` (the organisation it speaks
+ * for) beside the cargo properties.
+ */
+export type ObjectMeta = { revision?: number; latestRevision?: number; attestation?: { attestedBy: string; capturedBy: string } };
 
 /** The ONE Record JSON-LD of a record body; `id` is the object's IRI (none for an object not yet created). */
 export function objectOfBody(objectType: string, body: Readonly<Record<string, unknown>>, id: string | undefined, meta: ObjectMeta = {}): JsonObject {
   checkShape(body, { depthOnly: true });
-  const { [OBJECT_TYPE_FIELD]: _type, [ADDITIONAL_TYPES_FIELD]: additional, ...props } = body;
+  const { [OBJECT_TYPE_FIELD]: _type, [ADDITIONAL_TYPES_FIELD]: additional, [CAPTURED_BY_FIELD]: _by, ...props } = body;
   const extra = Array.isArray(additional) ? additional.map(String) : [];
   const types = [objectType, ...extra].map(typeIri);
   const out: JsonObject = { "@context": { ...ONE_RECORD_CONTEXT } };
@@ -236,6 +251,11 @@ export function objectOfBody(objectType: string, body: Readonly<Record<string, u
   out["@type"] = types.length === 1 ? types[0] : types;
   if (meta.revision !== undefined) out["api:hasRevision"] = meta.revision;
   if (meta.latestRevision !== undefined) out["api:hasLatestRevision"] = meta.latestRevision;
+  if (meta.attestation) {
+    // Full IRIs: the node keeps its meaning wherever it is embedded (an event list, ?embedded=true).
+    out[ATTESTED_BY] = { "@id": meta.attestation.attestedBy };
+    out[CAPTURED_BY] = { "@id": meta.attestation.capturedBy };
+  }
   for (const [key, value] of Object.entries(props)) out[`cargo:${key}`] = jsonOfValue(value as Json);
   return out;
 }

@@ -40,9 +40,20 @@ export function productAuthority(brand: string, batches: readonly Pick<SignedRec
   return { brand, partners };
 }
 
-/** The party a record speaks for: the capturer of a hub-attested EPCIS event, else its owner. */
+/**
+ * The record types the hub attests for a member that wrote without signing (owner: the operator,
+ * `capturedBy`: the member): EPCIS events captured through the EPCIS interface, and ONE Record
+ * objects, events and change requests written by plain ONE Record clients. The hub refuses
+ * `capturedBy` from anyone but itself; on any other type it means nothing.
+ */
+export const HUB_ATTESTED_TYPES: readonly string[] = ["EpcisEvent", "LogisticsObject", "ChangeRequest"];
+
+/**
+ * The party a record speaks for: the organisation the hub attested it for (its `capturedBy`), else
+ * its owner. For a hub-attested ONE Record object that party is also its data holder.
+ */
 export function speakerOf(record: Pick<SignedRecord, "type" | "owner" | "body">): string {
-  const capturedBy = record.type === "EpcisEvent" ? record.body.capturedBy : undefined;
+  const capturedBy = HUB_ATTESTED_TYPES.includes(record.type) ? record.body.capturedBy : undefined;
   return typeof capturedBy === "string" ? capturedBy : record.owner;
 }
 

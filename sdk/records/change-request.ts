@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { RecordIdSchema } from "../envelope";
+import { OrgIdSchema, RecordIdSchema } from "../envelope";
 import { ChangeOperationSchema } from "../one-record/change";
 
 /**
@@ -7,6 +7,7 @@ import { ChangeOperationSchema } from "../one-record/change";
  * object's data holder): which object, the revision it applies to and its operations in the normal
  * form of sdk/one-record/change.ts. Its record id is the id of its action request. The body is what
  * `changeRequestBodyOf` derives from the api:Change sent with the PATCH, on the hub and in the SDK.
+ * `capturedBy`: a request the hub attested for a requester that sent it unsigned (only the hub sets it).
  */
 export const ChangeRequestBody = z.strictObject({
   object: RecordIdSchema,
@@ -14,5 +15,6 @@ export const ChangeRequestBody = z.strictObject({
   operations: z.array(ChangeOperationSchema).min(1).max(1000),
   description: z.string().max(2000).optional(),
   notifyRequestStatusChange: z.boolean().optional(),
+  capturedBy: OrgIdSchema.optional(),
 });
 export type ChangeRequestBody = z.infer<typeof ChangeRequestBody>;

@@ -76,7 +76,7 @@ export { tooLarge };
 
 /**
  * Capture jobs: the events of a document become hub-attested EpcisEvent records (owner: the
- * operator, capturedBy: the capturing organisation), stored after the 202 answer. Rollback stores
+ * operator, capturedBy: the capturing organisation; HubPublisher.attestFor), stored after the 202 answer. Rollback stores
  * all or nothing; proceed stores each event on its own. An event the same organisation captured
  * before exactly (same capturedDigest) is reported as a duplicate and not stored again; one with the
  * same hash but other content is stored (epcisVariantRecordId); another organisation's identical
@@ -140,7 +140,7 @@ export class CaptureJobs {
     };
     if (behaviour === "rollback") {
       try {
-        await this.publisher.publish([...fresh].map(([rid, b]) => draft(rid, b)));
+        await this.publisher.attestFor(orgId, [...fresh].map(([rid, b]) => draft(rid, b)));
       } catch (err) {
         for (const o of outcomes) if (o.status === "captured") o.status = "failed";
         errors.push({ type: "epcisException:ValidationException", title: "No event stored (rollback)", detail: (err as Error).message });
@@ -148,7 +148,7 @@ export class CaptureJobs {
     } else {
       for (const [rid, b] of fresh) {
         try {
-          await this.publisher.publish([draft(rid, b)]);
+          await this.publisher.attestFor(orgId, [draft(rid, b)]);
         } catch (err) {
           failed(rid, b.eventId, err);
         }

@@ -4,13 +4,16 @@
  * "ChangeRequest" holding its state. The data holder accepts by signing revision n+1, which must be
  * exactly applyChange(revision n): the new revision, the ACCEPTED status and the rejection of every
  * other request pending on revision n commit in one transaction (an observer of the publication).
+ * A plain ONE Record client signs nothing: the hub attests its request for it, and on a hub-attested
+ * object (server/records/hub-publisher.ts) the hub signs revision n+1 for the data holder that accepts.
  */
+import { randomUUID } from "node:crypto";
 import type { Request } from "express";
 import { computeDigest } from "../../sdk/digest";
 import type { SignedRecord } from "../../sdk/envelope";
 import { ChangeError, applyChange, changeOfJsonLd, changeOfRequestBody, changeRequestBodyOf, eventLogOperation, objectCreation, type Change } from "../../sdk/one-record/change";
 import { JsonLdFormError, type JsonObject } from "../../sdk/one-record/jsonld";
-import { SIGNED_WRITE_HEADER } from "../../sdk/one-record/signed-write";
+import { SIGNED_WRITE_HEADER, type SignedWrite } from "../../sdk/one-record/signed-write";
 import { API, cargoIri } from "../../sdk/one-record/vocabulary";
 import { ChangeRequestBody } from "../../sdk/records/change-request";
 import { LogisticsObjectBody } from "../../sdk/records/logistics-object";
@@ -25,7 +28,8 @@ import { grantByPolicy } from "../records/grants";
 import { linksOf } from "../records/links";
 import type { RecordObserver } from "../records/observers";
 import { publishRecords } from "../records/service";
-import { requireJsonLd, signedWriteOf, storeObjectWrite, type ObjectStore } from "./objects";
+import { attestObjectWrite, requireJsonLd, signedWriteIfAny, signedWriteOf, storeObjectWrite, type ObjectStore } from "./objects";
+import { OPERATOR_ORG_ID } from "../orgs/service";
 
 /**
  * Error titles as the specification gives them (its examples: Error_400_example2.json,
@@ -73,6 +77,7 @@ export interface ChangeDeps extends ObjectStore {
 /** The header of the object a change is requested on (the caller may read it). */
 export interface ObjectHeader {
   id: string;
+  /** Its data holder (heldHeader in ./objects.ts: for a hub-attested object, the organisation it speaks for). */
   owner: string;
   latestVersion: number;
 }
@@ -201,7 +206,8 @@ async function refuseHiddenReferences(deps: ChangeDeps, requester: string, objec
 /**
  * PATCH /logistics-objects/{id}: records a change request on an object the caller may read, PENDING
  * for the object's data holder. The request is the record signed in the Cargoproof-Record header
- * over `changeRequestBodyOf(change)`; it is granted to the data holder (policy change-request).
+ * over `changeRequestBodyOf(change)`, or without the header the hub's attestation of it for the
+ * caller; it is granted to the data holder (policy change-request).
  */
 export async function requestChange(deps: ChangeDeps, orgId: string, object: ObjectHeader, req: Request): Promise<{ id: string }> {
   requireJsonLd(req);
@@ -244,23 +250,18 @@ export async function requestChange(deps: ChangeDeps, orgId: string, object: Obj
     );
   await refuseHiddenReferences(deps, orgId, object.id, body, appliedChange(body, change, objectIri));
 
-  const write = signedWriteOf(req);
-  if (write.version !== 1) throw badRequest("invalid-signed-write", "A change request is version 1 of a ChangeRequest record.", [{ path: SIGNED_WRITE_HEADER, message: "version must be 1" }]);
+  const write = signedWriteIfAny(req);
+  if (write && write.version !== 1) throw badRequest("invalid-signed-write", "A change request is version 1 of a ChangeRequest record.", [{ path: SIGNED_WRITE_HEADER, message: "version must be 1" }]);
   const requestBody = changeRequestBodyOf(change);
-  let digest: string;
-  try {
-    digest = computeDigest({ type: "ChangeRequest", id: write.id, version: 1, owner: orgId, body: { ...requestBody }, salts: write.salts });
-  } catch (err) {
-    throw badRequest("invalid-signed-write", `The salts do not fit the change request: ${(err as Error).message}`, [{ path: SIGNED_WRITE_HEADER, message: "salts" }]);
-  }
-  const record: SignedRecord = { type: "ChangeRequest", id: write.id, version: 1, owner: orgId, body: { ...requestBody }, salts: write.salts, digest, signature: write.signature };
-  const actionRequest = deps.iris.actionRequest(record.id);
+  const record = write ? signedChangeRequest(orgId, requestBody, write) : undefined;
+  const id = record?.id ?? randomUUID();
+  const actionRequest = deps.iris.actionRequest(id);
 
   const pending: RecordObserver = {
     onStored: async (records, { tx, provider, now }) => {
-      if (!records.some((r) => r.id === record.id && r.type === "ChangeRequest")) return;
+      if (!records.some((r) => r.id === id && r.type === "ChangeRequest")) return;
       await execute(tx, provider, `INSERT INTO "ChangeRequest" (${COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, 'PENDING', $8, $8, NULL, NULL, NULL)`, [
-        record.id,
+        id,
         object.id,
         objectType,
         change.revision,
@@ -270,14 +271,26 @@ export async function requestChange(deps: ChangeDeps, orgId: string, object: Obj
         now,
       ]);
       // The data holder reads the signed request it decides on.
-      await grantByPolicy(tx, provider, deps.accessLog, [{ recordId: record.id, owner: orgId, grantee: object.owner, policy: "change-request" }]);
+      await grantByPolicy(tx, provider, deps.accessLog, [{ recordId: id, owner: orgId, grantee: object.owner, policy: "change-request" }]);
       await notify(tx, provider, deps.accessLog, [
         { orgId: object.owner, kind: "CHANGE_REQUEST_PENDING", recordId: object.id, version: object.latestVersion, owner: object.owner, detail: { actionRequest, object: objectIri, objectType } },
       ]);
     },
   };
-  await publishRecords(deps.db, deps.provider, orgId, [record], true, [...deps.observers, pending], { checks: deps.checks });
-  return { id: record.id };
+  if (record) await publishRecords(deps.db, deps.provider, orgId, [record], true, [...deps.observers, pending], { checks: deps.checks });
+  else await deps.hub.attestFor(orgId, [{ type: "ChangeRequest", id, version: 1, body: { ...requestBody } }], [pending]);
+  return { id };
+}
+
+/** The ChangeRequest record of a signed write: the requester's signature over the body the hub derived. */
+function signedChangeRequest(orgId: string, requestBody: ChangeRequestBody, write: SignedWrite): SignedRecord {
+  let digest: string;
+  try {
+    digest = computeDigest({ type: "ChangeRequest", id: write.id, version: 1, owner: orgId, body: { ...requestBody }, salts: write.salts });
+  } catch (err) {
+    throw badRequest("invalid-signed-write", `The salts do not fit the change request: ${(err as Error).message}`, [{ path: SIGNED_WRITE_HEADER, message: "salts" }]);
+  }
+  return { type: "ChangeRequest", id: write.id, version: 1, owner: orgId, body: { ...requestBody }, salts: write.salts, digest, signature: write.signature };
 }
 
 /** PENDING -> `to`, only if still PENDING; whether it moved. */
@@ -339,12 +352,16 @@ async function fail(deps: ChangeDeps, orgId: string, row: ChangeRequestRow, erro
 
 /**
  * The data holder accepts: the change must still apply to the latest revision (else FAILED), and
- * the header must carry the holder's signature of exactly that result as revision n+1.
+ * the header must carry the holder's signature of exactly that result as revision n+1. On a
+ * hub-attested object the hub signs revision n+1 for the holder, the same way as revision 1 (a
+ * header is refused: nobody but the hub signs the hub's record).
  */
 export async function acceptChange(deps: ChangeDeps, orgId: string, row: ChangeRequestRow, req: Request): Promise<void> {
   if (row.status !== "PENDING") throw notPending(row);
   const objectIri = deps.iris.object(row.objectId);
-  const header = await deps.db.record.findUniqueOrThrow({ where: { id: row.objectId }, select: { latestVersion: true } });
+  const header = await deps.db.record.findUniqueOrThrow({ where: { id: row.objectId }, select: { latestVersion: true, owner: true } });
+  // The operator owns an object only as the hub attesting it for its data holder.
+  const hubAttested = header.owner === OPERATOR_ORG_ID && row.dataHolder !== OPERATOR_ORG_ID;
   if (header.latestVersion !== row.revision)
     return fail(deps, orgId, row, {
       code: 409,
@@ -366,8 +383,12 @@ export async function acceptChange(deps: ChangeDeps, orgId: string, row: ChangeR
   // The requester may have lost sight of what its change references since it asked.
   const hidden = await hiddenReference(deps, row.requestedBy, row.objectId, JSON.parse(latest.body) as JsonObject, next);
   if (hidden) return fail(deps, orgId, row, hidden);
-  const write = signedWriteOf(req);
-  if (write.id !== row.objectId || write.version !== row.revision + 1)
+  const write = hubAttested ? undefined : signedWriteOf(req);
+  if (hubAttested && req.get(SIGNED_WRITE_HEADER) !== undefined)
+    throw badRequest("hub-attested-object", `${objectIri} is attested by the hub for ${row.dataHolder}: the hub signs its revisions. Accept without the ${SIGNED_WRITE_HEADER} header.`, [
+      { path: SIGNED_WRITE_HEADER, message: "not for a hub-attested object" },
+    ]);
+  if (write && (write.id !== row.objectId || write.version !== row.revision + 1))
     throw badRequest("invalid-signed-write", `Accepting signs revision ${row.revision + 1} of ${objectIri} (record ${row.objectId}).`, [
       { path: SIGNED_WRITE_HEADER, message: `id ${row.objectId}, version ${row.revision + 1} expected` },
     ]);
@@ -397,7 +418,8 @@ export async function acceptChange(deps: ChangeDeps, orgId: string, row: ChangeR
     },
   };
   // Two acceptances racing: the loser's revision n+1 is a version-conflict (publishRecords).
-  await storeObjectWrite({ ...deps, observers: [...deps.observers, settle] }, orgId, next, write);
+  if (write) await storeObjectWrite({ ...deps, observers: [...deps.observers, settle] }, orgId, next, write);
+  else await attestObjectWrite(deps, orgId, next, { id: row.objectId, version: accepted, observers: [settle] });
 }
 
 async function changeRequestsOfRevision(tx: TxClient, provider: DbProvider, objectId: string, revision: number): Promise<ChangeRequestRow[]> {

@@ -1,7 +1,8 @@
 /**
  * ONE Record logistics events: appended to an object (POST /logistics-objects/{id}/logistics-events),
  * never changed, listed and read by whoever may read the object. Each event is a signed
- * LogisticsObject record (objectType LogisticsEvent, owner = the poster) that must name its object
+ * LogisticsObject record (objectType LogisticsEvent, owner = the poster, or for a plain ONE Record
+ * client the hub attesting it for the poster, `capturedBy`) that must name its object
  * in eventFor; the event log (table LogisticsEventIndex) indexes every stored event by that object,
  * whichever API published it, and keeps events append-only.
  */
@@ -16,7 +17,8 @@ import { HttpProblem, badRequest, conflict, notFound } from "../http/problem";
 import { readableIds, readableRecord } from "../records/access";
 import type { PublishContext, RecordObserver } from "../records/observers";
 import type { OneRecordIris } from "./iris";
-import { bodyOfRequest, dateTimeParam, requireJsonLd, signedWriteOf, storeObjectWrite, type ObjectStore } from "./objects";
+import { attestationOf, attestObjectWrite, bodyOfRequest, dateTimeParam, heldHeader, requireJsonLd, signedWriteIfAny, storeObjectWrite, type ObjectStore } from "./objects";
+import { speakerOf } from "../../sdk/provenance/attesters";
 import { EVENT_FOR, LOGISTICS_EVENT, LOGISTICS_OBJECT, linksOf } from "../records/links";
 import { RecordIdSchema } from "../../sdk/envelope";
 
@@ -88,7 +90,12 @@ export class EventLog implements RecordObserver {
       else if (isEvent(r)) (events ??= []).push(r);
     }
     if (later) await this.refuseChangedEvents(later, new Set((events ?? []).map((e) => e.id)), ctx);
-    if (events || native) await this.refuseUnreadableObjects(events ?? [], native ?? [], ctx);
+    // Each poster (for a hub-attested event, the organisation it speaks for) must read what it posts about.
+    if (events || native) {
+      const byPoster = new Map<string, SignedRecord[]>();
+      for (const e of [...(events ?? []), ...(native ?? [])]) byPoster.set(speakerOf(e), [...(byPoster.get(speakerOf(e)) ?? []), e]);
+      for (const [poster, group] of byPoster) await this.refuseUnreadableObjects(poster, group.filter(isEvent), group.filter(isNativeEvent), ctx);
+    }
     if (!events) return;
     const { tx, provider, now } = ctx;
     const about = new Map(events.map((e) => [e.id, eventObjectId(e.body, this.iris) ?? null]));
@@ -97,16 +104,16 @@ export class EventLog implements RecordObserver {
       provider,
       "LogisticsEventIndex",
       ["eventId", "objectId", "eventCode", "createdAt", "occurredAt", "storedAt", "poster"],
-      events.map((e) => [e.id, about.get(e.id) ?? null, eventCodeOf(e.body) ?? null, dateOf(e.body.creationDate) ?? now, dateOf(e.body.eventDate) ?? null, now, e.owner]),
+      events.map((e) => [e.id, about.get(e.id) ?? null, eventCodeOf(e.body) ?? null, dateOf(e.body.creationDate) ?? now, dateOf(e.body.eventDate) ?? null, now, speakerOf(e)]),
     );
   }
 
   /**
-   * 404 (the problem of a record that does not exist) unless the publisher may read every object of
+   * 404 (the problem of a record that does not exist) unless the poster may read every object of
    * this hub its events name: for a ONE Record event, each logistics object of its eventFor that is
    * no event itself; for a native LogisticsEvent, the record its eventFor names by id or by IRI.
    */
-  private async refuseUnreadableObjects(events: readonly SignedRecord[], native: readonly SignedRecord[], ctx: PublishContext): Promise<void> {
+  private async refuseUnreadableObjects(poster: string, events: readonly SignedRecord[], native: readonly SignedRecord[], ctx: PublishContext): Promise<void> {
     const objects = new Set<string>();
     for (const e of events) for (const l of linksOf({ [EVENT_FOR]: e.body.eventFor }, this.iris, e.id)) objects.add(l.toId);
     const named = new Set<string>();
@@ -116,7 +123,7 @@ export class EventLog implements RecordObserver {
     }
     const all = [...new Set([...objects, ...named])];
     if (all.length === 0) return;
-    const readable = await readableIds(ctx.tx, ctx.publisher.orgId, all);
+    const readable = await readableIds(ctx.tx, poster, all);
     if (all.some((id) => !readable.has(id))) throw notFound();
     if (objects.size === 0) return;
     // A ONE Record event is about a logistics object, never about an event (as GET .../logistics-events answers).
@@ -142,9 +149,12 @@ export class EventLog implements RecordObserver {
   }
 }
 
-/** The record header of an object the caller may read, and which is no event itself; 404 otherwise. */
+/**
+ * The record header of an object the caller may read, and which is no event itself; 404 otherwise.
+ * Its `owner` is the data holder (heldHeader).
+ */
 export async function readableObject(store: ObjectStore, orgId: string, objectId: string) {
-  const header = await readableRecord(store.db, orgId, objectId);
+  const header = await heldHeader(store, await readableRecord(store.db, orgId, objectId));
   if (header.type !== LOGISTICS_OBJECT) throw notFound();
   const [row] = await query<{ eventId: string }>(store.db, store.provider, `SELECT "eventId" FROM "LogisticsEventIndex" WHERE "eventId" = $1`, [objectId]);
   // An event has no events of its own: as if there were no such object.
@@ -154,7 +164,7 @@ export async function readableObject(store: ObjectStore, orgId: string, objectId
 
 /**
  * POST /logistics-objects/{id}/logistics-events: the poster's signed LogisticsEvent, revision 1 of a
- * new record. The caller must be able to read the object (else 404, as for an unknown one); the
+ * new record (attested by the hub for a poster that sent no Cargoproof-Record header). The caller must be able to read the object (else 404, as for an unknown one); the
  * event must name the object in eventFor, because that is part of what the poster signed.
  */
 export async function appendEvent(store: ObjectStore, orgId: string, objectId: string, req: Request): Promise<{ eventId: string; objectType: string }> {
@@ -171,7 +181,8 @@ export async function appendEvent(store: ObjectStore, orgId: string, objectId: s
     throw badRequest("event-for-mismatch", "cargo:eventFor must name the object the event is posted to, and only it.", [
       { path: cargoIri("eventFor"), message: `expected ${store.iris.object(objectId)}` },
     ]);
-  const write = signedWriteOf(req);
+  const write = signedWriteIfAny(req);
+  if (!write) return { eventId: (await attestObjectWrite(store, orgId, body)).id, objectType };
   if (write.version !== 1) throw badRequest("invalid-signed-write", "An event is revision 1: events are never changed.", [{ path: SIGNED_WRITE_HEADER, message: "version must be 1" }]);
   await storeObjectWrite(store, orgId, body, write);
   return { eventId: write.id, objectType };
@@ -246,7 +257,8 @@ interface EventRow {
 
 function eventNode(store: ObjectStore, objectId: string, row: EventRow): EventRead {
   const body = JSON.parse(row.body) as JsonObject;
-  const { "@context": _ctx, ...node } = objectOfBody(LOGISTICS_EVENT, body, store.iris.event(objectId, row.eventId));
+  const attestation = attestationOf(store.iris, body);
+  const { "@context": _ctx, ...node } = objectOfBody(LOGISTICS_EVENT, body, store.iris.event(objectId, row.eventId), attestation ? { attestation } : {});
   return { eventId: row.eventId, poster: row.poster, storedAt: asDate(row.storedAt)!, node };
 }
 

@@ -11,12 +11,14 @@
  */
 import type { SignedRecord } from "../../sdk/envelope";
 import { cargoIri } from "../../sdk/one-record/vocabulary";
+import { BODY_FIELDS } from "../../sdk/one-record/jsonld";
+import { speakerOf } from "../../sdk/provenance/attesters";
 import type { AccessLogWriter } from "../access-log/writer";
 import { chunks, placeholders, query } from "../db/sql";
 import { changedFields, previousBodies } from "../notifications/record-watch";
 import { notify, type NotificationDraft } from "../notifications/service";
 import { matches, subscriptionOf, type SubscriptionRow, type WatchCache } from "../notifications/subscriptions";
-import { readableIds } from "../records/access";
+import { holdersOf, readableIds } from "../records/access";
 import type { PublishContext, RecordObserver } from "../records/observers";
 import { eventCodeOf, eventObjectId } from "./events";
 import { LOGISTICS_EVENT } from "../records/links";
@@ -28,7 +30,7 @@ export const LOGISTICS_EVENT_RECEIVED = "LOGISTICS_EVENT_RECEIVED";
 const OBJECT_KINDS = [LOGISTICS_OBJECT_CREATED, LOGISTICS_OBJECT_UPDATED, LOGISTICS_EVENT_RECEIVED];
 
 /** Body fields that are no cargo property. */
-const NOT_PROPERTIES = new Set(["objectType", "additionalTypes"]);
+const NOT_PROPERTIES = new Set(BODY_FIELDS);
 
 /** Something that happened to an object, before knowing who is told. */
 interface Happening {
@@ -36,7 +38,7 @@ interface Happening {
   objectId: string;
   /** The object's revision (none for an event). */
   version: number | null;
-  /** The object's owner (for the access log). */
+  /** The object's data holder (for the access log). */
   owner: string;
   detail: Record<string, unknown> & { objectType: string };
 }
@@ -54,6 +56,9 @@ export class ObjectWatch implements RecordObserver {
     const happenings = await this.happenings(objects, ctx);
     if (happenings.length === 0) return;
 
+    // Nobody hears of its own writes: the publisher, or the organisation the hub attested them for
+    // (one publication is one party's: the hub attests for one organisation at a time).
+    const writer = speakerOf(objects[0]!);
     const ids = [...new Set(happenings.map((h) => h.objectId))];
     const types = [...new Set(happenings.map((h) => h.detail.objectType))];
     const subs: SubscriptionRow[] = [];
@@ -64,7 +69,7 @@ export class ObjectWatch implements RecordObserver {
         `SELECT * FROM "Subscription"
           WHERE ("recordId" IN (${placeholders(2, part.length)}) OR "objectType" IN (${placeholders(2 + part.length, types.length)}) OR "recordType" = 'LogisticsObject')
             AND "orgId" <> $1 AND "kinds" IS NOT NULL`,
-        [ctx.publisher.orgId, ...part, ...types],
+        [writer, ...part, ...types],
       );
       subs.push(...rows.map(subscriptionOf).filter((s) => s.kinds!.some((k) => OBJECT_KINDS.includes(k))));
     }
@@ -100,14 +105,14 @@ export class ObjectWatch implements RecordObserver {
         continue;
       }
       if (r.version === 1) {
-        out.push({ kind: LOGISTICS_OBJECT_CREATED, objectId: r.id, version: 1, owner: r.owner, detail: { objectType, revision: 1 } });
+        out.push({ kind: LOGISTICS_OBJECT_CREATED, objectId: r.id, version: 1, owner: speakerOf(r), detail: { objectType, revision: 1 } });
         continue;
       }
       const before = previous.get(`${r.id}@${r.version - 1}`);
       const changed = changedFields(before, r.body)
         .filter((f) => !NOT_PROPERTIES.has(f))
         .map(cargoIri);
-      out.push({ kind: LOGISTICS_OBJECT_UPDATED, objectId: r.id, version: r.version, owner: r.owner, detail: { objectType, revision: r.version, changed } });
+      out.push({ kind: LOGISTICS_OBJECT_UPDATED, objectId: r.id, version: r.version, owner: speakerOf(r), detail: { objectType, revision: r.version, changed } });
     }
     if (eventTargets.length > 0) {
       const targets = await this.ownersAndTypes(eventTargets.map((e) => e.objectId), ctx);
@@ -127,7 +132,7 @@ export class ObjectWatch implements RecordObserver {
     return out;
   }
 
-  /** The owner and cargo class of each object (its latest version, this publication's included). */
+  /** The data holder and cargo class of each object (its latest version, this publication's included). */
   private async ownersAndTypes(ids: readonly string[], ctx: PublishContext): Promise<Map<string, { owner: string; objectType: string }>> {
     const out = new Map<string, { owner: string; objectType: string }>();
     for (const part of chunks([...new Set(ids)], 2000)) {
@@ -138,7 +143,8 @@ export class ObjectWatch implements RecordObserver {
           WHERE r."id" IN (${placeholders(1, part.length)}) AND r."type" = 'LogisticsObject'`,
         part,
       );
-      for (const row of rows) out.set(row.id, { owner: row.owner, objectType: String((JSON.parse(row.body) as { objectType?: unknown }).objectType) });
+      const holders = await holdersOf(ctx.tx, rows);
+      for (const row of rows) out.set(row.id, { owner: holders.get(row.id)!, objectType: String((JSON.parse(row.body) as { objectType?: unknown }).objectType) });
     }
     return out;
   }

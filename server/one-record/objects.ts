@@ -1,13 +1,14 @@
 /**
- * Logistics objects through the ONE Record API: create (revision 1 of a signed LogisticsObject
- * record), and read one revision, the latest or the one current at a past time, optionally with the
+ * Logistics objects through the ONE Record API: create (revision 1 of a LogisticsObject record,
+ * signed by its writer, or attested by the hub for a plain ONE Record client), and read one revision, the latest or the one current at a past time, optionally with the
  * objects it references embedded. Access is the record core's (recordAccess), and what a reader sees
  * of each object is disclosed() (a field-level grant shows only its fields).
  */
+import { randomUUID } from "node:crypto";
 import type { Request } from "express";
 import { computeDigest } from "../../sdk/digest";
 import { RecordIdSchema, type SignedRecord } from "../../sdk/envelope";
-import { JsonLdFormError, bodyOfObject, objectOfBody, type Json, type JsonObject } from "../../sdk/one-record/jsonld";
+import { JsonLdFormError, bodyOfObject, objectOfBody, type Json, type JsonObject, type ObjectMeta } from "../../sdk/one-record/jsonld";
 import { SIGNED_WRITE_HEADER, decodeSignedWrite, recordOfWrite, type SignedWrite } from "../../sdk/one-record/signed-write";
 import { CARGO, cargoIri } from "../../sdk/one-record/vocabulary";
 import { formatQueryDateTime, parseQueryDateTime } from "../../sdk/one-record/date-time";
@@ -16,9 +17,13 @@ import type { Db, DbProvider } from "../db/client";
 import { HttpProblem, badRequest, notFound } from "../http/problem";
 import type { RecordObserver } from "../records/observers";
 import type { RecordChecks } from "../records/check-pool";
-import { accessOf, recordAccess } from "../records/access";
+import { accessOf, holdersOf, recordAccess } from "../records/access";
+import type { HubPublisher } from "../records/hub-publisher";
+import { OPERATOR_ORG_ID } from "../orgs/service";
+import type { RecordBody } from "../../sdk/records";
 import { disclosed, publishRecords, storedRecord, type Reader } from "../records/service";
 import type { OneRecordIris } from "./iris";
+import { speakerOf } from "../../sdk/provenance/attesters";
 
 export interface ObjectStore {
   db: Db;
@@ -26,6 +31,8 @@ export interface ObjectStore {
   observers: readonly RecordObserver[];
   checks: RecordChecks;
   iris: OneRecordIris;
+  /** Signs the writes of plain ONE Record clients (no Cargoproof-Record header) as hub attestations. */
+  hub: HubPublisher;
 }
 
 /** A malformed id cannot name an object: the same 404 as for one the caller may not see. */
@@ -50,6 +57,14 @@ export function bodyOfRequest(json: unknown): { objectType: string; body: JsonOb
     if (err instanceof JsonLdFormError) throw badRequest("invalid-logistics-object", err.message, [{ path: propertyIri(err.path), message: err.message }]);
     throw err;
   }
+}
+
+/**
+ * The signed write of a request, or undefined when the request carries no Cargoproof-Record header:
+ * a plain ONE Record client, whose write the hub attests for it (attestObjectWrite).
+ */
+export function signedWriteIfAny(req: Request): SignedWrite | undefined {
+  return req.get(SIGNED_WRITE_HEADER) === undefined ? undefined : signedWriteOf(req);
 }
 
 /** The signed-write header of a request, or a 400 naming it. */
@@ -104,13 +119,49 @@ export async function storeObjectWrite(store: ObjectStore, orgId: string, body: 
   }
 }
 
-/** POST /logistics-objects: revision 1 of a new object. */
+/**
+ * Stores a ONE Record write of a plain client as a hub attestation for `orgId` (server/records/
+ * hub-publisher.ts): version `version` of record `id` (a new UUID by default), problems named as
+ * for a signed write.
+ */
+export async function attestObjectWrite(
+  store: ObjectStore,
+  orgId: string,
+  body: JsonObject,
+  opts: { id?: string; version?: number; observers?: readonly RecordObserver[] } = {},
+): Promise<SignedRecord> {
+  const draft = { type: "LogisticsObject" as const, id: opts.id ?? randomUUID(), version: opts.version ?? 1, body: body as RecordBody<"LogisticsObject"> };
+  try {
+    const [record] = await store.hub.attestFor(orgId, [draft], opts.observers);
+    return record!;
+  } catch (err) {
+    throw asObjectProblem(err);
+  }
+}
+
+/**
+ * A logistics object's header as the ONE Record surface uses it: `owner` is its data holder (for a
+ * hub-attested object, the organisation it speaks for), who decides changes and delegations, is
+ * notified and named in the access log.
+ */
+export async function heldHeader<T extends { id: string; owner: string }>(store: Pick<ObjectStore, "db">, header: T): Promise<T> {
+  const holder = (await holdersOf(store.db, [header])).get(header.id) ?? header.owner;
+  return holder === header.owner ? header : { ...header, owner: holder };
+}
+
+/** The attestation of a stored body, for its JSON-LD: the hub, and the organisation it attested for. */
+export function attestationOf(iris: OneRecordIris, body: Readonly<Record<string, unknown>>): ObjectMeta["attestation"] {
+  return typeof body.capturedBy === "string" ? { attestedBy: iris.party(OPERATOR_ORG_ID), capturedBy: iris.party(body.capturedBy) } : undefined;
+}
+
+/** POST /logistics-objects: revision 1 of a new object, signed by its writer or attested by the hub for it. */
 export async function createObject(store: ObjectStore, orgId: string, req: Request): Promise<{ id: string; objectType: string }> {
   requireJsonLd(req);
   const { objectType, body } = bodyOfRequest(req.body);
   if (objectType === "LogisticsEvent")
     throw badRequest("logistics-event-not-object", "A LogisticsEvent is appended to the object it is about: POST /logistics-objects/{id}/logistics-events.");
-  const write = signedWriteOf(req);
+  const write = signedWriteIfAny(req);
+  if (!write) return { id: (await attestObjectWrite(store, orgId, body)).id, objectType };
   if (write.version !== 1) throw badRequest("invalid-signed-write", "A new object is revision 1.", [{ path: SIGNED_WRITE_HEADER, message: "version must be 1" }]);
   await storeObjectWrite(store, orgId, body, write);
   return { id: write.id, objectType };
@@ -146,6 +197,8 @@ function parseEmbedded(raw: unknown): boolean {
 
 export interface ObjectRevision {
   record: SignedRecord;
+  /** Its data holder: the owner, or the organisation a hub-attested object speaks for (for the access log). */
+  holder: string;
   /** JSON-LD of the revision, with `api:hasRevision` and `api:hasLatestRevision`. */
   json: JsonObject;
   latestRevision: number;
@@ -173,12 +226,15 @@ export async function readObject(store: ObjectStore, reader: Reader, id: string,
     row.version === header.latestVersion
       ? row
       : await store.db.recordVersion.findUniqueOrThrow({ where: { recordId_version: { recordId: id, version: header.latestVersion } }, select: { publishedAt: true } });
-  const record = disclosed(storedRecord(row), reader, access);
+  const stored = storedRecord(row);
+  const record = disclosed(stored, reader, access);
   const { objectType } = record.body as { objectType: string };
-  const json = objectOfBody(objectType, record.body, store.iris.object(id), { revision: row.version, latestRevision: header.latestVersion });
+  // The attestation shows even to a reader of some fields only: who holds the object is no secret to it.
+  const attestation = attestationOf(store.iris, stored.body);
+  const json = objectOfBody(objectType, record.body, store.iris.object(id), { revision: row.version, latestRevision: header.latestVersion, ...(attestation ? { attestation } : {}) });
   const embedded = opts.embedded ? await embedReferences(store, reader, json, opts.at) : { json, read: [] };
   const out = opts.at ? atTime(embedded.json, store.iris, formatQueryDateTime(opts.at)) : embedded.json;
-  return { record, json: out, latestRevision: header.latestVersion, publishedAt: row.publishedAt, lastModified: latest.publishedAt, embedded: embedded.read };
+  return { record, holder: speakerOf(stored), json: out, latestRevision: header.latestVersion, publishedAt: row.publishedAt, lastModified: latest.publishedAt, embedded: embedded.read };
 }
 
 /**
@@ -232,11 +288,13 @@ async function embedReferences(
       ? await store.db.recordVersion.findFirst({ where: { recordId: header.id, publishedAt: { lte: at } }, orderBy: { version: "desc" } })
       : await store.db.recordVersion.findUniqueOrThrow({ where: { recordId_version: { recordId: header.id, version: header.latestVersion } } });
     if (!row) continue;
-    const record = disclosed(storedRecord(row), reader, access.get(header.id)!);
+    const stored = storedRecord(row);
+    const record = disclosed(stored, reader, access.get(header.id)!);
     const body = record.body as JsonObject;
-    const { "@context": _ctx, ...node } = objectOfBody(String(body.objectType), body, store.iris.object(record.id));
+    const attestation = attestationOf(store.iris, stored.body);
+    const { "@context": _ctx, ...node } = objectOfBody(String(body.objectType), body, store.iris.object(record.id), attestation ? { attestation } : {});
     embedded.set(record.id, node);
-    read.push({ id: record.id, owner: record.owner, version: record.version });
+    read.push({ id: record.id, owner: speakerOf(record), version: record.version });
   }
   const replace = (v: Json): Json => {
     if (Array.isArray(v)) return v.map(replace);

@@ -13,7 +13,7 @@ import { actionRequestIdParam, changeStatus, findRequest, renderRequest, revokeR
 import { auditTrail, auditTrailQuery } from "./audit-trail";
 import { requestChange, type ChangeDeps, type ObjectHeader } from "./changes";
 import { LD_JSON } from "./errors";
-import { objectIdParam } from "./objects";
+import { heldHeader, objectIdParam } from "./objects";
 
 export interface RequestRouteDeps extends ChangeDeps {
   auth: RequestHandler;
@@ -32,7 +32,7 @@ export function requestRoutes(deps: RequestRouteDeps): Router {
       async () => {
         const header = await readableRecord(db, orgId, id);
         if (header.type !== "LogisticsObject") throw notFound();
-        return header;
+        return heldHeader(deps, header); // owner: the data holder, who decides changes
       },
       (h) => ({ owner: h.owner, version: h.latestVersion }),
     );

@@ -49,7 +49,7 @@ export function oneRecordRoutes(deps: OneRecordDeps): Router {
       db,
       { actor: orgId, action: "READ", recordId: id, detail: opts.at ? `one-record at ${opts.at.toISOString()}` : "one-record" },
       () => readObject(deps, caller, id, opts),
-      (r) => ({ owner: r.record.owner, version: r.record.version }),
+      (r) => ({ owner: r.holder, version: r.record.version }),
     );
     if (revision.embedded.length > 0)
       await accessLog.append(

@@ -7,7 +7,7 @@ import { insertRows } from "../db/bulk-insert";
 import { asDate, chunks } from "../db/sql";
 import type { AccessLogWriter } from "../access-log/writer";
 import { badRequest, conflict, notFound } from "../http/problem";
-import { MAX_LINK_DEPTH, NO_RECORD, accessOf, grantFields, type Access } from "./access";
+import { MAX_LINK_DEPTH, NO_RECORD, accessOf, grantFields, holdersOf, type Access } from "./access";
 import { futureExpiry, revokeGrants } from "./grants";
 import { checkedFields, shareableFields } from "./grant-fields";
 
@@ -105,11 +105,12 @@ export async function requestAccess(db: Db, provider: DbProvider, log: AccessLog
   const now = new Date();
   const owners = new Map<string, string>();
   const headers = new Map<string, { id: string; type: string; latestVersion: number }>();
-  for (const part of chunks(recordIds))
-    for (const r of await db.record.findMany({ where: { id: { in: part } }, select: { id: true, owner: true, type: true, latestVersion: true } })) {
-      owners.set(r.id, r.owner);
-      headers.set(r.id, r);
-    }
+  for (const part of chunks(recordIds)) {
+    const rows = await db.record.findMany({ where: { id: { in: part } }, select: { id: true, owner: true, type: true, latestVersion: true } });
+    for (const r of rows) headers.set(r.id, r);
+    // The data holder decides (for a hub-attested record, the organisation it speaks for, not the hub).
+    for (const [id, holder] of await holdersOf(db, rows)) owners.set(id, holder);
+  }
 
   const base = {
     id: randomUUID(),

@@ -2,11 +2,14 @@ import { Prisma } from "../db/.generated/sqlite/client";
 import type { Db } from "../db/client";
 import { asDate, chunks } from "../db/sql";
 import { notFound } from "../http/problem";
+import { OPERATOR_ORG_ID } from "../orgs/service";
 import { EVENT_FOR, LOGISTICS_EVENT } from "./links";
 
 /**
  * The single access rule. An organisation reads a record when
- * - it owns it; or
+ * - it owns it, i.e. it is its data holder: its owner, or for a record the hub attested for an
+ *   organisation that wrote it unsigned (server/records/hub-publisher.ts), that organisation (the
+ *   hub itself is then no holder); or
  * - it holds an active grant of it (any scope), or an active "linked" grant of a record S of the same
  *   owner from which the record is reachable through the link index in at most MAX_LINK_DEPTH steps,
  *   each step staying within S's owner's records (so nobody exposes another party's data by linking
@@ -60,6 +63,8 @@ export function grantFields(raw: unknown): string[] | null {
 }
 
 const sql = Prisma.sql;
+/** The data holder of the "Record" row `alias`, in SQL: the organisation a hub attestation names, else the owner. */
+const holderOf = (alias: string) => Prisma.raw(`COALESCE((SELECT a."holder" FROM "HubAttestation" a WHERE a."recordId" = ${alias}."id"), ${alias}."owner")`);
 const ids = (list: readonly string[]) => Prisma.join([...list]);
 /** Constants go into the text: a bound number would need a type on PostgreSQL. */
 const literal = (n: number) => Prisma.raw(String(Math.floor(n)));
@@ -77,7 +82,7 @@ export async function readableRecord(db: Db, orgId: string, recordId: string) {
 /** readableRecord, with how the caller reads it (which fields it sees). */
 export async function recordAccess(db: Db, orgId: string, recordId: string) {
   const record = await db.record.findUnique({ where: { id: recordId } });
-  if (record && record.owner === orgId) return { record, access: { via: "owner" } as Access };
+  if (record && (await holdersOf(db, [record])).get(record.id) === orgId) return { record, access: { via: "owner" } as Access };
   const access = (await grantedAccess(db, orgId, [recordId], true, new Date())).get(recordId);
   if (!record || !access) throw notFound();
   return { record, access };
@@ -85,9 +90,23 @@ export async function recordAccess(db: Db, orgId: string, recordId: string) {
 
 /** The record's header if the caller owns it; 404 when it does not exist or the caller cannot see it. */
 export async function ownedRecord(db: Db, orgId: string, recordId: string) {
-  const record = await readableRecord(db, orgId, recordId);
-  if (record.owner !== orgId) throw notFound();
+  const { record, access } = await recordAccess(db, orgId, recordId);
+  if (access.via !== "owner") throw notFound();
   return record;
+}
+
+/**
+ * The data holder of each record: its owner, or, for one the hub attested (owned by the operator),
+ * the organisation it speaks for. Asks the database only about the operator's records.
+ */
+export async function holdersOf(db: AccessRunner, records: readonly { id: string; owner: string }[]): Promise<Map<string, string>> {
+  const out = new Map(records.map((r) => [r.id, r.owner]));
+  const hubs = records.filter((r) => r.owner === OPERATOR_ORG_ID).map((r) => r.id);
+  for (const part of chunks(hubs)) {
+    const rows = await db.$queryRaw<{ recordId: string; holder: string }[]>(sql`SELECT "recordId", "holder" FROM "HubAttestation" WHERE "recordId" IN (${ids(part)})`);
+    for (const r of rows) out.set(r.recordId, r.holder);
+  }
+  return out;
 }
 
 /** Which of `recordIds` the organisation may read (unknown ids are simply absent): for lists and embedded objects. */
@@ -110,7 +129,7 @@ export async function accessOf(db: AccessRunner, orgId: string, recordIds: reado
 async function ownedAmong(db: AccessRunner, orgId: string, recordIds: readonly string[]): Promise<Set<string>> {
   const owned = new Set<string>();
   for (const part of chunks(recordIds)) {
-    const rows = await db.$queryRaw<{ id: string }[]>(sql`SELECT "id" FROM "Record" WHERE "owner" = ${orgId} AND "id" IN (${ids(part)})`);
+    const rows = await db.$queryRaw<{ id: string }[]>(sql`SELECT r."id" FROM "Record" r WHERE ${holderOf("r")} = ${orgId} AND r."id" IN (${ids(part)})`);
     for (const r of rows) owned.add(r.id);
   }
   return owned;
@@ -181,11 +200,11 @@ async function linkedGrants(db: AccessRunner, orgId: string, targets: readonly s
     rows.push(
       ...(await db.$queryRaw<GrantRow[]>(sql`
         WITH RECURSIVE "up"("target", "id", "owner", "depth") AS (
-          SELECT r."id", r."id", r."owner", 0 FROM "Record" r WHERE r."id" IN (${ids(part)})
+          SELECT r."id", r."id", ${holderOf("r")}, 0 FROM "Record" r WHERE r."id" IN (${ids(part)})
           UNION
           SELECT u."target", l."fromId", u."owner", u."depth" + 1
             FROM "up" u JOIN "RecordLink" l ON l."toId" = u."id" JOIN "Record" r ON r."id" = l."fromId"
-           WHERE u."depth" < ${literal(MAX_LINK_DEPTH)} AND r."owner" = u."owner"
+           WHERE u."depth" < ${literal(MAX_LINK_DEPTH)} AND ${holderOf("r")} = u."owner"
         )
         SELECT DISTINCT u."target", g."id", g."parentGrantId", g."expiresAt", g."fields"
           FROM "up" u JOIN "Grant" g ON g."recordId" = u."id"
