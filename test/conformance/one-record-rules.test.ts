@@ -281,6 +281,41 @@ describe("ONE Record API rules (the specification's text and the API ontology)",
       expect(n["api:hasLogisticsEvent"]).to.deep.equal({ "@id": ev.iri });
     });
 
+    it("Create a Logistics Object (createLogisticsObject, POST /logistics-objects): a standard client's Piece.json, sent with only its bearer token, is 201 Created with Location and Type, and reads back", async function () {
+      const sent = example("Piece.json");
+      const post = await fetch(`${hub.url}/logistics-objects`, {
+        method: "POST",
+        headers: { "content-type": "application/ld+json", authorization: `Bearer ${await holder.client.accessToken()}` },
+        body: JSON.stringify(sent),
+      });
+      expect(post.status).to.equal(201);
+      expect(post.headers.get("type")).to.equal(`${CARGO}Piece`);
+      const location = post.headers.get("location")!;
+      expect(location.startsWith(`${hub.url}/logistics-objects/`)).to.equal(true);
+      const read = await get(holder, location.slice(hub.url.length));
+      expect(read.status).to.equal(200);
+      const body = await json(read);
+      expect(body["@id"]).to.equal(location);
+      expect(body["cargo:specialHandlingCodes"]).to.deep.equal(sent["cargo:specialHandlingCodes"]);
+      // Beyond the standard: the hub attested it for the client's organisation, and says so.
+      expect(body["https://cargoproof.dev/ns#capturedBy"]).to.deep.equal({ "@id": `${hub.url}/organizations/${holder.id}` });
+    });
+
+    it("Add a Logistics Event (POST /logistics-objects/{id}/logistics-events): a standard client's LogisticsEvent.json about the object, with only its bearer token, is 201 Created with Location", async function () {
+      const p = await fwd.createObject(piece("Event target"));
+      const sent: JsonObject = { ...example("LogisticsEvent.json"), "cargo:eventFor": { "@type": "cargo:Piece", "@id": p.iri } };
+      const post = await fetch(`${hub.url}/logistics-objects/${p.id}/logistics-events`, {
+        method: "POST",
+        headers: { "content-type": "application/ld+json", authorization: `Bearer ${await holder.client.accessToken()}` },
+        body: JSON.stringify(sent),
+      });
+      expect(post.status).to.equal(201);
+      const location = post.headers.get("location")!;
+      expect(location.startsWith(`${p.iri}/logistics-events/`)).to.equal(true);
+      const read = await json(await get(holder, location.slice(hub.url.length)));
+      expect(read["cargo:eventName"]).to.equal(sent["cargo:eventName"]);
+    });
+
     it("API ontology: every api property, class and individual in what the hub answered and sent above is one the ontology defines", async function () {
       emitted.push(await json(await fetch(`${hub.url}/`)));
       const p = await fwd.createObject(piece("Read"));

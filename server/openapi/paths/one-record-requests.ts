@@ -82,13 +82,13 @@ export const oneRecordRequestOperations: Operation[] = [
     path: "/action-requests/{id}",
     summary: "Accept or reject (the data holder), or revoke (the requester) an action request",
     description:
-      "Accepting a change request carries the data holder's signature of revision n+1, which must be exactly the change applied to revision n (Cargoproof-Record header; OneRecordClient.acceptChange does it). The new revision, ACCEPTED, and REJECTED for every other request pending on revision n commit together. A change that no longer applies, or that references an object its requester no longer reads, becomes FAILED and the answer is 422.",
+      "Accepting a change request carries the data holder's signature of revision n+1, which must be exactly the change applied to revision n (Cargoproof-Record header; OneRecordClient.acceptChange does it). The new revision, ACCEPTED, and REJECTED for every other request pending on revision n commit together. A change that no longer applies, or that references an object its requester no longer reads, becomes FAILED and the answer is 422. On an object the hub attested for its holder (a plain ONE Record client's), accepting carries no header: the hub signs revision n+1 for the holder (a header is 400 hub-attested-object).",
     pathParams: ActionRequestPath,
     query: z.object({ status: z.enum([`${API}REQUEST_ACCEPTED`, `${API}REQUEST_REJECTED`, `${API}REQUEST_REVOKED`]).describe("The new status.") }),
     headers: { [Object.keys(SIGNED_WRITE)[0]!]: { description: "When accepting a change request: the data holder's signed write of the next revision.", required: false } },
     responses: [{ status: 204, description: "Done.", content: {}, headers: { Type: "The request's class IRI." } }],
     problems: problems(NOT_FOUND, WRITE_PROBLEMS, {
-      400: ["invalid-status"],
+      400: ["invalid-status", "hub-attested-object"],
       409: ["request-not-pending", "access-request-decided", "access-request-not-revocable"],
       422: ["change-request-failed"],
     }),

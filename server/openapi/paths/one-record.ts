@@ -15,8 +15,9 @@ export const JsonLdNode = named(
 
 export const SIGNED_WRITE = {
   [SIGNED_WRITE_HEADER]: {
-    description: "base64url JSON { id, version, salts, signature }: the writer's signature of the record this write becomes (docs/one-record.md; the SDK adds it).",
-    required: true,
+    description:
+      "base64url JSON { id, version, salts, signature }: the writer's signature of the record this write becomes (docs/one-record.md; the SDK adds it). Without it (a plain ONE Record client) the hub attests the write for the authenticated organisation: the record is the operator's, its body names the organisation (capturedBy), which is its data holder.",
+    required: false,
   },
 };
 
@@ -53,7 +54,7 @@ export const oneRecordObjectOperations: Operation[] = [
     operationId: "createLogisticsObject",
     method: "post",
     path: "/logistics-objects",
-    summary: "Create a logistics object (revision 1), signed by its data holder",
+    summary: "Create a logistics object (revision 1), signed by its data holder or attested by the hub for it",
     headers: SIGNED_WRITE,
     body: { schema: JsonLdNode, mediaTypes: [LD_JSON, JSON_TYPE] },
     responses: [{ status: 201, description: "Created; anchoring is pending.", content: {}, headers: { Location: "The object's IRI.", Type: "The object's class IRI." } }],
