@@ -189,7 +189,16 @@ export class EpcisReports {
         at,
       ]);
       if (claimed === 0) return; // another instance made it
-      await queueReports(tx, this.provider, this.accessLog, sub, await matching(tx, this.provider, sub, {}, from, at), sub.reportIfEmpty);
+      let events: string[];
+      try {
+        events = await matching(tx, this.provider, sub, {}, from, at);
+      } catch (err) {
+        // A query the hub refuses to run (too complex, maxEventCount): this window is passed over, said once.
+        if (!(err instanceof HttpProblem)) throw err;
+        this.opts.log?.(`[epcis reports] subscription ${sub.id}: the window up to ${at} is not reported: ${err.message}`);
+        return;
+      }
+      await queueReports(tx, this.provider, this.accessLog, sub, events, sub.reportIfEmpty);
     });
   }
 }

@@ -1,5 +1,6 @@
 import { expect } from "chai";
 import { createHmac } from "node:crypto";
+import { HubClient } from "../../sdk/client";
 import { admit, freshDatabase, hubEnv, isPostgres, operatorClient, startHubProcess, startTestChain, waitUntil, type HubProcess, type TestChain, type TestOrg } from "./harness";
 import { WebhookReceiver, type ReceivedCall } from "./webhook-receiver";
 
@@ -38,6 +39,15 @@ describe(`EPCIS query subscriptions (${isPostgres() ? "PostgreSQL" : "SQLite"})`
   let outsider: TestOrg;
   const receivers: WebhookReceiver[] = [];
 
+  const env = () =>
+    hubEnv(chain, database.url, {
+      WEBHOOK_ALLOW_PRIVATE: "true",
+      WEBHOOK_RETRY_BASE_MS: "50",
+      WEBHOOK_MAX_ATTEMPTS: "20",
+      WEBHOOK_TIMEOUT_MS: "1000",
+      WEBHOOK_POLL_MS: "300",
+    });
+
   async function receiver(): Promise<WebhookReceiver> {
     const r = new WebhookReceiver();
     await r.start();
@@ -54,9 +64,9 @@ describe(`EPCIS query subscriptions (${isPostgres() ? "PostgreSQL" : "SQLite"})`
   }
 
   /** Captures the events in one document and waits for the job; returns their record ids. */
-  async function capture(org: TestOrg, events: Record<string, unknown>[]): Promise<string[]> {
-    const id = await org.client.captureEpcis({ "@context": CONTEXT, type: "EPCISDocument", schemaVersion: "2.0", creationDate: new Date().toISOString(), epcisBody: { eventList: events } });
-    const job = await org.client.waitForCapture(id);
+  async function capture(org: TestOrg, events: Record<string, unknown>[], client = org.client): Promise<string[]> {
+    const id = await client.captureEpcis({ "@context": CONTEXT, type: "EPCISDocument", schemaVersion: "2.0", creationDate: new Date().toISOString(), epcisBody: { eventList: events } });
+    const job = await client.waitForCapture(id);
     expect(job.success, JSON.stringify(job.errors)).to.equal(true);
     return job.events.map((e) => String(e.recordId));
   }
@@ -75,15 +85,7 @@ describe(`EPCIS query subscriptions (${isPostgres() ? "PostgreSQL" : "SQLite"})`
   before(async function () {
     chain = await startTestChain();
     database = await freshDatabase();
-    hub = await startHubProcess(
-      hubEnv(chain, database.url, {
-        WEBHOOK_ALLOW_PRIVATE: "true",
-        WEBHOOK_RETRY_BASE_MS: "50",
-        WEBHOOK_MAX_ATTEMPTS: "20",
-        WEBHOOK_TIMEOUT_MS: "1000",
-        WEBHOOK_POLL_MS: "300",
-      }),
-    );
+    hub = await startHubProcess(env());
     [fwd, outsider] = await Promise.all([admit(hub.url, "fwd-subs", ["FORWARDER"]), admit(hub.url, "outsider-subs", ["SHIPPER"])]);
   });
 
@@ -254,6 +256,29 @@ describe(`EPCIS query subscriptions (${isPostgres() ? "PostgreSQL" : "SQLite"})`
     expect(deliveredEpcs(scheduled)).to.deep.equal([epcOf(granted)]); // never the event it may not read
     expect(snoop.hits).to.equal(0); // its stream matched nothing it could read when captured
     expect(deliveredEpcs(r)).to.deep.equal([epcOf(granted), epcOf(hidden)]);
+  });
+
+  it("with two hub instances on one database, each event is reported and delivered once (stream and schedule)", async function () {
+    const second = await startHubProcess(env());
+    try {
+      const streamed = await receiver();
+      const scheduled = await receiver();
+      await namedQuery(fwd, "Departing", { EQ_bizStep: ["departing"] });
+      await subscribe(fwd, "Departing", { dest: streamed.url, stream: true });
+      await subscribe(fwd, "Departing", { dest: scheduled.url, schedule: { second: "[0-59]" } });
+      const viaSecond = new HubClient({ baseUrl: second.url, orgId: fwd.id, privateKey: fwd.key.privateKey });
+      const events = Array.from({ length: 6 }, () => objectEvent("departing"));
+      for (const [i, e] of events.entries()) await capture(fwd, [e], i % 2 === 0 ? fwd.client : viaSecond);
+      await waitUntil("every event at both receivers", async () => deliveredEpcs(streamed).length >= 6 && deliveredEpcs(scheduled).length >= 6, 30_000);
+      await sleep(2500);
+
+      expect(deliveredEpcs(streamed)).to.deep.equal(events.map(epcOf)); // once each, in capture order
+      expect([...deliveredEpcs(scheduled)].sort()).to.deep.equal(events.map(epcOf).sort());
+      expect(streamed.calls.length).to.equal(streamed.unique().length);
+      expect(scheduled.calls.length).to.equal(scheduled.unique().length);
+    } finally {
+      await second.stop();
+    }
   });
 
   it("answers bad subscription bodies with 400 problems that change nothing", async function () {
