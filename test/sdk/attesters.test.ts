@@ -25,8 +25,11 @@ describe("attesters: brand, partner, accredited certifier, hub", function () {
     expect(speakerOf(event("operator", "swift-forwarding"))).to.equal("swift-forwarding");
     expect(speakerKind(event("operator", "swift-forwarding"), authority)).to.equal("partner");
     expect(speakerKind(event("operator", "copy-mall"), authority)).to.equal(undefined);
-    // capturedBy means something only on an EPCIS event.
+    // capturedBy means something only on the types the hub attests (EPCIS events, ONE Record objects and change requests).
     expect(speakerOf({ type: "Certification", owner: "copy-mall", body: { capturedBy: "aurora-brand" } })).to.equal("copy-mall");
+    expect(speakerOf({ type: "LogisticsObject", owner: "operator", body: { objectType: "Piece", capturedBy: "swift-forwarding" } })).to.equal("swift-forwarding");
+    expect(speakerOf({ type: "ChangeRequest", owner: "operator", body: { capturedBy: "sky-air" } })).to.equal("sky-air");
+    expect(speakerOf({ type: "LogisticsObject", owner: "swift-forwarding", body: { objectType: "Piece" } })).to.equal("swift-forwarding");
   });
 
   it("only the brand's batches name partners; a malformed list names nobody", function () {
