@@ -129,6 +129,11 @@ describe(`EPCIS query subscriptions (${isPostgres() ? "PostgreSQL" : "SQLite"})`
     expect(shown).to.include({ subscriptionID: sub.id, queryName: "Receiving", dest: r.url, stream: true });
     expect(shown).to.have.property("lastNotifiedAt");
     expect(shown).to.not.have.property("signatureToken");
+    // The binding's discovery: OPTIONS names the methods of both resources.
+    const options = await api(fwd, "OPTIONS", "/epcis/queries/Receiving/subscriptions");
+    expect(options.status).to.equal(204);
+    expect(options.headers.get("allow")).to.include("POST").and.include("GET");
+    expect((await api(fwd, "OPTIONS", sub.location)).headers.get("allow")).to.include("DELETE");
   });
 
   it("delivers every event exactly once and in order after the receiver was down (closed, then 503) for a while", async function () {
