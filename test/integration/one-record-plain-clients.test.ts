@@ -158,6 +158,26 @@ describe(`ONE Record: plain clients write, the hub attests for them (${isPostgre
     expect((await call(outsider, "GET", pathOf(iri))).status).to.equal(404);
   });
 
+  it("a linked grant of a hub-attested object reaches its holder's objects, never another organisation's that the hub also attested", async function () {
+    // The airline's piece, which the holder may read and references from its shipment.
+    const theirs = await create(airline, piece("The airline's piece"));
+    const shared = await call(airline, "POST", "/access-delegations", {
+      "@context": { api: API },
+      "@type": "api:AccessDelegation",
+      "api:hasPermission": [{ "@id": "api:GET_LOGISTICS_OBJECT" }],
+      "api:isRequestedFor": [party(holder.id)],
+      "api:hasLogisticsObject": [{ "@id": theirs }],
+    });
+    expect(shared.status).to.equal(201);
+    const own = await create(holder, piece("The holder's piece"));
+    const shipment = await create(holder, { "@context": { cargo: CARGO }, "@type": "cargo:Shipment", "cargo:goodsDescription": "Mixed", "cargo:pieces": [{ "@id": own }, { "@id": theirs }] });
+    // Both are the operator's records; only the holder's own piece is reached by its linked grant.
+    await holder.client.grant(shipment.split("/").pop()!, outsider.id, undefined, "linked");
+    expect((await call(outsider, "GET", pathOf(shipment))).status).to.equal(200);
+    expect((await call(outsider, "GET", pathOf(own))).status).to.equal(200);
+    expect((await call(outsider, "GET", pathOf(theirs))).status).to.equal(404);
+  });
+
   it("a change through a plain PATCH, accepted by the holder without the header, makes revision 2 hub-attested for the holder", async function () {
     const iri = await create(holder, piece("Plain pens"));
     const id = iri.split("/").pop()!;
