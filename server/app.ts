@@ -38,6 +38,7 @@ import { epcisSubscriptionRoutes } from "./epcis/subscriptions-routes";
 import { EpcisStreamWatch, epcisWebhookFormat } from "./epcis/subscriptions-delivery";
 import { EPCIS_FORMAT, unsubscribeQuery } from "./epcis/subscriptions";
 import { CaptureJobs } from "./epcis/capture";
+import { MasterDataIndexer } from "./epcis/master-data";
 import { HubAttestations, HubPublisher } from "./records/hub-publisher";
 import { OPERATOR_ORG_ID } from "./orgs/service";
 import { openApiRoutes } from "./openapi/routes";
@@ -97,7 +98,7 @@ export function createServices(parts: HubParts, log?: (line: string) => void): H
   // Authority first: it refuses, before anything is written, a record whose publisher lacks the credential.
   const authority = new PublisherAuthority(chain.provider, chain.contracts.credentialRegistry, config.CREDENTIAL_CACHE_MS);
   // The record watch last: it sees the grants the other observers made in the same publication.
-  const observers: RecordObserver[] = [new HubAttestations(), authority, customs, new GtinOwnership(), new ProductIndexer(), new EpcisIndexer(), ...sharing, new EventLog(iris), new RecordWatch(accessLog, subscriptionWatches), new ObjectWatch(accessLog, subscriptionWatches, iris), new EpcisStreamWatch(accessLog)];
+  const observers: RecordObserver[] = [new HubAttestations(), authority, customs, new GtinOwnership(), new ProductIndexer(), new EpcisIndexer(), new MasterDataIndexer(), ...sharing, new EventLog(iris), new RecordWatch(accessLog, subscriptionWatches), new ObjectWatch(accessLog, subscriptionWatches, iris), new EpcisStreamWatch(accessLog)];
   const webhooks = new WebhookWorker(db, provider, {
     retryBaseMs: config.WEBHOOK_RETRY_BASE_MS,
     maxAttempts: config.WEBHOOK_MAX_ATTEMPTS,

@@ -114,6 +114,20 @@ export const StoryChainSchema = z.object({
 });
 export type StoryChain = z.infer<typeof StoryChainSchema>;
 
+/**
+ * A location's or party's name and address as its owner published them (EPCIS master data: an
+ * organisation whose GS1 company prefix starts the SGLN/PGLN), and the record that says so.
+ */
+export const StoryPlaceSchema = z.object({
+  name: z.string().optional(),
+  city: z.string().optional(),
+  countryCode: z.string().optional(),
+  /** The organisation that stated it (the location's owner). */
+  attestedBy: z.string(),
+  source: StorySourceSchema,
+});
+export type StoryPlace = z.infer<typeof StoryPlaceSchema>;
+
 export const ProductStorySchema = z.object({
   code: StoryCodeSchema,
   /** The code's GS1 Digital Link URI on this hub. */
@@ -128,6 +142,8 @@ export const ProductStorySchema = z.object({
   }),
   facts: z.array(StoryFactSchema),
   steps: z.array(StoryStepSchema),
+  /** Owner-published names of the locations (readPoint, bizLocation) the steps name, by their id. */
+  places: z.record(z.string(), StoryPlaceSchema).optional(),
   scans: StoryScansSchema,
   chain: StoryChainSchema,
   generatedAt: z.string(),

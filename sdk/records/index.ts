@@ -4,6 +4,7 @@ import type { DocumentKind } from "./customs-common";
 import { CustomsDeclarationBody } from "./customs-declaration";
 import { CustomsDecisionBody } from "./customs-decision";
 import { EpcisEventBody } from "./epcis-event";
+import { EpcisMasterDataBody } from "./epcis-master-data";
 import { LogisticsEventBody } from "./logistics-event";
 import { LogisticsObjectBody } from "./logistics-object";
 import { ChangeRequestBody } from "./change-request";
@@ -29,6 +30,7 @@ export const RECORD_TYPES = {
   SummaryDeclaration: SummaryDeclarationBody,
   ProductBatch: ProductBatchBody,
   EpcisEvent: EpcisEventBody,
+  EpcisMasterData: EpcisMasterDataBody,
   LogisticsObject: LogisticsObjectBody,
   ChangeRequest: ChangeRequestBody,
 } as const satisfies Record<string, z.ZodType>;
@@ -61,6 +63,7 @@ export const PUBLIC_FIELDS: Partial<Record<RecordType, readonly string[]>> = {
   Waybill: ["waybillType", "carrierCode", "origin", "destination"],
   LogisticsEvent: ["eventCode", "eventName", "eventDate", "eventLocation"],
   EpcisEvent: ["eventId", "eventType", "eventTime", "eventTimeZoneOffset", "action", "bizStep", "disposition", "readPoint", "bizLocation", "epcs", "links", "capturedBy", "errorDeclaration"],
+  EpcisMasterData: ["vocabularyType", "id", "name", "streetAddressOne", "streetAddressTwo", "streetAddressThree", "city", "state", "postalCode", "countryCode", "latitude", "longitude", "capturedBy"],
 };
 
 /** The customs-match document kind of each record type that takes part (a Waybill only when PARCEL: see customsDocumentKind). */
@@ -100,6 +103,7 @@ export {
   CustomsDeclarationBody,
   CustomsDecisionBody,
   EpcisEventBody,
+  EpcisMasterDataBody,
   LogisticsEventBody,
   LogisticsObjectBody,
   ChangeRequestBody,

@@ -9,6 +9,7 @@ import { execute, query } from "../db/sql";
 import { HttpProblem, badRequest, notFound } from "../http/problem";
 import type { HubPublisher } from "../records/hub-publisher";
 import { attesterEvents } from "./captured";
+import { storeMasterData, type MasterDataElement } from "./master-data";
 
 /** Capture limits, announced in GS1-Capture-Limit / GS1-Capture-File-Size-Limit. */
 export const CAPTURE_LIMIT = 500;
@@ -91,7 +92,7 @@ export class CaptureJobs {
     private readonly publisher: HubPublisher,
   ) {}
 
-  async start(orgId: string, bodies: EpcisEventBody[], behaviour: CaptureErrorBehaviour): Promise<string> {
+  async start(orgId: string, bodies: EpcisEventBody[], behaviour: CaptureErrorBehaviour, masterData: readonly MasterDataElement[] = []): Promise<string> {
     const id = randomUUID();
     await execute(
       this.db,
@@ -99,7 +100,7 @@ export class CaptureJobs {
       `INSERT INTO "EpcisCapture" ("id", "orgId", "behaviour", "running", "success", "eventCount", "createdAt") VALUES ($1, $2, $3, 1, 1, $4, $5)`,
       [id, orgId, behaviour, bodies.length, new Date().toISOString()],
     );
-    const run = this.run(id, orgId, bodies, behaviour)
+    const run = this.run(id, orgId, bodies, behaviour, masterData)
       .catch((err) => this.finish(id, false, { events: [], errors: [{ type: "epcisException:ImplementationException", title: "Capture failed", detail: (err as Error).message }] }))
       .catch((err) => console.error(`[epcis] capture ${id} could not be finished:`, err))
       .finally(() => this.pending.delete(run));
@@ -112,9 +113,13 @@ export class CaptureJobs {
     await Promise.all([...this.pending]);
   }
 
-  private async run(id: string, orgId: string, bodies: EpcisEventBody[], behaviour: CaptureErrorBehaviour): Promise<void> {
+  private async run(id: string, orgId: string, bodies: EpcisEventBody[], behaviour: CaptureErrorBehaviour, masterData: readonly MasterDataElement[]): Promise<void> {
     const outcomes: CaptureEventOutcome[] = [];
     const errors: CaptureJobView["errors"] = [];
+    // The header's master data first, all or nothing (server/epcis/master-data.ts), then the events.
+    await storeMasterData(this.db, this.provider, this.publisher, orgId, masterData).catch((err) =>
+      errors.push({ type: "epcisException:ValidationException", title: "Master data not stored", detail: (err as Error).message }),
+    );
     const fresh = new Map<string, EpcisEventBody>();
     // The same captured event again (capturedDigest) is a duplicate; one that differs only in what
     // the hash ignores (an error declaration, a comment) is another event, under the variant id.

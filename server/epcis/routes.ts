@@ -12,6 +12,7 @@ import { loadEvents, queryDocument, type QueriedEvent } from "./render";
 import { DISCOVERY_KINDS, ID_PARAMETER, collection, discoveryPage, identifierVisible, setNextLink, withPathIdentifier } from "./discovery";
 import { gs1Headers, optionsHandler } from "./gs1-headers";
 import { captureDocument } from "./xml-capture";
+import { masterDataOf } from "./master-data";
 
 export interface EpcisRouteDeps {
   db: Db;
@@ -65,7 +66,8 @@ export function epcisRoutes({ db, provider, auth, captures, accessLog, onQueryDe
     const document = captureDocument(req); // JSON-LD, or the XML binding converted to it
     const behaviour = parseBehaviour(req.get("GS1-Capture-Error-Behaviour"));
     const bodies = captureBodies(document, caller.orgId);
-    const id = await captures.start(caller.orgId, bodies, behaviour);
+    const masterData = masterDataOf(document); // locations and parties the document names (400 before anything is stored)
+    const id = await captures.start(caller.orgId, bodies, behaviour, masterData);
     res
       .status(202)
       .location(`/epcis/capture/${id}`)

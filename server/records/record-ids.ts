@@ -13,7 +13,7 @@ import { HttpProblem } from "../http/problem";
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 /** Prefixes with a meaning of their own: no member's "<owner>:" namespace may start with them. */
-const HUB_PREFIXES = ["epcis:", "match:", "match-h:"];
+const HUB_PREFIXES = ["epcis:", "match:", "match-h:", "mda:"];
 
 /** Where `owner` may name a new record of `type`: its namespace prefix (a UUID is always fine too). */
 export function recordIdNamespace(owner: string, type: string): string {

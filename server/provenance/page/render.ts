@@ -125,6 +125,9 @@ function factValue(f: Formatter, fact: StoryFact): string {
   return fact.value;
 }
 
+// The facts whose value is a location (an EPCIS readPoint or bizLocation, or a waybill's airport).
+const PLACE_FACTS: ReadonlySet<string> = new Set(["portOfEntry", "departurePoint", "dispatchWarehouse"]);
+
 function factsSection(f: Formatter, story: StoryBase): string {
   const items = story.facts
     .map((fact) => {
@@ -132,7 +135,7 @@ function factsSection(f: Formatter, story: StoryBase): string {
       const body =
         fact.value === undefined
           ? `<dd class="unknown">${esc(f.t.unknown)}</dd>`
-          : `<dd><span class="value">${esc(factValue(f, fact))}</span><span class="by">${esc(f.t.attestedBy)}: ${esc(fact.attestedBy ?? "")}${fact.attesterKind ? ` ${kindBadge(f, fact.attesterKind)}` : ""}</span></dd>`;
+          : `<dd><span class="value">${PLACE_FACTS.has(fact.key) ? placeHtml(f, story, fact.value) : esc(factValue(f, fact))}</span><span class="by">${esc(f.t.attestedBy)}: ${esc(fact.attestedBy ?? "")}${fact.attesterKind ? ` ${kindBadge(f, fact.attesterKind)}` : ""}</span></dd>`;
       const kind = fact.attesterKind ? ` data-attester="${esc(fact.attesterKind)}"` : "";
       return `<div class="fact" data-fact="${esc(fact.key)}" data-known="${fact.value !== undefined}"${kind}><dt>${esc(label)}</dt>${body}</div>`;
     })
@@ -153,6 +156,17 @@ function stepLocation(step: StoryStep): string | undefined {
   return typeof where === "string" ? where : undefined;
 }
 
+/**
+ * A location as the page shows it (HTML): the name and country its owner published (story.places),
+ * with the id in a title and data attribute so that it can be checked; else the id itself.
+ */
+function placeHtml(f: Formatter, story: StoryBase, where: string): string {
+  const p = story.places?.[where];
+  const shown = p ? [p.name ?? p.city, f.country(p.countryCode)].filter((x) => typeof x === "string" && x !== "").join(", ") : "";
+  if (!p || shown === "") return `<span>${esc(where)}</span>`;
+  return `<span class="place" title="${esc(where)}" data-place-id="${esc(where)}" data-place-record="${esc(p.source.recordId)}">${esc(shown)}</span>`;
+}
+
 /** An EPCIS event declared in error, or the declaration itself, says so on its step (EPCIS 2.0 §7.4.1.2). */
 function correctionLine(f: Formatter, step: StoryStep): string {
   const own = step.type === "EpcisEvent" ? (step.record.body.errorDeclaration as { declarationTime: string; reason?: string } | undefined) : undefined;
@@ -166,7 +180,7 @@ function correctionLine(f: Formatter, step: StoryStep): string {
   return `<p class="correction" data-correction="${d.key}"><span class="badge">${esc(fill(f.t[d.key], { date: f.date(d.at) }))}</span>${reason}</p>`;
 }
 
-function stepItem(f: Formatter, step: StoryStep): string {
+function stepItem(f: Formatter, story: StoryBase, step: StoryStep): string {
   // A hub-attested event speaks for its capturer: the capturer's kind, and the hub as attester.
   const speaker = step.capturedBy ?? step.attestedBy;
   const who = step.capturedBy ? fill(esc(f.t.capturedBy), { party: attesterHtml(f, step.capturedBy) }) : attesterHtml(f, step.attestedBy);
@@ -189,7 +203,7 @@ function stepItem(f: Formatter, step: StoryStep): string {
   }>
 <time datetime="${esc(step.time)}">${esc(f.date(step.time))}</time>
 <h3>${esc(stepTitle(f, step))}</h3>
-${where ? `<p class="where">${esc(f.t.location)}: <span>${esc(where)}</span></p>` : ""}
+${where ? `<p class="where">${esc(f.t.location)}: ${placeHtml(f, story, where)}</p>` : ""}
 <p class="who">${esc(f.t.attestedBy)}: ${who}</p>
 ${certLine}
 ${correctionLine(f, step)}
@@ -250,7 +264,7 @@ ${factsSection(f, story)}
 </section>
 <section class="card timeline" id="timeline">
 <h2>${esc(t.timeline)}</h2>
-${story.steps.length === 0 ? `<p>${esc(t.noSteps)}</p>` : `<ol class="steps">${story.steps.map((s) => stepItem(f, s)).join("\n")}</ol>`}
+${story.steps.length === 0 ? `<p>${esc(t.noSteps)}</p>` : `<ol class="steps">${story.steps.map((s) => stepItem(f, story, s)).join("\n")}</ol>`}
 </section>
 `,
     `

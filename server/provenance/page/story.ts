@@ -20,13 +20,14 @@ import { deriveFacts } from "./facts";
 import { applyErrorDeclarations } from "./corrections";
 import { RevocationReader, type Revocation } from "./revocations";
 import { VerdictCache } from "./verdicts";
+import { PlaceNames } from "../../epcis/master-data";
 
 export interface StoryOptions {
   db: Db;
   provider: DbProvider;
   proofs: ProofService;
   /** `fromBlock`: the registries' deployment block, where every log search starts. */
-  chain: { provider: Provider; chainId: number; participantRegistry: string; anchorRegistry: string; fromBlock: number };
+  chain: { provider: Provider; chainId: number; participantRegistry: string; anchorRegistry: string; fromBlock: number; credentialRegistry?: string | undefined };
   publicUrl: string;
   /** The RPC URL consumers' browsers verify against. */
   publicRpcUrl: string;
@@ -112,9 +113,11 @@ export class StoryService {
   private readonly forms = new Map<string, { body: string; salts: string; digest: string; forms: { record: SignedRecord; shown: SignedRecord; computed: string | undefined } }>();
   readonly verdicts: VerdictCache;
   readonly revocations: RevocationReader;
+  private readonly places: PlaceNames;
 
   constructor(private readonly opts: StoryOptions) {
     const { chain } = opts;
+    this.places = new PlaceNames(opts.db, opts.provider, chain, opts.revocationMaxAgeMs ?? 1000);
     const contracts = { participantRegistry: chain.participantRegistry, anchorRegistry: chain.anchorRegistry };
     this.verdicts = new VerdictCache(chain.provider, contracts, chain.fromBlock);
     this.revocations = new RevocationReader(chain.provider, chain.anchorRegistry, { fromBlock: chain.fromBlock, maxAgeMs: opts.revocationMaxAgeMs ?? 1000 });
@@ -311,6 +314,9 @@ export class StoryService {
     if (!found) return undefined;
     const { steps, batch, partners } = found;
     const { chain } = this.opts;
+    // The locations the events name, by the names their owners published (EPCIS master data).
+    const where = steps.flatMap((s) => (s.type === "EpcisEvent" ? [s.record.body.readPoint, s.record.body.bizLocation] : [])).filter((w): w is string => typeof w === "string");
+    const places = await this.places.of(where);
     return {
       code,
       uri: this.opts.publicUrl + digitalLinkPath(code),
@@ -322,6 +328,7 @@ export class StoryService {
       },
       facts: deriveFacts(steps),
       steps,
+      ...(Object.keys(places).length > 0 ? { places } : {}),
       chain: { chainId: chain.chainId, participantRegistry: chain.participantRegistry, anchorRegistry: chain.anchorRegistry, fromBlock: chain.fromBlock, rpcUrl: this.opts.publicRpcUrl },
     };
   }
