@@ -264,6 +264,40 @@ describe(`ONE Record: plain clients write, the hub attests for them (${isPostgre
     expect((await call(holder, "GET", `${pathOf(iri)}/logistics-events`)).json!["api:hasTotalItems"]).to.equal(1);
   });
 
+  it("notifications follow the holder: a subscriber that reads the object hears of the holder's plain writes, the holder not of its own", async function () {
+    const iri = await create(holder, piece("Plain bells"));
+    const delegated = await call(holder, "POST", "/access-delegations", {
+      "@context": { api: API },
+      "@type": "api:AccessDelegation",
+      "api:hasPermission": [{ "@id": "api:GET_LOGISTICS_OBJECT" }],
+      "api:isRequestedFor": [party(airline.id)],
+      "api:hasLogisticsObject": [{ "@id": iri }],
+    });
+    expect(delegated.status).to.equal(201);
+    const subscribe = async (org: TestOrg) => {
+      const res = await call(org, "POST", "/subscriptions", {
+        "@context": { api: API },
+        "@type": "api:Subscription",
+        "api:hasSubscriber": party(org.id),
+        "api:hasTopicType": { "@id": "api:LOGISTICS_OBJECT_IDENTIFIER" },
+        "api:hasTopic": { "@type": "http://www.w3.org/2001/XMLSchema#anyURI", "@value": iri },
+        "api:includeSubscriptionEventType": [{ "@id": "api:LOGISTICS_EVENT_RECEIVED" }],
+      });
+      expect(res.status, JSON.stringify(res.json)).to.equal(201);
+    };
+    await subscribe(airline);
+    await subscribe(holder);
+    const event = { "@context": { cargo: CARGO }, "@type": "cargo:LogisticsEvent", "cargo:eventFor": { "@id": iri }, "cargo:eventName": "Rang" };
+    expect((await call(holder, "POST", `${pathOf(iri)}/logistics-events`, event)).status).to.equal(201);
+    const about = async (org: TestOrg) => (await org.client.notifications(0, 1000)).notifications.filter((n) => n.kind === "LOGISTICS_EVENT_RECEIVED" && n.recordId === iri.split("/").pop());
+    await waitFor("the airline's notification", async () => (await about(airline)).length === 1);
+    expect(await about(holder)).to.deep.equal([]);
+    // The airline's own plain event: now the holder hears of it, the airline not.
+    expect((await call(airline, "POST", `${pathOf(iri)}/logistics-events`, { ...event, "cargo:eventName": "Rang again" })).status).to.equal(201);
+    await waitFor("the holder's notification", async () => (await about(holder)).length === 1);
+    expect(await about(airline)).to.have.length(1);
+  });
+
   it("bad bodies are 400 problems that change nothing; only the hub attests (a member's capturedBy is refused)", async function () {
     const iri = await create(holder, piece("Plain cups"));
     const before = await call(holder, "GET", pathOf(iri));
