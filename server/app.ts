@@ -38,7 +38,7 @@ import { epcisSubscriptionRoutes } from "./epcis/subscriptions-routes";
 import { EpcisStreamWatch, epcisWebhookFormat } from "./epcis/subscriptions-delivery";
 import { EPCIS_FORMAT, unsubscribeQuery } from "./epcis/subscriptions";
 import { CaptureJobs } from "./epcis/capture";
-import { MasterDataIndexer } from "./epcis/master-data";
+import { MasterDataIndexer, PlaceNames, masterDataRoutes } from "./epcis/master-data";
 import { HubAttestations, HubPublisher } from "./records/hub-publisher";
 import { OPERATOR_ORG_ID } from "./orgs/service";
 import { openApiRoutes } from "./openapi/routes";
@@ -164,6 +164,7 @@ export function createApp(parts: HubParts, services: HubServices): express.Expre
   const epcisSubscriptions = { db, provider, auth, accessLog, allowPrivate: config.WEBHOOK_ALLOW_PRIVATE, watches: services.subscriptionWatches };
   app.use(epcisRoutes({ db, provider, auth, captures: services.captures, accessLog, onQueryDeleted: (owner, name) => unsubscribeQuery(epcisSubscriptions, owner, name) }));
   app.use(epcisSubscriptionRoutes(epcisSubscriptions));
+  app.use(masterDataRoutes({ db, provider, auth, places: new PlaceNames(db, provider, { provider: chain.provider, credentialRegistry: chain.contracts.credentialRegistry }, config.CREDENTIAL_CACHE_MS) }));
   app.use(oneRecordRoutes({ db, provider, observers, checks: services.recordChecks, hub: services.hub, iris: new OneRecordIris(config.PUBLIC_URL), auth, accessLog, proofs, watches: services.subscriptionWatches, allowPrivate: config.WEBHOOK_ALLOW_PRIVATE }));
   app.use(verifyRoutes(chain, { perMinute: config.VERIFY_RATE_PER_MIN, chainTimeoutMs: config.VERIFY_CHAIN_TIMEOUT_MS }));
   app.use(relayRoutes(new MemberRelay(chain), auth, services.authority));

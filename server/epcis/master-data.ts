@@ -1,5 +1,5 @@
 import type { Provider } from "ethers";
-import type { Request, Router } from "express";
+import { Router, type RequestHandler } from "express";
 import { z } from "zod";
 import { readCredentials } from "../../sdk/authority/chain";
 import { inForceAt } from "../../sdk/authority/credentials";
@@ -15,7 +15,8 @@ import {
 import type { Db, DbProvider } from "../db/client";
 import { insertRows } from "../db/bulk-insert";
 import { placeholders, query } from "../db/sql";
-import { HttpProblem, badRequest } from "../http/problem";
+import { HttpProblem, fromZod } from "../http/problem";
+import { callerOf } from "../auth/caller";
 import { OPERATOR_ORG_ID } from "../orgs/service";
 import type { HubPublisher } from "../records/hub-publisher";
 import type { PublishContext, RecordObserver } from "../records/observers";
@@ -209,22 +210,46 @@ export class PlaceNames {
   }
 }
 
+export const MasterDataQuerySchema = z.object({ id: z.string().min(1).max(512).describe("The URN or GS1 Digital Link URI of a location (SGLN) or party (PGLN)") }).strict();
+
+const PublishedPlaceSchema = z.object({
+  name: z.string().optional(),
+  city: z.string().optional(),
+  countryCode: z.string().optional(),
+  attestedBy: z.string(),
+  source: z.object({ recordId: z.string(), version: z.number().int(), type: z.literal("EpcisMasterData") }),
+});
+
+export const MasterDataAnswerSchema = z.object({
+  id: z.string(),
+  /** The name and address the location's owner published (what the consumer's page shows), if any. */
+  ownerPublished: PublishedPlaceSchema.optional(),
+  /** The statements the caller may read: the owner's and the caller's own (latest versions). */
+  // body: the EpcisMasterData record's body (sdk/records/epcis-master-data.ts), as stored.
+  statements: z.array(z.object({ recordId: z.string(), version: z.number().int(), attester: z.string(), ownerPublished: z.boolean(), body: z.record(z.string(), z.unknown()) })),
+});
+export type MasterDataAnswer = z.infer<typeof MasterDataAnswerSchema>;
+
 /**
  * GET /v1/master-data?id=: the master data stated for one location or party that the caller may
- * read: its owner's (public, as the page shows it) and the caller's own statements. Others'
- * statements answer as if there were none.
+ * read: its owner's (public: the page shows it) and the caller's own. Other organisations'
+ * statements answer as if there were none (each one's holder reads it at /v1/records/{id} too).
  */
-export function masterDataRoute(router: Router, deps: { db: Db; provider: DbProvider; auth: import("express").RequestHandler; places: PlaceNames; callerOf: (req: Request) => { orgId: string } }): void {
+export function masterDataRoutes(deps: { db: Db; provider: DbProvider; auth: RequestHandler; places: PlaceNames }): Router {
+  const router = Router();
   router.get("/v1/master-data", deps.auth, async (req, res) => {
-    const id = typeof req.query.id === "string" ? req.query.id : "";
-    if (id === "" || id.length > 512) throw badRequest("invalid-master-data-id", "id is the URN or Digital Link URI of a location or party (at most 512 characters).");
-    const caller = deps.callerOf(req).orgId;
+    const parsed = MasterDataQuerySchema.safeParse(req.query);
+    if (!parsed.success) throw fromZod("invalid-master-data-query", "id is the URN or Digital Link URI of a location or party (at most 512 characters).", parsed.error);
+    const { id } = parsed.data;
+    const caller = callerOf(req).orgId;
     const owner = (await deps.places.of([id]))[id];
     const rows = (await latestFor(deps.db, deps.provider, [id])).filter((r) => r.recordId === owner?.source.recordId || attesterOf(r) === caller);
-    res.json({
+    const answer: MasterDataAnswer = {
       id,
       ...(owner ? { ownerPublished: owner } : {}),
       statements: rows.map((r) => ({ recordId: r.recordId, version: r.version, attester: attesterOf(r), ownerPublished: r.recordId === owner?.source.recordId, body: r.body })),
-    });
+    };
+    res.json(answer);
   });
+  return router;
 }

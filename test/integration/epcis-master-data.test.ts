@@ -1,6 +1,7 @@
 import { expect } from "chai";
 import { ProductStorySchema, type ProductStory } from "../../sdk/provenance/story";
 import { HubError } from "../../sdk/client";
+import { MasterDataAnswerSchema } from "../../server/epcis/master-data";
 import { FIXTURE_ENV, FACTORY_DOCK, admitParties, epcisDocument, lotUri, publishEvents, publishProduct, type Parties, type Product } from "../browser/product-fixture";
 import { admit, freshDatabase, hubEnv, isPostgres, sql, startHubProcess, startTestChain, waitFor, type HubProcess, type TestChain } from "./harness";
 
@@ -131,6 +132,26 @@ describe(`EPCIS master data: names of locations and parties (${isPostgres() ? "P
       .then(() => undefined, (e: unknown) => e);
     expect((claimed as HubError).status).to.equal(403);
     expect((claimed as HubError).problem.type).to.match(/hub-attested-only$/);
+  });
+
+  it("GET /v1/master-data answers the owner's statement and the caller's own, and of others' nothing (as for an id nobody named)", async function () {
+    const get = async (org: typeof parties.brand, id: string) => {
+      const res = await fetch(`${hub.url}/v1/master-data?id=${encodeURIComponent(id)}`, { headers: { authorization: `Bearer ${await org.client.accessToken()}` } });
+      expect(res.status).to.equal(200);
+      return MasterDataAnswerSchema.parse(await res.json());
+    };
+    const forBrand = await get(parties.brand, LYON);
+    expect(forBrand.ownerPublished).to.deep.include({ name: "Lyon plant (Gerland)", attestedBy: parties.brand.id });
+    expect(forBrand.statements.map((x) => [x.attester, x.ownerPublished])).to.deep.equal([[parties.brand.id, true]]);
+    const forForwarder = await get(parties.forwarder, LYON);
+    expect(forForwarder.ownerPublished).to.deep.equal(forBrand.ownerPublished);
+    expect(forForwarder.statements.map((x) => [x.attester, x.body.name]).sort()).to.deep.equal([[parties.brand.id, "Lyon plant (Gerland)"], [parties.forwarder.id, "Forwarder's name for Lyon"]].sort());
+    const outsider = await admit(hub.url, "md-reader", ["PLATFORM"]);
+    expect(await get(outsider, FACTORY_DOCK)).to.deep.equal({ id: FACTORY_DOCK, statements: [] });
+    expect(await get(outsider, "urn:epc:id:sgln:9506000.09999.0")).to.deep.equal({ id: "urn:epc:id:sgln:9506000.09999.0", statements: [] });
+    const bad = await fetch(`${hub.url}/v1/master-data`, { headers: { authorization: `Bearer ${await outsider.client.accessToken()}` } });
+    expect(bad.status).to.equal(400);
+    expect(bad.headers.get("content-type")).to.match(/^application\/problem\+json/);
   });
 
   for (const [what, element] of [

@@ -4,6 +4,7 @@ import { CaptureJobSchema, EpcisQueryResultSchema } from "../../../sdk/epcis/api
 import { EventQuerySchema } from "../../epcis/query";
 import { EpcisSubscriptionInput, EpcisSubscriptionViewSchema } from "../../epcis/subscriptions";
 import { DISCOVERY_KINDS, EVENTS_PARAMETER, ID_PARAMETER, type DiscoveryKind } from "../../epcis/discovery";
+import { MasterDataAnswerSchema, MasterDataQuerySchema } from "../../epcis/master-data";
 import { BEARER_PROBLEMS, BODY_PROBLEMS, JSON_TYPE, NOT_FOUND, named, problems, type Operation } from "../registry";
 
 const JSON_LD = "application/ld+json";
@@ -352,3 +353,21 @@ epcisOperations.push(
   ),
 );
 
+
+// Master data (server/epcis/master-data.ts): a hub route beside the binding, which has no master-data resource.
+epcisOperations.push({
+  operationId: "getMasterData",
+  method: "get",
+  path: "/v1/master-data",
+  summary: "The names and addresses stated for a location or party (EPCIS master data) that the caller may read",
+  description:
+    "Master data arrives in a capture document's epcisHeader.epcisMasterData (vocabulary types BusinessLocation, ReadPoint, Location, Party; CBV 2.0 §10 attributes " +
+    "urn:epcglobal:cbv:mda:name, streetAddressOne..Three, city, state, postalCode, countryCode, latitude, longitude) and becomes EpcisMasterData records the hub attests for " +
+    "the capturer, or that a member signs itself. `ownerPublished` is the statement of the location's owner (a GS1_COMPANY_PREFIX credential in force whose prefix starts the GLN): " +
+    "the only one the consumer's page shows. `statements` lists that one and the caller's own; other organisations' statements answer as if there were none.",
+  tags: ["epcis"],
+  security: "bearer",
+  query: MasterDataQuerySchema,
+  responses: [{ status: 200, description: "What the caller may read (an empty list when nothing).", content: { [JSON_TYPE]: named("MasterData", MasterDataAnswerSchema) } }],
+  problems: problems(BEARER_PROBLEMS, { 400: ["invalid-master-data-query"] }),
+});
