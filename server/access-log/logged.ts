@@ -1,5 +1,6 @@
 import type { AccessLogDraft } from "../../sdk/access-log";
 import type { Db } from "../db/client";
+import { Prisma } from "../db/.generated/sqlite/client";
 import { HttpProblem } from "../http/problem";
 import type { AccessLogWriter } from "./writer";
 
@@ -8,7 +9,7 @@ type Action = Exclude<AccessLogDraft["action"], "DENY">;
 /**
  * Runs one access to a record on behalf of `actor` and logs it: the action when it succeeds, DENY
  * (naming the action refused) when the record is missing or not visible to the actor. The denied
- * line names the record's owner when there is one, so owners see attempts on their records; the
+ * line names the record's data holder when there is one, so holders see attempts on their records; the
  * caller still gets the same 404 either way. The answer is sent only after its line is stored.
  */
 export async function loggedAccess<T>(
@@ -25,7 +26,10 @@ export async function loggedAccess<T>(
     result = await access();
   } catch (err) {
     if (err instanceof HttpProblem && err.status === 404) {
-      const record = await db.record.findUnique({ where: { id: line.recordId }, select: { owner: true } });
+      // Its data holder: the owner, or the organisation a hub-attested record speaks for (one statement either way).
+      const [record] = await db.$queryRaw<{ owner: string }[]>(
+        Prisma.sql`SELECT COALESCE(a."holder", r."owner") AS "owner" FROM "Record" r LEFT JOIN "HubAttestation" a ON a."recordId" = r."id" WHERE r."id" = ${line.recordId}`,
+      );
       await log.append({
         at: at(),
         actor: line.actor,

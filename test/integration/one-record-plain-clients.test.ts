@@ -156,6 +156,15 @@ describe(`ONE Record: plain clients write, the hub attests for them (${isPostgre
     expect(read.json![CAPTURED_BY]).to.deep.equal(party(holder.id));
     // The outsider still sees nothing.
     expect((await call(outsider, "GET", pathOf(iri))).status).to.equal(404);
+    // The reads of the object are in its holder's access log (not the hub's).
+    const lines = async () => {
+      const res = await fetch(`${hub.url}/v1/access-log?recordId=${id}`, { headers: { authorization: `Bearer ${await holder.client.accessToken()}` } });
+      return ((await res.json()) as { entries: { actor: string; action: string; owner: string | null }[] }).entries;
+    };
+    await waitFor("the airline's read in the holder's log", async () => (await lines()).some((e) => e.actor === airline.id && e.action === "READ"));
+    // And so are the attempts of those who may not see it.
+    expect((await lines()).some((e) => e.actor === outsider.id && e.action === "DENY")).to.equal(true);
+    expect((await lines()).every((e) => e.owner === holder.id)).to.equal(true);
   });
 
   it("a linked grant of a hub-attested object reaches its holder's objects, never another organisation's that the hub also attested", async function () {
