@@ -226,13 +226,21 @@ export class OneRecordClient {
    * Accepts a change request on an object you hold: applies the change to the latest revision's
    * record (sdk/one-record/change.ts, the code the hub checks with) and signs the result as the next
    * revision. A change that no longer applies is sent without a signature: the hub then sets the
-   * request FAILED and answers 422, thrown as a HubError.
+   * request FAILED and answers 422, thrown as a HubError. On an object the hub attested for you (a
+   * plain ONE Record client's: the record is the operator's), the hub signs the next revision: it
+   * is sent without a signature and the revision the hub stored is returned.
    */
   async acceptChange(actionRequestIri: string): Promise<{ revision: number; record: SignedRecord }> {
     const { request } = await this.actionRequest(actionRequestIri);
     const change = changeOfJsonLd({ "@context": request["@context"] ?? null, ...(request["api:hasChange"] as JsonObject) });
     const id = recordIdOfIri(change.object);
     const stored = await this.hub.call("GET", `/v1/records/${encodeURIComponent(id)}`, StoredRecordSchema);
+    const status = encodeURIComponent(`${API}REQUEST_ACCEPTED`);
+    if (stored.record.owner !== this.orgId) {
+      await this.request("PATCH", `${this.pathOf(actionRequestIri)}?status=${status}`);
+      const next = await this.hub.call("GET", `/v1/records/${encodeURIComponent(id)}?version=${change.revision + 1}`, StoredRecordSchema);
+      return { revision: next.record.version, record: next.record };
+    }
     let signed: { record: SignedRecord; header: string } | undefined;
     if (stored.record.version === change.revision) {
       try {
@@ -242,7 +250,6 @@ export class OneRecordClient {
         if (!(err instanceof ChangeError)) throw err;
       }
     }
-    const status = encodeURIComponent(`${API}REQUEST_ACCEPTED`);
     await this.request("PATCH", `${this.pathOf(actionRequestIri)}?status=${status}`, { headers: signed ? { [SIGNED_WRITE_HEADER]: signed.header } : {} });
     if (!signed) throw new Error("unreachable: the hub accepted a change that does not apply");
     return { revision: signed.record.version, record: signed.record };

@@ -2,11 +2,12 @@
 // Cargoproof-Record header. The hub attests each write for the authenticated organisation (owner:
 // the operator, capturedBy: the organisation), and the organisation is its data holder in every
 // respect. Every call here is a plain fetch; the SDK only gets the bearer token (OAuth client
-// assertion) and verifies what was read, as any verifier would.
+// assertion) and verifies what was read, as any verifier would (and, once, accepts as an SDK holder).
 import { randomUUID } from "node:crypto";
 import { expect } from "chai";
 import { StoredRecordSchema } from "../../sdk/api";
 import { ATTESTED_BY, CAPTURED_BY, bodyOfObject, type JsonObject } from "../../sdk/one-record/jsonld";
+import { OneRecordClient } from "../../sdk/one-record/client";
 import { speakerOf } from "../../sdk/provenance/attesters";
 import { verifyRecord } from "../../sdk/verify";
 import { admit, freshDatabase, hubEnv, isPostgres, startHubProcess, startTestChain, waitFor, type HubProcess, type TestChain, type TestOrg } from "./harness";
@@ -243,6 +244,14 @@ describe(`ONE Record: plain clients write, the hub attests for them (${isPostgre
     expect(signed.json!.type).to.match(/hub-attested-object$/);
     expect((await call(holder, "GET", pathOf(iri))).headers.get("revision")).to.equal("2");
     expect((await decide(holder, second, "REJECTED")).status).to.equal(204);
+
+    // The holder's SDK accepts on its hub-attested object too: the hub signs, the SDK sends no header.
+    const third = await call(airline, "PATCH", pathOf(iri), change(iri, 2, "Upright", "shippingMarks"));
+    expect(third.status).to.equal(201);
+    const accepted = await new OneRecordClient({ hub: holder.client, orgId: holder.id, privateKey: holder.key.privateKey }).acceptChange(third.headers.get("location")!);
+    expect(accepted.revision).to.equal(3);
+    expect(accepted.record).to.include({ owner: "operator", version: 3 });
+    expect(accepted.record.body).to.include({ capturedBy: holder.id });
   });
 
   it("an event posted plainly is stored, attested for its poster, listed with the object and read back", async function () {
