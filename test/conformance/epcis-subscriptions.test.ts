@@ -5,7 +5,7 @@ import { HubClient } from "../../sdk/client";
 import addFormats from "ajv-formats";
 import { ScheduleError, nextQueryTime, parseSchedule, type QuerySchedule } from "../../server/epcis/subscriptions-schedule";
 import { admit, freshDatabase, hubEnv, startHubProcess, startTestChain, waitUntil, type HubProcess, type TestChain, type TestOrg } from "../integration/harness";
-import { WebhookReceiver, type ReceivedCall } from "../integration/webhook-receiver";
+import { WebhookReceiver, type ReceivedCall, webhookReceivers } from "../integration/webhook-receiver";
 import { readJson, standardsFile } from "./standards";
 
 /**
@@ -75,14 +75,8 @@ describe("conformance: EPCIS REST binding query subscriptions (webhooks)", funct
   let database: { url: string; drop(): Promise<void> };
   let hub: HubProcess;
   let member: TestOrg;
-  const receivers: WebhookReceiver[] = [];
+  const { receiver, stopAll: stopReceivers } = webhookReceivers();
 
-  async function receiver(): Promise<WebhookReceiver> {
-    const r = new WebhookReceiver();
-    await r.start();
-    receivers.push(r);
-    return r;
-  }
 
   async function api(method: string, path: string, body?: unknown, base = hub.url, client: HubClient = member.client): Promise<Response> {
     return fetch(`${base}${path}`, {
@@ -113,7 +107,7 @@ describe("conformance: EPCIS REST binding query subscriptions (webhooks)", funct
   });
 
   after(async function () {
-    for (const r of receivers) await r.stop();
+    await stopReceivers();
     await hub?.stop();
     await database?.drop();
     await chain?.stop();

@@ -2,7 +2,7 @@ import { expect } from "chai";
 import { createHmac } from "node:crypto";
 import { HubClient } from "../../sdk/client";
 import { admit, freshDatabase, hubEnv, isPostgres, operatorClient, startHubProcess, startTestChain, waitUntil, type HubProcess, type TestChain, type TestOrg } from "./harness";
-import { WebhookReceiver, type ReceivedCall } from "./webhook-receiver";
+import { WebhookReceiver, type ReceivedCall, webhookReceivers } from "./webhook-receiver";
 
 const CONTEXT = ["https://ref.gs1.org/standards/epcis/2.0.0/epcis-context.jsonld"];
 
@@ -37,7 +37,7 @@ describe(`EPCIS query subscriptions (${isPostgres() ? "PostgreSQL" : "SQLite"})`
   let hub: HubProcess;
   let fwd: TestOrg;
   let outsider: TestOrg;
-  const receivers: WebhookReceiver[] = [];
+  const { receiver, stopAll: stopReceivers } = webhookReceivers();
 
   const env = () =>
     hubEnv(chain, database.url, {
@@ -48,12 +48,6 @@ describe(`EPCIS query subscriptions (${isPostgres() ? "PostgreSQL" : "SQLite"})`
       WEBHOOK_POLL_MS: "300",
     });
 
-  async function receiver(): Promise<WebhookReceiver> {
-    const r = new WebhookReceiver();
-    await r.start();
-    receivers.push(r);
-    return r;
-  }
 
   async function api(org: TestOrg, method: string, path: string, body?: unknown): Promise<Response> {
     return fetch(`${hub.url}${path}`, {
@@ -90,7 +84,7 @@ describe(`EPCIS query subscriptions (${isPostgres() ? "PostgreSQL" : "SQLite"})`
   });
 
   after(async function () {
-    for (const r of receivers) await r.stop();
+    await stopReceivers();
     await hub?.stop();
     await database?.drop();
     await chain?.stop();

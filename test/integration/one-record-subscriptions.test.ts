@@ -9,7 +9,7 @@ import { matches, type FeedItem } from "../../server/notifications/subscriptions
 import { notificationJson } from "../../server/one-record/notifications";
 import { OneRecordIris } from "../../server/one-record/iris";
 import { admit, freshDatabase, hubEnv, isPostgres, startHubProcess, startTestChain, waitFor, type HubProcess, type TestChain, type TestOrg } from "./harness";
-import { WebhookReceiver, type ReceivedCall } from "./webhook-receiver";
+import { type ReceivedCall, webhookReceivers } from "./webhook-receiver";
 import { failure, oneRecordClient } from "./one-record-harness";
 
 const CARGO = "https://onerecord.iata.org/ns/cargo#";
@@ -50,14 +50,8 @@ describe(`ONE Record subscriptions and notifications (${isPostgres() ? "PostgreS
   let fwd: OneRecordClient;
   let air: OneRecordClient;
   let hdl: OneRecordClient;
-  const receivers: WebhookReceiver[] = [];
+  const { receiver, stopAll: stopReceivers } = webhookReceivers();
 
-  async function receiver(): Promise<WebhookReceiver> {
-    const r = new WebhookReceiver();
-    await r.start();
-    receivers.push(r);
-    return r;
-  }
 
   /** A subscription of the airline's, as JSON-LD. */
   const subscription = (topicType: "LOGISTICS_OBJECT_IDENTIFIER" | "LOGISTICS_OBJECT_TYPE", topic: string, extra: JsonObject = {}): JsonObject => ({
@@ -96,7 +90,7 @@ describe(`ONE Record subscriptions and notifications (${isPostgres() ? "PostgreS
   });
 
   after(async function () {
-    for (const r of receivers) await r.stop();
+    await stopReceivers();
     await hub?.stop();
     await database?.drop();
     await chain?.stop();

@@ -67,3 +67,19 @@ export class WebhookReceiver {
   }
 }
 
+
+/** A suite's receivers: each started on a free 127.0.0.1 port, all stopped by `stopAll` (in `after`). */
+export function webhookReceivers(): { receiver(): Promise<WebhookReceiver>; stopAll(): Promise<void> } {
+  const started: WebhookReceiver[] = [];
+  return {
+    async receiver() {
+      const r = new WebhookReceiver();
+      await r.start();
+      started.push(r);
+      return r;
+    },
+    async stopAll() {
+      for (const r of started.splice(0)) await r.stop();
+    },
+  };
+}

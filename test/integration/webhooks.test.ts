@@ -3,7 +3,7 @@ import { HubError } from "../../sdk/client";
 import { verifyWebhookSignature } from "../../sdk/webhook";
 import { shipment } from "../fixtures";
 import { admit, freshDatabase, hubEnv, isPostgres, startHubProcess, startTestChain, waitFor, type HubProcess, type TestChain, type TestOrg } from "./harness";
-import { WebhookReceiver, type ReceivedCall } from "./webhook-receiver";
+import { type ReceivedCall, webhookReceivers } from "./webhook-receiver";
 
 const statusOf = async (p: Promise<unknown>) => ((await p.then(() => undefined, (e: unknown) => e)) as HubError | undefined)?.status;
 
@@ -15,7 +15,7 @@ describe(`webhooks (${isPostgres() ? "PostgreSQL" : "SQLite"})`, function () {
   let forwarder: TestOrg;
   let airline: TestOrg;
   let handler: TestOrg;
-  const receivers: WebhookReceiver[] = [];
+  const { receiver, stopAll: stopReceivers } = webhookReceivers();
 
   const env = () =>
     hubEnv(chain, database.url, {
@@ -26,12 +26,6 @@ describe(`webhooks (${isPostgres() ? "PostgreSQL" : "SQLite"})`, function () {
       WEBHOOK_POLL_MS: "300",
     });
 
-  async function receiver(): Promise<WebhookReceiver> {
-    const r = new WebhookReceiver();
-    await r.start();
-    receivers.push(r);
-    return r;
-  }
 
   /** A shipment of the forwarder's, readable by the airline. */
   async function sharedShipment(): Promise<string> {
@@ -53,7 +47,7 @@ describe(`webhooks (${isPostgres() ? "PostgreSQL" : "SQLite"})`, function () {
   });
 
   after(async function () {
-    for (const r of receivers) await r.stop();
+    await stopReceivers();
     await hub?.stop();
     await database?.drop();
     await chain?.stop();
