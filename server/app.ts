@@ -162,9 +162,10 @@ export function createApp(parts: HubParts, services: HubServices): express.Expre
   );
   app.use(customsRoutes({ db, provider, proofs, chain, accessLog, auth }));
   const epcisSubscriptions = { db, provider, auth, accessLog, allowPrivate: config.WEBHOOK_ALLOW_PRIVATE, watches: services.subscriptionWatches };
-  app.use(epcisRoutes({ db, provider, auth, captures: services.captures, accessLog, onQueryDeleted: (owner, name) => unsubscribeQuery(epcisSubscriptions, owner, name) }));
+  const places = new PlaceNames(db, provider, { provider: chain.provider, credentialRegistry: chain.contracts.credentialRegistry }, config.CREDENTIAL_CACHE_MS);
+  app.use(epcisRoutes({ db, provider, auth, captures: services.captures, accessLog, masterData: places, onQueryDeleted: (owner, name) => unsubscribeQuery(epcisSubscriptions, owner, name) }));
   app.use(epcisSubscriptionRoutes(epcisSubscriptions));
-  app.use(masterDataRoutes({ db, provider, auth, places: new PlaceNames(db, provider, { provider: chain.provider, credentialRegistry: chain.contracts.credentialRegistry }, config.CREDENTIAL_CACHE_MS) }));
+  app.use(masterDataRoutes({ db, provider, auth, places }));
   app.use(oneRecordRoutes({ db, provider, observers, checks: services.recordChecks, hub: services.hub, iris: new OneRecordIris(config.PUBLIC_URL), auth, accessLog, proofs, watches: services.subscriptionWatches, allowPrivate: config.WEBHOOK_ALLOW_PRIVATE }));
   app.use(verifyRoutes(chain, { perMinute: config.VERIFY_RATE_PER_MIN, chainTimeoutMs: config.VERIFY_CHAIN_TIMEOUT_MS }));
   app.use(relayRoutes(new MemberRelay(chain), auth, services.authority));

@@ -304,3 +304,70 @@ export const fieldInPredicate = (field: string, v: QueryValue): EventPredicate =
 export function persistentDispositionPredicate(which: "set" | "unset", v: QueryValue): EventPredicate {
   return (e) => list(obj(e.event.persistentDisposition)?.[which]).some((d) => typeof d === "string" && values(v).some((w) => sameWord("disposition", w, d)));
 }
+
+// ---- master data (WD_readPoint, WD_bizLocation, HASATTR_fieldname, EQATTR_fieldname_attrname) ----
+
+/** What the counted master data (server/epcis/master-data.ts PlaceNames.counted) says of one element. */
+export interface MasterDataFacts {
+  attributes: { id: string; attribute?: unknown }[];
+  children: string[];
+}
+/** Per element, keyed by its canonical id (canonicalGs1Uri): only statements a query may count. */
+export type CountedMasterData = ReadonlyMap<string, MasterDataFacts>;
+
+/** The forms of a CBV master data attribute name: 2.0 `urn:epcglobal:cbv:mda:x`, 1.x `...mda#x`, JSON-LD `cbvmda:x`. */
+export const MDA_PREFIXES = ["urn:epcglobal:cbv:mda:", "urn:epcglobal:cbv:mda#", "cbvmda:"];
+const attributeName = (id: string) => {
+  const p = MDA_PREFIXES.find((x) => id.startsWith(x));
+  return p ? MDA_PREFIXES[0] + id.slice(p.length) : id;
+};
+
+/** How deep and how wide WD_ follows `children`: a deeper or wider hierarchy is a 413 (too complex). */
+export const WD_MAX_DEPTH = 16;
+export const WD_MAX_PLACES = 1000;
+
+/**
+ * The places named and their direct or indirect descendants by the master data's `children`
+ * (EPCIS 2.0 §8.2.7.1 WD_: "with descendants", the hierarchy of §6.5), breadth first, each once
+ * (cycle-safe), at most WD_MAX_DEPTH levels below the roots; stops past WD_MAX_PLACES places.
+ */
+export function withDescendants(roots: readonly string[], md: CountedMasterData): Set<string> {
+  const out = new Set(roots);
+  let level = [...out];
+  for (let depth = 0; depth < WD_MAX_DEPTH && level.length > 0 && out.size <= WD_MAX_PLACES; depth++) {
+    const next: string[] = [];
+    for (const id of level)
+      for (const child of md.get(canonicalGs1Uri(id))?.children ?? [])
+        if (!out.has(child)) {
+          out.add(child);
+          next.push(child);
+        }
+    level = next;
+  }
+  return out;
+}
+
+/** The vocabulary element a top-level field names: a string (bizStep, ...) or an object's id (readPoint, bizLocation). */
+export function vocabularyElementOf(event: Record<string, unknown>, field: string): string | undefined {
+  const v = event[field];
+  if (typeof v === "string") return v;
+  const id = obj(v)?.id;
+  return typeof id === "string" ? id : undefined;
+}
+
+/**
+ * HASATTR_fieldname (attrname undefined: the element has a non-null attribute whose name is one of
+ * the values) and EQATTR_fieldname_attrname (its attribute attrname equals one of the values), over
+ * the master data of the element the event's field names (§8.2.7.1).
+ */
+export function masterDataPredicate(field: string, attrname: string | undefined, v: QueryValue, md: CountedMasterData): EventPredicate {
+  const wanted = values(v);
+  const names = attrname === undefined ? wanted.map(attributeName) : [attributeName(attrname)];
+  return (e) => {
+    const id = vocabularyElementOf(e.event, field);
+    const facts = id === undefined ? undefined : md.get(canonicalGs1Uri(id));
+    return (facts?.attributes ?? []).some(
+      (a) => a.attribute !== undefined && a.attribute !== null && names.includes(attributeName(a.id)) && (attrname === undefined || equalsAny(a.attribute, wanted)),
+    );
+  };
+}

@@ -12,9 +12,11 @@ import {
   masterDataRecordId,
   type MasterDataAttribute,
 } from "../../sdk/records/epcis-master-data";
+import { canonicalGs1Uri } from "../../sdk/epcis/gs1-uri";
+import { MDA_PREFIXES, type CountedMasterData, type MasterDataFacts } from "./event-match";
 import type { Db, DbProvider } from "../db/client";
 import { insertRows } from "../db/bulk-insert";
-import { placeholders, query } from "../db/sql";
+import { chunks, placeholders, query } from "../db/sql";
 import { HttpProblem, fromZod } from "../http/problem";
 import { callerOf } from "../auth/caller";
 import { OPERATOR_ORG_ID } from "../orgs/service";
@@ -24,7 +26,6 @@ import type { PublishContext, RecordObserver } from "../records/observers";
 /** A master data element as captured, before the hub attests it for its capturer. */
 export type MasterDataElement = Omit<EpcisMasterDataBody, "capturedBy">;
 
-const MDA_PREFIXES = ["urn:epcglobal:cbv:mda:", "urn:epcglobal:cbv:mda#", "cbvmda:"];
 const MAX_ELEMENTS = 500;
 
 /** The CBV attribute an attribute id names (`urn:epcglobal:cbv:mda:name`, the 1.x `...mda#name`, JSON-LD `cbvmda:name`), if it is one the record lifts. */
@@ -104,13 +105,16 @@ type LatestRow = { recordId: string; version: unknown; owner: string; body: stri
 
 /** The latest versions of the master data records stated for `ids`. */
 async function latestFor(db: Db, provider: DbProvider, ids: readonly string[]): Promise<{ recordId: string; version: number; owner: string; body: EpcisMasterDataBody }[]> {
-  if (ids.length === 0) return [];
-  const rows = await query<LatestRow>(
-    db,
-    provider,
-    `SELECT v."recordId", v."version", v."owner", v."body" FROM "EpcisMasterData" m JOIN "Record" r ON r."id" = m."recordId" JOIN "RecordVersion" v ON v."recordId" = r."id" AND v."version" = r."latestVersion" WHERE m."elementId" IN (${placeholders(1, ids.length)})`,
-    ids,
-  );
+  const rows: LatestRow[] = [];
+  for (const part of chunks(ids))
+    rows.push(
+      ...(await query<LatestRow>(
+        db,
+        provider,
+        `SELECT v."recordId", v."version", v."owner", v."body" FROM "EpcisMasterData" m JOIN "Record" r ON r."id" = m."recordId" JOIN "RecordVersion" v ON v."recordId" = r."id" AND v."version" = r."latestVersion" WHERE m."elementId" IN (${placeholders(1, part.length)}) ORDER BY v."recordId"`,
+        part,
+      )),
+    );
   return rows.map((r) => ({ recordId: r.recordId, version: Number(r.version), owner: r.owner, body: JSON.parse(r.body) as EpcisMasterDataBody }));
 }
 
@@ -191,13 +195,18 @@ export class PlaceNames {
     return value;
   }
 
+  /** Whether the element's owner stated it: its attester holds a company prefix in force that starts its GLN. */
+  private async ownerStated(r: { owner: string; body: EpcisMasterDataBody }): Promise<boolean> {
+    const gln = glnDigits(r.body.id);
+    return gln !== undefined && (await this.prefixesOf(attesterOf(r)).catch(() => [] as string[])).some((p) => gln.startsWith(p));
+  }
+
   async of(ids: readonly string[]): Promise<Record<string, PublishedPlace>> {
     const wanted = [...new Set(ids)].filter((id) => glnDigits(id) !== undefined);
     const out: Record<string, PublishedPlace> = {};
     for (const r of await latestFor(this.db, this.provider, wanted)) {
-      const gln = glnDigits(r.body.id)!;
       const by = attesterOf(r);
-      if (out[r.body.id] || !(await this.prefixesOf(by).catch(() => [] as string[])).some((p) => gln.startsWith(p))) continue;
+      if (out[r.body.id] || !(await this.ownerStated(r))) continue;
       out[r.body.id] = {
         ...(r.body.name ? { name: r.body.name } : {}),
         ...(r.body.city ? { city: r.body.city } : {}),
@@ -205,6 +214,26 @@ export class PlaceNames {
         attestedBy: by,
         source: { recordId: r.recordId, version: r.version, type: "EpcisMasterData" },
       };
+    }
+    return out;
+  }
+
+  /**
+   * The master data a query of `caller` counts for these elements (EPCIS query WD_, HASATTR_,
+   * EQATTR_): the owner's statements and the caller's own, merged per element and keyed by its
+   * canonical id (a URN and its Digital Link are one element). Other organisations' statements are
+   * left out, so they can never change which events a query returns.
+   */
+  async counted(caller: string, ids: readonly string[]): Promise<CountedMasterData> {
+    const forms = [...new Set(ids.flatMap((id) => [id, canonicalGs1Uri(id)]))];
+    const out = new Map<string, MasterDataFacts>();
+    for (const r of await latestFor(this.db, this.provider, forms)) {
+      if (attesterOf(r) !== caller && !(await this.ownerStated(r))) continue;
+      const key = canonicalGs1Uri(r.body.id);
+      const held = out.get(key) ?? { attributes: [], children: [] };
+      held.attributes.push(...r.body.attributes);
+      held.children.push(...(r.body.children ?? []).filter((c) => !held.children.includes(c)));
+      out.set(key, held);
     }
     return out;
   }

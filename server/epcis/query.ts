@@ -19,6 +19,7 @@ import {
   fieldInPredicate,
   isEpcPattern,
   isQualified,
+  masterDataPredicate,
   orderKey,
   persistentDispositionPredicate,
   quantityPredicate,
@@ -27,7 +28,12 @@ import {
   sensorTypePredicate,
   sensorValuePredicate,
   typedListPredicate,
+  vocabularyElementOf,
+  withDescendants,
+  WD_MAX_PLACES,
   type Comparison,
+  type CountedMasterData,
+  type MasterDataFacts,
   type Container,
   type EpcField,
   type EventPredicate,
@@ -97,7 +103,8 @@ const QUANTITY = new RegExp(`^${CMP}_quantity(?:_(.+))?$`);
 const SENSOR_VALUE = new RegExp(`^${CMP}_(value|minValue|maxValue|meanValue|sDev|percValue)_(.+)$`);
 const PERC_RANK = new RegExp(`^${CMP}_percRank$`);
 const TYPED_LIST = /^EQ_(bizTransaction|source|destination)_(.+)$/;
-const MASTER_DATA = /^(HASATTR|EQATTR)_(.+)$/;
+/** HASATTR_fieldname, EQATTR_fieldname_attrname (a top-level field's name has no "_"; the attribute's may). */
+const MASTER_DATA = /^(?:HASATTR_([^_]+)|EQATTR_([^_]+)_(.+))$/;
 const EXTENSION = new RegExp(`^(EQ|GT|GE|LT|LE|EXISTS)_(INNER_)?(?:(${CONTAINERS.join("|")})_)?(.+)$`);
 
 interface Extension {
@@ -291,13 +298,46 @@ interface Compiled {
   sql: string[];
   /** Predicates over the stored events, for what the index does not hold. */
   tests: EventPredicate[];
+  /** HASATTR_/EQATTR_: the field whose element's master data they read, and the predicate given it. */
+  attributeTests: { field: string; test: (md: CountedMasterData) => EventPredicate }[];
+}
+
+/**
+ * The master data a query reads, for `caller`: the statements it may count (PlaceNames.counted:
+ * the element's owner's and the caller's own). Without one, no master data counts (WD_ is EQ_,
+ * HASATTR_/EQATTR_ match nothing).
+ */
+export interface MasterDataSource {
+  counted(caller: string, ids: readonly string[]): Promise<CountedMasterData>;
+}
+
+const WD_PARAMS = ["WD_readPoint", "WD_bizLocation"] as const;
+
+/**
+ * The counted master data of the places WD_ names and of their descendants, read level by level
+ * (withDescendants is the one walk: each round reads what the last one found), before matching.
+ */
+async function hierarchyOf(source: MasterDataSource | undefined, caller: string, q: EventQuery): Promise<CountedMasterData> {
+  const roots = WD_PARAMS.flatMap((n) => (Array.isArray(q[n]) ? (q[n] as string[]) : []));
+  const md = new Map<string, MasterDataFacts>();
+  if (!source || roots.length === 0) return md;
+  const read = new Set<string>();
+  for (;;) {
+    const places = withDescendants(roots, md);
+    if (places.size > WD_MAX_PLACES) throw queryTooComplex(`WD_ names more than ${WD_MAX_PLACES} places with their descendants; name fewer or use EQ_.`);
+    const unread = [...places].filter((id) => !read.has(id));
+    if (unread.length === 0) return md;
+    unread.forEach((id) => read.add(id));
+    for (const [id, facts] of await source.counted(caller, unread)) md.set(id, facts);
+  }
 }
 
 /** Each parameter as SQL over the index where the index holds its data, else as a predicate over the stored event. */
-function compile(q: EventQuery, p: (v: string) => string): Compiled {
+function compile(q: EventQuery, p: (v: string) => string, hierarchy: CountedMasterData): Compiled {
   const list = (vs: readonly string[]) => vs.map(p).join(", ");
   const sql: string[] = [];
   const tests: EventPredicate[] = [];
+  const attributeTests: Compiled["attributeTests"] = [];
   const strings = (v: QueryValue) => (Array.isArray(v) ? v : [String(v)]);
   for (const [name, v] of Object.entries(q)) {
     const vs = strings(v);
@@ -311,15 +351,18 @@ function compile(q: EventQuery, p: (v: string) => string): Compiled {
       case "EQ_disposition":
         sql.push(`e."disposition" IN (${list(vs.flatMap((x) => vocabularyForms("disposition", x)))})`);
         continue;
-      // WD_ (with descendants) follows the master data's hierarchy; the hub holds no location
-      // hierarchy, so a place's descendants are none and WD_ matches what EQ_ matches.
+      // WD_ (with descendants): the places and what the counted master data's children put below them.
       case "EQ_readPoint":
-      case "WD_readPoint":
         sql.push(`e."readPoint" IN (${list(vs.flatMap(idForms))})`);
         continue;
+      case "WD_readPoint":
+        sql.push(`e."readPoint" IN (${list([...withDescendants(vs, hierarchy)].flatMap(idForms))})`);
+        continue;
       case "EQ_bizLocation":
-      case "WD_bizLocation":
         sql.push(`e."bizLocation" IN (${list(vs.flatMap(idForms))})`);
+        continue;
+      case "WD_bizLocation":
+        sql.push(`e."bizLocation" IN (${list([...withDescendants(vs, hierarchy)].flatMap(idForms))})`);
         continue;
       case "GE_eventTime":
         sql.push(`e."eventTime" >= ${p(String(v))}`);
@@ -412,16 +455,17 @@ function compile(q: EventQuery, p: (v: string) => string): Compiled {
       tests.push(typedListPredicate(m[1] as "bizTransaction" | "source" | "destination", m[2]!, v));
       continue;
     }
-    // HASATTR_/EQATTR_ are answered over the master data the hub holds for the field's values:
-    // it holds none, so they match no event.
-    if (MASTER_DATA.test(name)) {
-      sql.push("1 = 0");
+    // HASATTR_/EQATTR_: over the counted master data of the candidates' field values, read once they are known.
+    if ((m = MASTER_DATA.exec(name))) {
+      const field = m[1] ?? m[2]!;
+      const attrname = m[3];
+      attributeTests.push({ field, test: (md) => masterDataPredicate(field, attrname, v, md) });
       continue;
     }
     const ext = extensionOf(name);
     if (ext) tests.push(extensionPredicate(ext.op, ext.container, ext.field, ext.inner, v));
   }
-  return { sql, tests };
+  return { sql, tests, attributeTests };
 }
 
 type SortKey = string | number | null;
@@ -477,6 +521,7 @@ export async function findEvents(
   q: EventQuery,
   perPage: number,
   pageToken?: string,
+  masterData?: MasterDataSource,
 ): Promise<EventPage> {
   const params: string[] = [];
   const p = (v: string) => {
@@ -495,7 +540,7 @@ export async function findEvents(
     }
     where.push(`EXISTS (SELECT 1 FROM "EpcisEventEpc" x WHERE x."recordId" = e."recordId" AND (${alt.join(" OR ")}))`);
   }
-  const { sql, tests } = compile(q, p);
+  const { sql, tests, attributeTests } = compile(q, p, await hierarchyOf(masterData, caller, q));
   where.push(...sql);
 
   const print = fingerprint(caller, selector, q, perPage);
@@ -506,7 +551,7 @@ export async function findEvents(
   const max = typeof q.maxEventCount === "number" ? q.maxEventCount : undefined;
   const tooLarge = () => queryTooLarge(`More than maxEventCount (${max}) events match.`);
 
-  if (tests.length > 0 || (order.key !== "recordTime" && order.key !== "eventTime")) {
+  if (tests.length > 0 || attributeTests.length > 0 || (order.key !== "recordTime" && order.key !== "eventTime")) {
     const candidates = await query<{ recordId: string; recordTime: string; eventTime: string }>(
       db,
       provider,
@@ -516,6 +561,11 @@ export async function findEvents(
     if (candidates.length > CANDIDATE_LIMIT)
       throw queryTooComplex(`More than ${CANDIDATE_LIMIT} events pass the indexed parameters; the other parameters are evaluated over at most that many. Narrow the query with indexed ones (eventType, EQ_bizStep, EQ_disposition, EQ_readPoint, EQ_bizLocation, times, MATCH_ EPCs without patterns).`);
     const stored = await storedEvents(db, provider, candidates.map((c) => c.recordId));
+    if (attributeTests.length > 0) {
+      const ids = [...stored.values()].flatMap((e) => attributeTests.map((t) => vocabularyElementOf(e.event, t.field))).filter((id): id is string => id !== undefined);
+      const md: CountedMasterData = masterData ? await masterData.counted(caller, [...new Set(ids)]) : new Map();
+      tests.push(...attributeTests.map((t) => t.test(md)));
+    }
     const matched = candidates
       .flatMap((c) => {
         const e = stored.get(c.recordId);

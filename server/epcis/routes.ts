@@ -7,7 +7,7 @@ import { execute, query } from "../db/sql";
 import { callerOf } from "../auth/caller";
 import { badRequest, conflict, notFound } from "../http/problem";
 import { CAPTURE_FILE_SIZE_LIMIT, CAPTURE_LIMIT, type CaptureJobs, captureBodies, parseBehaviour, tooLarge } from "./capture";
-import { MAX_PER_PAGE, findEvents, hiddenEvents, parseEventQuery, parseUrlQuery, type EventQuery, type EventSelector } from "./query";
+import { MAX_PER_PAGE, findEvents, hiddenEvents, parseEventQuery, parseUrlQuery, type EventQuery, type EventSelector, type MasterDataSource } from "./query";
 import { loadEvents, queryDocument, type QueriedEvent } from "./render";
 import { DISCOVERY_KINDS, ID_PARAMETER, collection, discoveryPage, identifierVisible, setNextLink, withPathIdentifier } from "./discovery";
 import { gs1Headers, optionsHandler } from "./gs1-headers";
@@ -22,6 +22,8 @@ export interface EpcisRouteDeps {
   accessLog: AccessLogWriter;
   /** Runs when a named query is deleted: its subscriptions end with it (server/epcis/subscriptions.ts). */
   onQueryDeleted?: (owner: string, name: string) => Promise<void>;
+  /** The master data queries count (WD_, HASATTR_, EQATTR_): the owner's and the caller's own. */
+  masterData?: MasterDataSource;
 }
 
 const JSON_LD = "application/ld+json";
@@ -44,7 +46,7 @@ export const QueryName = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, "a query name
 const CreateQuery = z.object({ name: QueryName, query: z.unknown() }).strict();
 
 /** The EPCIS 2.0 REST binding under /epcis: capture jobs, events, EPCs and named queries (docs/epcis.md). */
-export function epcisRoutes({ db, provider, auth, captures, accessLog, onQueryDeleted }: EpcisRouteDeps): Router {
+export function epcisRoutes({ db, provider, auth, captures, accessLog, onQueryDeleted, masterData }: EpcisRouteDeps): Router {
   const router = Router();
   router.use("/epcis", gs1Headers);
 
@@ -85,7 +87,7 @@ export function epcisRoutes({ db, provider, auth, captures, accessLog, onQueryDe
 
   const answer = async (req: Request, res: Response, selector: EventSelector, q: EventQuery, perPage: number, pageToken?: string, queryName?: string) => {
     const caller = callerOf(req);
-    const page = await findEvents(db, provider, caller.orgId, selector, q, perPage, pageToken);
+    const page = await findEvents(db, provider, caller.orgId, selector, q, perPage, pageToken, masterData);
     if (page.nextPageToken) setNextLink(req, res, page.nextPageToken);
     const events = await loadEvents(db, page.recordIds);
     await logReads(req, events);

@@ -43,8 +43,10 @@ describe("conformance: EPCIS 2.0 query language (§8.2.7.1) and the REST binding
     return ((await res.json()) as Answer).epcisBody.queryResults.resultsBody.eventList.map((e) => String(e["cf:tag"])).filter((t) => t.startsWith(prefix));
   }
   const statusOf = async (params: Record<string, string>) => (await request(`/epcis/events?${new URLSearchParams(params).toString()}`)).status;
-  async function capture(events: Record<string, unknown>[]): Promise<void> {
-    const job = await member.client.waitForCapture(await member.client.captureEpcis({ "@context": CONTEXT, type: "EPCISDocument", schemaVersion: "2.0", creationDate: "2024-06-01T00:00:00.000Z", epcisBody: { eventList: events } }));
+  /** Captures the events, with location master data (EPCIS 2.0 §6.5, the member's own statements) in the header when given. */
+  async function capture(events: Record<string, unknown>[], locations?: Record<string, unknown>[]): Promise<void> {
+    const header = locations ? { epcisHeader: { epcisMasterData: { vocabularyList: [{ type: "urn:epcglobal:epcis:vtype:BusinessLocation", vocabularyElementList: locations }] } } } : {};
+    const job = await member.client.waitForCapture(await member.client.captureEpcis({ "@context": CONTEXT, type: "EPCISDocument", schemaVersion: "2.0", creationDate: "2024-06-01T00:00:00.000Z", ...header, epcisBody: { eventList: events } }));
     expect(job.success, JSON.stringify(job.errors)).to.equal(true);
   }
 
@@ -208,6 +210,52 @@ describe("conformance: EPCIS 2.0 query language (§8.2.7.1) and the REST binding
     const res = await request(`/epcis/events?${new URLSearchParams({ MATCH_epc: "urn:epc:idpat:sgtin:0614141.107346.*", maxEventCount: "1" }).toString()}`);
     expect(res.status).to.equal(413);
     expect(res.headers.get("content-type")).to.match(/^application\/problem\+json/);
+  });
+
+  // Master data (§6.5) stated by the member itself counts for its own queries (docs/epcis.md).
+  const site = (n: number) => `urn:epc:id:sgln:4012345.00${String(n).padStart(3, "0")}.0`;
+
+  it("EPCIS 2.0 §8.2.7.1 WD_readPoint / WD_bizLocation: the location or a direct or indirect descendant of it by the master data's children (§6.5), a cycle followed once", async function () {
+    // 101 has child 102, 102 has children 103 and 101 (a cycle); 104 is nobody's child.
+    await capture(
+      [ev("wd-top", { readPoint: { id: site(101) } }), ev("wd-child", { readPoint: { id: site(102) }, bizLocation: { id: site(102) } }), ev("wd-grandchild", { readPoint: { id: site(103) } }), ev("wd-other", { readPoint: { id: site(104) } })],
+      [{ id: site(101), attributes: [], children: [site(102)] }, { id: site(102), attributes: [], children: [site(103), site(101)] }],
+    );
+    expect(await tags("wd-", { WD_readPoint: site(101) })).to.have.members(["wd-top", "wd-child", "wd-grandchild"]);
+    expect(await tags("wd-", { WD_readPoint: site(102) })).to.have.members(["wd-top", "wd-child", "wd-grandchild"]);
+    expect(await tags("wd-", { WD_readPoint: site(103) })).to.deep.equal(["wd-grandchild"]);
+    expect(await tags("wd-", { EQ_readPoint: site(101) })).to.deep.equal(["wd-top"]);
+    expect(await tags("wd-", { WD_bizLocation: site(101) })).to.deep.equal(["wd-child"]);
+  });
+
+  it("EPCIS 2.0 §8.2.7.1 HASATTR_fieldname: the field's vocabulary element has master data with a non-null attribute of one of the names", async function () {
+    await capture(
+      [ev("ha-named", { readPoint: { id: site(111) } }), ev("ha-zoned", { readPoint: { id: site(112) } }), ev("ha-bare", { readPoint: { id: site(113) } }), ev("ha-none")],
+      [
+        { id: site(111), attributes: [{ id: "urn:epcglobal:cbv:mda:name", attribute: "North gate" }] },
+        { id: site(112), attributes: [{ id: "urn:example:zone", attribute: "cold" }] },
+        { id: site(113), attributes: [{ id: "urn:example:zone" }] },
+      ],
+    );
+    expect(await tags("ha-", { HASATTR_readPoint: "urn:epcglobal:cbv:mda:name" })).to.deep.equal(["ha-named"]);
+    expect(await tags("ha-", { HASATTR_readPoint: "urn:epcglobal:cbv:mda#name" }), "the CBV 1.x form of the attribute's name").to.deep.equal(["ha-named"]);
+    expect(await tags("ha-", { HASATTR_readPoint: "urn:epcglobal:cbv:mda:name|urn:example:zone" })).to.have.members(["ha-named", "ha-zoned"]);
+    expect(await tags("ha-", { HASATTR_bizLocation: "urn:epcglobal:cbv:mda:name" })).to.deep.equal([]);
+  });
+
+  it("EPCIS 2.0 §8.2.7.1 EQATTR_fieldname_attrname: the attribute attrname of the field's element's master data equals one of the values", async function () {
+    await capture(
+      [ev("eqa-cold", { bizLocation: { id: site(121) } }), ev("eqa-dry", { bizLocation: { id: site(122) } }), ev("eqa-none", { bizLocation: { id: site(123) } })],
+      [
+        { id: site(121), attributes: [{ id: "urn:example:zone", attribute: "cold" }, { id: "urn:epcglobal:cbv:mda:countryCode", attribute: "DE" }] },
+        { id: site(122), attributes: [{ id: "urn:example:zone", attribute: "dry" }] },
+      ],
+    );
+    expect(await tags("eqa-", { "EQATTR_bizLocation_urn:example:zone": "cold" })).to.deep.equal(["eqa-cold"]);
+    expect(await tags("eqa-", { "EQATTR_bizLocation_urn:example:zone": "cold|dry" })).to.have.members(["eqa-cold", "eqa-dry"]);
+    expect(await tags("eqa-", { "EQATTR_bizLocation_urn:epcglobal:cbv:mda#countryCode": "DE" })).to.deep.equal(["eqa-cold"]);
+    expect(await tags("eqa-", { "EQATTR_readPoint_urn:example:zone": "cold" })).to.deep.equal([]);
+    expect(await statusOf({ EQATTR_bizLocation: "cold" }), "an EQATTR_ without an attribute name").to.equal(400);
   });
 
   it("EPCIS 2.0 REST binding: every fixed-name query parameter of the binding is accepted; a name the query language does not have is a 400 problem", async function () {
