@@ -43,6 +43,7 @@ import { HubAttestations, HubPublisher } from "./records/hub-publisher";
 import { OPERATOR_ORG_ID } from "./orgs/service";
 import { openApiRoutes } from "./openapi/routes";
 import { oneRecordRoutes } from "./one-record/routes";
+import { inboundNotificationRoutes } from "./one-record/inbound-notifications";
 import { RecordLinks } from "./records/links";
 import { CustomsManifestPolicy } from "./one-record/customs-policy";
 import { OneRecordIris } from "./one-record/iris";
@@ -129,6 +130,8 @@ export function createApp(parts: HubParts, services: HubServices): express.Expre
   app.disable("x-powered-by");
   app.set("trust proxy", false);
   app.use(responseHeaders());
+  // ONE Record's inbound /notifications reads its raw body (its signature is over the bytes): before the parsers.
+  app.use(inboundNotificationRoutes({ db, provider, hub: services.hub, iris: new OneRecordIris(config.PUBLIC_URL), allowPrivate: config.WEBHOOK_ALLOW_PRIVATE }));
   app.use(bodyParsers());
 
   app.get("/health", healthRoute(storageHealthOf(db)));

@@ -44,10 +44,11 @@ export function productAuthority(brand: string, batches: readonly Pick<SignedRec
  * The record types the hub attests for a member that wrote without signing (owner: the operator,
  * `capturedBy`: the member): EPCIS events captured through the EPCIS interface, and ONE Record
  * objects, events and change requests written by plain ONE Record clients, and the EPCIS master
- * data (names and addresses of locations and parties) of a capture document's header. The hub refuses
- * `capturedBy` from anyone but itself; on any other type it means nothing.
+ * data (names and addresses of locations and parties) of a capture document's header, and the
+ * anchored copies of another ONE Record server's objects the hub keeps for a member that subscribed
+ * to them. The hub refuses `capturedBy` from anyone but itself; on any other type it means nothing.
  */
-export const HUB_ATTESTED_TYPES: readonly string[] = ["EpcisEvent", "LogisticsObject", "ChangeRequest", "EpcisMasterData"];
+export const HUB_ATTESTED_TYPES: readonly string[] = ["EpcisEvent", "LogisticsObject", "ChangeRequest", "EpcisMasterData", "RemoteObjectCopy"];
 
 /**
  * The party a record speaks for: the organisation the hub attested it for (its `capturedBy`), else

@@ -12,6 +12,7 @@ import { MatchResultBody } from "./match-result";
 import { OrderBody } from "./order";
 import { PaymentBody } from "./payment";
 import { ProductBatchBody } from "./product-batch";
+import { RemoteObjectCopyBody } from "./remote-object-copy";
 import { ShipmentBody } from "./shipment";
 import { SummaryDeclarationBody } from "./summary-declaration";
 import { WaybillBody } from "./waybill";
@@ -33,6 +34,7 @@ export const RECORD_TYPES = {
   EpcisMasterData: EpcisMasterDataBody,
   LogisticsObject: LogisticsObjectBody,
   ChangeRequest: ChangeRequestBody,
+  RemoteObjectCopy: RemoteObjectCopyBody,
 } as const satisfies Record<string, z.ZodType>;
 
 export type RecordType = keyof typeof RECORD_TYPES;

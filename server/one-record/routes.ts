@@ -13,6 +13,7 @@ import { serverInformation } from "./server-information";
 import { formatQueryDateTime } from "../../sdk/one-record/date-time";
 import { eventRoutes } from "./event-routes";
 import { requestRoutes } from "./request-routes";
+import { remoteSubscriptionRoutes } from "./remote-subscriptions";
 import type { WatchCache } from "../notifications/subscriptions";
 
 export interface OneRecordDeps extends ObjectStore {
@@ -81,6 +82,8 @@ export function oneRecordRoutes(deps: OneRecordDeps): Router {
 
   router.use(eventRoutes(deps));
   router.use(requestRoutes(deps));
+  // Server to server: the hub subscribes to other ONE Record servers' objects for its members.
+  router.use(remoteSubscriptionRoutes(deps));
   router.use(oneRecordErrors(iris));
   return router;
 }
