@@ -154,6 +154,69 @@ describe(`EPCIS master data: names of locations and parties (${isPostgres() ? "P
     expect(bad.headers.get("content-type")).to.match(/^application\/problem\+json/);
   });
 
+  describe("EPCIS queries over master data (WD_, HASATTR_, EQATTR_): the owner's statements and the caller's own count, another organisation's never", function () {
+    // Sites under the brand's prefix 950600: the brand owns them. OWN_SITE is under a prefix nobody holds.
+    const SITE = "urn:epc:id:sgln:9506000.00100.0";
+    const DOCK = "urn:epc:id:sgln:9506000.00101.0";
+    const BAY = "urn:epc:id:sgln:9506000.00102.0";
+    const ROGUE = "urn:epc:id:sgln:9506000.00103.0";
+    const OWN_SITE = "urn:epc:id:sgln:4012345.00200.0";
+    let querier: Awaited<ReturnType<typeof admit>>;
+    /** The querier's event number t: at minute t. */
+    const at = (t: string, readPoint: string, extra: Record<string, unknown> = {}) => ({ ...shipping(`2026-04-10T08:0${t}:00+02:00`, readPoint), ...extra });
+    /** The numbers (q-{minute}) of the querier's events its query answers (it sees only its own). */
+    const tags = async (params: Record<string, string>) => {
+      const res = await fetch(`${hub.url}/epcis/events?${new URLSearchParams({ ...params, perPage: "1000" }).toString()}`, { headers: { authorization: `Bearer ${await querier.client.accessToken()}` } });
+      expect(res.status, await res.clone().text()).to.equal(200);
+      const list = ((await res.json()) as { epcisBody: { queryResults: { resultsBody: { eventList: Record<string, unknown>[] } } } }).epcisBody.queryResults.resultsBody.eventList;
+      return list.map((e) => `q-${/T\d\d:0(\d)/.exec(String(e.eventTime))?.[1]}`).sort();
+    };
+    const state = async (org: typeof parties.brand, elements: (ReturnType<typeof mda> & { children?: string[] })[]) => {
+      const job = await org.client.waitForCapture(await org.client.captureEpcis(withMasterData(shipping("2026-04-09T08:00:00+02:00", FACTORY_DOCK), elements)));
+      expect(job.success, JSON.stringify(job)).to.equal(true);
+    };
+
+    before(async function () {
+      querier = await admit(hub.url, "md-querier", ["FORWARDER"]);
+      // The owner: SITE holds DOCK, DOCK holds BAY and (a cycle) SITE; SITE is a cold zone with a name.
+      await state(parties.brand, [
+        { ...mda(SITE, { name: "Lyon cold store", "urn:example:zone": "cold" }), children: [DOCK] },
+        { ...mda(DOCK, {}), children: [BAY, SITE] },
+      ]);
+      // Another organisation (no owner of these sites): ROGUE under SITE, and attributes it may not give.
+      await state(parties.forwarder, [
+        { ...mda(SITE, {}), children: [ROGUE] },
+        mda(ROGUE, { name: "Rogue bay", "urn:example:zone": "cold" }),
+        mda(DOCK, { "urn:example:hazard": "yes" }),
+      ]);
+      // The querier's own events, and its own statement about a site nobody owns.
+      const job = await querier.client.waitForCapture(
+        await querier.client.captureEpcis({
+          ...withMasterData(at("1", SITE), [mda(OWN_SITE, { "urn:example:zone": "ambient" })]),
+          epcisBody: { eventList: [at("1", SITE), at("2", DOCK, { bizLocation: { id: DOCK } }), at("3", BAY), at("4", ROGUE), at("5", OWN_SITE)] },
+        }),
+      );
+      expect(job.success, JSON.stringify(job)).to.equal(true);
+    });
+
+    it("WD_readPoint / WD_bizLocation: the site and its descendants by the owner's children (a cycle once), not a child another organisation names", async function () {
+      expect(await tags({ WD_readPoint: SITE })).to.deep.equal(["q-1", "q-2", "q-3"]);
+      expect(await tags({ WD_readPoint: DOCK })).to.deep.equal(["q-1", "q-2", "q-3"]);
+      expect(await tags({ WD_bizLocation: SITE })).to.deep.equal(["q-2"]);
+      expect(await tags({ EQ_readPoint: SITE })).to.deep.equal(["q-1"]);
+      expect(await tags({ WD_readPoint: ROGUE }), "the rogue child is still its own place").to.deep.equal(["q-4"]);
+    });
+
+    it("HASATTR_ / EQATTR_: the owner's attributes and the caller's own match; another organisation's never", async function () {
+      expect(await tags({ HASATTR_readPoint: "urn:example:zone" })).to.deep.equal(["q-1", "q-5"]);
+      expect(await tags({ HASATTR_readPoint: "urn:epcglobal:cbv:mda#name" })).to.deep.equal(["q-1"]);
+      expect(await tags({ HASATTR_readPoint: "urn:example:hazard" })).to.deep.equal([]);
+      expect(await tags({ "EQATTR_readPoint_urn:example:zone": "cold" })).to.deep.equal(["q-1"]);
+      expect(await tags({ "EQATTR_readPoint_urn:example:zone": "ambient" })).to.deep.equal(["q-5"]);
+      expect(await tags({ "EQATTR_readPoint_urn:example:hazard": "yes" })).to.deep.equal([]);
+    });
+  });
+
   for (const [what, element] of [
     ["a country that is no ISO 3166-1 alpha-2 code", mda(LYON, { name: "Lyon", countryCode: "France" })],
     ["a latitude beyond 90 degrees", mda(LYON, { name: "Lyon", latitude: "123.5" })],

@@ -224,7 +224,7 @@ describe(`EPCIS 2.0 query language, discovery, OPTIONS and GS1 headers (${isPost
     await none({ LT_percRank: "50" });
   });
 
-  it("master data: WD_ matches as EQ_ (no hierarchy held), HASATTR_ and EQATTR_ match nothing (no master data held)", async function () {
+  it("master data: with none stated, WD_ matches as EQ_ (no descendants) and HASATTR_ / EQATTR_ match nothing (test/integration/epcis-master-data.test.ts: with it)", async function () {
     expect(await sorted({ WD_readPoint: "urn:epc:id:sgln:0614141.07346.1001" })).to.deep.equal(["A"]);
     expect(await sorted({ WD_bizLocation: "urn:epc:id:sgln:0614141.00777.0" })).to.deep.equal(["D"]);
     expect(await sorted({ HASATTR_bizLocation: "urn:epcglobal:cbv:mda#name" })).to.deep.equal([]);
