@@ -2,6 +2,8 @@
 // by the section it comes from. The examples go through one-record-api.test.ts; these are the rules
 // the examples do not show (a historical read's time format, JSON-LD's sets, the vocabulary).
 import { randomUUID } from "node:crypto";
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
 import { expect } from "chai";
 import { NOTIFICATION_EVENT_TYPES } from "../../sdk/one-record/api-objects";
 import { changeOfJsonLd } from "../../sdk/one-record/change";
@@ -9,6 +11,7 @@ import { formatQueryDateTime, parseQueryDateTime } from "../../sdk/one-record/da
 import type { Json, JsonObject } from "../../sdk/one-record/jsonld";
 import { OneRecordClient } from "../../sdk/one-record/client";
 import { signObject } from "../../sdk/one-record/signed-write";
+import { signWebhook } from "../../sdk/webhook";
 import { admit, freshDatabase, hubEnv, startHubProcess, startTestChain, waitFor, type HubProcess, type TestChain, type TestOrg } from "../integration/harness";
 import { failure } from "../integration/one-record-harness";
 import { WebhookReceiver } from "../integration/webhook-receiver";
@@ -314,6 +317,59 @@ describe("ONE Record API rules (the specification's text and the API ontology)",
       expect(location.startsWith(`${p.iri}/logistics-events/`)).to.equal(true);
       const read = await json(await get(holder, location.slice(hub.url.length)));
       expect(read["cargo:eventName"]).to.equal(sent["cargo:eventName"]);
+    });
+
+    it("Notifications (POST /notifications, receiveNotification): the examples Notification_example1-3.json sent by the server the hub subscribed on are 204 No Content; an unauthenticated one is 401, an invalid one 400, each an api:Error", async function () {
+      // The other ONE Record server: a stand-in of a third party's (not the hub's) that serves one
+      // object and accepts the hub's subscription, keeping the callback and the secret it is given.
+      const object = { "@context": { cargo: CARGO, api: API_NS }, "@id": "", "@type": "cargo:Piece", "cargo:goodsDescription": "Elsewhere", "api:hasRevision": 1 };
+      let callback = "";
+      let secret = "";
+      const remote = createServer((req, res) => {
+        if (req.method === "POST" && req.url === "/subscriptions") {
+          callback = String(req.headers["cargoproof-callback"]);
+          secret = String(req.headers["cargoproof-callback-secret"]);
+          req.resume();
+          res.writeHead(201, { location: `${base}/subscriptions/${randomUUID()}` }).end();
+        } else if (req.method === "GET" && req.url?.startsWith("/logistics-objects/")) res.writeHead(200, { "content-type": "application/ld+json", revision: "1" }).end(JSON.stringify(object));
+        else res.writeHead(404).end();
+      });
+      await new Promise<void>((ok) => remote.listen(0, "127.0.0.1", ok));
+      const base = `http://127.0.0.1:${(remote.address() as AddressInfo).port}`;
+      const topic = `${base}/logistics-objects/${randomUUID()}`;
+      object["@id"] = topic;
+      try {
+        const made = await fetch(`${hub.url}/remote-subscriptions`, {
+          method: "POST",
+          headers: { "content-type": "application/ld+json", authorization: `Bearer ${await airline.client.accessToken()}`, "Cargoproof-Remote-Authorization": "Bearer remote-token" },
+          body: JSON.stringify({ ...subscription(airline, "LOGISTICS_OBJECT_IDENTIFIER", topic, []), "api:hasSubscriber": { "@id": `${base}/organizations/airline` } }),
+        });
+        expect(made.status, await made.clone().text()).to.equal(201);
+        expect(callback.startsWith(`${hub.url}/notifications?`)).to.equal(true);
+        const send = (body: string, headers: Record<string, string>) => fetch(callback, { method: "POST", headers: { "content-type": "application/ld+json", ...headers }, body });
+        const signed = (body: string, delivery: string) => {
+          const t = Math.floor(Date.now() / 1000);
+          return { "cargoproof-timestamp": String(t), "cargoproof-signature": signWebhook(secret, t, body), "cargoproof-delivery": delivery };
+        };
+        for (const file of ["Notification_example1.json", "Notification_example2.json", "Notification_example3.json"]) {
+          const doc = example(file);
+          const body = JSON.stringify({ ...doc, "api:hasLogisticsObject": { ...(doc["api:hasLogisticsObject"] as JsonObject), "@id": topic } });
+          const res = await send(body, signed(body, file));
+          expect(res.status, `${file}: ${await res.clone().text()}`).to.equal(204);
+        }
+        const valid = JSON.stringify(example("Notification_example1.json")).split(EXAMPLE_PIECE).join(topic);
+        const unauthenticated = await send(valid, {});
+        expect(unauthenticated.status).to.equal(401);
+        const invalid = JSON.stringify({ "@context": { api: API_NS }, "@type": "api:Notification", "api:hasLogisticsObject": { "@id": topic } });
+        const malformed = await send(invalid, signed(invalid, "no-event-type"));
+        expect(malformed.status).to.equal(400);
+        for (const res of [unauthenticated, malformed]) {
+          expect(res.headers.get("content-type")).to.match(/^application\/ld\+json/);
+          expect((await json(res))["@type"]).to.equal("api:Error");
+        }
+      } finally {
+        await new Promise((ok) => remote.close(ok));
+      }
     });
 
     it("API ontology: every api property, class and individual in what the hub answered and sent above is one the ontology defines", async function () {
