@@ -95,7 +95,7 @@ export async function remoteSubscriptionsOf(db: Db, provider: DbProvider, orgId:
 }
 
 /** The notifications a remote subscription received, oldest first, as received. */
-export async function notificationsOf(deps: Pick<RemoteDeps, "db" | "provider">, subscriptionId: string) {
+export async function notificationsOf(deps: Pick<RemoteDeps, "db" | "provider">, subscriptionId: string): Promise<RemoteNotificationView[]> {
   const rows = await query<Record<string, unknown>>(
     deps.db,
     deps.provider,
@@ -113,7 +113,31 @@ export async function notificationsOf(deps: Pick<RemoteDeps, "db" | "provider">,
 }
 
 /** What the member sees of a remote subscription (never the token nor the secret). */
-export function remoteSubscriptionView(iris: OneRecordIris, s: RemoteSubscriptionRow) {
+export const RemoteSubscriptionView = z.object({
+  id: z.uuid(),
+  self: z.string().describe("This remote subscription on this hub."),
+  topic: z.string().describe("The object's IRI on the other server."),
+  subscriber: z.string().describe("The member's party IRI on the other server."),
+  remoteSubscription: z.string().nullable().describe("The subscription's IRI on the other server (its Location)."),
+  copy: z.object({
+    recordId: z.uuid().describe("The RemoteObjectCopy record, readable by the member alone."),
+    revision: z.number().int().describe("The remote revision its latest version holds."),
+    record: z.string(),
+  }),
+  createdAt: z.string(),
+});
+export type RemoteSubscriptionView = z.infer<typeof RemoteSubscriptionView>;
+export const RemoteNotificationView = z.object({
+  eventType: z.string(),
+  logisticsObject: z.string(),
+  receivedAt: z.string(),
+  copyVersion: z.number().int().nullable().describe("The copy's version this notification made, if it brought a new revision."),
+  error: z.string().nullable().describe("Why the object could not be fetched after it, if it could not."),
+  notification: z.record(z.string(), z.unknown()).describe("The api:Notification as received."),
+});
+export type RemoteNotificationView = z.infer<typeof RemoteNotificationView>;
+
+export function remoteSubscriptionView(iris: OneRecordIris, s: RemoteSubscriptionRow): RemoteSubscriptionView {
   return {
     id: s.id,
     self: `${iris.base}/remote-subscriptions/${s.id}`,

@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { RecordIdSchema } from "../../../sdk/envelope";
-import { BODY_PROBLEMS, JSON_TYPE, NOT_FOUND, problems, type Operation } from "../registry";
+import { BODY_PROBLEMS, JSON_TYPE, NOT_FOUND, named, problems, type Operation } from "../registry";
+import { REMOTE_AUTHORIZATION_HEADER, RemoteNotificationView, RemoteSubscriptionView } from "../../one-record/remote-subscriptions";
 import { JsonLdNode, LD_JSON, ObjectPath, SIGNED_WRITE, WRITE_PROBLEMS, oneRecord } from "./one-record";
 
 /** ONE Record logistics events and subscriptions (server/one-record/event-routes.ts, docs/one-record.md). */
@@ -8,6 +9,8 @@ import { JsonLdNode, LD_JSON, ObjectPath, SIGNED_WRITE, WRITE_PROBLEMS, oneRecor
 const EventPath = ObjectPath.extend({ eventId: RecordIdSchema.describe("The event's record id (the last segment of its IRI).") });
 const SubscriptionPath = z.object({ id: z.string().describe("The subscription's id (the last segment of its IRI).") });
 const dateTime = (what: string) => z.string().optional().describe(`An ISO 8601 date-time: ${what}.`);
+
+const RemoteSubscriptionSchema = named("RemoteSubscription", RemoteSubscriptionView);
 
 export const oneRecordEventOperations: Operation[] = [
   oneRecord({
@@ -115,6 +118,68 @@ export const oneRecordEventOperations: Operation[] = [
     summary: "Unsubscribe",
     pathParams: SubscriptionPath,
     responses: [{ status: 204, description: "Deleted, with its delivery log and dead letters.", content: {} }],
+    problems: NOT_FOUND,
+  }),
+  // Server to server (server/one-record/remote-subscriptions.ts, inbound-notifications.ts).
+  oneRecord({
+    operationId: "receiveNotification",
+    method: "post",
+    path: "/notifications",
+    summary: "Receive an api:Notification from another ONE Record server (the subscriber's callback)",
+    description:
+      "For the subscriptions this hub made on other servers for its members (POST /remote-subscriptions): the callback URL carries ?subscription=, and the body must be signed with that subscription's callback secret (Cargoproof-Signature and Cargoproof-Timestamp over the raw body, as the hub's webhooks are). Anything else is the same 401 and stores nothing. An accepted notification makes the hub GET the object from its server again; a new revision becomes the next version of the member's anchored copy.",
+    security: "public",
+    query: z.object({ subscription: z.string().optional().describe("The remote subscription of this hub the notification is for (part of the callback URL the hub gave).") }),
+    headers: {
+      "Cargoproof-Signature": { description: "v1=<HMAC-SHA256 of timestamp.body with the subscription's callback secret>." },
+      "Cargoproof-Timestamp": { description: "Unix seconds; within five minutes of the hub's clock." },
+      "Cargoproof-Delivery": { description: "The sender's delivery id: a redelivery is accepted again and stored once." },
+    },
+    body: { schema: JsonLdNode, mediaTypes: [LD_JSON, JSON_TYPE] },
+    responses: [{ status: 204, description: "Accepted.", content: {} }],
+    problems: { 400: ["invalid-notification"], 401: ["unauthenticated-notification"], 413: ["payload-too-large"], 415: ["unsupported-media-type"] },
+  }),
+  oneRecord({
+    operationId: "createRemoteSubscription",
+    method: "post",
+    path: "/remote-subscriptions",
+    summary: "Ask the hub to subscribe, for you, to a logistics object on another ONE Record server, and keep an anchored copy of it",
+    description:
+      "The body is the api:Subscription to make there (topic type LOGISTICS_OBJECT_IDENTIFIER, hasTopic the object's IRI, hasSubscriber your party's IRI there). The hub GETs the object with your token there, POSTs the subscription to that server's /subscriptions with this hub's /notifications as callback, and attests revision 1 of a RemoteObjectCopy record for you. Outbound calls only to public addresses (unless WEBHOOK_ALLOW_PRIVATE).",
+    headers: { [REMOTE_AUTHORIZATION_HEADER]: { description: "Bearer <token>: your access token on the other server.", required: true } },
+    body: { schema: JsonLdNode, mediaTypes: [LD_JSON, JSON_TYPE] },
+    responses: [{ status: 201, description: "Subscribed there; the first copy is attested.", content: { [JSON_TYPE]: RemoteSubscriptionSchema }, headers: { Location: "The remote subscription on this hub." } }],
+    problems: problems(BODY_PROBLEMS, {
+      400: ["invalid-subscription", "remote-authorization-required", "remote-url-refused", "remote-refused-subscription"],
+      404: ["remote-object-not-found"],
+      409: ["too-many-remote-subscriptions"],
+      502: ["remote-server-unavailable"],
+    }),
+  }),
+  oneRecord({
+    operationId: "listRemoteSubscriptions",
+    method: "get",
+    path: "/remote-subscriptions",
+    summary: "Your remote subscriptions",
+    responses: [{ status: 200, description: "Oldest first.", content: { [JSON_TYPE]: named("RemoteSubscriptionList", z.object({ subscriptions: z.array(RemoteSubscriptionView) })) } }],
+    problems: {},
+  }),
+  oneRecord({
+    operationId: "getRemoteSubscription",
+    method: "get",
+    path: "/remote-subscriptions/{id}",
+    summary: "One of your remote subscriptions, with its copy's record id and revision",
+    pathParams: SubscriptionPath,
+    responses: [{ status: 200, description: "The remote subscription.", content: { [JSON_TYPE]: RemoteSubscriptionSchema } }],
+    problems: NOT_FOUND,
+  }),
+  oneRecord({
+    operationId: "getRemoteNotifications",
+    method: "get",
+    path: "/remote-subscriptions/{id}/notifications",
+    summary: "The notifications one of your remote subscriptions received, as received",
+    pathParams: SubscriptionPath,
+    responses: [{ status: 200, description: "Oldest first (at most 1000).", content: { [JSON_TYPE]: named("RemoteNotificationList", z.object({ notifications: z.array(RemoteNotificationView) })) } }],
     problems: NOT_FOUND,
   }),
 ];
