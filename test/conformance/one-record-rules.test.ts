@@ -358,6 +358,13 @@ describe("ONE Record API rules (the specification's text and the API ontology)",
           expect(res.status, `${file}: ${await res.clone().text()}`).to.equal(204);
         }
         const valid = JSON.stringify(example("Notification_example1.json")).split(EXAMPLE_PIECE).join(topic);
+        // A redelivery (the same delivery id) is accepted again and stored once; another object's notification is invalid.
+        expect((await send(valid, signed(valid, "Notification_example1.json"))).status).to.equal(204);
+        const elsewhere = JSON.stringify(example("Notification_example1.json"));
+        expect((await send(elsewhere, signed(elsewhere, "elsewhere"))).status).to.equal(400);
+        const id = ((await made.json()) as { id: string }).id;
+        const stored = await fetch(`${hub.url}/remote-subscriptions/${id}/notifications`, { headers: { authorization: `Bearer ${await airline.client.accessToken()}` } });
+        expect(((await stored.json()) as { notifications: { eventType: string }[] }).notifications.map((n) => n.eventType)).to.deep.equal(["LOGISTICS_OBJECT_CREATED", "LOGISTICS_OBJECT_CREATED", "LOGISTICS_OBJECT_UPDATED"]);
         const unauthenticated = await send(valid, {});
         expect(unauthenticated.status).to.equal(401);
         const invalid = JSON.stringify({ "@context": { api: API_NS }, "@type": "api:Notification", "api:hasLogisticsObject": { "@id": topic } });
