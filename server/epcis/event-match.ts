@@ -113,7 +113,6 @@ const EPC_FIELDS = {
   anyEPCClass: ["quantityList", "childQuantityList", "inputQuantityList", "outputQuantityList"],
 } as const;
 export type EpcField = keyof typeof EPC_FIELDS;
-export const EPC_MATCH_FIELDS = Object.keys(EPC_FIELDS) as EpcField[];
 
 function epcsOf(event: Record<string, unknown>, which: EpcField): unknown[] {
   return EPC_FIELDS[which].flatMap((f) => (f.endsWith("QuantityList") || f === "quantityList" ? objects(event[f]).map((q) => q.epcClass) : list(event[f])));
@@ -234,7 +233,7 @@ const metadata = (e: MatchableEvent) => sensorElements(e).flatMap((s) => objects
 const reports = (e: MatchableEvent) => sensorElements(e).flatMap((s) => objects(s.sensorReport));
 
 /** Sensor attributes and where the standard puts them (metadata, report, or both). */
-const SENSOR_ATTRIBUTES: Record<string, ("metadata" | "report")[]> = {
+const SENSOR_ATTRIBUTES = {
   deviceID: ["metadata", "report"],
   dataProcessingMethod: ["metadata", "report"],
   microorganism: ["report"],
@@ -243,15 +242,16 @@ const SENSOR_ATTRIBUTES: Record<string, ("metadata" | "report")[]> = {
   stringValue: ["report"],
   hexBinaryValue: ["report"],
   uriValue: ["report"],
-};
-export const SENSOR_EQ_PARAMS = Object.keys(SENSOR_ATTRIBUTES).map((a) => `EQ_${a}`);
+} satisfies Record<string, readonly ("metadata" | "report")[]>;
+export type SensorAttribute = keyof typeof SENSOR_ATTRIBUTES;
+export const SENSOR_EQ_PARAMS: readonly string[] = Object.keys(SENSOR_ATTRIBUTES).map((a) => `EQ_${a}`);
 
 function sensorHolders(e: MatchableEvent, where: readonly ("metadata" | "report")[]): Record<string, unknown>[] {
   return [...(where.includes("metadata") ? metadata(e) : []), ...(where.includes("report") ? reports(e) : [])];
 }
 
 export function sensorAttributePredicate(attribute: string, v: QueryValue): EventPredicate {
-  const where = SENSOR_ATTRIBUTES[attribute]!;
+  const where: readonly ("metadata" | "report")[] = SENSOR_ATTRIBUTES[attribute as SensorAttribute];
   const wanted = values(v);
   const same = attribute === "hexBinaryValue" ? (a: string, b: string) => a.toLowerCase() === b.toLowerCase() : (a: string, b: string) => a === b;
   return (e) => sensorHolders(e, where).some((h) => typeof h[attribute] === "string" && wanted.some((w) => same(h[attribute] as string, w)));

@@ -11,7 +11,6 @@ import { chunks, placeholders, query, type Runner } from "../db/sql";
 import { HttpProblem, badRequest } from "../http/problem";
 import {
   CONTAINERS,
-  EPC_MATCH_FIELDS,
   SENSOR_EQ_PARAMS,
   booleanValuePredicate,
   epcPredicate,
@@ -37,10 +36,12 @@ import {
   type Container,
   type EpcField,
   type EventPredicate,
+  type SensorAttribute,
   type MatchableEvent,
   type QueryValue,
 } from "./event-match";
 import { vocabularyForms } from "./vocabulary";
+import { EPCIS_QUERY_PARAMETERS, type EpcisQueryParameter } from "../../sdk/epcis/api";
 
 export { vocabularyForms };
 
@@ -60,43 +61,12 @@ type Kind = "list" | "time" | "number" | "bool" | "count" | "bound" | "void" | "
 const queryProblem = (detail: string, errors?: { path: string; message: string }[]) =>
   new HttpProblem(400, "epcis-query-parameter", "Bad request", detail, errors);
 
-const FIXED: Record<string, Kind> = {
-  eventType: "list",
-  EQ_action: "action",
-  EQ_bizStep: "list",
-  EQ_disposition: "list",
-  EQ_persistentDisposition_set: "list",
-  EQ_persistentDisposition_unset: "list",
-  EQ_readPoint: "list",
-  WD_readPoint: "list",
-  EQ_bizLocation: "list",
-  WD_bizLocation: "list",
-  EQ_transformationID: "list",
-  ...Object.fromEntries(EPC_MATCH_FIELDS.map((f) => [`MATCH_${f}`, "list" as Kind])),
-  EQ_eventID: "list",
-  EXISTS_errorDeclaration: "bool",
-  GE_errorDeclarationTime: "time",
-  LT_errorDeclarationTime: "time",
-  EQ_errorReason: "list",
-  EQ_correctiveEventID: "list",
-  GE_eventTime: "time",
-  LT_eventTime: "time",
-  GE_recordTime: "time",
-  LT_recordTime: "time",
-  GE_time: "time",
-  LT_time: "time",
-  GE_startTime: "time",
-  LT_startTime: "time",
-  GE_endTime: "time",
-  LT_endTime: "time",
-  EQ_type: "list",
-  ...Object.fromEntries(SENSOR_EQ_PARAMS.map((p) => [p, "list" as Kind])),
-  EQ_booleanValue: "bool",
-  orderBy: "orderBy",
-  orderDirection: "direction",
-  eventCountLimit: "count",
-  maxEventCount: "count",
-};
+const FIXED: Readonly<Record<string, Kind>> = EPCIS_QUERY_PARAMETERS;
+
+// The SDK's list names exactly the EPC fields and sensor attributes the matcher reads (a compile-time check).
+type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+const fixedNamesAgree: [Same<Extract<EpcisQueryParameter, `MATCH_${string}`>, `MATCH_${EpcField}`>, Same<`EQ_${SensorAttribute}`, Extract<EpcisQueryParameter, `EQ_${SensorAttribute}`>>] = [true, true];
+void fixedNamesAgree;
 
 const CMP = "(EQ|GT|GE|LT|LE)";
 const QUANTITY = new RegExp(`^${CMP}_quantity(?:_(.+))?$`);

@@ -214,6 +214,9 @@ describe(`EPCIS master data: names of locations and parties (${isPostgres() ? "P
       expect(await tags({ "EQATTR_readPoint_urn:example:zone": "cold" })).to.deep.equal(["q-1"]);
       expect(await tags({ "EQATTR_readPoint_urn:example:zone": "ambient" })).to.deep.equal(["q-5"]);
       expect(await tags({ "EQATTR_readPoint_urn:example:hazard": "yes" })).to.deep.equal([]);
+      // The SDK's EpcisQueryParams types every parameter the hub accepts, the families too.
+      const viaSdk = await querier.client.epcisQuery({ WD_readPoint: [SITE], "EQATTR_readPoint_urn:example:zone": ["cold", "ambient"], HASATTR_readPoint: ["urn:epcglobal:cbv:mda:name"], perPage: 1000 });
+      expect(viaSdk.epcisBody.queryResults.resultsBody.eventList.map((e) => e.readPoint)).to.deep.equal([{ id: SITE }]);
     });
   });
 

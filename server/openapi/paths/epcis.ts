@@ -1,6 +1,6 @@
 import { QueryName } from "../../epcis/routes";
 import { z } from "zod";
-import { CaptureJobSchema, EpcisQueryResultSchema } from "../../../sdk/epcis/api";
+import { CaptureJobSchema, EPCIS_QUERY_PARAMETERS, EpcisQueryResultSchema, type EpcisQueryParameter } from "../../../sdk/epcis/api";
 import { EventQuerySchema } from "../../epcis/query";
 import { EpcisSubscriptionInput, EpcisSubscriptionViewSchema } from "../../epcis/subscriptions";
 import { DISCOVERY_KINDS, EVENTS_PARAMETER, ID_PARAMETER, type DiscoveryKind } from "../../epcis/discovery";
@@ -17,63 +17,77 @@ const EPCIS_HEADERS = {
 const QueryResult = named("EpcisQueryDocument", EpcisQueryResultSchema);
 const pipeList = (what: string) => z.string().optional().describe(`${what}, "|"-separated`);
 
+/** What each fixed parameter of the query language (sdk/epcis/api.ts EPCIS_QUERY_PARAMETERS) selects. */
+const PARAMETER_DESCRIPTIONS: Record<EpcisQueryParameter, string> = {
+  eventType: "Event types",
+  GE_eventTime: "Events at or after this ISO 8601 date-time",
+  LT_eventTime: "Events before this ISO 8601 date-time",
+  GE_recordTime: "Events the hub recorded at or after this ISO 8601 date-time",
+  LT_recordTime: "Events the hub recorded before this ISO 8601 date-time",
+  EQ_action: "ADD, OBSERVE or DELETE",
+  EQ_bizStep: "Business steps",
+  EQ_disposition: "Dispositions",
+  EQ_persistentDisposition_set: "Dispositions in persistentDisposition.set",
+  EQ_persistentDisposition_unset: "Dispositions in persistentDisposition.unset",
+  EQ_readPoint: "Read points",
+  WD_readPoint: "Read points with their descendants by the master data the query counts (children: the owner's and the caller's own statements)",
+  EQ_bizLocation: "Business locations",
+  WD_bizLocation: "Business locations with their descendants (as WD_readPoint)",
+  EQ_transformationID: "Transformation IDs",
+  MATCH_epc: "EPCs or EPC patterns (epcList, childEPCs)",
+  MATCH_parentID: "EPCs or EPC patterns (parentID)",
+  MATCH_inputEPC: "EPCs or EPC patterns (inputEPCList)",
+  MATCH_outputEPC: "EPCs or EPC patterns (outputEPCList)",
+  MATCH_anyEPC: "EPCs or EPC patterns in any role",
+  MATCH_epcClass: "EPC classes or patterns (quantityList, childQuantityList)",
+  MATCH_inputEPCClass: "EPC classes or patterns (inputQuantityList)",
+  MATCH_outputEPCClass: "EPC classes or patterns (outputQuantityList)",
+  MATCH_anyEPCClass: "EPC classes or patterns in any quantity list",
+  EQ_eventID: "The events' own eventIDs",
+  EXISTS_errorDeclaration: "true: only events that declare an error (errorDeclaration)",
+  GE_errorDeclarationTime: "Error declarations at or after this ISO 8601 date-time",
+  LT_errorDeclarationTime: "Error declarations before this ISO 8601 date-time",
+  EQ_errorReason: "Error reasons (did_not_occur, incorrect_data, or a URI)",
+  EQ_correctiveEventID: "Error declarations naming one of these corrective event IDs",
+  EQ_type: "Sensor report measurement types (bare words, e.g. Temperature)",
+  EQ_deviceID: "Sensor device IDs (metadata or report)",
+  EQ_dataProcessingMethod: "Sensor data processing methods",
+  EQ_microorganism: "Sensor report microorganisms",
+  EQ_chemicalSubstance: "Sensor report chemical substances",
+  EQ_bizRules: "Sensor metadata business rules",
+  EQ_stringValue: "Sensor report string values",
+  EQ_hexBinaryValue: "Sensor report hexBinary values",
+  EQ_uriValue: "Sensor report URI values",
+  EQ_booleanValue: "Sensor report boolean value",
+  GE_time: "Sensor metadata or report time at or after",
+  LT_time: "Sensor metadata or report time before",
+  GE_startTime: "Sensor metadata startTime at or after",
+  LT_startTime: "Sensor metadata startTime before",
+  GE_endTime: "Sensor metadata endTime at or after",
+  LT_endTime: "Sensor metadata endTime before",
+  orderBy: "eventTime, recordTime or an extension field (namespace#name); without it, record order",
+  orderDirection: "With orderBy; DESC when omitted",
+  eventCountLimit: "The first N events in orderBy's order (needs orderBy; not with maxEventCount)",
+  maxEventCount: "More matching events is a 413 epcis-query-too-large (QueryTooLargeException)",
+};
+const URL_VALUE: Record<(typeof EPCIS_QUERY_PARAMETERS)[EpcisQueryParameter], (what: string) => z.ZodOptional> = {
+  list: pipeList,
+  action: pipeList,
+  time: (what) => z.string().optional().describe(what),
+  bool: (what) => z.enum(["true", "false"]).optional().describe(what),
+  count: (what) => z.string().regex(/^\d+$/).optional().describe(what),
+  orderBy: (what) => z.string().optional().describe(what),
+  direction: (what) => z.enum(["ASC", "DESC"]).optional().describe(what),
+};
+
 /**
  * The URL form of an event query (server/epcis/query.ts parseUrlQuery): documentation of what the
  * route reads. The fixed names are listed; the families with names built from a field, unit or type
  * are in QUERY_FAMILIES (the binding lists them the same way).
  */
 const EventUrlQuery = z.looseObject({
-  eventType: pipeList("Event types"),
-  GE_eventTime: z.string().optional().describe("Events at or after this ISO 8601 date-time"),
-  LT_eventTime: z.string().optional().describe("Events before this ISO 8601 date-time"),
-  GE_recordTime: z.string().optional(),
-  LT_recordTime: z.string().optional(),
-  EQ_action: pipeList("ADD, OBSERVE or DELETE"),
-  EQ_bizStep: pipeList("Business steps"),
-  EQ_disposition: pipeList("Dispositions"),
-  EQ_persistentDisposition_set: pipeList("Dispositions in persistentDisposition.set"),
-  EQ_persistentDisposition_unset: pipeList("Dispositions in persistentDisposition.unset"),
-  EQ_readPoint: pipeList("Read points"),
-  WD_readPoint: pipeList("Read points with descendants (the hub holds no hierarchy: as EQ_readPoint)"),
-  EQ_bizLocation: pipeList("Business locations"),
-  WD_bizLocation: pipeList("Business locations with descendants (as EQ_bizLocation)"),
-  EQ_transformationID: pipeList("Transformation IDs"),
-  MATCH_epc: pipeList("EPCs or EPC patterns (epcList, childEPCs)"),
-  MATCH_parentID: pipeList("EPCs or EPC patterns (parentID)"),
-  MATCH_inputEPC: pipeList("EPCs or EPC patterns (inputEPCList)"),
-  MATCH_outputEPC: pipeList("EPCs or EPC patterns (outputEPCList)"),
-  MATCH_anyEPC: pipeList("EPCs or EPC patterns in any role"),
-  MATCH_epcClass: pipeList("EPC classes or patterns (quantityList, childQuantityList)"),
-  MATCH_inputEPCClass: pipeList("EPC classes or patterns (inputQuantityList)"),
-  MATCH_outputEPCClass: pipeList("EPC classes or patterns (outputQuantityList)"),
-  MATCH_anyEPCClass: pipeList("EPC classes or patterns in any quantity list"),
+  ...Object.fromEntries((Object.keys(EPCIS_QUERY_PARAMETERS) as EpcisQueryParameter[]).map((name) => [name, URL_VALUE[EPCIS_QUERY_PARAMETERS[name]](PARAMETER_DESCRIPTIONS[name])])),
   EQ_quantity: z.string().optional().describe("A QuantityElement's quantity (also GT_, GE_, LT_, LE_, and EQ_quantity_{uom} ...)"),
-  EQ_eventID: pipeList("The events' own eventIDs"),
-  EXISTS_errorDeclaration: z.enum(["true", "false"]).optional().describe("true: only events that declare an error (errorDeclaration)"),
-  GE_errorDeclarationTime: z.string().optional().describe("Error declarations at or after this ISO 8601 date-time"),
-  LT_errorDeclarationTime: z.string().optional().describe("Error declarations before this ISO 8601 date-time"),
-  EQ_errorReason: pipeList("Error reasons (did_not_occur, incorrect_data, or a URI)"),
-  EQ_correctiveEventID: pipeList("Error declarations naming one of these corrective event IDs"),
-  EQ_type: pipeList("Sensor report measurement types (bare words, e.g. Temperature)"),
-  EQ_deviceID: pipeList("Sensor device IDs (metadata or report)"),
-  EQ_dataProcessingMethod: pipeList("Sensor data processing methods"),
-  EQ_microorganism: pipeList("Sensor report microorganisms"),
-  EQ_chemicalSubstance: pipeList("Sensor report chemical substances"),
-  EQ_bizRules: pipeList("Sensor metadata business rules"),
-  EQ_stringValue: pipeList("Sensor report string values"),
-  EQ_hexBinaryValue: pipeList("Sensor report hexBinary values"),
-  EQ_uriValue: pipeList("Sensor report URI values"),
-  EQ_booleanValue: z.enum(["true", "false"]).optional().describe("Sensor report boolean value"),
-  GE_time: z.string().optional().describe("Sensor metadata or report time at or after"),
-  LT_time: z.string().optional().describe("Sensor metadata or report time before"),
-  GE_startTime: z.string().optional(),
-  LT_startTime: z.string().optional(),
-  GE_endTime: z.string().optional(),
-  LT_endTime: z.string().optional(),
-  orderBy: z.string().optional().describe("eventTime, recordTime or an extension field (namespace#name); without it, record order"),
-  orderDirection: z.enum(["ASC", "DESC"]).optional().describe("With orderBy; DESC when omitted"),
-  eventCountLimit: z.string().regex(/^\d+$/).optional().describe("The first N events in orderBy's order (needs orderBy; not with maxEventCount)"),
-  maxEventCount: z.string().regex(/^\d+$/).optional().describe("More matching events is a 413 epcis-query-too-large (QueryTooLargeException)"),
   perPage: z.string().regex(/^\d+$/).optional().describe("Events per page (1-1000, default 100)"),
   nextPageToken: z.string().optional().describe("From the previous page's Link rel=next"),
 });
@@ -81,7 +95,7 @@ const QUERY_FAMILIES =
   "Every SimpleEventQuery parameter of EPCIS 2.0 §8.2.7.1 (lists \"|\"-separated). Besides the fixed names: " +
   "EQ_/GT_/GE_/LT_/LE_quantity_{uom}; EQ_/GT_/GE_/LT_/LE_{value|minValue|maxValue|meanValue|sDev|percValue}_{uom} and _percRank (sensor reports); " +
   "EQ_bizTransaction_{type}, EQ_source_{type}, EQ_destination_{type}; EQ_/GT_/GE_/LT_/LE_/EXISTS_[INNER_][ILMD_|SENSORELEMENT_|SENSORMETADATA_|SENSORREPORT_|readPoint_|bizLocation_|ERROR_DECLARATION_]{field} " +
-  "with {field} an extension field as namespace#name (or its CURIE); HASATTR_{field} and EQATTR_{field}_{attribute} (the hub holds no master data: they match nothing). " +
+  "with {field} an extension field as namespace#name (or its CURIE); HASATTR_{field} and EQATTR_{field}_{attribute} over the master data of the field's element that the query counts (its owner's and the caller's own statements). " +
   "Unknown names are a 400. Parameters the index does not hold are evaluated over the stored events that pass the indexed ones, at most 5000 (more: 413 epcis-query-too-complex).";
 const PageQuery = EventUrlQuery.pick({ perPage: true, nextPageToken: true });
 const QUERY_PROBLEMS = { 400: ["epcis-query-parameter", "invalid-page-token"], 413: ["epcis-query-too-large", "epcis-query-too-complex"] };
