@@ -13,9 +13,7 @@
  * through publicOnlyLookup): a private address only with WEBHOOK_ALLOW_PRIVATE.
  */
 import { randomUUID } from "node:crypto";
-import { request as httpRequest, type IncomingHttpHeaders } from "node:http";
-import { request as httpsRequest } from "node:https";
-import { isIP } from "node:net";
+import type { IncomingHttpHeaders } from "node:http";
 import { Router, type Request, type RequestHandler } from "express";
 import { z } from "zod";
 import { API_SCHEMAS, apiClassOf, apiObjectOf } from "../../sdk/one-record/api-objects";
@@ -26,9 +24,9 @@ import type { Db, DbProvider } from "../db/client";
 import { asDate, asNumber, execute, query } from "../db/sql";
 import { HttpProblem, badRequest, notFound } from "../http/problem";
 import type { HubPublisher } from "../records/hub-publisher";
-import { isPublicAddress } from "../notifications/public-address";
+import { outboundCall } from "../notifications/post";
 import { generateWebhookSecret } from "../notifications/signature";
-import { WebhookUrlError, checkWebhookUrl, publicOnlyLookup } from "../notifications/url-guard";
+import { WebhookUrlError, checkWebhookUrl } from "../notifications/url-guard";
 import { callerOf } from "../auth/caller";
 import { CALLBACK_HEADER, CALLBACK_SECRET_HEADER } from "./subscriptions";
 import type { OneRecordIris } from "./iris";
@@ -157,61 +155,21 @@ export interface RemoteAnswer {
   text: string;
 }
 
-const lookup = publicOnlyLookup();
-
 /**
- * One call to another ONE Record server: no redirects followed, at most MAX_ANSWER_BYTES read,
- * bounded by REMOTE_TIMEOUT_MS; unless private targets are allowed, only public addresses are
- * connected (a literal one is checked here, a name at connection time by publicOnlyLookup).
- * Undefined when no answer came (refused, unreachable, too large, too slow).
+ * One call to another ONE Record server (the hub's one guarded outbound call: no redirects, public
+ * addresses only unless private targets are allowed), at most MAX_ANSWER_BYTES read, bounded by
+ * REMOTE_TIMEOUT_MS. Undefined when no answer came (refused, unreachable, too large, too slow).
  */
-export function remoteCall(url: string, method: "GET" | "POST", headers: Record<string, string>, allowPrivate: boolean, body?: string): Promise<RemoteAnswer | undefined> {
-  return new Promise((resolve) => {
-    let target: URL;
-    try {
-      target = new URL(url);
-    } catch {
-      return resolve(undefined);
-    }
-    const host = target.hostname.replace(/^\[|\]$/g, "");
-    if (!allowPrivate && isIP(host) && !isPublicAddress(host)) return resolve(undefined);
-    const send = target.protocol === "https:" ? httpsRequest : target.protocol === "http:" ? httpRequest : undefined;
-    if (!send) return resolve(undefined);
-    let settled = false;
-    const finish = (a: RemoteAnswer | undefined) => {
-      if (settled) return;
-      settled = true;
-      clearTimeout(timer);
-      resolve(a);
-    };
-    const req = send(
-      target,
-      {
-        method,
-        headers: { "user-agent": "cargoproof-one-record/1", ...headers, ...(body !== undefined ? { "content-length": String(Buffer.byteLength(body)) } : {}) },
-        ...(allowPrivate ? {} : { lookup }),
-      },
-      (res) => {
-        const parts: Buffer[] = [];
-        let size = 0;
-        res.on("data", (d: Buffer) => {
-          size += d.length;
-          if (size > MAX_ANSWER_BYTES) {
-            req.destroy();
-            finish(undefined);
-          } else parts.push(d);
-        });
-        res.on("end", () => finish({ status: res.statusCode ?? 0, headers: res.headers, text: Buffer.concat(parts).toString("utf8") }));
-        res.on("error", () => finish(undefined));
-      },
-    );
-    const timer = setTimeout(() => {
-      req.destroy();
-      finish(undefined);
-    }, REMOTE_TIMEOUT_MS);
-    req.on("error", () => finish(undefined));
-    req.end(body);
+export async function remoteCall(url: string, method: "GET" | "POST", headers: Record<string, string>, allowPrivate: boolean, body?: string): Promise<RemoteAnswer | undefined> {
+  const answer = await outboundCall(url, {
+    method,
+    headers: { "user-agent": "cargoproof-one-record/1", ...headers },
+    ...(body !== undefined ? { body } : {}),
+    timeoutMs: REMOTE_TIMEOUT_MS,
+    allowPrivate,
+    maxAnswerBytes: MAX_ANSWER_BYTES,
   });
+  return answer.text !== undefined && answer.statusCode !== undefined && answer.headers ? { status: answer.statusCode, headers: answer.headers, text: answer.text } : undefined;
 }
 
 const unavailable = (detail: string) => new HttpProblem(502, "remote-server-unavailable", "Bad Gateway", detail);
