@@ -64,7 +64,7 @@ export class EpcisIndexer implements RecordObserver {
           [{ path: "id", message: `expected ${expected} or ${epcisVariantRecordId(body, attester)}` }],
         );
       const ownId = typeof body.event.eventID === "string" ? body.event.eventID : null;
-      const declaration = errorDeclarationOf(body.event);
+      const declaration = indexedDeclaration(body);
       const digest = capturedDigest(body);
       digests.push(digest);
       rows.push([r.id, body.eventId, ownId, r.owner, body.capturedBy ?? null, body.eventType, normaliseTimestamp(body.eventTime), recordTime,
@@ -82,20 +82,20 @@ export class EpcisIndexer implements RecordObserver {
   }
 }
 
-/** An event's errorDeclaration as the index keeps it (EPCIS 2.0 §7.4.1.2), if it has one. */
-function errorDeclarationOf(event: Record<string, unknown>): { time: string; reason: string | null; correctiveEventIDs: string[] } | undefined {
-  const d = event.errorDeclaration;
-  if (typeof d !== "object" || d === null || Array.isArray(d)) return undefined;
-  const { declarationTime, reason, correctiveEventIDs } = d as Record<string, unknown>;
-  if (typeof declarationTime !== "string") return undefined; // a member's record the capture schema did not check
+/**
+ * An event's errorDeclaration as the index keeps it (EPCIS 2.0 §7.4.1.2), if it has one: the body's
+ * copy, which the record schema checked against the event (EpcisEventBody), its time in UTC.
+ */
+function indexedDeclaration(body: EpcisEventBody): { time: string; reason: string | null; correctiveEventIDs: string[] } | undefined {
+  const d = body.errorDeclaration;
+  if (!d) return undefined;
   let time: string;
   try {
-    time = normaliseTimestamp(declarationTime);
+    time = normaliseTimestamp(d.declarationTime);
   } catch {
     throw badRequest("invalid-record", "errorDeclaration.declarationTime is not an ISO 8601 date-time with a time zone.");
   }
-  const ids = Array.isArray(correctiveEventIDs) ? correctiveEventIDs.filter((x): x is string => typeof x === "string") : [];
-  return { time, reason: typeof reason === "string" ? reason : null, correctiveEventIDs: [...new Set(ids)] };
+  return { time, reason: d.reason ?? null, correctiveEventIDs: [...new Set(d.correctiveEventIDs ?? [])] };
 }
 
 /** The same captured event twice from one attester (in this batch or stored before) is one event: 409. */

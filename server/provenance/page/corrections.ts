@@ -2,7 +2,8 @@ import type { StoryStep } from "../../../sdk/provenance/story";
 
 type Declaration = { declarationTime: string; reason?: string };
 
-const declarationOf = (s: StoryStep): Declaration | undefined =>
+/** The errorDeclaration an EPCIS step states (a public field of its record), if it is a declaration. */
+export const declarationOf = (s: StoryStep): Declaration | undefined =>
   s.type === "EpcisEvent" ? (s.record.body.errorDeclaration as Declaration | undefined) : undefined;
 /** Whose claim an EPCIS step is: the capturer of a hub-attested event, else the record's owner. */
 const claimantOf = (s: StoryStep) => (s.capturedBy ?? s.attestedBy).orgId;

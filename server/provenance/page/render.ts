@@ -1,6 +1,7 @@
 import type { AttesterKind } from "../../../sdk/provenance/attesters";
 import type { StoryAttester, StoryFact, StoryScans, StoryStep } from "../../../sdk/provenance/story";
 import { cbvWord } from "./cbv";
+import { declarationOf } from "./corrections";
 import type { StoryBase } from "./story";
 import { LANGUAGES, LOCALES, STRINGS, fill, type Language, type StringKey, type Strings } from "./i18n";
 
@@ -169,7 +170,7 @@ function placeHtml(f: Formatter, story: StoryBase, where: string): string {
 
 /** An EPCIS event declared in error, or the declaration itself, says so on its step (EPCIS 2.0 §7.4.1.2). */
 function correctionLine(f: Formatter, step: StoryStep): string {
-  const own = step.type === "EpcisEvent" ? (step.record.body.errorDeclaration as { declarationTime: string; reason?: string } | undefined) : undefined;
+  const own = declarationOf(step);
   const d = step.declaredInError
     ? { at: step.declaredInError.at, reason: step.declaredInError.reason, key: "declaredInError" as const }
     : own
