@@ -4,7 +4,7 @@
 // same "test test ... junk" mnemonic as Hardhat's, so the harness's dev keys are funded on it too.
 import { spawn, type ChildProcess } from "node:child_process";
 import { existsSync } from "node:fs";
-import { createServer } from "node:net";
+import { onFreePort } from "../scripts/free-port";
 import { join } from "node:path";
 
 const ROOT = join(__dirname, "..");
@@ -39,31 +39,14 @@ export function anvilBinary(): string {
   return ANVIL_BIN;
 }
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once("error", reject);
-    s.listen(0, HOST, () => {
-      const addr = s.address();
-      s.close(() => (typeof addr === "object" && addr !== null ? resolve(addr.port) : reject(new Error("no port"))));
-    });
-  });
-}
-
 // Anvil does not notice its parent dying, so it runs under a small shell that kills it when our end
 // of its stdin pipe closes: on stop(), and when this process exits in any way (even SIGKILL).
 const WRAPPER = 'exec 3<&0; "$0" "$@" 3<&- & p=$!; (cat >/dev/null <&3; kill $p 2>/dev/null) & wait $p';
 
 export async function startAnvil(opts: AnvilOptions = {}): Promise<AnvilNode> {
   const bin = anvilBinary();
-  // The free port can be taken between probing and binding; Anvil then exits and we retry.
-  for (let attempt = 1; ; attempt++) {
-    try {
-      return await spawnAnvil(bin, await freePort(), opts);
-    } catch (err) {
-      if (attempt >= 3 || !/in use/i.test((err as Error).message)) throw err;
-    }
-  }
+  // Anvil exits if its port was taken since the probe; it then starts on another.
+  return onFreePort((port) => spawnAnvil(bin, port, opts));
 }
 
 async function spawnAnvil(bin: string, port: number, opts: AnvilOptions): Promise<AnvilNode> {

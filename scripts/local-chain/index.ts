@@ -4,12 +4,12 @@
 // and timestamps, hence the same tx hashes, contract addresses, logs and block hashes.
 import { spawn, type ChildProcess } from "node:child_process";
 import { closeSync, mkdirSync, openSync, readFileSync, rmSync, writeSync } from "node:fs";
-import { createServer } from "node:net";
 import { join, resolve } from "node:path";
 import { z } from "zod";
 import { JournalWriter, journalPath, readJournal, type JournalEntry, type JournalIo } from "./journal";
 import { getBlock, getPendingTimestamp, getReceipt, rpcCall, rpcRequest, startProxy, type BlockHeader } from "./proxy";
 import { isProcessAlive } from "../../server/process-alive";
+import { onFreePort } from "../free-port";
 
 export { journalPath, readJournal, JOURNAL_FILE_NAME, type JournalEntry, type JournalIo } from "./journal";
 
@@ -284,17 +284,6 @@ interface HardhatNode {
   stop(): Promise<void>;
 }
 
-function freePort(): Promise<number> {
-  return new Promise((resolvePort, reject) => {
-    const srv = createServer();
-    srv.once("error", reject);
-    srv.listen(0, HOST, () => {
-      const addr = srv.address();
-      srv.close(() => (typeof addr === "object" && addr !== null ? resolvePort(addr.port) : reject(new Error("no port"))));
-    });
-  });
-}
-
 function forwardLines(stream: NodeJS.ReadableStream, onLine: (line: string) => void): void {
   let buf = "";
   stream.setEncoding("utf8");
@@ -321,14 +310,8 @@ interface NodeOptions {
 }
 
 async function startHardhatNode(opts: NodeOptions): Promise<HardhatNode> {
-  // The free port can be taken between probing and binding; hardhat then exits and we retry.
-  for (let attempt = 1; ; attempt++) {
-    try {
-      return await spawnHardhatNode(await freePort(), opts);
-    } catch (err) {
-      if (attempt >= 3 || !/EADDRINUSE/.test((err as Error).message)) throw err;
-    }
-  }
+  // Hardhat exits if its port was taken since the probe; it then starts on another.
+  return onFreePort((port) => spawnHardhatNode(port, opts));
 }
 
 async function spawnHardhatNode(port: number, opts: NodeOptions): Promise<HardhatNode> {

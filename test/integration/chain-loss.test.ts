@@ -54,10 +54,13 @@ describe(`chain faults under a running hub (${isPostgres() ? "PostgreSQL" : "SQL
   const testChain = (): TestChain => ({ rpcUrl: localChain.rpcUrl, provider, deployment, operator: new Wallet(OPERATOR_KEY, provider), stop: async () => undefined });
   const batches = () => sql<BatchRow>(database.url, `SELECT "id", "root", "status", "txHash", "leafCount", "lastError", "anchoredAt" FROM "AnchorBatch" ORDER BY "createdAt"`);
   const startHub = async (extra: Record<string, string>) => {
-    hub = await startHubProcess(hubEnv(testChain(), database.url, { ANCHOR_BATCH_SIZE: "5", PORT: String(hubPort), ...extra }));
+    // The first start takes a free port; restarts keep it (the tests' clients name it).
+    const env = (port: number) => hubEnv(testChain(), database.url, { ANCHOR_BATCH_SIZE: "5", PORT: String(port), ...extra });
+    hub = await startHubProcess(hubPort === undefined ? env : env(hubPort));
+    hubPort = Number(new URL(hub.url).port);
     return hub;
   };
-  let hubPort: number;
+  let hubPort: number | undefined;
 
   /** All acknowledged digests in batches, every batch anchored, and no batch sealed for a moment. */
   async function settled(): Promise<BatchRow[]> {
@@ -88,9 +91,9 @@ describe(`chain faults under a running hub (${isPostgres() ? "PostgreSQL" : "SQL
   }
 
   before(async () => {
-    port = await freePort();
-    hubPort = await freePort();
-    localChain = await startLocalChain({ dataDir, port, journalIo });
+    // A free port first; the restarts keep it (the hub's RPC_URL names it).
+    localChain = await startLocalChain({ dataDir, port: 0, journalIo });
+    port = Number(new URL(localChain.rpcUrl).port);
     provider = new JsonRpcProvider(localChain.rpcUrl, undefined, { staticNetwork: true, pollingInterval: 50, cacheTimeout: -1 });
     deployment = await deployContracts(new Wallet(OPERATOR_KEY, provider), [new Wallet(ANCHORER_KEY).address]);
     database = await freshDatabase();

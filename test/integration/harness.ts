@@ -3,7 +3,6 @@
 // a server), and hub processes spoken to over real HTTP.
 import { spawn, type ChildProcess } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { randomBytes } from "node:crypto";
@@ -13,6 +12,7 @@ import { Client as PgClient } from "pg";
 import BetterSqlite3 from "better-sqlite3";
 import { startIntervalHardhatNode, startLocalChain } from "../../scripts/local-chain";
 import { startAnvil, type Hardfork } from "../anvil-node";
+import { onFreePort } from "../../scripts/free-port";
 import { deployContracts, type Deployment } from "../../scripts/contracts";
 import { HubClient, HubError } from "../../sdk/client";
 import { CLIENT_ASSERTION_TYPE } from "../../sdk/assertion";
@@ -25,17 +25,7 @@ const ROOT = join(__dirname, "..", "..");
 export const OPERATOR_KEY = devAccountKey(0);
 export const ANCHORER_KEY = devAccountKey(1);
 
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.listen(0, "127.0.0.1", () => {
-      const addr = s.address();
-      const port = typeof addr === "object" && addr ? addr.port : 0;
-      s.close(() => resolve(port));
-    });
-    s.on("error", reject);
-  });
-}
+export { freePort } from "../../scripts/free-port";
 
 export interface TestChain {
   rpcUrl: string;
@@ -88,7 +78,7 @@ export async function startTestChain(opts: TestChainOptions = {}): Promise<TestC
     node = await startIntervalHardhatNode({ blockIntervalMs: Math.round(opts.blockTimeS * 1000) });
   } else {
     const dataDir = mkdtempSync(join(tmpdir(), "cargoproof-chain-"));
-    const chain = await startLocalChain({ dataDir, port: await freePort() });
+    const chain = await startLocalChain({ dataDir, port: 0 });
     node = {
       rpcUrl: chain.rpcUrl,
       async stop() {
@@ -208,9 +198,17 @@ export function hubEnv(chain: TestChain, databaseUrl: string, extra: Record<stri
   };
 }
 
-/** Starts `server/main.ts` as its own process and waits until it answers. */
-export async function startHubProcess(env: Record<string, string>): Promise<HubProcess> {
-  const port = env.PORT ? Number(env.PORT) : await freePort();
+/**
+ * Starts `server/main.ts` as its own process and waits until it answers: on `env.PORT`, or on a free
+ * port (given to `env` when it is a function of it, for a PUBLIC_URL that names the port).
+ */
+export async function startHubProcess(env: Record<string, string> | ((port: number) => Record<string, string>)): Promise<HubProcess> {
+  if (typeof env !== "function" && env.PORT) return spawnHub(Number(env.PORT), env);
+  // The hub exits if its port was taken since the probe; it then starts on another.
+  return onFreePort((port) => spawnHub(port, typeof env === "function" ? env(port) : env));
+}
+
+async function spawnHub(port: number, env: Record<string, string>): Promise<HubProcess> {
   // tsx as a loader in this very process (its CLI would fork a child that a SIGKILL would orphan).
   const child = spawn(process.execPath, ["--require", "tsx/cjs", join(ROOT, "server/main.ts")], {
     cwd: ROOT,

@@ -4,7 +4,7 @@ import { expect } from "chai";
 import { SignJWT, importJWK } from "jose";
 import { createClientAssertion, tokenEndpoint } from "../../sdk/assertion";
 import { randomOrgKey, secp256k1Jwk } from "../../sdk/keys";
-import { OPERATOR_KEY, admit, freePort, freshDatabase, hubEnv, operatorClient, startHubProcess, startTestChain, tokenRequest, type HubProcess, type TestChain } from "./harness";
+import { OPERATOR_KEY, admit, freshDatabase, hubEnv, operatorClient, startHubProcess, startTestChain, tokenRequest, type HubProcess, type TestChain } from "./harness";
 
 describe("keys and tokens", function () {
   let chain: TestChain;
@@ -16,9 +16,8 @@ describe("keys and tokens", function () {
   before(async function () {
     chain = await startTestChain();
     database = await freshDatabase();
-    const port = await freePort();
-    const publicUrl = `http://127.0.0.1:${port}`;
-    hub = await startHubProcess(hubEnv(chain, database.url, { PORT: String(port), PUBLIC_URL: publicUrl }));
+    hub = await startHubProcess((port) => hubEnv(chain, database.url, { PORT: String(port), PUBLIC_URL: `http://127.0.0.1:${port}` }));
+    const publicUrl = hub.url;
     // The same PUBLIC_URL: tokens name it as their issuer, and every instance accepts the others'.
     const quiet = { ANCHOR_WORKER: "off", CUSTOMS_MATCHER: "off", WEBHOOK_WORKER: "off" };
     other = await startHubProcess(hubEnv(chain, database.url, { ...quiet, PUBLIC_URL: publicUrl }));

@@ -23,7 +23,7 @@ const ANSWER_WITHIN_MS = BOUND_MS + 2500;
 describe(`verification with the chain down (${isPostgres() ? "PostgreSQL" : "SQLite"})`, function () {
   this.timeout(180_000);
   const dataDir = mkdtempSync(join(tmpdir(), "cargoproof-verify-down-"));
-  let port: number;
+  let port = 0;
   let localChain: LocalChain | undefined;
   let nodePid: number | undefined;
   let provider: JsonRpcProvider;
@@ -42,6 +42,7 @@ describe(`verification with the chain down (${isPostgres() ? "PostgreSQL" : "SQL
         if (pid) nodePid = Number(pid);
       },
     });
+    port = Number(new URL(localChain.rpcUrl).port);
     expect(nodePid, "the hardhat node's pid (from the local chain's log)").to.be.a("number");
   }
 
@@ -76,8 +77,7 @@ describe(`verification with the chain down (${isPostgres() ? "PostgreSQL" : "SQL
   }
 
   before(async function () {
-    port = await freePort();
-    await startChain();
+    await startChain(); // on a free port; the restarts keep it (the hub's RPC_URL names it)
     provider = new JsonRpcProvider(localChain!.rpcUrl, undefined, { staticNetwork: true, pollingInterval: 50, cacheTimeout: -1 });
     deployment = await deployContracts(new Wallet(OPERATOR_KEY, provider), [new Wallet(ANCHORER_KEY).address]);
     database = await freshDatabase();
