@@ -2,13 +2,7 @@
 pragma solidity ^0.8.28;
 
 import {MemberSignatures} from "./MemberSignatures.sol";
-
-/// @dev The two ParticipantRegistry views that revocation needs.
-interface IParticipantRegistryView {
-    function orgOf(address signer) external view returns (bytes32);
-
-    function isActiveSigner(bytes32 orgId, address signer, uint256 at) external view returns (bool);
-}
+import {IParticipantRegistryView} from "./IParticipantRegistryView.sol";
 
 /// @title AnchorRegistry
 /// @notice Anchors Merkle roots of record-digest batches, and records per-organisation revocations of digests.
@@ -30,23 +24,43 @@ interface IParticipantRegistryView {
 ///      the EIP-712 domain.
 contract AnchorRegistry is MemberSignatures {
     /// @notice EIP-712 type of a relayed revocation (sdk/relay.ts builds the same).
+    /// @dev The type string is hashed at compile time: its length costs no gas.
     bytes32 public constant REVOKE_TYPEHASH =
+        // solhint-disable-next-line gas-small-strings
         keccak256("Revoke(address revoker,bytes32 digest,string reason,uint256 nonce,uint256 deadline)");
 
     /// @notice The account allowed to manage anchorers.
     address public admin;
 
     /// @notice The ParticipantRegistry consulted for revocation rights.
-    address public immutable participantRegistry;
+    /// @dev Not SNAKE_CASE: the public getter's name is part of the ABI the SDK's verifiers call.
+    address public immutable participantRegistry; // solhint-disable-line immutable-vars-naming
 
     // Zero = not an anchorer; otherwise the anchorer's current hash-chain head.
     mapping(address anchorer => bytes32 head) private _heads;
 
     mapping(bytes32 orgId => mapping(bytes32 digest => uint256 timestamp)) private _revokedAt;
 
+    /// @notice The admin role changed hands.
+    /// @param previousAdmin The former admin (zero at deployment).
+    /// @param newAdmin The new admin.
     event AdminTransferred(address indexed previousAdmin, address indexed newAdmin);
+    /// @notice An account was allowed to anchor, or no longer.
+    /// @param anchorer The account.
+    /// @param allowed Whether it may anchor now.
+    /// @param head Its hash-chain head from now on (zero when removed).
     event AnchorerChanged(address indexed anchorer, bool allowed, bytes32 head);
+    /// @notice A batch's Merkle root was anchored.
+    /// @param root The batch's Merkle root.
+    /// @param anchorer The account that anchored it.
+    /// @param leafCount Records in the batch.
+    /// @param head The anchorer's hash-chain head after this batch.
     event Anchored(bytes32 indexed root, address indexed anchorer, uint256 leafCount, bytes32 head);
+    /// @notice An organisation revoked one of its records' digests.
+    /// @param digest The record digest.
+    /// @param orgId The revoking organisation.
+    /// @param revoker The member key that revoked (or signed the relayed revocation).
+    /// @param reason Why, in the organisation's words.
     event Revoked(bytes32 indexed digest, bytes32 indexed orgId, address revoker, string reason);
 
     error NotAdmin();
@@ -120,6 +134,8 @@ contract AnchorRegistry is MemberSignatures {
         bytes4 emptyRoot = EmptyRoot.selector;
         bytes4 emptyBatch = EmptyBatch.selector;
         bytes32 anchoredTopic = Anchored.selector;
+        // Assembly to stay within the gas budget (see @dev above).
+        // solhint-disable-next-line no-inline-assembly
         assembly ("memory-safe") {
             // Slot of _heads[caller()] per the Solidity mapping layout.
             mstore(0x00, caller())

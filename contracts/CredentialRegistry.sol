@@ -2,15 +2,7 @@
 pragma solidity ^0.8.28;
 
 import {MemberSignatures} from "./MemberSignatures.sol";
-
-/// @dev The ParticipantRegistry views that credential issuance needs.
-interface IParticipantRegistryIssuerView {
-    function operator() external view returns (address);
-
-    function orgOf(address signer) external view returns (bytes32);
-
-    function isActiveSigner(bytes32 orgId, address signer, uint256 at) external view returns (bool);
-}
+import {IParticipantRegistryView} from "./IParticipantRegistryView.sol";
 
 /// @title CredentialRegistry
 /// @notice Credentials of cargoproof members (AEO status, accredited certifier, customs office, licensed
@@ -30,12 +22,15 @@ interface IParticipantRegistryIssuerView {
 ///      the same rules and emitting the same events as `issue` / `revoke` sent by that key at that block.
 contract CredentialRegistry is MemberSignatures {
     /// @notice EIP-712 type of a relayed issue (sdk/relay.ts builds the same).
+    /// @dev The type strings are hashed at compile time: their length costs no gas.
     bytes32 public constant ISSUE_TYPEHASH =
+        // solhint-disable-next-line gas-small-strings
         keccak256(
             "IssueCredential(address issuer,bytes32 subject,uint8 kind,uint64 validFrom,uint64 validUntil,string scope,uint256 nonce,uint256 deadline)"
         );
     /// @notice EIP-712 type of a relayed revocation of a credential (sdk/relay.ts builds the same).
     bytes32 public constant REVOKE_TYPEHASH =
+        // solhint-disable-next-line gas-small-strings
         keccak256("RevokeCredential(address revoker,uint256 id,string reason,uint256 nonce,uint256 deadline)");
 
     /// @notice One credential as issued, with its revocation time (0 = not revoked).
@@ -51,14 +46,26 @@ contract CredentialRegistry is MemberSignatures {
     }
 
     /// @notice The ParticipantRegistry whose operator and members this registry trusts.
-    address public immutable participantRegistry;
+    /// @dev Not SNAKE_CASE: the public getter's name is part of the ABI the SDK's verifiers call.
+    address public immutable participantRegistry; // solhint-disable-line immutable-vars-naming
 
     Credential[] private _credentials;
     mapping(bytes32 subject => mapping(uint8 kind => uint256[] ids)) private _bySubjectKind;
     // Accreditation bodies: which credential kinds (bit i = kind i) each organisation may issue.
     mapping(bytes32 issuer => uint256 kinds) private _issuerKinds;
 
+    /// @notice An organisation's right to issue credentials changed.
+    /// @param issuer The accreditation body's organisation id.
+    /// @param kinds The kinds it may issue from now on (bit i = kind i; zero = none).
     event IssuerChanged(bytes32 indexed issuer, uint256 kinds);
+    /// @notice A credential was issued.
+    /// @param id The credential's id.
+    /// @param subject The organisation it was issued to.
+    /// @param kind Its kind.
+    /// @param issuer The issuing organisation (zero: the consortium operator).
+    /// @param validFrom Valid from this unix time.
+    /// @param validUntil Valid until this unix time (zero: open-ended).
+    /// @param scope What it covers, in the kind's own terms (e.g. GS1 company prefixes).
     event CredentialIssued(
         uint256 indexed id,
         bytes32 indexed subject,
@@ -68,6 +75,11 @@ contract CredentialRegistry is MemberSignatures {
         uint64 validUntil,
         string scope
     );
+    /// @notice A credential was revoked.
+    /// @param id The credential's id.
+    /// @param subject The organisation it was issued to.
+    /// @param revoker The revoking organisation (zero: the consortium operator).
+    /// @param reason Why.
     event CredentialRevoked(uint256 indexed id, bytes32 indexed subject, bytes32 revoker, string reason);
 
     error NotOperator();
@@ -79,14 +91,15 @@ contract CredentialRegistry is MemberSignatures {
     error AlreadyRevoked(uint256 id);
     error NotRevoker(address account, uint256 id);
 
+    /// @notice Deploys the registry beside a ParticipantRegistry.
     /// @param participantRegistry_ The ParticipantRegistry (its operator is the consortium operator).
     constructor(address participantRegistry_) MemberSignatures("cargoproof CredentialRegistry") {
         if (participantRegistry_ == address(0)) revert ZeroAddress();
         participantRegistry = participantRegistry_;
     }
 
-    function _registry() private view returns (IParticipantRegistryIssuerView) {
-        return IParticipantRegistryIssuerView(participantRegistry);
+    function _registry() private view returns (IParticipantRegistryView) {
+        return IParticipantRegistryView(participantRegistry);
     }
 
     /// @dev The organisation `account` acts for: its own if it is an active member key now, else zero.
@@ -241,7 +254,7 @@ contract CredentialRegistry is MemberSignatures {
     function credentialsOf(bytes32 subject, uint8 kind) external view returns (Credential[] memory) {
         uint256[] storage ids = _bySubjectKind[subject][kind];
         Credential[] memory out = new Credential[](ids.length);
-        for (uint256 i = 0; i < ids.length; i++) out[i] = _credentials[ids[i]];
+        for (uint256 i = 0; i < ids.length; ++i) out[i] = _credentials[ids[i]];
         return out;
     }
 

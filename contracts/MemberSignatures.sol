@@ -16,12 +16,14 @@ abstract contract MemberSignatures is EIP712, Nonces {
     error SignatureExpired(uint256 deadline);
     error InvalidSignature(address signer);
 
+    /// @notice Sets the EIP-712 domain.
     /// @param name The EIP-712 domain's name (version "1").
     constructor(string memory name) EIP712(name, "1") {}
 
     /// @notice The EIP-712 domain separator of this chain and deployment.
     /// @return The separator.
-    function DOMAIN_SEPARATOR() external view returns (bytes32) {
+    /// @dev Not mixedCase: the name EIP-2612 and wallets look for.
+    function DOMAIN_SEPARATOR() external view returns (bytes32) { // solhint-disable-line func-name-mixedcase
         return _domainSeparatorV4();
     }
 

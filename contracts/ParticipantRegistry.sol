@@ -68,12 +68,32 @@ contract ParticipantRegistry {
     // re-issued to someone else and make its past signatures ambiguous.
     mapping(address signer => bytes32 orgId) private _orgOf;
 
+    /// @notice An organisation was admitted with its first signing key.
+    /// @param orgId The organisation.
+    /// @param signer Its signing key.
+    /// @param roles Its roles (bit i = role i).
     event OrganizationAdmitted(bytes32 indexed orgId, address indexed signer, uint256 roles);
+    /// @notice An organisation's signing key was replaced; the old one signs for nothing from now on.
+    /// @param orgId The organisation.
+    /// @param oldSigner The retired key.
+    /// @param newSigner The key from now on.
     event KeyRotated(bytes32 indexed orgId, address indexed oldSigner, address indexed newSigner);
+    /// @notice An organisation was suspended: its keys sign for nothing until reinstated.
+    /// @param orgId The organisation.
     event OrganizationSuspended(bytes32 indexed orgId);
+    /// @notice A suspended organisation was reinstated.
+    /// @param orgId The organisation.
     event OrganizationReinstated(bytes32 indexed orgId);
+    /// @notice An organisation's roles changed.
+    /// @param orgId The organisation.
+    /// @param roles Its roles from now on (bit i = role i).
     event RolesChanged(bytes32 indexed orgId, uint256 roles);
+    /// @notice The operator role changed hands.
+    /// @param previousOperator The former operator (zero at deployment).
+    /// @param newOperator The new operator.
     event OperatorTransferred(address indexed previousOperator, address indexed newOperator);
+    /// @notice The CredentialRegistry verifiers should consult was set.
+    /// @param registry Its address.
     event CredentialRegistrySet(address indexed registry);
 
     error NotOperator();

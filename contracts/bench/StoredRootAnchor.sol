@@ -7,12 +7,20 @@ pragma solidity ^0.8.28;
 ///         what the per-root storage design would cost in gas.
 contract StoredRootAnchor {
     /// @notice The account allowed to manage anchorers.
-    address public immutable admin;
+    /// @dev Named as AnchorRegistry's `admin` getter, which the benchmark calls on both.
+    address public immutable admin; // solhint-disable-line immutable-vars-naming
 
     mapping(address account => bool) private _anchorers;
     mapping(bytes32 root => uint256 timestamp) private _anchoredAt;
 
+    /// @notice An account was allowed to anchor, or no longer.
+    /// @param anchorer The account.
+    /// @param allowed Whether it may anchor now.
     event AnchorerChanged(address indexed anchorer, bool allowed);
+    /// @notice A batch's Merkle root was anchored (and stored).
+    /// @param root The batch's Merkle root.
+    /// @param anchorer The account that anchored it.
+    /// @param leafCount Records in the batch.
     event Anchored(bytes32 indexed root, address indexed anchorer, uint256 leafCount);
 
     error NotAdmin();
