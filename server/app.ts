@@ -77,6 +77,8 @@ export interface HubServices {
   notificationStreams: NotificationStreams;
   subscriptionWatches: WatchCache;
   authority: PublisherAuthority;
+  /** Owners' names of places, and the master data EPCIS queries and subscriptions count. */
+  places: PlaceNames;
 }
 
 export function createServices(parts: HubParts, log?: (line: string) => void): HubServices {
@@ -99,7 +101,8 @@ export function createServices(parts: HubParts, log?: (line: string) => void): H
   // Authority first: it refuses, before anything is written, a record whose publisher lacks the credential.
   const authority = new PublisherAuthority(chain.provider, chain.contracts.credentialRegistry, config.CREDENTIAL_CACHE_MS);
   // The record watch last: it sees the grants the other observers made in the same publication.
-  const observers: RecordObserver[] = [new HubAttestations(), authority, customs, new GtinOwnership(), new ProductIndexer(), new EpcisIndexer(), new MasterDataIndexer(), ...sharing, new EventLog(iris), new RecordWatch(accessLog, subscriptionWatches), new ObjectWatch(accessLog, subscriptionWatches, iris), new EpcisStreamWatch(accessLog)];
+  const places = new PlaceNames(db, provider, { provider: chain.provider, credentialRegistry: chain.contracts.credentialRegistry }, config.CREDENTIAL_CACHE_MS);
+  const observers: RecordObserver[] = [new HubAttestations(), authority, customs, new GtinOwnership(), new ProductIndexer(), new EpcisIndexer(), new MasterDataIndexer(), ...sharing, new EventLog(iris), new RecordWatch(accessLog, subscriptionWatches), new ObjectWatch(accessLog, subscriptionWatches, iris), new EpcisStreamWatch(accessLog, places)];
   const webhooks = new WebhookWorker(db, provider, {
     retryBaseMs: config.WEBHOOK_RETRY_BASE_MS,
     maxAttempts: config.WEBHOOK_MAX_ATTEMPTS,
@@ -116,7 +119,7 @@ export function createServices(parts: HubParts, log?: (line: string) => void): H
   // Hub attestations for members that write unsigned (EPCIS capture, plain ONE Record clients).
   const hub = new HubPublisher(db, provider, OPERATOR_ORG_ID, config.OPERATOR_PRIVATE_KEY, observers, recordChecks);
   const captures = new CaptureJobs(db, provider, hub);
-  return { proofs, accessLog, selfAudit, exportChain, observers, recordChecks, hub, captures, webhooks, notificationStreams, subscriptionWatches, authority };
+  return { proofs, accessLog, selfAudit, exportChain, observers, recordChecks, hub, captures, webhooks, notificationStreams, subscriptionWatches, authority, places };
 }
 
 /** Assembles the hub's HTTP API: every route the hub serves is mounted here. */
@@ -164,8 +167,8 @@ export function createApp(parts: HubParts, services: HubServices): express.Expre
       auth, accessLog, selfAudit: services.selfAudit, metricsToken: config.METRICS_TOKEN }),
   );
   app.use(customsRoutes({ db, provider, proofs, chain, accessLog, auth }));
-  const epcisSubscriptions = { db, provider, auth, accessLog, allowPrivate: config.WEBHOOK_ALLOW_PRIVATE, watches: services.subscriptionWatches };
-  const places = new PlaceNames(db, provider, { provider: chain.provider, credentialRegistry: chain.contracts.credentialRegistry }, config.CREDENTIAL_CACHE_MS);
+  const { places } = services;
+  const epcisSubscriptions = { db, provider, auth, accessLog, allowPrivate: config.WEBHOOK_ALLOW_PRIVATE, watches: services.subscriptionWatches, masterData: places };
   app.use(epcisRoutes({ db, provider, auth, captures: services.captures, accessLog, masterData: places, onQueryDeleted: (owner, name) => unsubscribeQuery(epcisSubscriptions, owner, name) }));
   app.use(epcisSubscriptionRoutes(epcisSubscriptions));
   app.use(masterDataRoutes({ db, provider, auth, places }));

@@ -78,7 +78,7 @@ export async function startHub(config: Config, log: (line: string) => void = con
   if (config.CUSTOMS_MATCHER === "on") matcher.start();
   if (config.WEBHOOK_WORKER === "on") services.webhooks.start();
   // EPCIS scheduled subscriptions report where webhooks are delivered (server/epcis/subscriptions-delivery.ts).
-  const epcisReports = new EpcisReports(db, provider, services.accessLog, { pollMs: 1000, settleMs: 1000, log });
+  const epcisReports = new EpcisReports(db, provider, services.accessLog, { pollMs: 1000, settleMs: 1000, masterData: services.places, log });
   if (config.WEBHOOK_WORKER === "on") epcisReports.start();
   const app = createApp(parts, services);
   // Slow or short requests (headers trickling in, a body shorter than its Content-Length) are cut at

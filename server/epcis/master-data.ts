@@ -16,7 +16,7 @@ import { canonicalGs1Uri } from "../../sdk/epcis/gs1-uri";
 import { MDA_PREFIXES, type CountedMasterData, type MasterDataFacts } from "./event-match";
 import type { Db, DbProvider } from "../db/client";
 import { insertRows } from "../db/bulk-insert";
-import { chunks, placeholders, query } from "../db/sql";
+import { chunks, placeholders, query, type Runner } from "../db/sql";
 import { HttpProblem, fromZod } from "../http/problem";
 import { callerOf } from "../auth/caller";
 import { OPERATOR_ORG_ID } from "../orgs/service";
@@ -104,7 +104,7 @@ export class MasterDataIndexer implements RecordObserver {
 type LatestRow = { recordId: string; version: unknown; owner: string; body: string };
 
 /** The latest versions of the master data records stated for `ids`. */
-async function latestFor(db: Db, provider: DbProvider, ids: readonly string[]): Promise<{ recordId: string; version: number; owner: string; body: EpcisMasterDataBody }[]> {
+async function latestFor(db: Runner, provider: DbProvider, ids: readonly string[]): Promise<{ recordId: string; version: number; owner: string; body: EpcisMasterDataBody }[]> {
   const rows: LatestRow[] = [];
   for (const part of chunks(ids))
     rows.push(
@@ -222,12 +222,13 @@ export class PlaceNames {
    * The master data a query of `caller` counts for these elements (EPCIS query WD_, HASATTR_,
    * EQATTR_): the owner's statements and the caller's own, merged per element and keyed by its
    * canonical id (a URN and its Digital Link are one element). Other organisations' statements are
-   * left out, so they can never change which events a query returns.
+   * left out, so they can never change which events a query returns. Read on `db`: the query's
+   * runner (a stream subscription's is the capture's transaction).
    */
-  async counted(caller: string, ids: readonly string[]): Promise<CountedMasterData> {
+  async counted(caller: string, ids: readonly string[], db: Runner = this.db): Promise<CountedMasterData> {
     const forms = [...new Set(ids.flatMap((id) => [id, canonicalGs1Uri(id)]))];
     const out = new Map<string, MasterDataFacts>();
-    for (const r of await latestFor(this.db, this.provider, forms)) {
+    for (const r of await latestFor(db, this.provider, forms)) {
       if (attesterOf(r) !== caller && !(await this.ownerStated(r))) continue;
       const key = canonicalGs1Uri(r.body.id);
       const held = out.get(key) ?? { attributes: [], children: [] };

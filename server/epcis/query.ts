@@ -274,11 +274,12 @@ interface Compiled {
 
 /**
  * The master data a query reads, for `caller`: the statements it may count (PlaceNames.counted:
- * the element's owner's and the caller's own). Without one, no master data counts (WD_ is EQ_,
- * HASATTR_/EQATTR_ match nothing).
+ * the element's owner's and the caller's own), read on `db`, the query's own runner (a stream
+ * subscription matches inside the capture's transaction). Without one, no master data counts
+ * (WD_ is EQ_, HASATTR_/EQATTR_ match nothing).
  */
 export interface MasterDataSource {
-  counted(caller: string, ids: readonly string[]): Promise<CountedMasterData>;
+  counted(caller: string, ids: readonly string[], db: Runner): Promise<CountedMasterData>;
 }
 
 const WD_PARAMS = ["WD_readPoint", "WD_bizLocation"] as const;
@@ -287,7 +288,7 @@ const WD_PARAMS = ["WD_readPoint", "WD_bizLocation"] as const;
  * The counted master data of the places WD_ names and of their descendants, read level by level
  * (withDescendants is the one walk: each round reads what the last one found), before matching.
  */
-async function hierarchyOf(source: MasterDataSource | undefined, caller: string, q: EventQuery): Promise<CountedMasterData> {
+async function hierarchyOf(db: Runner, source: MasterDataSource | undefined, caller: string, q: EventQuery): Promise<CountedMasterData> {
   const roots = WD_PARAMS.flatMap((n) => (Array.isArray(q[n]) ? (q[n] as string[]) : []));
   const md = new Map<string, MasterDataFacts>();
   if (!source || roots.length === 0) return md;
@@ -298,7 +299,7 @@ async function hierarchyOf(source: MasterDataSource | undefined, caller: string,
     const unread = [...places].filter((id) => !read.has(id));
     if (unread.length === 0) return md;
     unread.forEach((id) => read.add(id));
-    for (const [id, facts] of await source.counted(caller, unread)) md.set(id, facts);
+    for (const [id, facts] of await source.counted(caller, unread, db)) md.set(id, facts);
   }
 }
 
@@ -510,7 +511,7 @@ export async function findEvents(
     }
     where.push(`EXISTS (SELECT 1 FROM "EpcisEventEpc" x WHERE x."recordId" = e."recordId" AND (${alt.join(" OR ")}))`);
   }
-  const { sql, tests, attributeTests } = compile(q, p, await hierarchyOf(masterData, caller, q));
+  const { sql, tests, attributeTests } = compile(q, p, await hierarchyOf(db, masterData, caller, q));
   where.push(...sql);
 
   const print = fingerprint(caller, selector, q, perPage);
@@ -533,7 +534,7 @@ export async function findEvents(
     const stored = await storedEvents(db, provider, candidates.map((c) => c.recordId));
     if (attributeTests.length > 0) {
       const ids = [...stored.values()].flatMap((e) => attributeTests.map((t) => vocabularyElementOf(e.event, t.field))).filter((id): id is string => id !== undefined);
-      const md: CountedMasterData = masterData ? await masterData.counted(caller, [...new Set(ids)]) : new Map();
+      const md: CountedMasterData = masterData ? await masterData.counted(caller, [...new Set(ids)], db) : new Map();
       tests.push(...attributeTests.map((t) => t.test(md)));
     }
     const matched = candidates

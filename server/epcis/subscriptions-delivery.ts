@@ -9,7 +9,7 @@ import { notify } from "../notifications/service";
 import type { WebhookFormat } from "../notifications/webhook-worker";
 import type { PublishContext, RecordObserver } from "../records/observers";
 import { RepeatingTask } from "../repeating-task";
-import { MAX_PER_PAGE, findEvents, type EventQuery, type EventSelector } from "./query";
+import { MAX_PER_PAGE, findEvents, type EventQuery, type EventSelector, type MasterDataSource } from "./query";
 import { loadEvents, queryDocument } from "./render";
 import { EPCIS_QUERY_RESULT, epcisSubscriptionOf, type EpcisSubscriptionRow } from "./subscriptions";
 import { nextQueryTime } from "./subscriptions-schedule";
@@ -45,14 +45,18 @@ function within(q: EventQuery, from: string | undefined, to: string | undefined)
   return { ...q, ...(ge !== undefined ? { GE_recordTime: ge } : {}), ...(lt !== undefined ? { LT_recordTime: lt } : {}) };
 }
 
-/** The records the subscriber may see that its query matches, among `selector`, recordTime in [from, to); oldest first. */
-async function matching(db: Runner, provider: DbProvider, sub: EpcisSubscriptionRow, selector: EventSelector, from?: string, to?: string): Promise<string[]> {
+/**
+ * The records the subscriber may see that its query matches, among `selector`, recordTime in
+ * [from, to); oldest first. findEvents with the master data GET /events counts (WD_, HASATTR_,
+ * EQATTR_): a subscription selects what the same query would.
+ */
+async function matching(db: Runner, provider: DbProvider, masterData: MasterDataSource | undefined, sub: EpcisSubscriptionRow, selector: EventSelector, from?: string, to?: string): Promise<string[]> {
   const q = within(sub.query, from, to);
   if (q === null) return [];
   const out: string[] = [];
   let token: string | undefined;
   do {
-    const page = await findEvents(db, provider, sub.orgId, selector, q, MAX_PER_PAGE, token);
+    const page = await findEvents(db, provider, sub.orgId, selector, q, MAX_PER_PAGE, token, masterData);
     out.push(...page.recordIds.map((r) => r.recordId));
     token = page.nextPageToken;
   } while (token !== undefined);
@@ -93,9 +97,9 @@ async function liveSubscriptions(db: Runner, provider: DbProvider, where: string
 }
 
 /** A new stream's start: the events captured from its initialRecordTime until now, in the subscribing transaction. */
-export function streamBackfill(provider: DbProvider, log: AccessLogWriter) {
+export function streamBackfill(provider: DbProvider, log: AccessLogWriter, masterData: MasterDataSource) {
   return async (tx: TxClient, sub: EpcisSubscriptionRow): Promise<void> => {
-    await queueReports(tx, provider, log, sub, await matching(tx, provider, sub, {}, sub.initialRecordTime), false);
+    await queueReports(tx, provider, log, sub, await matching(tx, provider, masterData, sub, {}, sub.initialRecordTime), false);
   };
 }
 
@@ -105,7 +109,10 @@ export function streamBackfill(provider: DbProvider, log: AccessLogWriter) {
  * the same transaction: an event is reported once, by the capture that stored it.
  */
 export class EpcisStreamWatch implements RecordObserver {
-  constructor(private readonly log: AccessLogWriter) {}
+  constructor(
+    private readonly log: AccessLogWriter,
+    private readonly masterData: MasterDataSource,
+  ) {}
 
   async onStored(records: readonly SignedRecord[], ctx: PublishContext): Promise<void> {
     const ids = records.filter((r) => r.type === "EpcisEvent").map((r) => r.id);
@@ -114,7 +121,7 @@ export class EpcisStreamWatch implements RecordObserver {
     for (const sub of await liveSubscriptions(tx, provider, `e."stream" = 1`, [], 100_000)) {
       const matched: string[] = [];
       try {
-        for (const part of chunks(ids, 1000)) matched.push(...(await matching(tx, provider, sub, { recordIds: part }, sub.initialRecordTime)));
+        for (const part of chunks(ids, 1000)) matched.push(...(await matching(tx, provider, this.masterData, sub, { recordIds: part }, sub.initialRecordTime)));
       } catch (err) {
         // A subscriber's query the hub refuses to run (too complex, maxEventCount) refuses no one's capture.
         if (err instanceof HttpProblem) continue;
@@ -133,6 +140,8 @@ export interface EpcisReportOptions {
    * it (set when their transaction began) have committed.
    */
   settleMs: number;
+  /** The master data the subscribers' queries count (WD_, HASATTR_, EQATTR_); without it none does. */
+  masterData?: MasterDataSource;
   log?: (line: string) => void;
 }
 
@@ -191,7 +200,7 @@ export class EpcisReports {
       if (claimed === 0) return; // another instance made it
       let events: string[];
       try {
-        events = await matching(tx, this.provider, sub, {}, from, at);
+        events = await matching(tx, this.provider, this.opts.masterData, sub, {}, from, at);
       } catch (err) {
         // A query the hub refuses to run (too complex, maxEventCount): this window is passed over, said once.
         if (!(err instanceof HttpProblem)) throw err;

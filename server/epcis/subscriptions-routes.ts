@@ -3,12 +3,15 @@ import type { AccessLogWriter } from "../access-log/writer";
 import { callerOf } from "../auth/caller";
 import { HttpProblem } from "../http/problem";
 import type { SubscriptionDeps } from "../notifications/subscriptions";
+import type { MasterDataSource } from "./query";
 import { streamBackfill } from "./subscriptions-delivery";
 import { epcisSubscriptionView, listEpcisSubscriptions, subscribe, unsubscribe } from "./subscriptions";
 
 export interface EpcisSubscriptionRouteDeps extends SubscriptionDeps {
   auth: RequestHandler;
   accessLog: AccessLogWriter;
+  /** What a stream's first report counts as master data: the source GET /events uses. */
+  masterData: MasterDataSource;
 }
 
 /**
@@ -19,7 +22,7 @@ export interface EpcisSubscriptionRouteDeps extends SubscriptionDeps {
 export function epcisSubscriptionRoutes(deps: EpcisSubscriptionRouteDeps): Router {
   const { db, provider, auth } = deps;
   const router = Router();
-  const backfill = streamBackfill(provider, deps.accessLog);
+  const backfill = streamBackfill(provider, deps.accessLog, deps.masterData);
 
   router.post("/epcis/queries/:name/subscriptions", auth, async (req, res) => {
     if (!req.is(["application/json", "application/ld+json"]))

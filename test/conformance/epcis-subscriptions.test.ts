@@ -177,6 +177,43 @@ describe("conformance: EPCIS REST binding query subscriptions (webhooks)", funct
     expect(eventsIn(r).map((e) => (e.epcList as string[])[0])).to.deep.equal([(match.epcList as string[])[0]]);
   });
 
+  it("§8.2.7.1 WD_bizLocation / EQATTR_ in a stream subscription: master data counts as in GET /events (the site and its descendants), only matching events are delivered", async function () {
+    const site = (n: number) => `urn:epc:id:sgln:4012345.00${n}.0`;
+    const held = (n: number) => ({ ...objectEvent("holding"), bizLocation: { id: site(n) } });
+    const wd = await receiver();
+    const attr = await receiver();
+    const initialRecordTime = new Date().toISOString();
+    // The member's own master data (§6.5): 901 has child 902, 903 is nobody's; 902 is in the cold zone.
+    const first = [held(901), held(902), held(903)];
+    const doc = {
+      "@context": ["https://ref.gs1.org/standards/epcis/2.0.0/epcis-context.jsonld"], type: "EPCISDocument", schemaVersion: "2.0", creationDate: new Date().toISOString(),
+      epcisHeader: { epcisMasterData: { vocabularyList: [{ type: "urn:epcglobal:epcis:vtype:BusinessLocation", vocabularyElementList: [
+        { id: site(901), attributes: [], children: [site(902)] },
+        { id: site(902), attributes: [{ id: "urn:example:zone", attribute: "cold" }] },
+      ] }] } },
+      epcisBody: { eventList: first },
+    };
+    expect((await member.client.waitForCapture(await member.client.captureEpcis(doc))).success).to.equal(true);
+    for (const [name, query, r] of [["WDsite", { WD_bizLocation: [site(901)] }, wd], ["COLDzone", { "EQATTR_bizLocation_urn:example:zone": ["cold"] }, attr]] as const) {
+      expect((await api("POST", "/epcis/queries", { name, query })).status).to.equal(201);
+      // From before the first capture: its events come in the stream's first report (the backfill), the later ones as they are captured.
+      expect((await api("POST", `/epcis/queries/${name}/subscriptions`, { dest: r.url, stream: true, initialRecordTime })).status).to.equal(201);
+    }
+    const later = [held(902), held(903), held(901)];
+    await capture(later);
+    const epcOf = (e: Record<string, unknown>) => (e.epcList as string[])[0];
+    const expectWd = [first[0]!, first[1]!, later[0]!, later[2]!].map(epcOf);
+    const expectAttr = [first[1]!, later[0]!].map(epcOf);
+    await waitUntil("the reports", async () => eventsIn(wd).length >= expectWd.length && eventsIn(attr).length >= expectAttr.length, 15_000);
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    // Events of one capture share a recordTime: their order within a report is the hub's record order.
+    expect(eventsIn(wd).map(epcOf).sort()).to.deep.equal(expectWd.sort());
+    expect(eventsIn(attr).map(epcOf).sort()).to.deep.equal(expectAttr.sort());
+    // The same query answers the same events (one matcher).
+    const res = await api("GET", `/epcis/events?${new URLSearchParams({ WD_bizLocation: site(901), MATCH_epc: [...first, ...later].map(epcOf).join("|") }).toString()}`);
+    expect(((await res.json()) as QueryDocument).epcisBody.queryResults.resultsBody.eventList.map(epcOf).sort()).to.deep.equal(expectWd);
+  });
+
   it("§8.2.5.2 / GS1-Query-InitialRecordTime: omitted, a subscription starts now; given, events captured since then (before subscribing) are reported", async function () {
     const fromNow = await receiver();
     const fromBefore = await receiver();
