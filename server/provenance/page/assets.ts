@@ -15,7 +15,7 @@ const asset = (body: string, type: string): Asset => ({ body, type, etag: `"${cr
 // Node built-ins and the optional native secp256k1 addon have no place in a browser: they become
 // empty modules (the SDK falls back to ethers' secp256k1 where the addon is missing).
 const NOT_BUNDLED = new RegExp(`^(node:.*|secp256k1(/.*)?|${builtinModules.map((m) => m.replace(/[/]/g, "\\/")).join("|")})$`);
-const emptyModules: Plugin = {
+export const emptyModules: Plugin = {
   name: "empty-node-modules",
   setup(b) {
     b.onResolve({ filter: NOT_BUNDLED }, (args) => ({ path: args.path, namespace: "empty" }));
