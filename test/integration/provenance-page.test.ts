@@ -5,7 +5,7 @@ import { HubError } from "../../sdk/client";
 import { fieldHash } from "../../sdk/digest";
 import type { SignedRecord } from "../../sdk/envelope";
 import { epcisRecordId, type EpcisEventHash } from "../../sdk/records/epcis-event";
-import { FIXTURE_ENV, INTERNAL_NOTES, PORT_OF_ENTRY, FACTORY_DOCK, BONDED_WAREHOUSE, admitParties, epcisDocument, lotUri, markSold, productBatch, publishEvents, publishProduct, revokeOnChain, type Parties, type Product } from "../browser/product-fixture";
+import { FIXTURE_ENV, INTERNAL_NOTES, PORT_OF_ENTRY, FACTORY_DOCK, BONDED_WAREHOUSE, admitParties, epcisDocument, lotUri, markSold, productBatch, publishEvents, publishProduct, revokeOnChain, serialUri, type Parties, type Product } from "../browser/product-fixture";
 import { admit, freshDatabase, hubEnv, isPostgres, sql, startHubProcess, startTestChain, waitFor, type HubProcess, type TestChain, type TestOrg } from "./harness";
 
 /** A GET from a chosen loopback source address (another /16 is another coarse place). */
@@ -413,6 +413,48 @@ describe(`the consumer's provenance page: story, disclosure, scans (${isPostgres
     const again = await getFrom(`${hub.url}/provenance/assets/page.js`, "127.0.0.1", { "if-none-match": js.headers.get("etag")! });
     expect(again.status).to.equal(304);
   });
+  it("EPCIS 2.0 §7.4.1.2: a sale its own attester declared in error unmarks the item (no sold mark, no copy warning); another party's declaration does not; a later sale marks it again", async function () {
+    const serials = ["SN0901", "SN0902"];
+    const partners = [
+      { org: parties.forwarder.id, role: "FORWARDER" as const },
+      { org: parties.importer.id, role: "PLATFORM" as const },
+    ];
+    await parties.brand.client.publish("ProductBatch", productBatch(product.gtin, "LOT-SALES", serials, partners));
+    const [retracted, kept] = serials.map((s) => `/01/${product.gtin}/21/${s}`) as [string, string];
+    const sale = (serial: string, eventTime = "2026-05-01T12:00:00+08:00") => ({
+      type: "ObjectEvent", eventTime, eventTimeZoneOffset: "+08:00", action: "OBSERVE", bizStep: "retail_selling", disposition: "retail_sold", epcList: [serialUri(product.gtin, serial)],
+    });
+    const declared = (event: Record<string, unknown>) => ({ ...event, errorDeclaration: { declarationTime: "2026-05-02T09:00:00+08:00", reason: "incorrect_data" } });
+    const capture = async (org: TestOrg, events: Record<string, unknown>[]) => {
+      const job = await org.client.waitForCapture(await org.client.captureEpcis(epcisDocument(events)));
+      expect(job.success, JSON.stringify(job)).to.equal(true);
+    };
+    // The importer (a partner) sells both items; scans after the sale pass the threshold (2).
+    await capture(parties.importer, [sale(serials[0]!), sale(serials[1]!)]);
+    for (let i = 0; i < 3; i++) await getFrom(`${hub.url}${retracted}`, "127.0.0.1", html);
+    expect((await story(retracted)).scans).to.include({ copyWarning: true, scansAfterSold: 3 });
+
+    // Another partner declares the importer's sale of the second item erroneous: that retracts nothing.
+    await capture(parties.forwarder, [declared(sale(serials[1]!))]);
+    expect((await story(kept)).scans.soldAt).to.be.a("string");
+
+    // The importer declares its own sale of the first item in error: the item is no longer sold.
+    await capture(parties.importer, [declared(sale(serials[0]!))]);
+    const unsold = await story(retracted);
+    const saleStep = unsold.steps.find((x) => x.record.body.disposition === "retail_sold" && x.record.body.errorDeclaration === undefined)!;
+    expect(saleStep.declaredInError).to.include({ reason: "incorrect_data" });
+    expect(unsold.scans.copyWarning).to.equal(false);
+    for (const k of ["soldAt", "scansAfterSold", "placesAfterSold"] as const) expect(unsold.scans[k], k).to.equal(undefined);
+    const page = await getFrom(`${hub.url}${retracted}`, "127.0.0.1", html);
+    expect(page.body).to.not.include('id="copy-warning"');
+
+    // A later sale (another event) marks it sold again, counted from then.
+    await capture(parties.importer, [sale(serials[0]!, "2026-05-09T12:00:00+08:00")]);
+    const resold = await story(retracted);
+    expect(resold.scans).to.include({ copyWarning: false, scansAfterSold: 0 });
+    expect(resold.scans.soldAt).to.be.a("string");
+  });
+
   it("EPCIS 2.0 §7.4.1.2: an event its own attester declared in error says so on the page and makes no fact; a declaration sells nothing; another party's declaration corrects nothing", async function () {
     const serial = product.serials[4]!;
     const path = `/01/${product.gtin}/21/${serial}`;

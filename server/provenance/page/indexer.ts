@@ -7,9 +7,8 @@ import type { ProductBatchBody } from "../../../sdk/records/product-batch";
 import { chunks, execute, placeholders, query, type Runner } from "../../db/sql";
 import type { DbProvider } from "../../db/client";
 import type { PublishContext, RecordObserver } from "../../records/observers";
-import { cbvWord } from "./cbv";
 import { scanKey } from "./code-key";
-import { authorisedSales, type SaleClaim } from "./sales";
+import { namesSale, soldItems } from "./sales";
 
 /** One ProductIndex row: record `recordId` belongs to the code, because record `source` says so. */
 type IndexRow = [gtin: string, lot: string, serial: string, recordId: string, source: string];
@@ -39,12 +38,6 @@ export function codesNamedBy(record: SignedRecord): ProductCode[] {
     });
   }
   return [];
-}
-
-/** Whether an EPCIS event marks what it names as sold at retail. */
-export function marksSold(record: SignedRecord): boolean {
-  // An error declaration repeats the event it retracts: it sells nothing.
-  return record.type === "EpcisEvent" && cbvWord((record.body as EpcisEventBody).disposition) === "retail_sold" && (record.body as EpcisEventBody).errorDeclaration === undefined;
 }
 
 const rowOf = (c: ProductCode, recordId: string, source: string): IndexRow => [c.gtin, c.lot ?? "", c.serial ?? "", recordId, source];
@@ -85,7 +78,7 @@ export class ProductIndexer implements RecordObserver {
     const rows = new Map<string, IndexRow>();
     const add = (row: IndexRow) => rows.set(row.join("\u0000"), row);
     const links: string[][] = [];
-    const sales: SaleClaim[] = [];
+    const sales: (ProductCode & { serial: string })[] = [];
     const codesOf = new Map<string, ProductCode[]>();
     for (const r of stored) {
       const codes = codesNamedBy(r);
@@ -93,7 +86,8 @@ export class ProductIndexer implements RecordObserver {
       for (const c of codes) add(rowOf(c, r.id, r.id));
       if (r.type === "EpcisEvent") {
         for (const l of (r.body as EpcisEventBody).links) links.push([l.recordId, r.id, r.owner]);
-        if (marksSold(r)) for (const c of codes) if (c.serial !== undefined) sales.push({ code: { gtin: c.gtin, serial: c.serial }, event: r });
+        // A sale, or a declaration that may retract one: the items' sold mark is decided again.
+        if (namesSale(r)) for (const c of codes) if (c.serial !== undefined) sales.push({ gtin: c.gtin, serial: c.serial });
       }
     }
 
@@ -133,15 +127,20 @@ export class ProductIndexer implements RecordObserver {
 
     if (rows.size > 0) await insertIgnoring(tx, provider, "ProductIndex", ["gtin", "lot", "serial", "recordId", "source"], [...rows.values()]);
     if (links.length > 0) await insertIgnoring(tx, provider, "ProductLink", ["linkedId", "eventId", "owner"], links);
-    // Scans of a sold item count from when the hub learns of the sale from its brand or a partner.
-    const sold = new Set((await authorisedSales(tx, provider, sales)).map((s) => scanKey(s.code)));
-    for (const code of sold)
-      await execute(
-        tx,
-        provider,
-        `INSERT INTO "ProductScan" ("code", "count", "afterSold", "soldAt") VALUES ($1, 0, 0, $2)
-         ON CONFLICT ("code") DO UPDATE SET "soldAt" = COALESCE("ProductScan"."soldAt", $2)`,
-        [code, now],
-      );
+    // Scans of a sold item count from when the hub learns of the sale from its brand or a partner;
+    // a sale its claimant declared in error unmarks the item (and its count after the sale) unless
+    // another sale stands. A standing sale keeps the mark it has: scans count from the first.
+    const sold = await soldItems(tx, provider, sales);
+    for (const code of new Set(sales.map(scanKey))) {
+      if (sold.has(code))
+        await execute(
+          tx,
+          provider,
+          `INSERT INTO "ProductScan" ("code", "count", "afterSold", "soldAt") VALUES ($1, 0, 0, $2)
+           ON CONFLICT ("code") DO UPDATE SET "soldAt" = COALESCE("ProductScan"."soldAt", $2)`,
+          [code, now],
+        );
+      else await execute(tx, provider, `UPDATE "ProductScan" SET "soldAt" = NULL, "afterSold" = 0 WHERE "code" = $1 AND "soldAt" IS NOT NULL`, [code]);
+    }
   }
 }
