@@ -20,15 +20,22 @@ export const AwbNumber = z
 
 const regionNames = new Intl.DisplayNames(["en"], { type: "region" });
 /** ISO 3166-1 alpha-2 country code (checked against the ICU region list). */
-export const CountryCode = z.string().refine((c) => {
-  if (!/^[A-Z]{2}$/.test(c)) return false;
-  const name = regionNames.of(c);
-  return name !== undefined && name !== c && name !== "Unknown Region";
-}, "not an ISO 3166-1 alpha-2 country code");
+export const CountryCode = z
+  .string()
+  .refine((c) => {
+    if (!/^[A-Z]{2}$/.test(c)) return false;
+    const name = regionNames.of(c);
+    return name !== undefined && name !== c && name !== "Unknown Region";
+  }, "not an ISO 3166-1 alpha-2 country code")
+  // For the JSON Schema (the refinement above has none): the code's form.
+  .meta({ pattern: "^[A-Z]{2}$", description: "An ISO 3166-1 alpha-2 country code, e.g. CN" });
 
 const currencies = new Set(Intl.supportedValuesOf("currency"));
 /** ISO 4217 currency code. */
-export const CurrencyCode = z.string().refine((c) => currencies.has(c), "not an ISO 4217 currency code");
+export const CurrencyCode = z
+  .string()
+  .refine((c) => currencies.has(c), "not an ISO 4217 currency code")
+  .meta({ pattern: "^[A-Z]{3}$", description: "An ISO 4217 currency code, e.g. CNY" });
 
 /** UN/LOCODE: country code plus three letters or digits 2-9, e.g. "CNCAN". */
 export const UnLocode = z

@@ -11,9 +11,13 @@ export type Security = "public" | "bearer" | "metrics";
 export interface Named {
   name: string;
   schema: z.ZodType;
+  /** Examples the schema accepts (shown as JSON Schema `examples`). */
+  examples?: readonly unknown[];
+  /** Schemas it is made of, published under their own names too (its JSON Schema then $refs them). */
+  parts?: readonly Named[];
 }
 
-export const named = (name: string, schema: z.ZodType): Named => ({ name, schema });
+export const named = (name: string, schema: z.ZodType, more: Pick<Named, "examples" | "parts"> = {}): Named => ({ name, schema, ...more });
 
 export interface SuccessResponse {
   status: number;
@@ -43,6 +47,8 @@ export interface Operation {
   body?: { schema: Named; mediaTypes: readonly string[]; required?: boolean };
   responses: readonly SuccessResponse[];
   problems: Problems;
+  /** Its route reads the raw body itself, mounted before the shared body parsers (server/app.ts): their problems do not apply. */
+  ownBodyParser?: true;
   /** The media type of its error bodies: application/problem+json unless said (ONE Record: application/ld+json). */
   problemMediaType?: string;
 }

@@ -5,7 +5,9 @@ import { buildDocument, type OpenApiDocument } from "./document";
 import { operations } from "./operations";
 
 const SWAGGER_UI_DIR = dirname(require.resolve("swagger-ui-dist/package.json"));
-const HUB_VERSION = (JSON.parse(readFileSync(join(__dirname, "..", "..", "package.json"), "utf8")) as { version?: string }).version ?? "0.0.0";
+const HUB_PACKAGE = JSON.parse(readFileSync(join(__dirname, "..", "..", "package.json"), "utf8")) as { version?: string; license?: string };
+const HUB_VERSION = HUB_PACKAGE.version ?? "0.0.0";
+const HUB_LICENSE = HUB_PACKAGE.license ?? "UNLICENSED";
 
 /** No inline script and no eval: the page's own start-up script is a file, like Swagger UI's. */
 const DOCS_CSP = [
@@ -38,11 +40,14 @@ const DOCS_HTML = `<!doctype html>
 `;
 const START_JS = `window.ui = SwaggerUIBundle({ url: "openapi.json", dom_id: "#swagger-ui", deepLinking: true });\n`;
 
+/** The hub's OpenAPI document for a hub at `publicUrl` (what GET /openapi.json serves). */
+export const hubDocument = (publicUrl: string): OpenApiDocument => buildDocument(operations, { publicUrl, version: HUB_VERSION, license: HUB_LICENSE });
+
 /** `GET /openapi.json` (the document, built once) and `GET /docs` (Swagger UI from swagger-ui-dist, no CDN); public. */
 export function openApiRoutes(publicUrl: string): Router {
   const router = Router();
   let document: string | undefined;
-  const documentJson = () => (document ??= JSON.stringify(buildDocument(operations, { publicUrl, version: HUB_VERSION }) satisfies OpenApiDocument));
+  const documentJson = () => (document ??= JSON.stringify(hubDocument(publicUrl)));
 
   router.get("/openapi.json", (_req, res) => {
     res.set({ "Cache-Control": "no-cache", "Access-Control-Allow-Origin": "*" }).type("application/json").send(documentJson());

@@ -8,7 +8,7 @@ export const docsOperations: Operation[] = [
     summary: "This document (OpenAPI 3.1)",
     tags: ["hub"],
     security: "public",
-    responses: [{ status: 200, description: "The OpenAPI document.", content: { "application/json": { raw: { type: "object", required: ["openapi", "paths"] } } } }],
+    responses: [{ status: 200, description: "The OpenAPI document.", content: { "application/json": { raw: { type: "object", required: ["openapi", "paths"], properties: { openapi: { type: "string", const: "3.1.0" }, paths: { type: "object" } } } } } }],
     problems: {},
   },
   {

@@ -138,6 +138,7 @@ export const oneRecordEventOperations: Operation[] = [
     body: { schema: JsonLdNode, mediaTypes: [LD_JSON, JSON_TYPE] },
     responses: [{ status: 204, description: "Accepted.", content: {} }],
     problems: { 400: ["invalid-notification"], 401: ["unauthenticated-notification"], 413: ["payload-too-large"], 415: ["unsupported-media-type"] },
+    ownBodyParser: true,
   }),
   oneRecord({
     operationId: "createRemoteSubscription",

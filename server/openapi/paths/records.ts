@@ -1,6 +1,7 @@
 import { z } from "zod";
-import { GrantRequestSchema, GrantViewSchema, PublishBatchSchema, PublishedBatchSchema, PublishedSchema, StoredRecordSchema } from "../../../sdk/api";
-import { AnchorProofSchema, RecordIdSchema, SignedRecordSchema } from "../../../sdk/envelope";
+import { GrantRequestSchema, GrantViewSchema, PublishedBatchSchema, PublishedSchema } from "../../../sdk/api";
+import { AnchorProofSchema, RecordIdSchema } from "../../../sdk/envelope";
+import { PublishBatch, SignedRecord, StoredRecord } from "../records";
 import { BEARER_PROBLEMS, BODY_PROBLEMS, JSON_TYPE, NOT_FOUND, named, problems, type Operation } from "../registry";
 
 const Published = named("Published", PublishedSchema);
@@ -9,7 +10,7 @@ const VersionQuery = z.object({ version: z.coerce.number().int().min(1).optional
 /** Problems of publishing one record (server/records/check.ts, service.ts). */
 const PUBLISH_PROBLEMS = {
   400: ["invalid-record", "redacted-record", "unknown-record-type", "digest-mismatch", "signature-invalid", "invalid-version", "invalid-decision", "unknown-customs-office", "summary-list", "summary-lines", "summary-too-large"],
-  403: ["wrong-owner", "hub-attested-only", "authority-missing", "record-id-outside-namespace"],
+  403: ["wrong-owner", "hub-attested-only", "authority-missing", "record-id-outside-namespace", "reserved-record-id", "gtin-owned"],
   409: ["version-conflict", "record-id-unavailable", "epcis-event-immutable", "epcis-event-exists", "list-already-summarised"],
 };
 
@@ -21,7 +22,7 @@ export const recordOperations: Operation[] = [
     summary: "Publish a signed record (the next version of its id)",
     tags: ["records"],
     security: "bearer",
-    body: { schema: named("SignedRecord", SignedRecordSchema), mediaTypes: [JSON_TYPE] },
+    body: { schema: SignedRecord, mediaTypes: [JSON_TYPE] },
     responses: [{ status: 201, description: "Published; anchoring is pending.", content: { [JSON_TYPE]: Published }, headers: { Location: "The published version's URL." } }],
     problems: problems(BEARER_PROBLEMS, BODY_PROBLEMS, PUBLISH_PROBLEMS),
   },
@@ -32,7 +33,7 @@ export const recordOperations: Operation[] = [
     summary: "Publish 1 to 1000 records, all or nothing",
     tags: ["records"],
     security: "bearer",
-    body: { schema: named("PublishBatch", PublishBatchSchema), mediaTypes: [JSON_TYPE] },
+    body: { schema: PublishBatch, mediaTypes: [JSON_TYPE] },
     responses: [{ status: 201, description: "All published.", content: { [JSON_TYPE]: named("PublishedBatch", PublishedBatchSchema) } }],
     problems: problems(BEARER_PROBLEMS, BODY_PROBLEMS, PUBLISH_PROBLEMS, { 400: ["invalid-batch"] }),
   },
@@ -45,7 +46,7 @@ export const recordOperations: Operation[] = [
     security: "bearer",
     pathParams: RecordPath,
     query: VersionQuery,
-    responses: [{ status: 200, description: "The record and its anchoring.", content: { [JSON_TYPE]: named("StoredRecord", StoredRecordSchema) } }],
+    responses: [{ status: 200, description: "The record and its anchoring.", content: { [JSON_TYPE]: StoredRecord } }],
     problems: problems(BEARER_PROBLEMS, NOT_FOUND, { 400: ["invalid-version"] }),
   },
   {
