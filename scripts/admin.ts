@@ -3,14 +3,14 @@
 // or retire anchorer keys on the AnchorRegistry. Paths are relative to where npm was run (INIT_CWD),
 // so `npm --prefix /opt/cargoproof run -s admin -- ...` works from a site folder.
 import { randomBytes } from "node:crypto";
-import { readFileSync, writeFileSync } from "node:fs";
-import { resolve } from "node:path";
+import { readFileSync } from "node:fs";
 import { parseArgs } from "node:util";
 import { Contract, JsonRpcProvider, Wallet, getAddress, isAddress } from "ethers";
 import { z } from "zod";
 import { anchorRegistryAbi } from "../sdk/chain-abi";
 import { checkHubKeys } from "../server/chain/dev-keys";
 import { DeploymentSchema } from "./contracts";
+import { KeyFileError, newKeyFile, readKeyFile, userPath } from "./key-file";
 
 const USAGE = `usage: admin <command> [options]
   keygen --out FILE                      a new random private key, written to FILE (mode 0600; never overwritten); prints its address
@@ -20,19 +20,7 @@ const USAGE = `usage: admin <command> [options]
   anchorer add|remove ADDRESS --deployment DEPLOYMENT.json --key ADMIN.key
                                          authorise or retire an anchorer key on the AnchorRegistry (RPC_URL from the environment)`;
 
-const KeySchema = z
-  .string()
-  .trim()
-  .regex(/^0x[0-9a-fA-F]{64}$/, "a 32-byte hex private key");
-
-/** A path the user typed, from the folder npm was run in. */
-const userPath = (p: string) => resolve(process.env.INIT_CWD ?? process.cwd(), p);
-
-function readKey(file: string): Wallet {
-  const parsed = KeySchema.safeParse(readFileSync(userPath(file), "utf8"));
-  if (!parsed.success) throw new UsageError(`${file}: not a private key (${parsed.error.issues[0]!.message})`);
-  return new Wallet(parsed.data);
-}
+const readKey = (file: string): Wallet => new Wallet(readKeyFile(file).privateKey);
 
 function readDeployment(file: string) {
   const parsed = DeploymentSchema.safeParse(JSON.parse(readFileSync(userPath(file), "utf8")));
@@ -73,10 +61,7 @@ async function main(argv: string[]): Promise<number> {
   switch (command) {
     case "keygen": {
       if (!values.out) throw new UsageError("keygen --out FILE");
-      const wallet = Wallet.createRandom();
-      // "wx": an existing key file is never overwritten (it may be the only copy of a funded key).
-      writeFileSync(userPath(values.out), `${wallet.privateKey}\n`, { mode: 0o600, flag: "wx" });
-      console.log(wallet.address);
+      console.log(newKeyFile(values.out).address);
       return 0;
     }
     case "address":
@@ -107,6 +92,6 @@ main(process.argv.slice(2)).then(
   (code) => process.exit(code),
   (err: unknown) => {
     console.error(`admin: ${(err as Error).message}`);
-    process.exit(err instanceof UsageError || (err as { code?: string }).code === "ERR_PARSE_ARGS_UNKNOWN_OPTION" ? 2 : 1);
+    process.exit(err instanceof UsageError || err instanceof KeyFileError || (err as { code?: string }).code === "ERR_PARSE_ARGS_UNKNOWN_OPTION" ? 2 : 1);
   },
 );

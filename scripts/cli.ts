@@ -9,16 +9,20 @@ import { fileLines, readHeader, resumePoint, writeExport } from "../sdk/audit/ex
 import { ExportScopeSchema } from "../sdk/audit/export-format";
 import { Progress } from "../sdk/audit/progress";
 import { formatReport } from "../sdk/audit/report";
+import { OPERATOR_ORG_ID, type OrganizationView } from "../sdk/api";
 import { HubClient, HubError } from "../sdk/client";
+import { uncompressedPublicKey } from "../sdk/keys";
 import { OneRecordClient } from "../sdk/one-record/client";
 import type { JsonObject } from "../sdk/one-record/jsonld";
 import { AnchorProofSchema, SignedRecordSchema } from "../sdk/envelope";
 import { RECORD_TYPES, isRecordType, type RecordType, type RecordBody } from "../sdk/records";
 import { redact } from "../sdk/redact";
+import { ROLES, RoleSchema, type Role } from "../sdk/roles";
 import { revokeRecord } from "../sdk/revocation";
 import { relayRevocation, signRevocation } from "../sdk/relay";
 import { openRpc, verdictLines, verifyRecord } from "../sdk/verify";
-import { HUB_URL, RPC_PORT, loadDeployment, loadOrgKey } from "./local-data";
+import { newKeyFile, parsePrivateKey, readKeyFile } from "./key-file";
+import { HUB_URL, RPC_PORT, loadDeployment, loadHubKeys, loadOrgKey } from "./local-data";
 
 const USAGE = `usage: cargoproof <command> [options]
   publish --as ORG --type TYPE --file BODY.json [--id ID --version N]   sign and publish a record version
@@ -39,7 +43,14 @@ const USAGE = `usage: cargoproof <command> [options]
           [--from-block N] [--max-anchor-lag SECONDS] [--json REPORT.json]
                                                                          audit an export against the chain alone
                                                                          (exit 0 clean, 1 findings, 2 usage or I/O error)
-options: --hub URL (default ${HUB_URL}); record types: ${Object.keys(RECORD_TYPES).join(", ")}`;
+operator of the hub (as organisation ${OPERATOR_ORG_ID}, key from --key FILE, else OPERATOR_PRIVATE_KEY, else the local hub's):
+  org add ID --name NAME --roles ROLE,... --public-key 0x04...         admit an organisation (on chain, then in the hub)
+  org list                                                             every organisation: id, status, roles, signer, name
+  org suspend ID | org reinstate ID                                    suspend an organisation (its tokens stop working) or lift it
+  org rotate-key ID --public-key 0x04...                               give an organisation a new signing key
+  keys new --out FILE                                                  a new private key file (mode 0600, never overwritten);
+                                                                       prints its address and the public key to give the operator
+options: --hub URL (default ${HUB_URL}); roles: ${ROLES.join(", ")}; record types: ${Object.keys(RECORD_TYPES).join(", ")}`;
 
 const BundleSchema = z.object({ record: SignedRecordSchema, proof: AnchorProofSchema });
 
@@ -60,6 +71,94 @@ function count(name: string, v: string | undefined): number | undefined {
   if (v === undefined) return undefined;
   if (!/^\d+$/.test(v) || !Number.isSafeInteger(Number(v))) throw new Error(`--${name} must be a non-negative integer, got ${v}`);
   return Number(v);
+}
+
+/** The hub operator's client: its key from --key FILE, else OPERATOR_PRIVATE_KEY (the hub's own setting), else the local hub's. */
+function operatorClient(keyFile: string | undefined, hub: string): HubClient {
+  const fromEnv = process.env.OPERATOR_PRIVATE_KEY;
+  const key = keyFile
+    ? readKeyFile(keyFile)
+    : fromEnv
+      ? parsePrivateKey(fromEnv, "OPERATOR_PRIVATE_KEY")
+      : (() => {
+          const local = loadHubKeys();
+          if (!local) throw new Error("the operator's key is needed: --key FILE, or OPERATOR_PRIVATE_KEY in the environment (no local hub found)");
+          return parsePrivateKey(local.operatorPrivateKey, "the local hub's operator key");
+        })();
+  return new HubClient({ baseUrl: hub, orgId: OPERATOR_ORG_ID, privateKey: key.privateKey });
+}
+
+/** --public-key as the uncompressed 0x04 form, or a usage error. */
+function publicKeyOption(v: string | undefined, command: string): string {
+  if (!v) throw new Error(`${command} needs --public-key 0x04... (the organisation's public key: \`cargoproof keys new\` prints it)`);
+  try {
+    return uncompressedPublicKey(v);
+  } catch {
+    throw new Error(`--public-key is not a secp256k1 public key: ${v}`);
+  }
+}
+
+function rolesOption(v: string | undefined): Role[] {
+  if (!v) throw new Error(`org add needs --roles ROLE,... (of ${ROLES.join(", ")})`);
+  return v.split(",").map((r) => {
+    const role = RoleSchema.safeParse(r.trim().toUpperCase());
+    if (!role.success) throw new Error(`--roles: ${r} is not a role (roles: ${ROLES.join(", ")})`);
+    return role.data;
+  });
+}
+
+const orgLine = (o: OrganizationView) => `${o.id.padEnd(24)} ${o.status.padEnd(9)} ${o.roles.join(",").padEnd(24)} ${o.signerAddress}  ${o.name}`;
+
+/** `org ...`: the operator's management of organisations, through the hub's /v1/orgs routes. */
+async function orgCommand(args: string[], values: { name?: string; roles?: string; "public-key"?: string; key?: string }, hub: string): Promise<number> {
+  const [action, id] = args;
+  const needId = () => {
+    if (!id) throw new Error(`org ${action} needs an organisation id`);
+    return id;
+  };
+  // The hub answers an unknown organisation with a plain 404: say which one.
+  const known = <T>(p: Promise<T>): Promise<T> =>
+    p.catch((err: unknown) => {
+      throw err instanceof HubError && err.status === 404 ? new Error(`no organisation ${id} on this hub (${err.message})`) : err;
+    });
+  switch (action) {
+    case "add": {
+      const orgId = needId();
+      if (!values.name) throw new Error("org add needs --name NAME");
+      const org = { id: orgId, name: values.name, roles: rolesOption(values.roles), publicKey: publicKeyOption(values["public-key"], "org add") };
+      console.log(JSON.stringify(await operatorClient(values.key, hub).admitOrganization(org), null, 2));
+      return 0;
+    }
+    case "list":
+      for await (const o of operatorClient(values.key, hub).organizations()) console.log(orgLine(o));
+      return 0;
+    case "suspend":
+    case "reinstate": {
+      const c = operatorClient(values.key, hub);
+      const org = await known(action === "suspend" ? c.suspend(needId()) : c.reinstate(needId()));
+      console.log(JSON.stringify(org, null, 2));
+      return 0;
+    }
+    case "rotate-key": {
+      const orgId = needId();
+      const publicKey = publicKeyOption(values["public-key"], "org rotate-key");
+      console.log(JSON.stringify(await known(operatorClient(values.key, hub).rotateKey(orgId, publicKey)), null, 2));
+      return 0;
+    }
+    default:
+      throw new Error(`org needs one of add, list, suspend, reinstate, rotate-key${action ? ` (not ${action})` : ""}`);
+  }
+}
+
+/** `keys new`: the same key files as `admin keygen` (scripts/key-file.ts). */
+function keysCommand(action: string | undefined, out: string | undefined): number {
+  if (action !== "new") throw new Error(`keys needs new${action ? ` (not ${action})` : ""}`);
+  if (!out) throw new Error("keys new needs --out FILE");
+  const key = newKeyFile(out);
+  console.log(`wrote ${out} (readable by you only; keep it, it is not stored anywhere else)`);
+  console.log(`address:    ${key.address}`);
+  console.log(`public key: ${key.publicKey}`);
+  return 0;
 }
 
 /** Gas a revocation needs at most (measured ~64,000 with a short reason; a 500-character reason adds ~12,000). */
@@ -175,6 +274,10 @@ export async function main(argv: string[]): Promise<number> {
       complete: { type: "boolean" },
       embedded: { type: "boolean" },
       relay: { type: "boolean" },
+      name: { type: "string" },
+      roles: { type: "string" },
+      "public-key": { type: "string" },
+      key: { type: "string" },
       help: { type: "boolean" },
     },
   });
@@ -297,10 +400,25 @@ export async function main(argv: string[]): Promise<number> {
     }
     case "audit":
       return auditCommand(values);
+    case "org":
+      return orgCommand(args, values, hub);
+    case "keys":
+      return keysCommand(args[0], values.out);
     default:
       console.log(USAGE);
       return command === undefined || values.help ? 0 : 2;
   }
+}
+
+/** What went wrong, on one line: the hub's problem (title, detail, which fields), or the CLI's own message; never a stack. */
+function errorLine(err: unknown): string {
+  if (err instanceof HubError) return `hub: ${err.message}${err.problem.errors ? ` (${err.problem.errors.map((e) => `${e.path}: ${e.message}`).join("; ")})` : ""}`;
+  if (err instanceof z.ZodError) return `cargoproof: unexpected content: ${err.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ")}`;
+  const cause = (err as { cause?: { code?: string; message?: string } }).cause;
+  // fetch's own "fetch failed" says nothing: name the reason the connection failed.
+  if (err instanceof TypeError && err.message === "fetch failed") return `cargoproof: cannot reach the hub (${cause?.code ?? cause?.message ?? "network error"})`;
+  if (err instanceof Error) return `cargoproof: ${err.message.split("\n")[0]}`;
+  return `cargoproof: ${String(err)}`;
 }
 
 // Run as a command; imported (by tests), only `main` is exported.
@@ -313,8 +431,7 @@ if (require.main === module) {
   main(process.argv.slice(2)).then(
     (code) => process.exit(code),
     (err: unknown) => {
-      if (err instanceof HubError) console.error(`hub: ${err.message}${err.problem.errors ? "\n" + JSON.stringify(err.problem.errors, null, 2) : ""}`);
-      else console.error(`cargoproof: ${(err as Error).message}`);
+      console.error(errorLine(err));
       process.exit(err instanceof HubError && err.status < 500 ? 1 : 2);
     },
   );

@@ -64,6 +64,9 @@ export const RevokeCredentialSchema = z.object({ reason: z.string().min(1).max(5
 /** The credential kinds an accreditation body may issue on chain (empty: none any more). */
 export const SetIssuerSchema = z.object({ kinds: z.array(CredentialKindSchema).max(32) }).strict();
 
+/** The hub operator's own organisation: it admits members and publishes the hub's records. */
+export const OPERATOR_ORG_ID = "operator";
+
 export const AdmitOrganizationSchema = z.object({
   id: OrgIdSchema,
   name: z.string().min(1).max(200),
@@ -85,6 +88,13 @@ export const OrganizationViewSchema = z.object({
   status: z.enum(["ACTIVE", "SUSPENDED"]),
 });
 export type OrganizationView = z.infer<typeof OrganizationViewSchema>;
+/** The operator's listing of organisations, by id: `after` is the last id of the previous page. */
+export const OrganizationListQuerySchema = z.object({
+  after: OrgIdSchema.optional(),
+  limit: z.coerce.number().int().min(1).max(500).default(100),
+});
+export const OrganizationPageSchema = z.object({ organizations: z.array(OrganizationViewSchema), next: z.string().optional() });
+export type OrganizationPage = z.infer<typeof OrganizationPageSchema>;
 
 export const TokenResponseSchema = z.object({ access_token: z.string(), token_type: z.literal("Bearer"), expires_in: z.number() });
 

@@ -24,6 +24,7 @@ import {
   type AccessRequestView,
   type CreateAccessRequest,
   type GrantScope,
+  OrganizationPageSchema,
   OrganizationViewSchema,
   ProblemSchema,
   PublishedBatchSchema,
@@ -33,6 +34,7 @@ import {
   type AdmitOrganization,
   type ChainInfo,
   type GrantView,
+  type OrganizationPage,
   type OrganizationView,
   type Problem,
   type Published,
@@ -349,6 +351,21 @@ export class HubClient {
 
   getOrganization(id: string): Promise<OrganizationView> {
     return this.call("GET", `/v1/orgs/${encodeURIComponent(id)}`, OrganizationViewSchema);
+  }
+
+  /** Operator only: one page of the organisations, by id after `after` (pass the previous page's `next`). */
+  listOrganizations(page: { after?: string; limit?: number } = {}): Promise<OrganizationPage> {
+    return this.call("GET", `/v1/orgs${queryString(page)}`, OrganizationPageSchema);
+  }
+
+  /** Operator only: every organisation, by id, page after page. */
+  async *organizations(): AsyncGenerator<OrganizationView> {
+    let after: string | undefined;
+    do {
+      const page = await this.listOrganizations(after === undefined ? {} : { after });
+      yield* page.organizations;
+      after = page.next;
+    } while (after !== undefined);
   }
 
   /** Operator only: admits an organisation (on chain and in the hub), with the credentials the operator issues it. */

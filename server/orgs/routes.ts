@@ -3,8 +3,8 @@ import type { Db } from "../db/client";
 import type { HubChain } from "../chain/hub-chain";
 import { callerOf } from "../auth/caller";
 import { forbidden, fromZod, notFound } from "../http/problem";
-import { AdmitOrganizationSchema, OrgIdSchema, RotateKeySchema } from "../../sdk/api";
-import { admitOrganization, getOrganization, rotateKey, setSuspended } from "./service";
+import { AdmitOrganizationSchema, OrgIdSchema, OrganizationListQuerySchema, RotateKeySchema } from "../../sdk/api";
+import { admitOrganization, getOrganization, listOrganizations, rotateKey, setSuspended } from "./service";
 import type { PublisherAuthority } from "../authority/publisher-authority";
 
 const operatorOnly: RequestHandler = (req, _res, next) => {
@@ -18,7 +18,7 @@ function orgParam(raw: string): string {
   return parsed.data;
 }
 
-/** Organisation directory (members read it) and admission, key rotation and suspension (operator only). */
+/** Organisation directory (members read one, the operator lists them) and admission, key rotation and suspension (operator only). */
 export function orgRoutes(db: Db, chain: HubChain, auth: RequestHandler, authority: PublisherAuthority): Router {
   const router = Router();
   router.post("/v1/orgs", auth, operatorOnly, async (req, res) => {
@@ -27,6 +27,11 @@ export function orgRoutes(db: Db, chain: HubChain, auth: RequestHandler, authori
     const admitted = await admitOrganization(db, chain, parsed.data);
     authority.forget(admitted.id);
     res.status(201).json(admitted);
+  });
+  router.get("/v1/orgs", auth, operatorOnly, async (req, res) => {
+    const query = OrganizationListQuerySchema.safeParse(req.query);
+    if (!query.success) throw fromZod("invalid-query", "after must be an organisation id and limit an integer 1-500.", query.error);
+    res.json(await listOrganizations(db, query.data.after, query.data.limit));
   });
   router.get("/v1/orgs/:id", auth, async (req, res) => {
     res.json(await getOrganization(db, orgParam(req.params.id as string)));

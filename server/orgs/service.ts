@@ -8,8 +8,7 @@ import { conflict, notFound } from "../http/problem";
 import { type AdmitOrganization, type OrganizationView } from "../../sdk/api";
 import { issueCredential } from "../authority/credentials";
 
-/** The hub operator's own organisation: it admits members and publishes the hub's records. */
-export const OPERATOR_ORG_ID = "operator";
+export { OPERATOR_ORG_ID } from "../../sdk/api";
 
 type OrgRow = { id: string; name: string; roles: string; signerAddress: string; publicKey: string; status: string };
 
@@ -53,6 +52,13 @@ export async function admitOrganization(db: Db, chain: HubChain, input: AdmitOrg
   // admitted without them: the operator issues them again through /v1/orgs/{id}/credentials).
   for (const grant of input.credentials ?? []) await issueCredential(chain, input.id, grant);
   return toView(row);
+}
+
+/** One page of the organisations, by id after `after`; `next` is set when more may follow. */
+export async function listOrganizations(db: Db, after: string | undefined, limit: number): Promise<{ organizations: OrganizationView[]; next?: string }> {
+  const rows = await db.organization.findMany({ where: after === undefined ? {} : { id: { gt: after } }, orderBy: { id: "asc" }, take: limit + 1 });
+  const page = rows.slice(0, limit).map(toView);
+  return rows.length > limit ? { organizations: page, next: page[page.length - 1]!.id } : { organizations: page };
 }
 
 export async function getOrganization(db: Db, id: string): Promise<OrganizationView> {

@@ -1,10 +1,11 @@
 import { z } from "zod";
-import { AdmitOrganizationSchema, ChainInfoSchema, OrgIdSchema, OrganizationViewSchema, RotateKeySchema } from "../../../sdk/api";
+import { AdmitOrganizationSchema, ChainInfoSchema, OrgIdSchema, OrganizationListQuerySchema, OrganizationPageSchema, OrganizationViewSchema, RotateKeySchema } from "../../../sdk/api";
 import { BEARER_PROBLEMS, BODY_PROBLEMS, JSON_TYPE, NOT_FOUND, STORAGE_PROBLEMS, named, problems, type Operation } from "../registry";
 
 const Organization = named("OrganizationView", OrganizationViewSchema);
 const OrgPath = z.object({ id: OrgIdSchema });
 const OPERATOR_ONLY = { 403: ["operator-only"] };
+const INVALID_QUERY = { 400: ["invalid-query"] };
 
 const statusChange = (operationId: string, verb: "suspend" | "reinstate", summary: string): Operation => ({
   operationId,
@@ -51,6 +52,23 @@ export const orgOperations: Operation[] = [
     body: { schema: named("AdmitOrganization", AdmitOrganizationSchema), mediaTypes: [JSON_TYPE] },
     responses: [{ status: 201, description: "Admitted.", content: { [JSON_TYPE]: Organization } }],
     problems: problems(BEARER_PROBLEMS, BODY_PROBLEMS, OPERATOR_ONLY, { 400: ["invalid-organization"], 409: ["organization-exists", "signer-in-use"] }),
+  },
+  {
+    operationId: "listOrganizations",
+    method: "get",
+    path: "/v1/orgs",
+    summary: "The organisations, by id, a page at a time (operator)",
+    tags: ["organisations"],
+    security: "bearer",
+    query: OrganizationListQuerySchema,
+    responses: [
+      {
+        status: 200,
+        description: "A page of organisations; `next`, when present, is the `after` of the next page.",
+        content: { [JSON_TYPE]: named("OrganizationPage", OrganizationPageSchema) },
+      },
+    ],
+    problems: problems(BEARER_PROBLEMS, OPERATOR_ONLY, INVALID_QUERY),
   },
   {
     operationId: "getOrganization",
