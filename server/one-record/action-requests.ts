@@ -1,6 +1,7 @@
 /**
- * /action-requests/{id}: change requests (server/one-record/changes.ts) and access delegation
- * requests (server/one-record/access-delegations.ts) behind one IRI scheme. A request shows to its
+ * /action-requests/{id}: change requests (server/one-record/changes.ts), verification requests
+ * (verification-requests.ts) and access delegation requests (server/one-record/access-delegations.ts)
+ * behind one IRI scheme. A request shows to its
  * requester and to the data holder that decides it; to anybody else it is the same 404 as an id that
  * names nothing.
  */
@@ -17,11 +18,13 @@ import { decideAccessRequest, getAccessRequest, revokeAccessRequest } from "../r
 import { delegationExtras, delegationRequestJsonLd, notifyDelegation } from "./access-delegations";
 import { acceptChange, changeRequestBody, loadChangeRequest, rejectChange, revokeChange, type ChangeDeps, type ChangeRequestRow } from "./changes";
 import type { OneRecordIris } from "./iris";
+import { loadVerificationRequest, settleVerification, verificationRequestJsonLd, type VerificationRequestRow } from "./verification-requests";
 
 export type ActionRequestDeps = ChangeDeps;
 
 export type FoundRequest =
   | { kind: "change"; row: ChangeRequestRow }
+  | { kind: "verification"; row: VerificationRequestRow }
   | { kind: "delegation"; view: AccessRequestView };
 
 /** A malformed id names no request: the same 404. */
@@ -36,6 +39,11 @@ async function visibleRequest(deps: ActionRequestDeps, orgId: string, id: string
   const row = await loadChangeRequest(deps.db, deps.provider, id);
   if (row) {
     if (row.requestedBy === orgId || row.dataHolder === orgId) return { kind: "change", row };
+    throw notFound();
+  }
+  const verification = await loadVerificationRequest(deps.db, deps.provider, id);
+  if (verification) {
+    if (verification.requestedBy === orgId || verification.dataHolder === orgId) return { kind: "verification", row: verification };
     throw notFound();
   }
   return { kind: "delegation", view: await getAccessRequest(deps.db, orgId, id) };
@@ -113,6 +121,13 @@ export async function renderRequest(deps: ActionRequestDeps, found: FoundRequest
       logged: { recordId: row.id, owner: row.requestedBy, version: 1 },
     };
   }
+  if (found.kind === "verification")
+    return {
+      json: verificationRequestJsonLd(deps.iris, found.row),
+      type: API + "VerificationRequest",
+      lastModified: found.row.statusSince,
+      logged: { recordId: found.row.objectId, owner: found.row.dataHolder, version: found.row.revision },
+    };
   const { view } = found;
   const history = view.statusHistory;
   return {
@@ -123,15 +138,23 @@ export async function renderRequest(deps: ActionRequestDeps, found: FoundRequest
   };
 }
 
-export type StatusChange = "ACCEPTED" | "REJECTED" | "REVOKED";
+export type StatusChange = "ACCEPTED" | "ACKNOWLEDGED" | "REJECTED" | "REVOKED";
 
-/** ?status= of PATCH /action-requests/{id}: the api individual's IRI (or its compact or bare name). */
-export function statusParam(raw: unknown): StatusChange {
+/**
+ * ?status= of PATCH /action-requests/{id}: the api individual's IRI (or its compact or bare name),
+ * one of those `kind` of request can be set to. A verification is acknowledged, never accepted (the
+ * API ontology: VERIFICATION_REQUEST_ACKNOWLEDGED); REQUEST_ACCEPTED, the only "yes" of the
+ * OpenAPI's enum, is read as REQUEST_ACKNOWLEDGED for it.
+ */
+export function statusParam(raw: unknown, kind: FoundRequest["kind"]): StatusChange {
   const text = typeof raw === "string" ? raw : "";
   const name = text.startsWith(API) ? text.slice(API.length) : text.startsWith("api:") ? text.slice(4) : text;
-  const status = ["ACCEPTED", "REJECTED", "REVOKED"].find((s) => name === `REQUEST_${s}`) as StatusChange | undefined;
+  const allowed: StatusChange[] = kind === "verification" ? ["ACKNOWLEDGED", "REJECTED", "REVOKED"] : ["ACCEPTED", "REJECTED", "REVOKED"];
+  const status = kind === "verification" && name === "REQUEST_ACCEPTED" ? "ACKNOWLEDGED" : allowed.find((s) => name === `REQUEST_${s}`);
   if (!status)
-    throw badRequest("invalid-status", `status is ${API}REQUEST_ACCEPTED, REQUEST_REJECTED or REQUEST_REVOKED.`, [{ path: "status", message: "not a status a request can be set to" }]);
+    throw badRequest("invalid-status", `status is ${allowed.map((s, i) => (i === 0 ? `${API}REQUEST_${s}` : `REQUEST_${s}`)).join(", ")}.`, [
+      { path: "status", message: "not a status this request can be set to" },
+    ]);
   return status;
 }
 
@@ -144,13 +167,21 @@ export async function changeStatus(deps: ActionRequestDeps, orgId: string, found
     const { row } = found;
     const allowed = (s: StatusChange) => (s === "REVOKED" ? row.requestedBy === orgId : row.dataHolder === orgId);
     // Only a party that may set some status learns that the parameter is wrong.
-    const status = statusParam(raw);
+    const status = statusParam(raw, found.kind);
     if (!allowed(status)) return denied(deps, orgId, row.id, status);
     if (status === "ACCEPTED") return acceptChange(deps, orgId, row, req);
     if (status === "REJECTED") return rejectChange(deps, orgId, row);
     return revokeChange(deps, orgId, row);
   }
-  const status = statusParam(raw);
+  if (found.kind === "verification") {
+    const { row } = found;
+    const status = statusParam(raw, found.kind);
+    // The data holder decides, the requester revokes: the same rule as a change request's.
+    if (status === "REVOKED" ? row.requestedBy !== orgId : row.dataHolder !== orgId) return denied(deps, orgId, row.id, status);
+    return settleVerification(deps, orgId, row, status === "ACCEPTED" ? "ACKNOWLEDGED" : status);
+  }
+  const status = statusParam(raw, found.kind);
+  if (status === "ACKNOWLEDGED") throw badRequest("invalid-status", "An access delegation request is accepted, not acknowledged.");
   if (status === "REVOKED") return revokeDelegation(deps, orgId, found.view.id);
   const extras = await delegationExtras(deps, found.view.id);
   const view = await decideAccessRequest(deps.db, deps.provider, deps.accessLog, { orgId, requestId: found.view.id, decision: status });
@@ -162,6 +193,10 @@ export async function revokeRequest(deps: ActionRequestDeps, orgId: string, foun
   if (found.kind === "change") {
     if (found.row.requestedBy !== orgId) return denied(deps, orgId, found.row.id, "REVOKED");
     return revokeChange(deps, orgId, found.row);
+  }
+  if (found.kind === "verification") {
+    if (found.row.requestedBy !== orgId) return denied(deps, orgId, found.row.id, "REVOKED");
+    return settleVerification(deps, orgId, found.row, "REVOKED");
   }
   return revokeDelegation(deps, orgId, found.view.id);
 }

@@ -314,16 +314,27 @@ async function moveStatus(
 const notPending = (row: ChangeRequestRow) =>
   conflict("request-not-pending", `The change request is ${row.status === "PENDING" ? "no longer PENDING" : row.status}: only a PENDING request changes status.`);
 
+/** What a status notification needs of an action request about one object (a change or a verification request). */
+export type ObjectRequestRow = Pick<ChangeRequestRow, "id" | "objectId" | "objectType" | "requestedBy" | "dataHolder" | "notify">;
+
 /**
  * The notification of a status change to whoever should hear of it: the requester when it asked
- * (notifyRequestStatusChange), and `extra`; never the party that made the change itself.
+ * (notifyRequestStatusChange), and `extra`; never the party that made the change itself. The event
+ * type is `{kind}_REQUEST_{status}` (api:NotificationEventType).
  */
-function statusNotifications(deps: ChangeDeps, row: ChangeRequestRow, status: ChangeStatus, actor: string, extra: string[] = []): NotificationDraft[] {
+export function statusNotifications(
+  deps: Pick<ChangeDeps, "iris">,
+  row: ObjectRequestRow,
+  kind: "CHANGE" | "VERIFICATION",
+  status: string,
+  actor: string,
+  extra: string[] = [],
+): NotificationDraft[] {
   const to = new Set(extra);
   if (row.notify) to.add(row.requestedBy);
   to.delete(actor);
   const detail = { actionRequest: deps.iris.actionRequest(row.id), object: deps.iris.object(row.objectId), objectType: row.objectType };
-  return [...to].map((orgId) => ({ orgId, kind: `CHANGE_REQUEST_${status}`, recordId: row.objectId, owner: row.dataHolder, detail }));
+  return [...to].map((orgId) => ({ orgId, kind: `${kind}_REQUEST_${status}`, recordId: row.objectId, owner: row.dataHolder, detail }));
 }
 
 /** The access-log line of a decision: the decider read the signed request and settled it. */
@@ -342,7 +353,7 @@ async function fail(deps: ChangeDeps, orgId: string, row: ChangeRequestRow, erro
   const now = new Date();
   await writeTransaction(deps.db, async (tx) => {
     if (!(await moveStatus(tx, deps.provider, row.id, "FAILED", now, { decidedBy: orgId, error }))) throw notPending(row);
-    await notify(tx, deps.provider, deps.accessLog, statusNotifications(deps, row, "FAILED", orgId));
+    await notify(tx, deps.provider, deps.accessLog, statusNotifications(deps, row, "CHANGE", "FAILED", orgId));
     await deps.accessLog.appendIn(tx, [decisionLine(orgId, row, now, `REQUEST_FAILED: ${error.message}`)]);
   });
   throw new HttpProblem(422, "change-request-failed", error.title, `The change request is now REQUEST_FAILED: ${error.message}`, [
@@ -397,7 +408,7 @@ export async function acceptChange(deps: ChangeDeps, orgId: string, row: ChangeR
     onStored: async (records, { tx, provider, now }) => {
       if (!records.some((r) => r.id === row.objectId && r.version === accepted)) return;
       if (!(await moveStatus(tx, provider, row.id, "ACCEPTED", now, { decidedBy: orgId, acceptedRevision: accepted }))) throw notPending(row);
-      const drafts = statusNotifications(deps, row, "ACCEPTED", orgId);
+      const drafts = statusNotifications(deps, row, "CHANGE", "ACCEPTED", orgId);
       const lines = [decisionLine(orgId, row, now, `REQUEST_ACCEPTED as revision ${accepted}`)];
       for (const other of await changeRequestsOfRevision(tx, provider, row.objectId, row.revision)) {
         if (other.id === row.id) continue;
@@ -410,7 +421,7 @@ export async function acceptChange(deps: ChangeDeps, orgId: string, row: ChangeR
           resource: objectIri,
         };
         if (!(await moveStatus(tx, provider, other.id, "REJECTED", now, { decidedBy: orgId, error }))) continue;
-        drafts.push(...statusNotifications(deps, other, "REJECTED", orgId));
+        drafts.push(...statusNotifications(deps, other, "CHANGE", "REJECTED", orgId));
         lines.push(decisionLine(orgId, other, now, `REQUEST_REJECTED: superseded by ${row.id}`));
       }
       await notify(tx, provider, deps.accessLog, drafts);
@@ -435,7 +446,7 @@ export async function rejectChange(deps: ChangeDeps, orgId: string, row: ChangeR
   const now = new Date();
   await writeTransaction(deps.db, async (tx) => {
     if (!(await moveStatus(tx, deps.provider, row.id, "REJECTED", now, { decidedBy: orgId }))) throw notPending(row);
-    await notify(tx, deps.provider, deps.accessLog, statusNotifications(deps, row, "REJECTED", orgId));
+    await notify(tx, deps.provider, deps.accessLog, statusNotifications(deps, row, "CHANGE", "REJECTED", orgId));
     await deps.accessLog.appendIn(tx, [decisionLine(orgId, row, now, "REQUEST_REJECTED")]);
   });
 }
@@ -445,7 +456,7 @@ export async function revokeChange(deps: ChangeDeps, orgId: string, row: ChangeR
   const now = new Date();
   await writeTransaction(deps.db, async (tx) => {
     if (!(await moveStatus(tx, deps.provider, row.id, "REVOKED", now, { decidedBy: orgId }))) throw notPending(row);
-    await notify(tx, deps.provider, deps.accessLog, statusNotifications(deps, row, "REVOKED", orgId, [row.dataHolder]));
+    await notify(tx, deps.provider, deps.accessLog, statusNotifications(deps, row, "CHANGE", "REVOKED", orgId, [row.dataHolder]));
     await deps.accessLog.appendIn(tx, [decisionLine(orgId, row, now, "REQUEST_REVOKED")]);
   });
 }

@@ -1,6 +1,6 @@
 /**
- * The ONE Record routes of requests: change requests (PATCH of an object), the audit trail, access
- * delegations and action requests. Mounted by oneRecordRoutes (server/one-record/routes.ts).
+ * The ONE Record routes of requests: change requests (PATCH of an object), verification requests
+ * (POST to an object), the audit trail, access delegations and action requests. Mounted by oneRecordRoutes (server/one-record/routes.ts).
  */
 import { Router, type RequestHandler } from "express";
 import { API } from "../../sdk/one-record/vocabulary";
@@ -14,6 +14,7 @@ import { auditTrail, auditTrailQuery } from "./audit-trail";
 import { requestChange, type ChangeDeps, type ObjectHeader } from "./changes";
 import { LD_JSON } from "./errors";
 import { heldHeader, objectIdParam } from "./objects";
+import { requestVerification } from "./verification-requests";
 
 export interface RequestRouteDeps extends ChangeDeps {
   auth: RequestHandler;
@@ -42,6 +43,14 @@ export function requestRoutes(deps: RequestRouteDeps): Router {
     const object = await readableObject(orgId, objectIdParam(req.params.id), "one-record change request");
     const { id } = await requestChange(deps, orgId, object, req);
     res.status(201).location(iris.actionRequest(id)).set("Type", API + "ChangeRequest").end();
+  });
+
+  // verifyLogisticsObject: only a party that may read the object asks (else the 404 of a missing one).
+  router.post("/logistics-objects/:id", auth, async (req, res) => {
+    const orgId = callerOf(req).orgId;
+    const object = await readableObject(orgId, objectIdParam(req.params.id), "one-record verification request");
+    const { id } = await requestVerification(deps, orgId, object, req);
+    res.status(201).location(iris.actionRequest(id)).set("Type", API + "VerificationRequest").end();
   });
 
   router.get("/logistics-objects/:id/audit-trail", auth, async (req, res) => {
@@ -80,7 +89,8 @@ export function requestRoutes(deps: RequestRouteDeps): Router {
     const id = actionRequestIdParam(req.params.id);
     const found = await findRequest(deps, orgId, id, "PATCH");
     await changeStatus(deps, orgId, found, req.query.status, req);
-    res.status(204).set("Type", found.kind === "change" ? API + "ChangeRequest" : API + "AccessDelegationRequest").end();
+    const type = { change: "ChangeRequest", verification: "VerificationRequest", delegation: "AccessDelegationRequest" }[found.kind];
+    res.status(204).set("Type", API + type).end();
   });
 
   router.delete("/action-requests/:id", auth, async (req, res) => {

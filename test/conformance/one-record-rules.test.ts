@@ -379,6 +379,53 @@ describe("ONE Record API rules (the specification's text and the API ontology)",
       }
     });
 
+    it("Verify a Logistics Object (verifyLogisticsObject, POST /logistics-objects/{id}; Verifications): Verification.json from a reader is 201 with Location and Type api:VerificationRequest, the holder hears VERIFICATION_REQUEST_PENDING, and the request reads as VerificationRequest.json; the holder acknowledges it (REQUEST_ACKNOWLEDGED)", async function () {
+      const rx = await receiver();
+      const p = await fwd.createObject(piece("To verify"));
+      await holder.client.grant(p.id, airline.id);
+      await fwd.subscribe(subscription(holder, "LOGISTICS_OBJECT_IDENTIFIER", p.iri, ["VERIFICATION_REQUEST_PENDING"]), { callbackUrl: rx.url });
+      const sent = JSON.parse(JSON.stringify(example("Verification.json")).split(EXAMPLE_PIECE).join(p.iri)) as JsonObject;
+      const post = await fetch(`${hub.url}/logistics-objects/${p.id}`, {
+        method: "POST",
+        headers: { "content-type": "application/ld+json", authorization: `Bearer ${await airline.client.accessToken()}` },
+        body: JSON.stringify(sent),
+      });
+      expect(post.status, await post.clone().text()).to.equal(201);
+      expect(post.headers.get("type")).to.equal(`${API_NS}VerificationRequest`);
+      const location = post.headers.get("location")!;
+      expect(location.startsWith(`${hub.url}/action-requests/`)).to.equal(true);
+
+      const [call] = await waitFor("the pending notification", () => rx.unique().length >= 1 && rx.unique());
+      const n = call!.body as unknown as JsonObject;
+      emitted.push(n);
+      expect(n["api:hasEventType"]).to.deep.equal({ "@id": "api:VERIFICATION_REQUEST_PENDING" });
+      expect(n["api:isTriggeredBy"]).to.deep.equal({ "@id": location });
+
+      const read = await get(airline, location.slice(hub.url.length));
+      expect(read.status).to.equal(200);
+      expect(read.headers.get("type")).to.equal(`${API_NS}VerificationRequest`);
+      const request = await json(read);
+      const published = example("VerificationRequest.json");
+      const keys = (o: Json) => Object.keys(o as JsonObject).filter((k) => k !== "@context").sort();
+      expect(keys(request)).to.include.members(keys(published));
+      const verification = request["api:hasVerification"] as JsonObject;
+      expect(keys(verification)).to.deep.equal(keys(published["api:hasVerification"]!));
+      expect(verification["api:hasLogisticsObject"]).to.deep.equal({ "@id": p.iri });
+      expect(verification["api:hasRevision"]).to.deep.include({ "@value": "1" });
+      // The errors as asked (Verification.json's two, its first with a severity).
+      const errors = verification["api:hasError"] as JsonObject[];
+      expect(errors.map((e) => e["api:hasTitle"])).to.deep.equal((sent["api:hasError"] as JsonObject[]).map((e) => e["api:hasTitle"]));
+      expect(errors[0]!["api:hasSeverity"]).to.deep.equal({ "@id": "api:ERROR" });
+      expect((errors[1]!["api:hasErrorDetail"] as JsonObject[])[0]!["api:hasProperty"]).to.deep.equal({ "@value": `${CARGO}goodsDescription`, "@type": "xsd:anyURI" });
+      expect(request["api:hasRequestStatus"]).to.deep.equal(published["api:hasRequestStatus"]);
+
+      // Verifications: "the forwarder acknowledges or rejects the Verification Request".
+      const patched = await fetch(`${location}?status=${encodeURIComponent(`${API_NS}REQUEST_ACKNOWLEDGED`)}`, { method: "PATCH", headers: { authorization: `Bearer ${await holder.client.accessToken()}` } });
+      expect(patched.status).to.equal(204);
+      expect(patched.headers.get("type")).to.equal(`${API_NS}VerificationRequest`);
+      expect((await json(await get(holder, location.slice(hub.url.length))))["api:hasRequestStatus"]).to.deep.equal({ "@id": "api:REQUEST_ACKNOWLEDGED" });
+    });
+
     it("API ontology: every api property, class and individual in what the hub answered and sent above is one the ontology defines", async function () {
       emitted.push(await json(await fetch(`${hub.url}/`)));
       const p = await fwd.createObject(piece("Read"));
