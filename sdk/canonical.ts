@@ -164,7 +164,10 @@ function encode(value: unknown, depth: number): void {
     ensure(1);
     out[pos++] = 0x5b;
     for (let i = 0; i < value.length; i++) {
-      if (i > 0) ensure(1), (out[pos++] = 0x2c);
+      if (i > 0) {
+        ensure(1);
+        out[pos++] = 0x2c;
+      }
       pathStack.push(i);
       encode(value[i], depth + 1);
       pathStack.pop();
@@ -181,7 +184,10 @@ function encode(value: unknown, depth: number): void {
   for (let i = 0; i < keys.length; i++) {
     const key = keys[i];
     pathStack.push(key);
-    if (i > 0) ensure(1), (out[pos++] = 0x2c);
+    if (i > 0) {
+      ensure(1);
+      out[pos++] = 0x2c;
+    }
     writeString(key, true);
     ensure(1);
     out[pos++] = 0x3a;

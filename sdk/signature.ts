@@ -31,7 +31,8 @@ function loadNative(): NativeSecp256k1 | null {
   try {
     if (typeof process !== "undefined" && process.versions?.node && typeof require === "function") {
       // "secp256k1/bindings" is the addon alone: the package root silently falls back to elliptic.js,
-      // which is slower than ethers.
+      // which is slower than ethers. A require, not an import: the addon is optional (browsers have none).
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
       nativeLib = require("secp256k1/bindings") as NativeSecp256k1;
     }
   } catch {

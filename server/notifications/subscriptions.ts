@@ -224,7 +224,7 @@ type CreateInput = z.output<typeof CreateSubscriptionSchema>;
 
 /** Creates a subscription; a webhook's secret is returned here once. */
 export async function createSubscription(deps: SubscriptionDeps, orgId: string, input: CreateInput): Promise<SubscriptionView & { secret?: string }> {
-  const { db, provider } = deps;
+  const { db } = deps;
   // A record the caller cannot read: the same 404 as one that does not exist.
   if (input.recordId) await readableRecord(db, orgId, input.recordId);
   if (input.recordType && !isRecordType(input.recordType))

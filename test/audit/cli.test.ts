@@ -8,7 +8,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { expect } from "chai";
 import { rpcServer } from "../rpc-bridge";
-import { runCli, type CliRun } from "../cli-process";
+import { runCli } from "../cli-process";
 import { Wallet } from "ethers";
 import { resumePoint } from "../../sdk/audit/export-file";
 import type { ExportLine } from "../../sdk/audit/export-format";
@@ -18,7 +18,6 @@ import { ACME, FAST, copyState, deployChain, exportOf, logAccess, publish, seal,
 
 
 const cli = runCli;
-type Run = CliRun;
 
 async function listen(handler: (req: IncomingMessage, res: ServerResponse) => void): Promise<{ url: string; server: Server }> {
   const server = createServer(handler);

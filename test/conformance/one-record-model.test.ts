@@ -3,7 +3,7 @@ import { API_SCHEMAS, apiClassOf, apiObjectOf } from "../../sdk/one-record/api-o
 import { bodyOfObject, objectOfBody } from "../../sdk/one-record/jsonld";
 import { LogisticsObjectBody } from "../../sdk/records/logistics-object";
 import { listFiles, readJson, standardsFile } from "./standards";
-import { canonical, isCargo, trimIds, typesOf } from "./one-record-examples";
+import { canonical, isCargo, trimIds } from "./one-record-examples";
 
 // Examples whose documents are not ONE Record objects of ours: an ACL (W3C WAC) and multi-status responses.
 const NOT_COVERED = new Set(["ACL.json", "MultipleEventsResponse_example1.json", "MultipleEventsResponse_example2.json"]);

@@ -14,7 +14,7 @@ import { HubError } from "../../sdk/client";
 import type { SignedRecord } from "../../sdk/envelope";
 import { verifyRecord } from "../../sdk/verify";
 import { shipment } from "../fixtures";
-import { ANCHORER_KEY, OPERATOR_KEY, admit, freePort, freshDatabase, hubEnv, isPostgres, sql, startHubProcess, waitUntil, type HubProcess, type TestChain, type TestOrg } from "./harness";
+import { ANCHORER_KEY, OPERATOR_KEY, admit, freshDatabase, hubEnv, isPostgres, sql, startHubProcess, waitUntil, type HubProcess, type TestChain, type TestOrg } from "./harness";
 
 interface BatchRow {
   id: string;

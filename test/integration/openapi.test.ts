@@ -204,7 +204,7 @@ describe("OpenAPI: /openapi.json and /docs", function () {
     const bad = await fetch(`${hub.url}/v1/records/${record.id}/grants`, { method: "POST", headers: brandAuth, body: JSON.stringify({ grantee: "NOT AN ORG" }) });
     expect(bad.status).to.equal(400);
     const badBody = (await bad.json()) as { errors?: unknown[]; type: string };
-    expect(badBody.errors).to.be.an("array").that.is.not.empty;
+    expect(badBody.errors).to.be.an("array").with.length.above(0);
     expectDocumented("post", "/v1/records/{id}/grants", 400, "application/problem+json", badBody);
     // A type the document does not list for that status would fail: the check can fail.
     const mislabelled = { ...badBody, type: "https://cargoproof.dev/problems/no-such-kind" };
@@ -213,7 +213,7 @@ describe("OpenAPI: /openapi.json and /docs", function () {
     const events = await fetch(`${hub.url}/epcis/events`, { headers: auth });
     expect(events.status).to.equal(200);
     const eventsDoc = (await events.json()) as { epcisBody: { queryResults: { resultsBody: { eventList: unknown[] } } } };
-    expect(eventsDoc.epcisBody.queryResults.resultsBody.eventList).to.not.be.empty;
+    expect(eventsDoc.epcisBody.queryResults.resultsBody.eventList).to.have.length.above(0);
     expectDocumented("get", "/epcis/events", 200, "application/ld+json", eventsDoc);
 
     const story = await fetch(`${hub.url}/provenance/story/01/${product.gtin}/10/${product.lot}`);

@@ -14,7 +14,7 @@ import type { AnchorProof, SignedRecord } from "../../sdk/envelope";
 import { verifyRecord, type Verdict } from "../../sdk/verify";
 import { runCli } from "../cli-process";
 import { shipment } from "../fixtures";
-import { ANCHORER_KEY, OPERATOR_KEY, admit, freePort, freshDatabase, hubEnv, isPostgres, startHubProcess, type HubProcess, type TestChain } from "./harness";
+import { ANCHORER_KEY, OPERATOR_KEY, admit, freshDatabase, hubEnv, isPostgres, startHubProcess, type HubProcess, type TestChain } from "./harness";
 
 const BOUND_MS = 2000;
 // The bound plus room for a loaded CI machine; far below the 30 s a paused chain used to take.

@@ -137,7 +137,6 @@ describe("canonicalJson (RFC 8785)", () => {
     refused(undefined, /undefined .*at \$ is not JSON/);
     refused({ a: { b: undefined } }, /undefined .*at \$\.a\.b/);
     refused([1, undefined], /\$\[1\]/);
-    // eslint-disable-next-line no-sparse-arrays
     refused([1, , 3], /\$\[1\]/);
     refused({ f: () => 1 }, /a function at \$\.f/);
     refused(10n, /BigInt/);

@@ -430,7 +430,12 @@ export class XmlReader {
     const out: Obj = {};
     for (const c of el.children) {
       if (!isStandard(c)) this.extensionInto(out, c);
-      else if (c.local === "extension") for (const inner of c.children) isStandard(inner) ? unknown(inner, `in ${name}/extension`) : this.extensionInto(out, inner);
+      else if (c.local === "extension") {
+        for (const inner of c.children) {
+          if (isStandard(inner)) unknown(inner, `in ${name}/extension`);
+          else this.extensionInto(out, inner);
+        }
+      }
       else unknown(c, `in ${name}`);
     }
     return out;
