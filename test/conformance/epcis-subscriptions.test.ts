@@ -177,11 +177,12 @@ describe("conformance: EPCIS REST binding query subscriptions (webhooks)", funct
     expect(eventsIn(r).map((e) => (e.epcList as string[])[0])).to.deep.equal([(match.epcList as string[])[0]]);
   });
 
-  it("§8.2.7.1 WD_bizLocation / EQATTR_ in a stream subscription: master data counts as in GET /events (the site and its descendants), only matching events are delivered", async function () {
+  it("§8.2.7.1 WD_bizLocation / EQATTR_ in stream and scheduled subscriptions: master data counts as in GET /events (the site and its descendants), only matching events are delivered", async function () {
     const site = (n: number) => `urn:epc:id:sgln:4012345.00${n}.0`;
     const held = (n: number) => ({ ...objectEvent("holding"), bizLocation: { id: site(n) } });
     const wd = await receiver();
     const attr = await receiver();
+    const scheduled = await receiver();
     const initialRecordTime = new Date().toISOString();
     // The member's own master data (§6.5): 901 has child 902, 903 is nobody's; 902 is in the cold zone.
     const first = [held(901), held(902), held(903)];
@@ -199,16 +200,18 @@ describe("conformance: EPCIS REST binding query subscriptions (webhooks)", funct
       // From before the first capture: its events come in the stream's first report (the backfill), the later ones as they are captured.
       expect((await api("POST", `/epcis/queries/${name}/subscriptions`, { dest: r.url, stream: true, initialRecordTime })).status).to.equal(201);
     }
+    expect((await api("POST", "/epcis/queries/WDsite/subscriptions", { dest: scheduled.url, schedule: { second: "[0-59]" }, initialRecordTime })).status).to.equal(201);
     const later = [held(902), held(903), held(901)];
     await capture(later);
     const epcOf = (e: Record<string, unknown>) => (e.epcList as string[])[0];
     const expectWd = [first[0]!, first[1]!, later[0]!, later[2]!].map(epcOf);
     const expectAttr = [first[1]!, later[0]!].map(epcOf);
-    await waitUntil("the reports", async () => eventsIn(wd).length >= expectWd.length && eventsIn(attr).length >= expectAttr.length, 15_000);
-    await new Promise((resolve) => setTimeout(resolve, 1000));
+    await waitUntil("the reports", async () => eventsIn(wd).length >= expectWd.length && eventsIn(attr).length >= expectAttr.length && eventsIn(scheduled).length >= expectWd.length, 15_000);
+    await new Promise((resolve) => setTimeout(resolve, 1500));
     // Events of one capture share a recordTime: their order within a report is the hub's record order.
     expect(eventsIn(wd).map(epcOf).sort()).to.deep.equal(expectWd.sort());
     expect(eventsIn(attr).map(epcOf).sort()).to.deep.equal(expectAttr.sort());
+    expect(eventsIn(scheduled).map(epcOf).sort()).to.deep.equal(expectWd);
     // The same query answers the same events (one matcher).
     const res = await api("GET", `/epcis/events?${new URLSearchParams({ WD_bizLocation: site(901), MATCH_epc: [...first, ...later].map(epcOf).join("|") }).toString()}`);
     expect(((await res.json()) as QueryDocument).epcisBody.queryResults.resultsBody.eventList.map(epcOf).sort()).to.deep.equal(expectWd);
