@@ -576,6 +576,7 @@ describe("ONE Record examples through the ONE Record API", function () {
     "Error_403.json": "403: compared in the error tests",
     "Error_404.json": "404: compared in the error tests",
     "Error_404.de-DE.json": "404: compared in the error tests (answered in en-US only)",
+    "VerificationRequest.json": "GET /action-requests/{id} of a verification request: compared in one-record-rules.test.ts",
   };
   const REQUESTS: Record<string, string> = {
     "LogisticsEvent.json": "POST .../logistics-events",
@@ -591,10 +592,9 @@ describe("ONE Record examples through the ONE Record API", function () {
     "SubscriptionRequest_example2.json": "POST /subscriptions (the api:Subscription inside is what is stored)",
     "AccessDelegation_example1.json": "POST /access-delegations",
     "AccessDelegation_example2.json": "POST /access-delegations",
+    "Verification.json": "POST /logistics-objects/{id} (verifyLogisticsObject): sent and read back in one-record-rules.test.ts",
   };
   const NOT_SERVED: Record<string, string> = {
-    "Verification.json": "verification requests are not implemented (a record's integrity is checked against the chain instead: sdk/verify.ts)",
-    "VerificationRequest.json": "verification requests are not implemented",
     "ACL.json": "no /acl resource: who reads an object is the hub's grants (/v1/records/{id}/grants), decided by one rule",
     "ActionRequestChange_example1.json": "a request's status changes by PATCH /action-requests/{id}?status= (the 2.3 OpenAPI); its operations are checked below against what that does",
     "MultipleEventsResponse_example1.json": "the multiple-events creation endpoint is not in the 2.3 OpenAPI (no api:MultiStatusResponse); its per-object outcomes are compared in the events section",

@@ -4,7 +4,7 @@ import { API } from "../../../sdk/one-record/vocabulary";
 import { BODY_PROBLEMS, NOT_FOUND, problems, type Operation } from "../registry";
 import { JsonLdNode, LD_JSON, ObjectPath, SIGNED_WRITE, WRITE_PROBLEMS, oneRecord } from "./one-record";
 
-/** Change requests, the audit trail, access delegations and action requests (server/one-record/request-routes.ts). */
+/** Change and verification requests, the audit trail, access delegations and action requests (server/one-record/request-routes.ts). */
 
 const ActionRequestPath = z.object({ id: RecordIdSchema.describe("The action request's id (the last segment of its IRI).") });
 const JSON_LD_IN = { schema: JsonLdNode, mediaTypes: [LD_JSON, "application/json"] };
@@ -25,6 +25,18 @@ export const oneRecordRequestOperations: Operation[] = [
       400: ["invalid-change", "logistics-object-mismatch", "logistics-event-immutable", "logistics-object-creation"],
       422: ["revision-conflict", "change-not-applicable", "change-result-invalid", "change-reference-unknown"],
     }),
+  }),
+  oneRecord({
+    operationId: "verifyLogisticsObject",
+    method: "post",
+    path: "/logistics-objects/{id}",
+    summary: "Request a verification of a logistics object (an api:Verification)",
+    description:
+      "Flags errors or anomalies in a revision of the object (api:hasRevision, the latest if none) without proposing values: at least one api:Error, each with api:hasTitle (api:hasSeverity, api:hasErrorDetail with api:hasProperty as the specification's Verification.json). Only a party that may read the object asks (else the 404 of a missing object). The data holder is notified (VERIFICATION_REQUEST_PENDING) and acknowledges or rejects with PATCH /action-requests/{id}; with api:notifyRequestStatusChange the requester hears of each status. Not a signed record: a verification changes no data.",
+    pathParams: ObjectPath,
+    body: JSON_LD_IN,
+    responses: [{ status: 201, description: "The verification request, PENDING.", content: {}, headers: { Location: "The action request's IRI.", Type: `${API}VerificationRequest` } }],
+    problems: problems(BODY_PROBLEMS, NOT_FOUND, { 400: ["invalid-verification", "logistics-object-mismatch"], 415: ["unsupported-media-type"], 422: ["revision-unknown"] }),
   }),
   oneRecord({
     operationId: "getAuditTrail",
@@ -63,7 +75,7 @@ export const oneRecordRequestOperations: Operation[] = [
     operationId: "getActionRequest",
     method: "get",
     path: "/action-requests/{id}",
-    summary: "An action request: api:ChangeRequest or api:AccessDelegationRequest",
+    summary: "An action request: api:ChangeRequest, api:VerificationRequest or api:AccessDelegationRequest",
     description: "For its requester and the data holder who decides it. A change request links (rel=describedby) to its signed ChangeRequest record.",
     pathParams: ActionRequestPath,
     responses: [
@@ -80,11 +92,11 @@ export const oneRecordRequestOperations: Operation[] = [
     operationId: "updateActionRequest",
     method: "patch",
     path: "/action-requests/{id}",
-    summary: "Accept or reject (the data holder), or revoke (the requester) an action request",
+    summary: "Accept, acknowledge or reject (the data holder), or revoke (the requester) an action request",
     description:
-      "Accepting a change request carries the data holder's signature of revision n+1, which must be exactly the change applied to revision n (Cargoproof-Record header; OneRecordClient.acceptChange does it). The new revision, ACCEPTED, and REJECTED for every other request pending on revision n commit together. A change that no longer applies, or that references an object its requester no longer reads, becomes FAILED and the answer is 422. On an object the hub attested for its holder (a plain ONE Record client's), accepting carries no header: the hub signs revision n+1 for the holder (a header is 400 hub-attested-object).",
+      "Accepting a change request carries the data holder's signature of revision n+1, which must be exactly the change applied to revision n (Cargoproof-Record header; OneRecordClient.acceptChange does it). The new revision, ACCEPTED, and REJECTED for every other request pending on revision n commit together. A change that no longer applies, or that references an object its requester no longer reads, becomes FAILED and the answer is 422. On an object the hub attested for its holder (a plain ONE Record client's), accepting carries no header: the hub signs revision n+1 for the holder (a header is 400 hub-attested-object). A verification request is acknowledged (REQUEST_ACKNOWLEDGED; REQUEST_ACCEPTED means the same for it) or rejected; REQUEST_ACKNOWLEDGED of another kind of request is 400 invalid-status.",
     pathParams: ActionRequestPath,
-    query: z.object({ status: z.enum([`${API}REQUEST_ACCEPTED`, `${API}REQUEST_REJECTED`, `${API}REQUEST_REVOKED`]).describe("The new status.") }),
+    query: z.object({ status: z.enum([`${API}REQUEST_ACCEPTED`, `${API}REQUEST_ACKNOWLEDGED`, `${API}REQUEST_REJECTED`, `${API}REQUEST_REVOKED`]).describe("The new status.") }),
     headers: { [Object.keys(SIGNED_WRITE)[0]!]: { description: "When accepting a change request: the data holder's signed write of the next revision.", required: false } },
     responses: [{ status: 204, description: "Done.", content: {}, headers: { Type: "The request's class IRI." } }],
     problems: problems(NOT_FOUND, WRITE_PROBLEMS, {
