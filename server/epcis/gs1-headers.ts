@@ -1,6 +1,7 @@
 import type { Request, RequestHandler } from "express";
 import { version as hubVersion } from "../../package.json";
-import { HttpProblem, notFound } from "../http/problem";
+import { EPC_FORMATS, isEpcFormat, type EpcFormat } from "../../sdk/epcis/epc-format";
+import { HttpProblem, badRequest, notFound } from "../http/problem";
 
 /**
  * The GS1-* headers of the EPCIS 2.0 REST binding (openapi.yaml, components/headers): the versions
@@ -23,14 +24,39 @@ export const VERSION_HEADERS: Record<string, string> = {
 };
 
 /**
- * Also on an OPTIONS answer (204DefaultDiscoveryResponse): the hub returns events as captured, so
- * EPCs and CBV values are never translated, and it implements no GS1 extension (empty list).
+ * Also on an OPTIONS answer (204DefaultDiscoveryResponse): the hub takes every GS1-EPC-Format and
+ * GS1-CBV-XML-Format value on a read ("No_Preference": any format is accepted), and implements no
+ * GS1 extension (empty list).
  */
 export const DISCOVERY_HEADERS: Record<string, string> = {
-  "GS1-EPC-Format": "Never_Translates",
-  "GS1-CBV-XML-Format": "Never_Translates",
+  "GS1-EPC-Format": "No_Preference",
+  "GS1-CBV-XML-Format": "No_Preference",
   "GS1-Extensions": "",
 };
+
+export const CBV_XML_FORMATS = ["No_Preference", "Always_Web_URI", "Always_URN", "Never_Translates"] as const;
+export type CbvXmlFormat = (typeof CBV_XML_FORMATS)[number];
+
+/** How a read's answer writes EPCs and (XML only) CBV values. */
+export interface OutputFormats {
+  epc: EpcFormat;
+  cbvXml: CbvXmlFormat;
+}
+
+/**
+ * The GS1-EPC-Format and GS1-CBV-XML-Format of a read. Absent, both are Never_Translates: events
+ * come back as captured (the binding's default for GS1-EPC-Format is Always_GS1_Digital_Link; the
+ * hub keeps what was captured unless a translation is asked for, docs/epcis.md). A value outside the
+ * binding's enum is a 400 naming the header.
+ */
+export function outputFormats(req: Request): OutputFormats {
+  const epc = req.get("GS1-EPC-Format")?.trim() ?? "Never_Translates";
+  if (!isEpcFormat(epc)) throw badRequest("epcis-header", `GS1-EPC-Format is not one of ${EPC_FORMATS.join(", ")}.`, [{ path: "GS1-EPC-Format", message: `one of ${EPC_FORMATS.join(", ")}` }]);
+  const cbvXml = req.get("GS1-CBV-XML-Format")?.trim() ?? "Never_Translates";
+  if (!(CBV_XML_FORMATS as readonly string[]).includes(cbvXml))
+    throw badRequest("epcis-header", `GS1-CBV-XML-Format is not one of ${CBV_XML_FORMATS.join(", ")}.`, [{ path: "GS1-CBV-XML-Format", message: `one of ${CBV_XML_FORMATS.join(", ")}` }]);
+  return { epc, cbvXml: cbvXml as CbvXmlFormat };
+}
 
 /** "2", "2.0", "2.0.0" as [2, 0, 0]; undefined when not the binding's version pattern ^\d+(\.\d+)*$. */
 function parseVersion(v: string): number[] | undefined {

@@ -8,9 +8,9 @@ import { callerOf } from "../auth/caller";
 import { badRequest, conflict, notFound } from "../http/problem";
 import { CAPTURE_FILE_SIZE_LIMIT, CAPTURE_LIMIT, type CaptureJobs, captureBodies, parseBehaviour, tooLarge } from "./capture";
 import { MAX_PER_PAGE, findEvents, hiddenEvents, parseEventQuery, parseUrlQuery, type EventQuery, type EventSelector, type MasterDataSource } from "./query";
-import { loadEvents, queryDocument, type QueriedEvent } from "./render";
+import { answerMedia, loadEvents, queryDocument, sendQueryDocument, type QueriedEvent } from "./render";
 import { DISCOVERY_KINDS, ID_PARAMETER, collection, discoveryPage, identifierVisible, setNextLink, withPathIdentifier } from "./discovery";
-import { gs1Headers, optionsHandler } from "./gs1-headers";
+import { gs1Headers, optionsHandler, outputFormats } from "./gs1-headers";
 import { captureDocument } from "./xml-capture";
 import { masterDataOf } from "./master-data";
 
@@ -26,7 +26,6 @@ export interface EpcisRouteDeps {
   masterData?: MasterDataSource;
 }
 
-const JSON_LD = "application/ld+json";
 /** The binding's capture limits (OPTIONS /epcis/capture, and the 202 of a capture). */
 const CAPTURE_HEADERS = { "GS1-EPCIS-Capture-Limit": String(CAPTURE_LIMIT), "GS1-EPCIS-Capture-File-Size-Limit": String(CAPTURE_FILE_SIZE_LIMIT), "GS1-Capture-Error-Behaviour": "all" };
 /** The binding's top-level resources (GET /epcis). */
@@ -87,11 +86,12 @@ export function epcisRoutes({ db, provider, auth, captures, accessLog, onQueryDe
 
   const answer = async (req: Request, res: Response, selector: EventSelector, q: EventQuery, perPage: number, pageToken?: string, queryName?: string) => {
     const caller = callerOf(req);
+    const [media, formats] = [answerMedia(req), outputFormats(req)]; // 406 / 400 before anything is read
     const page = await findEvents(db, provider, caller.orgId, selector, q, perPage, pageToken, masterData);
     if (page.nextPageToken) setNextLink(req, res, page.nextPageToken);
     const events = await loadEvents(db, page.recordIds);
     await logReads(req, events);
-    res.type(JSON_LD).send(JSON.stringify(queryDocument(events, queryName)));
+    sendQueryDocument(res, queryDocument(events, queryName, formats.epc), media, formats);
   };
 
   router.get("/epcis/events", auth, async (req, res) => {
@@ -105,6 +105,7 @@ export function epcisRoutes({ db, provider, auth, captures, accessLog, onQueryDe
   router.get("/epcis/events/:eventID", auth, async (req, res) => {
     const caller = callerOf(req);
     const eventId = String(req.params.eventID);
+    const [media, formats] = [answerMedia(req), outputFormats(req)];
     const page = await findEvents(db, provider, caller.orgId, { eventId }, {}, MAX_PER_PAGE);
     const hidden = await hiddenEvents(db, provider, caller.orgId, eventId);
     if (page.recordIds.length === 0) {
@@ -115,7 +116,7 @@ export function epcisRoutes({ db, provider, auth, captures, accessLog, onQueryDe
     }
     const events = await loadEvents(db, page.recordIds);
     await logReads(req, events);
-    res.type(JSON_LD).send(JSON.stringify(queryDocument(events)));
+    sendQueryDocument(res, queryDocument(events, undefined, formats.epc), media, formats);
   });
 
   // The discovery endpoints (REST binding): what occurs in the events the caller may read.
