@@ -15,6 +15,20 @@ const EPCIS_HEADERS = {
   "GS1-CBV-Version": { description: "The CBV version asked for; only 2.0.x is served (406 otherwise)." },
 };
 const QueryResult = named("EpcisQueryDocument", EpcisQueryResultSchema);
+/** The XML binding's answer (Accept: application/xml or text/xml): an EPCISQueryDocument of the query schema (urn:epcglobal:epcis-query:xsd:2). */
+const XML_QUERY_RESULT = { raw: { type: "string", description: "An EPCISQueryDocument of the EPCIS 2.0 XML binding (namespace urn:epcglobal:epcis-query:xsd:2): the same events the XML capture reads back." } };
+/** What every events read answers (server/epcis/render.ts sendQueryDocument): JSON-LD, or XML by Accept. */
+const EVENTS_CONTENT = { [JSON_LD]: QueryResult, "application/xml": XML_QUERY_RESULT, "text/xml": XML_QUERY_RESULT };
+/** The read's format headers (server/epcis/gs1-headers.ts outputFormats) and Accept: a value outside the enum is a 400, an Accept the hub cannot serve a 406. */
+const READ_PROBLEMS = { 400: ["epcis-header"], 406: ["not-acceptable"] };
+const READ_HEADERS = {
+  "GS1-EPC-Format": {
+    description:
+      "No_Preference, Always_GS1_Digital_Link, Always_EPC_URN or Never_Translates (default: events as captured). EPCs (EPC lists, parentID, quantity classes, readPoint/bizLocation ids, sources and destinations) are translated by the EPC Tag Data Standard's rules when nothing is lost; a Digital Link stays when its GS1 Company Prefix length is unknown to the hub (docs/epcis.md). The answer's GS1-EPC-Format header says which format it is in.",
+  },
+  "GS1-CBV-XML-Format": { description: "XML answers only: No_Preference, Always_Web_URI, Always_URN or Never_Translates (default: CBV values as captured, a bare word as its URN)." },
+};
+const READ_RESPONSE_HEADERS = { "GS1-EPC-Format": "The format of the EPCs in the answer.", "GS1-CBV-XML-Format": "XML answers: the format of the CBV values.", Vary: "Accept." };
 const pipeList = (what: string) => z.string().optional().describe(`${what}, "|"-separated`);
 
 /** What each fixed parameter of the query language (sdk/epcis/api.ts EPCIS_QUERY_PARAMETERS) selects. */
@@ -110,11 +124,11 @@ const EpcisDocument = named(
   z.looseObject({ "@context": z.unknown(), type: z.literal("EPCISDocument"), epcisBody: z.looseObject({ eventList: z.array(z.record(z.string(), z.unknown())) }) }),
 );
 
-const epcis = (op: Omit<Operation, "tags" | "security" | "headers" | "problems"> & { problems: Operation["problems"] }): Operation => ({
+const epcis = (op: Omit<Operation, "tags" | "security" | "problems"> & { problems: Operation["problems"] }): Operation => ({
   ...op,
   tags: ["epcis"],
   security: "bearer",
-  headers: EPCIS_HEADERS,
+  headers: { ...EPCIS_HEADERS, ...op.headers },
   problems: problems(BEARER_PROBLEMS, VERSION_PROBLEMS, op.problems),
 });
 
@@ -154,8 +168,9 @@ export const epcisOperations: Operation[] = [
     summary: "Events the caller may see, filtered by the query parameters",
     description: QUERY_FAMILIES,
     query: EventUrlQuery,
-    responses: [{ status: 200, description: "An EPCISQueryDocument; Link rel=next when there are more.", content: { [JSON_LD]: QueryResult }, headers: { Link: "The next page." } }],
-    problems: QUERY_PROBLEMS,
+    headers: READ_HEADERS,
+    responses: [{ status: 200, description: "An EPCISQueryDocument; Link rel=next when there are more.", content: EVENTS_CONTENT, headers: { Link: "The next page.", ...READ_RESPONSE_HEADERS } }],
+    problems: problems(QUERY_PROBLEMS, READ_PROBLEMS),
   }),
   epcis({
     operationId: "getEpcisEvent",
@@ -167,10 +182,12 @@ export const epcisOperations: Operation[] = [
       {
         status: 200,
         description: "An EPCISQueryDocument holding the events as captured (the hub adds only recordTime); the hub's record id and event hash of each are in queryResults[\"urn:cargoproof:events\"], in eventList order.",
-        content: { [JSON_LD]: QueryResult },
+        content: EVENTS_CONTENT,
+        headers: READ_RESPONSE_HEADERS,
       },
     ],
-    problems: NOT_FOUND,
+    headers: READ_HEADERS,
+    problems: problems(NOT_FOUND, READ_PROBLEMS),
   }),
   epcis({
     operationId: "getEpcEvents",
@@ -180,8 +197,9 @@ export const epcisOperations: Operation[] = [
     description: QUERY_FAMILIES,
     pathParams: z.object({ epc: z.string() }),
     query: EventUrlQuery,
-    responses: [{ status: 200, description: "An EPCISQueryDocument.", content: { [JSON_LD]: QueryResult }, headers: { Link: "The next page." } }],
-    problems: QUERY_PROBLEMS,
+    headers: READ_HEADERS,
+    responses: [{ status: 200, description: "An EPCISQueryDocument.", content: EVENTS_CONTENT, headers: { Link: "The next page.", ...READ_RESPONSE_HEADERS } }],
+    problems: problems(QUERY_PROBLEMS, READ_PROBLEMS),
   }),
   epcis({
     operationId: "createEpcisQuery",
@@ -225,8 +243,9 @@ export const epcisOperations: Operation[] = [
     summary: "The events a named query selects",
     pathParams: NamePath,
     query: PageQuery,
-    responses: [{ status: 200, description: "An EPCISQueryDocument named after the query.", content: { [JSON_LD]: QueryResult }, headers: { Link: "The next page." } }],
-    problems: problems(NOT_FOUND, QUERY_PROBLEMS),
+    headers: READ_HEADERS,
+    responses: [{ status: 200, description: "An EPCISQueryDocument named after the query.", content: EVENTS_CONTENT, headers: { Link: "The next page.", ...READ_RESPONSE_HEADERS } }],
+    problems: problems(NOT_FOUND, QUERY_PROBLEMS, READ_PROBLEMS),
   }),
   ...subscriptionOperations(),
 ];
@@ -330,8 +349,9 @@ epcisOperations.push(
             description: QUERY_FAMILIES,
             pathParams: z.object({ [id]: z.string() }),
             query: EventUrlQuery,
-            responses: [{ status: 200, description: "An EPCISQueryDocument.", content: { [JSON_LD]: QueryResult }, headers: { Link: "The next page." } }],
-            problems: QUERY_PROBLEMS,
+            headers: READ_HEADERS,
+            responses: [{ status: 200, description: "An EPCISQueryDocument.", content: EVENTS_CONTENT, headers: { Link: "The next page.", ...READ_RESPONSE_HEADERS } }],
+            problems: problems(QUERY_PROBLEMS, READ_PROBLEMS),
           }),
         ]
       : []),
@@ -347,8 +367,8 @@ const OPTIONS_HEADERS = {
   "GS1-CBV-Version": "2.0.0",
   "GS1-CBV-Min": "2.0.0",
   "GS1-CBV-Max": "2.0.0",
-  "GS1-EPC-Format": "Never_Translates (events are returned as captured).",
-  "GS1-CBV-XML-Format": "Never_Translates.",
+  "GS1-EPC-Format": "No_Preference: reads take every GS1-EPC-Format value.",
+  "GS1-CBV-XML-Format": "No_Preference: XML reads take every GS1-CBV-XML-Format value.",
   "GS1-Extensions": "Empty: no GS1 extension is implemented.",
   "GS1-Vendor-Version": "cargoproof-{version}.",
 };
