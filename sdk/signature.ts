@@ -33,7 +33,10 @@ function loadNative(): NativeSecp256k1 | null {
       // "secp256k1/bindings" is the addon alone: the package root silently falls back to elliptic.js,
       // which is slower than ethers. A require, not an import: the addon is optional (browsers have none).
       // eslint-disable-next-line @typescript-eslint/no-require-imports
-      nativeLib = require("secp256k1/bindings") as NativeSecp256k1;
+      const lib = require("secp256k1/bindings") as Partial<NativeSecp256k1> | undefined;
+      // A bundle for the browser replaces the addon by an empty module (server/provenance/page/assets.ts):
+      // only the real binding counts, or a Node.js running that bundle would recover no signer.
+      if (typeof lib?.ecdsaRecover === "function" && typeof lib.ecdsaSign === "function") nativeLib = lib as NativeSecp256k1;
     }
   } catch {
     nativeLib = null;

@@ -51,7 +51,7 @@ async function ok(command: string, args: string[], cwd: string, env: Record<stri
 // Two small programs a user would write: read a bundle, verify it against the chain, print the verdict.
 const VERIFY_PROGRAM = (module: "esm" | "cjs") => `import { readFileSync } from "node:fs";
 import { AnchorProofSchema, SignedRecordSchema, verifyRecord, type Verdict } from "cargoproof";
-
+${module === "esm" ? `import { verifyRecord as verifyInBrowser } from "cargoproof/browser";\n` : ""}
 async function main(): Promise<void> {
   const [bundleFile, rpcUrl, participantRegistry, anchorRegistry] = process.argv.slice(2) as [string, string, string, string];
   const bundle = JSON.parse(readFileSync(bundleFile, "utf8")) as { record: unknown; proof: unknown };
@@ -61,7 +61,13 @@ async function main(): Promise<void> {
     chain: { rpcUrl },
     contracts: { participantRegistry, anchorRegistry },
   });
-  console.log(JSON.stringify({ module: "${module}", valid: verdict.valid }));
+  ${
+    module === "esm"
+      ? `// The browser build (one self-contained module) gives the same verdict.
+  const inBrowser = await verifyInBrowser({ record: SignedRecordSchema.parse(bundle.record), proof: AnchorProofSchema.parse(bundle.proof), chain: { rpcUrl }, contracts: { participantRegistry, anchorRegistry } });
+  console.log(JSON.stringify({ module: "esm", valid: verdict.valid, browser: inBrowser.valid }));`
+      : `console.log(JSON.stringify({ module: "cjs", valid: verdict.valid }));`
+  }
 }
 ${module === "esm" ? "await main();" : "void main();"}
 `;
@@ -152,7 +158,7 @@ describe("the cargoproof package, packed and installed outside the repository", 
     expect(invalid.stdout.trim().split("\n").at(-1)).to.equal("INVALID");
   });
 
-  it("an ES module and a CommonJS TypeScript program import the SDK from the package, type-check against its declarations and verify the record", async function () {
+  it("an ES module and a CommonJS TypeScript program import the SDK from the package (and cargoproof/browser), type-check against its declarations and verify the record", async function () {
     mkdirSync(join(work, "src"), { recursive: true });
     writeFileSync(join(work, "src", "verify.mts"), VERIFY_PROGRAM("esm"));
     writeFileSync(join(work, "src", "verify.cts"), VERIFY_PROGRAM("cjs"));
@@ -168,9 +174,9 @@ describe("the cargoproof package, packed and installed outside the repository", 
     const args = [chain.rpcUrl, chain.deployment.participantRegistry, chain.deployment.anchorRegistry];
     for (const [program, module] of [["verify.mjs", "esm"], ["verify.cjs", "cjs"]] as const) {
       const valid = await ok(process.execPath, [join(work, "out", program), bundleFile, ...args], work);
-      expect(JSON.parse(valid.stdout)).to.deep.equal({ module, valid: true });
+      expect(JSON.parse(valid.stdout)).to.deep.equal({ module, valid: true, ...(module === "esm" ? { browser: true } : {}) });
       const invalid = await ok(process.execPath, [join(work, "out", program), tamperedFile, ...args], work);
-      expect(JSON.parse(invalid.stdout)).to.deep.equal({ module, valid: false });
+      expect(JSON.parse(invalid.stdout)).to.deep.equal({ module, valid: false, ...(module === "esm" ? { browser: false } : {}) });
     }
   });
 });
