@@ -20,9 +20,11 @@ import { chownSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync }
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 // The one free-port helper is TypeScript: tsx loads it into this plain Node script.
-const { register } = await import("tsx/esm/api");
-register();
-const { freePort } = await import("./free-port.ts");
+// (tsImport, not a global register(): Node 22.18+ strips types itself and then refuses the cycle.)
+const { tsImport } = await import("tsx/esm/api");
+const freePortModule = await tsImport("./free-port.ts", import.meta.url);
+// The package is CommonJS: where Node loads the file as such, its exports are the namespace's default.
+const { freePort } = freePortModule.freePort ? freePortModule : freePortModule.default;
 
 const system = process.argv[2] === "--system";
 const [cmd, ...args] = process.argv.slice(system ? 3 : 2);
