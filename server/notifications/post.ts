@@ -26,7 +26,7 @@ export interface OutboundAnswer extends PostResult {
 }
 
 export interface OutboundRequest extends PostOptions {
-  method: "GET" | "POST";
+  method: "GET" | "POST" | "DELETE";
   headers: Record<string, string>;
   body?: string;
   /** Read at most this many bytes of the answer's body and keep them (more: the call fails); 0 reads and drops it. */

@@ -8,7 +8,8 @@
  * gave) and only when signed with that subscription's callback secret (Cargoproof-Signature over the
  * raw body, with a timestamp within five minutes: sdk/webhook.ts), which the hub generated and gave
  * only to the server it subscribed on. Anything else is one and the same 401, costing the same HMAC,
- * whether the subscription exists or not, and stores nothing. The route reads the raw body itself
+ * whether the subscription exists or not, and stores nothing; so is one for a subscription the member
+ * ended (DELETE /remote-subscriptions/{id}: its row and secret are gone). The route reads the raw body itself
  * (mounted before the shared JSON parser: the signature is over the bytes).
  */
 import { createHash, randomUUID } from "node:crypto";
@@ -85,7 +86,8 @@ export function inboundNotificationRoutes(deps: RemoteDeps): Router {
     const inserted = await execute(
       deps.db,
       deps.provider,
-      `INSERT INTO "RemoteNotification" ("id", "subscriptionId", "deliveryId", "eventType", "objectIri", "body", "copyVersion", "error", "receivedAt") VALUES ($1, $2, $3, $4, $5, $6, NULL, NULL, $7) ON CONFLICT ("subscriptionId", "deliveryId") DO NOTHING`,
+      // Only while the subscription stands: one ended (unsubscribed) since it was looked up stores nothing.
+      `INSERT INTO "RemoteNotification" ("id", "subscriptionId", "deliveryId", "eventType", "objectIri", "body", "copyVersion", "error", "receivedAt") SELECT $1, $2, $3, $4, $5, $6, NULL, NULL, $7 WHERE EXISTS (SELECT 1 FROM "RemoteSubscription" WHERE "id" = $2) ON CONFLICT ("subscriptionId", "deliveryId") DO NOTHING`,
       [rowId, sub.id, deliveryId, n.eventType, n.objectIri, raw.toString("utf8"), new Date()],
     );
     if (inserted > 0) {

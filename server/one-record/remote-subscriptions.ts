@@ -20,7 +20,7 @@ import { API_SCHEMAS, apiClassOf, apiObjectOf } from "../../sdk/one-record/api-o
 import { JsonLdFormError, type Json, type JsonObject } from "../../sdk/one-record/jsonld";
 import { API } from "../../sdk/one-record/vocabulary";
 import type { SignedRecord } from "../../sdk/envelope";
-import type { Db, DbProvider } from "../db/client";
+import { writeTransaction, type Db, type DbProvider } from "../db/client";
 import { asDate, asNumber, execute, query } from "../db/sql";
 import { HttpProblem, badRequest, notFound } from "../http/problem";
 import type { HubPublisher } from "../records/hub-publisher";
@@ -160,7 +160,7 @@ export interface RemoteAnswer {
  * addresses only unless private targets are allowed), at most MAX_ANSWER_BYTES read, bounded by
  * REMOTE_TIMEOUT_MS. Undefined when no answer came (refused, unreachable, too large, too slow).
  */
-export async function remoteCall(url: string, method: "GET" | "POST", headers: Record<string, string>, allowPrivate: boolean, body?: string): Promise<RemoteAnswer | undefined> {
+export async function remoteCall(url: string, method: "GET" | "POST" | "DELETE", headers: Record<string, string>, allowPrivate: boolean, body?: string): Promise<RemoteAnswer | undefined> {
   const answer = await outboundCall(url, {
     method,
     headers: { "user-agent": "cargoproof-one-record/1", ...headers },
@@ -296,7 +296,9 @@ export function serially<T>(key: string, work: () => Promise<T>): Promise<T> {
  */
 export function refreshCopy(deps: RemoteDeps, sub: RemoteSubscriptionRow): Promise<number | undefined> {
   return serially(sub.id, async () => {
-    const current = (await remoteSubscriptionById(deps.db, deps.provider, sub.id)) ?? sub;
+    const current = await remoteSubscriptionById(deps.db, deps.provider, sub.id);
+    // Ended (unsubscribed) while the notification was being taken in: the copy stays as it is.
+    if (!current) return undefined;
     const fetched = await fetchRemoteObject(deps, current.topic, current.remoteToken);
     if (fetched.revision <= current.copyRevision) return undefined;
     const header = await deps.db.record.findUnique({ where: { id: current.copyId }, select: { latestVersion: true } });
@@ -368,10 +370,51 @@ export async function subscribeRemote(deps: RemoteDeps, orgId: string, req: Requ
   });
 }
 
+/** What ending a remote subscription did on the other server. */
+export const RemoteUnsubscribeView = z.object({
+  id: z.uuid(),
+  ended: z.literal(true).describe("Ended on this hub: its notifications are refused (401) and store nothing from now on."),
+  remoteSubscription: z.string().nullable(),
+  remote: z
+    .enum(["revoked", "not-found", "refused", "unavailable", "not-asked"])
+    .describe(
+      "What the other server answered the DELETE of the subscription's IRI: revoked (2xx), not-found (404/410: already gone), refused (another answer), unavailable (no answer), not-asked (it gave no IRI on this server's base).",
+    ),
+});
+export type RemoteUnsubscribeView = z.infer<typeof RemoteUnsubscribeView>;
+
+/**
+ * DELETE /remote-subscriptions/{id}: ends the subscription here first (its row, its secret and the
+ * notifications it received go: a later notification is the 401 of an unknown subscription), then
+ * asks the other server to end it too, by DELETE of the IRI it gave the subscription (the ONE Record
+ * revokeActionRequest of a SubscriptionRequest, a cargoproof hub's DELETE /subscriptions/{id}), with
+ * the member's token there. Ending here does not wait on the other server: whatever it answers, this
+ * hub takes no more of its notifications. The anchored copy (a signed record) stays.
+ */
+export async function unsubscribeRemote(deps: RemoteDeps, orgId: string, id: string): Promise<RemoteUnsubscribeView> {
+  const sub = await ownRemoteSubscription(deps.db, deps.provider, orgId, id);
+  await serially(sub.id, () =>
+    writeTransaction(deps.db, async (tx) => {
+      await execute(tx, deps.provider, `DELETE FROM "RemoteNotification" WHERE "subscriptionId" = $1`, [sub.id]);
+      await execute(tx, deps.provider, `DELETE FROM "RemoteSubscription" WHERE "id" = $1`, [sub.id]);
+    }),
+  );
+  const base = serverOf(sub.topic);
+  // Only the server subscribed on is called, and only at an IRI under its base.
+  const target = sub.remoteSubscription !== null && base !== undefined && sub.remoteSubscription.startsWith(`${base}/`) ? sub.remoteSubscription : undefined;
+  let remote: RemoteUnsubscribeView["remote"] = "not-asked";
+  if (target) {
+    const answer = await remoteCall(target, "DELETE", { accept: LD_JSON, authorization: `Bearer ${sub.remoteToken}` }, deps.allowPrivate);
+    remote = !answer ? "unavailable" : answer.status >= 200 && answer.status < 300 ? "revoked" : answer.status === 404 || answer.status === 410 ? "not-found" : "refused";
+  }
+  return { id: sub.id, ended: true, remoteSubscription: sub.remoteSubscription, remote };
+}
+
 /**
  * The member's API: POST /remote-subscriptions (an api:Subscription to make on the other server,
  * with REMOTE_AUTHORIZATION_HEADER), GET /remote-subscriptions (its own), GET /remote-subscriptions/{id}
- * and GET /remote-subscriptions/{id}/notifications (what arrived, as received). Its copies are records:
+ * GET /remote-subscriptions/{id}/notifications (what arrived, as received) and DELETE
+ * /remote-subscriptions/{id} (unsubscribe, here and there). Its copies are records:
  * GET /v1/records/{copy.recordId}, readable by the member alone.
  */
 export function remoteSubscriptionRoutes(deps: RemoteDeps & { auth: RequestHandler }): Router {
@@ -386,6 +429,9 @@ export function remoteSubscriptionRoutes(deps: RemoteDeps & { auth: RequestHandl
   });
   router.get("/remote-subscriptions/:id", deps.auth, async (req, res) => {
     res.json(remoteSubscriptionView(deps.iris, await ownRemoteSubscription(deps.db, deps.provider, callerOf(req).orgId, String(req.params.id))));
+  });
+  router.delete("/remote-subscriptions/:id", deps.auth, async (req, res) => {
+    res.json(await unsubscribeRemote(deps, callerOf(req).orgId, String(req.params.id)));
   });
   router.get("/remote-subscriptions/:id/notifications", deps.auth, async (req, res) => {
     const sub = await ownRemoteSubscription(deps.db, deps.provider, callerOf(req).orgId, String(req.params.id));

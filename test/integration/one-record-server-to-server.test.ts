@@ -3,13 +3,16 @@
 // member B) to an object on hub 1 (where B's party holds a token), hub 1 notifies hub 2's inbound
 // /notifications, hub 2 GETs the object from hub 1 and keeps an anchored copy that it attests for B.
 // A third hub, without WEBHOOK_ALLOW_PRIVATE, shows the URL guard on outbound calls.
+import { randomUUID } from "node:crypto";
+import { createServer, type IncomingMessage } from "node:http";
+import type { AddressInfo } from "node:net";
 import { expect } from "chai";
 import { StoredRecordSchema } from "../../sdk/api";
 import type { JsonObject } from "../../sdk/one-record/jsonld";
 import { speakerOf } from "../../sdk/provenance/attesters";
 import { signWebhook } from "../../sdk/webhook";
 import { verifyRecord } from "../../sdk/verify";
-import { admit, freshDatabase, hubEnv, isPostgres, startHubProcess, startTestChain, waitFor, type HubProcess, type TestChain, type TestOrg } from "./harness";
+import { admit, freshDatabase, hubEnv, isPostgres, sql, startHubProcess, startTestChain, waitFor, type HubProcess, type TestChain, type TestOrg } from "./harness";
 
 const CARGO = "https://onerecord.iata.org/ns/cargo#";
 const API = "https://onerecord.iata.org/ns/api#";
@@ -197,6 +200,81 @@ describe(`ONE Record server to server: two hubs, each speaking only ONE Record t
     expect(list).to.deep.equal([]);
     // B itself reads them.
     expect((await call(hub2, memberB, "GET", `/remote-subscriptions/${sub.id}`)).status).to.equal(200);
+  });
+
+  it("B lists its remote subscriptions and unsubscribes one: it ends on hub 1 too (DELETE of its IRI there), hub 2 forgets it, the copy stays; another member can neither see nor end it", async function () {
+    const iri = await sharedPiece("Remote ends");
+    const sub = await subscribeB(iri);
+    const listed = (await call(hub2, memberB, "GET", "/remote-subscriptions")).json!.subscriptions as View[];
+    expect(listed.map((s) => s.id)).to.include(sub.id);
+    // Another member: the 404 of an unknown id, and nothing ends.
+    const nosyDelete = await call(hub2, nosy, "DELETE", `/remote-subscriptions/${sub.id}`);
+    expect(nosyDelete.status).to.equal(404);
+    expect((await call(hub2, nosy, "DELETE", `/remote-subscriptions/${randomUUID()}`)).json!.type).to.equal(nosyDelete.json!.type);
+    expect((await call(hub2, memberB, "GET", `/remote-subscriptions/${sub.id}`)).status).to.equal(200);
+
+    const ended = await call(hub2, memberB, "DELETE", `/remote-subscriptions/${sub.id}`);
+    expect(ended.status, JSON.stringify(ended.json)).to.equal(200);
+    expect(ended.json).to.deep.equal({ id: sub.id, ended: true, remoteSubscription: sub.remoteSubscription, remote: "revoked" });
+    // Hub 1 no longer has the subscription B's party held there.
+    expect((await call(hub1, partyB1, "GET", pathOf(hub1, sub.remoteSubscription!))).status).to.equal(404);
+    expect((await call(hub2, memberB, "GET", `/remote-subscriptions/${sub.id}`)).status).to.equal(404);
+    expect((await call(hub2, memberB, "GET", `/remote-subscriptions/${sub.id}/notifications`)).status).to.equal(404);
+    expect(((await call(hub2, memberB, "GET", "/remote-subscriptions")).json!.subscriptions as View[]).map((s) => s.id)).to.not.include(sub.id);
+    expect((await call(hub2, memberB, "DELETE", `/remote-subscriptions/${sub.id}`)).status).to.equal(404);
+    // The copy B had stays: a signed, anchored record.
+    const copy = await fetch(`${hub2.url}/v1/records/${sub.copy.recordId}`, { headers: { authorization: `Bearer ${await memberB.client.accessToken()}` } });
+    expect(copy.status).to.equal(200);
+    expect(StoredRecordSchema.parse(await copy.json()).record.version).to.equal(1);
+  });
+
+  it("a notification for an ended subscription, signed with its secret, is refused (401) and stores nothing; a remote that does not take the DELETE does not keep it alive here", async function () {
+    // A stand-in ONE Record server that keeps the callback secret and answers the DELETE with 500.
+    const topicId = randomUUID();
+    let callback = "";
+    let secret = "";
+    const deletes: string[] = [];
+    const remote = createServer((req: IncomingMessage, res) => {
+      req.resume();
+      if (req.method === "POST" && req.url === "/subscriptions") {
+        callback = String(req.headers["cargoproof-callback"]);
+        secret = String(req.headers["cargoproof-callback-secret"]);
+        res.writeHead(201, { location: `${base}/action-requests/${randomUUID()}` }).end();
+      } else if (req.method === "GET" && req.url === `/logistics-objects/${topicId}`)
+        res.writeHead(200, { "content-type": "application/ld+json", revision: "1" }).end(JSON.stringify({ "@context": { cargo: CARGO }, "@id": topic, "@type": "cargo:Piece" }));
+      else if (req.method === "DELETE") {
+        deletes.push(String(req.url));
+        res.writeHead(500).end();
+      } else res.writeHead(404).end();
+    });
+    await new Promise<void>((ok) => remote.listen(0, "127.0.0.1", ok));
+    const base = `http://127.0.0.1:${(remote.address() as AddressInfo).port}`;
+    const topic = `${base}/logistics-objects/${topicId}`;
+    try {
+      const made = await call(hub2, memberB, "POST", "/remote-subscriptions", subscription(topic, `${base}/organizations/b`), { "Cargoproof-Remote-Authorization": "Bearer stand-in" });
+      expect(made.status, JSON.stringify(made.json)).to.equal(201);
+      const sub = made.json as unknown as View;
+      const send = (delivery: string) => {
+        const body = JSON.stringify({ "@context": { api: API }, "@type": "api:Notification", "api:hasEventType": { "@id": "api:LOGISTICS_OBJECT_UPDATED" }, "api:hasLogisticsObject": { "@id": topic } });
+        const t = Math.floor(Date.now() / 1000);
+        return fetch(callback, { method: "POST", headers: { "content-type": "application/ld+json", "cargoproof-timestamp": String(t), "cargoproof-signature": signWebhook(secret, t, body), "cargoproof-delivery": delivery }, body });
+      };
+      expect((await send("before")).status).to.equal(204);
+      const stored = () => sql<{ n: unknown }>(databases[1]!.url, `SELECT COUNT(*) AS "n" FROM "RemoteNotification" WHERE "subscriptionId" = $1`, [sub.id]).then((r) => Number(r[0]!.n));
+      expect(await stored()).to.equal(1);
+
+      const ended = await call(hub2, memberB, "DELETE", `/remote-subscriptions/${sub.id}`);
+      expect(ended.status).to.equal(200);
+      expect(ended.json).to.include({ ended: true, remote: "refused" });
+      expect(deletes).to.deep.equal([new URL(sub.remoteSubscription!).pathname]);
+
+      const after = await send("after");
+      expect(after.status).to.equal(401);
+      expect(((await after.json()) as JsonObject).type).to.match(/unauthenticated-notification$/);
+      expect(await stored()).to.equal(0);
+    } finally {
+      await new Promise((ok) => remote.close(ok));
+    }
   });
 
   it("refuses what it cannot subscribe to: a private address without WEBHOOK_ALLOW_PRIVATE, no token for the other server, an object it may not read there, an object of this hub", async function () {

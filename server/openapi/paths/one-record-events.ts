@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { RecordIdSchema } from "../../../sdk/envelope";
 import { BODY_PROBLEMS, JSON_TYPE, NOT_FOUND, named, problems, type Operation } from "../registry";
-import { REMOTE_AUTHORIZATION_HEADER, RemoteNotificationView, RemoteSubscriptionView } from "../../one-record/remote-subscriptions";
+import { REMOTE_AUTHORIZATION_HEADER, RemoteNotificationView, RemoteSubscriptionView, RemoteUnsubscribeView } from "../../one-record/remote-subscriptions";
 import { JsonLdNode, LD_JSON, ObjectPath, SIGNED_WRITE, WRITE_PROBLEMS, oneRecord } from "./one-record";
 
 /** ONE Record logistics events and subscriptions (server/one-record/event-routes.ts, docs/one-record.md). */
@@ -172,6 +172,17 @@ export const oneRecordEventOperations: Operation[] = [
     summary: "One of your remote subscriptions, with its copy's record id and revision",
     pathParams: SubscriptionPath,
     responses: [{ status: 200, description: "The remote subscription.", content: { [JSON_TYPE]: RemoteSubscriptionSchema } }],
+    problems: NOT_FOUND,
+  }),
+  oneRecord({
+    operationId: "deleteRemoteSubscription",
+    method: "delete",
+    path: "/remote-subscriptions/{id}",
+    summary: "Unsubscribe: end one of your remote subscriptions, here and on the other server",
+    description:
+      "Ends it on this hub at once (its notifications, received before, go with it; a later one is the 401 of an unknown subscription and stores nothing), then DELETEs the IRI the other server gave the subscription (ONE Record revokeActionRequest), with your token there. `remote` says what that server answered; the end here does not depend on it. The copy's record stays.",
+    pathParams: SubscriptionPath,
+    responses: [{ status: 200, description: "Ended.", content: { [JSON_TYPE]: named("RemoteUnsubscribe", RemoteUnsubscribeView) } }],
     problems: NOT_FOUND,
   }),
   oneRecord({
