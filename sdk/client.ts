@@ -115,6 +115,52 @@ export class HubClient {
     return res.access_token;
   }
 
+  /**
+   * One request, the one place the client talks to the hub: with this organisation's token (unless
+   * `auth` is false); retried after a network error or a 502/503/504 only when idempotent (GET), as a
+   * POST may have reached the hub; a 401 renews the token once and resends, for any method, as the hub
+   * refused the request before handling it. The answer is returned, ok or not.
+   */
+  private async send(
+    method: string,
+    path: string,
+    init: { headers?: Record<string, string>; body?: string; auth?: boolean; signal?: AbortSignal } = {},
+  ): Promise<Response> {
+    const retries = method === "GET" || method === "HEAD" ? (this.opts.retries ?? 2) : 0;
+    let failures = 0;
+    let renewed = false;
+    const retry = async () => {
+      failures++;
+      await sleep(200 * 2 ** failures);
+    };
+    for (;;) {
+      const headers = { ...init.headers };
+      if (init.auth !== false) headers.authorization = `Bearer ${await this.accessToken()}`;
+      let res: Response;
+      try {
+        res = await fetch(this.baseUrl + path, { method, headers, ...(init.body !== undefined ? { body: init.body } : {}), ...(init.signal ? { signal: init.signal } : {}) });
+      } catch (err) {
+        if (failures < retries && !init.signal?.aborted) {
+          await retry();
+          continue;
+        }
+        throw err;
+      }
+      if (RETRYABLE.has(res.status) && failures < retries) {
+        await res.body?.cancel();
+        await retry();
+        continue;
+      }
+      if (res.status === 401 && init.auth !== false && !renewed) {
+        await res.body?.cancel();
+        renewed = true;
+        this.token = undefined; // expired or revoked token: get a new one once
+        continue;
+      }
+      return res;
+    }
+  }
+
   /** Low-level call: JSON in, schema-checked JSON out, problems thrown as HubError. */
   async call<S extends z.ZodType>(
     method: string,
@@ -122,42 +168,16 @@ export class HubClient {
     schema: S,
     opts: { body?: unknown; auth?: boolean } = {},
   ): Promise<z.output<S>> {
-    const idempotent = method === "GET";
-    const attempts = idempotent ? (this.opts.retries ?? 2) + 1 : 1;
-    for (let attempt = 1; ; attempt++) {
-      const headers: Record<string, string> = { accept: "application/json" };
-      if (opts.body !== undefined) headers["content-type"] = "application/json";
-      if (opts.auth !== false) headers.authorization = `Bearer ${await this.accessToken()}`;
-      let res: Response;
-      try {
-        res = await fetch(this.baseUrl + path, {
-          method,
-          headers,
-          body: opts.body === undefined ? undefined : JSON.stringify(opts.body),
-        });
-      } catch (err) {
-        if (attempt < attempts) {
-          await sleep(200 * 2 ** attempt);
-          continue;
-        }
-        throw err;
-      }
-      if (RETRYABLE.has(res.status) && attempt < attempts) {
-        await sleep(200 * 2 ** attempt);
-        continue;
-      }
-      const text = await res.text();
-      const json: unknown = text ? JSON.parse(text) : undefined;
-      if (!res.ok) {
-        if (res.status === 401 && opts.auth !== false && this.token && attempt === 1) {
-          this.token = undefined; // expired or revoked token: get a new one once
-          continue;
-        }
-        const problem = ProblemSchema.safeParse(json);
-        throw new HubError(res.status, problem.success ? problem.data : { type: "about:blank", title: res.statusText, status: res.status });
-      }
-      return schema.parse(json);
-    }
+    const headers: Record<string, string> = { accept: "application/json" };
+    if (opts.body !== undefined) headers["content-type"] = "application/json";
+    const res = await this.send(method, path, {
+      headers,
+      ...(opts.body !== undefined ? { body: JSON.stringify(opts.body) } : {}),
+      ...(opts.auth !== undefined ? { auth: opts.auth } : {}),
+    });
+    if (!res.ok) throw await hubErrorOf(res);
+    const text = await res.text();
+    return schema.parse(text ? JSON.parse(text) : undefined);
   }
 
   /** Prepares (salts, digest) and signs a record version with this organisation's key. */
@@ -300,40 +320,9 @@ export class HubClient {
 
   /** A streamed GET with auth: retried like `call` until the response starts; problems thrown as HubError. */
   private async open(path: string, accept: string): Promise<Response> {
-    const attempts = (this.opts.retries ?? 2) + 1;
-    let renewed = false;
-    for (let attempt = 1; ; attempt++) {
-      let res: Response;
-      try {
-        res = await fetch(this.baseUrl + path, { headers: { accept, authorization: `Bearer ${await this.accessToken()}` } });
-      } catch (err) {
-        if (attempt < attempts) {
-          await sleep(200 * 2 ** attempt);
-          continue;
-        }
-        throw err;
-      }
-      if (res.ok) return res;
-      if (RETRYABLE.has(res.status) && attempt < attempts) {
-        await res.body?.cancel();
-        await sleep(200 * 2 ** attempt);
-        continue;
-      }
-      const text = await res.text();
-      if (res.status === 401 && this.token && !renewed) {
-        renewed = true;
-        this.token = undefined; // expired or revoked token: get a new one once
-        continue;
-      }
-      let json: unknown;
-      try {
-        json = text ? JSON.parse(text) : undefined;
-      } catch {
-        json = undefined;
-      }
-      const problem = ProblemSchema.safeParse(json);
-      throw new HubError(res.status, problem.success ? problem.data : { type: "about:blank", title: res.statusText, status: res.status });
-    }
+    const res = await this.send("GET", path, { headers: { accept } });
+    if (res.ok) return res;
+    throw await hubErrorOf(res);
   }
 
   /**
@@ -461,19 +450,16 @@ export class HubClient {
   async *notificationStream(opts: { after?: number; signal?: AbortSignal } = {}): AsyncGenerator<Notification> {
     let last = opts.after;
     while (!opts.signal?.aborted) {
-      const headers: Record<string, string> = { accept: "text/event-stream", authorization: `Bearer ${await this.accessToken()}` };
+      const headers: Record<string, string> = { accept: "text/event-stream" };
       if (last !== undefined) headers["last-event-id"] = String(last);
       let res: Response;
       try {
-        res = await fetch(`${this.baseUrl}/v1/notifications/stream`, { headers, ...(opts.signal ? { signal: opts.signal } : {}) });
+        res = await this.send("GET", "/v1/notifications/stream", { headers, ...(opts.signal ? { signal: opts.signal } : {}) });
       } catch (err) {
         if (opts.signal?.aborted) return;
         throw err;
       }
-      if (!res.ok || !res.body) {
-        const problem = ProblemSchema.safeParse(await res.json().catch(() => undefined));
-        throw new HubError(res.status, problem.success ? problem.data : { type: "about:blank", title: res.statusText, status: res.status });
-      }
+      if (!res.ok || !res.body) throw await hubErrorOf(res);
       const decoder = new TextDecoder();
       let buffer = "";
       try {
@@ -528,13 +514,10 @@ export class HubClient {
 
   /** Captures an EPCIS document as a standard client would (the hub attests the events); returns the capture job's id. */
   async captureEpcis(doc: unknown, opts: { errorBehaviour?: "rollback" | "proceed" } = {}): Promise<string> {
-    const headers: Record<string, string> = { "content-type": "application/ld+json", authorization: `Bearer ${await this.accessToken()}`, "GS1-EPCIS-Version": "2.0.0" };
+    const headers: Record<string, string> = { "content-type": "application/ld+json", "GS1-EPCIS-Version": "2.0.0" };
     if (opts.errorBehaviour) headers["GS1-Capture-Error-Behaviour"] = opts.errorBehaviour;
-    const res = await fetch(`${this.baseUrl}/epcis/capture`, { method: "POST", headers, body: JSON.stringify(doc) });
-    if (res.status !== 202) {
-      const problem = ProblemSchema.safeParse(await res.json().catch(() => undefined));
-      throw new HubError(res.status, problem.success ? problem.data : { type: "about:blank", title: res.statusText, status: res.status });
-    }
+    const res = await this.send("POST", "/epcis/capture", { headers, body: JSON.stringify(doc) });
+    if (res.status !== 202) throw await hubErrorOf(res);
     const location = res.headers.get("location") ?? "";
     return decodeURIComponent(location.slice(location.lastIndexOf("/") + 1));
   }
@@ -600,6 +583,19 @@ export class HubClient {
     for (let i = 0; i < fresh.length; i += 1000) out.push(...(await this.publishBatch(fresh.slice(i, i + 1000))));
     return out;
   }
+}
+
+/** The hub's problem in an answer that is not ok; a gateway's page that is not one becomes a plain problem of its status. */
+async function hubErrorOf(res: Response): Promise<HubError> {
+  const text = await res.text().catch(() => "");
+  let json: unknown;
+  try {
+    json = text ? JSON.parse(text) : undefined;
+  } catch {
+    json = undefined;
+  }
+  const problem = ProblemSchema.safeParse(json);
+  return new HubError(res.status, problem.success ? problem.data : { type: "about:blank", title: res.statusText || `HTTP ${res.status}`, status: res.status });
 }
 
 /** "?a=1&b=x" of the defined values ("" when none). */
