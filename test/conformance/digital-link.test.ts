@@ -24,7 +24,7 @@ const valueOf = (ai: string) => GS1_AI_TABLE[ai]!.components.map(sample).join(""
 const enc = (v: string) => v.replace(/[^A-Za-z0-9._-]/g, (c) => "%" + c.charCodeAt(0).toString(16).toUpperCase().padStart(2, "0"));
 const KEYS = Object.entries(GS1_AI_TABLE).filter(([, d]) => d.dlpkey);
 
-describe("GS1 Digital Link conformance (GS1 Barcode Syntax Dictionary, GS1 DL URI Syntax 1.x)", function () {
+describe("GS1 Digital Link conformance (GS1 Barcode Syntax Dictionary; GS1 Digital Link Standard: URI Syntax, Release 1.2, Jan 2021)", function () {
   it("Syntax Dictionary: the SDK's copy is the published dictionary", async function () {
     const published = readFileSync(standardsFile("gs1", "gs1-syntax-dictionary.txt"), "utf8");
     expect(readFileSync(join(__dirname, "../../sdk/provenance/gs1/gs1-syntax-dictionary.txt"), "utf8")).to.equal(published);
@@ -71,7 +71,7 @@ describe("GS1 Digital Link conformance (GS1 Barcode Syntax Dictionary, GS1 DL UR
     }
   });
 
-  it("GS1 DL URI Syntax, primary keys (Syntax Dictionary dlpkey): every primary key resolves as one, with each of its qualifier sequences", function () {
+  it("GS1 DL URI Syntax 1.2, primary keys (Syntax Dictionary dlpkey): every primary key resolves as one, with each of its qualifier sequences", function () {
     for (const [ai, def] of KEYS)
       for (const alt of def.dlpkey!) {
         const path = `/${ai}/${enc(decodeURIComponent(KEY_EXAMPLES[ai]!.split("/")[2]!))}` + alt.map((q) => `/${q}/${enc(valueOf(q))}`).join("");
@@ -81,7 +81,7 @@ describe("GS1 Digital Link conformance (GS1 Barcode Syntax Dictionary, GS1 DL UR
       }
   });
 
-  it("GS1 DL URI Syntax, key qualifiers (dlpkey=a,b,c): qualifiers out of their order are refused", function () {
+  it("GS1 DL URI Syntax 1.2, key qualifiers (dlpkey=a,b,c): qualifiers out of their order are refused", function () {
     let tested = 0;
     for (const [ai, def] of KEYS)
       for (const alt of def.dlpkey!.filter((a) => a.length > 1)) {
@@ -92,7 +92,7 @@ describe("GS1 Digital Link conformance (GS1 Barcode Syntax Dictionary, GS1 DL UR
     expect(tested).to.be.greaterThan(1);
   });
 
-  it("GS1 DL URI Syntax, key qualifiers (dlpkey=...|...): two alternative sequences are never mixed", function () {
+  it("GS1 DL URI Syntax 1.2, key qualifiers (dlpkey=...|...): two alternative sequences are never mixed", function () {
     let tested = 0;
     for (const [ai, def] of KEYS) {
       const alts = def.dlpkey!.filter((a) => a.length > 0);
@@ -104,29 +104,29 @@ describe("GS1 Digital Link conformance (GS1 Barcode Syntax Dictionary, GS1 DL UR
     expect(tested).to.be.greaterThan(1); // 01 (22,10,21|235) and 414 (254|7040)
   });
 
-  it("GS1 DL URI Syntax, key qualifiers: an AI that is not a qualifier of the key is refused in the path", function () {
+  it("GS1 DL URI Syntax 1.2, key qualifiers: an AI that is not a qualifier of the key is refused in the path", function () {
     for (const [ai] of KEYS) {
       const path = `${KEY_EXAMPLES[ai]!.split("/").slice(0, 3).join("/")}/17/250101`;
       expect(failure(path), path).to.deep.equal({ reason: "unknown-ai", ai: "17" });
     }
   });
 
-  it("GS1 DL URI Syntax, query string: an AI appears once in a URI, and a key qualifier only in the path", function () {
+  it("GS1 DL URI Syntax 1.2, query string: an AI appears once in a URI, and a key qualifier only in the path", function () {
     expect(failure(`/01/${GTIN}?17=250101&17=250102`)).to.deep.equal({ reason: "syntax", ai: "17" });
     expect(failure(`/01/${GTIN}/10/L1?10=L1`)).to.deep.equal({ reason: "syntax", ai: "10" });
     expect(failure(`/01/${GTIN}?21=S1`)).to.deep.equal({ reason: "syntax", ai: "21" });
   });
 
-  it("GS1 DL URI Syntax, query string: other parameters (linkType, context) are kept, not read as AIs", function () {
+  it("GS1 DL URI Syntax 1.2, query string: other parameters (linkType, context) are kept, not read as AIs", function () {
     expect(parseDigitalLinkUri(`/00/${SSCC}?linkType=gs1:epcis&context=dock`).parameters).to.deep.equal({ linkType: "gs1:epcis", context: "dock" });
   });
 
-  it("GS1 DL URI Syntax (a URI per RFC 3986): a host with an IPv6 zone identifier, userinfo, bad percent-encoding or another scheme is refused", function () {
+  it("GS1 DL URI Syntax 1.2 (a URI per RFC 3986): a host with an IPv6 zone identifier, userinfo, bad percent-encoding or another scheme is refused", function () {
     for (const uri of [`https://[fe80::1%25eth0]/00/${SSCC}`, `https://a@id.gs1.org/00/${SSCC}`, `https://id.gs1.org/00/${SSCC}?x=%`, `urn:x:/00/${SSCC}`])
       expect(failure(uri)?.reason, uri).to.equal("syntax");
   });
 
-  it("EPC Tag Data Standard: every EPC URN of a primary key in the EPCIS 2.0 examples has a Digital Link that converts back to it", function () {
+  it("EPC Tag Data Standard 2.3 §7 Correspondence between EPCs and GS1 Keys: every EPC URN of a primary key in the EPCIS 2.0 examples has a Digital Link that converts back to it", function () {
     const urns = new Set<string>();
     const walk = (v: unknown): void => {
       if (typeof v === "string" && /^urn:epc:(id|class):/.test(v)) urns.add(v);

@@ -27,7 +27,7 @@ function tradeItemIds(file: string): string[] {
   return out;
 }
 
-describe("EPC mapping against the EPCIS 2.0 examples", function () {
+describe("EPC mapping against the EPCIS 2.0 examples (EPC Tag Data Standard 2.3 §7.3 SGTIN, §7.18 LGTIN, §8 URIs for EPC Pure identity patterns)", function () {
   for (const name of TWINS)
     it(`${name}: URN and Digital Link twins name the same products`, function () {
       const urns = tradeItemIds(name);

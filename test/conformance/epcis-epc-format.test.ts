@@ -34,19 +34,23 @@ const prefixLength: CompanyPrefixLength = (ai, value) => {
   return KNOWN.find((p) => digits.startsWith(p))?.length;
 };
 
-describe("conformance: EPCIS 2.0 REST binding GS1-EPC-Format (TDS EPC URN <-> GS1 Digital Link)", function () {
+// TDS 2.3 §7 (Correspondence between EPCs and GS1 Keys): each scheme's subsection, for the test names.
+const TDS_SECTION: Record<string, string> = { sgtin: "§7.3 SGTIN", sscc: "§7.4 SSCC", sgln: "§7.5 SGLN", grai: "§7.6 GRAI", giai: "§7.7 GIAI", gsrn: "§7.8 GSRN", gdti: "§7.10 GDTI", lgtin: "§7.18 LGTIN" };
+const tdsSection = (urn: string) => (urn.startsWith("urn:epc:idpat:") ? "§8 URIs for EPC Pure identity patterns" : (TDS_SECTION[urn.split(":")[3]!] ?? "§7"));
+
+describe("conformance: EPCIS 2.0 REST binding GS1-EPC-Format (EPC Tag Data Standard 2.3 §7 Correspondence between EPCs and GS1 Keys: EPC URN <-> GS1 Digital Link)", function () {
   for (const [urn, dl] of TDS) {
-    it(`GS1-EPC-Format Always_GS1_Digital_Link: ${urn} -> ${dl}`, function () {
+    it(`GS1-EPC-Format Always_GS1_Digital_Link, TDS 2.3 ${tdsSection(urn)}, to a canonical GS1 Digital Link URI (GS1 DL URI Syntax 1.2 §4.11): ${urn} -> ${dl}`, function () {
       expect(formatEpc(urn, "Always_GS1_Digital_Link")).to.equal(dl);
       expect(formatEpc(dl, "Always_GS1_Digital_Link"), "a Digital Link stays").to.equal(dl);
     });
-    it(`GS1-EPC-Format Always_EPC_URN: ${dl} -> ${urn} (company prefix length known)`, function () {
+    it(`GS1-EPC-Format Always_EPC_URN, TDS 2.3 ${tdsSection(urn)}: ${dl} -> ${urn} (company prefix length known)`, function () {
       expect(formatEpc(dl, "Always_EPC_URN", { companyPrefixLength: prefixLength })).to.equal(urn);
       expect(formatEpc(urn, "Always_EPC_URN"), "a URN stays").to.equal(urn);
     });
   }
 
-  it("GS1-EPC-Format Always_EPC_URN: without the company prefix length a Digital Link is kept as captured", function () {
+  it("GS1-EPC-Format Always_EPC_URN, TDS 2.3 §7.1 The GS1 Company Prefix (GCP) in EPC encodings: without the company prefix length a Digital Link is kept as captured", function () {
     for (const [, dl] of TDS) expect(formatEpc(dl, "Always_EPC_URN")).to.equal(dl);
     expect(formatEpc(TDS[0]![1], "Always_EPC_URN", { companyPrefixLength: () => undefined })).to.equal(TDS[0]![1]);
   });
@@ -55,7 +59,7 @@ describe("conformance: EPCIS 2.0 REST binding GS1-EPC-Format (TDS EPC URN <-> GS
     expect(formatEpc("https://example.com/shop/01/80614141123458/21/6789?17=290101", "Always_EPC_URN", { companyPrefixLength: prefixLength })).to.equal(TDS[0]![0]);
   });
 
-  it("TDS partitions: a URN whose company prefix and reference do not make the key's length, or a wrong prefix length, is not translated", function () {
+  it("TDS 2.3 §6.3 EPC URI syntax, partitions: a URN whose company prefix and reference do not make the key's length, or a wrong prefix length, is not translated", function () {
     // 0614141 + 07346 is 12 digits: not an SGTIN (13), but the right length for an SGLN.
     expect(formatEpc("urn:epc:id:sgtin:0614141.07346.2017", "Always_GS1_Digital_Link")).to.equal("urn:epc:id:sgtin:0614141.07346.2017");
     expect(formatEpc("urn:epc:id:sgln:0614141.07346.1234", "Always_GS1_Digital_Link")).to.equal(`${ID}/414/0614141073467/254/1234`);
