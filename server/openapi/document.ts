@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { ProblemSchema } from "../../sdk/api";
+import { ReadableRecord } from "./records";
 import { BODY_PROBLEMS, PATH_PROBLEMS, PROBLEM_TYPE, PROBLEM_TYPE_BASE, STORAGE_PROBLEMS, problems, type Named, type Operation, type Security } from "./registry";
 
 /** An OpenAPI 3.1 document as plain JSON (JSON Schema 2020-12 inside). */
@@ -61,12 +62,14 @@ const SECURITY: Record<Security, JsonObject[]> = {
 class SchemaSet {
   readonly byName = new Map<string, z.ZodType>();
   private readonly examples = new Map<string, readonly unknown[]>();
-  add({ name, schema, examples, parts }: Named): void {
+  private readonly documentedAs = new Map<string, z.ZodDiscriminatedUnion>();
+  add({ name, schema, examples, parts, documentedAs }: Named): void {
     const known = this.byName.get(name);
     if (known && known !== schema) throw new Error(`OpenAPI: two different schemas are named ${name}`);
     for (const [other, s] of this.byName) if (s === schema && other !== name) throw new Error(`OpenAPI: one schema is named both ${other} and ${name}`);
     this.byName.set(name, schema);
     if (examples) this.examples.set(name, examples);
+    if (documentedAs) this.documentedAs.set(name, documentedAs);
     for (const part of parts ?? []) this.add(part);
   }
   /** JSON Schemas by component name; schemas of this set nested in others become $refs. */
@@ -92,6 +95,8 @@ class SchemaSet {
       const tagged = discriminated(schema, (option) => this.nameOf(option), idOf);
       if (tagged) out[idOf(name)] = { ...withoutAnyOf(out[idOf(name)]!), ...tagged };
     }
+    for (const [name, union] of this.documentedAs)
+      out[idOf(name)] = { ...(union.description ? { description: union.description } : {}), ...discriminated(union, (option) => this.nameOf(option), idOf) };
     return out;
   }
   private nameOf(schema: z.ZodType): string | undefined {
@@ -210,6 +215,8 @@ export function buildDocument(operations: readonly Operation[], opts: { publicUr
   const requests = new SchemaSet();
   const responses = new SchemaSet();
   responses.add({ name: "Problem", schema: ProblemSchema });
+  // Wherever an answer holds a signed record (a read, a customs case, a product story), it is one of the record types.
+  responses.add(ReadableRecord);
   for (const op of operations) {
     if (op.body) requests.add(op.body.schema);
     for (const r of op.responses) for (const c of Object.values(r.content ?? {})) if ("schema" in c) responses.add(c);

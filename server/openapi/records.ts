@@ -41,10 +41,10 @@ const READABLE = TYPES.map((type) => {
   return named(`Readable${type}`, envelope(type, partial, `A ${type} record as the hub returns it: fields the reader may not see are in \`hidden\` (their hashes) instead of \`body\`.`));
 });
 
-const ReadableRecord = named(
-  "ReadableRecord",
-  z.discriminatedUnion("type", READABLE.map((s) => s.schema) as [z.ZodObject, ...z.ZodObject[]]).describe("A signed record as the hub returns it, told apart by `type`."),
-  { parts: READABLE },
-);
+/** The SDK's record envelope as the hub answers it, documented as one of the record types (told apart by `type`). */
+export const ReadableRecord: Named = named("ReadableRecord", SignedRecordSchema, {
+  documentedAs: z.discriminatedUnion("type", READABLE.map((s) => s.schema) as [z.ZodObject, ...z.ZodObject[]]).describe("A signed record as the hub returns it, told apart by `type`."),
+  parts: READABLE,
+});
 
-export const StoredRecord: Named = named("StoredRecord", StoredRecordSchema.extend({ record: ReadableRecord.schema }), { parts: [ReadableRecord] });
+export const StoredRecord: Named = named("StoredRecord", StoredRecordSchema, { parts: [ReadableRecord] });

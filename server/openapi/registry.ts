@@ -15,9 +15,14 @@ export interface Named {
   examples?: readonly unknown[];
   /** Schemas it is made of, published under their own names too (its JSON Schema then $refs them). */
   parts?: readonly Named[];
+  /**
+   * A discriminated union of named parts that describes `schema` more closely than `schema` itself
+   * can (the SDK's generic record envelope, documented per record type): its JSON Schema is this one's.
+   */
+  documentedAs?: z.ZodDiscriminatedUnion;
 }
 
-export const named = (name: string, schema: z.ZodType, more: Pick<Named, "examples" | "parts"> = {}): Named => ({ name, schema, ...more });
+export const named = (name: string, schema: z.ZodType, more: Pick<Named, "examples" | "parts" | "documentedAs"> = {}): Named => ({ name, schema, ...more });
 
 export interface SuccessResponse {
   status: number;

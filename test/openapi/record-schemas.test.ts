@@ -4,6 +4,7 @@ import { expect } from "chai";
 import Ajv2020, { type ValidateFunction } from "ajv/dist/2020";
 import addFormats from "ajv-formats";
 import { prepareRecord } from "../../sdk/digest";
+import { CaptureDocumentSchema, EpcisEventSchema } from "../../sdk/epcis/document";
 import { randomOrgKey } from "../../sdk/keys";
 import { RECORD_TYPES, type RecordType } from "../../sdk/records";
 import { RECORD_EXAMPLES } from "../../sdk/records/examples";
@@ -90,6 +91,18 @@ describe("OpenAPI: every record type's body, from the SDK's schemas", function (
     const stored = schemas.StoredRecord as { properties: { record: Json } };
     expect(stored.properties.record).to.deep.equal({ $ref: "#/components/schemas/ReadableRecord" });
     expect(Object.keys((schemas.ReadableRecord as { discriminator: { mapping: Json } }).discriminator.mapping).sort()).to.deep.equal([...TYPES].sort());
+    // Nowhere else a generic envelope: every signed record in an answer (a customs case, a product story) is typed too.
+    const generic: string[] = [];
+    const walk = (value: unknown, where: string): void => {
+      if (Array.isArray(value)) return value.forEach((v, i) => walk(v, `${where}/${i}`));
+      if (!value || typeof value !== "object") return;
+      const props = (value as { properties?: Json }).properties;
+      if (props && "salts" in props && "signature" in props && !/^#\/components\/schemas\/(Signed|Readable)[A-Z][A-Za-z]+$/.test(where)) generic.push(where);
+      for (const [k, v] of Object.entries(value)) walk(v, `${where}/${k}`);
+    };
+    for (const [name, schema] of Object.entries(schemas)) walk(schema, `#/components/schemas/${name}`);
+    expect(generic, "record envelopes not typed by record type").to.deep.equal([]);
+    expect(JSON.stringify(schemas.ProductStory)).to.include('"#/components/schemas/ReadableRecord"');
   });
 
   it("a record signed with the SDK fits SignedRecord; the same envelope with another type's body does not", function () {
@@ -102,6 +115,30 @@ describe("OpenAPI: every record type's body, from the SDK's schemas", function (
     const order = signRecord(key.privateKey, prepareRecord({ type: "Order", id: "example-order", version: 1, owner: "shop-global" }, RECORD_EXAMPLES.Order));
     expect(validate({ ...order, body: RECORD_EXAMPLES.Shipment }), "an Order with a Shipment's body").to.equal(false);
     expect(validate({ ...order, type: "Invoice" }), "a type the hub does not know").to.equal(false);
+  });
+
+  it("EPCIS: the capture body and the query answer are the SDK's EPCIS 2.0 schemas, events typed, examples accepted", function () {
+    const capture = doc.paths["/epcis/capture"]!.post as { requestBody: { content: Record<string, { schema: Json }> } };
+    expect(capture.requestBody.content["application/ld+json"]!.schema).to.deep.equal({ $ref: "#/components/schemas/EpcisCaptureDocument" });
+    const query = schemas.EpcisQueryDocument as { properties: { epcisBody: { properties: { queryResults: { properties: { resultsBody: { properties: { eventList: { items: Json } } } } } } } } };
+    expect(query.properties.epcisBody.properties.queryResults.properties.resultsBody.properties.eventList.items).to.deep.equal({ $ref: "#/components/schemas/EpcisEvent" });
+    const checks: [string, { safeParse(v: unknown): { success: boolean } }][] = [
+      ["EpcisEvent", EpcisEventSchema],
+      ["EpcisEventInput", EpcisEventSchema],
+      ["EpcisCaptureDocument", CaptureDocumentSchema],
+    ];
+    for (const [component, zod] of checks) {
+      const examples = schemas[component]!.examples as unknown[];
+      expect(examples, `${component} examples`).to.be.an("array").with.length.greaterThan(0);
+      const validate = validator(ajv, component);
+      for (const example of examples) {
+        expect(zod.safeParse(example).success, `${component} example (zod)`).to.equal(true);
+        expect(validate(example), `${component} example (JSON Schema): ${JSON.stringify(validate.errors?.slice(0, 3))}`).to.equal(true);
+      }
+    }
+    const event = (schemas.EpcisEvent!.examples as Json[])[0]!;
+    expect(validator(ajv, "EpcisEvent")({ ...event, type: "ShippingEvent" }), "an event type EPCIS does not have").to.equal(false);
+    expect(validator(ajv, "EpcisEvent")({ ...event, eventTime: "yesterday" }), "a date-time without a zone").to.equal(false);
   });
 
   it("lists every problem type the hub's code raises, with its type URI, and Problem.type is that list", function () {

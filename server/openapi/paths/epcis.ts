@@ -1,6 +1,7 @@
 import { QueryName } from "../../epcis/routes";
 import { z } from "zod";
-import { CaptureJobSchema, EPCIS_QUERY_PARAMETERS, EpcisQueryResultSchema, type EpcisQueryParameter } from "../../../sdk/epcis/api";
+import { CaptureJobSchema, EPCIS_QUERY_PARAMETERS, type EpcisQueryParameter } from "../../../sdk/epcis/api";
+import { EpcisCaptureDocument, EpcisQueryDocument } from "../epcis-documents";
 import { EventQuerySchema } from "../../epcis/query";
 import { EpcisSubscriptionInput, EpcisSubscriptionViewSchema } from "../../epcis/subscriptions";
 import { DISCOVERY_KINDS, EVENTS_PARAMETER, ID_PARAMETER, type DiscoveryKind } from "../../epcis/discovery";
@@ -14,7 +15,7 @@ const EPCIS_HEADERS = {
   "GS1-EPCIS-Version": { description: "The EPCIS version asked for; only 2.0.x is served (406 otherwise)." },
   "GS1-CBV-Version": { description: "The CBV version asked for; only 2.0.x is served (406 otherwise)." },
 };
-const QueryResult = named("EpcisQueryDocument", EpcisQueryResultSchema);
+const QueryResult = EpcisQueryDocument;
 /** The XML binding's answer (Accept: application/xml or text/xml): an EPCISQueryDocument of the query schema (urn:epcglobal:epcis-query:xsd:2). */
 const XML_QUERY_RESULT = { raw: { type: "string", description: "An EPCISQueryDocument of the EPCIS 2.0 XML binding (namespace urn:epcglobal:epcis-query:xsd:2): the same events the XML capture reads back." } };
 /** What every events read answers (server/epcis/render.ts sendQueryDocument): JSON-LD, or XML by Accept. */
@@ -119,11 +120,6 @@ const NamedQuerySchema = z.object({ name: QueryName, query: EventQuerySchema }).
 const NamedQuery = named("EpcisNamedQuery", NamedQuerySchema);
 const NamePath = z.object({ name: QueryName });
 
-const EpcisDocument = named(
-  "EpcisDocument",
-  z.looseObject({ "@context": z.unknown(), type: z.literal("EPCISDocument"), epcisBody: z.looseObject({ eventList: z.array(z.record(z.string(), z.unknown())) }) }),
-);
-
 const epcis = (op: Omit<Operation, "tags" | "security" | "problems"> & { problems: Operation["problems"] }): Operation => ({
   ...op,
   tags: ["epcis"],
@@ -140,7 +136,7 @@ export const epcisOperations: Operation[] = [
     summary: "Capture an EPCIS 2.0 document; the hub attests each event as a record (asynchronous job)",
     description:
       "The document in the JSON-LD binding (application/ld+json, application/json) or the XML binding (application/xml, text/xml: an EPCISDocument of XSD EPCglobal-epcis-2_0.xsd, converted to JSON-LD and captured alike, same event hashes). XML with a DTD or entity declarations is refused; a document breaking the XML binding is a 400 epcis-xml naming the element.",
-    body: { schema: EpcisDocument, mediaTypes: [JSON_LD, JSON_TYPE, "application/xml", "text/xml"] },
+    body: { schema: EpcisCaptureDocument, mediaTypes: [JSON_LD, JSON_TYPE, "application/xml", "text/xml"] },
     responses: [{ status: 202, description: "Accepted; follow Location for the job.", headers: { Location: "The capture job.", "GS1-Capture-Limit": "Events per capture.", "GS1-Capture-File-Size-Limit": "Bytes per capture." } }],
     problems: problems(BODY_PROBLEMS, { 400: ["epcis-validation", "epcis-xml", "epcis-capture-error-behaviour"], 413: ["epcis-capture-limit"], 415: ["unsupported-media-type"] }),
   }),
