@@ -25,6 +25,21 @@ export interface EpcFormatOptions {
   companyPrefixLength?: CompanyPrefixLength;
 }
 
+/** Where the company prefix starts in a key's value: after a GTIN's indicator, an SSCC's extension digit, a GRAI's leading 0. */
+const PREFIX_OFFSET: Record<string, number> = { "01": 1, "00": 1, "8006": 1, "8003": 1 };
+
+/**
+ * The company prefix length lookup of known GS1 Company Prefixes (e.g. an organisation's
+ * GS1_COMPANY_PREFIX credentials): the longest of them the key's company prefix part starts with.
+ */
+export function prefixLengthFrom(prefixes: readonly string[]): CompanyPrefixLength {
+  const sorted = [...new Set(prefixes)].filter((p) => /^\d{6,12}$/.test(p)).sort((a, b) => b.length - a.length);
+  return (ai, value) => {
+    const digits = value.slice(PREFIX_OFFSET[ai] ?? 0);
+    return sorted.find((p) => digits.startsWith(p))?.length;
+  };
+}
+
 const ID_GS1 = "https://id.gs1.org";
 
 /** The Digital Link of an EPC URN when the translation is lossless (TDS partitions respected). */

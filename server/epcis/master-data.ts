@@ -195,6 +195,11 @@ export class PlaceNames {
     return value;
   }
 
+  /** The GS1 Company Prefixes an organisation holds now (none when unreadable): what partitions a Digital Link's EPC URN (GS1-EPC-Format). */
+  companyPrefixes(orgId: string): Promise<string[]> {
+    return this.prefixesOf(orgId).catch(() => []);
+  }
+
   /** Whether the element's owner stated it: its attester holds a company prefix in force that starts its GLN. */
   private async ownerStated(r: { owner: string; body: EpcisMasterDataBody }): Promise<boolean> {
     const gln = glnDigits(r.body.id);

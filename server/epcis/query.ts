@@ -280,6 +280,8 @@ interface Compiled {
  */
 export interface MasterDataSource {
   counted(caller: string, ids: readonly string[], db: Runner): Promise<CountedMasterData>;
+  /** An organisation's GS1 Company Prefixes (its credentials in force), for GS1-EPC-Format Always_EPC_URN. */
+  companyPrefixes?(orgId: string): Promise<string[]>;
 }
 
 const WD_PARAMS = ["WD_readPoint", "WD_bizLocation"] as const;

@@ -1,6 +1,6 @@
 import type { Request, Response } from "express";
 import { EPCIS_CONTEXT } from "../../sdk/epcis/document";
-import { formatEventEpcs, type EpcFormat } from "../../sdk/epcis/epc-format";
+import { formatEventEpcs, prefixLengthFrom, type EpcFormat, type EpcFormatOptions } from "../../sdk/epcis/epc-format";
 import { eventContext } from "../../sdk/epcis/records";
 import { EpcisXmlError, epcisDocumentToXml } from "../../sdk/epcis/xml";
 import type { EpcisEventBody } from "../../sdk/records/epcis-event";
@@ -76,11 +76,17 @@ function commonPrefix(contexts: readonly unknown[][]): unknown[] {
  * queryResults[HUB_EVENTS] (an extension property, as the binding allows). `epcFormat` is the
  * read's GS1-EPC-Format (sdk/epcis/epc-format.ts): by default the EPCs as captured.
  */
-export function queryDocument(events: readonly QueriedEvent[], queryName = "SimpleEventQuery", epcFormat: EpcFormat = "Never_Translates"): Record<string, unknown> {
+export function queryDocument(
+  events: readonly QueriedEvent[],
+  queryName = "SimpleEventQuery",
+  epcFormat: EpcFormat = "Never_Translates",
+  epcOptions: (e: QueriedEvent) => EpcFormatOptions = () => ({}),
+): Record<string, unknown> {
   let context = commonPrefix(events.map((e) => e.context));
   if (context.length === 0) context = events[0]?.context ?? [EPCIS_CONTEXT];
-  const eventList = events.map(({ event: captured, context: own }) => {
-    const event = formatEventEpcs(captured, epcFormat);
+  const eventList = events.map((queried) => {
+    const { event: captured, context: own } = queried;
+    const event = formatEventEpcs(captured, epcFormat, epcOptions(queried));
     if (same(own, context)) return event;
     const extends_ = own.length > context.length && context.every((c, i) => same(c, own[i]));
     return { "@context": extends_ ? own.slice(context.length) : own, ...event };
@@ -98,6 +104,22 @@ export function queryDocument(events: readonly QueriedEvent[], queryName = "Simp
       },
     },
   };
+}
+
+/**
+ * For Always_EPC_URN: each event's Digital Links are partitioned by the GS1 Company Prefixes its
+ * attester holds (GS1_COMPANY_PREFIX credentials in force: the organisation that captured it, or
+ * that signed it). A Digital Link of another company's prefix keeps its captured form.
+ */
+export async function epcOptionsOf(
+  events: readonly QueriedEvent[],
+  format: EpcFormat,
+  source?: { companyPrefixes?(orgId: string): Promise<string[]> },
+): Promise<(e: QueriedEvent) => EpcFormatOptions> {
+  if (format !== "Always_EPC_URN" || !source?.companyPrefixes) return () => ({});
+  const attesters = [...new Set(events.map((e) => e.capturedBy ?? e.owner))];
+  const lookups = new Map(await Promise.all(attesters.map(async (org) => [org, prefixLengthFrom(await source.companyPrefixes!(org))] as const)));
+  return (e) => ({ companyPrefixLength: lookups.get(e.capturedBy ?? e.owner)! });
 }
 
 /** The media types of an EPCIS read's answer: the JSON-LD binding (first: what any type, or no Accept, gets) and the XML binding. */

@@ -8,7 +8,7 @@ import { callerOf } from "../auth/caller";
 import { badRequest, conflict, notFound } from "../http/problem";
 import { CAPTURE_FILE_SIZE_LIMIT, CAPTURE_LIMIT, type CaptureJobs, captureBodies, parseBehaviour, tooLarge } from "./capture";
 import { MAX_PER_PAGE, findEvents, hiddenEvents, parseEventQuery, parseUrlQuery, type EventQuery, type EventSelector, type MasterDataSource } from "./query";
-import { answerMedia, loadEvents, queryDocument, sendQueryDocument, type QueriedEvent } from "./render";
+import { answerMedia, epcOptionsOf, loadEvents, queryDocument, sendQueryDocument, type QueriedEvent } from "./render";
 import { DISCOVERY_KINDS, ID_PARAMETER, collection, discoveryPage, identifierVisible, setNextLink, withPathIdentifier } from "./discovery";
 import { gs1Headers, optionsHandler, outputFormats } from "./gs1-headers";
 import { captureDocument } from "./xml-capture";
@@ -91,7 +91,7 @@ export function epcisRoutes({ db, provider, auth, captures, accessLog, onQueryDe
     if (page.nextPageToken) setNextLink(req, res, page.nextPageToken);
     const events = await loadEvents(db, page.recordIds);
     await logReads(req, events);
-    sendQueryDocument(res, queryDocument(events, queryName, formats.epc), media, formats);
+    sendQueryDocument(res, queryDocument(events, queryName, formats.epc, await epcOptionsOf(events, formats.epc, masterData)), media, formats);
   };
 
   router.get("/epcis/events", auth, async (req, res) => {
@@ -116,7 +116,7 @@ export function epcisRoutes({ db, provider, auth, captures, accessLog, onQueryDe
     }
     const events = await loadEvents(db, page.recordIds);
     await logReads(req, events);
-    sendQueryDocument(res, queryDocument(events, undefined, formats.epc), media, formats);
+    sendQueryDocument(res, queryDocument(events, undefined, formats.epc, await epcOptionsOf(events, formats.epc, masterData)), media, formats);
   });
 
   // The discovery endpoints (REST binding): what occurs in the events the caller may read.

@@ -1,5 +1,5 @@
 import { expect } from "chai";
-import { formatEpc, formatEventEpcs, type CompanyPrefixLength } from "../../sdk/epcis/epc-format";
+import { formatEpc, formatEventEpcs, prefixLengthFrom, type CompanyPrefixLength } from "../../sdk/epcis/epc-format";
 import { readJson, standardsFile } from "./standards";
 
 /**
@@ -65,6 +65,19 @@ describe("conformance: EPCIS 2.0 REST binding GS1-EPC-Format (EPC Tag Data Stand
     expect(formatEpc("urn:epc:id:sgln:0614141.07346.1234", "Always_GS1_Digital_Link")).to.equal(`${ID}/414/0614141073467/254/1234`);
     expect(formatEpc("urn:epc:id:sscc:0614141.123456789", "Always_GS1_Digital_Link")).to.equal("urn:epc:id:sscc:0614141.123456789");
     expect(formatEpc(TDS[0]![1], "Always_EPC_URN", { companyPrefixLength: () => 13 })).to.equal(TDS[0]![1]);
+  });
+
+  it("known company prefixes (prefixLengthFrom): the prefix after a GTIN's indicator, an SSCC's extension digit, a GRAI's leading 0; the longest that matches", function () {
+    const lookup = prefixLengthFrom(["0614141", "061414", "4012345", "12"]);
+    expect(lookup("01", "80614141123458")).to.equal(7);
+    expect(lookup("00", "106141412345678908")).to.equal(7);
+    expect(lookup("8003", "00614141123452400")).to.equal(7);
+    expect(lookup("414", "0614141123452")).to.equal(7);
+    expect(lookup("414", "0614140000009")).to.equal(6);
+    expect(lookup("01", "04012345123456")).to.equal(7);
+    expect(lookup("01", "09521234000013"), "no prefix known").to.equal(undefined);
+    expect(lookup("414", "1200000000003"), "not a 6-12 digit prefix").to.equal(undefined);
+    for (const [urn, dl] of TDS) expect(formatEpc(dl, "Always_EPC_URN", { companyPrefixLength: prefixLengthFrom(KNOWN) })).to.equal(urn);
   });
 
   it("not EPCs are never translated: geo: URIs, transactions, other URLs and URNs", function () {

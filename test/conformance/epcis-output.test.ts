@@ -129,6 +129,28 @@ describe("conformance: EPCIS 2.0 REST binding, GS1-EPC-Format / GS1-CBV-XML-Form
     expect(byTag(eventList(await res.json()))).to.deep.equal(byTag(EVENTS));
   });
 
+  it("GS1-EPC-Format Always_EPC_URN: an event whose attester holds GS1 Company Prefixes (GS1_COMPANY_PREFIX credentials) has its Digital Links of those prefixes as TDS URNs", async function () {
+    const brand = await admit(hub.url, "epcis-output-brand", ["BRAND"], [{ kind: "GS1_COMPANY_PREFIX", scope: { prefixes: ["0614141", "4012345"] } }]);
+    const event = { ...EVENTS[0]!, epcList: [SGTIN[1], DL_ONLY], readPoint: { id: SGLN[1] }, quantityList: [{ epcClass: LGTIN[1], quantity: 1 }], sourceList: [{ type: "owning_party", source: PGLN[1] }], "out:tag": "brand" };
+    const job = await brand.client.waitForCapture(await brand.client.captureEpcis({ "@context": CONTEXT, type: "EPCISDocument", schemaVersion: "2.0", creationDate: "2024-07-02T00:00:00.000Z", epcisBody: { eventList: [event] } }));
+    expect(job.success, JSON.stringify(job.errors)).to.equal(true);
+    const read = async (format: string) =>
+      byTag(eventList(await (await fetch(`${hub.url}/epcis/events`, { headers: { authorization: `Bearer ${await brand.client.accessToken()}`, "GS1-EPC-Format": format } })).json())).brand!;
+    // The credential is in force from its block's time, which an automining test chain may put a few seconds ahead of the clock.
+    let urns = await read("Always_EPC_URN");
+    for (let i = 0; i < 40 && (urns.epcList as string[])[0] !== SGTIN[0]; i++) {
+      await new Promise((r) => setTimeout(r, 250));
+      urns = await read("Always_EPC_URN");
+    }
+    expect(urns.epcList, "9521234 is not the brand's prefix: kept").to.deep.equal([SGTIN[0], DL_ONLY]);
+    expect(urns.readPoint).to.deep.equal({ id: SGLN[0] });
+    expect(urns.bizLocation).to.deep.equal({ id: SGLN[0] });
+    expect(urns.quantityList).to.deep.equal([{ epcClass: LGTIN[0], quantity: 1 }]);
+    expect(urns.sourceList).to.deep.equal([{ type: "owning_party", source: PGLN[0] }]);
+    const { recordTime: _r, ...asCaptured } = await read("Never_Translates");
+    expect(asCaptured).to.deep.equal(event);
+  });
+
   it("GS1-EPC-Format / GS1-CBV-XML-Format outside the binding's enum: 400 problem naming the header, before anything is read", async function () {
     for (const [name, value] of [["GS1-EPC-Format", "Always_Digital_Link"], ["GS1-EPC-Format", ""], ["GS1-CBV-XML-Format", "Always_Web_URL"]] as const)
       for (const path of READS) {
