@@ -25,7 +25,7 @@ const READ_PROBLEMS = { 400: ["epcis-header"], 406: ["not-acceptable"] };
 const READ_HEADERS = {
   "GS1-EPC-Format": {
     description:
-      "No_Preference, Always_GS1_Digital_Link, Always_EPC_URN or Never_Translates (default: events as captured). EPCs (EPC lists, parentID, quantity classes, readPoint/bizLocation ids, sources and destinations) are translated by the EPC Tag Data Standard's rules when nothing is lost; a Digital Link stays when its GS1 Company Prefix length is unknown to the hub (docs/epcis.md). The answer's GS1-EPC-Format header says which format it is in.",
+      "No_Preference, Always_GS1_Digital_Link, Always_EPC_URN or Never_Translates (default: events as captured). EPCs (EPC lists, parentID, quantity classes, readPoint/bizLocation ids, sources and destinations) are translated by the EPC Tag Data Standard's rules when nothing is lost; a Digital Link becomes a URN only when the event's attester holds its GS1 Company Prefix (GS1_COMPANY_PREFIX credentials: the prefix length a Digital Link does not carry), else it stays (docs/epcis.md). The answer's GS1-EPC-Format header says which format it is in.",
   },
   "GS1-CBV-XML-Format": { description: "XML answers only: No_Preference, Always_Web_URI, Always_URN or Never_Translates (default: CBV values as captured, a bare word as its URN)." },
 };
