@@ -57,7 +57,7 @@ const eventList = (a: unknown) => (a as Answer).epcisBody.queryResults.resultsBo
 /** An answer's events without the hub's recordTime, by their out:tag. */
 const byTag = (list: Record<string, unknown>[]) => Object.fromEntries(list.map(({ recordTime: _r, ...e }) => [String(e["out:tag"]), e]));
 
-describe("conformance: EPCIS 2.0 REST binding, GS1-EPC-Format / GS1-CBV-XML-Format and the XML binding's EPCISQueryDocument", function () {
+describe("conformance: EPCIS 2.0 REST binding (openapi.yaml components/parameters GS1-EPC-Format, GS1-CBV-XML-Format; 406 NotAcceptable) and the XML binding's EPCISQueryDocument", function () {
   this.timeout(300_000);
   let chain: TestChain;
   let database: { url: string; drop(): Promise<void> };
