@@ -5,13 +5,13 @@ import { canonicalGs1Uri, digitalLinkToEpcUrn, epcUrnToDigitalLink } from "./gs1
  * EPCIS 2.0 REST binding, header GS1-EPC-Format: how EPCs in an answer are written. The translation
  * between an EPC URN and a GS1 Digital Link URI follows the EPC Tag Data Standard (gs1-uri.ts, the
  * one implementation); here is only which fields of an event hold EPCs and when a value is
- * translated. Decisions (docs/epcis.md, "GS1-EPC-Format"):
+ * translated. Decisions (docs/epcis.md, "Output formats"):
  * - A value is translated only when nothing is lost: URN -> Digital Link -> URN gives the URN back
  *   (so a URN whose partition breaks TDS, e.g. a company prefix and item reference that are not 13
  *   digits, is kept), and a Digital Link is one the URN form names exactly (its canonical form).
  * - Digital Link -> URN needs the GS1 Company Prefix length, which a Digital Link does not carry (it
  *   takes GS1's prefix table). Without a `companyPrefixLength` answer for the key, the value is kept
- *   as captured.
+ *   as captured (the hub answers from the prefixes an event's attester holds, `prefixLengthFrom`).
  */
 
 export const EPC_FORMATS = ["No_Preference", "Always_GS1_Digital_Link", "Always_EPC_URN", "Never_Translates"] as const;
