@@ -82,10 +82,9 @@ export interface ObjectHeader {
   latestVersion: number;
 }
 
-const COLUMNS = `"id", "objectId", "objectType", "revision", "requestedBy", "dataHolder", "notify", "status", "requestedAt", "statusSince", "decidedBy", "acceptedRevision", "error"`;
-
-type RawRow = Record<(typeof COLUMN_NAMES)[number], unknown>;
 const COLUMN_NAMES = ["id", "objectId", "objectType", "revision", "requestedBy", "dataHolder", "notify", "status", "requestedAt", "statusSince", "decidedBy", "acceptedRevision", "error"] as const;
+const COLUMNS = COLUMN_NAMES.map((c) => `"${c}"`).join(", ");
+type RawRow = Record<(typeof COLUMN_NAMES)[number], unknown>;
 
 function rowOf(r: RawRow): ChangeRequestRow {
   return {
