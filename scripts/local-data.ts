@@ -1,11 +1,14 @@
 // The local data folder of `npm start` (git-ignored): chain journal, deployment, secrets, demo keys, database.
 import { chmodSync, closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, writeFileSync } from "node:fs";
-import { join, resolve } from "node:path";
+import { join, resolve, sep } from "node:path";
 import { z } from "zod";
 import { DeploymentSchema as StoredDeploymentSchema, type Deployment } from "./contracts";
 import { orgKeyFromPrivate, randomOrgKey, type OrgKey } from "../sdk/keys";
 
-export const DATA_DIR = resolve(process.env.CARGOPROOF_DATA ?? join(__dirname, "..", ".data"));
+// The repository's .data/ when run from a clone; ./.data where the installed `cargoproof` command runs
+// (its own folder under node_modules/ is no place for keys).
+const installed = __dirname.split(sep).includes("node_modules");
+export const DATA_DIR = resolve(process.env.CARGOPROOF_DATA ?? (installed ? join(process.cwd(), ".data") : join(__dirname, "..", ".data")));
 export const HUB_URL = process.env.CARGOPROOF_HUB ?? "http://127.0.0.1:8080";
 export const RPC_PORT = Number(process.env.CARGOPROOF_RPC_PORT ?? 8545);
 

@@ -104,16 +104,15 @@ describe("the cargoproof package, packed and installed outside the repository", 
     })();
     await Promise.all([packed, hubStarted]);
 
-    // A record of an organisation whose key lives in the integrator's data folder, as the CLI keeps it.
+    // A record of an organisation whose key lives in the integrator's data folder, as the CLI keeps it:
+    // ./.data of the folder the command runs in, by default (not the package's own folder).
     const shipper = await admit(hub.url, "pack-shipper", ["SHIPPER"]);
-    mkdirSync(join(work, "data", "keys"), { recursive: true });
-    writeFileSync(join(work, "data", "keys", "pack-shipper.json"), JSON.stringify({ orgId: shipper.id, privateKey: shipper.key.privateKey }), { mode: 0o600 });
+    mkdirSync(join(work, ".data", "keys"), { recursive: true });
+    writeFileSync(join(work, ".data", "keys", "pack-shipper.json"), JSON.stringify({ orgId: shipper.id, privateKey: shipper.key.privateKey }), { mode: 0o600 });
     const { published } = await shipper.client.publish("Shipment", shipment());
     bundleFile = join(work, "bundle.json");
     // The installed CLI writes the bundle: record + proof, once anchored.
-    const bundled = await ok("npx", ["--no", "cargoproof", "bundle", "--as", shipper.id, published.id, "--out", bundleFile, "--hub", hub.url], work, {
-      CARGOPROOF_DATA: join(work, "data"),
-    });
+    const bundled = await ok("npx", ["--no", "cargoproof", "bundle", "--as", shipper.id, published.id, "--out", bundleFile, "--hub", hub.url], work);
     expect(bundled.stdout).to.contain(`Shipment ${published.id} v1 with its proof`);
     const bundle = JSON.parse(readFileSync(bundleFile, "utf8")) as { record: { body: Record<string, unknown> } };
     bundle.record.body.goodsDescription = "Something else";
@@ -149,7 +148,7 @@ describe("the cargoproof package, packed and installed outside the repository", 
 
   it("`npx cargoproof verify bundle.json` from the installed package: VALID for the anchored record, INVALID once altered", async function () {
     const registries = ["--rpc", chain.rpcUrl, "--participant-registry", chain.deployment.participantRegistry, "--anchor-registry", chain.deployment.anchorRegistry];
-    const env = { CARGOPROOF_DATA: join(work, "data") };
+    const env = {};
     const valid = await run("npx", ["--no", "cargoproof", "verify", bundleFile, ...registries], work, env);
     expect(valid.code, shown(valid)).to.equal(0);
     expect(valid.stdout.trim().split("\n").at(-1)).to.equal("VALID");
