@@ -16,7 +16,7 @@
 // pg_dump and pg_restore, which no npm package installed here ships (pg_dump refuses a newer server).
 // CARGOPROOF_TEST_PG_BIN names the bin folder of the server that runs.
 import { execFileSync, spawn, spawnSync } from "node:child_process";
-import { chownSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { chownSync, cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 // The one free-port helper is TypeScript: tsx loads it into this plain Node script.
@@ -58,12 +58,24 @@ function nobody() {
   return { uid: Number(uid ?? 65534), gid: Number(gid ?? 65534) };
 }
 
-const bin = await pgBin();
 const asUser = process.getuid?.() === 0 ? nobody() : {};
 const dir = mkdtempSync(join(tmpdir(), "cargoproof-pg-"));
 const data = join(dir, "data");
 const log = join(dir, "pg.log");
 if ("uid" in asUser) chownSync(dir, asUser.uid, asUser.gid);
+const bin = reachableBin(await pgBin());
+
+/**
+ * The bin folder, where `nobody` can run it: a clone under a folder only root may enter (/root) holds
+ * binaries that `nobody` cannot reach, so then the package's binaries (bin, lib, share: ~60 MB) are
+ * copied into the run's folder first.
+ */
+function reachableBin(found) {
+  if (!("uid" in asUser) || spawnSync(join(found, "postgres"), ["--version"], { ...asUser, stdio: "ignore" }).status === 0) return found;
+  const copy = join(dir, "pg");
+  cpSync(join(found, ".."), copy, { recursive: true, verbatimSymlinks: true });
+  return join(copy, "bin");
+}
 const pgCtl = (argv, stdio = "ignore") => spawnSync(join(bin, "pg_ctl"), ["-D", data, ...argv], { ...asUser, stdio, env: { ...process.env, LC_ALL: "C" } });
 
 let code = 1;
