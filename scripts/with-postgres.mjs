@@ -58,30 +58,33 @@ function nobody() {
   return { uid: Number(uid ?? 65534), gid: Number(gid ?? 65534) };
 }
 
+const found = await pgBin();
 const asUser = process.getuid?.() === 0 ? nobody() : {};
 const dir = mkdtempSync(join(tmpdir(), "cargoproof-pg-"));
 const data = join(dir, "data");
 const log = join(dir, "pg.log");
 if ("uid" in asUser) chownSync(dir, asUser.uid, asUser.gid);
-const bin = reachableBin(await pgBin());
+const bin = reachableBin(found);
 
 /**
  * The bin folder, where `nobody` can run it: a clone under a folder only root may enter (/root) holds
  * binaries that `nobody` cannot reach, so then the package's binaries (bin, lib, share: ~60 MB) are
  * copied into the run's folder first.
  */
-function reachableBin(found) {
-  if (!("uid" in asUser) || spawnSync(join(found, "postgres"), ["--version"], { ...asUser, stdio: "ignore" }).status === 0) return found;
+function reachableBin(packaged) {
+  if (!("uid" in asUser) || spawnSync(join(packaged, "postgres"), ["--version"], { ...asUser, stdio: "ignore" }).status === 0) return packaged;
   const copy = join(dir, "pg");
-  cpSync(join(found, ".."), copy, { recursive: true, verbatimSymlinks: true });
+  cpSync(join(packaged, ".."), copy, { recursive: true, verbatimSymlinks: true });
   return join(copy, "bin");
 }
 const pgCtl = (argv, stdio = "ignore") => spawnSync(join(bin, "pg_ctl"), ["-D", data, ...argv], { ...asUser, stdio, env: { ...process.env, LC_ALL: "C" } });
 
 let code = 1;
 let child;
+let interrupted;
 // A signal to us (Ctrl-C, CI's timeout) goes to the command; the server stops when it has exited.
-for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"]) process.on(signal, () => (child ? child.kill(signal) : undefined));
+// One before the command started: the command does not start.
+for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"]) process.on(signal, () => (child ? child.kill(signal) : (interrupted = signal)));
 try {
   // builtin C.UTF-8 (PostgreSQL 17+): the same collation and case rules on every machine, no OS
   // locale needed. A system server keeps the environment's locale, as before.
@@ -102,6 +105,7 @@ try {
     if (attempt < 5 && /could not bind|address already in use/i.test(why)) continue;
     throw new Error(`PostgreSQL did not start (pg_ctl exit ${start.status}):\n${why}`);
   }
+  if (interrupted) throw new Error(`stopped by ${interrupted}`);
   const url = `postgresql://postgres@127.0.0.1:${port}/postgres`;
   console.log(`[with-postgres] PostgreSQL ${/\d+\.\d+/.exec(execFileSync(join(bin, "postgres"), ["--version"], { encoding: "utf8" }))?.[0]} on 127.0.0.1:${port}`);
   child = spawn(cmd, args, {
