@@ -1,7 +1,20 @@
 import tseslint from "typescript-eslint";
 
 export default tseslint.config(
-  { ignores: ["node_modules/**", "artifacts/**", "cache/**", "typechain-types/**", "server/db/.generated/**", "dist/**", "**/dist/**", "**/*.mjs", "**/*.cjs", "**/*.js"] },
+  {
+    ignores: [
+      "node_modules/**",
+      "artifacts/**",
+      "cache/**",
+      "typechain-types/**",
+      "server/db/.generated/**",
+      "dist/**",
+      "**/dist/**",
+      "**/*.mjs",
+      "**/*.cjs",
+      "**/*.js",
+    ],
+  },
   {
     files: ["**/*.ts"],
     extends: [tseslint.configs.recommended],
@@ -13,7 +26,10 @@ export default tseslint.config(
       // A `let` that a closure declared before it reads (a shutdown handler registered before start-up) stays `let`.
       "prefer-const": ["error", { ignoreReadBeforeAssign: true }],
       // `_`-named bindings are the ones left out on purpose (a rest copy without some keys, an unused parameter).
-      "@typescript-eslint/no-unused-vars": ["error", { argsIgnorePattern: "^_", varsIgnorePattern: "^_", destructuredArrayIgnorePattern: "^_", ignoreRestSiblings: true }],
+      "@typescript-eslint/no-unused-vars": [
+        "error",
+        { argsIgnorePattern: "^_", varsIgnorePattern: "^_", destructuredArrayIgnorePattern: "^_", ignoreRestSiblings: true },
+      ],
     },
   },
 );

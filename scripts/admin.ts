@@ -75,7 +75,12 @@ async function main(argv: string[]): Promise<number> {
       if (!rest[0]) throw new UsageError("contracts-env DEPLOYMENT.json");
       const d = readDeployment(rest[0]);
       console.log(
-        [`PARTICIPANT_REGISTRY=${d.participantRegistry}`, `ANCHOR_REGISTRY=${d.anchorRegistry}`, `CREDENTIAL_REGISTRY=${d.credentialRegistry}`, `CONTRACTS_FROM_BLOCK=${d.deployedAtBlock}`].join("\n"),
+        [
+          `PARTICIPANT_REGISTRY=${d.participantRegistry}`,
+          `ANCHOR_REGISTRY=${d.anchorRegistry}`,
+          `CREDENTIAL_REGISTRY=${d.credentialRegistry}`,
+          `CONTRACTS_FROM_BLOCK=${d.deployedAtBlock}`,
+        ].join("\n"),
       );
       return 0;
     }

@@ -84,7 +84,13 @@ export async function buildSdk(): Promise<void> {
   const [cjs, esm, cli] = await Promise.all([
     build({ ...node, entryPoints: sdkEntries, format: "cjs", outExtension: { ".js": ".cjs" } }),
     build({ ...node, entryPoints: sdkEntries, format: "esm", outExtension: { ".js": ".mjs" }, banner: { js: ESM_SHIM } }),
-    build({ ...node, entryPoints: { cli: join(ROOT, "scripts/cli.ts") }, format: "cjs", outExtension: { ".js": ".cjs" }, banner: { js: "#!/usr/bin/env node" } }),
+    build({
+      ...node,
+      entryPoints: { cli: join(ROOT, "scripts/cli.ts") },
+      format: "cjs",
+      outExtension: { ".js": ".cjs" },
+      banner: { js: "#!/usr/bin/env node" },
+    }),
     // The same treatment of Node's built-ins as the consumer page's script (server/provenance/page/assets.ts).
     build({
       entryPoints: { browser: join(ROOT, "sdk/browser.ts") },
@@ -102,7 +108,10 @@ export async function buildSdk(): Promise<void> {
   ]);
   chmodSync(join(DIST, "cli.cjs"), 0o755);
 
-  const tsc = spawnSync(process.execPath, [join(ROOT, "node_modules/typescript/bin/tsc"), "-p", join(ROOT, "tsconfig.build.json")], { cwd: ROOT, encoding: "utf8" });
+  const tsc = spawnSync(process.execPath, [join(ROOT, "node_modules/typescript/bin/tsc"), "-p", join(ROOT, "tsconfig.build.json")], {
+    cwd: ROOT,
+    encoding: "utf8",
+  });
   if (tsc.status !== 0) throw new Error(`tsc -p tsconfig.build.json failed:\n${tsc.stdout}${tsc.stderr}`);
 
   const imported = importedPackages(cjs.metafile!);

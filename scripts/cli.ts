@@ -412,11 +412,13 @@ export async function main(argv: string[]): Promise<number> {
 
 /** What went wrong, on one line: the hub's problem (title, detail, which fields), or the CLI's own message; never a stack. */
 function errorLine(err: unknown): string {
-  if (err instanceof HubError) return `hub: ${err.message}${err.problem.errors ? ` (${err.problem.errors.map((e) => `${e.path}: ${e.message}`).join("; ")})` : ""}`;
+  if (err instanceof HubError)
+    return `hub: ${err.message}${err.problem.errors ? ` (${err.problem.errors.map((e) => `${e.path}: ${e.message}`).join("; ")})` : ""}`;
   if (err instanceof z.ZodError) return `cargoproof: unexpected content: ${err.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ")}`;
   const cause = (err as { cause?: { code?: string; message?: string } }).cause;
   // fetch's own "fetch failed" says nothing: name the reason the connection failed.
-  if (err instanceof TypeError && err.message === "fetch failed") return `cargoproof: cannot reach the hub (${cause?.code ?? cause?.message ?? "network error"})`;
+  if (err instanceof TypeError && err.message === "fetch failed")
+    return `cargoproof: cannot reach the hub (${cause?.code ?? cause?.message ?? "network error"})`;
   if (err instanceof Error) return `cargoproof: ${err.message.split("\n")[0]}`;
   return `cargoproof: ${String(err)}`;
 }

@@ -13,7 +13,12 @@ const Env = z.object({
   ANCHORER_ADDRESSES: z
     .string()
     .default("")
-    .transform((s) => s.split(",").map((x) => x.trim()).filter(Boolean))
+    .transform((s) =>
+      s
+        .split(",")
+        .map((x) => x.trim())
+        .filter(Boolean),
+    )
     .pipe(z.array(z.string().regex(/^0x[0-9a-fA-F]{40}$/, "addresses, comma-separated"))),
 });
 

@@ -33,8 +33,18 @@ function parseLine(line) {
   for (const t of tokens) {
     if (/^[\[NXYZ]/.test(t) && !t.includes("=")) components.push(component(t, line));
     else if (t === "dlpkey") def.dlpkey = [[]];
-    else if (t.startsWith("dlpkey=")) def.dlpkey = t.slice(7).split("|").map((alt) => alt.split(","));
-    else if (t.startsWith("req=")) def.req.push(t.slice(4).split(",").map((g) => g.split("+")));
+    else if (t.startsWith("dlpkey="))
+      def.dlpkey = t
+        .slice(7)
+        .split("|")
+        .map((alt) => alt.split(","));
+    else if (t.startsWith("req="))
+      def.req.push(
+        t
+          .slice(4)
+          .split(",")
+          .map((g) => g.split("+")),
+      );
     else if (t.startsWith("ex=")) def.ex.push(...t.slice(3).split(","));
     else throw new Error(`unknown attribute "${t}" in: ${line}`);
   }

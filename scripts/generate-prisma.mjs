@@ -13,12 +13,7 @@ const outDir = join(root, "server/db/.generated");
 mkdirSync(outDir, { recursive: true });
 for (const provider of ["sqlite", "postgresql"]) {
   const file = join(outDir, `schema.${provider}.prisma`);
-  writeFileSync(
-    file,
-    schema
-      .replace(/provider\s*=\s*"sqlite"/, `provider = "${provider}"`)
-      .replace(/output\s*=\s*"[^"]*"/, `output = "./${provider}"`),
-  );
+  writeFileSync(file, schema.replace(/provider\s*=\s*"sqlite"/, `provider = "${provider}"`).replace(/output\s*=\s*"[^"]*"/, `output = "./${provider}"`));
   execFileSync(process.execPath, [join(root, "node_modules/prisma/build/index.js"), "generate", "--schema", file], {
     stdio: ["ignore", "ignore", "inherit"],
     env: { ...process.env, PRISMA_SCHEMA_ENGINE_BINARY: "/bin/true", PRISMA_HIDE_UPDATE_MESSAGE: "1" },

@@ -10,7 +10,21 @@ import { z } from "zod";
 import { startLocalChain } from "./local-chain";
 import { artifact, deployContracts } from "./contracts";
 import { devAccountKey } from "./dev-accounts";
-import { DATA_DIR, HUB_URL, RPC_PORT, createHubKeys, deploymentFile, hubKeysFile, keyFile, loadDeployment, loadHubKeys, loadOrgKey, orgKeyOf, readJson, writePrivate } from "./local-data";
+import {
+  DATA_DIR,
+  HUB_URL,
+  RPC_PORT,
+  createHubKeys,
+  deploymentFile,
+  hubKeysFile,
+  keyFile,
+  loadDeployment,
+  loadHubKeys,
+  loadOrgKey,
+  orgKeyOf,
+  readJson,
+  writePrivate,
+} from "./local-data";
 import { loadConfig } from "../server/config";
 import { startHub, OPERATOR_ORG_ID } from "../server/hub";
 import { HubClient, HubError } from "../sdk/client";
@@ -26,8 +40,18 @@ import { publishDemoProduct } from "./demo/product";
 // what lets its records be relied on, checked by the hub and by every verifier.
 const DEMO_ORGS: { id: string; name: string; roles: Role[]; credentials: CredentialGrantInput[] }[] = [
   { id: "skyline-air", name: "Skyline Air Cargo", roles: ["AIRLINE"], credentials: [{ kind: "AIRLINE", scope: { prefix: "160", designator: "SK" } }] },
-  { id: "swift-forwarding", name: "Swift Forwarding Ltd", roles: ["FORWARDER"], credentials: [{ kind: "LICENSED_FORWARDER", scope: { countries: ["CN", "HK"] } }] },
-  { id: "customs-hkg", name: "Hong Kong Customs", roles: ["CUSTOMS"], credentials: [{ kind: "CUSTOMS_OFFICE", scope: { office: "HKG-AIR", airports: ["HKG"] } }] },
+  {
+    id: "swift-forwarding",
+    name: "Swift Forwarding Ltd",
+    roles: ["FORWARDER"],
+    credentials: [{ kind: "LICENSED_FORWARDER", scope: { countries: ["CN", "HK"] } }],
+  },
+  {
+    id: "customs-hkg",
+    name: "Hong Kong Customs",
+    roles: ["CUSTOMS"],
+    credentials: [{ kind: "CUSTOMS_OFFICE", scope: { office: "HKG-AIR", airports: ["HKG"] } }],
+  },
   {
     id: "trust-certify",
     name: "Trust Inspection & Certification",
@@ -38,9 +62,17 @@ const DEMO_ORGS: { id: string; name: string; roles: Role[]; credentials: Credent
     id: "aurora-brand",
     name: "Aurora Audio (brand)",
     roles: ["SHIPPER", "BRAND"],
-    credentials: [{ kind: "GS1_COMPANY_PREFIX", scope: { prefixes: ["950600"] } }, { kind: "AEO", scope: { country: "FR", tier: "AEOF" } }],
+    credentials: [
+      { kind: "GS1_COMPANY_PREFIX", scope: { prefixes: ["950600"] } },
+      { kind: "AEO", scope: { country: "FR", tier: "AEOF" } },
+    ],
   },
-  { id: "harbour-mall", name: "Harbour Mall (e-commerce platform)", roles: ["PLATFORM"], credentials: [{ kind: "ECOMMERCE_PLATFORM", scope: { countries: ["CN"] } }] },
+  {
+    id: "harbour-mall",
+    name: "Harbour Mall (e-commerce platform)",
+    roles: ["PLATFORM"],
+    credentials: [{ kind: "ECOMMERCE_PLATFORM", scope: { countries: ["CN"] } }],
+  },
   { id: "pearl-pay", name: "Pearl Pay (payment firm)", roles: ["PAYMENT"], credentials: [{ kind: "PAYMENT_LICENCE", scope: { countries: ["CN"] } }] },
   { id: "bay-brokers", name: "Bay Customs Brokers", roles: ["BROKER"], credentials: [{ kind: "LICENSED_BROKER", scope: { countries: ["CN"] } }] },
   { id: "audit-board", name: "Consortium Audit Board", roles: ["AUDITOR"], credentials: [] },
@@ -113,7 +145,12 @@ async function main() {
   // Generated once, kept in .data/ (git-ignored, mode 0600); a secret added by a later version is generated then.
   const newSecret = () => randomBytes(32).toString("hex");
   const secrets = z
-    .object({ tokenSecret: z.string().default(newSecret), matchKey: z.string().default(newSecret), metricsToken: z.string().default(newSecret), scanPlaceKey: z.string().default(newSecret) })
+    .object({
+      tokenSecret: z.string().default(newSecret),
+      matchKey: z.string().default(newSecret),
+      metricsToken: z.string().default(newSecret),
+      scanPlaceKey: z.string().default(newSecret),
+    })
     .parse(readJson(secretsFile, z.record(z.string(), z.string())) ?? {});
   writePrivate(secretsFile, JSON.stringify(secrets));
 
@@ -220,7 +257,9 @@ cargoproof is running${firstRun ? " (first start: contracts deployed, demo organ
             AnchorRegistry      ${deployment.anchorRegistry}
             CredentialRegistry  ${deployment.credentialRegistry}
   organisations ${DEMO_ORGS.map((o) => `${o.id} (${o.roles.join(",")})`).join(", ")}
-  credentials   ${DEMO_ORGS.filter((o) => o.credentials.length > 0).map((o) => `${o.id}: ${o.credentials.map((c) => c.kind).join("+")}`).join("; ")}
+  credentials   ${DEMO_ORGS.filter((o) => o.credentials.length > 0)
+    .map((o) => `${o.id}: ${o.credentials.map((c) => c.kind).join("+")}`)
+    .join("; ")}
                 (issued on chain by the consortium operator; \`npm run -s cargoproof -- credentials --as ORG OTHER-ORG\` lists them)
   their keys    ${rel(join(DATA_DIR, "keys"))}/ (git-ignored; never share them)
   hub's keys    ${legacyDevKeys ? "Hardhat's public development accounts #0 and #1 (see the warning)" : `${rel(hubKeysFile())} (operator ${new Wallet(operatorKey).address}, anchorer ${new Wallet(anchorerKey).address})`}

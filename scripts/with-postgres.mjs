@@ -37,7 +37,11 @@ if (!cmd) {
 async function pgBin() {
   if (system) {
     const base = "/usr/lib/postgresql";
-    const major = existsSync(base) ? readdirSync(base).filter((v) => existsSync(join(base, v, "bin", "initdb"))).sort((a, b) => Number(b) - Number(a))[0] : undefined;
+    const major = existsSync(base)
+      ? readdirSync(base)
+          .filter((v) => existsSync(join(base, v, "bin", "initdb")))
+          .sort((a, b) => Number(b) - Number(a))[0]
+      : undefined;
     if (!major) throw new Error("--system: no PostgreSQL server under /usr/lib/postgresql (Debian: apt-get install -y postgresql)");
     return join(base, major, "bin");
   }
@@ -53,7 +57,11 @@ async function pgBin() {
 
 /** The uid and gid of `nobody`, from /etc/passwd (65534 where it does not say). */
 function nobody() {
-  const line = existsSync("/etc/passwd") ? readFileSync("/etc/passwd", "utf8").split("\n").find((l) => l.startsWith("nobody:")) : undefined;
+  const line = existsSync("/etc/passwd")
+    ? readFileSync("/etc/passwd", "utf8")
+        .split("\n")
+        .find((l) => l.startsWith("nobody:"))
+    : undefined;
   const [, , uid, gid] = line?.split(":") ?? [];
   return { uid: Number(uid ?? 65534), gid: Number(gid ?? 65534) };
 }
@@ -99,7 +107,16 @@ try {
   let port;
   for (let attempt = 1; ; attempt++) {
     port = await freePort();
-    const start = pgCtl(["-l", log, "-w", "-t", "60", "-o", `-c listen_addresses=127.0.0.1 -p ${port} -k ${dir} -c fsync=off -c synchronous_commit=off -c full_page_writes=off`, "start"]);
+    const start = pgCtl([
+      "-l",
+      log,
+      "-w",
+      "-t",
+      "60",
+      "-o",
+      `-c listen_addresses=127.0.0.1 -p ${port} -k ${dir} -c fsync=off -c synchronous_commit=off -c full_page_writes=off`,
+      "start",
+    ]);
     if (start.status === 0) break;
     const why = existsSync(log) ? readFileSync(log, "utf8") : "";
     if (attempt < 5 && /could not bind|address already in use/i.test(why)) continue;
@@ -107,7 +124,9 @@ try {
   }
   if (interrupted) throw new Error(`stopped by ${interrupted}`);
   const url = `postgresql://postgres@127.0.0.1:${port}/postgres`;
-  console.log(`[with-postgres] PostgreSQL ${/\d+\.\d+/.exec(execFileSync(join(bin, "postgres"), ["--version"], { encoding: "utf8" }))?.[0]} on 127.0.0.1:${port}`);
+  console.log(
+    `[with-postgres] PostgreSQL ${/\d+\.\d+/.exec(execFileSync(join(bin, "postgres"), ["--version"], { encoding: "utf8" }))?.[0]} on 127.0.0.1:${port}`,
+  );
   child = spawn(cmd, args, {
     stdio: "inherit",
     shell: false,

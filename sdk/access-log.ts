@@ -116,8 +116,7 @@ export function checkAccessLink(prev: { seq: number; hash: string } | undefined,
       ? `seq ${entry.seq} follows seq ${prev.seq}: ${entry.seq - expectedSeq} entr${entry.seq - expectedSeq === 1 ? "y is" : "ies are"} missing`
       : `seq ${entry.seq} follows seq ${prev.seq}: out of order or repeated`;
   }
-  if (entry.prevHash !== expectedPrev)
-    return `entry ${entry.seq}'s prevHash ${entry.prevHash} is not the hash of the entry before it (${expectedPrev})`;
+  if (entry.prevHash !== expectedPrev) return `entry ${entry.seq}'s prevHash ${entry.prevHash} is not the hash of the entry before it (${expectedPrev})`;
   let computed: string;
   try {
     computed = accessEntryHash(entry);

@@ -121,7 +121,9 @@ export function replayAnchorChains(registry: string, logs: readonly Log[], fromB
   const warnings: string[] = [];
   const anchorings: AnchoringEvent[] = [];
   const lateStart = (anchorer: string, block: number) =>
-    warnings.push(`the chain of anchorer ${anchorer} is replayed from block ${block}: the range starts after its admission, so its earlier anchorings are not checked`);
+    warnings.push(
+      `the chain of anchorer ${anchorer} is replayed from block ${block}: the range starts after its admission, so its earlier anchorings are not checked`,
+    );
 
   for (const log of logs) {
     const where = { blockNumber: log.blockNumber, txHash: log.transactionHash };
@@ -139,7 +141,12 @@ export function replayAnchorChains(registry: string, logs: readonly Log[], fromB
       if (!st) {
         const fromAdmission = head === genesis;
         if (!fromAdmission && fromDeployment)
-          findings.push({ code: "anchor-chain-broken", message: `anchorer ${anchorer} was re-allowed in block ${log.blockNumber} with head ${short(head)}, but no chain for it precedes that event: events are missing`, anchorer, ...where });
+          findings.push({
+            code: "anchor-chain-broken",
+            message: `anchorer ${anchorer} was re-allowed in block ${log.blockNumber} with head ${short(head)}, but no chain for it precedes that event: events are missing`,
+            anchorer,
+            ...where,
+          });
         else if (!fromAdmission) lateStart(anchorer, log.blockNumber);
         chains.set(anchorer, { head, anchorings: 0, resets: 0, fromAdmission });
       } else if (head === st.head) {
@@ -157,7 +164,12 @@ export function replayAnchorChains(registry: string, logs: readonly Log[], fromB
         });
         st.head = head;
       } else {
-        findings.push({ code: "anchor-chain-broken", message: `anchorer ${anchorer} was allowed in block ${log.blockNumber} with head ${short(head)}, the replay stood at ${short(st.head)}: events are missing or altered`, anchorer, ...where });
+        findings.push({
+          code: "anchor-chain-broken",
+          message: `anchorer ${anchorer} was allowed in block ${log.blockNumber} with head ${short(head)}, the replay stood at ${short(st.head)}: events are missing or altered`,
+          anchorer,
+          ...where,
+        });
         st.head = head;
       }
     } else if (log.topics[0] === ANCHORED) {
@@ -177,14 +189,22 @@ export function replayAnchorChains(registry: string, logs: readonly Log[], fromB
       const st = chains.get(a.anchorer);
       if (!st) {
         if (fromDeployment)
-          findings.push({ code: "anchor-chain-broken", message: `anchorer ${a.anchorer} anchored root ${a.root} in block ${a.blockNumber} with no admission in the events: events are missing`, ...found });
+          findings.push({
+            code: "anchor-chain-broken",
+            message: `anchorer ${a.anchorer} anchored root ${a.root} in block ${a.blockNumber} with no admission in the events: events are missing`,
+            ...found,
+          });
         else lateStart(a.anchorer, a.blockNumber);
         chains.set(a.anchorer, { head: a.head, anchorings: 1, resets: 0, fromAdmission: false });
         continue;
       }
       st.anchorings++;
       if (st.head === ZeroHash)
-        findings.push({ code: "anchor-chain-broken", message: `anchorer ${a.anchorer} anchored root ${a.root} in block ${a.blockNumber} after its removal, with no re-admission in the events: events are missing`, ...found });
+        findings.push({
+          code: "anchor-chain-broken",
+          message: `anchorer ${a.anchorer} anchored root ${a.root} in block ${a.blockNumber} after its removal, with no re-admission in the events: events are missing`,
+          ...found,
+        });
       else if (nextHead(st.head, a.root, a.leafCount) !== a.head)
         findings.push({
           code: "anchor-chain-broken",
@@ -201,7 +221,13 @@ export function replayAnchorChains(registry: string, logs: readonly Log[], fromB
  * Compares each replayed chain (and `also`, anchorers to check even without events) with
  * headOf(anchorer) at `toBlock`; adds a finding per mismatch to the replay and returns the chains.
  */
-export async function compareHeads(provider: Provider, registry: string, replay: AnchorChainReplay, toBlock: number, also: readonly string[] = []): Promise<AnchorerChain[]> {
+export async function compareHeads(
+  provider: Provider,
+  registry: string,
+  replay: AnchorChainReplay,
+  toBlock: number,
+  also: readonly string[] = [],
+): Promise<AnchorerChain[]> {
   for (const a of also) {
     const anchorer = getAddress(a);
     if (!replay.chains.has(anchorer)) replay.chains.set(anchorer, { head: ZeroHash, anchorings: 0, resets: 0, fromAdmission: replay.fromDeployment });
@@ -214,7 +240,9 @@ export async function compareHeads(provider: Provider, registry: string, replay:
     out.push({ anchorer, replayedHead: st.head, contractHead, anchorings: st.anchorings, resets: st.resets, fromAdmission: st.fromAdmission });
     if (contractHead === st.head) continue;
     if (st.anchorings === 0 && st.head === ZeroHash && !replay.fromDeployment) {
-      replay.warnings.push(`anchorer ${anchorer} has no events from the range's start, but a head on chain: its chain is not checked (start the range at the registry's deployment)`);
+      replay.warnings.push(
+        `anchorer ${anchorer} has no events from the range's start, but a head on chain: its chain is not checked (start the range at the registry's deployment)`,
+      );
       continue;
     }
     replay.findings.push({

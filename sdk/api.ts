@@ -138,7 +138,9 @@ export const GrantRequestSchema = z.object({
     .min(1)
     .max(100)
     .optional()
-    .describe("Share only these top-level body fields (the grantee reads the redacted form, which still verifies); omitted: the whole record. Object scope only."),
+    .describe(
+      "Share only these top-level body fields (the grantee reads the redacted form, which still verifies); omitted: the whole record. Object scope only.",
+    ),
 });
 export type GrantRequest = z.infer<typeof GrantRequestSchema>;
 
@@ -383,7 +385,10 @@ export const CustomsStatisticsQuerySchema = z
       .string()
       .default("")
       .transform((s, ctx) => {
-        const dims = s.split(",").map((d) => d.trim()).filter(Boolean);
+        const dims = s
+          .split(",")
+          .map((d) => d.trim())
+          .filter(Boolean);
         const bad = dims.filter((d) => !StatisticsDimensionSchema.safeParse(d).success);
         if (bad.length > 0) ctx.addIssue({ code: "custom", message: `unknown dimension(s) ${bad.join(", ")}; known: ${STATISTICS_DIMENSIONS.join(", ")}` });
         return [...new Set(dims)] as StatisticsDimension[];

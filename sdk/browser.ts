@@ -33,14 +33,7 @@ export { canonicalJson } from "./canonical";
 export { redact } from "./redact";
 
 // Records: the envelope, the body schema of every record type, and the anchor proof.
-export {
-  SignedRecordSchema,
-  UnsignedRecordSchema,
-  AnchorProofSchema,
-  type SignedRecord,
-  type UnsignedRecord,
-  type AnchorProof,
-} from "./envelope";
+export { SignedRecordSchema, UnsignedRecordSchema, AnchorProofSchema, type SignedRecord, type UnsignedRecord, type AnchorProof } from "./envelope";
 export { RECORD_TYPES, isRecordType, type RecordType, type RecordBody } from "./records";
 export { verifyMerkleProof, merkleLeaf } from "./merkle";
 

@@ -59,7 +59,8 @@ export function keccakBufferInto(length: number, out: Uint8Array, outOffset = 0)
 /** keccak-256 of `data[0..length]`, written to `out[outOffset..+32]`. */
 export function keccakInto(data: Uint8Array, out: Uint8Array, outOffset = 0, length = data.length): void {
   const buf = keccakBuffer(length);
-  if (length <= 64) for (let i = 0; i < length; i++) buf[i] = data[i]; // cheaper than a view for short inputs
+  if (length <= 64)
+    for (let i = 0; i < length; i++) buf[i] = data[i]; // cheaper than a view for short inputs
   else buf.set(length === data.length ? data : data.subarray(0, length), 0);
   keccakBufferInto(length, out, outOffset);
 }

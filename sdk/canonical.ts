@@ -78,8 +78,7 @@ export function canonicalJson(value: unknown): string {
   pathStack.length = 0;
   check(value, 0);
   // Scalars serialise exactly as JSON.stringify does under JCS; skipping the library call is cheaper.
-  if (typeof value === "string" || typeof value === "number" || typeof value === "boolean" || value === null)
-    return JSON.stringify(value);
+  if (typeof value === "string" || typeof value === "number" || typeof value === "boolean" || value === null) return JSON.stringify(value);
   const text = canonicalize(value);
   if (text === undefined) throw new Error("canonicalJson: value is not JSON");
   return text;

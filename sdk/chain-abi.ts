@@ -66,7 +66,8 @@ export function bytes32ToOrgId(b: string): string {
   return decodeBytes32String(b);
 }
 
-const CREDENTIAL_TUPLE = "tuple(bytes32 subject, bytes32 issuer, uint8 kind, uint64 issuedAt, uint64 validFrom, uint64 validUntil, uint64 revokedAt, string scope)";
+const CREDENTIAL_TUPLE =
+  "tuple(bytes32 subject, bytes32 issuer, uint8 kind, uint64 issuedAt, uint64 validFrom, uint64 validUntil, uint64 revokedAt, string scope)";
 
 export const credentialRegistryAbi: readonly string[] = [
   "function participantRegistry() view returns (address)",

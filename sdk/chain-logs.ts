@@ -67,7 +67,8 @@ function errorParts(err: unknown): { codes: unknown[]; text: string } {
   return { codes, text: texts.join(" ").toLowerCase() };
 }
 
-const REFUSAL_TEXT = /block range|range (is )?too (large|wide|big)|limit exceeded|query returned more than|more than \d+ (results|logs)|too many (results|logs|blocks)|exceeds? (the )?max|response size|payload too large|\b413\b|timeout|timed out/;
+const REFUSAL_TEXT =
+  /block range|range (is )?too (large|wide|big)|limit exceeded|query returned more than|more than \d+ (results|logs)|too many (results|logs|blocks)|exceeds? (the )?max|response size|payload too large|\b413\b|timeout|timed out/;
 
 /**
  * Whether an eth_getLogs failure means "ask for less" (the provider's answer to too large a range or
@@ -84,7 +85,8 @@ export function isRangeRefusal(err: unknown): boolean {
 export function checkBlockRange(fromBlock: number, toBlock: number, maxBlockRange: number): void {
   if (!Number.isInteger(fromBlock) || fromBlock < 0) throw new Error(`fromBlock must be a block number, got ${fromBlock}`);
   if (!Number.isInteger(toBlock) || toBlock < fromBlock) throw new Error(`toBlock (${toBlock}) must be a block number from fromBlock (${fromBlock}) on`);
-  if (!Number.isInteger(maxBlockRange) || maxBlockRange < 1) throw new Error(`the block range per log request must be a positive integer, got ${maxBlockRange}`);
+  if (!Number.isInteger(maxBlockRange) || maxBlockRange < 1)
+    throw new Error(`the block range per log request must be a positive integer, got ${maxBlockRange}`);
 }
 
 // The window an endpoint last accepted, per connection: one refusal teaches every later read on it.
@@ -126,7 +128,7 @@ class LogReader {
   /** [from, to] window by window (the window as it is now: it may shrink on the way), oldest first; stops when `stop` says so after a window. */
   async forward(from: number, to: number, stop: (logs: Log[]) => boolean = () => false): Promise<Log[]> {
     const out: Log[] = [];
-    for (let start = from; start <= to; ) {
+    for (let start = from; start <= to;) {
       const end = Math.min(to, start + this.window - 1);
       const logs = await this.read(start, end);
       out.push(...logs);

@@ -64,10 +64,12 @@ import { capturedDigest, epcisEventRecords, signEpcisEvent } from "./epcis/recor
 import { EpcisEventBody } from "./records/epcis-event";
 import { GtinLinksViewSchema, type GtinLink, type GtinLinksView } from "./provenance/gtin-links";
 
-
 /** A hub error: the RFC 9457 problem it answered with. */
 export class HubError extends Error {
-  constructor(readonly status: number, readonly problem: Problem) {
+  constructor(
+    readonly status: number,
+    readonly problem: Problem,
+  ) {
     super(`${status} ${problem.title}${problem.detail ? `: ${problem.detail}` : ""}`);
   }
 }
@@ -138,7 +140,12 @@ export class HubClient {
       if (init.auth !== false) headers.authorization = `Bearer ${await this.accessToken()}`;
       let res: Response;
       try {
-        res = await fetch(this.baseUrl + path, { method, headers, ...(init.body !== undefined ? { body: init.body } : {}), ...(init.signal ? { signal: init.signal } : {}) });
+        res = await fetch(this.baseUrl + path, {
+          method,
+          headers,
+          ...(init.body !== undefined ? { body: init.body } : {}),
+          ...(init.signal ? { signal: init.signal } : {}),
+        });
       } catch (err) {
         if (failures < retries && !init.signal?.aborted) {
           await retry();
@@ -162,12 +169,7 @@ export class HubClient {
   }
 
   /** Low-level call: JSON in, schema-checked JSON out, problems thrown as HubError. */
-  async call<S extends z.ZodType>(
-    method: string,
-    path: string,
-    schema: S,
-    opts: { body?: unknown; auth?: boolean } = {},
-  ): Promise<z.output<S>> {
+  async call<S extends z.ZodType>(method: string, path: string, schema: S, opts: { body?: unknown; auth?: boolean } = {}): Promise<z.output<S>> {
     const headers: Record<string, string> = { accept: "application/json" };
     if (opts.body !== undefined) headers["content-type"] = "application/json";
     const res = await this.send(method, path, {
@@ -436,11 +438,7 @@ export class HubClient {
 
   /** Sends a dead letter once more, now; the answer says whether the receiver took it. */
   redeliver(id: string, deadLetterId: string): Promise<RedeliveryResult> {
-    return this.call(
-      "POST",
-      `/v1/subscriptions/${encodeURIComponent(id)}/dead-letters/${encodeURIComponent(deadLetterId)}/redeliver`,
-      RedeliveryResultSchema,
-    );
+    return this.call("POST", `/v1/subscriptions/${encodeURIComponent(id)}/dead-letters/${encodeURIComponent(deadLetterId)}/redeliver`, RedeliveryResultSchema);
   }
 
   /**
@@ -469,7 +467,11 @@ export class HubClient {
           while ((end = buffer.indexOf("\n\n")) >= 0) {
             const event = buffer.slice(0, end);
             buffer = buffer.slice(end + 2);
-            const data = event.split("\n").filter((l) => l.startsWith("data: ")).map((l) => l.slice(6)).join("\n");
+            const data = event
+              .split("\n")
+              .filter((l) => l.startsWith("data: "))
+              .map((l) => l.slice(6))
+              .join("\n");
             if (!data) continue; // a comment (heartbeat)
             const notification = NotificationSchema.parse(JSON.parse(data));
             last = notification.seq;

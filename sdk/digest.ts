@@ -87,10 +87,8 @@ const digestHashes = new Uint8Array(32 * 64); // field hashes of records with up
 /** The record digest from `count` 32-byte field hashes packed in `hashes`, into out[outOffset..+32]. */
 function recordDigestInto(header: RecordHeader, hashes: Uint8Array, count: number, out: Uint8Array, outOffset: number): void {
   const { type, id, version, owner } = header;
-  if (typeof type !== "string" || typeof id !== "string" || typeof owner !== "string")
-    throw new Error("record header needs string type, id and owner");
-  if (!Number.isInteger(version) || version < 1 || version > 0xffff_ffff)
-    throw new Error("record version must be an integer from 1 to 2^32-1");
+  if (typeof type !== "string" || typeof id !== "string" || typeof owner !== "string") throw new Error("record header needs string type, id and owner");
+  if (!Number.isInteger(version) || version < 1 || version > 0xffff_ffff) throw new Error("record version must be an integer from 1 to 2^32-1");
   const buf = keccakBuffer(DOMAIN.length + 3 * (type.length + id.length + owner.length) + 10 + 32 * count);
   let p = utf8Into(DOMAIN, buf, 0);
   p = writeLp(type, buf, p, "type");
@@ -150,8 +148,7 @@ export function computeDigest(record: UnsignedRecord | SignedRecord): string {
     if (hidden && Object.hasOwn(hidden, name)) throw new Error(`field '${name}' is both in body and hidden`);
     fieldHashInto(salts[name], name, body[name], hashes, i * 32);
   }
-  for (let i = 0; i < hiddenNames.length; i++)
-    hexInto(hidden![hiddenNames[i]], 32, hashes, (visible.length + i) * 32, `hidden hash of '${hiddenNames[i]}'`);
+  for (let i = 0; i < hiddenNames.length; i++) hexInto(hidden![hiddenNames[i]], 32, hashes, (visible.length + i) * 32, `hidden hash of '${hiddenNames[i]}'`);
   const out = new Uint8Array(32);
   recordDigestInto(record, hashes, count, out, 0);
   return toHex(out);

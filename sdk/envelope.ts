@@ -23,9 +23,7 @@ export const FieldName = z
 
 /** An organisation id: also its on-chain id (bytes32), hence at most 31 characters. */
 export const OrgIdSchema = z.string().regex(/^[a-z0-9][a-z0-9-]{1,30}$/, "an organisation id is 2-31 characters of a-z, 0-9 and '-'");
-export const RecordIdSchema = z
-  .string()
-  .regex(/^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$/, "a record id is 1-128 characters of A-Z, a-z, 0-9, '.', '_', ':', '-'");
+export const RecordIdSchema = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$/, "a record id is 1-128 characters of A-Z, a-z, 0-9, '.', '_', ':', '-'");
 
 const headerShape = {
   type: z.string().regex(/^[A-Z][A-Za-z]{1,63}$/, "a record type is 2-64 letters starting with a capital, e.g. Shipment"),
@@ -43,10 +41,7 @@ const Salts = z.record(FieldName, Salt);
 const Hidden = z.record(FieldName, Hex32);
 
 /** Every body field needs exactly one salt, and a field is either visible or hidden, never both. */
-function checkFields(
-  rec: { body: Record<string, unknown>; salts: Record<string, string>; hidden?: Record<string, string> },
-  ctx: z.RefinementCtx,
-): void {
+function checkFields(rec: { body: Record<string, unknown>; salts: Record<string, string>; hidden?: Record<string, string> }, ctx: z.RefinementCtx): void {
   for (const name of Object.keys(rec.body)) {
     if (!Object.hasOwn(rec.salts, name)) ctx.addIssue({ code: "custom", path: ["salts", name], message: `body field '${name}' has no salt` });
     if (rec.hidden && Object.hasOwn(rec.hidden, name))

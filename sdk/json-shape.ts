@@ -64,7 +64,8 @@ export function checkJsonShape(value: unknown, { maxDepth = MAX_JSON_DEPTH, dept
     const keys = Object.keys(v);
     for (let i = keys.length - 1; i >= 0; i--) {
       const key = keys[i]!;
-      if (!depthOnly && isReservedKey(key)) throw new JsonShapeError("reserved-key", pathOf({ value: undefined, depth, key, parent: visit }), `'${key}' is not allowed as a field name`);
+      if (!depthOnly && isReservedKey(key))
+        throw new JsonShapeError("reserved-key", pathOf({ value: undefined, depth, key, parent: visit }), `'${key}' is not allowed as a field name`);
       stack.push({ value: (v as Record<string, unknown>)[key], depth, key, parent: visit });
     }
   }

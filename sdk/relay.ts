@@ -1,4 +1,14 @@
-import { Contract, Interface, JsonRpcProvider, Wallet, type Provider, type Signer, type TransactionReceipt, type TypedDataDomain, type TypedDataField } from "ethers";
+import {
+  Contract,
+  Interface,
+  JsonRpcProvider,
+  Wallet,
+  type Provider,
+  type Signer,
+  type TransactionReceipt,
+  type TypedDataDomain,
+  type TypedDataField,
+} from "ethers";
 import { z } from "zod";
 import { anchorRegistryAbi, credentialRegistryAbi, orgIdToBytes32 } from "./chain-abi";
 import { Address, Hex32, OrgIdSchema } from "./envelope";
@@ -101,7 +111,8 @@ export const SignedCredentialIssueSchema = z
   .superRefine((s, ctx) => {
     // decodeScope accepts what parses for the kind; the signed text must also be its canonical form.
     const parsed = decodeScope(s.kind, s.scope);
-    if (!parsed || encodeScope(s.kind, parsed) !== s.scope) ctx.addIssue({ code: "custom", path: ["scope"], message: `not the canonical JSON of a ${s.kind} scope` });
+    if (!parsed || encodeScope(s.kind, parsed) !== s.scope)
+      ctx.addIssue({ code: "custom", path: ["scope"], message: `not the canonical JSON of a ${s.kind} scope` });
   });
 export type SignedCredentialIssue = z.infer<typeof SignedCredentialIssueSchema>;
 
@@ -262,7 +273,16 @@ export function signCredentialIssue(input: SignCredentialIssueInput): Promise<Si
   const subject = OrgIdSchema.parse(input.subject);
   const scope = encodeScope(input.grant.kind, input.grant.scope);
   const { kind, validFrom = 0, validUntil = 0 } = input.grant;
-  return signAction(input, CREDENTIAL_ISSUE, input.credentialRegistry, (issuer, nonce, deadline) => ({ issuer, subject, kind, validFrom, validUntil, scope, nonce, deadline }));
+  return signAction(input, CREDENTIAL_ISSUE, input.credentialRegistry, (issuer, nonce, deadline) => ({
+    issuer,
+    subject,
+    kind,
+    validFrom,
+    validUntil,
+    scope,
+    nonce,
+    deadline,
+  }));
 }
 
 export interface SignCredentialRevocationInput extends RelaySigningInput {
@@ -286,7 +306,17 @@ export function revokeBySignatureArgs(s: SignedRevocation): [string, string, str
 /** The arguments of CredentialRegistry.issueBySignature, in order. */
 export function issueCredentialBySignatureArgs(s: SignedCredentialIssue): [string, string, number, bigint, bigint, string, bigint, bigint, string] {
   const v = CREDENTIAL_ISSUE.value(s);
-  return [s.issuer, v.subject as string, v.kind as number, BigInt(s.validFrom), BigInt(s.validUntil), s.scope, BigInt(s.nonce), BigInt(s.deadline), s.signature];
+  return [
+    s.issuer,
+    v.subject as string,
+    v.kind as number,
+    BigInt(s.validFrom),
+    BigInt(s.validUntil),
+    s.scope,
+    BigInt(s.nonce),
+    BigInt(s.deadline),
+    s.signature,
+  ];
 }
 
 /** The arguments of CredentialRegistry.revokeBySignature, in order. */
@@ -316,7 +346,10 @@ export function submitCredentialIssue(signed: SignedCredentialIssue, opts: { sen
 }
 
 /** Submits a signed credential revocation; `sender` pays. */
-export function submitCredentialRevocation(signed: SignedCredentialRevocation, opts: { sender: Signer; credentialRegistry: string }): Promise<TransactionReceipt> {
+export function submitCredentialRevocation(
+  signed: SignedCredentialRevocation,
+  opts: { sender: Signer; credentialRegistry: string },
+): Promise<TransactionReceipt> {
   const s = SignedCredentialRevocationSchema.parse(signed);
   return submit(opts.sender, opts.credentialRegistry, credentialRegistryAbi, "revokeBySignature", revokeCredentialBySignatureArgs(s));
 }
@@ -352,7 +385,18 @@ export type RelayRefusal =
 
 // Both registries' errors: the two AlreadyRevoked differ in arguments, so in selector.
 const registries = new Interface([...new Set([...anchorRegistryAbi, ...credentialRegistryAbi].filter((f) => f.startsWith("error ")))]);
-const REFUSALS = new Set(["SignatureExpired", "InvalidSignature", "InvalidAccountNonce", "NotActiveMember", "AlreadyRevoked", "NotIssuer", "NotRevoker", "UnknownCredential", "BadValidity", "ZeroSubject"]);
+const REFUSALS = new Set([
+  "SignatureExpired",
+  "InvalidSignature",
+  "InvalidAccountNonce",
+  "NotActiveMember",
+  "AlreadyRevoked",
+  "NotIssuer",
+  "NotRevoker",
+  "UnknownCredential",
+  "BadValidity",
+  "ZeroSubject",
+]);
 
 /** Finds revert data (0x hex) in an ethers error, however deeply the provider nested it. */
 function revertData(err: unknown, depth = 0): string | undefined {

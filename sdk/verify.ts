@@ -35,9 +35,7 @@ export const VerdictSchema = z.object({
   authority: z.object({
     ok: z.boolean(),
     required: z.string().optional(),
-    credential: z
-      .object({ kind: z.string(), issuer: z.string().optional(), validFrom: z.number(), validUntil: z.number(), revokedAt: z.number() })
-      .optional(),
+    credential: z.object({ kind: z.string(), issuer: z.string().optional(), validFrom: z.number(), validUntil: z.number(), revokedAt: z.number() }).optional(),
     at: z.number().optional(),
     reason: z.string().optional(),
   }),
@@ -46,7 +44,12 @@ export const VerdictSchema = z.object({
    * record's anchoring matches the contract (nothing withheld, reordered or replaced, no reset).
    */
   completeness: z
-    .object({ ok: z.boolean(), anchorer: z.string().optional(), findings: z.array(z.object({ code: z.string(), message: z.string() })), reason: z.string().optional() })
+    .object({
+      ok: z.boolean(),
+      anchorer: z.string().optional(),
+      findings: z.array(z.object({ code: z.string(), message: z.string() })),
+      reason: z.string().optional(),
+    })
     .optional(),
   /** With `asOf`: the date judged, and the record's own validity dates (certificates) at it. */
   asOf: z.object({ at: z.number(), ok: z.boolean(), reason: z.string().optional() }).optional(),
@@ -217,7 +220,14 @@ async function findAnchoring(provider: Provider, registry: string, root: string,
  * The Revoked event of (orgId, digest), revoked at `revokedAt` (Unix seconds, from the contract):
  * the first block of that time is found by bisection, and the log searched around it.
  */
-export async function findRevokedLog(provider: Provider, registry: string, orgId: string, digest: string, revokedAt: number, span: LogSpan): Promise<Log | undefined> {
+export async function findRevokedLog(
+  provider: Provider,
+  registry: string,
+  orgId: string,
+  digest: string,
+  revokedAt: number,
+  span: LogSpan,
+): Promise<Log | undefined> {
   const near = await firstBlockAtOrAfter(provider, revokedAt, span.fromBlock, span.toBlock);
   const { logs } = await logNear(provider, { address: registry, topics: [REVOKED_TOPIC, digest, orgId], ...span, near });
   return logs[0];
@@ -225,7 +235,14 @@ export async function findRevokedLog(provider: Provider, registry: string, orgId
 
 function verdictOf(v: Omit<Verdict, "valid">): Verdict {
   const valid =
-    v.digest.ok && v.signature.ok && v.membership.ok && v.anchor.ok && v.revocation.ok && v.authority.ok && (v.asOf?.ok ?? true) && (v.completeness?.ok ?? true);
+    v.digest.ok &&
+    v.signature.ok &&
+    v.membership.ok &&
+    v.anchor.ok &&
+    v.revocation.ok &&
+    v.authority.ok &&
+    (v.asOf?.ok ?? true) &&
+    (v.completeness?.ok ?? true);
   return { valid, ...v };
 }
 
@@ -288,7 +305,13 @@ interface Anchoring {
  * Checks the proof's claims against the chain and finds when its root was anchored. Adds every
  * mismatch to `problems`; returns the anchoring if the root was found.
  */
-async function checkAnchoring(chain: RegistryChain, proof: AnchorProof, lookUp: boolean, problems: string[], span: Promise<LogSpan>): Promise<Anchoring | undefined> {
+async function checkAnchoring(
+  chain: RegistryChain,
+  proof: AnchorProof,
+  lookUp: boolean,
+  problems: string[],
+  span: Promise<LogSpan>,
+): Promise<Anchoring | undefined> {
   const chainId = await chainIdOf(chain.provider);
   if (BigInt(proof.chainId) !== chainId) problems.push(`the proof is for chain ${proof.chainId}, the chain is ${chainId}`);
   if (!lookUp) return undefined;
@@ -359,7 +382,17 @@ export async function verifyRecord(input: VerifyInput): Promise<Verdict> {
   const completeness: Verdict["completeness"] = input?.completeness ? { ok: false, findings: [] } : undefined;
   let chainUnavailable: Verdict["chainUnavailable"];
   const done = () =>
-    verdictOf({ digest, signature, membership, anchor, revocation, authority, ...(completeness ? { completeness } : {}), ...(asOf ? { asOf } : {}), ...(chainUnavailable ? { chainUnavailable } : {}) });
+    verdictOf({
+      digest,
+      signature,
+      membership,
+      anchor,
+      revocation,
+      authority,
+      ...(completeness ? { completeness } : {}),
+      ...(asOf ? { asOf } : {}),
+      ...(chainUnavailable ? { chainUnavailable } : {}),
+    });
 
   if (!rec.success) {
     digest.reason = `invalid record: ${issuesText(rec.error)}`;
@@ -583,11 +616,20 @@ export function verdictLines(v: Verdict): string[] {
     line(
       "authority",
       v.authority.ok,
-      c ? `holds ${c.kind} (issued by ${c.issuer ?? "the consortium operator"}), as ${v.authority.required} requires` : "no credential needed for this record type",
+      c
+        ? `holds ${c.kind} (issued by ${c.issuer ?? "the consortium operator"}), as ${v.authority.required} requires`
+        : "no credential needed for this record type",
       v.authority.reason,
     ),
     ...(v.completeness
-      ? [line("complete", v.completeness.ok, `the hash chain of anchorer ${v.completeness.anchorer ?? "?"} replays to the contract's head`, v.completeness.reason)]
+      ? [
+          line(
+            "complete",
+            v.completeness.ok,
+            `the hash chain of anchorer ${v.completeness.anchorer ?? "?"} replays to the contract's head`,
+            v.completeness.reason,
+          ),
+        ]
       : []),
     ...(v.asOf ? [line("as of", v.asOf.ok, `valid at ${when(v.asOf.at)}`, v.asOf.reason)] : []),
     ...(v.chainUnavailable ? [`???? chain       could not be read: ${v.chainUnavailable.reason}`] : []),

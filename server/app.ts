@@ -102,7 +102,20 @@ export function createServices(parts: HubParts, log?: (line: string) => void): H
   const authority = new PublisherAuthority(chain.provider, chain.contracts.credentialRegistry, config.CREDENTIAL_CACHE_MS);
   // The record watch last: it sees the grants the other observers made in the same publication.
   const places = new PlaceNames(db, provider, { provider: chain.provider, credentialRegistry: chain.contracts.credentialRegistry }, config.CREDENTIAL_CACHE_MS);
-  const observers: RecordObserver[] = [new HubAttestations(), authority, customs, new GtinOwnership(), new ProductIndexer(), new EpcisIndexer(), new MasterDataIndexer(), ...sharing, new EventLog(iris), new RecordWatch(accessLog, subscriptionWatches), new ObjectWatch(accessLog, subscriptionWatches, iris), new EpcisStreamWatch(accessLog, places)];
+  const observers: RecordObserver[] = [
+    new HubAttestations(),
+    authority,
+    customs,
+    new GtinOwnership(),
+    new ProductIndexer(),
+    new EpcisIndexer(),
+    new MasterDataIndexer(),
+    ...sharing,
+    new EventLog(iris),
+    new RecordWatch(accessLog, subscriptionWatches),
+    new ObjectWatch(accessLog, subscriptionWatches, iris),
+    new EpcisStreamWatch(accessLog, places),
+  ];
   const webhooks = new WebhookWorker(db, provider, {
     retryBaseMs: config.WEBHOOK_RETRY_BASE_MS,
     maxAttempts: config.WEBHOOK_MAX_ATTEMPTS,
@@ -114,12 +127,30 @@ export function createServices(parts: HubParts, log?: (line: string) => void): H
     log,
     formats: { "one-record": oneRecordWebhookFormat(db, provider, iris), [EPCIS_FORMAT]: epcisWebhookFormat(db, provider) },
   });
-  const notificationStreams = new NotificationStreams(db, provider, { pollMs: config.NOTIFICATION_STREAM_POLL_MS, heartbeatMs: config.NOTIFICATION_STREAM_HEARTBEAT_MS, maxPerOrg: config.NOTIFICATION_STREAMS_PER_ORG });
+  const notificationStreams = new NotificationStreams(db, provider, {
+    pollMs: config.NOTIFICATION_STREAM_POLL_MS,
+    heartbeatMs: config.NOTIFICATION_STREAM_HEARTBEAT_MS,
+    maxPerOrg: config.NOTIFICATION_STREAMS_PER_ORG,
+  });
   // EPCIS capture: events of standard clients become records the hub attests (owner: the operator).
   // Hub attestations for members that write unsigned (EPCIS capture, plain ONE Record clients).
   const hub = new HubPublisher(db, provider, OPERATOR_ORG_ID, config.OPERATOR_PRIVATE_KEY, observers, recordChecks);
   const captures = new CaptureJobs(db, provider, hub);
-  return { proofs, accessLog, selfAudit, exportChain, observers, recordChecks, hub, captures, webhooks, notificationStreams, subscriptionWatches, authority, places };
+  return {
+    proofs,
+    accessLog,
+    selfAudit,
+    exportChain,
+    observers,
+    recordChecks,
+    hub,
+    captures,
+    webhooks,
+    notificationStreams,
+    subscriptionWatches,
+    authority,
+    places,
+  };
 }
 
 /** Assembles the hub's HTTP API: every route the hub serves is mounted here. */
@@ -134,7 +165,9 @@ export function createApp(parts: HubParts, services: HubServices): express.Expre
   app.set("trust proxy", false);
   app.use(responseHeaders());
   // ONE Record's inbound /notifications reads its raw body (its signature is over the bytes): before the parsers.
-  app.use(inboundNotificationRoutes({ db, provider, hub: services.hub, iris: new OneRecordIris(config.PUBLIC_URL), allowPrivate: config.WEBHOOK_ALLOW_PRIVATE }));
+  app.use(
+    inboundNotificationRoutes({ db, provider, hub: services.hub, iris: new OneRecordIris(config.PUBLIC_URL), allowPrivate: config.WEBHOOK_ALLOW_PRIVATE }),
+  );
   app.use(bodyParsers());
 
   app.get("/health", healthRoute(storageHealthOf(db)));
@@ -148,7 +181,9 @@ export function createApp(parts: HubParts, services: HubServices): express.Expre
   app.use(recordRoutes({ db, provider, proofs, auth, accessLog, observers, checks: services.recordChecks }));
   app.use(
     subscriptionRoutes({
-      db, provider, auth,
+      db,
+      provider,
+      auth,
       allowPrivate: config.WEBHOOK_ALLOW_PRIVATE,
       watches: services.subscriptionWatches,
       webhooks: services.webhooks,
@@ -164,15 +199,51 @@ export function createApp(parts: HubParts, services: HubServices): express.Expre
       proofs,
       chain: services.exportChain,
       latestBlock: () => chain.provider.getBlockNumber(),
-      auth, accessLog, selfAudit: services.selfAudit, metricsToken: config.METRICS_TOKEN }),
+      auth,
+      accessLog,
+      selfAudit: services.selfAudit,
+      metricsToken: config.METRICS_TOKEN,
+    }),
   );
   app.use(customsRoutes({ db, provider, proofs, chain, accessLog, auth }));
   const { places } = services;
-  const epcisSubscriptions = { db, provider, auth, accessLog, allowPrivate: config.WEBHOOK_ALLOW_PRIVATE, watches: services.subscriptionWatches, masterData: places };
-  app.use(epcisRoutes({ db, provider, auth, captures: services.captures, accessLog, masterData: places, onQueryDeleted: (owner, name) => unsubscribeQuery(epcisSubscriptions, owner, name) }));
+  const epcisSubscriptions = {
+    db,
+    provider,
+    auth,
+    accessLog,
+    allowPrivate: config.WEBHOOK_ALLOW_PRIVATE,
+    watches: services.subscriptionWatches,
+    masterData: places,
+  };
+  app.use(
+    epcisRoutes({
+      db,
+      provider,
+      auth,
+      captures: services.captures,
+      accessLog,
+      masterData: places,
+      onQueryDeleted: (owner, name) => unsubscribeQuery(epcisSubscriptions, owner, name),
+    }),
+  );
   app.use(epcisSubscriptionRoutes(epcisSubscriptions));
   app.use(masterDataRoutes({ db, provider, auth, places }));
-  app.use(oneRecordRoutes({ db, provider, observers, checks: services.recordChecks, hub: services.hub, iris: new OneRecordIris(config.PUBLIC_URL), auth, accessLog, proofs, watches: services.subscriptionWatches, allowPrivate: config.WEBHOOK_ALLOW_PRIVATE }));
+  app.use(
+    oneRecordRoutes({
+      db,
+      provider,
+      observers,
+      checks: services.recordChecks,
+      hub: services.hub,
+      iris: new OneRecordIris(config.PUBLIC_URL),
+      auth,
+      accessLog,
+      proofs,
+      watches: services.subscriptionWatches,
+      allowPrivate: config.WEBHOOK_ALLOW_PRIVATE,
+    }),
+  );
   app.use(verifyRoutes(chain, { perMinute: config.VERIFY_RATE_PER_MIN, chainTimeoutMs: config.VERIFY_CHAIN_TIMEOUT_MS }));
   app.use(relayRoutes(new MemberRelay(chain), auth, services.authority));
   // The Digital Link resolver first: a plain browser scan falls through to the page router after it.

@@ -34,7 +34,10 @@ export const ConfigSchema = z
     ANCHORER_PRIVATE_KEY: hexKey.optional(),
     // Hardhat's public development keys are refused as the keys above unless this is set and the chain
     // is a local development chain (31337, 1337): tests and demos only (server/chain/dev-keys.ts).
-    ALLOW_DEV_KEYS: z.enum(["true", "false"]).default("false").transform((v) => v === "true"),
+    ALLOW_DEV_KEYS: z
+      .enum(["true", "false"])
+      .default("false")
+      .transform((v) => v === "true"),
     TOKEN_SECRET: z.string().min(32, "must be at least 32 characters"),
     ACCESS_TOKEN_TTL_S: int(900),
     ANCHOR_WORKER: z.enum(["on", "off"]).default("on"),
@@ -64,7 +67,10 @@ export const ConfigSchema = z
     // RPC_URL), a link template to the anchoring transaction ("https://explorer.example/tx/{tx}"), the
     // key of scan places' keyed hashes (default: random per process), and when a sold item's scans warn.
     PUBLIC_RPC_URL: z.string().url().optional(),
-    EXPLORER_TX_URL: z.string().regex(/^https?:\/\/\S*\{tx\}\S*$/, "must be an http(s) URL containing {tx}").optional(),
+    EXPLORER_TX_URL: z
+      .string()
+      .regex(/^https?:\/\/\S*\{tx\}\S*$/, "must be an http(s) URL containing {tx}")
+      .optional(),
     SCAN_PLACE_KEY: z.string().min(32, "must be at least 32 characters").optional(),
     SCAN_WARN_SCANS_AFTER_SOLD: z.coerce.number().int().min(0).default(20),
     SCAN_WARN_PLACES_AFTER_SOLD: z.coerce.number().int().min(0).default(3),
@@ -93,7 +99,10 @@ export const ConfigSchema = z
     WEBHOOK_RETRY_BASE_MS: int(1000),
     WEBHOOK_MAX_ATTEMPTS: int(8),
     WEBHOOK_TIMEOUT_MS: int(5000),
-    WEBHOOK_ALLOW_PRIVATE: z.enum(["true", "false"]).default("false").transform((v) => v === "true"),
+    WEBHOOK_ALLOW_PRIVATE: z
+      .enum(["true", "false"])
+      .default("false")
+      .transform((v) => v === "true"),
     WEBHOOK_WORKER: z.enum(["on", "off"]).default("on"),
     WEBHOOK_POLL_MS: int(1000),
     NOTIFICATION_STREAM_POLL_MS: int(2000),
@@ -117,7 +126,7 @@ export const ConfigSchema = z
         try {
           json = JSON.parse(text);
         } catch {
-          ctx.addIssue({ code: "custom", message: "must be a JSON object, e.g. {\"tolerance\":0.05}" });
+          ctx.addIssue({ code: "custom", message: 'must be a JSON object, e.g. {"tolerance":0.05}' });
           return z.NEVER;
         }
         const rules = MatchRulesSchema.partial().safeParse(json);

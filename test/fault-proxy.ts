@@ -63,7 +63,8 @@ export async function startFaultProxy(): Promise<FaultProxy> {
     seen: [],
     rewriteTokenLifetimeS: undefined,
     fail: (rule) => void rules.push({ ...rule }),
-    count: (method, path, which = "seen") => proxy.seen.filter((s) => s.method === method && s.path.startsWith(path) && (which === "seen" || s.forwarded)).length,
+    count: (method, path, which = "seen") =>
+      proxy.seen.filter((s) => s.method === method && s.path.startsWith(path) && (which === "seen" || s.forwarded)).length,
     reset() {
       rules.length = 0;
       proxy.seen.length = 0;
@@ -95,7 +96,8 @@ export async function startFaultProxy(): Promise<FaultProxy> {
       proxy.seen.push(entry);
       const fault = takeFault(method, path);
       if (fault?.kind === "reset") return void req.socket.resetAndDestroy();
-      if (fault?.kind === "status") return void res.writeHead(fault.status, { "content-type": "text/html", connection: "close" }).end(GATEWAY_PAGE(fault.status));
+      if (fault?.kind === "status")
+        return void res.writeHead(fault.status, { "content-type": "text/html", connection: "close" }).end(GATEWAY_PAGE(fault.status));
       if (!proxy.target) return void res.writeHead(502, { "content-type": "text/html" }).end(GATEWAY_PAGE(502));
       const headers: IncomingHttpHeaders = { ...req.headers };
       delete headers.host;

@@ -124,8 +124,7 @@ function killGroup(pgid: number): void {
 async function startNode(m: Mechanism, dataDir: string, fsizeLimit?: number): Promise<RunningNode> {
   const argv = m.argv(dataDir);
   // An ignored SIGXFSZ stays ignored across exec: writes past the limit then fail with EFBIG instead of killing.
-  const [cmd, ...args] =
-    fsizeLimit === undefined ? argv : ["/bin/sh", "-c", `trap '' XFSZ; exec prlimit --fsize=${fsizeLimit} -- "$@"`, "sh", ...argv];
+  const [cmd, ...args] = fsizeLimit === undefined ? argv : ["/bin/sh", "-c", `trap '' XFSZ; exec prlimit --fsize=${fsizeLimit} -- "$@"`, "sh", ...argv];
   const t0 = performance.now();
   const child = spawn(cmd, args, { cwd: ROOT, detached: true, stdio: ["ignore", "pipe", "pipe"] });
   if (child.pid !== undefined) liveGroups.add(child.pid);
@@ -192,13 +191,14 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 // ---------------------------------------------------------------- transactions
 
 const artifactSchema = z.object({ abi: z.array(z.unknown()), bytecode: z.string().regex(/^0x[0-9a-fA-F]+$/) });
-const artifact = artifactSchema.parse(
-  JSON.parse(readFileSync(path.join(ROOT, "artifacts/contracts/AnchorRegistry.sol/AnchorRegistry.json"), "utf8")),
-);
+const artifact = artifactSchema.parse(JSON.parse(readFileSync(path.join(ROOT, "artifacts/contracts/AnchorRegistry.sol/AnchorRegistry.json"), "utf8")));
 const registry = new Interface(artifact.abi as string[]);
 const wallet = new Wallet(KEY_0);
 
-const hexQuantity = z.string().regex(/^0x[0-9a-fA-F]+$/).transform((s) => Number(BigInt(s)));
+const hexQuantity = z
+  .string()
+  .regex(/^0x[0-9a-fA-F]+$/)
+  .transform((s) => Number(BigInt(s)));
 const receiptSchema = z.object({
   transactionHash: z.string(),
   blockNumber: hexQuantity,
@@ -272,7 +272,13 @@ async function lostAcks(url: string, acks: Ack[]): Promise<Ack[]> {
   for (const a of acks) {
     const r = await receiptOf(url, a.hash);
     if (!blockHashes.has(a.blockNumber)) {
-      blockHashes.set(a.blockNumber, await getBlock(url, a.blockNumber).then((b) => b.hash, () => null));
+      blockHashes.set(
+        a.blockNumber,
+        await getBlock(url, a.blockNumber).then(
+          (b) => b.hash,
+          () => null,
+        ),
+      );
     }
     const same =
       r !== null &&
@@ -541,7 +547,11 @@ async function startAndCheck(m: Mechanism, dir: string, acks: Ack[], fsizeLimit?
     node = await startNode(m, dir, fsizeLimit);
   } catch (err) {
     if (!(err instanceof StartFailure)) throw err;
-    return { started: false, detail: `refused to start (${["failed to parse json file", "journal is corrupt", "no answer"].find((k) => err.message.includes(k)) ?? "see below"})`, error: err.message };
+    return {
+      started: false,
+      detail: `refused to start (${["failed to parse json file", "journal is corrupt", "no answer"].find((k) => err.message.includes(k)) ?? "see below"})`,
+      error: err.message,
+    };
   }
   try {
     const lost = await lostAcks(node.url, acks);
@@ -589,14 +599,33 @@ async function fullDisk(m: Mechanism): Promise<FullDiskFigures> {
     nodeDied = true;
   }
   await stopGracefully(m, node);
-  const nodeSaid = node.output().split("\n").filter((l) => /error|fail|EFBIG|too large|warn/i.test(l)).pop()?.trim().slice(0, 300) ?? "(nothing)";
+  const nodeSaid =
+    node
+      .output()
+      .split("\n")
+      .filter((l) => /error|fail|EFBIG|too large|warn/i.test(l))
+      .pop()
+      ?.trim()
+      .slice(0, 300) ?? "(nothing)";
   const bytesAfterStop = diskBytes(m, dir);
   const fileReadable = describeFile(m, dir);
   const stillFull = await startAndCheck(m, dir, acks, FSIZE);
   const bytesAfterStillFull = diskBytes(m, dir);
   const freed = await startAndCheck(m, dir, acks);
   rmSync(dir, { recursive: true, force: true });
-  return { mechanism: m.name, limitBytes: FSIZE, acked: acks.length, refused, nodeDied, nodeSaid, bytesAfterStop, fileReadable, stillFull, bytesAfterStillFull, freed };
+  return {
+    mechanism: m.name,
+    limitBytes: FSIZE,
+    acked: acks.length,
+    refused,
+    nodeDied,
+    nodeSaid,
+    bytesAfterStop,
+    fileReadable,
+    stillFull,
+    bytesAfterStillFull,
+    freed,
+  };
 }
 
 // ---------------------------------------------------------------- report
@@ -702,7 +731,10 @@ async function main(): Promise<void> {
 
   const outDir = path.join(ROOT, "bench-results");
   mkdirSync(outDir, { recursive: true });
-  writeFileSync(path.join(outDir, "chain-persistence.json"), JSON.stringify({ seed: SEED, cycles: CYCLES, killMs: KILL_MS, fsize: FSIZE, longTxs: LONG_TXS, crash, long, disk }, null, 2));
+  writeFileSync(
+    path.join(outDir, "chain-persistence.json"),
+    JSON.stringify({ seed: SEED, cycles: CYCLES, killMs: KILL_MS, fsize: FSIZE, longTxs: LONG_TXS, crash, long, disk }, null, 2),
+  );
   console.log(`\nwrote bench-results/chain-persistence.json`);
 }
 

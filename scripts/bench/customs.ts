@@ -57,7 +57,16 @@ function documents(i: number): [RecordBody<"Order">, RecordBody<"Payment">, Reco
   const lines = Array.from({ length: 1 + (i % 3) }, (_, n) => {
     const p = CATALOGUE[(i + n * 2) % CATALOGUE.length]!;
     const quantity = 1 + ((i + n) % 2);
-    return { lineNo: n + 1, hsCode: p.hsCode, description: p.description, quantity, unit: "PCE", unitPrice: p.unitPrice, value: roundAmount(quantity * p.unitPrice), originCountry: p.originCountry };
+    return {
+      lineNo: n + 1,
+      hsCode: p.hsCode,
+      description: p.description,
+      quantity,
+      unit: "PCE",
+      unitPrice: p.unitPrice,
+      value: roundAmount(quantity * p.unitPrice),
+      originCountry: p.originCountry,
+    };
   });
   const goodsValue = roundAmount(lines.reduce((s, l) => s + l.value, 0));
   const freight = 0;
@@ -74,7 +83,17 @@ function documents(i: number): [RecordBody<"Order">, RecordBody<"Payment">, Reco
   const kg = lines.reduce((s, l) => s + l.quantity * 0.4, 0);
   return [
     // The order names the three other parties: only their documents count in its case.
-    { orderNumber, ...common, orderedAt: at(0), buyer: who, consignee, ...money, paymentProvider: PARTIES[1].id, logisticsProvider: PARTIES[2].id, declarant: PARTIES[3].id },
+    {
+      orderNumber,
+      ...common,
+      orderedAt: at(0),
+      buyer: who,
+      consignee,
+      ...money,
+      paymentProvider: PARTIES[1].id,
+      logisticsProvider: PARTIES[2].id,
+      declarant: PARTIES[3].id,
+    },
     {
       transactionNumber,
       platform: PARTIES[0].id,
@@ -121,7 +140,10 @@ async function signer(job: SignJob): Promise<void> {
     for (let i = start; i < Math.min(job.to, start + BATCH); i++) {
       documents(i).forEach((body, p) => {
         const party = PARTIES[p]!;
-        const record = signRecord(job.keys[p]!, prepareRecord({ type: party.type, id: `${party.id}:${party.type.toLowerCase()}-${i}`, version: 1, owner: party.id }, body));
+        const record = signRecord(
+          job.keys[p]!,
+          prepareRecord({ type: party.type, id: `${party.id}:${party.type.toLowerCase()}-${i}`, version: 1, owner: party.id }, body),
+        );
         batches[p]!.push(JSON.stringify(record));
       });
     }
@@ -161,7 +183,9 @@ function watchResponsiveness(hubUrl: string): { stop(): Promise<number[]> } {
   const loop = (async () => {
     while (on) {
       const t = Date.now();
-      await fetch(`${hubUrl}/health`).then((r) => r.text()).catch(() => undefined);
+      await fetch(`${hubUrl}/health`)
+        .then((r) => r.text())
+        .catch(() => undefined);
       samples.push(Date.now() - t);
       await new Promise((r) => setTimeout(r, 250));
     }
@@ -259,7 +283,10 @@ async function main() {
     // Until every case's latest revision is matched (and not waiting for missing documents).
     let matched = 0;
     for (;;) {
-      const [row] = await sql<{ n: number }>(database.url, `SELECT COUNT(*) AS n FROM "CustomsCase" WHERE "matchedRevision" = "revision" AND "status" <> 'INCOMPLETE'`);
+      const [row] = await sql<{ n: number }>(
+        database.url,
+        `SELECT COUNT(*) AS n FROM "CustomsCase" WHERE "matchedRevision" = "revision" AND "status" <> 'INCOMPLETE'`,
+      );
       matched = Number(row!.n);
       if (matched >= orders) break;
       if (Date.now() - start > 3 * TARGET_S * 1000) throw new Error(`only ${matched} of ${orders} cases matched after ${3 * TARGET_S} s`);

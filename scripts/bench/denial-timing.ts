@@ -40,12 +40,30 @@ async function main(): Promise<void> {
     const records: [string, string][] = [[popular, "victim"], ...referrers.map((id, i): [string, string] => [id, `org-${i % 25}`])];
     for (let i = 0; i < 20; i++) records.push([`read-${i}`, "org-0"], [`own-${i}`, requester]);
     await writeTransaction(db, async (tx) => {
-      await insertRows(tx, provider, "Record", ["id", "type", "owner", "latestVersion", "createdAt", "updatedAt"], records.map(([id, owner]) => [id, "LogisticsObject", owner, 1, now, now]));
-      await insertRows(tx, provider, "RecordLink", ["fromId", "toId", "property", "fromObjectType"], [
-        ...referrers.map((id) => [id, popular, "pieces", "Shipment"]),
-        ...Array.from({ length: 20 }, (_, i) => [`read-${i}`, `referrer-${i}`, "pieces", "Shipment"]),
-      ]);
-      await insertRows(tx, provider, "Grant", ["id", "recordId", "grantee", "grantedBy", "createdAt", "scope"], Array.from({ length: 20 }, (_, i) => [randomUUID(), `read-${i}`, requester, "org-0", now, "object"]));
+      await insertRows(
+        tx,
+        provider,
+        "Record",
+        ["id", "type", "owner", "latestVersion", "createdAt", "updatedAt"],
+        records.map(([id, owner]) => [id, "LogisticsObject", owner, 1, now, now]),
+      );
+      await insertRows(
+        tx,
+        provider,
+        "RecordLink",
+        ["fromId", "toId", "property", "fromObjectType"],
+        [
+          ...referrers.map((id) => [id, popular, "pieces", "Shipment"]),
+          ...Array.from({ length: 20 }, (_, i) => [`read-${i}`, `referrer-${i}`, "pieces", "Shipment"]),
+        ],
+      );
+      await insertRows(
+        tx,
+        provider,
+        "Grant",
+        ["id", "recordId", "grantee", "grantedBy", "createdAt", "scope"],
+        Array.from({ length: 20 }, (_, i) => [randomUUID(), `read-${i}`, requester, "org-0", now, "object"]),
+      );
     });
 
     // A denial about the popular object against one about a fresh random id: warmed up, then

@@ -6,7 +6,14 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { config, ethers, network } from "hardhat";
 import type { Contract, ContractTransactionResponse, HDNodeWallet } from "ethers";
-import { issueCredentialBySignatureArgs, revokeBySignatureArgs, revokeCredentialBySignatureArgs, signCredentialIssue, signCredentialRevocation, signRevocation } from "../../sdk/relay";
+import {
+  issueCredentialBySignatureArgs,
+  revokeBySignatureArgs,
+  revokeCredentialBySignatureArgs,
+  signCredentialIssue,
+  signCredentialRevocation,
+  signRevocation,
+} from "../../sdk/relay";
 import { issuedCredentialId } from "../../sdk/authority/chain";
 
 const BATCH_SIZES = [1, 100, 1_000, 10_000] as const;
@@ -95,7 +102,19 @@ async function main(): Promise<void> {
   const admitGas = await gasOf(participants.admit(orgId, 1n, await member.getAddress()));
   const revokeGas = await gasOf((anchors.connect(member) as Contract).revoke(randomBytes32(), "bench revocation"));
   // The same revocation signed by a member key without funds (EIP-712) and sent by another account (the hub).
-  const relayGas = await gasOf(anchors.getFunction("revokeBySignature")(...revokeBySignatureArgs(await signRevocation({ privateKey: (await signedMember(participants)).privateKey, chain: { provider: ethers.provider }, anchorRegistry: await anchors.getAddress(), digest: randomBytes32(), reason: "bench revocation" }))));
+  const relayGas = await gasOf(
+    anchors.getFunction("revokeBySignature")(
+      ...revokeBySignatureArgs(
+        await signRevocation({
+          privateKey: (await signedMember(participants)).privateKey,
+          chain: { provider: ethers.provider },
+          anchorRegistry: await anchors.getAddress(),
+          digest: randomBytes32(),
+          reason: "bench revocation",
+        }),
+      ),
+    ),
+  );
   const rotateGas = await gasOf(participants.rotateKey(orgId, ethers.Wallet.createRandom().address));
 
   // Credentials (CredentialRegistry): what the consortium operator or an accreditation body pays.
@@ -119,7 +138,9 @@ async function main(): Promise<void> {
   const issueBySignatureGas = Number(issueReceipt.gasUsed);
   const relayedId = issuedCredentialId(issueReceipt.logs);
   const revokeCredentialBySignatureGas = await gasOf(
-    credentials.getFunction("revokeBySignature")(...revokeCredentialBySignatureArgs(await signCredentialRevocation({ ...signing, id: relayedId, reason: "accreditation withdrawn" }))),
+    credentials.getFunction("revokeBySignature")(
+      ...revokeCredentialBySignatureArgs(await signCredentialRevocation({ ...signing, id: relayedId, reason: "accreditation withdrawn" })),
+    ),
   );
 
   console.log("\nAnchoring gas (hardhat network, contracts built for %s; median of %d real transactions per figure)\n", evmVersion, SAMPLES);
@@ -148,7 +169,9 @@ async function main(): Promise<void> {
   console.log(`AnchorRegistry.revokeBySignature (relayed, 16-byte reason): ${fmt(relayGas)} gas`);
   console.log(`ParticipantRegistry.setCredentialRegistry: ${fmt(setRegistryGas)} gas`);
   console.log(`CredentialRegistry.setIssuer: ${fmt(setIssuerGas)} gas`);
-  console.log(`CredentialRegistry.issue (${scope.length}-byte scope): ${fmt(issueByOperatorGas)} gas by the operator, ${fmt(issueByBodyGas)} by an accreditation body`);
+  console.log(
+    `CredentialRegistry.issue (${scope.length}-byte scope): ${fmt(issueByOperatorGas)} gas by the operator, ${fmt(issueByBodyGas)} by an accreditation body`,
+  );
   console.log(`CredentialRegistry.revoke (23-byte reason): ${fmt(revokeCredentialGas)} gas`);
   console.log(`CredentialRegistry.issueBySignature (relayed, same scope, by an accreditation body): ${fmt(issueBySignatureGas)} gas`);
   console.log(`CredentialRegistry.revokeBySignature (relayed, 23-byte reason): ${fmt(revokeCredentialBySignatureGas)} gas`);
@@ -171,7 +194,16 @@ async function main(): Promise<void> {
     rotateKeyGas: rotateGas,
     revokeGas,
     revokeBySignatureGas: relayGas,
-    credentials: { setRegistryGas, setIssuerGas, issueByOperatorGas, issueByBodyGas, revokeCredentialGas, issueBySignatureGas, revokeCredentialBySignatureGas, scopeBytes: scope.length },
+    credentials: {
+      setRegistryGas,
+      setIssuerGas,
+      issueByOperatorGas,
+      issueByBodyGas,
+      revokeCredentialGas,
+      issueBySignatureGas,
+      revokeCredentialBySignatureGas,
+      scopeBytes: scope.length,
+    },
     target: { records: TARGET_BATCH, maxGasPerRecord: TARGET_GAS_PER_RECORD, measured: target.hashChainGasPerRecord, pass },
   };
   writeFileSync(outFile, JSON.stringify(result, null, 2) + "\n");

@@ -173,10 +173,18 @@ function main(): void {
   const linearity = large.result.usPerRecord / rows[0].usPerRecord;
   const bestRecoveries = native?.recoveriesPerS ?? js.recoveriesPerS;
   const targets = [
-    { target: `>= ${fmt(TARGET_RECORDS_PER_S)} records/s end-to-end (every size)`, value: fmt(worstRecordsPerS), pass: worstRecordsPerS >= TARGET_RECORDS_PER_S },
+    {
+      target: `>= ${fmt(TARGET_RECORDS_PER_S)} records/s end-to-end (every size)`,
+      value: fmt(worstRecordsPerS),
+      pass: worstRecordsPerS >= TARGET_RECORDS_PER_S,
+    },
     { target: `linear 1k -> 100k (per-record time within ${LINEARITY}x)`, value: `${linearity.toFixed(2)}x`, pass: linearity <= LINEARITY },
     { target: `>= ${fmt(TARGET_PROOF_CHECKS_PER_S)} proof checks/s (100k-leaf tree)`, value: fmt(checks), pass: checks >= TARGET_PROOF_CHECKS_PER_S },
-    { target: `>= ${fmt(TARGET_RECOVERIES_PER_S)} signature recoveries/s (hub ingest)`, value: fmt(bestRecoveries), pass: bestRecoveries >= TARGET_RECOVERIES_PER_S },
+    {
+      target: `>= ${fmt(TARGET_RECOVERIES_PER_S)} signature recoveries/s (hub ingest)`,
+      value: fmt(bestRecoveries),
+      pass: bestRecoveries >= TARGET_RECOVERIES_PER_S,
+    },
   ];
   console.log("");
   for (const t of targets) console.log(`${t.pass ? "PASS" : "FAIL"}  ${t.target}: ${t.value}`);

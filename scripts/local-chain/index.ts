@@ -206,7 +206,10 @@ async function replayJournal(url: string, entries: JournalEntry[], entryLines: n
       const receipt = await getReceipt(url, entry.hash);
       if (receipt === null) fail(l, `transaction ${entry.hash} was not mined`);
       else if (receipt.blockNumber !== blockNumber || receipt.transactionIndex !== index) {
-        fail(l, `transaction ${entry.hash} landed in block ${receipt.blockNumber} at index ${receipt.transactionIndex}, expected block ${blockNumber} index ${index}`);
+        fail(
+          l,
+          `transaction ${entry.hash} landed in block ${receipt.blockNumber} at index ${receipt.transactionIndex}, expected block ${blockNumber} index ${index}`,
+        );
       }
     }
     if (block.timestamp !== timestamp) fail(line, `block ${blockNumber} got timestamp ${block.timestamp}, expected ${timestamp}`);
@@ -260,7 +263,10 @@ async function alignClockWithNow(url: string): Promise<void> {
  * does), on 127.0.0.1: no journal and no proxy, so its chain lives in memory only. For tests that
  * need blocks by the clock; the journaled chain above assumes one block per transaction.
  */
-export async function startIntervalHardhatNode(opts: { blockIntervalMs: number; log?: (line: string) => void }): Promise<{ rpcUrl: string; stop(): Promise<void> }> {
+export async function startIntervalHardhatNode(opts: {
+  blockIntervalMs: number;
+  log?: (line: string) => void;
+}): Promise<{ rpcUrl: string; stop(): Promise<void> }> {
   if (!Number.isInteger(opts.blockIntervalMs) || opts.blockIntervalMs <= 0) throw new Error(`invalid blockIntervalMs ${opts.blockIntervalMs}`);
   const log = opts.log ?? (() => undefined);
   const node = await startHardhatNode({
@@ -319,11 +325,12 @@ async function spawnHardhatNode(port: number, opts: NodeOptions): Promise<Hardha
   const env: NodeJS.ProcessEnv = { ...process.env, HARDHAT_DISABLE_TELEMETRY_PROMPT: "true", CARGOPROOF_EXIT_WITH_PARENT: "1", ...opts.env };
   if (opts.env?.[MINING_INTERVAL_ENV] === undefined) delete env[MINING_INTERVAL_ENV]; // the journaled chain automines
   delete env.HARDHAT_NETWORK; // `hardhat node` refuses to run against any other network
-  const child: ChildProcess = spawn(
-    process.execPath,
-    [bootstrap, "--config", NODE_CONFIG, "node", "--hostname", HOST, "--port", String(port)],
-    { cwd: PROJECT_ROOT, env, detached: false, stdio: ["pipe", opts.verbose ? "pipe" : "ignore", "pipe"] },
-  );
+  const child: ChildProcess = spawn(process.execPath, [bootstrap, "--config", NODE_CONFIG, "node", "--hostname", HOST, "--port", String(port)], {
+    cwd: PROJECT_ROOT,
+    env,
+    detached: false,
+    stdio: ["pipe", opts.verbose ? "pipe" : "ignore", "pipe"],
+  });
   const url = `http://${HOST}:${port}`;
 
   let stderrTail = "";

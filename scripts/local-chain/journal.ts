@@ -128,9 +128,7 @@ function validateEntries(entries: JournalEntry[], entryLines: number[], file: st
     const lineNo = entryLines[i];
     const computed = keccak256(e.raw);
     if (computed.toLowerCase() !== e.hash.toLowerCase()) {
-      throw new JournalError(
-        `${file} line ${lineNo}: hash ${e.hash} does not match its raw transaction (keccak256 = ${computed}); journal is corrupt`,
-      );
+      throw new JournalError(`${file} line ${lineNo}: hash ${e.hash} does not match its raw transaction (keccak256 = ${computed}); journal is corrupt`);
     }
     const key = e.hash.toLowerCase();
     if (seen.has(key)) throw new JournalError(`${file} line ${lineNo}: duplicate transaction ${e.hash}`);

@@ -24,9 +24,7 @@ export interface JsonRpcErrorObject {
   data?: unknown;
 }
 
-export type JsonRpcResponse =
-  | { jsonrpc: "2.0"; id: JsonRpcId; result: unknown }
-  | { jsonrpc: "2.0"; id: JsonRpcId; error: JsonRpcErrorObject };
+export type JsonRpcResponse = { jsonrpc: "2.0"; id: JsonRpcId; result: unknown } | { jsonrpc: "2.0"; id: JsonRpcId; error: JsonRpcErrorObject };
 
 const rpcIdSchema = z.union([z.string(), z.number(), z.null()]);
 const rpcErrorResponseSchema = z.object({
@@ -90,7 +88,10 @@ export async function rpcCall(url: string, method: string, params: unknown[] = [
   return res.result;
 }
 
-const quantity = z.string().regex(/^0x[0-9a-fA-F]+$/).transform((s) => Number(BigInt(s)));
+const quantity = z
+  .string()
+  .regex(/^0x[0-9a-fA-F]+$/)
+  .transform((s) => Number(BigInt(s)));
 const hash32 = z.string().regex(/^0x[0-9a-fA-F]{64}$/);
 
 const receiptSchema = z.object({
@@ -265,7 +266,8 @@ export function startProxy(opts: ProxyOptions): Promise<RpcProxy> {
         journal.truncate(journalLength); // rejected, not mined
         return res;
       }
-      if (receipt.blockNumber !== entry.blockNumber) throw new Error(`${hash} was mined in block ${receipt.blockNumber}, journaled for block ${entry.blockNumber}`);
+      if (receipt.blockNumber !== entry.blockNumber)
+        throw new Error(`${hash} was mined in block ${receipt.blockNumber}, journaled for block ${entry.blockNumber}`);
       const block = await getBlock(upstreamUrl, receipt.blockNumber);
       if (block.timestamp !== entry.timestamp) throw new Error(`block ${block.number} got timestamp ${block.timestamp}, journaled ${entry.timestamp}`);
       journaledHashes.add(hash);

@@ -165,7 +165,12 @@ class Audit {
     const replaced = this.claims.take(b, lineNo);
     const open: OpenBatch = { line: b, lineNo, leaves: new Map(b.leaves.map((l) => [l, false])) };
     let foldsToRoot = computedRoot === b.root;
-    if (!foldsToRoot) this.add({ code: "batch-root-mismatch", message: `batch ${b.id}'s ${b.leaves.length} leaves fold to ${computedRoot}, not to its root ${b.root}`, ...where });
+    if (!foldsToRoot)
+      this.add({
+        code: "batch-root-mismatch",
+        message: `batch ${b.id}'s ${b.leaves.length} leaves fold to ${computedRoot}, not to its root ${b.root}`,
+        ...where,
+      });
     if (b.leafCount !== b.leaves.length) {
       foldsToRoot = false;
       this.add({ code: "batch-root-mismatch", message: `batch ${b.id} says it has ${b.leafCount} leaves but lists ${b.leaves.length}`, ...where });
@@ -173,7 +178,11 @@ class Audit {
     const anchoring = this.history.anchored.get(b.root);
     if (!anchoring) {
       if (b.status === "ANCHORED" && !replaced) {
-        const finding: Finding = { code: "batch-not-on-chain", message: `batch ${b.id} is marked anchored${b.txHash ? ` (tx ${b.txHash})` : ""} but no Anchored event names its root`, ...where };
+        const finding: Finding = {
+          code: "batch-not-on-chain",
+          message: `batch ${b.id} is marked anchored${b.txHash ? ` (tx ${b.txHash})` : ""} but no Anchored event names its root`,
+          ...where,
+        };
         const block = b.blockNumber;
         // Mined after the block the audit read up to, while the export began later (a hub that keeps
         // anchoring): whether the chain has it is asked at the end. In a block beyond the export's own
@@ -181,19 +190,31 @@ class Audit {
         if (block !== undefined && block > this.history.toBlock && this.header.chainBlock !== undefined && block <= this.header.chainBlock)
           this.afterView.push({ finding, blockNumber: block });
         else if (block !== undefined && block > this.history.toBlock)
-          this.add({ ...finding, message: `${finding.message}, and its block ${block} is beyond the chain's head (block ${this.header.chainBlock ?? this.history.toBlock})` });
+          this.add({
+            ...finding,
+            message: `${finding.message}, and its block ${block} is beyond the chain's head (block ${this.header.chainBlock ?? this.history.toBlock})`,
+          });
         else this.add(finding);
       }
     } else if (anchoring.leafCount !== b.leafCount) {
       foldsToRoot = false;
-      this.add({ code: "batch-root-mismatch", message: `batch ${b.id} has ${b.leafCount} leaves, its root was anchored with leafCount ${anchoring.leafCount}`, ...where });
+      this.add({
+        code: "batch-root-mismatch",
+        message: `batch ${b.id} has ${b.leafCount} leaves, its root was anchored with leafCount ${anchoring.leafCount}`,
+        ...where,
+      });
     }
     if (foldsToRoot && anchoring) open.proven = anchoring;
     if (b.accessLogHead) {
       const { seq, hash } = b.accessLogHead;
       open.headLeaf = accessLogHeadLeaf(seq, hash);
       if (!open.leaves.has(open.headLeaf))
-        this.add({ code: "access-log-head-mismatch", message: `batch ${b.id} names access-log head ${seq} but its leaf is not among the batch's leaves`, seq, ...where });
+        this.add({
+          code: "access-log-head-mismatch",
+          message: `batch ${b.id} names access-log head ${seq} but its leaf is not among the batch's leaves`,
+          seq,
+          ...where,
+        });
       const list = this.heads.get(seq) ?? [];
       list.push({ hash, batchId: b.id, root: b.root, checked: false });
       this.heads.set(seq, list);
@@ -312,7 +333,8 @@ class Audit {
     if (this.header.scope === "own") {
       if ("hash" in e) {
         // A hub from before own sequences: hub-wide numbers, so only each line's hash can be checked.
-        if (accessEntryHash(e) !== e.hash) this.add({ code: "access-log-gap", message: `access entry ${e.seq} was altered: its content does not hash to ${e.hash}`, ...where });
+        if (accessEntryHash(e) !== e.hash)
+          this.add({ code: "access-log-gap", message: `access entry ${e.seq} was altered: its content does not hash to ${e.hash}`, ...where });
         return;
       }
       // An organisation's own lines: its own gapless sequence (no hash chain: it would reveal the
@@ -377,9 +399,13 @@ class Audit {
     if (this.afterView.length === 0) return;
     const head = await provider.getBlockNumber();
     const lost = this.afterView.filter((a) => a.blockNumber > head);
-    for (const { finding, blockNumber } of lost) this.add({ ...finding, message: `${finding.message}, and its block ${blockNumber} is beyond the chain's head (block ${head})` });
+    for (const { finding, blockNumber } of lost)
+      this.add({ ...finding, message: `${finding.message}, and its block ${blockNumber} is beyond the chain's head (block ${head})` });
     const later = this.afterView.length - lost.length;
-    if (later > 0) this.warnings.push(`${later} batch(es) anchored after block ${this.history.toBlock}, where the audit read the chain up to, are not covered: audit again for them`);
+    if (later > 0)
+      this.warnings.push(
+        `${later} batch(es) anchored after block ${this.history.toBlock}, where the audit read the chain up to, are not covered: audit again for them`,
+      );
   }
 
   private add(f: Finding): void {

@@ -99,7 +99,9 @@ export async function readChainHistory(provider: Provider, anchorRegistry: strin
     anchoringsByTx.set(tx, [...(anchoringsByTx.get(tx) ?? []), a]);
   }
 
-  const times = await blockTimes(provider, [...new Set([toBlock, ...logs.filter((l) => l.topics[0] === ANCHORED_TOPIC || l.topics[0] === REVOKED_TOPIC).map((l) => l.blockNumber)])]);
+  const times = await blockTimes(provider, [
+    ...new Set([toBlock, ...logs.filter((l) => l.topics[0] === ANCHORED_TOPIC || l.topics[0] === REVOKED_TOPIC).map((l) => l.blockNumber)]),
+  ]);
   const anchored = new Map<string, AnchoredRoot>();
   const revocations = new Map<string, Revocation>();
   let pos = 0;
@@ -109,7 +111,8 @@ export async function readChainHistory(provider: Provider, anchorRegistry: strin
       const e = decodeAnchored(log);
       const seen = anchored.get(e.root);
       pos++;
-      if (seen) seen.times++; // sorted by chain order, so the first one kept is the earliest
+      if (seen)
+        seen.times++; // sorted by chain order, so the first one kept is the earliest
       else
         anchored.set(e.root, {
           root: e.root,

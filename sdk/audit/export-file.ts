@@ -85,7 +85,7 @@ export function readHeader(file: string): HeaderLine {
   try {
     const chunks: Buffer[] = [];
     const buf = Buffer.alloc(65536);
-    for (let total = 0; total < 1 << 20; ) {
+    for (let total = 0; total < 1 << 20;) {
       const n = readSync(fd, buf, 0, buf.length, total);
       if (n === 0) break;
       const nl = buf.subarray(0, n).indexOf(10);
@@ -133,7 +133,11 @@ export interface WriteExportOptions {
  * the stream's header must describe the same export as the file's and is not written again.
  * Returns the counts in the file and whether its end line arrived.
  */
-export async function writeExport(lines: AsyncIterable<string>, file: string, opts: WriteExportOptions = {}): Promise<{ counts: ExportCounts; complete: boolean }> {
+export async function writeExport(
+  lines: AsyncIterable<string>,
+  file: string,
+  opts: WriteExportOptions = {},
+): Promise<{ counts: ExportCounts; complete: boolean }> {
   const resume = opts.resume;
   if (!resume && existsSync(file)) throw new Error(`${file} exists: continue it with --resume, or choose another file`);
   const out = createWriteStream(file, { flags: resume ? "a" : "wx" });

@@ -26,7 +26,10 @@ const DEFAULT_INLINE_LINES = 20_000;
 export const defaultWorkerCount = (): number => Math.max(1, Math.min(8, availableParallelism()));
 
 /** The lines of `input`, checked, in input order, numbered from 1 (blank lines are skipped but counted). */
-export async function* checkLines(input: AsyncIterable<string | ExportLine> | Iterable<string | ExportLine>, opts: LinePoolOptions = {}): AsyncGenerator<NumberedLine> {
+export async function* checkLines(
+  input: AsyncIterable<string | ExportLine> | Iterable<string | ExportLine>,
+  opts: LinePoolOptions = {},
+): AsyncGenerator<NumberedLine> {
   const maxWorkers = opts.workers ?? defaultWorkerCount();
   const inlineLines = opts.inlineLines ?? DEFAULT_INLINE_LINES;
   let pool: WorkerPool<string | ExportLine, CheckedLine> | undefined;

@@ -29,11 +29,7 @@ const MAX_EXAMPLES = 5;
 export function formatReport(report: AuditReport): string {
   const s = report.summary;
   const out: string[] = [];
-  out.push(
-    report.clean
-      ? "AUDIT CLEAN: nothing found"
-      : `AUDIT FOUND PROBLEMS: ${n(s.totalFindings)} finding${s.totalFindings === 1 ? "" : "s"}`,
-  );
+  out.push(report.clean ? "AUDIT CLEAN: nothing found" : `AUDIT FOUND PROBLEMS: ${n(s.totalFindings)} finding${s.totalFindings === 1 ? "" : "s"}`);
   out.push(`export:  ${s.format}, scope ${s.scope} (as ${s.orgId}), exported ${s.exportedAt}`);
   out.push(
     `chain:   ${s.chain.chainId}, blocks ${n(s.chain.fromBlock)}..${n(s.chain.toBlock)}, anchor registry ${s.chain.anchorRegistry}, ` +
@@ -44,7 +40,9 @@ export function formatReport(report: AuditReport): string {
       `anchors: ${c.anchorer}: ${n(c.anchorings)} anchoring${c.anchorings === 1 ? "" : "s"} replayed from ${c.fromAdmission ? "its admission" : "the range's start"} ` +
         `to ${c.replayedHead === c.contractHead ? "the contract's head" : "a head the contract does not have"}${c.resets > 0 ? `, ${c.resets} reset${c.resets === 1 ? "" : "s"}` : ""}`,
     );
-  out.push(`checked: ${n(s.counts.records)} records, ${n(s.counts.batches)} batches, ${n(s.counts.access)} access-log entries (max anchor lag ${n(s.maxAnchorLagS)} s)`);
+  out.push(
+    `checked: ${n(s.counts.records)} records, ${n(s.counts.batches)} batches, ${n(s.counts.access)} access-log entries (max anchor lag ${n(s.maxAnchorLagS)} s)`,
+  );
   out.push(
     `time:    ${(s.timings.totalMs / 1000).toFixed(1)} s (chain ${(s.timings.chainMs / 1000).toFixed(1)} s, export ${(s.timings.streamMs / 1000).toFixed(1)} s, ` +
       `${n(Math.round(s.timings.recordsPerS))} records/s)`,
@@ -57,7 +55,10 @@ export function formatReport(report: AuditReport): string {
       out.push(`  ${code.padEnd(27)} ${n(count).padStart(9)}  ${FINDING_TITLES[code]}`);
       const examples = report.findings.filter((f) => f.code === code).slice(0, MAX_EXAMPLES);
       for (const f of examples) out.push(`      - ${f.line !== undefined ? `line ${f.line}: ` : ""}${f.message}`);
-      if (count > examples.length) out.push(`      ... and ${n(count - examples.length)} more${count > report.findings.filter((f) => f.code === code).length ? " (the JSON report keeps the first 1,000)" : " (see the JSON report)"}`);
+      if (count > examples.length)
+        out.push(
+          `      ... and ${n(count - examples.length)} more${count > report.findings.filter((f) => f.code === code).length ? " (the JSON report keeps the first 1,000)" : " (see the JSON report)"}`,
+        );
     }
   }
   if (report.revoked.length > 0) {

@@ -6,7 +6,16 @@ import { credentialKindNumber, decodeScope, encodeScope, type Credential, type C
 
 const credentials = new Interface(credentialRegistryAbi);
 
-type RawCredential = { subject: string; issuer: string; kind: bigint; issuedAt: bigint; validFrom: bigint; validUntil: bigint; revokedAt: bigint; scope: string };
+type RawCredential = {
+  subject: string;
+  issuer: string;
+  kind: bigint;
+  issuedAt: bigint;
+  validFrom: bigint;
+  validUntil: bigint;
+  revokedAt: bigint;
+  scope: string;
+};
 
 function fromChain(kind: CredentialKind, raw: RawCredential): Credential {
   const scope = decodeScope(kind, raw.scope);
@@ -49,7 +58,9 @@ export async function issueCredential(issuer: Signer, registry: string, subject:
   const scope = encodeScope(grant.kind, grant.scope);
   const contract = registryFor(issuer, registry);
   const args = [orgIdToBytes32(subject), credentialKindNumber(grant.kind), grant.validFrom ?? 0, grant.validUntil ?? 0, scope] as const;
-  const tx = (await contract.getFunction("issue")(...args)) as { wait(): Promise<{ status: number | null; logs: readonly { topics: readonly string[]; data: string }[] } | null> };
+  const tx = (await contract.getFunction("issue")(...args)) as {
+    wait(): Promise<{ status: number | null; logs: readonly { topics: readonly string[]; data: string }[] } | null>;
+  };
   const receipt = await tx.wait();
   if (!receipt || receipt.status !== 1) throw new Error("the credential was not issued (transaction failed)");
   return issuedCredentialId(receipt.logs);
@@ -81,7 +92,9 @@ export async function credentialIds(provider: Provider, registry: string, orgId:
 
 /** Lets an organisation (an accreditation body) issue the given kinds; by the consortium operator. */
 export async function setIssuer(operator: Signer, registry: string, issuer: string, kinds: readonly CredentialKind[]): Promise<void> {
-  const tx = (await registryFor(operator, registry).getFunction("setIssuer")(orgIdToBytes32(issuer), kindsMask(kinds))) as { wait(): Promise<{ status: number | null } | null> };
+  const tx = (await registryFor(operator, registry).getFunction("setIssuer")(orgIdToBytes32(issuer), kindsMask(kinds))) as {
+    wait(): Promise<{ status: number | null } | null>;
+  };
   const receipt = await tx.wait();
   if (!receipt || receipt.status !== 1) throw new Error("the issuer was not set (transaction failed)");
 }

@@ -25,13 +25,28 @@ export const CREDENTIAL_SCOPES = {
   /** A licensed customs broker (declares on behalf of others). */
   LICENSED_BROKER: z.object({ countries: Countries }).strict(),
   /** An airline: its IATA three-digit air waybill prefix (and two-character designator). */
-  AIRLINE: z.object({ prefix: z.string().regex(/^\d{3}$/, "an air waybill prefix is three digits"), designator: z.string().regex(/^[A-Z0-9]{2}$/).optional() }).strict(),
+  AIRLINE: z
+    .object({
+      prefix: z.string().regex(/^\d{3}$/, "an air waybill prefix is three digits"),
+      designator: z
+        .string()
+        .regex(/^[A-Z0-9]{2}$/)
+        .optional(),
+    })
+    .strict(),
   /** A registered cross-border e-commerce platform. */
   ECOMMERCE_PLATFORM: z.object({ countries: Countries }).strict(),
   /** A payment institution's licence. */
   PAYMENT_LICENCE: z.object({ countries: Countries }).strict(),
   /** A brand's GS1 company prefixes (6-12 digits): the GTINs it may publish batches of. */
-  GS1_COMPANY_PREFIX: z.object({ prefixes: z.array(z.string().regex(/^\d{6,12}$/, "a GS1 company prefix is 6-12 digits")).min(1).max(100) }).strict(),
+  GS1_COMPANY_PREFIX: z
+    .object({
+      prefixes: z
+        .array(z.string().regex(/^\d{6,12}$/, "a GS1 company prefix is 6-12 digits"))
+        .min(1)
+        .max(100),
+    })
+    .strict(),
 } as const;
 
 export type CredentialKind = keyof typeof CREDENTIAL_SCOPES;

@@ -45,11 +45,7 @@ export function requiredAuthority(type: string, body: unknown): Requirement[] | 
       // The company prefix sits after the GTIN-14's indicator digit (GTIN-13 and shorter are zero-padded).
       const gtin = str(b, "gtin") ?? "";
       return [
-        requirement(
-          "GS1_COMPANY_PREFIX",
-          (s) => s.prefixes.some((p) => gtin.slice(1).startsWith(p)),
-          `a GS1_COMPANY_PREFIX credential covering GTIN ${gtin}`,
-        ),
+        requirement("GS1_COMPANY_PREFIX", (s) => s.prefixes.some((p) => gtin.slice(1).startsWith(p)), `a GS1_COMPANY_PREFIX credential covering GTIN ${gtin}`),
       ];
     }
     case "CustomsDecision":
@@ -96,7 +92,12 @@ export type AuthorityJudgement = { ok: true; credential?: Credential; required?:
  * Judges a publisher's authority for a record at time `at` (Unix seconds), given its credentials of
  * the kinds the requirements name (any order, any validity: the history as the chain keeps it).
  */
-export function judgeAuthority(requirements: readonly Requirement[] | undefined, credentials: readonly Credential[], at: number, publisher: string): AuthorityJudgement {
+export function judgeAuthority(
+  requirements: readonly Requirement[] | undefined,
+  credentials: readonly Credential[],
+  at: number,
+  publisher: string,
+): AuthorityJudgement {
   if (!requirements || requirements.length === 0) return { ok: true };
   const required = requirements.map((r) => r.text).join(" or ");
   let heldOtherwise: Credential | undefined;

@@ -101,13 +101,15 @@ interface ValueOfKind {
  * EQ_bizTransaction_{type}, EQ_source_{type}, EQ_destination_{type}, the extension fields
  * EQ_/GT_/GE_/LT_/LE_/EXISTS_[INNER_][container_]{field}, HASATTR_{field}, EQATTR_{field}_{attr}.
  */
-type EpcisQueryFamilies = { [name: `${"EQ" | "GT" | "GE" | "LT" | "LE" | "EXISTS" | "HASATTR" | "EQATTR"}_${string}`]: string[] | string | number | boolean | undefined };
+type EpcisQueryFamilies = {
+  [name: `${"EQ" | "GT" | "GE" | "LT" | "LE" | "EXISTS" | "HASATTR" | "EQATTR"}_${string}`]: string[] | string | number | boolean | undefined;
+};
 
 /** Query parameters of GET /epcis/events (and /epcis/epcs/{epc}/events): every one the hub accepts, and the page. */
 export type EpcisQueryParams = { [P in EpcisQueryParameter]?: ValueOfKind[(typeof EPCIS_QUERY_PARAMETERS)[P]] } & EpcisQueryFamilies & {
-  perPage?: number;
-  nextPageToken?: string;
-};
+    perPage?: number;
+    nextPageToken?: string;
+  };
 
 export function epcisQueryString(params: EpcisQueryParams): string {
   const entries = Object.entries(params)

@@ -49,7 +49,8 @@ export const EpcisEventSchema = z
   .superRefine((e, ctx) => {
     // Every event type but TransformationEvent says what it does to its objects.
     if (e.type !== "TransformationEvent" && e.action === undefined) ctx.addIssue({ code: "custom", path: ["action"], message: `a ${e.type} needs an action` });
-    if (e.type === "TransformationEvent" && e.action !== undefined) ctx.addIssue({ code: "custom", path: ["action"], message: "a TransformationEvent has no action" });
+    if (e.type === "TransformationEvent" && e.action !== undefined)
+      ctx.addIssue({ code: "custom", path: ["action"], message: "a TransformationEvent has no action" });
   });
 export type EpcisEvent = z.infer<typeof EpcisEventSchema>;
 

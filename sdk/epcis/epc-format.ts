@@ -51,7 +51,8 @@ function toDigitalLink(urn: string): string | undefined {
   const cp = m[1]!.length;
   try {
     // An SGTIN pattern has no URN form of its own in gs1-uri.ts: check it as the SGTIN of one serial.
-    if (urn.startsWith("urn:epc:idpat:sgtin:")) return digitalLinkToEpcUrn(`${dl}/21/0`, cp) === urn.replace(/\*$/, "0").replace(":idpat:", ":id:") ? dl : undefined;
+    if (urn.startsWith("urn:epc:idpat:sgtin:"))
+      return digitalLinkToEpcUrn(`${dl}/21/0`, cp) === urn.replace(/\*$/, "0").replace(":idpat:", ":id:") ? dl : undefined;
     return digitalLinkToEpcUrn(dl, cp) === urn ? dl : undefined;
   } catch (err) {
     if (err instanceof DigitalLinkError) return undefined; // e.g. a GTIN of 13 digits: the URN's partition is wrong
@@ -70,7 +71,11 @@ function toEpcUrn(value: string, options: EpcFormatOptions): string | undefined 
   if (cp === undefined) return undefined;
   try {
     const gtinOnly = ai === "01" && canonical.split("/").length === 5;
-    const urn = gtinOnly ? digitalLinkToEpcUrn(`${canonical}/21/0`, cp)?.replace(/^urn:epc:id:/, "urn:epc:idpat:").replace(/\.0$/, ".*") : digitalLinkToEpcUrn(canonical, cp);
+    const urn = gtinOnly
+      ? digitalLinkToEpcUrn(`${canonical}/21/0`, cp)
+          ?.replace(/^urn:epc:id:/, "urn:epc:idpat:")
+          .replace(/\.0$/, ".*")
+      : digitalLinkToEpcUrn(canonical, cp);
     return urn !== undefined && toDigitalLink(urn) === canonical ? urn : undefined;
   } catch (err) {
     if (err instanceof DigitalLinkError || err instanceof RangeError) return undefined;
@@ -106,7 +111,10 @@ export function formatEventEpcs(event: Obj, format: EpcFormat, options: EpcForma
   if (out.parentID !== undefined) out.parentID = f(out.parentID);
   for (const k of QUANTITY_LISTS) if (Array.isArray(out[k])) out[k] = (out[k] as unknown[]).map((q) => (isObj(q) ? { ...q, epcClass: f(q.epcClass) } : q));
   for (const k of PLACES) if (isObj(out[k])) out[k] = { ...(out[k] as Obj), id: f((out[k] as Obj).id) };
-  for (const [k, member] of [["sourceList", "source"], ["destinationList", "destination"]] as const)
+  for (const [k, member] of [
+    ["sourceList", "source"],
+    ["destinationList", "destination"],
+  ] as const)
     if (Array.isArray(out[k])) out[k] = (out[k] as unknown[]).map((s) => (isObj(s) ? { ...s, [member]: f(s[member]) } : s));
   return out;
 }

@@ -11,7 +11,9 @@ import { checkJsonShape, JsonShapeError } from "../json-shape";
  * list them), nor do JSON-LD comments.
  */
 export function eventHash(event: Record<string, unknown>, context?: unknown, profile: HashProfile = "cbv-2.0"): string {
-  const hex = createHash("sha256").update(preHashString(event, context, profile), "utf8").digest("hex");
+  const hex = createHash("sha256")
+    .update(preHashString(event, context, profile), "utf8")
+    .digest("hex");
   return `ni:///sha-256;${hex}?ver=CBV2.0`;
 }
 
@@ -163,18 +165,61 @@ class PreHash {
 const IGNORED = new Set(["comment", "rdfs:comment"]);
 
 const EVENT_FIELDS = new Set([
-  "type", "eventID", "recordTime", "errorDeclaration", "certificationInfo",
-  "eventTime", "eventTimeZoneOffset", "epcList", "parentID", "inputEPCList", "childEPCs",
-  "quantityList", "childQuantityList", "inputQuantityList", "outputEPCList", "outputQuantityList",
-  "action", "transformationID", "bizStep", "disposition", "persistentDisposition", "readPoint", "bizLocation",
-  "bizTransactionList", "sourceList", "destinationList", "sensorElementList", "ilmd",
+  "type",
+  "eventID",
+  "recordTime",
+  "errorDeclaration",
+  "certificationInfo",
+  "eventTime",
+  "eventTimeZoneOffset",
+  "epcList",
+  "parentID",
+  "inputEPCList",
+  "childEPCs",
+  "quantityList",
+  "childQuantityList",
+  "inputQuantityList",
+  "outputEPCList",
+  "outputQuantityList",
+  "action",
+  "transformationID",
+  "bizStep",
+  "disposition",
+  "persistentDisposition",
+  "readPoint",
+  "bizLocation",
+  "bizTransactionList",
+  "sourceList",
+  "destinationList",
+  "sensorElementList",
+  "ilmd",
 ]);
 
 const METADATA_FIELDS = ["time", "startTime", "endTime", "deviceID", "deviceMetadata", "rawData", "dataProcessingMethod", "bizRules"] as const;
 const REPORT_FIELDS = [
-  "type", "exception", "deviceID", "deviceMetadata", "rawData", "dataProcessingMethod", "time", "microorganism",
-  "chemicalSubstance", "value", "component", "stringValue", "booleanValue", "hexBinaryValue", "uriValue", "minValue",
-  "maxValue", "meanValue", "sDev", "percRank", "percValue", "uom", "coordinateReferenceSystem",
+  "type",
+  "exception",
+  "deviceID",
+  "deviceMetadata",
+  "rawData",
+  "dataProcessingMethod",
+  "time",
+  "microorganism",
+  "chemicalSubstance",
+  "value",
+  "component",
+  "stringValue",
+  "booleanValue",
+  "hexBinaryValue",
+  "uriValue",
+  "minValue",
+  "maxValue",
+  "meanValue",
+  "sDev",
+  "percRank",
+  "percValue",
+  "uom",
+  "coordinateReferenceSystem",
 ] as const;
 const REPORT_VOCABULARY: Record<string, string> = { type: GS1_VOC, exception: GS1_VOC, component: COMP };
 const TIME_FIELDS = new Set(["time", "startTime", "endTime"]);
@@ -194,7 +239,11 @@ export function preHashString(event: Record<string, unknown>, context?: unknown,
   const eventTime = event.eventTime;
   if (typeof eventTime !== "string") throw new EventHashError("the event has no eventTime");
 
-  const epcs = (name: string) => ph.list(name, asList(event[name]).map((e) => ph.field("epc", e)));
+  const epcs = (name: string) =>
+    ph.list(
+      name,
+      asList(event[name]).map((e) => ph.field("epc", e)),
+    );
   const quantities = (name: string) =>
     ph.list(
       name,
@@ -227,13 +276,17 @@ export function preHashString(event: Record<string, unknown>, context?: unknown,
     return body === "" ? "" : `persistentDisposition${body}`;
   };
   const ordered = (o: Obj, fields: readonly string[], vocab: Record<string, string> = {}) =>
-    fields.map((f) => (TIME_FIELDS.has(f) && typeof o[f] === "string" ? ph.field(f, normaliseTimestamp(o[f] as string)) : ph.field(f, o[f], vocab[f]))).join("");
+    fields
+      .map((f) => (TIME_FIELDS.has(f) && typeof o[f] === "string" ? ph.field(f, normaliseTimestamp(o[f] as string)) : ph.field(f, o[f], vocab[f])))
+      .join("");
   const sensors = () =>
     ph.list(
       "sensorElementList",
       asList(event.sensorElementList).map((el) => {
         if (!isObj(el)) throw new EventHashError("sensorElementList holds a non-object");
-        const md = isObj(el.sensorMetadata) ? `sensorMetadata${ordered(el.sensorMetadata, METADATA_FIELDS)}${ph.extensions(el.sensorMetadata, new Set(METADATA_FIELDS))}` : "";
+        const md = isObj(el.sensorMetadata)
+          ? `sensorMetadata${ordered(el.sensorMetadata, METADATA_FIELDS)}${ph.extensions(el.sensorMetadata, new Set(METADATA_FIELDS))}`
+          : "";
         const reports = sorted(
           asList(el.sensorReport).map((r) => {
             if (!isObj(r)) throw new EventHashError("sensorReport holds a non-object");

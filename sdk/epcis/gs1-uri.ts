@@ -81,8 +81,7 @@ export function epcUrnToDigitalLink(urn: string): string | undefined {
         if (p.length === 2 && digits(p[0], p[1])) return `${ID_GS1}/417/${withCheck(p[0]! + p[1]!)}`;
         return undefined;
       case "itip":
-        if (p.length === 5 && digits(p[0], p[1], p[2], p[3]))
-          return `${ID_GS1}/8006/${gtinOf(p[0]!, p[1]!)}${p[2]}${p[3]}/21/${dlValue(p[4]!)}`;
+        if (p.length === 5 && digits(p[0], p[1], p[2], p[3])) return `${ID_GS1}/8006/${gtinOf(p[0]!, p[1]!)}${p[2]}${p[3]}/21/${dlValue(p[4]!)}`;
         return undefined;
       case "upui":
         if (p.length === 3 && digits(p[0], p[1])) return `${ID_GS1}/01/${gtinOf(p[0]!, p[1]!)}/235/${dlValue(p[2]!)}`;

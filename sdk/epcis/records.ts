@@ -23,7 +23,9 @@ export function parseCaptureDocument(raw: unknown): CaptureDocument {
   if (parsed.success) return parsed.data;
   // A union reports its branches' issues; the EPCISDocument branch's are the useful ones for most callers.
   const errors = parsed.error.issues.flatMap((i) =>
-    i.code === "invalid_union" && "errors" in i ? (i.errors[0] ?? []).map((e) => ({ path: [...i.path, ...e.path].map(String).join("."), message: e.message })) : [{ path: i.path.map(String).join("."), message: i.message }],
+    i.code === "invalid_union" && "errors" in i
+      ? (i.errors[0] ?? []).map((e) => ({ path: [...i.path, ...e.path].map(String).join("."), message: e.message }))
+      : [{ path: i.path.map(String).join("."), message: i.message }],
   );
   throw new EpcisDocumentError("The document is not an EPCIS 2.0 EPCISDocument or EPCISQueryDocument.", errors);
 }
@@ -56,7 +58,9 @@ export function eventContext(body: Pick<EpcisEventBody, "context">): unknown[] {
  * rdfs:comment, the form of an identifier), makes another captured event.
  */
 export function capturedDigest(body: Pick<EpcisEventBody, "event" | "context">): string {
-  return createHash("sha256").update(canonicalJson({ event: body.event, context: eventContext(body) }), "utf8").digest("hex");
+  return createHash("sha256")
+    .update(canonicalJson({ event: body.event, context: eventContext(body) }), "utf8")
+    .digest("hex");
 }
 
 /**

@@ -14,7 +14,9 @@ const apiIndividual = (names: readonly string[]) =>
   z.looseObject({ "@id": z.string().refine((id) => names.some((n) => id === API + n), `must be one of ${names.map((n) => `api:${n}`).join(", ")}`) });
 
 const typed = (name: string) =>
-  z.union([z.string(), z.array(z.string())]).refine((t) => (Array.isArray(t) ? t : [t]).some((x) => x === API + name || x === name), `@type must be api:${name}`);
+  z
+    .union([z.string(), z.array(z.string())])
+    .refine((t) => (Array.isArray(t) ? t : [t]).some((x) => x === API + name || x === name), `@type must be api:${name}`);
 
 const AnyUri = z.union([z.string().min(1), z.strictObject({ "@value": z.string().min(1), "@type": z.literal(`${XSD}anyURI`) }), Node]);
 const PositiveInteger = NumberLiteral;
@@ -64,7 +66,11 @@ export const ServerInformation = z.looseObject({
   hasSupportedOntologyVersion: ref(AnyUri).optional(),
 });
 
-export const OperationObject = z.looseObject({ "@type": typed("OperationObject").optional(), hasDatatype: AnyUri, hasValue: z.union([Text, NumberLiteral, BooleanLiteral]) });
+export const OperationObject = z.looseObject({
+  "@type": typed("OperationObject").optional(),
+  hasDatatype: AnyUri,
+  hasValue: z.union([Text, NumberLiteral, BooleanLiteral]),
+});
 export const Operation = z.looseObject({
   "@type": typed("Operation").optional(),
   op: apiIndividual(["ADD", "DELETE"]),
@@ -94,7 +100,12 @@ const actionRequest = {
 /** Any action request (the subclasses below narrow it). */
 export const ActionRequest = z.looseObject({ "@type": z.union([z.string(), z.array(z.string())]), ...actionRequest });
 export const ChangeRequest = z.looseObject({ "@type": typed("ChangeRequest"), ...actionRequest, hasChange: z.union([Change, Node]).optional() });
-export const ActionRequestChange = z.looseObject({ "@type": typed("ActionRequestChange"), referencesActionRequest: Node, hasDescription: Text.optional(), hasOperation: ref(Operation) });
+export const ActionRequestChange = z.looseObject({
+  "@type": typed("ActionRequestChange"),
+  referencesActionRequest: Node,
+  hasDescription: Text.optional(),
+  hasOperation: ref(Operation),
+});
 
 export const Subscription = z.looseObject({
   "@type": typed("Subscription"),
@@ -137,7 +148,12 @@ export const AuditTrail = z.looseObject({
   hasLatestRevision: PositiveInteger,
 });
 
-export const Verification = z.looseObject({ "@type": typed("Verification"), hasLogisticsObject: Node, hasError: ref(ApiError).optional(), hasRevision: PositiveInteger.optional() });
+export const Verification = z.looseObject({
+  "@type": typed("Verification"),
+  hasLogisticsObject: Node,
+  hasError: ref(ApiError).optional(),
+  hasRevision: PositiveInteger.optional(),
+});
 export const VerificationRequest = z.looseObject({ "@type": typed("VerificationRequest"), ...actionRequest, hasVerification: Verification });
 export const Collection = z.looseObject({ "@type": typed("Collection"), hasTotalItems: NumberLiteral, hasItem: ref(Node).optional() });
 
@@ -190,4 +206,3 @@ export function apiClassOf(node: JsonObject): ApiClass | undefined {
   }
   return undefined;
 }
-

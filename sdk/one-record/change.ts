@@ -59,14 +59,26 @@ const INTEGER = `${XSD}integer`;
 const ANY_URI = `${XSD}anyURI`;
 const DATE_TIME = `${XSD}dateTime`;
 const NUMERIC = new Set(
-  ["integer", "int", "long", "short", "byte", "decimal", "double", "float", "nonNegativeInteger", "positiveInteger", "negativeInteger", "nonPositiveInteger", "unsignedInt", "unsignedLong"].map(
-    (t) => XSD + t,
-  ),
+  [
+    "integer",
+    "int",
+    "long",
+    "short",
+    "byte",
+    "decimal",
+    "double",
+    "float",
+    "nonNegativeInteger",
+    "positiveInteger",
+    "negativeInteger",
+    "nonPositiveInteger",
+    "unsignedInt",
+    "unsignedLong",
+  ].map((t) => XSD + t),
 );
 const NUMBER_RE = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
 const INTEGER_RE = /^[+-]?\d+$/;
 const DATE_TIME_RE = /^-?\d{4,}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})?$/;
-
 
 // ---------------------------------------------------------------------------------------------
 // JSON-LD <-> normal form
@@ -230,7 +242,8 @@ function sameTerm(a: Term, b: Term): boolean {
     const x = id(a);
     return x !== undefined && x === id(b);
   }
-  if (NUMERIC.has(a.datatype) && NUMERIC.has(b.datatype)) return NUMBER_RE.test(a.lexical) && NUMBER_RE.test(b.lexical) && Number(a.lexical) === Number(b.lexical);
+  if (NUMERIC.has(a.datatype) && NUMERIC.has(b.datatype))
+    return NUMBER_RE.test(a.lexical) && NUMBER_RE.test(b.lexical) && Number(a.lexical) === Number(b.lexical);
   if (isBoolean(a.datatype) && isBoolean(b.datatype)) return booleanOf(a.lexical) === booleanOf(b.lexical);
   if (a.datatype === DATE_TIME && b.datatype === DATE_TIME) return Date.parse(a.lexical) === Date.parse(b.lexical) && !Number.isNaN(Date.parse(a.lexical));
   return a.datatype === b.datatype && a.lexical === b.lexical;
@@ -350,7 +363,9 @@ function valueOf(ctx: Context, v: { datatype: string; value: string }, i: number
   if (!isAbsoluteIri(lexical)) throw bad("an IRI (a node of the class given as datatype)");
   const existing = ctx.nodes.get(lexical)?.find((n) => ctx.detached.has(n));
   // A node this change unlinked may be linked again (moved); anything else is a reference.
-  return existing ? { stored: existing, term: { kind: "node", id: lexical }, node: existing } : { stored: { "@id": lexical }, term: { kind: "node", id: lexical } };
+  return existing
+    ? { stored: existing, term: { kind: "node", id: lexical }, node: existing }
+    : { stored: { "@id": lexical }, term: { kind: "node", id: lexical } };
 }
 
 function add(ctx: Context, subject: JsonObject, key: string, v: { stored: Json; term: Term; node?: JsonObject }, i: number, p: string): void {

@@ -73,11 +73,7 @@ export class OneRecordClient {
   }
 
   /** Low-level request: JSON-LD in and out; problems (api:Error bodies) thrown as HubError. */
-  async request(
-    method: string,
-    path: string,
-    opts: { body?: unknown; headers?: Record<string, string>; auth?: boolean } = {},
-  ): Promise<OneRecordResponse> {
+  async request(method: string, path: string, opts: { body?: unknown; headers?: Record<string, string>; auth?: boolean } = {}): Promise<OneRecordResponse> {
     const headers: Record<string, string> = { accept: LD_JSON, ...opts.headers };
     if (opts.body !== undefined) headers["content-type"] = LD_JSON;
     if (opts.auth !== false) headers.authorization = `Bearer ${await this.hub.accessToken()}`;
@@ -143,7 +139,8 @@ export class OneRecordClient {
    */
   async appendEvent(objectIri: string, event: JsonObject, opts: { id?: string } = {}): Promise<{ iri: string; id: string; record: SignedRecord }> {
     const iri = this.objectIri(objectIri);
-    const body: JsonObject = bodyOfObject(event).body.eventFor === undefined ? { ...event, "https://onerecord.iata.org/ns/cargo#eventFor": { "@id": iri } } : event;
+    const body: JsonObject =
+      bodyOfObject(event).body.eventFor === undefined ? { ...event, "https://onerecord.iata.org/ns/cargo#eventFor": { "@id": iri } } : event;
     const { record, header } = signObject(this.privateKey, this.orgId, body, { id: opts.id ?? randomUUID(), version: 1 });
     const res = await this.request("POST", `${this.objectPath(iri)}/logistics-events`, { body, headers: { [SIGNED_WRITE_HEADER]: header } });
     return { iri: res.headers.get("location") ?? `${iri}/logistics-events/${record.id}`, id: record.id, record };
@@ -210,7 +207,10 @@ export class OneRecordClient {
    */
   async requestChange(objectIri: string, change: JsonObject, opts: { id?: string } = {}): Promise<{ iri: string; id: string; record: SignedRecord }> {
     const body = changeRequestBodyOf(changeOfJsonLd(change));
-    const record = signRecord(this.privateKey, prepareRecord({ type: "ChangeRequest", id: opts.id ?? randomUUID(), version: 1, owner: this.orgId }, { ...body }));
+    const record = signRecord(
+      this.privateKey,
+      prepareRecord({ type: "ChangeRequest", id: opts.id ?? randomUUID(), version: 1, owner: this.orgId }, { ...body }),
+    );
     const header = encodeSignedWrite({ id: record.id, version: record.version, salts: record.salts, signature: record.signature });
     const res = await this.request("PATCH", this.objectPath(objectIri), { body: change, headers: { [SIGNED_WRITE_HEADER]: header } });
     return { iri: res.headers.get("location") ?? `${this.hub.baseUrl}/action-requests/${record.id}`, id: record.id, record };
@@ -278,7 +278,11 @@ export class OneRecordClient {
     const trail = (await this.request("GET", `${this.objectPath(objectIri)}/audit-trail${qs}`)).json as JsonObject;
     const latest = trail["api:hasLatestRevision"] as { "@value": string };
     const requests = trail["api:hasActionRequest"];
-    return { latestRevision: Number(latest["@value"]), requests: (Array.isArray(requests) ? requests : requests === undefined ? [] : [requests]) as JsonObject[], trail };
+    return {
+      latestRevision: Number(latest["@value"]),
+      requests: (Array.isArray(requests) ? requests : requests === undefined ? [] : [requests]) as JsonObject[],
+      trail,
+    };
   }
 
   /**

@@ -19,7 +19,12 @@ export function parseQueryDateTime(raw: string): Date | undefined {
     const at = new Date(Date.UTC(year, month - 1, day, hour, minute, second, ms));
     // Date.UTC rolls 31 February over into March: the fields must come back as given.
     const same =
-      at.getUTCFullYear() === year && at.getUTCMonth() === month - 1 && at.getUTCDate() === day && at.getUTCHours() === hour && at.getUTCMinutes() === minute && at.getUTCSeconds() === second;
+      at.getUTCFullYear() === year &&
+      at.getUTCMonth() === month - 1 &&
+      at.getUTCDate() === day &&
+      at.getUTCHours() === hour &&
+      at.getUTCMinutes() === minute &&
+      at.getUTCSeconds() === second;
     return same ? at : undefined;
   }
   if (!EXTENDED.test(raw)) return undefined;

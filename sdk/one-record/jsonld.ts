@@ -210,7 +210,8 @@ export function bodyOfObject(json: unknown): ObjectOfJson {
     if (key === REVISION) result.revision = revisionNumber(value, "api:hasRevision");
     else if (key === LATEST_REVISION) result.latestRevision = revisionNumber(value, "api:hasLatestRevision");
     else if (BODY_FIELDS.includes(key)) throw new JsonLdFormError(key, `cargo:${key} clashes with the body field of that name`);
-    else if (!FieldName.safeParse(key).success) throw new JsonLdFormError(key, "only properties of the cargo ontology (https://onerecord.iata.org/ns/cargo#) are kept at the top of an object");
+    else if (!FieldName.safeParse(key).success)
+      throw new JsonLdFormError(key, "only properties of the cargo ontology (https://onerecord.iata.org/ns/cargo#) are kept at the top of an object");
     else body[key] = value;
   }
   result.body = body;
@@ -262,6 +263,9 @@ export function objectOfBody(objectType: string, body: Readonly<Record<string, u
 
 /** The record id of an object IRI: its last path segment (the UUID the hub minted). */
 export function recordIdOfIri(iri: string): string {
-  const path = iri.trim().replace(/[?#].*$/, "").replace(/\/+$/, "");
+  const path = iri
+    .trim()
+    .replace(/[?#].*$/, "")
+    .replace(/\/+$/, "");
   return path.slice(path.lastIndexOf("/") + 1);
 }

@@ -32,7 +32,10 @@ export const BooleanLiteral = z.union([z.boolean(), z.strictObject({ "@value": z
 const NUMERIC_TYPES = ["double", "decimal", "float", "integer", "int", "long", "positiveInteger", "nonNegativeInteger"].map((t) => `${XSD}${t}`);
 export const NumberLiteral = z.union([
   z.number(),
-  z.strictObject({ "@value": z.union([z.number(), z.string().regex(/^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/, "not a number")]), "@type": z.string().refine((t) => NUMERIC_TYPES.includes(t), "not a numeric XML Schema type") }),
+  z.strictObject({
+    "@value": z.union([z.number(), z.string().regex(/^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/, "not a number")]),
+    "@type": z.string().refine((t) => NUMERIC_TYPES.includes(t), "not a numeric XML Schema type"),
+  }),
 ]);
 
 /** Any node: a reference ({"@id"}) or an embedded object. */
@@ -64,14 +67,21 @@ export function codeValue(check: z.ZodType<string>, list?: string | readonly str
       return void ctx.addIssue({ code: "custom", message: "a code is a code-list reference (@id) or has a code" });
     }
     const r = check.safeParse(text);
-    if (!r.success) for (const i of r.error.issues) ctx.addIssue({ code: "custom", path: code !== undefined ? ["code"] : ["@id"], message: `${text}: ${i.message}` });
+    if (!r.success)
+      for (const i of r.error.issues) ctx.addIssue({ code: "custom", path: code !== undefined ? ["code"] : ["@id"], message: `${text}: ${i.message}` });
   });
 }
 
 // The dangerous-goods codes are special handling codes too (owl:sameAs in the code lists).
-export const SpecialHandlingCode = codeValue(z.string().regex(/^[A-Z0-9]{3}$/, "a special handling code is three letters or digits"), ["SpecialHandlingCode", "DangerousGoodsCode"]);
+export const SpecialHandlingCode = codeValue(z.string().regex(/^[A-Z0-9]{3}$/, "a special handling code is three letters or digits"), [
+  "SpecialHandlingCode",
+  "DangerousGoodsCode",
+]);
 export const StatusCode = codeValue(z.string().regex(/^[A-Z]{3}$/, "a status code is three capital letters"), "StatusCode");
-export const MeasurementUnit = codeValue(z.string().regex(/^[A-Z0-9]{2,3}$/, "a UN/ECE Rec. 20 unit code is two or three letters or digits"), "MeasurementUnitCode");
+export const MeasurementUnit = codeValue(
+  z.string().regex(/^[A-Z0-9]{2,3}$/, "a UN/ECE Rec. 20 unit code is two or three letters or digits"),
+  "MeasurementUnitCode",
+);
 export const CurrencyUnit = codeValue(CurrencyCode, "CurrencyCode");
 export const Country = codeValue(CountryCode);
 export const HsCode = codeValue(z.string().regex(/^\d{4}(\.?\d{2}){0,3}$/, "an HS code is 4 to 10 digits (dots allowed after the 4th)"));
@@ -79,7 +89,12 @@ export const HsCode = codeValue(z.string().regex(/^\d{4}(\.?\d{2}){0,3}$/, "an H
 export const LocationCode = codeValue(
   z.string().superRefine((c, ctx) => {
     const r = (c.length === 3 ? IataAirportCode : UnLocode).safeParse(c);
-    if (!r.success) for (const i of r.error.issues) ctx.addIssue({ code: "custom", message: c.length === 3 || c.length === 5 ? i.message : "a location code is an IATA airport code (3 letters) or a UN/LOCODE (5)" });
+    if (!r.success)
+      for (const i of r.error.issues)
+        ctx.addIssue({
+          code: "custom",
+          message: c.length === 3 || c.length === 5 ? i.message : "a location code is an IATA airport code (3 letters) or a UN/LOCODE (5)",
+        });
   }),
 );
 
@@ -87,7 +102,12 @@ export const LocationCode = codeValue(
 export const Value = z.looseObject({ numericalValue: NumberLiteral.optional(), unit: MeasurementUnit.optional() });
 export const CurrencyValue = z.looseObject({ numericalValue: NumberLiteral.optional(), currencyUnit: CurrencyUnit.optional() });
 export const Dimensions = z.looseObject({ height: Value.optional(), length: Value.optional(), width: Value.optional(), volume: Value.optional() });
-export const Address = z.looseObject({ country: Country.optional(), streetAddressLines: ref(Text).optional(), cityName: Text.optional(), postalCode: Node.optional() });
+export const Address = z.looseObject({
+  country: Country.optional(),
+  streetAddressLines: ref(Text).optional(),
+  cityName: Text.optional(),
+  postalCode: Node.optional(),
+});
 export const Product = z.looseObject({
   hsCode: HsCode.optional(),
   hsCommodityDescription: Text.optional(),
@@ -110,7 +130,13 @@ const thing = {
   creationDate: DateTimeLiteral.optional(),
 };
 
-export const Location = z.looseObject({ ...thing, locationCodes: ref(LocationCode).optional(), locationName: Text.optional(), locationType: Text.optional(), address: Address.optional() });
+export const Location = z.looseObject({
+  ...thing,
+  locationCodes: ref(LocationCode).optional(),
+  locationName: Text.optional(),
+  locationType: Text.optional(),
+  address: Address.optional(),
+});
 
 const objectRef = z.union([Node, z.array(Node).min(1)]);
 
@@ -127,9 +153,19 @@ export const Piece = z.looseObject({
 });
 
 /** Dangerous-goods piece: a Piece with its DG declaration (UN number and class are checked on its products). */
-export const PieceDg = Piece.extend({ allPackedInOneIndicator: BooleanLiteral.optional(), overpackIndicator: BooleanLiteral.optional(), qValueNumeric: NumberLiteral.optional() });
+export const PieceDg = Piece.extend({
+  allPackedInOneIndicator: BooleanLiteral.optional(),
+  overpackIndicator: BooleanLiteral.optional(),
+  qValueNumeric: NumberLiteral.optional(),
+});
 
-export const Shipment = z.looseObject({ ...thing, pieces: objectRef.optional(), waybill: Node.optional(), incoterms: Node.optional(), totalVolume: Value.optional() });
+export const Shipment = z.looseObject({
+  ...thing,
+  pieces: objectRef.optional(),
+  waybill: Node.optional(),
+  incoterms: Node.optional(),
+  totalVolume: Value.optional(),
+});
 
 const isType = (node: { "@id"?: string }, names: readonly string[]) => node["@id"] !== undefined && names.some((n) => node["@id"] === CARGO + n);
 
@@ -156,12 +192,15 @@ export const Waybill = z
     if (type !== undefined && isType(type, ["MASTER", "DIRECT"])) {
       // Master and direct waybills are air waybills: prefix + 8-digit serial with its check digit.
       if (w.waybillNumber === undefined) return void ctx.addIssue({ code: "custom", path: ["waybillNumber"], message: "an air waybill has a number" });
-      if (w.waybillPrefix === undefined) return void ctx.addIssue({ code: "custom", path: ["waybillPrefix"], message: "an air waybill has the airline's prefix" });
+      if (w.waybillPrefix === undefined)
+        return void ctx.addIssue({ code: "custom", path: ["waybillPrefix"], message: "an air waybill has the airline's prefix" });
       const awb = AwbNumber.safeParse(`${textOf(w.waybillPrefix)}-${textOf(w.waybillNumber)}`);
       if (!awb.success) for (const i of awb.error.issues) ctx.addIssue({ code: "custom", path: ["waybillNumber"], message: i.message });
     }
-    if (w.masterWaybill !== undefined && type !== undefined && !house) ctx.addIssue({ code: "custom", path: ["masterWaybill"], message: "only a house waybill links to a master waybill" });
-    if (w.houseWaybills !== undefined && type !== undefined && !isType(type, ["MASTER"])) ctx.addIssue({ code: "custom", path: ["houseWaybills"], message: "only a master waybill lists house waybills" });
+    if (w.masterWaybill !== undefined && type !== undefined && !house)
+      ctx.addIssue({ code: "custom", path: ["masterWaybill"], message: "only a house waybill links to a master waybill" });
+    if (w.houseWaybills !== undefined && type !== undefined && !isType(type, ["MASTER"]))
+      ctx.addIssue({ code: "custom", path: ["houseWaybills"], message: "only a master waybill lists house waybills" });
   });
 
 export const BookingStatus = individual(["CONFIRMED", "DELETED", "QUEUED", "REJECTED"]);
@@ -182,7 +221,8 @@ export const BookingRequest = z.looseObject({ ...thing, booking: Node.optional()
 /** Flight number: airline designator, 1-4 digits, optional operational suffix (e.g. LH400, 5X1234A). */
 export const FlightNumber = z.string().superRefine((f, ctx) => {
   const m = /^([A-Z0-9]{2})(\d{1,4})([A-Z])?$/.exec(f);
-  if (!m || !IataAirlineCode.safeParse(m[1]).success) ctx.addIssue({ code: "custom", message: "a flight number is the airline designator and 1-4 digits, e.g. LH400" });
+  if (!m || !IataAirlineCode.safeParse(m[1]).success)
+    ctx.addIssue({ code: "custom", message: "a flight number is the airline designator and 1-4 digits, e.g. LH400" });
 });
 const AIR = `${CODE_LISTS}ModeCode#AIR_TRANSPORT`;
 

@@ -1,4 +1,3 @@
-
 import { gs1CheckDigit } from "../records/codes";
 import { CompressionError, compressElements, decompressElements } from "./gs1/compression";
 import { aiDefinition, aiName, elementProblem, pairingProblem, type ElementProblem, type Gs1Element } from "./gs1/elements";
@@ -94,7 +93,8 @@ function splitUri(uriOrPath: string): { path: string; query: string } {
     const authority = /^[a-zA-Z]+:\/\/([^/?#]*)/.exec(rest);
     if (!authority || authority[1] === "") throw new DigitalLinkError("syntax", `a Digital Link URI names a host: "${uriOrPath}"`);
     if (authority[1]!.includes("@")) throw new DigitalLinkError("syntax", "a Digital Link URI carries no user information (user@host)");
-    if (authority[1]!.includes("%")) throw new DigitalLinkError("syntax", `the host "${authority[1]}" is not a valid host (percent-encoding, IPv6 zone identifier)`);
+    if (authority[1]!.includes("%"))
+      throw new DigitalLinkError("syntax", `the host "${authority[1]}" is not a valid host (percent-encoding, IPv6 zone identifier)`);
     try {
       new URL(`${scheme[1]}://${authority[1]}/`);
     } catch {
@@ -180,7 +180,11 @@ function parseQuery(query: string, key: string, pathAis: ReadonlySet<string>): P
     const def = aiDefinition(name);
     if (!def) throw new DigitalLinkError("unknown-ai", `"${name}" in the query string is not a GS1 application identifier`, name);
     if (name === key || qualifierAis.has(name))
-      throw new DigitalLinkError("syntax", `${aiName(name)} is the primary key or a key qualifier of ${aiName(key)}: it belongs in the path, not the query string`, name);
+      throw new DigitalLinkError(
+        "syntax",
+        `${aiName(name)} is the primary key or a key qualifier of ${aiName(key)}: it belongs in the path, not the query string`,
+        name,
+      );
     if (!def.dlDataAttribute) throw new DigitalLinkError("unknown-ai", `${aiName(name)} is not permitted as a Digital Link data attribute`, name);
     const problem = elementProblem(name, value);
     if (problem) fail(problem);
@@ -216,14 +220,21 @@ export function parseDigitalLinkUri(uriOrPath: string): DigitalLinkUri {
     if (!qualifierAis.has(ai)) {
       if (def.dlDataAttribute) throw new DigitalLinkError("unknown-ai", `${aiName(ai)} is a data attribute: it goes in the query string, not the path`, ai);
       const alts = aiDefinition(keyAi)!.dlpkey!.filter((a) => a.length > 0);
-      throw new DigitalLinkError("unknown-ai", `"${ai}" is not a key qualifier of ${aiName(keyAi)} (${alts.length > 0 ? alternativesText(alts) : "it has none"})`, ai);
+      throw new DigitalLinkError(
+        "unknown-ai",
+        `"${ai}" is not a key qualifier of ${aiName(keyAi)} (${alts.length > 0 ? alternativesText(alts) : "it has none"})`,
+        ai,
+      );
     }
     const value = decodeSegment(segments[i + 1]!, `${aiName(ai)} value`);
     const problem = elementProblem(ai, value);
     if (problem) fail(problem);
     qualifiers.push({ ai, value });
   }
-  checkQualifiers(keyAi, qualifiers.map((q) => q.ai));
+  checkQualifiers(
+    keyAi,
+    qualifiers.map((q) => q.ai),
+  );
   const { attributes, parameters } = parseQuery(query, keyAi, new Set([keyAi, ...qualifiers.map((q) => q.ai)]));
   const pairing = pairingProblem([keyAi, ...qualifiers.map((q) => q.ai), ...Object.keys(attributes)], new Set(qualifiers.map((q) => q.ai)));
   if (pairing) fail(pairing);
@@ -290,7 +301,12 @@ function encodeValue(value: string): string {
  * A Digital Link URI's path and query string ("/00/{sscc}?4300=..."), parseDigitalLinkUri's
  * inverse: what it writes it parses back, or it throws. @throws DigitalLinkError
  */
-export function formatDigitalLinkUri(dl: { key: Gs1Element; qualifiers?: readonly Gs1Element[]; attributes?: Record<string, string>; parameters?: Record<string, string> }): string {
+export function formatDigitalLinkUri(dl: {
+  key: Gs1Element;
+  qualifiers?: readonly Gs1Element[];
+  attributes?: Record<string, string>;
+  parameters?: Record<string, string>;
+}): string {
   for (const e of [dl.key, ...(dl.qualifiers ?? [])]) {
     const problem = elementProblem(e.ai, e.value);
     if (problem) fail(problem);
@@ -312,8 +328,7 @@ export function parseDigitalLinkDetails(uriOrPath: string): DigitalLinkDetails {
 
 /** The trade item of a parsed Digital Link URI. @throws DigitalLinkError "unknown-ai" when its key is not a GTIN */
 export function productDetails(dl: DigitalLinkUri): DigitalLinkDetails {
-  if (dl.key.ai !== "01")
-    throw new DigitalLinkError("unknown-ai", `${aiName(dl.key.ai)} is not a trade item: products are /01/{gtin}`, dl.key.ai);
+  if (dl.key.ai !== "01") throw new DigitalLinkError("unknown-ai", `${aiName(dl.key.ai)} is not a trade item: products are /01/{gtin}`, dl.key.ai);
   const code: ProductCode = { gtin: dl.key.value };
   const details: DigitalLinkDetails = { code, attributes: dl.attributes };
   for (const { ai, value } of dl.qualifiers) {

@@ -71,23 +71,21 @@ export type GtinLink = z.infer<typeof GtinLinkSchema>;
 
 const scopeOf = (l: GtinLink) => `${l.lot ?? ""}\u0000${l.serial ?? ""}`;
 
-export const GtinLinksUpdateSchema = z
-  .strictObject({ links: z.array(GtinLinkSchema).max(500) })
-  .superRefine(({ links }, ctx) => {
-    const defaults = new Map<string, number>();
-    const seen = new Set<string>();
-    links.forEach((l, i) => {
-      if (l.default) {
-        const other = defaults.get(scopeOf(l));
-        if (other !== undefined)
-          ctx.addIssue({ code: "custom", path: ["links", i, "default"], message: `links ${other} and ${i} are both the default for the same lot/serial` });
-        else defaults.set(scopeOf(l), i);
-      }
-      const key = JSON.stringify([l.linkType, l.href, scopeOf(l), l.hreflang ?? []]);
-      if (seen.has(key)) ctx.addIssue({ code: "custom", path: ["links", i], message: "the same link (type, href, scope, languages) appears twice" });
-      seen.add(key);
-    });
+export const GtinLinksUpdateSchema = z.strictObject({ links: z.array(GtinLinkSchema).max(500) }).superRefine(({ links }, ctx) => {
+  const defaults = new Map<string, number>();
+  const seen = new Set<string>();
+  links.forEach((l, i) => {
+    if (l.default) {
+      const other = defaults.get(scopeOf(l));
+      if (other !== undefined)
+        ctx.addIssue({ code: "custom", path: ["links", i, "default"], message: `links ${other} and ${i} are both the default for the same lot/serial` });
+      else defaults.set(scopeOf(l), i);
+    }
+    const key = JSON.stringify([l.linkType, l.href, scopeOf(l), l.hreflang ?? []]);
+    if (seen.has(key)) ctx.addIssue({ code: "custom", path: ["links", i], message: "the same link (type, href, scope, languages) appears twice" });
+    seen.add(key);
   });
+});
 export type GtinLinksUpdate = z.infer<typeof GtinLinksUpdateSchema>;
 
 /** `GET /v1/gtins/{gtin}/links`: public, as GTIN ownership is. */

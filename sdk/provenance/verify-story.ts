@@ -18,7 +18,13 @@ export type StepCheck =
   | { recordId: string; status: "pending"; reasons: string[] };
 
 // The name each check of a verdict is reported by (a check added to the verdict later is reported by its own key).
-const CHECK_NAMES: Record<string, string> = { digest: "content", signature: "signature", membership: "membership", anchor: "anchoring", revocation: "revocation" };
+const CHECK_NAMES: Record<string, string> = {
+  digest: "content",
+  signature: "signature",
+  membership: "membership",
+  anchor: "anchoring",
+  revocation: "revocation",
+};
 
 /** One line per failed check of a verdict: every `{ ok: false }` part of it. */
 export function failedChecks(v: Verdict): string[] {
@@ -40,14 +46,18 @@ export function attesterProblem(step: StoryStep, story: Pick<ProductStory, "prod
   const speaker = step.capturedBy ?? step.attestedBy;
   if (!kind) return `attester: ${speaker.orgId} is not the brand, a partner its batch names, or a certifier`;
   if (speaker.kind !== kind) return `attester: ${speaker.orgId} is shown as ${speaker.kind}, but is ${kind}`;
-  if (step.capturedBy && step.attestedBy.kind !== "hub") return `attester: ${step.attestedBy.orgId} is shown as ${step.attestedBy.kind}, but attests for ${step.capturedBy.orgId}`;
+  if (step.capturedBy && step.attestedBy.kind !== "hub")
+    return `attester: ${step.attestedBy.orgId} is shown as ${step.attestedBy.kind}, but attests for ${step.capturedBy.orgId}`;
   return undefined;
 }
 
 /** The check of one step, over an open connection. */
 export async function verifyStep(step: StoryStep, story: Pick<ProductStory, "chain" | "product" | "steps">, provider: Provider): Promise<StepCheck> {
   const attester = attesterProblem(step, story);
-  if (!step.proof) return attester ? { recordId: step.recordId, status: "failed", reasons: [attester] } : { recordId: step.recordId, status: "pending", reasons: ["not anchored yet"] };
+  if (!step.proof)
+    return attester
+      ? { recordId: step.recordId, status: "failed", reasons: [attester] }
+      : { recordId: step.recordId, status: "pending", reasons: ["not anchored yet"] };
   const verdict = await verifyRecord({
     record: step.record,
     proof: step.proof,

@@ -94,7 +94,10 @@ export const Consignee = z
     name: z.string().min(1).max(200),
     address: z.string().min(1).max(500),
     country: CountryCode,
-    phone: z.string().regex(/^\+?[0-9][0-9 ()-]{2,31}$/, "a phone number is digits, spaces, '-', '(' and ')', optionally after '+'").optional(),
+    phone: z
+      .string()
+      .regex(/^\+?[0-9][0-9 ()-]{2,31}$/, "a phone number is digits, spaces, '-', '(' and ')', optionally after '+'")
+      .optional(),
   })
   .strict();
 export type Consignee = z.infer<typeof Consignee>;

@@ -5,9 +5,7 @@ import { canonicalJson } from "../canonical";
 import { EventHashError, eventHash } from "../epcis/event-hash";
 
 /** A CBV 2.0 canonical event hash: `ni:///sha-256;{64 lowercase hex}?ver=CBV2.0`. */
-export const EpcisEventHash = z
-  .string()
-  .regex(/^ni:\/\/\/sha-256;[0-9a-f]{64}\?ver=CBV2\.0$/, "an event hash is ni:///sha-256;{64 lowercase hex}?ver=CBV2.0");
+export const EpcisEventHash = z.string().regex(/^ni:\/\/\/sha-256;[0-9a-f]{64}\?ver=CBV2\.0$/, "an event hash is ni:///sha-256;{64 lowercase hex}?ver=CBV2.0");
 export type EpcisEventHash = z.infer<typeof EpcisEventHash>;
 
 export const EPCIS_EVENT_TYPES = ["ObjectEvent", "AggregationEvent", "TransformationEvent", "TransactionEvent", "AssociationEvent"] as const;
@@ -61,7 +59,11 @@ export const EpcisEventBody = z
     if (b.event.type !== b.eventType) ctx.addIssue({ code: "custom", path: ["eventType"], message: "eventType differs from event.type" });
     if (b.event.eventTime !== b.eventTime) ctx.addIssue({ code: "custom", path: ["eventTime"], message: "eventTime differs from event.eventTime" });
     if (canonicalJson(b.errorDeclaration ?? null) !== canonicalJson(errorDeclarationOf(b.event) ?? null))
-      ctx.addIssue({ code: "custom", path: ["errorDeclaration"], message: "errorDeclaration must repeat event.errorDeclaration (declarationTime, reason, correctiveEventIDs), or be absent when the event has none" });
+      ctx.addIssue({
+        code: "custom",
+        path: ["errorDeclaration"],
+        message: "errorDeclaration must repeat event.errorDeclaration (declarationTime, reason, correctiveEventIDs), or be absent when the event has none",
+      });
     // The id is the event's canonical hash: recomputed, so no record can claim another event's id.
     let hash: string | undefined;
     try {
@@ -70,7 +72,8 @@ export const EpcisEventBody = z
       if (!(e instanceof EventHashError)) throw e;
       ctx.addIssue({ code: "custom", path: ["event"], message: e.message });
     }
-    if (hash !== undefined && hash !== b.eventId) ctx.addIssue({ code: "custom", path: ["eventId"], message: "eventId is not the CBV 2.0 event hash of event" });
+    if (hash !== undefined && hash !== b.eventId)
+      ctx.addIssue({ code: "custom", path: ["eventId"], message: "eventId is not the CBV 2.0 event hash of event" });
   });
 export type EpcisEventBody = z.infer<typeof EpcisEventBody>;
 

@@ -17,11 +17,26 @@ export const MASTER_DATA_VOCABULARIES = [
 ] as const;
 
 /** The CBV 2.0 §10 location and party attributes a record repeats at its top (public fields). */
-export const MASTER_DATA_ATTRIBUTES = ["name", "streetAddressOne", "streetAddressTwo", "streetAddressThree", "city", "state", "postalCode", "countryCode", "latitude", "longitude"] as const;
+export const MASTER_DATA_ATTRIBUTES = [
+  "name",
+  "streetAddressOne",
+  "streetAddressTwo",
+  "streetAddressThree",
+  "city",
+  "state",
+  "postalCode",
+  "countryCode",
+  "latitude",
+  "longitude",
+] as const;
 export type MasterDataAttribute = (typeof MASTER_DATA_ATTRIBUTES)[number];
 
 const Text = z.string().trim().min(1).max(512);
-const Degrees = (max: number) => z.string().regex(/^[+-]?\d{1,3}(\.\d{1,10})?$/, "a decimal number of degrees").refine((v) => Math.abs(Number(v)) <= max, `at most ${max} degrees`);
+const Degrees = (max: number) =>
+  z
+    .string()
+    .regex(/^[+-]?\d{1,3}(\.\d{1,10})?$/, "a decimal number of degrees")
+    .refine((v) => Math.abs(Number(v)) <= max, `at most ${max} degrees`);
 
 export const EpcisMasterDataBody = z
   .object({

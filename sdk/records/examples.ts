@@ -103,7 +103,15 @@ export const RECORD_EXAMPLES: { [T in RecordType]: RecordBody<T> } = {
     direction: "IMPORT",
     port: "CNHGH",
     status: "INCOMPLETE",
-    documents: [{ kind: "ORDER", recordId: "order-SO-2026-000123", version: 1, owner: "shop-global", digest: "0x5f16f4c7f149ac4f9510d9cf8cf384038ad348b3bcdc01915f95de12df9d1b02" }],
+    documents: [
+      {
+        kind: "ORDER",
+        recordId: "order-SO-2026-000123",
+        version: 1,
+        owner: "shop-global",
+        digest: "0x5f16f4c7f149ac4f9510d9cf8cf384038ad348b3bcdc01915f95de12df9d1b02",
+      },
+    ],
     missing: ["PAYMENT", "WAYBILL", "DECLARATION"],
     discrepancies: [],
     matchedAt: "2026-11-11T00:05:01Z",
@@ -175,14 +183,25 @@ export const RECORD_EXAMPLES: { [T in RecordType]: RecordBody<T> } = {
   ChangeRequest: {
     object: "piece-0001",
     revision: 1,
-    operations: [{ op: "ADD", s: "https://hub.example/logistics-objects/piece-0001", p: "https://onerecord.iata.org/ns/cargo#goodsDescription", o: [{ datatype: "http://www.w3.org/2001/XMLSchema#string", value: "Wireless earphones, boxed" }] }],
+    operations: [
+      {
+        op: "ADD",
+        s: "https://hub.example/logistics-objects/piece-0001",
+        p: "https://onerecord.iata.org/ns/cargo#goodsDescription",
+        o: [{ datatype: "http://www.w3.org/2001/XMLSchema#string", value: "Wireless earphones, boxed" }],
+      },
+    ],
     description: "Correct the goods description",
   },
   RemoteObjectCopy: {
     sourceIri: "https://one-record.airline.example/logistics-objects/piece-77",
     revision: 3,
     receivedAt: "2026-11-20T09:00:00Z",
-    object: { "@context": { "@vocab": "https://onerecord.iata.org/ns/cargo#" }, "@id": "https://one-record.airline.example/logistics-objects/piece-77", "@type": "Piece" },
+    object: {
+      "@context": { "@vocab": "https://onerecord.iata.org/ns/cargo#" },
+      "@id": "https://one-record.airline.example/logistics-objects/piece-77",
+      "@type": "Piece",
+    },
     capturedBy: "fast-forwarding",
   },
 };

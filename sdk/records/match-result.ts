@@ -66,8 +66,7 @@ export const MatchResultBody = z
   .superRefine((r, ctx) => {
     if (!Array.isArray(r.missing) || !Array.isArray(r.discrepancies) || !Array.isArray(r.documents)) return;
     const incomplete = r.status === "INCOMPLETE" || r.status === "OVERDUE";
-    if (incomplete && r.missing.length === 0)
-      ctx.addIssue({ code: "custom", path: ["missing"], message: `status ${r.status} means some document is missing` });
+    if (incomplete && r.missing.length === 0) ctx.addIssue({ code: "custom", path: ["missing"], message: `status ${r.status} means some document is missing` });
     if (!incomplete && r.missing.length > 0)
       ctx.addIssue({ code: "custom", path: ["status"], message: "documents are missing: the status is INCOMPLETE or OVERDUE" });
     if (r.status === "MATCHED" && r.discrepancies.length > 0)

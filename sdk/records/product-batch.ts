@@ -50,8 +50,7 @@ export const ProductBatchBody = z
   .superRefine((b, ctx) => {
     if (b.expiryDate !== undefined && b.expiryDate < b.productionDate)
       ctx.addIssue({ code: "custom", path: ["expiryDate"], message: "expiryDate is before productionDate" });
-    if (b.serials && new Set(b.serials).size !== b.serials.length)
-      ctx.addIssue({ code: "custom", path: ["serials"], message: "serials repeat" });
+    if (b.serials && new Set(b.serials).size !== b.serials.length) ctx.addIssue({ code: "custom", path: ["serials"], message: "serials repeat" });
     if (b.partners && new Set(b.partners.map((p) => p.org)).size !== b.partners.length)
       ctx.addIssue({ code: "custom", path: ["partners"], message: "a partner is named twice" });
   });

@@ -37,7 +37,8 @@ export const WaybillBody = z
       return;
     }
     for (const field of ["orderNumber", "platform"] as const)
-      if (w[field] !== undefined) ctx.addIssue({ code: "custom", path: [field], message: `only a parcel waybill names ${field === "platform" ? "a platform" : "an order"}` });
+      if (w[field] !== undefined)
+        ctx.addIssue({ code: "custom", path: [field], message: `only a parcel waybill names ${field === "platform" ? "a platform" : "an order"}` });
     if (w.waybillType === "MASTER") {
       const awb = AwbNumber.safeParse(w.waybillNumber);
       if (!awb.success) for (const i of awb.error.issues) ctx.addIssue({ code: "custom", path: ["waybillNumber"], message: i.message });

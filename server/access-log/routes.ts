@@ -6,7 +6,18 @@ import type { Db, DbProvider } from "../db/client";
 import { asDate, query as sqlQuery } from "../db/sql";
 import { fromZod } from "../http/problem";
 
-type Row = { seq: number; at: Date; actor: string; action: string; recordId: string | null; version: number | null; owner: string | null; detail: string | null; prevHash: string; hash: string };
+type Row = {
+  seq: number;
+  at: Date;
+  actor: string;
+  action: string;
+  recordId: string | null;
+  version: number | null;
+  owner: string | null;
+  detail: string | null;
+  prevHash: string;
+  hash: string;
+};
 
 /** The entry of a stored line: its fields named one by one, so a column added to the table never leaks into the answer. */
 export function entryOf(row: Row): AccessLogEntry {

@@ -80,7 +80,12 @@ export class AccessLogWriter {
       while (this.queue.length > 0) {
         const waiting = this.queue.splice(0);
         try {
-          await writeTransaction(this.db, (tx) => this.appendIn(tx, waiting.flatMap((w) => w.drafts)));
+          await writeTransaction(this.db, (tx) =>
+            this.appendIn(
+              tx,
+              waiting.flatMap((w) => w.drafts),
+            ),
+          );
           for (const w of waiting) w.done();
         } catch (err) {
           for (const w of waiting) w.done(err ?? new Error("access log append failed"));

@@ -21,7 +21,9 @@ const SCAN_PAGES = 100;
 async function chainHas(chain: HubChain, batch: Anchored): Promise<boolean> {
   if (!batch.txHash) return false;
   const receipt = await chain.canonicalReceipt(batch.txHash);
-  return receipt !== null && receipt.status === 1 && receipt.blockNumber === batch.blockNumber && (batch.blockHash === null || receipt.blockHash === batch.blockHash);
+  return (
+    receipt !== null && receipt.status === 1 && receipt.blockNumber === batch.blockNumber && (batch.blockHash === null || receipt.blockHash === batch.blockHash)
+  );
 }
 
 /** Reopens one batch if it is still ANCHORED as seen (compare-and-set); true when it was. */

@@ -239,7 +239,9 @@ export class AnchoringWorker {
           // with the chain's current nonce.
           const again = await this.minedReceipt(current);
           if (again && again.status === 1) return await this.settle(current, again);
-          this.log(`batch ${batch.id}: ${outcome === "nonce-gap" ? "its nonce does not fit the chain's" : "its nonce went to another transaction"}; signing it anew`);
+          this.log(
+            `batch ${batch.id}: ${outcome === "nonce-gap" ? "its nonce does not fit the chain's" : "its nonce went to another transaction"}; signing it anew`,
+          );
           current = await this.sign(current, current.rawTx);
           continue;
         }
@@ -258,7 +260,10 @@ export class AnchoringWorker {
           }
         }
         // Sent, not mined yet: not a failure; looked at again shortly (and replaced once stuck).
-        await this.db.anchorBatch.update({ where: { id: batch.id }, data: { nextAttemptAt: new Date(Date.now() + Math.max(this.opts.pollMs, SENT_RECHECK_MS)) } });
+        await this.db.anchorBatch.update({
+          where: { id: batch.id },
+          data: { nextAttemptAt: new Date(Date.now() + Math.max(this.opts.pollMs, SENT_RECHECK_MS)) },
+        });
         return "retry";
       }
       throw new Error("could not get the batch's transaction mined");
@@ -297,7 +302,7 @@ export class AnchoringWorker {
    * connection, which takes the whole hub down.
    */
   private async receiptWithin(batch: Batch, timeoutMs: number): Promise<TransactionReceipt | null> {
-    for (const until = Date.now() + timeoutMs; ; ) {
+    for (const until = Date.now() + timeoutMs; ;) {
       const receipt = await this.minedReceipt(batch);
       if (receipt || Date.now() >= until) return receipt;
       await new Promise((r) => setTimeout(r, 100));
@@ -316,7 +321,9 @@ export class AnchoringWorker {
     const stuck = Transaction.from(batch.rawTx!);
     const fees = bumpedFees(feesOf(stuck), await currentFees(this.chain.provider, this.opts.fees));
     if (!fees) return undefined;
-    this.log(`batch ${batch.id}: transaction ${batch.txHash} has no receipt after ${this.opts.stuckMs} ms; replacing it with higher fees (nonce ${stuck.nonce})`);
+    this.log(
+      `batch ${batch.id}: transaction ${batch.txHash} has no receipt after ${this.opts.stuckMs} ms; replacing it with higher fees (nonce ${stuck.nonce})`,
+    );
     return this.sign(batch, batch.rawTx, { nonce: stuck.nonce, fees });
   }
 
@@ -338,7 +345,9 @@ export class AnchoringWorker {
       to: anchors.target as string,
       data: anchors.interface.encodeFunctionData("anchor", [batch.root, batch.leafCount]),
       gasLimit: ANCHOR_GAS_LIMIT,
-      ...(fees.type === 0 ? { type: 0, gasPrice: fees.gasPrice } : { type: 2, maxFeePerGas: fees.maxFeePerGas, maxPriorityFeePerGas: fees.maxPriorityFeePerGas }),
+      ...(fees.type === 0
+        ? { type: 0, gasPrice: fees.gasPrice }
+        : { type: 2, maxFeePerGas: fees.maxFeePerGas, maxPriorityFeePerGas: fees.maxPriorityFeePerGas }),
     });
     const txHash = Transaction.from(rawTx).hash!;
     const txHashes = replacing ? [...this.hashesOf(batch).reverse(), txHash] : [txHash];

@@ -92,13 +92,7 @@ type VersionRow = {
  * creation order each followed by its records, then records in no batch yet, then the access log.
  * The hub's own scheduled audit reads the same lines an auditor downloads.
  */
-export async function* exportLines(
-  db: Db,
-  provider: DbProvider,
-  proofs: ProofService,
-  chain: ExportChain,
-  scope: ExportScope,
-): AsyncGenerator<ExportLine> {
+export async function* exportLines(db: Db, provider: DbProvider, proofs: ProofService, chain: ExportChain, scope: ExportScope): AsyncGenerator<ExportLine> {
   const from = scope.after ? decode(scope.after) : undefined;
   const own = scope.scope === "own";
   if (from && (own ? !["o", "a"].includes(from.p) : from.p === "o")) throw badRequest("invalid-cursor", "The cursor belongs to an export of another scope.");

@@ -51,7 +51,10 @@ export function auditRoutes(deps: {
     },
   );
   router.get("/metrics", async (_req, res) => {
-    res.type("text/plain; version=0.0.4; charset=utf-8").set("Cache-Control", "no-store").send(await renderMetrics(db, selfAudit.last));
+    res
+      .type("text/plain; version=0.0.4; charset=utf-8")
+      .set("Cache-Control", "no-store")
+      .send(await renderMetrics(db, selfAudit.last));
   });
 
   router.get("/v1/audit/export", auth, async (req, res) => {
@@ -67,7 +70,15 @@ export function auditRoutes(deps: {
     const lines = exportLines(db, provider, proofs, chain, { scope, orgId: caller.orgId, roles: caller.roles, after, asOfBlock: await latestBlock() });
     // The first line (or a bad cursor's 400) before any byte is sent, so errors stay problems.
     const first = await lines.next();
-    await accessLog.append({ at, actor: caller.orgId, action: "EXPORT", recordId: null, version: null, owner: scope === "own" ? caller.orgId : null, detail: `scope=${scope}${after ? " resumed" : ""}` });
+    await accessLog.append({
+      at,
+      actor: caller.orgId,
+      action: "EXPORT",
+      recordId: null,
+      version: null,
+      owner: scope === "own" ? caller.orgId : null,
+      detail: `scope=${scope}${after ? " resumed" : ""}`,
+    });
     res.status(200).type("application/x-ndjson").set("Cache-Control", "no-store");
     let closed = false;
     res.on("close", () => (closed = true));

@@ -69,7 +69,12 @@ export class SelfAudit {
     try {
       // The chain up to one block, and the hub's batches as they stood at that block.
       const toBlock = await this.chain.provider.getBlockNumber();
-      const lines = exportLines(this.db, this.provider, this.proofs, this.exportChain, { scope: "all", orgId: OPERATOR_ORG_ID, roles: ["OPERATOR"], asOfBlock: toBlock });
+      const lines = exportLines(this.db, this.provider, this.proofs, this.exportChain, {
+        scope: "all",
+        orgId: OPERATOR_ORG_ID,
+        roles: ["OPERATOR"],
+        asOfBlock: toBlock,
+      });
       const report = await auditExport(lines, {
         provider: this.chain.provider,
         contracts: this.chain.contracts,

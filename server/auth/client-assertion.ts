@@ -20,8 +20,7 @@ const refused = () => unauthorized(ASSERTION_REFUSED);
  * generator point, i.e. private key 1), so that refusal costs what a bad signature costs. That its
  * private key is known does not matter: without a usable organisation the assertion is refused anyway.
  */
-const DUMMY_PUBLIC_KEY =
-  "0x0479be667ef9dcbbac55a06295ce870b07029bfcdb2dce28d959f2815b16f81798483ada7726a3c4655da4fbfc0e1108a8fd17b448a68554199c47d08ffb10d4b8";
+const DUMMY_PUBLIC_KEY = "0x0479be667ef9dcbbac55a06295ce870b07029bfcdb2dce28d959f2815b16f81798483ada7726a3c4655da4fbfc0e1108a8fd17b448a68554199c47d08ffb10d4b8";
 
 async function verificationKey(publicKey: string) {
   let key = keyCache.get(publicKey);

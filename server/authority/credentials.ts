@@ -13,7 +13,12 @@ const iso = (s: number) => new Date(s * 1000).toISOString();
 
 /** The problem when the hub has no CredentialRegistry. */
 export const noCredentialRegistry = () =>
-  new HttpProblem(503, "no-credential-registry", "Service unavailable", "The hub has no credential registry (CREDENTIAL_REGISTRY, or the one the participant registry names).");
+  new HttpProblem(
+    503,
+    "no-credential-registry",
+    "Service unavailable",
+    "The hub has no credential registry (CREDENTIAL_REGISTRY, or the one the participant registry names).",
+  );
 
 /** Issues a credential to `orgId` as the consortium operator, on chain. Returns its id. */
 export async function issueCredential(chain: HubChain, orgId: string, grant: Grant): Promise<string> {
@@ -67,7 +72,8 @@ export async function revokeCredential(chain: HubChain, orgId: string, rawId: st
     .catch(() => undefined);
   const subject = raw ? String((raw as { subject: string }).subject) : ZeroHash;
   if (subject === ZeroHash || bytes32ToOrgId(subject) !== orgId) throw notFound();
-  if (Number((raw as { revokedAt: bigint }).revokedAt) !== 0) throw new HttpProblem(409, "credential-revoked", "Conflict", `Credential ${id} is already revoked.`);
+  if (Number((raw as { revokedAt: bigint }).revokedAt) !== 0)
+    throw new HttpProblem(409, "credential-revoked", "Conflict", `Credential ${id} is already revoked.`);
   await chain.credentialTx((r) => r.getFunction("revoke")(BigInt(id), reason));
   return id;
 }

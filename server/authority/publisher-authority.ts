@@ -34,7 +34,12 @@ export class PublisherAuthority implements RecordObserver {
       const kinds = kindsOf(requirements);
       const held = await Promise.all(kinds.map((k) => this.held(r.owner, k)));
       const at = Math.max(Math.floor(Date.now() / 1000), ...held.map((h) => h.chainTime));
-      const judged = judgeAuthority(requirements, held.flatMap((h) => h.credentials), at, r.owner);
+      const judged = judgeAuthority(
+        requirements,
+        held.flatMap((h) => h.credentials),
+        at,
+        r.owner,
+      );
       if (!judged.ok) {
         const path = records.length > 1 ? `records.${i}` : "type";
         throw new HttpProblem(403, "authority-missing", "Forbidden", `${r.type} ${r.id}: ${judged.reason}.`, [{ path, message: `needs ${judged.required}` }]);

@@ -14,14 +14,7 @@ export class HubChain {
   credentials: Contract | undefined;
   private operatorQueue: Promise<unknown> = Promise.resolve();
 
-  constructor(opts: {
-    rpcUrl: string;
-    operatorKey: string;
-    anchorerKey: string;
-    participantRegistry: string;
-    anchorRegistry: string;
-    fromBlock?: number;
-  }) {
+  constructor(opts: { rpcUrl: string; operatorKey: string; anchorerKey: string; participantRegistry: string; anchorRegistry: string; fromBlock?: number }) {
     this.fromBlock = opts.fromBlock ?? 0;
     // Polling is for tx.wait(); the hub otherwise asks the chain only when it needs to.
     this.provider = new JsonRpcProvider(opts.rpcUrl, undefined, { staticNetwork: true, pollingInterval: 100, cacheTimeout: -1 });
@@ -42,7 +35,12 @@ export class HubChain {
   /** Finds the CredentialRegistry: the configured one, else the one the participant registry names. */
   async resolveCredentialRegistry(configured: string | undefined): Promise<string | undefined> {
     // A participant registry deployed before credentials existed has no such view: then there is none.
-    const named = configured ?? (((await this.participants.getFunction("credentialRegistry")().catch(() => undefined)) as string | undefined) ?? "0x" + "0".repeat(40));
+    const named =
+      configured ??
+      ((await this.participants
+        .getFunction("credentialRegistry")()
+        .catch(() => undefined)) as string | undefined) ??
+      "0x" + "0".repeat(40);
     if (/^0x0{40}$/i.test(named)) return undefined;
     this.credentials = new Contract(named, credentialRegistryAbi, this.operator);
     return named;
@@ -104,7 +102,8 @@ export function classifySendError(err: unknown): SendRefusal {
   if (text.includes("already known") || text.includes("already imported") || text.includes("known transaction")) return "known";
   if (code === "NONCE_EXPIRED" || text.includes("nonce too low") || text.includes("nonce has already been used") || text.includes("nonce_expired"))
     return "nonce-used";
-  if (code === "REPLACEMENT_UNDERPRICED" || text.includes("replacement transaction underpriced") || text.includes("replacement fee too low")) return "slot-taken";
+  if (code === "REPLACEMENT_UNDERPRICED" || text.includes("replacement transaction underpriced") || text.includes("replacement fee too low"))
+    return "slot-taken";
   if (text.includes("nonce too high")) return "nonce-gap";
   return "other";
 }

@@ -19,8 +19,20 @@ import type { HubChain } from "./hub-chain";
 
 /** Which signed message was refused: the problem kinds of its signature's refusals (the revocation ones predate the others). */
 const SIGNATURE_PROBLEMS = {
-  revocation: { what: "revocation", registry: "AnchorRegistry", invalid: "revocation-signature-invalid", expired: "revocation-expired", replayed: "revocation-replayed" },
-  credential: { what: "credential message", registry: "CredentialRegistry", invalid: "credential-signature-invalid", expired: "credential-signature-expired", replayed: "credential-signature-replayed" },
+  revocation: {
+    what: "revocation",
+    registry: "AnchorRegistry",
+    invalid: "revocation-signature-invalid",
+    expired: "revocation-expired",
+    replayed: "revocation-replayed",
+  },
+  credential: {
+    what: "credential message",
+    registry: "CredentialRegistry",
+    invalid: "credential-signature-invalid",
+    expired: "credential-signature-expired",
+    replayed: "credential-signature-replayed",
+  },
 } as const;
 type SignedMessage = keyof typeof SIGNATURE_PROBLEMS;
 
@@ -33,7 +45,10 @@ function problemOf(r: RelayRefusal, message: SignedMessage): HttpProblem {
     case "SignatureExpired":
       return badRequest(names.expired, `The signed ${names.what}'s deadline (${r.deadline}) has passed: sign it again.`);
     case "InvalidAccountNonce":
-      return conflict(names.replayed, `The signed nonce is not ${r.account}'s current one (${r.currentNonce}): this signature was used already, or is out of order.`);
+      return conflict(
+        names.replayed,
+        `The signed nonce is not ${r.account}'s current one (${r.currentNonce}): this signature was used already, or is out of order.`,
+      );
     case "NotActiveMember":
       return forbidden("revoker-not-member", `${r.account} is not an active member key now (unknown, rotated out or suspended).`);
     case "AlreadyRevoked":
@@ -41,9 +56,15 @@ function problemOf(r: RelayRefusal, message: SignedMessage): HttpProblem {
         ? conflict("credential-revoked", `Credential ${r.id} is already revoked.`)
         : conflict("already-revoked", "The organisation has revoked this digest already.");
     case "NotIssuer":
-      return forbidden("issuer-not-authorised", `${r.account} may not issue credentials of kind ${r.kind} now: it is neither the consortium operator nor an active key of an organisation allowed that kind.`);
+      return forbidden(
+        "issuer-not-authorised",
+        `${r.account} may not issue credentials of kind ${r.kind} now: it is neither the consortium operator nor an active key of an organisation allowed that kind.`,
+      );
     case "NotRevoker":
-      return forbidden("credential-revoker-not-issuer", `${r.account} may not revoke credential ${r.id} now: it is neither the consortium operator nor an active key of its issuer.`);
+      return forbidden(
+        "credential-revoker-not-issuer",
+        `${r.account} may not revoke credential ${r.id} now: it is neither the consortium operator nor an active key of its issuer.`,
+      );
     case "UnknownCredential":
       return notFound();
     case "BadValidity":
@@ -108,10 +129,16 @@ export class MemberRelay {
       return await this.chain.operatorTx(() => registry.getFunction(fn)(...args));
     } catch (err) {
       // Mined but reverted (the state changed between estimate and block): ask again for the reason.
-      const refusal = relayRefusal(err) ?? (await registry.getFunction(fn).staticCall(...args).then(() => undefined, relayRefusal));
+      const refusal =
+        relayRefusal(err) ??
+        (await registry
+          .getFunction(fn)
+          .staticCall(...args)
+          .then(() => undefined, relayRefusal));
       if (refusal) throw problemOf(refusal, message);
       const code = (err as { code?: unknown }).code;
-      if (typeof code === "string" && UNREACHABLE.has(code)) throw serviceUnavailable("chain-unavailable", "The chain could not be reached: nothing was sent. Try again.", 5);
+      if (typeof code === "string" && UNREACHABLE.has(code))
+        throw serviceUnavailable("chain-unavailable", "The chain could not be reached: nothing was sent. Try again.", 5);
       throw err;
     }
   }

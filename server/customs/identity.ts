@@ -19,5 +19,8 @@ export function normaliseIdentity(id: Identity): [string, string, string] {
 export function identityKeyer(secret: string): (id: Identity) => string {
   if (typeof secret !== "string" || secret.length < MIN_SECRET_LENGTH)
     throw new Error(`the identity hashing secret must be at least ${MIN_SECRET_LENGTH} characters`);
-  return (id) => createHmac("sha256", secret).update(JSON.stringify(normaliseIdentity(id))).digest("hex");
+  return (id) =>
+    createHmac("sha256", secret)
+      .update(JSON.stringify(normaliseIdentity(id)))
+      .digest("hex");
 }

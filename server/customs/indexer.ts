@@ -93,7 +93,12 @@ export class CustomsIndexer implements RecordObserver {
     const single = records.length === 1;
     records.forEach((record, i) => {
       if (record.owner !== OPERATOR_ORG_ID && isReservedRecordId(record.id))
-        throw new HttpProblem(403, "reserved-record-id", "Forbidden", `${where(single, i)}: record ids starting with "match:" or "match-h:" are reserved for the hub's match results.`);
+        throw new HttpProblem(
+          403,
+          "reserved-record-id",
+          "Forbidden",
+          `${where(single, i)}: record ids starting with "match:" or "match-h:" are reserved for the hub's match results.`,
+        );
     });
   }
 
@@ -126,7 +131,11 @@ export class CustomsIndexer implements RecordObserver {
       }
       const roles = PUBLISHER_ROLES[kind];
       if (!roles.some((r) => publisher.roles.includes(r)))
-        throw refuse(i, "role-required", `publishing a${kind === "ORDER" ? "n" : ""} ${record.type} needs the role ${roles.join(", ").replace(/, (\w+)$/, " or $1")}.`);
+        throw refuse(
+          i,
+          "role-required",
+          `publishing a${kind === "ORDER" ? "n" : ""} ${record.type} needs the role ${roles.join(", ").replace(/, (\w+)$/, " or $1")}.`,
+        );
       const key = customsCaseKey(record.type, record.body, record.owner)!;
       documents.push({ record, index: i, kind, caseId: caseId(key.platform, key.orderNumber), ...key, declared: declaredOf(record) });
     });
@@ -155,7 +164,12 @@ export class CustomsIndexer implements RecordObserver {
     const before: { recordId: string; caseId: string; kind: string; admitted: unknown }[] = [];
     for (const ids of chunks(replaced))
       before.push(
-        ...(await query<(typeof before)[number]>(tx, provider, `SELECT "recordId", "caseId", "kind", "admitted" FROM "CustomsDocument" WHERE "recordId" IN (${placeholders(1, ids.length)})`, ids)),
+        ...(await query<(typeof before)[number]>(
+          tx,
+          provider,
+          `SELECT "recordId", "caseId", "kind", "admitted" FROM "CustomsDocument" WHERE "recordId" IN (${placeholders(1, ids.length)})`,
+          ids,
+        )),
       );
     const touched = new Map<string, { platform: string; orderNumber: string }>();
     for (const d of documents) touched.set(d.caseId, { platform: d.platform, orderNumber: d.orderNumber });
@@ -196,14 +210,19 @@ export class CustomsIndexer implements RecordObserver {
 
     // Cases whose naming order may change (an order arrives in or leaves them): the parties are
     // decided again from all their orders, and so is which of their stored documents count.
-    const renamed = new Set([...documents.filter((d) => d.kind === "ORDER").map((d) => d.caseId), ...before.filter((b) => b.kind === "ORDER").map((b) => b.caseId)]);
+    const renamed = new Set([
+      ...documents.filter((d) => d.kind === "ORDER").map((d) => d.caseId),
+      ...before.filter((b) => b.kind === "ORDER").map((b) => b.caseId),
+    ]);
     const stayed = renamed.size > 0 ? await caseDocumentRows(tx, provider, [...renamed].sort()) : new Map<string, CaseRowDocument[]>();
     const byCase = new Map<string, IndexedDocument[]>();
     for (const d of documents) byCase.set(d.caseId, [...(byCase.get(d.caseId) ?? []), d]);
     for (const id of renamed) {
       const orders = [
         ...(stayed.get(id) ?? []).filter((r) => r.kind === "ORDER"),
-        ...(byCase.get(id) ?? []).filter((d) => d.kind === "ORDER").map((d) => ({ kind: d.kind, recordId: d.record.id, version: d.record.version, owner: d.record.owner, body: d.record.body })),
+        ...(byCase.get(id) ?? [])
+          .filter((d) => d.kind === "ORDER")
+          .map((d) => ({ kind: d.kind, recordId: d.record.id, version: d.record.version, owner: d.record.owner, body: d.record.body })),
       ];
       cases.get(id)!.named = namedParties(namingOrder(orders)?.body as OrderBody | undefined);
     }
@@ -247,9 +266,16 @@ export class CustomsIndexer implements RecordObserver {
       const gone = [...new Set(judged.filter((r) => r.admitted && !r.counts && !still.has(r.owner)).map((r) => r.owner))];
       if (gone.length > 0) formerParties.push({ recordIds: [c.matchResultId, c.decisionRecordId].filter((x): x is string => x !== null), owners: gone });
     }
-    for (const [flag, list] of [[1, flips.admit], [0, flips.drop]] as const)
-      for (const part of chunks(list)) await execute(tx, provider, `UPDATE "CustomsDocument" SET "admitted" = ${flag} WHERE "recordId" IN (${placeholders(1, part.length)})`, part);
-    await this.storeNamedParties(ctx, [...renamed].sort().map((id) => [id, cases.get(id)!.named]));
+    for (const [flag, list] of [
+      [1, flips.admit],
+      [0, flips.drop],
+    ] as const)
+      for (const part of chunks(list))
+        await execute(tx, provider, `UPDATE "CustomsDocument" SET "admitted" = ${flag} WHERE "recordId" IN (${placeholders(1, part.length)})`, part);
+    await this.storeNamedParties(
+      ctx,
+      [...renamed].sort().map((id) => [id, cases.get(id)!.named]),
+    );
     await revokeFormerParties(tx, provider, this.accessLog, formerParties);
 
     // Which kinds each affected case now has and which its mode requires (the order's mode, else the
@@ -353,9 +379,11 @@ export class CustomsIndexer implements RecordObserver {
       const c = cases.get(decisionCase(record));
       if (!isCustoms || !c || c.customsOffice !== publisher.orgId) throw notFound();
       if (body.matchResult.recordId !== c.matchResultId || c.matchResultVersion === null || body.matchResult.version > c.matchResultVersion)
-        throw badRequest("invalid-decision", `${where(single, index)}: matchResult must name this case's MatchResult, version ${c.matchResultVersion ?? "(none yet)"} or earlier.`, [
-          { path: `${single ? "" : `records.${index}.`}body.matchResult`, message: `this case's MatchResult is ${c.matchResultId ?? "not published yet"}` },
-        ]);
+        throw badRequest(
+          "invalid-decision",
+          `${where(single, index)}: matchResult must name this case's MatchResult, version ${c.matchResultVersion ?? "(none yet)"} or earlier.`,
+          [{ path: `${single ? "" : `records.${index}.`}body.matchResult`, message: `this case's MatchResult is ${c.matchResultId ?? "not published yet"}` }],
+        );
     }
     const parties = await casePartiesIn(tx, provider, ids);
     for (const { record } of items) {
@@ -369,7 +397,12 @@ export class CustomsIndexer implements RecordObserver {
       );
     }
     const told = items.flatMap(({ record }) => (parties.get(decisionCase(record)) ?? []).map((orgId) => ({ record, orgId })));
-    await grantByPolicy(tx, provider, this.accessLog, told.map(({ record, orgId }) => ({ recordId: record.id, owner: record.owner, grantee: orgId, policy: POLICY_PARTIES })));
+    await grantByPolicy(
+      tx,
+      provider,
+      this.accessLog,
+      told.map(({ record, orgId }) => ({ recordId: record.id, owner: record.owner, grantee: orgId, policy: POLICY_PARTIES })),
+    );
     await notify(
       tx,
       provider,

@@ -286,7 +286,12 @@ function compareConsignee({ order, waybill }: CaseDocs, found: Discrepancy[]): v
   const differs = { name: looseText(a.name) !== looseText(b.name), address: looseText(a.address) !== looseText(b.address), country: a.country !== b.country };
   for (const part of ["name", "address", "country"] as const)
     if (differs[part])
-      found.push({ code: "consignee", field: `consignee.${part}`, documents: ["ORDER", "WAYBILL"], message: `the waybill's consignee ${part} differs from the order's` });
+      found.push({
+        code: "consignee",
+        field: `consignee.${part}`,
+        documents: ["ORDER", "WAYBILL"],
+        message: `the waybill's consignee ${part} differs from the order's`,
+      });
 }
 
 const amountText = (n: number): string => String(roundAmount(n));

@@ -25,7 +25,12 @@ export async function casePartiesIn(db: Runner, provider: DbProvider, ids: reado
 /** Which of `ids` are admitted organisations with the CUSTOMS role. */
 export async function customsOffices(db: Runner, provider: DbProvider, ids: readonly string[]): Promise<Set<string>> {
   if (ids.length === 0) return new Set();
-  const rows = await query<{ id: string; roles: string }>(db, provider, `SELECT "id", "roles" FROM "Organization" WHERE "id" IN (${placeholders(1, ids.length)})`, ids);
+  const rows = await query<{ id: string; roles: string }>(
+    db,
+    provider,
+    `SELECT "id", "roles" FROM "Organization" WHERE "id" IN (${placeholders(1, ids.length)})`,
+    ids,
+  );
   return new Set(rows.filter((r) => r.roles.split(",").includes("CUSTOMS")).map((r) => r.id));
 }
 
@@ -52,7 +57,13 @@ export async function caseDocumentRows(db: Runner, provider: DbProvider, ids: re
       part,
     );
     for (const r of rows) {
-      const doc: CaseRowDocument = { recordId: r.recordId, kind: r.kind as DocumentKind, owner: r.owner, version: Number(r.version), admitted: Number(r.admitted) === 1 };
+      const doc: CaseRowDocument = {
+        recordId: r.recordId,
+        kind: r.kind as DocumentKind,
+        owner: r.owner,
+        version: Number(r.version),
+        admitted: Number(r.admitted) === 1,
+      };
       if (r.body !== null) doc.body = JSON.parse(r.body) as OrderBody;
       byCase.set(r.caseId, [...(byCase.get(r.caseId) ?? []), doc]);
     }
@@ -94,10 +105,24 @@ export async function revokeFormerParties(
   }
   if (grants.length === 0) return;
   const now = new Date();
-  await revokeGrants(tx, log, `policy:${POLICY_PARTIES}`, grants.map((g) => g.id), now);
+  await revokeGrants(
+    tx,
+    log,
+    `policy:${POLICY_PARTIES}`,
+    grants.map((g) => g.id),
+    now,
+  );
   // revokeGrants logs the grants that fall with these; these are logged here.
   await log.appendIn(
     tx,
-    grants.map((g) => ({ at: now.toISOString(), actor: `policy:${POLICY_PARTIES}`, action: "REVOKE_GRANT" as const, recordId: g.recordId, version: null, owner: g.owner, detail: `from ${g.grantee} (no longer named by the order)` })),
+    grants.map((g) => ({
+      at: now.toISOString(),
+      actor: `policy:${POLICY_PARTIES}`,
+      action: "REVOKE_GRANT" as const,
+      recordId: g.recordId,
+      version: null,
+      owner: g.owner,
+      detail: `from ${g.grantee} (no longer named by the order)`,
+    })),
   );
 }

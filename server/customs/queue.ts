@@ -94,7 +94,15 @@ export async function casePicture(deps: PictureDeps, reader: Reader, platform: s
   const shown = [...documents.map((d) => d.shown), matchResult, decision].filter((r): r is VerifiedRecord => r !== undefined);
   const at = new Date().toISOString();
   await deps.accessLog.append(
-    ...shown.map((s) => ({ at, actor: reader.orgId, action: "READ" as const, recordId: s.record.id, version: s.record.version, owner: s.record.owner, detail: "customs-case" })),
+    ...shown.map((s) => ({
+      at,
+      actor: reader.orgId,
+      action: "READ" as const,
+      recordId: s.record.id,
+      version: s.record.version,
+      owner: s.record.owner,
+      detail: "customs-case",
+    })),
   );
   return {
     case: caseView(row),

@@ -26,7 +26,10 @@ export const STAT_COLUMNS = [
  * declaration is what customs is told). The day is the one written in declaredAt / orderedAt (the
  * declarant's local date).
  */
-export function statLines(caseId: string, declared: { kind: "ORDER"; body: OrderBody } | { kind: "DECLARATION"; body: CustomsDeclarationBody }): (string | number)[][] {
+export function statLines(
+  caseId: string,
+  declared: { kind: "ORDER"; body: OrderBody } | { kind: "DECLARATION"; body: CustomsDeclarationBody },
+): (string | number)[][] {
   const b = declared.body;
   const day = (declared.kind === "ORDER" ? (b as OrderBody).orderedAt : (b as CustomsDeclarationBody).declaredAt).slice(0, 10);
   return b.lines.map((l) => [

@@ -22,7 +22,10 @@ type Lines = SummaryDeclarationBody["lines"];
 type Totals = SummaryDeclarationBody["totals"];
 
 /** Lines aggregated by HS code, destination and currency (sorted), and the totals per currency. */
-export function aggregateLists(declarations: readonly Pick<CustomsDeclarationBody, "lines" | "destinationCountry" | "currency">[]): { lines: Lines; totals: Totals } {
+export function aggregateLists(declarations: readonly Pick<CustomsDeclarationBody, "lines" | "destinationCountry" | "currency">[]): {
+  lines: Lines;
+  totals: Totals;
+} {
   const lines = new Map<string, Lines[number]>();
   for (const d of declarations)
     for (const l of d.lines) {
@@ -32,10 +35,15 @@ export function aggregateLists(declarations: readonly Pick<CustomsDeclarationBod
       line.value += l.value;
       lines.set(key, line);
     }
-  const sorted = [...lines.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, l]) => ({ ...l, quantity: roundAmount(l.quantity), value: roundAmount(l.value) }));
+  const sorted = [...lines.entries()]
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+    .map(([, l]) => ({ ...l, quantity: roundAmount(l.quantity), value: roundAmount(l.value) }));
   const totals = new Map<string, number>();
   for (const l of sorted) totals.set(l.currency, (totals.get(l.currency) ?? 0) + l.value);
-  return { lines: sorted, totals: [...totals.entries()].sort(([a], [b]) => (a < b ? -1 : 1)).map(([currency, value]) => ({ currency, value: roundAmount(value) })) };
+  return {
+    lines: sorted,
+    totals: [...totals.entries()].sort(([a], [b]) => (a < b ? -1 : 1)).map(([currency, value]) => ({ currency, value: roundAmount(value) })),
+  };
 }
 
 interface ListRow {
@@ -52,11 +60,20 @@ interface ListRow {
   summaryId: string | null;
 }
 
-async function declarationBodies(db: Runner, provider: DbProvider, lists: readonly { recordId: string; version: number }[]): Promise<Map<string, CustomsDeclarationBody>> {
+async function declarationBodies(
+  db: Runner,
+  provider: DbProvider,
+  lists: readonly { recordId: string; version: number }[],
+): Promise<Map<string, CustomsDeclarationBody>> {
   const bodies = new Map<string, CustomsDeclarationBody>();
   for (const part of chunks(lists, 2000)) {
     const ids = part.map((l) => `${l.recordId}@${l.version}`);
-    const rows = await query<{ recordId: string; body: string }>(db, provider, `SELECT "recordId", "body" FROM "RecordVersion" WHERE "id" IN (${placeholders(1, ids.length)})`, ids);
+    const rows = await query<{ recordId: string; body: string }>(
+      db,
+      provider,
+      `SELECT "recordId", "body" FROM "RecordVersion" WHERE "id" IN (${placeholders(1, ids.length)})`,
+      ids,
+    );
     for (const r of rows) bodies.set(r.recordId, JSON.parse(r.body) as CustomsDeclarationBody);
   }
   return bodies;
@@ -68,7 +85,12 @@ async function declarationBodies(db: Runner, provider: DbProvider, lists: readon
  * no other summary; the lines and totals are those of the lists. Then records which lists it covers,
  * grants it to the office and notifies the office.
  */
-export async function applySummaries(ctx: PublishContext, accessLog: AccessLogWriter, items: { record: SignedRecord; index: number }[], single: boolean): Promise<void> {
+export async function applySummaries(
+  ctx: PublishContext,
+  accessLog: AccessLogWriter,
+  items: { record: SignedRecord; index: number }[],
+  single: boolean,
+): Promise<void> {
   const { tx, provider, publisher } = ctx;
   const latest = new Map<string, { record: SignedRecord; index: number }>();
   for (const item of items) latest.set(item.record.id, item);
@@ -140,7 +162,12 @@ export async function applySummaries(ctx: PublishContext, accessLog: AccessLogWr
     summaries.flatMap(({ record }) => (record.body as SummaryDeclarationBody).lists.map((l) => [l.recordId, l.version, record.id])),
   );
   const toOffice = summaries.map(({ record }) => ({ record, office: (record.body as SummaryDeclarationBody).customsOffice }));
-  await grantByPolicy(tx, provider, accessLog, toOffice.map(({ record, office }) => ({ recordId: record.id, owner: record.owner, grantee: office, policy: POLICY_DECLARED })));
+  await grantByPolicy(
+    tx,
+    provider,
+    accessLog,
+    toOffice.map(({ record, office }) => ({ recordId: record.id, owner: record.owner, grantee: office, policy: POLICY_DECLARED })),
+  );
   await notify(
     tx,
     provider,
@@ -166,9 +193,14 @@ function compareLines(body: SummaryDeclarationBody, expected: { lines: Lines; to
   const seen = new Set<string>();
   for (const [i, l] of body.lines.entries()) {
     const w = want.get(key(l));
-    if (!w || seen.has(key(l))) return { path: `lines.${i}`, message: `line ${i} (HS ${l.hsCode}, ${l.destinationCountry}, ${l.currency}) is not one aggregate of the listed lists' lines` };
+    if (!w || seen.has(key(l)))
+      return {
+        path: `lines.${i}`,
+        message: `line ${i} (HS ${l.hsCode}, ${l.destinationCountry}, ${l.currency}) is not one aggregate of the listed lists' lines`,
+      };
     seen.add(key(l));
-    if (!withinTolerance(l.quantity, w.quantity, ARITHMETIC_TOLERANCE)) return { path: `lines.${i}.quantity`, message: `line ${i} quantity is ${w.quantity} in the lists` };
+    if (!withinTolerance(l.quantity, w.quantity, ARITHMETIC_TOLERANCE))
+      return { path: `lines.${i}.quantity`, message: `line ${i} quantity is ${w.quantity} in the lists` };
     if (!withinTolerance(l.value, w.value, ARITHMETIC_TOLERANCE)) return { path: `lines.${i}.value`, message: `line ${i} value is ${w.value} in the lists` };
   }
   const left = expected.lines.find((l) => !seen.has(key(l)));
@@ -193,7 +225,12 @@ export async function summaryDraft(db: Db, provider: DbProvider, orgId: string, 
     [orgId, q.mode, q.customsOffice, q.from, q.to],
   );
   if (rows.length === 0)
-    throw new HttpProblem(404, "no-released-lists", "Not found", "None of your released export lists in that mode, office and period is waiting for a summary.");
+    throw new HttpProblem(
+      404,
+      "no-released-lists",
+      "Not found",
+      "None of your released export lists in that mode, office and period is waiting for a summary.",
+    );
   const lists = rows.map((r) => ({ recordId: r.recordId, version: Number(r.version) }));
   const bodies = await declarationBodies(db, provider, lists);
   const { lines, totals } = aggregateLists(lists.map((l) => bodies.get(l.recordId)!));

@@ -111,7 +111,10 @@ export class MatcherWorker {
       await this.matchAndPublish(claimed, now);
     } catch (err) {
       // Nothing of the publication was stored: the cases are retried a little later.
-      await this.release(claimed.map((c) => c.id), new Date(Date.now() + RETRY_MS));
+      await this.release(
+        claimed.map((c) => c.id),
+        new Date(Date.now() + RETRY_MS),
+      );
       throw err;
     } finally {
       this.pending.clear();
@@ -180,7 +183,9 @@ export class MatcherWorker {
       const { claimed: c, docs } = p;
       const key = p.buyerKey && p.year !== null ? `${p.buyerKey}|${p.year}` : undefined;
       const others = key ? (annual.get(key) ?? []).filter((o) => o.caseId !== c.id) : [];
-      const before = p.declaredAt ? others.filter((o) => o.declaredAt < p.declaredAt!.getTime() || (o.declaredAt === p.declaredAt!.getTime() && o.caseId < c.id)) : [];
+      const before = p.declaredAt
+        ? others.filter((o) => o.declaredAt < p.declaredAt!.getTime() || (o.declaredAt === p.declaredAt!.getTime() && o.caseId < c.id))
+        : [];
       const input: MatchInput = {
         platform: c.platform,
         orderNumber: c.orderNumber,
@@ -223,7 +228,12 @@ export class MatcherWorker {
     const moved = new Set<string>();
     const claimedAt = new Map(claimed.map((c) => [c.id, c.revision]));
     for (const part of chunks(claimed.map((c) => c.id))) {
-      const rows = await query<{ id: string; revision: unknown }>(tx, this.provider, `SELECT "id", "revision" FROM "CustomsCase" WHERE "id" IN (${placeholders(1, part.length)})`, part);
+      const rows = await query<{ id: string; revision: unknown }>(
+        tx,
+        this.provider,
+        `SELECT "id", "revision" FROM "CustomsCase" WHERE "id" IN (${placeholders(1, part.length)})`,
+        part,
+      );
       for (const r of rows) if (Number(r.revision) !== claimedAt.get(r.id)) moved.add(r.id);
     }
     return moved;
@@ -302,10 +312,19 @@ export class MatcherWorker {
     });
     if (mine.length === 0) return;
     const { tx, provider, now } = ctx;
-    await lockRows(tx, provider, "CustomsCase", "id", mine.map(({ commit }) => commit.claimed.id));
+    await lockRows(
+      tx,
+      provider,
+      "CustomsCase",
+      "id",
+      mine.map(({ commit }) => commit.claimed.id),
+    );
     // A result whose case changed meanwhile is matched again: it is granted and announced then, to the
     // parties of that time (an order may have stopped naming one of these).
-    const moved = await this.movedCases(tx, mine.map(({ commit }) => commit.claimed));
+    const moved = await this.movedCases(
+      tx,
+      mine.map(({ commit }) => commit.claimed),
+    );
     const current = mine.filter(({ commit }) => !moved.has(commit.claimed.id));
     // One statement for the tick's cases. A case whose documents changed since it was claimed
     // (revision moved) keeps its kinds and stays due.
@@ -389,7 +408,13 @@ export class MatcherWorker {
     );
     const ids = mine.map(({ commit }) => commit.claimed.id);
     for (const part of chunks(ids)) await execute(tx, provider, `DELETE FROM "CustomsStatLine" WHERE "caseId" IN (${placeholders(1, part.length)})`, part);
-    await insertRows(tx, provider, "CustomsStatLine", STAT_COLUMNS, mine.flatMap(({ commit }) => commit.stats));
+    await insertRows(
+      tx,
+      provider,
+      "CustomsStatLine",
+      STAT_COLUMNS,
+      mine.flatMap(({ commit }) => commit.stats),
+    );
   }
 }
 

@@ -12,13 +12,7 @@ const MAX_PARAMS = 30_000;
  * hub ingest thousands of records a second. Dates are written as ISO-8601 UTC, the format the
  * SQLite adapter is configured for and one PostgreSQL's timestamp columns read as UTC.
  */
-export async function insertRows(
-  tx: TxClient,
-  provider: DbProvider,
-  table: string,
-  columns: readonly string[],
-  rows: readonly Value[][],
-): Promise<void> {
+export async function insertRows(tx: TxClient, provider: DbProvider, table: string, columns: readonly string[], rows: readonly Value[][]): Promise<void> {
   if (rows.length === 0) return;
   const connection = provider === "sqlite" ? rawSqliteOf(tx) : undefined;
   if (connection) {
@@ -32,9 +26,7 @@ export async function insertRows(
   for (let start = 0; start < rows.length; start += perStatement) {
     const chunk = rows.slice(start, start + perStatement);
     let n = 0;
-    const tuples = chunk.map(
-      () => `(${columns.map(() => (provider === "sqlite" ? "?" : `$${++n}`)).join(", ")})`,
-    );
+    const tuples = chunk.map(() => `(${columns.map(() => (provider === "sqlite" ? "?" : `$${++n}`)).join(", ")})`);
     const params = chunk.flat().map((v) => (v instanceof Date ? v.toISOString() : v));
     await tx.$executeRawUnsafe(head + tuples.join(", "), ...params);
   }

@@ -67,7 +67,12 @@ export function sqliteFile(url: string): string {
  * the hub process; a power cut may lose the last commits, which is why production runs on
  * PostgreSQL (docs/database.md).
  */
-const SQLITE_PRAGMAS = ["PRAGMA cache_size = -262144", "PRAGMA wal_autocheckpoint = 4096", "PRAGMA journal_size_limit = 16777216", "PRAGMA temp_store = MEMORY"];
+const SQLITE_PRAGMAS = [
+  "PRAGMA cache_size = -262144",
+  "PRAGMA wal_autocheckpoint = 4096",
+  "PRAGMA journal_size_limit = 16777216",
+  "PRAGMA temp_store = MEMORY",
+];
 const DEFAULTS = { sqliteBusyTimeoutMs: 50, lockWaitMs: 5000, statementTimeoutMs: 60_000, checkpointIdleMs: 1000 };
 
 /** A Database's storage health, by client (the routes and /health know the client only). */
@@ -102,9 +107,15 @@ class SqliteAdapter extends PrismaBetterSqlite3 {
   override async connect() {
     const adapter = await super.connect();
     const client = (adapter as unknown as { client?: BetterSqlite3.Database }).client;
-    if (!client || typeof client.prepare !== "function") throw new Error("@prisma/adapter-better-sqlite3 no longer exposes its connection: server/db/sqlite-connection.ts needs it");
+    if (!client || typeof client.prepare !== "function")
+      throw new Error("@prisma/adapter-better-sqlite3 no longer exposes its connection: server/db/sqlite-connection.ts needs it");
     this.connection = client;
-    const managed = (this.managed = new SqliteConnection(adapter, client, { busyTimeoutMs: this.opts.sqliteBusyTimeoutMs, lockWaitMs: this.opts.lockWaitMs, checkpointIdleMs: this.opts.checkpointIdleMs }, this.health));
+    const managed = (this.managed = new SqliteConnection(
+      adapter,
+      client,
+      { busyTimeoutMs: this.opts.sqliteBusyTimeoutMs, lockWaitMs: this.opts.lockWaitMs, checkpointIdleMs: this.opts.checkpointIdleMs },
+      this.health,
+    ));
     // A full disk: give the write-ahead log's space back as soon as writes pause.
     return observeStorageFaults(adapter, this.health, (fault) => fault.kind === "full" && managed.checkpointWhenIdle());
   }
@@ -155,7 +166,10 @@ export async function openDatabase(url: string, options: DatabaseOptions = {}): 
     };
   }
   // A held row lock or a runaway statement fails (55P03, 57014: storage-busy) rather than holding a request forever.
-  const adapter = new PgAdapter({ connectionString: url, lock_timeout: opts.lockWaitMs, ...(opts.statementTimeoutMs > 0 ? { statement_timeout: opts.statementTimeoutMs } : {}) }, health);
+  const adapter = new PgAdapter(
+    { connectionString: url, lock_timeout: opts.lockWaitMs, ...(opts.statementTimeoutMs > 0 ? { statement_timeout: opts.statementTimeoutMs } : {}) },
+    health,
+  );
   // Same schema, other provider: the PostgreSQL client has the same model API.
   const db = new PostgresClient({ adapter }) as unknown as Db;
   healthOf.set(db, health);

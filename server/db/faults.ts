@@ -20,8 +20,18 @@ export interface StorageFault {
 
 const FAULTS: Record<StorageFaultKind, Omit<StorageFault, "code">> = {
   full: { kind: "full", problem: "storage-full", retryAfterS: 30, detail: "The hub's storage is full; nothing was written. Try again later." },
-  busy: { kind: "busy", problem: "storage-busy", retryAfterS: 2, detail: "The hub's database is busy (locked by another writer); nothing was written. Try again shortly." },
-  unavailable: { kind: "unavailable", problem: "storage-unavailable", retryAfterS: 5, detail: "The hub's database is unavailable; nothing was written. Try again later." },
+  busy: {
+    kind: "busy",
+    problem: "storage-busy",
+    retryAfterS: 2,
+    detail: "The hub's database is busy (locked by another writer); nothing was written. Try again shortly.",
+  },
+  unavailable: {
+    kind: "unavailable",
+    problem: "storage-unavailable",
+    retryAfterS: 5,
+    detail: "The hub's database is unavailable; nothing was written. Try again later.",
+  },
 };
 
 /** Exact codes: SQLite result codes, PostgreSQL SQLSTATEs, Node system errors, Prisma codes, driver-adapter kinds. */

@@ -31,15 +31,15 @@ export async function migrate(url: string): Promise<string[]> {
       // WAL lets readers proceed while the anchoring worker or an ingest batch writes.
       sqlite.pragma("journal_mode = WAL");
       sqlite.exec(`CREATE TABLE IF NOT EXISTS "${MIGRATIONS_TABLE}" ("name" TEXT PRIMARY KEY, "appliedAt" TEXT NOT NULL)`);
-      const done = new Set(
-        (sqlite.prepare(`SELECT "name" FROM "${MIGRATIONS_TABLE}"`).all() as { name: string }[]).map((r) => r.name),
-      );
+      const done = new Set((sqlite.prepare(`SELECT "name" FROM "${MIGRATIONS_TABLE}"`).all() as { name: string }[]).map((r) => r.name));
       for (const f of files) {
         if (done.has(f.name)) continue;
-        sqlite.transaction(() => {
-          sqlite.exec(f.sql);
-          sqlite.prepare(`INSERT INTO "${MIGRATIONS_TABLE}" ("name", "appliedAt") VALUES (?, ?)`).run(f.name, new Date().toISOString());
-        }).immediate();
+        sqlite
+          .transaction(() => {
+            sqlite.exec(f.sql);
+            sqlite.prepare(`INSERT INTO "${MIGRATIONS_TABLE}" ("name", "appliedAt") VALUES (?, ?)`).run(f.name, new Date().toISOString());
+          })
+          .immediate();
         applied.push(f.name);
       }
     } finally {

@@ -11,7 +11,8 @@ type Tx = Awaited<ReturnType<DriverAdapter["startTransaction"]>>;
  * `onFault` hears each one (SQLite checkpoints after a full disk).
  */
 export function observeStorageFaults<A extends DriverAdapter>(adapter: A, health: StorageHealth, onFault?: (fault: StorageFault) => void): A {
-  const noted = <A extends unknown[], R>(run: (...args: A) => Promise<R>) =>
+  const noted =
+    <A extends unknown[], R>(run: (...args: A) => Promise<R>) =>
     async (...args: A): Promise<R> => {
       try {
         return await run(...args);

@@ -93,7 +93,8 @@ export async function insertMissing(
  */
 export async function lockRows(db: Runner, provider: DbProvider, table: string, key: string, ids: readonly string[]): Promise<void> {
   if (provider !== "postgresql") return;
-  for (const part of chunks([...ids].sort())) await query(db, provider, `SELECT "${key}" FROM "${table}" WHERE "${key}" IN (${placeholders(1, part.length)}) ORDER BY "${key}" FOR UPDATE`, part);
+  for (const part of chunks([...ids].sort()))
+    await query(db, provider, `SELECT "${key}" FROM "${table}" WHERE "${key}" IN (${placeholders(1, part.length)}) ORDER BY "${key}" FOR UPDATE`, part);
 }
 
 /**

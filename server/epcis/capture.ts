@@ -62,7 +62,14 @@ export function captureBodies(raw: unknown, capturedBy: string): EpcisEventBody[
   } catch (e) {
     if (e instanceof EpcisDocumentError) throw new HttpProblem(400, "epcis-validation", "Bad request", e.message, e.errors);
     if (e instanceof EventHashError) throw new HttpProblem(400, "epcis-validation", "Bad request", `An event cannot be hashed: ${e.message}`);
-    if (e instanceof ZodError) throw new HttpProblem(400, "epcis-validation", "Bad request", "An event does not fit the hub's EPCIS event record.", e.issues.map((i) => ({ path: i.path.map(String).join("."), message: i.message })));
+    if (e instanceof ZodError)
+      throw new HttpProblem(
+        400,
+        "epcis-validation",
+        "Bad request",
+        "An event does not fit the hub's EPCIS event record.",
+        e.issues.map((i) => ({ path: i.path.map(String).join("."), message: i.message })),
+      );
     throw e;
   }
 }
@@ -101,7 +108,12 @@ export class CaptureJobs {
       [id, orgId, behaviour, bodies.length, new Date().toISOString()],
     );
     const run = this.run(id, orgId, bodies, behaviour, masterData)
-      .catch((err) => this.finish(id, false, { events: [], errors: [{ type: "epcisException:ImplementationException", title: "Capture failed", detail: (err as Error).message }] }))
+      .catch((err) =>
+        this.finish(id, false, {
+          events: [],
+          errors: [{ type: "epcisException:ImplementationException", title: "Capture failed", detail: (err as Error).message }],
+        }),
+      )
       .catch((err) => console.error(`[epcis] capture ${id} could not be finished:`, err))
       .finally(() => this.pending.delete(run));
     this.pending.add(run);
@@ -113,7 +125,13 @@ export class CaptureJobs {
     await Promise.all([...this.pending]);
   }
 
-  private async run(id: string, orgId: string, bodies: EpcisEventBody[], behaviour: CaptureErrorBehaviour, masterData: readonly MasterDataElement[]): Promise<void> {
+  private async run(
+    id: string,
+    orgId: string,
+    bodies: EpcisEventBody[],
+    behaviour: CaptureErrorBehaviour,
+    masterData: readonly MasterDataElement[],
+  ): Promise<void> {
     const outcomes: CaptureEventOutcome[] = [];
     const errors: CaptureJobView["errors"] = [];
     // The header's master data first, all or nothing (server/epcis/master-data.ts), then the events.
@@ -123,7 +141,12 @@ export class CaptureJobs {
     const fresh = new Map<string, EpcisEventBody>();
     // The same captured event again (capturedDigest) is a duplicate; one that differs only in what
     // the hash ignores (an error declaration, a comment) is another event, under the variant id.
-    const held = await attesterEvents(this.db, this.provider, orgId, bodies.map((b) => b.eventId));
+    const held = await attesterEvents(
+      this.db,
+      this.provider,
+      orgId,
+      bodies.map((b) => b.eventId),
+    );
     for (const b of bodies) {
       const digest = capturedDigest(b);
       const same = held.digests.get(digest);
@@ -145,7 +168,10 @@ export class CaptureJobs {
     };
     if (behaviour === "rollback") {
       try {
-        await this.publisher.attestFor(orgId, [...fresh].map(([rid, b]) => draft(rid, b)));
+        await this.publisher.attestFor(
+          orgId,
+          [...fresh].map(([rid, b]) => draft(rid, b)),
+        );
       } catch (err) {
         for (const o of outcomes) if (o.status === "captured") o.status = "failed";
         errors.push({ type: "epcisException:ValidationException", title: "No event stored (rollback)", detail: (err as Error).message });

@@ -34,7 +34,12 @@ export async function attesterEvents(db: Runner, provider: DbProvider, attester:
     }
   }
   for (const part of chunks(unknown)) {
-    const rows = await query<{ recordId: string; body: string }>(db, provider, `SELECT "recordId", "body" FROM "RecordVersion" WHERE "version" = 1 AND "recordId" IN (${placeholders(1, part.length)})`, part);
+    const rows = await query<{ recordId: string; body: string }>(
+      db,
+      provider,
+      `SELECT "recordId", "body" FROM "RecordVersion" WHERE "version" = 1 AND "recordId" IN (${placeholders(1, part.length)})`,
+      part,
+    );
     for (const r of rows) out.digests.set(capturedDigest(JSON.parse(r.body) as EpcisEventBody), r.recordId);
   }
   return out;

@@ -70,7 +70,11 @@ interface DiscoveryCursor {
   f: string;
 }
 
-const fingerprint = (caller: string, kind: DiscoveryKind, perPage: number) => createHash("sha256").update(JSON.stringify([caller, kind, perPage])).digest("base64url").slice(0, 16);
+const fingerprint = (caller: string, kind: DiscoveryKind, perPage: number) =>
+  createHash("sha256")
+    .update(JSON.stringify([caller, kind, perPage]))
+    .digest("base64url")
+    .slice(0, 16);
 
 function decodeCursor(token: string, print: string): DiscoveryCursor {
   try {
@@ -86,7 +90,14 @@ function decodeCursor(token: string, print: string): DiscoveryCursor {
 }
 
 /** The distinct values of one kind in the events the caller may see, in code-point order, after `after`. */
-async function visibleValues(db: Runner, provider: DbProvider, caller: string, kind: DiscoveryKind, after: string | undefined, limit: number): Promise<string[]> {
+async function visibleValues(
+  db: Runner,
+  provider: DbProvider,
+  caller: string,
+  kind: DiscoveryKind,
+  after: string | undefined,
+  limit: number,
+): Promise<string[]> {
   const params: string[] = [];
   const p = (v: string) => {
     params.push(v);
@@ -128,7 +139,10 @@ export async function discoveryPage(
   const values = await visibleValues(db, provider, caller, kind, after, perPage + 1);
   const member = values.slice(0, perPage);
   const last = member[member.length - 1];
-  return { member, ...(values.length > perPage && last !== undefined ? { nextPageToken: Buffer.from(JSON.stringify({ v: last, f: print })).toString("base64url") } : {}) };
+  return {
+    member,
+    ...(values.length > perPage && last !== undefined ? { nextPageToken: Buffer.from(JSON.stringify({ v: last, f: print })).toString("base64url") } : {}),
+  };
 }
 
 /** Whether the caller may see an event naming this identifier (a standard event type always exists). */

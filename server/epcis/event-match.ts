@@ -19,7 +19,8 @@ export interface MatchableEvent {
 
 export type EventPredicate = (e: MatchableEvent) => boolean;
 
-const obj = (v: unknown): Record<string, unknown> | undefined => (typeof v === "object" && v !== null && !Array.isArray(v) ? (v as Record<string, unknown>) : undefined);
+const obj = (v: unknown): Record<string, unknown> | undefined =>
+  typeof v === "object" && v !== null && !Array.isArray(v) ? (v as Record<string, unknown>) : undefined;
 const list = (v: unknown): unknown[] => (Array.isArray(v) ? v : v === undefined || v === null ? [] : [v]);
 const objects = (v: unknown): Record<string, unknown>[] => list(v).flatMap((x) => (obj(x) ? [obj(x)!] : []));
 const values = (v: QueryValue): string[] => (Array.isArray(v) ? v : [String(v)]);
@@ -41,8 +42,7 @@ function numeric(v: unknown): number | undefined {
 
 export type Comparison = "EQ" | "GT" | "GE" | "LT" | "LE";
 
-const compare = (op: Comparison, a: number, b: number) =>
-  op === "EQ" ? a === b : op === "GT" ? a > b : op === "GE" ? a >= b : op === "LT" ? a < b : a <= b;
+const compare = (op: Comparison, a: number, b: number) => (op === "EQ" ? a === b : op === "GT" ? a > b : op === "GE" ? a >= b : op === "LT" ? a < b : a <= b);
 
 /** A field's value against a GT_/GE_/LT_/LE_/EQ_ bound: numbers as numbers, times as instants (Int, Float, Time fields). */
 function ordered(op: Comparison, field: unknown, bound: string | number): boolean {
@@ -200,7 +200,11 @@ export function fieldValues(e: MatchableEvent, container: Container, field: stri
   const names = prefixes(e);
   const out: unknown[] = [];
   for (const c of containersOf(e.event, container)) {
-    const scopes = inner ? Object.entries(c).filter(([k]) => k !== "@context" && isQualified(k)).flatMap(([, v]) => nestedObjects(v)) : [c];
+    const scopes = inner
+      ? Object.entries(c)
+          .filter(([k]) => k !== "@context" && isQualified(k))
+          .flatMap(([, v]) => nestedObjects(v))
+      : [c];
     for (const s of scopes) for (const [k, v] of Object.entries(s)) if (isField(k, field, names)) out.push(v);
   }
   return out;
@@ -258,23 +262,35 @@ export function sensorAttributePredicate(attribute: string, v: QueryValue): Even
 }
 
 /** EQ_type: a sensorReport whose measurement type is one of the values (bare words, gs1: CURIEs, https://gs1.org/voc/ IRIs). */
-export const sensorTypePredicate = (v: QueryValue): EventPredicate => (e) =>
-  reports(e).some((r) => typeof r.type === "string" && values(v).some((w) => sameWord("measurementType", w, r.type as string)));
+export const sensorTypePredicate =
+  (v: QueryValue): EventPredicate =>
+  (e) =>
+    reports(e).some((r) => typeof r.type === "string" && values(v).some((w) => sameWord("measurementType", w, r.type as string)));
 
-export const booleanValuePredicate = (v: boolean): EventPredicate => (e) => reports(e).some((r) => r.booleanValue === v);
+export const booleanValuePredicate =
+  (v: boolean): EventPredicate =>
+  (e) =>
+    reports(e).some((r) => r.booleanValue === v);
 
 /** GE_time / LT_time (metadata or report time), GE_/LT_startTime and endTime (metadata). */
-export function sensorTimePredicate(op: "GE" | "LT", attribute: "time" | "startTime" | "endTime", at: string, where: readonly ("metadata" | "report")[]): EventPredicate {
+export function sensorTimePredicate(
+  op: "GE" | "LT",
+  attribute: "time" | "startTime" | "endTime",
+  at: string,
+  where: readonly ("metadata" | "report")[],
+): EventPredicate {
   const bound = Date.parse(at);
-  return (e) => sensorHolders(e, where).some((h) => {
-    const t = instant(h[attribute]);
-    return t !== undefined && compare(op, t, bound);
-  });
+  return (e) =>
+    sensorHolders(e, where).some((h) => {
+      const t = instant(h[attribute]);
+      return t !== undefined && compare(op, t, bound);
+    });
 }
 
 /** GT_value_CEL etc.: a sensorReport in that unit whose value (or minValue, ...) compares; percRank has no unit. */
 export function sensorValuePredicate(op: Comparison, attribute: string, uom: string | undefined, bound: number): EventPredicate {
-  return (e) => reports(e).some((r) => (uom === undefined || r.uom === uom) && numeric(r[attribute]) !== undefined && compare(op, numeric(r[attribute])!, bound));
+  return (e) =>
+    reports(e).some((r) => (uom === undefined || r.uom === uom) && numeric(r[attribute]) !== undefined && compare(op, numeric(r[attribute])!, bound));
 }
 
 // ---- the other fields ----
@@ -282,7 +298,9 @@ export function sensorValuePredicate(op: Comparison, attribute: string, uom: str
 /** EQ_quantity, GT_quantity_KGM, ...: a QuantityElement (of any quantity list) whose quantity compares, in that unit when named. */
 export function quantityPredicate(op: Comparison, uom: string | undefined, bound: number): EventPredicate {
   return (e) =>
-    EPC_FIELDS.anyEPCClass.flatMap((f) => objects(e.event[f])).some((q) => (uom === undefined || q.uom === uom) && numeric(q.quantity) !== undefined && compare(op, numeric(q.quantity)!, bound));
+    EPC_FIELDS.anyEPCClass
+      .flatMap((f) => objects(e.event[f]))
+      .some((q) => (uom === undefined || q.uom === uom) && numeric(q.quantity) !== undefined && compare(op, numeric(q.quantity)!, bound));
 }
 
 export function epcPredicate(which: EpcField, v: QueryValue): EventPredicate {
@@ -296,10 +314,19 @@ export function typedListPredicate(kind: "bizTransaction" | "source" | "destinat
   const vocabulary: Vocabulary = kind === "bizTransaction" ? "bizTransactionType" : "sourceDestType";
   const wanted = values(v);
   return (e) =>
-    objects(e.event[listName]).some((entry) => typeof entry.type === "string" && sameWord(vocabulary, type, entry.type) && typeof entry[kind] === "string" && wanted.some((w) => epcMatches(w, entry[kind])));
+    objects(e.event[listName]).some(
+      (entry) =>
+        typeof entry.type === "string" &&
+        sameWord(vocabulary, type, entry.type) &&
+        typeof entry[kind] === "string" &&
+        wanted.some((w) => epcMatches(w, entry[kind])),
+    );
 }
 
-export const fieldInPredicate = (field: string, v: QueryValue): EventPredicate => (e) => typeof e.event[field] === "string" && values(v).includes(e.event[field] as string);
+export const fieldInPredicate =
+  (field: string, v: QueryValue): EventPredicate =>
+  (e) =>
+    typeof e.event[field] === "string" && values(v).includes(e.event[field] as string);
 
 export function persistentDispositionPredicate(which: "set" | "unset", v: QueryValue): EventPredicate {
   return (e) => list(obj(e.event.persistentDisposition)?.[which]).some((d) => typeof d === "string" && values(v).some((w) => sameWord("disposition", w, d)));
@@ -367,7 +394,8 @@ export function masterDataPredicate(field: string, attrname: string | undefined,
     const id = vocabularyElementOf(e.event, field);
     const facts = id === undefined ? undefined : md.get(canonicalGs1Uri(id));
     return (facts?.attributes ?? []).some(
-      (a) => a.attribute !== undefined && a.attribute !== null && names.includes(attributeName(a.id)) && (attrname === undefined || equalsAny(a.attribute, wanted)),
+      (a) =>
+        a.attribute !== undefined && a.attribute !== null && names.includes(attributeName(a.id)) && (attrname === undefined || equalsAny(a.attribute, wanted)),
     );
   };
 }

@@ -51,10 +51,15 @@ export interface OutputFormats {
  */
 export function outputFormats(req: Request): OutputFormats {
   const epc = req.get("GS1-EPC-Format")?.trim() ?? "Never_Translates";
-  if (!isEpcFormat(epc)) throw badRequest("epcis-header", `GS1-EPC-Format is not one of ${EPC_FORMATS.join(", ")}.`, [{ path: "GS1-EPC-Format", message: `one of ${EPC_FORMATS.join(", ")}` }]);
+  if (!isEpcFormat(epc))
+    throw badRequest("epcis-header", `GS1-EPC-Format is not one of ${EPC_FORMATS.join(", ")}.`, [
+      { path: "GS1-EPC-Format", message: `one of ${EPC_FORMATS.join(", ")}` },
+    ]);
   const cbvXml = req.get("GS1-CBV-XML-Format")?.trim() ?? "Never_Translates";
   if (!(CBV_XML_FORMATS as readonly string[]).includes(cbvXml))
-    throw badRequest("epcis-header", `GS1-CBV-XML-Format is not one of ${CBV_XML_FORMATS.join(", ")}.`, [{ path: "GS1-CBV-XML-Format", message: `one of ${CBV_XML_FORMATS.join(", ")}` }]);
+    throw badRequest("epcis-header", `GS1-CBV-XML-Format is not one of ${CBV_XML_FORMATS.join(", ")}.`, [
+      { path: "GS1-CBV-XML-Format", message: `one of ${CBV_XML_FORMATS.join(", ")}` },
+    ]);
   return { epc, cbvXml: cbvXml as CbvXmlFormat };
 }
 

@@ -50,10 +50,16 @@ export class EpcisIndexer implements RecordObserver {
     const digests: string[] = [];
     const { tx, provider } = ctx;
     events.forEach((r, i) => {
-      if (r.version !== 1) throw conflict("epcis-event-immutable", `${at(i)}: an EPCIS event is never revised; capture a new event (or an error declaration) instead.`);
+      if (r.version !== 1)
+        throw conflict("epcis-event-immutable", `${at(i)}: an EPCIS event is never revised; capture a new event (or an error declaration) instead.`);
       const body = EpcisEventBody.parse(r.body); // checked by the publish path already; parsed again for its type
       if (body.capturedBy !== undefined && r.owner !== OPERATOR_ORG_ID)
-        throw new HttpProblem(403, "hub-attested-only", "Forbidden", `${at(i)}: capturedBy is set by the hub on events it attests for a capturing organisation.`);
+        throw new HttpProblem(
+          403,
+          "hub-attested-only",
+          "Forbidden",
+          `${at(i)}: capturedBy is set by the hub on events it attests for a capturing organisation.`,
+        );
       // The id names whose claim the event is, so identical content from two organisations never meets.
       const attester = body.capturedBy ?? r.owner;
       const expected = epcisRecordId(body.eventId, attester);
@@ -67,8 +73,23 @@ export class EpcisIndexer implements RecordObserver {
       const declaration = indexedDeclaration(body);
       const digest = capturedDigest(body);
       digests.push(digest);
-      rows.push([r.id, body.eventId, ownId, r.owner, body.capturedBy ?? null, body.eventType, normaliseTimestamp(body.eventTime), recordTime,
-        body.bizStep ?? null, body.disposition ?? null, body.readPoint ?? null, body.bizLocation ?? null, digest, declaration?.time ?? null, declaration?.reason ?? null]);
+      rows.push([
+        r.id,
+        body.eventId,
+        ownId,
+        r.owner,
+        body.capturedBy ?? null,
+        body.eventType,
+        normaliseTimestamp(body.eventTime),
+        recordTime,
+        body.bizStep ?? null,
+        body.disposition ?? null,
+        body.readPoint ?? null,
+        body.bizLocation ?? null,
+        digest,
+        declaration?.time ?? null,
+        declaration?.reason ?? null,
+      ]);
       for (const id of declaration?.correctiveEventIDs ?? []) correctiveRows.push([r.id, id]);
       for (const { epc, role } of epcRoles(body.event)) {
         const product = productOfEpc(epc);
@@ -76,7 +97,29 @@ export class EpcisIndexer implements RecordObserver {
       }
     });
     await refuseRepeats(ctx, events, digests);
-    await insertRows(tx, provider, "EpcisEvent", ["recordId", "eventHash", "eventId", "owner", "capturedBy", "eventType", "eventTime", "recordTime", "bizStep", "disposition", "readPoint", "bizLocation", "capturedDigest", "errorDeclarationTime", "errorReason"], rows);
+    await insertRows(
+      tx,
+      provider,
+      "EpcisEvent",
+      [
+        "recordId",
+        "eventHash",
+        "eventId",
+        "owner",
+        "capturedBy",
+        "eventType",
+        "eventTime",
+        "recordTime",
+        "bizStep",
+        "disposition",
+        "readPoint",
+        "bizLocation",
+        "capturedDigest",
+        "errorDeclarationTime",
+        "errorReason",
+      ],
+      rows,
+    );
     await insertRows(tx, provider, "EpcisEventEpc", ["recordId", "epc", "role", "canonical", "gtin", "lot", "serial"], epcRows);
     await insertRows(tx, provider, "EpcisCorrectiveEvent", ["recordId", "eventId"], correctiveRows);
   }
@@ -112,6 +155,7 @@ async function refuseRepeats(ctx: PublishContext, events: readonly SignedRecord[
   });
   for (const [attester, { hashes, digests: mine }] of byAttester) {
     const held = await attesterEvents(ctx.tx, ctx.provider, attester, hashes);
-    if ([...mine].some((d) => held.digests.has(d))) throw conflict("epcis-event-exists", "This organisation already holds this captured event (same content, same context).");
+    if ([...mine].some((d) => held.digests.has(d)))
+      throw conflict("epcis-event-exists", "This organisation already holds this captured event (same content, same context).");
   }
 }

@@ -35,7 +35,13 @@ function cbvAttribute(id: string): MasterDataAttribute | undefined {
   return (MASTER_DATA_ATTRIBUTES as readonly string[]).includes(local ?? "") ? (local as MasterDataAttribute) : undefined;
 }
 
-const Element = z.object({ id: z.string(), attributes: z.array(z.object({ id: z.string(), attribute: z.unknown().optional() }).loose()).optional(), children: z.array(z.string()).optional() }).loose();
+const Element = z
+  .object({
+    id: z.string(),
+    attributes: z.array(z.object({ id: z.string(), attribute: z.unknown().optional() }).loose()).optional(),
+    children: z.array(z.string()).optional(),
+  })
+  .loose();
 const Vocabulary = z.object({ type: z.string(), vocabularyElementList: z.array(z.unknown()).optional() }).loose();
 
 /**
@@ -49,7 +55,8 @@ export function masterDataOf(document: unknown): MasterDataElement[] {
   const md = (header as { epcisMasterData?: unknown } | null)?.epcisMasterData;
   if (md === undefined) return [];
   const list = (md as { vocabularyList?: unknown } | null)?.vocabularyList;
-  const bad = (path: string, message: string) => new HttpProblem(400, "epcis-validation", "Bad request", `epcisHeader.epcisMasterData: ${message}`, [{ path, message }]);
+  const bad = (path: string, message: string) =>
+    new HttpProblem(400, "epcis-validation", "Bad request", `epcisHeader.epcisMasterData: ${message}`, [{ path, message }]);
   if (!Array.isArray(list)) throw bad("epcisHeader.epcisMasterData.vocabularyList", "vocabularyList is an array of vocabularies");
   const out: MasterDataElement[] = [];
   list.forEach((raw, v) => {
@@ -104,7 +111,11 @@ export class MasterDataIndexer implements RecordObserver {
 type LatestRow = { recordId: string; version: unknown; owner: string; body: string };
 
 /** The latest versions of the master data records stated for `ids`. */
-async function latestFor(db: Runner, provider: DbProvider, ids: readonly string[]): Promise<{ recordId: string; version: number; owner: string; body: EpcisMasterDataBody }[]> {
+async function latestFor(
+  db: Runner,
+  provider: DbProvider,
+  ids: readonly string[],
+): Promise<{ recordId: string; version: number; owner: string; body: EpcisMasterDataBody }[]> {
   const rows: LatestRow[] = [];
   for (const part of chunks(ids))
     rows.push(
@@ -122,7 +133,13 @@ async function latestFor(db: Runner, provider: DbProvider, ids: readonly string[
  * Stores captured master data as records the hub attests for `orgId` (one record per organisation
  * and element, a new version when what it states changed, nothing when it did not), all or nothing.
  */
-export async function storeMasterData(db: Db, provider: DbProvider, publisher: HubPublisher, orgId: string, elements: readonly MasterDataElement[]): Promise<void> {
+export async function storeMasterData(
+  db: Db,
+  provider: DbProvider,
+  publisher: HubPublisher,
+  orgId: string,
+  elements: readonly MasterDataElement[],
+): Promise<void> {
   if (elements.length === 0) return;
   const ids = elements.map((e) => masterDataRecordId(e.vocabularyType, e.id, orgId));
   const held = new Map<string, { version: number; body: string }>();
@@ -186,7 +203,7 @@ export class PlaceNames {
     const registry = this.chain.credentialRegistry;
     const value = registry
       ? readCredentials(this.chain.provider, registry, orgId, "GS1_COMPANY_PREFIX").then((cs) =>
-          cs.filter((c) => inForceAt(c, Math.floor(Date.now() / 1000))).flatMap((c) => ((c.scope?.prefixes as string[] | undefined) ?? [])),
+          cs.filter((c) => inForceAt(c, Math.floor(Date.now() / 1000))).flatMap((c) => (c.scope?.prefixes as string[] | undefined) ?? []),
         )
       : Promise.resolve([]);
     value.catch(() => this.prefixes.delete(orgId));
@@ -245,7 +262,9 @@ export class PlaceNames {
   }
 }
 
-export const MasterDataQuerySchema = z.object({ id: z.string().min(1).max(512).describe("The URN or GS1 Digital Link URI of a location (SGLN) or party (PGLN)") }).strict();
+export const MasterDataQuerySchema = z
+  .object({ id: z.string().min(1).max(512).describe("The URN or GS1 Digital Link URI of a location (SGLN) or party (PGLN)") })
+  .strict();
 
 const PublishedPlaceSchema = z.object({
   name: z.string().optional(),
@@ -261,7 +280,9 @@ export const MasterDataAnswerSchema = z.object({
   ownerPublished: PublishedPlaceSchema.optional(),
   /** The statements the caller may read: the owner's and the caller's own (latest versions). */
   // body: the EpcisMasterData record's body (sdk/records/epcis-master-data.ts), as stored.
-  statements: z.array(z.object({ recordId: z.string(), version: z.number().int(), attester: z.string(), ownerPublished: z.boolean(), body: z.record(z.string(), z.unknown()) })),
+  statements: z.array(
+    z.object({ recordId: z.string(), version: z.number().int(), attester: z.string(), ownerPublished: z.boolean(), body: z.record(z.string(), z.unknown()) }),
+  ),
 });
 export type MasterDataAnswer = z.infer<typeof MasterDataAnswerSchema>;
 
@@ -274,7 +295,8 @@ export function masterDataRoutes(deps: { db: Db; provider: DbProvider; auth: Req
   const router = Router();
   router.get("/v1/master-data", deps.auth, async (req, res) => {
     const parsed = MasterDataQuerySchema.safeParse(req.query);
-    if (!parsed.success) throw fromZod("invalid-master-data-query", "id is the URN or Digital Link URI of a location or party (at most 512 characters).", parsed.error);
+    if (!parsed.success)
+      throw fromZod("invalid-master-data-query", "id is the URN or Digital Link URI of a location or party (at most 512 characters).", parsed.error);
     const { id } = parsed.data;
     const caller = callerOf(req).orgId;
     const owner = (await deps.places.of([id]))[id];
@@ -282,7 +304,13 @@ export function masterDataRoutes(deps: { db: Db; provider: DbProvider; auth: Req
     const answer: MasterDataAnswer = {
       id,
       ...(owner ? { ownerPublished: owner } : {}),
-      statements: rows.map((r) => ({ recordId: r.recordId, version: r.version, attester: attesterOf(r), ownerPublished: r.recordId === owner?.source.recordId, body: r.body })),
+      statements: rows.map((r) => ({
+        recordId: r.recordId,
+        version: r.version,
+        attester: attesterOf(r),
+        ownerPublished: r.recordId === owner?.source.recordId,
+        body: r.body,
+      })),
     };
     res.json(answer);
   });

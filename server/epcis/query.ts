@@ -53,7 +53,7 @@ export { vocabularyForms };
  */
 export const EventQuerySchema = z
   .record(z.string(), z.union([z.array(z.string()), z.string(), z.number(), z.boolean()]))
-  .describe("EPCIS 2.0 SimpleEventQuery parameters (EPCIS 2.0 §8.2.7.1), e.g. { \"EQ_bizStep\": [\"shipping\"], \"GE_eventTime\": \"2024-01-01T00:00:00Z\" }");
+  .describe('EPCIS 2.0 SimpleEventQuery parameters (EPCIS 2.0 §8.2.7.1), e.g. { "EQ_bizStep": ["shipping"], "GE_eventTime": "2024-01-01T00:00:00Z" }');
 export type EventQuery = Record<string, QueryValue>;
 
 type Kind = "list" | "time" | "number" | "bool" | "count" | "bound" | "void" | "orderBy" | "direction" | "action";
@@ -65,7 +65,10 @@ const FIXED: Readonly<Record<string, Kind>> = EPCIS_QUERY_PARAMETERS;
 
 // The SDK's list names exactly the EPC fields and sensor attributes the matcher reads (a compile-time check).
 type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
-const fixedNamesAgree: [Same<Extract<EpcisQueryParameter, `MATCH_${string}`>, `MATCH_${EpcField}`>, Same<`EQ_${SensorAttribute}`, Extract<EpcisQueryParameter, `EQ_${SensorAttribute}`>>] = [true, true];
+const fixedNamesAgree: [
+  Same<Extract<EpcisQueryParameter, `MATCH_${string}`>, `MATCH_${EpcField}`>,
+  Same<`EQ_${SensorAttribute}`, Extract<EpcisQueryParameter, `EQ_${SensorAttribute}`>>,
+] = [true, true];
 void fixedNamesAgree;
 
 const CMP = "(EQ|GT|GE|LT|LE)";
@@ -122,7 +125,8 @@ function parseValue(name: string, kind: Kind, raw: unknown, fromUrl: boolean): Q
     case "list":
     case "action": {
       const items = typeof raw === "string" ? (fromUrl || kind === "list" ? raw.split("|") : [raw]) : raw;
-      if (!Array.isArray(items) || items.length === 0 || !items.every((x) => typeof x === "string" && x.length > 0)) throw bad("expected a non-empty list of non-empty strings");
+      if (!Array.isArray(items) || items.length === 0 || !items.every((x) => typeof x === "string" && x.length > 0))
+        throw bad("expected a non-empty list of non-empty strings");
       if (kind === "action" && !items.every((x) => x === "ADD" || x === "OBSERVE" || x === "DELETE")) throw bad("each action is ADD, OBSERVE or DELETE");
       return items as string[];
     }
@@ -169,7 +173,10 @@ function parse(raw: unknown, fromUrl: boolean): EventQuery {
     else out[name] = parseValue(name, kind, value, fromUrl);
   }
   if (unknown.length > 0)
-    throw queryProblem("Unsupported or malformed query parameter.", unknown.map((n) => ({ path: n, message: "not a parameter of the EPCIS 2.0 query language (§8.2.7.1)" })));
+    throw queryProblem(
+      "Unsupported or malformed query parameter.",
+      unknown.map((n) => ({ path: n, message: "not a parameter of the EPCIS 2.0 query language (§8.2.7.1)" })),
+    );
   // §8.2.7.1: eventCountLimit and maxEventCount exclude each other, and eventCountLimit needs orderBy.
   if (out.eventCountLimit !== undefined && out.maxEventCount !== undefined) throw queryProblem("eventCountLimit and maxEventCount are mutually exclusive.");
   if (out.eventCountLimit !== undefined && out.orderBy === undefined) throw queryProblem("eventCountLimit may only be used with orderBy.");
@@ -403,7 +410,9 @@ function compile(q: EventQuery, p: (v: string) => string, hierarchy: CountedMast
       const roles = INDEXED_EPC_ROLES[field];
       if (roles && !vs.some(isEpcPattern)) {
         const forms = vs.flatMap(idForms);
-        sql.push(`EXISTS (SELECT 1 FROM "EpcisEventEpc" m WHERE m."recordId" = e."recordId" AND m."role" IN (${list(roles)}) AND (m."epc" IN (${list(forms)}) OR m."canonical" IN (${list(forms.map(canonicalGs1Uri))})))`);
+        sql.push(
+          `EXISTS (SELECT 1 FROM "EpcisEventEpc" m WHERE m."recordId" = e."recordId" AND m."role" IN (${list(roles)}) AND (m."epc" IN (${list(forms)}) OR m."canonical" IN (${list(forms.map(canonicalGs1Uri))})))`,
+        );
       } else tests.push(epcPredicate(field, v)); // patterns, and the class lists the index keeps as one
       continue;
     }
@@ -452,7 +461,10 @@ interface PageCursor {
 }
 
 function fingerprint(caller: string, selector: EventSelector, q: EventQuery, perPage: number): string {
-  return createHash("sha256").update(JSON.stringify([caller, selector, Object.entries(q).sort(), perPage])).digest("base64url").slice(0, 16);
+  return createHash("sha256")
+    .update(JSON.stringify([caller, selector, Object.entries(q).sort(), perPage]))
+    .digest("base64url")
+    .slice(0, 16);
 }
 
 interface Order {
@@ -509,7 +521,9 @@ export async function findEvents(
     const alt = [`x."epc" IN (${list(idForms(selector.epc))})`, `x."canonical" IN (${list(idForms(selector.epc).map(canonicalGs1Uri))})`];
     if (selector.product) {
       const pr = selector.product;
-      alt.push(`(x."gtin" = ${p(pr.gtin)}${pr.lot !== undefined ? ` AND x."lot" = ${p(pr.lot)}` : ""}${pr.serial !== undefined ? ` AND x."serial" = ${p(pr.serial)}` : ""})`);
+      alt.push(
+        `(x."gtin" = ${p(pr.gtin)}${pr.lot !== undefined ? ` AND x."lot" = ${p(pr.lot)}` : ""}${pr.serial !== undefined ? ` AND x."serial" = ${p(pr.serial)}` : ""})`,
+      );
     }
     where.push(`EXISTS (SELECT 1 FROM "EpcisEventEpc" x WHERE x."recordId" = e."recordId" AND (${alt.join(" OR ")}))`);
   }
@@ -532,10 +546,18 @@ export async function findEvents(
       params,
     );
     if (candidates.length > CANDIDATE_LIMIT)
-      throw queryTooComplex(`More than ${CANDIDATE_LIMIT} events pass the indexed parameters; the other parameters are evaluated over at most that many. Narrow the query with indexed ones (eventType, EQ_bizStep, EQ_disposition, EQ_readPoint, EQ_bizLocation, times, MATCH_ EPCs without patterns).`);
-    const stored = await storedEvents(db, provider, candidates.map((c) => c.recordId));
+      throw queryTooComplex(
+        `More than ${CANDIDATE_LIMIT} events pass the indexed parameters; the other parameters are evaluated over at most that many. Narrow the query with indexed ones (eventType, EQ_bizStep, EQ_disposition, EQ_readPoint, EQ_bizLocation, times, MATCH_ EPCs without patterns).`,
+      );
+    const stored = await storedEvents(
+      db,
+      provider,
+      candidates.map((c) => c.recordId),
+    );
     if (attributeTests.length > 0) {
-      const ids = [...stored.values()].flatMap((e) => attributeTests.map((t) => vocabularyElementOf(e.event, t.field))).filter((id): id is string => id !== undefined);
+      const ids = [...stored.values()]
+        .flatMap((e) => attributeTests.map((t) => vocabularyElementOf(e.event, t.field)))
+        .filter((id): id is string => id !== undefined);
       const md: CountedMasterData = masterData ? await masterData.counted(caller, [...new Set(ids)], db) : new Map();
       tests.push(...attributeTests.map((t) => t.test(md)));
     }
@@ -591,7 +613,12 @@ export async function findEvents(
 async function storedEvents(db: Runner, provider: DbProvider, recordIds: readonly string[]): Promise<Map<string, MatchableEvent>> {
   const out = new Map<string, MatchableEvent>();
   for (const part of chunks(recordIds)) {
-    const rows = await query<{ recordId: string; body: string }>(db, provider, `SELECT "recordId", "body" FROM "RecordVersion" WHERE "version" = 1 AND "recordId" IN (${placeholders(1, part.length)})`, part);
+    const rows = await query<{ recordId: string; body: string }>(
+      db,
+      provider,
+      `SELECT "recordId", "body" FROM "RecordVersion" WHERE "version" = 1 AND "recordId" IN (${placeholders(1, part.length)})`,
+      part,
+    );
     for (const r of rows) {
       const body = JSON.parse(r.body) as EpcisEventBody;
       out.set(r.recordId, { event: body.event, context: eventContext(body) });

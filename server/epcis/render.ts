@@ -27,7 +27,10 @@ export interface QueriedEvent {
 /** The stored events of these records, in the given order. */
 export async function loadEvents(db: Db, rows: readonly { recordId: string; recordTime: string }[]): Promise<QueriedEvent[]> {
   if (rows.length === 0) return [];
-  const versions = await db.recordVersion.findMany({ where: { recordId: { in: rows.map((r) => r.recordId) }, version: 1 }, select: { recordId: true, body: true, owner: true } });
+  const versions = await db.recordVersion.findMany({
+    where: { recordId: { in: rows.map((r) => r.recordId) }, version: 1 },
+    select: { recordId: true, body: true, owner: true },
+  });
   const found = new Map(versions.map((v) => [v.recordId, { body: JSON.parse(v.body) as EpcisEventBody, owner: v.owner }]));
   return rows.flatMap((r) => {
     const stored = found.get(r.recordId);
@@ -159,7 +162,10 @@ export function cbvXmlForms(event: Record<string, unknown>, format: CbvXmlFormat
   const out: Record<string, unknown> = { ...event };
   for (const [field, vocabulary] of CBV_FIELDS) if (out[field] !== undefined) out[field] = cbvValue(out[field], vocabulary, format);
   const typed = (list: string, vocabulary: Vocabulary) => {
-    if (Array.isArray(out[list])) out[list] = (out[list] as unknown[]).map((t) => (t && typeof t === "object" && "type" in t ? { ...t, type: cbvValue((t as { type: unknown }).type, vocabulary, format) } : t));
+    if (Array.isArray(out[list]))
+      out[list] = (out[list] as unknown[]).map((t) =>
+        t && typeof t === "object" && "type" in t ? { ...t, type: cbvValue((t as { type: unknown }).type, vocabulary, format) } : t,
+      );
   };
   typed("bizTransactionList", "bizTransactionType");
   typed("sourceList", "sourceDestType");

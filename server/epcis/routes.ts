@@ -27,7 +27,11 @@ export interface EpcisRouteDeps {
 }
 
 /** The binding's capture limits (OPTIONS /epcis/capture, and the 202 of a capture). */
-const CAPTURE_HEADERS = { "GS1-EPCIS-Capture-Limit": String(CAPTURE_LIMIT), "GS1-EPCIS-Capture-File-Size-Limit": String(CAPTURE_FILE_SIZE_LIMIT), "GS1-Capture-Error-Behaviour": "all" };
+const CAPTURE_HEADERS = {
+  "GS1-EPCIS-Capture-Limit": String(CAPTURE_LIMIT),
+  "GS1-EPCIS-Capture-File-Size-Limit": String(CAPTURE_FILE_SIZE_LIMIT),
+  "GS1-Capture-Error-Behaviour": "all",
+};
 /** The binding's top-level resources (GET /epcis). */
 const TOP_LEVEL = ["queries", "capture", "events", "eventTypes", "epcs", "readPoints", "bizLocations", "dispositions", "bizSteps"];
 
@@ -57,7 +61,17 @@ export function epcisRoutes({ db, provider, auth, captures, accessLog, onQueryDe
   const logReads = (req: Request, events: readonly QueriedEvent[]) => {
     const at = new Date().toISOString();
     const detail = `epcis ${req.method} ${readablePath(req)}`.slice(0, 500);
-    return accessLog.append(...events.map((e) => ({ at, actor: callerOf(req).orgId, action: "READ" as const, recordId: e.recordId, version: 1, owner: e.capturedBy ?? e.owner, detail })));
+    return accessLog.append(
+      ...events.map((e) => ({
+        at,
+        actor: callerOf(req).orgId,
+        action: "READ" as const,
+        recordId: e.recordId,
+        version: 1,
+        owner: e.capturedBy ?? e.owner,
+        detail,
+      })),
+    );
   };
 
   router.post("/epcis/capture", auth, async (req, res) => {
@@ -111,7 +125,9 @@ export function epcisRoutes({ db, provider, auth, captures, accessLog, onQueryDe
     if (page.recordIds.length === 0) {
       const at = new Date().toISOString();
       const base = { at, actor: caller.orgId, action: "DENY" as const, version: null, detail: "READ" };
-      await accessLog.append(...(hidden.length > 0 ? hidden.map((h) => ({ ...base, recordId: h.recordId, owner: h.attester })) : [{ ...base, recordId: null, owner: null }]));
+      await accessLog.append(
+        ...(hidden.length > 0 ? hidden.map((h) => ({ ...base, recordId: h.recordId, owner: h.attester })) : [{ ...base, recordId: null, owner: null }]),
+      );
       throw notFound();
     }
     const events = await loadEvents(db, page.recordIds);
@@ -151,9 +167,17 @@ export function epcisRoutes({ db, provider, auth, captures, accessLog, onQueryDe
   router.post("/epcis/queries", auth, async (req, res) => {
     const caller = callerOf(req);
     const parsed = CreateQuery.safeParse(req.body);
-    if (!parsed.success) throw badRequest("invalid-query", "Expected { name, query: { EQ_bizStep: [...], ... } }.", parsed.error.issues.map((i) => ({ path: i.path.map(String).join("."), message: i.message })));
+    if (!parsed.success)
+      throw badRequest(
+        "invalid-query",
+        "Expected { name, query: { EQ_bizStep: [...], ... } }.",
+        parsed.error.issues.map((i) => ({ path: i.path.map(String).join("."), message: i.message })),
+      );
     const definition = parseEventQuery(parsed.data.query);
-    const [existing] = await query<{ name: string }>(db, provider, `SELECT "name" FROM "EpcisNamedQuery" WHERE "owner" = $1 AND "name" = $2`, [caller.orgId, parsed.data.name]);
+    const [existing] = await query<{ name: string }>(db, provider, `SELECT "name" FROM "EpcisNamedQuery" WHERE "owner" = $1 AND "name" = $2`, [
+      caller.orgId,
+      parsed.data.name,
+    ]);
     if (existing) throw conflict("query-exists", `You already have a query named ${parsed.data.name}.`);
     await execute(db, provider, `INSERT INTO "EpcisNamedQuery" ("owner", "name", "query", "createdAt") VALUES ($1, $2, $3, $4)`, [
       caller.orgId,
@@ -165,7 +189,12 @@ export function epcisRoutes({ db, provider, auth, captures, accessLog, onQueryDe
   });
 
   router.get("/epcis/queries", auth, async (req, res) => {
-    const rows = await query<{ name: string; query: string }>(db, provider, `SELECT "name", "query" FROM "EpcisNamedQuery" WHERE "owner" = $1 ORDER BY "name"`, [callerOf(req).orgId]);
+    const rows = await query<{ name: string; query: string }>(
+      db,
+      provider,
+      `SELECT "name", "query" FROM "EpcisNamedQuery" WHERE "owner" = $1 ORDER BY "name"`,
+      [callerOf(req).orgId],
+    );
     res.json(rows.map((r) => ({ name: r.name, query: JSON.parse(r.query) as unknown })));
   });
 
@@ -195,7 +224,11 @@ export function epcisRoutes({ db, provider, auth, captures, accessLog, onQueryDe
   });
 
   // OPTIONS on every EPCIS resource: Allow from the routes above, the binding's discovery headers.
-  router.options(/^\/epcis(\/.*)?$/, auth, optionsHandler((path) => (path === "/epcis/capture" ? CAPTURE_HEADERS : {})));
+  router.options(
+    /^\/epcis(\/.*)?$/,
+    auth,
+    optionsHandler((path) => (path === "/epcis/capture" ? CAPTURE_HEADERS : {})),
+  );
 
   return router;
 }

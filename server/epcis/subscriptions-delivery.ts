@@ -39,7 +39,10 @@ export const gs1Signature = (signatureToken: string, body: string): string => cr
 
 /** The query narrowed to recordTime in [from, to); null when that leaves nothing. */
 function within(q: EventQuery, from: string | undefined, to: string | undefined): EventQuery | null {
-  const ge = [q.GE_recordTime, from].filter((t): t is string => t !== undefined).sort().pop();
+  const ge = [q.GE_recordTime, from]
+    .filter((t): t is string => t !== undefined)
+    .sort()
+    .pop();
   const lt = [q.LT_recordTime, to].filter((t): t is string => t !== undefined).sort()[0];
   if (ge !== undefined && lt !== undefined && ge >= lt) return null;
   return { ...q, ...(ge !== undefined ? { GE_recordTime: ge } : {}), ...(lt !== undefined ? { LT_recordTime: lt } : {}) };
@@ -50,7 +53,15 @@ function within(q: EventQuery, from: string | undefined, to: string | undefined)
  * [from, to); oldest first. findEvents with the master data GET /events counts (WD_, HASATTR_,
  * EQATTR_): a subscription selects what the same query would.
  */
-async function matching(db: Runner, provider: DbProvider, masterData: MasterDataSource | undefined, sub: EpcisSubscriptionRow, selector: EventSelector, from?: string, to?: string): Promise<string[]> {
+async function matching(
+  db: Runner,
+  provider: DbProvider,
+  masterData: MasterDataSource | undefined,
+  sub: EpcisSubscriptionRow,
+  selector: EventSelector,
+  from?: string,
+  to?: string,
+): Promise<string[]> {
   const q = within(sub.query, from, to);
   if (q === null) return [];
   const out: string[] = [];
@@ -64,7 +75,14 @@ async function matching(db: Runner, provider: DbProvider, masterData: MasterData
 }
 
 /** Writes the reports of these events (an empty one when `ifEmpty`), with a READ line per event. */
-async function queueReports(tx: TxClient, provider: DbProvider, log: AccessLogWriter, sub: EpcisSubscriptionRow, recordIds: readonly string[], ifEmpty: boolean): Promise<void> {
+async function queueReports(
+  tx: TxClient,
+  provider: DbProvider,
+  log: AccessLogWriter,
+  sub: EpcisSubscriptionRow,
+  recordIds: readonly string[],
+  ifEmpty: boolean,
+): Promise<void> {
   const batches = chunks(recordIds, REPORT_EVENTS);
   if (batches.length === 0 && !ifEmpty) return;
   if (batches.length === 0) batches.push([]);
@@ -85,14 +103,27 @@ async function queueReports(tx: TxClient, provider: DbProvider, log: AccessLogWr
     const attester = new Map(rows.map((r) => [r.recordId, r.attester]));
     await log.appendIn(
       tx,
-      part.map((recordId) => ({ at, actor: sub.orgId, action: "READ" as const, recordId, version: 1, owner: attester.get(recordId) ?? null, detail: `epcis subscription ${sub.id}` })),
+      part.map((recordId) => ({
+        at,
+        actor: sub.orgId,
+        action: "READ" as const,
+        recordId,
+        version: 1,
+        owner: attester.get(recordId) ?? null,
+        detail: `epcis subscription ${sub.id}`,
+      })),
     );
   }
 }
 
 /** Live subscriptions (their hub subscription exists) matching `where`. */
 async function liveSubscriptions(db: Runner, provider: DbProvider, where: string, params: (string | number)[], limit = 1000): Promise<EpcisSubscriptionRow[]> {
-  const rows = await query<Record<string, unknown>>(db, provider, `SELECT e.* FROM "EpcisSubscription" e JOIN "Subscription" s ON s."id" = e."id" WHERE ${where} ORDER BY e."nextRunAt", e."id" LIMIT ${limit}`, params);
+  const rows = await query<Record<string, unknown>>(
+    db,
+    provider,
+    `SELECT e.* FROM "EpcisSubscription" e JOIN "Subscription" s ON s."id" = e."id" WHERE ${where} ORDER BY e."nextRunAt", e."id" LIMIT ${limit}`,
+    params,
+  );
   return rows.map(epcisSubscriptionOf);
 }
 
@@ -191,12 +222,12 @@ export class EpcisReports {
     const after = new Date(Math.max(Date.parse(at), Date.now() - this.opts.settleMs));
     const next = sub.schedule ? nextQueryTime(sub.schedule, after) : null;
     await writeTransaction(this.db, async (tx) => {
-      const claimed = await execute(tx, this.provider, `UPDATE "EpcisSubscription" SET "minRecordTime" = $1, "nextRunAt" = $2 WHERE "id" = $3 AND "nextRunAt" = $4`, [
-        at,
-        next?.toISOString() ?? null,
-        sub.id,
-        at,
-      ]);
+      const claimed = await execute(
+        tx,
+        this.provider,
+        `UPDATE "EpcisSubscription" SET "minRecordTime" = $1, "nextRunAt" = $2 WHERE "id" = $3 AND "nextRunAt" = $4`,
+        [at, next?.toISOString() ?? null, sub.id, at],
+      );
       if (claimed === 0) return; // another instance made it
       let events: string[];
       try {

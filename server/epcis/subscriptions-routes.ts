@@ -29,7 +29,10 @@ export function epcisSubscriptionRoutes(deps: EpcisSubscriptionRouteDeps): Route
       throw new HttpProblem(415, "unsupported-media-type", "Unsupported media type", "Send the subscription as application/json.");
     const name = String(req.params.name);
     const view = await subscribe({ ...deps, backfill }, callerOf(req).orgId, name, req.body);
-    res.status(201).location(`/epcis/queries/${encodeURIComponent(name)}/subscriptions/${view.subscriptionID}`).json(view);
+    res
+      .status(201)
+      .location(`/epcis/queries/${encodeURIComponent(name)}/subscriptions/${view.subscriptionID}`)
+      .json(view);
   });
 
   router.get("/epcis/queries/:name/subscriptions", auth, async (req, res) => {

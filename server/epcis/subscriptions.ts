@@ -59,7 +59,11 @@ export function epcisSubscriptionOf(r: Record<string, unknown>): EpcisSubscripti
   };
 }
 
-const ScheduleSchema = z.object(Object.fromEntries(SCHEDULE_FIELDS.map((f) => [f, z.string().max(300).optional()])) as Record<(typeof SCHEDULE_FIELDS)[number], z.ZodOptional<z.ZodString>>).strict();
+const ScheduleSchema = z
+  .object(
+    Object.fromEntries(SCHEDULE_FIELDS.map((f) => [f, z.string().max(300).optional()])) as Record<(typeof SCHEDULE_FIELDS)[number], z.ZodOptional<z.ZodString>>,
+  )
+  .strict();
 
 /** The body of POST /epcis/queries/{queryName}/subscriptions (AbstractQuerySubscription with one of the stream or schedule forms). */
 export const EpcisSubscriptionInput = z
@@ -100,15 +104,21 @@ export function subscriptionControls(raw: unknown, allowPrivate: boolean): Subsc
     );
   const input = parsed.data;
   // Exactly one of the two: with neither the hub would not know when to report (the binding's rule).
-  if (input.stream !== undefined && input.stream !== true) throw controls("stream is true when given; subscribe with a schedule otherwise.", "stream", "must be true");
+  if (input.stream !== undefined && input.stream !== true)
+    throw controls("stream is true when given; subscribe with a schedule otherwise.", "stream", "must be true");
   const stream = input.stream === true;
   if (stream === (input.schedule !== undefined))
-    throw controls("A subscription sets either stream: true or a schedule, not both and not neither.", stream ? "schedule" : "stream", "exactly one of stream and schedule");
+    throw controls(
+      "A subscription sets either stream: true or a schedule, not both and not neither.",
+      stream ? "schedule" : "stream",
+      "exactly one of stream and schedule",
+    );
   if (stream && input.reportIfEmpty === true)
     throw controls("reportIfEmpty applies to scheduled subscriptions only: a stream reports when an event matches.", "reportIfEmpty", "only with a schedule");
   if (input.schedule) {
     try {
-      if (nextQueryTime(input.schedule, new Date()) === null) throw new ScheduleError("schedule", "the schedule never matches a time (e.g. 31 in a month that has no 31st)");
+      if (nextQueryTime(input.schedule, new Date()) === null)
+        throw new ScheduleError("schedule", "the schedule never matches a time (e.g. 31 in a month that has no 31st)");
     } catch (e) {
       if (!(e instanceof ScheduleError)) throw e;
       throw controls(`The schedule is not valid: ${e.message}.`, e.field === "schedule" ? "schedule" : `schedule.${e.field}`, e.message);
@@ -124,7 +134,14 @@ export function subscriptionControls(raw: unknown, allowPrivate: boolean): Subsc
   }
   // The hub calls https URLs; plain http only where private targets are allowed (tests, demos).
   if (!allowPrivate && !/^https:\/\//i.test(input.dest)) throw controls("dest is an https URL.", "dest", "must be an https URL");
-  return { dest: input.dest, signatureToken: input.signatureToken ?? null, stream, schedule: input.schedule ?? null, reportIfEmpty: input.reportIfEmpty ?? false, initialRecordTime };
+  return {
+    dest: input.dest,
+    signatureToken: input.signatureToken ?? null,
+    stream,
+    schedule: input.schedule ?? null,
+    reportIfEmpty: input.reportIfEmpty ?? false,
+    initialRecordTime,
+  };
 }
 
 /** The caller's named query's definition; 404 when it has none of that name. */
@@ -226,12 +243,25 @@ export async function subscribe(deps: EpcisSubscriptionDeps, orgId: string, quer
       // Its own reports only: every EPCIS subscription of the organisation shares the one feed.
       await execute(tx, provider, `UPDATE "Subscription" SET "filter" = $1 WHERE "id" = $2`, [JSON.stringify({ subscriptionId: [row.id] }), row.id]);
       await execute(
-      tx,
-      provider,
-      `INSERT INTO "EpcisSubscription" ("id", "orgId", "queryName", "query", "dest", "signatureToken", "stream", "schedule", "reportIfEmpty", "initialRecordTime", "minRecordTime", "nextRunAt", "createdAt")
+        tx,
+        provider,
+        `INSERT INTO "EpcisSubscription" ("id", "orgId", "queryName", "query", "dest", "signatureToken", "stream", "schedule", "reportIfEmpty", "initialRecordTime", "minRecordTime", "nextRunAt", "createdAt")
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)`,
-      [row.id, orgId, queryName, JSON.stringify(definition), dest, row.signatureToken, row.stream ? 1 : 0, row.schedule ? JSON.stringify(row.schedule) : null,
-        row.reportIfEmpty ? 1 : 0, row.initialRecordTime, row.minRecordTime, row.nextRunAt, createdAt],
+        [
+          row.id,
+          orgId,
+          queryName,
+          JSON.stringify(definition),
+          dest,
+          row.signatureToken,
+          row.stream ? 1 : 0,
+          row.schedule ? JSON.stringify(row.schedule) : null,
+          row.reportIfEmpty ? 1 : 0,
+          row.initialRecordTime,
+          row.minRecordTime,
+          row.nextRunAt,
+          createdAt,
+        ],
       );
       if (row.stream) await deps.backfill(tx, row);
     });
@@ -246,13 +276,22 @@ export async function subscribe(deps: EpcisSubscriptionDeps, orgId: string, quer
 /** The caller's subscriptions to its named query, oldest first; 404 when it has no such query. */
 export async function listEpcisSubscriptions(db: Db, provider: DbProvider, orgId: string, queryName: string): Promise<EpcisSubscriptionView[]> {
   await namedQueryOf(db, provider, orgId, queryName);
-  const rows = await query<Record<string, unknown>>(db, provider, `SELECT e.* ${LIVE} WHERE e."orgId" = $1 AND e."queryName" = $2 ORDER BY e."createdAt", e."id"`, [orgId, queryName]);
+  const rows = await query<Record<string, unknown>>(
+    db,
+    provider,
+    `SELECT e.* ${LIVE} WHERE e."orgId" = $1 AND e."queryName" = $2 ORDER BY e."createdAt", e."id"`,
+    [orgId, queryName],
+  );
   return Promise.all(rows.map((r) => viewOf(db, provider, epcisSubscriptionOf(r))));
 }
 
 /** One of the caller's subscriptions; another organisation's is the same 404 as one that does not exist. */
 export async function ownEpcisSubscription(db: Runner, provider: DbProvider, orgId: string, queryName: string, id: string): Promise<EpcisSubscriptionRow> {
-  const [row] = await query<Record<string, unknown>>(db, provider, `SELECT e.* ${LIVE} WHERE e."id" = $1 AND e."orgId" = $2 AND e."queryName" = $3`, [id, orgId, queryName]);
+  const [row] = await query<Record<string, unknown>>(db, provider, `SELECT e.* ${LIVE} WHERE e."id" = $1 AND e."orgId" = $2 AND e."queryName" = $3`, [
+    id,
+    orgId,
+    queryName,
+  ]);
   if (!row) throw notFound();
   return epcisSubscriptionOf(row);
 }
@@ -270,7 +309,10 @@ export async function unsubscribe(deps: SubscriptionDeps, orgId: string, queryNa
 
 /** Every subscription to a named query being deleted (the binding: deleting a query unsubscribes all). */
 export async function unsubscribeQuery(deps: SubscriptionDeps, owner: string, queryName: string): Promise<void> {
-  const rows = await query<{ id: string }>(deps.db, deps.provider, `SELECT "id" FROM "EpcisSubscription" WHERE "orgId" = $1 AND "queryName" = $2`, [owner, queryName]);
+  const rows = await query<{ id: string }>(deps.db, deps.provider, `SELECT "id" FROM "EpcisSubscription" WHERE "orgId" = $1 AND "queryName" = $2`, [
+    owner,
+    queryName,
+  ]);
   for (const { id } of rows) {
     await deleteSubscription(deps, owner, id).catch((err: unknown) => {
       if (!(err instanceof HttpProblem && err.status === 404)) throw err; // already gone under /v1/subscriptions

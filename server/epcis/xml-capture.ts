@@ -15,10 +15,17 @@ export const XML_CAPTURE_TYPES = ["application/xml", "text/xml"];
 export function captureDocument(req: Request): unknown {
   if (req.is(JSON_CAPTURE_TYPES)) return req.body;
   if (!req.is(XML_CAPTURE_TYPES))
-    throw new HttpProblem(415, "unsupported-media-type", "Unsupported media type", "Send the EPCIS document as application/ld+json, application/json, or (the XML binding) application/xml or text/xml.");
+    throw new HttpProblem(
+      415,
+      "unsupported-media-type",
+      "Unsupported media type",
+      "Send the EPCIS document as application/ld+json, application/json, or (the XML binding) application/xml or text/xml.",
+    );
   // An empty or unparsed body (no text parser took it) is not an XML document.
-  if (typeof req.body !== "string") throw badRequest("epcis-xml", "The body is not an XML document.", [{ path: "", message: "well-formed: an XML document is required" }]);
-  if (Buffer.byteLength(req.body, "utf8") > CAPTURE_FILE_SIZE_LIMIT) throw tooLarge(`The document is larger than ${CAPTURE_FILE_SIZE_LIMIT} bytes per capture.`);
+  if (typeof req.body !== "string")
+    throw badRequest("epcis-xml", "The body is not an XML document.", [{ path: "", message: "well-formed: an XML document is required" }]);
+  if (Buffer.byteLength(req.body, "utf8") > CAPTURE_FILE_SIZE_LIMIT)
+    throw tooLarge(`The document is larger than ${CAPTURE_FILE_SIZE_LIMIT} bytes per capture.`);
   try {
     return epcisXmlToDocument(req.body, { maxBytes: CAPTURE_FILE_SIZE_LIMIT });
   } catch (err) {

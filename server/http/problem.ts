@@ -68,8 +68,16 @@ const REQUEST_ERRORS: Record<string, () => HttpProblem> = {
   "entity.too.large": () => new HttpProblem(413, "payload-too-large", "Payload too large", "The request body is too large."),
   "parameters.too.many": () => new HttpProblem(413, "payload-too-large", "Payload too large", "The request body has too many parameters."),
   "encoding.unsupported": () =>
-    new HttpProblem(415, "unsupported-content-encoding", "Unsupported media type", `The request body's Content-Encoding is not one of ${BODY_ENCODINGS}.`, undefined, { "Accept-Encoding": BODY_ENCODINGS }),
-  "charset.unsupported": () => new HttpProblem(415, "unsupported-charset", "Unsupported media type", "The request body's charset is not supported: send UTF-8."),
+    new HttpProblem(
+      415,
+      "unsupported-content-encoding",
+      "Unsupported media type",
+      `The request body's Content-Encoding is not one of ${BODY_ENCODINGS}.`,
+      undefined,
+      { "Accept-Encoding": BODY_ENCODINGS },
+    ),
+  "charset.unsupported": () =>
+    new HttpProblem(415, "unsupported-charset", "Unsupported media type", "The request body's charset is not supported: send UTF-8."),
 };
 
 /** The problem for an error that is not an HttpProblem, or undefined where it is the hub's own fault. */
@@ -107,5 +115,9 @@ export const problemHandler: ErrorRequestHandler = (err, req, res, _next) => {
     res.destroy();
     return;
   }
-  res.status(problem.status).set(problem.headers).type("application/problem+json").send(JSON.stringify(problem.toBody(req.originalUrl)));
+  res
+    .status(problem.status)
+    .set(problem.headers)
+    .type("application/problem+json")
+    .send(JSON.stringify(problem.toBody(req.originalUrl)));
 };

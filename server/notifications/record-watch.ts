@@ -13,7 +13,7 @@ export const RECORD_UPDATED = "RECORD_UPDATED";
 export function changedFields(before: Record<string, unknown> | undefined, after: Record<string, unknown>): string[] {
   if (!before) return Object.keys(after).sort();
   const keys = new Set([...Object.keys(before), ...Object.keys(after)]);
-  return [...keys].filter((k) => canonicalJson(before[k] ?? null) !== canonicalJson(after[k] ?? null) || (k in before) !== (k in after)).sort();
+  return [...keys].filter((k) => canonicalJson(before[k] ?? null) !== canonicalJson(after[k] ?? null) || k in before !== k in after).sort();
 }
 
 /**
@@ -80,11 +80,19 @@ export class RecordWatch implements RecordObserver {
  * The bodies of the versions before the stored ones, by "id@version": from this publication, else
  * from the database (one query).
  */
-export async function previousBodies(records: readonly SignedRecord[], ctx: Pick<PublishContext, "tx" | "provider">): Promise<Map<string, Record<string, unknown>>> {
+export async function previousBodies(
+  records: readonly SignedRecord[],
+  ctx: Pick<PublishContext, "tx" | "provider">,
+): Promise<Map<string, Record<string, unknown>>> {
   const bodies = new Map(records.map((r) => [`${r.id}@${r.version}`, r.body as Record<string, unknown>]));
   const missing = records.filter((r) => r.version > 1 && !bodies.has(`${r.id}@${r.version - 1}`)).map((r) => `${r.id}@${r.version - 1}`);
   for (const part of chunks(missing, 2000)) {
-    const rows = await query<{ id: string; body: string }>(ctx.tx, ctx.provider, `SELECT "id", "body" FROM "RecordVersion" WHERE "id" IN (${placeholders(1, part.length)})`, part);
+    const rows = await query<{ id: string; body: string }>(
+      ctx.tx,
+      ctx.provider,
+      `SELECT "id", "body" FROM "RecordVersion" WHERE "id" IN (${placeholders(1, part.length)})`,
+      part,
+    );
     for (const row of rows) bodies.set(row.id, JSON.parse(row.body) as Record<string, unknown>);
   }
   return bodies;

@@ -43,7 +43,14 @@ export class NotificationStreams {
   private admit(orgId: string): () => void {
     const count = this.perOrg.get(orgId) ?? 0;
     if (count >= this.opts.maxPerOrg)
-      throw new HttpProblem(429, "too-many-streams", "Too many requests", `At most ${this.opts.maxPerOrg} notification streams per organisation are open at once: close one first.`, undefined, { "Retry-After": String(RETRY_AFTER_S) });
+      throw new HttpProblem(
+        429,
+        "too-many-streams",
+        "Too many requests",
+        `At most ${this.opts.maxPerOrg} notification streams per organisation are open at once: close one first.`,
+        undefined,
+        { "Retry-After": String(RETRY_AFTER_S) },
+      );
     this.perOrg.set(orgId, count + 1);
     let released = false;
     return () => {

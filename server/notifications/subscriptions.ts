@@ -291,8 +291,20 @@ export async function insertSubscription(
                                  "format", "objectType", "expiresAt", "options")
      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, 0, $11, $12, $13, $14)`,
     [
-      row.id, orgId, row.recordId, row.recordType, json(row.kinds), json(row.filter), row.url, row.secret, row.createdAt, row.cursor,
-      row.format, row.objectType, row.expiresAt, json(row.options),
+      row.id,
+      orgId,
+      row.recordId,
+      row.recordType,
+      json(row.kinds),
+      json(row.filter),
+      row.url,
+      row.secret,
+      row.createdAt,
+      row.cursor,
+      row.format,
+      row.objectType,
+      row.expiresAt,
+      json(row.options),
     ],
   );
   deps.watches.invalidate();
@@ -368,7 +380,12 @@ export async function listDeadLetters(db: Runner, provider: DbProvider, sub: Sub
 }
 
 /** One dead letter of the subscription with its notification; 404 when there is none. */
-export async function deadLetter(db: Runner, provider: DbProvider, sub: SubscriptionRow, id: string): Promise<{ id: string; attempts: number; item: FeedItem }> {
+export async function deadLetter(
+  db: Runner,
+  provider: DbProvider,
+  sub: SubscriptionRow,
+  id: string,
+): Promise<{ id: string; attempts: number; item: FeedItem }> {
   const [r] = await query<Record<string, unknown>>(
     db,
     provider,

@@ -172,7 +172,15 @@ export class WebhookWorker {
       this.provider,
       `UPDATE "Subscription" SET "cursor" = $1, "attempts" = $2, "nextAttemptAt" = $3, "leaseUntil" = $4, "leaseOwner" = $5
         WHERE "id" = $6 AND "leaseOwner" = $7`,
-      [cursor, attempts, nextAttemptAt, release ? null : new Date(Date.now() + this.leaseMs), release ? null : this.opts.instanceId, sub.id, this.opts.instanceId],
+      [
+        cursor,
+        attempts,
+        nextAttemptAt,
+        release ? null : new Date(Date.now() + this.leaseMs),
+        release ? null : this.opts.instanceId,
+        sub.id,
+        this.opts.instanceId,
+      ],
     );
     return n > 0;
   }

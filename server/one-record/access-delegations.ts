@@ -37,7 +37,17 @@ export interface DelegationExtras {
 
 const many = (v: Json | undefined): Json[] => (v === undefined ? [] : Array.isArray(v) ? v : [v]);
 const textOf = (v: Json | undefined): string | undefined =>
-  typeof v === "string" ? v : typeof v === "boolean" || typeof v === "number" ? String(v) : isObject(v) ? (typeof v["@id"] === "string" ? v["@id"] : v["@value"] !== undefined ? String(v["@value"]) : undefined) : undefined;
+  typeof v === "string"
+    ? v
+    : typeof v === "boolean" || typeof v === "number"
+      ? String(v)
+      : isObject(v)
+        ? typeof v["@id"] === "string"
+          ? v["@id"]
+          : v["@value"] !== undefined
+            ? String(v["@value"])
+            : undefined
+        : undefined;
 
 const invalid = (property: string, message: string) => badRequest("invalid-access-delegation", message, [{ path: API + property, message }]);
 
@@ -69,7 +79,8 @@ function delegationOf(iris: OneRecordIris, json: unknown): Delegation {
   if (objects.length === 0 || objects.length > 100) throw invalid("hasLogisticsObject", "name 1 to 100 logistics objects");
   const recordIds = objects.map((iri) => {
     const id = iri === undefined ? undefined : iris.recordIdOf(iri);
-    if (id === undefined || !RecordIdSchema.safeParse(id).success) throw invalid("hasLogisticsObject", `${iri ?? "?"} is no logistics object IRI of this server`);
+    if (id === undefined || !RecordIdSchema.safeParse(id).success)
+      throw invalid("hasLogisticsObject", `${iri ?? "?"} is no logistics object IRI of this server`);
     return id;
   });
   const parties = many(node.isRequestedFor).map((p) => {
@@ -97,10 +108,15 @@ async function deciderOf(deps: DelegationDeps, requestId: string): Promise<strin
 }
 
 export async function delegationExtras(deps: DelegationDeps, requestId: string): Promise<DelegationExtras> {
-  const [row] = await query<{ permissions: string; notify: unknown }>(deps.db, deps.provider, `SELECT "permissions", "notify" FROM "AccessDelegation" WHERE "requestId" = $1`, [
-    requestId,
-  ]);
-  return row ? { permissions: JSON.parse(row.permissions) as Permission[], notify: asNumber(row.notify) === 1 } : { permissions: ["GET_LOGISTICS_OBJECT"], notify: false };
+  const [row] = await query<{ permissions: string; notify: unknown }>(
+    deps.db,
+    deps.provider,
+    `SELECT "permissions", "notify" FROM "AccessDelegation" WHERE "requestId" = $1`,
+    [requestId],
+  );
+  return row
+    ? { permissions: JSON.parse(row.permissions) as Permission[], notify: asNumber(row.notify) === 1 }
+    : { permissions: ["GET_LOGISTICS_OBJECT"], notify: false };
 }
 
 /**
@@ -108,7 +124,13 @@ export async function delegationExtras(deps: DelegationDeps, requestId: string):
  * that decides it, the other states to the requester when it asked. A request nobody may decide
  * notifies nobody but, if it asked, the requester.
  */
-export async function notifyDelegation(deps: DelegationDeps, view: AccessRequestView, status: AccessRequestStatus, extras: DelegationExtras, actor: string): Promise<void> {
+export async function notifyDelegation(
+  deps: DelegationDeps,
+  view: AccessRequestView,
+  status: AccessRequestStatus,
+  extras: DelegationExtras,
+  actor: string,
+): Promise<void> {
   const decider = await deciderOf(deps, view.id);
   const to = new Set<string>();
   if ((status === "PENDING" || status === "REVOKED") && decider !== null) to.add(decider);
@@ -125,7 +147,13 @@ export async function notifyDelegation(deps: DelegationDeps, view: AccessRequest
     ...(view.recordIds.length > 1 ? { objects: view.recordIds.map((id) => deps.iris.object(id)) } : {}),
     ...(objectType ? { objectType } : {}),
   };
-  const drafts: NotificationDraft[] = [...to].map((orgId) => ({ orgId, kind: `ACCESS_DELEGATION_REQUEST_${status}`, recordId: first, owner: decider ?? undefined, detail }));
+  const drafts: NotificationDraft[] = [...to].map((orgId) => ({
+    orgId,
+    kind: `ACCESS_DELEGATION_REQUEST_${status}`,
+    recordId: first,
+    owner: decider ?? undefined,
+    detail,
+  }));
   await writeTransaction(deps.db, (tx) => notify(tx, deps.provider, deps.accessLog, [...drafts, ...granted]));
 }
 
@@ -209,7 +237,11 @@ export function delegationRequestJsonLd(iris: OneRecordIris, view: AccessRequest
     "api:isRequestedAt": dateTime(view.requestedAt),
     "api:hasRequestStatus": status(view.status),
     "api:hasRequestStatusSince": dateTime(since),
-    "api:hasRequestStatusHistory": history.map((h) => ({ "@type": "api:RequestStatusEntry", "api:hasRequestStatus": status(h.status), "api:hasRequestStatusSince": dateTime(h.at) })),
+    "api:hasRequestStatusHistory": history.map((h) => ({
+      "@type": "api:RequestStatusEntry",
+      "api:hasRequestStatus": status(h.status),
+      "api:hasRequestStatusSince": dateTime(h.at),
+    })),
   };
   if (view.status === "REVOKED") out["api:isRevokedAt"] = dateTime(since);
   if (view.status === "FAILED")
@@ -217,7 +249,14 @@ export function delegationRequestJsonLd(iris: OneRecordIris, view: AccessRequest
       {
         "@type": "api:Error",
         "api:hasTitle": "Access could not be granted",
-        "api:hasErrorDetail": [{ "@type": "api:ErrorDetail", "api:hasCode": "409", "api:hasMessage": "The request was accepted, but the access it asks for can no longer be granted (an expiry passed, or the grant it hangs from ended)." }],
+        "api:hasErrorDetail": [
+          {
+            "@type": "api:ErrorDetail",
+            "api:hasCode": "409",
+            "api:hasMessage":
+              "The request was accepted, but the access it asks for can no longer be granted (an expiry passed, or the grant it hangs from ended).",
+          },
+        ],
       },
     ];
   return out;

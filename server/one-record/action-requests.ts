@@ -23,9 +23,7 @@ import { loadVerificationRequest, settleVerification, verificationRequestJsonLd,
 export type ActionRequestDeps = ChangeDeps;
 
 export type FoundRequest =
-  | { kind: "change"; row: ChangeRequestRow }
-  | { kind: "verification"; row: VerificationRequestRow }
-  | { kind: "delegation"; view: AccessRequestView };
+  { kind: "change"; row: ChangeRequestRow } | { kind: "verification"; row: VerificationRequestRow } | { kind: "delegation"; view: AccessRequestView };
 
 /** A malformed id names no request: the same 404. */
 export function actionRequestIdParam(raw: unknown): string {
@@ -54,7 +52,13 @@ async function visibleRequest(deps: ActionRequestDeps, orgId: string, id: string
  * the request's id (for a change request, the id of its signed record, whose owner is the requester).
  */
 export function findRequest(deps: ActionRequestDeps, orgId: string, id: string, action: string): Promise<FoundRequest> {
-  return loggedAccess(deps.accessLog, deps.db, { actor: orgId, action: "READ", recordId: id, detail: `one-record action request ${action}` }, () => visibleRequest(deps, orgId, id), () => undefined);
+  return loggedAccess(
+    deps.accessLog,
+    deps.db,
+    { actor: orgId, action: "READ", recordId: id, detail: `one-record action request ${action}` },
+    () => visibleRequest(deps, orgId, id),
+    () => undefined,
+  );
 }
 
 const dateTime = (d: Date) => ({ "@value": d.toISOString(), "@type": "xsd:dateTime" });
@@ -72,7 +76,11 @@ export function changeRequestJsonLd(iris: OneRecordIris, row: ChangeRequestRow, 
     "api:isRequestedAt": dateTime(row.requestedAt),
     "api:hasRequestStatus": status(row.status),
     "api:hasRequestStatusSince": dateTime(row.statusSince),
-    "api:hasRequestStatusHistory": history.map((h) => ({ "@type": "api:RequestStatusEntry", "api:hasRequestStatus": status(h.status), "api:hasRequestStatusSince": dateTime(h.at) })),
+    "api:hasRequestStatusHistory": history.map((h) => ({
+      "@type": "api:RequestStatusEntry",
+      "api:hasRequestStatus": status(h.status),
+      "api:hasRequestStatusSince": dateTime(h.at),
+    })),
   };
   if (row.status === "REVOKED") {
     out["api:isRevokedBy"] = { "@id": iris.party(row.decidedBy ?? row.requestedBy) };
@@ -210,7 +218,14 @@ async function revokeDelegation(deps: ActionRequestDeps, orgId: string, id: stri
 /** A party that sees the request but may not set this status: logged, and answered as an unknown id. */
 async function denied(deps: ActionRequestDeps, orgId: string, id: string, status: StatusChange): Promise<never> {
   const record = await deps.db.record.findUnique({ where: { id }, select: { owner: true } });
-  await deps.accessLog.append({ at: new Date().toISOString(), actor: orgId, action: "DENY", recordId: id, version: null, owner: record?.owner ?? null, detail: `one-record action request REQUEST_${status}` });
+  await deps.accessLog.append({
+    at: new Date().toISOString(),
+    actor: orgId,
+    action: "DENY",
+    recordId: id,
+    version: null,
+    owner: record?.owner ?? null,
+    detail: `one-record action request REQUEST_${status}`,
+  });
   throw notFound();
 }
-

@@ -13,11 +13,16 @@ import { changeRequestJsonLd } from "./action-requests";
 import { dateTimeParam } from "./objects";
 import { CHANGE_STATUSES, changeRequestsOf, type ChangeDeps, type ChangeStatus, type ObjectHeader } from "./changes";
 
-
 /** ?status=: PENDING, ACCEPTED, ... (also as REQUEST_ACCEPTED or the api individual's IRI). */
 function statusFilter(raw: unknown): ChangeStatus | undefined {
   if (raw === undefined) return undefined;
-  const text = typeof raw === "string" ? raw.replace(API, "").replace(/^api:/, "").replace(/^REQUEST_/, "") : "";
+  const text =
+    typeof raw === "string"
+      ? raw
+          .replace(API, "")
+          .replace(/^api:/, "")
+          .replace(/^REQUEST_/, "")
+      : "";
   const status = CHANGE_STATUSES.find((s) => s === text);
   if (!status) throw badRequest("invalid-status", `status is one of ${CHANGE_STATUSES.join(", ")}.`, [{ path: "status", message: "unknown status" }]);
   return status;
@@ -37,7 +42,10 @@ export async function auditTrail(deps: ChangeDeps, orgId: string, object: Object
     (r) => object.owner === orgId || r.status === "ACCEPTED" || r.requestedBy === orgId,
   );
   const bodies = new Map<string, ChangeRequestBody>();
-  for (const part of chunks(rows.map((r) => r.id), 500))
+  for (const part of chunks(
+    rows.map((r) => r.id),
+    500,
+  ))
     for (const v of await deps.db.recordVersion.findMany({ where: { recordId: { in: part }, version: 1 }, select: { recordId: true, body: true } }))
       bodies.set(v.recordId, ChangeRequestBody.parse(JSON.parse(v.body)));
   return {

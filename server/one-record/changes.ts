@@ -11,7 +11,16 @@ import { randomUUID } from "node:crypto";
 import type { Request } from "express";
 import { computeDigest } from "../../sdk/digest";
 import type { SignedRecord } from "../../sdk/envelope";
-import { ChangeError, applyChange, changeOfJsonLd, changeOfRequestBody, changeRequestBodyOf, eventLogOperation, objectCreation, type Change } from "../../sdk/one-record/change";
+import {
+  ChangeError,
+  applyChange,
+  changeOfJsonLd,
+  changeOfRequestBody,
+  changeRequestBodyOf,
+  eventLogOperation,
+  objectCreation,
+  type Change,
+} from "../../sdk/one-record/change";
 import { JsonLdFormError, type JsonObject } from "../../sdk/one-record/jsonld";
 import { SIGNED_WRITE_HEADER, type SignedWrite } from "../../sdk/one-record/signed-write";
 import { API, cargoIri } from "../../sdk/one-record/vocabulary";
@@ -82,7 +91,21 @@ export interface ObjectHeader {
   latestVersion: number;
 }
 
-const COLUMN_NAMES = ["id", "objectId", "objectType", "revision", "requestedBy", "dataHolder", "notify", "status", "requestedAt", "statusSince", "decidedBy", "acceptedRevision", "error"] as const;
+const COLUMN_NAMES = [
+  "id",
+  "objectId",
+  "objectType",
+  "revision",
+  "requestedBy",
+  "dataHolder",
+  "notify",
+  "status",
+  "requestedAt",
+  "statusSince",
+  "decidedBy",
+  "acceptedRevision",
+  "error",
+] as const;
 const COLUMNS = COLUMN_NAMES.map((c) => `"${c}"`).join(", ");
 type RawRow = Record<(typeof COLUMN_NAMES)[number], unknown>;
 
@@ -185,7 +208,11 @@ async function hiddenReference(deps: ChangeDeps, requester: string, objectId: st
   const had = new Set(linksOf(before, deps.iris, objectId).map((l) => l.toId));
   const added = linksOf(next, deps.iris, objectId).filter((l) => !had.has(l.toId));
   if (added.length === 0) return undefined;
-  const readable = await accessOf(deps.db, requester, added.map((l) => l.toId));
+  const readable = await accessOf(
+    deps.db,
+    requester,
+    added.map((l) => l.toId),
+  );
   const hidden = added.find((l) => !readable.has(l.toId));
   if (!hidden) return undefined;
   return {
@@ -234,11 +261,19 @@ export async function requestChange(deps: ChangeDeps, orgId: string, object: Obj
       `Operation ${creates.operation + 1} makes a new ${creates.datatype} inside this object: create it with POST /logistics-objects, then link it by its IRI.`,
       [{ path: creates.property, message: "a Change may link an existing Logistics Object, never create one" }],
     );
-  const latest = await deps.db.recordVersion.findUniqueOrThrow({ where: { recordId_version: { recordId: object.id, version: object.latestVersion } }, select: { body: true } });
+  const latest = await deps.db.recordVersion.findUniqueOrThrow({
+    where: { recordId_version: { recordId: object.id, version: object.latestVersion } },
+    select: { body: true },
+  });
   const body = JSON.parse(latest.body) as JsonObject;
   const objectType = String(body.objectType);
   if (objectType === "LogisticsEvent")
-    throw new HttpProblem(400, "logistics-event-immutable", EVENTS_IMMUTABLE, "Logistics Events of a Logistics Object can not be updated using PATCH: they are append-only.");
+    throw new HttpProblem(
+      400,
+      "logistics-event-immutable",
+      EVENTS_IMMUTABLE,
+      "Logistics Events of a Logistics Object can not be updated using PATCH: they are append-only.",
+    );
   if (change.revision !== object.latestVersion)
     throw new HttpProblem(
       422,
@@ -250,7 +285,10 @@ export async function requestChange(deps: ChangeDeps, orgId: string, object: Obj
   await refuseHiddenReferences(deps, orgId, object.id, body, appliedChange(body, change, objectIri));
 
   const write = signedWriteIfAny(req);
-  if (write && write.version !== 1) throw badRequest("invalid-signed-write", "A change request is version 1 of a ChangeRequest record.", [{ path: SIGNED_WRITE_HEADER, message: "version must be 1" }]);
+  if (write && write.version !== 1)
+    throw badRequest("invalid-signed-write", "A change request is version 1 of a ChangeRequest record.", [
+      { path: SIGNED_WRITE_HEADER, message: "version must be 1" },
+    ]);
   const requestBody = changeRequestBodyOf(change);
   const record = write ? signedChangeRequest(orgId, requestBody, write) : undefined;
   const id = record?.id ?? randomUUID();
@@ -272,7 +310,14 @@ export async function requestChange(deps: ChangeDeps, orgId: string, object: Obj
       // The data holder reads the signed request it decides on.
       await grantByPolicy(tx, provider, deps.accessLog, [{ recordId: id, owner: orgId, grantee: object.owner, policy: "change-request" }]);
       await notify(tx, provider, deps.accessLog, [
-        { orgId: object.owner, kind: "CHANGE_REQUEST_PENDING", recordId: object.id, version: object.latestVersion, owner: object.owner, detail: { actionRequest, object: objectIri, objectType } },
+        {
+          orgId: object.owner,
+          kind: "CHANGE_REQUEST_PENDING",
+          recordId: object.id,
+          version: object.latestVersion,
+          owner: object.owner,
+          detail: { actionRequest, object: objectIri, objectType },
+        },
       ]);
     },
   };
@@ -287,7 +332,9 @@ function signedChangeRequest(orgId: string, requestBody: ChangeRequestBody, writ
   try {
     digest = computeDigest({ type: "ChangeRequest", id: write.id, version: 1, owner: orgId, body: { ...requestBody }, salts: write.salts });
   } catch (err) {
-    throw badRequest("invalid-signed-write", `The salts do not fit the change request: ${(err as Error).message}`, [{ path: SIGNED_WRITE_HEADER, message: "salts" }]);
+    throw badRequest("invalid-signed-write", `The salts do not fit the change request: ${(err as Error).message}`, [
+      { path: SIGNED_WRITE_HEADER, message: "salts" },
+    ]);
   }
   return { type: "ChangeRequest", id: write.id, version: 1, owner: orgId, body: { ...requestBody }, salts: write.salts, digest, signature: write.signature };
 }
@@ -311,7 +358,10 @@ async function moveStatus(
 }
 
 const notPending = (row: ChangeRequestRow) =>
-  conflict("request-not-pending", `The change request is ${row.status === "PENDING" ? "no longer PENDING" : row.status}: only a PENDING request changes status.`);
+  conflict(
+    "request-not-pending",
+    `The change request is ${row.status === "PENDING" ? "no longer PENDING" : row.status}: only a PENDING request changes status.`,
+  );
 
 /** What a status notification needs of an action request about one object (a change or a verification request). */
 export type ObjectRequestRow = Pick<ChangeRequestRow, "id" | "objectId" | "objectType" | "requestedBy" | "dataHolder" | "notify">;
@@ -381,23 +431,34 @@ export async function acceptChange(deps: ChangeDeps, orgId: string, row: ChangeR
       resource: objectIri,
     });
   const change = changeOfRequestBody(await changeRequestBody(deps, row.id), objectIri);
-  const latest = await deps.db.recordVersion.findUniqueOrThrow({ where: { recordId_version: { recordId: row.objectId, version: row.revision } }, select: { body: true } });
+  const latest = await deps.db.recordVersion.findUniqueOrThrow({
+    where: { recordId_version: { recordId: row.objectId, version: row.revision } },
+    select: { body: true },
+  });
   let next: JsonObject;
   try {
     next = appliedChange(JSON.parse(latest.body) as JsonObject, change, objectIri);
   } catch (err) {
     if (!(err instanceof HttpProblem && err.status === 422)) throw err;
     const first = err.errors?.[0];
-    return fail(deps, orgId, row, { code: 422, title: UNPROCESSABLE, message: first?.message ?? err.detail ?? err.title, property: first?.path, resource: objectIri });
+    return fail(deps, orgId, row, {
+      code: 422,
+      title: UNPROCESSABLE,
+      message: first?.message ?? err.detail ?? err.title,
+      property: first?.path,
+      resource: objectIri,
+    });
   }
   // The requester may have lost sight of what its change references since it asked.
   const hidden = await hiddenReference(deps, row.requestedBy, row.objectId, JSON.parse(latest.body) as JsonObject, next);
   if (hidden) return fail(deps, orgId, row, hidden);
   const write = hubAttested ? undefined : signedWriteOf(req);
   if (hubAttested && req.get(SIGNED_WRITE_HEADER) !== undefined)
-    throw badRequest("hub-attested-object", `${objectIri} is attested by the hub for ${row.dataHolder}: the hub signs its revisions. Accept without the ${SIGNED_WRITE_HEADER} header.`, [
-      { path: SIGNED_WRITE_HEADER, message: "not for a hub-attested object" },
-    ]);
+    throw badRequest(
+      "hub-attested-object",
+      `${objectIri} is attested by the hub for ${row.dataHolder}: the hub signs its revisions. Accept without the ${SIGNED_WRITE_HEADER} header.`,
+      [{ path: SIGNED_WRITE_HEADER, message: "not for a hub-attested object" }],
+    );
   if (write && (write.id !== row.objectId || write.version !== row.revision + 1))
     throw badRequest("invalid-signed-write", `Accepting signs revision ${row.revision + 1} of ${objectIri} (record ${row.objectId}).`, [
       { path: SIGNED_WRITE_HEADER, message: `id ${row.objectId}, version ${row.revision + 1} expected` },
@@ -433,10 +494,12 @@ export async function acceptChange(deps: ChangeDeps, orgId: string, row: ChangeR
 }
 
 async function changeRequestsOfRevision(tx: TxClient, provider: DbProvider, objectId: string, revision: number): Promise<ChangeRequestRow[]> {
-  const rows = await query<RawRow>(tx, provider, `SELECT ${COLUMNS} FROM "ChangeRequest" WHERE "objectId" = $1 AND "revision" = $2 AND "status" = 'PENDING' ORDER BY "id"`, [
-    objectId,
-    revision,
-  ]);
+  const rows = await query<RawRow>(
+    tx,
+    provider,
+    `SELECT ${COLUMNS} FROM "ChangeRequest" WHERE "objectId" = $1 AND "revision" = $2 AND "status" = 'PENDING' ORDER BY "id"`,
+    [objectId, revision],
+  );
   return rows.map(rowOf);
 }
 

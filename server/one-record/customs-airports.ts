@@ -11,7 +11,10 @@ export const CustomsAirportsSchema = z
   .default("")
   .transform((text, ctx) => {
     const airports = new Map<string, string[]>();
-    for (const entry of text.split(";").map((e) => e.trim()).filter((e) => e !== "")) {
+    for (const entry of text
+      .split(";")
+      .map((e) => e.trim())
+      .filter((e) => e !== "")) {
       const m = /^([a-z0-9][a-z0-9-]{1,30})=([A-Za-z]{3}(?:\s*,\s*[A-Za-z]{3})*)$/.exec(entry);
       if (!m) {
         ctx.addIssue({ code: "custom", message: `"${entry.slice(0, 80)}" is not <customs org id>=<IATA airport code>[,<code>...]` });

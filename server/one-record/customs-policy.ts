@@ -32,7 +32,12 @@ export function locationCodesOf(location: unknown): string[] {
   for (const c of asList((location as Body).locationCodes)) {
     if (c === null || typeof c !== "object") continue;
     const code = (c as Body).code;
-    const text = typeof code === "string" ? code : code && typeof code === "object" && typeof (code as Body)["@value"] === "string" ? ((code as Body)["@value"] as string) : undefined;
+    const text =
+      typeof code === "string"
+        ? code
+        : code && typeof code === "object" && typeof (code as Body)["@value"] === "string"
+          ? ((code as Body)["@value"] as string)
+          : undefined;
     const id = nodeId(c);
     const value = text ?? (id !== undefined ? id.slice(Math.max(id.lastIndexOf("#"), id.lastIndexOf("/")) + 1) : undefined);
     if (value) codes.push(value.trim().toUpperCase());
@@ -148,6 +153,11 @@ async function latestBodies(tx: Runner, provider: DbProvider, ids: readonly stri
 /** Which of the organisations exist with the CUSTOMS role. */
 async function customsOrganisations(tx: Runner, provider: DbProvider, ids: readonly string[]): Promise<Set<string>> {
   if (ids.length === 0) return new Set();
-  const rows = await query<{ id: string; roles: string }>(tx, provider, `SELECT "id", "roles" FROM "Organization" WHERE "id" IN (${placeholders(1, ids.length)})`, ids);
+  const rows = await query<{ id: string; roles: string }>(
+    tx,
+    provider,
+    `SELECT "id", "roles" FROM "Organization" WHERE "id" IN (${placeholders(1, ids.length)})`,
+    ids,
+  );
   return new Set(rows.filter((r) => r.roles.split(",").includes("CUSTOMS")).map((r) => r.id));
 }

@@ -44,7 +44,12 @@ const OBJECT_PATH = /^\/logistics-objects\/([^/?#]+)/;
 function objectNotFound(iris: OneRecordIris, path: string): { problem: HttpProblem; resource: string } | undefined {
   const id = OBJECT_PATH.exec(path)?.[1];
   if (id === undefined) return undefined;
-  const problem = new HttpProblem(404, "not-found", "Logistics Object not found", "Logistics Object with the specified URI could not be found (or you may not see it).");
+  const problem = new HttpProblem(
+    404,
+    "not-found",
+    "Logistics Object not found",
+    "Logistics Object with the specified URI could not be found (or you may not see it).",
+  );
   return { problem, resource: iris.object(id) };
 }
 
@@ -59,6 +64,10 @@ export function oneRecordErrors(iris: OneRecordIris): ErrorRequestHandler {
     }
     const object = problem.status === 404 && problem.kind === "not-found" ? objectNotFound(iris, req.originalUrl) : undefined;
     if (object) problem = object.problem;
-    res.status(problem.status).set(problem.headers).type(LD_JSON).send(JSON.stringify(oneRecordError(problem, req.originalUrl, object?.resource)));
+    res
+      .status(problem.status)
+      .set(problem.headers)
+      .type(LD_JSON)
+      .send(JSON.stringify(oneRecordError(problem, req.originalUrl, object?.resource)));
   };
 }

@@ -36,7 +36,13 @@ export function eventRoutes(deps: EventRouteDeps): Router {
     const orgId = callerOf(req).orgId;
     const objectId = objectIdParam(req.params.id);
     // Posting needs read access to the object: a denial is logged like any refused read.
-    await loggedAccess(accessLog, db, { actor: orgId, action: "READ", recordId: objectId, detail: "one-record append event" }, () => readableObject(deps, orgId, objectId), () => undefined);
+    await loggedAccess(
+      accessLog,
+      db,
+      { actor: orgId, action: "READ", recordId: objectId, detail: "one-record append event" },
+      () => readableObject(deps, orgId, objectId),
+      () => undefined,
+    );
     const { eventId } = await appendEvent(deps, orgId, objectId, req);
     res.status(201).location(iris.event(objectId, eventId)).set("Type", EVENT_TYPE_IRI).end();
   });
@@ -56,8 +62,24 @@ export function eventRoutes(deps: EventRouteDeps): Router {
     // Each event listed is a read of that event's record.
     const at = new Date().toISOString();
     await accessLog.append(
-      { at, actor: orgId, action: "READ", recordId: objectId, version: null, owner: header.owner, detail: `one-record logistics-events (${page.events.length} of ${page.total})` },
-      ...page.events.map((e) => ({ at, actor: orgId, action: "READ" as const, recordId: e.eventId, version: 1, owner: e.poster, detail: `one-record event of ${objectId}` })),
+      {
+        at,
+        actor: orgId,
+        action: "READ",
+        recordId: objectId,
+        version: null,
+        owner: header.owner,
+        detail: `one-record logistics-events (${page.events.length} of ${page.total})`,
+      },
+      ...page.events.map((e) => ({
+        at,
+        actor: orgId,
+        action: "READ" as const,
+        recordId: e.eventId,
+        version: 1,
+        owner: e.poster,
+        detail: `one-record event of ${objectId}`,
+      })),
     );
     res.type(LD_JSON).send(JSON.stringify(eventCollection(deps, objectId, page)));
   });
@@ -77,7 +99,10 @@ export function eventRoutes(deps: EventRouteDeps): Router {
       .set({
         Type: EVENT_TYPE_IRI,
         "Last-Modified": event.storedAt.toUTCString(),
-        Link: [`</v1/records/${eventId}?version=1>; rel="describedby"`, `</v1/records/${eventId}/proof?version=1>; rel="https://cargoproof.dev/rel/proof"`].join(", "),
+        Link: [
+          `</v1/records/${eventId}?version=1>; rel="describedby"`,
+          `</v1/records/${eventId}/proof?version=1>; rel="https://cargoproof.dev/rel/proof"`,
+        ].join(", "),
       })
       .type(LD_JSON)
       .send(JSON.stringify(event.json));

@@ -17,11 +17,20 @@ import { HttpProblem, badRequest, conflict, notFound } from "../http/problem";
 import { readableIds, readableRecord } from "../records/access";
 import type { PublishContext, RecordObserver } from "../records/observers";
 import type { OneRecordIris } from "./iris";
-import { attestationOf, attestObjectWrite, bodyOfRequest, dateTimeParam, heldHeader, requireJsonLd, signedWriteIfAny, storeObjectWrite, type ObjectStore } from "./objects";
+import {
+  attestationOf,
+  attestObjectWrite,
+  bodyOfRequest,
+  dateTimeParam,
+  heldHeader,
+  requireJsonLd,
+  signedWriteIfAny,
+  storeObjectWrite,
+  type ObjectStore,
+} from "./objects";
 import { speakerOf } from "../../sdk/provenance/attesters";
 import { EVENT_FOR, LOGISTICS_EVENT, LOGISTICS_OBJECT, linksOf } from "../records/links";
 import { RecordIdSchema } from "../../sdk/envelope";
-
 
 const isNode = (v: unknown): v is JsonObject => typeof v === "object" && v !== null && !Array.isArray(v);
 const textOf = (v: unknown): string | undefined => (typeof v === "string" ? v : isNode(v) && typeof v["@value"] === "string" ? v["@value"] : undefined);
@@ -104,7 +113,15 @@ export class EventLog implements RecordObserver {
       provider,
       "LogisticsEventIndex",
       ["eventId", "objectId", "eventCode", "createdAt", "occurredAt", "storedAt", "poster"],
-      events.map((e) => [e.id, about.get(e.id) ?? null, eventCodeOf(e.body) ?? null, dateOf(e.body.creationDate) ?? now, dateOf(e.body.eventDate) ?? null, now, speakerOf(e)]),
+      events.map((e) => [
+        e.id,
+        about.get(e.id) ?? null,
+        eventCodeOf(e.body) ?? null,
+        dateOf(e.body.creationDate) ?? now,
+        dateOf(e.body.eventDate) ?? null,
+        now,
+        speakerOf(e),
+      ]),
     );
   }
 
@@ -130,9 +147,19 @@ export class EventLog implements RecordObserver {
     const ids = [...objects];
     const types = new Map<string, string>();
     for (const part of chunks(ids)) {
-      const rows = await query<{ id: string; type: string }>(ctx.tx, ctx.provider, `SELECT "id", "type" FROM "Record" WHERE "id" IN (${placeholders(1, part.length)})`, part);
+      const rows = await query<{ id: string; type: string }>(
+        ctx.tx,
+        ctx.provider,
+        `SELECT "id", "type" FROM "Record" WHERE "id" IN (${placeholders(1, part.length)})`,
+        part,
+      );
       for (const r of rows) types.set(r.id, r.type);
-      const indexed = await query(ctx.tx, ctx.provider, `SELECT "eventId" FROM "LogisticsEventIndex" WHERE "eventId" IN (${placeholders(1, part.length)}) LIMIT 1`, part);
+      const indexed = await query(
+        ctx.tx,
+        ctx.provider,
+        `SELECT "eventId" FROM "LogisticsEventIndex" WHERE "eventId" IN (${placeholders(1, part.length)}) LIMIT 1`,
+        part,
+      );
       if (indexed.length > 0) throw notFound();
     }
     const batchEvents = new Set(events.map((e) => e.id));
@@ -143,7 +170,12 @@ export class EventLog implements RecordObserver {
     const refuse = () => conflict("event-append-only", "A LogisticsEvent is never changed: append a new event to the object instead.");
     if (later.some((r) => isEvent(r) || eventsInBatch.has(r.id))) throw refuse();
     for (const part of chunks(later.map((r) => r.id))) {
-      const rows = await query(ctx.tx, ctx.provider, `SELECT "eventId" FROM "LogisticsEventIndex" WHERE "eventId" IN (${placeholders(1, part.length)}) LIMIT 1`, part);
+      const rows = await query(
+        ctx.tx,
+        ctx.provider,
+        `SELECT "eventId" FROM "LogisticsEventIndex" WHERE "eventId" IN (${placeholders(1, part.length)}) LIMIT 1`,
+        part,
+      );
       if (rows.length > 0) throw refuse();
     }
   }
@@ -172,7 +204,9 @@ export async function appendEvent(store: ObjectStore, orgId: string, objectId: s
   requireJsonLd(req);
   const { objectType, body } = bodyOfRequest(req.body);
   if (objectType !== LOGISTICS_EVENT)
-    throw badRequest("not-a-logistics-event", "A logistics event is a cargo:LogisticsEvent.", [{ path: "@type", message: `cargo:${objectType} is no LogisticsEvent` }]);
+    throw badRequest("not-a-logistics-event", "A logistics event is a cargo:LogisticsEvent.", [
+      { path: "@type", message: `cargo:${objectType} is no LogisticsEvent` },
+    ]);
   if (body.eventFor === undefined)
     throw badRequest("event-for-required", "The event names its object in cargo:eventFor (signed with the rest of it; the SDK adds it).", [
       { path: cargoIri("eventFor"), message: "missing" },
@@ -183,7 +217,10 @@ export async function appendEvent(store: ObjectStore, orgId: string, objectId: s
     ]);
   const write = signedWriteIfAny(req);
   if (!write) return { eventId: (await attestObjectWrite(store, orgId, body)).id, objectType };
-  if (write.version !== 1) throw badRequest("invalid-signed-write", "An event is revision 1: events are never changed.", [{ path: SIGNED_WRITE_HEADER, message: "version must be 1" }]);
+  if (write.version !== 1)
+    throw badRequest("invalid-signed-write", "An event is revision 1: events are never changed.", [
+      { path: SIGNED_WRITE_HEADER, message: "version must be 1" },
+    ]);
   await storeObjectWrite(store, orgId, body, write);
   return { eventId: write.id, objectType };
 }
@@ -202,12 +239,18 @@ export interface EventQuery {
 
 export const MAX_EVENTS_PAGE = 1000;
 
-const list = (v: unknown): string[] => (v === undefined ? [] : (Array.isArray(v) ? v : [v]).flatMap((x) => String(x).split(",")).map((x) => x.trim()).filter(Boolean));
-
+const list = (v: unknown): string[] =>
+  v === undefined
+    ? []
+    : (Array.isArray(v) ? v : [v])
+        .flatMap((x) => String(x).split(","))
+        .map((x) => x.trim())
+        .filter(Boolean);
 
 function intParam(raw: unknown, name: string, fallback: number, max: number): number {
   if (raw === undefined) return fallback;
-  if (typeof raw !== "string" || !/^\d{1,9}$/.test(raw) || Number(raw) > max) throw badRequest("invalid-query", `${name} is an integer from 0 to ${max}.`, [{ path: name, message: "not allowed" }]);
+  if (typeof raw !== "string" || !/^\d{1,9}$/.test(raw) || Number(raw) > max)
+    throw badRequest("invalid-query", `${name} is an integer from 0 to ${max}.`, [{ path: name, message: "not allowed" }]);
   return Number(raw);
 }
 
@@ -222,7 +265,8 @@ const SORTS: Record<string, EventQuery["sort"][number]> = {
 export function eventQueryOf(q: Request["query"]): EventQuery {
   const codes = list(q["event-code"]).map((c) => c.slice(Math.max(c.lastIndexOf("#"), c.lastIndexOf("/")) + 1));
   const bad = codes.find((c) => !/^[A-Z]{3}$/.test(c));
-  if (bad !== undefined) throw badRequest("invalid-query", "event-code is a three-letter status code, e.g. DEP.", [{ path: "event-code", message: `${bad}: not a status code` }]);
+  if (bad !== undefined)
+    throw badRequest("invalid-query", "event-code is a three-letter status code, e.g. DEP.", [{ path: "event-code", message: `${bad}: not a status code` }]);
   const sort = list(q.sort).map((s) => {
     const known = SORTS[s];
     if (!known) throw badRequest("invalid-query", `sort is one of ${Object.keys(SORTS).join(", ")}.`, [{ path: "sort", message: `${s}: unknown` }]);

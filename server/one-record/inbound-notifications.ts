@@ -30,10 +30,18 @@ const UNKNOWN_SECRET = `whsec_${randomUUID()}`;
 const MAX_NOTIFICATION_BYTES = "1mb";
 
 const unauthenticated = () =>
-  new HttpProblem(401, "unauthenticated-notification", "Not authenticated", "A notification is accepted only for a subscription of this hub, signed with its callback secret.", undefined, {
-    "WWW-Authenticate": 'Cargoproof-Signature realm="cargoproof"',
-  });
-const invalid = (message: string, property: string) => badRequest("invalid-notification", `The notification is not valid: ${message}.`, [{ path: property, message }]);
+  new HttpProblem(
+    401,
+    "unauthenticated-notification",
+    "Not authenticated",
+    "A notification is accepted only for a subscription of this hub, signed with its callback secret.",
+    undefined,
+    {
+      "WWW-Authenticate": 'Cargoproof-Signature realm="cargoproof"',
+    },
+  );
+const invalid = (message: string, property: string) =>
+  badRequest("invalid-notification", `The notification is not valid: ${message}.`, [{ path: property, message }]);
 
 /** The api:Notification of a body: its event type and the object it is about; 400 naming the property. */
 function notificationOf(raw: Buffer): { eventType: string; objectIri: string } {
@@ -94,7 +102,8 @@ export function inboundNotificationRoutes(deps: RemoteDeps): Router {
       // The object as its server now gives it; a failure is kept with the notification (the next one tries again).
       try {
         const version = await refreshCopy(deps, sub);
-        if (version !== undefined) await execute(deps.db, deps.provider, `UPDATE "RemoteNotification" SET "copyVersion" = $1 WHERE "id" = $2`, [version, rowId]);
+        if (version !== undefined)
+          await execute(deps.db, deps.provider, `UPDATE "RemoteNotification" SET "copyVersion" = $1 WHERE "id" = $2`, [version, rowId]);
       } catch (err) {
         const message = err instanceof HttpProblem ? (err.detail ?? err.title) : "the copy could not be stored";
         await execute(deps.db, deps.provider, `UPDATE "RemoteNotification" SET "error" = $1 WHERE "id" = $2`, [message.slice(0, 500), rowId]);

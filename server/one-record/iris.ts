@@ -36,7 +36,10 @@ export class OneRecordIris {
   recordIdOf(iri: string): string | undefined {
     const prefix = `${this.base}/logistics-objects/`;
     if (!iri.startsWith(prefix)) return undefined;
-    const rest = iri.slice(prefix.length).replace(/[?#].*$/, "").replace(/\/+$/, "");
+    const rest = iri
+      .slice(prefix.length)
+      .replace(/[?#].*$/, "")
+      .replace(/\/+$/, "");
     return rest !== "" && !rest.includes("/") ? rest : undefined;
   }
 

@@ -61,7 +61,10 @@ export function oneRecordWebhookFormat(db: Db, provider: DbProvider, iris: OneRe
         n.version !== null && objectId === n.recordId ? [objectId, n.version] : [objectId],
       );
       const org = row ? await db.organization.findUnique({ where: { id: sub.orgId } }) : null;
-      const record = row && org ? (await disclosedAll(db, { orgId: sub.orgId, roles: toView(org).roles }, [storedRecord({ ...row, version: Number(row.version) })])).get(objectId) : undefined;
+      const record =
+        row && org
+          ? (await disclosedAll(db, { orgId: sub.orgId, roles: toView(org).roles }, [storedRecord({ ...row, version: Number(row.version) })])).get(objectId)
+          : undefined;
       if (record) {
         const body = record.body as JsonObject;
         const { "@context": _ctx, ...node } = objectOfBody(String(body.objectType), body, iris.object(objectId));

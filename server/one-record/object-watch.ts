@@ -112,10 +112,19 @@ export class ObjectWatch implements RecordObserver {
       const changed = changedFields(before, r.body)
         .filter((f) => !NOT_PROPERTIES.has(f))
         .map(cargoIri);
-      out.push({ kind: LOGISTICS_OBJECT_UPDATED, objectId: r.id, version: r.version, owner: speakerOf(r), detail: { objectType, revision: r.version, changed } });
+      out.push({
+        kind: LOGISTICS_OBJECT_UPDATED,
+        objectId: r.id,
+        version: r.version,
+        owner: speakerOf(r),
+        detail: { objectType, revision: r.version, changed },
+      });
     }
     if (eventTargets.length > 0) {
-      const targets = await this.ownersAndTypes(eventTargets.map((e) => e.objectId), ctx);
+      const targets = await this.ownersAndTypes(
+        eventTargets.map((e) => e.objectId),
+        ctx,
+      );
       for (const { event, objectId } of eventTargets) {
         const target = targets.get(objectId);
         if (!target) continue;
@@ -144,7 +153,8 @@ export class ObjectWatch implements RecordObserver {
         part,
       );
       const holders = await holdersOf(ctx.tx, rows);
-      for (const row of rows) out.set(row.id, { owner: holders.get(row.id)!, objectType: String((JSON.parse(row.body) as { objectType?: unknown }).objectType) });
+      for (const row of rows)
+        out.set(row.id, { owner: holders.get(row.id)!, objectType: String((JSON.parse(row.body) as { objectType?: unknown }).objectType) });
     }
     return out;
   }

@@ -71,9 +71,11 @@ export function signedWriteIfAny(req: Request): SignedWrite | undefined {
 export function signedWriteOf(req: Request): SignedWrite {
   const raw = req.get(SIGNED_WRITE_HEADER);
   if (!raw)
-    throw badRequest("signature-required", `Writes carry the writer's signature in the ${SIGNED_WRITE_HEADER} header (the SDK adds it; see docs/one-record.md).`, [
-      { path: SIGNED_WRITE_HEADER, message: "missing" },
-    ]);
+    throw badRequest(
+      "signature-required",
+      `Writes carry the writer's signature in the ${SIGNED_WRITE_HEADER} header (the SDK adds it; see docs/one-record.md).`,
+      [{ path: SIGNED_WRITE_HEADER, message: "missing" }],
+    );
   try {
     return decodeSignedWrite(raw);
   } catch {
@@ -93,7 +95,11 @@ function propertyIri(path: string): string {
 function asObjectProblem(err: unknown): unknown {
   if (!(err instanceof HttpProblem) || !err.errors) return err;
   const errors = err.errors.map((e) => {
-    const rest = e.path.replace(/^body\./, "").split(".").slice(1).join(".");
+    const rest = e.path
+      .replace(/^body\./, "")
+      .split(".")
+      .slice(1)
+      .join(".");
     return { path: propertyIri(e.path), message: rest ? `${rest}: ${e.message}` : e.message };
   });
   return new HttpProblem(err.status, err.kind, err.title, err.detail, errors, err.headers);
@@ -103,7 +109,12 @@ function asObjectProblem(err: unknown): unknown {
  * Stores a signed write of a ONE Record object as a LogisticsObject record version: the digest is
  * recomputed from the body the hub derived, so the signature must be over exactly that.
  */
-export async function storeObjectWrite(store: ObjectStore, orgId: string, body: JsonObject, write: SignedWrite): Promise<{ record: SignedRecord; published: Published }> {
+export async function storeObjectWrite(
+  store: ObjectStore,
+  orgId: string,
+  body: JsonObject,
+  write: SignedWrite,
+): Promise<{ record: SignedRecord; published: Published }> {
   let digest: string;
   try {
     digest = computeDigest({ type: "LogisticsObject", id: write.id, version: write.version, owner: orgId, body, salts: write.salts });
@@ -162,7 +173,8 @@ export async function createObject(store: ObjectStore, orgId: string, req: Reque
     throw badRequest("logistics-event-not-object", "A LogisticsEvent is appended to the object it is about: POST /logistics-objects/{id}/logistics-events.");
   const write = signedWriteIfAny(req);
   if (!write) return { id: (await attestObjectWrite(store, orgId, body)).id, objectType };
-  if (write.version !== 1) throw badRequest("invalid-signed-write", "A new object is revision 1.", [{ path: SIGNED_WRITE_HEADER, message: "version must be 1" }]);
+  if (write.version !== 1)
+    throw badRequest("invalid-signed-write", "A new object is revision 1.", [{ path: SIGNED_WRITE_HEADER, message: "version must be 1" }]);
   await storeObjectWrite(store, orgId, body, write);
   return { id: write.id, objectType };
 }
@@ -172,9 +184,11 @@ export function dateTimeParam(raw: unknown, name: string, kind: string): Date | 
   if (raw === undefined) return undefined;
   const at = typeof raw === "string" ? parseQueryDateTime(raw) : undefined;
   if (!at)
-    throw badRequest(kind, `${name} is an ISO 8601 UTC date-time, YYYYMMDDThhmmssZ as the ONE Record specification gives it (e.g. 20261123T100000Z), or 2026-11-23T10:00:00Z.`, [
-      { path: name, message: "not a date-time" },
-    ]);
+    throw badRequest(
+      kind,
+      `${name} is an ISO 8601 UTC date-time, YYYYMMDDThhmmssZ as the ONE Record specification gives it (e.g. 20261123T100000Z), or 2026-11-23T10:00:00Z.`,
+      [{ path: name, message: "not a date-time" }],
+    );
   return at;
 }
 
@@ -225,16 +239,31 @@ export async function readObject(store: ObjectStore, reader: Reader, id: string,
   const latest =
     row.version === header.latestVersion
       ? row
-      : await store.db.recordVersion.findUniqueOrThrow({ where: { recordId_version: { recordId: id, version: header.latestVersion } }, select: { publishedAt: true } });
+      : await store.db.recordVersion.findUniqueOrThrow({
+          where: { recordId_version: { recordId: id, version: header.latestVersion } },
+          select: { publishedAt: true },
+        });
   const stored = storedRecord(row);
   const record = disclosed(stored, reader, access);
   const { objectType } = record.body as { objectType: string };
   // The attestation shows even to a reader of some fields only: who holds the object is no secret to it.
   const attestation = attestationOf(store.iris, stored.body);
-  const json = objectOfBody(objectType, record.body, store.iris.object(id), { revision: row.version, latestRevision: header.latestVersion, ...(attestation ? { attestation } : {}) });
+  const json = objectOfBody(objectType, record.body, store.iris.object(id), {
+    revision: row.version,
+    latestRevision: header.latestVersion,
+    ...(attestation ? { attestation } : {}),
+  });
   const embedded = opts.embedded ? await embedReferences(store, reader, json, opts.at) : { json, read: [] };
   const out = opts.at ? atTime(embedded.json, store.iris, formatQueryDateTime(opts.at)) : embedded.json;
-  return { record, holder: speakerOf(stored), json: out, latestRevision: header.latestVersion, publishedAt: row.publishedAt, lastModified: latest.publishedAt, embedded: embedded.read };
+  return {
+    record,
+    holder: speakerOf(stored),
+    json: out,
+    latestRevision: header.latestVersion,
+    publishedAt: row.publishedAt,
+    lastModified: latest.publishedAt,
+    embedded: embedded.read,
+  };
 }
 
 /**

@@ -160,7 +160,13 @@ export interface RemoteAnswer {
  * addresses only unless private targets are allowed), at most MAX_ANSWER_BYTES read, bounded by
  * REMOTE_TIMEOUT_MS. Undefined when no answer came (refused, unreachable, too large, too slow).
  */
-export async function remoteCall(url: string, method: "GET" | "POST" | "DELETE", headers: Record<string, string>, allowPrivate: boolean, body?: string): Promise<RemoteAnswer | undefined> {
+export async function remoteCall(
+  url: string,
+  method: "GET" | "POST" | "DELETE",
+  headers: Record<string, string>,
+  allowPrivate: boolean,
+  body?: string,
+): Promise<RemoteAnswer | undefined> {
   const answer = await outboundCall(url, {
     method,
     headers: { "user-agent": "cargoproof-one-record/1", ...headers },
@@ -169,13 +175,20 @@ export async function remoteCall(url: string, method: "GET" | "POST" | "DELETE",
     allowPrivate,
     maxAnswerBytes: MAX_ANSWER_BYTES,
   });
-  return answer.text !== undefined && answer.statusCode !== undefined && answer.headers ? { status: answer.statusCode, headers: answer.headers, text: answer.text } : undefined;
+  return answer.text !== undefined && answer.statusCode !== undefined && answer.headers
+    ? { status: answer.statusCode, headers: answer.headers, text: answer.text }
+    : undefined;
 }
 
 const unavailable = (detail: string) => new HttpProblem(502, "remote-server-unavailable", "Bad Gateway", detail);
 /** The remote's refusal and its "no such object" look alike to the member, as they do on this hub. */
 const remoteNotFound = () =>
-  new HttpProblem(404, "remote-object-not-found", "Logistics Object not found", "The other server did not give this object: it does not exist there, or your token there may not read it.");
+  new HttpProblem(
+    404,
+    "remote-object-not-found",
+    "Logistics Object not found",
+    "The other server did not give this object: it does not exist there, or your token there may not read it.",
+  );
 
 /** A remote revision: the Revision header, else api:hasRevision of the body. */
 function revisionOf(answer: RemoteAnswer, json: JsonObject): number | undefined {
@@ -208,7 +221,15 @@ export async function fetchRemoteObject(deps: Pick<RemoteDeps, "allowPrivate">, 
 
 const invalid = (message: string, property: string, detail = message) => badRequest("invalid-subscription", detail, [{ path: property, message }]);
 const idOf = (v: Json | undefined): string | undefined =>
-  typeof v === "string" ? v : v !== null && typeof v === "object" && !Array.isArray(v) ? (typeof v["@id"] === "string" ? v["@id"] : typeof v["@value"] === "string" ? v["@value"] : undefined) : undefined;
+  typeof v === "string"
+    ? v
+    : v !== null && typeof v === "object" && !Array.isArray(v)
+      ? typeof v["@id"] === "string"
+        ? v["@id"]
+        : typeof v["@value"] === "string"
+          ? v["@value"]
+          : undefined
+      : undefined;
 const Token = z.string().regex(/^Bearer [\x21-\x7e]{1,4096}$/, "Bearer <token>");
 
 /** The ONE Record base of an object IRI (what precedes /logistics-objects/{id}), or undefined. */
@@ -241,11 +262,19 @@ async function remoteAskOf(deps: RemoteDeps, req: Request): Promise<RemoteAsk> {
     throw invalid(issue.message, key.startsWith("@") || key.includes(":") ? key : `${API}${key}`, `The subscription is not valid: ${issue.message}.`);
   }
   if (!parsed.data.hasTopicType["@id"].endsWith("LOGISTICS_OBJECT_IDENTIFIER"))
-    throw invalid("only LOGISTICS_OBJECT_IDENTIFIER", `${API}hasTopicType`, "The hub subscribes to one logistics object of another server (topic type LOGISTICS_OBJECT_IDENTIFIER).");
+    throw invalid(
+      "only LOGISTICS_OBJECT_IDENTIFIER",
+      `${API}hasTopicType`,
+      "The hub subscribes to one logistics object of another server (topic type LOGISTICS_OBJECT_IDENTIFIER).",
+    );
   const topic = idOf(node.hasTopic as Json);
   const base = topic === undefined ? undefined : serverOf(topic);
   if (topic === undefined || base === undefined || topic.length > 2048)
-    throw invalid("not a logistics object IRI", `${API}hasTopic`, "The topic is the IRI of a logistics object on another ONE Record server ({server}/logistics-objects/{id}).");
+    throw invalid(
+      "not a logistics object IRI",
+      `${API}hasTopic`,
+      "The topic is the IRI of a logistics object on another ONE Record server ({server}/logistics-objects/{id}).",
+    );
   if (deps.iris.recordIdOf(topic) !== undefined || base === deps.iris.base)
     throw invalid("an object of this hub", `${API}hasTopic`, "The object is on this hub: subscribe to it with POST /subscriptions.");
   const subscriber = parsed.data.hasSubscriber["@id"];
@@ -253,9 +282,11 @@ async function remoteAskOf(deps: RemoteDeps, req: Request): Promise<RemoteAsk> {
     throw invalid("not an IRI", `${API}hasSubscriber`, "hasSubscriber is your party's IRI on the other server.");
   const auth = Token.safeParse(req.get(REMOTE_AUTHORIZATION_HEADER) ?? "");
   if (!auth.success)
-    throw badRequest("remote-authorization-required", `The ${REMOTE_AUTHORIZATION_HEADER} header carries your bearer token for the other server: Bearer <token>.`, [
-      { path: REMOTE_AUTHORIZATION_HEADER, message: "missing or malformed" },
-    ]);
+    throw badRequest(
+      "remote-authorization-required",
+      `The ${REMOTE_AUTHORIZATION_HEADER} header carries your bearer token for the other server: Bearer <token>.`,
+      [{ path: REMOTE_AUTHORIZATION_HEADER, message: "missing or malformed" }],
+    );
   try {
     await checkWebhookUrl(topic, deps.allowPrivate);
   } catch (err) {
@@ -268,9 +299,21 @@ async function remoteAskOf(deps: RemoteDeps, req: Request): Promise<RemoteAsk> {
 // ---- The anchored copy ---------------------------------------------------------------------
 
 /** One revision of the remote object as version `version` of the member's copy (attested for it). */
-function attestCopy(deps: RemoteDeps, orgId: string, copyId: string, version: number, topic: string, fetched: { object: JsonObject; revision: number }): Promise<SignedRecord[]> {
+function attestCopy(
+  deps: RemoteDeps,
+  orgId: string,
+  copyId: string,
+  version: number,
+  topic: string,
+  fetched: { object: JsonObject; revision: number },
+): Promise<SignedRecord[]> {
   return deps.hub.attestFor(orgId, [
-    { type: "RemoteObjectCopy", id: copyId, version, body: { sourceIri: topic, revision: fetched.revision, receivedAt: new Date().toISOString(), object: fetched.object } },
+    {
+      type: "RemoteObjectCopy",
+      id: copyId,
+      version,
+      body: { sourceIri: topic, revision: fetched.revision, receivedAt: new Date().toISOString(), object: fetched.object },
+    },
   ]);
 }
 
@@ -405,7 +448,13 @@ export async function unsubscribeRemote(deps: RemoteDeps, orgId: string, id: str
   let remote: RemoteUnsubscribeView["remote"] = "not-asked";
   if (target) {
     const answer = await remoteCall(target, "DELETE", { accept: LD_JSON, authorization: `Bearer ${sub.remoteToken}` }, deps.allowPrivate);
-    remote = !answer ? "unavailable" : answer.status >= 200 && answer.status < 300 ? "revoked" : answer.status === 404 || answer.status === 410 ? "not-found" : "refused";
+    remote = !answer
+      ? "unavailable"
+      : answer.status >= 200 && answer.status < 300
+        ? "revoked"
+        : answer.status === 404 || answer.status === 410
+          ? "not-found"
+          : "refused";
   }
   return { id: sub.id, ended: true, remoteSubscription: sub.remoteSubscription, remote };
 }

@@ -42,7 +42,11 @@ export function requestRoutes(deps: RequestRouteDeps): Router {
     const orgId = callerOf(req).orgId;
     const object = await readableObject(orgId, objectIdParam(req.params.id), "one-record change request");
     const { id } = await requestChange(deps, orgId, object, req);
-    res.status(201).location(iris.actionRequest(id)).set("Type", API + "ChangeRequest").end();
+    res
+      .status(201)
+      .location(iris.actionRequest(id))
+      .set("Type", API + "ChangeRequest")
+      .end();
   });
 
   // verifyLogisticsObject: only a party that may read the object asks (else the 404 of a missing one).
@@ -50,7 +54,11 @@ export function requestRoutes(deps: RequestRouteDeps): Router {
     const orgId = callerOf(req).orgId;
     const object = await readableObject(orgId, objectIdParam(req.params.id), "one-record verification request");
     const { id } = await requestVerification(deps, orgId, object, req);
-    res.status(201).location(iris.actionRequest(id)).set("Type", API + "VerificationRequest").end();
+    res
+      .status(201)
+      .location(iris.actionRequest(id))
+      .set("Type", API + "VerificationRequest")
+      .end();
   });
 
   router.get("/logistics-objects/:id/audit-trail", auth, async (req, res) => {
@@ -90,7 +98,10 @@ export function requestRoutes(deps: RequestRouteDeps): Router {
     const found = await findRequest(deps, orgId, id, "PATCH");
     await changeStatus(deps, orgId, found, req.query.status, req);
     const type = { change: "ChangeRequest", verification: "VerificationRequest", delegation: "AccessDelegationRequest" }[found.kind];
-    res.status(204).set("Type", API + type).end();
+    res
+      .status(204)
+      .set("Type", API + type)
+      .end();
   });
 
   router.delete("/action-requests/:id", auth, async (req, res) => {

@@ -74,7 +74,10 @@ export function oneRecordRoutes(deps: OneRecordDeps): Router {
         // A historical read names itself with its time (the specification's Example E1).
         ...(opts.at ? { Location: `${iris.object(id)}?at=${formatQueryDateTime(opts.at)}` } : {}),
         // Beyond the standard: the signed record of this revision and its inclusion proof.
-        Link: [`</v1/records/${id}?version=${version}>; rel="describedby"`, `</v1/records/${id}/proof?version=${version}>; rel="https://cargoproof.dev/rel/proof"`].join(", "),
+        Link: [
+          `</v1/records/${id}?version=${version}>; rel="describedby"`,
+          `</v1/records/${id}/proof?version=${version}>; rel="https://cargoproof.dev/rel/proof"`,
+        ].join(", "),
       })
       .type(LD_JSON)
       .send(JSON.stringify(revision.json));

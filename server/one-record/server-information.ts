@@ -8,7 +8,12 @@ const ONTOLOGIES = ["https://onerecord.iata.org/ns/cargo/3.2.0", `https://onerec
 /** GET /: what this ONE Record server speaks. The data holder is the hub's operator: it serves every party. */
 export function serverInformation(iris: OneRecordIris): Record<string, unknown> {
   return {
-    "@context": { ...ONE_RECORD_CONTEXT, "api:hasServerEndpoint": { "@type": "xsd:anyURI" }, "api:hasSupportedOntology": { "@type": "xsd:anyURI" }, "api:hasSupportedOntologyVersion": { "@type": "xsd:anyURI" } },
+    "@context": {
+      ...ONE_RECORD_CONTEXT,
+      "api:hasServerEndpoint": { "@type": "xsd:anyURI" },
+      "api:hasSupportedOntology": { "@type": "xsd:anyURI" },
+      "api:hasSupportedOntologyVersion": { "@type": "xsd:anyURI" },
+    },
     "@id": `${iris.base}/`,
     "@type": "api:ServerInformation",
     "api:hasDataHolder": { "@id": iris.party(OPERATOR_ORG_ID) },

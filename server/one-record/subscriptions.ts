@@ -45,7 +45,8 @@ const LD_JSON = "application/ld+json";
 const isNode = (v: unknown): v is JsonObject => typeof v === "object" && v !== null && !Array.isArray(v);
 const many = (v: Json | undefined): Json[] => (v === undefined ? [] : Array.isArray(v) ? v : [v]);
 /** A string, a value object's @value or a node's @id. */
-const stringOf = (v: Json): string | undefined => (typeof v === "string" ? v : isNode(v) ? (typeof v["@value"] === "string" ? v["@value"] : typeof v["@id"] === "string" ? v["@id"] : undefined) : undefined);
+const stringOf = (v: Json): string | undefined =>
+  typeof v === "string" ? v : isNode(v) ? (typeof v["@value"] === "string" ? v["@value"] : typeof v["@id"] === "string" ? v["@id"] : undefined) : undefined;
 
 const invalid = (message: string, property: string, detail = message) => badRequest("invalid-subscription", detail, [{ path: property, message }]);
 
@@ -61,14 +62,22 @@ export function topicOf(iris: OneRecordIris, type: TopicType, topic: string): { 
     const id = iris.recordIdOf(topic);
     // Whether such an object exists, or is readable, is not told here (nor anywhere).
     if (id === undefined || !RecordIdSchema.safeParse(id).success)
-      throw invalid(`expected an object IRI of this server, ${iris.object("{id}")}`, `${API}hasTopic`, "The topic is not a logistics object IRI of this server.");
+      throw invalid(
+        `expected an object IRI of this server, ${iris.object("{id}")}`,
+        `${API}hasTopic`,
+        "The topic is not a logistics object IRI of this server.",
+      );
     return { recordId: id };
   }
   const cls = localName(topic.startsWith("cargo:") ? CARGO + topic.slice(6) : topic, CARGO);
   if (cls === undefined || !/^[A-Z]/.test(cls))
-    throw new HttpProblem(400, "unsupported-topic", "Logistics Object Type not supported", "The topic of a LOGISTICS_OBJECT_TYPE subscription is a class of the cargo ontology, e.g. https://onerecord.iata.org/ns/cargo#Shipment.", [
-      { path: `${API}hasTopic`, message: "not a cargo class" },
-    ]);
+    throw new HttpProblem(
+      400,
+      "unsupported-topic",
+      "Logistics Object Type not supported",
+      "The topic of a LOGISTICS_OBJECT_TYPE subscription is a class of the cargo ontology, e.g. https://onerecord.iata.org/ns/cargo#Shipment.",
+      [{ path: `${API}hasTopic`, message: "not a cargo class" }],
+    );
   return { objectType: cls };
 }
 
@@ -79,7 +88,8 @@ function eventCodeFilter(node: JsonObject): string[] | undefined {
   const codes = values.map((v) => {
     const s = stringOf(v) ?? "";
     const code = s.slice(Math.max(s.lastIndexOf("#"), s.lastIndexOf("/")) + 1);
-    if (!/^[A-Z]{3}$/.test(code)) throw invalid(`${s || JSON.stringify(v)}: not a status code`, EVENT_CODE_FILTER, "The event code filter names three-letter status codes, e.g. DEP.");
+    if (!/^[A-Z]{3}$/.test(code))
+      throw invalid(`${s || JSON.stringify(v)}: not a status code`, EVENT_CODE_FILTER, "The event code filter names three-letter status codes, e.g. DEP.");
     return code;
   });
   if (codes.length > MAX_FILTER_VALUES) throw invalid(`at most ${MAX_FILTER_VALUES} values`, EVENT_CODE_FILTER);
@@ -93,7 +103,12 @@ function changedPropertyFilter(node: JsonObject): string[] | undefined {
   const iris = values.map((v) => {
     const s = stringOf(v) ?? "";
     const iri = /^[A-Za-z_][A-Za-z0-9_]*$/.test(s) ? CARGO + s : s.startsWith("cargo:") ? CARGO + s.slice(6) : s;
-    if (!/^https?:\/\/\S+$/.test(iri)) throw invalid(`${s || JSON.stringify(v)}: not a property IRI`, CHANGED_PROPERTY_FILTER, "The changed property filter names property IRIs, e.g. https://onerecord.iata.org/ns/cargo#grossWeight.");
+    if (!/^https?:\/\/\S+$/.test(iri))
+      throw invalid(
+        `${s || JSON.stringify(v)}: not a property IRI`,
+        CHANGED_PROPERTY_FILTER,
+        "The changed property filter names property IRIs, e.g. https://onerecord.iata.org/ns/cargo#grossWeight.",
+      );
     return iri;
   });
   if (iris.length > MAX_FILTER_VALUES) throw invalid(`at most ${MAX_FILTER_VALUES} values`, CHANGED_PROPERTY_FILTER);
@@ -124,10 +139,15 @@ export function subscriptionAskOf(json: unknown, iris: OneRecordIris, orgId: str
   }
   const cls = apiClassOf(node);
   if (cls === "SubscriptionRequest") {
-    if (!isNode(node.hasSubscription)) throw invalid("missing", `${API}hasSubscription`, "A SubscriptionRequest holds its Subscription in api:hasSubscription.");
+    if (!isNode(node.hasSubscription))
+      throw invalid("missing", `${API}hasSubscription`, "A SubscriptionRequest holds its Subscription in api:hasSubscription.");
     node = node.hasSubscription;
   } else if (cls !== "Subscription") {
-    throw invalid("expected api:Subscription or api:SubscriptionRequest", "@type", "The body is an api:Subscription (or an api:SubscriptionRequest holding one).");
+    throw invalid(
+      "expected api:Subscription or api:SubscriptionRequest",
+      "@type",
+      "The body is an api:Subscription (or an api:SubscriptionRequest holding one).",
+    );
   }
   const parsed = API_SCHEMAS.Subscription.safeParse(node);
   if (!parsed.success) {
@@ -169,7 +189,11 @@ export function subscriptionAskOf(json: unknown, iris: OneRecordIris, orgId: str
 const SecretHeader = z.string().min(32, "at least 32 characters").max(200);
 
 /** POST /subscriptions: stores the subscription; the generated webhook secret is returned once. */
-export async function subscribe(deps: SubscriptionDeps & { iris: OneRecordIris }, orgId: string, req: Request): Promise<{ row: SubscriptionRow; secret?: string }> {
+export async function subscribe(
+  deps: SubscriptionDeps & { iris: OneRecordIris },
+  orgId: string,
+  req: Request,
+): Promise<{ row: SubscriptionRow; secret?: string }> {
   const ask = subscriptionAskOf(req.body, deps.iris, orgId);
   const callback = req.get(CALLBACK_HEADER);
   const given = req.get(CALLBACK_SECRET_HEADER);
@@ -179,11 +203,16 @@ export async function subscribe(deps: SubscriptionDeps & { iris: OneRecordIris }
     url = await webhookUrl(deps, callback, CALLBACK_HEADER);
     if (given !== undefined) {
       const ok = SecretHeader.safeParse(given);
-      if (!ok.success) throw badRequest("invalid-webhook-secret", `The ${CALLBACK_SECRET_HEADER} header is 32 to 200 characters.`, [{ path: CALLBACK_SECRET_HEADER, message: ok.error.issues[0]!.message }]);
+      if (!ok.success)
+        throw badRequest("invalid-webhook-secret", `The ${CALLBACK_SECRET_HEADER} header is 32 to 200 characters.`, [
+          { path: CALLBACK_SECRET_HEADER, message: ok.error.issues[0]!.message },
+        ]);
     }
     secret = given ?? generateWebhookSecret();
   } else if (given !== undefined) {
-    throw badRequest("invalid-webhook-secret", `A secret without a ${CALLBACK_HEADER} URL signs nothing.`, [{ path: CALLBACK_SECRET_HEADER, message: "no callback" }]);
+    throw badRequest("invalid-webhook-secret", `A secret without a ${CALLBACK_HEADER} URL signs nothing.`, [
+      { path: CALLBACK_SECRET_HEADER, message: "no callback" },
+    ]);
   }
   const row = await insertSubscription(deps, { ...ask, url, secret });
   return { row, ...(secret && given === undefined ? { secret } : {}) };
@@ -219,11 +248,16 @@ export function subscriptionJson(iris: OneRecordIris, s: SubscriptionRow, withCo
  */
 export async function subscriptionInformation(deps: SubscriptionDeps & { iris: OneRecordIris }, orgId: string, q: Request["query"]): Promise<JsonObject> {
   const missing = (name: string) =>
-    new HttpProblem(400, "missing-query-parameter", "Missing query parameter", `The required query parameter \`${name}\` is missing.`, [{ path: name, message: "missing" }]);
+    new HttpProblem(400, "missing-query-parameter", "Missing query parameter", `The required query parameter \`${name}\` is missing.`, [
+      { path: name, message: "missing" },
+    ]);
   if (typeof q.topicType !== "string" || q.topicType === "") throw missing("topicType");
   if (typeof q.topic !== "string" || q.topic === "") throw missing("topic");
   const type = topicTypeOf(q.topicType);
-  if (!type) throw badRequest("invalid-query", `topicType is one of ${TOPIC_TYPES.map((t) => API + t).join(", ")}.`, [{ path: "topicType", message: "unknown topic type" }]);
+  if (!type)
+    throw badRequest("invalid-query", `topicType is one of ${TOPIC_TYPES.map((t) => API + t).join(", ")}.`, [
+      { path: "topicType", message: "unknown topic type" },
+    ]);
   const topic = topicOf(deps.iris, type, q.topic);
   const mine = (await subscriptionsOf(deps.db, deps.provider, orgId)).filter(
     (s) => s.format === ONE_RECORD_FORMAT && ("recordId" in topic ? s.recordId === topic.recordId : s.objectType === topic.objectType),

@@ -73,14 +73,25 @@ export async function loadVerificationRequest(db: Runner, provider: DbProvider, 
 
 // ---- Reading an api:Verification ---------------------------------------------------------------
 
-const invalid = (property: string, message: string) => badRequest("invalid-verification", `The verification is not valid: ${message}.`, [{ path: API + property, message }]);
+const invalid = (property: string, message: string) =>
+  badRequest("invalid-verification", `The verification is not valid: ${message}.`, [{ path: API + property, message }]);
 const many = (v: Json | undefined): Json[] => (v === undefined ? [] : Array.isArray(v) ? v : [v]);
 /** A literal's text, a node's @id, or undefined; bounded. */
 const textOf = (v: Json | undefined): string | undefined => {
-  const t = typeof v === "string" || typeof v === "number" || typeof v === "boolean" ? String(v) : isObject(v) ? (typeof v["@id"] === "string" ? v["@id"] : v["@value"] !== undefined ? String(v["@value"]) : undefined) : undefined;
+  const t =
+    typeof v === "string" || typeof v === "number" || typeof v === "boolean"
+      ? String(v)
+      : isObject(v)
+        ? typeof v["@id"] === "string"
+          ? v["@id"]
+          : v["@value"] !== undefined
+            ? String(v["@value"])
+            : undefined
+        : undefined;
   return t?.slice(0, MAX_TEXT);
 };
-const localOf = (iri: string | undefined) => (iri === undefined ? undefined : iri.startsWith(API) ? iri.slice(API.length) : iri.startsWith("api:") ? iri.slice(4) : iri);
+const localOf = (iri: string | undefined) =>
+  iri === undefined ? undefined : iri.startsWith(API) ? iri.slice(API.length) : iri.startsWith("api:") ? iri.slice(4) : iri;
 
 function errorOf(node: Json): VerificationError {
   if (!isObject(node)) throw invalid("hasError", "each api:hasError is an api:Error");
@@ -130,9 +141,13 @@ function verificationOf(iris: OneRecordIris, json: unknown, object: ObjectHeader
   const objectIri = iris.object(object.id);
   const named = textOf(node.hasLogisticsObject);
   if (named !== objectIri)
-    throw new HttpProblem(400, "logistics-object-mismatch", "Logistics Object URI does not match", `The Verification names ${named ?? "no object"}, not ${objectIri}.`, [
-      { path: API + "hasLogisticsObject", message: "LogisticsObject URI in Verification does not match requested Logistics Object URI" },
-    ]);
+    throw new HttpProblem(
+      400,
+      "logistics-object-mismatch",
+      "Logistics Object URI does not match",
+      `The Verification names ${named ?? "no object"}, not ${objectIri}.`,
+      [{ path: API + "hasLogisticsObject", message: "LogisticsObject URI in Verification does not match requested Logistics Object URI" }],
+    );
   const errors = many(node.hasError);
   // The ontology: a Verification has at least one api:Error (what is wrong is the request).
   if (errors.length === 0) throw invalid("hasError", "name at least one api:Error");
@@ -140,9 +155,13 @@ function verificationOf(iris: OneRecordIris, json: unknown, object: ObjectHeader
   const rawRevision = textOf(node.hasRevision);
   const revision = rawRevision === undefined ? object.latestVersion : /^\d{1,9}$/.test(rawRevision) ? Number(rawRevision) : NaN;
   if (!Number.isInteger(revision) || revision < 1 || revision > object.latestVersion)
-    throw new HttpProblem(422, "revision-unknown", "Unprocessable Request", `The verification names revision ${rawRevision}; the object has revisions 1 to ${object.latestVersion}.`, [
-      { path: API + "hasRevision", message: `expected 1 to ${object.latestVersion}` },
-    ]);
+    throw new HttpProblem(
+      422,
+      "revision-unknown",
+      "Unprocessable Request",
+      `The verification names revision ${rawRevision}; the object has revisions 1 to ${object.latestVersion}.`,
+      [{ path: API + "hasRevision", message: `expected 1 to ${object.latestVersion}` }],
+    );
   const flag = textOf(node.notifyRequestStatusChange);
   return { revision, notify: flag === "true" || flag === "1", errors: errors.map(errorOf) };
 }
@@ -156,7 +175,10 @@ function verificationOf(iris: OneRecordIris, json: unknown, object: ObjectHeader
 export async function requestVerification(deps: ChangeDeps, orgId: string, object: ObjectHeader, req: Request): Promise<{ id: string }> {
   requireJsonLd(req);
   const verification = verificationOf(deps.iris, req.body, object);
-  const latest = await deps.db.recordVersion.findUniqueOrThrow({ where: { recordId_version: { recordId: object.id, version: object.latestVersion } }, select: { body: true } });
+  const latest = await deps.db.recordVersion.findUniqueOrThrow({
+    where: { recordId_version: { recordId: object.id, version: object.latestVersion } },
+    select: { body: true },
+  });
   const objectType = String((JSON.parse(latest.body) as JsonObject).objectType);
   const id = randomUUID();
   const now = new Date();
@@ -207,16 +229,25 @@ const decisionLine = (orgId: string, row: VerificationRequestRow, now: Date, det
  * holder of a revocation (it was told the request is pending); never the party that made the change.
  * Who may set which status is action-requests.ts's (changeStatus).
  */
-export async function settleVerification(deps: ChangeDeps, orgId: string, row: VerificationRequestRow, to: Exclude<VerificationStatus, "PENDING">): Promise<void> {
+export async function settleVerification(
+  deps: ChangeDeps,
+  orgId: string,
+  row: VerificationRequestRow,
+  to: Exclude<VerificationStatus, "PENDING">,
+): Promise<void> {
   const now = new Date();
   await writeTransaction(deps.db, async (tx) => {
-    const moved = await execute(tx, deps.provider, `UPDATE "VerificationRequest" SET "status" = $1, "statusSince" = $2, "decidedBy" = $3 WHERE "id" = $4 AND "status" = 'PENDING'`, [
-      to,
-      now,
-      orgId,
-      row.id,
-    ]);
-    if (moved !== 1) throw conflict("request-not-pending", `The verification request is ${row.status === "PENDING" ? "no longer PENDING" : row.status}: only a PENDING request changes status.`);
+    const moved = await execute(
+      tx,
+      deps.provider,
+      `UPDATE "VerificationRequest" SET "status" = $1, "statusSince" = $2, "decidedBy" = $3 WHERE "id" = $4 AND "status" = 'PENDING'`,
+      [to, now, orgId, row.id],
+    );
+    if (moved !== 1)
+      throw conflict(
+        "request-not-pending",
+        `The verification request is ${row.status === "PENDING" ? "no longer PENDING" : row.status}: only a PENDING request changes status.`,
+      );
     await notify(tx, deps.provider, deps.accessLog, statusNotifications(deps, row, "VERIFICATION", to, orgId, to === "REVOKED" ? [row.dataHolder] : []));
     await deps.accessLog.appendIn(tx, [decisionLine(orgId, row, now, `REQUEST_${to}`)]);
   });
@@ -261,7 +292,11 @@ export function verificationRequestJsonLd(iris: OneRecordIris, row: Verification
     "api:isRequestedAt": dateTime(row.requestedAt),
     "api:hasRequestStatus": status(row.status),
     "api:hasRequestStatusSince": dateTime(row.statusSince),
-    "api:hasRequestStatusHistory": history.map((h) => ({ "@type": "api:RequestStatusEntry", "api:hasRequestStatus": status(h.status), "api:hasRequestStatusSince": dateTime(h.at) })),
+    "api:hasRequestStatusHistory": history.map((h) => ({
+      "@type": "api:RequestStatusEntry",
+      "api:hasRequestStatus": status(h.status),
+      "api:hasRequestStatusSince": dateTime(h.at),
+    })),
   };
   if (row.status === "REVOKED") {
     out["api:isRevokedBy"] = { "@id": iris.party(row.decidedBy ?? row.requestedBy) };

@@ -1,7 +1,17 @@
 import { z } from "zod";
 import { ProblemSchema } from "../../sdk/api";
 import { ReadableRecord } from "./records";
-import { BODY_PROBLEMS, PATH_PROBLEMS, PROBLEM_TYPE, PROBLEM_TYPE_BASE, STORAGE_PROBLEMS, problems, type Named, type Operation, type Security } from "./registry";
+import {
+  BODY_PROBLEMS,
+  PATH_PROBLEMS,
+  PROBLEM_TYPE,
+  PROBLEM_TYPE_BASE,
+  STORAGE_PROBLEMS,
+  problems,
+  type Named,
+  type Operation,
+  type Security,
+} from "./registry";
 
 /** An OpenAPI 3.1 document as plain JSON (JSON Schema 2020-12 inside). */
 export type JsonObject = { [key: string]: unknown };
@@ -151,7 +161,8 @@ function discriminated(schema: z.ZodType, nameOf: (s: z.ZodType) => string | und
   const oneOf = schema.options.map((option) => {
     const name = nameOf(option as z.ZodType);
     const tag = option instanceof z.ZodObject ? option.shape[propertyName] : undefined;
-    if (!name || !(tag instanceof z.ZodLiteral) || typeof tag.value !== "string") throw new Error(`OpenAPI: an option of a discriminated union (by ${propertyName}) is not a named object with a string literal tag`);
+    if (!name || !(tag instanceof z.ZodLiteral) || typeof tag.value !== "string")
+      throw new Error(`OpenAPI: an option of a discriminated union (by ${propertyName}) is not a named object with a string literal tag`);
     mapping[tag.value] = REF_BASE + idOf(name);
     return ref(idOf(name));
   });
@@ -194,7 +205,9 @@ function problemResponses(op: Operation): Record<string, JsonObject> {
     out[status] = {
       description: `${STATUS_TEXT[Number(status)] ?? "Error"}: ${(kinds ?? []).join(", ")}`,
       content: {
-        [op.problemMediaType ?? PROBLEM_TYPE]: { schema: { allOf: [ref("Problem"), { properties: { type: { enum: types }, status: { const: Number(status) } } }] } },
+        [op.problemMediaType ?? PROBLEM_TYPE]: {
+          schema: { allOf: [ref("Problem"), { properties: { type: { enum: types }, status: { const: Number(status) } } }] },
+        },
       },
     };
   }
@@ -235,7 +248,13 @@ export function buildDocument(operations: readonly Operation[], opts: { publicUr
     ids.add(op.operationId);
     const item = (paths[op.path] ??= {});
     if (item[op.method]) throw new Error(`OpenAPI: ${op.method.toUpperCase()} ${op.path} is described twice`);
-    const headerParams = Object.entries(op.headers ?? {}).map(([name, h]) => ({ name, in: "header", required: h.required ?? false, description: h.description, schema: { type: "string" } }));
+    const headerParams = Object.entries(op.headers ?? {}).map(([name, h]) => ({
+      name,
+      in: "header",
+      required: h.required ?? false,
+      description: h.description,
+      schema: { type: "string" },
+    }));
     const success: Record<string, JsonObject> = {};
     for (const r of op.responses) {
       success[String(r.status)] = {

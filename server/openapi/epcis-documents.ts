@@ -14,7 +14,15 @@ export const EpcisEvent = named("EpcisEvent", EpcisEventSchema, { examples: [REC
 
 /** What POST /epcis/capture takes: an EPCISDocument or an EPCISQueryDocument. */
 export const EpcisCaptureDocument = named("EpcisCaptureDocument", CaptureDocumentSchema, {
-  examples: [{ "@context": [EPCIS_CONTEXT], type: "EPCISDocument", schemaVersion: "2.0", creationDate: "2026-11-20T08:20:00Z", epcisBody: { eventList: [RECORD_EXAMPLES.EpcisEvent.event] } }],
+  examples: [
+    {
+      "@context": [EPCIS_CONTEXT],
+      type: "EPCISDocument",
+      schemaVersion: "2.0",
+      creationDate: "2026-11-20T08:20:00Z",
+      epcisBody: { eventList: [RECORD_EXAMPLES.EpcisEvent.event] },
+    },
+  ],
   parts: [EpcisEvent],
 });
 

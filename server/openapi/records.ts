@@ -21,13 +21,22 @@ function envelope(type: RecordType, body: z.ZodType, description: string) {
 }
 
 const SIGNED = TYPES.map((type) =>
-  named(`Signed${type}`, envelope(type, RECORD_TYPES[type], `A signed ${type} record: its body is a ${type}Body (salts: one per body field; digest and signature as sdk/digest.ts and sdk/signature.ts compute them).`)),
+  named(
+    `Signed${type}`,
+    envelope(
+      type,
+      RECORD_TYPES[type],
+      `A signed ${type} record: its body is a ${type}Body (salts: one per body field; digest and signature as sdk/digest.ts and sdk/signature.ts compute them).`,
+    ),
+  ),
 );
 
 /** A signed record as published: one of the record types, told apart by `type`. */
 export const SignedRecord: Named = named(
   "SignedRecord",
-  z.discriminatedUnion("type", SIGNED.map((s) => s.schema) as [z.ZodObject, ...z.ZodObject[]]).describe("A signed record of one of the record types, told apart by `type`."),
+  z
+    .discriminatedUnion("type", SIGNED.map((s) => s.schema) as [z.ZodObject, ...z.ZodObject[]])
+    .describe("A signed record of one of the record types, told apart by `type`."),
   { parts: [...BODIES, ...SIGNED] },
 );
 
@@ -38,12 +47,17 @@ export const PublishBatch: Named = named("PublishBatch", z.object({ records: z.a
 const READABLE = TYPES.map((type) => {
   const body = RECORD_TYPES[type];
   const partial = body instanceof z.ZodObject ? body.partial() : body;
-  return named(`Readable${type}`, envelope(type, partial, `A ${type} record as the hub returns it: fields the reader may not see are in \`hidden\` (their hashes) instead of \`body\`.`));
+  return named(
+    `Readable${type}`,
+    envelope(type, partial, `A ${type} record as the hub returns it: fields the reader may not see are in \`hidden\` (their hashes) instead of \`body\`.`),
+  );
 });
 
 /** The SDK's record envelope as the hub answers it, documented as one of the record types (told apart by `type`). */
 export const ReadableRecord: Named = named("ReadableRecord", SignedRecordSchema, {
-  documentedAs: z.discriminatedUnion("type", READABLE.map((s) => s.schema) as [z.ZodObject, ...z.ZodObject[]]).describe("A signed record as the hub returns it, told apart by `type`."),
+  documentedAs: z
+    .discriminatedUnion("type", READABLE.map((s) => s.schema) as [z.ZodObject, ...z.ZodObject[]])
+    .describe("A signed record as the hub returns it, told apart by `type`."),
   parts: READABLE,
 });
 

@@ -13,7 +13,11 @@ export { OPERATOR_ORG_ID } from "../../sdk/api";
 type OrgRow = { id: string; name: string; roles: string; signerAddress: string; publicKey: string; status: string };
 
 /** The roles column (comma-separated) as roles. */
-export const rolesOf = (column: string): Role[] => column.split(",").filter(Boolean).map((r) => RoleSchema.parse(r));
+export const rolesOf = (column: string): Role[] =>
+  column
+    .split(",")
+    .filter(Boolean)
+    .map((r) => RoleSchema.parse(r));
 
 export function toView(row: OrgRow): OrganizationView {
   return {
@@ -33,8 +37,7 @@ export function toView(row: OrgRow): OrganizationView {
 export async function admitOrganization(db: Db, chain: HubChain, input: AdmitOrganization): Promise<OrganizationView> {
   const signerAddress = computeAddress(input.publicKey);
   if (await db.organization.findUnique({ where: { id: input.id } })) throw conflict("organization-exists", `Organisation ${input.id} is already admitted.`);
-  if (await db.organization.findFirst({ where: { signerAddress } }))
-    throw conflict("signer-in-use", "That signing key already belongs to an organisation.");
+  if (await db.organization.findFirst({ where: { signerAddress } })) throw conflict("signer-in-use", "That signing key already belongs to an organisation.");
   const orgId = orgIdToBytes32(input.id);
   const onChain = (await chain.participants.getFunction("isAdmitted")(orgId)) as boolean;
   if (!onChain) {
@@ -72,8 +75,7 @@ export async function rotateKey(db: Db, chain: HubChain, id: string, publicKey: 
   const row = await db.organization.findUnique({ where: { id } });
   if (!row) throw notFound();
   const signerAddress = computeAddress(publicKey);
-  if (await db.organization.findFirst({ where: { signerAddress } }))
-    throw conflict("signer-in-use", "That signing key already belongs to an organisation.");
+  if (await db.organization.findFirst({ where: { signerAddress } })) throw conflict("signer-in-use", "That signing key already belongs to an organisation.");
   await chain.operatorTx((r) => r.getFunction("rotateKey")(orgIdToBytes32(id), signerAddress));
   // A new epoch: every access token issued before (with the old key) stops working at once.
   return toView(await db.organization.update({ where: { id }, data: { signerAddress, publicKey, tokenEpoch: { increment: 1 } } }));
@@ -82,8 +84,7 @@ export async function rotateKey(db: Db, chain: HubChain, id: string, publicKey: 
 export async function setSuspended(db: Db, chain: HubChain, id: string, suspended: boolean): Promise<OrganizationView> {
   const row = await db.organization.findUnique({ where: { id } });
   if (!row) throw notFound();
-  if ((row.status === "SUSPENDED") === suspended)
-    throw conflict("status-unchanged", `Organisation ${id} is already ${suspended ? "suspended" : "active"}.`);
+  if ((row.status === "SUSPENDED") === suspended) throw conflict("status-unchanged", `Organisation ${id} is already ${suspended ? "suspended" : "active"}.`);
   await chain.operatorTx((r) => r.getFunction(suspended ? "suspend" : "reinstate")(orgIdToBytes32(id)));
   // Suspension ends the organisation's access tokens for good: they stay dead after a reinstatement.
   const data = suspended ? { status: "SUSPENDED", tokenEpoch: { increment: 1 } } : { status: "ACTIVE" };

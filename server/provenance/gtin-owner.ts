@@ -23,9 +23,13 @@ export class GtinOwnership implements RecordObserver {
     records.forEach((record, index) => {
       if (record.type !== "ProductBatch") return;
       if (!BRAND_ROLES.some((r) => ctx.publisher.roles.includes(r)))
-        throw new HttpProblem(403, "role-required", "Forbidden", `${single ? "the record" : `records[${index}]`}: publishing a ProductBatch needs the role BRAND.`, [
-          { path: `${prefix(index)}type`, message: "only brand owners (role BRAND) publish product batches" },
-        ]);
+        throw new HttpProblem(
+          403,
+          "role-required",
+          "Forbidden",
+          `${single ? "the record" : `records[${index}]`}: publishing a ProductBatch needs the role BRAND.`,
+          [{ path: `${prefix(index)}type`, message: "only brand owners (role BRAND) publish product batches" }],
+        );
       // Already checked against the schema by the publish path; parsed again for its type.
       batches.push({ record, body: ProductBatchBody.parse(record.body), index });
     });
@@ -47,10 +51,22 @@ async function claimGtins(
   // (SQLite): exactly one organisation's row lands, and the SELECT below reads the winner.
   // In key order, so that two publications claiming overlapping GTINs cannot deadlock (PostgreSQL).
   const claims = [...first].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-  await insertMissing(tx, provider, "GtinOwner", "gtin", ["gtin", "owner", "recordId", "claimedAt"], claims.map(([gtin, r]) => [gtin, r.owner, r.id, now]));
+  await insertMissing(
+    tx,
+    provider,
+    "GtinOwner",
+    "gtin",
+    ["gtin", "owner", "recordId", "claimedAt"],
+    claims.map(([gtin, r]) => [gtin, r.owner, r.id, now]),
+  );
   const owners = new Map<string, string>();
   for (const part of chunks([...first.keys()])) {
-    const rows = await query<{ gtin: string; owner: string }>(tx, provider, `SELECT "gtin", "owner" FROM "GtinOwner" WHERE "gtin" IN (${placeholders(1, part.length)})`, part);
+    const rows = await query<{ gtin: string; owner: string }>(
+      tx,
+      provider,
+      `SELECT "gtin", "owner" FROM "GtinOwner" WHERE "gtin" IN (${placeholders(1, part.length)})`,
+      part,
+    );
     for (const row of rows) owners.set(row.gtin, row.owner);
   }
   const refused = batches.filter((b) => owners.get(b.body.gtin) !== b.record.owner);
@@ -75,7 +91,13 @@ async function indexCodes(batches: { record: SignedRecord; body: ProductBatchBod
     await execute(tx, provider, `DELETE FROM "ProductCodeSerial" WHERE "recordId" IN (${placeholders(1, ids.length)})`, ids);
   }
   const items = [...latest.values()];
-  await insertRows(tx, provider, "ProductCodeBatch", ["recordId", "gtin", "lot"], items.map(({ record, body }) => [record.id, body.gtin, body.lot]));
+  await insertRows(
+    tx,
+    provider,
+    "ProductCodeBatch",
+    ["recordId", "gtin", "lot"],
+    items.map(({ record, body }) => [record.id, body.gtin, body.lot]),
+  );
   await insertRows(
     tx,
     provider,

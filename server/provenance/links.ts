@@ -7,7 +7,9 @@ import { asDate, execute, query, type Runner } from "../db/sql";
 /** Storage of GTIN ownership (read side) and of the links each owner sets. */
 
 export async function gtinOwner(db: Runner, provider: DbProvider, gtin: string): Promise<{ owner: string; linksUpdatedAt: Date | null } | undefined> {
-  const [row] = await query<{ owner: string; linksUpdatedAt: unknown }>(db, provider, `SELECT "owner", "linksUpdatedAt" FROM "GtinOwner" WHERE "gtin" = $1`, [gtin]);
+  const [row] = await query<{ owner: string; linksUpdatedAt: unknown }>(db, provider, `SELECT "owner", "linksUpdatedAt" FROM "GtinOwner" WHERE "gtin" = $1`, [
+    gtin,
+  ]);
   return row ? { owner: row.owner, linksUpdatedAt: asDate(row.linksUpdatedAt) } : undefined;
 }
 
@@ -62,7 +64,18 @@ export async function replaceLinks(db: Db, provider: DbProvider, gtin: string, l
       provider,
       "GtinLink",
       ["gtin", "position", "lot", "serial", "linkType", "href", "title", "hreflang", "mediaType", "isDefault"],
-      links.map((l, i) => [gtin, i, l.lot ?? "", l.serial ?? "", l.linkType, l.href, l.title, l.hreflang ? JSON.stringify(l.hreflang) : null, l.type ?? null, l.default ? 1 : 0]),
+      links.map((l, i) => [
+        gtin,
+        i,
+        l.lot ?? "",
+        l.serial ?? "",
+        l.linkType,
+        l.href,
+        l.title,
+        l.hreflang ? JSON.stringify(l.hreflang) : null,
+        l.type ?? null,
+        l.default ? 1 : 0,
+      ]),
     );
     await execute(tx, provider, `UPDATE "GtinOwner" SET "linksUpdatedAt" = $2 WHERE "gtin" = $1`, [gtin, now]);
   });

@@ -42,10 +42,31 @@ export function builtInLinks(publicUrl: string, code: ProductCode): ResolvedLink
   return [
     { linkType: "gs1:pip", href: uri, title: "Product provenance page", type: "text/html", hreflang: PAGE_LANGUAGES },
     { linkType: "gs1:defaultLink", href: uri, title: "Product provenance page", type: "text/html", hreflang: PAGE_LANGUAGES },
-    { linkType: "gs1:traceability", href: `${publicUrl}/provenance/story${path}`, title: "Provenance story: steps, facts and proofs", type: "application/json" },
-    { linkType: "gs1:certificationInfo", href: `${publicUrl}/provenance/certifications${path}`, title: "Certifications and their status", type: "application/json" },
-    { linkType: "gs1:verificationService", href: `${uri}#verify`, title: "Verify this product against the blockchain", type: "text/html", hreflang: PAGE_LANGUAGES },
-    { linkType: "gs1:epcis", href: `${publicUrl}/epcis/epcs/${encodeURIComponent(uri)}/events`, title: "EPCIS events of this product", type: "application/json" },
+    {
+      linkType: "gs1:traceability",
+      href: `${publicUrl}/provenance/story${path}`,
+      title: "Provenance story: steps, facts and proofs",
+      type: "application/json",
+    },
+    {
+      linkType: "gs1:certificationInfo",
+      href: `${publicUrl}/provenance/certifications${path}`,
+      title: "Certifications and their status",
+      type: "application/json",
+    },
+    {
+      linkType: "gs1:verificationService",
+      href: `${uri}#verify`,
+      title: "Verify this product against the blockchain",
+      type: "text/html",
+      hreflang: PAGE_LANGUAGES,
+    },
+    {
+      linkType: "gs1:epcis",
+      href: `${publicUrl}/epcis/epcs/${encodeURIComponent(uri)}/events`,
+      title: "EPCIS events of this product",
+      type: "application/json",
+    },
   ];
 }
 
@@ -54,7 +75,14 @@ export function builtInLinks(publicUrl: string, code: ProductCode): ResolvedLink
  * events, by the canonical Digital Link the EPCIS index keeps (the events route checks who may see them).
  */
 export function identifierLinks(publicUrl: string, canonicalUri: string): ResolvedLink[] {
-  return [{ linkType: "gs1:epcis", href: `${publicUrl}/epcis/epcs/${encodeURIComponent(canonicalUri)}/events`, title: "EPCIS events naming this identifier", type: "application/ld+json" }];
+  return [
+    {
+      linkType: "gs1:epcis",
+      href: `${publicUrl}/epcis/epcs/${encodeURIComponent(canonicalUri)}/events`,
+      title: "EPCIS events naming this identifier",
+      type: "application/ld+json",
+    },
+  ];
 }
 
 // How precisely an owner's link names the code (a serial's link beats a lot's, which beats the GTIN's); -1: not in scope.

@@ -1,6 +1,14 @@
 import { Router, type Request, type RequestHandler, type Response } from "express";
 import { canonicalGs1Uri, digitalLinkToEpcUrn } from "../../sdk/epcis/gs1-uri";
-import { DigitalLinkError, formatDigitalLinkUri, normalizeGtin, parseDigitalLinkUri, productDetails, type DigitalLinkUri, type ProductCode } from "../../sdk/provenance/digital-link";
+import {
+  DigitalLinkError,
+  formatDigitalLinkUri,
+  normalizeGtin,
+  parseDigitalLinkUri,
+  productDetails,
+  type DigitalLinkUri,
+  type ProductCode,
+} from "../../sdk/provenance/digital-link";
 import { GS1_AI_TABLE } from "../../sdk/provenance/gs1/ai-table";
 import { GtinLinksUpdateSchema, type GtinLink } from "../../sdk/provenance/gtin-links";
 import { callerOf } from "../auth/caller";
@@ -35,7 +43,11 @@ function digitalLinkOf(path: string, rawQuery: string): DigitalLinkUri {
     return parseDigitalLinkUri(rawQuery ? `${path}?${rawQuery}` : path);
   } catch (err) {
     if (err instanceof DigitalLinkError)
-      throw badRequest(`digital-link-${err.reason}`, `Not a valid GS1 Digital Link (${err.reason}): ${err.message}`, err.ai ? [{ path: `ai/${err.ai}`, message: err.message }] : undefined);
+      throw badRequest(
+        `digital-link-${err.reason}`,
+        `Not a valid GS1 Digital Link (${err.reason}): ${err.message}`,
+        err.ai ? [{ path: `ai/${err.ai}`, message: err.message }] : undefined,
+      );
     throw err;
   }
 }
@@ -46,13 +58,22 @@ function codeOf(path: string, rawQuery: string): ProductCode {
   try {
     return productDetails(dl).code;
   } catch (err) {
-    if (err instanceof DigitalLinkError) throw badRequest(`digital-link-${err.reason}`, `Not a product's Digital Link: ${err.message}`, err.ai ? [{ path: `ai/${err.ai}`, message: err.message }] : undefined);
+    if (err instanceof DigitalLinkError)
+      throw badRequest(
+        `digital-link-${err.reason}`,
+        `Not a product's Digital Link: ${err.message}`,
+        err.ai ? [{ path: `ai/${err.ai}`, message: err.message }] : undefined,
+      );
     throw err;
   }
 }
 
 /** Paths that start with a GS1 primary key other than the GTIN ("/00/", "/414/", "/8003/", ...). */
-const IDENTIFIER_PATHS = new RegExp(`^/(${Object.keys(GS1_AI_TABLE).filter((ai) => ai !== "01" && GS1_AI_TABLE[ai]!.dlpkey).join("|")})/.+`);
+const IDENTIFIER_PATHS = new RegExp(
+  `^/(${Object.keys(GS1_AI_TABLE)
+    .filter((ai) => ai !== "01" && GS1_AI_TABLE[ai]!.dlpkey)
+    .join("|")})/.+`,
+);
 
 /** Every URN an identifier may be stored as: the prefix length is not in the key, so each possible one. */
 const urnForms = (uri: string) => [6, 7, 8, 9, 10, 11, 12].map((n) => digitalLinkToEpcUrn(uri, n)).filter((u): u is string => u !== undefined);
@@ -180,7 +201,12 @@ export function provenanceCodeRoutes(deps: CodeRouteDeps): Router {
     }
     const linkType = linkTypeParam === undefined || linkTypeParam === "all" || linkTypeParam === "linkset" ? linkTypeParam : normalizeLinkType(linkTypeParam);
     if (linkTypeParam !== undefined && linkType === undefined)
-      throw new HttpProblem(404, "unknown-link-type", "Not found", `"${linkTypeParam}" is not a link type this resolver serves (e.g. gs1:pip, gs1:traceability, or all).`);
+      throw new HttpProblem(
+        404,
+        "unknown-link-type",
+        "Not found",
+        `"${linkTypeParam}" is not a link type this resolver serves (e.g. gs1:pip, gs1:traceability, or all).`,
+      );
     // A plain scan without an owner's default link is the page's, known code or not: no query here.
     if (scan && !ownerDefaultLink(code, await ownerLinksOf(code.gtin))) return next();
     if (!(await isKnownCode(db, provider, code))) {
@@ -197,17 +223,28 @@ export function provenanceCodeRoutes(deps: CodeRouteDeps): Router {
     const linksetQ = acceptQ(req, LINKSET_TYPE, "application/json");
     const htmlQ = acceptQ(req, "text/html", "application/xhtml+xml");
     if (linkType === "all" || linkType === "linkset" || (linkType === undefined && linksetQ > 0 && linksetQ >= htmlQ)) {
-      res.set("Cache-Control", RESOLVER_CACHE).type(LINKSET_TYPE).send(JSON.stringify(linksetDocument(anchor, links)));
+      res
+        .set("Cache-Control", RESOLVER_CACHE)
+        .type(LINKSET_TYPE)
+        .send(JSON.stringify(linksetDocument(anchor, links)));
       return;
     }
     if (linkType !== undefined) {
-      const target = pickLink(links.filter((l) => l.linkType === linkType), req.acceptsLanguages());
+      const target = pickLink(
+        links.filter((l) => l.linkType === linkType),
+        req.acceptsLanguages(),
+      );
       if (!target) throw new HttpProblem(404, "link-type-unavailable", "Not found", `This product has no ${linkType} link.`);
       return redirect(res, target.href);
     }
     const ownerDefault = ownerDefaultLink(code, ownerLinks);
     if (htmlQ > 0 && !ownerDefault) return next();
-    const target = ownerDefault?.href ?? pickLink(links.filter((l) => l.linkType === "gs1:defaultLink"), req.acceptsLanguages())!.href;
+    const target =
+      ownerDefault?.href ??
+      pickLink(
+        links.filter((l) => l.linkType === "gs1:defaultLink"),
+        req.acceptsLanguages(),
+      )!.href;
     // Never redirect a URI to itself: the built-in default is the page served at this very URI.
     if (new URL(target).href === new URL(publicUrl + req.originalUrl).href) return next();
     redirect(res, target);
@@ -240,7 +277,8 @@ export function provenanceCodeRoutes(deps: CodeRouteDeps): Router {
     // Who owns a GTIN is public (its batches' pages name the brand), so a refusal hides nothing.
     if (owner.owner !== caller.orgId) throw forbidden("not-gtin-owner", `GTIN ${gtin} belongs to ${owner.owner}: only its owner sets its links.`);
     const body = GtinLinksUpdateSchema.safeParse(req.body);
-    if (!body.success) throw fromZod("invalid-links", "Expected { links: [{ linkType, href, title, hreflang?, type?, lot?, serial?, default? }] }.", body.error);
+    if (!body.success)
+      throw fromZod("invalid-links", "Expected { links: [{ linkType, href, title, hreflang?, type?, lot?, serial?, default? }] }.", body.error);
     await replaceLinks(db, provider, gtin, body.data.links, new Date());
     linkCache.delete(gtin);
     res.json(await linksView(db, provider, gtin));

@@ -82,7 +82,15 @@ async function load(db: Pick<Db, "$queryRaw">, requestId: string): Promise<Reque
 
 /** Someone tried an access request they may not see: logged as a denial, answered as for no such request. */
 async function denied(log: AccessLogWriter, actor: string, requestId: string, what: string): Promise<never> {
-  await log.append({ at: new Date().toISOString(), actor, action: "DENY", recordId: null, version: null, owner: null, detail: `access request ${requestId.slice(0, 64)}: ${what}` });
+  await log.append({
+    at: new Date().toISOString(),
+    actor,
+    action: "DENY",
+    recordId: null,
+    version: null,
+    owner: null,
+    detail: `access request ${requestId.slice(0, 64)}: ${what}`,
+  });
   throw notFound();
 }
 
@@ -98,7 +106,8 @@ export async function requestAccess(db: Db, provider: DbProvider, log: AccessLog
   const recordIds = [...new Set(input.recordIds)];
   if (recordIds.length === 0) throw badRequest("invalid-access-request", "Name at least one record.", [{ path: "recordIds", message: "empty" }]);
   const fields = input.fields ? [...new Set(input.fields)].sort() : null;
-  if (fields && scope === "linked") throw badRequest("invalid-access-request", "A field-level request has scope object.", [{ path: "scope", message: "fields need scope object" }]);
+  if (fields && scope === "linked")
+    throw badRequest("invalid-access-request", "A field-level request has scope object.", [{ path: "scope", message: "fields need scope object" }]);
   const expiry = futureExpiry(input.expiresAt instanceof Date ? input.expiresAt.toISOString() : input.expiresAt);
   if (requestedFor !== requestedBy && !(await db.organization.findUnique({ where: { id: requestedFor }, select: { id: true } })))
     throw badRequest("unknown-organization", `No organisation ${requestedFor} is admitted.`, [{ path: "requestedFor", message: "unknown organisation" }]);
@@ -132,10 +141,22 @@ export async function requestAccess(db: Db, provider: DbProvider, log: AccessLog
     if (fields) {
       const known = new Set([...shared.values()].flat());
       const unknown = fields.findIndex((f) => !known.has(f));
-      if (unknown >= 0) throw badRequest("unknown-field", `None of the records has a field ${fields[unknown]}.`, [{ path: `fields.${unknown}`, message: `unknown field ${fields[unknown]}` }]);
+      if (unknown >= 0)
+        throw badRequest("unknown-field", `None of the records has a field ${fields[unknown]}.`, [
+          { path: `fields.${unknown}`, message: `unknown field ${fields[unknown]}` },
+        ]);
     }
     return writeTransaction(db, async (tx) => {
-      await insertRequest(tx, { ...base, status: "ACCEPTED", history: [{ status: "PENDING", at: now.toISOString() }, { status: "ACCEPTED", at: now.toISOString() }], decider: requestedBy, delegatedFrom: null });
+      await insertRequest(tx, {
+        ...base,
+        status: "ACCEPTED",
+        history: [
+          { status: "PENDING", at: now.toISOString() },
+          { status: "ACCEPTED", at: now.toISOString() },
+        ],
+        decider: requestedBy,
+        delegatedFrom: null,
+      });
       await makeGrants(tx, provider, log, { ...base, grantedBy: requestedBy, parents: new Map(), owners, now, fieldsOf: shared });
       return viewOf((await load(tx, base.id))!);
     });
@@ -144,7 +165,13 @@ export async function requestAccess(db: Db, provider: DbProvider, log: AccessLog
   // May the requester know each record? It reads it, or reads another organisation's object that links to it.
   const access = await accessOf(db, requestedBy, recordIds, now);
   const known = new Set(access.keys());
-  for (const id of await knownThroughLinks(db, requestedBy, recordIds.filter((id) => !access.has(id)), now)) known.add(id);
+  for (const id of await knownThroughLinks(
+    db,
+    requestedBy,
+    recordIds.filter((id) => !access.has(id)),
+    now,
+  ))
+    known.add(id);
   const recordOwners = new Set(recordIds.map((id) => owners.get(id)));
   const owner = recordOwners.size === 1 ? [...recordOwners][0] : undefined;
   const decidable = owner !== undefined && owner !== requestedBy && recordIds.every((id) => known.has(id));
@@ -342,7 +369,10 @@ export async function decideAccessRequest(
   await writeTransaction(db, async (tx) => {
     if (decision === "REJECTED") {
       await setStatus(tx, row, "PENDING", ["REJECTED"], now);
-      await log.appendIn(tx, view.recordIds.map((recordId) => decisionLine(orgId, recordId, now, `access request ${row.id} of ${row.requestedBy} for ${row.requestedFor} rejected`)));
+      await log.appendIn(
+        tx,
+        view.recordIds.map((recordId) => decisionLine(orgId, recordId, now, `access request ${row.id} of ${row.requestedBy} for ${row.requestedFor} rejected`)),
+      );
       return;
     }
     const delegated = row.delegatedFrom ? Object.keys(JSON.parse(row.delegatedFrom) as Record<string, string>) : [];
@@ -365,11 +395,15 @@ export async function decideAccessRequest(
       const records = await tx.record.findMany({ where: { id: { in: view.recordIds } }, select: { id: true, type: true, latestVersion: true } });
       fieldsOf = await fieldsPerRecord(tx, records, asked, parents);
       const empty = [...fieldsOf].find(([, f]) => f.length === 0);
-      if (empty) failure = `nothing of ${empty[0]} is left to share: it has none of the fields asked for${parents.has(empty[0]) ? ` that ${row.requestedBy} reads` : ""}`;
+      if (empty)
+        failure = `nothing of ${empty[0]} is left to share: it has none of the fields asked for${parents.has(empty[0]) ? ` that ${row.requestedBy} reads` : ""}`;
     }
     if (failure) {
       await setStatus(tx, row, "PENDING", ["ACCEPTED", "FAILED"], now);
-      await log.appendIn(tx, view.recordIds.map((recordId) => decisionLine(orgId, recordId, now, `access request ${row.id} accepted but failed: ${failure}`)));
+      await log.appendIn(
+        tx,
+        view.recordIds.map((recordId) => decisionLine(orgId, recordId, now, `access request ${row.id} accepted but failed: ${failure}`)),
+      );
       return;
     }
     await setStatus(tx, row, "PENDING", ["ACCEPTED"], now);
@@ -404,7 +438,12 @@ const decisionLine = (owner: string, recordId: string, now: Date, detail: string
  * The requester withdraws its PENDING request, or the owner revokes an ACCEPTED one: its grants end
  * at once, with every grant delegated from them. Either way the request is REVOKED.
  */
-export async function revokeAccessRequest(db: Db, _provider: DbProvider, log: AccessLogWriter, input: { orgId: string; requestId: string }): Promise<AccessRequestView> {
+export async function revokeAccessRequest(
+  db: Db,
+  _provider: DbProvider,
+  log: AccessLogWriter,
+  input: { orgId: string; requestId: string },
+): Promise<AccessRequestView> {
   const { orgId, requestId } = input;
   const row = await load(db, requestId);
   if (!row || (row.requestedBy !== orgId && row.decider !== orgId)) return denied(log, orgId, requestId, "REVOKE");
@@ -417,7 +456,13 @@ export async function revokeAccessRequest(db: Db, _provider: DbProvider, log: Ac
         sql`SELECT "id", "recordId", "grantee" FROM "Grant" WHERE "requestId" = ${row.id} AND "revokedAt" IS NULL`,
       );
       await setStatus(tx, row, "ACCEPTED", ["REVOKED"], now);
-      await revokeGrants(tx, log, orgId, grants.map((g) => g.id), now);
+      await revokeGrants(
+        tx,
+        log,
+        orgId,
+        grants.map((g) => g.id),
+        now,
+      );
       await log.appendIn(
         tx,
         grants.map((g) => ({
@@ -432,7 +477,10 @@ export async function revokeAccessRequest(db: Db, _provider: DbProvider, log: Ac
       );
     });
   } else {
-    throw conflict("access-request-not-revocable", `The request is ${row.status}: the requester withdraws a PENDING request, the owner revokes an ACCEPTED one.`);
+    throw conflict(
+      "access-request-not-revocable",
+      `The request is ${row.status}: the requester withdraws a PENDING request, the owner revokes an ACCEPTED one.`,
+    );
   }
   return viewOf((await load(db, requestId))!);
 }
@@ -453,6 +501,8 @@ export async function listAccessRequests(
   const who = opts.as === "owner" ? sql`"decider" = ${orgId}` : sql`"requestedBy" = ${orgId}`;
   const status = opts.status ? sql` AND "status" = ${opts.status}` : Prisma.empty;
   const limit = Prisma.raw(String(Math.min(1000, Math.max(1, Math.floor(opts.limit ?? 100)))));
-  const rows = await db.$queryRaw<RequestRow[]>(sql`SELECT ${COLUMNS} FROM "AccessRequest" WHERE ${who}${status} ORDER BY "requestedAt" DESC, "id" LIMIT ${limit}`);
+  const rows = await db.$queryRaw<RequestRow[]>(
+    sql`SELECT ${COLUMNS} FROM "AccessRequest" WHERE ${who}${status} ORDER BY "requestedAt" DESC, "id" LIMIT ${limit}`,
+  );
   return rows.map(viewOf);
 }

@@ -105,7 +105,9 @@ export async function holdersOf(db: AccessRunner, records: readonly { id: string
   const out = new Map(records.map((r) => [r.id, r.owner]));
   const hubs = records.filter((r) => r.owner === OPERATOR_ORG_ID).map((r) => r.id);
   for (const part of chunks(hubs)) {
-    const rows = await db.$queryRaw<{ recordId: string; holder: string }[]>(sql`SELECT "recordId", "holder" FROM "HubAttestation" WHERE "recordId" IN (${ids(part)})`);
+    const rows = await db.$queryRaw<{ recordId: string; holder: string }[]>(
+      sql`SELECT "recordId", "holder" FROM "HubAttestation" WHERE "recordId" IN (${ids(part)})`,
+    );
     for (const r of rows) out.set(r.recordId, r.holder);
   }
   return out;
@@ -178,7 +180,13 @@ async function grantedAccess(db: AccessRunner, orgId: string, recordIds: readonl
       // denial takes as long for an event as for anything else, or for nothing at all.
       const objects = [...new Set([...about.values()].flat()), NO_RECORD];
       const owned = await ownedAmong(db, orgId, objects);
-      const readable = await grantedAccess(db, orgId, objects.filter((id) => !owned.has(id)), false, now);
+      const readable = await grantedAccess(
+        db,
+        orgId,
+        objects.filter((id) => !owned.has(id)),
+        false,
+        now,
+      );
       for (const [event, targets] of about) {
         if (targets.some((t) => owned.has(t))) out.set(event, { via: "owner" });
         else {
@@ -224,7 +232,11 @@ async function linkedGrants(db: AccessRunner, orgId: string, targets: readonly s
  */
 async function honour(db: AccessRunner, rows: readonly GrantRow[], now: Date, out: Map<string, Access>, linked: boolean): Promise<void> {
   if (rows.length === 0) return;
-  const chains = await chainsOf(db, rows.filter((r) => r.parentGrantId !== null).map((r) => r.id), now);
+  const chains = await chainsOf(
+    db,
+    rows.filter((r) => r.parentGrantId !== null).map((r) => r.id),
+    now,
+  );
   for (const r of rows) {
     let expiresAt = asDate(r.expiresAt);
     let fields: readonly string[] | null = grantFields(r.fields);
@@ -237,7 +249,10 @@ async function honour(db: AccessRunner, rows: readonly GrantRow[], now: Date, ou
     if (linked && fields !== null) continue;
     const before = out.get(r.target);
     if (before?.via === "owner") continue;
-    const better = !before || (before.fields !== null && (fields === null || lasts(expiresAt, before.expiresAt))) || (fields === null && before.fields === null && lasts(expiresAt, before.expiresAt));
+    const better =
+      !before ||
+      (before.fields !== null && (fields === null || lasts(expiresAt, before.expiresAt))) ||
+      (fields === null && before.fields === null && lasts(expiresAt, before.expiresAt));
     const union = before ? unionOf(before.fields, fields) : fields;
     out.set(r.target, better ? { via: "grant", grantId: r.id, expiresAt, fields: union } : { ...before!, fields: union });
   }
@@ -256,12 +271,18 @@ const unionOf = (a: readonly string[] | null, b: readonly string[] | null): read
  * (null: none expires) and the fields every ancestor shares (null: all). Grants with a broken chain
  * are absent.
  */
-async function chainsOf(db: AccessRunner, grantIds: readonly string[], now: Date): Promise<Map<string, { expiresAt: Date | null; fields: readonly string[] | null }>> {
+async function chainsOf(
+  db: AccessRunner,
+  grantIds: readonly string[],
+  now: Date,
+): Promise<Map<string, { expiresAt: Date | null; fields: readonly string[] | null }>> {
   const out = new Map<string, { expiresAt: Date | null; fields: readonly string[] | null }>();
   if (grantIds.length === 0) return out;
   const broken = new Set<string>();
   for (const part of chunks([...new Set(grantIds)], 500)) {
-    const rows = await db.$queryRaw<{ start: string; found: string | null; parentGrantId: string | null; revokedAt: unknown; expiresAt: unknown; fields: string | null; depth: unknown }[]>(sql`
+    const rows = await db.$queryRaw<
+      { start: string; found: string | null; parentGrantId: string | null; revokedAt: unknown; expiresAt: unknown; fields: string | null; depth: unknown }[]
+    >(sql`
       WITH RECURSIVE "chain"("start", "id", "depth") AS (
         SELECT g."id", g."parentGrantId", 1 FROM "Grant" g WHERE g."id" IN (${ids(part)}) AND g."parentGrantId" IS NOT NULL
         UNION ALL
@@ -280,7 +301,12 @@ async function chainsOf(db: AccessRunner, grantIds: readonly string[], now: Date
         continue;
       }
       const before = out.get(r.start);
-      out.set(r.start, before ? { expiresAt: earliest(before.expiresAt, expiresAt), fields: intersection(before.fields, grantFields(r.fields)) } : { expiresAt, fields: grantFields(r.fields) });
+      out.set(
+        r.start,
+        before
+          ? { expiresAt: earliest(before.expiresAt, expiresAt), fields: intersection(before.fields, grantFields(r.fields)) }
+          : { expiresAt, fields: grantFields(r.fields) },
+      );
     }
   }
   return out;

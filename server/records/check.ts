@@ -16,12 +16,14 @@ export function checkRecord(raw: unknown, owner: string, signerAddress: string, 
   const fail = (kind: string, errors: FieldError[]): CheckedRecord => ({ ok: false, kind, errors });
   const env = SignedRecordSchema.safeParse(raw);
   if (!env.success)
-    return fail("invalid-record", env.error.issues.map((i) => ({ path: prefix + i.path.map(String).join("."), message: i.message })));
+    return fail(
+      "invalid-record",
+      env.error.issues.map((i) => ({ path: prefix + i.path.map(String).join("."), message: i.message })),
+    );
   const record = env.data;
   if (record.hidden && Object.keys(record.hidden).length > 0)
     return fail("redacted-record", [{ path: `${prefix}hidden`, message: "publish the whole record: redacted forms are for sharing and verification" }]);
-  if (record.owner !== owner)
-    return fail("wrong-owner", [{ path: `${prefix}owner`, message: `you publish as ${owner}; a record's owner is its publisher` }]);
+  if (record.owner !== owner) return fail("wrong-owner", [{ path: `${prefix}owner`, message: `you publish as ${owner}; a record's owner is its publisher` }]);
   if (!isRecordType(record.type))
     return fail("unknown-record-type", [{ path: `${prefix}type`, message: `unknown record type; known: ${Object.keys(RECORD_TYPES).join(", ")}` }]);
   const body = RECORD_TYPES[record.type].safeParse(record.body);

@@ -19,7 +19,10 @@ export async function shareableFields(db: Pick<Db, "recordVersion">, record: { i
   if (!isRecordType(record.type)) return new Set();
   const names = new Set(keysOf(RECORD_TYPES[record.type]));
   if (record.type === LOGISTICS_OBJECT) {
-    const row = await db.recordVersion.findUnique({ where: { recordId_version: { recordId: record.id, version: record.latestVersion } }, select: { body: true } });
+    const row = await db.recordVersion.findUnique({
+      where: { recordId_version: { recordId: record.id, version: record.latestVersion } },
+      select: { body: true },
+    });
     const body = row ? (JSON.parse(row.body) as Record<string, unknown>) : {};
     for (const k of keysOf(classSchema(String(body.objectType)))) names.add(k);
     for (const k of Object.keys(body)) names.add(k);

@@ -60,7 +60,9 @@ export async function grantAccess(db: Db, orgId: string, recordId: string, input
   const scope = input.scope ?? "object";
   if (grantee === orgId) throw badRequest("invalid-grant", "An owner needs no grant to its own record.");
   if (input.fields && scope === "linked")
-    throw badRequest("invalid-grant", "A field-level grant shares fields of this record only: its scope is object.", [{ path: "scope", message: "fields need scope object" }]);
+    throw badRequest("invalid-grant", "A field-level grant shares fields of this record only: its scope is object.", [
+      { path: "scope", message: "fields need scope object" },
+    ]);
   if (!(await db.organization.findUnique({ where: { id: grantee }, select: { id: true } })))
     throw badRequest("unknown-organization", `No organisation ${grantee} is admitted.`, [{ path: "grantee", message: "unknown organisation" }]);
   const expiry = futureExpiry(input.expiresAt);
@@ -107,7 +109,12 @@ export async function revokeAccess(db: Db, log: AccessLogWriter, orgId: string, 
         "grant-required-by-policy",
         `${grantee} reads this record by the policy ${policies.join(", ")}, which the hub applies whatever the owner wishes; it cannot be revoked.`,
       );
-    return revokeGrants(tx, log, orgId, own.map((g) => g.id));
+    return revokeGrants(
+      tx,
+      log,
+      orgId,
+      own.map((g) => g.id),
+    );
   });
   if (revoked === 0) throw notFound();
 }

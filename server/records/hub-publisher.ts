@@ -40,7 +40,9 @@ export class HubPublisher {
   /** Signs and stores the drafts in one all-or-nothing transaction (`extra`: observers of this publication only). */
   async publish(drafts: readonly HubRecordDraft[], extra: readonly RecordObserver[] = []): Promise<SignedRecord[]> {
     const records = this.signing
-      ? await this.signing.sign(drafts.map((d) => ({ key: this.privateKey, header: { type: d.type, id: d.id, version: d.version, owner: this.orgId }, body: d.body })))
+      ? await this.signing.sign(
+          drafts.map((d) => ({ key: this.privateKey, header: { type: d.type, id: d.id, version: d.version, owner: this.orgId }, body: d.body })),
+        )
       : drafts.map((d) => this.sign(d));
     if (records.length > 0) await publishRecords(this.db, this.provider, this.orgId, records, false, [...this.observers, ...extra], { selfSigned: true });
     return records;
@@ -64,7 +66,12 @@ export class HubPublisher {
 
 /** The 403 of a record that claims a hub attestation without being the hub's. */
 export const hubAttestedOnly = (what: string) =>
-  new HttpProblem(403, "hub-attested-only", "Forbidden", `${what}: capturedBy is set by the hub on records it attests for an organisation that wrote without signing.`);
+  new HttpProblem(
+    403,
+    "hub-attested-only",
+    "Forbidden",
+    `${what}: capturedBy is set by the hub on records it attests for an organisation that wrote without signing.`,
+  );
 
 /**
  * The record observer of hub attestations (before the others: they ask the access rule about these

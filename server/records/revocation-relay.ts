@@ -14,13 +14,18 @@ export function relayRoutes(relay: MemberRelay, auth: RequestHandler, authority:
   const router = Router();
   router.post("/v1/revocations", auth, async (req, res) => {
     const parsed = SignedRevocationSchema.safeParse(req.body);
-    if (!parsed.success) throw fromZod("invalid-signed-revocation", "Expected a signed revocation { revoker, digest, reason, nonce, deadline, signature }.", parsed.error);
+    if (!parsed.success)
+      throw fromZod("invalid-signed-revocation", "Expected a signed revocation { revoker, digest, reason, nonce, deadline, signature }.", parsed.error);
     res.json(await relay.revoke(parsed.data));
   });
   router.post("/v1/credentials/issuances", auth, async (req, res) => {
     const parsed = SignedCredentialIssueSchema.safeParse(req.body);
     if (!parsed.success)
-      throw fromZod("invalid-signed-credential", "Expected a signed credential { issuer, subject, kind, validFrom, validUntil, scope, nonce, deadline, signature }.", parsed.error);
+      throw fromZod(
+        "invalid-signed-credential",
+        "Expected a signed credential { issuer, subject, kind, validFrom, validUntil, scope, nonce, deadline, signature }.",
+        parsed.error,
+      );
     const relayed = await relay.issueCredential(parsed.data);
     // The hub's own authority checks read the subject's credentials afresh.
     authority.forget(relayed.credential.subject);
@@ -29,7 +34,11 @@ export function relayRoutes(relay: MemberRelay, auth: RequestHandler, authority:
   router.post("/v1/credentials/revocations", auth, async (req, res) => {
     const parsed = SignedCredentialRevocationSchema.safeParse(req.body);
     if (!parsed.success)
-      throw fromZod("invalid-signed-credential-revocation", "Expected a signed credential revocation { revoker, id, reason, nonce, deadline, signature }.", parsed.error);
+      throw fromZod(
+        "invalid-signed-credential-revocation",
+        "Expected a signed credential revocation { revoker, id, reason, nonce, deadline, signature }.",
+        parsed.error,
+      );
     const relayed = await relay.revokeCredential(parsed.data);
     authority.forget(relayed.credential.subject);
     res.json(relayed);

@@ -9,13 +9,7 @@ import { readableRecord } from "./access";
 import { grantAccess, listGrants, revokeAccess } from "./grants";
 import type { RecordObserver } from "./observers";
 import type { RecordChecks } from "./check-pool";
-import {
-  AccessRequestDecisionSchema,
-  AccessRequestQuerySchema,
-  CreateAccessRequestSchema,
-  GrantRequestSchema,
-  PublishBatchSchema,
-} from "../../sdk/api";
+import { AccessRequestDecisionSchema, AccessRequestQuerySchema, CreateAccessRequestSchema, GrantRequestSchema, PublishBatchSchema } from "../../sdk/api";
 import { decideAccessRequest, getAccessRequest, listAccessRequests, requestAccess, revokeAccessRequest } from "./access-requests";
 import { RecordIdSchema } from "../../sdk/envelope";
 import { getRecord, publishRecords, readableVersion } from "./service";
@@ -99,14 +93,25 @@ export function recordRoutes({ db, provider, proofs, auth, accessLog, observers,
     const recordId = recordParam(req.params.id);
     const orgId = callerOf(req).orgId;
     // 404 before validation: a bad body must not reveal existence.
-    await loggedAccess(accessLog, db, { actor: orgId, action: "GRANT", recordId }, () => readableRecord(db, orgId, recordId), () => undefined);
+    await loggedAccess(
+      accessLog,
+      db,
+      { actor: orgId, action: "GRANT", recordId },
+      () => readableRecord(db, orgId, recordId),
+      () => undefined,
+    );
     const parsed = GrantRequestSchema.safeParse(req.body);
     if (!parsed.success) throw fromZod("invalid-grant", 'Expected { grantee, expiresAt?, scope?: "object" | "linked", fields?: [names] }.', parsed.error);
     const { grantee, scope, fields } = parsed.data;
     const grant = await loggedAccess(
       accessLog,
       db,
-      { actor: orgId, action: "GRANT", recordId, detail: `to ${grantee}${scope === "linked" ? " (linked)" : ""}${fields ? ` (fields ${fields.join(", ")})` : ""}` },
+      {
+        actor: orgId,
+        action: "GRANT",
+        recordId,
+        detail: `to ${grantee}${scope === "linked" ? " (linked)" : ""}${fields ? ` (fields ${fields.join(", ")})` : ""}`,
+      },
       () => grantAccess(db, orgId, recordId, parsed.data),
       () => ({ owner: orgId }),
     );
@@ -148,7 +153,15 @@ export function recordRoutes({ db, provider, proofs, auth, accessLog, observers,
       res.json(await getAccessRequest(db, orgId, requestId));
     } catch (err) {
       if (err instanceof HttpProblem && err.status === 404)
-        await accessLog.append({ at: new Date().toISOString(), actor: orgId, action: "DENY", recordId: null, version: null, owner: null, detail: `access request ${requestId.slice(0, 64)}: READ` });
+        await accessLog.append({
+          at: new Date().toISOString(),
+          actor: orgId,
+          action: "DENY",
+          recordId: null,
+          version: null,
+          owner: null,
+          detail: `access request ${requestId.slice(0, 64)}: READ`,
+        });
       throw err;
     }
   });
@@ -156,7 +169,9 @@ export function recordRoutes({ db, provider, proofs, auth, accessLog, observers,
   router.post("/v1/access-requests/:id/decision", auth, async (req, res) => {
     const parsed = AccessRequestDecisionSchema.safeParse(req.body);
     if (!parsed.success) throw fromZod("invalid-decision", 'Expected { decision: "ACCEPTED" | "REJECTED" }.', parsed.error);
-    res.json(await decideAccessRequest(db, provider, accessLog, { orgId: callerOf(req).orgId, requestId: String(req.params.id), decision: parsed.data.decision }));
+    res.json(
+      await decideAccessRequest(db, provider, accessLog, { orgId: callerOf(req).orgId, requestId: String(req.params.id), decision: parsed.data.decision }),
+    );
   });
 
   router.delete("/v1/access-requests/:id", auth, async (req, res) => {

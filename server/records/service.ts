@@ -100,7 +100,13 @@ export async function publishRecords(
           now,
         ]),
       );
-      await insertRows(tx, provider, "AnchorItem", ["digest", "kind", "createdAt"], records.map((r) => [r.digest, "RECORD", now]));
+      await insertRows(
+        tx,
+        provider,
+        "AnchorItem",
+        ["digest", "kind", "createdAt"],
+        records.map((r) => [r.digest, "RECORD", now]),
+      );
       const known = new Set(existing.map((r) => r.id));
       const fresh = records.filter((r) => r.version === 1 && !known.has(r.id));
       const freshIds = new Set(fresh.map((r) => r.id));
@@ -111,14 +117,14 @@ export async function publishRecords(
         ["id", "type", "owner", "latestVersion", "createdAt", "updatedAt"],
         fresh.map((r) => [r.id, r.type, r.owner, latest.get(r.id)!, now, now]),
       );
-      for (const id of ids.filter((i) => !freshIds.has(i)))
-        await tx.record.update({ where: { id }, data: { latestVersion: latest.get(id)!, updatedAt: now } });
+      for (const id of ids.filter((i) => !freshIds.has(i))) await tx.record.update({ where: { id }, data: { latestVersion: latest.get(id)!, updatedAt: now } });
       const publisher = { orgId, roles: toView(org).roles };
       for (const o of observers) await o.onStored(records, { tx, provider, publisher, now });
     });
   } catch (err) {
     // A concurrent publication stored the same version first (the version check above read before it committed).
-    if (!(err instanceof HttpProblem) && isUniqueViolation(err)) throw conflict("version-conflict", "A version of these records was stored meanwhile by a concurrent publication; read the latest and publish the next.");
+    if (!(err instanceof HttpProblem) && isUniqueViolation(err))
+      throw conflict("version-conflict", "A version of these records was stored meanwhile by a concurrent publication; read the latest and publish the next.");
     throw err;
   }
   for (const o of observers) o.afterCommit?.(records);
@@ -188,7 +194,11 @@ export function disclosed(record: SignedRecord, reader: Reader, access: Access):
  * left out. For lists, embedded objects and notification bodies.
  */
 export async function disclosedAll(db: AccessRunner, reader: Reader, records: readonly SignedRecord[]): Promise<Map<string, SignedRecord>> {
-  const access = await accessOf(db, reader.orgId, records.map((r) => r.id));
+  const access = await accessOf(
+    db,
+    reader.orgId,
+    records.map((r) => r.id),
+  );
   const out = new Map<string, SignedRecord>();
   for (const r of records) {
     const a = access.get(r.id);
@@ -217,4 +227,3 @@ export async function getRecord(db: Db, reader: Reader, recordId: string, versio
       : { status: "PENDING" },
   };
 }
-

@@ -35,7 +35,11 @@ export function verifyRoutes(chain: HubChain, opts: VerifyRouteOptions): Router 
     });
     if (verdict.chainUnavailable)
       // The reason (an RPC address, a socket error) stays here: the route is public.
-      throw serviceUnavailable("chain-unavailable", "The chain could not be read (unreachable or not answering in time), so the record is neither verified nor refused. Try again.", 5);
+      throw serviceUnavailable(
+        "chain-unavailable",
+        "The chain could not be read (unreachable or not answering in time), so the record is neither verified nor refused. Try again.",
+        5,
+      );
     res.json(verdict);
   });
   return router;

@@ -58,7 +58,8 @@ describe("checkAnchorChain (hardhat network)", function () {
 
   after(() => rpc?.server.close());
 
-  const check = (opts: Parameters<typeof checkAnchorChain>[2] = {}, provider = chain.provider) => checkAnchorChain(provider, chain.contracts.anchorRegistry, opts);
+  const check = (opts: Parameters<typeof checkAnchorChain>[2] = {}, provider = chain.provider) =>
+    checkAnchorChain(provider, chain.contracts.anchorRegistry, opts);
 
   it("a genuine history replays to the contract's head, from genesis", async () => {
     const r = await check();

@@ -15,7 +15,21 @@ import { redact } from "../../sdk/redact";
 import { signRecord } from "../../sdk/signature";
 import { BUYER, order } from "../customs/fixtures";
 import type { Registry } from "./fixture";
-import { ACME, FAST, copyState, deployChain, exportOf, logAccess, publish, revert, seal, snapshot, withholdingLogs, type Chain, type HubState } from "./fixture";
+import {
+  ACME,
+  FAST,
+  copyState,
+  deployChain,
+  exportOf,
+  logAccess,
+  publish,
+  revert,
+  seal,
+  snapshot,
+  withholdingLogs,
+  type Chain,
+  type HubState,
+} from "./fixture";
 
 let chain: Chain;
 let genuine: HubState;
@@ -31,7 +45,11 @@ async function audit(lines: Iterable<string | ExportLine>, extra: Partial<AuditO
 const codesOf = (r: AuditReport): FindingCode[] => [...new Set(r.findings.map((f) => f.code))].sort();
 
 /** Audits the state's export as JSON text lines, as read from a file. */
-const auditState = (state: HubState, extra: Partial<AuditOptions> = {}) => audit(exportOf(chain, state).map((l) => JSON.stringify(l)), extra);
+const auditState = (state: HubState, extra: Partial<AuditOptions> = {}) =>
+  audit(
+    exportOf(chain, state).map((l) => JSON.stringify(l)),
+    extra,
+  );
 
 describe("auditExport (hardhat network)", function () {
   this.timeout(120_000);
@@ -73,7 +91,9 @@ describe("auditExport (hardhat network)", function () {
     // is judged at the latest block's time, which is batch 2's: no further read.
     expect(report.summary.chain.membershipCalls).to.equal(4);
     expect(progress[progress.length - 1]).to.deep.equal({ records: 8, batches: 2, access: 10 });
-    expect(formatReport(report)).to.match(/^AUDIT CLEAN/).and.include("8 records, 2 batches, 10 access-log entries");
+    expect(formatReport(report))
+      .to.match(/^AUDIT CLEAN/)
+      .and.include("8 records, 2 batches, 10 access-log entries");
     // The hub's anchorer's hash chain, replayed from its admission, reaches the contract's head.
     expect(report.summary.chain.anchorChains).to.have.length(1);
     expect(report.summary.chain.anchorChains[0]).to.include({ anchorer: chain.anchorer, anchorings: 2, resets: 0, fromAdmission: true });
@@ -95,7 +115,9 @@ describe("auditExport (hardhat network)", function () {
     expect(report.findings[0]).to.include({ recordId: rec.id, version: 1, digest: rec.digest, batchId: "batch-1", owner: ACME });
     expect(report.findings[0].message).to.include("hashes to");
     expect(report.clean).to.equal(false);
-    expect(formatReport(report)).to.match(/^AUDIT FOUND PROBLEMS: 1 finding\n/).and.include("content-mismatch");
+    expect(formatReport(report))
+      .to.match(/^AUDIT FOUND PROBLEMS: 1 finding\n/)
+      .and.include("content-mismatch");
   });
 
   it("missing-record: a record row deleted", async () => {
@@ -262,7 +284,9 @@ describe("auditExport (hardhat network)", function () {
   it("access-log-head-mismatch: the log rewritten after a cut (the chain itself is consistent)", async () => {
     const state = copyState(genuine);
     const kept = state.access.slice(0, 2);
-    const rest = state.access.slice(3).map(({ at, actor, action, recordId, version, owner, detail }) => ({ at, actor, action, recordId, version, owner, detail }));
+    const rest = state.access
+      .slice(3)
+      .map(({ at, actor, action, recordId, version, owner, detail }) => ({ at, actor, action, recordId, version, owner, detail }));
     state.access = [...kept, ...chainAccessEntries({ seq: 2, hash: kept[1].hash }, rest)];
     const report = await auditState(state);
     expect(codesOf(report)).to.deep.equal(["access-log-head-mismatch"]);
@@ -359,7 +383,14 @@ describe("auditExport (hardhat network)", function () {
     expect(report.clean).to.equal(true);
     expect(report.summary.chain.revocations).to.equal(2);
     expect(report.revoked).to.have.length(1);
-    expect(report.revoked[0]).to.include({ recordId: rec.id, version: 1, owner: ACME, digest: rec.digest, reason: "weight misdeclared", revoker: chain.keys[ACME].address });
+    expect(report.revoked[0]).to.include({
+      recordId: rec.id,
+      version: 1,
+      owner: ACME,
+      digest: rec.digest,
+      reason: "weight misdeclared",
+      revoker: chain.keys[ACME].address,
+    });
     expect(formatReport(report)).to.include("revoked by their publishers (not findings): 1");
   });
 
@@ -462,7 +493,9 @@ describe("auditExport (hardhat network)", function () {
       expect((err as Error).message).to.match(/the export names anchorRegistry .* the audit is against/);
     });
     it("a bad contract address", async () => {
-      const err = await auditExport(lines(), { provider: chain.provider, contracts: { ...chain.contracts, anchorRegistry: "0x1234" }, workers: 0 }).catch((e: unknown) => e);
+      const err = await auditExport(lines(), { provider: chain.provider, contracts: { ...chain.contracts, anchorRegistry: "0x1234" }, workers: 0 }).catch(
+        (e: unknown) => e,
+      );
       expect(err).to.be.instanceOf(AuditInputError);
       expect((err as Error).message).to.match(/invalid contract address/);
     });

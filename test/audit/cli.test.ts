@@ -16,7 +16,6 @@ import { AuditReportSchema } from "../../sdk/audit/findings";
 import { HubClient } from "../../sdk/client";
 import { ACME, FAST, copyState, deployChain, exportOf, logAccess, publish, seal, type Chain, type HubState } from "./fixture";
 
-
 const cli = runCli;
 
 async function listen(handler: (req: IncomingMessage, res: ServerResponse) => void): Promise<{ url: string; server: Server }> {
@@ -24,7 +23,6 @@ async function listen(handler: (req: IncomingMessage, res: ServerResponse) => vo
   await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
   return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, server };
 }
-
 
 describe("cargoproof CLI: audit and export", function () {
   this.timeout(180_000);
@@ -74,12 +72,16 @@ describe("cargoproof CLI: audit and export", function () {
     const json = join(dir, "clean.json");
     const run = await cli(auditArgs(writeLines("clean.jsonl", exportOf(chain, state)), json));
     expect(run.code, run.stderr + run.stdout).to.equal(0);
-    expect(run.stdout).to.match(/^AUDIT CLEAN/).and.include("5 records, 2 batches, 5 access-log entries");
+    expect(run.stdout)
+      .to.match(/^AUDIT CLEAN/)
+      .and.include("5 records, 2 batches, 5 access-log entries");
     const report = AuditReportSchema.parse(JSON.parse(readFileSync(json, "utf8")));
     expect(report.clean).to.equal(true);
     expect(report.summary.counts).to.deep.equal({ batches: 2, records: 5, access: 5 });
     // stderr is not a TTY here: plain progress lines, no bar.
-    expect(run.stderr).to.match(/^audit: 5\/5 records \(100\.0%\)/m).and.not.include("\r");
+    expect(run.stderr)
+      .to.match(/^audit: 5\/5 records \(100\.0%\)/m)
+      .and.not.include("\r");
   });
 
   it("audit exits 1 when it finds something, and names it", async () => {
@@ -88,7 +90,9 @@ describe("cargoproof CLI: audit and export", function () {
     const json = join(dir, "tampered.json");
     const run = await cli([...auditArgs(writeLines("tampered.jsonl", exportOf(chain, tampered)), json), "--max-anchor-lag", "600"]);
     expect(run.code, run.stderr).to.equal(1);
-    expect(run.stdout).to.match(/^AUDIT FOUND PROBLEMS: 1 finding/).and.include("content-mismatch");
+    expect(run.stdout)
+      .to.match(/^AUDIT FOUND PROBLEMS: 1 finding/)
+      .and.include("content-mismatch");
     const report = AuditReportSchema.parse(JSON.parse(readFileSync(json, "utf8")));
     expect(report.findings.map((f) => f.code)).to.deep.equal(["content-mismatch"]);
     expect(report.summary.maxAnchorLagS).to.equal(600);

@@ -169,7 +169,8 @@ export function exportOf(chain: Chain, state: HubState, scope: ExportScope = "al
   let n = 0;
   for (const b of state.batches) {
     const { records: recs, ...line } = b;
-    if (!own) lines.push({ kind: "batch", cursor: `b:${b.id}`, ...line, ...(b.accessLogHead ? { accessLogHead: b.accessLogHead } : { accessLogHead: undefined }) });
+    if (!own)
+      lines.push({ kind: "batch", cursor: `b:${b.id}`, ...line, ...(b.accessLogHead ? { accessLogHead: b.accessLogHead } : { accessLogHead: undefined }) });
     for (const r of recs) if (!own || r.record.owner === orgId) lines.push(recordLine(r, `r:${++n}`, b));
   }
   for (const r of state.pending) if (!own || r.record.owner === orgId) lines.push(recordLine(r, `r:${++n}`));

@@ -13,7 +13,10 @@ import { shipment } from "../fixtures";
 const key = Wallet.createRandom();
 
 function recordLine(i: number): string {
-  const record = signRecord(key.privateKey, prepareRecord({ type: "Shipment", id: `shp-${i}`, version: 1, owner: "acme-shipping" }, shipment({ pieceCount: i })));
+  const record = signRecord(
+    key.privateKey,
+    prepareRecord({ type: "Shipment", id: `shp-${i}`, version: 1, owner: "acme-shipping" }, shipment({ pieceCount: i })),
+  );
   // Every 97th record is tampered with, so the results differ from line to line.
   if (i % 97 === 0) record.body.origin = "LHR";
   return JSON.stringify({ kind: "record", cursor: `r:${i}`, record, publishedAt: new Date(1_700_000_000_000 + i).toISOString(), batchId: null });
@@ -33,7 +36,19 @@ describe("audit line checking", function () {
     await keccakReady;
     lines = Array.from({ length: 3000 }, (_, i) => recordLine(i + 1));
     lines.splice(1500, 0, "", "   "); // blank lines are skipped but keep the numbering of the file
-    lines.splice(2000, 0, JSON.stringify({ kind: "batch", cursor: "b:1", id: "b1", root: buildMerkleTree([`0x${"11".repeat(32)}`]).root, leafCount: 1, leaves: [`0x${"11".repeat(32)}`], status: "BUILT" }));
+    lines.splice(
+      2000,
+      0,
+      JSON.stringify({
+        kind: "batch",
+        cursor: "b:1",
+        id: "b1",
+        root: buildMerkleTree([`0x${"11".repeat(32)}`]).root,
+        leafCount: 1,
+        leaves: [`0x${"11".repeat(32)}`],
+        status: "BUILT",
+      }),
+    );
     lines.push("not json");
   });
 
@@ -53,7 +68,14 @@ describe("audit line checking", function () {
 
   it("worker threads give the inline results, in order, with the file's line numbers", async () => {
     const inline = await collect(checkLines(lines, { workers: 0 }));
-    const pooled = await collect(checkLines((async function* () { yield* lines; })(), { workers: 2, inlineLines: 300 }));
+    const pooled = await collect(
+      checkLines(
+        (async function* () {
+          yield* lines;
+        })(),
+        { workers: 2, inlineLines: 300 },
+      ),
+    );
     expect(inline).to.have.length(lines.length - 2);
     expect(pooled).to.deep.equal(inline);
     expect(inline[1499].lineNo).to.equal(1500);

@@ -14,7 +14,18 @@ import npmChromium from "@sparticuz/chromium";
 import { HubError } from "../../sdk/client";
 import type { ProductStory } from "../../sdk/provenance/story";
 import { admit, freshDatabase, hubEnv, isPostgres, sql, startHubProcess, startTestChain, type HubProcess, type TestChain } from "../integration/harness";
-import { FACTORY_DOCK, FIXTURE_ENV, admitParties, lotUri, markSold, publishEvents, publishProduct, revokeOnChain, type Parties, type Product } from "./product-fixture";
+import {
+  FACTORY_DOCK,
+  FIXTURE_ENV,
+  admitParties,
+  lotUri,
+  markSold,
+  publishEvents,
+  publishProduct,
+  revokeOnChain,
+  type Parties,
+  type Product,
+} from "./product-fixture";
 
 const SCREENSHOTS = join(__dirname, "..", "..", "test-output", "screenshots");
 const PHONE = { width: 390, height: 844 };
@@ -117,13 +128,23 @@ describe(`the provenance page in Chromium (${isPostgres() ? "PostgreSQL" : "SQLi
       })
       .catch((e: unknown) => expect(e).to.be.instanceOf(HubError).with.property("status", 403));
     const [foreign] = await publishEvents(stranger, [
-      { type: "ObjectEvent", eventTime: "2026-04-23T10:00:00+08:00", eventTimeZoneOffset: "+08:00", action: "OBSERVE", bizStep: "departing", readPoint: { id: elsewhere }, quantityList: [{ epcClass: lotUri(product.gtin, product.lot), quantity: 1 }] },
+      {
+        type: "ObjectEvent",
+        eventTime: "2026-04-23T10:00:00+08:00",
+        eventTimeZoneOffset: "+08:00",
+        action: "OBSERVE",
+        bizStep: "departing",
+        readPoint: { id: elsewhere },
+        quantityList: [{ epcClass: lotUri(product.gtin, product.lot), quantity: 1 }],
+      },
     ]);
     const sold = await markSold(parties, product.gtin, product.serials[0]!, stranger);
     await new Promise((r) => setTimeout(r, 1100)); // the hub reuses an assembled story for up to a second
 
     const page = await open(pageUrl());
-    const kinds = await page.$$eval("li.step", (items) => Object.fromEntries(items.map((i) => [(i as HTMLElement).dataset.recordId!, (i as HTMLElement).dataset.attester!])));
+    const kinds = await page.$$eval("li.step", (items) =>
+      Object.fromEntries(items.map((i) => [(i as HTMLElement).dataset.recordId!, (i as HTMLElement).dataset.attester!])),
+    );
     expect(Object.keys(kinds).sort()).to.deep.equal(product.onPage.map((r) => r.id).sort());
     expect(kinds[product.batch.id]).to.equal("brand");
     expect(kinds[product.certificate.id]).to.equal("certifier");
@@ -167,7 +188,9 @@ describe(`the provenance page in Chromium (${isPostgres() ? "PostgreSQL" : "SQLi
     const verdicts = await verify(page);
     expect(verdicts[product.certificate.id]).to.equal("failed");
     for (const [id, v] of Object.entries(verdicts)) if (id !== product.certificate.id) expect(v, id).to.equal("verified");
-    expect(await page.textContent(`li.step[data-record-id="${product.certificate.id}"] ul.reasons.browser`)).to.match(/attester: .* is shown as partner, but is certifier/);
+    expect(await page.textContent(`li.step[data-record-id="${product.certificate.id}"] ul.reasons.browser`)).to.match(
+      /attester: .* is shown as partner, but is certifier/,
+    );
     await page.context().close();
   });
 
@@ -212,7 +235,10 @@ describe(`the provenance page in Chromium (${isPostgres() ? "PostgreSQL" : "SQLi
       const page = await open(`${pageUrl()}?rpc=${encodeURIComponent(foreign.url)}#verify`);
       expect(await page.inputValue("#rpc-url")).to.equal(chain.rpcUrl);
       const verdicts = await verify(page, true);
-      expect(Object.values(verdicts).every((v) => v === "verified"), JSON.stringify(verdicts)).to.equal(true);
+      expect(
+        Object.values(verdicts).every((v) => v === "verified"),
+        JSON.stringify(verdicts),
+      ).to.equal(true);
       expect(await page.getAttribute("body", "data-rpc")).to.equal("hub");
       expect(await page.isHidden("#verify-rpc")).to.equal(true);
       expect(foreign.calls()).to.equal(0);
@@ -230,7 +256,10 @@ describe(`the provenance page in Chromium (${isPostgres() ? "PostgreSQL" : "SQLi
       await page.click("#verify-button");
       await page.waitForURL((u) => u.searchParams.get("rpc") === other.url && u.hash === "#verify");
       const verdicts = await verify(page, true);
-      expect(Object.values(verdicts).every((v) => v === "verified"), JSON.stringify(verdicts)).to.equal(true);
+      expect(
+        Object.values(verdicts).every((v) => v === "verified"),
+        JSON.stringify(verdicts),
+      ).to.equal(true);
       expect(other.calls()).to.be.greaterThan(0);
       expect(await page.getAttribute("body", "data-rpc")).to.equal("chosen");
       expect(await page.isVisible("#verify-rpc")).to.equal(true);
@@ -271,7 +300,11 @@ describe(`the provenance page in Chromium (${isPostgres() ? "PostgreSQL" : "SQLi
 
   it("a step tampered with in the database turns red; the others stay green", async function () {
     const target = product.events.shipping;
-    await sql(database.url, `UPDATE "RecordVersion" SET "body" = replace("body", $1, $2) WHERE "recordId" = $3`, [FACTORY_DOCK, "urn:epc:id:sgln:0000000.00000.0", target.id]);
+    await sql(database.url, `UPDATE "RecordVersion" SET "body" = replace("body", $1, $2) WHERE "recordId" = $3`, [
+      FACTORY_DOCK,
+      "urn:epc:id:sgln:0000000.00000.0",
+      target.id,
+    ]);
     await new Promise((r) => setTimeout(r, 1100)); // the hub reuses an assembled story for up to a second (PAGE_CACHE_MS)
     const page = await open(pageUrl());
     expect(await page.getAttribute(`li.step[data-record-id="${target.id}"]`, "data-status")).to.equal("failed");

@@ -16,7 +16,6 @@ import { declaration, order, parcelWaybill, payment } from "../customs/fixtures"
 import { masterWaybill } from "../fixtures";
 import { admit, credentialsFor, waitFor, type HubProcess, type TestChain, type TestOrg } from "../integration/harness";
 
-
 /** A GTIN-14 with its check digit, from 13 digits. */
 export const gtinOf = (first13: string) => first13 + String(gs1CheckDigit(first13));
 
@@ -48,7 +47,12 @@ export async function admitParties(hubUrl: string, prefix = ""): Promise<Parties
     admit(hubUrl, `${prefix}swift-forwarding`, ["FORWARDER"]),
     admit(hubUrl, `${prefix}harbour-import`, ["PLATFORM"]),
     // Customs' laboratory also issues inspection reports: it is accredited for them.
-    admit(hubUrl, "hz-customs", ["CUSTOMS"], [...credentialsFor("hz-customs", ["CUSTOMS"]), { kind: "ACCREDITED_CERTIFIER", scope: { kinds: ["INSPECTION_REPORT"] } }]),
+    admit(
+      hubUrl,
+      "hz-customs",
+      ["CUSTOMS"],
+      [...credentialsFor("hz-customs", ["CUSTOMS"]), { kind: "ACCREDITED_CERTIFIER", scope: { kinds: ["INSPECTION_REPORT"] } }],
+    ),
     admit(hubUrl, "shop-global", ["PLATFORM"]),
     admit(hubUrl, "pay-firm", ["PAYMENT"]),
     admit(hubUrl, "parcel-express", ["FORWARDER"]),
@@ -56,7 +60,6 @@ export async function admitParties(hubUrl: string, prefix = ""): Promise<Parties
   ]);
   return { brand, certifier, forwarder, importer, customs, platform, payer, carrier, broker };
 }
-
 
 type Event = Record<string, unknown>;
 
@@ -157,7 +160,16 @@ export async function publishProduct(p: Parties, opts: { gtin13: string; lot: st
 
   const lotClass = [{ epcClass: lotUri(gtin, lot), quantity: 100, uom: "EA" }];
   const [shipping] = await publishEvents(p.forwarder, [
-    { type: "ObjectEvent", eventTime: "2026-04-02T08:00:00+02:00", eventTimeZoneOffset: "+02:00", action: "OBSERVE", bizStep: "shipping", disposition: "in_transit", readPoint: { id: FACTORY_DOCK }, quantityList: lotClass },
+    {
+      type: "ObjectEvent",
+      eventTime: "2026-04-02T08:00:00+02:00",
+      eventTimeZoneOffset: "+02:00",
+      action: "OBSERVE",
+      bizStep: "shipping",
+      disposition: "in_transit",
+      readPoint: { id: FACTORY_DOCK },
+      quantityList: lotClass,
+    },
   ]);
   const [transaction] = await publishEvents(p.importer, [
     {
@@ -171,7 +183,15 @@ export async function publishProduct(p: Parties, opts: { gtin13: string; lot: st
     },
   ]);
   const [arriving] = await publishEvents(p.forwarder, [
-    { type: "ObjectEvent", eventTime: "2026-04-19T22:00:00+08:00", eventTimeZoneOffset: "+08:00", action: "OBSERVE", bizStep: "arriving", readPoint: { id: PORT_OF_ENTRY }, quantityList: lotClass },
+    {
+      type: "ObjectEvent",
+      eventTime: "2026-04-19T22:00:00+08:00",
+      eventTimeZoneOffset: "+08:00",
+      action: "OBSERVE",
+      bizStep: "arriving",
+      readPoint: { id: PORT_OF_ENTRY },
+      quantityList: lotClass,
+    },
   ]);
   // Customs ties its decision to the product with an event of its own that links it.
   const [customs] = await publishEvents(p.customs, [
@@ -187,7 +207,16 @@ export async function publishProduct(p: Parties, opts: { gtin13: string; lot: st
     },
   ]);
   const [dispatch] = await publishEvents(p.forwarder, [
-    { type: "ObjectEvent", eventTime: "2026-04-22T15:00:00+08:00", eventTimeZoneOffset: "+08:00", action: "OBSERVE", bizStep: "urn:epcglobal:cbv:bizstep:departing", bizLocation: { id: BONDED_WAREHOUSE }, readPoint: { id: BONDED_WAREHOUSE }, quantityList: lotClass },
+    {
+      type: "ObjectEvent",
+      eventTime: "2026-04-22T15:00:00+08:00",
+      eventTimeZoneOffset: "+08:00",
+      action: "OBSERVE",
+      bizStep: "urn:epcglobal:cbv:bizstep:departing",
+      bizLocation: { id: BONDED_WAREHOUSE },
+      readPoint: { id: BONDED_WAREHOUSE },
+      quantityList: lotClass,
+    },
   ]);
   // The forwarder links customs' decision too: a record of another owner, so it must not join the page through it.
   const [foreign] = await publishEvents(p.forwarder, [
@@ -220,11 +249,14 @@ export async function publishProduct(p: Parties, opts: { gtin13: string; lot: st
   );
 
   const onPage = [batch, certificate, shipping!, transaction!, arriving!, customs!, dispatch!, foreign!, decision];
-  for (const r of [...onPage, unrelated]) await waitFor(`the anchoring of ${r.id}`, () => p.brand.client.getProof(r.id, r.version).catch(async (e: unknown) => {
-    // Records of others are not readable by the brand: ask their owners.
-    if (e instanceof HubError && e.status === 404) return ownerOf(p, r).client.getProof(r.id, r.version);
-    throw e;
-  }));
+  for (const r of [...onPage, unrelated])
+    await waitFor(`the anchoring of ${r.id}`, () =>
+      p.brand.client.getProof(r.id, r.version).catch(async (e: unknown) => {
+        // Records of others are not readable by the brand: ask their owners.
+        if (e instanceof HubError && e.status === 404) return ownerOf(p, r).client.getProof(r.id, r.version);
+        throw e;
+      }),
+    );
   return {
     gtin,
     lot,
@@ -263,7 +295,13 @@ export async function markSold(p: Parties, gtin: string, serial: string, by: Tes
 /** The certifier revokes its certificate on chain, with its own key. */
 export async function revokeOnChain(chain: TestChain, certifier: TestOrg, digest: string, reason: string): Promise<void> {
   await chain.operator.sendTransaction({ to: certifier.key.address, value: 10n ** 17n }).then((t) => t.wait());
-  await revokeRecord({ privateKey: certifier.key.privateKey, chain: { provider: chain.provider }, anchorRegistry: chain.deployment.anchorRegistry, digest, reason });
+  await revokeRecord({
+    privateKey: certifier.key.privateKey,
+    chain: { provider: chain.provider },
+    anchorRegistry: chain.deployment.anchorRegistry,
+    digest,
+    reason,
+  });
 }
 
 export type { HubProcess };

@@ -37,7 +37,10 @@ describe("npm run admin", function () {
     const notDeployment = await runScript("admin.ts", ["contracts-env", "deployment.json"], { INIT_CWD: dir });
     expect(notDeployment.code).to.equal(2);
     expect(notDeployment.stderr).to.match(/deployment\.json: not a deployment \(participantRegistry/);
-    const noRpc = await runScript("admin.ts", ["anchorer", "add", Wallet.createRandom().address, "--deployment", "deployment.json", "--key", "bad.key"], { INIT_CWD: dir, RPC_URL: "" });
+    const noRpc = await runScript("admin.ts", ["anchorer", "add", Wallet.createRandom().address, "--deployment", "deployment.json", "--key", "bad.key"], {
+      INIT_CWD: dir,
+      RPC_URL: "",
+    });
     expect(noRpc.code).to.equal(2);
     expect(noRpc.stderr).to.include("RPC_URL");
     const usage = await runScript("admin.ts", ["frobnicate"]);

@@ -172,7 +172,11 @@ describe("bounded log queries: a range-limited endpoint in front of a 100,000-bl
 
   it("a search that cannot finish in the time allowed stops with a clear reason, and stops asking", async () => {
     // One block per request from block 0: far more requests than two seconds allow.
-    const { verdict, ms } = await verify(late.acme, proofOf(chain, late.batch, late.acme.record.digest), { fromBlock: 0, maxBlockRange: 1, chainTimeoutMs: 2_000 });
+    const { verdict, ms } = await verify(late.acme, proofOf(chain, late.batch, late.acme.record.digest), {
+      fromBlock: 0,
+      maxBlockRange: 1,
+      chainTimeoutMs: 2_000,
+    });
     expect(ms).to.be.below(10_000);
     expect(verdict.valid).to.equal(false);
     expect(verdict.chainUnavailable?.reason).to.match(/out of time|did not answer within/);
@@ -225,12 +229,17 @@ describe("getLogsPaged against refusals", function () {
   this.timeout(60_000);
 
   it("knows providers' refusals from other failures", () => {
-    const rpcError = (code: number, message: string) => Object.assign(new Error("could not coalesce error"), { code: "UNKNOWN_ERROR", error: { code, message } });
+    const rpcError = (code: number, message: string) =>
+      Object.assign(new Error("could not coalesce error"), { code: "UNKNOWN_ERROR", error: { code, message } });
     expect(isRangeRefusal(rpcError(-32005, "query returned more than 10000 results"))).to.equal(true);
     expect(isRangeRefusal(rpcError(-32602, "eth_getLogs block range too large"))).to.equal(true);
     expect(isRangeRefusal(rpcError(-32000, "Log response size exceeded"))).to.equal(true);
     expect(isRangeRefusal(rpcError(-32600, "limit exceeded"))).to.equal(true);
-    expect(isRangeRefusal(Object.assign(new Error("server response 413 Payload Too Large"), { code: "SERVER_ERROR", info: { responseStatus: "413 Payload Too Large" } }))).to.equal(true);
+    expect(
+      isRangeRefusal(
+        Object.assign(new Error("server response 413 Payload Too Large"), { code: "SERVER_ERROR", info: { responseStatus: "413 Payload Too Large" } }),
+      ),
+    ).to.equal(true);
     expect(isRangeRefusal(Object.assign(new Error("request timeout"), { code: "TIMEOUT" }))).to.equal(true);
     expect(isRangeRefusal(rpcError(-32000, "header not found"))).to.equal(false);
     expect(isRangeRefusal(Object.assign(new Error("connect ECONNREFUSED 127.0.0.1:9"), { code: "ECONNREFUSED" }))).to.equal(false);
@@ -252,11 +261,14 @@ describe("getLogsPaged against refusals", function () {
 
   it("an endpoint that refuses even one block, or a request budget, ends the read with a LogScanError", async () => {
     // A fresh connection for each read: a connection keeps the window it learned.
-    const refusing = () => ({ getLogs: async () => Promise.reject(Object.assign(new Error("block range too large"), { code: -32005 })) }) as unknown as Provider;
+    const refusing = () =>
+      ({ getLogs: async () => Promise.reject(Object.assign(new Error("block range too large"), { code: -32005 })) }) as unknown as Provider;
     const err = await getLogsPaged(refusing(), { address: "0x" + "11".repeat(20), topics: [], fromBlock: 0, toBlock: 7 }).catch((e: unknown) => e);
     expect(err).to.be.instanceOf(LogScanError);
     expect((err as Error).message).to.include("even for block 0");
-    const budget = await getLogsPaged(refusing(), { address: "0x" + "11".repeat(20), topics: [], fromBlock: 0, toBlock: 7, maxRequests: 3 }).catch((e: unknown) => e);
+    const budget = await getLogsPaged(refusing(), { address: "0x" + "11".repeat(20), topics: [], fromBlock: 0, toBlock: 7, maxRequests: 3 }).catch(
+      (e: unknown) => e,
+    );
     expect(budget).to.be.instanceOf(LogScanError);
     expect((budget as Error).message).to.include("stopped after 3");
   });
@@ -373,7 +385,13 @@ describe("bounded log queries: registries deployed after 100,000 blocks", functi
       // (A revoked step: its reason comes from the Revoked log, so the search shows.)
       const stepOf = (rec: StoredRec) => {
         const { blockNumber: _, ...proof } = proofOf(chain, batch, rec.record.digest);
-        return { recordId: rec.record.id, type: "Shipment", record: rec.record, proof, attestedBy: { orgId: ACME, name: ACME, kind: "brand" } } as unknown as StoryStep;
+        return {
+          recordId: rec.record.id,
+          type: "Shipment",
+          record: rec.record,
+          proof,
+          attestedBy: { orgId: ACME, name: ACME, kind: "brand" },
+        } as unknown as StoryStep;
       };
       const steps = [stepOf(valid), stepOf(revoked)];
       const story = {

@@ -280,14 +280,23 @@ describe("local chain (journal + replay)", function () {
     const dirA = tmp();
     writeFileSync(journalPath(dirA), [...lines.slice(0, 2), JSON.stringify({ ...entry, raw: altered }), ...lines.slice(3)].join("\n") + "\n");
     let err: unknown;
-    await startLocalChain({ dataDir: dirA, port: 0, log }).then((c) => chains.push(c), (e: unknown) => (err = e));
+    await startLocalChain({ dataDir: dirA, port: 0, log }).then(
+      (c) => chains.push(c),
+      (e: unknown) => (err = e),
+    );
     expect(String(err)).to.match(/line 3: hash .* does not match its raw transaction/);
 
     // (b) a self-consistent but different transaction: the replayed chain diverges, which is fatal.
     const dirB = tmp();
-    writeFileSync(journalPath(dirB), [...lines.slice(0, 2), JSON.stringify({ ...entry, raw: altered, hash: keccak256(altered) }), ...lines.slice(3)].join("\n") + "\n");
+    writeFileSync(
+      journalPath(dirB),
+      [...lines.slice(0, 2), JSON.stringify({ ...entry, raw: altered, hash: keccak256(altered) }), ...lines.slice(3)].join("\n") + "\n",
+    );
     err = undefined;
-    await startLocalChain({ dataDir: dirB, port: 0, log }).then((c) => chains.push(c), (e: unknown) => (err = e));
+    await startLocalChain({ dataDir: dirB, port: 0, log }).then(
+      (c) => chains.push(c),
+      (e: unknown) => (err = e),
+    );
     expect(err).to.be.instanceOf(Error);
     expect(String(err)).to.match(/cannot rebuild the local chain from .*: line 3: /);
     expect(readFileSync(join(dirB, "chain-journal.jsonl"), "utf8")).to.include(altered); // left untouched for inspection

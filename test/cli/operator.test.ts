@@ -7,7 +7,18 @@ import { join } from "node:path";
 import { HubClient, HubError } from "../../sdk/client";
 import { orgKeyFromPrivate, randomOrgKey } from "../../sdk/keys";
 import { runCli, type CliRun } from "../cli-process";
-import { OPERATOR_KEY, admit, freePort, freshDatabase, hubEnv, operatorClient, startHubProcess, startTestChain, type HubProcess, type TestChain } from "../integration/harness";
+import {
+  OPERATOR_KEY,
+  admit,
+  freePort,
+  freshDatabase,
+  hubEnv,
+  operatorClient,
+  startHubProcess,
+  startTestChain,
+  type HubProcess,
+  type TestChain,
+} from "../integration/harness";
 
 describe("cargoproof: the operator's commands", function () {
   let chain: TestChain;
@@ -77,7 +88,10 @@ describe("cargoproof: the operator's commands", function () {
     await admit(hub.url, "broker-b", ["BROKER"]);
     const run = await asOperator(["org", "list"]);
     expect(run.code, run.stderr).to.equal(0);
-    const ids = run.stdout.trimEnd().split("\n").map((l) => l.split(/\s+/)[0]);
+    const ids = run.stdout
+      .trimEnd()
+      .split("\n")
+      .map((l) => l.split(/\s+/)[0]);
     expect(ids).to.include.members(["airline-x", "broker-b", "operator"]);
     // The route pages by id: one at a time, the pages together are the whole list, each once.
     const operator = operatorClient(hub.url);

@@ -77,7 +77,10 @@ describe("GS1 Digital Link conformance (GS1 Barcode Syntax Dictionary; GS1 Digit
         const path = `/${ai}/${enc(decodeURIComponent(KEY_EXAMPLES[ai]!.split("/")[2]!))}` + alt.map((q) => `/${q}/${enc(valueOf(q))}`).join("");
         const dl = parseDigitalLinkUri(`https://id.example.org/prefix${path}`);
         expect(dl.key.ai, path).to.equal(ai);
-        expect(dl.qualifiers.map((q) => q.ai), path).to.deep.equal([...alt]);
+        expect(
+          dl.qualifiers.map((q) => q.ai),
+          path,
+        ).to.deep.equal([...alt]);
       }
   });
 
@@ -85,7 +88,12 @@ describe("GS1 Digital Link conformance (GS1 Barcode Syntax Dictionary; GS1 Digit
     let tested = 0;
     for (const [ai, def] of KEYS)
       for (const alt of def.dlpkey!.filter((a) => a.length > 1)) {
-        const path = `/${ai}/${enc(decodeURIComponent(KEY_EXAMPLES[ai]!.split("/")[2]!))}` + [...alt].reverse().map((q) => `/${q}/${enc(valueOf(q))}`).join("");
+        const path =
+          `/${ai}/${enc(decodeURIComponent(KEY_EXAMPLES[ai]!.split("/")[2]!))}` +
+          [...alt]
+            .reverse()
+            .map((q) => `/${q}/${enc(valueOf(q))}`)
+            .join("");
         expect(failure(path)?.reason, path).to.equal("syntax");
         tested++;
       }

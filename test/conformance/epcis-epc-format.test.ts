@@ -35,7 +35,16 @@ const prefixLength: CompanyPrefixLength = (ai, value) => {
 };
 
 // TDS 2.3 §7 (Correspondence between EPCs and GS1 Keys): each scheme's subsection, for the test names.
-const TDS_SECTION: Record<string, string> = { sgtin: "§7.3 SGTIN", sscc: "§7.4 SSCC", sgln: "§7.5 SGLN", grai: "§7.6 GRAI", giai: "§7.7 GIAI", gsrn: "§7.8 GSRN", gdti: "§7.10 GDTI", lgtin: "§7.18 LGTIN" };
+const TDS_SECTION: Record<string, string> = {
+  sgtin: "§7.3 SGTIN",
+  sscc: "§7.4 SSCC",
+  sgln: "§7.5 SGLN",
+  grai: "§7.6 GRAI",
+  giai: "§7.7 GIAI",
+  gsrn: "§7.8 GSRN",
+  gdti: "§7.10 GDTI",
+  lgtin: "§7.18 LGTIN",
+};
 const tdsSection = (urn: string) => (urn.startsWith("urn:epc:idpat:") ? "§8 URIs for EPC Pure identity patterns" : (TDS_SECTION[urn.split(":")[3]!] ?? "§7"));
 
 describe("conformance: EPCIS 2.0 REST binding GS1-EPC-Format (EPC Tag Data Standard 2.3 §7 Correspondence between EPCs and GS1 Keys: EPC URN <-> GS1 Digital Link)", function () {
@@ -56,7 +65,9 @@ describe("conformance: EPCIS 2.0 REST binding GS1-EPC-Format (EPC Tag Data Stand
   });
 
   it("GS1-EPC-Format Always_EPC_URN: a Digital Link on another host, with a query string, reads as the URN of the identifier it names", function () {
-    expect(formatEpc("https://example.com/shop/01/80614141123458/21/6789?17=290101", "Always_EPC_URN", { companyPrefixLength: prefixLength })).to.equal(TDS[0]![0]);
+    expect(formatEpc("https://example.com/shop/01/80614141123458/21/6789?17=290101", "Always_EPC_URN", { companyPrefixLength: prefixLength })).to.equal(
+      TDS[0]![0],
+    );
   });
 
   it("TDS 2.3 §6.3 EPC URI syntax, partitions: a URN whose company prefix and reference do not make the key's length, or a wrong prefix length, is not translated", function () {
@@ -81,7 +92,13 @@ describe("conformance: EPCIS 2.0 REST binding GS1-EPC-Format (EPC Tag Data Stand
   });
 
   it("not EPCs are never translated: geo: URIs, transactions, other URLs and URNs", function () {
-    for (const v of ["geo:22.300,-118.44", "http://transaction.acme.com/po/12345678", "urn:epcglobal:cbv:bt:0614141073467:1152", "https://example.com/x", "urn:uuid:6f6e2b1e-0000-4000-8000-000000000000"])
+    for (const v of [
+      "geo:22.300,-118.44",
+      "http://transaction.acme.com/po/12345678",
+      "urn:epcglobal:cbv:bt:0614141073467:1152",
+      "https://example.com/x",
+      "urn:uuid:6f6e2b1e-0000-4000-8000-000000000000",
+    ])
       for (const f of ["Always_GS1_Digital_Link", "Always_EPC_URN"] as const) expect(formatEpc(v, f, { companyPrefixLength: prefixLength })).to.equal(v);
   });
 
@@ -96,8 +113,10 @@ describe("conformance: EPCIS 2.0 REST binding GS1-EPC-Format (EPC Tag Data Stand
       ["Example_9.6.3-AggregationEvent.jsonld", "Example_9.6.3-AggregationEventWithDigitalLink.jsonld"],
       ["Example_9.6.4-TransformationEvent.jsonld", "Example_9.6.4-TransformationEventWithDigitalLink.jsonld"],
     ]) {
-      const urnEvent = (readJson(standardsFile("epcis", "examples", urnFile!)) as { epcisBody: { eventList: Record<string, unknown>[] } }).epcisBody.eventList[0]!;
-      const dlEvent = (readJson(standardsFile("epcis", "examples", dlFile!)) as { epcisBody: { eventList: Record<string, unknown>[] } }).epcisBody.eventList[0]!;
+      const urnEvent = (readJson(standardsFile("epcis", "examples", urnFile!)) as { epcisBody: { eventList: Record<string, unknown>[] } }).epcisBody
+        .eventList[0]!;
+      const dlEvent = (readJson(standardsFile("epcis", "examples", dlFile!)) as { epcisBody: { eventList: Record<string, unknown>[] } }).epcisBody
+        .eventList[0]!;
       const asDl = formatEventEpcs(urnEvent, "Always_GS1_Digital_Link");
       const list = urnEvent.childQuantityList ? "childQuantityList" : "inputQuantityList";
       const twin = (dlEvent[list] as { epcClass: string }[]).map((q) => q.epcClass);

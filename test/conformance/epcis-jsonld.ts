@@ -20,7 +20,15 @@ export const CONTEXT_FILES: Record<string, string> = {
 };
 
 const unprotect = (v: unknown): unknown =>
-  Array.isArray(v) ? v.map(unprotect) : v && typeof v === "object" ? Object.fromEntries(Object.entries(v).filter(([k]) => k !== "@protected").map(([k, x]) => [k, unprotect(x)])) : v;
+  Array.isArray(v)
+    ? v.map(unprotect)
+    : v && typeof v === "object"
+      ? Object.fromEntries(
+          Object.entries(v)
+            .filter(([k]) => k !== "@protected")
+            .map(([k, x]) => [k, unprotect(x)]),
+        )
+      : v;
 
 export const loader = (protectedTerms: boolean) => async (url: string) => {
   const file = CONTEXT_FILES[url];
@@ -37,12 +45,15 @@ export const loader = (protectedTerms: boolean) => async (url: string) => {
  */
 export async function canonical(context: unknown, event: Record<string, unknown>, protectedTerms = true): Promise<string> {
   const { recordTime: _ignored, ...rest } = event;
-  return (await jsonld.canonize({ "@context": context, ...rest } as jsonld.JsonLdDocument, {
-    algorithm: "URDNA2015",
-    format: "application/n-quads",
-    documentLoader: loader(protectedTerms) as never,
-    safe: false,
-  } as never)) as unknown as string;
+  return (await jsonld.canonize(
+    { "@context": context, ...rest } as jsonld.JsonLdDocument,
+    {
+      algorithm: "URDNA2015",
+      format: "application/n-quads",
+      documentLoader: loader(protectedTerms) as never,
+      safe: false,
+    } as never,
+  )) as unknown as string;
 }
 
 export const redefinesProtected = async (context: unknown, event: Record<string, unknown>) =>

@@ -24,7 +24,14 @@ const refused = (document: unknown): HttpProblem => {
 
 describe("conformance: EPCIS 2.0 master data (§6.5) and CBV 2.0 master data attributes (§10)", function () {
   it("EPCIS 2.0 §6.5 / JSON schema `vocabulary`: master data is epcisHeader.epcisMasterData.vocabularyList, each vocabulary a type and a vocabularyElementList of { id, attributes: [{ id, attribute }] }", function () {
-    const [e] = masterDataOf(doc([{ type: LOCATION, vocabularyElementList: [element("urn:epc:id:sgln:9506000.00001.0", [{ id: "urn:epcglobal:cbv:mda:name", attribute: "Lyon plant" }])] }]));
+    const [e] = masterDataOf(
+      doc([
+        {
+          type: LOCATION,
+          vocabularyElementList: [element("urn:epc:id:sgln:9506000.00001.0", [{ id: "urn:epcglobal:cbv:mda:name", attribute: "Lyon plant" }])],
+        },
+      ]),
+    );
     expect(e).to.deep.include({ vocabularyType: LOCATION, id: "urn:epc:id:sgln:9506000.00001.0", name: "Lyon plant" });
   });
 
@@ -34,25 +41,66 @@ describe("conformance: EPCIS 2.0 master data (§6.5) and CBV 2.0 master data att
   });
 
   it("CBV 2.0 §10: an attribute named by its full URI (urn:epcglobal:cbv:mda:city) and by the JSON-LD context's cbvmda: prefix is the same attribute", function () {
-    const [a] = masterDataOf(doc([{ type: LOCATION, vocabularyElementList: [element("urn:epc:id:sgln:9506000.00001.0", [{ id: "cbvmda:city", attribute: "Lyon" }, { id: "urn:epcglobal:cbv:mda:postalCode", attribute: "69007" }])] }]));
+    const [a] = masterDataOf(
+      doc([
+        {
+          type: LOCATION,
+          vocabularyElementList: [
+            element("urn:epc:id:sgln:9506000.00001.0", [
+              { id: "cbvmda:city", attribute: "Lyon" },
+              { id: "urn:epcglobal:cbv:mda:postalCode", attribute: "69007" },
+            ]),
+          ],
+        },
+      ]),
+    );
     expect(a).to.deep.include({ city: "Lyon", postalCode: "69007" });
   });
 
   it("CBV 1.2 (EPCIS 1.x XML master data, still deployed): urn:epcglobal:cbv:mda#name names the same attribute", function () {
-    const [a] = masterDataOf(doc([{ type: LOCATION, vocabularyElementList: [element("urn:epc:id:sgln:9506000.00001.0", [{ id: "urn:epcglobal:cbv:mda#name", attribute: "Lyon plant" }])] }]));
+    const [a] = masterDataOf(
+      doc([
+        {
+          type: LOCATION,
+          vocabularyElementList: [element("urn:epc:id:sgln:9506000.00001.0", [{ id: "urn:epcglobal:cbv:mda#name", attribute: "Lyon plant" }])],
+        },
+      ]),
+    );
     expect(a!.name).to.equal("Lyon plant");
   });
 
   it("CBV 2.0 §10: countryCode is an ISO 3166-1 alpha-2 code; another form is refused (400 epcis-validation)", function () {
-    const p = refused(doc([{ type: LOCATION, vocabularyElementList: [element("urn:epc:id:sgln:9506000.00001.0", [{ id: "urn:epcglobal:cbv:mda:countryCode", attribute: "FRA" }])] }]));
+    const p = refused(
+      doc([
+        {
+          type: LOCATION,
+          vocabularyElementList: [element("urn:epc:id:sgln:9506000.00001.0", [{ id: "urn:epcglobal:cbv:mda:countryCode", attribute: "FRA" }])],
+        },
+      ]),
+    );
     expect(p.status).to.equal(400);
     expect(p.kind).to.equal("epcis-validation");
   });
 
   it("CBV 2.0 §10: latitude and longitude are decimal degrees (a number or its text), within ±90 and ±180", function () {
-    const [a] = masterDataOf(doc([{ type: LOCATION, vocabularyElementList: [element("urn:epc:id:sgln:9506000.00001.0", [{ id: "cbvmda:latitude", attribute: 45.75 }, { id: "cbvmda:longitude", attribute: "-4.85" }])] }]));
+    const [a] = masterDataOf(
+      doc([
+        {
+          type: LOCATION,
+          vocabularyElementList: [
+            element("urn:epc:id:sgln:9506000.00001.0", [
+              { id: "cbvmda:latitude", attribute: 45.75 },
+              { id: "cbvmda:longitude", attribute: "-4.85" },
+            ]),
+          ],
+        },
+      ]),
+    );
     expect(a).to.deep.include({ latitude: "45.75", longitude: "-4.85" });
-    expect(refused(doc([{ type: LOCATION, vocabularyElementList: [element("urn:epc:id:sgln:9506000.00001.0", [{ id: "cbvmda:longitude", attribute: "190" }])] }])).status).to.equal(400);
+    expect(
+      refused(doc([{ type: LOCATION, vocabularyElementList: [element("urn:epc:id:sgln:9506000.00001.0", [{ id: "cbvmda:longitude", attribute: "190" }])] }]))
+        .status,
+    ).to.equal(400);
   });
 
   it("EPCIS 2.0 JSON schema `vocabularyElement`: id is required", function () {
@@ -60,7 +108,11 @@ describe("conformance: EPCIS 2.0 master data (§6.5) and CBV 2.0 master data att
   });
 
   it("EPCIS 2.0 JSON schema `attribute`: an attribute of another vocabulary is kept as captured (with its id), beside the CBV ones", function () {
-    const [a] = masterDataOf(doc([{ type: LOCATION, vocabularyElementList: [element("urn:epc:id:sgln:9506000.00001.0", [{ id: "https://ns.example/dock", attribute: { door: 4 } }])] }]));
+    const [a] = masterDataOf(
+      doc([
+        { type: LOCATION, vocabularyElementList: [element("urn:epc:id:sgln:9506000.00001.0", [{ id: "https://ns.example/dock", attribute: { door: 4 } }])] },
+      ]),
+    );
     expect(a!.attributes).to.deep.equal([{ id: "https://ns.example/dock", attribute: { door: 4 } }]);
   });
 

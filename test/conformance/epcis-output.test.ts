@@ -64,16 +64,30 @@ describe("conformance: EPCIS 2.0 REST binding (openapi.yaml components/parameter
   let hub: HubProcess;
   let member: TestOrg;
 
-  const get = async (path: string, headers: Record<string, string> = {}) => fetch(`${hub.url}${path}`, { headers: { authorization: `Bearer ${await member.client.accessToken()}`, ...headers } });
+  const get = async (path: string, headers: Record<string, string> = {}) =>
+    fetch(`${hub.url}${path}`, { headers: { authorization: `Bearer ${await member.client.accessToken()}`, ...headers } });
   /** Every read path that answers events (REST binding: events, one event, an EPC's events, a named query's events). */
-  const READS = ["/epcis/events", `/epcis/events/${encodeURIComponent(EVENTS[1]!.eventID!)}`, `/epcis/epcs/${encodeURIComponent(SGTIN[0])}/events`, "/epcis/queries/output-all/events"];
+  const READS = [
+    "/epcis/events",
+    `/epcis/events/${encodeURIComponent(EVENTS[1]!.eventID!)}`,
+    `/epcis/epcs/${encodeURIComponent(SGTIN[0])}/events`,
+    "/epcis/queries/output-all/events",
+  ];
 
   before(async function () {
     chain = await startTestChain();
     database = await freshDatabase();
     hub = await startHubProcess(hubEnv(chain, database.url));
     member = await admit(hub.url, "epcis-output", ["FORWARDER"]);
-    const job = await member.client.waitForCapture(await member.client.captureEpcis({ "@context": CONTEXT, type: "EPCISDocument", schemaVersion: "2.0", creationDate: "2024-07-01T12:00:00.000Z", epcisBody: { eventList: EVENTS } }));
+    const job = await member.client.waitForCapture(
+      await member.client.captureEpcis({
+        "@context": CONTEXT,
+        type: "EPCISDocument",
+        schemaVersion: "2.0",
+        creationDate: "2024-07-01T12:00:00.000Z",
+        epcisBody: { eventList: EVENTS },
+      }),
+    );
     expect(job.success, JSON.stringify(job.errors)).to.equal(true);
     const created = await fetch(`${hub.url}/epcis/queries`, {
       method: "POST",
@@ -131,11 +145,32 @@ describe("conformance: EPCIS 2.0 REST binding (openapi.yaml components/parameter
 
   it("GS1-EPC-Format Always_EPC_URN: an event whose attester holds GS1 Company Prefixes (GS1_COMPANY_PREFIX credentials) has its Digital Links of those prefixes as TDS URNs", async function () {
     const brand = await admit(hub.url, "epcis-output-brand", ["BRAND"], [{ kind: "GS1_COMPANY_PREFIX", scope: { prefixes: ["0614141", "4012345"] } }]);
-    const event = { ...EVENTS[0]!, epcList: [SGTIN[1], DL_ONLY], readPoint: { id: SGLN[1] }, quantityList: [{ epcClass: LGTIN[1], quantity: 1 }], sourceList: [{ type: "owning_party", source: PGLN[1] }], "out:tag": "brand" };
-    const job = await brand.client.waitForCapture(await brand.client.captureEpcis({ "@context": CONTEXT, type: "EPCISDocument", schemaVersion: "2.0", creationDate: "2024-07-02T00:00:00.000Z", epcisBody: { eventList: [event] } }));
+    const event = {
+      ...EVENTS[0]!,
+      epcList: [SGTIN[1], DL_ONLY],
+      readPoint: { id: SGLN[1] },
+      quantityList: [{ epcClass: LGTIN[1], quantity: 1 }],
+      sourceList: [{ type: "owning_party", source: PGLN[1] }],
+      "out:tag": "brand",
+    };
+    const job = await brand.client.waitForCapture(
+      await brand.client.captureEpcis({
+        "@context": CONTEXT,
+        type: "EPCISDocument",
+        schemaVersion: "2.0",
+        creationDate: "2024-07-02T00:00:00.000Z",
+        epcisBody: { eventList: [event] },
+      }),
+    );
     expect(job.success, JSON.stringify(job.errors)).to.equal(true);
     const read = async (format: string) =>
-      byTag(eventList(await (await fetch(`${hub.url}/epcis/events`, { headers: { authorization: `Bearer ${await brand.client.accessToken()}`, "GS1-EPC-Format": format } })).json())).brand!;
+      byTag(
+        eventList(
+          await (
+            await fetch(`${hub.url}/epcis/events`, { headers: { authorization: `Bearer ${await brand.client.accessToken()}`, "GS1-EPC-Format": format } })
+          ).json(),
+        ),
+      ).brand!;
     // The credential is in force from its block's time, which an automining test chain may put a few seconds ahead of the clock.
     let urns = await read("Always_EPC_URN");
     for (let i = 0; i < 40 && (urns.epcList as string[])[0] !== SGTIN[0]; i++) {
@@ -152,7 +187,11 @@ describe("conformance: EPCIS 2.0 REST binding (openapi.yaml components/parameter
   });
 
   it("GS1-EPC-Format / GS1-CBV-XML-Format outside the binding's enum: 400 problem naming the header, before anything is read", async function () {
-    for (const [name, value] of [["GS1-EPC-Format", "Always_Digital_Link"], ["GS1-EPC-Format", ""], ["GS1-CBV-XML-Format", "Always_Web_URL"]] as const)
+    for (const [name, value] of [
+      ["GS1-EPC-Format", "Always_Digital_Link"],
+      ["GS1-EPC-Format", ""],
+      ["GS1-CBV-XML-Format", "Always_Web_URL"],
+    ] as const)
       for (const path of READS) {
         const res = await get(path, { [name]: value });
         expect(res.status, `${name}: ${value} ${path}`).to.equal(400);
@@ -197,7 +236,12 @@ describe("conformance: EPCIS 2.0 REST binding (openapi.yaml components/parameter
 
   it("XML binding with GS1-CBV-XML-Format: Always_URN writes CBV values as URNs, Always_Web_URI as Web URIs, Never_Translates as captured (bare words as URNs)", async function () {
     const values = async (format?: string) => {
-      const xml = await (await get(`/epcis/events/${encodeURIComponent(EVENTS[1]!.eventID!)}`, { accept: "application/xml", ...(format ? { "GS1-CBV-XML-Format": format } : {}) })).text();
+      const xml = await (
+        await get(`/epcis/events/${encodeURIComponent(EVENTS[1]!.eventID!)}`, {
+          accept: "application/xml",
+          ...(format ? { "GS1-CBV-XML-Format": format } : {}),
+        })
+      ).text();
       return [/<bizStep>([^<]+)<\/bizStep>/.exec(xml)?.[1], /<set>([^<]+)<\/set>/.exec(xml)?.[1]];
     };
     expect(await values("Always_URN")).to.deep.equal(["urn:epcglobal:cbv:bizstep:packing", "urn:epcglobal:cbv:disp:in_progress"]);

@@ -45,8 +45,19 @@ describe("conformance: EPCIS 2.0 query language (§8.2.7.1) and the REST binding
   const statusOf = async (params: Record<string, string>) => (await request(`/epcis/events?${new URLSearchParams(params).toString()}`)).status;
   /** Captures the events, with location master data (EPCIS 2.0 §6.5, the member's own statements) in the header when given. */
   async function capture(events: Record<string, unknown>[], locations?: Record<string, unknown>[]): Promise<void> {
-    const header = locations ? { epcisHeader: { epcisMasterData: { vocabularyList: [{ type: "urn:epcglobal:epcis:vtype:BusinessLocation", vocabularyElementList: locations }] } } } : {};
-    const job = await member.client.waitForCapture(await member.client.captureEpcis({ "@context": CONTEXT, type: "EPCISDocument", schemaVersion: "2.0", creationDate: "2024-06-01T00:00:00.000Z", ...header, epcisBody: { eventList: events } }));
+    const header = locations
+      ? { epcisHeader: { epcisMasterData: { vocabularyList: [{ type: "urn:epcglobal:epcis:vtype:BusinessLocation", vocabularyElementList: locations }] } } }
+      : {};
+    const job = await member.client.waitForCapture(
+      await member.client.captureEpcis({
+        "@context": CONTEXT,
+        type: "EPCISDocument",
+        schemaVersion: "2.0",
+        creationDate: "2024-06-01T00:00:00.000Z",
+        ...header,
+        epcisBody: { eventList: events },
+      }),
+    );
     expect(job.success, JSON.stringify(job.errors)).to.equal(true);
   }
 
@@ -92,7 +103,9 @@ describe("conformance: EPCIS 2.0 query language (§8.2.7.1) and the REST binding
 
   it("EPCIS 2.0 §8.2.7.1 MATCH_epc looks at epcList and childEPCs only; MATCH_anyEPC also at parentID, inputEPCList and outputEPCList", async function () {
     const parent = "urn:epc:id:sscc:0614141.7777777777";
-    await capture([ev("any-agg", { type: "AggregationEvent", action: "ADD", parentID: parent, childEPCs: ["urn:epc:id:sgtin:0614141.107346.6101"], epcList: undefined })]);
+    await capture([
+      ev("any-agg", { type: "AggregationEvent", action: "ADD", parentID: parent, childEPCs: ["urn:epc:id:sgtin:0614141.107346.6101"], epcList: undefined }),
+    ]);
     expect(await tags("any-", { MATCH_epc: parent })).to.deep.equal([]);
     expect(await tags("any-", { MATCH_anyEPC: parent })).to.deep.equal(["any-agg"]);
     expect(await tags("any-", { MATCH_parentID: parent })).to.deep.equal(["any-agg"]);
@@ -101,7 +114,13 @@ describe("conformance: EPCIS 2.0 query language (§8.2.7.1) and the REST binding
   it("EPCIS 2.0 §8.2.7.1 MATCH_epcClass: the classes of quantityList or childQuantityList; MATCH_inputEPCClass only inputQuantityList", async function () {
     const cls = "urn:epc:class:lgtin:4012345.099999.CF1";
     await capture([
-      ev("cls-child", { type: "AggregationEvent", action: "ADD", parentID: "urn:epc:id:sscc:0614141.7777777778", childQuantityList: [{ epcClass: cls, quantity: 2 }], epcList: undefined }),
+      ev("cls-child", {
+        type: "AggregationEvent",
+        action: "ADD",
+        parentID: "urn:epc:id:sscc:0614141.7777777778",
+        childQuantityList: [{ epcClass: cls, quantity: 2 }],
+        epcList: undefined,
+      }),
       ev("cls-input", { type: "TransformationEvent", action: undefined, epcList: undefined, inputQuantityList: [{ epcClass: cls, quantity: 1 }] }),
     ]);
     expect(await tags("cls-", { MATCH_epcClass: cls })).to.deep.equal(["cls-child"]);
@@ -111,7 +130,10 @@ describe("conformance: EPCIS 2.0 query language (§8.2.7.1) and the REST binding
 
   it("EPCIS 2.0 §8.2.7.1 GT_quantity / GE_quantity: greater than is strict, greater or equal is not; _uom restricts to that unit", async function () {
     const cls = "urn:epc:class:lgtin:4012345.099998.CF2";
-    await capture([ev("qty-10", { quantityList: [{ epcClass: cls, quantity: 10, uom: "KGM" }] }), ev("qty-20", { quantityList: [{ epcClass: cls, quantity: 20 }] })]);
+    await capture([
+      ev("qty-10", { quantityList: [{ epcClass: cls, quantity: 10, uom: "KGM" }] }),
+      ev("qty-20", { quantityList: [{ epcClass: cls, quantity: 20 }] }),
+    ]);
     expect(await tags("qty-", { GT_quantity: "10" })).to.deep.equal(["qty-20"]);
     expect(await tags("qty-", { GE_quantity: "10" })).to.have.members(["qty-10", "qty-20"]);
     expect(await tags("qty-", { GE_quantity_KGM: "10" })).to.deep.equal(["qty-10"]);
@@ -120,14 +142,20 @@ describe("conformance: EPCIS 2.0 query language (§8.2.7.1) and the REST binding
 
   it("EPCIS 2.0 §8.2.7.1 EQ_bizTransaction_type: an entry whose type is the one in the parameter's name and whose value is one of the values", async function () {
     const bt = "urn:epcglobal:cbv:bt:0614141073467:PO-88";
-    await capture([ev("bt-po", { bizTransactionList: [{ type: "po", bizTransaction: bt }] }), ev("bt-inv", { bizTransactionList: [{ type: "inv", bizTransaction: bt }] })]);
+    await capture([
+      ev("bt-po", { bizTransactionList: [{ type: "po", bizTransaction: bt }] }),
+      ev("bt-inv", { bizTransactionList: [{ type: "inv", bizTransaction: bt }] }),
+    ]);
     expect(await tags("bt-", { EQ_bizTransaction_po: bt })).to.deep.equal(["bt-po"]);
     expect(await tags("bt-", { "EQ_bizTransaction_urn:epcglobal:cbv:btt:inv": bt })).to.deep.equal(["bt-inv"]);
   });
 
   it("EPCIS 2.0 §8.2.7.1 EQ_source_type / EQ_destination_type: a source (destination) of that type with one of the values", async function () {
     const party = "urn:epc:id:pgln:0614141.00001";
-    await capture([ev("sd-src", { sourceList: [{ type: "possessing_party", source: party }] }), ev("sd-dst", { destinationList: [{ type: "possessing_party", destination: party }] })]);
+    await capture([
+      ev("sd-src", { sourceList: [{ type: "possessing_party", source: party }] }),
+      ev("sd-dst", { destinationList: [{ type: "possessing_party", destination: party }] }),
+    ]);
     expect(await tags("sd-", { EQ_source_possessing_party: party })).to.deep.equal(["sd-src"]);
     expect(await tags("sd-", { EQ_destination_possessing_party: party })).to.deep.equal(["sd-dst"]);
   });
@@ -139,7 +167,10 @@ describe("conformance: EPCIS 2.0 query language (§8.2.7.1) and the REST binding
   });
 
   it("EPCIS 2.0 §8.2.7.1 GT_fieldname / LT_fieldname: Int, Float and Time fields compare as numbers and instants", async function () {
-    await capture([ev("cmp-a", { "cf:weight": 2.5, "cf:checked": "2024-06-01T12:00:00.000+02:00" }), ev("cmp-b", { "cf:weight": 10, "cf:checked": "2024-06-01T11:00:00.000Z" })]);
+    await capture([
+      ev("cmp-a", { "cf:weight": 2.5, "cf:checked": "2024-06-01T12:00:00.000+02:00" }),
+      ev("cmp-b", { "cf:weight": 10, "cf:checked": "2024-06-01T11:00:00.000Z" }),
+    ]);
     expect(await tags("cmp-", { [`GT_${NS}#weight`]: "3" })).to.deep.equal(["cmp-b"]);
     expect(await tags("cmp-", { [`LT_${NS}#checked`]: "2024-06-01T10:30:00Z" })).to.deep.equal(["cmp-a"]); // 12:00+02:00 is 10:00Z
   });
@@ -168,7 +199,10 @@ describe("conformance: EPCIS 2.0 query language (§8.2.7.1) and the REST binding
   });
 
   it("EPCIS 2.0 §8.2.7.1 GE_value_uom / LT_value_uom: a sensorReport in that unit of measure whose value compares", async function () {
-    await capture([ev("sv-cel", { sensorElementList: [{ sensorReport: [{ type: "Temperature", value: 8, uom: "CEL" }] }] }), ev("sv-fah", { sensorElementList: [{ sensorReport: [{ type: "Temperature", value: 46, uom: "FAH" }] }] })]);
+    await capture([
+      ev("sv-cel", { sensorElementList: [{ sensorReport: [{ type: "Temperature", value: 8, uom: "CEL" }] }] }),
+      ev("sv-fah", { sensorElementList: [{ sensorReport: [{ type: "Temperature", value: 46, uom: "FAH" }] }] }),
+    ]);
     expect(await tags("sv-", { GE_value_CEL: "8" })).to.deep.equal(["sv-cel"]);
     expect(await tags("sv-", { LT_value_FAH: "50" })).to.deep.equal(["sv-fah"]);
     expect(await tags("sv-", { GT_value_CEL: "8" })).to.deep.equal([]);
@@ -176,7 +210,9 @@ describe("conformance: EPCIS 2.0 query language (§8.2.7.1) and the REST binding
 
   it("EPCIS 2.0 §8.2.7.1 EQ_deviceID: the deviceID attribute of the sensor metadata or of a sensor report", async function () {
     await capture([
-      ev("dev-meta", { sensorElementList: [{ sensorMetadata: { deviceID: "urn:epc:id:giai:4000001.901" }, sensorReport: [{ type: "Temperature", value: 1, uom: "CEL" }] }] }),
+      ev("dev-meta", {
+        sensorElementList: [{ sensorMetadata: { deviceID: "urn:epc:id:giai:4000001.901" }, sensorReport: [{ type: "Temperature", value: 1, uom: "CEL" }] }],
+      }),
       ev("dev-report", { sensorElementList: [{ sensorReport: [{ type: "Temperature", value: 1, uom: "CEL", deviceID: "urn:epc:id:giai:4000001.901" }] }] }),
     ]);
     expect(await tags("dev-", { EQ_deviceID: "urn:epc:id:giai:4000001.901" })).to.have.members(["dev-meta", "dev-report"]);
@@ -218,8 +254,16 @@ describe("conformance: EPCIS 2.0 query language (§8.2.7.1) and the REST binding
   it("EPCIS 2.0 §8.2.7.1 WD_readPoint / WD_bizLocation: the location or a direct or indirect descendant of it by the master data's children (§6.5), a cycle followed once", async function () {
     // 101 has child 102, 102 has children 103 and 101 (a cycle); 104 is nobody's child.
     await capture(
-      [ev("wd-top", { readPoint: { id: site(101) } }), ev("wd-child", { readPoint: { id: site(102) }, bizLocation: { id: site(102) } }), ev("wd-grandchild", { readPoint: { id: site(103) } }), ev("wd-other", { readPoint: { id: site(104) } })],
-      [{ id: site(101), attributes: [], children: [site(102)] }, { id: site(102), attributes: [], children: [site(103), site(101)] }],
+      [
+        ev("wd-top", { readPoint: { id: site(101) } }),
+        ev("wd-child", { readPoint: { id: site(102) }, bizLocation: { id: site(102) } }),
+        ev("wd-grandchild", { readPoint: { id: site(103) } }),
+        ev("wd-other", { readPoint: { id: site(104) } }),
+      ],
+      [
+        { id: site(101), attributes: [], children: [site(102)] },
+        { id: site(102), attributes: [], children: [site(103), site(101)] },
+      ],
     );
     expect(await tags("wd-", { WD_readPoint: site(101) })).to.have.members(["wd-top", "wd-child", "wd-grandchild"]);
     expect(await tags("wd-", { WD_readPoint: site(102) })).to.have.members(["wd-top", "wd-child", "wd-grandchild"]);
@@ -230,7 +274,12 @@ describe("conformance: EPCIS 2.0 query language (§8.2.7.1) and the REST binding
 
   it("EPCIS 2.0 §8.2.7.1 HASATTR_fieldname: the field's vocabulary element has master data with a non-null attribute of one of the names", async function () {
     await capture(
-      [ev("ha-named", { readPoint: { id: site(111) } }), ev("ha-zoned", { readPoint: { id: site(112) } }), ev("ha-bare", { readPoint: { id: site(113) } }), ev("ha-none")],
+      [
+        ev("ha-named", { readPoint: { id: site(111) } }),
+        ev("ha-zoned", { readPoint: { id: site(112) } }),
+        ev("ha-bare", { readPoint: { id: site(113) } }),
+        ev("ha-none"),
+      ],
       [
         { id: site(111), attributes: [{ id: "urn:epcglobal:cbv:mda:name", attribute: "North gate" }] },
         { id: site(112), attributes: [{ id: "urn:example:zone", attribute: "cold" }] },
@@ -245,9 +294,19 @@ describe("conformance: EPCIS 2.0 query language (§8.2.7.1) and the REST binding
 
   it("EPCIS 2.0 §8.2.7.1 EQATTR_fieldname_attrname: the attribute attrname of the field's element's master data equals one of the values", async function () {
     await capture(
-      [ev("eqa-cold", { bizLocation: { id: site(121) } }), ev("eqa-dry", { bizLocation: { id: site(122) } }), ev("eqa-none", { bizLocation: { id: site(123) } })],
       [
-        { id: site(121), attributes: [{ id: "urn:example:zone", attribute: "cold" }, { id: "urn:epcglobal:cbv:mda:countryCode", attribute: "DE" }] },
+        ev("eqa-cold", { bizLocation: { id: site(121) } }),
+        ev("eqa-dry", { bizLocation: { id: site(122) } }),
+        ev("eqa-none", { bizLocation: { id: site(123) } }),
+      ],
+      [
+        {
+          id: site(121),
+          attributes: [
+            { id: "urn:example:zone", attribute: "cold" },
+            { id: "urn:epcglobal:cbv:mda:countryCode", attribute: "DE" },
+          ],
+        },
         { id: site(122), attributes: [{ id: "urn:example:zone", attribute: "dry" }] },
       ],
     );
@@ -261,20 +320,66 @@ describe("conformance: EPCIS 2.0 query language (§8.2.7.1) and the REST binding
   it("EPCIS 2.0 REST binding: every fixed-name query parameter of the binding is accepted; a name the query language does not have is a 400 problem", async function () {
     const at = "2024-01-01T00:00:00Z";
     const fixed: Record<string, string> = {
-      eventType: "ObjectEvent", GE_eventTime: at, LT_eventTime: at, GE_recordTime: at, LT_recordTime: at, EQ_action: "ADD", EQ_bizStep: "shipping", EQ_disposition: "active",
-      EQ_persistentDisposition_set: "active", EQ_persistentDisposition_unset: "active", EQ_readPoint: "urn:x", WD_readPoint: "urn:x", EQ_bizLocation: "urn:x", WD_bizLocation: "urn:x",
-      EQ_transformationID: "urn:x", MATCH_epc: "urn:x", MATCH_parentID: "urn:x", MATCH_inputEPC: "urn:x", MATCH_outputEPC: "urn:x", MATCH_anyEPC: "urn:x", MATCH_epcClass: "urn:x",
-      MATCH_inputEPCClass: "urn:x", MATCH_outputEPCClass: "urn:x", MATCH_anyEPCClass: "urn:x", EQ_quantity: "1", GT_quantity: "1", GE_quantity: "1", LT_quantity: "1", LE_quantity: "1",
-      EQ_eventID: "urn:x", EXISTS_errorDeclaration: "true", GE_errorDeclarationTime: at, LT_errorDeclarationTime: at, EQ_errorReason: "did_not_occur", EQ_correctiveEventID: "urn:x",
-      orderBy: "eventTime", orderDirection: "ASC", eventCountLimit: "1", GE_startTime: at, LT_startTime: at, GE_endTime: at, LT_endTime: at, EQ_type: "Temperature", EQ_deviceID: "urn:x",
-      EQ_dataProcessingMethod: "urn:x", EQ_microorganism: "urn:x", EQ_chemicalSubstance: "urn:x", EQ_bizRules: "urn:x", EQ_stringValue: "x", EQ_hexBinaryValue: "00", EQ_uriValue: "urn:x", EQ_booleanValue: "true",
+      eventType: "ObjectEvent",
+      GE_eventTime: at,
+      LT_eventTime: at,
+      GE_recordTime: at,
+      LT_recordTime: at,
+      EQ_action: "ADD",
+      EQ_bizStep: "shipping",
+      EQ_disposition: "active",
+      EQ_persistentDisposition_set: "active",
+      EQ_persistentDisposition_unset: "active",
+      EQ_readPoint: "urn:x",
+      WD_readPoint: "urn:x",
+      EQ_bizLocation: "urn:x",
+      WD_bizLocation: "urn:x",
+      EQ_transformationID: "urn:x",
+      MATCH_epc: "urn:x",
+      MATCH_parentID: "urn:x",
+      MATCH_inputEPC: "urn:x",
+      MATCH_outputEPC: "urn:x",
+      MATCH_anyEPC: "urn:x",
+      MATCH_epcClass: "urn:x",
+      MATCH_inputEPCClass: "urn:x",
+      MATCH_outputEPCClass: "urn:x",
+      MATCH_anyEPCClass: "urn:x",
+      EQ_quantity: "1",
+      GT_quantity: "1",
+      GE_quantity: "1",
+      LT_quantity: "1",
+      LE_quantity: "1",
+      EQ_eventID: "urn:x",
+      EXISTS_errorDeclaration: "true",
+      GE_errorDeclarationTime: at,
+      LT_errorDeclarationTime: at,
+      EQ_errorReason: "did_not_occur",
+      EQ_correctiveEventID: "urn:x",
+      orderBy: "eventTime",
+      orderDirection: "ASC",
+      eventCountLimit: "1",
+      GE_startTime: at,
+      LT_startTime: at,
+      GE_endTime: at,
+      LT_endTime: at,
+      EQ_type: "Temperature",
+      EQ_deviceID: "urn:x",
+      EQ_dataProcessingMethod: "urn:x",
+      EQ_microorganism: "urn:x",
+      EQ_chemicalSubstance: "urn:x",
+      EQ_bizRules: "urn:x",
+      EQ_stringValue: "x",
+      EQ_hexBinaryValue: "00",
+      EQ_uriValue: "urn:x",
+      EQ_booleanValue: "true",
     };
-    for (const [name, value] of Object.entries(fixed)) expect(await statusOf({ [name]: value, ...(name === "eventCountLimit" ? { orderBy: "eventTime" } : {}) }), name).to.equal(200);
+    for (const [name, value] of Object.entries(fixed))
+      expect(await statusOf({ [name]: value, ...(name === "eventCountLimit" ? { orderBy: "eventTime" } : {}) }), name).to.equal(200);
     expect(await statusOf({ EQ_colour: "red" })).to.equal(400);
     expect(await statusOf({ MATCH_everything: "x" })).to.equal(400);
   });
 
-  it("EPCIS 2.0 REST binding pagination: perPage bounds a page, Link rel=\"next\" leads on, and the last page has none", async function () {
+  it('EPCIS 2.0 REST binding pagination: perPage bounds a page, Link rel="next" leads on, and the last page has none', async function () {
     await capture([ev("pg-1"), ev("pg-2"), ev("pg-3")]);
     const seen: string[] = [];
     let url: string | undefined = `/epcis/events?${new URLSearchParams({ [`EQ_${NS}#tag`]: "pg-1|pg-2|pg-3", perPage: "2" }).toString()}`;

@@ -13,7 +13,11 @@ import { canonical, expand } from "./epcis-jsonld";
 
 // An "older" context as a pre-2.0 document might name it: it defines terms the 2.0 context also
 // defines (not protected), so it must come before the 2.0 context, which then wins.
-const OLDER = { "@version": 1.1, bizStep: { "@id": "https://gs1.github.io/EPCIS/bizStep", "@type": "@vocab" }, legacyNote: "https://gs1.github.io/EPCIS/legacyNote" };
+const OLDER = {
+  "@version": 1.1,
+  bizStep: { "@id": "https://gs1.github.io/EPCIS/bizStep", "@type": "@vocab" },
+  legacyNote: "https://gs1.github.io/EPCIS/legacyNote",
+};
 const EXT = { acme: "https://ns.acme.example/epcis/", "acme:grade": { "@type": "@vocab" } };
 
 type Answer = { "@context": unknown; epcisBody: { queryResults: Record<string, unknown> & { resultsBody: { eventList: Record<string, unknown>[] } } } };
@@ -31,7 +35,13 @@ function event(extra: Record<string, unknown> = {}): Record<string, unknown> {
     ...extra,
   };
 }
-const document = (context: unknown, events: Record<string, unknown>[]) => ({ "@context": context, type: "EPCISDocument", schemaVersion: "2.0", creationDate: "2024-05-01T10:05:00.000Z", epcisBody: { eventList: events } });
+const document = (context: unknown, events: Record<string, unknown>[]) => ({
+  "@context": context,
+  type: "EPCISDocument",
+  schemaVersion: "2.0",
+  creationDate: "2024-05-01T10:05:00.000Z",
+  epcisBody: { eventList: events },
+});
 const strip = ({ recordTime: _t, "@context": _c, ...rest }: Record<string, unknown>) => rest;
 
 describe("conformance: EPCIS 2.0 rules (error declarations, events as captured, JSON-LD contexts)", function () {
@@ -43,14 +53,18 @@ describe("conformance: EPCIS 2.0 rules (error declarations, events as captured, 
 
   const capture = async (doc: unknown) => member.client.waitForCapture(await member.client.captureEpcis(doc));
   const byId = async (id: string) => (await member.client.epcisEvent(id)) as unknown as Answer;
-  const find = async (params: EpcisQueryParams) => ((await member.client.epcisQuery({ ...params, perPage: 1000 })) as unknown as Answer).epcisBody.queryResults.resultsBody.eventList.map(strip);
+  const find = async (params: EpcisQueryParams) =>
+    ((await member.client.epcisQuery({ ...params, perPage: 1000 })) as unknown as Answer).epcisBody.queryResults.resultsBody.eventList.map(strip);
 
   // One original, its error declaration and the corrective event, shared by the §7.4.1.2 / §8.2.7.1 tests.
   const originalId = "urn:uuid:6f1c9e0a-0001-4c1e-8000-00000000a001";
   const correctiveId = "urn:uuid:6f1c9e0a-0001-4c1e-8000-00000000c001";
   const original = event({ eventID: originalId });
   const corrective = event({ eventID: correctiveId });
-  const declaration = { ...original, errorDeclaration: { declarationTime: "2024-05-03T12:00:00.000-02:00", reason: "did_not_occur", correctiveEventIDs: [correctiveId] } };
+  const declaration = {
+    ...original,
+    errorDeclaration: { declarationTime: "2024-05-03T12:00:00.000-02:00", reason: "did_not_occur", correctiveEventIDs: [correctiveId] },
+  };
 
   before(async function () {
     chain = await startTestChain();
@@ -59,7 +73,10 @@ describe("conformance: EPCIS 2.0 rules (error declarations, events as captured, 
     member = await admit(hub.url, "epcis-rules", ["FORWARDER"]);
     expect((await capture(document(EPCIS_CONTEXT, [original]))).success).to.equal(true);
     const job = await capture(document(EPCIS_CONTEXT, [declaration, corrective]));
-    expect(job.events.map((e) => e.status), JSON.stringify(job)).to.deep.equal(["captured", "captured"]);
+    expect(
+      job.events.map((e) => e.status),
+      JSON.stringify(job),
+    ).to.deep.equal(["captured", "captured"]);
   });
 
   after(async function () {

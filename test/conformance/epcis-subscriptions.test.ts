@@ -4,7 +4,17 @@ import Ajv from "ajv";
 import { HubClient } from "../../sdk/client";
 import addFormats from "ajv-formats";
 import { ScheduleError, nextQueryTime, parseSchedule, type QuerySchedule } from "../../server/epcis/subscriptions-schedule";
-import { admit, freshDatabase, hubEnv, startHubProcess, startTestChain, waitUntil, type HubProcess, type TestChain, type TestOrg } from "../integration/harness";
+import {
+  admit,
+  freshDatabase,
+  hubEnv,
+  startHubProcess,
+  startTestChain,
+  waitUntil,
+  type HubProcess,
+  type TestChain,
+  type TestOrg,
+} from "../integration/harness";
 import { WebhookReceiver, type ReceivedCall, webhookReceivers } from "../integration/webhook-receiver";
 import { readJson, standardsFile } from "./standards";
 
@@ -48,22 +58,47 @@ describe("conformance: EPCIS §8.2.5.3 query schedules", function () {
 
   it("§8.2.5.3: a value off the grammar, out of the field's range, or a range whose first number is greater is refused", function () {
     const refused: QuerySchedule[] = [
-      { second: "0/30" }, { hour: "*" }, { minute: "" }, { minute: "1," }, { minute: " 1" }, { minute: "[1-]" }, { minute: "[30-10]" },
-      { second: "60" }, { minute: "60" }, { hour: "24" }, { dayOfMonth: "0" }, { dayOfMonth: "32" }, { month: "0" }, { month: "13" }, { dayOfWeek: "0" }, { dayOfWeek: "8" },
+      { second: "0/30" },
+      { hour: "*" },
+      { minute: "" },
+      { minute: "1," },
+      { minute: " 1" },
+      { minute: "[1-]" },
+      { minute: "[30-10]" },
+      { second: "60" },
+      { minute: "60" },
+      { hour: "24" },
+      { dayOfMonth: "0" },
+      { dayOfMonth: "32" },
+      { month: "0" },
+      { month: "13" },
+      { dayOfWeek: "0" },
+      { dayOfWeek: "8" },
     ];
     for (const s of refused) expect(() => parseSchedule(s), JSON.stringify(s)).to.throw(ScheduleError);
-    for (const s of [{ second: "59" }, { hour: "23" }, { dayOfMonth: "31" }, { month: "[1-12]" }, { dayOfWeek: "1,7" }]) expect(() => parseSchedule(s)).to.not.throw();
+    for (const s of [{ second: "59" }, { hour: "23" }, { dayOfMonth: "31" }, { month: "[1-12]" }, { dayOfWeek: "1,7" }])
+      expect(() => parseSchedule(s)).to.not.throw();
   });
 });
 
-type QueryDocument = { type: string; epcisBody: { queryResults: { queryName: string; subscriptionID?: string; resultsBody: { eventList: Record<string, unknown>[] } } } };
+type QueryDocument = {
+  type: string;
+  epcisBody: { queryResults: { queryName: string; subscriptionID?: string; resultsBody: { eventList: Record<string, unknown>[] } } };
+};
 const documentOf = (c: ReceivedCall) => JSON.parse(c.rawBody) as QueryDocument;
 const eventsIn = (r: WebhookReceiver) => r.unique().flatMap((c) => documentOf(c).epcisBody.queryResults.resultsBody.eventList);
 
 let serial = 80_000;
 function objectEvent(bizStep: string): Record<string, unknown> {
   serial += 1;
-  return { type: "ObjectEvent", action: "OBSERVE", bizStep, epcList: [`urn:epc:id:sgtin:0614141.107346.${serial}`], eventTime: "2024-06-01T10:00:00.000Z", eventTimeZoneOffset: "+00:00" };
+  return {
+    type: "ObjectEvent",
+    action: "OBSERVE",
+    bizStep,
+    epcList: [`urn:epc:id:sgtin:0614141.107346.${serial}`],
+    eventTime: "2024-06-01T10:00:00.000Z",
+    eventTimeZoneOffset: "+00:00",
+  };
 }
 
 describe("conformance: EPCIS REST binding query subscriptions (webhooks)", function () {
@@ -77,7 +112,6 @@ describe("conformance: EPCIS REST binding query subscriptions (webhooks)", funct
   let member: TestOrg;
   const { receiver, stopAll: stopReceivers } = webhookReceivers();
 
-
   async function api(method: string, path: string, body?: unknown, base = hub.url, client: HubClient = member.client): Promise<Response> {
     return fetch(`${base}${path}`, {
       method,
@@ -87,7 +121,13 @@ describe("conformance: EPCIS REST binding query subscriptions (webhooks)", funct
   }
 
   async function capture(events: Record<string, unknown>[]): Promise<void> {
-    const id = await member.client.captureEpcis({ "@context": ["https://ref.gs1.org/standards/epcis/2.0.0/epcis-context.jsonld"], type: "EPCISDocument", schemaVersion: "2.0", creationDate: new Date().toISOString(), epcisBody: { eventList: events } });
+    const id = await member.client.captureEpcis({
+      "@context": ["https://ref.gs1.org/standards/epcis/2.0.0/epcis-context.jsonld"],
+      type: "EPCISDocument",
+      schemaVersion: "2.0",
+      creationDate: new Date().toISOString(),
+      epcisBody: { eventList: events },
+    });
     expect((await member.client.waitForCapture(id)).success).to.equal(true);
   }
 
@@ -102,7 +142,9 @@ describe("conformance: EPCIS REST binding query subscriptions (webhooks)", funct
   before(async function () {
     chain = await startTestChain();
     database = await freshDatabase();
-    hub = await startHubProcess(hubEnv(chain, database.url, { WEBHOOK_ALLOW_PRIVATE: "true", WEBHOOK_RETRY_BASE_MS: "50", WEBHOOK_POLL_MS: "300", WEBHOOK_TIMEOUT_MS: "1000" }));
+    hub = await startHubProcess(
+      hubEnv(chain, database.url, { WEBHOOK_ALLOW_PRIVATE: "true", WEBHOOK_RETRY_BASE_MS: "50", WEBHOOK_POLL_MS: "300", WEBHOOK_TIMEOUT_MS: "1000" }),
+    );
     member = await admit(hub.url, "epcis-subscriber", ["FORWARDER"]);
   });
 
@@ -116,7 +158,12 @@ describe("conformance: EPCIS REST binding query subscriptions (webhooks)", funct
   it("REST binding (QueryStreamSubscription / QueryScheduleSubscription): exactly one of stream: true or a schedule, else a 400 problem", async function () {
     const r = await receiver();
     const name = await namedQuery("receiving");
-    for (const body of [{ dest: r.url }, { dest: r.url, stream: true, schedule: { second: "0" } }, { dest: r.url, stream: false }, { dest: r.url, stream: false, schedule: { second: "0" } }]) {
+    for (const body of [
+      { dest: r.url },
+      { dest: r.url, stream: true, schedule: { second: "0" } },
+      { dest: r.url, stream: false },
+      { dest: r.url, stream: false, schedule: { second: "0" } },
+    ]) {
       const res = await api("POST", `/epcis/queries/${name}/subscriptions`, body);
       expect(res.status, JSON.stringify(body)).to.equal(400);
       expect(res.headers.get("content-type")).to.match(/^application\/problem\+json/);
@@ -142,7 +189,9 @@ describe("conformance: EPCIS REST binding query subscriptions (webhooks)", funct
   it("REST binding (callback querySubscriptionResults): each call's body is an EPCISQueryDocument (EPCIS JSON schema) naming the query and the subscriptionID", async function () {
     const r = await receiver();
     const name = await namedQuery("picking");
-    const { subscriptionID } = (await (await api("POST", `/epcis/queries/${name}/subscriptions`, { dest: r.url, stream: true })).json()) as { subscriptionID: string };
+    const { subscriptionID } = (await (await api("POST", `/epcis/queries/${name}/subscriptions`, { dest: r.url, stream: true })).json()) as {
+      subscriptionID: string;
+    };
     await capture([objectEvent("picking"), objectEvent("picking")]);
     await waitUntil("the report", async () => eventsIn(r).length >= 2, 15_000);
     for (const call of r.unique()) {
@@ -187,33 +236,57 @@ describe("conformance: EPCIS REST binding query subscriptions (webhooks)", funct
     // The member's own master data (§6.5): 901 has child 902, 903 is nobody's; 902 is in the cold zone.
     const first = [held(901), held(902), held(903)];
     const doc = {
-      "@context": ["https://ref.gs1.org/standards/epcis/2.0.0/epcis-context.jsonld"], type: "EPCISDocument", schemaVersion: "2.0", creationDate: new Date().toISOString(),
-      epcisHeader: { epcisMasterData: { vocabularyList: [{ type: "urn:epcglobal:epcis:vtype:BusinessLocation", vocabularyElementList: [
-        { id: site(901), attributes: [], children: [site(902)] },
-        { id: site(902), attributes: [{ id: "urn:example:zone", attribute: "cold" }] },
-      ] }] } },
+      "@context": ["https://ref.gs1.org/standards/epcis/2.0.0/epcis-context.jsonld"],
+      type: "EPCISDocument",
+      schemaVersion: "2.0",
+      creationDate: new Date().toISOString(),
+      epcisHeader: {
+        epcisMasterData: {
+          vocabularyList: [
+            {
+              type: "urn:epcglobal:epcis:vtype:BusinessLocation",
+              vocabularyElementList: [
+                { id: site(901), attributes: [], children: [site(902)] },
+                { id: site(902), attributes: [{ id: "urn:example:zone", attribute: "cold" }] },
+              ],
+            },
+          ],
+        },
+      },
       epcisBody: { eventList: first },
     };
     expect((await member.client.waitForCapture(await member.client.captureEpcis(doc))).success).to.equal(true);
-    for (const [name, query, r] of [["WDsite", { WD_bizLocation: [site(901)] }, wd], ["COLDzone", { "EQATTR_bizLocation_urn:example:zone": ["cold"] }, attr]] as const) {
+    for (const [name, query, r] of [
+      ["WDsite", { WD_bizLocation: [site(901)] }, wd],
+      ["COLDzone", { "EQATTR_bizLocation_urn:example:zone": ["cold"] }, attr],
+    ] as const) {
       expect((await api("POST", "/epcis/queries", { name, query })).status).to.equal(201);
       // From before the first capture: its events come in the stream's first report (the backfill), the later ones as they are captured.
       expect((await api("POST", `/epcis/queries/${name}/subscriptions`, { dest: r.url, stream: true, initialRecordTime })).status).to.equal(201);
     }
-    expect((await api("POST", "/epcis/queries/WDsite/subscriptions", { dest: scheduled.url, schedule: { second: "[0-59]" }, initialRecordTime })).status).to.equal(201);
+    expect(
+      (await api("POST", "/epcis/queries/WDsite/subscriptions", { dest: scheduled.url, schedule: { second: "[0-59]" }, initialRecordTime })).status,
+    ).to.equal(201);
     const later = [held(902), held(903), held(901)];
     await capture(later);
     const epcOf = (e: Record<string, unknown>) => (e.epcList as string[])[0];
     const expectWd = [first[0]!, first[1]!, later[0]!, later[2]!].map(epcOf);
     const expectAttr = [first[1]!, later[0]!].map(epcOf);
-    await waitUntil("the reports", async () => eventsIn(wd).length >= expectWd.length && eventsIn(attr).length >= expectAttr.length && eventsIn(scheduled).length >= expectWd.length, 15_000);
+    await waitUntil(
+      "the reports",
+      async () => eventsIn(wd).length >= expectWd.length && eventsIn(attr).length >= expectAttr.length && eventsIn(scheduled).length >= expectWd.length,
+      15_000,
+    );
     await new Promise((resolve) => setTimeout(resolve, 1500));
     // Events of one capture share a recordTime: their order within a report is the hub's record order.
     expect(eventsIn(wd).map(epcOf).sort()).to.deep.equal(expectWd.sort());
     expect(eventsIn(attr).map(epcOf).sort()).to.deep.equal(expectAttr.sort());
     expect(eventsIn(scheduled).map(epcOf).sort()).to.deep.equal(expectWd);
     // The same query answers the same events (one matcher).
-    const res = await api("GET", `/epcis/events?${new URLSearchParams({ WD_bizLocation: site(901), MATCH_epc: [...first, ...later].map(epcOf).join("|") }).toString()}`);
+    const res = await api(
+      "GET",
+      `/epcis/events?${new URLSearchParams({ WD_bizLocation: site(901), MATCH_epc: [...first, ...later].map(epcOf).join("|") }).toString()}`,
+    );
     expect(((await res.json()) as QueryDocument).epcisBody.queryResults.resultsBody.eventList.map(epcOf).sort()).to.deep.equal(expectWd);
   });
 
@@ -238,7 +311,12 @@ describe("conformance: EPCIS REST binding query subscriptions (webhooks)", funct
     const r = await receiver();
     const name = await namedQuery("departing");
     const initialRecordTime = new Date().toISOString();
-    const res = await api("POST", `/epcis/queries/${name}/subscriptions`, { dest: r.url, schedule: { second: "[0-59]" }, reportIfEmpty: true, initialRecordTime });
+    const res = await api("POST", `/epcis/queries/${name}/subscriptions`, {
+      dest: r.url,
+      schedule: { second: "[0-59]" },
+      reportIfEmpty: true,
+      initialRecordTime,
+    });
     const created = (await res.json()) as Record<string, unknown>;
     expect(created).to.include({ minRecordTime: initialRecordTime, reportIfEmpty: true });
     await waitUntil("two empty reports", async () => r.unique().length >= 2, 15_000);
@@ -260,7 +338,9 @@ describe("conformance: EPCIS REST binding query subscriptions (webhooks)", funct
   });
 
   it("REST binding (dest, format uri): where private targets are refused the hub calls https URLs only, never loopback or private addresses", async function () {
-    const strict = await startHubProcess(hubEnv(chain, database.url, { WEBHOOK_ALLOW_PRIVATE: "false", WEBHOOK_WORKER: "off", ANCHOR_WORKER: "off", CUSTOMS_MATCHER: "off" }));
+    const strict = await startHubProcess(
+      hubEnv(chain, database.url, { WEBHOOK_ALLOW_PRIVATE: "false", WEBHOOK_WORKER: "off", ANCHOR_WORKER: "off", CUSTOMS_MATCHER: "off" }),
+    );
     try {
       const name = await namedQuery("unloading");
       const client = new HubClient({ baseUrl: strict.url, orgId: member.id, privateKey: member.key.privateKey });

@@ -131,7 +131,12 @@ const OPENEPCIS_TRANSFORMATION_JSON = {
           { epcClass: "urn:epc:class:lgtin:0614141.077777.987", quantity: 30 },
           { epcClass: "urn:epc:idpat:sgtin:4012345.066666.*", quantity: 220 },
         ],
-        outputEPCList: ["urn:epc:id:sgtin:4012345.077889.25", "urn:epc:id:sgtin:4012345.077889.26", "urn:epc:id:sgtin:4012345.077889.27", "urn:epc:id:sgtin:4012345.077889.28"],
+        outputEPCList: [
+          "urn:epc:id:sgtin:4012345.077889.25",
+          "urn:epc:id:sgtin:4012345.077889.26",
+          "urn:epc:id:sgtin:4012345.077889.27",
+          "urn:epc:id:sgtin:4012345.077889.28",
+        ],
         bizStep: "commissioning",
         disposition: "in_progress",
         readPoint: { id: "urn:epc:id:sgln:4012345.00001.0" },

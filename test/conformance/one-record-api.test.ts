@@ -17,8 +17,6 @@ import { listFiles, readJson, standardsFile } from "./standards";
 import { canonical, isCargo, trimIds, typesOf } from "./one-record-examples";
 import { failure } from "../integration/one-record-harness";
 
-
-
 const isEvent = (doc: unknown) => typesOf(doc).some((t) => t === "cargo:LogisticsEvent" || t === `${CARGO}LogisticsEvent`);
 
 /** The revision counters are the server's, not the object's data: compare without them. */
@@ -53,7 +51,8 @@ function rewrite<T extends Json>(doc: T, pairs: Rewrites): T {
 }
 
 const many = (v: Json | undefined): Json[] => (v === undefined ? [] : Array.isArray(v) ? v : [v]);
-const text = (v: Json | undefined): string | undefined => (typeof v === "string" ? v : v !== null && typeof v === "object" && !Array.isArray(v) && typeof v["@value"] === "string" ? v["@value"] : undefined);
+const text = (v: Json | undefined): string | undefined =>
+  typeof v === "string" ? v : v !== null && typeof v === "object" && !Array.isArray(v) && typeof v["@value"] === "string" ? v["@value"] : undefined;
 /** A node nested in a response, as a document of its own (with the response's context). */
 const inContext = (doc: JsonObject, node: Json | undefined): JsonObject => ({ "@context": doc["@context"] ?? null, ...(node as JsonObject) });
 
@@ -62,7 +61,6 @@ async function sameData(actual: unknown, expected: unknown, what: string): Promi
   expect(e.length, `${what}: the expected document has data`).to.be.greaterThan(0);
   expect(a, what).to.equal(e);
 }
-
 
 interface Created {
   iri: string;
@@ -86,7 +84,12 @@ describe("ONE Record examples through the ONE Record API", function () {
   const party = (org: TestOrg) => `${hub.url}/organizations/${org.id}`;
 
   /** A request with the raw answer (the whole api:Error body of a refusal, which HubError does not keep). */
-  async function raw(org: TestOrg, method: string, path: string, opts: { body?: unknown; headers?: Record<string, string> } = {}): Promise<{ status: number; json: JsonObject }> {
+  async function raw(
+    org: TestOrg,
+    method: string,
+    path: string,
+    opts: { body?: unknown; headers?: Record<string, string> } = {},
+  ): Promise<{ status: number; json: JsonObject }> {
     const headers: Record<string, string> = { accept: "application/ld+json", authorization: `Bearer ${await org.client.accessToken()}`, ...opts.headers };
     if (opts.body !== undefined) headers["content-type"] = "application/ld+json";
     const res = await fetch(hub.url + path, { method, headers, body: opts.body === undefined ? undefined : JSON.stringify(opts.body) });
@@ -97,7 +100,10 @@ describe("ONE Record examples through the ONE Record API", function () {
   /** Our api:Error has the example's shape: both parse as api:Error, with ErrorDetails carrying the same code (and the same title if asked). */
   function sameErrorShape(ours: JsonObject, file: string, opts: { title?: boolean } = {}): void {
     const [mine, theirs] = [apiObjectOf(ours), apiObjectOf(load(file))];
-    for (const [node, who] of [[mine, "ours"], [theirs, file]] as const) {
+    for (const [node, who] of [
+      [mine, "ours"],
+      [theirs, file],
+    ] as const) {
       const parsed = API_SCHEMAS.Error.safeParse(node);
       expect(parsed.success, `${who}: ${JSON.stringify(parsed.error?.issues)}`).to.equal(true);
       expect(Object.keys(node), who).to.include.members(["@type", "hasTitle", "hasErrorDetail"]);
@@ -134,7 +140,9 @@ describe("ONE Record examples through the ONE Record API", function () {
     chain = await startTestChain();
     database = await freshDatabase();
     // Webhooks to the local receivers of this suite, delivered promptly.
-    hub = await startHubProcess(hubEnv(chain, database.url, { WEBHOOK_ALLOW_PRIVATE: "true", WEBHOOK_RETRY_BASE_MS: "50", WEBHOOK_TIMEOUT_MS: "1000", WEBHOOK_POLL_MS: "200" }));
+    hub = await startHubProcess(
+      hubEnv(chain, database.url, { WEBHOOK_ALLOW_PRIVATE: "true", WEBHOOK_RETRY_BASE_MS: "50", WEBHOOK_TIMEOUT_MS: "1000", WEBHOOK_POLL_MS: "200" }),
+    );
     [holder, handler, airline, outsider] = await Promise.all([
       admit(hub.url, "iata-example", ["FORWARDER", "AIRLINE"]),
       admit(hub.url, "iata-handler", ["HANDLER"]),
@@ -179,7 +187,10 @@ describe("ONE Record examples through the ONE Record API", function () {
       return s;
     }
     /** The events' example IRIs: their shipment and their recording organisation. */
-    const eventPairs = (s: Created): Rewrites => [[SHIPMENT, s.iri], [COMPANY, company.iri]];
+    const eventPairs = (s: Created): Rewrites => [
+      [SHIPMENT, s.iri],
+      [COMPANY, company.iri],
+    ];
 
     before(async function () {
       // The events' recordingOrganization is a Company object: Company.json, here.
@@ -249,7 +260,10 @@ describe("ONE Record examples through the ONE Record API", function () {
       ]);
       // As published, the event names three objects: the 2.3 OpenAPI's cargo:eventFor has maxItems 1, and
       // the multiple-events creation endpoint the example was written for is not in it (nor here).
-      const whole = await raw(handler, "POST", `${new URL(s.iri).pathname}/logistics-events`, { body: doc, headers: { [SIGNED_WRITE_HEADER]: signObject(handler.key.privateKey, handler.id, doc, { id: randomUUID(), version: 1 }).header } });
+      const whole = await raw(handler, "POST", `${new URL(s.iri).pathname}/logistics-events`, {
+        body: doc,
+        headers: { [SIGNED_WRITE_HEADER]: signObject(handler.key.privateKey, handler.id, doc, { id: randomUUID(), version: 1 }).header },
+      });
       expect(whole.status).to.equal(400);
       expect(whole.json.type).to.equal("https://cargoproof.dev/problems/event-for-mismatch");
       expect(JSON.stringify(whole.json["api:hasErrorDetail"])).to.contain(`${CARGO}eventFor`);
@@ -265,7 +279,8 @@ describe("ONE Record examples through the ONE Record API", function () {
       const response = load("MultipleEventsResponse_example1.json");
       const results = many(response["api:hasCreationResult"]) as JsonObject[];
       expect(results.map((r) => r["api:hasHTTPStatus"])).to.deep.equal(created.map(() => 201));
-      for (const r of results) expect(String((r["api:hasLogisticsEvent"] as JsonObject)["@id"])).to.match(/\/logistics-objects\/[^/]+\/logistics-events\/[^/]+$/);
+      for (const r of results)
+        expect(String((r["api:hasLogisticsEvent"] as JsonObject)["@id"])).to.match(/\/logistics-objects\/[^/]+\/logistics-events\/[^/]+$/);
       const targets = (many(doc["cargo:eventFor"]) as JsonObject[]).map((t) => String(t["@id"]));
       created.forEach((iri, i) => expect(iri.startsWith(`${targets[i]}/logistics-events/`)).to.equal(true));
     });
@@ -313,7 +328,10 @@ describe("ONE Record examples through the ONE Record API", function () {
 
   describe("subscriptions: POST /subscriptions, GET /subscriptions?topicType=&topic=", function () {
     // Each test subscribes to a piece of its own, so that GET by topic finds its subscription alone.
-    const pairs = (p: Created): Rewrites => [[COMPANY, party(handler)], [PIECE, p.iri]];
+    const pairs = (p: Created): Rewrites => [
+      [COMPANY, party(handler)],
+      [PIECE, p.iri],
+    ];
     const byTopic = async (type: string, topic: string) => {
       const told = await hdl.subscriptionInformation(type, topic);
       expect(told, "one subscription to the topic").to.have.length(1);
@@ -329,7 +347,10 @@ describe("ONE Record examples through the ONE Record API", function () {
       // The hub mints the subscription's IRI; nothing else is added (no webhook was given).
       await sameData(told, { ...doc, "@id": created.iri }, "Subscription_example1.json");
       // The published answer of GET /subscriptions is that same subscription with its IRI.
-      const answer = rewrite(load("Subscriptions_example1.json"), [...pairs(p), [`${EXAMPLE}/subscriptions/5f1a4869-e324-45b1-9ab0-60271ba54185`, created.iri]]);
+      const answer = rewrite(load("Subscriptions_example1.json"), [
+        ...pairs(p),
+        [`${EXAMPLE}/subscriptions/5f1a4869-e324-45b1-9ab0-60271ba54185`, created.iri],
+      ]);
       await sameData(told, answer, "Subscriptions_example1.json");
       await hdl.unsubscribe(created.iri);
     });
@@ -353,9 +374,12 @@ describe("ONE Record examples through the ONE Record API", function () {
       const published = load("Subscriptions_example2.json");
       // Two slips of the example: "@type": "Subscription" names no class (no @vocab), and api:contentType is
       // no property of the API ontology (api:hasContentType is).
-      const { "@id": _iri, "@type": _type, "api:contentType": contentType, ...rest } = rewrite(published, [
-        ["subscriber:logistics-objects/957e2622-9d31-493b-8b8f-3c805064dbda", party(handler)],
-      ]);
+      const {
+        "@id": _iri,
+        "@type": _type,
+        "api:contentType": contentType,
+        ...rest
+      } = rewrite(published, [["subscriber:logistics-objects/957e2622-9d31-493b-8b8f-3c805064dbda", party(handler)]]);
       const doc: JsonObject = { ...rest, "@type": "api:Subscription", "api:hasContentType": contentType as Json };
       const created = await hdl.subscribe(doc);
       const told = await byTopic("LOGISTICS_OBJECT_TYPE", `${CARGO}Shipment`);
@@ -364,7 +388,11 @@ describe("ONE Record examples through the ONE Record API", function () {
     });
 
     it("Subscriptions_example3_Error_400*.json: an unsupported topic class and a missing query parameter are the same 400s", async function () {
-      const doc = { ...rewrite(load("Subscription_example1.json"), pairs(await piece(handler))), "api:hasTopicType": { "@id": "api:LOGISTICS_OBJECT_TYPE" }, "api:hasTopic": { "@type": `${XSD}anyURI`, "@value": "https://example.com/ns#Thing" } };
+      const doc = {
+        ...rewrite(load("Subscription_example1.json"), pairs(await piece(handler))),
+        "api:hasTopicType": { "@id": "api:LOGISTICS_OBJECT_TYPE" },
+        "api:hasTopic": { "@type": `${XSD}anyURI`, "@value": "https://example.com/ns#Thing" },
+      };
       const unsupported = await raw(handler, "POST", "/subscriptions", { body: doc });
       expect(unsupported.status).to.equal(400);
       sameErrorShape(unsupported.json, "Subscriptions_example3_Error_400.json", { title: true });
@@ -381,7 +409,12 @@ describe("ONE Record examples through the ONE Record API", function () {
     const rx = { pending: new WebhookReceiver(), updated: new WebhookReceiver(), embedded: new WebhookReceiver() };
     const described: JsonObject = { "cargo:goodsDescription": "ONE Record Advertisement Materials", "cargo:coload": true };
     const weight = (node: string, value: string): JsonObject => ({
-      "cargo:grossWeight": { "@id": node, "@type": "cargo:Value", "cargo:unit": { "@id": KGM }, "cargo:numericalValue": { "@type": `${XSD}double`, "@value": value } },
+      "cargo:grossWeight": {
+        "@id": node,
+        "@type": "cargo:Value",
+        "cargo:unit": { "@id": KGM },
+        "cargo:numericalValue": { "@type": `${XSD}double`, "@value": value },
+      },
     });
     /** Piece.json as object `o`, with what the changes so far made of it. */
     const pieceNow = (o: Created, extra: JsonObject = {}): JsonObject => ({ ...load("Piece.json"), "@id": o.iri, ...extra });
@@ -395,7 +428,10 @@ describe("ONE Record examples through the ONE Record API", function () {
       }
       // Subscription_example1.json as the handler's (twice: once with the object's body in each notification),
       // and the holder's to the change requests on its piece.
-      const subscription = rewrite(load("Subscription_example1.json"), [[COMPANY, party(handler)], [PIECE, a.iri]]);
+      const subscription = rewrite(load("Subscription_example1.json"), [
+        [COMPANY, party(handler)],
+        [PIECE, a.iri],
+      ]);
       await hdl.subscribe(subscription, { callbackUrl: rx.updated.url });
       await hdl.subscribe({ ...subscription, "api:sendLogisticsObjectBody": true }, { callbackUrl: rx.embedded.url });
       const forHolder = rewrite(subscription, [[party(handler), party(holder)]]);
@@ -409,7 +445,8 @@ describe("ONE Record examples through the ONE Record API", function () {
     async function changeThrough(file: string, o: Created, revision: number, node?: string): Promise<{ iri: string; before: JsonObject }> {
       const doc = rewrite(load(file), [[PIECE, o.iri], ...(node ? [[NODE, node] as const] : [])]);
       // The revision counter is the hub's: an example is applied on a revision where its operations apply.
-      if (text((doc["api:hasRevision"] as JsonObject)["@value"]) !== String(revision)) doc["api:hasRevision"] = { "@type": `${XSD}positiveInteger`, "@value": String(revision) };
+      if (text((doc["api:hasRevision"] as JsonObject)["@value"]) !== String(revision))
+        doc["api:hasRevision"] = { "@type": `${XSD}positiveInteger`, "@value": String(revision) };
       const requested = await hdl.requestChange(o.iri, doc);
       const read = await hdl.actionRequest(requested.iri);
       expect(read.type).to.equal(`${API}ChangeRequest`);
@@ -431,7 +468,10 @@ describe("ONE Record examples through the ONE Record API", function () {
       await isNow(a, 2, pieceNow(a, described), "revision 2");
       seen.firstChange = { before, after: (await hdl.actionRequest(iri)).request };
       seen.pendingNotification = await waitFor("the holder's CHANGE_REQUEST_PENDING", () =>
-        rx.pending.unique().map((c) => c.body as unknown as JsonObject).find((n) => (n["api:isTriggeredBy"] as JsonObject | undefined)?.["@id"] === iri),
+        rx.pending
+          .unique()
+          .map((c) => c.body as unknown as JsonObject)
+          .find((n) => (n["api:isTriggeredBy"] as JsonObject | undefined)?.["@id"] === iri),
       );
     });
 
@@ -439,7 +479,10 @@ describe("ONE Record examples through the ONE Record API", function () {
       await changeThrough("Change_example2.json", a, 2);
       seen.objectAfterChange2 = await isNow(a, 3, pieceNow(a, { ...described, ...weight(skolemIri(a.iri, 2, "_:b0"), "20.0") }), "revision 3");
       const aboutWeight = (r: WebhookReceiver) => () =>
-        r.unique().map((c) => c.body as unknown as JsonObject).find((n) => many(n["api:hasChangedProperty"]).some((p) => text(p) === `${CARGO}grossWeight`));
+        r
+          .unique()
+          .map((c) => c.body as unknown as JsonObject)
+          .find((n) => many(n["api:hasChangedProperty"]).some((p) => text(p) === `${CARGO}grossWeight`));
       seen.updatedNotification = await waitFor("the handler's LOGISTICS_OBJECT_UPDATED", aboutWeight(rx.updated));
       seen.embeddedNotification = await waitFor("the same with the object's body", aboutWeight(rx.embedded));
     });
@@ -462,7 +505,12 @@ describe("ONE Record examples through the ONE Record API", function () {
       const doc = rewrite(load("Change_example1.json"), [[PIECE, c.iri]]);
       const requested = await hdl.requestChange(c.iri, doc);
       // The holder publishes revision 2 itself (through /v1): the change was for revision 1.
-      const next = signObject(holder.key.privateKey, holder.id, { ...load("Piece.json"), "cargo:goodsDescription": "Published meanwhile" }, { id: c.id, version: 2 });
+      const next = signObject(
+        holder.key.privateKey,
+        holder.id,
+        { ...load("Piece.json"), "cargo:goodsDescription": "Published meanwhile" },
+        { id: c.id, version: 2 },
+      );
       await holder.client.publishSigned(next.record);
       expect((await failure(client.acceptChange(requested.iri))).status).to.equal(422);
       seen.failedRequest = (await hdl.actionRequest(requested.iri)).request;
@@ -481,7 +529,10 @@ describe("ONE Record examples through the ONE Record API", function () {
       it(`${file}: the action request holds the same api:AccessDelegation; accepted, the party reads the object`, async function () {
         const p = await piece(requester());
         const asker = oneRecord(requester());
-        const doc = rewrite(load(file), [[PIECE, p.iri], [exampleParty, party(target())]]);
+        const doc = rewrite(load(file), [
+          [PIECE, p.iri],
+          [exampleParty, party(target())],
+        ]);
         expect((await failure(oneRecord(target()).getObject(p.iri))).status).to.equal(404);
         const asked = await asker.requestAccessDelegation(doc);
         const read = await asker.actionRequest(asked.iri);
@@ -489,7 +540,11 @@ describe("ONE Record examples through the ONE Record API", function () {
         await sameData(inContext(read.request, read.request["api:hasAccessDelegation"]), doc, `${file}: api:hasAccessDelegation`);
         await client.request("PATCH", `/action-requests/${asked.iri.split("/").pop()}?status=${encodeURIComponent(`${API}REQUEST_ACCEPTED`)}`);
         expect((await asker.actionRequest(asked.iri)).request["api:hasRequestStatus"]).to.deep.equal({ "@id": "api:REQUEST_ACCEPTED" });
-        await sameData(withoutRevisions((await oneRecord(target()).getObject(p.iri)).object), { ...load("Piece.json"), "@id": p.iri }, `${file}: the object as the party reads it`);
+        await sameData(
+          withoutRevisions((await oneRecord(target()).getObject(p.iri)).object),
+          { ...load("Piece.json"), "@id": p.iri },
+          `${file}: the object as the party reads it`,
+        );
       });
     }
   });
@@ -500,7 +555,9 @@ describe("ONE Record examples through the ONE Record API", function () {
       for (const file of files.filter((f) => /^Error_/.test(f))) {
         expect(API_SCHEMAS.Error.safeParse(apiObjectOf(load(file))).success, file).to.equal(true);
       }
-      const res = await fetch(`${hub.url}/logistics-objects/${crypto.randomUUID()}`, { headers: { authorization: `Bearer ${await holder.client.accessToken()}`, accept: "application/ld+json" } });
+      const res = await fetch(`${hub.url}/logistics-objects/${crypto.randomUUID()}`, {
+        headers: { authorization: `Bearer ${await holder.client.accessToken()}`, accept: "application/ld+json" },
+      });
       expect(res.status).to.equal(404);
       const body = (await res.json()) as JsonObject;
       const parsed = API_SCHEMAS.Error.safeParse(apiObjectOf(body));
@@ -532,11 +589,15 @@ describe("ONE Record examples through the ONE Record API", function () {
       expect(res.status).to.equal(400);
       sameErrorShape(res.json, "Error_400.json");
       sameErrorShape(res.json, "Error_400_example2.json");
-      const detail = many(apiObjectOf(res.json).hasErrorDetail).map((d) => d as JsonObject).find((d) => d.hasProperty !== undefined);
+      const detail = many(apiObjectOf(res.json).hasErrorDetail)
+        .map((d) => d as JsonObject)
+        .find((d) => d.hasProperty !== undefined);
       expect(detail, "an ErrorDetail naming the property").to.not.equal(undefined);
       // The form of api:hasProperty in Verification.json: the property's IRI as an xsd:anyURI literal. (Its
       // context's xsd prefix lacks the '#', so the datatype expands to ...XMLSchemaanyURI: compared by its end.)
-      const published = (many(apiObjectOf(load("Verification.json")).hasError) as JsonObject[]).map((e) => (many(e.hasErrorDetail)[0] as JsonObject).hasProperty as JsonObject);
+      const published = (many(apiObjectOf(load("Verification.json")).hasError) as JsonObject[]).map(
+        (e) => (many(e.hasErrorDetail)[0] as JsonObject).hasProperty as JsonObject,
+      );
       expect(published[0]!["@value"]).to.equal(`${CARGO}grossWeight`);
       expect(String(published[0]!["@type"])).to.match(/anyURI$/);
       expect(detail!.hasProperty).to.deep.equal({ "@value": `${CARGO}waybillNumber`, "@type": `${XSD}anyURI` });
@@ -544,7 +605,10 @@ describe("ONE Record examples through the ONE Record API", function () {
 
     it("a 403 (a subscription for another party) has the shape of Error_403.json; a read the caller may not make is the 404 above, never a 403", async function () {
       const p = await piece(handler);
-      const forOther = rewrite(load("Subscription_example1.json"), [[COMPANY, party(holder)], [PIECE, p.iri]]);
+      const forOther = rewrite(load("Subscription_example1.json"), [
+        [COMPANY, party(holder)],
+        [PIECE, p.iri],
+      ]);
       const res = await raw(handler, "POST", "/subscriptions", { body: forOther });
       expect(res.status).to.equal(403);
       sameErrorShape(res.json, "Error_403.json");
@@ -596,8 +660,10 @@ describe("ONE Record examples through the ONE Record API", function () {
   };
   const NOT_SERVED: Record<string, string> = {
     "ACL.json": "no /acl resource: who reads an object is the hub's grants (/v1/records/{id}/grants), decided by one rule",
-    "ActionRequestChange_example1.json": "a request's status changes by PATCH /action-requests/{id}?status= (the 2.3 OpenAPI); its operations are checked below against what that does",
-    "MultipleEventsResponse_example1.json": "the multiple-events creation endpoint is not in the 2.3 OpenAPI (no api:MultiStatusResponse); its per-object outcomes are compared in the events section",
+    "ActionRequestChange_example1.json":
+      "a request's status changes by PATCH /action-requests/{id}?status= (the 2.3 OpenAPI); its operations are checked below against what that does",
+    "MultipleEventsResponse_example1.json":
+      "the multiple-events creation endpoint is not in the 2.3 OpenAPI (no api:MultiStatusResponse); its per-object outcomes are compared in the events section",
     "MultipleEventsResponse_example2.json": "as MultipleEventsResponse_example1.json; a 403 per object is a 404 here",
   };
 
@@ -612,7 +678,11 @@ describe("ONE Record examples through the ONE Record API", function () {
       const info = await client.serverInformation();
       const holderIri = String((info["api:hasDataHolder"] as JsonObject)["@id"]);
       expect(holderIri).to.match(new RegExp(`^${hub.url}/organizations/`));
-      const published = rewrite(load("ServerInformation.json"), [[COMPANY, holderIri], [`${EXAMPLE}/`, `${hub.url}/`], ["http://1r.example.com", hub.url]]);
+      const published = rewrite(load("ServerInformation.json"), [
+        [COMPANY, holderIri],
+        [`${EXAMPLE}/`, `${hub.url}/`],
+        ["http://1r.example.com", hub.url],
+      ]);
       await sameData(info, { ...published, "api:hasDataHolder": { "@id": holderIri } }, "ServerInformation.json");
 
       // Notifications, as the webhooks of the change requests above delivered them.
@@ -621,16 +691,25 @@ describe("ONE Record examples through the ONE Record API", function () {
       expect(pending, "the CHANGE_REQUEST_PENDING webhook").to.not.equal(undefined);
       const keys = (n: JsonObject) => Object.keys(apiObjectOf(n)).sort();
       expect(keys(pending), "Notification_example1.json").to.deep.equal(keys(load("Notification_example1.json")));
-      for (const n of [pending, seen.updatedNotification!, seen.embeddedNotification!]) expect(API_SCHEMAS.Notification.safeParse(apiObjectOf(n)).success).to.equal(true);
+      for (const n of [pending, seen.updatedNotification!, seen.embeddedNotification!])
+        expect(API_SCHEMAS.Notification.safeParse(apiObjectOf(n)).success).to.equal(true);
       // Notification_example3.json: the same data, but that our reference to the object carries its class, and
       // an update names no action request (isTriggeredBy), even when an accepted change made it.
       const { "api:isTriggeredBy": _trigger, ...update } = rewrite(load("Notification_example3.json"), [[PIECE, a.iri]]);
-      await sameData(seen.updatedNotification, { ...update, "api:hasLogisticsObject": { "@id": a.iri, "@type": `${CARGO}Piece` } }, "Notification_example3.json");
+      await sameData(
+        seen.updatedNotification,
+        { ...update, "api:hasLogisticsObject": { "@id": a.iri, "@type": `${CARGO}Piece` } },
+        "Notification_example3.json",
+      );
       // Notification_example2.json: the object's body in the notification; ours is the revision it is about.
       const embedded = seen.embeddedNotification!;
       const withBody = load("Notification_example2.json");
       expect(Object.keys(withBody["api:hasLogisticsObject"] as JsonObject).length, "a body, not a reference").to.be.greaterThan(2);
-      await sameData(inContext(embedded, embedded["api:hasLogisticsObject"]), withoutRevisions(seen.objectAfterChange2!), "Notification_example2.json: the object's body");
+      await sameData(
+        inContext(embedded, embedded["api:hasLogisticsObject"]),
+        withoutRevisions(seen.objectAfterChange2!),
+        "Notification_example2.json: the object's body",
+      );
       expect(keys(embedded)).to.include.members(keys(withBody).filter((k) => k !== "isTriggeredBy"));
 
       // AuditTrail.json: the same shape (its hasChange is a placeholder; an empty hasError is no data).
@@ -638,7 +717,10 @@ describe("ONE Record examples through the ONE Record API", function () {
       expect(latestRevision).to.equal(4);
       expect(requests).to.have.length(3);
       const theirs = apiObjectOf(load("AuditTrail.json"));
-      for (const [node, who] of [[apiObjectOf(trail), "ours"], [theirs, "AuditTrail.json"]] as const) {
+      for (const [node, who] of [
+        [apiObjectOf(trail), "ours"],
+        [theirs, "AuditTrail.json"],
+      ] as const) {
         const parsed = API_SCHEMAS.AuditTrail.safeParse(node);
         expect(parsed.success, `${who}: ${JSON.stringify(parsed.error?.issues)}`).to.equal(true);
       }

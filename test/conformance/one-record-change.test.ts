@@ -40,7 +40,12 @@ describe("ONE Record Change examples through applyChange", function () {
     const after = applyChange(piece(), c, OBJECT);
     const id = skolemIri(OBJECT, 2, "_:b0");
     expect(id).to.match(/^https:\/\/1r\.example\.com\/\.well-known\/genid\/[0-9a-f]{32}$/);
-    expect(after.grossWeight).to.deep.equal({ "@id": id, "@type": `${CARGO}Value`, unit: { "@id": KGM }, numericalValue: { "@value": "20.0", "@type": `${XSD}double` } });
+    expect(after.grossWeight).to.deep.equal({
+      "@id": id,
+      "@type": `${CARGO}Value`,
+      unit: { "@id": KGM },
+      numericalValue: { "@value": "20.0", "@type": `${XSD}double` },
+    });
     expect(applyChange(piece(), c, OBJECT)).to.deep.equal(after);
     valid(after);
   });

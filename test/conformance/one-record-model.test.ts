@@ -8,9 +8,6 @@ import { canonical, isCargo, trimIds } from "./one-record-examples";
 // Examples whose documents are not ONE Record objects of ours: an ACL (W3C WAC) and multi-status responses.
 const NOT_COVERED = new Set(["ACL.json", "MultipleEventsResponse_example1.json", "MultipleEventsResponse_example2.json"]);
 
-
-
-
 describe("ONE Record examples against the model", function () {
   const files = listFiles("one-record/examples", ".json");
   const load = (f: string) => readJson(standardsFile("one-record", "examples", f));

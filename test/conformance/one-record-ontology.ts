@@ -28,8 +28,7 @@ export function apiOntology(): ApiOntology {
     const types = head.split(",").map((t) => t.trim());
     if (types.some((t) => /^owl:(Object|Datatype|Annotation)Property$/.test(t))) out.properties.add(name);
     if (types.includes("owl:Class")) out.classes.add(name);
-    if (types.includes("owl:NamedIndividual"))
-      out.individuals.set(name, new Set(types.filter((t) => t.startsWith(":")).map((t) => t.slice(1))));
+    if (types.includes("owl:NamedIndividual")) out.individuals.set(name, new Set(types.filter((t) => t.startsWith(":")).map((t) => t.slice(1))));
   }
   cached = out;
   return out;
@@ -37,7 +36,10 @@ export function apiOntology(): ApiOntology {
 
 /** The individuals of an api class (e.g. NotificationEventType), sorted. */
 export const individualsOf = (cls: string): string[] =>
-  [...apiOntology().individuals].filter(([, types]) => types.has(cls)).map(([name]) => name).sort();
+  [...apiOntology().individuals]
+    .filter(([, types]) => types.has(cls))
+    .map(([name]) => name)
+    .sort();
 
 /**
  * The classes of the data model (IATA-1R-DM-Ontology.ttl) that are `root` or below it, by local

@@ -58,7 +58,8 @@ describe("ONE Record API rules (the specification's text and the API ontology)",
       expect(formatQueryDateTime(new Date("2019-09-26T07:58:30Z"))).to.equal("20190926T075830Z");
       // The extended form clients also send is the same instant; an impossible day or a missing zone is none.
       expect(parseQueryDateTime("2019-09-26T07:58:30Z")?.getTime()).to.equal(Date.UTC(2019, 8, 26, 7, 58, 30));
-      for (const bad of ["20190231T075830Z", "20190926T075830", "20190926T0758Z", "2019-09-26", "20190926T245830Z"]) expect(parseQueryDateTime(bad), bad).to.equal(undefined);
+      for (const bad of ["20190231T075830Z", "20190926T075830", "20190926T0758Z", "2019-09-26", "20190926T245830Z"])
+        expect(parseQueryDateTime(bad), bad).to.equal(undefined);
     });
 
     it("Notifications, NotificationEventType (API ontology): the event types the hub knows are exactly the ontology's individuals", function () {
@@ -125,7 +126,13 @@ describe("ONE Record API rules (the specification's text and the API ontology)",
       const [first] = doc["api:hasOperation"] as JsonObject[];
       return {
         ...doc,
-        "api:hasOperation": [{ ...first!, "api:p": property, "api:o": [{ "@type": "api:OperationObject", "api:hasDatatype": "http://www.w3.org/2001/XMLSchema#string", "api:hasValue": value }] }],
+        "api:hasOperation": [
+          {
+            ...first!,
+            "api:p": property,
+            "api:o": [{ "@type": "api:OperationObject", "api:hasDatatype": "http://www.w3.org/2001/XMLSchema#string", "api:hasValue": value }],
+          },
+        ],
         "api:hasRevision": { "@type": "http://www.w3.org/2001/XMLSchema#positiveInteger", "@value": String(revision) },
       };
     }
@@ -133,8 +140,14 @@ describe("ONE Record API rules (the specification's text and the API ontology)",
     before(async function () {
       chain = await startTestChain();
       database = await freshDatabase();
-      hub = await startHubProcess(hubEnv(chain, database.url, { WEBHOOK_ALLOW_PRIVATE: "true", WEBHOOK_RETRY_BASE_MS: "50", WEBHOOK_TIMEOUT_MS: "1000", WEBHOOK_POLL_MS: "200" }));
-      [holder, airline, handler] = await Promise.all([admit(hub.url, "rules-holder", ["FORWARDER"]), admit(hub.url, "rules-airline", ["AIRLINE"]), admit(hub.url, "rules-handler", ["HANDLER"])]);
+      hub = await startHubProcess(
+        hubEnv(chain, database.url, { WEBHOOK_ALLOW_PRIVATE: "true", WEBHOOK_RETRY_BASE_MS: "50", WEBHOOK_TIMEOUT_MS: "1000", WEBHOOK_POLL_MS: "200" }),
+      );
+      [holder, airline, handler] = await Promise.all([
+        admit(hub.url, "rules-holder", ["FORWARDER"]),
+        admit(hub.url, "rules-airline", ["AIRLINE"]),
+        admit(hub.url, "rules-handler", ["HANDLER"]),
+      ]);
       [fwd, air, hdl] = [holder, airline, handler].map(client) as [OneRecordClient, OneRecordClient, OneRecordClient];
     });
 
@@ -194,9 +207,18 @@ describe("ONE Record API rules (the specification's text and the API ontology)",
       const shipment = await fwd.createObject({ "@context": { cargo: CARGO }, "@type": "cargo:Shipment", "cargo:goodsDescription": "Boxes" });
       await holder.client.grant(shipment.id, airline.id);
       await holder.client.grant(other.id, airline.id);
-      const op = (o: JsonObject): JsonObject => ({ "@type": "api:Operation", "api:op": { "@id": "api:ADD" }, "api:s": shipment.iri, "api:p": `${CARGO}pieces`, "api:o": [o] });
+      const op = (o: JsonObject): JsonObject => ({
+        "@type": "api:Operation",
+        "api:op": { "@id": "api:ADD" },
+        "api:s": shipment.iri,
+        "api:p": `${CARGO}pieces`,
+        "api:o": [o],
+      });
       const base = change(shipment.iri, 1);
-      const creating = { ...base, "api:hasOperation": [op({ "@type": "api:OperationObject", "api:hasDatatype": `${CARGO}Piece`, "api:hasValue": "_:newPiece" })] };
+      const creating = {
+        ...base,
+        "api:hasOperation": [op({ "@type": "api:OperationObject", "api:hasDatatype": `${CARGO}Piece`, "api:hasValue": "_:newPiece" })],
+      };
       const refused = await failure(air.requestChange(shipment.iri, creating));
       expect(refused.status).to.equal(400);
       expect(refused.problem.errors?.[0]?.path).to.equal(`${CARGO}pieces`);
@@ -250,7 +272,9 @@ describe("ONE Record API rules (the specification's text and the API ontology)",
 
     it("Notifications: LOGISTICS_OBJECT_ACCESS_GRANTED and LOGISTICS_OBJECT_AVAILABLE reach the party an accepted access delegation gives an object, by its subscription to the class", async function () {
       const rx = await receiver();
-      await hdl.subscribe(subscription(handler, "LOGISTICS_OBJECT_TYPE", `${CARGO}Piece`, ["LOGISTICS_OBJECT_ACCESS_GRANTED", "LOGISTICS_OBJECT_AVAILABLE"]), { callbackUrl: rx.url });
+      await hdl.subscribe(subscription(handler, "LOGISTICS_OBJECT_TYPE", `${CARGO}Piece`, ["LOGISTICS_OBJECT_ACCESS_GRANTED", "LOGISTICS_OBJECT_AVAILABLE"]), {
+        callbackUrl: rx.url,
+      });
       const p = await fwd.createObject(piece("Delegated"));
       await holder.client.grant(p.id, airline.id);
       const asked = await air.requestAccessDelegation({
@@ -265,7 +289,10 @@ describe("ONE Record API rules (the specification's text and the API ontology)",
       const calls = await waitFor("two notifications", () => rx.unique().length >= 2 && rx.unique());
       const told = calls.map((c) => c.body as unknown as JsonObject);
       emitted.push(...(told as Json[]));
-      expect(told.map((n) => (n["api:hasEventType"] as JsonObject)["@id"]).sort()).to.deep.equal(["api:LOGISTICS_OBJECT_ACCESS_GRANTED", "api:LOGISTICS_OBJECT_AVAILABLE"]);
+      expect(told.map((n) => (n["api:hasEventType"] as JsonObject)["@id"]).sort()).to.deep.equal([
+        "api:LOGISTICS_OBJECT_ACCESS_GRANTED",
+        "api:LOGISTICS_OBJECT_AVAILABLE",
+      ]);
       for (const n of told) {
         expect(n["api:hasLogisticsObject"]).to.deep.include({ "@id": p.iri });
         expect(n["api:isTriggeredBy"]).to.deep.equal({ "@id": asked.iri });
@@ -277,7 +304,11 @@ describe("ONE Record API rules (the specification's text and the API ontology)",
       const p = await fwd.createObject(piece("With an event"));
       await holder.client.grant(p.id, airline.id);
       await air.subscribe(subscription(airline, "LOGISTICS_OBJECT_IDENTIFIER", p.iri, ["LOGISTICS_EVENT_RECEIVED"]), { callbackUrl: rx.url });
-      const ev = await fwd.appendEvent(p.iri, { "@context": { cargo: CARGO }, "@type": "cargo:LogisticsEvent", "cargo:eventCode": { "@id": "https://onerecord.iata.org/ns/code-lists/StatusCode#DEP" } });
+      const ev = await fwd.appendEvent(p.iri, {
+        "@context": { cargo: CARGO },
+        "@type": "cargo:LogisticsEvent",
+        "cargo:eventCode": { "@id": "https://onerecord.iata.org/ns/code-lists/StatusCode#DEP" },
+      });
       const [call] = await waitFor("the notification", () => rx.unique().length >= 1 && rx.unique());
       const n = call!.body as unknown as JsonObject;
       emitted.push(n);
@@ -322,7 +353,13 @@ describe("ONE Record API rules (the specification's text and the API ontology)",
     it("Notifications (POST /notifications, receiveNotification): the examples Notification_example1-3.json sent by the server the hub subscribed on are 204 No Content; an unauthenticated one is 401, an invalid one 400, each an api:Error", async function () {
       // The other ONE Record server: a stand-in of a third party's (not the hub's) that serves one
       // object and accepts the hub's subscription, keeping the callback and the secret it is given.
-      const object = { "@context": { cargo: CARGO, api: API_NS }, "@id": "", "@type": "cargo:Piece", "cargo:goodsDescription": "Elsewhere", "api:hasRevision": 1 };
+      const object = {
+        "@context": { cargo: CARGO, api: API_NS },
+        "@id": "",
+        "@type": "cargo:Piece",
+        "cargo:goodsDescription": "Elsewhere",
+        "api:hasRevision": 1,
+      };
       let callback = "";
       let secret = "";
       const remote = createServer((req, res) => {
@@ -331,7 +368,8 @@ describe("ONE Record API rules (the specification's text and the API ontology)",
           secret = String(req.headers["cargoproof-callback-secret"]);
           req.resume();
           res.writeHead(201, { location: `${base}/subscriptions/${randomUUID()}` }).end();
-        } else if (req.method === "GET" && req.url?.startsWith("/logistics-objects/")) res.writeHead(200, { "content-type": "application/ld+json", revision: "1" }).end(JSON.stringify(object));
+        } else if (req.method === "GET" && req.url?.startsWith("/logistics-objects/"))
+          res.writeHead(200, { "content-type": "application/ld+json", revision: "1" }).end(JSON.stringify(object));
         else res.writeHead(404).end();
       });
       await new Promise<void>((ok) => remote.listen(0, "127.0.0.1", ok));
@@ -341,12 +379,20 @@ describe("ONE Record API rules (the specification's text and the API ontology)",
       try {
         const made = await fetch(`${hub.url}/remote-subscriptions`, {
           method: "POST",
-          headers: { "content-type": "application/ld+json", authorization: `Bearer ${await airline.client.accessToken()}`, "Cargoproof-Remote-Authorization": "Bearer remote-token" },
-          body: JSON.stringify({ ...subscription(airline, "LOGISTICS_OBJECT_IDENTIFIER", topic, []), "api:hasSubscriber": { "@id": `${base}/organizations/airline` } }),
+          headers: {
+            "content-type": "application/ld+json",
+            authorization: `Bearer ${await airline.client.accessToken()}`,
+            "Cargoproof-Remote-Authorization": "Bearer remote-token",
+          },
+          body: JSON.stringify({
+            ...subscription(airline, "LOGISTICS_OBJECT_IDENTIFIER", topic, []),
+            "api:hasSubscriber": { "@id": `${base}/organizations/airline` },
+          }),
         });
         expect(made.status, await made.clone().text()).to.equal(201);
         expect(callback.startsWith(`${hub.url}/notifications?`)).to.equal(true);
-        const send = (body: string, headers: Record<string, string>) => fetch(callback, { method: "POST", headers: { "content-type": "application/ld+json", ...headers }, body });
+        const send = (body: string, headers: Record<string, string>) =>
+          fetch(callback, { method: "POST", headers: { "content-type": "application/ld+json", ...headers }, body });
         const signed = (body: string, delivery: string) => {
           const t = Math.floor(Date.now() / 1000);
           return { "cargoproof-timestamp": String(t), "cargoproof-signature": signWebhook(secret, t, body), "cargoproof-delivery": delivery };
@@ -363,8 +409,14 @@ describe("ONE Record API rules (the specification's text and the API ontology)",
         const elsewhere = JSON.stringify(example("Notification_example1.json"));
         expect((await send(elsewhere, signed(elsewhere, "elsewhere"))).status).to.equal(400);
         const id = ((await made.json()) as { id: string }).id;
-        const stored = await fetch(`${hub.url}/remote-subscriptions/${id}/notifications`, { headers: { authorization: `Bearer ${await airline.client.accessToken()}` } });
-        expect(((await stored.json()) as { notifications: { eventType: string }[] }).notifications.map((n) => n.eventType)).to.deep.equal(["LOGISTICS_OBJECT_CREATED", "LOGISTICS_OBJECT_CREATED", "LOGISTICS_OBJECT_UPDATED"]);
+        const stored = await fetch(`${hub.url}/remote-subscriptions/${id}/notifications`, {
+          headers: { authorization: `Bearer ${await airline.client.accessToken()}` },
+        });
+        expect(((await stored.json()) as { notifications: { eventType: string }[] }).notifications.map((n) => n.eventType)).to.deep.equal([
+          "LOGISTICS_OBJECT_CREATED",
+          "LOGISTICS_OBJECT_CREATED",
+          "LOGISTICS_OBJECT_UPDATED",
+        ]);
         const unauthenticated = await send(valid, {});
         expect(unauthenticated.status).to.equal(401);
         const invalid = JSON.stringify({ "@context": { api: API_NS }, "@type": "api:Notification", "api:hasLogisticsObject": { "@id": topic } });
@@ -406,7 +458,10 @@ describe("ONE Record API rules (the specification's text and the API ontology)",
       expect(read.headers.get("type")).to.equal(`${API_NS}VerificationRequest`);
       const request = await json(read);
       const published = example("VerificationRequest.json");
-      const keys = (o: Json) => Object.keys(o as JsonObject).filter((k) => k !== "@context").sort();
+      const keys = (o: Json) =>
+        Object.keys(o as JsonObject)
+          .filter((k) => k !== "@context")
+          .sort();
       expect(keys(request)).to.include.members(keys(published));
       const verification = request["api:hasVerification"] as JsonObject;
       expect(keys(verification)).to.deep.equal(keys(published["api:hasVerification"]!));
@@ -416,11 +471,17 @@ describe("ONE Record API rules (the specification's text and the API ontology)",
       const errors = verification["api:hasError"] as JsonObject[];
       expect(errors.map((e) => e["api:hasTitle"])).to.deep.equal((sent["api:hasError"] as JsonObject[]).map((e) => e["api:hasTitle"]));
       expect(errors[0]!["api:hasSeverity"]).to.deep.equal({ "@id": "api:ERROR" });
-      expect((errors[1]!["api:hasErrorDetail"] as JsonObject[])[0]!["api:hasProperty"]).to.deep.equal({ "@value": `${CARGO}goodsDescription`, "@type": "xsd:anyURI" });
+      expect((errors[1]!["api:hasErrorDetail"] as JsonObject[])[0]!["api:hasProperty"]).to.deep.equal({
+        "@value": `${CARGO}goodsDescription`,
+        "@type": "xsd:anyURI",
+      });
       expect(request["api:hasRequestStatus"]).to.deep.equal(published["api:hasRequestStatus"]);
 
       // Verifications: "the forwarder acknowledges or rejects the Verification Request".
-      const patched = await fetch(`${location}?status=${encodeURIComponent(`${API_NS}REQUEST_ACKNOWLEDGED`)}`, { method: "PATCH", headers: { authorization: `Bearer ${await holder.client.accessToken()}` } });
+      const patched = await fetch(`${location}?status=${encodeURIComponent(`${API_NS}REQUEST_ACKNOWLEDGED`)}`, {
+        method: "PATCH",
+        headers: { authorization: `Bearer ${await holder.client.accessToken()}` },
+      });
       expect(patched.status).to.equal(204);
       expect(patched.headers.get("type")).to.equal(`${API_NS}VerificationRequest`);
       expect((await json(await get(holder, location.slice(hub.url.length))))["api:hasRequestStatus"]).to.deep.equal({ "@id": "api:REQUEST_ACKNOWLEDGED" });
@@ -434,9 +495,18 @@ describe("ONE Record API rules (the specification's text and the API ontology)",
       const used = apiNames(emitted);
       const ontology = apiOntology();
       expect(used.properties.size).to.be.greaterThan(20);
-      expect([...used.properties].filter((p) => !ontology.properties.has(p)), "properties").to.deep.equal([]);
-      expect([...used.classes].filter((c) => !ontology.classes.has(c)), "classes").to.deep.equal([]);
-      expect([...used.individuals].filter((i) => !ontology.individuals.has(i)), "individuals").to.deep.equal([]);
+      expect(
+        [...used.properties].filter((p) => !ontology.properties.has(p)),
+        "properties",
+      ).to.deep.equal([]);
+      expect(
+        [...used.classes].filter((c) => !ontology.classes.has(c)),
+        "classes",
+      ).to.deep.equal([]);
+      expect(
+        [...used.individuals].filter((i) => !ontology.individuals.has(i)),
+        "individuals",
+      ).to.deep.equal([]);
     });
   });
 });

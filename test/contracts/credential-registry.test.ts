@@ -54,7 +54,10 @@ describe("CredentialRegistry", () => {
   });
 
   it("an accreditation body issues only the kinds the operator allowed it, with its own key", async () => {
-    await expectRevert(() => as(bodyKey).issue(CERTIFIER, ACCREDITED_CERTIFIER, 0, 0, SCOPE), credentials, "NotIssuer", [await bodyKey.getAddress(), ACCREDITED_CERTIFIER]);
+    await expectRevert(() => as(bodyKey).issue(CERTIFIER, ACCREDITED_CERTIFIER, 0, 0, SCOPE), credentials, "NotIssuer", [
+      await bodyKey.getAddress(),
+      ACCREDITED_CERTIFIER,
+    ]);
     const allowed = await mined(credentials.setIssuer(BODY, 1n << BigInt(ACCREDITED_CERTIFIER)));
     expect(eventsOf(allowed, credentials, "IssuerChanged")[0]!.args.kinds).to.equal(2n);
     await mined(as(bodyKey).issue(CERTIFIER, ACCREDITED_CERTIFIER, 0, 0, SCOPE));

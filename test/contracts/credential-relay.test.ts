@@ -48,11 +48,27 @@ describe("CredentialRegistry relayed issue and revocation (EIP-712)", () => {
   });
 
   const signIssue = (over: Partial<SignCredentialIssueInput> = {}): Promise<SignedCredentialIssue> =>
-    signCredentialIssue({ privateKey: bodyKey.privateKey, chain: { provider: ethers.provider }, credentialRegistry: registry, subject: SUBJECT, grant: GRANT, ...over });
+    signCredentialIssue({
+      privateKey: bodyKey.privateKey,
+      chain: { provider: ethers.provider },
+      credentialRegistry: registry,
+      subject: SUBJECT,
+      grant: GRANT,
+      ...over,
+    });
   const signRevoke = (id: bigint, over: Partial<SignCredentialRevocationInput> = {}): Promise<SignedCredentialRevocation> =>
-    signCredentialRevocation({ privateKey: bodyKey.privateKey, chain: { provider: ethers.provider }, credentialRegistry: registry, id, reason: "accreditation withdrawn", ...over });
-  const relayIssue = (s: SignedCredentialIssue) => (credentials.connect(relayer) as Contract).getFunction("issueBySignature")(...issueCredentialBySignatureArgs(s));
-  const relayRevoke = (s: SignedCredentialRevocation) => (credentials.connect(relayer) as Contract).getFunction("revokeBySignature")(...revokeCredentialBySignatureArgs(s));
+    signCredentialRevocation({
+      privateKey: bodyKey.privateKey,
+      chain: { provider: ethers.provider },
+      credentialRegistry: registry,
+      id,
+      reason: "accreditation withdrawn",
+      ...over,
+    });
+  const relayIssue = (s: SignedCredentialIssue) =>
+    (credentials.connect(relayer) as Contract).getFunction("issueBySignature")(...issueCredentialBySignatureArgs(s));
+  const relayRevoke = (s: SignedCredentialRevocation) =>
+    (credentials.connect(relayer) as Contract).getFunction("revokeBySignature")(...revokeCredentialBySignatureArgs(s));
   const issued = async (s: SignedCredentialIssue): Promise<bigint> => issuedCredentialId((await mined(relayIssue(s))).logs);
 
   it("uses the SDK's EIP-712 types and domain", async () => {
@@ -88,7 +104,15 @@ describe("CredentialRegistry relayed issue and revocation (EIP-712)", () => {
 
     // The same key issuing directly (funded for it) emits a log of the same shape.
     await (await operator.sendTransaction({ to: bodyKey.address, value: 10n ** 17n })).wait();
-    const direct = await mined((credentials.connect(bodyKey.connect(ethers.provider)) as Contract).issue(ethers.encodeBytes32String(SUBJECT), CERTIFIER, 0, signed.validUntil, signed.scope));
+    const direct = await mined(
+      (credentials.connect(bodyKey.connect(ethers.provider)) as Contract).issue(
+        ethers.encodeBytes32String(SUBJECT),
+        CERTIFIER,
+        0,
+        signed.validUntil,
+        signed.scope,
+      ),
+    );
     expect(direct.logs[0]!.topics.slice(2)).to.deep.equal(receipt.logs[0]!.topics.slice(2));
     expect(direct.logs[0]!.topics[0]).to.equal(receipt.logs[0]!.topics[0]);
   });
@@ -131,7 +155,9 @@ describe("CredentialRegistry relayed issue and revocation (EIP-712)", () => {
   it("refuses a signature for another chain id or another deployment", async () => {
     await expectRevert(async () => relayIssue(await signIssue({ chainId: 1n })), credentials, "InvalidSignature", [bodyKey.address]);
     const other = await ethers.deployContract("CredentialRegistry", [await participants.getAddress()], operator);
-    await expectRevert(async () => relayIssue(await signIssue({ credentialRegistry: await other.getAddress() })), credentials, "InvalidSignature", [bodyKey.address]);
+    await expectRevert(async () => relayIssue(await signIssue({ credentialRegistry: await other.getAddress() })), credentials, "InvalidSignature", [
+      bodyKey.address,
+    ]);
     const id = await issued(await signIssue());
     await expectRevert(async () => relayRevoke(await signRevoke(id, { chainId: 1n })), credentials, "InvalidSignature", [bodyKey.address]);
     expect(await credentials.nonces(bodyKey.address)).to.equal(1n);
@@ -139,7 +165,10 @@ describe("CredentialRegistry relayed issue and revocation (EIP-712)", () => {
 
   it("refuses a signer without issuer authority for that kind, and a revoker that is not the issuer", async () => {
     // Allowed ACCREDITED_CERTIFIER only: an AEO credential is refused.
-    await expectRevert(async () => relayIssue(await signIssue({ grant: { kind: "AEO", scope: { country: "CN", tier: "AEOF" } } })), credentials, "NotIssuer", [bodyKey.address, credentialKindNumber("AEO")]);
+    await expectRevert(async () => relayIssue(await signIssue({ grant: { kind: "AEO", scope: { country: "CN", tier: "AEOF" } } })), credentials, "NotIssuer", [
+      bodyKey.address,
+      credentialKindNumber("AEO"),
+    ]);
     // A member key of an organisation that may issue nothing.
     const byOther = await signIssue({ privateKey: otherKey.privateKey });
     await expectRevert(() => relayIssue(byOther), credentials, "NotIssuer", [otherKey.address, CERTIFIER]);
@@ -169,7 +198,11 @@ describe("CredentialRegistry relayed issue and revocation (EIP-712)", () => {
 
   it("refuses a validity that ends before it starts, and a second revocation", async () => {
     const now = await latestTime();
-    await expectRevert(async () => relayIssue(await signIssue({ grant: { ...GRANT, validFrom: now + 100, validUntil: now + 50 } })), credentials, "BadValidity");
+    await expectRevert(
+      async () => relayIssue(await signIssue({ grant: { ...GRANT, validFrom: now + 100, validUntil: now + 50 } })),
+      credentials,
+      "BadValidity",
+    );
     const id = await issued(await signIssue());
     await mined(relayRevoke(await signRevoke(id)));
     await expectRevert(async () => relayRevoke(await signRevoke(id)), credentials, "AlreadyRevoked", [id]);

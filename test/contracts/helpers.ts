@@ -31,12 +31,7 @@ function norm(v: unknown): unknown {
  * Asserts that `action` reverts with the custom error `name` of `contract` (and, if given, these args).
  * `action` is a thunk so that both sending and mining failures are caught.
  */
-export async function expectRevert(
-  action: () => Promise<unknown>,
-  contract: WithInterface,
-  name: string,
-  args?: readonly unknown[],
-): Promise<void> {
+export async function expectRevert(action: () => Promise<unknown>, contract: WithInterface, name: string, args?: readonly unknown[]): Promise<void> {
   let thrown: unknown;
   try {
     const res = await action();

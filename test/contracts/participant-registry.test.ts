@@ -38,10 +38,7 @@ describe("ParticipantRegistry", () => {
   describe("deployment and operator", () => {
     it("makes the deployer operator and exposes the role bits", async () => {
       expect(await registry.operator()).to.equal(await operator.getAddress());
-      const names = [
-        "SHIPPER", "PLATFORM", "PAYMENT", "FORWARDER", "AIRLINE", "HANDLER",
-        "BROKER", "CUSTOMS", "CERTIFIER", "AUDITOR", "OPERATOR",
-      ];
+      const names = ["SHIPPER", "PLATFORM", "PAYMENT", "FORWARDER", "AIRLINE", "HANDLER", "BROKER", "CUSTOMS", "CERTIFIER", "AUDITOR", "OPERATOR"];
       for (const [i, name] of names.entries()) {
         const value: bigint = await registry.getFunction(name)();
         expect(value, name).to.equal(1n << BigInt(i));
@@ -241,14 +238,24 @@ describe("ParticipantRegistry", () => {
     it("handles repeated suspensions", async () => {
       const key = randomAddress();
       const t0 = await admitAAt((await latestTime()) + 10, key);
-      for (const [s, r] of [[10, 20], [30, 40]]) {
+      for (const [s, r] of [
+        [10, 20],
+        [30, 40],
+      ]) {
         await setNextTime(t0 + s);
         await mined(registry.suspend(ORG_A));
         await setNextTime(t0 + r);
         await mined(registry.reinstate(ORG_A));
       }
       const expected: [number, boolean][] = [
-        [5, true], [10, false], [19, false], [20, true], [29, true], [30, false], [39, false], [40, true],
+        [5, true],
+        [10, false],
+        [19, false],
+        [20, true],
+        [29, true],
+        [30, false],
+        [39, false],
+        [40, true],
       ];
       for (const [dt, ok] of expected) {
         expect(await registry.isActiveSigner(ORG_A, key, t0 + dt), `t0+${dt}`).to.equal(ok);

@@ -30,7 +30,14 @@ describe("AnchorRegistry relayed revocation (EIP-712)", () => {
   });
 
   const sign = (over: Partial<Parameters<typeof signRevocation>[0]> = {}): Promise<SignedRevocation> =>
-    signRevocation({ privateKey: member.privateKey, chain: { provider: ethers.provider }, anchorRegistry: anchorAddr, digest: randomBytes32(), reason: "wrong weight", ...over });
+    signRevocation({
+      privateKey: member.privateKey,
+      chain: { provider: ethers.provider },
+      anchorRegistry: anchorAddr,
+      digest: randomBytes32(),
+      reason: "wrong weight",
+      ...over,
+    });
   const relay = (s: SignedRevocation) => (anchors.connect(relayer) as Contract).getFunction("revokeBySignature")(...revokeBySignatureArgs(s));
 
   it("uses the SDK's EIP-712 type and domain", async () => {
@@ -99,14 +106,26 @@ describe("AnchorRegistry relayed revocation (EIP-712)", () => {
     const signed = await sign();
     await expectRevert(() => relay({ ...signed, reason: "something else" }), anchors, "InvalidSignature", [member.address]);
     const stranger = ethers.Wallet.createRandom();
-    const byStranger = await signRevocation({ privateKey: stranger.privateKey, chain: { provider: ethers.provider }, anchorRegistry: anchorAddr, digest: signed.digest, reason: "x" });
+    const byStranger = await signRevocation({
+      privateKey: stranger.privateKey,
+      chain: { provider: ethers.provider },
+      anchorRegistry: anchorAddr,
+      digest: signed.digest,
+      reason: "x",
+    });
     await expectRevert(() => relay({ ...byStranger, revoker: member.address }), anchors, "InvalidSignature", [member.address]);
     await expectRevert(() => relay({ ...signed, signature: "0x" + "00".repeat(65) }), anchors, "InvalidSignature", [member.address]);
   });
 
   it("refuses a non-member's signature", async () => {
     const stranger = ethers.Wallet.createRandom();
-    const signed = await signRevocation({ privateKey: stranger.privateKey, chain: { provider: ethers.provider }, anchorRegistry: anchorAddr, digest: randomBytes32(), reason: "x" });
+    const signed = await signRevocation({
+      privateKey: stranger.privateKey,
+      chain: { provider: ethers.provider },
+      anchorRegistry: anchorAddr,
+      digest: randomBytes32(),
+      reason: "x",
+    });
     await expectRevert(() => relay(signed), anchors, "NotActiveMember", [stranger.address]);
   });
 

@@ -4,19 +4,7 @@ import { roundAmount, type Direction, type DocumentKind, type SupervisionMode } 
 import { DiscrepancyCode, MatchResultBody } from "../../sdk/records/match-result";
 import { identityKeyer } from "../../server/customs/identity";
 import { DEFAULT_MATCH_RULES, matchCase, matchResultBody, type CaseDocument, type MatchInput, type MatchOutcome } from "../../server/customs/match";
-import {
-  BUYER,
-  ORDER_NUMBER,
-  OTHER_PERSON,
-  PLATFORM,
-  caseDocument,
-  declaration,
-  fourDocuments,
-  identityKey,
-  order,
-  parcelWaybill,
-  payment,
-} from "./fixtures";
+import { BUYER, ORDER_NUMBER, OTHER_PERSON, PLATFORM, caseDocument, declaration, fourDocuments, identityKey, order, parcelWaybill, payment } from "./fixtures";
 
 const ALL: DocumentKind[] = ["ORDER", "PAYMENT", "WAYBILL", "DECLARATION"];
 
@@ -73,7 +61,11 @@ interface DiscrepancyCase {
 }
 
 const CASES: DiscrepancyCase[] = [
-  { name: "a second payment record", extra: [caseDocument("PAYMENT", payment({ transactionNumber: "PAY-2" }), { recordId: "payment-2" })], expected: [["duplicate-document", "orderNumber"]] },
+  {
+    name: "a second payment record",
+    extra: [caseDocument("PAYMENT", payment({ transactionNumber: "PAY-2" }), { recordId: "payment-2" })],
+    expected: [["duplicate-document", "orderNumber"]],
+  },
   { name: "the list under another mode", bodies: { DECLARATION: declaration({ supervisionMode: "9610" }) }, expected: [["mode", "supervisionMode"]] },
   { name: "the list as an export", bodies: { DECLARATION: declaration({ direction: "EXPORT" }) }, expected: [["mode", "direction"]] },
   {
@@ -81,42 +73,105 @@ const CASES: DiscrepancyCase[] = [
     bodies: { ORDER: order({ supervisionMode: "1239", direction: "EXPORT" }), DECLARATION: declaration({ supervisionMode: "1239", direction: "EXPORT" }) },
     expected: [["mode", "direction"]],
   },
-  { name: "the list to another customs office", bodies: { DECLARATION: declaration({ customsOffice: "sh-customs" }) }, expected: [["customs-office", "customsOffice"]] },
+  {
+    name: "the list to another customs office",
+    bodies: { DECLARATION: declaration({ customsOffice: "sh-customs" }) },
+    expected: [["customs-office", "customsOffice"]],
+  },
   { name: "the list at another port", bodies: { DECLARATION: declaration({ port: "CNSHA" }) }, expected: [["customs-office", "port"]] },
-  { name: "the list to another destination", bodies: { DECLARATION: declaration({ destinationCountry: "HK" }) }, expected: [["destination", "destinationCountry"]] },
-  { name: "the list names another payment", bodies: { DECLARATION: declaration({ paymentTransactionNumber: "PAY-OTHER" }) }, expected: [["reference", "paymentTransactionNumber"]] },
-  { name: "the list names no payment (required in 1210)", bodies: { DECLARATION: declaration({ paymentTransactionNumber: undefined }) }, expected: [["reference", "paymentTransactionNumber"]] },
-  { name: "the list names another waybill", bodies: { DECLARATION: declaration({ waybillNumber: "PE0000000000CN" }) }, expected: [["reference", "waybillNumber"]] },
+  {
+    name: "the list to another destination",
+    bodies: { DECLARATION: declaration({ destinationCountry: "HK" }) },
+    expected: [["destination", "destinationCountry"]],
+  },
+  {
+    name: "the list names another payment",
+    bodies: { DECLARATION: declaration({ paymentTransactionNumber: "PAY-OTHER" }) },
+    expected: [["reference", "paymentTransactionNumber"]],
+  },
+  {
+    name: "the list names no payment (required in 1210)",
+    bodies: { DECLARATION: declaration({ paymentTransactionNumber: undefined }) },
+    expected: [["reference", "paymentTransactionNumber"]],
+  },
+  {
+    name: "the list names another waybill",
+    bodies: { DECLARATION: declaration({ waybillNumber: "PE0000000000CN" }) },
+    expected: [["reference", "waybillNumber"]],
+  },
   { name: "someone else paid", bodies: { PAYMENT: payment({ payer: { ...OTHER_PERSON } }) }, expected: [["buyer-identity", "payer"]] },
   { name: "the list names another buyer", bodies: { DECLARATION: declaration({ buyer: { ...OTHER_PERSON } }) }, expected: [["buyer-identity", "buyer"]] },
-  { name: "the buyer's id number differs in the payment", bodies: { PAYMENT: payment({ payer: { ...BUYER, idNumber: "110105194912310038" } }) }, expected: [["buyer-identity", "payer"]] },
-  { name: "the parcel goes to someone else", bodies: { WAYBILL: parcelWaybill({ consignee: { name: "Li Si", country: "CN", address: order().consignee.address } }) }, expected: [["consignee", "consignee.name"]] },
+  {
+    name: "the buyer's id number differs in the payment",
+    bodies: { PAYMENT: payment({ payer: { ...BUYER, idNumber: "110105194912310038" } }) },
+    expected: [["buyer-identity", "payer"]],
+  },
+  {
+    name: "the parcel goes to someone else",
+    bodies: { WAYBILL: parcelWaybill({ consignee: { name: "Li Si", country: "CN", address: order().consignee.address } }) },
+    expected: [["consignee", "consignee.name"]],
+  },
   {
     name: "the parcel goes to another address",
     bodies: { WAYBILL: parcelWaybill({ consignee: { name: "Zhang San", country: "CN", address: "No. 99 Nanshan Road, Hangzhou" } }) },
     expected: [["consignee", "consignee.address"]],
   },
-  { name: "the parcel goes abroad", bodies: { WAYBILL: parcelWaybill({ consignee: { ...parcelWaybill().consignee, country: "HK" } }) }, expected: [["consignee", "consignee.country"]] },
+  {
+    name: "the parcel goes abroad",
+    bodies: { WAYBILL: parcelWaybill({ consignee: { ...parcelWaybill().consignee, country: "HK" } }) },
+    expected: [["consignee", "consignee.country"]],
+  },
   { name: "paid in dollars", bodies: { PAYMENT: payment({ currency: "USD" }) }, expected: [["currency", "currency"]] },
   { name: "declared in dollars", bodies: { DECLARATION: declaration({ currency: "USD" }) }, expected: [["currency", "currency"]] },
   { name: "paid too little", bodies: { PAYMENT: payment({ amount: 700 }) }, expected: [["amount", "amount"]] },
-  { name: "declared freight differs", bodies: { DECLARATION: declaration({ freight: 25, total: 738.88 }) }, expected: [["amount", "freight"], ["amount", "total"]] },
-  { name: "declared tax differs", bodies: { DECLARATION: declaration({ tax: 50, total: 723.5 }) }, expected: [["amount", "tax"], ["amount", "total"]] },
-  { name: "declared without the discount", bodies: { DECLARATION: declaration({ discount: undefined, total: 743.88 }) }, expected: [["amount", "discount"], ["amount", "total"]] },
+  {
+    name: "declared freight differs",
+    bodies: { DECLARATION: declaration({ freight: 25, total: 738.88 }) },
+    expected: [
+      ["amount", "freight"],
+      ["amount", "total"],
+    ],
+  },
+  {
+    name: "declared tax differs",
+    bodies: { DECLARATION: declaration({ tax: 50, total: 723.5 }) },
+    expected: [
+      ["amount", "tax"],
+      ["amount", "total"],
+    ],
+  },
+  {
+    name: "declared without the discount",
+    bodies: { DECLARATION: declaration({ discount: undefined, total: 743.88 }) },
+    expected: [
+      ["amount", "discount"],
+      ["amount", "total"],
+    ],
+  },
   {
     name: "a line declared as 6 at half the price",
     bodies: { DECLARATION: declaration({ lines: [declLines[0], { ...declLines[1], quantity: 6, unitPrice: 44.25 }] }) },
-    expected: [["items", "lines.1.quantity"], ["items", "lines.1.unitPrice"]],
+    expected: [
+      ["items", "lines.1.quantity"],
+      ["items", "lines.1.unitPrice"],
+    ],
   },
   {
     name: "a line declared in another unit and origin",
     bodies: { DECLARATION: declaration({ lines: [{ ...declLines[0], unit: "BOX", originCountry: "KR" }, declLines[1]] }) },
-    expected: [["items", "lines.0.originCountry"], ["items", "lines.0.unit"]],
+    expected: [
+      ["items", "lines.0.originCountry"],
+      ["items", "lines.0.unit"],
+    ],
   },
   {
     name: "a line not declared",
     bodies: { DECLARATION: declaration({ lines: [declLines[0]], goodsValue: 398, total: 468.38 }) },
-    expected: [["amount", "goodsValue"], ["amount", "total"], ["items", "lines.1"]],
+    expected: [
+      ["amount", "goodsValue"],
+      ["amount", "total"],
+      ["items", "lines.1"],
+    ],
   },
   {
     name: "an extra declared line",
@@ -127,7 +182,11 @@ const CASES: DiscrepancyCase[] = [
         total: 743.88,
       }),
     },
-    expected: [["amount", "goodsValue"], ["amount", "total"], ["items", "lines.2"]],
+    expected: [
+      ["amount", "goodsValue"],
+      ["amount", "total"],
+      ["items", "lines.2"],
+    ],
   },
   {
     name: "a line declared under another HS code",
@@ -135,7 +194,11 @@ const CASES: DiscrepancyCase[] = [
     expected: [["items", "lines.1.hsCode"]],
   },
   { name: "net weight above the gross", bodies: { DECLARATION: declaration({ netWeight: { value: 2, unit: "KGM" } }) }, expected: [["weight", "netWeight"]] },
-  { name: "a gross weight far above the net", bodies: { WAYBILL: parcelWaybill({ grossWeight: { value: 9, unit: "LBR" } }) }, expected: [["weight", "grossWeight"]] },
+  {
+    name: "a gross weight far above the net",
+    bodies: { WAYBILL: parcelWaybill({ grossWeight: { value: 9, unit: "LBR" } }) },
+    expected: [["weight", "grossWeight"]],
+  },
   { name: "an order above 5,000 CNY", bodies: bigOrderBodies(), expected: [["limit-per-order", "total"]] },
   { name: "an order in dollars above 5,000 CNY at the default rate", bodies: inCurrency("USD"), expected: [["limit-per-order", "total"]] },
   { name: "a currency without a configured rate", bodies: inCurrency("CHF"), expected: [["exchange-rate", "currency"]] },
@@ -178,7 +241,12 @@ describe("customs match", () => {
         const label = `${arrival.map((d) => d.kind).join(",")} after ${n}`;
         const o = run(arrival.slice(0, n));
         expect(o.missing, label).to.deep.equal(expectedMissing);
-        expect(matchResultBody(input(arrival.slice(0, n)), o, "2026-11-11T03:00:00Z").documents.map((d) => d.kind).sort(), label).to.deep.equal([...present].sort());
+        expect(
+          matchResultBody(input(arrival.slice(0, n)), o, "2026-11-11T03:00:00Z")
+            .documents.map((d) => d.kind)
+            .sort(),
+          label,
+        ).to.deep.equal([...present].sort());
         expect(o.discrepancies, label).to.deep.equal([]);
         expect(o.status, label).to.equal(n < 4 ? "INCOMPLETE" : "MATCHED");
         expect(run(arrival.slice(0, n), { overdue: true }).status, label).to.equal(n < 4 ? "OVERDUE" : "MATCHED");
@@ -285,7 +353,9 @@ describe("customs match", () => {
     // 2.6 lb = 1.179 kg fits in 1.6 kg gross; 4 lb = 1.814 kg does not.
     expect(run(withBodies({ DECLARATION: declaration({ netWeight: { value: 2.6, unit: "LBR" } }) })).status).to.equal("MATCHED");
     expect(findings(run(withBodies({ DECLARATION: declaration({ netWeight: { value: 4, unit: "LBR" } }) })))).to.deep.equal([["weight", "netWeight"]]);
-    expect(run(withBodies({ WAYBILL: parcelWaybill({ grossWeight: { value: 9, unit: "LBR" } }) }), { rules: { grossAllowanceKg: 3 } }).status).to.equal("MATCHED");
+    expect(run(withBodies({ WAYBILL: parcelWaybill({ grossWeight: { value: 9, unit: "LBR" } }) }), { rules: { grossAllowanceKg: 3 } }).status).to.equal(
+      "MATCHED",
+    );
   });
 
   it("matches the latest version of each record and lists every record in the result", () => {
@@ -335,7 +405,11 @@ describe("customs match", () => {
         expect(run(bigDocs).orderTotalCny === undefined).to.equal(!row.limits);
       });
     }
-    for (const [mode, direction, valid] of [["1239", "EXPORT", "IMPORT"], ["9710", "IMPORT", "EXPORT"], ["9810", "IMPORT", "EXPORT"]] as const) {
+    for (const [mode, direction, valid] of [
+      ["1239", "EXPORT", "IMPORT"],
+      ["9710", "IMPORT", "EXPORT"],
+      ["9810", "IMPORT", "EXPORT"],
+    ] as const) {
       it(`${mode} ${direction} is a mode discrepancy`, () => {
         const declared = { supervisionMode: mode, direction };
         const o = run(withBodies({ ORDER: order(declared), DECLARATION: declaration(declared) }));
@@ -365,9 +439,15 @@ describe("customs match: who is a party (the order names them)", () => {
   const body = (docs: CaseDocument[]) => JSON.stringify(matchResultBody(input(docs), run(docs), at));
   /** Documents naming the order from organisations the order does not name, each trying something. */
   const intruders = (): CaseDocument[] => [
-    { ...caseDocument("WAYBILL", parcelWaybill({ waybillNumber: "XX000000001", grossWeight: { value: 99, unit: "KGM" } }), { recordId: "w-intruder" }), owner: INTRUDER },
+    {
+      ...caseDocument("WAYBILL", parcelWaybill({ waybillNumber: "XX000000001", grossWeight: { value: 99, unit: "KGM" } }), { recordId: "w-intruder" }),
+      owner: INTRUDER,
+    },
     // A guess of the buyer: right or wrong, it must tell nothing.
-    { ...caseDocument("DECLARATION", declaration({ buyer: { ...OTHER_PERSON }, total: 1, waybillNumber: "XX000000001" }), { recordId: "d-intruder" }), owner: "other-broker" },
+    {
+      ...caseDocument("DECLARATION", declaration({ buyer: { ...OTHER_PERSON }, total: 1, waybillNumber: "XX000000001" }), { recordId: "d-intruder" }),
+      owner: "other-broker",
+    },
     { ...caseDocument("DECLARATION", declaration({ buyer: { ...BUYER } }), { recordId: "d-guess" }), owner: "other-broker" },
     { ...caseDocument("PAYMENT", payment({ amount: 1, payer: { ...OTHER_PERSON } }), { recordId: "p-intruder" }), owner: "other-pay" },
   ];

@@ -11,7 +11,8 @@ describe("insertRows on SQLite inside a write transaction (the connection's own 
   let database: Database;
   const columns = ["orgId", "kind", "recordId", "version", "detail", "createdAt"];
   const row = (i: number) => ["org-a", "TEST", `rec-${i}`, i, null, new Date(Date.UTC(2026, 10, 23, 12, 0, i))];
-  const count = async () => Number((await database.db.$queryRawUnsafe<{ n: bigint }[]>(`SELECT COUNT(*) AS n FROM "Notification" WHERE "kind" = 'TEST'`))[0]!.n);
+  const count = async () =>
+    Number((await database.db.$queryRawUnsafe<{ n: bigint }[]>(`SELECT COUNT(*) AS n FROM "Notification" WHERE "kind" = 'TEST'`))[0]!.n);
 
   before(async () => {
     dir = mkdtempSync(join(tmpdir(), "cargoproof-bulk-"));

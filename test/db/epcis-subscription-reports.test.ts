@@ -35,9 +35,12 @@ describe("EPCIS scheduled subscription reports (real database)", function () {
     const id = randomUUID();
     const db = database.db;
     const start = new Date(due.getTime() - 60_000).toISOString();
-    await execute(db, "sqlite", `INSERT INTO "Subscription" ("id", "orgId", "kinds", "filter", "url", "secret", "createdAt", "cursor", "attempts", "format") VALUES ($1, 'org-a', $2, $3, 'https://receiver.example/cb', 'whsec_x', $4, 0, 0, $5)`, [
-      id, JSON.stringify([EPCIS_QUERY_RESULT]), JSON.stringify({ subscriptionId: [id] }), new Date(), EPCIS_FORMAT,
-    ]);
+    await execute(
+      db,
+      "sqlite",
+      `INSERT INTO "Subscription" ("id", "orgId", "kinds", "filter", "url", "secret", "createdAt", "cursor", "attempts", "format") VALUES ($1, 'org-a', $2, $3, 'https://receiver.example/cb', 'whsec_x', $4, 0, 0, $5)`,
+      [id, JSON.stringify([EPCIS_QUERY_RESULT]), JSON.stringify({ subscriptionId: [id] }), new Date(), EPCIS_FORMAT],
+    );
     await execute(
       db,
       "sqlite",
@@ -49,8 +52,11 @@ describe("EPCIS scheduled subscription reports (real database)", function () {
   }
 
   const reportsOf = async (id: string) =>
-    (await query<{ detail: string }>(database.db, "sqlite", `SELECT "detail" FROM "Notification" WHERE "kind" = $1`, [EPCIS_QUERY_RESULT])).filter((n) => (JSON.parse(n.detail) as { subscriptionId: string }).subscriptionId === id);
-  const schedulers = () => [1, 2].map(() => new EpcisReports(database.db, "sqlite", new AccessLogWriter(database.db, "sqlite"), { pollMs: 1000, settleMs: 1000 }));
+    (await query<{ detail: string }>(database.db, "sqlite", `SELECT "detail" FROM "Notification" WHERE "kind" = $1`, [EPCIS_QUERY_RESULT])).filter(
+      (n) => (JSON.parse(n.detail) as { subscriptionId: string }).subscriptionId === id,
+    );
+  const schedulers = () =>
+    [1, 2].map(() => new EpcisReports(database.db, "sqlite", new AccessLogWriter(database.db, "sqlite"), { pollMs: 1000, settleMs: 1000 }));
 
   it("two schedulers that both find a query time due make one report of it", async function () {
     const due = new Date(Math.floor(Date.now() / 1000) * 1000 - 5000);
@@ -60,7 +66,12 @@ describe("EPCIS scheduled subscription reports (real database)", function () {
     const reports = await reportsOf(id);
     expect(reports).to.have.length(1);
     expect(JSON.parse(reports[0]!.detail)).to.deep.equal({ subscriptionId: id, queryName: "Q", events: [] });
-    const [row] = await query<{ minRecordTime: string; nextRunAt: string }>(database.db, "sqlite", `SELECT "minRecordTime", "nextRunAt" FROM "EpcisSubscription" WHERE "id" = $1`, [id]);
+    const [row] = await query<{ minRecordTime: string; nextRunAt: string }>(
+      database.db,
+      "sqlite",
+      `SELECT "minRecordTime", "nextRunAt" FROM "EpcisSubscription" WHERE "id" = $1`,
+      [id],
+    );
     expect(row!.minRecordTime).to.equal(due.toISOString());
     expect(Date.parse(row!.nextRunAt)).to.be.greaterThan(due.getTime());
   });

@@ -60,7 +60,10 @@ describe("storage faults: one classification", function () {
     health.observe(pgError("55P03"), 3000);
     health.observe(pgError("53100"), 2000);
     health.observe(pgError("53100"), 6000);
-    expect(health.current(6500).map((f) => [f.problem, f.count])).to.deep.equal([["storage-full", 2], ["storage-busy", 1]]);
+    expect(health.current(6500).map((f) => [f.problem, f.count])).to.deep.equal([
+      ["storage-full", 2],
+      ["storage-busy", 1],
+    ]);
     expect(health.current(6500)[0]!.since).to.equal(new Date(2000).toISOString());
     // The busy spell ends 5 s after its last fault (8 s); the full one goes on until 11 s.
     expect(health.current(10_999).map((f) => f.problem)).to.deep.equal(["storage-full"]);
@@ -140,7 +143,9 @@ describe("the hub's SQLite connection under storage faults", function () {
     try {
       holder.exec("BEGIN IMMEDIATE");
       const writes = Array.from({ length: 40 }, (_, i) =>
-        i % 2 === 0 ? database.db.anchorLease.updateMany({ data: { holder: `w${i}` } }) : writeTransaction(database.db, (tx) => tx.notification.create({ data: note(500 + i) })),
+        i % 2 === 0
+          ? database.db.anchorLease.updateMany({ data: { holder: `w${i}` } })
+          : writeTransaction(database.db, (tx) => tx.notification.create({ data: note(500 + i) })),
       );
       const { stallMs } = await eventLoopStall(Promise.allSettled(writes));
       const outcomes = await Promise.allSettled(writes);
@@ -210,7 +215,8 @@ describe("the hub's SQLite connection under storage faults", function () {
       // SQLite raises a limit below the current size to the current size: the file is full as it stands.
       expect(Number(max_page_count)).to.equal(Number(page_count));
       let failure: unknown;
-      for (let i = 0; i < 500 && !failure; i++) await writeTransaction(limited.db, (tx) => tx.notification.create({ data: note(1000 + i) })).catch((e: unknown) => (failure = e));
+      for (let i = 0; i < 500 && !failure; i++)
+        await writeTransaction(limited.db, (tx) => tx.notification.create({ data: note(1000 + i) })).catch((e: unknown) => (failure = e));
       expect(storageFault(failure)?.problem).to.equal("storage-full");
       expect(limited.health.current().map((f) => f.problem)).to.deep.equal(["storage-full"]);
       // Free pages (another connection deletes rows): the limited connection reuses them.

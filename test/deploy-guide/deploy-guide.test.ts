@@ -79,7 +79,9 @@ describe("docs/deploy.md, every command as written", function () {
     const code = await new Promise<number | null>((done) => child.on("close", done));
     if (code !== 0) {
       // The hubs' own logs say why they did not answer.
-      const logs = readdirSync(site).filter((f) => /^hub-\d+\.log$/.test(f)).map((f) => `--- ${f}\n${siteFile(f).slice(-3000)}`);
+      const logs = readdirSync(site)
+        .filter((f) => /^hub-\d+\.log$/.test(f))
+        .map((f) => `--- ${f}\n${siteFile(f).slice(-3000)}`);
       expect.fail(`step ${name} failed (exit ${code}):\n${out}\n${logs.join("\n")}`);
     }
     return out;
@@ -151,7 +153,13 @@ describe("docs/deploy.md, every command as written", function () {
       ANCHOR_CONFIRMATIONS: String(CONFIRMATIONS),
     };
     expect(names).to.deep.equal(Object.keys(ours));
-    writeFileSync(join(site, "site.env"), Object.entries(ours).map(([k, v]) => `${k}=${v}\n`).join(""), { mode: 0o600 });
+    writeFileSync(
+      join(site, "site.env"),
+      Object.entries(ours)
+        .map(([k, v]) => `${k}=${v}\n`)
+        .join(""),
+      { mode: 0o600 },
+    );
   });
 
   it("keys: two new keys, files only their owner can read; the test funds them as the guide asks", async () => {
@@ -171,7 +179,8 @@ describe("docs/deploy.md, every command as written", function () {
     expect(deployment.chainId).to.equal(CHAIN_ID);
     expect(deployment.deployer).to.equal(keyIn("operator.key").address);
     expect(deployment.anchorers).to.deep.equal([keyIn("anchorer.key").address]);
-    for (const a of [deployment.participantRegistry, deployment.anchorRegistry, deployment.credentialRegistry]) expect(await provider.getCode(a)).to.not.equal("0x");
+    for (const a of [deployment.participantRegistry, deployment.anchorRegistry, deployment.credentialRegistry])
+      expect(await provider.getCode(a)).to.not.equal("0x");
     // The chain ran before the deployment (a block a second), so the deployment block is not 0.
     expect(deployment.deployedAtBlock).to.be.greaterThan(0);
     expect(await provider.getCode(deployment.participantRegistry, deployment.deployedAtBlock - 1)).to.equal("0x");
@@ -220,12 +229,24 @@ describe("docs/deploy.md, every command as written", function () {
   it("start, ready: two instances on one PostgreSQL behind a load balancer; records published through it are anchored at the configured depth, each instance serving some of the requests", async () => {
     await startHubs();
     const operator = new HubClient({ baseUrl: balancer.url, orgId: OPERATOR_ORG_ID, privateKey: siteFile("operator.key").trim() });
-    await operator.admitOrganization({ id: "acme-forwarding", name: "Acme Forwarding", roles: ["FORWARDER"], publicKey: memberKey.publicKey, credentials: credentialsFor("acme-forwarding", ["FORWARDER"]) });
+    await operator.admitOrganization({
+      id: "acme-forwarding",
+      name: "Acme Forwarding",
+      roles: ["FORWARDER"],
+      publicKey: memberKey.publicKey,
+      credentials: credentialsFor("acme-forwarding", ["FORWARDER"]),
+    });
     for (const b of balancer.served.keys()) balancer.served.set(b, 0);
     await publishAndAnchor(3);
     for (const n of balancer.served.values()) expect(n).to.be.greaterThan(0);
     for (const { record, proof } of published) {
-      const verdict = await verifyRecord({ record, proof: proof!, chain: { rpcUrl: chain.rpcUrl }, contracts: deployment, fromBlock: deployment.deployedAtBlock });
+      const verdict = await verifyRecord({
+        record,
+        proof: proof!,
+        chain: { rpcUrl: chain.rpcUrl },
+        contracts: deployment,
+        fromBlock: deployment.deployedAtBlock,
+      });
       expect(verdict.valid, JSON.stringify(verdict)).to.equal(true);
     }
   });
@@ -287,7 +308,13 @@ describe("docs/deploy.md, every command as written", function () {
     await run("rotate-anchorer-retire");
     expect(await headOf(oldAnchorer)).to.equal(ZERO);
     for (const { record, proof } of published) {
-      const verdict = await verifyRecord({ record, proof: proof!, chain: { rpcUrl: chain.rpcUrl }, contracts: deployment, fromBlock: deployment.deployedAtBlock });
+      const verdict = await verifyRecord({
+        record,
+        proof: proof!,
+        chain: { rpcUrl: chain.rpcUrl },
+        contracts: deployment,
+        fromBlock: deployment.deployedAtBlock,
+      });
       expect(verdict.valid, `${record.id}: ${JSON.stringify(verdict)}`).to.equal(true);
     }
     const retired = readdirSync(site).filter((f) => f.startsWith("anchorer-retired-"));
@@ -299,7 +326,13 @@ describe("docs/deploy.md, every command as written", function () {
     const pids = hubPids();
     await run("stop");
     for (const pid of pids) expect(isAlive(pid)).to.equal(false);
-    for (let i = 0; i < 2; i++) expect(await fetch(`${hubUrl(i)}/health`).then(() => "up", () => "down")).to.equal("down");
+    for (let i = 0; i < 2; i++)
+      expect(
+        await fetch(`${hubUrl(i)}/health`).then(
+          () => "up",
+          () => "down",
+        ),
+      ).to.equal("down");
     expect(existsSync(join(site, "hub.env"))).to.equal(true);
   });
 });

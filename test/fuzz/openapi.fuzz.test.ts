@@ -34,7 +34,8 @@ function databaseDigest(file: string): Record<string, string> {
     for (const { name } of tables) {
       if (BACKGROUND_TABLE.test(name)) continue;
       const hash = createHash("sha256");
-      for (const row of db.prepare(`SELECT * FROM "${name}"`).raw().iterate()) hash.update(JSON.stringify(row, (_k, v: unknown) => (typeof v === "bigint" ? String(v) : Buffer.isBuffer(v) ? v.toString("hex") : v)));
+      for (const row of db.prepare(`SELECT * FROM "${name}"`).raw().iterate())
+        hash.update(JSON.stringify(row, (_k, v: unknown) => (typeof v === "bigint" ? String(v) : Buffer.isBuffer(v) ? v.toString("hex") : v)));
       out[name] = hash.digest("hex").slice(0, 16);
     }
     return out;
@@ -56,17 +57,43 @@ const oddValue = fc.oneof(
 );
 const queryString = (names: string[]) =>
   fc
-    .array(fc.tuple(names.length > 0 ? fc.oneof(fc.constantFrom(...names), fc.string({ maxLength: 10 })) : fc.string({ maxLength: 10 }), oddValue, fc.boolean()), { maxLength: 4 })
+    .array(
+      fc.tuple(names.length > 0 ? fc.oneof(fc.constantFrom(...names), fc.string({ maxLength: 10 })) : fc.string({ maxLength: 10 }), oddValue, fc.boolean()),
+      { maxLength: 4 },
+    )
     .map((pairs) => pairs.map(([k, v, rawValue]) => `${encodeURIComponent(k)}=${rawValue ? v.replace(/[#&\s]/g, "") : encodeURIComponent(v)}`).join("&"));
 
 const nestedText = (depth: number) => "[".repeat(depth) + "]".repeat(depth);
 const bodyText = fc.oneof(
   fc.jsonValue({ maxDepth: 4 }).map((v) => JSON.stringify(v)),
   fc.object({ maxDepth: 3 }).map((v) => JSON.stringify(v)),
-  fc.constantFrom("", "{", "[]]", '{"a":1,}', "\u0000", "null", "0", '"str"', nestedText(3000), '{"__proto__":{"x":1}}', '{"records":[{"constructor":1}]}', `{"a":"${"x".repeat(200_000)}"}`),
+  fc.constantFrom(
+    "",
+    "{",
+    "[]]",
+    '{"a":1,}',
+    "\u0000",
+    "null",
+    "0",
+    '"str"',
+    nestedText(3000),
+    '{"__proto__":{"x":1}}',
+    '{"records":[{"constructor":1}]}',
+    `{"a":"${"x".repeat(200_000)}"}`,
+  ),
   fc.string({ maxLength: 200 }),
 );
-const contentType = fc.constantFrom("application/json", "application/ld+json", "application/json; charset=latin1", "application/json; charset=utf-16", "text/plain", "application/x-www-form-urlencoded", "multipart/form-data; boundary=x", "garbage", "");
+const contentType = fc.constantFrom(
+  "application/json",
+  "application/ld+json",
+  "application/json; charset=latin1",
+  "application/json; charset=utf-16",
+  "text/plain",
+  "application/x-www-form-urlencoded",
+  "multipart/form-data; boundary=x",
+  "garbage",
+  "",
+);
 const encoding = fc.constantFrom(undefined, undefined, undefined, "gzip", "bogus", "br");
 
 interface Case {
@@ -93,7 +120,9 @@ describe(`fuzz: every operation of /openapi.json answers bad input with a 4xx pr
     chain = await startTestChain();
     const dir = mkdtempSync(join(tmpdir(), "cargoproof-fuzz-"));
     database = { url: `file:${join(dir, "hub.db")}`, drop: async () => rmSync(dir, { recursive: true, force: true }) };
-    hub = await startHubProcess(hubEnv(chain, database.url, { VERIFY_RATE_PER_MIN: "100000", ANCHOR_WORKER: "off", CUSTOMS_MATCHER: "off", WEBHOOK_WORKER: "off" }));
+    hub = await startHubProcess(
+      hubEnv(chain, database.url, { VERIFY_RATE_PER_MIN: "100000", ANCHOR_WORKER: "off", CUSTOMS_MATCHER: "off", WEBHOOK_WORKER: "off" }),
+    );
     const a = await admit(hub.url, "fuzz-forwarder", ["FORWARDER"]);
     const b = await admit(hub.url, "fuzz-airline", ["AIRLINE"]);
     tokens = { a: await a.client.accessToken(), b: await b.client.accessToken(), none: undefined, garbage: "eyJhbGciOiJub25lIn0.e30." };
@@ -108,14 +137,18 @@ describe(`fuzz: every operation of /openapi.json answers bad input with a 4xx pr
 
   it("walks every operation within the budget", async function () {
     const file = database.url.slice("file:".length);
-    const ops = Object.entries(doc.paths).flatMap(([path, methods]) => Object.entries(methods).filter(([m]) => ["get", "post", "put", "patch", "delete"].includes(m)).map(([method, op]) => ({ path, method, op })));
+    const ops = Object.entries(doc.paths).flatMap(([path, methods]) =>
+      Object.entries(methods)
+        .filter(([m]) => ["get", "post", "put", "patch", "delete"].includes(m))
+        .map(([method, op]) => ({ path, method, op })),
+    );
     expect(ops.length).to.be.above(40);
     const perOpMs = Math.floor(TOTAL_BUDGET_MS / ops.length);
     const seen: Record<string, number> = {};
     let requests = 0;
 
     for (const { path, method, op } of ops) {
-      const params = ((op.parameters ?? []) as { name: string; in: string }[]);
+      const params = (op.parameters ?? []) as { name: string; in: string }[];
       const pathNames = params.filter((p) => p.in === "path").map((p) => p.name);
       const queryNames = params.filter((p) => p.in === "query").map((p) => p.name);
       const hasBody = op.requestBody !== undefined || method !== "get";

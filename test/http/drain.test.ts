@@ -28,7 +28,11 @@ async function stream(wait: Wait, chunks: number, hangUpAfter = Infinity): Promi
       run.waits++;
       const waiting = wait(res);
       const now = listeners(res);
-      run.maxListeners = { drain: Math.max(run.maxListeners.drain, now.drain), close: Math.max(run.maxListeners.close, now.close), error: Math.max(run.maxListeners.error, now.error) };
+      run.maxListeners = {
+        drain: Math.max(run.maxListeners.drain, now.drain),
+        close: Math.max(run.maxListeners.close, now.close),
+        error: Math.max(run.maxListeners.error, now.error),
+      };
       if (await waiting) run.drained++;
       else {
         run.gone = true;
@@ -36,7 +40,11 @@ async function stream(wait: Wait, chunks: number, hangUpAfter = Infinity): Promi
       }
     }
     const after = listeners(res);
-    run.maxListeners = { drain: Math.max(run.maxListeners.drain, after.drain), close: Math.max(run.maxListeners.close, after.close), error: Math.max(run.maxListeners.error, after.error) };
+    run.maxListeners = {
+      drain: Math.max(run.maxListeners.drain, after.drain),
+      close: Math.max(run.maxListeners.close, after.close),
+      error: Math.max(run.maxListeners.error, after.error),
+    };
     res.end();
     resolveRun(run);
   });

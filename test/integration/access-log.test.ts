@@ -1,7 +1,14 @@
 // The hash-chained access log, the audit export and /metrics over real HTTP, on a real chain and database.
 import { expect } from "chai";
 import { Contract } from "ethers";
-import { accessLogHeadLeaf, checkAccessLink, AccessLogEntrySchema, OwnAccessLogEntrySchema, type AccessLogEntry, type OwnAccessLogEntry } from "../../sdk/access-log";
+import {
+  accessLogHeadLeaf,
+  checkAccessLink,
+  AccessLogEntrySchema,
+  OwnAccessLogEntrySchema,
+  type AccessLogEntry,
+  type OwnAccessLogEntry,
+} from "../../sdk/access-log";
 import { anchorRegistryAbi } from "../../sdk/chain-abi";
 import { ExportLineSchema, type ExportLine } from "../../sdk/audit/export-format";
 import { HubError } from "../../sdk/client";
@@ -98,11 +105,7 @@ describe(`access log, export and metrics (${isPostgres() ? "PostgreSQL" : "SQLit
   it("logs grants, reads and denials, and shows an owner who touched its records, nobody else's", async function () {
     const mine = (await ownLog(hub.url, forwarder)).entries;
     const about = mine.filter((e) => e.recordId === recordId);
-    expect(about.map((e) => `${e.actor}:${e.action}`)).to.include.members([
-      `${forwarder.id}:GRANT`,
-      `${airline.id}:READ`,
-      `${stranger.id}:DENY`,
-    ]);
+    expect(about.map((e) => `${e.actor}:${e.action}`)).to.include.members([`${forwarder.id}:GRANT`, `${airline.id}:READ`, `${stranger.id}:DENY`]);
     const denied = about.find((e) => e.action === "DENY")!;
     expect(denied.detail).to.equal("READ");
     expect(mine.every((e) => e.owner === forwarder.id)).to.equal(true);
@@ -167,7 +170,10 @@ describe(`access log, export and metrics (${isPostgres() ? "PostgreSQL" : "SQLit
       const rest = await exportAll(hub.url, auditor, `scope=all&after=${encodeURIComponent(body[cut]!.cursor)}`);
       const tail = rest.filter((l) => l.kind !== "header" && l.kind !== "end") as Extract<ExportLine, { cursor: string }>[];
       const before = new Set(body.slice(0, cut + 1).map((l) => l.cursor));
-      expect(tail.filter((l) => before.has(l.cursor)), "nothing up to the cursor comes again").to.deep.equal([]);
+      expect(
+        tail.filter((l) => before.has(l.cursor)),
+        "nothing up to the cursor comes again",
+      ).to.deep.equal([]);
       // The hub keeps working meanwhile (each export is logged, the log's head anchored in new
       // batches), so the resumed export may hold more: everything that followed the cursor comes, in order.
       let j = 0;

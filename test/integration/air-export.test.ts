@@ -19,7 +19,10 @@ const XSD = "http://www.w3.org/2001/XMLSchema#";
 const CONTEXT = { cargo: CARGO, api: API, xsd: XSD };
 const STATUS = "https://onerecord.iata.org/ns/code-lists/StatusCode#";
 
-const location = (code: string): JsonObject => ({ "@type": "cargo:Location", "cargo:locationCodes": [{ "@type": "cargo:CodeListElement", "cargo:code": code }] });
+const location = (code: string): JsonObject => ({
+  "@type": "cargo:Location",
+  "cargo:locationCodes": [{ "@type": "cargo:CodeListElement", "cargo:code": code }],
+});
 const event = (code: string, name: string): JsonObject => ({
   "@context": CONTEXT,
   "@type": "cargo:LogisticsEvent",
@@ -54,7 +57,9 @@ describe(`air export over ONE Record, end to end (${isPostgres() ? "PostgreSQL" 
     chain = await startTestChain();
     database = await freshDatabase();
     await receiver.start();
-    hub = await startHubProcess(hubEnv(chain, database.url, { CUSTOMS_AIRPORTS: "customs-hkg=HKG", WEBHOOK_ALLOW_PRIVATE: "true", WEBHOOK_RETRY_BASE_MS: "50" }));
+    hub = await startHubProcess(
+      hubEnv(chain, database.url, { CUSTOMS_AIRPORTS: "customs-hkg=HKG", WEBHOOK_ALLOW_PRIVATE: "true", WEBHOOK_RETRY_BASE_MS: "50" }),
+    );
     const [forwarder, airline, handler, customs, outsider, rival] = await Promise.all([
       admit(hub.url, "swift-forwarding", ["FORWARDER"]),
       admit(hub.url, "skyline-air", ["AIRLINE"]),
@@ -97,9 +102,25 @@ describe(`air export over ONE Record, end to end (${isPostgres() ? "PostgreSQL" 
     // The forwarder watches its shipment's events and the master waybill through ONE Record webhooks.
     await create("airline", "option", { "@type": "cargo:BookingOption", "cargo:statusBookingOption": { "@id": "cargo:BOOKABLE" } });
     await delegate("airline", [iri.option!], "forwarder");
-    await create("forwarder", "piece1", { "@type": "cargo:Piece", "cargo:goodsDescription": "Watches", "cargo:grossWeight": { "@type": "cargo:Value", "cargo:numericalValue": 12.5, "cargo:unit": { "@id": "https://onerecord.iata.org/ns/code-lists/MeasurementUnitCode#KGM" } } });
-    await create("forwarder", "piece2", { "@type": "cargo:Piece", "cargo:goodsDescription": "Watch straps", "cargo:specialHandlingCodes": [{ "@id": "https://onerecord.iata.org/ns/code-lists/SpecialHandlingCode#VAL" }] });
-    await create("forwarder", "shipment", { "@type": "cargo:Shipment", "cargo:goodsDescription": "Watches and straps", "cargo:pieces": [{ "@id": iri.piece1! }, { "@id": iri.piece2! }] });
+    await create("forwarder", "piece1", {
+      "@type": "cargo:Piece",
+      "cargo:goodsDescription": "Watches",
+      "cargo:grossWeight": {
+        "@type": "cargo:Value",
+        "cargo:numericalValue": 12.5,
+        "cargo:unit": { "@id": "https://onerecord.iata.org/ns/code-lists/MeasurementUnitCode#KGM" },
+      },
+    });
+    await create("forwarder", "piece2", {
+      "@type": "cargo:Piece",
+      "cargo:goodsDescription": "Watch straps",
+      "cargo:specialHandlingCodes": [{ "@id": "https://onerecord.iata.org/ns/code-lists/SpecialHandlingCode#VAL" }],
+    });
+    await create("forwarder", "shipment", {
+      "@type": "cargo:Shipment",
+      "cargo:goodsDescription": "Watches and straps",
+      "cargo:pieces": [{ "@id": iri.piece1! }, { "@id": iri.piece2! }],
+    });
     await create("forwarder", "request", { "@type": "cargo:BookingRequest", "cargo:forBookingOption": { "@id": iri.option! } });
     await delegate("forwarder", [iri.request!], "airline");
     await one.forwarder.subscribe(
@@ -126,7 +147,12 @@ describe(`air export over ONE Record, end to end (${isPostgres() ? "PostgreSQL" 
       "cargo:departureLocation": location("FRA"),
       "cargo:arrivalLocation": location("HKG"),
     });
-    await create("airline", "booking", { "@type": "cargo:Booking", "cargo:bookingStatus": { "@id": "cargo:CONFIRMED" }, "cargo:bookingRequest": { "@id": iri.request! }, "cargo:issuedForWaybill": { "@id": iri.master! } });
+    await create("airline", "booking", {
+      "@type": "cargo:Booking",
+      "cargo:bookingStatus": { "@id": "cargo:CONFIRMED" },
+      "cargo:bookingRequest": { "@id": iri.request! },
+      "cargo:issuedForWaybill": { "@id": iri.master! },
+    });
     await delegate("airline", [iri.booking!, iri.master!], "forwarder");
     expect((await one.forwarder.getObject(iri.booking!)).object["cargo:bookingStatus"]).to.deep.equal({ "@id": `${CARGO}CONFIRMED` });
     await one.forwarder.subscribe(
@@ -143,7 +169,10 @@ describe(`air export over ONE Record, end to end (${isPostgres() ? "PostgreSQL" 
   });
 
   it("the forwarder links its house waybills: houses name the master, and the airline accepts the change that lists them", async function () {
-    for (const [name, number] of [["house1", "SWF0001"], ["house2", "SWF0002"]] as const)
+    for (const [name, number] of [
+      ["house1", "SWF0001"],
+      ["house2", "SWF0002"],
+    ] as const)
       await create("forwarder", name, {
         "@type": "cargo:Waybill",
         "cargo:waybillType": { "@id": "cargo:HOUSE" },
@@ -152,8 +181,19 @@ describe(`air export over ONE Record, end to end (${isPostgres() ? "PostgreSQL" 
         "cargo:shipment": { "@id": iri.shipment! },
       });
     // A rival's house for another flight: nothing of it reaches anyone in this scenario.
-    await create("rival", "otherMaster", { "@type": "cargo:Waybill", "cargo:waybillType": { "@id": "cargo:MASTER" }, "cargo:waybillPrefix": "160", "cargo:waybillNumber": "22345676", "cargo:arrivalLocation": location("PVG") });
-    await create("rival", "rivalHouse", { "@type": "cargo:Waybill", "cargo:waybillType": { "@id": "cargo:HOUSE" }, "cargo:waybillNumber": "RIV0001", "cargo:masterWaybill": { "@id": iri.otherMaster! } });
+    await create("rival", "otherMaster", {
+      "@type": "cargo:Waybill",
+      "cargo:waybillType": { "@id": "cargo:MASTER" },
+      "cargo:waybillPrefix": "160",
+      "cargo:waybillNumber": "22345676",
+      "cargo:arrivalLocation": location("PVG"),
+    });
+    await create("rival", "rivalHouse", {
+      "@type": "cargo:Waybill",
+      "cargo:waybillType": { "@id": "cargo:HOUSE" },
+      "cargo:waybillNumber": "RIV0001",
+      "cargo:masterWaybill": { "@id": iri.otherMaster! },
+    });
 
     const requested = await one.forwarder.requestChange(iri.master!, {
       "@context": CONTEXT,
@@ -183,7 +223,11 @@ describe(`air export over ONE Record, end to end (${isPostgres() ? "PostgreSQL" 
   it("the handler, given the shipment with what is linked to it, posts received, prepared for loading and departed", async function () {
     await orgs.forwarder.client.grant(iri.shipment!.split("/").pop()!, orgs.handler.id, undefined, "linked");
     for (const piece of [iri.piece1!, iri.piece2!]) expect((await one.handler.getObject(piece)).revision).to.equal(1);
-    for (const [code, name] of [["RCS", "Received from shipper"], ["PRE", "Prepared for loading"], ["DEP", "Departed"]] as const) {
+    for (const [code, name] of [
+      ["RCS", "Received from shipper"],
+      ["PRE", "Prepared for loading"],
+      ["DEP", "Departed"],
+    ] as const) {
       const posted = await one.handler.appendEvent(iri.shipment!, event(code, name));
       written.push(posted.record);
     }
@@ -198,10 +242,12 @@ describe(`air export over ONE Record, end to end (${isPostgres() ? "PostgreSQL" 
   });
 
   it("customs of the arrival airport reads the manifest by policy: the master, its houses, their shipment, pieces and events; nothing else", async function () {
-    for (const name of ["master", "house1", "house2", "shipment", "piece1", "piece2"]) expect(await status(one.customs.getObject(iri[name]!)), name).to.equal(200);
+    for (const name of ["master", "house1", "house2", "shipment", "piece1", "piece2"])
+      expect(await status(one.customs.getObject(iri[name]!)), name).to.equal(200);
     expect((await one.customs.events(iri.shipment!)).totalItems).to.equal(3);
     expect((await one.customs.events(iri.master!)).totalItems).to.equal(1);
-    for (const name of ["booking", "request", "option", "rivalHouse", "otherMaster"]) expect(await status(one.customs.getObject(iri[name]!)), name).to.equal(404);
+    for (const name of ["booking", "request", "option", "rivalHouse", "otherMaster"])
+      expect(await status(one.customs.getObject(iri[name]!)), name).to.equal(404);
   });
 
   it("each party sees exactly what it should", async function () {

@@ -7,8 +7,16 @@ import { shipment } from "../fixtures";
 import { HubClient } from "../../sdk/client";
 import { admit, freshDatabase, hubEnv, isPostgres, sql, startHubProcess, startTestChain, waitUntil, type TestChain } from "./harness";
 
-interface Batch { id: string; root: string; leafCount: number; status: string }
-interface Item { digest: string; batchId: string | null }
+interface Batch {
+  id: string;
+  root: string;
+  leafCount: number;
+  status: string;
+}
+interface Item {
+  digest: string;
+  batchId: string | null;
+}
 
 /** How many acknowledged digests are not anchored yet. */
 async function unanchored(dbUrl: string): Promise<number> {
@@ -61,9 +69,7 @@ describe(`anchoring worker (${isPostgres() ? "PostgreSQL" : "SQLite"})`, functio
     const database = await freshDatabase();
     try {
       // A long batch age keeps the first process from anchoring before it is killed.
-      let hub = await startHubProcess(
-        hubEnv(chain, database.url, { ANCHOR_MAX_AGE_MS: "600000", ANCHOR_BATCH_SIZE: "50", ANCHOR_LEASE_MS: "2000" }),
-      );
+      let hub = await startHubProcess(hubEnv(chain, database.url, { ANCHOR_MAX_AGE_MS: "600000", ANCHOR_BATCH_SIZE: "50", ANCHOR_LEASE_MS: "2000" }));
       const shipper = await admit(hub.url, "brand-one", ["SHIPPER"]);
       const records: SignedRecord[] = [];
       for (let i = 0; i < 3; i++) {
@@ -77,7 +83,11 @@ describe(`anchoring worker (${isPostgres() ? "PostgreSQL" : "SQLite"})`, functio
       hub = await startHubProcess(hubEnv(chain, database.url, { ANCHOR_BATCH_SIZE: "50", ANCHOR_LEASE_MS: "2000", PORT: new URL(hub.url).port }));
       try {
         await waitUntil("all digests anchored", async () => (await unanchored(database.url)) === 0);
-        await expectExactlyOnce(chain, database.url, records.map((r) => r.digest));
+        await expectExactlyOnce(
+          chain,
+          database.url,
+          records.map((r) => r.digest),
+        );
         const sample = records[records.length - 1]!;
         const proof = await shipper.client.waitForProof(sample.id);
         const verdict = await verifyRecord({ record: sample, proof, chain: { provider: chain.provider }, contracts: chain.deployment });
@@ -167,7 +177,11 @@ describe(`anchoring worker (${isPostgres() ? "PostgreSQL" : "SQLite"})`, functio
       expect(resumedMs, "anchoring resumed well before the dead process's lease ran out").to.be.lessThan(LEASE_MS / 3);
       const [after] = await sql<{ holder: string }>(database.url, `SELECT "holder" FROM "AnchorLease"`);
       expect(after!.holder, "the restarted hub has its predecessor's id").to.equal(lease!.holder);
-      await expectExactlyOnce(chain, database.url, waiting.map((r) => r.digest));
+      await expectExactlyOnce(
+        chain,
+        database.url,
+        waiting.map((r) => r.digest),
+      );
 
       // A second hub beside the first (same host, same database) is another instance, not a twin.
       second = await startHubProcess(env());
@@ -194,7 +208,11 @@ describe(`anchoring worker (${isPostgres() ? "PostgreSQL" : "SQLite"})`, functio
       // Eight full batches: one poll interval until the worker looks, then one after another.
       await waitUntil("all eight batches anchored", async () => (await unanchored(database.url)) === 0, 60_000);
       expect(Date.now() - started).to.be.lessThan(4 * POLL_MS);
-      await expectExactlyOnce(chain, database.url, records.map((r) => r.digest));
+      await expectExactlyOnce(
+        chain,
+        database.url,
+        records.map((r) => r.digest),
+      );
     } finally {
       await hub.stop();
       await database.drop();

@@ -32,7 +32,6 @@ import {
   type TestOrg,
 } from "./harness";
 
-
 const cli = runCli;
 type Run = CliRun;
 
@@ -91,7 +90,8 @@ describe(`cargoproof audit against a tampered hub (${isPostgres() ? "PostgreSQL"
     const payer = await admit(hub.url, "pay-firm", ["PAYMENT"]);
     await admit(hub.url, "hz-customs", ["CUSTOMS"]);
     // The consignee is another person here: only PERSONAL_FIELDS (the buyer, the payer) are personal (see the report).
-    orderId = (await platform.client.publish("Order", order({ consignee: { name: OTHER_PERSON.name, address: "No. 1 Hubin Road, Hangzhou", country: "CN" } }))).record.id;
+    orderId = (await platform.client.publish("Order", order({ consignee: { name: OTHER_PERSON.name, address: "No. 1 Hubin Road, Hangzhou", country: "CN" } })))
+      .record.id;
     await payer.client.publish("Payment", payment());
     dataDir = mkdtempSync(join(tmpdir(), "cargoproof-audit-"));
     for (const org of [auditor, platform])
@@ -129,11 +129,16 @@ describe(`cargoproof audit against a tampered hub (${isPostgres() ? "PostgreSQL"
     expect(exported.code, exported.stderr).to.equal(0);
     const text = readFileSync(file, "utf8");
     for (const value of [BUYER.name, BUYER.idNumber]) expect(text, `the export leaks ${value}`).to.not.include(value);
-    const records = text.split("\n").filter((l) => l.includes('"kind":"record"')).map((l) => (JSON.parse(l) as { record: SignedRecord }).record);
+    const records = text
+      .split("\n")
+      .filter((l) => l.includes('"kind":"record"'))
+      .map((l) => (JSON.parse(l) as { record: SignedRecord }).record);
     const ord = records.find((r) => r.id === orderId)!;
     expect(ord.body).to.not.have.property("buyer");
     expect(ord.salts).to.not.have.property("buyer");
-    expect(ord.hidden).to.have.property("buyer").that.matches(/^0x[0-9a-f]{64}$/);
+    expect(ord.hidden)
+      .to.have.property("buyer")
+      .that.matches(/^0x[0-9a-f]{64}$/);
     expect(ord.body).to.have.property("orderNumber"); // everything else as it was
     expect(records.find((r) => r.type === "Payment")!.hidden).to.have.property("payer");
 
@@ -170,7 +175,19 @@ describe(`cargoproof audit against a tampered hub (${isPostgres() ? "PostgreSQL"
         url,
         `INSERT INTO "RecordVersion" ("id", "recordId", "version", "type", "owner", "body", "salts", "digest", "signature", "signer", "publishedAt")
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
-        [`${r.id}@${r.version}`, r.id, r.version, r.type, r.owner, JSON.stringify(r.body), JSON.stringify(r.salts), r.digest, r.signature, new Wallet(oldKey.privateKey).address, at.toISOString()],
+        [
+          `${r.id}@${r.version}`,
+          r.id,
+          r.version,
+          r.type,
+          r.owner,
+          JSON.stringify(r.body),
+          JSON.stringify(r.salts),
+          r.digest,
+          r.signature,
+          new Wallet(oldKey.privateKey).address,
+          at.toISOString(),
+        ],
       );
     await insertVersion(backdated, longAgo);
     await sql(url, `INSERT INTO "AnchorItem" ("digest", "kind", "createdAt") VALUES ($1, 'RECORD', $2)`, [backdated.digest, new Date().toISOString()]);
@@ -179,17 +196,16 @@ describe(`cargoproof audit against a tampered hub (${isPostgres() ? "PostgreSQL"
     // Edit a row, delete a row, insert a row the hub never anchored (an hour old).
     await sql(url, `UPDATE "RecordVersion" SET "body" = replace("body", '"pieceCount":1', '"pieceCount":100') WHERE "recordId" = $1`, [ids[0]]);
     await sql(url, `DELETE FROM "RecordVersion" WHERE "recordId" = $1`, [ids[1]]);
-    const inserted = signRecord(
-      newKey.privateKey,
-      prepareRecord({ type: "Shipment", id: "inserted-1", version: 1, owner: forwarder.id }, shipment()),
-    );
+    const inserted = signRecord(newKey.privateKey, prepareRecord({ type: "Shipment", id: "inserted-1", version: 1, owner: forwarder.id }, shipment()));
     await insertVersion({ ...inserted }, longAgo);
     await sql(url, `UPDATE "RecordVersion" SET "signer" = $1 WHERE "recordId" = 'inserted-1'`, [new Wallet(newKey.privateKey).address]);
     // A record anchored long after it was published.
     await sql(url, `UPDATE "RecordVersion" SET "publishedAt" = $1 WHERE "recordId" = $2`, [longAgo.toISOString(), ids[2]]);
     // Cut a line from the access log: one no batch anchored as its head (cutting an anchored head
     // is also an access-log-head-mismatch, and which lines are heads depends on timing).
-    const heads = new Set((await sql<{ seq: unknown }>(url, `SELECT "accessLogSeq" AS "seq" FROM "AnchorBatch" WHERE "accessLogSeq" IS NOT NULL`)).map((r) => Number(r.seq)));
+    const heads = new Set(
+      (await sql<{ seq: unknown }>(url, `SELECT "accessLogSeq" AS "seq" FROM "AnchorBatch" WHERE "accessLogSeq" IS NOT NULL`)).map((r) => Number(r.seq)),
+    );
     let cut = 5;
     while (heads.has(cut)) cut++;
     await sql(url, `DELETE FROM "AccessLogEntry" WHERE "seq" = $1`, [cut]);
@@ -197,7 +213,11 @@ describe(`cargoproof audit against a tampered hub (${isPostgres() ? "PostgreSQL"
     const rotated = new HubClient({ baseUrl: hub.url, orgId: forwarder.id, privateKey: newKey.privateKey });
     const { record: kept } = await rotated.publish("Shipment", shipment({ pieceCount: 40 }));
     await settled(url);
-    const [withheld] = await sql<{ id: string; root: string }>(url, `SELECT b."id", b."root" FROM "AnchorBatch" b JOIN "AnchorItem" i ON i."batchId" = b."id" WHERE i."digest" = $1`, [kept.digest]);
+    const [withheld] = await sql<{ id: string; root: string }>(
+      url,
+      `SELECT b."id", b."root" FROM "AnchorBatch" b JOIN "AnchorItem" i ON i."batchId" = b."id" WHERE i."digest" = $1`,
+      [kept.digest],
+    );
     await sql(url, `DELETE FROM "AnchorBatch" WHERE "id" = $1`, [withheld.id]);
     // The hub's anchorer removed and re-admitted by the registry's admin: its chain restarts from genesis.
     const admin = new Contract(chain.deployment.anchorRegistry, anchorRegistryAbi, new Wallet(OPERATOR_KEY, chain.provider));
@@ -229,7 +249,16 @@ describe(`cargoproof audit against a tampered hub (${isPostgres() ? "PostgreSQL"
     expect(found("access-log-gap").map((f) => f.seq)).to.deep.equal([cut + 1]);
     expect(run.stdout).to.match(/content/i);
     // Nothing else was touched: no other kind of finding.
-    const expected = ["content-mismatch", "missing-record", "not-anchored", "anchored-late", "signer-not-member", "batch-withheld", "anchorer-reset", "access-log-gap"];
+    const expected = [
+      "content-mismatch",
+      "missing-record",
+      "not-anchored",
+      "anchored-late",
+      "signer-not-member",
+      "batch-withheld",
+      "anchorer-reset",
+      "access-log-gap",
+    ];
     expect(Object.entries(report.summary.findings).filter(([code, n]) => n > 0 && !expected.includes(code))).to.deep.equal([]);
   });
 });

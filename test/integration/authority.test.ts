@@ -9,7 +9,18 @@ import type { RecordBody } from "../../sdk/records";
 import { devAccountKey } from "../../scripts/dev-accounts";
 import { halalCertificate, masterWaybill } from "../fixtures";
 import { productBatch } from "../browser/product-fixture";
-import { admit, freshDatabase, hubEnv, isPostgres, operatorClient, startHubProcess, startTestChain, type HubProcess, type TestChain, type TestOrg } from "./harness";
+import {
+  admit,
+  freshDatabase,
+  hubEnv,
+  isPostgres,
+  operatorClient,
+  startHubProcess,
+  startTestChain,
+  type HubProcess,
+  type TestChain,
+  type TestOrg,
+} from "./harness";
 
 const day = (offset: number) => new Date(Date.now() + offset * 86_400_000).toISOString().slice(0, 10);
 
@@ -26,7 +37,8 @@ const certificateOfOrigin = (country: string, over: Partial<RecordBody<"Certific
 
 const at = (url: string, org: TestOrg): TestOrg => ({ ...org, client: new HubClient({ baseUrl: url, orgId: org.id, privateKey: org.key.privateKey }) });
 
-const problemOf = (e: unknown) => (e instanceof HubError ? { status: e.status, kind: e.problem.type.split("/").pop(), problem: e.problem } : { status: 0, kind: String(e), problem: undefined });
+const problemOf = (e: unknown) =>
+  e instanceof HubError ? { status: e.status, kind: e.problem.type.split("/").pop(), problem: e.problem } : { status: 0, kind: String(e), problem: undefined };
 
 describe(`authority: credentials on chain, checked by the hub and by every verifier (${isPostgres() ? "PostgreSQL" : "SQLite"})`, function () {
   this.timeout(180_000);
@@ -70,8 +82,18 @@ describe(`authority: credentials on chain, checked by the hub and by every verif
     expect(err.problem?.errors?.[0]?.message).to.contain("ACCREDITED_CERTIFIER");
     expect(problemOf(await broker.client.getRecord(signed.id).catch((e: unknown) => e)).status, "not stored").to.equal(404);
     // A batch with one such record stores none of them.
-    const fine = broker.client.signRecord("Shipment", { goodsDescription: "x", totalGrossWeight: { value: 1, unit: "KGM" }, pieceCount: 1, shipper: { name: "a", country: "CN" }, consignee: { name: "b", country: "DE" }, origin: "SZX", destination: "FRA" });
-    const batch = problemOf(await broker.client.publishBatch([fine, broker.client.signRecord("Certification", certificateOfOrigin("CN"))]).catch((e: unknown) => e));
+    const fine = broker.client.signRecord("Shipment", {
+      goodsDescription: "x",
+      totalGrossWeight: { value: 1, unit: "KGM" },
+      pieceCount: 1,
+      shipper: { name: "a", country: "CN" },
+      consignee: { name: "b", country: "DE" },
+      origin: "SZX",
+      destination: "FRA",
+    });
+    const batch = problemOf(
+      await broker.client.publishBatch([fine, broker.client.signRecord("Certification", certificateOfOrigin("CN"))]).catch((e: unknown) => e),
+    );
     expect(batch).to.include({ status: 403, kind: "authority-missing" });
     expect(batch.problem?.errors?.[0]?.path).to.equal("records.1");
     expect(problemOf(await broker.client.getRecord(fine.id).catch((e: unknown) => e)).status, "nothing of the batch stored").to.equal(404);
@@ -102,9 +124,15 @@ describe(`authority: credentials on chain, checked by the hub and by every verif
     expect(list[0]).to.include({ kind: "ACCREDITED_CERTIFIER", subject: "cn-certify", inForce: true });
     expect(list[0]!.issuer).to.equal(undefined); // the consortium operator
     expect(list[0]!.scope).to.deep.equal({ kinds: ["CERTIFICATE_OF_ORIGIN"], countries: ["CN"] });
-    const denied = problemOf(await broker.client.issueCredential("bay-brokers", { kind: "ACCREDITED_CERTIFIER", scope: { kinds: ["QUALITY"] } }).catch((e: unknown) => e));
+    const denied = problemOf(
+      await broker.client.issueCredential("bay-brokers", { kind: "ACCREDITED_CERTIFIER", scope: { kinds: ["QUALITY"] } }).catch((e: unknown) => e),
+    );
     expect(denied).to.include({ status: 403, kind: "operator-only" });
-    const bad = problemOf(await operatorClient(hub.url).issueCredential("bay-brokers", { kind: "AIRLINE", scope: { prefix: "12" } }).catch((e: unknown) => e));
+    const bad = problemOf(
+      await operatorClient(hub.url)
+        .issueCredential("bay-brokers", { kind: "AIRLINE", scope: { prefix: "12" } })
+        .catch((e: unknown) => e),
+    );
     expect(bad.status).to.equal(400);
     expect(bad.problem?.errors?.map((e) => e.path)).to.deep.equal(["scope.prefix"]);
     expect(problemOf(await broker.client.credentials("nobody-here").catch((e: unknown) => e)).status).to.equal(404);
@@ -126,12 +154,20 @@ describe(`authority: credentials on chain, checked by the hub and by every verif
     const quiet = await startHubProcess(hubEnv(chain, database.url, { ANCHOR_WORKER: "off" }));
     let after: string;
     try {
-      ({ record: { id: after } } = await at(quiet.url, certifier2).client.publish("Certification", quality()));
+      ({
+        record: { id: after },
+      } = await at(quiet.url, certifier2).client.publish("Certification", quality()));
       const [credential] = await operatorClient(quiet.url).credentials("revoked-certify");
       await operatorClient(quiet.url).revokeCredential("revoked-certify", credential!.id, "accreditation withdrawn");
       // Now the hub refuses new certificates by it.
       await new Promise((r) => setTimeout(r, 300));
-      expect(problemOf(await at(quiet.url, certifier2).client.publish("Certification", quality()).catch((e: unknown) => e)).kind).to.equal("authority-missing");
+      expect(
+        problemOf(
+          await at(quiet.url, certifier2)
+            .client.publish("Certification", quality())
+            .catch((e: unknown) => e),
+        ).kind,
+      ).to.equal("authority-missing");
     } finally {
       await quiet.stop();
       hub = await startHubProcess(hubEnv(chain, database.url));
@@ -163,12 +199,24 @@ describe(`authority: credentials on chain, checked by the hub and by every verif
     // Revocation: the record was valid as of a moment before it, not as of one after.
     const beforeRevocation = await chainNow();
     await new Promise((r) => setTimeout(r, 1100));
-    await revokeRecord({ privateKey: certifier.key.privateKey, chain: { provider: chain.provider }, anchorRegistry: contracts.anchorRegistry, digest: record.digest, reason: "withdrawn" }).catch(async (e: unknown) => {
+    await revokeRecord({
+      privateKey: certifier.key.privateKey,
+      chain: { provider: chain.provider },
+      anchorRegistry: contracts.anchorRegistry,
+      digest: record.digest,
+      reason: "withdrawn",
+    }).catch(async (e: unknown) => {
       // The certifier has no funds of its own on this chain: fund it and retry.
       if (!String(e).match(/funds|balance/i)) throw e;
       const faucet = new Wallet(devAccountKey(5), chain.provider);
       await (await faucet.sendTransaction({ to: new Wallet(certifier.key.privateKey).address, value: parseEther("1") })).wait();
-      await revokeRecord({ privateKey: certifier.key.privateKey, chain: { provider: chain.provider }, anchorRegistry: contracts.anchorRegistry, digest: record.digest, reason: "withdrawn" });
+      await revokeRecord({
+        privateKey: certifier.key.privateKey,
+        chain: { provider: chain.provider },
+        anchorRegistry: contracts.anchorRegistry,
+        digest: record.digest,
+        reason: "withdrawn",
+      });
     });
     const asOfBefore = await verify(c, record.id, beforeRevocation);
     expect(asOfBefore.valid, JSON.stringify(asOfBefore.revocation)).to.equal(true);

@@ -53,7 +53,9 @@ describe(`bad input: a 4xx problem, never a 500, nothing changed (${isPostgres()
     chain = await startTestChain();
     database = await freshDatabase();
     // Small server bounds, so that the timeout tests are quick.
-    hub = await startHubProcess(hubEnv(chain, database.url, { HTTP_HEADERS_TIMEOUT_MS: "800", HTTP_REQUEST_TIMEOUT_MS: "1500", NOTIFICATION_STREAM_HEARTBEAT_MS: "200" }));
+    hub = await startHubProcess(
+      hubEnv(chain, database.url, { HTTP_HEADERS_TIMEOUT_MS: "800", HTTP_REQUEST_TIMEOUT_MS: "1500", NOTIFICATION_STREAM_HEARTBEAT_MS: "200" }),
+    );
     forwarder = await admit(hub.url, "bad-input-fwd", ["FORWARDER"]);
     auth = { authorization: `Bearer ${await forwarder.client.accessToken()}` };
   });
@@ -92,7 +94,8 @@ describe(`bad input: a 4xx problem, never a 500, nothing changed (${isPostgres()
     });
 
     it("a body that claims a compression it does not have is a 400 malformed-body", async () => {
-      for (const encoding of ["gzip", "deflate", "br"]) expectProblem(await post({ "content-encoding": encoding }, '{"not":"compressed"}'), 400, "malformed-body");
+      for (const encoding of ["gzip", "deflate", "br"])
+        expectProblem(await post({ "content-encoding": encoding }, '{"not":"compressed"}'), 400, "malformed-body");
       // Truncated gzip.
       expectProblem(await post({ "content-encoding": "gzip" }, gzipSync(Buffer.from('{"a":1}')).subarray(0, 12)), 400, "malformed-body");
     });
@@ -101,7 +104,10 @@ describe(`bad input: a 4xx problem, never a 500, nothing changed (${isPostgres()
       for (const charset of ["ibm037", "latin1", "bogus", "iso-8859-1"])
         expectProblem(await post({ "content-type": `application/json; charset=${charset}` }), 415, "unsupported-charset");
       for (const charset of ["ibm037", "latin1", "bogus", "utf-16"]) {
-        const form = await raw(hub.url, "POST", "/v1/token", { headers: { "content-type": `application/x-www-form-urlencoded; charset=${charset}` }, body: "a=b" });
+        const form = await raw(hub.url, "POST", "/v1/token", {
+          headers: { "content-type": `application/x-www-form-urlencoded; charset=${charset}` },
+          body: "a=b",
+        });
         expectProblem(form, 415, "unsupported-charset");
       }
     });
@@ -121,12 +127,31 @@ describe(`bad input: a 4xx problem, never a 500, nothing changed (${isPostgres()
       const before = await recordCount();
       const record = forwarder.client.signRecord("Shipment", shipment());
       const text = JSON.stringify(record).replace('"body":{', `"body":{"notes":${nested(5000)},`);
-      const a = expectProblem(await raw(hub.url, "POST", "/v1/records", { headers: { ...auth, "content-type": "application/json" }, body: text }), 400, "too-deep");
+      const a = expectProblem(
+        await raw(hub.url, "POST", "/v1/records", { headers: { ...auth, "content-type": "application/json" }, body: text }),
+        400,
+        "too-deep",
+      );
       expect((a.errors as { path: string }[])[0]!.path).to.match(/^body\.notes(\.a)+$/);
-      const lo = JSON.stringify({ "@context": { cargo: "https://onerecord.iata.org/ns/cargo#" }, "@type": "cargo:Piece", "cargo:goodsDescription": "x" }).replace('"x"', nested(3000, "cargo:a"));
-      expectProblem(await raw(hub.url, "POST", "/logistics-objects", { headers: { ...auth, "content-type": "application/ld+json" }, body: lo }), 400, "too-deep");
+      const lo = JSON.stringify({
+        "@context": { cargo: "https://onerecord.iata.org/ns/cargo#" },
+        "@type": "cargo:Piece",
+        "cargo:goodsDescription": "x",
+      }).replace('"x"', nested(3000, "cargo:a"));
+      expectProblem(
+        await raw(hub.url, "POST", "/logistics-objects", { headers: { ...auth, "content-type": "application/ld+json" }, body: lo }),
+        400,
+        "too-deep",
+      );
       // An array nested deep in a form-free batch too.
-      expectProblem(await raw(hub.url, "POST", "/v1/records/batch", { headers: { ...auth, "content-type": "application/json" }, body: "[".repeat(10_000) + "]".repeat(10_000) }), 400, "too-deep");
+      expectProblem(
+        await raw(hub.url, "POST", "/v1/records/batch", {
+          headers: { ...auth, "content-type": "application/json" },
+          body: "[".repeat(10_000) + "]".repeat(10_000),
+        }),
+        400,
+        "too-deep",
+      );
       expect(await recordCount()).to.equal(before);
     });
 
@@ -143,11 +168,19 @@ describe(`bad input: a 4xx problem, never a 500, nothing changed (${isPostgres()
         const record = forwarder.client.signRecord("Shipment", shipment());
         // Added after signing, as an attacker would: the signature does not cover it, and it must not be dropped silently.
         const text = JSON.stringify(record).replace('"body":{', `"body":{"${name}":{"polluted":true},`);
-        const a = expectProblem(await raw(hub.url, "POST", "/v1/records", { headers: { ...auth, "content-type": "application/json" }, body: text }), 400, "reserved-field-name");
+        const a = expectProblem(
+          await raw(hub.url, "POST", "/v1/records", { headers: { ...auth, "content-type": "application/json" }, body: text }),
+          400,
+          "reserved-field-name",
+        );
         expect(a.errors).to.deep.equal([{ path: `body.${name}`, message: `'${name}' is not allowed as a field name` }]);
         // Nested anywhere, too.
         const deeper = JSON.stringify({ records: [{ ...record, body: { ...record.body, x: [{ ok: 1 }] } }] }).replace('"ok"', `"${name}"`);
-        const b = expectProblem(await raw(hub.url, "POST", "/v1/records/batch", { headers: { ...auth, "content-type": "application/json" }, body: deeper }), 400, "reserved-field-name");
+        const b = expectProblem(
+          await raw(hub.url, "POST", "/v1/records/batch", { headers: { ...auth, "content-type": "application/json" }, body: deeper }),
+          400,
+          "reserved-field-name",
+        );
         expect((b.errors as { path: string }[])[0]!.path).to.equal(`records.0.body.x.0.${name}`);
         expect(await recordCount()).to.equal(before);
       });

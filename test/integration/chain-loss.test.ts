@@ -14,7 +14,20 @@ import { HubError } from "../../sdk/client";
 import type { SignedRecord } from "../../sdk/envelope";
 import { verifyRecord } from "../../sdk/verify";
 import { shipment } from "../fixtures";
-import { ANCHORER_KEY, OPERATOR_KEY, admit, freshDatabase, hubEnv, isPostgres, sql, startHubProcess, waitUntil, type HubProcess, type TestChain, type TestOrg } from "./harness";
+import {
+  ANCHORER_KEY,
+  OPERATOR_KEY,
+  admit,
+  freshDatabase,
+  hubEnv,
+  isPostgres,
+  sql,
+  startHubProcess,
+  waitUntil,
+  type HubProcess,
+  type TestChain,
+  type TestOrg,
+} from "./harness";
 
 interface BatchRow {
   id: string;
@@ -27,7 +40,8 @@ interface BatchRow {
 }
 
 /** A DateTime column as read by the raw driver: a Date (PostgreSQL), epoch ms or an ISO string (SQLite). */
-const timeOf = (v: BatchRow["anchoredAt"]): number => (v instanceof Date ? v.getTime() : typeof v === "number" || /^\d+$/.test(String(v)) ? Number(v) : Date.parse(String(v)));
+const timeOf = (v: BatchRow["anchoredAt"]): number =>
+  v instanceof Date ? v.getTime() : typeof v === "number" || /^\d+$/.test(String(v)) ? Number(v) : Date.parse(String(v));
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -51,8 +65,15 @@ describe(`chain faults under a running hub (${isPostgres() ? "PostgreSQL" : "SQL
   let database: { url: string; drop(): Promise<void> };
   let hub: HubProcess | undefined;
 
-  const testChain = (): TestChain => ({ rpcUrl: localChain.rpcUrl, provider, deployment, operator: new Wallet(OPERATOR_KEY, provider), stop: async () => undefined });
-  const batches = () => sql<BatchRow>(database.url, `SELECT "id", "root", "status", "txHash", "leafCount", "lastError", "anchoredAt" FROM "AnchorBatch" ORDER BY "createdAt"`);
+  const testChain = (): TestChain => ({
+    rpcUrl: localChain.rpcUrl,
+    provider,
+    deployment,
+    operator: new Wallet(OPERATOR_KEY, provider),
+    stop: async () => undefined,
+  });
+  const batches = () =>
+    sql<BatchRow>(database.url, `SELECT "id", "root", "status", "txHash", "leafCount", "lastError", "anchoredAt" FROM "AnchorBatch" ORDER BY "createdAt"`);
   const startHub = async (extra: Record<string, string>) => {
     // The first start takes a free port; restarts keep it (the tests' clients name it).
     const env = (port: number) => hubEnv(testChain(), database.url, { ANCHOR_BATCH_SIZE: "5", PORT: String(port), ...extra });
@@ -126,7 +147,9 @@ describe(`chain faults under a running hub (${isPostgres() ? "PostgreSQL" : "SQL
     // the hub serves no proof for it.
     diskFull = true;
     const refused = await publish(shipper, 5);
-    await waitUntil("a refused anchoring attempt", async () => (await batches()).some((b) => b.status !== "ANCHORED" && /journal cannot be written/.test(b.lastError ?? "")));
+    await waitUntil("a refused anchoring attempt", async () =>
+      (await batches()).some((b) => b.status !== "ANCHORED" && /journal cannot be written/.test(b.lastError ?? "")),
+    );
     const stuck = (await batches()).find((b) => b.status !== "ANCHORED")!;
     expect(stuck.txHash, "the batch's transaction was signed").to.be.a("string");
     expect(await provider.getTransactionReceipt(stuck.txHash!)).to.equal(null);
@@ -144,7 +167,9 @@ describe(`chain faults under a running hub (${isPostgres() ? "PostgreSQL" : "SQL
     await restartChain();
     const head = await provider.getBlockNumber();
     const registry = new Contract(deployment.anchorRegistry, anchorRegistryAbi, provider);
-    const onChainRoots = new Set((await registry.queryFilter(registry.filters.Anchored!(), 0, head)).map((e) => registry.interface.parseLog(e)!.args.getValue("root") as string));
+    const onChainRoots = new Set(
+      (await registry.queryFilter(registry.filters.Anchored!(), 0, head)).map((e) => registry.interface.parseLog(e)!.args.getValue("root") as string),
+    );
     const lostBatches = lost.filter((b) => !onChainRoots.has(b.root));
     expect(lostBatches.length, "the restart lost at least one anchored batch").to.be.greaterThan(0);
 
@@ -180,7 +205,11 @@ describe(`chain faults under a running hub (${isPostgres() ? "PostgreSQL" : "SQL
     const all = await batches();
     const events = await registry.queryFilter(registry.filters.Anchored!(), 0, "latest");
     const roots = events.map((e) => registry.interface.parseLog(e)!.args.getValue("root") as string);
-    for (const b of all) expect(roots.filter((r) => r === b.root), `root of batch ${b.id} on chain once`).to.have.length(1);
+    for (const b of all)
+      expect(
+        roots.filter((r) => r === b.root),
+        `root of batch ${b.id} on chain once`,
+      ).to.have.length(1);
     expect(roots).to.have.length(all.length);
 
     // Every record verifies against the chain with the proof the hub serves now.

@@ -5,11 +5,25 @@ import { HubClient, HubError } from "../../sdk/client";
 import { relayCredentialIssue, relayCredentialRevocation, signCredentialIssue, signCredentialRevocation, type SignedCredentialIssue } from "../../sdk/relay";
 import { verifyRecord } from "../../sdk/verify";
 import { halalCertificate } from "../fixtures";
-import { OPERATOR_KEY, admit, freshDatabase, hubEnv, operatorClient, startHubProcess, startTestChain, type HubProcess, type TestChain, type TestOrg } from "./harness";
+import {
+  OPERATOR_KEY,
+  admit,
+  freshDatabase,
+  hubEnv,
+  operatorClient,
+  startHubProcess,
+  startTestChain,
+  type HubProcess,
+  type TestChain,
+  type TestOrg,
+} from "./harness";
 
 /** The problem a refused call answered (fails the test if it was not refused). */
 async function refusal(call: Promise<unknown>): Promise<{ status: number; kind: string | undefined }> {
-  const err = await call.then(() => undefined, (e: unknown) => e);
+  const err = await call.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
   expect(err, "the call should have been refused").to.be.instanceOf(HubError);
   const e = err as HubError;
   return { status: e.status, kind: e.problem.type.split("/").pop() };
@@ -52,9 +66,23 @@ describe("relayed credential issue and revocation through the hub (issuers need 
 
   const at = (url: string, org: TestOrg): HubClient => new HubClient({ baseUrl: url, orgId: org.id, privateKey: org.key.privateKey });
   const signIssue = (over: { privateKey?: string; deadline?: number; grant?: Parameters<typeof signCredentialIssue>[0]["grant"] } = {}) =>
-    signCredentialIssue({ privateKey: body.key.privateKey, chain: { provider: chain.provider }, credentialRegistry: registry, subject: certifier.id, grant: GRANT, ...over });
+    signCredentialIssue({
+      privateKey: body.key.privateKey,
+      chain: { provider: chain.provider },
+      credentialRegistry: registry,
+      subject: certifier.id,
+      grant: GRANT,
+      ...over,
+    });
   const signRevoke = (id: string, over: { privateKey?: string; deadline?: number } = {}) =>
-    signCredentialRevocation({ privateKey: body.key.privateKey, chain: { provider: chain.provider }, credentialRegistry: registry, id, reason: "accreditation withdrawn", ...over });
+    signCredentialRevocation({
+      privateKey: body.key.privateKey,
+      chain: { provider: chain.provider },
+      credentialRegistry: registry,
+      id,
+      reason: "accreditation withdrawn",
+      ...over,
+    });
   const verify = async (client: HubClient, id: string) => {
     const { record } = await client.getRecord(id);
     const proof = await client.waitForProof(id);
@@ -86,7 +114,9 @@ describe("relayed credential issue and revocation through the hub (issuers need 
     const quiet = await startHubProcess(hubEnv(chain, database.url, { ANCHOR_WORKER: "off" }));
     let late: string;
     try {
-      ({ record: { id: late } } = await at(quiet.url, certifier).publish("Certification", quality()));
+      ({
+        record: { id: late },
+      } = await at(quiet.url, certifier).publish("Certification", quality()));
       const revoked = await relayCredentialRevocation(at(quiet.url, body), await signRevoke(relayed.credential.id));
       expect(revoked.credential.id).to.equal(relayed.credential.id);
       revokedId = revoked.credential.id;
@@ -120,10 +150,36 @@ describe("relayed credential issue and revocation through the hub (issuers need 
     const cases: [string, () => Promise<unknown>, number, string][] = [
       ["expired", async () => relayCredentialIssue(body.client, await signIssue({ deadline: latest - 1 })), 400, "credential-signature-expired"],
       ["tampered", async () => relayCredentialIssue(body.client, { ...good, subject: "relay-accreditor" }), 400, "credential-signature-invalid"],
-      ["nonce ahead", async () => relayCredentialIssue(body.client, await signCredentialIssue({ privateKey: body.key.privateKey, chain: { provider: chain.provider }, credentialRegistry: registry, subject: certifier.id, grant: GRANT, nonce: bodyNonce + 3n })), 409, "credential-signature-replayed"],
-      ["kind not allowed", async () => relayCredentialIssue(body.client, await signIssue({ grant: { kind: "AEO", scope: { country: "CN", tier: "AEOF" } } })), 403, "issuer-not-authorised"],
+      [
+        "nonce ahead",
+        async () =>
+          relayCredentialIssue(
+            body.client,
+            await signCredentialIssue({
+              privateKey: body.key.privateKey,
+              chain: { provider: chain.provider },
+              credentialRegistry: registry,
+              subject: certifier.id,
+              grant: GRANT,
+              nonce: bodyNonce + 3n,
+            }),
+          ),
+        409,
+        "credential-signature-replayed",
+      ],
+      [
+        "kind not allowed",
+        async () => relayCredentialIssue(body.client, await signIssue({ grant: { kind: "AEO", scope: { country: "CN", tier: "AEOF" } } })),
+        403,
+        "issuer-not-authorised",
+      ],
       ["not an issuer", async () => relayCredentialIssue(body.client, await signIssue({ privateKey: certifier.key.privateKey })), 403, "issuer-not-authorised"],
-      ["scope not canonical", async () => relayCredentialIssue(body.client, { ...good, scope: '{ "kinds": ["QUALITY"] }' } as SignedCredentialIssue), 400, "invalid-signed-credential"],
+      [
+        "scope not canonical",
+        async () => relayCredentialIssue(body.client, { ...good, scope: '{ "kinds": ["QUALITY"] }' } as SignedCredentialIssue),
+        400,
+        "invalid-signed-credential",
+      ],
       ["unknown credential", async () => relayCredentialRevocation(body.client, await signRevoke("999")), 404, "not-found"],
       ["already revoked", async () => relayCredentialRevocation(body.client, await signRevoke(revokedId)), 409, "credential-revoked"],
     ];
@@ -139,10 +195,12 @@ describe("relayed credential issue and revocation through the hub (issuers need 
 
   it("a revoker that is not the credential's issuer is refused; both routes need a member's token", async function () {
     const { credential } = await relayCredentialIssue(body.client, await signIssue());
-    expect(await refusal(relayCredentialRevocation(certifier.client, await signRevoke(credential.id, { privateKey: certifier.key.privateKey })))).to.deep.equal({
-      status: 403,
-      kind: "credential-revoker-not-issuer",
-    });
+    expect(await refusal(relayCredentialRevocation(certifier.client, await signRevoke(credential.id, { privateKey: certifier.key.privateKey })))).to.deep.equal(
+      {
+        status: 403,
+        kind: "credential-revoker-not-issuer",
+      },
+    );
     for (const path of ["/v1/credentials/issuances", "/v1/credentials/revocations"]) {
       const res = await fetch(`${hub.url}${path}`, { method: "POST", headers: { "content-type": "application/json" }, body: "{}" });
       expect(res.status, path).to.equal(401);

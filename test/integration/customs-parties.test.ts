@@ -82,13 +82,21 @@ describe(`customs: a case's parties are the ones its order names (${isPostgres()
   /** What an intruder publishes about an order: a parcel waybill and two lists, one guessing the buyer right, one wrong. */
   async function intrude(orderNumber: string): Promise<string[]> {
     const w = await rogueCarrier.client.publish("Waybill", parcelWaybill({ orderNumber, waybillNumber: `RG${orderNumber}` }));
-    const right = await rogueBroker.client.publish("CustomsDeclaration", declaration({ orderNumber, declarationNumber: `R1-${orderNumber}`, buyer: { ...BUYER } }));
-    const wrong = await rogueBroker.client.publish("CustomsDeclaration", declaration({ orderNumber, declarationNumber: `R2-${orderNumber}`, buyer: { ...OTHER_PERSON } }));
+    const right = await rogueBroker.client.publish(
+      "CustomsDeclaration",
+      declaration({ orderNumber, declarationNumber: `R1-${orderNumber}`, buyer: { ...BUYER } }),
+    );
+    const wrong = await rogueBroker.client.publish(
+      "CustomsDeclaration",
+      declaration({ orderNumber, declarationNumber: `R2-${orderNumber}`, buyer: { ...OTHER_PERSON } }),
+    );
     return [w.record.id, right.record.id, wrong.record.id];
   }
 
   async function accessLog(org: TestOrg, recordId: string): Promise<{ action: string; actor: string; detail: string | null }[]> {
-    const res = await fetch(`${hub.url}/v1/access-log?recordId=${encodeURIComponent(recordId)}&limit=1000`, { headers: { authorization: `Bearer ${await org.client.accessToken()}` } });
+    const res = await fetch(`${hub.url}/v1/access-log?recordId=${encodeURIComponent(recordId)}&limit=1000`, {
+      headers: { authorization: `Bearer ${await org.client.accessToken()}` },
+    });
     expect(res.status).to.equal(200);
     const { entries } = (await res.json()) as { entries: { action: string; actor: string; detail: string | null }[] };
     return entries.map(({ action, actor, detail }) => ({ action, actor, detail }));
@@ -154,13 +162,22 @@ describe(`customs: a case's parties are the ones its order names (${isPostgres()
     expect((await customs.client.customsCases({ limit: 500 })).cases.map((c) => c.orderNumber)).to.not.include("SO-PARTY-NONE");
 
     // The named parties are told of the decision and read it; the intruders are not and do not.
-    for (const party of [platform, payer, carrier, broker]) expect((await party.client.getRecord(`${customs.id}:decision-${orderNumber}`)).record.id).to.equal(`${customs.id}:decision-${orderNumber}`);
+    for (const party of [platform, payer, carrier, broker])
+      expect((await party.client.getRecord(`${customs.id}:decision-${orderNumber}`)).record.id).to.equal(`${customs.id}:decision-${orderNumber}`);
     for (const [org, own] of [
       [rogueCarrier, [0]],
       [rogueBroker, [1, 2]],
     ] as const) {
-      const real = await viewOf(org, orderNumber, own.map((i) => onReal[i]!));
-      const none = await viewOf(org, "SO-PARTY-NONE", own.map((i) => onNone[i]!));
+      const real = await viewOf(
+        org,
+        orderNumber,
+        own.map((i) => onReal[i]!),
+      );
+      const none = await viewOf(
+        org,
+        "SO-PARTY-NONE",
+        own.map((i) => onNone[i]!),
+      );
       expect(real, `${org.id}: the real order against none`).to.deep.equal(none);
       expect((real as { matchResult: unknown }).matchResult).to.deep.include({ status: 404 });
       expect((real as { decision: unknown }).decision).to.deep.include({ status: 404 });
@@ -217,7 +234,10 @@ describe(`customs: a case's parties are the ones its order names (${isPostgres()
     // It names another carrier instead: that one's earlier waybill counts, the first carrier is out.
     await platform.client.publish("Order", order({ orderNumber, logisticsProvider: "rogue-forwarding" }), { id: v1.id, version: 3 });
     const switched = await matchResult(orderNumber, (b, v) => v > named.record.version);
-    expect((switched.record.body as MatchResultBody).documents.find((d) => d.kind === "WAYBILL")).to.include({ recordId: rogueWaybill.id, owner: "rogue-forwarding" });
+    expect((switched.record.body as MatchResultBody).documents.find((d) => d.kind === "WAYBILL")).to.include({
+      recordId: rogueWaybill.id,
+      owner: "rogue-forwarding",
+    });
     expect(await refusal(carrier.client.getRecord(mrId(orderNumber)))).to.deep.include({ status: 404 });
     expect((await rogueCarrier.client.getRecord(mrId(orderNumber))).record.version).to.equal(switched.record.version);
   });
@@ -236,7 +256,9 @@ describe(`customs: a case's parties are the ones its order names (${isPostgres()
     const { record: rogueList } = await rogueBroker.client.publish("CustomsDeclaration", list(orderNumber, "EX-ROGUE"));
     const { record: noneList } = await rogueBroker.client.publish("CustomsDeclaration", list("SO-PARTY-EX-NONE", "EX-NONE"));
     const result = await matchResult(orderNumber, (b) => b.status === "MATCHED");
-    expect((result.record.body as MatchResultBody).documents.map((d) => d.recordId)).to.include(realList.id).and.not.include(rogueList.id);
+    expect((result.record.body as MatchResultBody).documents.map((d) => d.recordId))
+      .to.include(realList.id)
+      .and.not.include(rogueList.id);
     await customs.client.publish("CustomsDecision", {
       platform: PLATFORM,
       orderNumber,

@@ -8,14 +8,24 @@ import type { DocumentKind } from "../../sdk/records/customs-common";
 import type { RecordBody, RecordType } from "../../sdk/records";
 import { matchResultId } from "../../server/customs/cases";
 import { BUYER, declaration, order, parcelWaybill, payment } from "../customs/fixtures";
-import { admit, freshDatabase, hubEnv, isPostgres, operatorClient, startHubProcess, startTestChain, waitFor, type HubProcess, type TestChain, type TestOrg } from "./harness";
+import {
+  admit,
+  freshDatabase,
+  hubEnv,
+  isPostgres,
+  operatorClient,
+  startHubProcess,
+  startTestChain,
+  waitFor,
+  type HubProcess,
+  type TestChain,
+  type TestOrg,
+} from "./harness";
 
 // Parties named as in test/customs/fixtures.ts, so the fixtures' bodies refer to them.
 const PLATFORM = "shop-global";
 const OFFICE = "hz-customs";
 const DEADLINE_MS = 5_000;
-
-
 
 const statusOf = (e: unknown) => (e instanceof HubError ? e.status : e);
 const problemOf = (e: unknown) => (e instanceof HubError ? e.problem.type.split("/").pop() : String(e));
@@ -61,7 +71,12 @@ describe(`customs: the four-document match, decisions, statistics (${isPostgres(
   });
 
   /** Publishes one document of `orderNumber` by the party that owns its kind; returns the signed record. */
-  async function publishDoc(kind: DocumentKind, orderNumber: string, over: Record<string, unknown> = {}, opts: { id?: string; version?: number } = {}): Promise<SignedRecord> {
+  async function publishDoc(
+    kind: DocumentKind,
+    orderNumber: string,
+    over: Record<string, unknown> = {},
+    opts: { id?: string; version?: number } = {},
+  ): Promise<SignedRecord> {
     const [org, type, body] = docOf(kind, orderNumber, over);
     return (await org.client.publish(type, body as RecordBody<typeof type>, opts)).record;
   }
@@ -86,11 +101,15 @@ describe(`customs: the four-document match, decisions, statistics (${isPostgres(
 
   /** The consolidated picture once every record in it is anchored and verified. */
   async function verifiedPicture(orderNumber: string): Promise<CustomsCasePicture> {
-    return waitFor(`the verified picture of ${orderNumber}`, async () => {
-      const p = await customs.client.customsCase(PLATFORM, orderNumber);
-      const all = [...p.documents, p.matchResult, p.decision].filter((r) => r !== undefined);
-      return all.every((r) => r.verification !== undefined) ? p : undefined;
-    }, 30_000);
+    return waitFor(
+      `the verified picture of ${orderNumber}`,
+      async () => {
+        const p = await customs.client.customsCase(PLATFORM, orderNumber);
+        const all = [...p.documents, p.matchResult, p.decision].filter((r) => r !== undefined);
+        return all.every((r) => r.verification !== undefined) ? p : undefined;
+      },
+      30_000,
+    );
   }
 
   const matchedOrders: string[] = [];
@@ -315,7 +334,9 @@ describe(`customs: the four-document match, decisions, statistics (${isPostgres(
     const byPlatformOnNone = await platform.client.publish("CustomsDecision", { ...decision, orderNumber: "SO-NO-SUCH" }).catch((e: unknown) => e);
     expect([statusOf(byPlatformOnNone), problemOf(byPlatformOnNone)]).to.deep.equal([403, "authority-missing"]);
     // A decision on a match result version that does not exist yet is refused.
-    const ahead = await customs.client.publish("CustomsDecision", { ...decision, matchResult: { recordId: mr.recordId, version: mr.version + 5 } }).catch((e: unknown) => e);
+    const ahead = await customs.client
+      .publish("CustomsDecision", { ...decision, matchResult: { recordId: mr.recordId, version: mr.version + 5 } })
+      .catch((e: unknown) => e);
     expect(statusOf(ahead)).to.equal(400);
     expect(problemOf(ahead)).to.equal("invalid-decision");
 
@@ -335,7 +356,9 @@ describe(`customs: the four-document match, decisions, statistics (${isPostgres(
     const toCarrier = await platform.client.publish("Order", order({ orderNumber: "SO-DENIED", customsOffice: "parcel-express" })).catch((e: unknown) => e);
     expect(statusOf(toCarrier)).to.equal(400);
     expect(problemOf(toCarrier)).to.equal("unknown-customs-office");
-    const squat = await platform.client.publish("Order", order({ orderNumber: "SO-DENIED" }), { id: matchResultId(PLATFORM, "SO-DENIED") }).catch((e: unknown) => e);
+    const squat = await platform.client
+      .publish("Order", order({ orderNumber: "SO-DENIED" }), { id: matchResultId(PLATFORM, "SO-DENIED") })
+      .catch((e: unknown) => e);
     expect(statusOf(squat)).to.equal(403);
     // Nothing of it was stored: no case exists.
     expect((await customs.client.customsCases({ limit: 500 })).cases.map((c) => c.orderNumber)).to.not.include("SO-DENIED");
@@ -345,7 +368,9 @@ describe(`customs: the four-document match, decisions, statistics (${isPostgres(
     const existing = matchResultId(PLATFORM, matchedOrders[0]!);
     expect((await platform.client.getRecord(existing)).record.type).to.equal("MatchResult");
     const answers = await Promise.all(
-      [existing, matchResultId(PLATFORM, "SO-NEVER-SEEN")].map((id) => platform.client.publish("Order", order({ orderNumber: "SO-PROBE" }), { id }).catch((e: unknown) => e)),
+      [existing, matchResultId(PLATFORM, "SO-NEVER-SEEN")].map((id) =>
+        platform.client.publish("Order", order({ orderNumber: "SO-PROBE" }), { id }).catch((e: unknown) => e),
+      ),
     );
     for (const a of answers) expect(statusOf(a)).to.equal(403);
     const [taken, free] = answers.map((a) => (a as HubError).problem);
@@ -361,9 +386,19 @@ describe(`customs: the four-document match, decisions, statistics (${isPostgres(
     const queue = (await customs.client.customsCases({ limit: 500 })).cases;
     const n1210 = queue.filter((c) => c.supervisionMode === "1210").length;
     const stats = await customs.client.customsStatistics({ groupBy: ["mode", "hsChapter"], period: "month" });
-    const row = (period: string, mode: string, hsChapter: string) => stats.rows.find((r) => r.period === period && r.mode === mode && r.hsChapter === hsChapter);
+    const row = (period: string, mode: string, hsChapter: string) =>
+      stats.rows.find((r) => r.period === period && r.mode === mode && r.hsChapter === hsChapter);
     // Every 1210 case has a face cream line (chapter 33: 2 x 199 CNY) and a gummies line (chapter 21: 3 x 88.5).
-    expect(row("2026-11", "1210", "33")).to.deep.equal({ period: "2026-11", mode: "1210", hsChapter: "33", currency: "CNY", cases: n1210, lines: n1210, quantity: 2 * n1210, value: 398 * n1210 });
+    expect(row("2026-11", "1210", "33")).to.deep.equal({
+      period: "2026-11",
+      mode: "1210",
+      hsChapter: "33",
+      currency: "CNY",
+      cases: n1210,
+      lines: n1210,
+      quantity: 2 * n1210,
+      value: 398 * n1210,
+    });
     expect(row("2026-11", "1210", "21")).to.include({ cases: n1210, quantity: 3 * n1210, value: 265.5 * n1210 });
     expect(row("2026-12", "9610", "33")).to.include({ cases: 1, lines: 1, value: 398 });
     expect(stats.rows.every((r) => r.mode !== undefined && r.hsChapter !== undefined && r.currency === "CNY")).to.equal(true);
@@ -384,7 +419,11 @@ describe(`customs: the four-document match, decisions, statistics (${isPostgres(
     const exportFields = { supervisionMode: "9610", direction: "EXPORT", destinationCountry: "US", port: "CNHGH" };
     await publishDoc("ORDER", orderNumber, { ...exportFields, orderedAt: "2026-11-20T09:00:00+08:00" });
     await publishDoc("WAYBILL", orderNumber, { consignee: { name: "Zhang San", address: "No. 18 Wensan Road, Xihu District, Hangzhou", country: "CN" } });
-    const list = await publishDoc("DECLARATION", orderNumber, { ...exportFields, declaredAt: "2026-11-20T10:00:00+08:00", paymentTransactionNumber: undefined });
+    const list = await publishDoc("DECLARATION", orderNumber, {
+      ...exportFields,
+      declaredAt: "2026-11-20T10:00:00+08:00",
+      paymentTransactionNumber: undefined,
+    });
     const result = await matchResult(orderNumber, (b) => b.status !== "INCOMPLETE");
     const query = { mode: "9610" as const, customsOffice: OFFICE, from: "2026-11-01", to: "2026-11-30" };
     // Not released yet: nothing to summarise.
@@ -400,14 +439,18 @@ describe(`customs: the four-document match, decisions, statistics (${isPostgres(
     });
     const draft = await broker.client.summaryDraft(query);
     expect(draft.lists).to.equal(1);
-    expect(draft.body.lists).to.deep.equal([{ recordId: list.id, version: 1, declarationNumber: (list.body as { declarationNumber: string }).declarationNumber }]);
+    expect(draft.body.lists).to.deep.equal([
+      { recordId: list.id, version: 1, declarationNumber: (list.body as { declarationNumber: string }).declarationNumber },
+    ]);
     expect(draft.body.totals).to.deep.equal([{ currency: "CNY", value: 663.5 }]);
     expect(draft.body.lines.map((l) => [l.hsCode, l.destinationCountry, l.quantity])).to.deep.equal([
       ["2106909090", "US", 3],
       ["3304990099", "US", 2],
     ]);
     // Lines that are not the lists' are refused, naming the field.
-    const tampered = await broker.client.publish("SummaryDeclaration", { ...draft.body, lines: draft.body.lines.map((l) => ({ ...l, quantity: l.quantity + 1 })) }).catch((e: unknown) => e);
+    const tampered = await broker.client
+      .publish("SummaryDeclaration", { ...draft.body, lines: draft.body.lines.map((l) => ({ ...l, quantity: l.quantity + 1 })) })
+      .catch((e: unknown) => e);
     expect(statusOf(tampered)).to.equal(400);
     expect(problemOf(tampered)).to.equal("summary-lines");
     // Someone else's list is refused as if it did not exist.

@@ -58,12 +58,16 @@ async function spawnNode(port: number): Promise<{ child: ChildProcess; exited: P
   const bootstrap = require.resolve("hardhat/internal/cli/bootstrap.js", { paths: [ROOT] });
   const env: NodeJS.ProcessEnv = { ...process.env, HARDHAT_DISABLE_TELEMETRY_PROMPT: "true" };
   delete env.HARDHAT_NETWORK;
-  const child = spawn(process.execPath, [bootstrap, "node", "--hostname", "127.0.0.1", "--port", String(port)], { cwd: ROOT, env, stdio: ["ignore", "ignore", "pipe"] });
+  const child = spawn(process.execPath, [bootstrap, "node", "--hostname", "127.0.0.1", "--port", String(port)], {
+    cwd: ROOT,
+    env,
+    stdio: ["ignore", "ignore", "pipe"],
+  });
   let stderr = "";
   child.stderr!.on("data", (d: Buffer) => (stderr = (stderr + d.toString()).slice(-4000)));
   const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
   const rpcUrl = `http://127.0.0.1:${port}`;
-  for (const deadline = Date.now() + 60_000; ; ) {
+  for (const deadline = Date.now() + 60_000; ;) {
     if (child.exitCode !== null) throw new Error(`hardhat node exited: ${stderr}`);
     try {
       const body = JSON.stringify({ jsonrpc: "2.0", id: 1, method: "eth_chainId", params: [] });

@@ -2,7 +2,17 @@ import { expect } from "chai";
 import { ProductStorySchema, type ProductStory } from "../../sdk/provenance/story";
 import { HubError } from "../../sdk/client";
 import { MasterDataAnswerSchema } from "../../server/epcis/master-data";
-import { FIXTURE_ENV, FACTORY_DOCK, admitParties, epcisDocument, lotUri, publishEvents, publishProduct, type Parties, type Product } from "../browser/product-fixture";
+import {
+  FIXTURE_ENV,
+  FACTORY_DOCK,
+  admitParties,
+  epcisDocument,
+  lotUri,
+  publishEvents,
+  publishProduct,
+  type Parties,
+  type Product,
+} from "../browser/product-fixture";
 import { admit, freshDatabase, hubEnv, isPostgres, sql, startHubProcess, startTestChain, waitFor, type HubProcess, type TestChain } from "./harness";
 
 /** A location under the brand's GS1 company prefix 950600 (harness TEST_GS1_PREFIXES). */
@@ -36,7 +46,11 @@ describe(`EPCIS master data: names of locations and parties (${isPostgres() ? "P
     readPoint: { id: where },
     quantityList: [{ epcClass: lotUri(product.gtin, product.lot), quantity: 10 }],
   });
-  const statements = async () => sql<{ recordId: string; elementId: string; attester: string }>(database.url, `SELECT "recordId", "elementId", "attester" FROM "EpcisMasterData" ORDER BY "recordId"`);
+  const statements = async () =>
+    sql<{ recordId: string; elementId: string; attester: string }>(
+      database.url,
+      `SELECT "recordId", "elementId", "attester" FROM "EpcisMasterData" ORDER BY "recordId"`,
+    );
 
   before(async function () {
     chain = await startTestChain();
@@ -61,7 +75,19 @@ describe(`EPCIS master data: names of locations and parties (${isPostgres() ? "P
 
   it("the location's owner names it: the page shows its name and country where it showed the SGLN (step and departure point), with the SGLN as title", async function () {
     const job = await parties.brand.client.waitForCapture(
-      await parties.brand.client.captureEpcis(withMasterData(shipping("2026-04-01T08:00:00+02:00", LYON), [mda(LYON, { name: "Lyon plant", streetAddressOne: "1 rue du Port", city: "Lyon", postalCode: "69007", countryCode: "FR", latitude: 45.75, "urn:example:dock": "D1" })])),
+      await parties.brand.client.captureEpcis(
+        withMasterData(shipping("2026-04-01T08:00:00+02:00", LYON), [
+          mda(LYON, {
+            name: "Lyon plant",
+            streetAddressOne: "1 rue du Port",
+            city: "Lyon",
+            postalCode: "69007",
+            countryCode: "FR",
+            latitude: 45.75,
+            "urn:example:dock": "D1",
+          }),
+        ]),
+      ),
     );
     expect(job.success, JSON.stringify(job)).to.equal(true);
     const s = await waitFor("the brand's event on the page", async () => ((await story()).places?.[LYON] ? story() : undefined));
@@ -82,7 +108,10 @@ describe(`EPCIS master data: names of locations and parties (${isPostgres() ? "P
     const before = await statements();
     const job = await parties.forwarder.client.waitForCapture(
       await parties.forwarder.client.captureEpcis(
-        withMasterData(shipping("2026-04-03T08:00:00+02:00", FACTORY_DOCK), [mda(LYON, { name: "Forwarder's name for Lyon", countryCode: "DE" }), mda(FACTORY_DOCK, { name: "Dock named by the forwarder", countryCode: "CN" })]),
+        withMasterData(shipping("2026-04-03T08:00:00+02:00", FACTORY_DOCK), [
+          mda(LYON, { name: "Forwarder's name for Lyon", countryCode: "DE" }),
+          mda(FACTORY_DOCK, { name: "Dock named by the forwarder", countryCode: "CN" }),
+        ]),
       ),
     );
     expect(job.success, JSON.stringify(job)).to.equal(true);
@@ -111,32 +140,62 @@ describe(`EPCIS master data: names of locations and parties (${isPostgres() ? "P
     const [row] = (await statements()).filter((r) => r.elementId === FACTORY_DOCK && r.attester === parties.forwarder.id);
     const record = await parties.forwarder.client.getRecord(row!.recordId);
     expect(record.record.type).to.equal("EpcisMasterData");
-    expect(record.record.body).to.deep.include({ vocabularyType: "urn:epcglobal:epcis:vtype:BusinessLocation", id: FACTORY_DOCK, name: "Dock named by the forwarder", countryCode: "CN", capturedBy: parties.forwarder.id });
+    expect(record.record.body).to.deep.include({
+      vocabularyType: "urn:epcglobal:epcis:vtype:BusinessLocation",
+      id: FACTORY_DOCK,
+      name: "Dock named by the forwarder",
+      countryCode: "CN",
+      capturedBy: parties.forwarder.id,
+    });
     const outsider = await admit(hub.url, "md-outsider", ["PLATFORM"]);
-    const refused = await outsider.client.getRecord(row!.recordId).then(() => undefined, (e: unknown) => e);
+    const refused = await outsider.client.getRecord(row!.recordId).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
     expect((refused as HubError).status).to.equal(404);
   });
 
   it("on the member path, the owner signs its master data itself (a GLN Digital Link, a PGLN too); a member's capturedBy is refused", async function () {
     const dock = "https://id.gs1.org/414/9506000000025";
     const party = "urn:epc:id:pgln:9506000.00003";
-    await parties.brand.client.publish("EpcisMasterData", { vocabularyType: "urn:epcglobal:epcis:vtype:ReadPoint", id: dock, name: "Lyon north dock", countryCode: "FR", attributes: [] }, { id: `${parties.brand.id}:mda-dock` });
-    await parties.brand.client.publish("EpcisMasterData", { vocabularyType: "urn:epcglobal:epcis:vtype:Party", id: party, name: "Aurora Audio SAS", countryCode: "FR", attributes: [] }, { id: `${parties.brand.id}:mda-party` });
+    await parties.brand.client.publish(
+      "EpcisMasterData",
+      { vocabularyType: "urn:epcglobal:epcis:vtype:ReadPoint", id: dock, name: "Lyon north dock", countryCode: "FR", attributes: [] },
+      { id: `${parties.brand.id}:mda-dock` },
+    );
+    await parties.brand.client.publish(
+      "EpcisMasterData",
+      { vocabularyType: "urn:epcglobal:epcis:vtype:Party", id: party, name: "Aurora Audio SAS", countryCode: "FR", attributes: [] },
+      { id: `${parties.brand.id}:mda-party` },
+    );
     expect((await statements()).filter((r) => r.attester === parties.brand.id).map((r) => r.elementId)).to.include.members([dock, party]);
     await publishEvents(parties.brand, [shipping("2026-04-01T10:00:00+02:00", dock)]);
     const s = await story();
-    expect(s.places![dock]).to.deep.include({ name: "Lyon north dock", attestedBy: parties.brand.id, source: { recordId: `${parties.brand.id}:mda-dock`, version: 1, type: "EpcisMasterData" } });
+    expect(s.places![dock]).to.deep.include({
+      name: "Lyon north dock",
+      attestedBy: parties.brand.id,
+      source: { recordId: `${parties.brand.id}:mda-dock`, version: 1, type: "EpcisMasterData" },
+    });
     expect(await page()).to.include(`title="${dock}"`);
     const claimed = await parties.forwarder.client
-      .publish("EpcisMasterData", { vocabularyType: "urn:epcglobal:epcis:vtype:ReadPoint", id: FACTORY_DOCK, name: "x", attributes: [], capturedBy: parties.brand.id }, { id: `${parties.forwarder.id}:mda-claim` })
-      .then(() => undefined, (e: unknown) => e);
+      .publish(
+        "EpcisMasterData",
+        { vocabularyType: "urn:epcglobal:epcis:vtype:ReadPoint", id: FACTORY_DOCK, name: "x", attributes: [], capturedBy: parties.brand.id },
+        { id: `${parties.forwarder.id}:mda-claim` },
+      )
+      .then(
+        () => undefined,
+        (e: unknown) => e,
+      );
     expect((claimed as HubError).status).to.equal(403);
     expect((claimed as HubError).problem.type).to.match(/hub-attested-only$/);
   });
 
   it("GET /v1/master-data answers the owner's statement and the caller's own, and of others' nothing (as for an id nobody named)", async function () {
     const get = async (org: typeof parties.brand, id: string) => {
-      const res = await fetch(`${hub.url}/v1/master-data?id=${encodeURIComponent(id)}`, { headers: { authorization: `Bearer ${await org.client.accessToken()}` } });
+      const res = await fetch(`${hub.url}/v1/master-data?id=${encodeURIComponent(id)}`, {
+        headers: { authorization: `Bearer ${await org.client.accessToken()}` },
+      });
       expect(res.status).to.equal(200);
       return MasterDataAnswerSchema.parse(await res.json());
     };
@@ -145,7 +204,12 @@ describe(`EPCIS master data: names of locations and parties (${isPostgres() ? "P
     expect(forBrand.statements.map((x) => [x.attester, x.ownerPublished])).to.deep.equal([[parties.brand.id, true]]);
     const forForwarder = await get(parties.forwarder, LYON);
     expect(forForwarder.ownerPublished).to.deep.equal(forBrand.ownerPublished);
-    expect(forForwarder.statements.map((x) => [x.attester, x.body.name]).sort()).to.deep.equal([[parties.brand.id, "Lyon plant (Gerland)"], [parties.forwarder.id, "Forwarder's name for Lyon"]].sort());
+    expect(forForwarder.statements.map((x) => [x.attester, x.body.name]).sort()).to.deep.equal(
+      [
+        [parties.brand.id, "Lyon plant (Gerland)"],
+        [parties.forwarder.id, "Forwarder's name for Lyon"],
+      ].sort(),
+    );
     const outsider = await admit(hub.url, "md-reader", ["PLATFORM"]);
     expect(await get(outsider, FACTORY_DOCK)).to.deep.equal({ id: FACTORY_DOCK, statements: [] });
     expect(await get(outsider, "urn:epc:id:sgln:9506000.09999.0")).to.deep.equal({ id: "urn:epc:id:sgln:9506000.09999.0", statements: [] });
@@ -166,9 +230,12 @@ describe(`EPCIS master data: names of locations and parties (${isPostgres() ? "P
     const at = (t: string, readPoint: string, extra: Record<string, unknown> = {}) => ({ ...shipping(`2026-04-10T08:0${t}:00+02:00`, readPoint), ...extra });
     /** The numbers (q-{minute}) of the querier's events its query answers (it sees only its own). */
     const tags = async (params: Record<string, string>) => {
-      const res = await fetch(`${hub.url}/epcis/events?${new URLSearchParams({ ...params, perPage: "1000" }).toString()}`, { headers: { authorization: `Bearer ${await querier.client.accessToken()}` } });
+      const res = await fetch(`${hub.url}/epcis/events?${new URLSearchParams({ ...params, perPage: "1000" }).toString()}`, {
+        headers: { authorization: `Bearer ${await querier.client.accessToken()}` },
+      });
       expect(res.status, await res.clone().text()).to.equal(200);
-      const list = ((await res.json()) as { epcisBody: { queryResults: { resultsBody: { eventList: Record<string, unknown>[] } } } }).epcisBody.queryResults.resultsBody.eventList;
+      const list = ((await res.json()) as { epcisBody: { queryResults: { resultsBody: { eventList: Record<string, unknown>[] } } } }).epcisBody.queryResults
+        .resultsBody.eventList;
       return list.map((e) => `q-${/T\d\d:0(\d)/.exec(String(e.eventTime))?.[1]}`).sort();
     };
     const state = async (org: typeof parties.brand, elements: (ReturnType<typeof mda> & { children?: string[] })[]) => {
@@ -215,7 +282,12 @@ describe(`EPCIS master data: names of locations and parties (${isPostgres() ? "P
       expect(await tags({ "EQATTR_readPoint_urn:example:zone": "ambient" })).to.deep.equal(["q-5"]);
       expect(await tags({ "EQATTR_readPoint_urn:example:hazard": "yes" })).to.deep.equal([]);
       // The SDK's EpcisQueryParams types every parameter the hub accepts, the families too.
-      const viaSdk = await querier.client.epcisQuery({ WD_readPoint: [SITE], "EQATTR_readPoint_urn:example:zone": ["cold", "ambient"], HASATTR_readPoint: ["urn:epcglobal:cbv:mda:name"], perPage: 1000 });
+      const viaSdk = await querier.client.epcisQuery({
+        WD_readPoint: [SITE],
+        "EQATTR_readPoint_urn:example:zone": ["cold", "ambient"],
+        HASATTR_readPoint: ["urn:epcglobal:cbv:mda:name"],
+        perPage: 1000,
+      });
       expect(viaSdk.epcisBody.queryResults.resultsBody.eventList.map((e) => e.readPoint)).to.deep.equal([{ id: SITE }]);
     });
   });

@@ -102,7 +102,13 @@ const X = base("X", {
   bizLocation: { id: "urn:epc:id:sgln:0614141.00999.0" },
 });
 
-const doc = (events: Record<string, unknown>[]) => ({ "@context": CONTEXT, type: "EPCISDocument", schemaVersion: "2.0", creationDate: "2024-03-05T00:00:00.000Z", epcisBody: { eventList: events } });
+const doc = (events: Record<string, unknown>[]) => ({
+  "@context": CONTEXT,
+  type: "EPCISDocument",
+  schemaVersion: "2.0",
+  creationDate: "2024-03-05T00:00:00.000Z",
+  epcisBody: { eventList: events },
+});
 
 type Answer = { epcisBody: { queryResults: { resultsBody: { eventList: Record<string, unknown>[] } } } };
 
@@ -134,7 +140,10 @@ describe(`EPCIS 2.0 query language, discovery, OPTIONS and GS1 headers (${isPost
     database = await freshDatabase();
     hub = await startHubProcess(hubEnv(chain, database.url));
     [forwarder, outsider] = await Promise.all([admit(hub.url, "qry-fwd", ["FORWARDER"]), admit(hub.url, "qry-nosy", ["SHIPPER"])]);
-    for (const [org, events] of [[forwarder, [A, B, C, D]], [outsider, [X]]] as const) {
+    for (const [org, events] of [
+      [forwarder, [A, B, C, D]],
+      [outsider, [X]],
+    ] as const) {
       const job = await org.client.waitForCapture(await org.client.captureEpcis(doc([...events])));
       expect(job.success, JSON.stringify(job.errors)).to.equal(true);
     }
@@ -241,7 +250,10 @@ describe(`EPCIS 2.0 query language, discovery, OPTIONS and GS1 headers (${isPost
     expect(await ids({ orderBy: "eventTime", EQ_action: "ADD", eventCountLimit: "1" })).to.deep.equal(["D"]);
     expect((await ids({ orderBy: "recordTime", orderDirection: "ASC" })).sort()).to.deep.equal(["A", "B", "C", "D"]);
     // Pages of one event follow the order, on both paths (SQL, and in memory for an extension field).
-    for (const params of [{ orderBy: "eventTime", orderDirection: "ASC" }, { orderBy: field("temp"), orderDirection: "DESC", [`EXISTS_${field("temp")}`]: "" }]) {
+    for (const params of [
+      { orderBy: "eventTime", orderDirection: "ASC" },
+      { orderBy: field("temp"), orderDirection: "DESC", [`EXISTS_${field("temp")}`]: "" },
+    ]) {
       const seen: string[] = [];
       let url: string | undefined = `/epcis/events?${new URLSearchParams({ ...params, perPage: "1" }).toString()}`;
       while (url) {
@@ -302,7 +314,13 @@ describe(`EPCIS 2.0 query language, discovery, OPTIONS and GS1 headers (${isPost
     expect(await list(forwarder, "/epcis/bizLocations")).to.deep.equal(["urn:epc:id:sgln:0614141.00777.0"]);
     expect(await list(forwarder, "/epcis/readPoints")).to.deep.equal(["urn:epc:id:sgln:0614141.07346.1001"]);
     expect(await list(forwarder, "/epcis/dispositions")).to.deep.equal(["active"]);
-    expect(await list(forwarder, "/epcis/eventTypes")).to.deep.equal(["AggregationEvent", "AssociationEvent", "ObjectEvent", "TransactionEvent", "TransformationEvent"]);
+    expect(await list(forwarder, "/epcis/eventTypes")).to.deep.equal([
+      "AggregationEvent",
+      "AssociationEvent",
+      "ObjectEvent",
+      "TransactionEvent",
+      "TransformationEvent",
+    ]);
     // An identifier the caller may not see answers like an unknown one.
     const secret = encodeURIComponent("urn:epc:id:sgln:0614141.00999.0");
     expect((await get(forwarder, `/epcis/bizLocations/${secret}`)).status).to.equal(404);
@@ -312,7 +330,8 @@ describe(`EPCIS 2.0 query language, discovery, OPTIONS and GS1 headers (${isPost
     expect((await get(forwarder, `/epcis/bizSteps/${encodeURIComponent("https://secret.example.com/steps/blending")}`)).status).to.equal(404);
     expect(await (await get(forwarder, `/epcis/bizSteps/commissioning`)).json()).to.deep.include({ type: "Collection", member: ["events"] });
     // The /{x}/{id}/events resources are queries for that identifier.
-    const events = async (path: string, org = forwarder) => ((await (await get(org, path)).json()) as Answer).epcisBody.queryResults.resultsBody.eventList.map((e) => e["example:id"]);
+    const events = async (path: string, org = forwarder) =>
+      ((await (await get(org, path)).json()) as Answer).epcisBody.queryResults.resultsBody.eventList.map((e) => e["example:id"]);
     expect(await events("/epcis/bizSteps/commissioning/events")).to.deep.equal(["A"]);
     expect(await events("/epcis/eventTypes/TransformationEvent/events")).to.deep.equal(["C"]);
     expect(await events(`/epcis/bizLocations/${secret}/events`)).to.deep.equal([]);
@@ -329,7 +348,18 @@ describe(`EPCIS 2.0 query language, discovery, OPTIONS and GS1 headers (${isPost
     const events = await options("/epcis/events");
     expect(events.status).to.equal(204);
     expect(events.headers.get("allow")).to.equal("OPTIONS, GET");
-    for (const h of ["gs1-epcis-version", "gs1-epcis-min", "gs1-epcis-max", "gs1-cbv-version", "gs1-cbv-min", "gs1-cbv-max", "gs1-vendor-version", "gs1-epc-format", "gs1-cbv-xml-format", "gs1-extensions"])
+    for (const h of [
+      "gs1-epcis-version",
+      "gs1-epcis-min",
+      "gs1-epcis-max",
+      "gs1-cbv-version",
+      "gs1-cbv-min",
+      "gs1-cbv-max",
+      "gs1-vendor-version",
+      "gs1-epc-format",
+      "gs1-cbv-xml-format",
+      "gs1-extensions",
+    ])
       expect(events.headers.has(h), h).to.equal(true);
     const capture = await options("/epcis/capture");
     expect(capture.headers.get("allow")).to.equal("OPTIONS, GET, POST");
@@ -351,7 +381,13 @@ describe(`EPCIS 2.0 query language, discovery, OPTIONS and GS1 headers (${isPost
     expect(ok.headers.get("gs1-epcis-version")).to.equal("2.0.0");
     expect(ok.headers.get("gs1-cbv-version")).to.equal("2.0.0");
     expect(ok.headers.get("gs1-vendor-version")).to.match(/^cargoproof-/);
-    for (const headers of <Record<string, string>[]>[{ "GS1-EPCIS-Version": "1.2" }, { "GS1-EPCIS-Max": "1.2" }, { "GS1-EPCIS-Min": "3.0" }, { "GS1-CBV-Version": "1.2" }, { "GS1-CBV-Max": "1.2.0" }]) {
+    for (const headers of <Record<string, string>[]>[
+      { "GS1-EPCIS-Version": "1.2" },
+      { "GS1-EPCIS-Max": "1.2" },
+      { "GS1-EPCIS-Min": "3.0" },
+      { "GS1-CBV-Version": "1.2" },
+      { "GS1-CBV-Max": "1.2.0" },
+    ]) {
       const res = await get(forwarder, "/epcis/events", headers);
       expect(res.status, JSON.stringify(headers)).to.equal(406);
       expect(res.headers.get("content-type")).to.match(/^application\/problem\+json/);

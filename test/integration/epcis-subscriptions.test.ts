@@ -1,7 +1,19 @@
 import { expect } from "chai";
 import { createHmac } from "node:crypto";
 import { HubClient } from "../../sdk/client";
-import { admit, freshDatabase, hubEnv, isPostgres, operatorClient, startHubProcess, startTestChain, waitUntil, type HubProcess, type TestChain, type TestOrg } from "./harness";
+import {
+  admit,
+  freshDatabase,
+  hubEnv,
+  isPostgres,
+  operatorClient,
+  startHubProcess,
+  startTestChain,
+  waitUntil,
+  type HubProcess,
+  type TestChain,
+  type TestOrg,
+} from "./harness";
 import { WebhookReceiver, type ReceivedCall, webhookReceivers } from "./webhook-receiver";
 
 const CONTEXT = ["https://ref.gs1.org/standards/epcis/2.0.0/epcis-context.jsonld"];
@@ -48,7 +60,6 @@ describe(`EPCIS query subscriptions (${isPostgres() ? "PostgreSQL" : "SQLite"})`
       WEBHOOK_POLL_MS: "300",
     });
 
-
   async function api(org: TestOrg, method: string, path: string, body?: unknown): Promise<Response> {
     return fetch(`${hub.url}${path}`, {
       method,
@@ -59,7 +70,13 @@ describe(`EPCIS query subscriptions (${isPostgres() ? "PostgreSQL" : "SQLite"})`
 
   /** Captures the events in one document and waits for the job; returns their record ids. */
   async function capture(org: TestOrg, events: Record<string, unknown>[], client = org.client): Promise<string[]> {
-    const id = await client.captureEpcis({ "@context": CONTEXT, type: "EPCISDocument", schemaVersion: "2.0", creationDate: new Date().toISOString(), epcisBody: { eventList: events } });
+    const id = await client.captureEpcis({
+      "@context": CONTEXT,
+      type: "EPCISDocument",
+      schemaVersion: "2.0",
+      creationDate: new Date().toISOString(),
+      epcisBody: { eventList: events },
+    });
     const job = await client.waitForCapture(id);
     expect(job.success, JSON.stringify(job.errors)).to.equal(true);
     return job.events.map((e) => String(e.recordId));
@@ -69,7 +86,11 @@ describe(`EPCIS query subscriptions (${isPostgres() ? "PostgreSQL" : "SQLite"})`
     expect((await api(org, "POST", "/epcis/queries", { name, query })).status).to.equal(201);
   }
 
-  async function subscribe(org: TestOrg, name: string, body: Record<string, unknown>): Promise<{ id: string; location: string; view: Record<string, unknown> }> {
+  async function subscribe(
+    org: TestOrg,
+    name: string,
+    body: Record<string, unknown>,
+  ): Promise<{ id: string; location: string; view: Record<string, unknown> }> {
     const res = await api(org, "POST", `/epcis/queries/${name}/subscriptions`, body);
     const view = (await res.json()) as Record<string, unknown>;
     expect(res.status, JSON.stringify(view)).to.equal(201);
@@ -150,10 +171,14 @@ describe(`EPCIS query subscriptions (${isPostgres() ? "PostgreSQL" : "SQLite"})`
 
     expect(deliveredEpcs(r)).to.deep.equal(events.map(epcOf)); // each once, in capture order
     expect(r.calls.length).to.equal(r.unique().length); // nothing accepted twice
-    const attempts = (await (await api(fwd, "GET", `/v1/subscriptions/${sub.id}/deliveries`)).json()) as { deliveries: { outcome: string; deliveryId: string }[] };
+    const attempts = (await (await api(fwd, "GET", `/v1/subscriptions/${sub.id}/deliveries`)).json()) as {
+      deliveries: { outcome: string; deliveryId: string }[];
+    };
     expect(attempts.deliveries.some((d) => d.outcome === "FAILED")).to.equal(true);
     expect(attempts.deliveries.filter((d) => d.outcome === "DELIVERED")).to.have.length(r.unique().length);
-    expect(r.unique().map((c) => c.headers["cargoproof-delivery"])).to.deep.equal(attempts.deliveries.filter((d) => d.outcome === "DELIVERED").map((d) => d.deliveryId));
+    expect(r.unique().map((c) => c.headers["cargoproof-delivery"])).to.deep.equal(
+      attempts.deliveries.filter((d) => d.outcome === "DELIVERED").map((d) => d.deliveryId),
+    );
   });
 
   it("reports on a per-second schedule from initialRecordTime, with empty documents only where reportIfEmpty", async function () {
@@ -311,7 +336,11 @@ describe(`EPCIS query subscriptions (${isPostgres() ? "PostgreSQL" : "SQLite"})`
       const problem = (await res.json()) as { status: number; type: string };
       expect(problem.status).to.equal(400);
     }
-    const noJson = await fetch(`${hub.url}/epcis/queries/Checks/subscriptions`, { method: "POST", headers: { authorization: `Bearer ${await fwd.client.accessToken()}`, "content-type": "text/plain" }, body: "dest" });
+    const noJson = await fetch(`${hub.url}/epcis/queries/Checks/subscriptions`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${await fwd.client.accessToken()}`, "content-type": "text/plain" },
+      body: "dest",
+    });
     expect(noJson.status).to.equal(415);
     expect((await api(fwd, "POST", "/epcis/queries/NoSuchQuery/subscriptions", { dest: r.url, stream: true })).status).to.equal(404);
     expect((await api(fwd, "GET", "/epcis/queries/NoSuchQuery/subscriptions")).status).to.equal(404);

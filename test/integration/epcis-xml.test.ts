@@ -41,7 +41,13 @@ const jsonEvent = (serial: string) => ({
   readPoint: { id: "urn:epc:id:sgln:0614141.07346.1234" },
   "example:note": `item ${serial}`,
 });
-const jsonDocument = (events: Record<string, unknown>[]) => ({ "@context": CONTEXT, type: "EPCISDocument", schemaVersion: "2.0", creationDate: "2024-03-01T10:05:00.000Z", epcisBody: { eventList: events } });
+const jsonDocument = (events: Record<string, unknown>[]) => ({
+  "@context": CONTEXT,
+  type: "EPCISDocument",
+  schemaVersion: "2.0",
+  creationDate: "2024-03-01T10:05:00.000Z",
+  epcisBody: { eventList: events },
+});
 
 type QueryAnswer = { epcisBody: { queryResults: { resultsBody: { eventList: Record<string, unknown>[] } } & Record<string, unknown> } };
 const eventList = (r: QueryAnswer) => r.epcisBody.queryResults.resultsBody.eventList;

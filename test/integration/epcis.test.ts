@@ -4,7 +4,18 @@ import { eventHash } from "../../sdk/epcis/event-hash";
 import { recordUrn } from "../../sdk/epcis/extract";
 import { EpcisEventBody, epcisRecordId } from "../../sdk/records/epcis-event";
 import { epcisVariantRecordId } from "../../sdk/epcis/records";
-import { admit, freshDatabase, hubEnv, isPostgres, operatorClient, startHubProcess, startTestChain, type HubProcess, type TestChain, type TestOrg } from "./harness";
+import {
+  admit,
+  freshDatabase,
+  hubEnv,
+  isPostgres,
+  operatorClient,
+  startHubProcess,
+  startTestChain,
+  type HubProcess,
+  type TestChain,
+  type TestOrg,
+} from "./harness";
 
 const CONTEXT = ["https://ref.gs1.org/standards/epcis/2.0.0/epcis-context.jsonld", { example: "http://ns.example.com/epcis/" }];
 
@@ -44,7 +55,10 @@ type QueryAnswer = { epcisBody: { queryResults: { resultsBody: { eventList: Reco
 const eventList = (r: QueryAnswer) => r.epcisBody.queryResults.resultsBody.eventList;
 /** The hub's identifiers of the answer's events, beside them (eventList order). */
 const hubIds = (r: QueryAnswer) =>
-  ((r.epcisBody.queryResults as Record<string, unknown>)["urn:cargoproof:events"] as Record<string, string>[]).map((x) => ({ recordId: x["urn:cargoproof:recordId"]!, eventHash: x["urn:cargoproof:eventHash"]! }));
+  ((r.epcisBody.queryResults as Record<string, unknown>)["urn:cargoproof:events"] as Record<string, string>[]).map((x) => ({
+    recordId: x["urn:cargoproof:recordId"]!,
+    eventHash: x["urn:cargoproof:eventHash"]!,
+  }));
 const hashesOf = (r: QueryAnswer) => hubIds(r).map((x) => x.eventHash);
 
 describe(`EPCIS 2.0 capture and query (${isPostgres() ? "PostgreSQL" : "SQLite"})`, function () {
@@ -60,7 +74,11 @@ describe(`EPCIS 2.0 capture and query (${isPostgres() ? "PostgreSQL" : "SQLite"}
     chain = await startTestChain();
     database = await freshDatabase();
     hub = await startHubProcess(hubEnv(chain, database.url));
-    [forwarder, brand, outsider] = await Promise.all([admit(hub.url, "swift-fwd", ["FORWARDER"]), admit(hub.url, "aurora", ["BRAND"]), admit(hub.url, "nosy", ["SHIPPER"])]);
+    [forwarder, brand, outsider] = await Promise.all([
+      admit(hub.url, "swift-fwd", ["FORWARDER"]),
+      admit(hub.url, "aurora", ["BRAND"]),
+      admit(hub.url, "nosy", ["SHIPPER"]),
+    ]);
   });
 
   after(async function () {
@@ -122,7 +140,9 @@ describe(`EPCIS 2.0 capture and query (${isPostgres() ? "PostgreSQL" : "SQLite"}
     const captured = await forwarder.client.waitForCapture(await forwarder.client.captureEpcis(doc([objectEvent("2002"), same])));
     // The same answer as for content no one holds.
     expect(captured).to.include({ running: false, success: true });
-    expect(captured.events).to.deep.equal([eventHash(objectEvent("2002"), CONTEXT), hash].map((eventID) => ({ eventID, status: "captured", recordId: epcisRecordId(eventID, "swift-fwd") })));
+    expect(captured.events).to.deep.equal(
+      [eventHash(objectEvent("2002"), CONTEXT), hash].map((eventID) => ({ eventID, status: "captured", recordId: epcisRecordId(eventID, "swift-fwd") })),
+    );
     // Each sees its own record of it (and only its own), under its own id.
     expect(brandsOwn!.id).to.equal(epcisRecordId(hash, "aurora"));
     const op = operatorClient(hub.url);
@@ -175,10 +195,21 @@ describe(`EPCIS 2.0 capture and query (${isPostgres() ? "PostgreSQL" : "SQLite"}
   it("refuses a member's EpcisEvent whose eventId is not its event's hash, or that claims capturedBy", async function () {
     const e = objectEvent("3002");
     const hash = eventHash(e, CONTEXT);
-    const body = { eventId: hash, eventType: "ObjectEvent", eventTime: e.eventTime, eventTimeZoneOffset: "+08:00", epcs: [], links: [], event: { ...e, action: "ADD" }, context: [CONTEXT[1]] };
+    const body = {
+      eventId: hash,
+      eventType: "ObjectEvent",
+      eventTime: e.eventTime,
+      eventTimeZoneOffset: "+08:00",
+      epcs: [],
+      links: [],
+      event: { ...e, action: "ADD" },
+      context: [CONTEXT[1]],
+    };
     const wrongHash = await failure(brand.client.publish("EpcisEvent", body as never, { id: epcisRecordId(hash, "aurora") }));
     expect(statusOf(wrongHash)).to.equal(400);
-    const claims = await failure(brand.client.publish("EpcisEvent", { ...body, event: e, capturedBy: "swift-fwd" } as never, { id: epcisRecordId(hash, "swift-fwd") }));
+    const claims = await failure(
+      brand.client.publish("EpcisEvent", { ...body, event: e, capturedBy: "swift-fwd" } as never, { id: epcisRecordId(hash, "swift-fwd") }),
+    );
     expect(statusOf(claims)).to.equal(403);
   });
 
@@ -277,14 +308,22 @@ describe(`EPCIS 2.0 capture and query (${isPostgres() ? "PostgreSQL" : "SQLite"}
       validFrom: "2024-01-01",
       validUntil: "2025-01-01",
     });
-    const e = objectEvent("7001", { certificationInfo: recordUrn(cert.record.id), bizTransactionList: [{ type: "po", bizTransaction: recordUrn("order-77") }, { type: "po", bizTransaction: "http://example.com/po/1" }] });
+    const e = objectEvent("7001", {
+      certificationInfo: recordUrn(cert.record.id),
+      bizTransactionList: [
+        { type: "po", bizTransaction: recordUrn("order-77") },
+        { type: "po", bizTransaction: "http://example.com/po/1" },
+      ],
+    });
     await brand.client.publishEpcis(doc([e]));
     const record = (await brand.client.getRecord(epcisRecordId(eventHash(e, CONTEXT), "aurora"))).record;
     expect(record.body.links).to.deep.equal([{ recordId: cert.record.id }, { recordId: "order-77" }]);
   });
 
   it("answers 406 to another EPCIS version", async function () {
-    const res = await fetch(`${hub.url}/epcis/events`, { headers: { authorization: `Bearer ${await forwarder.client.accessToken()}`, "GS1-EPCIS-Version": "1.2" } });
+    const res = await fetch(`${hub.url}/epcis/events`, {
+      headers: { authorization: `Bearer ${await forwarder.client.accessToken()}`, "GS1-EPCIS-Version": "1.2" },
+    });
     expect(res.status).to.equal(406);
   });
 
@@ -371,7 +410,9 @@ describe(`EPCIS 2.0 capture and query (${isPostgres() ? "PostgreSQL" : "SQLite"}
     const stored = await brand.client.publish("EpcisEvent", ownComment, { id: epcisVariantRecordId(ownComment, "aurora") });
     expect(stored.record.id).to.equal(epcisVariantRecordId(ownComment, "aurora"));
     const third = { ...body, event: { ...body.event, "rdfs:comment": "third" } };
-    const wrongVariant = await failure(brand.client.publish("EpcisEvent", { ...body, event: { ...body.event, "rdfs:comment": "other" } }, { id: epcisVariantRecordId(third, "aurora") }));
+    const wrongVariant = await failure(
+      brand.client.publish("EpcisEvent", { ...body, event: { ...body.event, "rdfs:comment": "other" } }, { id: epcisVariantRecordId(third, "aurora") }),
+    );
     expect(statusOf(wrongVariant)).to.equal(400);
   });
 
@@ -412,16 +453,23 @@ describe(`EPCIS 2.0 capture and query (${isPostgres() ? "PostgreSQL" : "SQLite"}
     const job = await forwarder.client.waitForCapture(await forwarder.client.captureEpcis(doc([e])));
     const recordId = job.events[0]!.recordId!;
     const ownLines = async () => {
-      const res = await fetch(`${hub.url}/v1/access-log?limit=1000&recordId=${encodeURIComponent(recordId)}`, { headers: { authorization: `Bearer ${await forwarder.client.accessToken()}` } });
+      const res = await fetch(`${hub.url}/v1/access-log?limit=1000&recordId=${encodeURIComponent(recordId)}`, {
+        headers: { authorization: `Bearer ${await forwarder.client.accessToken()}` },
+      });
       expect(res.status).to.equal(200);
-      return ((await res.json()) as { entries: { actor: string; action: string; recordId: string | null; owner: string | null; detail: string | null }[] }).entries;
+      return ((await res.json()) as { entries: { actor: string; action: string; recordId: string | null; owner: string | null; detail: string | null }[] })
+        .entries;
     };
     expect(await ownLines()).to.deep.equal([]);
     await forwarder.client.epcisEvent(ownId);
     await forwarder.client.epcisQuery({ MATCH_epc: ["urn:epc:id:sgtin:0614141.107346.8301"] });
     await forwarder.client.epcisEventsOfEpc("urn:epc:id:sgtin:0614141.107346.8301");
     const token = await forwarder.client.accessToken();
-    await fetch(`${hub.url}/epcis/queries`, { method: "POST", headers: { "content-type": "application/json", authorization: `Bearer ${token}` }, body: JSON.stringify({ name: "item-8301", query: { MATCH_epc: ["urn:epc:id:sgtin:0614141.107346.8301"] } }) });
+    await fetch(`${hub.url}/epcis/queries`, {
+      method: "POST",
+      headers: { "content-type": "application/json", authorization: `Bearer ${token}` },
+      body: JSON.stringify({ name: "item-8301", query: { MATCH_epc: ["urn:epc:id:sgtin:0614141.107346.8301"] } }),
+    });
     expect((await fetch(`${hub.url}/epcis/queries/item-8301/events`, { headers: { authorization: `Bearer ${token}` } })).status).to.equal(200);
     expect(statusOf(await failure(outsider.client.epcisEvent(ownId)))).to.equal(404);
     const lines = await ownLines();

@@ -32,7 +32,8 @@ describe(`anchoring finality and reorgs (${isPostgres() ? "PostgreSQL" : "SQLite
   let registry: Contract;
   const acknowledged: SignedRecord[] = [];
 
-  const batches = () => sql<BatchRow>(database.url, `SELECT "id", "root", "status", "txHash", "minedBlock", "blockNumber" FROM "AnchorBatch" ORDER BY "createdAt"`);
+  const batches = () =>
+    sql<BatchRow>(database.url, `SELECT "id", "root", "status", "txHash", "minedBlock", "blockNumber" FROM "AnchorBatch" ORDER BY "createdAt"`);
   const newest = async (): Promise<BatchRow> => (await batches()).at(-1) ?? { id: "", root: "", status: "", txHash: null, minedBlock: null, blockNumber: null };
   const inMempool = async (hash: string | null) => hash !== null && (await node.provider.getTransaction(hash)) !== null;
 
@@ -89,7 +90,11 @@ describe(`anchoring finality and reorgs (${isPostgres() ? "PostgreSQL" : "SQLite
     expect(await node.rpc("evm_revert", [snapshot])).to.equal(true);
     expect(await node.provider.getBlockNumber()).to.equal(minedIn - 1);
     expect(await rootsOnChain()).to.not.include((await ours()).root);
-    await waitUntil("the hub to send the transaction again", async () => (await ours()).minedBlock === null && (await inMempool((await ours()).txHash)), 20_000);
+    await waitUntil(
+      "the hub to send the transaction again",
+      async () => (await ours()).minedBlock === null && (await inMempool((await ours()).txHash)),
+      20_000,
+    );
     expect(hub.output()).to.match(/left the chain \(a reorg\); sending it again/);
     await node.mine();
     await node.mine();
@@ -119,7 +124,9 @@ describe(`anchoring finality and reorgs (${isPostgres() ? "PostgreSQL" : "SQLite
       const snapshot = await node.rpc<string>("evm_snapshot");
       const headAtSnapshot = await node.provider.getBlockNumber();
       const anchoredBefore = new Set((await batches()).filter((b) => b.status === "ANCHORED").map((b) => b.id));
-      await waitUntil("batches anchored after the snapshot", async () => (await batches()).some((b) => b.status === "ANCHORED" && !anchoredBefore.has(b.id) && (b.blockNumber ?? 0) > headAtSnapshot));
+      await waitUntil("batches anchored after the snapshot", async () =>
+        (await batches()).some((b) => b.status === "ANCHORED" && !anchoredBefore.has(b.id) && (b.blockNumber ?? 0) > headAtSnapshot),
+      );
       const dropped = (await batches()).filter((b) => (b.blockNumber ?? b.minedBlock ?? 0) > headAtSnapshot);
       expect(await node.rpc("evm_revert", [snapshot])).to.equal(true);
       // Anchored again: ANCHORED, with a transaction the canonical chain has in that block.
@@ -148,7 +155,11 @@ describe(`anchoring finality and reorgs (${isPostgres() ? "PostgreSQL" : "SQLite
 
     const all = await batches();
     const roots = await rootsOnChain();
-    for (const b of all) expect(roots.filter((r) => r === b.root), `root of batch ${b.id} on chain once`).to.have.length(1);
+    for (const b of all)
+      expect(
+        roots.filter((r) => r === b.root),
+        `root of batch ${b.id} on chain once`,
+      ).to.have.length(1);
     expect(roots).to.have.length(all.length);
     const head = await node.provider.getBlockNumber();
     for (const record of acknowledged) {

@@ -276,7 +276,8 @@ export const TEST_AWB_PREFIX = "020";
 export function credentialsFor(id: string, roles: readonly Role[]): CredentialGrantInput[] {
   const out: CredentialGrantInput[] = [];
   for (const role of roles) {
-    if (role === "CERTIFIER") out.push({ kind: "ACCREDITED_CERTIFIER", scope: { kinds: ["INSPECTION_REPORT", "CERTIFICATE_OF_ORIGIN", "QUALITY", "HALAL", "CARBON"] } });
+    if (role === "CERTIFIER")
+      out.push({ kind: "ACCREDITED_CERTIFIER", scope: { kinds: ["INSPECTION_REPORT", "CERTIFICATE_OF_ORIGIN", "QUALITY", "HALAL", "CARBON"] } });
     if (role === "BRAND") out.push({ kind: "GS1_COMPANY_PREFIX", scope: { prefixes: TEST_GS1_PREFIXES } });
     if (role === "AIRLINE") out.push({ kind: "AIRLINE", scope: { prefix: TEST_AWB_PREFIX } });
     if (role === "FORWARDER") out.push({ kind: "LICENSED_FORWARDER", scope: {} });

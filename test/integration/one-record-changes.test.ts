@@ -8,7 +8,19 @@ import { SIGNED_WRITE_HEADER, encodeSignedWrite, signObject } from "../../sdk/on
 import { changeOfJsonLd, changeRequestBodyOf, skolemIri } from "../../sdk/one-record/change";
 import { prepareRecord } from "../../sdk/digest";
 import { signRecord } from "../../sdk/signature";
-import { admit, freshDatabase, hubEnv, isPostgres, sql, startHubProcess, startTestChain, waitFor, type HubProcess, type TestChain, type TestOrg } from "./harness";
+import {
+  admit,
+  freshDatabase,
+  hubEnv,
+  isPostgres,
+  sql,
+  startHubProcess,
+  startTestChain,
+  waitFor,
+  type HubProcess,
+  type TestChain,
+  type TestOrg,
+} from "./harness";
 import { actionRequestKinds as kinds, failure, oneRecordClient } from "./one-record-harness";
 
 const CARGO = "https://onerecord.iata.org/ns/cargo#";
@@ -57,8 +69,6 @@ const nodeChange = (object: string, revision: number, ops: NodeOp[]): JsonObject
     "api:o": [{ "@type": "api:OperationObject", "api:hasDatatype": { "@value": dt, "@type": "xsd:anyURI" }, "api:hasValue": value }],
   })),
 });
-
-
 
 /** The same JSON-LD with every property value and @type written as a one-element array (as the expanded form writes them). */
 function asArrays(doc: JsonObject): JsonObject {
@@ -118,17 +128,32 @@ describe(`ONE Record change requests and the audit trail (${isPostgres() ? "Post
 
   it("request, accept: the new revision is the change, signed by the holder; the other pending request on that revision is rejected", async function () {
     const p = await sharedPiece();
-    const wanted = change(p.iri, 1, [["ADD", "upid", "string", "P-100"], ["DELETE", "coload", "boolean", "false"], ["ADD", "coload", "boolean", "true"]], {
-      "api:notifyRequestStatusChange": true,
-    });
+    const wanted = change(
+      p.iri,
+      1,
+      [
+        ["ADD", "upid", "string", "P-100"],
+        ["DELETE", "coload", "boolean", "false"],
+        ["ADD", "coload", "boolean", "true"],
+      ],
+      {
+        "api:notifyRequestStatusChange": true,
+      },
+    );
     // The action request's id is the id of the signed ChangeRequest record, chosen by the requester.
     const requestId = randomUUID();
     const requested = await air.requestChange(p.iri, wanted, { id: requestId });
     expect(requested.iri).to.equal(`${hub.url}/action-requests/${requestId}`);
-    const other = await hdl.requestChange(p.iri, change(p.iri, 1, [["ADD", "shippingMarks", "string", "HANDLE WITH CARE"]], { "api:notifyRequestStatusChange": true }));
+    const other = await hdl.requestChange(
+      p.iri,
+      change(p.iri, 1, [["ADD", "shippingMarks", "string", "HANDLE WITH CARE"]], { "api:notifyRequestStatusChange": true }),
+    );
 
     // The holder hears of both; the request reads back as an api:ChangeRequest, PENDING.
-    await waitFor("the pending notifications", async () => (await kinds(holder, requested.iri)).includes("CHANGE_REQUEST_PENDING") && (await kinds(holder, other.iri)).length === 1);
+    await waitFor(
+      "the pending notifications",
+      async () => (await kinds(holder, requested.iri)).includes("CHANGE_REQUEST_PENDING") && (await kinds(holder, other.iri)).length === 1,
+    );
     const pendingNote = (await holder.client.notifications(0, 1000)).notifications.find((n) => n.detail?.actionRequest === requested.iri)!;
     expect(pendingNote.detail).to.deep.equal({ actionRequest: requested.iri, object: p.iri, objectType: "Piece" });
     const read = await air.actionRequest(requested.iri);
@@ -154,7 +179,11 @@ describe(`ONE Record change requests and the audit trail (${isPostgres() ? "Post
     const superseded = (await hdl.actionRequest(other.iri)).request;
     expect(statusOf(superseded)).to.equal("REQUEST_REJECTED");
     expect(JSON.stringify(superseded["api:hasError"])).to.contain(requested.iri);
-    await waitFor("the status notifications", async () => (await kinds(airline, requested.iri)).includes("CHANGE_REQUEST_ACCEPTED") && (await kinds(handler, other.iri)).includes("CHANGE_REQUEST_REJECTED"));
+    await waitFor(
+      "the status notifications",
+      async () =>
+        (await kinds(airline, requested.iri)).includes("CHANGE_REQUEST_ACCEPTED") && (await kinds(handler, other.iri)).includes("CHANGE_REQUEST_REJECTED"),
+    );
     // A request no longer pending does not change again.
     expect((await failure(fwd.acceptChange(other.iri))).status).to.equal(409);
     expect((await failure(fwd.rejectActionRequest(requested.iri))).status).to.equal(409);
@@ -174,7 +203,11 @@ describe(`ONE Record change requests and the audit trail (${isPostgres() ? "Post
     const p = await sharedPiece("Books");
     const token = await airline.client.accessToken();
     const patch = (doc: unknown, headers: Record<string, string> = {}) =>
-      fetch(`${hub.url}/logistics-objects/${p.id}`, { method: "PATCH", headers: { "content-type": "application/ld+json", authorization: `Bearer ${token}`, ...headers }, body: JSON.stringify(doc) });
+      fetch(`${hub.url}/logistics-objects/${p.id}`, {
+        method: "PATCH",
+        headers: { "content-type": "application/ld+json", authorization: `Bearer ${token}`, ...headers },
+        body: JSON.stringify(doc),
+      });
 
     // Without the header the hub attests the request (one-record-plain-clients.test.ts); an empty header is no signature.
     const unsigned = await patch(change(p.iri, 1, [["ADD", "upid", "string", "X"]]), { [SIGNED_WRITE_HEADER]: "" });
@@ -182,7 +215,12 @@ describe(`ONE Record change requests and the audit trail (${isPostgres() ? "Post
     expect(((await unsigned.json()) as JsonObject).type).to.equal("https://cargoproof.dev/problems/signature-required");
 
     const cases: [JsonObject, number, string, string?][] = [
-      [change(`${hub.url}/logistics-objects/${randomUUID()}`, 1, [["ADD", "upid", "string", "X"]]), 400, "logistics-object-mismatch", `${API}hasLogisticsObject`],
+      [
+        change(`${hub.url}/logistics-objects/${randomUUID()}`, 1, [["ADD", "upid", "string", "X"]]),
+        400,
+        "logistics-object-mismatch",
+        `${API}hasLogisticsObject`,
+      ],
       [change(p.iri, 2, [["ADD", "upid", "string", "X"]]), 422, "revision-conflict", `${API}hasRevision`],
       [change(p.iri, 1, [["DELETE", "coload", "boolean", "true"]]), 422, "change-not-applicable", `${CARGO}coload`],
       [change(p.iri, 1, [["ADD", "coload", "boolean", "true"]]), 422, "change-result-invalid", `${CARGO}coload`],
@@ -204,7 +242,9 @@ describe(`ONE Record change requests and the audit trail (${isPostgres() ? "Post
       "cargo:eventCode": { "@id": "https://onerecord.iata.org/ns/code-lists/StatusCode#RCS" },
       "cargo:eventDate": { "@type": `${XSD}dateTime`, "@value": "2026-05-01T08:00:00Z" },
     });
-    const onEvent = await failure(fwd.requestChange(`${hub.url}/logistics-objects/${ev.id}`, change(`${hub.url}/logistics-objects/${ev.id}`, 1, [["ADD", "upid", "string", "X"]])));
+    const onEvent = await failure(
+      fwd.requestChange(`${hub.url}/logistics-objects/${ev.id}`, change(`${hub.url}/logistics-objects/${ev.id}`, 1, [["ADD", "upid", "string", "X"]])),
+    );
     expect(onEvent.status).to.equal(400);
     expect(onEvent.problem.type).to.equal("https://cargoproof.dev/problems/logistics-event-immutable");
     expect(onEvent.problem.title).to.equal("Logistics Events can not be updated");
@@ -212,7 +252,10 @@ describe(`ONE Record change requests and the audit trail (${isPostgres() ? "Post
     // A valid one: 201 with the specification's headers.
     const asked = change(p.iri, 1, [["ADD", "upid", "string", "B-1"]]);
     const id = randomUUID();
-    const signed = signRecord(airline.key.privateKey, prepareRecord({ type: "ChangeRequest", id, version: 1, owner: airline.id }, { ...changeRequestBodyOf(changeOfJsonLd(asked)) }));
+    const signed = signRecord(
+      airline.key.privateKey,
+      prepareRecord({ type: "ChangeRequest", id, version: 1, owner: airline.id }, { ...changeRequestBodyOf(changeOfJsonLd(asked)) }),
+    );
     const created = await patch(asked, { [SIGNED_WRITE_HEADER]: encodeSignedWrite({ id, version: 1, salts: signed.salts, signature: signed.signature }) });
     expect(created.status).to.equal(201);
     expect(created.headers.get("location")).to.equal(`${hub.url}/action-requests/${id}`);
@@ -230,7 +273,11 @@ describe(`ONE Record change requests and the audit trail (${isPostgres() ? "Post
 
   it("a Change with one-element arrays (hasLogisticsObject, hasRevision, every value) is the same data: accepted and applied like its compact form", async function () {
     const p = await sharedPiece("Toys");
-    const compact = change(p.iri, 1, [["ADD", "upid", "string", "T-1"], ["DELETE", "coload", "boolean", "false"], ["ADD", "coload", "boolean", "true"]]);
+    const compact = change(p.iri, 1, [
+      ["ADD", "upid", "string", "T-1"],
+      ["DELETE", "coload", "boolean", "false"],
+      ["ADD", "coload", "boolean", "true"],
+    ]);
     const expanded = asArrays(compact);
     expect(expanded["api:hasLogisticsObject"]).to.deep.equal([{ "@id": p.iri }]);
     const asked = await air.requestChange(p.iri, expanded);
@@ -266,7 +313,18 @@ describe(`ONE Record change requests and the audit trail (${isPostgres() ? "Post
 
   it("a change that no longer applies when accepted is FAILED (422 to the holder), and the requester hears of it", async function () {
     const p = await sharedPiece("Toys");
-    const asked = await air.requestChange(p.iri, change(p.iri, 1, [["DELETE", "goodsDescription", "string", "Toys"], ["ADD", "goodsDescription", "string", "Wooden toys"]], { "api:notifyRequestStatusChange": true }));
+    const asked = await air.requestChange(
+      p.iri,
+      change(
+        p.iri,
+        1,
+        [
+          ["DELETE", "goodsDescription", "string", "Toys"],
+          ["ADD", "goodsDescription", "string", "Wooden toys"],
+        ],
+        { "api:notifyRequestStatusChange": true },
+      ),
+    );
     // The holder publishes revision 2 itself (through the native API): the change was for revision 1.
     const second = signObject(holder.key.privateKey, holder.id, piece("Plastic toys"), { id: p.id, version: 2 });
     await holder.client.publishSigned(second.record);
@@ -326,14 +384,28 @@ describe(`ONE Record change requests and the audit trail (${isPostgres() ? "Post
     const shipment = await fwd.createObject({ "@context": { cargo: CARGO }, "@type": "cargo:Shipment", "cargo:goodsDescription": "Crates" });
     await holder.client.grant(shipment.id, airline.id);
     for (const dt of [`${CARGO}Piece`, `${CARGO}Location`, `${CARGO}LogisticsEvent`]) {
-      const refused = await failure(air.requestChange(shipment.iri, nodeChange(shipment.iri, 1, [["ADD", shipment.iri, "pieces", dt, "_:new"], ["ADD", "_:new", "goodsDescription", `${XSD}string`, "Made up"]])));
+      const refused = await failure(
+        air.requestChange(
+          shipment.iri,
+          nodeChange(shipment.iri, 1, [
+            ["ADD", shipment.iri, "pieces", dt, "_:new"],
+            ["ADD", "_:new", "goodsDescription", `${XSD}string`, "Made up"],
+          ]),
+        ),
+      );
       expect(refused.status, dt).to.equal(400);
       expect(refused.problem.type).to.equal("https://cargoproof.dev/problems/logistics-object-creation");
       expect(refused.problem.errors?.[0]?.path).to.equal(`${CARGO}pieces`);
     }
     expect((await fwd.auditTrail(shipment.iri)).requests).to.deep.equal([]);
     // An embedded node of a class that is no logistics object (a cargo:Value) is still made by a change.
-    const weighed = await air.requestChange(shipment.iri, nodeChange(shipment.iri, 1, [["ADD", shipment.iri, "totalGrossWeight", `${CARGO}Value`, "_:w"], ["ADD", "_:w", "numericalValue", `${XSD}double`, "3"]]));
+    const weighed = await air.requestChange(
+      shipment.iri,
+      nodeChange(shipment.iri, 1, [
+        ["ADD", shipment.iri, "totalGrossWeight", `${CARGO}Value`, "_:w"],
+        ["ADD", "_:w", "numericalValue", `${XSD}double`, "3"],
+      ]),
+    );
     expect(weighed.iri).to.match(/\/action-requests\//);
   });
 
@@ -341,7 +413,9 @@ describe(`ONE Record change requests and the audit trail (${isPostgres() ? "Post
     const p = await fwd.createObject(piece("Hidden"));
     const token = await outsider.client.accessToken();
     const trail = async (id: string) => {
-      const res = await fetch(`${hub.url}/logistics-objects/${id}/audit-trail`, { headers: { accept: "application/ld+json", authorization: `Bearer ${token}` } });
+      const res = await fetch(`${hub.url}/logistics-objects/${id}/audit-trail`, {
+        headers: { accept: "application/ld+json", authorization: `Bearer ${token}` },
+      });
       expect(res.status).to.equal(404);
       return (await res.json()) as JsonObject;
     };
@@ -395,10 +469,16 @@ describe(`ONE Record change requests and the audit trail (${isPostgres() ? "Post
     const unknownObject = `${hub.url}/logistics-objects/${randomUUID()}`;
     const unknownRequest = `${hub.url}/action-requests/${randomUUID()}`;
     const pairs: [() => Promise<unknown>, () => Promise<unknown>][] = [
-      [() => nosy.requestChange(p.iri, change(p.iri, 1, [["ADD", "upid", "string", "N"]])), () => nosy.requestChange(unknownObject, change(unknownObject, 1, [["ADD", "upid", "string", "N"]]))],
+      [
+        () => nosy.requestChange(p.iri, change(p.iri, 1, [["ADD", "upid", "string", "N"]])),
+        () => nosy.requestChange(unknownObject, change(unknownObject, 1, [["ADD", "upid", "string", "N"]])),
+      ],
       [() => nosy.actionRequest(asked.iri), () => nosy.actionRequest(unknownRequest)],
       [() => nosy.rejectActionRequest(asked.iri), () => nosy.rejectActionRequest(unknownRequest)],
-      [() => nosy.request("PATCH", `/action-requests/${asked.id}?status=nonsense`), () => nosy.request("PATCH", `/action-requests/${randomUUID()}?status=nonsense`)],
+      [
+        () => nosy.request("PATCH", `/action-requests/${asked.id}?status=nonsense`),
+        () => nosy.request("PATCH", `/action-requests/${randomUUID()}?status=nonsense`),
+      ],
       [() => nosy.revokeActionRequest(asked.iri), () => nosy.revokeActionRequest(unknownRequest)],
       [() => nosy.auditTrail(p.iri), () => nosy.auditTrail(unknownObject)],
     ];
@@ -408,7 +488,9 @@ describe(`ONE Record change requests and the audit trail (${isPostgres() ? "Post
       expect(shape(a)).to.deep.equal(shape(b));
     }
     expect(statusOf((await air.actionRequest(asked.iri)).request)).to.equal("REQUEST_PENDING");
-    const denials = await sql<{ recordId: string }>(database.url, `SELECT "recordId" FROM "AccessLogEntry" WHERE "actor" = $1 AND "action" = 'DENY'`, [outsider.id]);
+    const denials = await sql<{ recordId: string }>(database.url, `SELECT "recordId" FROM "AccessLogEntry" WHERE "actor" = $1 AND "action" = 'DENY'`, [
+      outsider.id,
+    ]);
     const ids = denials.map((d) => d.recordId);
     expect(ids).to.include(p.id).and.to.include(asked.id);
   });
@@ -420,7 +502,10 @@ describe(`ONE Record change requests and the audit trail (${isPostgres() ? "Post
     const missing = `${hub.url}/logistics-objects/${randomUUID()}`;
     const addPiece = (iri: string, revision = 1) => nodeChange(shipment.iri, revision, [["ADD", shipment.iri, "pieces", `${CARGO}Piece`, iri]]);
     // The airline, whose linked grant would reach the piece once it is in the shipment, names it: refused, exactly as a piece that does not exist.
-    const [refused, unknown] = [await failure(air.requestChange(shipment.iri, addPiece(hidden.iri))), await failure(air.requestChange(shipment.iri, addPiece(missing)))];
+    const [refused, unknown] = [
+      await failure(air.requestChange(shipment.iri, addPiece(hidden.iri))),
+      await failure(air.requestChange(shipment.iri, addPiece(missing))),
+    ];
     expect(refused.status).to.equal(422);
     expect(refused.problem.type).to.match(/change-reference-unknown$/);
     const blind = (e: HubError) => ({ ...shape(e), detail: e.problem.detail?.replace(/\S*\/logistics-objects\/\S+/, "<object>") });
@@ -446,20 +531,48 @@ describe(`ONE Record change requests and the audit trail (${isPostgres() ? "Post
     // The kinds of change the specification's Change examples show (test/conformance/one-record-api.test.ts sends the examples themselves).
     const a = await sharedPiece("");
     const accept = async (doc: JsonObject) => fwd.acceptChange((await air.requestChange(a.iri, doc)).iri);
-    await accept(change(a.iri, 1, [["ADD", "goodsDescription", "string", "Brochures"], ["DELETE", "coload", "boolean", "false"], ["ADD", "coload", "boolean", "true"]]));
+    await accept(
+      change(a.iri, 1, [
+        ["ADD", "goodsDescription", "string", "Brochures"],
+        ["DELETE", "coload", "boolean", "false"],
+        ["ADD", "coload", "boolean", "true"],
+      ]),
+    );
     expect(body((await air.getObject(a.iri)).object)).to.deep.include({ goodsDescription: "Brochures", coload: true });
 
-    await accept(nodeChange(a.iri, 2, [["ADD", a.iri, "grossWeight", `${CARGO}Value`, "_:w"], ["ADD", "_:w", "unit", UNIT_CODES, KGM], ["ADD", "_:w", "numericalValue", `${XSD}double`, "12.5"]]));
+    await accept(
+      nodeChange(a.iri, 2, [
+        ["ADD", a.iri, "grossWeight", `${CARGO}Value`, "_:w"],
+        ["ADD", "_:w", "unit", UNIT_CODES, KGM],
+        ["ADD", "_:w", "numericalValue", `${XSD}double`, "12.5"],
+      ]),
+    );
     const weight = body((await air.getObject(a.iri)).object).grossWeight as JsonObject;
     const node = skolemIri(a.iri, 2, "_:w");
     expect(node).to.match(new RegExp(`^${hub.url}/\\.well-known/genid/`));
-    expect(weight).to.deep.equal({ "@id": node, "@type": `${CARGO}Value`, unit: { "@id": KGM }, numericalValue: { "@value": "12.5", "@type": `${XSD}double` } });
+    expect(weight).to.deep.equal({
+      "@id": node,
+      "@type": `${CARGO}Value`,
+      unit: { "@id": KGM },
+      numericalValue: { "@value": "12.5", "@type": `${XSD}double` },
+    });
 
-    await accept(nodeChange(a.iri, 3, [["DELETE", node, "numericalValue", `${XSD}double`, "12.5"], ["ADD", node, "numericalValue", `${XSD}double`, "13.0"]]));
+    await accept(
+      nodeChange(a.iri, 3, [
+        ["DELETE", node, "numericalValue", `${XSD}double`, "12.5"],
+        ["ADD", node, "numericalValue", `${XSD}double`, "13.0"],
+      ]),
+    );
     expect((body((await air.getObject(a.iri)).object).grossWeight as JsonObject).numericalValue).to.deep.equal({ "@value": "13.0", "@type": `${XSD}double` });
 
     // Deleting the reference removes the node; its triples stay addressable until the change ends.
-    await accept(nodeChange(a.iri, 4, [["DELETE", a.iri, "grossWeight", `${CARGO}Value`, node], ["DELETE", node, "unit", UNIT_CODES, KGM], ["DELETE", node, "numericalValue", `${XSD}double`, "13"]]));
+    await accept(
+      nodeChange(a.iri, 4, [
+        ["DELETE", a.iri, "grossWeight", `${CARGO}Value`, node],
+        ["DELETE", node, "unit", UNIT_CODES, KGM],
+        ["DELETE", node, "numericalValue", `${XSD}double`, "13"],
+      ]),
+    );
     const final = await air.getObject(a.iri);
     expect(final.revision).to.equal(5);
     expect(body(final.object)).to.not.have.property("grossWeight");

@@ -22,8 +22,6 @@ const delegation = (objects: string[], parties: string[], extra: JsonObject = {}
   ...extra,
 });
 
-
-
 const shape = (e: HubError) => ({ status: e.status, type: e.problem.type, title: e.problem.title, detail: e.problem.detail });
 const statusOf = (request: JsonObject) => String((request["api:hasRequestStatus"] as JsonObject)["@id"]).replace("api:", "");
 
@@ -121,7 +119,9 @@ describe(`ONE Record access delegations (${isPostgres() ? "PostgreSQL" : "SQLite
     await air.revokeActionRequest(two.iris[1]!);
     expect(statusOf((await air.actionRequest(two.iris[1]!)).request)).to.equal("REQUEST_REVOKED");
     await waitFor("the revocation notification", async () => (await kinds(holder, two.iris[1]!)).includes("ACCESS_DELEGATION_REQUEST_REVOKED"));
-    expect((await failure(fwd.request("PATCH", `/action-requests/${two.iris[1]!.split("/").pop()}?status=${encodeURIComponent(`${API}REQUEST_ACCEPTED`)}`))).status).to.equal(409);
+    expect(
+      (await failure(fwd.request("PATCH", `/action-requests/${two.iris[1]!.split("/").pop()}?status=${encodeURIComponent(`${API}REQUEST_ACCEPTED`)}`))).status,
+    ).to.equal(409);
     expect(statusOf((await fwd.actionRequest(two.iris[0]!)).request)).to.equal("REQUEST_PENDING");
   });
 
@@ -140,7 +140,11 @@ describe(`ONE Record access delegations (${isPostgres() ? "PostgreSQL" : "SQLite
     // A third party sees no request at all.
     const iri = (await air.requestAccessDelegation(delegation([(await airlinePiece()).iri], [party(handler)]))).iri;
     const unknown = `${hub.url}/action-requests/${randomUUID()}`;
-    for (const call of [(c: OneRecordClient, i: string) => c.actionRequest(i), (c: OneRecordClient, i: string) => c.rejectActionRequest(i), (c: OneRecordClient, i: string) => c.revokeActionRequest(i)])
+    for (const call of [
+      (c: OneRecordClient, i: string) => c.actionRequest(i),
+      (c: OneRecordClient, i: string) => c.rejectActionRequest(i),
+      (c: OneRecordClient, i: string) => c.revokeActionRequest(i),
+    ])
       expect(shape(await failure(call(nosy, iri)))).to.deep.equal(shape(await failure(call(nosy, unknown))));
     // A malformed delegation is a 400 naming the property, whatever the objects.
     const bad = await failure(nosy.requestAccessDelegation(delegation([p.iri], ["https://elsewhere.example/Airline_XYZ"])));

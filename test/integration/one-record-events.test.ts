@@ -22,8 +22,6 @@ const event = (code: string, created: string, extra: JsonObject = {}): JsonObjec
   ...extra,
 });
 
-
-
 /** What a refusal looks like to the caller (the instance names the URL asked, so it is left out). */
 const shape = (e: HubError) => ({ status: e.status, type: e.problem.type, title: e.problem.title, detail: e.problem.detail });
 const codeOf = (e: JsonObject) => String((e["cargo:eventCode"] as JsonObject)["@id"]).slice(-3);
@@ -91,10 +89,18 @@ describe(`ONE Record logistics events (${isPostgres() ? "PostgreSQL" : "SQLite"}
     expect((await fwd.events(p.iri, { eventCodes: ["RCS", "DEP"] })).events.map(codeOf)).to.deep.equal(["RCS", "DEP"]);
     expect((await fwd.events(p.iri, { createdAfter: new Date("2026-05-01T08:00:00Z") })).events.map(codeOf)).to.deep.equal(["MAN", "DEP"]);
     expect((await fwd.events(p.iri, { createdBefore: new Date("2026-05-01T10:00:00Z") })).events.map(codeOf)).to.deep.equal(["RCS", "MAN"]);
-    const page = await fwd.events(p.iri, { createdAfter: new Date("2026-05-01T07:00:00Z"), createdBefore: new Date("2026-05-01T09:30:00Z"), limit: 1, skip: 1 });
+    const page = await fwd.events(p.iri, {
+      createdAfter: new Date("2026-05-01T07:00:00Z"),
+      createdBefore: new Date("2026-05-01T09:30:00Z"),
+      limit: 1,
+      skip: 1,
+    });
     expect(page.totalItems).to.equal(2);
     expect(page.events.map(codeOf)).to.deep.equal(["MAN"]);
-    expect(await fwd.events(p.iri, { eventCodes: ["ARR"] })).to.include({ totalItems: 0 }).and.to.have.property("events").that.deep.equals([]);
+    expect(await fwd.events(p.iri, { eventCodes: ["ARR"] }))
+      .to.include({ totalItems: 0 })
+      .and.to.have.property("events")
+      .that.deep.equals([]);
     expect((await failure(fwd.events(p.iri, { eventCodes: ["departed"] }))).status).to.equal(400);
 
     // One event, by its IRI: its type, and the same data as posted.
@@ -108,7 +114,10 @@ describe(`ONE Record logistics events (${isPostgres() ? "PostgreSQL" : "SQLite"}
     const p = await sharedPiece();
     const dep = await hdl.appendEvent(p.iri, event("DEP", "2026-05-02T10:00:00.000Z"));
     // A second revision through the native API.
-    const v2 = signObject(handler.key.privateKey, handler.id, event("ARR", "2026-05-02T11:00:00.000Z", { "cargo:eventFor": { "@id": p.iri } }), { id: dep.id, version: 2 });
+    const v2 = signObject(handler.key.privateKey, handler.id, event("ARR", "2026-05-02T11:00:00.000Z", { "cargo:eventFor": { "@id": p.iri } }), {
+      id: dep.id,
+      version: 2,
+    });
     const native = await failure(handler.client.publishSigned(v2.record));
     expect(native.status).to.equal(409);
     expect(native.problem.type).to.match(/event-append-only$/);
@@ -118,7 +127,9 @@ describe(`ONE Record logistics events (${isPostgres() ? "PostgreSQL" : "SQLite"}
     expect(again.status).to.equal(400);
     // The same event id once more.
     const same = signObject(handler.key.privateKey, handler.id, body, { id: dep.id, version: 1 });
-    expect((await failure(hdl.request("POST", `/logistics-objects/${p.id}/logistics-events`, { body, headers: { [SIGNED_WRITE_HEADER]: same.header } }))).status).to.equal(409);
+    expect(
+      (await failure(hdl.request("POST", `/logistics-objects/${p.id}/logistics-events`, { body, headers: { [SIGNED_WRITE_HEADER]: same.header } }))).status,
+    ).to.equal(409);
     const events = await fwd.events(p.iri);
     expect(events.totalItems).to.equal(1);
     expect(codeOf(events.events[0]!)).to.equal("DEP");
@@ -142,7 +153,10 @@ describe(`ONE Record logistics events (${isPostgres() ? "PostgreSQL" : "SQLite"}
     expect(notEvent.status).to.equal(400);
     // With an empty signature header (without one, the hub attests the event: one-record-plain-clients.test.ts).
     const unsigned = await failure(
-      hdl.request("POST", `/logistics-objects/${p.id}/logistics-events`, { body: event("DEP", "2026-05-03T10:00:00.000Z", { "cargo:eventFor": { "@id": p.iri } }), headers: { [SIGNED_WRITE_HEADER]: "" } }),
+      hdl.request("POST", `/logistics-objects/${p.id}/logistics-events`, {
+        body: event("DEP", "2026-05-03T10:00:00.000Z", { "cargo:eventFor": { "@id": p.iri } }),
+        headers: { [SIGNED_WRITE_HEADER]: "" },
+      }),
     );
     expect(unsigned.problem.type).to.match(/signature-required$/);
     expect((await fwd.events(p.iri)).totalItems).to.equal(0);
@@ -190,7 +204,16 @@ describe(`ONE Record logistics events (${isPostgres() ? "PostgreSQL" : "SQLite"}
     /** A ONE Record event as a /v1 record (objectType LogisticsEvent), naming `about` in eventFor. */
     const v1Event = (about: string, id = randomUUID()) =>
       outsider.client
-        .publish("LogisticsObject", { objectType: "LogisticsEvent", eventCode: { "@id": "https://onerecord.iata.org/ns/code-lists/StatusCode#DLV" }, eventFor: { "@id": about }, eventDate: new Date().toISOString() } as LogisticsObjectBody, { id, version: 1 })
+        .publish(
+          "LogisticsObject",
+          {
+            objectType: "LogisticsEvent",
+            eventCode: { "@id": "https://onerecord.iata.org/ns/code-lists/StatusCode#DLV" },
+            eventFor: { "@id": about },
+            eventDate: new Date().toISOString(),
+          } as LogisticsObjectBody,
+          { id, version: 1 },
+        )
         .then(() => id);
     const shape404 = shape(await failure(outsider.client.getRecord(randomUUID())));
 

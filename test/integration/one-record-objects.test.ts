@@ -12,12 +12,14 @@ const piece = (description: string, extra: JsonObject = {}): JsonObject => ({
   "@context": CONTEXT,
   "@type": "cargo:Piece",
   "cargo:goodsDescription": description,
-  "cargo:grossWeight": { "@type": "cargo:Value", "cargo:numericalValue": 12.5, "cargo:unit": { "@id": "https://onerecord.iata.org/ns/code-lists/MeasurementUnitCode#KGM" } },
+  "cargo:grossWeight": {
+    "@type": "cargo:Value",
+    "cargo:numericalValue": 12.5,
+    "cargo:unit": { "@id": "https://onerecord.iata.org/ns/code-lists/MeasurementUnitCode#KGM" },
+  },
   "cargo:specialHandlingCodes": [{ "@id": "https://onerecord.iata.org/ns/code-lists/SpecialHandlingCode#VAL" }],
   ...extra,
 });
-
-
 
 /** The same data: both sides as record bodies (JSON-LD normal form, prefixes expanded). */
 const sameObject = (a: unknown, b: unknown) => expect(bodyOfObject(a).body).to.deep.equal(bodyOfObject(b).body);
@@ -107,7 +109,12 @@ describe(`ONE Record logistics objects (${isPostgres() ? "PostgreSQL" : "SQLite"
     const token = await forwarder.client.accessToken();
     const get = (path: string) => fetch(`${hub.url}${path}`, { headers: { accept: "application/ld+json", authorization: `Bearer ${token}` } });
     const part = await fwd.createObject(piece("Spare part, first description"));
-    const shipment = await fwd.createObject({ "@context": CONTEXT, "@type": "cargo:Shipment", "cargo:goodsDescription": "Spares", "cargo:pieces": [{ "@id": part.iri }] });
+    const shipment = await fwd.createObject({
+      "@context": CONTEXT,
+      "@type": "cargo:Shipment",
+      "cargo:goodsDescription": "Spares",
+      "cargo:pieces": [{ "@id": part.iri }],
+    });
     // A whole second after both were created, and before the piece changes: the basic format has no fraction.
     const second = Math.floor(Date.now() / 1000) * 1000 + 1000;
     await new Promise((r) => setTimeout(r, second - Date.now() + 100));
@@ -174,7 +181,11 @@ describe(`ONE Record logistics objects (${isPostgres() ? "PostgreSQL" : "SQLite"
   it("refuses writes without a valid signature, with api:Error bodies that are also problem details", async function () {
     const token = await forwarder.client.accessToken();
     const post = (body: unknown, headers: Record<string, string> = {}) =>
-      fetch(`${hub.url}/logistics-objects`, { method: "POST", headers: { "content-type": "application/ld+json", authorization: `Bearer ${token}`, ...headers }, body: JSON.stringify(body) });
+      fetch(`${hub.url}/logistics-objects`, {
+        method: "POST",
+        headers: { "content-type": "application/ld+json", authorization: `Bearer ${token}`, ...headers },
+        body: JSON.stringify(body),
+      });
 
     // No header is a plain ONE Record client's write, which the hub attests (one-record-plain-clients.test.ts); an empty one is no signature.
     const unsigned = await post(piece("No signature"), { [SIGNED_WRITE_HEADER]: "" });
@@ -190,7 +201,11 @@ describe(`ONE Record logistics objects (${isPostgres() ? "PostgreSQL" : "SQLite"
     expect(forged.status).to.equal(400);
     expect(((await forged.json()) as JsonObject).type).to.equal("https://cargoproof.dev/problems/signature-invalid");
 
-    const wrongType = await fetch(`${hub.url}/logistics-objects`, { method: "POST", headers: { "content-type": "text/plain", authorization: `Bearer ${token}` }, body: "x" });
+    const wrongType = await fetch(`${hub.url}/logistics-objects`, {
+      method: "POST",
+      headers: { "content-type": "text/plain", authorization: `Bearer ${token}` },
+      body: "x",
+    });
     expect(wrongType.status).to.equal(415);
 
     const anonymous = await fetch(`${hub.url}/logistics-objects`, { method: "POST", headers: { "content-type": "application/ld+json" }, body: "{}" });

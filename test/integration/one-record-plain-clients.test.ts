@@ -15,7 +15,12 @@ import { actionRequestKinds } from "./one-record-harness";
 
 const CARGO = "https://onerecord.iata.org/ns/cargo#";
 const API = "https://onerecord.iata.org/ns/api#";
-const piece = (description: string, extra: JsonObject = {}): JsonObject => ({ "@context": { cargo: CARGO }, "@type": "cargo:Piece", "cargo:goodsDescription": description, ...extra });
+const piece = (description: string, extra: JsonObject = {}): JsonObject => ({
+  "@context": { cargo: CARGO },
+  "@type": "cargo:Piece",
+  "cargo:goodsDescription": description,
+  ...extra,
+});
 
 interface Answer {
   status: number;
@@ -36,7 +41,12 @@ describe(`ONE Record: plain clients write, the hub attests for them (${isPostgre
   async function call(org: TestOrg, method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<Answer> {
     const res = await fetch(`${hub.url}${path}`, {
       method,
-      headers: { accept: "application/ld+json", authorization: `Bearer ${await org.client.accessToken()}`, ...(body !== undefined ? { "content-type": "application/ld+json" } : {}), ...headers },
+      headers: {
+        accept: "application/ld+json",
+        authorization: `Bearer ${await org.client.accessToken()}`,
+        ...(body !== undefined ? { "content-type": "application/ld+json" } : {}),
+        ...headers,
+      },
       body: body === undefined ? undefined : JSON.stringify(body),
     });
     const text = await res.text();
@@ -62,7 +72,13 @@ describe(`ONE Record: plain clients write, the hub attests for them (${isPostgre
     "api:hasLogisticsObject": { "@id": object },
     "api:hasDescription": "The piece's id",
     "api:hasOperation": [
-      { "@type": "api:Operation", "api:op": { "@id": "api:ADD" }, "api:s": object, "api:p": `${CARGO}${property}`, "api:o": [{ "@type": "api:OperationObject", "api:hasDatatype": "http://www.w3.org/2001/XMLSchema#string", "api:hasValue": value }] },
+      {
+        "@type": "api:Operation",
+        "api:op": { "@id": "api:ADD" },
+        "api:s": object,
+        "api:p": `${CARGO}${property}`,
+        "api:o": [{ "@type": "api:OperationObject", "api:hasDatatype": "http://www.w3.org/2001/XMLSchema#string", "api:hasValue": value }],
+      },
     ],
     "api:hasRevision": { "@type": "http://www.w3.org/2001/XMLSchema#positiveInteger", "@value": String(revision) },
     "api:notifyRequestStatusChange": true,
@@ -74,7 +90,11 @@ describe(`ONE Record: plain clients write, the hub attests for them (${isPostgre
     chain = await startTestChain();
     database = await freshDatabase();
     hub = await startHubProcess(hubEnv(chain, database.url));
-    [holder, airline, outsider] = await Promise.all([admit(hub.url, "plain-fwd", ["FORWARDER"]), admit(hub.url, "plain-air", ["AIRLINE"]), admit(hub.url, "plain-nosy", ["SHIPPER"])]);
+    [holder, airline, outsider] = await Promise.all([
+      admit(hub.url, "plain-fwd", ["FORWARDER"]),
+      admit(hub.url, "plain-air", ["AIRLINE"]),
+      admit(hub.url, "plain-nosy", ["SHIPPER"]),
+    ]);
   });
 
   after(async function () {
@@ -126,11 +146,25 @@ describe(`ONE Record: plain clients write, the hub attests for them (${isPostgre
     for (const [method, path, body] of [
       ["GET", pathOf(iri), undefined],
       ["GET", `${pathOf(iri)}/audit-trail`, undefined],
-      ["POST", `${pathOf(iri)}/logistics-events`, { "@context": { cargo: CARGO }, "@type": "cargo:LogisticsEvent", "cargo:eventFor": { "@id": iri }, "cargo:eventName": "x" }],
+      [
+        "POST",
+        `${pathOf(iri)}/logistics-events`,
+        { "@context": { cargo: CARGO }, "@type": "cargo:LogisticsEvent", "cargo:eventFor": { "@id": iri }, "cargo:eventName": "x" },
+      ],
       ["PATCH", pathOf(iri), change(iri, 1, "NOSY")],
     ] as const) {
       const mine = await call(outsider, method, path, body);
-      const none = await call(outsider, method, path.replace(pathOf(iri), unknown), body && JSON.parse(JSON.stringify(body).split(iri).join(hub.url + unknown)));
+      const none = await call(
+        outsider,
+        method,
+        path.replace(pathOf(iri), unknown),
+        body &&
+          JSON.parse(
+            JSON.stringify(body)
+              .split(iri)
+              .join(hub.url + unknown),
+          ),
+      );
       expect(mine.status, `${method} ${path}`).to.equal(404);
       expect(none.status).to.equal(404);
       expect(JSON.stringify(mine.json).split(iri.split("/").pop()!).join("X")).to.equal(JSON.stringify(none.json).split(unknown.split("/").pop()!).join("X"));
@@ -180,7 +214,12 @@ describe(`ONE Record: plain clients write, the hub attests for them (${isPostgre
     });
     expect(shared.status).to.equal(201);
     const own = await create(holder, piece("The holder's piece"));
-    const shipment = await create(holder, { "@context": { cargo: CARGO }, "@type": "cargo:Shipment", "cargo:goodsDescription": "Mixed", "cargo:pieces": [{ "@id": own }, { "@id": theirs }] });
+    const shipment = await create(holder, {
+      "@context": { cargo: CARGO },
+      "@type": "cargo:Shipment",
+      "cargo:goodsDescription": "Mixed",
+      "cargo:pieces": [{ "@id": own }, { "@id": theirs }],
+    });
     // Both are the operator's records; only the holder's own piece is reached by its linked grant.
     await holder.client.grant(shipment.split("/").pop()!, outsider.id, undefined, "linked");
     expect((await call(outsider, "GET", pathOf(shipment))).status).to.equal(200);
@@ -248,7 +287,9 @@ describe(`ONE Record: plain clients write, the hub attests for them (${isPostgre
     // The holder's SDK accepts on its hub-attested object too: the hub signs, the SDK sends no header.
     const third = await call(airline, "PATCH", pathOf(iri), change(iri, 2, "Upright", "shippingMarks"));
     expect(third.status).to.equal(201);
-    const accepted = await new OneRecordClient({ hub: holder.client, orgId: holder.id, privateKey: holder.key.privateKey }).acceptChange(third.headers.get("location")!);
+    const accepted = await new OneRecordClient({ hub: holder.client, orgId: holder.id, privateKey: holder.key.privateKey }).acceptChange(
+      third.headers.get("location")!,
+    );
     expect(accepted.revision).to.equal(3);
     expect(accepted.record).to.include({ owner: "operator", version: 3 });
     expect(accepted.record.body).to.include({ capturedBy: holder.id });
@@ -307,7 +348,8 @@ describe(`ONE Record: plain clients write, the hub attests for them (${isPostgre
     await subscribe(holder);
     const event = { "@context": { cargo: CARGO }, "@type": "cargo:LogisticsEvent", "cargo:eventFor": { "@id": iri }, "cargo:eventName": "Rang" };
     expect((await call(holder, "POST", `${pathOf(iri)}/logistics-events`, event)).status).to.equal(201);
-    const about = async (org: TestOrg) => (await org.client.notifications(0, 1000)).notifications.filter((n) => n.kind === "LOGISTICS_EVENT_RECEIVED" && n.recordId === iri.split("/").pop());
+    const about = async (org: TestOrg) =>
+      (await org.client.notifications(0, 1000)).notifications.filter((n) => n.kind === "LOGISTICS_EVENT_RECEIVED" && n.recordId === iri.split("/").pop());
     await waitFor("the airline's notification", async () => (await about(airline)).length === 1);
     expect(await about(holder)).to.deep.equal([]);
     // The airline's own plain event: now the holder hears of it, the airline not.
@@ -323,7 +365,16 @@ describe(`ONE Record: plain clients write, the hub attests for them (${isPostgre
       [piece("Claims a holder", { "cargo:capturedBy": "plain-air" }), "invalid-logistics-object"],
       [{ "@context": { cargo: CARGO }, "cargo:goodsDescription": "No class" }, "invalid-logistics-object"],
       [{ "@context": "https://example.com/remote-context.jsonld", "@type": "cargo:Piece" }, "invalid-logistics-object"],
-      [{ "@context": { cargo: CARGO }, "@type": "cargo:Waybill", "cargo:waybillType": { "@id": "cargo:MASTER" }, "cargo:waybillPrefix": "020", "cargo:waybillNumber": "12345671" }, "invalid-record"],
+      [
+        {
+          "@context": { cargo: CARGO },
+          "@type": "cargo:Waybill",
+          "cargo:waybillType": { "@id": "cargo:MASTER" },
+          "cargo:waybillPrefix": "020",
+          "cargo:waybillNumber": "12345671",
+        },
+        "invalid-record",
+      ],
     ];
     for (const [doc, kind] of bad) {
       const res = await call(holder, "POST", "/logistics-objects", doc);
@@ -335,7 +386,13 @@ describe(`ONE Record: plain clients write, the hub attests for them (${isPostgre
     const touch = {
       ...change(iri, 1, "x"),
       "api:hasOperation": [
-        { "@type": "api:Operation", "api:op": { "@id": "api:ADD" }, "api:s": iri, "api:p": `${CARGO}capturedBy`, "api:o": [{ "@type": "api:OperationObject", "api:hasDatatype": "http://www.w3.org/2001/XMLSchema#string", "api:hasValue": "plain-air" }] },
+        {
+          "@type": "api:Operation",
+          "api:op": { "@id": "api:ADD" },
+          "api:s": iri,
+          "api:p": `${CARGO}capturedBy`,
+          "api:o": [{ "@type": "api:OperationObject", "api:hasDatatype": "http://www.w3.org/2001/XMLSchema#string", "api:hasValue": "plain-air" }],
+        },
       ],
     };
     const touched = await call(holder, "PATCH", pathOf(iri), touch);
@@ -344,13 +401,19 @@ describe(`ONE Record: plain clients write, the hub attests for them (${isPostgre
     // An unsigned event that is no event, or names another object: 400, nothing stored.
     const noEvent = await call(holder, "POST", `${pathOf(iri)}/logistics-events`, piece("Not an event", { "cargo:eventFor": { "@id": iri } }));
     expect(noEvent.status).to.equal(400);
-    const elsewhere = await call(holder, "POST", `${pathOf(iri)}/logistics-events`, { "@context": { cargo: CARGO }, "@type": "cargo:LogisticsEvent", "cargo:eventFor": { "@id": `${hub.url}/logistics-objects/${randomUUID()}` } });
+    const elsewhere = await call(holder, "POST", `${pathOf(iri)}/logistics-events`, {
+      "@context": { cargo: CARGO },
+      "@type": "cargo:LogisticsEvent",
+      "cargo:eventFor": { "@id": `${hub.url}/logistics-objects/${randomUUID()}` },
+    });
     expect(elsewhere.status).to.equal(400);
     expect((await call(holder, "GET", `${pathOf(iri)}/logistics-events`)).json!["api:hasTotalItems"]).to.equal(0);
     expect((await call(holder, "GET", pathOf(iri))).json).to.deep.equal(before.json);
 
     // A member signing its own record cannot claim a hub attestation (it would make another party the holder of its data).
-    const claim = await holder.client.publish("LogisticsObject", { objectType: "Piece", goodsDescription: "Forged", capturedBy: airline.id } as never).catch((e: unknown) => e as { status?: number; problem?: { type?: string } });
+    const claim = await holder.client
+      .publish("LogisticsObject", { objectType: "Piece", goodsDescription: "Forged", capturedBy: airline.id } as never)
+      .catch((e: unknown) => e as { status?: number; problem?: { type?: string } });
     expect((claim as { status?: number }).status).to.equal(403);
     expect((claim as { problem?: { type?: string } }).problem?.type).to.match(/hub-attested-only$/);
   });

@@ -12,7 +12,19 @@ import type { JsonObject } from "../../sdk/one-record/jsonld";
 import { speakerOf } from "../../sdk/provenance/attesters";
 import { signWebhook } from "../../sdk/webhook";
 import { verifyRecord } from "../../sdk/verify";
-import { admit, freshDatabase, hubEnv, isPostgres, sql, startHubProcess, startTestChain, waitFor, type HubProcess, type TestChain, type TestOrg } from "./harness";
+import {
+  admit,
+  freshDatabase,
+  hubEnv,
+  isPostgres,
+  sql,
+  startHubProcess,
+  startTestChain,
+  waitFor,
+  type HubProcess,
+  type TestChain,
+  type TestOrg,
+} from "./harness";
 
 const CARGO = "https://onerecord.iata.org/ns/cargo#";
 const API = "https://onerecord.iata.org/ns/api#";
@@ -37,7 +49,14 @@ describe(`ONE Record server to server: two hubs, each speaking only ONE Record t
   let nosy: TestOrg; // another member of hub 2
   let guardedMember: TestOrg; // a member of the hub without WEBHOOK_ALLOW_PRIVATE
 
-  async function call(hub: HubProcess, org: TestOrg | undefined, method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<Answer> {
+  async function call(
+    hub: HubProcess,
+    org: TestOrg | undefined,
+    method: string,
+    path: string,
+    body?: unknown,
+    headers: Record<string, string> = {},
+  ): Promise<Answer> {
     const res = await fetch(`${hub.url}${path}`, {
       method,
       headers: {
@@ -66,13 +85,23 @@ describe(`ONE Record server to server: two hubs, each speaking only ONE Record t
     "api:hasLogisticsObject": { "@id": object },
     "api:hasDescription": "The piece's id",
     "api:hasOperation": [
-      { "@type": "api:Operation", "api:op": { "@id": "api:ADD" }, "api:s": object, "api:p": `${CARGO}upid`, "api:o": [{ "@type": "api:OperationObject", "api:hasDatatype": "http://www.w3.org/2001/XMLSchema#string", "api:hasValue": value }] },
+      {
+        "@type": "api:Operation",
+        "api:op": { "@id": "api:ADD" },
+        "api:s": object,
+        "api:p": `${CARGO}upid`,
+        "api:o": [{ "@type": "api:OperationObject", "api:hasDatatype": "http://www.w3.org/2001/XMLSchema#string", "api:hasValue": value }],
+      },
     ],
     "api:hasRevision": { "@type": "http://www.w3.org/2001/XMLSchema#positiveInteger", "@value": String(revision) },
   });
   /** A piece on hub 1 that A holds and lets B's party read there; its IRI. */
   async function sharedPiece(description: string): Promise<string> {
-    const created = await call(hub1, holderA, "POST", "/logistics-objects", { "@context": { cargo: CARGO }, "@type": "cargo:Piece", "cargo:goodsDescription": description });
+    const created = await call(hub1, holderA, "POST", "/logistics-objects", {
+      "@context": { cargo: CARGO },
+      "@type": "cargo:Piece",
+      "cargo:goodsDescription": description,
+    });
     expect(created.status, JSON.stringify(created.json)).to.equal(201);
     const iri = created.headers.get("location")!;
     const delegated = await call(hub1, holderA, "POST", "/access-delegations", {
@@ -87,11 +116,19 @@ describe(`ONE Record server to server: two hubs, each speaking only ONE Record t
   }
   type View = { id: string; topic: string; remoteSubscription: string | null; copy: { recordId: string; revision: number } };
   async function subscribeB(iri: string): Promise<View> {
-    const res = await call(hub2, memberB, "POST", "/remote-subscriptions", subscription(iri, `${hub1.url}/organizations/${partyB1.id}`), await remoteAuth(partyB1));
+    const res = await call(
+      hub2,
+      memberB,
+      "POST",
+      "/remote-subscriptions",
+      subscription(iri, `${hub1.url}/organizations/${partyB1.id}`),
+      await remoteAuth(partyB1),
+    );
     expect(res.status, JSON.stringify(res.json)).to.equal(201);
     return res.json as unknown as View;
   }
-  const notificationCount = async (id: string) => ((await call(hub2, memberB, "GET", `/remote-subscriptions/${id}/notifications`)).json!.notifications as unknown[]).length;
+  const notificationCount = async (id: string) =>
+    ((await call(hub2, memberB, "GET", `/remote-subscriptions/${id}/notifications`)).json!.notifications as unknown[]).length;
 
   before(async function () {
     [chain1, chain2] = await Promise.all([startTestChain(), startTestChain()]);
@@ -128,7 +165,12 @@ describe(`ONE Record server to server: two hubs, each speaking only ONE Record t
     // A changes the object on hub 1 (a change request it accepts): revision 2.
     const patched = await call(hub1, holderA, "PATCH", pathOf(hub1, iri), change(iri, 1, "PEN-1"));
     expect(patched.status, JSON.stringify(patched.json)).to.equal(201);
-    const decided = await call(hub1, holderA, "PATCH", `${pathOf(hub1, patched.headers.get("location")!)}?status=${encodeURIComponent(`${API}REQUEST_ACCEPTED`)}`);
+    const decided = await call(
+      hub1,
+      holderA,
+      "PATCH",
+      `${pathOf(hub1, patched.headers.get("location")!)}?status=${encodeURIComponent(`${API}REQUEST_ACCEPTED`)}`,
+    );
     expect(decided.status).to.equal(204);
 
     const view = await waitFor("the copy at revision 2", async () => {
@@ -136,7 +178,12 @@ describe(`ONE Record server to server: two hubs, each speaking only ONE Record t
       return v.copy.revision === 2 && v;
     });
     expect(view.copy.recordId).to.equal(sub.copy.recordId);
-    const notifications = (await call(hub2, memberB, "GET", `/remote-subscriptions/${sub.id}/notifications`)).json!.notifications as { eventType: string; logisticsObject: string; copyVersion: number | null; notification: JsonObject }[];
+    const notifications = (await call(hub2, memberB, "GET", `/remote-subscriptions/${sub.id}/notifications`)).json!.notifications as {
+      eventType: string;
+      logisticsObject: string;
+      copyVersion: number | null;
+      notification: JsonObject;
+    }[];
     const updated = notifications.find((n) => n.eventType === "LOGISTICS_OBJECT_UPDATED");
     expect(updated, JSON.stringify(notifications)).to.not.equal(undefined);
     expect(updated!.logisticsObject).to.equal(iri);
@@ -144,7 +191,9 @@ describe(`ONE Record server to server: two hubs, each speaking only ONE Record t
     expect(notifications.map((n) => n.copyVersion)).to.include(2);
 
     // The copy: a record of hub 2, the operator's, speaking for B; revision 2 as hub 1 gave it.
-    const res = await fetch(`${hub2.url}/v1/records/${view.copy.recordId}?version=2`, { headers: { authorization: `Bearer ${await memberB.client.accessToken()}` } });
+    const res = await fetch(`${hub2.url}/v1/records/${view.copy.recordId}?version=2`, {
+      headers: { authorization: `Bearer ${await memberB.client.accessToken()}` },
+    });
     expect(res.status).to.equal(200);
     const record = StoredRecordSchema.parse(await res.json()).record;
     expect(record).to.include({ type: "RemoteObjectCopy", owner: "operator", version: 2 });
@@ -170,9 +219,18 @@ describe(`ONE Record server to server: two hubs, each speaking only ONE Record t
     const iri = await sharedPiece("Remote lamps");
     const sub = await subscribeB(iri);
     const before = await notificationCount(sub.id);
-    const body = JSON.stringify({ "@context": { api: API }, "@type": "api:Notification", "api:hasEventType": { "@id": "api:LOGISTICS_OBJECT_UPDATED" }, "api:hasLogisticsObject": { "@id": iri } });
+    const body = JSON.stringify({
+      "@context": { api: API },
+      "@type": "api:Notification",
+      "api:hasEventType": { "@id": "api:LOGISTICS_OBJECT_UPDATED" },
+      "api:hasLogisticsObject": { "@id": iri },
+    });
     const now = Math.floor(Date.now() / 1000);
-    const signed = (secret: string) => ({ "cargoproof-timestamp": String(now), "cargoproof-signature": signWebhook(secret, now, body), "cargoproof-delivery": `forged-${now}` });
+    const signed = (secret: string) => ({
+      "cargoproof-timestamp": String(now),
+      "cargoproof-signature": signWebhook(secret, now, body),
+      "cargoproof-delivery": `forged-${now}`,
+    });
     for (const [path, headers] of [
       [`/notifications?subscription=${sub.id}`, {}],
       [`/notifications?subscription=${sub.id}`, signed("whsec_not-the-secret-of-this-subscription")],
@@ -193,7 +251,8 @@ describe(`ONE Record server to server: two hubs, each speaking only ONE Record t
   it("another member of hub 2 cannot read B's remote subscription nor its copy (404, as for none)", async function () {
     const iri = await sharedPiece("Remote books");
     const sub = await subscribeB(iri);
-    for (const path of [`/remote-subscriptions/${sub.id}`, `/remote-subscriptions/${sub.id}/notifications`]) expect((await call(hub2, nosy, "GET", path)).status, path).to.equal(404);
+    for (const path of [`/remote-subscriptions/${sub.id}`, `/remote-subscriptions/${sub.id}/notifications`])
+      expect((await call(hub2, nosy, "GET", path)).status, path).to.equal(404);
     const copy = await fetch(`${hub2.url}/v1/records/${sub.copy.recordId}`, { headers: { authorization: `Bearer ${await nosy.client.accessToken()}` } });
     expect(copy.status).to.equal(404);
     const list = (await call(hub2, nosy, "GET", "/remote-subscriptions")).json!.subscriptions as unknown[];
@@ -241,7 +300,9 @@ describe(`ONE Record server to server: two hubs, each speaking only ONE Record t
         secret = String(req.headers["cargoproof-callback-secret"]);
         res.writeHead(201, { location: `${base}/action-requests/${randomUUID()}` }).end();
       } else if (req.method === "GET" && req.url === `/logistics-objects/${topicId}`)
-        res.writeHead(200, { "content-type": "application/ld+json", revision: "1" }).end(JSON.stringify({ "@context": { cargo: CARGO }, "@id": topic, "@type": "cargo:Piece" }));
+        res
+          .writeHead(200, { "content-type": "application/ld+json", revision: "1" })
+          .end(JSON.stringify({ "@context": { cargo: CARGO }, "@id": topic, "@type": "cargo:Piece" }));
       else if (req.method === "DELETE") {
         deletes.push(String(req.url));
         res.writeHead(500).end();
@@ -251,16 +312,35 @@ describe(`ONE Record server to server: two hubs, each speaking only ONE Record t
     const base = `http://127.0.0.1:${(remote.address() as AddressInfo).port}`;
     const topic = `${base}/logistics-objects/${topicId}`;
     try {
-      const made = await call(hub2, memberB, "POST", "/remote-subscriptions", subscription(topic, `${base}/organizations/b`), { "Cargoproof-Remote-Authorization": "Bearer stand-in" });
+      const made = await call(hub2, memberB, "POST", "/remote-subscriptions", subscription(topic, `${base}/organizations/b`), {
+        "Cargoproof-Remote-Authorization": "Bearer stand-in",
+      });
       expect(made.status, JSON.stringify(made.json)).to.equal(201);
       const sub = made.json as unknown as View;
       const send = (delivery: string) => {
-        const body = JSON.stringify({ "@context": { api: API }, "@type": "api:Notification", "api:hasEventType": { "@id": "api:LOGISTICS_OBJECT_UPDATED" }, "api:hasLogisticsObject": { "@id": topic } });
+        const body = JSON.stringify({
+          "@context": { api: API },
+          "@type": "api:Notification",
+          "api:hasEventType": { "@id": "api:LOGISTICS_OBJECT_UPDATED" },
+          "api:hasLogisticsObject": { "@id": topic },
+        });
         const t = Math.floor(Date.now() / 1000);
-        return fetch(callback, { method: "POST", headers: { "content-type": "application/ld+json", "cargoproof-timestamp": String(t), "cargoproof-signature": signWebhook(secret, t, body), "cargoproof-delivery": delivery }, body });
+        return fetch(callback, {
+          method: "POST",
+          headers: {
+            "content-type": "application/ld+json",
+            "cargoproof-timestamp": String(t),
+            "cargoproof-signature": signWebhook(secret, t, body),
+            "cargoproof-delivery": delivery,
+          },
+          body,
+        });
       };
       expect((await send("before")).status).to.equal(204);
-      const stored = () => sql<{ n: unknown }>(databases[1]!.url, `SELECT COUNT(*) AS "n" FROM "RemoteNotification" WHERE "subscriptionId" = $1`, [sub.id]).then((r) => Number(r[0]!.n));
+      const stored = () =>
+        sql<{ n: unknown }>(databases[1]!.url, `SELECT COUNT(*) AS "n" FROM "RemoteNotification" WHERE "subscriptionId" = $1`, [sub.id]).then((r) =>
+          Number(r[0]!.n),
+        );
       expect(await stored()).to.equal(1);
 
       const ended = await call(hub2, memberB, "DELETE", `/remote-subscriptions/${sub.id}`);
@@ -290,9 +370,18 @@ describe(`ONE Record server to server: two hubs, each speaking only ONE Record t
     expect(noToken.status).to.equal(400);
     expect(noToken.json!.type).to.match(/remote-authorization-required$/);
     // A token of a party hub 1 does not let read the object: hub 1 says 404, and so does hub 2.
-    const unreadable = await call(hub2, memberB, "POST", "/remote-subscriptions", subscription(iri, `${hub1.url}/organizations/${holderA.id}`), { "Cargoproof-Remote-Authorization": "Bearer not-a-token" });
+    const unreadable = await call(hub2, memberB, "POST", "/remote-subscriptions", subscription(iri, `${hub1.url}/organizations/${holderA.id}`), {
+      "Cargoproof-Remote-Authorization": "Bearer not-a-token",
+    });
     expect(unreadable.status).to.equal(404);
-    const local = await call(hub2, memberB, "POST", "/remote-subscriptions", subscription(`${hub2.url}/logistics-objects/00000000-0000-4000-8000-000000000000`, subscriber), await remoteAuth(partyB1));
+    const local = await call(
+      hub2,
+      memberB,
+      "POST",
+      "/remote-subscriptions",
+      subscription(`${hub2.url}/logistics-objects/00000000-0000-4000-8000-000000000000`, subscriber),
+      await remoteAuth(partyB1),
+    );
     expect(local.status).to.equal(400);
     expect(local.json!.type).to.match(/invalid-subscription$/);
     const mine = (await call(hub2, memberB, "GET", "/remote-subscriptions")).json!.subscriptions as View[];

@@ -16,15 +16,22 @@ const CARGO = "https://onerecord.iata.org/ns/cargo#";
 const API = "https://onerecord.iata.org/ns/api#";
 const CP = "https://cargoproof.dev/ns/one-record#";
 const CONTEXT = { cargo: CARGO };
-const kg = (n: number) => ({ "@type": "cargo:Value", "cargo:numericalValue": n, "cargo:unit": { "@id": "https://onerecord.iata.org/ns/code-lists/MeasurementUnitCode#KGM" } });
-const piece = (description: string, weight = 10): JsonObject => ({ "@context": CONTEXT, "@type": "cargo:Piece", "cargo:goodsDescription": description, "cargo:grossWeight": kg(weight) });
+const kg = (n: number) => ({
+  "@type": "cargo:Value",
+  "cargo:numericalValue": n,
+  "cargo:unit": { "@id": "https://onerecord.iata.org/ns/code-lists/MeasurementUnitCode#KGM" },
+});
+const piece = (description: string, weight = 10): JsonObject => ({
+  "@context": CONTEXT,
+  "@type": "cargo:Piece",
+  "cargo:goodsDescription": description,
+  "cargo:grossWeight": kg(weight),
+});
 const event = (code: string): JsonObject => ({
   "@context": CONTEXT,
   "@type": "cargo:LogisticsEvent",
   "cargo:eventCode": { "@id": `https://onerecord.iata.org/ns/code-lists/StatusCode#${code}` },
 });
-
-
 
 /** The parts of an api:Notification a test looks at. */
 function notice(call: ReceivedCall) {
@@ -52,7 +59,6 @@ describe(`ONE Record subscriptions and notifications (${isPostgres() ? "PostgreS
   let hdl: OneRecordClient;
   const { receiver, stopAll: stopReceivers } = webhookReceivers();
 
-
   /** A subscription of the airline's, as JSON-LD. */
   const subscription = (topicType: "LOGISTICS_OBJECT_IDENTIFIER" | "LOGISTICS_OBJECT_TYPE", topic: string, extra: JsonObject = {}): JsonObject => ({
     "@context": { api: API, cargo: CARGO, cp: CP },
@@ -79,7 +85,13 @@ describe(`ONE Record subscriptions and notifications (${isPostgres() ? "PostgreS
     chain = await startTestChain();
     database = await freshDatabase();
     hub = await startHubProcess(
-      hubEnv(chain, database.url, { WEBHOOK_ALLOW_PRIVATE: "true", WEBHOOK_RETRY_BASE_MS: "50", WEBHOOK_MAX_ATTEMPTS: "8", WEBHOOK_TIMEOUT_MS: "1000", WEBHOOK_POLL_MS: "300" }),
+      hubEnv(chain, database.url, {
+        WEBHOOK_ALLOW_PRIVATE: "true",
+        WEBHOOK_RETRY_BASE_MS: "50",
+        WEBHOOK_MAX_ATTEMPTS: "8",
+        WEBHOOK_TIMEOUT_MS: "1000",
+        WEBHOOK_POLL_MS: "300",
+      }),
     );
     [forwarder, airline, handler] = await Promise.all([
       admit(hub.url, "fwd-subs", ["FORWARDER"]),
@@ -179,7 +191,12 @@ describe(`ONE Record subscriptions and notifications (${isPostgres() ? "PostgreS
 
     const calls = await waitFor("two notifications", () => rx.unique().length >= 2 && rx.unique());
     await new Promise((r) => setTimeout(r, 500));
-    expect(rx.unique().map(notice).map(({ seq: _s, ...n }) => n)).to.deep.equal([
+    expect(
+      rx
+        .unique()
+        .map(notice)
+        .map(({ seq: _s, ...n }) => n),
+    ).to.deep.equal([
       { type: "LOGISTICS_OBJECT_UPDATED", object: p.iri, changed: [`${CARGO}goodsDescription`], event: undefined },
       { type: "LOGISTICS_EVENT_RECEIVED", object: p.iri, changed: [], event: dep.iri },
     ]);
@@ -227,7 +244,8 @@ describe(`ONE Record subscriptions and notifications (${isPostgres() ? "PostgreS
         "api:isRequestedFor": [{ "@id": hdl.partyIri(handler.id) }],
         "api:hasLogisticsObject": [{ "@id": objectIri }],
       });
-    const decide = (iri: string, status: string) => fwd.request("PATCH", `/action-requests/${iri.split("/").pop()}?status=${encodeURIComponent(`${API}REQUEST_${status}`)}`);
+    const decide = (iri: string, status: string) =>
+      fwd.request("PATCH", `/action-requests/${iri.split("/").pop()}?status=${encodeURIComponent(`${API}REQUEST_${status}`)}`);
 
     // A rejected delegation gives nothing, so tells nothing.
     const refused = await fwd.createObject(piece("Refused"));
@@ -242,7 +260,12 @@ describe(`ONE Record subscriptions and notifications (${isPostgres() ? "PostgreS
     const calls = await waitFor("the two notifications", () => toHandler.unique().length >= 2 && toHandler.unique());
     await new Promise((r) => setTimeout(r, 500));
     expect(toHandler.unique()).to.have.length(2);
-    expect(calls.map(notice).map((n) => [n.type, n.object]).sort()).to.deep.equal(kinds.map((k) => [k, p.iri]));
+    expect(
+      calls
+        .map(notice)
+        .map((n) => [n.type, n.object])
+        .sort(),
+    ).to.deep.equal(kinds.map((k) => [k, p.iri]));
     for (const c of calls) expect((c.body as unknown as JsonObject)["api:isTriggeredBy"]).to.deep.equal({ "@id": asked.iri });
     // The requester, subscribed alike, was given nothing by it.
     expect(toAirline.hits).to.equal(0);
@@ -283,8 +306,13 @@ describe(`ONE Record subscriptions and notifications (${isPostgres() ? "PostgreS
     const p = await sharedPiece("Pallet");
     const [holderRx, requesterRx] = [await receiver(), await receiver()];
     const types = (...t: string[]) => ({ "api:includeSubscriptionEventType": t.map((k) => ({ "@id": `api:${k}` })) });
-    await fwd.subscribe({ ...subscription("LOGISTICS_OBJECT_IDENTIFIER", p.iri, types("CHANGE_REQUEST_PENDING")), "api:hasSubscriber": { "@id": fwd.partyIri(forwarder.id) } }, { callbackUrl: holderRx.url });
-    await air.subscribe(subscription("LOGISTICS_OBJECT_IDENTIFIER", p.iri, types("CHANGE_REQUEST_ACCEPTED", "LOGISTICS_OBJECT_UPDATED")), { callbackUrl: requesterRx.url });
+    await fwd.subscribe(
+      { ...subscription("LOGISTICS_OBJECT_IDENTIFIER", p.iri, types("CHANGE_REQUEST_PENDING")), "api:hasSubscriber": { "@id": fwd.partyIri(forwarder.id) } },
+      { callbackUrl: holderRx.url },
+    );
+    await air.subscribe(subscription("LOGISTICS_OBJECT_IDENTIFIER", p.iri, types("CHANGE_REQUEST_ACCEPTED", "LOGISTICS_OBJECT_UPDATED")), {
+      callbackUrl: requesterRx.url,
+    });
 
     const change: JsonObject = {
       "@context": { api: API, cargo: CARGO, xsd: "http://www.w3.org/2001/XMLSchema#" },
@@ -296,7 +324,13 @@ describe(`ONE Record subscriptions and notifications (${isPostgres() ? "PostgreS
           "api:op": { "@id": "api:ADD" },
           "api:s": p.iri,
           "api:p": { "@value": `${CARGO}shippingMarks`, "@type": "xsd:anyURI" },
-          "api:o": [{ "@type": "api:OperationObject", "api:hasDatatype": { "@value": "http://www.w3.org/2001/XMLSchema#string", "@type": "xsd:anyURI" }, "api:hasValue": "FRAGILE" }],
+          "api:o": [
+            {
+              "@type": "api:OperationObject",
+              "api:hasDatatype": { "@value": "http://www.w3.org/2001/XMLSchema#string", "@type": "xsd:anyURI" },
+              "api:hasValue": "FRAGILE",
+            },
+          ],
         },
       ],
       "api:hasRevision": { "@value": "1", "@type": "xsd:positiveInteger" },
@@ -312,7 +346,12 @@ describe(`ONE Record subscriptions and notifications (${isPostgres() ? "PostgreS
     const told = await waitFor("the requester's two notifications", () => requesterRx.unique().length >= 2 && requesterRx.unique());
     await new Promise((r) => setTimeout(r, 500));
     expect(requesterRx.unique()).to.have.length(2);
-    expect(told.map(notice).map((n) => [n.type, n.changed]).sort()).to.deep.equal([
+    expect(
+      told
+        .map(notice)
+        .map((n) => [n.type, n.changed])
+        .sort(),
+    ).to.deep.equal([
       ["CHANGE_REQUEST_ACCEPTED", []],
       ["LOGISTICS_OBJECT_UPDATED", [`${CARGO}shippingMarks`]],
     ]);
@@ -332,7 +371,15 @@ describe(`ONE Record subscriptions and notifications (${isPostgres() ? "PostgreS
       recordType: "ChangeRequest",
       recordOwner: "someone",
     };
-    const sub = { recordId: objectId, recordType: null, objectType: null, kinds: ["CHANGE_REQUEST_PENDING"], filter: { eventCode: ["DEP"] }, format: "one-record", expiresAt: null };
+    const sub = {
+      recordId: objectId,
+      recordType: null,
+      objectType: null,
+      kinds: ["CHANGE_REQUEST_PENDING"],
+      filter: { eventCode: ["DEP"] },
+      format: "one-record",
+      expiresAt: null,
+    };
     expect(matches(sub, n)).to.equal(true);
     expect(matches({ ...sub, objectType: "Piece", recordId: null }, n)).to.equal(true);
     expect(matches({ ...sub, kinds: ["LOGISTICS_OBJECT_UPDATED"] }, n)).to.equal(false);

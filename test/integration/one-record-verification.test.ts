@@ -36,7 +36,11 @@ describe(`ONE Record verification requests (${isPostgres() ? "PostgreSQL" : "SQL
         "@type": "api:Error",
         "api:hasTitle": "The gross weight is missing",
         "api:hasSeverity": { "@id": "api:ERROR" },
-        "api:hasErrorDetail": { "@type": "api:ErrorDetail", "api:hasCode": "AWB07", "api:hasProperty": { "@value": `${CARGO}grossWeight`, "@type": "xsd:anyURI" } },
+        "api:hasErrorDetail": {
+          "@type": "api:ErrorDetail",
+          "api:hasCode": "AWB07",
+          "api:hasProperty": { "@value": `${CARGO}grossWeight`, "@type": "xsd:anyURI" },
+        },
       },
     ],
     "api:notifyRequestStatusChange": true,
@@ -59,7 +63,11 @@ describe(`ONE Record verification requests (${isPostgres() ? "PostgreSQL" : "SQL
     chain = await startTestChain();
     database = await freshDatabase();
     hub = await startHubProcess(hubEnv(chain, database.url));
-    [holder, carrier, outsider] = await Promise.all([admit(hub.url, "vr-holder", ["FORWARDER"]), admit(hub.url, "vr-carrier", ["AIRLINE"]), admit(hub.url, "vr-outsider", ["HANDLER"])]);
+    [holder, carrier, outsider] = await Promise.all([
+      admit(hub.url, "vr-holder", ["FORWARDER"]),
+      admit(hub.url, "vr-carrier", ["AIRLINE"]),
+      admit(hub.url, "vr-outsider", ["HANDLER"]),
+    ]);
     [fwd, air, other] = [holder, carrier, outsider].map(oneRecordClient) as [OneRecordClient, OneRecordClient, OneRecordClient];
   });
 
@@ -87,7 +95,10 @@ describe(`ONE Record verification requests (${isPostgres() ? "PostgreSQL" : "SQL
     expect(asked["api:hasRevision"]).to.deep.include({ "@value": "1" });
     const [error] = asked["api:hasError"] as JsonObject[];
     expect(error).to.deep.include({ "api:hasTitle": "The gross weight is missing", "api:hasSeverity": { "@id": "api:ERROR" } });
-    expect((error!["api:hasErrorDetail"] as JsonObject[])[0]).to.deep.include({ "api:hasCode": "AWB07", "api:hasProperty": { "@value": `${CARGO}grossWeight`, "@type": "xsd:anyURI" } });
+    expect((error!["api:hasErrorDetail"] as JsonObject[])[0]).to.deep.include({
+      "api:hasCode": "AWB07",
+      "api:hasProperty": { "@value": `${CARGO}grossWeight`, "@type": "xsd:anyURI" },
+    });
     expect(pending["api:isRequestedBy"]).to.deep.equal({ "@id": air.partyIri(carrier.id) });
 
     // The requester may not decide its own request: the 404 of an unknown request.
@@ -131,7 +142,9 @@ describe(`ONE Record verification requests (${isPostgres() ? "PostgreSQL" : "SQL
     const missing = await failure(other.request("POST", other.objectPath(missingIri), { body: verification(missingIri) }));
     expect(denied.status).to.equal(404);
     expect({ type: denied.problem.type, title: denied.problem.title }).to.deep.equal({ type: missing.problem.type, title: missing.problem.title });
-    expect((await holder.client.notifications(0, 1000)).notifications.filter((n) => n.kind === "VERIFICATION_REQUEST_PENDING" && n.detail?.object === iri)).to.deep.equal([]);
+    expect(
+      (await holder.client.notifications(0, 1000)).notifications.filter((n) => n.kind === "VERIFICATION_REQUEST_PENDING" && n.detail?.object === iri),
+    ).to.deep.equal([]);
 
     const request = await verify(air, iri);
     const unknown = `${hub.url}/action-requests/00000000-0000-4000-8000-000000000000`;
@@ -160,6 +173,8 @@ describe(`ONE Record verification requests (${isPostgres() ? "PostgreSQL" : "SQL
       const e = await failure(air.request("POST", air.objectPath(iri), { body }));
       expect([e.status, e.problem.type], JSON.stringify(body)).to.satisfy(([s, t]: [number, string]) => s === code && t.endsWith(type));
     }
-    expect((await holder.client.notifications(0, 1000)).notifications.filter((n) => n.kind === "VERIFICATION_REQUEST_PENDING" && n.detail?.object === iri)).to.deep.equal([]);
+    expect(
+      (await holder.client.notifications(0, 1000)).notifications.filter((n) => n.kind === "VERIFICATION_REQUEST_PENDING" && n.detail?.object === iri),
+    ).to.deep.equal([]);
   });
 });

@@ -10,7 +10,12 @@ import { productBatch, admitParties, publishProduct, FIXTURE_ENV, type Parties, 
 import { freshDatabase, hubEnv, startHubProcess, startTestChain, type HubProcess, type TestChain } from "./harness";
 
 type Json = { [key: string]: unknown };
-type Doc = { openapi: string; paths: Record<string, Record<string, Json>>; components: { schemas: Record<string, Json>; securitySchemes: Record<string, Json> }; security?: Json[] };
+type Doc = {
+  openapi: string;
+  paths: Record<string, Record<string, Json>>;
+  components: { schemas: Record<string, Json>; securitySchemes: Record<string, Json> };
+  security?: Json[];
+};
 const METHODS = ["get", "post", "put", "delete", "patch", "head", "options"];
 
 /** Every `$ref` in a JSON value. */
@@ -104,7 +109,10 @@ describe("OpenAPI: /openapi.json and /docs", function () {
     const response = doc.paths[path]?.[method]?.responses as Record<string, { content?: Record<string, { schema: Json }> }> | undefined;
     const schema = response?.[String(status)]?.content?.[mediaType]?.schema;
     expect(schema, `${method.toUpperCase()} ${path} documents ${status} ${mediaType}`).to.not.equal(undefined);
-    const validate = ajv.compile({ $ref: "openapi#/paths/" + path.replace(/~/g, "~0").replace(/\//g, "~1") + `/${method}/responses/${status}/content/${mediaType.replace(/\//g, "~1")}/schema` });
+    const validate = ajv.compile({
+      $ref:
+        "openapi#/paths/" + path.replace(/~/g, "~0").replace(/\//g, "~1") + `/${method}/responses/${status}/content/${mediaType.replace(/\//g, "~1")}/schema`,
+    });
     const ok = validate(body);
     expect(ok, `${method.toUpperCase()} ${path} ${status}: ${JSON.stringify(validate.errors?.slice(0, 5))}`).to.equal(true);
   }
@@ -127,11 +135,20 @@ describe("OpenAPI: /openapi.json and /docs", function () {
         expect(ids.has(id), `${id} is unique`).to.equal(false);
         ids.add(id);
         const params = (op.parameters ?? []) as { name: string; in: string; required?: boolean }[];
-        expect(params.filter((p) => p.in === "path").map((p) => p.name).sort(), `${where} path parameters`).to.deep.equal([...templated].sort());
+        expect(
+          params
+            .filter((p) => p.in === "path")
+            .map((p) => p.name)
+            .sort(),
+          `${where} path parameters`,
+        ).to.deep.equal([...templated].sort());
         for (const p of params.filter((p) => p.in === "path")) expect(p.required, `${where} ${p.name}`).to.equal(true);
         const responses = op.responses as Record<string, { content?: Record<string, { schema: Json }> }>;
         const statuses = Object.keys(responses).map(Number);
-        expect(statuses.some((s) => s >= 200 && s < 400), `${where} has a success response`).to.equal(true);
+        expect(
+          statuses.some((s) => s >= 200 && s < 400),
+          `${where} has a success response`,
+        ).to.equal(true);
         const problems = statuses.filter((s) => s >= 400);
         expect(problems, `${where} documents its problems`).to.include(500);
         for (const s of problems) {
@@ -144,7 +161,8 @@ describe("OpenAPI: /openapi.json and /docs", function () {
           for (const t of types) expect(t).to.match(/^https:\/\/cargoproof\.dev\/problems\/[a-z0-9-]+$/);
         }
         const security = (op.security ?? doc.security ?? []) as Json[];
-        for (const requirement of security) for (const name of Object.keys(requirement)) expect(doc.components.securitySchemes, `${where} security ${name}`).to.have.property(name);
+        for (const requirement of security)
+          for (const name of Object.keys(requirement)) expect(doc.components.securitySchemes, `${where} security ${name}`).to.have.property(name);
         if (security.length > 0) expect(statuses, `${where} (authenticated) answers 401`).to.include(401);
       }
     }
@@ -169,7 +187,9 @@ describe("OpenAPI: /openapi.json and /docs", function () {
       const routes = mountedRoutes(createApp(parts, services));
       expect(routes.length).to.be.greaterThan(40);
       const documented = Object.entries(doc.paths).flatMap(([path, item]) => Object.keys(item).map((method) => ({ method, path })));
-      const undocumented = routes.filter((r) => !documented.some((d) => documents(r, d.method, d.path))).map((r) => `${r.method.toUpperCase()} ${String(r.path)}`);
+      const undocumented = routes
+        .filter((r) => !documented.some((d) => documents(r, d.method, d.path)))
+        .map((r) => `${r.method.toUpperCase()} ${String(r.path)}`);
       expect([...new Set(undocumented)], "mounted but not in /openapi.json (describe them in server/openapi/paths/)").to.deep.equal([]);
       const unmounted = documented.filter((d) => !routes.some((r) => documents(r, d.method, d.path))).map((d) => `${d.method.toUpperCase()} ${d.path}`);
       expect(unmounted, "in /openapi.json but not mounted").to.deep.equal([]);
@@ -201,7 +221,11 @@ describe("OpenAPI: /openapi.json and /docs", function () {
     expect(own.status).to.equal(200);
     expectDocumented("get", "/v1/records/{id}", 200, "application/json", await own.json());
 
-    const bad = await fetch(`${hub.url}/v1/records/${record.id}/grants`, { method: "POST", headers: brandAuth, body: JSON.stringify({ grantee: "NOT AN ORG" }) });
+    const bad = await fetch(`${hub.url}/v1/records/${record.id}/grants`, {
+      method: "POST",
+      headers: brandAuth,
+      body: JSON.stringify({ grantee: "NOT AN ORG" }),
+    });
     expect(bad.status).to.equal(400);
     const badBody = (await bad.json()) as { errors?: unknown[]; type: string };
     expect(badBody.errors).to.be.an("array").with.length.above(0);

@@ -5,11 +5,44 @@ import { HubError } from "../../sdk/client";
 import { fieldHash } from "../../sdk/digest";
 import type { SignedRecord } from "../../sdk/envelope";
 import { epcisRecordId, type EpcisEventHash } from "../../sdk/records/epcis-event";
-import { FIXTURE_ENV, INTERNAL_NOTES, PORT_OF_ENTRY, FACTORY_DOCK, BONDED_WAREHOUSE, admitParties, epcisDocument, lotUri, markSold, productBatch, publishEvents, publishProduct, revokeOnChain, serialUri, type Parties, type Product } from "../browser/product-fixture";
-import { admit, freshDatabase, hubEnv, isPostgres, sql, startHubProcess, startTestChain, waitFor, type HubProcess, type TestChain, type TestOrg } from "./harness";
+import {
+  FIXTURE_ENV,
+  INTERNAL_NOTES,
+  PORT_OF_ENTRY,
+  FACTORY_DOCK,
+  BONDED_WAREHOUSE,
+  admitParties,
+  epcisDocument,
+  lotUri,
+  markSold,
+  productBatch,
+  publishEvents,
+  publishProduct,
+  revokeOnChain,
+  serialUri,
+  type Parties,
+  type Product,
+} from "../browser/product-fixture";
+import {
+  admit,
+  freshDatabase,
+  hubEnv,
+  isPostgres,
+  sql,
+  startHubProcess,
+  startTestChain,
+  waitFor,
+  type HubProcess,
+  type TestChain,
+  type TestOrg,
+} from "./harness";
 
 /** A GET from a chosen loopback source address (another /16 is another coarse place). */
-function getFrom(url: string, localAddress: string, headers: Record<string, string> = {}): Promise<{ status: number; headers: Record<string, unknown>; body: string }> {
+function getFrom(
+  url: string,
+  localAddress: string,
+  headers: Record<string, string> = {},
+): Promise<{ status: number; headers: Record<string, unknown>; body: string }> {
   return new Promise((resolve, reject) => {
     const req = request(url, { localAddress, headers }, (res) => {
       let body = "";
@@ -39,12 +72,22 @@ describe(`the consumer's provenance page: story, disclosure, scans (${isPostgres
     chain = await startTestChain();
     database = await freshDatabase();
     hub = await startHubProcess(
-      hubEnv(chain, database.url, { ...FIXTURE_ENV, SCAN_WARN_SCANS_AFTER_SOLD: "2", SCAN_WARN_PLACES_AFTER_SOLD: "1", EXPLORER_TX_URL: "https://explorer.example/tx/{tx}",
+      hubEnv(chain, database.url, {
+        ...FIXTURE_ENV,
+        SCAN_WARN_SCANS_AFTER_SOLD: "2",
+        SCAN_WARN_PLACES_AFTER_SOLD: "1",
+        EXPLORER_TX_URL: "https://explorer.example/tx/{tx}",
         // Every request sees the database as it is now (the browser test runs with the default 1 s reuse).
-        PAGE_CACHE_MS: "0" }),
+        PAGE_CACHE_MS: "0",
+      }),
     );
     parties = await admitParties(hub.url);
-    product = await publishProduct(parties, { gtin13: "0950600013435", lot: "LOT-A1", serials: ["SN0001", "SN0002", "SN0003", "SN0004", "SN0005"], orderNumber: "SO-PAGE-1" });
+    product = await publishProduct(parties, {
+      gtin13: "0950600013435",
+      lot: "LOT-A1",
+      serials: ["SN0001", "SN0002", "SN0003", "SN0004", "SN0005"],
+      orderNumber: "SO-PAGE-1",
+    });
     stranger = await admit(hub.url, "copy-mall", ["PLATFORM"]);
   });
 
@@ -122,13 +165,16 @@ describe(`the consumer's provenance page: story, disclosure, scans (${isPostgres
     expect(kindOf(product.decision)).to.equal("partner");
     const facts = Object.fromEntries(s.facts.map((f) => [f.key, f]));
     expect(facts.origin!.attesterKind).to.equal("certifier");
-    for (const key of ["departurePoint", "importer", "portOfEntry", "customsStatus", "dispatchWarehouse"]) expect(facts[key]!.attesterKind, key).to.equal("partner");
+    for (const key of ["departurePoint", "importer", "portOfEntry", "customsStatus", "dispatchWarehouse"])
+      expect(facts[key]!.attesterKind, key).to.equal("partner");
     const page = await (await fetch(`${hub.url}${lotPath()}`, { headers: html })).text();
     expect(page).to.include('data-fact="origin" data-known="true" data-attester="certifier"');
     expect(page).to.include('<span class="kind" data-kind="certifier">Accredited certifier</span>');
     expect(page).to.include('<span class="kind" data-kind="partner">Supply-chain partner</span>');
     expect(page).to.include(`<dd class="brand-owner">${parties.brand.id} <span class="kind" data-kind="brand">Brand</span></dd>`);
-    expect(page).to.include(`<dd class="partners">${parties.forwarder.id} (Forwarder), ${parties.importer.id} (E-commerce platform), ${parties.customs.id} (Customs)</dd>`);
+    expect(page).to.include(
+      `<dd class="partners">${parties.forwarder.id} (Forwarder), ${parties.importer.id} (E-commerce platform), ${parties.customs.id} (Customs)</dd>`,
+    );
     const hant = await (await fetch(`${hub.url}${lotPath()}?lang=zh-Hant`, { headers: html })).text();
     expect(hant).to.include(">供應鏈夥伴</span>");
     expect(hant).to.include(">認可認證機構</span>");
@@ -145,8 +191,18 @@ describe(`the consumer's provenance page: story, disclosure, scans (${isPostgres
       // The hub's authority check may refuse it at once (the broker holds no certifier's accreditation);
       // if it is stored, the page must still never show it.
       const outcome = await parties.broker.client
-        .publish("Certification", { ...c, issuedTo: "Aurora Audio SAS", subjects: [lotUri(product.gtin, product.lot)], scope: "Origin and inspection", validFrom: "2026-04-01", validUntil: "2030-04-01" })
-        .then((r) => r.record.id, (e: unknown) => e);
+        .publish("Certification", {
+          ...c,
+          issuedTo: "Aurora Audio SAS",
+          subjects: [lotUri(product.gtin, product.lot)],
+          scope: "Origin and inspection",
+          validFrom: "2026-04-01",
+          validUntil: "2030-04-01",
+        })
+        .then(
+          (r) => r.record.id,
+          (e: unknown) => e,
+        );
       if (typeof outcome === "string") published.push(outcome);
       else expect(outcome, String(outcome)).to.be.instanceOf(HubError).with.property("status", 403);
     }
@@ -180,7 +236,9 @@ describe(`the consumer's provenance page: story, disclosure, scans (${isPostgres
     const capturedId = epcisRecordId(captured.events[0]!.eventID as EpcisEventHash, stranger.id);
     // Both are stored (the EPCIS interface has them), and tied to the code by the index...
     await stranger.client.getRecord(signed!.id);
-    expect((await sql<{ n: unknown }>(database.url, `SELECT COUNT(*) AS "n" FROM "ProductIndex" WHERE "recordId" IN ($1, $2)`, [signed!.id, capturedId]))[0]!.n).to.satisfy((n: unknown) => Number(n) >= 2);
+    expect(
+      (await sql<{ n: unknown }>(database.url, `SELECT COUNT(*) AS "n" FROM "ProductIndex" WHERE "recordId" IN ($1, $2)`, [signed!.id, capturedId]))[0]!.n,
+    ).to.satisfy((n: unknown) => Number(n) >= 2);
     // ...but the page shows neither.
     const after = await story(lotPath());
     expect(after.steps.map((x) => x.recordId)).to.deep.equal(before.steps.map((x) => x.recordId));
@@ -189,7 +247,9 @@ describe(`the consumer's provenance page: story, disclosure, scans (${isPostgres
     for (const text of [elsewhere, stranger.id, signed!.id, capturedId]) expect(page).to.not.include(text);
 
     // The forwarder, a named partner, captures through the standard interface: it shows, for the forwarder.
-    const ours = await parties.forwarder.client.waitForCapture(await parties.forwarder.client.captureEpcis(epcisDocument([{ ...event("2026-04-21T08:00:00+08:00", "storing"), readPoint: { id: BONDED_WAREHOUSE } }])));
+    const ours = await parties.forwarder.client.waitForCapture(
+      await parties.forwarder.client.captureEpcis(epcisDocument([{ ...event("2026-04-21T08:00:00+08:00", "storing"), readPoint: { id: BONDED_WAREHOUSE } }])),
+    );
     const oursId = epcisRecordId(ours.events[0]!.eventID as EpcisEventHash, parties.forwarder.id);
     const step = await waitFor("the partner's captured event on the page", async () => (await story(lotPath())).steps.find((x) => x.recordId === oursId));
     expect(step.attestedBy.kind).to.equal("hub");
@@ -212,7 +272,15 @@ describe(`the consumer's provenance page: story, disclosure, scans (${isPostgres
     expect(page.body).to.not.include(theirs.id);
     // The importer, a partner the brand named, marks the same item sold: from then on scans count.
     const ours = await publishEvents(parties.importer, [
-      { type: "ObjectEvent", eventTime: "2026-05-02T12:00:00+08:00", eventTimeZoneOffset: "+08:00", action: "OBSERVE", bizStep: "retail_selling", disposition: "retail_sold", epcList: [`https://id.gs1.org/01/${product.gtin}/21/${serial}`] },
+      {
+        type: "ObjectEvent",
+        eventTime: "2026-05-02T12:00:00+08:00",
+        eventTimeZoneOffset: "+08:00",
+        action: "OBSERVE",
+        bizStep: "retail_selling",
+        disposition: "retail_sold",
+        epcList: [`https://id.gs1.org/01/${product.gtin}/21/${serial}`],
+      },
     ]);
     const sold = await story(path);
     expect(sold.steps.map((x) => x.recordId)).to.include(ours[0]!.id);
@@ -229,10 +297,12 @@ describe(`the consumer's provenance page: story, disclosure, scans (${isPostgres
       [{ org: "Not An Org!" }],
       [{ org: parties.forwarder.id, role: "CAPTAIN" }],
     ]) {
-      const e = await parties.brand.client.publish("ProductBatch", productBatch(gtin, "LOT-BAD-PARTNERS", [], partners as never), { id: `${parties.brand.id}:batch-bad-partners` }).then(
-        () => undefined,
-        (err: unknown) => err,
-      );
+      const e = await parties.brand.client
+        .publish("ProductBatch", productBatch(gtin, "LOT-BAD-PARTNERS", [], partners as never), { id: `${parties.brand.id}:batch-bad-partners` })
+        .then(
+          () => undefined,
+          (err: unknown) => err,
+        );
       expect(e, JSON.stringify(partners)).to.be.instanceOf(HubError).with.property("status", 400);
     }
     expect(await sql(database.url, `SELECT "id" FROM "Record" WHERE "id" = $1`, [`${parties.brand.id}:batch-bad-partners`])).to.deep.equal([]);
@@ -422,9 +492,18 @@ describe(`the consumer's provenance page: story, disclosure, scans (${isPostgres
     await parties.brand.client.publish("ProductBatch", productBatch(product.gtin, "LOT-SALES", serials, partners));
     const [retracted, kept] = serials.map((s) => `/01/${product.gtin}/21/${s}`) as [string, string];
     const sale = (serial: string, eventTime = "2026-05-01T12:00:00+08:00") => ({
-      type: "ObjectEvent", eventTime, eventTimeZoneOffset: "+08:00", action: "OBSERVE", bizStep: "retail_selling", disposition: "retail_sold", epcList: [serialUri(product.gtin, serial)],
+      type: "ObjectEvent",
+      eventTime,
+      eventTimeZoneOffset: "+08:00",
+      action: "OBSERVE",
+      bizStep: "retail_selling",
+      disposition: "retail_sold",
+      epcList: [serialUri(product.gtin, serial)],
     });
-    const declared = (event: Record<string, unknown>) => ({ ...event, errorDeclaration: { declarationTime: "2026-05-02T09:00:00+08:00", reason: "incorrect_data" } });
+    const declared = (event: Record<string, unknown>) => ({
+      ...event,
+      errorDeclaration: { declarationTime: "2026-05-02T09:00:00+08:00", reason: "incorrect_data" },
+    });
     const capture = async (org: TestOrg, events: Record<string, unknown>[]) => {
       const job = await org.client.waitForCapture(await org.client.captureEpcis(epcisDocument(events)));
       expect(job.success, JSON.stringify(job)).to.equal(true);
@@ -459,10 +538,20 @@ describe(`the consumer's provenance page: story, disclosure, scans (${isPostgres
     const serial = product.serials[4]!;
     const path = `/01/${product.gtin}/21/${serial}`;
     const item = `https://id.gs1.org/01/${product.gtin}/21/${serial}`;
-    const shipped = { type: "ObjectEvent", eventTime: "2026-04-03T09:00:00+08:00", eventTimeZoneOffset: "+08:00", action: "OBSERVE", bizStep: "shipping", readPoint: { id: FACTORY_DOCK }, epcList: [item] };
+    const shipped = {
+      type: "ObjectEvent",
+      eventTime: "2026-04-03T09:00:00+08:00",
+      eventTimeZoneOffset: "+08:00",
+      action: "OBSERVE",
+      bizStep: "shipping",
+      readPoint: { id: FACTORY_DOCK },
+      epcList: [item],
+    };
     const [original] = await publishEvents(parties.forwarder, [shipped]);
     const declare = async (org: TestOrg, event: Record<string, unknown>, reason: string) => {
-      const job = await org.client.waitForCapture(await org.client.captureEpcis(epcisDocument([{ ...event, errorDeclaration: { declarationTime: "2026-04-04T10:00:00+08:00", reason } }])));
+      const job = await org.client.waitForCapture(
+        await org.client.captureEpcis(epcisDocument([{ ...event, errorDeclaration: { declarationTime: "2026-04-04T10:00:00+08:00", reason } }])),
+      );
       expect(job.success, JSON.stringify(job)).to.equal(true);
       return job;
     };
@@ -488,11 +577,23 @@ describe(`the consumer's provenance page: story, disclosure, scans (${isPostgres
     expect(declaration.record.body.errorDeclaration).to.deep.equal({ declarationTime: "2026-04-04T10:00:00+08:00", reason: "incorrect_data" });
     for (const f of corrected.facts) expect([original!.id, declaration.recordId]).to.not.include(f.source?.recordId);
     const page = await (await fetch(`${hub.url}${path}`, { headers: html })).text();
-    expect(page).to.match(new RegExp(`data-record-id="${original!.id.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}"[\\s\\S]*?data-correction="declaredInError"[^<]*<span class="badge">Declared in error on`));
+    expect(page).to.match(
+      new RegExp(
+        `data-record-id="${original!.id.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}"[\\s\\S]*?data-correction="declaredInError"[^<]*<span class="badge">Declared in error on`,
+      ),
+    );
     expect(page).to.include('data-correction="errorDeclaration"');
 
     // A declaration of a sale that was never captured: the item is not sold.
-    const sale = { type: "ObjectEvent", eventTime: "2026-05-03T12:00:00+08:00", eventTimeZoneOffset: "+08:00", action: "OBSERVE", bizStep: "retail_selling", disposition: "retail_sold", epcList: [item] };
+    const sale = {
+      type: "ObjectEvent",
+      eventTime: "2026-05-03T12:00:00+08:00",
+      eventTimeZoneOffset: "+08:00",
+      action: "OBSERVE",
+      bizStep: "retail_selling",
+      disposition: "retail_sold",
+      epcList: [item],
+    };
     await declare(parties.importer, sale, "incorrect_data");
     const unsold = await waitFor("the sale's declaration on the page", async () => {
       const s = await story(path);

@@ -82,7 +82,10 @@ describe(`records end to end (${isPostgres() ? "PostgreSQL" : "SQLite"})`, funct
     const old = await forwarder.client.getRecord(v1.id, 1);
     expect(old.record.body.pieceCount).to.equal(12);
     const [p1, p2] = await Promise.all([forwarder.client.waitForProof(v1.id, 1), forwarder.client.waitForProof(v1.id, 2)]);
-    for (const [r, p] of [[v1, p1], [v2, p2]] as const) {
+    for (const [r, p] of [
+      [v1, p1],
+      [v2, p2],
+    ] as const) {
       const verdict = await verifyRecord({ record: r, proof: p, chain: { provider: chain.provider }, contracts });
       expect(verdict.valid, JSON.stringify(verdict)).to.equal(true);
     }
@@ -169,7 +172,13 @@ describe(`records end to end (${isPostgres() ? "PostgreSQL" : "SQLite"})`, funct
     expect(before.valid, JSON.stringify(before)).to.equal(true);
     // The certifier revokes on chain with its own key (the chain checks it is an active member).
     await chain.operator.sendTransaction({ to: certifier.key.address, value: 10n ** 17n }).then((t) => t.wait());
-    await revokeRecord({ privateKey: certifier.key.privateKey, chain: { provider: chain.provider }, anchorRegistry: contracts.anchorRegistry, digest: record.digest, reason: "product recalled" });
+    await revokeRecord({
+      privateKey: certifier.key.privateKey,
+      chain: { provider: chain.provider },
+      anchorRegistry: contracts.anchorRegistry,
+      digest: record.digest,
+      reason: "product recalled",
+    });
     const after = await verifyRecord({ record, proof, chain: { provider: chain.provider }, contracts });
     expect(after.valid).to.equal(false);
     expect(after.revocation.revoked).to.equal(true);
@@ -239,7 +248,7 @@ describe(`records end to end (${isPostgres() ? "PostgreSQL" : "SQLite"})`, funct
       expect(err.problem.type).to.match(/digest-mismatch|signature-invalid/);
       // Re-digest as the forwarder's record but keep the airline's signature.
       const prepared = prepareRecord({ type: "Shipment", id: signedByAirline.id, version: 1, owner: forwarder.id }, shipment());
-        const wrongKey = signRecord(airline.key.privateKey, prepared);
+      const wrongKey = signRecord(airline.key.privateKey, prepared);
       const err2 = (await forwarder.client.publishSigned(wrongKey).catch((e: unknown) => e)) as HubError;
       expect(err2.status).to.equal(400);
       expect(err2.problem.type).to.match(/signature-invalid/);
@@ -254,7 +263,11 @@ describe(`records end to end (${isPostgres() ? "PostgreSQL" : "SQLite"})`, funct
       const err = (await airline.client.publish("Waybill", bad).catch((e: unknown) => e)) as HubError;
       expect(err.status).to.equal(400);
       expect(err.problem.errors?.some((e) => e.path === "body.waybillNumber")).to.equal(true);
-      const res = await fetch(`${hub.url}/v1/records`, { method: "POST", headers: { "content-type": "application/json", authorization: `Bearer ${await airline.client.accessToken()}` }, body: "{not json" });
+      const res = await fetch(`${hub.url}/v1/records`, {
+        method: "POST",
+        headers: { "content-type": "application/json", authorization: `Bearer ${await airline.client.accessToken()}` },
+        body: "{not json",
+      });
       expect(res.status).to.equal(400);
       expect(res.headers.get("content-type")).to.match(/application\/problem\+json/);
     });
@@ -315,8 +328,12 @@ describe(`records end to end (${isPostgres() ? "PostgreSQL" : "SQLite"})`, funct
       const key = await importJWK(secp256k1Jwk(forwarder.key.publicKey, forwarder.key.privateKey), "ES256K");
       const expired = await new SignJWT({})
         .setProtectedHeader({ alg: "ES256K" })
-        .setIssuer(forwarder.id).setSubject(forwarder.id).setAudience(tokenEndpoint(hub.url)).setJti("old-1")
-        .setIssuedAt(now - 600).setExpirationTime(now - 540)
+        .setIssuer(forwarder.id)
+        .setSubject(forwarder.id)
+        .setAudience(tokenEndpoint(hub.url))
+        .setJti("old-1")
+        .setIssuedAt(now - 600)
+        .setExpirationTime(now - 540)
         .sign(key);
       const res = await tokenRequest(expired);
       expect(res.status).to.equal(401);
@@ -326,13 +343,19 @@ describe(`records end to end (${isPostgres() ? "PostgreSQL" : "SQLite"})`, funct
       const now = Math.floor(Date.now() / 1000);
       const expired = await new SignJWT({ roles: ["FORWARDER"] })
         .setProtectedHeader({ alg: "HS256", typ: "at+jwt" })
-        .setIssuer(hub.url).setAudience(hub.url).setSubject(forwarder.id)
-        .setIssuedAt(now - 3600).setExpirationTime(now - 60)
+        .setIssuer(hub.url)
+        .setAudience(hub.url)
+        .setSubject(forwarder.id)
+        .setIssuedAt(now - 3600)
+        .setExpirationTime(now - 60)
         .sign(new TextEncoder().encode(TOKEN_SECRET));
       const forged = await new SignJWT({ roles: ["OPERATOR"] })
         .setProtectedHeader({ alg: "HS256", typ: "at+jwt" })
-        .setIssuer(hub.url).setAudience(hub.url).setSubject("operator")
-        .setIssuedAt().setExpirationTime("5m")
+        .setIssuer(hub.url)
+        .setAudience(hub.url)
+        .setSubject("operator")
+        .setIssuedAt()
+        .setExpirationTime("5m")
         .sign(new TextEncoder().encode("not-the-hub-secret-not-the-hub-secret"));
       for (const token of [expired, forged, "not.a.token"]) {
         const res = await fetch(`${hub.url}/v1/orgs/operator`, { headers: { authorization: `Bearer ${token}` } });
@@ -354,7 +377,9 @@ describe(`records end to end (${isPostgres() ? "PostgreSQL" : "SQLite"})`, funct
     });
 
     it("only the operator admits organisations", async function () {
-      const err = (await forwarder.client.admitOrganization({ id: "sneaky", name: "x", roles: ["CUSTOMS"], publicKey: randomOrgKey().publicKey }).catch((e: unknown) => e)) as HubError;
+      const err = (await forwarder.client
+        .admitOrganization({ id: "sneaky", name: "x", roles: ["CUSTOMS"], publicKey: randomOrgKey().publicKey })
+        .catch((e: unknown) => e)) as HubError;
       expect(err.status).to.equal(403);
       const lookup = (await forwarder.client.getOrganization("sneaky").catch((e: unknown) => e)) as HubError;
       expect(lookup.status).to.equal(404);

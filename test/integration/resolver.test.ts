@@ -5,7 +5,19 @@ import { compressDigitalLink, digitalLinkPath } from "../../sdk/provenance/digit
 import type { GtinLink } from "../../sdk/provenance/gtin-links";
 import { gs1CheckDigit } from "../../sdk/records/codes";
 import type { ProductBatchBody } from "../../sdk/records/product-batch";
-import { admit, credentialsFor, freshDatabase, hubEnv, isPostgres, sql, startHubProcess, startTestChain, type HubProcess, type TestChain, type TestOrg } from "./harness";
+import {
+  admit,
+  credentialsFor,
+  freshDatabase,
+  hubEnv,
+  isPostgres,
+  sql,
+  startHubProcess,
+  startTestChain,
+  type HubProcess,
+  type TestChain,
+  type TestOrg,
+} from "./harness";
 
 const gtinFrom = (first13: string) => first13 + gs1CheckDigit(first13);
 const GTIN = gtinFrom("0950600013435");
@@ -93,7 +105,10 @@ describe(`provenance codes: GTIN ownership, links, resolver, QR (${isPostgres() 
 
     it("gives a GTIN claimed by two brands at once to exactly one of them", async function () {
       const contested = gtinFrom("0950600077777");
-      const results = await Promise.allSettled([brand.client.publish("ProductBatch", batch(contested)), rival.client.publish("ProductBatch", batch(contested))]);
+      const results = await Promise.allSettled([
+        brand.client.publish("ProductBatch", batch(contested)),
+        rival.client.publish("ProductBatch", batch(contested)),
+      ]);
       const won = results.filter((r) => r.status === "fulfilled");
       const lost = results.filter((r): r is PromiseRejectedResult => r.status === "rejected");
       expect(won).to.have.length(1);
@@ -129,7 +144,11 @@ describe(`provenance codes: GTIN ownership, links, resolver, QR (${isPostgres() 
       expect(problemOf(await refusal(rival.client.setGtinLinks(GTIN, [])))).to.equal("403 not-gtin-owner");
       expect(problemOf(await refusal(brand.client.setGtinLinks(gtinFrom("0950600066666"), [pip])))).to.equal("404 not-found");
       expect(problemOf(await refusal(brand.client.setGtinLinks("09506000134353", [pip])))).to.equal("400 gtin-check-digit");
-      const unauth = await fetch(`${hub.url}/v1/gtins/${GTIN}/links`, { method: "PUT", headers: { "content-type": "application/json" }, body: JSON.stringify({ links: [] }) });
+      const unauth = await fetch(`${hub.url}/v1/gtins/${GTIN}/links`, {
+        method: "PUT",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ links: [] }),
+      });
       expect(unauth.status).to.equal(401);
       expect((await rival.client.gtinLinks(GTIN)).links).to.have.length(4);
     });
@@ -140,7 +159,10 @@ describe(`provenance codes: GTIN ownership, links, resolver, QR (${isPostgres() 
         [{ ...pip, linkType: "gs1:nonsense" }],
         [{ ...pip, title: "" }],
         [{ ...pip, lot: "bad lot" }],
-        [{ ...pip, default: true }, { ...pipZh, default: true }],
+        [
+          { ...pip, default: true },
+          { ...pipZh, default: true },
+        ],
         [pip, pip],
       ] as GtinLink[][];
       for (const links of bad) {
@@ -206,7 +228,11 @@ describe(`provenance codes: GTIN ownership, links, resolver, QR (${isPostgres() 
       for (const type of ["traceability", "certificationInfo", "verificationService", "epcis"]) expect(ctx[VOC + type], type).to.have.length(1);
       expect(ctx[`${VOC}recallStatus`]).to.equal(undefined);
       for (const [key, value] of Object.entries(ctx))
-        if (key !== "anchor") expect((value as { href: unknown; title: unknown }[]).every((l) => typeof l.href === "string" && typeof l.title === "string"), key).to.equal(true);
+        if (key !== "anchor")
+          expect(
+            (value as { href: unknown; title: unknown }[]).every((l) => typeof l.href === "string" && typeof l.title === "string"),
+            key,
+          ).to.equal(true);
     });
 
     it("404s unknown codes and unknown link types, 400s invalid Digital Links naming the reason", async function () {
@@ -304,7 +330,9 @@ describe(`provenance codes: GTIN ownership, links, resolver, QR (${isPostgres() 
       expect(body.linkset[0]!.anchor).to.equal(`${hub.url}/00/${SSCC}`);
       const events = body.linkset[0]![`${VOC}epcis`]![0]!.href;
       expect(events).to.equal(`${hub.url}/epcis/epcs/${encodeURIComponent(`https://id.gs1.org/00/${SSCC}`)}/events`);
-      const answer = (await (await authGet(shipper, events.slice(hub.url.length))).json()) as { epcisBody: { queryResults: { resultsBody: { eventList: { epcList: string[] }[] } } } };
+      const answer = (await (await authGet(shipper, events.slice(hub.url.length))).json()) as {
+        epcisBody: { queryResults: { resultsBody: { eventList: { epcList: string[] }[] } } };
+      };
       expect(answer.epcisBody.queryResults.resultsBody.eventList.map((e) => e.epcList)).to.deep.equal([["urn:epc:id:sscc:0614141.1234567890"]]);
       const redirect = await authGet(shipper, `/00/${SSCC}?linkType=gs1:epcis`);
       expect(redirect.status).to.equal(307);
@@ -318,7 +346,12 @@ describe(`provenance codes: GTIN ownership, links, resolver, QR (${isPostgres() 
     });
 
     it("404s an identifier nobody may see, exactly as one the hub never heard of: anonymous, another member, an unknown SSCC", async function () {
-      const answers = await Promise.all([get(`/00/${SSCC}`), authGet(rival, `/00/${SSCC}`), authGet(shipper, `/00/${OTHER_SSCC}`), authGet(rival, `/414/${GLN}`)]);
+      const answers = await Promise.all([
+        get(`/00/${SSCC}`),
+        authGet(rival, `/00/${SSCC}`),
+        authGet(shipper, `/00/${OTHER_SSCC}`),
+        authGet(rival, `/414/${GLN}`),
+      ]);
       const bodies = await Promise.all(
         answers.map(async (r) => {
           const { instance, ...body } = (await r.json()) as Record<string, unknown>;

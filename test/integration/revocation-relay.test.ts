@@ -9,7 +9,10 @@ import { admit, freshDatabase, hubEnv, startHubProcess, startTestChain, type Hub
 
 /** The problem a refused call answered (fails the test if it was not refused). */
 async function refusal(call: Promise<unknown>): Promise<HubError> {
-  const err = await call.then(() => undefined, (e: unknown) => e);
+  const err = await call.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
   expect(err, "the call should have been refused").to.be.instanceOf(HubError);
   return err as HubError;
 }
@@ -39,7 +42,14 @@ describe("relayed revocation through the hub (members need no gas)", function ()
   });
 
   const sign = (digest: string, over: { privateKey?: string; deadline?: number } = {}): Promise<SignedRevocation> =>
-    signRevocation({ privateKey: member.key.privateKey, chain: { provider: chain.provider }, anchorRegistry: contracts.anchorRegistry, digest, reason: "shipment cancelled", ...over });
+    signRevocation({
+      privateKey: member.key.privateKey,
+      chain: { provider: chain.provider },
+      anchorRegistry: contracts.anchorRegistry,
+      digest,
+      reason: "shipment cancelled",
+      ...over,
+    });
 
   it("a member with zero balance revokes its record through the hub's relay, and verifyRecord reports it revoked", async function () {
     expect(await chain.provider.getBalance(member.key.address)).to.equal(0n);

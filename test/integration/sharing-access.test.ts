@@ -25,11 +25,23 @@ type GrantRow = { recordId: string; grantee: string; scope?: string; parent?: st
 
 const insertRecords = (database: Database, rows: RecordRow[]) =>
   writeTransaction(database.db, (tx) =>
-    insertRows(tx, database.provider, "Record", ["id", "type", "owner", "latestVersion", "createdAt", "updatedAt"], rows.map(([id, owner]) => [id, "LogisticsObject", owner, 1, new Date(), new Date()])),
+    insertRows(
+      tx,
+      database.provider,
+      "Record",
+      ["id", "type", "owner", "latestVersion", "createdAt", "updatedAt"],
+      rows.map(([id, owner]) => [id, "LogisticsObject", owner, 1, new Date(), new Date()]),
+    ),
   );
 const insertLinks = (database: Database, rows: LinkRow[]) =>
   writeTransaction(database.db, (tx) =>
-    insertRows(tx, database.provider, "RecordLink", ["fromId", "toId", "property", "fromObjectType"], rows.map(([f, t, p, ft]) => [f, t, p ?? "pieces", ft ?? "Shipment"])),
+    insertRows(
+      tx,
+      database.provider,
+      "RecordLink",
+      ["fromId", "toId", "property", "fromObjectType"],
+      rows.map(([f, t, p, ft]) => [f, t, p ?? "pieces", ft ?? "Shipment"]),
+    ),
   );
 /** A grant with id `id` (returned): by "someone", object scope unless said. */
 async function insertGrant(database: Database, id: string, g: GrantRow): Promise<string> {
@@ -39,7 +51,20 @@ async function insertGrant(database: Database, id: string, g: GrantRow): Promise
       database.provider,
       "Grant",
       ["id", "recordId", "grantee", "grantedBy", "createdAt", "expiresAt", "revokedAt", "scope", "parentGrantId", "fields"],
-      [[id, g.recordId, g.grantee, "someone", new Date(), g.expiresAt ?? null, g.revokedAt ?? null, g.scope ?? "object", g.parent ?? null, g.fields ? JSON.stringify(g.fields) : null]],
+      [
+        [
+          id,
+          g.recordId,
+          g.grantee,
+          "someone",
+          new Date(),
+          g.expiresAt ?? null,
+          g.revokedAt ?? null,
+          g.scope ?? "object",
+          g.parent ?? null,
+          g.fields ? JSON.stringify(g.fields) : null,
+        ],
+      ],
     ),
   );
   return id;
@@ -67,13 +92,19 @@ describe(`sharing: the access rule over links, events and delegated grants (${is
   const grant = (g: GrantRow) => insertGrant(database, uid("grant"), g);
   const readable = (orgId: string, ids: string[]) => readableIds(database.db, orgId, ids);
   const denied = async (orgId: string, id: string) => {
-    const err = await readableRecord(database.db, orgId, id).then(() => undefined, (e: unknown) => e);
+    const err = await readableRecord(database.db, orgId, id).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
     return err instanceof HttpProblem && err.status === 404;
   };
 
   it("owner and direct grants; everything else is absent, unknown ids too", async function () {
     const [a, b] = [uid("a"), uid("b")];
-    await records([[a, "o1"], [b, "o1"]]);
+    await records([
+      [a, "o1"],
+      [b, "o1"],
+    ]);
     await grant({ recordId: a, grantee: "g1" });
     await grant({ recordId: b, grantee: "g1", expiresAt: new Date(Date.now() - 1000) });
     await grant({ recordId: b, grantee: "g2", revokedAt: new Date() });
@@ -103,8 +134,18 @@ describe(`sharing: the access rule over links, events and delegated grants (${is
 
   it("events about a readable object are readable, whoever posted them; events about others are not", async function () {
     const [s, p, e, other, e2] = [uid("s"), uid("p"), uid("e"), uid("x"), uid("e")];
-    await records([[s, "o1"], [p, "o1"], [e, "handler"], [other, "o1"], [e2, "handler"]]);
-    await links([[s, p], [e, p, "eventFor", "LogisticsEvent"], [e2, other, "eventFor", "LogisticsEvent"]]);
+    await records([
+      [s, "o1"],
+      [p, "o1"],
+      [e, "handler"],
+      [other, "o1"],
+      [e2, "handler"],
+    ]);
+    await links([
+      [s, p],
+      [e, p, "eventFor", "LogisticsEvent"],
+      [e2, other, "eventFor", "LogisticsEvent"],
+    ]);
     await grant({ recordId: s, grantee: "ev", scope: "linked" });
     expect([...(await readable("ev", [e, e2]))]).to.deep.equal([e]);
     expect(await denied("ev", e2)).to.equal(true);
@@ -148,7 +189,10 @@ describe(`sharing: the access rule over links, events and delegated grants (${is
 
   it("a linked grant that is itself delegated falls with its parent", async function () {
     const [s, p] = [uid("s"), uid("p")];
-    await records([[s, "o1"], [p, "o1"]]);
+    await records([
+      [s, "o1"],
+      [p, "o1"],
+    ]);
     await links([[s, p]]);
     const parent = await grant({ recordId: s, grantee: "b", scope: "linked" });
     await grant({ recordId: s, grantee: "c", scope: "linked", parent });
@@ -183,13 +227,24 @@ describe(`sharing: whom an access request may reach (${isPostgres() ? "PostgreSQ
   const decidable = async (requester: string, recordId: string, owner: string, db: Db = database.db) => {
     const view = await requestAccess(db, database.provider, log, { requestedBy: requester, recordIds: [recordId], scope: "object" });
     expect(view.status).to.equal("PENDING");
-    return getAccessRequest(database.db, owner, view.id).then(() => true, () => false);
+    return getAccessRequest(database.db, owner, view.id).then(
+      () => true,
+      () => false,
+    );
   };
 
   it("a link in the requester's own object does not make it know the target; another's object it reads does", async function () {
     const [victim, own, theirs, other] = [uid("victim"), uid("own"), uid("theirs"), uid("other")];
-    await records([[victim, "v1"], [own, "q1"], [theirs, "f1"], [other, "v1"]]);
-    await links([[own, victim], [theirs, other]]);
+    await records([
+      [victim, "v1"],
+      [own, "q1"],
+      [theirs, "f1"],
+      [other, "v1"],
+    ]);
+    await links([
+      [own, victim],
+      [theirs, other],
+    ]);
     // The requester wrote the reference itself: it learned nothing from anyone.
     expect(await decidable("q1", victim, "v1")).to.equal(false);
     // A reference made by another organisation, in an object the requester reads: it may know the target.
@@ -199,8 +254,18 @@ describe(`sharing: whom an access request may reach (${isPostgres() ? "PostgreSQ
 
   it("through a linked grant's reach, and through a field-level grant only by the fields it shares", async function () {
     const [shipment, piece, target, doc, docTarget] = [uid("shipment"), uid("piece"), uid("target"), uid("doc"), uid("doc-target")];
-    await records([[shipment, "f2"], [piece, "f2"], [target, "v2"], [doc, "f2"], [docTarget, "v2"]]);
-    await links([[shipment, piece], [piece, target, "containedIn"], [doc, docTarget, "shipper"]]);
+    await records([
+      [shipment, "f2"],
+      [piece, "f2"],
+      [target, "v2"],
+      [doc, "f2"],
+      [docTarget, "v2"],
+    ]);
+    await links([
+      [shipment, piece],
+      [piece, target, "containedIn"],
+      [doc, docTarget, "shipper"],
+    ]);
     await grant({ recordId: shipment, grantee: "q2", scope: "linked" });
     expect(await decidable("q2", target, "v2")).to.equal(true);
     await grant({ recordId: doc, grantee: "q2", fields: ["goodsDescription"] });
@@ -216,7 +281,10 @@ describe(`sharing: whom an access request may reach (${isPostgres() ? "PostgreSQ
     await links(referrers.map((id): [string, string] => [id, popular]));
     // The requester reads something, and owns something: neither leads to the popular object.
     const [read, mine] = [uid("read"), uid("mine")];
-    await records([[read, "o1"], [mine, "q3"]]);
+    await records([
+      [read, "o1"],
+      [mine, "q3"],
+    ]);
     await links([[read, referrers[1]!]]);
     await grant({ recordId: read, grantee: "q3" });
     const traced = statementsOf(database.db);
@@ -234,7 +302,12 @@ describe(`sharing: whom an access request may reach (${isPostgres() ? "PostgreSQ
  */
 function statementsOf(db: Db): { db: Db; statements: string[] } {
   const statements: string[] = [];
-  const shape = (v: unknown): unknown => (Array.isArray(v) ? v.map(shape) : v && typeof v === "object" && !(v instanceof Date) ? Object.fromEntries(Object.entries(v).map(([k, x]) => [k, shape(x)])) : typeof v);
+  const shape = (v: unknown): unknown =>
+    Array.isArray(v)
+      ? v.map(shape)
+      : v && typeof v === "object" && !(v instanceof Date)
+        ? Object.fromEntries(Object.entries(v).map(([k, x]) => [k, shape(x)]))
+        : typeof v;
   const traced = new Proxy(db, {
     get(target, prop) {
       const value: unknown = Reflect.get(target, prop, target);
@@ -286,7 +359,10 @@ describe("sharing: reading links and airports out of ONE Record bodies", functio
     expect(isMasterWaybill({ objectType: "Waybill", waybillType: { "@id": `${CARGO}MASTER` } })).to.equal(true);
     expect(isMasterWaybill({ objectType: "Waybill", waybillType: { "@id": `${CARGO}HOUSE` } })).to.equal(false);
     expect(locationCodesOf({ locationCodes: { code: "hkg" } })).to.deep.equal(["HKG"]);
-    expect(locationCodesOf({ locationCodes: [{ code: { "@value": "PVG" } }, { "@id": "https://example/code-lists/Airport#SHA" }] })).to.deep.equal(["PVG", "SHA"]);
+    expect(locationCodesOf({ locationCodes: [{ code: { "@value": "PVG" } }, { "@id": "https://example/code-lists/Airport#SHA" }] })).to.deep.equal([
+      "PVG",
+      "SHA",
+    ]);
     const parsed = CustomsAirportsSchema.parse("customs-hkg=HKG; customs-pvg=PVG,SHA;customs-b=pvg");
     expect([...parsed]).to.deep.equal([
       ["HKG", ["customs-hkg"]],

@@ -17,7 +17,9 @@ import { oneRecordClient } from "./one-record-harness";
 const CARGO = "https://onerecord.iata.org/ns/cargo#";
 
 /** A refusal's status and problem (without the instance, which names the URL asked). */
-async function refusal(p: Promise<unknown>): Promise<{ status: number; type: string; title: string; detail?: string; errors?: { path: string; message: string }[] } | "allowed"> {
+async function refusal(
+  p: Promise<unknown>,
+): Promise<{ status: number; type: string; title: string; detail?: string; errors?: { path: string; message: string }[] } | "allowed"> {
   try {
     await p;
     return "allowed";
@@ -117,7 +119,9 @@ describe(`field-level grants and grants by law (${isPostgres() ? "PostgreSQL" : 
     const missing = await refusal(carrier.client.getRecord(randomUUID()));
     expect(await refusal(carrier.client.getRecord(id))).to.deep.equal({ ...(missing as object) });
     // A party that may not see the record gets the 404 of an unknown one, whatever the body.
-    expect(await refusal(nosy.client.grant(id, carrier.id, undefined, undefined, ["nope"]))).to.deep.equal(await refusal(nosy.client.grant(randomUUID(), carrier.id, undefined, undefined, ["nope"])));
+    expect(await refusal(nosy.client.grant(id, carrier.id, undefined, undefined, ["nope"]))).to.deep.equal(
+      await refusal(nosy.client.grant(randomUUID(), carrier.id, undefined, undefined, ["nope"])),
+    );
   });
 
   it("several grants of one grantee add up; personal fields stay with their publisher and customs", async function () {
@@ -161,7 +165,12 @@ describe(`field-level grants and grants by law (${isPostgres() ? "PostgreSQL" : 
       "cargo:shippingMarks": "FRAGILE",
       "cargo:upid": "PC-0042",
     });
-    const s = await one.createObject({ "@context": { cargo: CARGO }, "@type": "cargo:Shipment", "cargo:goodsDescription": "Consolidation", "cargo:pieces": [{ "@id": piece.iri }] });
+    const s = await one.createObject({
+      "@context": { cargo: CARGO },
+      "@type": "cargo:Shipment",
+      "cargo:goodsDescription": "Consolidation",
+      "cargo:pieces": [{ "@id": piece.iri }],
+    });
     const grant = await fwd.client.grant(piece.id, airline.id, undefined, undefined, ["goodsDescription"]);
     expect(grant.fields, "a logistics object always shows its class").to.deep.equal(["additionalTypes", "goodsDescription", "objectType"]);
     await fwd.client.grant(s.id, airline.id);

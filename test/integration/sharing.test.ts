@@ -66,9 +66,18 @@ describe(`sharing of logistics objects (${isPostgres() ? "PostgreSQL" : "SQLite"
   const shipment = (org: TestOrg, pieces: string[], more: Record<string, unknown> = {}, id?: string, version?: number) =>
     put(org, { objectType: "Shipment", pieces: pieces.map(iri), ...more }, id, version);
   const event = (org: TestOrg, about: string, code = "DEP") =>
-    put(org, { objectType: "LogisticsEvent", eventCode: { "@id": `${CODE_LISTS}StatusCode#${code}` }, eventFor: iri(about), eventDate: new Date().toISOString() });
+    put(org, {
+      objectType: "LogisticsEvent",
+      eventCode: { "@id": `${CODE_LISTS}StatusCode#${code}` },
+      eventFor: iri(about),
+      eventDate: new Date().toISOString(),
+    });
   const house = (org: TestOrg, number: string, master: string, shipmentId: string, id?: string) =>
-    put(org, { objectType: "Waybill", waybillType: { "@id": `${CARGO}HOUSE` }, waybillNumber: number, masterWaybill: iri(master), shipment: iri(shipmentId) }, id);
+    put(
+      org,
+      { objectType: "Waybill", waybillType: { "@id": `${CARGO}HOUSE` }, waybillNumber: number, masterWaybill: iri(master), shipment: iri(shipmentId) },
+      id,
+    );
   const master = (org: TestOrg, airport: string, houses: string[], id?: string) =>
     put(
       org,
@@ -273,7 +282,9 @@ describe(`sharing of logistics objects (${isPostgres() ? "PostgreSQL" : "SQLite"
     const s = await shipment(fwd, [p]);
     await fwd.client.grant(s, airline.id, undefined, "linked");
     // Grants: only the owner grants, lists and revokes; a grantee is refused like anybody.
-    expect(await refusal(airline.client.grant(s, carrier.id, undefined, "linked"))).to.deep.equal(await refusal(airline.client.grant(randomUUID(), carrier.id, undefined, "linked")));
+    expect(await refusal(airline.client.grant(s, carrier.id, undefined, "linked"))).to.deep.equal(
+      await refusal(airline.client.grant(randomUUID(), carrier.id, undefined, "linked")),
+    );
     expect(await refusal(airline.client.grant(s, carrier.id, undefined, "linked"))).to.deep.include({ status: 404 });
     expect(await refusal(airline.client.listGrants(s))).to.deep.equal(await refusal(airline.client.listGrants(randomUUID())));
     expect(await refusal(nosy.client.revokeGrant(s, airline.id))).to.deep.equal(await refusal(nosy.client.revokeGrant(randomUUID(), airline.id)));
@@ -283,12 +294,16 @@ describe(`sharing of logistics objects (${isPostgres() ? "PostgreSQL" : "SQLite"
     const unknownId = randomUUID();
     for (const org of [nosy, carrier]) {
       expect(await refusal(org.client.accessRequest(request.id))).to.deep.equal(await refusal(org.client.accessRequest(unknownId)));
-      expect(await refusal(org.client.decideAccessRequest(request.id, "ACCEPTED"))).to.deep.equal(await refusal(org.client.decideAccessRequest(unknownId, "ACCEPTED")));
+      expect(await refusal(org.client.decideAccessRequest(request.id, "ACCEPTED"))).to.deep.equal(
+        await refusal(org.client.decideAccessRequest(unknownId, "ACCEPTED")),
+      );
       expect(await refusal(org.client.revokeAccessRequest(request.id))).to.deep.equal(await refusal(org.client.revokeAccessRequest(unknownId)));
     }
     expect(await refusal(nosy.client.accessRequest(unknownId))).to.deep.include({ status: 404 });
     // The requester does not decide its own request.
-    expect(await refusal(airline.client.decideAccessRequest(request.id, "ACCEPTED"))).to.deep.equal(await refusal(airline.client.decideAccessRequest(unknownId, "ACCEPTED")));
+    expect(await refusal(airline.client.decideAccessRequest(request.id, "ACCEPTED"))).to.deep.equal(
+      await refusal(airline.client.decideAccessRequest(unknownId, "ACCEPTED")),
+    );
     // Lists hold only the caller's own.
     expect((await nosy.client.accessRequests()).map((r) => r.id)).to.not.include(request.id);
     expect((await nosy.client.accessRequests({ as: "owner" })).map((r) => r.id)).to.not.include(request.id);

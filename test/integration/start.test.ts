@@ -89,7 +89,9 @@ describe("npm start", function () {
         expect(verified.stdout).to.match(/"revoked": true/);
         expect(verified.stdout).to.match(/sent in error/);
         // The same with --relay: the publisher signs, the hub sends and pays (docs/api.md, "Relayed revocation").
-        const second = JSON.parse((await cli(["publish", "--as", "swift-forwarding", "--type", "Shipment", "--file", "scripts/demo/shipment.json"])).stdout) as { id: string };
+        const second = JSON.parse(
+          (await cli(["publish", "--as", "swift-forwarding", "--type", "Shipment", "--file", "scripts/demo/shipment.json"])).stdout,
+        ) as { id: string };
         const relayed = await cli(["revoke", "--as", "swift-forwarding", second.id, "--reason", "duplicate", "--relay"]);
         expect(relayed.code, relayed.stderr).to.equal(0);
         expect(relayed.stdout).to.match(new RegExp(`revoked Shipment ${second.id} v1 .*sent and paid for by the hub`));
@@ -141,7 +143,10 @@ describe("npm start", function () {
       // The hub's operator and anchorer keys are random, private, and the ones the contracts were deployed with.
       const hubKeys = join(data, "hub-keys.json");
       expect(statSync(hubKeys).mode & 0o077).to.equal(0);
-      const { operatorPrivateKey, anchorerPrivateKey } = JSON.parse(readFileSync(hubKeys, "utf8")) as { operatorPrivateKey: string; anchorerPrivateKey: string };
+      const { operatorPrivateKey, anchorerPrivateKey } = JSON.parse(readFileSync(hubKeys, "utf8")) as {
+        operatorPrivateKey: string;
+        anchorerPrivateKey: string;
+      };
       expect(isDevKey(operatorPrivateKey) || isDevKey(anchorerPrivateKey)).to.equal(false);
       const deployment = JSON.parse(readFileSync(join(data, "deployment.json"), "utf8")) as { deployer: string; anchorers: string[] };
       expect(deployment.deployer).to.equal(new Wallet(operatorPrivateKey).address);
@@ -176,7 +181,14 @@ describe("npm start", function () {
           const { operatorPrivateKey } = JSON.parse(readFileSync(hubKeys, "utf8")) as { operatorPrivateKey: string };
           operator = new HubClient({ baseUrl: env.CARGOPROOF_HUB, orgId: "operator", privateKey: operatorPrivateKey, retries: 0 });
         }
-        if (operator && (await operator.getOrganization("harbour-mall").then(() => true, () => false))) break;
+        if (
+          operator &&
+          (await operator.getOrganization("harbour-mall").then(
+            () => true,
+            () => false,
+          ))
+        )
+          break;
         await new Promise((r) => setTimeout(r, 10));
       }
       first.child.kill("SIGKILL");
@@ -184,10 +196,23 @@ describe("npm start", function () {
       expect(first.output()).to.not.include("Walk-through");
       // The local chain, the killed start's child, exits with it; wait until its port is free.
       const rpc = `http://127.0.0.1:${env.CARGOPROOF_RPC_PORT}`;
-      for (let i = 0; i < 100 && (await fetch(rpc, { method: "POST" }).then(() => true, () => false)); i++) await new Promise((r) => setTimeout(r, 100));
+      for (
+        let i = 0;
+        i < 100 &&
+        (await fetch(rpc, { method: "POST" }).then(
+          () => true,
+          () => false,
+        ));
+        i++
+      )
+        await new Promise((r) => setTimeout(r, 100));
 
       const second = await runStart(env, async (out) => {
-        const ids = /organisations (.*)/.exec(out)?.[1]?.split(", ").map((o) => o.split(" ")[0]!) ?? [];
+        const ids =
+          /organisations (.*)/
+            .exec(out)?.[1]
+            ?.split(", ")
+            .map((o) => o.split(" ")[0]!) ?? [];
         expect(ids).to.have.length(9);
         for (const id of ids) {
           // The key on disk is the key the hub admitted: it gets a token and reads its own entry.

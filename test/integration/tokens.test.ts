@@ -4,7 +4,18 @@ import { expect } from "chai";
 import { SignJWT, importJWK } from "jose";
 import { createClientAssertion, tokenEndpoint } from "../../sdk/assertion";
 import { randomOrgKey, secp256k1Jwk } from "../../sdk/keys";
-import { OPERATOR_KEY, admit, freshDatabase, hubEnv, operatorClient, startHubProcess, startTestChain, tokenRequest, type HubProcess, type TestChain } from "./harness";
+import {
+  OPERATOR_KEY,
+  admit,
+  freshDatabase,
+  hubEnv,
+  operatorClient,
+  startHubProcess,
+  startTestChain,
+  tokenRequest,
+  type HubProcess,
+  type TestChain,
+} from "./harness";
 
 describe("keys and tokens", function () {
   let chain: TestChain;
@@ -127,8 +138,12 @@ describe("keys and tokens", function () {
       const key = await importJWK(secp256k1Jwk(member.key.publicKey, member.key.privateKey), "ES256K");
       const expired = await new SignJWT({})
         .setProtectedHeader({ alg: "ES256K" })
-        .setIssuer(member.id).setSubject(member.id).setAudience(tokenEndpoint(hub.url)).setJti("expired-1")
-        .setIssuedAt(now - 600).setExpirationTime(now - 540)
+        .setIssuer(member.id)
+        .setSubject(member.id)
+        .setAudience(tokenEndpoint(hub.url))
+        .setJti("expired-1")
+        .setIssuedAt(now - 600)
+        .setExpirationTime(now - 540)
         .sign(key);
       const used = await createClientAssertion(member.id, member.key.privateKey, hub.url);
       expect((await tokenResponse(used)).status).to.equal(200);

@@ -143,7 +143,16 @@ describe(`verification with the chain down (${isPostgres() ? "PostgreSQL" : "SQL
 
     const file = join(dataDir, "bundle.json");
     writeFileSync(file, JSON.stringify(bundle));
-    const cli = await runCli(["verify", file, "--rpc", rpcUrl, "--participant-registry", deployment.participantRegistry, "--anchor-registry", deployment.anchorRegistry]);
+    const cli = await runCli([
+      "verify",
+      file,
+      "--rpc",
+      rpcUrl,
+      "--participant-registry",
+      deployment.participantRegistry,
+      "--anchor-registry",
+      deployment.anchorRegistry,
+    ]);
     expect(cli.stdout).to.include("UNKNOWN: the chain could not be read");
     expect(cli.stdout).to.not.match(/^INVALID/m);
     expect(cli.code).to.equal(2);

@@ -67,7 +67,6 @@ export class WebhookReceiver {
   }
 }
 
-
 /** A suite's receivers: each started on a free 127.0.0.1 port, all stopped by `stopAll` (in `after`). */
 export function webhookReceivers(): { receiver(): Promise<WebhookReceiver>; stopAll(): Promise<void> } {
   const started: WebhookReceiver[] = [];

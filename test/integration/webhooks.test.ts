@@ -5,7 +5,13 @@ import { shipment } from "../fixtures";
 import { admit, freshDatabase, hubEnv, isPostgres, startHubProcess, startTestChain, waitFor, type HubProcess, type TestChain, type TestOrg } from "./harness";
 import { type ReceivedCall, webhookReceivers } from "./webhook-receiver";
 
-const statusOf = async (p: Promise<unknown>) => ((await p.then(() => undefined, (e: unknown) => e)) as HubError | undefined)?.status;
+const statusOf = async (p: Promise<unknown>) =>
+  (
+    (await p.then(
+      () => undefined,
+      (e: unknown) => e,
+    )) as HubError | undefined
+  )?.status;
 
 describe(`webhooks (${isPostgres() ? "PostgreSQL" : "SQLite"})`, function () {
   this.timeout(90_000);
@@ -26,7 +32,6 @@ describe(`webhooks (${isPostgres() ? "PostgreSQL" : "SQLite"})`, function () {
       WEBHOOK_POLL_MS: "300",
     });
 
-
   /** A shipment of the forwarder's, readable by the airline. */
   async function sharedShipment(): Promise<string> {
     const { record } = await forwarder.client.publish("Shipment", shipment());
@@ -34,8 +39,7 @@ describe(`webhooks (${isPostgres() ? "PostgreSQL" : "SQLite"})`, function () {
     return record.id;
   }
 
-  const publishVersion = (id: string, version: number, pieceCount = version) =>
-    forwarder.client.publish("Shipment", shipment({ pieceCount }), { id, version });
+  const publishVersion = (id: string, version: number, pieceCount = version) => forwarder.client.publish("Shipment", shipment({ pieceCount }), { id, version });
 
   before(async function () {
     chain = await startTestChain();
@@ -94,7 +98,8 @@ describe(`webhooks (${isPostgres() ? "PostgreSQL" : "SQLite"})`, function () {
     for (const version of [2, 3, 4]) for (const id of ids) await publishVersion(id, version);
     await waitFor("a few refused calls", () => rx.hits >= 2);
     await rx.stop(); // connection refused for a while: until the worker has met the refusal at least once
-    const refusedOnce = async () => (await airline.client.deliveries(sub.id, 0, 1000)).deliveries.some((d) => d.outcome === "FAILED" && /ECONNREFUSED/.test(d.error ?? ""));
+    const refusedOnce = async () =>
+      (await airline.client.deliveries(sub.id, 0, 1000)).deliveries.some((d) => d.outcome === "FAILED" && /ECONNREFUSED/.test(d.error ?? ""));
     await waitFor("a refused connection", refusedOnce, 60_000);
     rx.status = 200;
     await rx.start(port);
@@ -215,8 +220,20 @@ describe(`webhooks (${isPostgres() ? "PostgreSQL" : "SQLite"})`, function () {
         orgId: airline.id,
         privateKey: airline.key.privateKey,
       });
-      for (const url of ["http://127.0.0.1:9/x", "http://localhost:9/x", "http://10.1.2.3/x", "http://169.254.169.254/latest", "http://[::1]:9/x", "http://192.168.0.10/x",
-        "http://2130706433/", "http://0x7f.1/", "http://[::127.0.0.1]/", "http://[::ffff:0:7f00:1]/", "http://[64:ff9b:1::7f00:1]/", "http://[2002:7f00:1::1]/"]) {
+      for (const url of [
+        "http://127.0.0.1:9/x",
+        "http://localhost:9/x",
+        "http://10.1.2.3/x",
+        "http://169.254.169.254/latest",
+        "http://[::1]:9/x",
+        "http://192.168.0.10/x",
+        "http://2130706433/",
+        "http://0x7f.1/",
+        "http://[::127.0.0.1]/",
+        "http://[::ffff:0:7f00:1]/",
+        "http://[64:ff9b:1::7f00:1]/",
+        "http://[2002:7f00:1::1]/",
+      ]) {
         const err = await client.createSubscription({ delivery: { type: "webhook", url } }).catch((e: unknown) => e as HubError);
         expect(err, url).to.be.instanceOf(HubError);
         expect((err as HubError).status, url).to.equal(400);

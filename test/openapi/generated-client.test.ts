@@ -78,14 +78,29 @@ main().catch((err: unknown) => {
 }
 
 const TSCONFIG = {
-  compilerOptions: { target: "ES2022", module: "commonjs", moduleResolution: "node", lib: ["ES2022", "DOM"], strict: true, esModuleInterop: true, skipLibCheck: true, noEmit: true, types: ["node"], typeRoots: [join(ROOT, "node_modules", "@types")] },
+  compilerOptions: {
+    target: "ES2022",
+    module: "commonjs",
+    moduleResolution: "node",
+    lib: ["ES2022", "DOM"],
+    strict: true,
+    esModuleInterop: true,
+    skipLibCheck: true,
+    noEmit: true,
+    types: ["node"],
+    typeRoots: [join(ROOT, "node_modules", "@types")],
+  },
 };
 
 /**
  * Runs a command to its end, bounded in time. Not spawnSync: the hub under test is a child of this
  * process writing to a pipe, and a blocked event loop would stall it once that pipe is full.
  */
-function run(command: string, args: string[], opts: { cwd: string; env?: NodeJS.ProcessEnv; timeoutMs: number }): Promise<{ status: number | null; stdout: string; stderr: string }> {
+function run(
+  command: string,
+  args: string[],
+  opts: { cwd: string; env?: NodeJS.ProcessEnv; timeoutMs: number },
+): Promise<{ status: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
     const child = spawn(command, args, { cwd: opts.cwd, env: opts.env ?? process.env, stdio: ["ignore", "pipe", "pipe"] });
     let stdout = "";
@@ -138,7 +153,11 @@ describe("OpenAPI: a client generated from the live /openapi.json publishes a ty
 
     // The generator reads the file: it needs no network.
     const guard = withoutNetwork(dir);
-    const generate = await run(BIN("openapi-typescript"), [join(dir, "openapi.json"), "-o", join(dir, "api.d.ts")], { cwd: dir, env: guard.env, timeoutMs: 120_000 });
+    const generate = await run(BIN("openapi-typescript"), [join(dir, "openapi.json"), "-o", join(dir, "api.d.ts")], {
+      cwd: dir,
+      env: guard.env,
+      timeoutMs: 120_000,
+    });
     expect(generate.status, `${generate.stdout}${generate.stderr}`).to.equal(0);
     expect(guard.attempts(), "connections openapi-typescript tried").to.equal("");
     const types = readFileSync(join(dir, "api.d.ts"), "utf8");
@@ -153,10 +172,23 @@ describe("OpenAPI: a client generated from the live /openapi.json publishes a ty
     const publish = await run(BIN("tsx"), [join(dir, "publish-order.ts")], {
       cwd: dir,
       timeoutMs: 90_000,
-      env: { ...process.env, HUB_URL: hub.url, ORG_ID: platform.id, PRIVATE_KEY: platform.key.privateKey, TOKEN: token, RECORD_ID: "shop-global:order-gen-0001", CUSTOMS_OFFICE: "hz-customs" },
+      env: {
+        ...process.env,
+        HUB_URL: hub.url,
+        ORG_ID: platform.id,
+        PRIVATE_KEY: platform.key.privateKey,
+        TOKEN: token,
+        RECORD_ID: "shop-global:order-gen-0001",
+        CUSTOMS_OFFICE: "hz-customs",
+      },
     });
     expect(publish.status, `${publish.stdout}${publish.stderr}`).to.equal(0);
-    const out = JSON.parse(publish.stdout.trim().split("\n").pop()!) as { published: { id: string; version: number; status: string }; readStatus: number; orderNumber: string; total: number };
+    const out = JSON.parse(publish.stdout.trim().split("\n").pop()!) as {
+      published: { id: string; version: number; status: string };
+      readStatus: number;
+      orderNumber: string;
+      total: number;
+    };
     expect(out.published).to.include({ id: "shop-global:order-gen-0001", version: 1, status: "PENDING" });
     expect(out).to.include({ readStatus: 200, orderNumber: "SO-GEN-0001", total: 418 });
 
@@ -174,7 +206,9 @@ describe("OpenAPI: a client generated from the live /openapi.json publishes a ty
   });
 
   it("a GET whose body is malformed JSON is a documented 400 (the shared body parsers run before every route)", async function () {
-    const doc = (await (await fetch(`${hub.url}/openapi.json`)).json()) as { paths: Record<string, Record<string, { responses: Record<string, { description: string }> }>> };
+    const doc = (await (await fetch(`${hub.url}/openapi.json`)).json()) as {
+      paths: Record<string, Record<string, { responses: Record<string, { description: string }> }>>;
+    };
     expect(doc.paths["/health"]!.get!.responses["400"]!.description).to.include("malformed-json");
     const res = await raw(hub.url, "GET", "/health", { headers: { "content-type": "application/json" }, body: "{" });
     expect(res.status).to.equal(400);

@@ -109,7 +109,10 @@ describe("OpenAPI: every record type's body, from the SDK's schemas", function (
     const key = randomOrgKey();
     const validate = validator(ajv, "SignedRecord");
     for (const type of TYPES) {
-      const record = signRecord(key.privateKey, prepareRecord({ type, id: `example-${type.toLowerCase()}`, version: 1, owner: "shop-global" }, RECORD_EXAMPLES[type]));
+      const record = signRecord(
+        key.privateKey,
+        prepareRecord({ type, id: `example-${type.toLowerCase()}`, version: 1, owner: "shop-global" }, RECORD_EXAMPLES[type]),
+      );
       expect(validate(record), `${type}: ${JSON.stringify(validate.errors?.slice(0, 3))}`).to.equal(true);
     }
     const order = signRecord(key.privateKey, prepareRecord({ type: "Order", id: "example-order", version: 1, owner: "shop-global" }, RECORD_EXAMPLES.Order));
@@ -120,8 +123,12 @@ describe("OpenAPI: every record type's body, from the SDK's schemas", function (
   it("EPCIS: the capture body and the query answer are the SDK's EPCIS 2.0 schemas, events typed, examples accepted", function () {
     const capture = doc.paths["/epcis/capture"]!.post as { requestBody: { content: Record<string, { schema: Json }> } };
     expect(capture.requestBody.content["application/ld+json"]!.schema).to.deep.equal({ $ref: "#/components/schemas/EpcisCaptureDocument" });
-    const query = schemas.EpcisQueryDocument as { properties: { epcisBody: { properties: { queryResults: { properties: { resultsBody: { properties: { eventList: { items: Json } } } } } } } } };
-    expect(query.properties.epcisBody.properties.queryResults.properties.resultsBody.properties.eventList.items).to.deep.equal({ $ref: "#/components/schemas/EpcisEvent" });
+    const query = schemas.EpcisQueryDocument as {
+      properties: { epcisBody: { properties: { queryResults: { properties: { resultsBody: { properties: { eventList: { items: Json } } } } } } } };
+    };
+    expect(query.properties.epcisBody.properties.queryResults.properties.resultsBody.properties.eventList.items).to.deep.equal({
+      $ref: "#/components/schemas/EpcisEvent",
+    });
     const checks: [string, { safeParse(v: unknown): { success: boolean } }][] = [
       ["EpcisEvent", EpcisEventSchema],
       ["EpcisEventInput", EpcisEventSchema],

@@ -93,7 +93,15 @@ describe("the cargoproof package, packed and installed outside the repository", 
       // The package from its tarball; TypeScript and Node's types as the integrator's own tools.
       await ok(
         "npm",
-        ["install", "--prefer-offline", "--no-audit", "--no-fund", tarball, `typescript@${repoDevDependencies.typescript}`, `@types/node@${repoDevDependencies["@types/node"]}`],
+        [
+          "install",
+          "--prefer-offline",
+          "--no-audit",
+          "--no-fund",
+          tarball,
+          `typescript@${repoDevDependencies.typescript}`,
+          `@types/node@${repoDevDependencies["@types/node"]}`,
+        ],
         work,
       );
     })();
@@ -129,7 +137,18 @@ describe("the cargoproof package, packed and installed outside the repository", 
 
   it("the tarball holds the built package only: no server/, test/, sources, .env or key files", async function () {
     const entries = (await ok("tar", ["-tzf", tarball], work)).stdout.split("\n").filter(Boolean);
-    for (const file of ["package.json", "README.md", "dist/index.cjs", "dist/index.mjs", "dist/cli.cjs", "dist/browser.mjs", "dist/line-worker.cjs", "dist/line-worker.mjs", "dist/types/index.d.ts", "dist/types/browser.d.ts"])
+    for (const file of [
+      "package.json",
+      "README.md",
+      "dist/index.cjs",
+      "dist/index.mjs",
+      "dist/cli.cjs",
+      "dist/browser.mjs",
+      "dist/line-worker.cjs",
+      "dist/line-worker.mjs",
+      "dist/types/index.d.ts",
+      "dist/types/browser.d.ts",
+    ])
       expect(entries, file).to.include(`package/${file}`);
     for (const entry of entries) {
       expect(entry, "only the manifest, the README and dist/").to.match(/^package\/(package\.json|README\.md|dist\/.+)$/);
@@ -147,7 +166,14 @@ describe("the cargoproof package, packed and installed outside the repository", 
   });
 
   it("`npx cargoproof verify bundle.json` from the installed package: VALID for the anchored record, INVALID once altered", async function () {
-    const registries = ["--rpc", chain.rpcUrl, "--participant-registry", chain.deployment.participantRegistry, "--anchor-registry", chain.deployment.anchorRegistry];
+    const registries = [
+      "--rpc",
+      chain.rpcUrl,
+      "--participant-registry",
+      chain.deployment.participantRegistry,
+      "--anchor-registry",
+      chain.deployment.anchorRegistry,
+    ];
     const env = {};
     const valid = await run("npx", ["--no", "cargoproof", "verify", bundleFile, ...registries], work, env);
     expect(valid.code, shown(valid)).to.equal(0);
@@ -165,13 +191,25 @@ describe("the cargoproof package, packed and installed outside the repository", 
       join(work, "tsconfig.json"),
       JSON.stringify({
         // skipLibCheck off: the package's declarations are checked too.
-        compilerOptions: { module: "nodenext", moduleResolution: "nodenext", target: "es2022", strict: true, skipLibCheck: false, outDir: "out", rootDir: "src", types: ["node"] },
+        compilerOptions: {
+          module: "nodenext",
+          moduleResolution: "nodenext",
+          target: "es2022",
+          strict: true,
+          skipLibCheck: false,
+          outDir: "out",
+          rootDir: "src",
+          types: ["node"],
+        },
         include: ["src"],
       }),
     );
     await ok(process.execPath, [join(work, "node_modules", "typescript", "bin", "tsc"), "-p", work], work);
     const args = [chain.rpcUrl, chain.deployment.participantRegistry, chain.deployment.anchorRegistry];
-    for (const [program, module] of [["verify.mjs", "esm"], ["verify.cjs", "cjs"]] as const) {
+    for (const [program, module] of [
+      ["verify.mjs", "esm"],
+      ["verify.cjs", "cjs"],
+    ] as const) {
       const valid = await ok(process.execPath, [join(work, "out", program), bundleFile, ...args], work);
       expect(JSON.parse(valid.stdout)).to.deep.equal({ module, valid: true, ...(module === "esm" ? { browser: true } : {}) });
       const invalid = await ok(process.execPath, [join(work, "out", program), tamperedFile, ...args], work);

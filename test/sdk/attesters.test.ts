@@ -3,7 +3,10 @@ import { productAuthority, speakerKind, speakerOf } from "../../sdk/provenance/a
 
 // Who may speak on a product's page: the rule the hub applies and the page's script re-checks.
 describe("attesters: brand, partner, accredited certifier, hub", function () {
-  const batch = { owner: "aurora-brand", body: { gtin: "09506000134352", partners: [{ org: "swift-forwarding", role: "FORWARDER" }, { org: "harbour-mall" }] } };
+  const batch = {
+    owner: "aurora-brand",
+    body: { gtin: "09506000134352", partners: [{ org: "swift-forwarding", role: "FORWARDER" }, { org: "harbour-mall" }] },
+  };
   const authority = productAuthority("aurora-brand", [batch]);
   const event = (owner: string, capturedBy?: string) => ({ type: "EpcisEvent", owner, body: capturedBy ? { capturedBy } : {} });
 
@@ -27,7 +30,9 @@ describe("attesters: brand, partner, accredited certifier, hub", function () {
     expect(speakerKind(event("operator", "copy-mall"), authority)).to.equal(undefined);
     // capturedBy means something only on the types the hub attests (EPCIS events, ONE Record objects and change requests).
     expect(speakerOf({ type: "Certification", owner: "copy-mall", body: { capturedBy: "aurora-brand" } })).to.equal("copy-mall");
-    expect(speakerOf({ type: "LogisticsObject", owner: "operator", body: { objectType: "Piece", capturedBy: "swift-forwarding" } })).to.equal("swift-forwarding");
+    expect(speakerOf({ type: "LogisticsObject", owner: "operator", body: { objectType: "Piece", capturedBy: "swift-forwarding" } })).to.equal(
+      "swift-forwarding",
+    );
     expect(speakerOf({ type: "ChangeRequest", owner: "operator", body: { capturedBy: "sky-air" } })).to.equal("sky-air");
     expect(speakerOf({ type: "LogisticsObject", owner: "swift-forwarding", body: { objectType: "Piece" } })).to.equal("swift-forwarding");
   });

@@ -19,7 +19,16 @@ const coo = (country?: string) => ({ kind: "CERTIFICATE_OF_ORIGIN", originCountr
 describe("authority table (sdk/authority)", () => {
   it("names a credential for every record type whose statements need a licence, and none for the others", () => {
     const needs = Object.keys(RECORD_TYPES).filter((t) => requiredAuthority(t, { waybillType: "HOUSE" }) !== undefined);
-    expect(needs.sort()).to.deep.equal(["Certification", "CustomsDecision", "CustomsDeclaration", "Order", "Payment", "ProductBatch", "SummaryDeclaration", "Waybill"]);
+    expect(needs.sort()).to.deep.equal([
+      "Certification",
+      "CustomsDecision",
+      "CustomsDeclaration",
+      "Order",
+      "Payment",
+      "ProductBatch",
+      "SummaryDeclaration",
+      "Waybill",
+    ]);
     expect(requiredAuthority("Certification", null)).to.equal(undefined);
   });
 

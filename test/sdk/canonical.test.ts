@@ -32,13 +32,19 @@ function refused(value: unknown, re: RegExp): void {
 /** A random JSON value: nested containers, awkward strings and numbers of every magnitude. */
 function randomJson(rand: () => number, depth = 0): unknown {
   const pick = Math.floor(rand() * (depth > 3 ? 4 : 6));
-  const alphabet = ["a", "Z", "0", " ", "\"", "\\", "/", "\n", "\t", "\u0000", "\u001f", "\u007f", "é", "€", "\u2028", "😀", "\ud83d\ude00", "漢", "\ufb33"];
+  const alphabet = ["a", "Z", "0", " ", '"', "\\", "/", "\n", "\t", "\u0000", "\u001f", "\u007f", "é", "€", "\u2028", "😀", "\ud83d\ude00", "漢", "\ufb33"];
   const str = () => Array.from({ length: Math.floor(rand() * 8) }, () => alphabet[Math.floor(rand() * alphabet.length)]).join("");
   switch (pick) {
     case 0:
       return [null, true, false][Math.floor(rand() * 3)];
     case 1: {
-      const kinds = [() => Math.floor(rand() * 1000) - 500, () => (rand() - 0.5) * 10 ** Math.floor(rand() * 40 - 20), () => rand() * 1e308, () => -0, () => 2 ** 53 + 2];
+      const kinds = [
+        () => Math.floor(rand() * 1000) - 500,
+        () => (rand() - 0.5) * 10 ** Math.floor(rand() * 40 - 20),
+        () => rand() * 1e308,
+        () => -0,
+        () => 2 ** 53 + 2,
+      ];
       return kinds[Math.floor(rand() * kinds.length)]();
     }
     case 2:
@@ -154,7 +160,7 @@ describe("canonicalJson (RFC 8785)", () => {
 
   it("text and direct UTF-8 forms agree with canonicalize on 3,000 random values", () => {
     let seed = 42;
-    const rand = () => ((seed = (seed * 1103515245 + 12345) >>> 0) / 2 ** 32);
+    const rand = () => (seed = (seed * 1103515245 + 12345) >>> 0) / 2 ** 32;
     for (let i = 0; i < 3000; i++) {
       const value = randomJson(rand);
       expect(jcs(value), JSON.stringify(value)).to.equal(canonicalize(value));

@@ -34,7 +34,13 @@ describe("HubClient against a hub that fails on purpose", function () {
       hubEnv(chain, database.url, { PUBLIC_URL: shortProxy.url, ACCESS_TOKEN_TTL_S: "1", ANCHOR_WORKER: "off", CUSTOMS_MATCHER: "off", WEBHOOK_WORKER: "off" }),
     );
     shortProxy.target = shortHub.url;
-    await operatorClient(proxy.url).admitOrganization({ id: ORG, name: ORG, roles: ["FORWARDER"], publicKey: key.publicKey, credentials: [{ kind: "LICENSED_FORWARDER", scope: {} }] });
+    await operatorClient(proxy.url).admitOrganization({
+      id: ORG,
+      name: ORG,
+      roles: ["FORWARDER"],
+      publicKey: key.publicKey,
+      credentials: [{ kind: "LICENSED_FORWARDER", scope: {} }],
+    });
   });
 
   after(async function () {
@@ -59,7 +65,11 @@ describe("HubClient against a hub that fails on purpose", function () {
     return client;
   }
 
-  const refusal = (p: Promise<unknown>) => p.then(() => expect.fail("the call should have failed"), (e: unknown) => e);
+  const refusal = (p: Promise<unknown>) =>
+    p.then(
+      () => expect.fail("the call should have failed"),
+      (e: unknown) => e,
+    );
 
   describe("idempotent requests (GET) are retried", function () {
     it("after connection resets, until one gets through", async function () {
@@ -171,7 +181,14 @@ describe("HubClient against a hub that fails on purpose", function () {
 
     it("makes an EPCIS capture (a POST of its own media type) renew the token once, captured once", async function () {
       const client = await withExpiredToken();
-      const event = { type: "ObjectEvent", eventTime: "2026-04-21T07:00:00+08:00", eventTimeZoneOffset: "+08:00", action: "OBSERVE", bizStep: "departing", epcList: ["urn:epc:id:sgtin:0614141.107346.2018"] };
+      const event = {
+        type: "ObjectEvent",
+        eventTime: "2026-04-21T07:00:00+08:00",
+        eventTimeZoneOffset: "+08:00",
+        action: "OBSERVE",
+        bizStep: "departing",
+        epcList: ["urn:epc:id:sgtin:0614141.107346.2018"],
+      };
       const job = await client.captureEpcis(epcisDocument([event]));
       expect(job).to.be.a("string").and.not.equal("");
       expect(shortProxy.seen.map((s) => `${s.method} ${s.path} ${s.hubStatus}`)).to.deep.equal([

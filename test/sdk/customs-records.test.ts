@@ -30,7 +30,12 @@ function issuePaths(type: RecordType, body: unknown): string[] {
 
 function messageAt(type: RecordType, body: unknown, path: string): string {
   const r = (RECORD_TYPES[type] as z.ZodType).safeParse(body);
-  return r.success ? "" : r.error.issues.filter((i) => i.path.map(String).join(".") === path).map((i) => i.message).join("; ");
+  return r.success
+    ? ""
+    : r.error.issues
+        .filter((i) => i.path.map(String).join(".") === path)
+        .map((i) => i.message)
+        .join("; ");
 }
 
 const matchResult = () => {
@@ -57,7 +62,10 @@ describe("customs record types", () => {
     });
 
   describe("Order and CustomsDeclaration", () => {
-    for (const [type, fixture] of [["Order", order], ["CustomsDeclaration", declaration]] as const) {
+    for (const [type, fixture] of [
+      ["Order", order],
+      ["CustomsDeclaration", declaration],
+    ] as const) {
       const lines = () => fixture().lines;
       it(`${type}: codes are checked where they are`, () => {
         expect(issuePaths(type, fixture({ lines: [{ ...lines()[0], hsCode: "33049" }, lines()[1]] }))).to.deep.equal(["lines.0.hsCode"]);
@@ -104,7 +112,10 @@ describe("customs record types", () => {
     expect(issuePaths("Waybill", parcelWaybill({ consignee: { name: "Zhang San", country: "CN" } }))).to.deep.equal(["consignee.address"]);
     expect(issuePaths("Waybill", masterWaybill())).to.deep.equal([]);
     expect(issuePaths("Waybill", masterWaybill({ orderNumber: ORDER_NUMBER }))).to.deep.equal(["orderNumber"]);
-    expect(issuePaths("Waybill", masterWaybill({ waybillType: "HOUSE", waybillNumber: "H-1", platform: PLATFORM }))).to.deep.equal(["platform", "masterWaybillNumber"]);
+    expect(issuePaths("Waybill", masterWaybill({ waybillType: "HOUSE", waybillNumber: "H-1", platform: PLATFORM }))).to.deep.equal([
+      "platform",
+      "masterWaybillNumber",
+    ]);
     expect(issuePaths("Waybill", masterWaybill({ waybillNumber: "020-12345670" }))).to.deep.equal(["waybillNumber"]);
   });
 
@@ -126,7 +137,8 @@ describe("customs record types", () => {
 
   it("CustomsDecision: reasons unless released", () => {
     expect(issuePaths("CustomsDecision", decision({ decision: "RELEASE", reasons: [] }))).to.deep.equal([]);
-    for (const d of ["HOLD", "INSPECT", "REJECT"] as const) expect(issuePaths("CustomsDecision", decision({ decision: d, reasons: [] }))).to.deep.equal(["reasons"]);
+    for (const d of ["HOLD", "INSPECT", "REJECT"] as const)
+      expect(issuePaths("CustomsDecision", decision({ decision: d, reasons: [] }))).to.deep.equal(["reasons"]);
     expect(issuePaths("CustomsDecision", decision({ decision: "PASS" as never }))).to.deep.equal(["decision"]);
     expect(issuePaths("CustomsDecision", decision({ matchResult: { recordId: "m-1", version: 0 } }))).to.deep.equal(["matchResult.version"]);
   });
@@ -136,14 +148,18 @@ describe("customs record types", () => {
     expect(issuePaths("SummaryDeclaration", summaryDeclaration({ period: { from: "2026-11-30", to: "2026-11-01" } }))).to.deep.equal(["period.to"]);
     expect(issuePaths("SummaryDeclaration", summaryDeclaration({ period: { from: "2026-11-31", to: "2026-12-01" } }))).to.deep.equal(["period.from"]);
     const lists = summaryDeclaration().lists;
-    expect(issuePaths("SummaryDeclaration", summaryDeclaration({ lists: [lists[0], { ...lists[1], recordId: lists[0].recordId }] }))).to.deep.equal(["lists.1.recordId"]);
+    expect(issuePaths("SummaryDeclaration", summaryDeclaration({ lists: [lists[0], { ...lists[1], recordId: lists[0].recordId }] }))).to.deep.equal([
+      "lists.1.recordId",
+    ]);
     expect(issuePaths("SummaryDeclaration", summaryDeclaration({ lists: [] }))).to.deep.equal(["lists"]);
     const totals = summaryDeclaration().totals;
     expect(issuePaths("SummaryDeclaration", summaryDeclaration({ totals: [{ currency: "USD", value: 250 }, totals[1]] }))).to.deep.equal(["totals.0.value"]);
     expect(issuePaths("SummaryDeclaration", summaryDeclaration({ totals: [totals[0]] }))).to.deep.equal(["totals"]);
     expect(issuePaths("SummaryDeclaration", summaryDeclaration({ totals: [...totals, { currency: "GBP", value: 1 }] }))).to.deep.equal(["totals.2.currency"]);
     const line = summaryDeclaration().lines[0];
-    expect(issuePaths("SummaryDeclaration", summaryDeclaration({ lines: [{ ...line, hsCode: "61102" }, summaryDeclaration().lines[1]] }))).to.deep.equal(["lines.0.hsCode"]);
+    expect(issuePaths("SummaryDeclaration", summaryDeclaration({ lines: [{ ...line, hsCode: "61102" }, summaryDeclaration().lines[1]] }))).to.deep.equal([
+      "lines.0.hsCode",
+    ]);
   });
 
   it("amounts: at most 4 decimal places, as signed", () => {
@@ -187,7 +203,11 @@ describe("customs record types", () => {
 
   it("personal fields redacted, the record still verifies and shows no personal value", () => {
     const wallet = Wallet.createRandom();
-    for (const [type, body] of [["Order", order()], ["Payment", payment()], ["CustomsDeclaration", declaration()]] as const) {
+    for (const [type, body] of [
+      ["Order", order()],
+      ["Payment", payment()],
+      ["CustomsDeclaration", declaration()],
+    ] as const) {
       const signed = signRecord(wallet.privateKey, prepareRecord({ type, id: `${type.toLowerCase()}-1`, version: 1, owner: PLATFORM }, body));
       const shown = redact(signed, [...PERSONAL_FIELDS[type]!]);
       expect(computeDigest(shown)).to.equal(signed.digest);

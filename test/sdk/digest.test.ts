@@ -34,7 +34,8 @@ function refDigest(h: RecordHeader, hashes: string[]): string {
 describe("record digests", () => {
   it("follow the specified byte layout (checked against an ethers re-implementation)", () => {
     const hashes = Object.keys(body).map((k) => refFieldHash(salts[k], k, body[k as keyof typeof body]));
-    for (const k of Object.keys(body)) expect(fieldHash(salts[k], k, body[k as keyof typeof body])).to.equal(refFieldHash(salts[k], k, body[k as keyof typeof body]));
+    for (const k of Object.keys(body))
+      expect(fieldHash(salts[k], k, body[k as keyof typeof body])).to.equal(refFieldHash(salts[k], k, body[k as keyof typeof body]));
     for (const v of ["Industriestraße — €😀", 'quote " backslash \\ tab \t nul \u0000', { ü: [1.5e-7, -0, null], a: "漢" }])
       expect(fieldHash(salts.origin, "origin", v)).to.equal(refFieldHash(salts.origin, "origin", v));
     expect(recordDigest(header, hashes)).to.equal(refDigest(header, hashes));

@@ -8,7 +8,10 @@ const nibbles = (hex: string) => [...hex].map((h) => parseInt(h, 16).toString(2)
 const num = (digits: string, bits: number) => BigInt(digits).toString(2).padStart(bits, "0");
 const base64 = (bits: string) => {
   const padded = bits + "0".repeat((6 - (bits.length % 6)) % 6);
-  return padded.match(/.{6}/g)!.map((b) => B64[parseInt(b, 2)]).join("");
+  return padded
+    .match(/.{6}/g)!
+    .map((b) => B64[parseInt(b, 2)])
+    .join("");
 };
 
 describe("GS1 Digital Link compression", function () {
@@ -59,7 +62,12 @@ describe("GS1 Digital Link compression", function () {
   });
 
   it("refuses what does not decompress, or decompresses to an invalid Digital Link", function () {
-    for (const path of ["/health", "/gtin/09506000134352", "/" + base64(nibbles("0B") + "1".repeat(47)), "/" + base64(nibbles("00") + num(SSCC.slice(0, 17) + "1", 60))]) {
+    for (const path of [
+      "/health",
+      "/gtin/09506000134352",
+      "/" + base64(nibbles("0B") + "1".repeat(47)),
+      "/" + base64(nibbles("00") + num(SSCC.slice(0, 17) + "1", 60)),
+    ]) {
       let error: unknown;
       try {
         parseDigitalLinkUri(path);

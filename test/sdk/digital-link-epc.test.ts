@@ -42,7 +42,12 @@ describe("EPC URN <-> GS1 Digital Link for every EPC scheme of a primary key", f
     });
 
   it("has no URN for a key without the part the scheme needs (GTIN alone, GRAI or GDTI without serial, ITIP without serial)", function () {
-    for (const path of [`/01/${mod10("0" + CP + "00001")}`, `/8003/0${mod10(CP + "00003")}`, `/253/${mod10(CP + "00004")}`, `/8006/${mod10("0" + CP + "00001")}0102`])
+    for (const path of [
+      `/01/${mod10("0" + CP + "00001")}`,
+      `/8003/0${mod10(CP + "00003")}`,
+      `/253/${mod10(CP + "00004")}`,
+      `/8006/${mod10("0" + CP + "00001")}0102`,
+    ])
       expect(digitalLinkToEpcUrn(path, 7), path).to.equal(undefined);
     expect(digitalLinkToEpcUrn(`/8013/${CP}AB${gs1CheckPair(CP + "AB")}`, 7)).to.equal(undefined); // GMN: no EPC scheme
   });

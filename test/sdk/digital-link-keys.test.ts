@@ -76,7 +76,12 @@ describe("GS1 Digital Link URIs of every primary key", function () {
   }
 
   it("reads a GTIN-13 as its GTIN-14 and AI 235 (TPX) as the alternative qualifier of 01", function () {
-    expect(parseDigitalLinkUri(`/01/${GTIN.slice(1)}/235/TPX-1`)).to.deep.equal({ key: { ai: "01", value: GTIN }, qualifiers: [{ ai: "235", value: "TPX-1" }], attributes: {}, parameters: {} });
+    expect(parseDigitalLinkUri(`/01/${GTIN.slice(1)}/235/TPX-1`)).to.deep.equal({
+      key: { ai: "01", value: GTIN },
+      qualifiers: [{ ai: "235", value: "TPX-1" }],
+      attributes: {},
+      parameters: {},
+    });
   });
 
   const refused: [string, DigitalLinkErrorReason, string?][] = [

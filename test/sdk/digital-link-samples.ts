@@ -68,8 +68,7 @@ export function sample(c: Gs1Component): string {
   const special = c.linters.find((l) => by[l]);
   if (special) return by[special]!();
   if (c.charset === "N") return digits(n);
-  if (c.charset === "Y") return "9521234#-/" .slice(0, n).padEnd(Math.min(n, 4), "9");
+  if (c.charset === "Y") return "9521234#-/".slice(0, n).padEnd(Math.min(n, 4), "9");
   if (c.charset === "Z") return "AZaz09-_".repeat(12).slice(0, n);
   return ("9521234Ab%25!" + "x".repeat(n)).slice(0, n); // gcppos1 wants digits first; pcenc a complete %XX
 }
-

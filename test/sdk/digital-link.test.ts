@@ -59,7 +59,10 @@ describe("GS1 Digital Link", function () {
         const gtin = withCheckDigit(body);
         expect(parseDigitalLink(`/01/${gtin}`).gtin, gtin).to.equal(gtin.padStart(14, "0"));
         const wrong = gtin.slice(0, -1) + String((Number(gtin.slice(-1)) + 1) % 10);
-        expect(reasonOf(() => parseDigitalLink(`/01/${wrong}`)), wrong).to.equal("check-digit");
+        expect(
+          reasonOf(() => parseDigitalLink(`/01/${wrong}`)),
+          wrong,
+        ).to.equal("check-digit");
       }
     });
 
@@ -128,7 +131,11 @@ describe("GS1 Digital Link", function () {
       for (let i = 0; i < set82.length; i += 20) values.push(set82.slice(i, i + 20));
       values.push(".", "..", "01", "%25", "a?b=c&d");
       for (const v of values)
-        for (const code of [{ gtin: GTIN14, lot: v }, { gtin: GTIN14, serial: v }, { gtin: GTIN14, lot: v, serial: v }] as ProductCode[]) {
+        for (const code of [
+          { gtin: GTIN14, lot: v },
+          { gtin: GTIN14, serial: v },
+          { gtin: GTIN14, lot: v, serial: v },
+        ] as ProductCode[]) {
           const path = digitalLinkPath(code);
           expect(path, path).to.match(/^\/01\/\d{14}(\/(10|21)\/[A-Za-z0-9%._-]+)+$/);
           expect(parseDigitalLink(path), path).to.deep.equal(code);

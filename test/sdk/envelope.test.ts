@@ -29,7 +29,8 @@ describe("envelope schemas", () => {
       { owner: "Acme" },
       { owner: "a" },
     ];
-    for (const b of bad) expect(RecordHeaderSchema.safeParse({ type: "Shipment", id: "x", version: 1, owner: "acme", ...b }).success, JSON.stringify(b)).to.equal(false);
+    for (const b of bad)
+      expect(RecordHeaderSchema.safeParse({ type: "Shipment", id: "x", version: 1, owner: "acme", ...b }).success, JSON.stringify(b)).to.equal(false);
   });
 
   it("reject bad field names, salts, missing or extra salts, unknown keys and uppercase hex", () => {
@@ -42,7 +43,8 @@ describe("envelope schemas", () => {
       { ...signed, digest: hex32.toUpperCase().replace("0X", "0x") },
       { ...signed, signature: "0x" + "ef".repeat(64) },
     ];
-    for (const c of cases) expect(SignedRecordSchema.safeParse({ digest: hex32, signature: "0x" + "ef".repeat(65), ...(c as object) }).success, JSON.stringify(c)).to.equal(false);
+    for (const c of cases)
+      expect(SignedRecordSchema.safeParse({ digest: hex32, signature: "0x" + "ef".repeat(65), ...(c as object) }).success, JSON.stringify(c)).to.equal(false);
   });
 
   it("refuse '__proto__' as a field name", () => {

@@ -37,8 +37,12 @@ describe("EPCIS 2.0 XML binding (sdk/epcis/xml.ts)", function () {
     });
 
     it("namespaces, not prefixes: any prefix bound to the EPCIS namespace names the document; another namespace does not", function () {
-      expect(read(doc(objectEvent(), { root: 'x:EPCISDocument xmlns:x="urn:epcglobal:epcis:xsd:2" schemaVersion="2.0" creationDate="2024-03-01T10:05:00Z"' })).type).to.equal("EPCISDocument");
-      const e = refusal(doc(objectEvent(), { root: 'epcis:EPCISDocument xmlns:epcis="urn:example:other" schemaVersion="2.0" creationDate="2024-03-01T10:05:00Z"' }));
+      expect(
+        read(doc(objectEvent(), { root: 'x:EPCISDocument xmlns:x="urn:epcglobal:epcis:xsd:2" schemaVersion="2.0" creationDate="2024-03-01T10:05:00Z"' })).type,
+      ).to.equal("EPCISDocument");
+      const e = refusal(
+        doc(objectEvent(), { root: 'epcis:EPCISDocument xmlns:epcis="urn:example:other" schemaVersion="2.0" creationDate="2024-03-01T10:05:00Z"' }),
+      );
       expect(e.rule).to.equal("document-element");
       expect(refusal(`<epcis:EPCISDocument schemaVersion="2.0"/>`).rule).to.equal("namespace"); // an undeclared prefix
     });
@@ -57,7 +61,9 @@ describe("EPCIS 2.0 XML binding (sdk/epcis/xml.ts)", function () {
 
     it("EPCISBody is required and comes after EPCISHeader (the XSD's sequence)", function () {
       expect(refusal(`<epcis:EPCISDocument ${NS} schemaVersion="2.0" creationDate="2024-03-01T10:05:00Z"/>`).rule).to.equal("required-element");
-      const e = refusal(`<epcis:EPCISDocument ${NS} schemaVersion="2.0" creationDate="2024-03-01T10:05:00Z"><EPCISBody><EventList/></EPCISBody><EPCISHeader/></epcis:EPCISDocument>`);
+      const e = refusal(
+        `<epcis:EPCISDocument ${NS} schemaVersion="2.0" creationDate="2024-03-01T10:05:00Z"><EPCISBody><EventList/></EPCISBody><EPCISHeader/></epcis:EPCISDocument>`,
+      );
       expect(e).to.include({ rule: "sequence", path: "/epcis:EPCISDocument/EPCISHeader" });
     });
 
@@ -68,7 +74,11 @@ describe("EPCIS 2.0 XML binding (sdk/epcis/xml.ts)", function () {
         "<sbdh:Receiver><sbdh:Identifier>urn:epc:id:sgln:5012345.00001.0</sbdh:Identifier></sbdh:Receiver>" +
         "<sbdh:DocumentIdentification><sbdh:InstanceIdentifier>1234567890</sbdh:InstanceIdentifier></sbdh:DocumentIdentification>" +
         "</sbdh:StandardBusinessDocumentHeader></EPCISHeader>";
-      expect(read(doc(objectEvent(), { header }))).to.include({ sender: "urn:epc:id:sgln:0353579.00001.0", receiver: "urn:epc:id:sgln:5012345.00001.0", instanceIdentifier: "1234567890" });
+      expect(read(doc(objectEvent(), { header }))).to.include({
+        sender: "urn:epc:id:sgln:0353579.00001.0",
+        receiver: "urn:epc:id:sgln:5012345.00001.0",
+        instanceIdentifier: "1234567890",
+      });
     });
 
     it("EPCISMasterData (EPCISHeader/extension): vocabularies, elements, attributes and children as epcisHeader.epcisMasterData", function () {
@@ -104,7 +114,10 @@ describe("EPCIS 2.0 XML binding (sdk/epcis/xml.ts)", function () {
       const xml =
         '<q:EPCISQueryDocument xmlns:q="urn:epcglobal:epcis-query:xsd:2" schemaVersion="2.0" creationDate="2024-03-01T10:05:00Z"><EPCISBody><q:QueryResults>' +
         `<queryName>SimpleEventQuery</queryName><subscriptionID>s-1</subscriptionID><resultsBody><EventList>${objectEvent()}</EventList></resultsBody></q:QueryResults></EPCISBody></q:EPCISQueryDocument>`;
-      const d = epcisXmlToDocument(xml) as { type: string; epcisBody: { queryResults: { queryName: string; subscriptionID: string; resultsBody: { eventList: unknown[] } } } };
+      const d = epcisXmlToDocument(xml) as {
+        type: string;
+        epcisBody: { queryResults: { queryName: string; subscriptionID: string; resultsBody: { eventList: unknown[] } } };
+      };
       expect(d.type).to.equal("EPCISQueryDocument");
       expect(d.epcisBody.queryResults).to.include({ queryName: "SimpleEventQuery", subscriptionID: "s-1" });
       expect(d.epcisBody.queryResults.resultsBody.eventList).to.have.length(1);
@@ -130,12 +143,17 @@ describe("EPCIS 2.0 XML binding (sdk/epcis/xml.ts)", function () {
     });
 
     it("element order: the XSD's sequence is enforced (action after epcList in an ObjectEvent), the element named", function () {
-      const xml = doc(`<ObjectEvent><eventTime>2024-03-01T10:00:00Z</eventTime><eventTimeZoneOffset>+00:00</eventTimeZoneOffset><action>ADD</action><epcList/></ObjectEvent>`);
+      const xml = doc(
+        `<ObjectEvent><eventTime>2024-03-01T10:00:00Z</eventTime><eventTimeZoneOffset>+00:00</eventTimeZoneOffset><action>ADD</action><epcList/></ObjectEvent>`,
+      );
       expect(refusal(xml)).to.include({ rule: "sequence", path: "/epcis:EPCISDocument/EPCISBody/EventList/ObjectEvent/epcList" });
     });
 
     it("eventID, errorDeclaration and certificationInfo may come in any order after eventTimeZoneOffset (published 2.0 documents differ)", function () {
-      const a = objectEvent("", "").replace("</eventTimeZoneOffset>", "</eventTimeZoneOffset><certificationInfo>https://cert.example.org/1</certificationInfo><eventID>urn:uuid:1</eventID>");
+      const a = objectEvent("", "").replace(
+        "</eventTimeZoneOffset>",
+        "</eventTimeZoneOffset><certificationInfo>https://cert.example.org/1</certificationInfo><eventID>urn:uuid:1</eventID>",
+      );
       expect(firstEvent(doc(a))).to.include({ eventID: "urn:uuid:1", certificationInfo: "https://cert.example.org/1" });
     });
 
@@ -156,7 +174,9 @@ describe("EPCIS 2.0 XML binding (sdk/epcis/xml.ts)", function () {
     });
 
     it("a single-valued element may not repeat", function () {
-      expect(refusal(doc(objectEvent("<bizStep>urn:epcglobal:cbv:bizstep:shipping</bizStep><bizStep>urn:epcglobal:cbv:bizstep:receiving</bizStep>"))).rule).to.equal("repeated-element");
+      expect(
+        refusal(doc(objectEvent("<bizStep>urn:epcglobal:cbv:bizstep:shipping</bizStep><bizStep>urn:epcglobal:cbv:bizstep:receiving</bizStep>"))).rule,
+      ).to.equal("repeated-element");
     });
 
     it("simple values: eventTime is an xsd:dateTimeStamp (with a zone), action one of ADD/OBSERVE/DELETE, eventTimeZoneOffset ±hh:mm", function () {
@@ -178,7 +198,10 @@ describe("EPCIS 2.0 XML binding (sdk/epcis/xml.ts)", function () {
         ),
       );
       expect(e).to.include({ bizStep: "shipping", disposition: "in_transit" });
-      expect(e.bizTransactionList).to.deep.equal([{ type: "po", bizTransaction: "http://transaction.acme.com/po/12345678" }, { bizTransaction: "urn:epc:id:gdti:0614141.00001.1" }]);
+      expect(e.bizTransactionList).to.deep.equal([
+        { type: "po", bizTransaction: "http://transaction.acme.com/po/12345678" },
+        { bizTransaction: "urn:epc:id:gdti:0614141.00001.1" },
+      ]);
       expect(e.sourceList).to.deep.equal([{ type: "owning_party", source: "urn:epc:id:pgln:4012345.00225" }]);
       expect(e.destinationList).to.deep.equal([{ type: "https://example.org/sdt/custom", destination: "urn:epc:id:sgln:0614141.00777.0" }]);
       expect(e.persistentDisposition).to.deep.equal({ set: ["completeness_verified"], unset: ["completeness_inferred"] });
@@ -196,13 +219,21 @@ describe("EPCIS 2.0 XML binding (sdk/epcis/xml.ts)", function () {
         { epcClass: "urn:epc:class:lgtin:4012345.012345.998877", quantity: 200.5, uom: "KGM" },
         { epcClass: "urn:epc:idpat:sgtin:4012345.098765.*" },
       ]);
-      expect(refusal(doc(objectEvent("<quantityList><quantityElement><epcClass>urn:x</epcClass><quantity>1e3</quantity></quantityElement></quantityList>"))).rule).to.equal("decimal");
-      expect(refusal(doc(objectEvent("<quantityList><quantityElement><quantity>1</quantity><epcClass>urn:x</epcClass></quantityElement></quantityList>"))).rule).to.equal("sequence");
-      expect(refusal(doc(objectEvent("<quantityList><quantityElement><quantity>1</quantity></quantityElement></quantityList>"))).rule).to.equal("required-element");
+      expect(
+        refusal(doc(objectEvent("<quantityList><quantityElement><epcClass>urn:x</epcClass><quantity>1e3</quantity></quantityElement></quantityList>"))).rule,
+      ).to.equal("decimal");
+      expect(
+        refusal(doc(objectEvent("<quantityList><quantityElement><quantity>1</quantity><epcClass>urn:x</epcClass></quantityElement></quantityList>"))).rule,
+      ).to.equal("sequence");
+      expect(refusal(doc(objectEvent("<quantityList><quantityElement><quantity>1</quantity></quantityElement></quantityList>"))).rule).to.equal(
+        "required-element",
+      );
     });
 
     it("readPoint/bizLocation: id, and user extension elements beside it", function () {
-      const e = firstEvent(doc(objectEvent('<readPoint><id>urn:epc:id:sgln:0614141.07346.1234</id><ex:dock xmlns:ex="http://ns.example.com/epcis/">7</ex:dock></readPoint>')));
+      const e = firstEvent(
+        doc(objectEvent('<readPoint><id>urn:epc:id:sgln:0614141.07346.1234</id><ex:dock xmlns:ex="http://ns.example.com/epcis/">7</ex:dock></readPoint>')),
+      );
       expect(e.readPoint).to.deep.equal({ id: "urn:epc:id:sgln:0614141.07346.1234", "ex:dock": "7" });
       expect(refusal(doc(objectEvent("<readPoint/>"))).rule).to.equal("required-element");
     });
@@ -223,9 +254,15 @@ describe("EPCIS 2.0 XML binding (sdk/epcis/xml.ts)", function () {
           "ex:note": "ok",
         },
       ]);
-      expect(refusal(doc(objectEvent('<sensorElementList><sensorElement><sensorReport value="warm"/></sensorElement></sensorElementList>'))).rule).to.equal("double");
-      expect(refusal(doc(objectEvent('<sensorElementList><sensorElement><sensorReport colour="red"/></sensorElement></sensorElementList>'))).rule).to.equal("unknown-attribute");
-      expect(refusal(doc(objectEvent("<sensorElementList><sensorElement><sensorMetadata/></sensorElement></sensorElementList>"))).rule).to.equal("required-element");
+      expect(refusal(doc(objectEvent('<sensorElementList><sensorElement><sensorReport value="warm"/></sensorElement></sensorElementList>'))).rule).to.equal(
+        "double",
+      );
+      expect(refusal(doc(objectEvent('<sensorElementList><sensorElement><sensorReport colour="red"/></sensorElement></sensorElementList>'))).rule).to.equal(
+        "unknown-attribute",
+      );
+      expect(refusal(doc(objectEvent("<sensorElementList><sensorElement><sensorMetadata/></sensorElement></sensorElementList>"))).rule).to.equal(
+        "required-element",
+      );
     });
 
     it("errorDeclaration: declarationTime, reason, correctiveEventIDs/correctiveEventID, extensions", function () {
@@ -233,7 +270,12 @@ describe("EPCIS 2.0 XML binding (sdk/epcis/xml.ts)", function () {
         "<errorDeclaration><declarationTime>2024-03-02T00:00:00Z</declarationTime><reason>urn:epcglobal:cbv:er:incorrect_data</reason>" +
         '<correctiveEventIDs><correctiveEventID>urn:uuid:2</correctiveEventID></correctiveEventIDs><ex:by xmlns:ex="http://ns.example.com/epcis/">qa</ex:by></errorDeclaration>';
       const e = firstEvent(doc(objectEvent().replace("</eventTimeZoneOffset>", `</eventTimeZoneOffset>${ed}`)));
-      expect(e.errorDeclaration).to.deep.equal({ declarationTime: "2024-03-02T00:00:00Z", reason: "incorrect_data", correctiveEventIDs: ["urn:uuid:2"], "ex:by": "qa" });
+      expect(e.errorDeclaration).to.deep.equal({
+        declarationTime: "2024-03-02T00:00:00Z",
+        reason: "incorrect_data",
+        correctiveEventIDs: ["urn:uuid:2"],
+        "ex:by": "qa",
+      });
     });
 
     it("ilmd: its user extension elements", function () {
@@ -242,7 +284,10 @@ describe("EPCIS 2.0 XML binding (sdk/epcis/xml.ts)", function () {
     });
 
     it("certificationInfo: one is a string, several an array", function () {
-      const two = objectEvent().replace("</eventTimeZoneOffset>", "</eventTimeZoneOffset><certificationInfo>https://c.example/1</certificationInfo><certificationInfo>https://c.example/2</certificationInfo>");
+      const two = objectEvent().replace(
+        "</eventTimeZoneOffset>",
+        "</eventTimeZoneOffset><certificationInfo>https://c.example/1</certificationInfo><certificationInfo>https://c.example/2</certificationInfo>",
+      );
       expect(firstEvent(doc(two)).certificationInfo).to.deep.equal(["https://c.example/1", "https://c.example/2"]);
     });
   });
@@ -253,7 +298,10 @@ describe("EPCIS 2.0 XML binding (sdk/epcis/xml.ts)", function () {
         "<extension><TransformationEvent><eventTime>2020-01-14T00:00:00+01:00</eventTime><eventTimeZoneOffset>+01:00</eventTimeZoneOffset>" +
           "<baseExtension><eventID>urn:uuid:374d95fc-9457-4a51-bd6a-0bba133845a8</eventID><errorDeclaration><declarationTime>2020-01-15T00:00:00+01:00</declarationTime></errorDeclaration></baseExtension>" +
           "<inputEPCList><epc>urn:epc:id:sgtin:4012345.011111.987</epc></inputEPCList></TransformationEvent></extension>" +
-          objectEvent("<extension><quantityList><quantityElement><epcClass>urn:epc:class:lgtin:4012345.012345.998877</epcClass><quantity>2</quantity></quantityElement></quantityList>" + '<ilmd><ex:lot xmlns:ex="http://ns.example.com/epcis/">7</ex:lot></ilmd></extension>'),
+          objectEvent(
+            "<extension><quantityList><quantityElement><epcClass>urn:epc:class:lgtin:4012345.012345.998877</epcClass><quantity>2</quantity></quantityElement></quantityList>" +
+              '<ilmd><ex:lot xmlns:ex="http://ns.example.com/epcis/">7</ex:lot></ilmd></extension>',
+          ),
         { root: 'epcis:EPCISDocument xmlns:epcis="urn:epcglobal:epcis:xsd:1" schemaVersion="1.2" creationDate="2020-01-15T07:47:21.677+00:00"' },
       );
       const [t, o] = read(xml).epcisBody.eventList;
@@ -281,7 +329,11 @@ describe("EPCIS 2.0 XML binding (sdk/epcis/xml.ts)", function () {
     });
 
     it("xsi:type-free: xsi:type (and other xsi: attributes) describe the XML, not the data", function () {
-      const e = firstEvent(doc(objectEvent('<ext1:int xmlns:ext1="http://example.com/ext1/" xsi:type="xsd:integer">10</ext1:int>'), { decls: 'xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance"' }));
+      const e = firstEvent(
+        doc(objectEvent('<ext1:int xmlns:ext1="http://example.com/ext1/" xsi:type="xsd:integer">10</ext1:int>'), {
+          decls: 'xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance"',
+        }),
+      );
       expect(e["ext1:int"]).to.equal("10");
     });
 
@@ -295,7 +347,11 @@ describe("EPCIS 2.0 XML binding (sdk/epcis/xml.ts)", function () {
     });
 
     it("a prefix that means something to JavaScript objects (__proto__, constructor) is not used as a JSON-LD prefix", function () {
-      const d = read(doc(objectEvent('<__proto__:x xmlns:__proto__="http://p.example/">1</__proto__:x><constructor:y xmlns:constructor="http://c.example/">2</constructor:y>')));
+      const d = read(
+        doc(
+          objectEvent('<__proto__:x xmlns:__proto__="http://p.example/">1</__proto__:x><constructor:y xmlns:constructor="http://c.example/">2</constructor:y>'),
+        ),
+      );
       expect(d.epcisBody.eventList[0]).to.include({ "ns:x": "1", "ns2:y": "2" });
       expect(d["@context"][1]).to.deep.equal({ ns: "http://p.example/", ns2: "http://c.example/" });
       expect(Object.getPrototypeOf(d["@context"][1])).to.equal(Object.prototype);
@@ -316,7 +372,9 @@ describe("EPCIS 2.0 XML binding (sdk/epcis/xml.ts)", function () {
     });
 
     it("XXE: a DTD with an external entity is refused before anything is read", function () {
-      const xxe = `<?xml version="1.0"?><!DOCTYPE d [<!ENTITY xxe SYSTEM "file:///etc/passwd">]>` + doc(objectEvent("<ex:a xmlns:ex='http://e/'>&xxe;</ex:a>")).replace(/^<\?xml[^>]*>\n/, "");
+      const xxe =
+        `<?xml version="1.0"?><!DOCTYPE d [<!ENTITY xxe SYSTEM "file:///etc/passwd">]>` +
+        doc(objectEvent("<ex:a xmlns:ex='http://e/'>&xxe;</ex:a>")).replace(/^<\?xml[^>]*>\n/, "");
       expect(refusal(xxe).rule).to.equal("no-dtd");
       expect(refusal(`<!DOCTYPE d SYSTEM "http://127.0.0.1:1/evil.dtd"><d/>`).rule).to.equal("no-dtd");
     });
@@ -375,8 +433,21 @@ describe("EPCIS 2.0 XML binding (sdk/epcis/xml.ts)", function () {
 
     it("elements in the XSD's order, CBV bare words as URNs, GS1 terms as gs1:, extension keys as elements of their namespace, text escaped", function () {
       const xml = epcisDocumentToXml(json);
-      expect(xml).to.match(/^<\?xml version="1.0" encoding="UTF-8"\?>\n<epcis:EPCISDocument xmlns:epcis="urn:epcglobal:epcis:xsd:2" xmlns:example="http:\/\/ns.example.com\/epcis\/"/);
-      const order = ["<eventTime>", "<eventTimeZoneOffset>", "<epcList>", "<action>", "<bizStep>", "<disposition>", "<readPoint>", "<bizTransactionList>", "<sensorElementList>", "<example:myField>"].map((t) => xml.indexOf(t));
+      expect(xml).to.match(
+        /^<\?xml version="1.0" encoding="UTF-8"\?>\n<epcis:EPCISDocument xmlns:epcis="urn:epcglobal:epcis:xsd:2" xmlns:example="http:\/\/ns.example.com\/epcis\/"/,
+      );
+      const order = [
+        "<eventTime>",
+        "<eventTimeZoneOffset>",
+        "<epcList>",
+        "<action>",
+        "<bizStep>",
+        "<disposition>",
+        "<readPoint>",
+        "<bizTransactionList>",
+        "<sensorElementList>",
+        "<example:myField>",
+      ].map((t) => xml.indexOf(t));
       expect(order.every((i) => i >= 0)).to.equal(true);
       expect([...order].sort((a, b) => a - b)).to.deep.equal(order);
       expect(xml).to.contain("<bizStep>urn:epcglobal:cbv:bizstep:shipping</bizStep>");

@@ -8,7 +8,13 @@ const deep = (depth: number, key = "a"): unknown => JSON.parse(`{"${key}":`.repe
 describe("JSON shape limits (sdk/json-shape.ts)", () => {
   it("accepts MAX_JSON_DEPTH levels and refuses one more, naming the path", () => {
     expect(() => checkJsonShape(deep(MAX_JSON_DEPTH - 1))).not.to.throw();
-    const err = (() => { try { checkJsonShape({ x: [deep(MAX_JSON_DEPTH)] }); } catch (e) { return e; } })();
+    const err = (() => {
+      try {
+        checkJsonShape({ x: [deep(MAX_JSON_DEPTH)] });
+      } catch (e) {
+        return e;
+      }
+    })();
     expect(err).to.be.instanceOf(JsonShapeError);
     expect((err as JsonShapeError).fault).to.equal("too-deep");
     expect((err as JsonShapeError).path).to.match(/^x\.0(\.a)+$/);

@@ -19,17 +19,30 @@ const change = (...operations: Change["operations"]): Change => ({ object: OBJEC
 // The kinds of change the specification's Change examples show (the examples themselves are tested in
 // test/conformance/one-record-change.test.ts, which needs the published standards).
 const replaceCoload = (): Change => ({
-  ...change(op("ADD", "goodsDescription", `${XSD}string`, "Brochures"), op("DELETE", "coload", `${XSD}boolean`, "false"), op("ADD", "coload", `${XSD}boolean`, "true")),
+  ...change(
+    op("ADD", "goodsDescription", `${XSD}string`, "Brochures"),
+    op("DELETE", "coload", `${XSD}boolean`, "false"),
+    op("ADD", "coload", `${XSD}boolean`, "true"),
+  ),
   description: "Describe the goods, coload",
 });
 /** A gross weight as a new node (the blank node `_:w`), on revision 2. */
 const addWeight = (): Change => ({
-  ...change(op("ADD", "grossWeight", `${CARGO}Value`, "_:w"), op("ADD", "unit", UNIT_CODES, KGM, "_:w"), op("ADD", "numericalValue", `${XSD}double`, "12.5", "_:w")),
+  ...change(
+    op("ADD", "grossWeight", `${CARGO}Value`, "_:w"),
+    op("ADD", "unit", UNIT_CODES, KGM, "_:w"),
+    op("ADD", "numericalValue", `${XSD}double`, "12.5", "_:w"),
+  ),
   revision: 2,
 });
-const changeWeight = (node: string): Change => change(op("DELETE", "numericalValue", `${XSD}double`, "12.5", node), op("ADD", "numericalValue", `${XSD}double`, "13.0", node));
+const changeWeight = (node: string): Change =>
+  change(op("DELETE", "numericalValue", `${XSD}double`, "12.5", node), op("ADD", "numericalValue", `${XSD}double`, "13.0", node));
 const deleteWeight = (node: string): Change =>
-  change(op("DELETE", "grossWeight", `${CARGO}Value`, node), op("DELETE", "unit", UNIT_CODES, KGM, node), op("DELETE", "numericalValue", `${XSD}double`, "12.5", node));
+  change(
+    op("DELETE", "grossWeight", `${CARGO}Value`, node),
+    op("DELETE", "unit", UNIT_CODES, KGM, node),
+    op("DELETE", "numericalValue", `${XSD}double`, "12.5", node),
+  );
 
 function refusal(fn: () => unknown): ChangeError {
   try {
@@ -61,7 +74,12 @@ describe("ONE Record change requests: applyChange", function () {
     const after = applyChange(piece(), c, OBJECT);
     const id = skolemIri(OBJECT, 2, "_:w");
     expect(id).to.match(/^https:\/\/1r\.example\.com\/\.well-known\/genid\/[0-9a-f]{32}$/);
-    expect(after.grossWeight).to.deep.equal({ "@id": id, "@type": `${CARGO}Value`, unit: { "@id": KGM }, numericalValue: { "@value": "12.5", "@type": `${XSD}double` } });
+    expect(after.grossWeight).to.deep.equal({
+      "@id": id,
+      "@type": `${CARGO}Value`,
+      unit: { "@id": KGM },
+      numericalValue: { "@value": "12.5", "@type": `${XSD}double` },
+    });
     expect(applyChange(piece(), c, OBJECT)).to.deep.equal(after);
     // On another revision the same label is another node.
     expect(skolemIri(OBJECT, 3, "_:w")).to.not.equal(id);
@@ -99,15 +117,37 @@ describe("ONE Record change requests: applyChange", function () {
   });
 
   it("subjects are the object or a node embedded in it; top-level properties are cargo properties", function () {
-    expect(refusal(() => applyChange(piece(), change(op("ADD", "goodsDescription", `${XSD}string`, "x", "https://elsewhere.example/o/1")), OBJECT)).reason).to.match(/neither this object/);
-    expect(refusal(() => applyChange(piece(), change({ op: "ADD", s: OBJECT, p: "https://example.com/ns#foo", o: [{ datatype: `${XSD}string`, value: "x" }] }), OBJECT)).reason).to.match(/cargo ontology/);
-    expect(refusal(() => applyChange(piece(), change({ op: "ADD", s: OBJECT, p: `${CARGO}objectType`, o: [{ datatype: `${XSD}string`, value: "Shipment" }] }), OBJECT)).operation).to.equal(0);
-    expect(refusal(() => applyChange(piece(), change({ op: "ADD", s: OBJECT, p: "http://www.w3.org/1999/02/22-rdf-syntax-ns#type", o: [{ datatype: `${XSD}anyURI`, value: `${CARGO}Shipment` }] }), OBJECT)).reason).to.match(/class/);
+    expect(
+      refusal(() => applyChange(piece(), change(op("ADD", "goodsDescription", `${XSD}string`, "x", "https://elsewhere.example/o/1")), OBJECT)).reason,
+    ).to.match(/neither this object/);
+    expect(
+      refusal(() =>
+        applyChange(piece(), change({ op: "ADD", s: OBJECT, p: "https://example.com/ns#foo", o: [{ datatype: `${XSD}string`, value: "x" }] }), OBJECT),
+      ).reason,
+    ).to.match(/cargo ontology/);
+    expect(
+      refusal(() =>
+        applyChange(piece(), change({ op: "ADD", s: OBJECT, p: `${CARGO}objectType`, o: [{ datatype: `${XSD}string`, value: "Shipment" }] }), OBJECT),
+      ).operation,
+    ).to.equal(0);
+    expect(
+      refusal(() =>
+        applyChange(
+          piece(),
+          change({ op: "ADD", s: OBJECT, p: "http://www.w3.org/1999/02/22-rdf-syntax-ns#type", o: [{ datatype: `${XSD}anyURI`, value: `${CARGO}Shipment` }] }),
+          OBJECT,
+        ),
+      ).reason,
+    ).to.match(/class/);
     // A node of the change that is given properties but never linked.
     expect(refusal(() => applyChange(piece(), change(op("ADD", "numericalValue", `${XSD}double`, "1", "_:b7")), OBJECT)).reason).to.match(/never linked/);
     // Embedded nodes keep non-cargo properties by full IRI.
     const weight = { "@id": INTERNAL, "@type": `${CARGO}Value`, numericalValue: 20 };
-    const after = applyChange(piece({ grossWeight: weight }), change({ op: "ADD", s: INTERNAL, p: "https://example.com/ns#note", o: [{ datatype: `${XSD}string`, value: "scale B" }] }), OBJECT);
+    const after = applyChange(
+      piece({ grossWeight: weight }),
+      change({ op: "ADD", s: INTERNAL, p: "https://example.com/ns#note", o: [{ datatype: `${XSD}string`, value: "scale B" }] }),
+      OBJECT,
+    );
     expect(after.grossWeight).to.deep.equal({ ...weight, "https://example.com/ns#note": "scale B" });
   });
 
@@ -118,7 +158,12 @@ describe("ONE Record change requests: applyChange", function () {
         op("ADD", "upid", `${XSD}string`, "P-1"),
         op("ADD", "creationDate", `${XSD}dateTime`, "2026-11-23T10:00:00Z"),
         op("ADD", "ofShipment", `${XSD}anyURI`, "https://1r.example.com/logistics-objects/s-1"),
-        op("ADD", "specialHandlingCodes", "https://onerecord.iata.org/ns/code-lists/SpecialHandlingCode", "https://onerecord.iata.org/ns/code-lists/SpecialHandlingCode#PER"),
+        op(
+          "ADD",
+          "specialHandlingCodes",
+          "https://onerecord.iata.org/ns/code-lists/SpecialHandlingCode",
+          "https://onerecord.iata.org/ns/code-lists/SpecialHandlingCode#PER",
+        ),
         op("ADD", "quantity", `${XSD}integer`, "12"),
         op("ADD", "stackable", `${XSD}boolean`, "1"),
         op("ADD", "other", `${XSD}date`, "2026-11-23"),
@@ -147,17 +192,33 @@ describe("ONE Record change requests: applyChange", function () {
 
   it("graphs are sets: an ADD of a value already there is no change; DELETE compares values, not spellings", function () {
     expect(applyChange(piece(), change(op("ADD", "coload", `${XSD}boolean`, "false")), OBJECT)).to.deep.equal(piece());
-    expect(applyChange(piece({ goodsDescription: "Books" }), change(op("ADD", "goodsDescription", `${XSD}string`, "Maps")), OBJECT).goodsDescription).to.deep.equal(["Books", "Maps"]);
+    expect(
+      applyChange(piece({ goodsDescription: "Books" }), change(op("ADD", "goodsDescription", `${XSD}string`, "Maps")), OBJECT).goodsDescription,
+    ).to.deep.equal(["Books", "Maps"]);
     // An array stays an array when one value is left; a lone value goes with its property.
     const two = piece({ specialHandlingCodes: [{ "@id": VAL }, { "@id": `${VAL.slice(0, -3)}PER` }] });
-    expect(applyChange(two, change(op("DELETE", "specialHandlingCodes", `${XSD}anyURI`, VAL)), OBJECT).specialHandlingCodes).to.deep.equal([{ "@id": `${VAL.slice(0, -3)}PER` }]);
+    expect(applyChange(two, change(op("DELETE", "specialHandlingCodes", `${XSD}anyURI`, VAL)), OBJECT).specialHandlingCodes).to.deep.equal([
+      { "@id": `${VAL.slice(0, -3)}PER` },
+    ]);
     expect(applyChange(piece(), change(op("DELETE", "coload", `${XSD}boolean`, "0")), OBJECT)).to.not.have.property("coload");
     // Numbers by value, language-tagged text by its text, date-times by instant.
     const weight = { "@id": INTERNAL, "@type": `${CARGO}Value`, numericalValue: 20 };
-    expect(applyChange(piece({ grossWeight: weight }), change(op("DELETE", "numericalValue", `${XSD}double`, "2.0E1", INTERNAL)), OBJECT).grossWeight).to.deep.equal({ "@id": INTERNAL, "@type": `${CARGO}Value` });
-    expect(applyChange(piece({ goodsDescription: { "@value": "Books", "@language": "en" } }), change(op("DELETE", "goodsDescription", `${XSD}string`, "Books")), OBJECT)).to.not.have.property("goodsDescription");
     expect(
-      applyChange(piece({ creationDate: { "@value": "2026-11-23T10:00:00Z", "@type": `${XSD}dateTime` } }), change(op("DELETE", "creationDate", `${XSD}dateTime`, "2026-11-23T11:00:00+01:00")), OBJECT),
+      applyChange(piece({ grossWeight: weight }), change(op("DELETE", "numericalValue", `${XSD}double`, "2.0E1", INTERNAL)), OBJECT).grossWeight,
+    ).to.deep.equal({ "@id": INTERNAL, "@type": `${CARGO}Value` });
+    expect(
+      applyChange(
+        piece({ goodsDescription: { "@value": "Books", "@language": "en" } }),
+        change(op("DELETE", "goodsDescription", `${XSD}string`, "Books")),
+        OBJECT,
+      ),
+    ).to.not.have.property("goodsDescription");
+    expect(
+      applyChange(
+        piece({ creationDate: { "@value": "2026-11-23T10:00:00Z", "@type": `${XSD}dateTime` } }),
+        change(op("DELETE", "creationDate", `${XSD}dateTime`, "2026-11-23T11:00:00+01:00")),
+        OBJECT,
+      ),
     ).to.not.have.property("creationDate");
   });
 });
@@ -168,7 +229,12 @@ describe("ONE Record change requests: the api:Change in JSON-LD", function () {
       "@context": { api: API, "api:p": { "@type": "@id" } },
       "@type": "api:Change",
       "api:hasLogisticsObject": { "@id": OBJECT },
-      "api:hasOperation": { "api:op": { "@id": "api:ADD" }, "api:s": OBJECT, "api:p": `${CARGO}goodsDescription`, "api:o": { "api:hasDatatype": `${XSD}string`, "api:hasValue": "Books" } },
+      "api:hasOperation": {
+        "api:op": { "@id": "api:ADD" },
+        "api:s": OBJECT,
+        "api:p": `${CARGO}goodsDescription`,
+        "api:o": { "api:hasDatatype": `${XSD}string`, "api:hasValue": "Books" },
+      },
       "api:hasRevision": 3,
       "api:notifyRequestStatusChange": true,
     };

@@ -21,18 +21,32 @@ describe("ONE Record vocabulary and JSON-LD <-> body", function () {
   });
 
   it("expands compact IRIs in values with the sender's own prefixes", function () {
-    const { body } = bodyOfObject({ "@context": { ...ctx, country: "https://vocabulary.uncefact.org/CountryId#" }, "@type": "cargo:Location", "cargo:country": { "@id": "country:DE" } });
+    const { body } = bodyOfObject({
+      "@context": { ...ctx, country: "https://vocabulary.uncefact.org/CountryId#" },
+      "@type": "cargo:Location",
+      "cargo:country": { "@id": "country:DE" },
+    });
     expect(body.country).to.deep.equal({ "@id": "https://vocabulary.uncefact.org/CountryId#DE" });
   });
 
   it("applies a default language and type coercion from the context", function () {
-    const { body } = bodyOfObject({ "@context": { ...ctx, "@language": "en-US", "cargo:eventDate": { "@type": "http://www.w3.org/2001/XMLSchema#dateTime" } }, "@type": "cargo:LogisticsEvent", "cargo:eventName": "Departed", "cargo:eventDate": "2026-01-02T03:04:05Z" });
+    const { body } = bodyOfObject({
+      "@context": { ...ctx, "@language": "en-US", "cargo:eventDate": { "@type": "http://www.w3.org/2001/XMLSchema#dateTime" } },
+      "@type": "cargo:LogisticsEvent",
+      "cargo:eventName": "Departed",
+      "cargo:eventDate": "2026-01-02T03:04:05Z",
+    });
     expect(body.eventName).to.deep.equal({ "@value": "Departed", "@language": "en-US" });
     expect(body.eventDate).to.deep.equal({ "@value": "2026-01-02T03:04:05Z", "@type": `${XSD}dateTime` });
   });
 
   it("keeps extra classes and revisions, and writes the object back", function () {
-    const json = { "@context": ctx, "@id": "https://hub.example/logistics-objects/abc", "@type": ["cargo:Company", "cargo:Organization"], "cargo:name": "Acme" };
+    const json = {
+      "@context": ctx,
+      "@id": "https://hub.example/logistics-objects/abc",
+      "@type": ["cargo:Company", "cargo:Organization"],
+      "cargo:name": "Acme",
+    };
     const { objectType, body, id } = bodyOfObject({ ...json, "https://onerecord.iata.org/ns/api#hasRevision": 3 });
     expect(objectType).to.equal("Company");
     expect(body.additionalTypes).to.deep.equal(["Organization"]);
@@ -44,7 +58,10 @@ describe("ONE Record vocabulary and JSON-LD <-> body", function () {
 
   it("refuses what it cannot keep, naming the property", function () {
     expect(() => bodyOfObject({ "@context": "https://example.com/context.jsonld", "@type": "cargo:Piece" })).to.throw(JsonLdFormError, /remote context/);
-    expect(() => bodyOfObject({ "@context": { ...ctx, "@base": "https://example.com/" }, "@type": "cargo:Piece" })).to.throw(JsonLdFormError, /@base is not supported/);
+    expect(() => bodyOfObject({ "@context": { ...ctx, "@base": "https://example.com/" }, "@type": "cargo:Piece" })).to.throw(
+      JsonLdFormError,
+      /@base is not supported/,
+    );
     expect(() => bodyOfObject({ "@context": ctx, "@type": "cargo:Piece", goodsDescription: "x" })).to.throw(JsonLdFormError, /^goodsDescription: /);
     expect(() => bodyOfObject({ "@context": ctx, "@type": "cargo:Piece", "https://example.com/ns#colour": "red" })).to.throw(JsonLdFormError, /cargo ontology/);
     expect(() => bodyOfObject({ "@context": ctx, "@type": "https://example.com/Thing" })).to.throw(JsonLdFormError, /^@type: /);
@@ -55,16 +72,33 @@ describe("ONE Record vocabulary and JSON-LD <-> body", function () {
     const json = {
       "@context": { ...ctx, "@language": "en" },
       "@type": "cargo:Shipment",
-      "cargo:pieces": [{ "@id": "https://hub.example/logistics-objects/p1", "@type": "cargo:Piece", "cargo:goodsDescription": "Books", "https://example.com/ns#colour": "red" }],
+      "cargo:pieces": [
+        {
+          "@id": "https://hub.example/logistics-objects/p1",
+          "@type": "cargo:Piece",
+          "cargo:goodsDescription": "Books",
+          "https://example.com/ns#colour": "red",
+        },
+      ],
     };
     const { objectType, body } = bodyOfObject(json);
     expect(body.pieces).to.deep.equal([
-      { "@id": "https://hub.example/logistics-objects/p1", "@type": `${CARGO}Piece`, goodsDescription: { "@value": "Books", "@language": "en" }, "https://example.com/ns#colour": { "@value": "red", "@language": "en" } },
+      {
+        "@id": "https://hub.example/logistics-objects/p1",
+        "@type": `${CARGO}Piece`,
+        goodsDescription: { "@value": "Books", "@language": "en" },
+        "https://example.com/ns#colour": { "@value": "red", "@language": "en" },
+      },
     ]);
     const back = objectOfBody(objectType, body, undefined);
     expect(back).to.not.have.property("@id");
     expect(back["cargo:pieces"]).to.deep.equal([
-      { "@id": "https://hub.example/logistics-objects/p1", "@type": "cargo:Piece", "cargo:goodsDescription": { "@value": "Books", "@language": "en" }, "https://example.com/ns#colour": { "@value": "red", "@language": "en" } },
+      {
+        "@id": "https://hub.example/logistics-objects/p1",
+        "@type": "cargo:Piece",
+        "cargo:goodsDescription": { "@value": "Books", "@language": "en" },
+        "https://example.com/ns#colour": { "@value": "red", "@language": "en" },
+      },
     ]);
   });
 });

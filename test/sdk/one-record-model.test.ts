@@ -13,7 +13,12 @@ const issues = (body: unknown) => {
 const pathsOf = (body: unknown) => issues(body).map((i) => i.path);
 
 describe("ONE Record model: codes are checked and the issue names the field", function () {
-  const awb = (prefix: string, number: string, type = "MASTER") => ({ objectType: "Waybill", waybillType: { "@id": `${CARGO}${type}` }, waybillPrefix: prefix, waybillNumber: number });
+  const awb = (prefix: string, number: string, type = "MASTER") => ({
+    objectType: "Waybill",
+    waybillType: { "@id": `${CARGO}${type}` },
+    waybillPrefix: prefix,
+    waybillNumber: number,
+  });
 
   it("air waybill: good check digit passes, bad one is refused at waybillNumber", function () {
     expect(issues(awb("020", "12345675"))).to.deep.equal([]);
@@ -39,7 +44,10 @@ describe("ONE Record model: codes are checked and the issue names the field", fu
   it("country and currency codes", function () {
     expect(issues({ objectType: "Location", country: { "@id": "https://vocabulary.uncefact.org/CountryId#DE" } })).to.deep.equal([]);
     expect(pathsOf({ objectType: "Location", country: { "@id": "https://vocabulary.uncefact.org/CountryId#XX" } })).to.deep.equal(["country.@id"]);
-    const value = (cur: string) => ({ objectType: "Waybill", declaredValueForCarriage: { numericalValue: 10, currencyUnit: { "@id": `${CODE_LISTS}CurrencyCode#${cur}` } } });
+    const value = (cur: string) => ({
+      objectType: "Waybill",
+      declaredValueForCarriage: { numericalValue: 10, currencyUnit: { "@id": `${CODE_LISTS}CurrencyCode#${cur}` } },
+    });
     expect(issues(value("EUR"))).to.deep.equal([]);
     expect(pathsOf(value("EUX"))).to.deep.equal(["declaredValueForCarriage.currencyUnit.@id"]);
   });
@@ -75,7 +83,12 @@ describe("ONE Record model: codes are checked and the issue names the field", fu
   });
 
   it("logistics events: status code and date", function () {
-    const ev = (code: string, date: string) => ({ objectType: "LogisticsEvent", eventCode: { "@id": `${CODE_LISTS}StatusCode#${code}` }, eventDate: { "@value": date, "@type": `${XSD}dateTime` }, eventFor: { "@id": "x:s" } });
+    const ev = (code: string, date: string) => ({
+      objectType: "LogisticsEvent",
+      eventCode: { "@id": `${CODE_LISTS}StatusCode#${code}` },
+      eventDate: { "@value": date, "@type": `${XSD}dateTime` },
+      eventFor: { "@id": "x:s" },
+    });
     expect(issues(ev("DEP", "2026-05-01T10:00:00Z"))).to.deep.equal([]);
     expect(pathsOf(ev("DEPARTED", "2026-05-01T10:00:00Z"))).to.deep.equal(["eventCode.@id"]);
     expect(pathsOf(ev("DEP", "yesterday"))).to.deep.equal(["eventDate.@value"]);
@@ -84,7 +97,13 @@ describe("ONE Record model: codes are checked and the issue names the field", fu
   it("bookings: status individuals of the ontology", function () {
     expect(issues({ objectType: "Booking", bookingStatus: { "@id": `${CARGO}CONFIRMED` } })).to.deep.equal([]);
     expect(pathsOf({ objectType: "Booking", bookingStatus: { "@id": `${CARGO}MAYBE` } })).to.deep.equal(["bookingStatus.@id"]);
-    expect(issues({ objectType: "BookingOption", statusBookingOption: { "@id": `${CARGO}BOOKABLE` }, offerValidTo: { "@value": "2026-05-01T10:00:00Z", "@type": `${XSD}dateTime` } })).to.deep.equal([]);
+    expect(
+      issues({
+        objectType: "BookingOption",
+        statusBookingOption: { "@id": `${CARGO}BOOKABLE` },
+        offerValidTo: { "@value": "2026-05-01T10:00:00Z", "@type": `${XSD}dateTime` },
+      }),
+    ).to.deep.equal([]);
     expect(pathsOf({ objectType: "BookingOption", offerValidTo: "soon" })).to.deep.equal(["offerValidTo"]);
   });
 

@@ -9,10 +9,7 @@ import { shipment } from "../fixtures";
 const wallet = Wallet.createRandom();
 
 function sample(): SignedRecord {
-  const unsigned = prepareRecord(
-    { type: "Shipment", id: "shp-1", version: 1, owner: "acme-shipping" },
-    shipment(),
-  );
+  const unsigned = prepareRecord({ type: "Shipment", id: "shp-1", version: 1, owner: "acme-shipping" }, shipment());
   return signRecord(wallet.privateKey, unsigned);
 }
 

@@ -29,10 +29,7 @@ let serial = 0;
 
 function newRecord(key: { privateKey: string }, overrides: Record<string, unknown> = {}): SignedRecord {
   serial++;
-  const unsigned = prepareRecord(
-    { type: "Shipment", id: `shp-${serial}`, version: 1, owner: OWNER },
-    { ...shipment(), ...overrides },
-  );
+  const unsigned = prepareRecord({ type: "Shipment", id: `shp-${serial}`, version: 1, owner: OWNER }, { ...shipment(), ...overrides });
   return signRecord(key.privateKey, unsigned);
 }
 
@@ -59,7 +56,6 @@ async function verify(record: SignedRecord, proof: AnchorProof): Promise<Verdict
   expect(VerdictSchema.safeParse(verdict).success, "verdict matches VerdictSchema").to.equal(true);
   return verdict;
 }
-
 
 function expectValid(v: Verdict): void {
   expect(v, JSON.stringify(v, null, 2)).to.deep.include({ valid: true });

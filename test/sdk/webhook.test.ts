@@ -59,19 +59,65 @@ describe("webhook delivery rules (server/notifications)", function () {
     // IPv4 written the other ways ipaddr.js reads (decimal, hex, octal, short forms)
     ...["2130706433", "0x7f000001", "0x7f.1", "0177.0.0.1", "127.1", "10.1"],
     // IPv6: unspecified, loopback, IPv4-compatible ::/96 (deprecated, refused whatever it carries), IPv4-mapped, IPv4-translated
-    ...["::", "::1", "::127.0.0.1", "::7f00:1", "::8.8.8.8", "::ffff:127.0.0.1", "::ffff:7f00:1", "::ffff:10.0.0.1", "::ffff:a9fe:a9fe", "::ffff:0:7f00:1", "::ffff:0:808:808"],
+    ...[
+      "::",
+      "::1",
+      "::127.0.0.1",
+      "::7f00:1",
+      "::8.8.8.8",
+      "::ffff:127.0.0.1",
+      "::ffff:7f00:1",
+      "::ffff:10.0.0.1",
+      "::ffff:a9fe:a9fe",
+      "::ffff:0:7f00:1",
+      "::ffff:0:808:808",
+    ],
     // NAT64 well-known prefix carrying a private IPv4, the local-use NAT64 prefix (RFC 8215), 6to4 carrying a private IPv4
-    ...["64:ff9b::7f00:1", "64:ff9b::a00:1", "64:ff9b::127.0.0.1", "64:ff9b:1::7f00:1", "64:ff9b:1::808:808", "2002:7f00:1::1", "2002:c0a8:101::1", "2002:a9fe:a9fe::"],
+    ...[
+      "64:ff9b::7f00:1",
+      "64:ff9b::a00:1",
+      "64:ff9b::127.0.0.1",
+      "64:ff9b:1::7f00:1",
+      "64:ff9b:1::808:808",
+      "2002:7f00:1::1",
+      "2002:c0a8:101::1",
+      "2002:a9fe:a9fe::",
+    ],
     // Teredo: private client (127.0.0.1 inverted = 80ff:fffe), private server (10.0.0.1)
     ...["2001:0:4136:e378:8000:63bf:80ff:fffe", "2001:0:a00:1:8000:63bf:f7f7:f7f7"],
     // link-local, site-local, unique-local, multicast, discard, documentation, benchmarking, ORCHID, segment routing, outside 2000::/3
-    ...["fe80::1", "febf::1", "fe80::1%eth0", "fec0::1", "fc00::1", "fd12:3456::1", "ff02::1", "ff0e::1", "100::1", "2001:db8::1", "2001:2::1", "2001:20::1", "5f00::1", "4000::1", "1::1"],
+    ...[
+      "fe80::1",
+      "febf::1",
+      "fe80::1%eth0",
+      "fec0::1",
+      "fc00::1",
+      "fd12:3456::1",
+      "ff02::1",
+      "ff0e::1",
+      "100::1",
+      "2001:db8::1",
+      "2001:2::1",
+      "2001:20::1",
+      "5f00::1",
+      "4000::1",
+      "1::1",
+    ],
     // not an address at all
     ...["not-an-ip", "", "1.2.3.4.5", "[::1]"],
   ];
   const publicOnes = [
     ...["8.8.8.8", "93.184.216.34", "1.1.1.1", "100.63.255.255", "100.128.0.0", "172.15.255.255", "172.32.0.0", "192.169.0.1", "223.255.255.254"],
-    ...["::ffff:8.8.8.8", "::ffff:808:808", "64:ff9b::808:808", "64:ff9b::8.8.8.8", "2002:808:808::1", "2001:0:4136:e378:8000:63bf:f7f7:f7f7", "2606:4700:4700::1111", "2a00:1450:4001::1"],
+    ...[
+      "::ffff:8.8.8.8",
+      "::ffff:808:808",
+      "64:ff9b::808:808",
+      "64:ff9b::8.8.8.8",
+      "2002:808:808::1",
+      "2001:0:4136:e378:8000:63bf:f7f7:f7f7",
+      "2606:4700:4700::1111",
+      "2a00:1450:4001::1",
+    ],
   ];
 
   it("treats only public unicast addresses as public, unpacking the IPv4 inside mapped, NAT64, 6to4 and Teredo forms", async function () {
@@ -84,12 +130,37 @@ describe("webhook delivery rules (server/notifications)", function () {
     const { webhookUrl } = await import("../../server/notifications/subscriptions");
     const { HttpProblem } = await import("../../server/http/problem");
     const urls = [
-      ...["http://2130706433/", "http://0x7f.1/", "http://0177.0.0.1/", "http://127.1:8080/", "http://0/", "http://100.64.0.1/", "http://169.254.169.254/latest"],
-      ...["http://[::127.0.0.1]/", "http://[::ffff:127.0.0.1]/", "http://[::ffff:0:7f00:1]/", "http://[64:ff9b:1::7f00:1]/", "http://[64:ff9b::7f00:1]/", "http://[2002:7f00:1::1]/"],
-      ...["http://[2001:0:4136:e378:8000:63bf:80ff:fffe]/", "http://[fe80::1]/", "http://[fd00::1]/", "http://[ff02::1]/", "http://[::]/", "https://[::1]:8443/x"],
+      ...[
+        "http://2130706433/",
+        "http://0x7f.1/",
+        "http://0177.0.0.1/",
+        "http://127.1:8080/",
+        "http://0/",
+        "http://100.64.0.1/",
+        "http://169.254.169.254/latest",
+      ],
+      ...[
+        "http://[::127.0.0.1]/",
+        "http://[::ffff:127.0.0.1]/",
+        "http://[::ffff:0:7f00:1]/",
+        "http://[64:ff9b:1::7f00:1]/",
+        "http://[64:ff9b::7f00:1]/",
+        "http://[2002:7f00:1::1]/",
+      ],
+      ...[
+        "http://[2001:0:4136:e378:8000:63bf:80ff:fffe]/",
+        "http://[fe80::1]/",
+        "http://[fd00::1]/",
+        "http://[ff02::1]/",
+        "http://[::]/",
+        "https://[::1]:8443/x",
+      ],
     ];
     for (const url of urls) {
-      const err = await webhookUrl({ allowPrivate: false }, url, "delivery.url").then(() => undefined, (e: unknown) => e);
+      const err = await webhookUrl({ allowPrivate: false }, url, "delivery.url").then(
+        () => undefined,
+        (e: unknown) => e,
+      );
       expect(err, url).to.be.instanceOf(HttpProblem);
       const problem = err as InstanceType<typeof HttpProblem>;
       expect(problem.status, url).to.equal(400);
@@ -102,10 +173,24 @@ describe("webhook delivery rules (server/notifications)", function () {
 
   it("judges every address a host name resolves to", async function () {
     const { checkWebhookUrl, WebhookUrlError } = await import("../../server/notifications/url-guard");
-    const resolverOf = (table: Record<string, string[]>) => (host: string, cb: (e: NodeJS.ErrnoException | null, a: { address: string; family: number }[]) => void) =>
-      table[host] ? cb(null, table[host]!.map((address) => ({ address, family: address.includes(":") ? 6 : 4 }))) : cb(Object.assign(new Error("ENOTFOUND"), { code: "ENOTFOUND" }), []);
-    const resolver = resolverOf({ "good.example": ["8.8.8.8", "2606:4700:4700::1111"], "mixed.example": ["8.8.8.8", "::ffff:7f00:1"], "nat64.example": ["64:ff9b:1::a00:1"] });
-    const refused = async (url: string) => (await checkWebhookUrl(url, false, resolver).then(() => undefined, (e: unknown) => e)) instanceof WebhookUrlError;
+    const resolverOf =
+      (table: Record<string, string[]>) => (host: string, cb: (e: NodeJS.ErrnoException | null, a: { address: string; family: number }[]) => void) =>
+        table[host]
+          ? cb(
+              null,
+              table[host]!.map((address) => ({ address, family: address.includes(":") ? 6 : 4 })),
+            )
+          : cb(Object.assign(new Error("ENOTFOUND"), { code: "ENOTFOUND" }), []);
+    const resolver = resolverOf({
+      "good.example": ["8.8.8.8", "2606:4700:4700::1111"],
+      "mixed.example": ["8.8.8.8", "::ffff:7f00:1"],
+      "nat64.example": ["64:ff9b:1::a00:1"],
+    });
+    const refused = async (url: string) =>
+      (await checkWebhookUrl(url, false, resolver).then(
+        () => undefined,
+        (e: unknown) => e,
+      )) instanceof WebhookUrlError;
     expect(await refused("https://good.example/hook")).to.equal(false);
     expect(await refused("https://mixed.example/hook")).to.equal(true);
     expect(await refused("https://nat64.example/hook")).to.equal(true);
@@ -151,7 +236,11 @@ describe("webhook delivery rules (server/notifications)", function () {
 
   it("refuses non-http(s) URLs and private hosts unless allowed", async function () {
     const { checkWebhookUrl, WebhookUrlError } = await import("../../server/notifications/url-guard");
-    const refused = async (url: string, allow = false) => (await checkWebhookUrl(url, allow).then(() => undefined, (e: unknown) => e)) instanceof WebhookUrlError;
+    const refused = async (url: string, allow = false) =>
+      (await checkWebhookUrl(url, allow).then(
+        () => undefined,
+        (e: unknown) => e,
+      )) instanceof WebhookUrlError;
     expect(await refused("ftp://example.com/")).to.equal(true);
     expect(await refused("http://user:pw@example.com/")).to.equal(true);
     expect(await refused("http://127.0.0.1:8080/x")).to.equal(true);
@@ -162,7 +251,16 @@ describe("webhook delivery rules (server/notifications)", function () {
 
   it("matches notifications by record, type, kinds and detail filter", async function () {
     const { matches } = await import("../../server/notifications/subscriptions");
-    const n = { seq: 1, kind: "RECORD_UPDATED", recordId: "r1", version: 2, detail: { type: "Shipment", changed: ["pieceCount"] }, createdAt: new Date(), recordType: "Shipment", recordOwner: "o" };
+    const n = {
+      seq: 1,
+      kind: "RECORD_UPDATED",
+      recordId: "r1",
+      version: 2,
+      detail: { type: "Shipment", changed: ["pieceCount"] },
+      createdAt: new Date(),
+      recordType: "Shipment",
+      recordOwner: "o",
+    };
     const none = { recordId: null, recordType: null, kinds: null, filter: null };
     expect(matches(none, n)).to.equal(true);
     expect(matches({ ...none, recordId: "r2" }, n)).to.equal(false);

@@ -23,11 +23,77 @@ export const isEventType = (name: string): name is EventType => (EVENT_TYPES as 
 const COMMON: (string | string[])[] = ["eventTime", "recordTime", "eventTimeZoneOffset", ["eventID", "errorDeclaration", "certificationInfo"], "baseExtension"];
 const WHAT_WHERE_WHY = ["action", "bizStep", "disposition", "readPoint", "bizLocation"];
 const SEQUENCES: Record<EventType, (string | string[])[]> = {
-  ObjectEvent: [...COMMON, "epcList", ...WHAT_WHERE_WHY, "bizTransactionList", "quantityList", "sourceList", "destinationList", "sensorElementList", "persistentDisposition", "ilmd", "extension"],
-  AggregationEvent: [...COMMON, "parentID", "childEPCs", ...WHAT_WHERE_WHY, "bizTransactionList", "childQuantityList", "sourceList", "destinationList", "sensorElementList", "persistentDisposition", "extension"],
-  TransactionEvent: [...COMMON, "bizTransactionList", "parentID", "epcList", ...WHAT_WHERE_WHY, "quantityList", "sourceList", "destinationList", "sensorElementList", "persistentDisposition", "extension"],
-  TransformationEvent: [...COMMON, "inputEPCList", "inputQuantityList", "outputEPCList", "outputQuantityList", "transformationID", "bizStep", "disposition", "readPoint", "bizLocation", "bizTransactionList", "sourceList", "destinationList", "sensorElementList", "persistentDisposition", "ilmd", "extension"],
-  AssociationEvent: [...COMMON, "parentID", "childEPCs", "childQuantityList", ...WHAT_WHERE_WHY, "bizTransactionList", "sourceList", "destinationList", "sensorElementList", "persistentDisposition", "extension"],
+  ObjectEvent: [
+    ...COMMON,
+    "epcList",
+    ...WHAT_WHERE_WHY,
+    "bizTransactionList",
+    "quantityList",
+    "sourceList",
+    "destinationList",
+    "sensorElementList",
+    "persistentDisposition",
+    "ilmd",
+    "extension",
+  ],
+  AggregationEvent: [
+    ...COMMON,
+    "parentID",
+    "childEPCs",
+    ...WHAT_WHERE_WHY,
+    "bizTransactionList",
+    "childQuantityList",
+    "sourceList",
+    "destinationList",
+    "sensorElementList",
+    "persistentDisposition",
+    "extension",
+  ],
+  TransactionEvent: [
+    ...COMMON,
+    "bizTransactionList",
+    "parentID",
+    "epcList",
+    ...WHAT_WHERE_WHY,
+    "quantityList",
+    "sourceList",
+    "destinationList",
+    "sensorElementList",
+    "persistentDisposition",
+    "extension",
+  ],
+  TransformationEvent: [
+    ...COMMON,
+    "inputEPCList",
+    "inputQuantityList",
+    "outputEPCList",
+    "outputQuantityList",
+    "transformationID",
+    "bizStep",
+    "disposition",
+    "readPoint",
+    "bizLocation",
+    "bizTransactionList",
+    "sourceList",
+    "destinationList",
+    "sensorElementList",
+    "persistentDisposition",
+    "ilmd",
+    "extension",
+  ],
+  AssociationEvent: [
+    ...COMMON,
+    "parentID",
+    "childEPCs",
+    "childQuantityList",
+    ...WHAT_WHERE_WHY,
+    "bizTransactionList",
+    "sourceList",
+    "destinationList",
+    "sensorElementList",
+    "persistentDisposition",
+    "extension",
+  ],
 };
 
 function byType<T>(make: (type: EventType) => T): Record<EventType, T> {
@@ -42,7 +108,9 @@ export const EVENT_RANKS: Record<EventType, ReadonlyMap<string, number>> = byTyp
 );
 
 /** The event's fields in the order XML writes them (wrappers excluded). */
-export const EVENT_FIELD_ORDER: Record<EventType, readonly string[]> = byType((t) => SEQUENCES[t].flat().filter((n) => n !== "baseExtension" && n !== "extension"));
+export const EVENT_FIELD_ORDER: Record<EventType, readonly string[]> = byType((t) =>
+  SEQUENCES[t].flat().filter((n) => n !== "baseExtension" && n !== "extension"),
+);
 
 /** What the XSD requires of each event type (besides eventTime and eventTimeZoneOffset). */
 export const REQUIRED: Record<EventType, readonly string[]> = {
@@ -53,16 +121,56 @@ export const REQUIRED: Record<EventType, readonly string[]> = {
   AssociationEvent: ["parentID", "action"],
 };
 
-export const TEXT_FIELDS = new Set(["eventTime", "recordTime", "eventTimeZoneOffset", "eventID", "certificationInfo", "action", "bizStep", "disposition", "parentID", "transformationID"]);
+export const TEXT_FIELDS = new Set([
+  "eventTime",
+  "recordTime",
+  "eventTimeZoneOffset",
+  "eventID",
+  "certificationInfo",
+  "action",
+  "bizStep",
+  "disposition",
+  "parentID",
+  "transformationID",
+]);
 export const EPC_LISTS = new Set(["epcList", "childEPCs", "inputEPCList", "outputEPCList"]);
 export const QUANTITY_LISTS = new Set(["quantityList", "childQuantityList", "inputQuantityList", "outputQuantityList"]);
 export const PLACES = new Set(["readPoint", "bizLocation"]);
 
-export const SENSOR_METADATA_ATTRIBUTES = ["time", "deviceID", "deviceMetadata", "rawData", "startTime", "endTime", "bizRules", "dataProcessingMethod"] as const;
+export const SENSOR_METADATA_ATTRIBUTES = [
+  "time",
+  "deviceID",
+  "deviceMetadata",
+  "rawData",
+  "startTime",
+  "endTime",
+  "bizRules",
+  "dataProcessingMethod",
+] as const;
 export const SENSOR_REPORT_ATTRIBUTES = [
-  "type", "exception", "deviceID", "deviceMetadata", "rawData", "dataProcessingMethod", "time", "microorganism", "chemicalSubstance",
-  "value", "component", "stringValue", "booleanValue", "hexBinaryValue", "uriValue", "minValue", "maxValue", "meanValue", "sDev",
-  "percRank", "percValue", "uom", "coordinateReferenceSystem",
+  "type",
+  "exception",
+  "deviceID",
+  "deviceMetadata",
+  "rawData",
+  "dataProcessingMethod",
+  "time",
+  "microorganism",
+  "chemicalSubstance",
+  "value",
+  "component",
+  "stringValue",
+  "booleanValue",
+  "hexBinaryValue",
+  "uriValue",
+  "minValue",
+  "maxValue",
+  "meanValue",
+  "sDev",
+  "percRank",
+  "percValue",
+  "uom",
+  "coordinateReferenceSystem",
 ] as const;
 /** xsd:double attributes of sensorReport (JSON numbers). */
 export const SENSOR_NUMBERS = new Set(["value", "minValue", "maxValue", "meanValue", "sDev", "percRank", "percValue"]);

@@ -1,8 +1,26 @@
 import { isReservedKey } from "../../json-shape";
 import { EPCIS_CONTEXT } from "../document";
 import {
-  CBV_URN, CONTEXT_PREFIXES, bareWord, EPCIS_1_QUERY_XML_NS, EPCIS_1_XML_NS, EPCIS_QUERY_XML_NS, EPCIS_XML_NS, EPC_LISTS, EVENT_RANKS, PLACES, QUANTITY_LISTS, REQUIRED, SBDH_NS,
-  SENSOR_METADATA_ATTRIBUTES, SENSOR_NUMBERS, SENSOR_REPORT_ATTRIBUTES, TEXT_FIELDS, isEventType, jsonIriOfNamespace, type EventType,
+  CBV_URN,
+  CONTEXT_PREFIXES,
+  bareWord,
+  EPCIS_1_QUERY_XML_NS,
+  EPCIS_1_XML_NS,
+  EPCIS_QUERY_XML_NS,
+  EPCIS_XML_NS,
+  EPC_LISTS,
+  EVENT_RANKS,
+  PLACES,
+  QUANTITY_LISTS,
+  REQUIRED,
+  SBDH_NS,
+  SENSOR_METADATA_ATTRIBUTES,
+  SENSOR_NUMBERS,
+  SENSOR_REPORT_ATTRIBUTES,
+  TEXT_FIELDS,
+  isEventType,
+  jsonIriOfNamespace,
+  type EventType,
 } from "./binding";
 import { EpcisXmlError, XSI_NS, XML_NS, type XmlAttribute, type XmlElement } from "./tree";
 
@@ -19,8 +37,7 @@ const isStandard = (el: { ns: string }) => el.ns === "" || el.ns === EPCIS_XML_N
 const fail = (el: { path: string }, rule: string, detail: string): never => {
   throw new EpcisXmlError(el.path, rule, detail);
 };
-const unknown = (el: XmlElement, where: string): never =>
-  fail(el, "unknown-element", `<${el.local}> is not an element of the EPCIS namespace ${where}`);
+const unknown = (el: XmlElement, where: string): never => fail(el, "unknown-element", `<${el.local}> is not an element of the EPCIS namespace ${where}`);
 
 /** JSON-LD prefixes for the document's extension namespaces, declared in the produced @context. */
 class Prefixes {
@@ -68,7 +85,8 @@ function requiredText(el: XmlElement): string {
 }
 
 function noAttributes(el: XmlElement, allowed: readonly string[] = []): void {
-  for (const a of ownAttributes(el)) if (a.ns === "" && !allowed.includes(a.local)) fail(el, "unknown-attribute", `<${el.local}> has no attribute '${a.local}'`);
+  for (const a of ownAttributes(el))
+    if (a.ns === "" && !allowed.includes(a.local)) fail(el, "unknown-attribute", `<${el.local}> has no attribute '${a.local}'`);
 }
 
 const DATE_TIME = /^-?\d{4,}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?(Z|[+-]\d\d:\d\d)$/;
@@ -86,7 +104,11 @@ export class XmlReader {
   document(root: XmlElement): Obj {
     const query = (root.ns === EPCIS_QUERY_XML_NS || root.ns === EPCIS_1_QUERY_XML_NS) && root.local === "EPCISQueryDocument";
     if (!query && (!(root.ns === EPCIS_XML_NS || root.ns === EPCIS_1_XML_NS) || root.local !== "EPCISDocument"))
-      fail(root, "document-element", `the document element is {${EPCIS_XML_NS}}EPCISDocument (or {${EPCIS_QUERY_XML_NS}}EPCISQueryDocument), not {${root.ns}}${root.local}`);
+      fail(
+        root,
+        "document-element",
+        `the document element is {${EPCIS_XML_NS}}EPCISDocument (or {${EPCIS_QUERY_XML_NS}}EPCISQueryDocument), not {${root.ns}}${root.local}`,
+      );
     const attr = (name: string) => root.attributes.find((a) => a.ns === "" && a.local === name)?.value.trim();
     noAttributes(root, ["schemaVersion", "creationDate"]);
     const schemaVersion = attr("schemaVersion");
@@ -237,7 +259,12 @@ export class XmlReader {
       for (const c of el.children) this.eventListEntry(c, events);
       return;
     }
-    if (!isEventType(el.local)) fail(el, "unknown-element", `<${el.local}> is not an EPCIS 2.0 event type (ObjectEvent, AggregationEvent, TransactionEvent, TransformationEvent, AssociationEvent)`);
+    if (!isEventType(el.local))
+      fail(
+        el,
+        "unknown-element",
+        `<${el.local}> is not an EPCIS 2.0 event type (ObjectEvent, AggregationEvent, TransactionEvent, TransformationEvent, AssociationEvent)`,
+      );
     events.push(this.event(el, el.local as EventType));
   }
 
@@ -270,8 +297,7 @@ export class XmlReader {
       this.field(out, child);
     };
     for (const child of el.children) visit(child, false);
-    for (const name of ["eventTime", "eventTimeZoneOffset", ...REQUIRED[type]])
-      if (!seen.has(name)) fail(el, "required-element", `a ${type} needs <${name}>`);
+    for (const name of ["eventTime", "eventTimeZoneOffset", ...REQUIRED[type]]) if (!seen.has(name)) fail(el, "required-element", `a ${type} needs <${name}>`);
     return out;
   }
 
@@ -281,7 +307,8 @@ export class XmlReader {
     if (TEXT_FIELDS.has(name)) {
       const text = requiredText(el);
       if (name === "eventTime" || name === "recordTime") dateTime(el, text);
-      if (name === "eventTimeZoneOffset" && !/^[+-]\d\d:\d\d$/.test(text)) fail(el, "time-zone-offset", `'${text}' is not a time zone offset (+hh:mm or -hh:mm)`);
+      if (name === "eventTimeZoneOffset" && !/^[+-]\d\d:\d\d$/.test(text))
+        fail(el, "time-zone-offset", `'${text}' is not a time zone offset (+hh:mm or -hh:mm)`);
       if (name === "action" && !["ADD", "OBSERVE", "DELETE"].includes(text)) fail(el, "action", `'${text}' is not ADD, OBSERVE or DELETE`);
       if (name === "certificationInfo") {
         const prior = out.certificationInfo;
@@ -292,7 +319,8 @@ export class XmlReader {
     } else if (EPC_LISTS.has(name)) out[name] = this.list(el, "epc", requiredText);
     else if (QUANTITY_LISTS.has(name)) out[name] = this.list(el, "quantityElement", (q) => this.quantity(q));
     else if (PLACES.has(name)) out[name] = this.place(el);
-    else if (name === "bizTransactionList") out[name] = this.list(el, "bizTransaction", (b) => this.typed(b, "bizTransaction", false, CBV_URN.bizTransactionType));
+    else if (name === "bizTransactionList")
+      out[name] = this.list(el, "bizTransaction", (b) => this.typed(b, "bizTransaction", false, CBV_URN.bizTransactionType));
     else if (name === "sourceList") out[name] = this.list(el, "source", (s) => this.typed(s, "source", true, CBV_URN.sourceDestType));
     else if (name === "destinationList") out[name] = this.list(el, "destination", (d) => this.typed(d, "destination", true, CBV_URN.sourceDestType));
     else if (name === "sensorElementList") out[name] = this.list(el, "sensorElement", (s) => this.sensorElement(s), true);
@@ -362,10 +390,16 @@ export class XmlReader {
     const reports: Json[] = [];
     for (const c of el.children) {
       if (!isStandard(c)) this.extensionInto(out, c);
-      else if (c.local === "sensorMetadata" && out.sensorMetadata === undefined && reports.length === 0) out.sensorMetadata = this.sensorAttributes(c, SENSOR_METADATA_ATTRIBUTES);
+      else if (c.local === "sensorMetadata" && out.sensorMetadata === undefined && reports.length === 0)
+        out.sensorMetadata = this.sensorAttributes(c, SENSOR_METADATA_ATTRIBUTES);
       else if (c.local === "sensorReport") reports.push(this.sensorAttributes(c, SENSOR_REPORT_ATTRIBUTES));
       else if (c.local === "extension" && c.children.length === 0) continue;
-      else fail(c, c.local === "sensorMetadata" ? "sequence" : "unknown-element", `<${c.local}> is not allowed here in a sensorElement (sensorMetadata?, sensorReport+)`);
+      else
+        fail(
+          c,
+          c.local === "sensorMetadata" ? "sequence" : "unknown-element",
+          `<${c.local}> is not allowed here in a sensorElement (sensorMetadata?, sensorReport+)`,
+        );
     }
     if (reports.length === 0) fail(el, "required-element", "a sensorElement needs at least one <sensorReport>");
     out.sensorReport = reports;
@@ -417,9 +451,15 @@ export class XmlReader {
       if (!isStandard(c)) this.extensionInto(out, c);
       else if (c.local === "declarationTime" && out.declarationTime === undefined) out.declarationTime = dateTime(c, requiredText(c));
       else if (c.local === "reason" && out.reason === undefined) out.reason = bareWord(requiredText(c), CBV_URN.errorReason);
-      else if (c.local === "correctiveEventIDs" && out.correctiveEventIDs === undefined) out.correctiveEventIDs = this.list(c, "correctiveEventID", requiredText);
+      else if (c.local === "correctiveEventIDs" && out.correctiveEventIDs === undefined)
+        out.correctiveEventIDs = this.list(c, "correctiveEventID", requiredText);
       else if (c.local === "extension" && c.children.length === 0) continue;
-      else fail(c, c.local === "declarationTime" || c.local === "reason" || c.local === "correctiveEventIDs" ? "repeated-element" : "unknown-element", `<${c.local}> is not allowed here in errorDeclaration`);
+      else
+        fail(
+          c,
+          c.local === "declarationTime" || c.local === "reason" || c.local === "correctiveEventIDs" ? "repeated-element" : "unknown-element",
+          `<${c.local}> is not allowed here in errorDeclaration`,
+        );
     }
     if (out.declarationTime === undefined) fail(el, "required-element", "an errorDeclaration needs <declarationTime>");
     return out;
@@ -435,8 +475,7 @@ export class XmlReader {
           if (isStandard(inner)) unknown(inner, `in ${name}/extension`);
           else this.extensionInto(out, inner);
         }
-      }
-      else unknown(c, `in ${name}`);
+      } else unknown(c, `in ${name}`);
     }
     return out;
   }

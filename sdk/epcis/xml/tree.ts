@@ -70,7 +70,13 @@ function decode(raw: string, path: string): string {
     const m = /^#(?:x([0-9a-fA-F]{1,6})|([0-9]{1,7}))$/.exec(ref);
     if (m) {
       const code = m[1] !== undefined ? parseInt(m[1], 16) : Number(m[2]);
-      const allowed = code === 0x9 || code === 0xa || code === 0xd || (code >= 0x20 && code <= 0xd7ff) || (code >= 0xe000 && code <= 0xfffd) || (code >= 0x10000 && code <= 0x10ffff);
+      const allowed =
+        code === 0x9 ||
+        code === 0xa ||
+        code === 0xd ||
+        (code >= 0x20 && code <= 0xd7ff) ||
+        (code >= 0xe000 && code <= 0xfffd) ||
+        (code >= 0x10000 && code <= 0x10ffff);
       if (!allowed) throw new EpcisXmlError(path, "well-formed", `${whole} is not an XML character`);
       return String.fromCodePoint(code);
     }
@@ -100,7 +106,8 @@ const parser = (maxDepth: number) =>
 export function parseXml(xml: string, { maxBytes = MAX_XML_BYTES, maxDepth = MAX_JSON_DEPTH }: XmlLimits = {}): XmlElement {
   if (Buffer.byteLength(xml, "utf8") > maxBytes) throw new EpcisXmlError("", "size", `the document is larger than ${maxBytes} bytes`);
   const text = xml.replace(/^\uFEFF/, "").replace(HARMLESS_DOCTYPE, "");
-  if (/<!DOCTYPE/i.test(text) || /<!ENTITY/i.test(text)) throw new EpcisXmlError("", "no-dtd", "a document type declaration (DTD) or entity declaration is refused");
+  if (/<!DOCTYPE/i.test(text) || /<!ENTITY/i.test(text))
+    throw new EpcisXmlError("", "no-dtd", "a document type declaration (DTD) or entity declaration is refused");
   const valid = XMLValidator.validate(text, { allowBooleanAttributes: false });
   if (valid !== true) throw new EpcisXmlError("", "well-formed", `not well-formed XML at line ${valid.err.line}, column ${valid.err.col}: ${valid.err.msg}`);
   let nodes: Ordered[];

@@ -1,8 +1,24 @@
 import { XMLBuilder } from "fast-xml-parser";
 import {
-  CBV_COMPONENT, CBV_URN, CONTEXT_PREFIXES, EPCIS_QUERY_XML_NS, EPCIS_XML_NS, EPC_LISTS, EVENT_FIELD_ORDER, GS1_VOC_PREFIX, PLACES,
-  QUANTITY_LISTS, REQUIRED, SBDH_NS, SENSOR_METADATA_ATTRIBUTES, SENSOR_REPORT_ATTRIBUTES, TEXT_FIELDS, isEventType, namespaceOfJsonIri,
-  vocabularyUri, type EventType,
+  CBV_COMPONENT,
+  CBV_URN,
+  CONTEXT_PREFIXES,
+  EPCIS_QUERY_XML_NS,
+  EPCIS_XML_NS,
+  EPC_LISTS,
+  EVENT_FIELD_ORDER,
+  GS1_VOC_PREFIX,
+  PLACES,
+  QUANTITY_LISTS,
+  REQUIRED,
+  SBDH_NS,
+  SENSOR_METADATA_ATTRIBUTES,
+  SENSOR_REPORT_ATTRIBUTES,
+  TEXT_FIELDS,
+  isEventType,
+  namespaceOfJsonIri,
+  vocabularyUri,
+  type EventType,
 } from "./binding";
 import { EpcisXmlError } from "./tree";
 
@@ -20,7 +36,9 @@ const isObj = (v: unknown): v is Obj => typeof v === "object" && v !== null && !
 const asList = (v: unknown): unknown[] => (v === undefined || v === null ? [] : Array.isArray(v) ? v : [v]);
 const text = (v: string): Node => ({ "#text": v });
 const element = (name: string, children: Node[] = [], attributes?: Record<string, string>): Node =>
-  attributes && Object.keys(attributes).length > 0 ? { [name]: children, ":@": Object.fromEntries(Object.entries(attributes).map(([k, v]) => [`@_${k}`, v])) } : { [name]: children };
+  attributes && Object.keys(attributes).length > 0
+    ? { [name]: children, ":@": Object.fromEntries(Object.entries(attributes).map(([k, v]) => [`@_${k}`, v])) }
+    : { [name]: children };
 
 const fail = (path: string, rule: string, detail: string): never => {
   throw new EpcisXmlError(path, rule, detail);
@@ -36,7 +54,8 @@ function scalar(v: unknown, path: string): string {
 /** prefix -> IRI from a JSON-LD @context (its object entries mapping a term to an IRI string). */
 function contextPrefixes(context: unknown): Record<string, string> {
   const out: Record<string, string> = {};
-  for (const c of asList(context)) if (isObj(c)) for (const [k, v] of Object.entries(c)) if (typeof v === "string" && !k.startsWith("@") && /^[A-Za-z][\w+.-]*:/.test(v)) out[k] = v;
+  for (const c of asList(context))
+    if (isObj(c)) for (const [k, v] of Object.entries(c)) if (typeof v === "string" && !k.startsWith("@") && /^[A-Za-z][\w+.-]*:/.test(v)) out[k] = v;
   return out;
 }
 
@@ -65,7 +84,13 @@ class Namespaces {
       const prefix = this.prefixFor(iri[1]!);
       return `${prefix}:${iri[2]}`;
     }
-    return fail(path, "no-namespace", m ? `the prefix '${m[1]}' is not declared in @context` : `'${key}' is neither an EPCIS field nor a namespaced key (prefix:name): XML has no element for it`);
+    return fail(
+      path,
+      "no-namespace",
+      m
+        ? `the prefix '${m[1]}' is not declared in @context`
+        : `'${key}' is neither an EPCIS field nor a namespaced key (prefix:name): XML has no element for it`,
+    );
   }
 
   private prefixFor(ns: string): string {
@@ -142,8 +167,20 @@ class XmlWriter {
         return element(name, [text(vocabulary ? vocabularyUri(s, vocabulary) : s)]);
       });
     }
-    if (EPC_LISTS.has(name)) return [element(name, asList(v).map((epc, i) => element("epc", [text(scalar(epc, `${path}.${i}`))])))];
-    if (QUANTITY_LISTS.has(name)) return [element(name, asList(v).map((q, i) => this.quantity(q, `${path}.${i}`)))];
+    if (EPC_LISTS.has(name))
+      return [
+        element(
+          name,
+          asList(v).map((epc, i) => element("epc", [text(scalar(epc, `${path}.${i}`))])),
+        ),
+      ];
+    if (QUANTITY_LISTS.has(name))
+      return [
+        element(
+          name,
+          asList(v).map((q, i) => this.quantity(q, `${path}.${i}`)),
+        ),
+      ];
     if (PLACES.has(name)) {
       if (!isObj(v)) return fail(path, "object", `${name} is an object with an id`);
       return [element(name, [element("id", [text(scalar(v.id, `${path}.id`))]), ...this.extensions(v, new Set(["id"]), path)])];
@@ -151,10 +188,17 @@ class XmlWriter {
     if (name === "bizTransactionList") return [element(name, this.typed(v, "bizTransaction", CBV_URN.bizTransactionType, path))];
     if (name === "sourceList") return [element(name, this.typed(v, "source", CBV_URN.sourceDestType, path))];
     if (name === "destinationList") return [element(name, this.typed(v, "destination", CBV_URN.sourceDestType, path))];
-    if (name === "sensorElementList") return [element(name, asList(v).map((s, i) => this.sensorElement(s, `${path}.${i}`)))];
+    if (name === "sensorElementList")
+      return [
+        element(
+          name,
+          asList(v).map((s, i) => this.sensorElement(s, `${path}.${i}`)),
+        ),
+      ];
     if (name === "persistentDisposition") {
       if (!isObj(v)) return fail(path, "object", "persistentDisposition is an object with set and unset");
-      const list = (member: "set" | "unset") => asList(v[member]).map((d, i) => element(member, [text(vocabularyUri(scalar(d, `${path}.${member}.${i}`), CBV_URN.disposition))]));
+      const list = (member: "set" | "unset") =>
+        asList(v[member]).map((d, i) => element(member, [text(vocabularyUri(scalar(d, `${path}.${member}.${i}`), CBV_URN.disposition))]));
       return [element(name, [...list("unset"), ...list("set")])];
     }
     if (name === "ilmd") {
@@ -166,7 +210,12 @@ class XmlWriter {
       const children: Node[] = [element("declarationTime", [text(scalar(v.declarationTime, `${path}.declarationTime`))])];
       if (v.reason !== undefined) children.push(element("reason", [text(vocabularyUri(scalar(v.reason, `${path}.reason`), CBV_URN.errorReason))]));
       if (v.correctiveEventIDs !== undefined)
-        children.push(element("correctiveEventIDs", asList(v.correctiveEventIDs).map((id, i) => element("correctiveEventID", [text(scalar(id, `${path}.correctiveEventIDs.${i}`))]))));
+        children.push(
+          element(
+            "correctiveEventIDs",
+            asList(v.correctiveEventIDs).map((id, i) => element("correctiveEventID", [text(scalar(id, `${path}.correctiveEventIDs.${i}`))])),
+          ),
+        );
       children.push(...this.extensions(v, new Set(["declarationTime", "reason", "correctiveEventIDs"]), path));
       return [element(name, children)];
     }
@@ -196,8 +245,10 @@ class XmlWriter {
   private sensorElement(s: unknown, path: string): Node {
     if (!isObj(s)) return fail(path, "object", "a sensorElement is an object");
     const children: Node[] = [];
-    if (s.sensorMetadata !== undefined) children.push(element("sensorMetadata", [], this.sensorAttributes(s.sensorMetadata, SENSOR_METADATA_ATTRIBUTES, `${path}.sensorMetadata`)));
-    for (const [i, r] of asList(s.sensorReport).entries()) children.push(element("sensorReport", [], this.sensorAttributes(r, SENSOR_REPORT_ATTRIBUTES, `${path}.sensorReport.${i}`)));
+    if (s.sensorMetadata !== undefined)
+      children.push(element("sensorMetadata", [], this.sensorAttributes(s.sensorMetadata, SENSOR_METADATA_ATTRIBUTES, `${path}.sensorMetadata`)));
+    for (const [i, r] of asList(s.sensorReport).entries())
+      children.push(element("sensorReport", [], this.sensorAttributes(r, SENSOR_REPORT_ATTRIBUTES, `${path}.sensorReport.${i}`)));
     children.push(...this.extensions(s, new Set(["sensorMetadata", "sensorReport"]), path));
     return element("sensorElement", children);
   }
@@ -225,14 +276,26 @@ class XmlWriter {
         if (!isObj(ve)) return fail(q, "object", "a vocabulary element is an object");
         const children: Node[] = asList(ve.attributes).map((a, k) => {
           if (!isObj(a)) return fail(`${q}.attributes.${k}`, "object", "an attribute is an object");
-          const value = isObj(a.attribute) ? this.extensions(a.attribute, new Set(), `${q}.attributes.${k}.attribute`) : a.attribute === undefined ? [] : [text(scalar(a.attribute, `${q}.attributes.${k}.attribute`))];
+          const value = isObj(a.attribute)
+            ? this.extensions(a.attribute, new Set(), `${q}.attributes.${k}.attribute`)
+            : a.attribute === undefined
+              ? []
+              : [text(scalar(a.attribute, `${q}.attributes.${k}.attribute`))];
           return element("attribute", value, { id: scalar(a.id, `${q}.attributes.${k}.id`) });
         });
-        if (ve.children !== undefined) children.push(element("children", asList(ve.children).map((c, k) => element("id", [text(scalar(c, `${q}.children.${k}`))]))));
+        if (ve.children !== undefined)
+          children.push(
+            element(
+              "children",
+              asList(ve.children).map((c, k) => element("id", [text(scalar(c, `${q}.children.${k}`))])),
+            ),
+          );
         children.push(...this.extensions(ve, new Set(["id", "attributes", "children"]), q));
         return element("VocabularyElement", children, { id: scalar(ve.id, `${q}.id`) });
       });
-      return element("Vocabulary", [element("VocabularyElementList", elements), ...this.extensions(voc, new Set(["type", "vocabularyElementList"]), p)], { type: scalar(voc.type, `${p}.type`) });
+      return element("Vocabulary", [element("VocabularyElementList", elements), ...this.extensions(voc, new Set(["type", "vocabularyElementList"]), p)], {
+        type: scalar(voc.type, `${p}.type`),
+      });
     });
     return element("EPCISMasterData", [element("VocabularyList", vocabularies)]);
   }
@@ -249,7 +312,11 @@ export function writeXml(doc: Obj): string {
   const writer = new XmlWriter(rootNs);
   const body = isObj(doc.epcisBody) ? doc.epcisBody : fail("epcisBody", "required", "the document has no epcisBody");
   const query = type === "EPCISQueryDocument";
-  const results = query ? (isObj(body.queryResults) ? body.queryResults : fail("epcisBody.queryResults", "required", "a query document has queryResults")) : undefined;
+  const results = query
+    ? isObj(body.queryResults)
+      ? body.queryResults
+      : fail("epcisBody.queryResults", "required", "a query document has queryResults")
+    : undefined;
   const listPath = query ? "epcisBody.queryResults.resultsBody.eventList" : "epcisBody.eventList";
   const list = query ? (isObj(results!.resultsBody) ? results!.resultsBody.eventList : undefined) : body.eventList;
   const events = asList(list).map((e, i) => {
@@ -259,7 +326,8 @@ export function writeXml(doc: Obj): string {
     const node = new XmlWriter(scope).event(e, path);
     scope.hoistInto(rootNs);
     const own = scope.declarations(rootNs);
-    if (Object.keys(own).length > 0) node[":@"] = { ...(node[":@"] as object | undefined), ...Object.fromEntries(Object.entries(own).map(([k, v]) => [`@_${k}`, v])) };
+    if (Object.keys(own).length > 0)
+      node[":@"] = { ...(node[":@"] as object | undefined), ...Object.fromEntries(Object.entries(own).map(([k, v]) => [`@_${k}`, v])) };
     return node;
   });
 
@@ -272,7 +340,9 @@ export function writeXml(doc: Obj): string {
       ? element("EPCISBody", [
           element("epcisq:QueryResults", [
             element("queryName", [text(scalar(results!.queryName ?? "SimpleEventQuery", "epcisBody.queryResults.queryName"))]),
-            ...(results!.subscriptionID === undefined ? [] : [element("subscriptionID", [text(scalar(results!.subscriptionID, "epcisBody.queryResults.subscriptionID"))])]),
+            ...(results!.subscriptionID === undefined
+              ? []
+              : [element("subscriptionID", [text(scalar(results!.subscriptionID, "epcisBody.queryResults.subscriptionID"))])]),
             element("resultsBody", [eventList]),
           ]),
         ])
@@ -289,7 +359,15 @@ export function writeXml(doc: Obj): string {
     schemaVersion: scalar(doc.schemaVersion, "schemaVersion"),
     creationDate: scalar(doc.creationDate, "creationDate"),
   };
-  const builder = new XMLBuilder({ preserveOrder: true, ignoreAttributes: false, attributeNamePrefix: "@_", format: true, indentBy: "  ", suppressEmptyNode: true, processEntities: true });
+  const builder = new XMLBuilder({
+    preserveOrder: true,
+    ignoreAttributes: false,
+    attributeNamePrefix: "@_",
+    format: true,
+    indentBy: "  ",
+    suppressEmptyNode: true,
+    processEntities: true,
+  });
   return `<?xml version="1.0" encoding="UTF-8"?>\n${(builder.build([element(rootName, children, attributes)]) as string).trim()}\n`;
 }
 
@@ -301,7 +379,8 @@ function headerOf(doc: Obj, writer: XmlWriter): Node | undefined {
     if (doc.sender !== undefined) sbdh.push(element("sbdh:Sender", [element("sbdh:Identifier", [text(scalar(doc.sender, "sender"))])]));
     if (doc.receiver !== undefined) sbdh.push(element("sbdh:Receiver", [element("sbdh:Identifier", [text(scalar(doc.receiver, "receiver"))])]));
     const identification: Node[] = [element("sbdh:Standard", [text("EPCglobal")]), element("sbdh:TypeVersion", [text("2.0")])];
-    if (doc.instanceIdentifier !== undefined) identification.push(element("sbdh:InstanceIdentifier", [text(scalar(doc.instanceIdentifier, "instanceIdentifier"))]));
+    if (doc.instanceIdentifier !== undefined)
+      identification.push(element("sbdh:InstanceIdentifier", [text(scalar(doc.instanceIdentifier, "instanceIdentifier"))]));
     identification.push(element("sbdh:Type", [text("Events")]), element("sbdh:CreationDateAndTime", [text(scalar(doc.creationDate, "creationDate"))]));
     sbdh.push(element("sbdh:DocumentIdentification", identification));
     parts.push(element("sbdh:StandardBusinessDocumentHeader", sbdh));

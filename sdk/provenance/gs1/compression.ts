@@ -19,14 +19,40 @@ const HEX = "0123456789ABCDEF";
 
 /** Optimisation codes of the standard: one code stands for a sequence of AIs. */
 const OPTIMISATIONS: Record<string, readonly string[]> = {
-  "0A": ["01", "22"], "0B": ["01", "10"], "0C": ["01", "21"], "0D": ["01", "17"], "0E": ["01", "7003"], "0F": ["01", "30"],
-  "1A": ["01", "10", "21", "17"], "1B": ["01", "15"], "1C": ["01", "11"], "1D": ["01", "16"], "1E": ["01", "91"], "1F": ["01", "10", "15"],
-  "2A": ["01", "3100"], "2B": ["01", "3101"], "2C": ["01", "3102"], "2D": ["01", "3103"], "2E": ["01", "3104"], "2F": ["01", "3105"],
-  "3A": ["01", "3200"], "3B": ["01", "3201"], "3C": ["01", "3202"], "3D": ["01", "3203"], "3E": ["01", "3204"], "3F": ["01", "3205"],
-  "9A": ["8010", "8011"], "9B": ["8017", "8019"], "9C": ["8018", "8019"], "9D": ["414", "254"],
+  "0A": ["01", "22"],
+  "0B": ["01", "10"],
+  "0C": ["01", "21"],
+  "0D": ["01", "17"],
+  "0E": ["01", "7003"],
+  "0F": ["01", "30"],
+  "1A": ["01", "10", "21", "17"],
+  "1B": ["01", "15"],
+  "1C": ["01", "11"],
+  "1D": ["01", "16"],
+  "1E": ["01", "91"],
+  "1F": ["01", "10", "15"],
+  "2A": ["01", "3100"],
+  "2B": ["01", "3101"],
+  "2C": ["01", "3102"],
+  "2D": ["01", "3103"],
+  "2E": ["01", "3104"],
+  "2F": ["01", "3105"],
+  "3A": ["01", "3200"],
+  "3B": ["01", "3201"],
+  "3C": ["01", "3202"],
+  "3D": ["01", "3203"],
+  "3E": ["01", "3204"],
+  "3F": ["01", "3205"],
+  "9A": ["8010", "8011"],
+  "9B": ["8017", "8019"],
+  "9C": ["8018", "8019"],
+  "9D": ["414", "254"],
   ...Object.fromEntries([0, 1, 2, 3, 4, 5, 6, 7, 8, 9].map((d) => [`A${d}`, ["01", `392${d}`]])),
   ...Object.fromEntries([0, 1, 2, 3, 4, 5, 6, 7, 8, 9].map((d) => [`C${d}`, ["255", `390${d}`]])),
-  CA: ["255", "3940"], CB: ["255", "3941"], CC: ["255", "3942"], CD: ["255", "3943"],
+  CA: ["255", "3940"],
+  CB: ["255", "3941"],
+  CC: ["255", "3942"],
+  CD: ["255", "3943"],
 };
 
 export class CompressionError extends Error {
@@ -88,9 +114,16 @@ class BitReader {
 
 // The densest character encoding a value fits (digits only without a leading zero: the number would lose it).
 function encodingOf(value: string): number {
-  const enc = value === "" || !/^[0-9]+$/.test(value) || (value.startsWith("0") && value.length > 1)
-    ? /^[0-9a-f]+$/.test(value) ? 1 : /^[0-9A-F]+$/.test(value) ? 2 : /^[A-Za-z0-9_-]*$/.test(value) ? 3 : 4
-    : 0;
+  const enc =
+    value === "" || !/^[0-9]+$/.test(value) || (value.startsWith("0") && value.length > 1)
+      ? /^[0-9a-f]+$/.test(value)
+        ? 1
+        : /^[0-9A-F]+$/.test(value)
+          ? 2
+          : /^[A-Za-z0-9_-]*$/.test(value)
+            ? 3
+            : 4
+      : 0;
   return enc;
 }
 
@@ -154,7 +187,7 @@ function readValue(r: BitReader, ai: string): string {
 export function compressElements(elements: readonly Gs1Element[], others: Record<string, string> = {}): string {
   const w = new BitWriter();
   const optimisations = Object.entries(OPTIMISATIONS).sort((a, b) => b[1].length - a[1].length);
-  for (let i = 0; i < elements.length; ) {
+  for (let i = 0; i < elements.length;) {
     const opt = optimisations.find(([, seq]) => seq.every((ai, k) => elements[i + k]?.ai === ai));
     const seq = opt ? opt[1] : [elements[i]!.ai];
     if (opt) for (const ch of opt[0]) w.int(HEX.indexOf(ch), 4);
@@ -163,7 +196,8 @@ export function compressElements(elements: readonly Gs1Element[], others: Record
     i += seq.length;
   }
   for (const [key, value] of Object.entries(others)) {
-    if (!/^[A-Za-z0-9_-]{1,127}$/.test(key) || value.length > 127 || /[^\x00-\x7f]/.test(value)) throw new CompressionError(`the parameter "${key}" cannot be compressed`);
+    if (!/^[A-Za-z0-9_-]{1,127}$/.test(key) || value.length > 127 || /[^\x00-\x7f]/.test(value))
+      throw new CompressionError(`the parameter "${key}" cannot be compressed`);
     w.int(0xf, 4);
     w.int(key.length, 7);
     for (const ch of key) w.int(B64.indexOf(ch), 6);

@@ -52,7 +52,8 @@ function shape(def: Gs1AiDefinition): string {
 }
 
 // "310n" matches 3100-3109; "35nn" matches 3500-3599.
-const matches = (pattern: string, ai: string) => pattern.length === ai.length && [...pattern].every((ch, i) => ch === ai[i] || (ch === "n" && /\d/.test(ai[i]!)));
+const matches = (pattern: string, ai: string) =>
+  pattern.length === ai.length && [...pattern].every((ch, i) => ch === ai[i] || (ch === "n" && /\d/.test(ai[i]!)));
 
 /**
  * The first req=/ex= rule a set of AIs breaks (GS1 syntax dictionary), or undefined. AIs in

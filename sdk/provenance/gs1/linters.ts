@@ -53,13 +53,20 @@ function date(value: string, yearDigits: 2 | 4, dayZero: boolean): LintResult {
   return undefined;
 }
 
-const range = (name: string, min: number, max: number): Linter => (v) =>
-  /^\d+$/.test(v) && Number(v) >= min && Number(v) <= max ? undefined : bad(`${name} is ${min} to ${max}`);
-const oneOf = (name: string, allowed: readonly string[]): Linter => (v) => (allowed.includes(v) ? undefined : bad(`${name} is one of ${allowed.join(", ")}`));
+const range =
+  (name: string, min: number, max: number): Linter =>
+  (v) =>
+    /^\d+$/.test(v) && Number(v) >= min && Number(v) <= max ? undefined : bad(`${name} is ${min} to ${max}`);
+const oneOf =
+  (name: string, allowed: readonly string[]): Linter =>
+  (v) =>
+    allowed.includes(v) ? undefined : bad(`${name} is one of ${allowed.join(", ")}`);
 
 // GS1 Company Prefix at a position: without GS1's prefix table, only its shortest form (4 digits) is checked.
-const gcpAt = (position: number): Linter => (v) =>
-  /^\d{4}/.test(v.slice(position - 1)) ? undefined : bad(`a GS1 Company Prefix (at least 4 digits) starts at position ${position}`);
+const gcpAt =
+  (position: number): Linter =>
+  (v) =>
+    /^\d{4}/.test(v.slice(position - 1)) ? undefined : bad(`a GS1 Company Prefix (at least 4 digits) starts at position ${position}`);
 
 function iban(v: string): LintResult {
   if (!/^[A-Z]{2}\d{2}[0-9A-Za-z]{1,30}$/.test(v)) return bad("an IBAN is a country code, 2 check digits and up to 30 letters or digits");

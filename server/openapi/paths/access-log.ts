@@ -20,7 +20,13 @@ export const accessLogOperations: Operation[] = [
         content: {
           [JSON_TYPE]: named(
             "AccessLogPage",
-            z.object({ entries: z.union([z.array(named("AccessLogEntry", AccessLogEntrySchema).schema), z.array(named("OwnAccessLogEntry", OwnAccessLogEntrySchema).schema)]), next: z.number().int() }),
+            z.object({
+              entries: z.union([
+                z.array(named("AccessLogEntry", AccessLogEntrySchema).schema),
+                z.array(named("OwnAccessLogEntry", OwnAccessLogEntrySchema).schema),
+              ]),
+              next: z.number().int(),
+            }),
           ),
         },
       },

@@ -17,7 +17,13 @@ export const credentialOperations: Operation[] = [
     tags: ["organisations"],
     security: "bearer",
     pathParams: OrgPath,
-    responses: [{ status: 200, description: "Every credential, oldest first.", content: { [JSON_TYPE]: named("CredentialList", z.object({ credentials: z.array(CredentialViewSchema) })) } }],
+    responses: [
+      {
+        status: 200,
+        description: "Every credential, oldest first.",
+        content: { [JSON_TYPE]: named("CredentialList", z.object({ credentials: z.array(CredentialViewSchema) })) },
+      },
+    ],
     problems: problems(BEARER_PROBLEMS, NOT_FOUND, NO_REGISTRY),
   },
   {
@@ -53,7 +59,13 @@ export const credentialOperations: Operation[] = [
     security: "bearer",
     pathParams: OrgPath,
     body: { schema: named("SetIssuer", SetIssuerSchema), mediaTypes: [JSON_TYPE] },
-    responses: [{ status: 200, description: "The kinds it may now issue.", content: { [JSON_TYPE]: named("Issuer", z.object({ issuer: z.string(), kinds: z.array(CredentialViewSchema.shape.kind) })) } }],
+    responses: [
+      {
+        status: 200,
+        description: "The kinds it may now issue.",
+        content: { [JSON_TYPE]: named("Issuer", z.object({ issuer: z.string(), kinds: z.array(CredentialViewSchema.shape.kind) })) },
+      },
+    ],
     problems: problems(BEARER_PROBLEMS, BODY_PROBLEMS, OPERATOR_ONLY, NOT_FOUND, NO_REGISTRY, { 400: ["invalid-issuer"] }),
   },
 ];

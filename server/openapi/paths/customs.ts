@@ -34,7 +34,13 @@ export const customsOperations: Operation[] = [
     tags: ["customs"],
     security: "bearer",
     pathParams: z.object({ platform: OrgIdSchema, orderNumber: OrderNumber }),
-    responses: [{ status: 200, description: "The case with its documents, match result and decision.", content: { [JSON_TYPE]: named("CustomsCasePicture", CustomsCasePictureSchema) } }],
+    responses: [
+      {
+        status: 200,
+        description: "The case with its documents, match result and decision.",
+        content: { [JSON_TYPE]: named("CustomsCasePicture", CustomsCasePictureSchema) },
+      },
+    ],
     problems: problems(BEARER_PROBLEMS, ROLE_REQUIRED, NOT_FOUND),
   },
   {
@@ -56,7 +62,9 @@ export const customsOperations: Operation[] = [
     tags: ["customs"],
     security: "bearer",
     query: SummaryDraftQuerySchema,
-    responses: [{ status: 200, description: "The draft body and how many lists it sums.", content: { [JSON_TYPE]: named("SummaryDraft", SummaryDraftSchema) } }],
+    responses: [
+      { status: 200, description: "The draft body and how many lists it sums.", content: { [JSON_TYPE]: named("SummaryDraft", SummaryDraftSchema) } },
+    ],
     problems: problems(BEARER_PROBLEMS, ROLE_REQUIRED, { 400: ["invalid-query"], 404: ["no-released-lists"] }),
   },
 ];

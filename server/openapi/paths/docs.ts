@@ -8,7 +8,17 @@ export const docsOperations: Operation[] = [
     summary: "This document (OpenAPI 3.1)",
     tags: ["hub"],
     security: "public",
-    responses: [{ status: 200, description: "The OpenAPI document.", content: { "application/json": { raw: { type: "object", required: ["openapi", "paths"], properties: { openapi: { type: "string", const: "3.1.0" }, paths: { type: "object" } } } } } }],
+    responses: [
+      {
+        status: 200,
+        description: "The OpenAPI document.",
+        content: {
+          "application/json": {
+            raw: { type: "object", required: ["openapi", "paths"], properties: { openapi: { type: "string", const: "3.1.0" }, paths: { type: "object" } } },
+          },
+        },
+      },
+    ],
     problems: {},
   },
   {
@@ -22,4 +32,3 @@ export const docsOperations: Operation[] = [
     problems: {},
   },
 ];
-

@@ -17,7 +17,12 @@ const EPCIS_HEADERS = {
 };
 const QueryResult = EpcisQueryDocument;
 /** The XML binding's answer (Accept: application/xml or text/xml): an EPCISQueryDocument of the query schema (urn:epcglobal:epcis-query:xsd:2). */
-const XML_QUERY_RESULT = { raw: { type: "string", description: "An EPCISQueryDocument of the EPCIS 2.0 XML binding (namespace urn:epcglobal:epcis-query:xsd:2): the same events the XML capture reads back." } };
+const XML_QUERY_RESULT = {
+  raw: {
+    type: "string",
+    description: "An EPCISQueryDocument of the EPCIS 2.0 XML binding (namespace urn:epcglobal:epcis-query:xsd:2): the same events the XML capture reads back.",
+  },
+};
 /** What every events read answers (server/epcis/render.ts sendQueryDocument): JSON-LD, or XML by Accept. */
 const EVENTS_CONTENT = { [JSON_LD]: QueryResult, "application/xml": XML_QUERY_RESULT, "text/xml": XML_QUERY_RESULT };
 /** The read's format headers (server/epcis/gs1-headers.ts outputFormats) and Accept: a value outside the enum is a 400, an Accept the hub cannot serve a 406. */
@@ -27,9 +32,15 @@ const READ_HEADERS = {
     description:
       "No_Preference, Always_GS1_Digital_Link, Always_EPC_URN or Never_Translates (default: events as captured). EPCs (EPC lists, parentID, quantity classes, readPoint/bizLocation ids, sources and destinations) are translated by the EPC Tag Data Standard's rules when nothing is lost; a Digital Link becomes a URN only when the event's attester holds its GS1 Company Prefix (GS1_COMPANY_PREFIX credentials: the prefix length a Digital Link does not carry), else it stays (docs/epcis.md). The answer's GS1-EPC-Format header says which format it is in.",
   },
-  "GS1-CBV-XML-Format": { description: "XML answers only: No_Preference, Always_Web_URI, Always_URN or Never_Translates (default: CBV values as captured, a bare word as its URN)." },
+  "GS1-CBV-XML-Format": {
+    description: "XML answers only: No_Preference, Always_Web_URI, Always_URN or Never_Translates (default: CBV values as captured, a bare word as its URN).",
+  },
 };
-const READ_RESPONSE_HEADERS = { "GS1-EPC-Format": "The format of the EPCs in the answer.", "GS1-CBV-XML-Format": "XML answers: the format of the CBV values.", Vary: "Accept." };
+const READ_RESPONSE_HEADERS = {
+  "GS1-EPC-Format": "The format of the EPCs in the answer.",
+  "GS1-CBV-XML-Format": "XML answers: the format of the CBV values.",
+  Vary: "Accept.",
+};
 const pipeList = (what: string) => z.string().optional().describe(`${what}, "|"-separated`);
 
 /** What each fixed parameter of the query language (sdk/epcis/api.ts EPCIS_QUERY_PARAMETERS) selects. */
@@ -101,13 +112,15 @@ const URL_VALUE: Record<(typeof EPCIS_QUERY_PARAMETERS)[EpcisQueryParameter], (w
  * are in QUERY_FAMILIES (the binding lists them the same way).
  */
 const EventUrlQuery = z.looseObject({
-  ...Object.fromEntries((Object.keys(EPCIS_QUERY_PARAMETERS) as EpcisQueryParameter[]).map((name) => [name, URL_VALUE[EPCIS_QUERY_PARAMETERS[name]](PARAMETER_DESCRIPTIONS[name])])),
+  ...Object.fromEntries(
+    (Object.keys(EPCIS_QUERY_PARAMETERS) as EpcisQueryParameter[]).map((name) => [name, URL_VALUE[EPCIS_QUERY_PARAMETERS[name]](PARAMETER_DESCRIPTIONS[name])]),
+  ),
   EQ_quantity: z.string().optional().describe("A QuantityElement's quantity (also GT_, GE_, LT_, LE_, and EQ_quantity_{uom} ...)"),
   perPage: z.string().regex(/^\d+$/).optional().describe("Events per page (1-1000, default 100)"),
   nextPageToken: z.string().optional().describe("From the previous page's Link rel=next"),
 });
 const QUERY_FAMILIES =
-  "Every SimpleEventQuery parameter of EPCIS 2.0 §8.2.7.1 (lists \"|\"-separated). Besides the fixed names: " +
+  'Every SimpleEventQuery parameter of EPCIS 2.0 §8.2.7.1 (lists "|"-separated). Besides the fixed names: ' +
   "EQ_/GT_/GE_/LT_/LE_quantity_{uom}; EQ_/GT_/GE_/LT_/LE_{value|minValue|maxValue|meanValue|sDev|percValue}_{uom} and _percRank (sensor reports); " +
   "EQ_bizTransaction_{type}, EQ_source_{type}, EQ_destination_{type}; EQ_/GT_/GE_/LT_/LE_/EXISTS_[INNER_][ILMD_|SENSORELEMENT_|SENSORMETADATA_|SENSORREPORT_|readPoint_|bizLocation_|ERROR_DECLARATION_]{field} " +
   "with {field} an extension field as namespace#name (or its CURIE); HASATTR_{field} and EQATTR_{field}_{attribute} over the master data of the field's element that the query counts (its owner's and the caller's own statements). " +
@@ -137,15 +150,27 @@ export const epcisOperations: Operation[] = [
     description:
       "The document in the JSON-LD binding (application/ld+json, application/json) or the XML binding (application/xml, text/xml: an EPCISDocument of XSD EPCglobal-epcis-2_0.xsd, converted to JSON-LD and captured alike, same event hashes). XML with a DTD or entity declarations is refused; a document breaking the XML binding is a 400 epcis-xml naming the element.",
     body: { schema: EpcisCaptureDocument, mediaTypes: [JSON_LD, JSON_TYPE, "application/xml", "text/xml"] },
-    responses: [{ status: 202, description: "Accepted; follow Location for the job.", headers: { Location: "The capture job.", "GS1-Capture-Limit": "Events per capture.", "GS1-Capture-File-Size-Limit": "Bytes per capture." } }],
-    problems: problems(BODY_PROBLEMS, { 400: ["epcis-validation", "epcis-xml", "epcis-capture-error-behaviour"], 413: ["epcis-capture-limit"], 415: ["unsupported-media-type"] }),
+    responses: [
+      {
+        status: 202,
+        description: "Accepted; follow Location for the job.",
+        headers: { Location: "The capture job.", "GS1-Capture-Limit": "Events per capture.", "GS1-Capture-File-Size-Limit": "Bytes per capture." },
+      },
+    ],
+    problems: problems(BODY_PROBLEMS, {
+      400: ["epcis-validation", "epcis-xml", "epcis-capture-error-behaviour"],
+      413: ["epcis-capture-limit"],
+      415: ["unsupported-media-type"],
+    }),
   }),
   epcis({
     operationId: "listCaptureJobs",
     method: "get",
     path: "/epcis/capture",
     summary: "The caller's capture jobs",
-    responses: [{ status: 200, description: "The jobs.", content: { [JSON_TYPE]: named("CaptureJobList", z.array(named("CaptureJob", CaptureJobSchema).schema)) } }],
+    responses: [
+      { status: 200, description: "The jobs.", content: { [JSON_TYPE]: named("CaptureJobList", z.array(named("CaptureJob", CaptureJobSchema).schema)) } },
+    ],
     problems: {},
   }),
   epcis({
@@ -165,7 +190,14 @@ export const epcisOperations: Operation[] = [
     description: QUERY_FAMILIES,
     query: EventUrlQuery,
     headers: READ_HEADERS,
-    responses: [{ status: 200, description: "An EPCISQueryDocument; Link rel=next when there are more.", content: EVENTS_CONTENT, headers: { Link: "The next page.", ...READ_RESPONSE_HEADERS } }],
+    responses: [
+      {
+        status: 200,
+        description: "An EPCISQueryDocument; Link rel=next when there are more.",
+        content: EVENTS_CONTENT,
+        headers: { Link: "The next page.", ...READ_RESPONSE_HEADERS },
+      },
+    ],
     problems: problems(QUERY_PROBLEMS, READ_PROBLEMS),
   }),
   epcis({
@@ -177,7 +209,8 @@ export const epcisOperations: Operation[] = [
     responses: [
       {
         status: 200,
-        description: "An EPCISQueryDocument holding the events as captured (the hub adds only recordTime); the hub's record id and event hash of each are in queryResults[\"urn:cargoproof:events\"], in eventList order.",
+        description:
+          'An EPCISQueryDocument holding the events as captured (the hub adds only recordTime); the hub\'s record id and event hash of each are in queryResults["urn:cargoproof:events"], in eventList order.',
         content: EVENTS_CONTENT,
         headers: READ_RESPONSE_HEADERS,
       },
@@ -240,7 +273,14 @@ export const epcisOperations: Operation[] = [
     pathParams: NamePath,
     query: PageQuery,
     headers: READ_HEADERS,
-    responses: [{ status: 200, description: "An EPCISQueryDocument named after the query.", content: EVENTS_CONTENT, headers: { Link: "The next page.", ...READ_RESPONSE_HEADERS } }],
+    responses: [
+      {
+        status: 200,
+        description: "An EPCISQueryDocument named after the query.",
+        content: EVENTS_CONTENT,
+        headers: { Link: "The next page.", ...READ_RESPONSE_HEADERS },
+      },
+    ],
     problems: problems(NOT_FOUND, QUERY_PROBLEMS, READ_PROBLEMS),
   }),
   ...subscriptionOperations(),
@@ -263,8 +303,18 @@ function subscriptionOperations(): Operation[] {
         "with a signatureToken, GS1-Signature is base64(HMAC-SHA256(signatureToken, body)).",
       pathParams: NamePath,
       body: { schema: named("EpcisSubscriptionRequest", EpcisSubscriptionInput), mediaTypes: [JSON_TYPE, JSON_LD] },
-      responses: [{ status: 201, description: "Subscribed; the signatureToken is not shown back.", content: { [JSON_TYPE]: Subscription }, headers: { Location: "The subscription." } }],
-      problems: problems(BODY_PROBLEMS, NOT_FOUND, { 400: ["epcis-subscription-controls", "invalid-webhook-url", "too-many-subscriptions"], 415: ["unsupported-media-type"] }),
+      responses: [
+        {
+          status: 201,
+          description: "Subscribed; the signatureToken is not shown back.",
+          content: { [JSON_TYPE]: Subscription },
+          headers: { Location: "The subscription." },
+        },
+      ],
+      problems: problems(BODY_PROBLEMS, NOT_FOUND, {
+        400: ["epcis-subscription-controls", "invalid-webhook-url", "too-many-subscriptions"],
+        415: ["unsupported-media-type"],
+      }),
     }),
     epcis({
       operationId: "listEpcisSubscriptions",
@@ -272,7 +322,13 @@ function subscriptionOperations(): Operation[] {
       path: "/epcis/queries/{name}/subscriptions",
       summary: "The caller's subscriptions to its named query",
       pathParams: NamePath,
-      responses: [{ status: 200, description: "The subscriptions, oldest first.", content: { [JSON_TYPE]: named("EpcisSubscriptionList", z.array(EpcisSubscriptionViewSchema)) } }],
+      responses: [
+        {
+          status: 200,
+          description: "The subscriptions, oldest first.",
+          content: { [JSON_TYPE]: named("EpcisSubscriptionList", z.array(EpcisSubscriptionViewSchema)) },
+        },
+      ],
       problems: NOT_FOUND,
     }),
     epcis({
@@ -306,7 +362,12 @@ const WHAT: Record<DiscoveryKind, string> = {
   readPoints: "read points",
   dispositions: "dispositions (CBV words bare)",
 };
-const DISCOVERY = DISCOVERY_KINDS.map((kind) => ({ kind, what: WHAT[kind], id: ID_PARAMETER[kind], parameter: kind === "epcs" ? undefined : EVENTS_PARAMETER[kind] }));
+const DISCOVERY = DISCOVERY_KINDS.map((kind) => ({
+  kind,
+  what: WHAT[kind],
+  id: ID_PARAMETER[kind],
+  parameter: kind === "epcs" ? undefined : EVENTS_PARAMETER[kind],
+}));
 epcisOperations.push(
   epcis({
     operationId: "epcisTopLevel",
@@ -323,7 +384,14 @@ epcisOperations.push(
       path: `/epcis/${kind}`,
       summary: `The ${what} occurring in events the caller may read`,
       query: PageQuery,
-      responses: [{ status: 200, description: "A Collection; Link rel=next when there are more.", content: { [JSON_TYPE]: Collection }, headers: { Link: "The next page." } }],
+      responses: [
+        {
+          status: 200,
+          description: "A Collection; Link rel=next when there are more.",
+          content: { [JSON_TYPE]: Collection },
+          headers: { Link: "The next page." },
+        },
+      ],
       problems: { 400: ["epcis-query-parameter", "invalid-page-token"] },
     }),
     epcis({
@@ -346,7 +414,9 @@ epcisOperations.push(
             pathParams: z.object({ [id]: z.string() }),
             query: EventUrlQuery,
             headers: READ_HEADERS,
-            responses: [{ status: 200, description: "An EPCISQueryDocument.", content: EVENTS_CONTENT, headers: { Link: "The next page.", ...READ_RESPONSE_HEADERS } }],
+            responses: [
+              { status: 200, description: "An EPCISQueryDocument.", content: EVENTS_CONTENT, headers: { Link: "The next page.", ...READ_RESPONSE_HEADERS } },
+            ],
             problems: problems(QUERY_PROBLEMS, READ_PROBLEMS),
           }),
         ]
@@ -368,21 +438,31 @@ const OPTIONS_HEADERS = {
   "GS1-Extensions": "Empty: no GS1 extension is implemented.",
   "GS1-Vendor-Version": "cargoproof-{version}.",
 };
-const CAPTURE_OPTIONS_HEADERS = { "GS1-EPCIS-Capture-Limit": "Events per capture.", "GS1-EPCIS-Capture-File-Size-Limit": "Bytes per capture.", "GS1-Capture-Error-Behaviour": "all (rollback and proceed)." };
+const CAPTURE_OPTIONS_HEADERS = {
+  "GS1-EPCIS-Capture-Limit": "Events per capture.",
+  "GS1-EPCIS-Capture-File-Size-Limit": "Bytes per capture.",
+  "GS1-Capture-Error-Behaviour": "all (rollback and proceed).",
+};
 epcisOperations.push(
   ...[...new Set(epcisOperations.map((op) => op.path))].map((path) =>
     epcis({
-      operationId: `options${path.replace(/[{}]/g, "").split("/").filter(Boolean).map((s) => s[0]!.toUpperCase() + s.slice(1)).join("")}`,
+      operationId: `options${path
+        .replace(/[{}]/g, "")
+        .split("/")
+        .filter(Boolean)
+        .map((s) => s[0]!.toUpperCase() + s.slice(1))
+        .join("")}`,
       method: "options",
       path,
       summary: "The resource's methods and the GS1-* headers of the EPCIS REST binding",
       ...(path.match(/\{([^}]+)\}/g) ? { pathParams: z.object(Object.fromEntries([...path.matchAll(/\{([^}]+)\}/g)].map((m) => [m[1]!, z.string()]))) } : {}),
-      responses: [{ status: 204, description: "No content.", headers: path === "/epcis/capture" ? { ...OPTIONS_HEADERS, ...CAPTURE_OPTIONS_HEADERS } : OPTIONS_HEADERS }],
+      responses: [
+        { status: 204, description: "No content.", headers: path === "/epcis/capture" ? { ...OPTIONS_HEADERS, ...CAPTURE_OPTIONS_HEADERS } : OPTIONS_HEADERS },
+      ],
       problems: {},
     }),
   ),
 );
-
 
 // Master data (server/epcis/master-data.ts): a hub route beside the binding, which has no master-data resource.
 epcisOperations.push({
@@ -398,6 +478,12 @@ epcisOperations.push({
   tags: ["epcis"],
   security: "bearer",
   query: MasterDataQuerySchema,
-  responses: [{ status: 200, description: "What the caller may read (an empty list when nothing).", content: { [JSON_TYPE]: named("MasterData", MasterDataAnswerSchema) } }],
+  responses: [
+    {
+      status: 200,
+      description: "What the caller may read (an empty list when nothing).",
+      content: { [JSON_TYPE]: named("MasterData", MasterDataAnswerSchema) },
+    },
+  ],
   problems: problems(BEARER_PROBLEMS, { 400: ["invalid-master-data-query"] }),
 });

@@ -24,7 +24,13 @@ export const notificationOperations: Operation[] = [
     path: "/v1/notifications",
     summary: "The caller's notification feed, oldest first",
     query: NotificationQuerySchema,
-    responses: [{ status: 200, description: "A page of notifications; poll with after=next.", content: { [JSON_TYPE]: named("NotificationPage", NotificationPageSchema) } }],
+    responses: [
+      {
+        status: 200,
+        description: "A page of notifications; poll with after=next.",
+        content: { [JSON_TYPE]: named("NotificationPage", NotificationPageSchema) },
+      },
+    ],
     problems: problems(BEARER_PROBLEMS, INVALID_QUERY),
   }),
   own({
@@ -32,10 +38,18 @@ export const notificationOperations: Operation[] = [
     method: "get",
     path: "/v1/notifications/stream",
     summary: "The caller's notification feed as server-sent events (resumes after Last-Event-ID)",
-    query: z.object({ after: z.string().regex(/^\d{1,15}$/).optional().describe("Resume after this seq (as Last-Event-ID)") }),
+    query: z.object({
+      after: z
+        .string()
+        .regex(/^\d{1,15}$/)
+        .optional()
+        .describe("Resume after this seq (as Last-Event-ID)"),
+    }),
     headers: { "Last-Event-ID": { description: "The seq of the last event received: the stream resumes after it." } },
     description: "An organisation holds at most NOTIFICATION_STREAMS_PER_ORG streams open at once (default 5); one more answers 429 with Retry-After.",
-    responses: [{ status: 200, description: "An event stream, one event per notification (id = seq).", content: { "text/event-stream": { raw: { type: "string" } } } }],
+    responses: [
+      { status: 200, description: "An event stream, one event per notification (id = seq).", content: { "text/event-stream": { raw: { type: "string" } } } },
+    ],
     problems: problems(BEARER_PROBLEMS, INVALID_QUERY, { 429: ["too-many-streams"] }),
   }),
   own({
@@ -44,8 +58,16 @@ export const notificationOperations: Operation[] = [
     path: "/v1/subscriptions",
     summary: "Subscribe to notifications (a record, a record type, kinds, a filter), delivered by webhook or not at all",
     body: { schema: named("CreateSubscription", CreateSubscriptionSchema), mediaTypes: [JSON_TYPE] },
-    responses: [{ status: 201, description: "Created; a webhook secret shows here only.", content: { [JSON_TYPE]: named("CreatedSubscription", CreatedSubscriptionSchema) } }],
-    problems: problems(BEARER_PROBLEMS, BODY_PROBLEMS, { 400: ["invalid-subscription", "invalid-webhook-url", "unknown-record-type", "too-many-subscriptions"] }),
+    responses: [
+      {
+        status: 201,
+        description: "Created; a webhook secret shows here only.",
+        content: { [JSON_TYPE]: named("CreatedSubscription", CreatedSubscriptionSchema) },
+      },
+    ],
+    problems: problems(BEARER_PROBLEMS, BODY_PROBLEMS, {
+      400: ["invalid-subscription", "invalid-webhook-url", "unknown-record-type", "too-many-subscriptions"],
+    }),
   }),
   own({
     operationId: "listSubscriptions",
@@ -80,7 +102,9 @@ export const notificationOperations: Operation[] = [
     summary: "The webhook delivery attempts of a subscription, oldest first",
     pathParams: SubscriptionPath,
     query: NotificationQuerySchema,
-    responses: [{ status: 200, description: "A page of attempts; continue with after=next.", content: { [JSON_TYPE]: named("DeliveryPage", DeliveryPageSchema) } }],
+    responses: [
+      { status: 200, description: "A page of attempts; continue with after=next.", content: { [JSON_TYPE]: named("DeliveryPage", DeliveryPageSchema) } },
+    ],
     problems: problems(BEARER_PROBLEMS, NOT_FOUND, INVALID_QUERY),
   }),
   own({

@@ -23,7 +23,14 @@ export const oneRecordEventOperations: Operation[] = [
     pathParams: ObjectPath,
     headers: SIGNED_WRITE,
     body: { schema: JsonLdNode, mediaTypes: [LD_JSON, JSON_TYPE] },
-    responses: [{ status: 201, description: "Appended; anchoring is pending.", content: {}, headers: { Location: "The event's IRI ({object}/logistics-events/{eventId}).", Type: "cargo:LogisticsEvent's IRI." } }],
+    responses: [
+      {
+        status: 201,
+        description: "Appended; anchoring is pending.",
+        content: {},
+        headers: { Location: "The event's IRI ({object}/logistics-events/{eventId}).", Type: "cargo:LogisticsEvent's IRI." },
+      },
+    ],
     problems: problems(WRITE_PROBLEMS, NOT_FOUND, { 400: ["not-a-logistics-event", "event-for-required", "event-for-mismatch"], 409: ["event-append-only"] }),
   }),
   oneRecord({
@@ -35,12 +42,18 @@ export const oneRecordEventOperations: Operation[] = [
       "Whoever may read the object reads its events. created-* filter on cargo:creationDate (else when the hub stored the event), occurred-* on cargo:eventDate; both exclusive. hasTotalItems counts every match, hasItem holds the page.",
     pathParams: ObjectPath,
     query: z.object({
-      "event-code": z.union([z.string(), z.array(z.string())]).optional().describe("Status codes (DEP, ...), repeatable or comma-separated."),
+      "event-code": z
+        .union([z.string(), z.array(z.string())])
+        .optional()
+        .describe("Status codes (DEP, ...), repeatable or comma-separated."),
       "created-after": dateTime("events created after it"),
       "created-before": dateTime("events created before it"),
       "occurred-after": dateTime("events that occurred after it"),
       "occurred-before": dateTime("events that occurred before it"),
-      sort: z.union([z.string(), z.array(z.string())]).optional().describe("ASC-creationDate (default), DESC-creationDate, ASC-eventDate, DESC-eventDate."),
+      sort: z
+        .union([z.string(), z.array(z.string())])
+        .optional()
+        .describe("ASC-creationDate (default), DESC-creationDate, ASC-eventDate, DESC-eventDate."),
       limit: z.string().optional().describe("At most this many items (1000 at most, the default)."),
       skip: z.string().optional().describe("Skip this many items first."),
     }),
@@ -80,7 +93,11 @@ export const oneRecordEventOperations: Operation[] = [
         status: 201,
         description: "Subscribed.",
         content: {},
-        headers: { Location: "The subscription's IRI.", Type: "api:Subscription's IRI.", "Cargoproof-Callback-Secret": "The generated webhook secret (only when the hub generated it)." },
+        headers: {
+          Location: "The subscription's IRI.",
+          Type: "api:Subscription's IRI.",
+          "Cargoproof-Callback-Secret": "The generated webhook secret (only when the hub generated it).",
+        },
       },
     ],
     problems: problems(BODY_PROBLEMS, {
@@ -129,7 +146,9 @@ export const oneRecordEventOperations: Operation[] = [
     description:
       "For the subscriptions this hub made on other servers for its members (POST /remote-subscriptions): the callback URL carries ?subscription=, and the body must be signed with that subscription's callback secret (Cargoproof-Signature and Cargoproof-Timestamp over the raw body, as the hub's webhooks are). Anything else is the same 401 and stores nothing. An accepted notification makes the hub GET the object from its server again; a new revision becomes the next version of the member's anchored copy.",
     security: "public",
-    query: z.object({ subscription: z.string().optional().describe("The remote subscription of this hub the notification is for (part of the callback URL the hub gave).") }),
+    query: z.object({
+      subscription: z.string().optional().describe("The remote subscription of this hub the notification is for (part of the callback URL the hub gave)."),
+    }),
     headers: {
       "Cargoproof-Signature": { description: "v1=<HMAC-SHA256 of timestamp.body with the subscription's callback secret>." },
       "Cargoproof-Timestamp": { description: "Unix seconds; within five minutes of the hub's clock." },
@@ -149,7 +168,14 @@ export const oneRecordEventOperations: Operation[] = [
       "The body is the api:Subscription to make there (topic type LOGISTICS_OBJECT_IDENTIFIER, hasTopic the object's IRI, hasSubscriber your party's IRI there). The hub GETs the object with your token there, POSTs the subscription to that server's /subscriptions with this hub's /notifications as callback, and attests revision 1 of a RemoteObjectCopy record for you. Outbound calls only to public addresses (unless WEBHOOK_ALLOW_PRIVATE).",
     headers: { [REMOTE_AUTHORIZATION_HEADER]: { description: "Bearer <token>: your access token on the other server.", required: true } },
     body: { schema: JsonLdNode, mediaTypes: [LD_JSON, JSON_TYPE] },
-    responses: [{ status: 201, description: "Subscribed there; the first copy is attested.", content: { [JSON_TYPE]: RemoteSubscriptionSchema }, headers: { Location: "The remote subscription on this hub." } }],
+    responses: [
+      {
+        status: 201,
+        description: "Subscribed there; the first copy is attested.",
+        content: { [JSON_TYPE]: RemoteSubscriptionSchema },
+        headers: { Location: "The remote subscription on this hub." },
+      },
+    ],
     problems: problems(BODY_PROBLEMS, {
       400: ["invalid-subscription", "remote-authorization-required", "remote-url-refused", "remote-refused-subscription"],
       404: ["remote-object-not-found"],
@@ -162,7 +188,13 @@ export const oneRecordEventOperations: Operation[] = [
     method: "get",
     path: "/remote-subscriptions",
     summary: "Your remote subscriptions",
-    responses: [{ status: 200, description: "Oldest first.", content: { [JSON_TYPE]: named("RemoteSubscriptionList", z.object({ subscriptions: z.array(RemoteSubscriptionView) })) } }],
+    responses: [
+      {
+        status: 200,
+        description: "Oldest first.",
+        content: { [JSON_TYPE]: named("RemoteSubscriptionList", z.object({ subscriptions: z.array(RemoteSubscriptionView) })) },
+      },
+    ],
     problems: {},
   }),
   oneRecord({
@@ -191,7 +223,13 @@ export const oneRecordEventOperations: Operation[] = [
     path: "/remote-subscriptions/{id}/notifications",
     summary: "The notifications one of your remote subscriptions received, as received",
     pathParams: SubscriptionPath,
-    responses: [{ status: 200, description: "Oldest first (at most 1000).", content: { [JSON_TYPE]: named("RemoteNotificationList", z.object({ notifications: z.array(RemoteNotificationView) })) } }],
+    responses: [
+      {
+        status: 200,
+        description: "Oldest first (at most 1000).",
+        content: { [JSON_TYPE]: named("RemoteNotificationList", z.object({ notifications: z.array(RemoteNotificationView) })) },
+      },
+    ],
     problems: NOT_FOUND,
   }),
 ];

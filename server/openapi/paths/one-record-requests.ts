@@ -20,7 +20,14 @@ export const oneRecordRequestOperations: Operation[] = [
     pathParams: ObjectPath,
     headers: { ...SIGNED_WRITE },
     body: JSON_LD_IN,
-    responses: [{ status: 201, description: "The change request, PENDING.", content: {}, headers: { Location: "The action request's IRI.", Type: `${API}ChangeRequest` } }],
+    responses: [
+      {
+        status: 201,
+        description: "The change request, PENDING.",
+        content: {},
+        headers: { Location: "The action request's IRI.", Type: `${API}ChangeRequest` },
+      },
+    ],
     problems: problems(WRITE_PROBLEMS, NOT_FOUND, {
       400: ["invalid-change", "logistics-object-mismatch", "logistics-event-immutable", "logistics-object-creation"],
       422: ["revision-conflict", "change-not-applicable", "change-result-invalid", "change-reference-unknown"],
@@ -35,15 +42,27 @@ export const oneRecordRequestOperations: Operation[] = [
       "Flags errors or anomalies in a revision of the object (api:hasRevision, the latest if none) without proposing values: at least one api:Error, each with api:hasTitle (api:hasSeverity, api:hasErrorDetail with api:hasProperty as the specification's Verification.json). Only a party that may read the object asks (else the 404 of a missing object). The data holder is notified (VERIFICATION_REQUEST_PENDING) and acknowledges or rejects with PATCH /action-requests/{id}; with api:notifyRequestStatusChange the requester hears of each status. Not a signed record: a verification changes no data.",
     pathParams: ObjectPath,
     body: JSON_LD_IN,
-    responses: [{ status: 201, description: "The verification request, PENDING.", content: {}, headers: { Location: "The action request's IRI.", Type: `${API}VerificationRequest` } }],
-    problems: problems(BODY_PROBLEMS, NOT_FOUND, { 400: ["invalid-verification", "logistics-object-mismatch"], 415: ["unsupported-media-type"], 422: ["revision-unknown"] }),
+    responses: [
+      {
+        status: 201,
+        description: "The verification request, PENDING.",
+        content: {},
+        headers: { Location: "The action request's IRI.", Type: `${API}VerificationRequest` },
+      },
+    ],
+    problems: problems(BODY_PROBLEMS, NOT_FOUND, {
+      400: ["invalid-verification", "logistics-object-mismatch"],
+      415: ["unsupported-media-type"],
+      422: ["revision-unknown"],
+    }),
   }),
   oneRecord({
     operationId: "getAuditTrail",
     method: "get",
     path: "/logistics-objects/{id}/audit-trail",
     summary: "The change requests of a logistics object (api:AuditTrail)",
-    description: "The data holder sees every change request; another reader sees the accepted ones and its own. hasLatestRevision is the object's latest revision.",
+    description:
+      "The data holder sees every change request; another reader sees the accepted ones and its own. hasLatestRevision is the object's latest revision.",
     pathParams: ObjectPath,
     query: z.object({
       updatedFrom: z.string().optional().describe("ISO 8601 UTC date-time, YYYYMMDDThhmmssZ or extended: requests whose status changed at or after it."),
@@ -69,7 +88,10 @@ export const oneRecordRequestOperations: Operation[] = [
         headers: { Location: "The first action request's IRI.", Link: 'Every action request made, rel="related".', Type: `${API}AccessDelegationRequest` },
       },
     ],
-    problems: problems(BODY_PROBLEMS, { 400: ["invalid-access-delegation", "invalid-grant", "unknown-organization", "invalid-access-request"], 415: ["unsupported-media-type"] }),
+    problems: problems(BODY_PROBLEMS, {
+      400: ["invalid-access-delegation", "invalid-grant", "unknown-organization", "invalid-access-request"],
+      415: ["unsupported-media-type"],
+    }),
   }),
   oneRecord({
     operationId: "getActionRequest",
@@ -96,8 +118,15 @@ export const oneRecordRequestOperations: Operation[] = [
     description:
       "Accepting a change request carries the data holder's signature of revision n+1, which must be exactly the change applied to revision n (Cargoproof-Record header; OneRecordClient.acceptChange does it). The new revision, ACCEPTED, and REJECTED for every other request pending on revision n commit together. A change that no longer applies, or that references an object its requester no longer reads, becomes FAILED and the answer is 422. On an object the hub attested for its holder (a plain ONE Record client's), accepting carries no header: the hub signs revision n+1 for the holder (a header is 400 hub-attested-object). A verification request is acknowledged (REQUEST_ACKNOWLEDGED; REQUEST_ACCEPTED means the same for it) or rejected; REQUEST_ACKNOWLEDGED of another kind of request is 400 invalid-status.",
     pathParams: ActionRequestPath,
-    query: z.object({ status: z.enum([`${API}REQUEST_ACCEPTED`, `${API}REQUEST_ACKNOWLEDGED`, `${API}REQUEST_REJECTED`, `${API}REQUEST_REVOKED`]).describe("The new status.") }),
-    headers: { [Object.keys(SIGNED_WRITE)[0]!]: { description: "When accepting a change request: the data holder's signed write of the next revision.", required: false } },
+    query: z.object({
+      status: z.enum([`${API}REQUEST_ACCEPTED`, `${API}REQUEST_ACKNOWLEDGED`, `${API}REQUEST_REJECTED`, `${API}REQUEST_REVOKED`]).describe("The new status."),
+    }),
+    headers: {
+      [Object.keys(SIGNED_WRITE)[0]!]: {
+        description: "When accepting a change request: the data holder's signed write of the next revision.",
+        required: false,
+      },
+    },
     responses: [{ status: 204, description: "Done.", content: {}, headers: { Type: "The request's class IRI." } }],
     problems: problems(NOT_FOUND, WRITE_PROBLEMS, {
       400: ["invalid-status", "hub-attested-object"],
@@ -110,7 +139,8 @@ export const oneRecordRequestOperations: Operation[] = [
     method: "delete",
     path: "/action-requests/{id}",
     summary: "Revoke an action request",
-    description: "The requester withdraws a PENDING request; for an access delegation the data holder may also revoke one it accepted (its grants end at once).",
+    description:
+      "The requester withdraws a PENDING request; for an access delegation the data holder may also revoke one it accepted (its grants end at once).",
     pathParams: ActionRequestPath,
     responses: [{ status: 204, description: "Revoked.", content: {} }],
     problems: problems(NOT_FOUND, { 409: ["request-not-pending", "access-request-not-revocable"] }),

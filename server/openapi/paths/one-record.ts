@@ -10,7 +10,9 @@ export const ONE_RECORD_TAG = "one-record";
 /** A JSON-LD node as the ONE Record API exchanges it (the full checks are sdk/one-record/model.ts). */
 export const JsonLdNode = named(
   "OneRecordJsonLd",
-  z.looseObject({ "@context": z.unknown().optional(), "@id": z.string().optional(), "@type": z.union([z.string(), z.array(z.string())]) }).describe("A ONE Record object in JSON-LD (compacted, expanded or flattened with an inline context)."),
+  z
+    .looseObject({ "@context": z.unknown().optional(), "@id": z.string().optional(), "@type": z.union([z.string(), z.array(z.string())]) })
+    .describe("A ONE Record object in JSON-LD (compacted, expanded or flattened with an inline context)."),
 );
 
 export const SIGNED_WRITE = {
@@ -57,7 +59,9 @@ export const oneRecordObjectOperations: Operation[] = [
     summary: "Create a logistics object (revision 1), signed by its data holder or attested by the hub for it",
     headers: SIGNED_WRITE,
     body: { schema: JsonLdNode, mediaTypes: [LD_JSON, JSON_TYPE] },
-    responses: [{ status: 201, description: "Created; anchoring is pending.", content: {}, headers: { Location: "The object's IRI.", Type: "The object's class IRI." } }],
+    responses: [
+      { status: 201, description: "Created; anchoring is pending.", content: {}, headers: { Location: "The object's IRI.", Type: "The object's class IRI." } },
+    ],
     problems: problems(WRITE_PROBLEMS, { 400: ["logistics-event-not-object"] }),
   }),
   oneRecord({

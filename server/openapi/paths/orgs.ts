@@ -1,5 +1,13 @@
 import { z } from "zod";
-import { AdmitOrganizationSchema, ChainInfoSchema, OrgIdSchema, OrganizationListQuerySchema, OrganizationPageSchema, OrganizationViewSchema, RotateKeySchema } from "../../../sdk/api";
+import {
+  AdmitOrganizationSchema,
+  ChainInfoSchema,
+  OrgIdSchema,
+  OrganizationListQuerySchema,
+  OrganizationPageSchema,
+  OrganizationViewSchema,
+  RotateKeySchema,
+} from "../../../sdk/api";
 import { BEARER_PROBLEMS, BODY_PROBLEMS, JSON_TYPE, NOT_FOUND, STORAGE_PROBLEMS, named, problems, type Operation } from "../registry";
 
 const Organization = named("OrganizationView", OrganizationViewSchema);
@@ -29,7 +37,13 @@ export const orgOperations: Operation[] = [
       "503 (a storage-full, storage-busy or storage-unavailable problem, the worst first, with Retry-After) while the database has met that fault within the last 5 s; back to 200 by itself once writes succeed again. It reads no table, so it answers at once even while the database is locked.",
     tags: ["hub"],
     security: "public",
-    responses: [{ status: 200, description: "The hub answers and its storage is healthy.", content: { [JSON_TYPE]: named("Health", z.object({ status: z.literal("ok") })) } }],
+    responses: [
+      {
+        status: 200,
+        description: "The hub answers and its storage is healthy.",
+        content: { [JSON_TYPE]: named("Health", z.object({ status: z.literal("ok") })) },
+      },
+    ],
     problems: { 503: STORAGE_PROBLEMS },
   },
   {

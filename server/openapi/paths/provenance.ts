@@ -8,7 +8,10 @@ import { GS1_AI_TABLE } from "../../../sdk/provenance/gs1/ai-table";
 
 const REASONS: readonly DigitalLinkErrorReason[] = ["syntax", "check-digit", "unknown-ai", "bad-value"];
 const LINKSET_TYPE = "application/linkset+json";
-const Gtin = z.string().regex(/^\d{8,14}$/).describe("A GTIN (8, 12, 13 or 14 digits)");
+const Gtin = z
+  .string()
+  .regex(/^\d{8,14}$/)
+  .describe("A GTIN (8, 12, 13 or 14 digits)");
 const Lot = z.string().min(1).max(20).describe("The batch or lot (AI 10)");
 const Serial = z.string().min(1).max(20).describe("The serial number (AI 21)");
 /** The two code forms the hub knows: a batch or a serialised item. */
@@ -26,7 +29,9 @@ const QrQuery = z.object({
   format: z.enum(QR_FORMATS).default("svg"),
   size: z.coerce.number().int().optional().describe("PNG width in pixels"),
 });
-const Linkset = { raw: { type: "object", description: "An RFC 9264 linkset", required: ["linkset"], properties: { linkset: { type: "array", items: { type: "object" } } } } };
+const Linkset = {
+  raw: { type: "object", description: "An RFC 9264 linkset", required: ["linkset"], properties: { linkset: { type: "array", items: { type: "object" } } } },
+};
 
 /** The GS1 primary keys other than the GTIN (dlpkey in the syntax dictionary): SSCC, GLN, GRAI, GIAI, ... */
 const IDENTIFIER_KEYS = Object.entries(GS1_AI_TABLE).filter(([ai, d]) => d.dlpkey && ai !== "01");
@@ -57,7 +62,12 @@ export const provenanceOperations: Operation[] = [
     path: `/${ai}/{value}`,
     summary: `GS1 Digital Link of a ${def.title} (AI ${ai}): the linkset of what the caller may see about it`,
     description:
-      `Key qualifiers follow in the path in the syntax dictionary's order (${def.dlpkey!.filter((a) => a.length > 0).map((a) => a.join("/")).join(" or ") || "none"}), data attributes in the query string. ` +
+      `Key qualifiers follow in the path in the syntax dictionary's order (${
+        def
+          .dlpkey!.filter((a) => a.length > 0)
+          .map((a) => a.join("/"))
+          .join(" or ") || "none"
+      }), data attributes in the query string. ` +
       "The hub knows these identifiers from its members' EPCIS events: send a Bearer token to see the linkset (with the gs1:epcis link to the events) of one you may see; anything else is a 404, the same as an identifier nobody captured.",
     tags: ["provenance"],
     security: "public",
@@ -79,7 +89,13 @@ export const provenanceOperations: Operation[] = [
     security: "public",
     pathParams: form.params,
     query: QrQuery,
-    responses: [{ status: 200, description: "The QR code.", content: { "image/svg+xml": { raw: { type: "string" } }, "image/png": { raw: { type: "string", contentEncoding: "binary" } } } }],
+    responses: [
+      {
+        status: 200,
+        description: "The QR code.",
+        content: { "image/svg+xml": { raw: { type: "string" } }, "image/png": { raw: { type: "string", contentEncoding: "binary" } } },
+      },
+    ],
     problems: { 400: [...REASONS.map((r) => `digital-link-${r}`), "invalid-query"], 404: ["unknown-code"] },
   })),
   ...perForm((form) => ({

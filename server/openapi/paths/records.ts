@@ -9,7 +9,19 @@ const RecordPath = z.object({ id: RecordIdSchema });
 const VersionQuery = z.object({ version: z.coerce.number().int().min(1).optional().describe("A version; the latest when absent.") });
 /** Problems of publishing one record (server/records/check.ts, service.ts). */
 const PUBLISH_PROBLEMS = {
-  400: ["invalid-record", "redacted-record", "unknown-record-type", "digest-mismatch", "signature-invalid", "invalid-version", "invalid-decision", "unknown-customs-office", "summary-list", "summary-lines", "summary-too-large"],
+  400: [
+    "invalid-record",
+    "redacted-record",
+    "unknown-record-type",
+    "digest-mismatch",
+    "signature-invalid",
+    "invalid-version",
+    "invalid-decision",
+    "unknown-customs-office",
+    "summary-list",
+    "summary-lines",
+    "summary-too-large",
+  ],
   403: ["wrong-owner", "hub-attested-only", "authority-missing", "record-id-outside-namespace", "reserved-record-id", "gtin-owned"],
   409: ["version-conflict", "record-id-unavailable", "epcis-event-immutable", "epcis-event-exists", "list-already-summarised"],
 };
@@ -23,7 +35,14 @@ export const recordOperations: Operation[] = [
     tags: ["records"],
     security: "bearer",
     body: { schema: SignedRecord, mediaTypes: [JSON_TYPE] },
-    responses: [{ status: 201, description: "Published; anchoring is pending.", content: { [JSON_TYPE]: Published }, headers: { Location: "The published version's URL." } }],
+    responses: [
+      {
+        status: 201,
+        description: "Published; anchoring is pending.",
+        content: { [JSON_TYPE]: Published },
+        headers: { Location: "The published version's URL." },
+      },
+    ],
     problems: problems(BEARER_PROBLEMS, BODY_PROBLEMS, PUBLISH_PROBLEMS),
   },
   {
@@ -41,7 +60,8 @@ export const recordOperations: Operation[] = [
     operationId: "getRecord",
     method: "get",
     path: "/v1/records/{id}",
-    summary: "Read a record (owner, grantee, linked grant, or the events of an object the caller reads), personal fields redacted for others than owner and customs",
+    summary:
+      "Read a record (owner, grantee, linked grant, or the events of an object the caller reads), personal fields redacted for others than owner and customs",
     tags: ["records"],
     security: "bearer",
     pathParams: RecordPath,
@@ -76,7 +96,8 @@ export const recordOperations: Operation[] = [
     operationId: "grantRecordAccess",
     method: "post",
     path: "/v1/records/{id}/grants",
-    summary: "Let another organisation read every version of a record (with fields, only those top-level fields), or with scope linked the record and everything linked to it (owner)",
+    summary:
+      "Let another organisation read every version of a record (with fields, only those top-level fields), or with scope linked the record and everything linked to it (owner)",
     tags: ["records"],
     security: "bearer",
     pathParams: RecordPath,

@@ -1,4 +1,10 @@
-import { RelayedCredentialSchema, RelayedRevocationSchema, SignedCredentialIssueSchema, SignedCredentialRevocationSchema, SignedRevocationSchema } from "../../../sdk/relay";
+import {
+  RelayedCredentialSchema,
+  RelayedRevocationSchema,
+  SignedCredentialIssueSchema,
+  SignedCredentialRevocationSchema,
+  SignedRevocationSchema,
+} from "../../../sdk/relay";
 import { BEARER_PROBLEMS, BODY_PROBLEMS, JSON_TYPE, NOT_FOUND, named, problems, type Operation } from "../registry";
 
 /** Relayed member actions: the hub pays for a member's signed message (server/records/revocation-relay.ts, server/chain/relay.ts). */

@@ -1,5 +1,11 @@
 import { z } from "zod";
-import { AccessRequestDecisionSchema, AccessRequestListSchema, AccessRequestQuerySchema, AccessRequestViewSchema, CreateAccessRequestSchema } from "../../../sdk/api";
+import {
+  AccessRequestDecisionSchema,
+  AccessRequestListSchema,
+  AccessRequestQuerySchema,
+  AccessRequestViewSchema,
+  CreateAccessRequestSchema,
+} from "../../../sdk/api";
 import { BEARER_PROBLEMS, BODY_PROBLEMS, JSON_TYPE, NOT_FOUND, named, problems, type Operation } from "../registry";
 
 /** Access requests (server/records/access-requests.ts; docs/api.md "Grants and access requests"). */

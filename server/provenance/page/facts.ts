@@ -22,7 +22,14 @@ const isEvent = (s: StoryStep, ...words: string[]) => s.type === "EpcisEvent" &&
 function fact(key: FactKey, step: StoryStep | undefined, value: string | undefined, detail?: string): StoryFact {
   if (!step || value === undefined) return { key };
   const by = attester(step);
-  return { key, value, ...(detail ? { detail } : {}), attestedBy: by.name, attesterKind: by.kind, source: { recordId: step.recordId, version: step.version, type: step.type } };
+  return {
+    key,
+    value,
+    ...(detail ? { detail } : {}),
+    attestedBy: by.name,
+    attesterKind: by.kind,
+    source: { recordId: step.recordId, version: step.version, type: step.type },
+  };
 }
 
 export function deriveFacts(all: readonly StoryStep[]): StoryFact[] {
@@ -36,18 +43,20 @@ export function deriveFacts(all: readonly StoryStep[]): StoryFact[] {
   // Origin: a valid certificate of origin, else the brand's production place.
   const coo = certificates.find((s) => bodyOf(s).kind === "CERTIFICATE_OF_ORIGIN" && str(bodyOf(s).originCountry));
   const place = batch ? (bodyOf(batch).productionPlace as Body | undefined) : undefined;
-  const origin = coo
-    ? fact("origin", coo, str(bodyOf(coo).originCountry))
-    : fact("origin", batch, str(place?.country), str(place?.name));
+  const origin = coo ? fact("origin", coo, str(bodyOf(coo).originCountry)) : fact("origin", batch, str(place?.country), str(place?.name));
 
   // Port of entry: where the event linking a customs decision took place, else the first arrival,
   // else a waybill's destination.
   const decisionIds = new Set(decisions.map((d) => d.recordId));
-  const customsEvent = events.find((e) => ((bodyOf(e).links as { recordId: string }[] | undefined) ?? []).some((l) => decisionIds.has(l.recordId)) && whereOf(e));
+  const customsEvent = events.find(
+    (e) => ((bodyOf(e).links as { recordId: string }[] | undefined) ?? []).some((l) => decisionIds.has(l.recordId)) && whereOf(e),
+  );
   const arrival = events.find((e) => isEvent(e, "arriving") && whereOf(e));
   const entryStep = customsEvent ?? arrival;
   const waybillIn = waybills.find((w) => str(bodyOf(w).destination));
-  const portOfEntry = entryStep ? fact("portOfEntry", entryStep, whereOf(entryStep)) : fact("portOfEntry", waybillIn, str(waybillIn && bodyOf(waybillIn).destination));
+  const portOfEntry = entryStep
+    ? fact("portOfEntry", entryStep, whereOf(entryStep))
+    : fact("portOfEntry", waybillIn, str(waybillIn && bodyOf(waybillIn).destination));
   const entryTime = entryStep ? Date.parse(entryStep.time) : undefined;
 
   // Departure point: the earliest shipping or departing event (before the port of entry), else a waybill's origin.

@@ -47,7 +47,12 @@ async function insertIgnoring(tx: Runner, provider: DbProvider, table: string, c
   for (const part of chunks(rows, perStatement)) {
     let n = 0;
     const tuples = part.map(() => `(${columns.map(() => `$${++n}`).join(", ")})`);
-    await execute(tx, provider, `INSERT INTO "${table}" (${columns.map((c) => `"${c}"`).join(", ")}) VALUES ${tuples.join(", ")} ON CONFLICT DO NOTHING`, part.flat());
+    await execute(
+      tx,
+      provider,
+      `INSERT INTO "${table}" (${columns.map((c) => `"${c}"`).join(", ")}) VALUES ${tuples.join(", ")} ON CONFLICT DO NOTHING`,
+      part.flat(),
+    );
   }
 }
 
@@ -95,7 +100,12 @@ export class ProductIndexer implements RecordObserver {
     const linked = [...new Set(links.map(([linkedId]) => linkedId))];
     const owners = new Map<string, string>();
     for (const ids of chunks(linked)) {
-      const found = await query<{ id: string; owner: string }>(tx, provider, `SELECT "id", "owner" FROM "Record" WHERE "id" IN (${placeholders(1, ids.length)})`, ids);
+      const found = await query<{ id: string; owner: string }>(
+        tx,
+        provider,
+        `SELECT "id", "owner" FROM "Record" WHERE "id" IN (${placeholders(1, ids.length)})`,
+        ids,
+      );
       for (const f of found) owners.set(f.id, f.owner);
     }
     for (const [linkedId, eventId, owner] of links)

@@ -104,7 +104,7 @@ function productSection(f: Formatter, story: StoryBase): string {
     [f.t.productName, String(p.productName ?? "")],
     [f.t.brand, String(p.brand ?? "")],
     [f.t.gtin, story.code.gtin],
-    ...(story.code.lot ?? p.lot ? [[f.t.lot, String(story.code.lot ?? p.lot)] as [string, string]] : []),
+    ...((story.code.lot ?? p.lot) ? [[f.t.lot, String(story.code.lot ?? p.lot)] as [string, string]] : []),
     ...(story.code.serial ? [[f.t.serial, story.code.serial] as [string, string]] : []),
     ...(typeof p.productionDate === "string" ? [[f.t.productionDate, f.date(p.productionDate)] as [string, string]] : []),
     ...(typeof p.expiryDate === "string" ? [[f.t.expiryDate, f.date(p.expiryDate)] as [string, string]] : []),
@@ -198,7 +198,10 @@ function stepItem(f: Formatter, story: StoryBase, step: StoryStep): string {
     : tx
       ? `<p class="anchor">${esc(f.t.anchoredIn)}: ${step.txUrl ? `<a href="${esc(step.txUrl)}" rel="noopener noreferrer">${esc(short(tx))}</a>` : `<code title="${esc(tx)}">${esc(tx)}</code>`}</p>`
       : "";
-  const reasons = step.verdict.reasons.length > 0 && step.verdict.status !== "pending" ? `<ul class="reasons">${step.verdict.reasons.map((r) => `<li>${esc(r)}</li>`).join("")}</ul>` : "";
+  const reasons =
+    step.verdict.reasons.length > 0 && step.verdict.status !== "pending"
+      ? `<ul class="reasons">${step.verdict.reasons.map((r) => `<li>${esc(r)}</li>`).join("")}</ul>`
+      : "";
   return `<li class="step" data-record-id="${esc(step.recordId)}" data-type="${esc(step.type)}" data-status="${esc(step.verdict.status)}" data-attester="${esc(speaker.kind)}"${
     step.capturedBy ? ` data-attested-by="hub"` : ""
   }>
@@ -244,7 +247,12 @@ const formatterOf = (lang: Language): Formatter => {
 function pageParts(story: StoryBase, ctx: PageContext): [string, string, string] {
   const f = formatterOf(ctx.lang);
   const { t } = f;
-  const data = { storyUrl: ctx.storyUrl, rpcUrl: ctx.rpcUrl, offeredRpcUrl: ctx.offeredRpcUrl, strings: Object.fromEntries(SCRIPT_STRINGS.map((k) => [k, t[k]])) };
+  const data = {
+    storyUrl: ctx.storyUrl,
+    rpcUrl: ctx.rpcUrl,
+    offeredRpcUrl: ctx.offeredRpcUrl,
+    strings: Object.fromEntries(SCRIPT_STRINGS.map((k) => [k, t[k]])),
+  };
   return [
     `${head(ctx.lang, `${String(story.product.fields.productName ?? t.product)} · ${t.title}`)}
 <body>

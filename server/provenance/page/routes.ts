@@ -40,7 +40,10 @@ function jsonCode(path: string): ProductCode {
 }
 
 function problemJson(res: Response, problem: HttpProblem, instance: string): void {
-  res.status(problem.status).type("application/problem+json").send(JSON.stringify(problem.toBody(instance)));
+  res
+    .status(problem.status)
+    .type("application/problem+json")
+    .send(JSON.stringify(problem.toBody(instance)));
 }
 
 /**
@@ -109,7 +112,9 @@ export function provenancePageRoutes({ stories, scans, assets, publicRpcUrl }: P
     if (!code || !story) return void res.status(404).type("html").send(renderNotFound(lang, req.path));
     const counted = await (req.method === "GET" ? scans.count(code, req.socket.remoteAddress) : scans.read(code));
     const path = digitalLinkPath(code);
-    res.type("html").send(renderPage(story, counted, { lang, path, storyUrl: STORY_PREFIX + path, rpcUrl: publicRpcUrl, ...(offeredRpcUrl ? { offeredRpcUrl } : {}) }));
+    res
+      .type("html")
+      .send(renderPage(story, counted, { lang, path, storyUrl: STORY_PREFIX + path, rpcUrl: publicRpcUrl, ...(offeredRpcUrl ? { offeredRpcUrl } : {}) }));
   });
 
   return router;

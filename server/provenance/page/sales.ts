@@ -22,7 +22,8 @@ export const namesSale = (record: Pick<SignedRecord, "type" | "body">): boolean 
   record.type === "EpcisEvent" && cbvWord((record.body as EpcisEventBody).disposition) === "retail_sold";
 
 /** Whether an EPCIS event marks what it names as sold: an error declaration repeats the event it retracts, it sells nothing. */
-export const marksSold = (record: Pick<SignedRecord, "type" | "body">): boolean => namesSale(record) && (record.body as EpcisEventBody).errorDeclaration === undefined;
+export const marksSold = (record: Pick<SignedRecord, "type" | "body">): boolean =>
+  namesSale(record) && (record.body as EpcisEventBody).errorDeclaration === undefined;
 
 /**
  * The sales that count towards an item's copy warning: those marked by the item's brand (the GTIN's
@@ -48,7 +49,12 @@ export async function authorisedSales(tx: Runner, provider: DbProvider, claims: 
       );
       authorities.set(
         key,
-        batches.length === 0 ? undefined : productAuthority(batches[0]!.owner, batches.map((b) => ({ owner: b.owner, body: JSON.parse(b.body) as Record<string, unknown> }))),
+        batches.length === 0
+          ? undefined
+          : productAuthority(
+              batches[0]!.owner,
+              batches.map((b) => ({ owner: b.owner, body: JSON.parse(b.body) as Record<string, unknown> })),
+            ),
       );
     }
     const authority = authorities.get(key);
@@ -75,7 +81,9 @@ export async function soldItems(tx: Runner, provider: DbProvider, items: readonl
         WHERE i."gtin" = $1 AND i."serial" = $2 AND i."recordId" = i."source"`,
       [item.gtin, item.serial],
     );
-    const events: SaleRecord[] = rows.map((r) => ({ type: "EpcisEvent", owner: r.owner, body: JSON.parse(r.body) as Record<string, unknown> })).filter(namesSale);
+    const events: SaleRecord[] = rows
+      .map((r) => ({ type: "EpcisEvent", owner: r.owner, body: JSON.parse(r.body) as Record<string, unknown> }))
+      .filter(namesSale);
     const retractionOf = retractions(events, (e) => ({ type: e.type, claimant: speakerOf(e), body: e.body }));
     const standing = events.filter((e) => marksSold(e) && !retractionOf(e)).map((event) => ({ code: item, event }));
     if ((await authorisedSales(tx, provider, standing)).length > 0) sold.add(scanKey(item));

@@ -25,7 +25,10 @@ export function coarseNetwork(address: string | undefined): string | undefined {
   const [head = "", tail] = address.split("::");
   const groups = head === "" ? [] : head.split(":");
   if (tail !== undefined && groups.length < 2) groups.push("0", "0");
-  return `${groups.slice(0, 2).map((g) => g.toLowerCase().padStart(4, "0")).join(":")}::/32`;
+  return `${groups
+    .slice(0, 2)
+    .map((g) => g.toLowerCase().padStart(4, "0"))
+    .join(":")}::/32`;
 }
 
 type PlaceRow = [code: string, day: string, place: string];
@@ -97,7 +100,12 @@ export class ScanCounter {
 
   private async storePlaces(rows: PlaceRow[]): Promise<void> {
     for (const part of chunks(rows, 1000)) {
-      await execute(this.db, this.provider, `INSERT INTO "ProductScanPlace" ("code", "day", "place") VALUES ${part.map((_, i) => `($${3 * i + 1}, $${3 * i + 2}, $${3 * i + 3})`).join(", ")} ON CONFLICT DO NOTHING`, part.flat());
+      await execute(
+        this.db,
+        this.provider,
+        `INSERT INTO "ProductScanPlace" ("code", "day", "place") VALUES ${part.map((_, i) => `($${3 * i + 1}, $${3 * i + 2}, $${3 * i + 3})`).join(", ")} ON CONFLICT DO NOTHING`,
+        part.flat(),
+      );
     }
     for (const r of rows) {
       this.recent.add(r.join("|"));
@@ -107,7 +115,12 @@ export class ScanCounter {
 
   /** The scans of `code`, without counting one. */
   async read(code: ProductCode): Promise<StoryScans> {
-    const [row] = await query<ScanRow>(this.db, this.provider, `SELECT "count", "firstAt", "lastAt", "soldAt", "afterSold" FROM "ProductScan" WHERE "code" = $1`, [scanKey(code)]);
+    const [row] = await query<ScanRow>(
+      this.db,
+      this.provider,
+      `SELECT "count", "firstAt", "lastAt", "soldAt", "afterSold" FROM "ProductScan" WHERE "code" = $1`,
+      [scanKey(code)],
+    );
     return this.view(code, row);
   }
 

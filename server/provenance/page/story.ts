@@ -27,7 +27,14 @@ export interface StoryOptions {
   provider: DbProvider;
   proofs: ProofService;
   /** `fromBlock`: the registries' deployment block, where every log search starts. */
-  chain: { provider: Provider; chainId: number; participantRegistry: string; anchorRegistry: string; fromBlock: number; credentialRegistry?: string | undefined };
+  chain: {
+    provider: Provider;
+    chainId: number;
+    participantRegistry: string;
+    anchorRegistry: string;
+    fromBlock: number;
+    credentialRegistry?: string | undefined;
+  };
   publicUrl: string;
   /** The RPC URL consumers' browsers verify against. */
   publicRpcUrl: string;
@@ -67,12 +74,17 @@ export function publicOnly(record: SignedRecord): SignedRecord {
 function stepTime(record: SignedRecord, publishedAt: Date): string {
   const b = record.body;
   const t =
-    record.type === "EpcisEvent" ? b.eventTime
-    : record.type === "ProductBatch" ? b.productionDate
-    : record.type === "Certification" ? b.validFrom
-    : record.type === "CustomsDecision" ? b.decidedAt
-    : record.type === "LogisticsEvent" ? b.eventDate
-    : undefined;
+    record.type === "EpcisEvent"
+      ? b.eventTime
+      : record.type === "ProductBatch"
+        ? b.productionDate
+        : record.type === "Certification"
+          ? b.validFrom
+          : record.type === "CustomsDecision"
+            ? b.decidedAt
+            : record.type === "LogisticsEvent"
+              ? b.eventDate
+              : undefined;
   return typeof t === "string" && !Number.isNaN(Date.parse(t)) ? t : publishedAt.toISOString();
 }
 
@@ -110,7 +122,10 @@ export class StoryService {
   private readonly names = new Map<string, string>();
   private readonly anchored = new Map<string, AnchorProof>();
   private readonly bases = new Map<string, { at: number; value: Promise<StoryBase | undefined> }>();
-  private readonly forms = new Map<string, { body: string; salts: string; digest: string; forms: { record: SignedRecord; shown: SignedRecord; computed: string | undefined } }>();
+  private readonly forms = new Map<
+    string,
+    { body: string; salts: string; digest: string; forms: { record: SignedRecord; shown: SignedRecord; computed: string | undefined } }
+  >();
   readonly verdicts: VerdictCache;
   readonly revocations: RevocationReader;
   private readonly places: PlaceNames;
@@ -187,7 +202,12 @@ export class StoryService {
   private async namesOf(orgIds: string[]): Promise<Map<string, string>> {
     const missing = [...new Set(orgIds)].filter((id) => !this.names.has(id));
     if (missing.length > 0) {
-      const found = await query<{ id: string; name: string }>(this.opts.db, this.opts.provider, `SELECT "id", "name" FROM "Organization" WHERE "id" IN (${placeholders(1, missing.length)})`, missing);
+      const found = await query<{ id: string; name: string }>(
+        this.opts.db,
+        this.opts.provider,
+        `SELECT "id", "name" FROM "Organization" WHERE "id" IN (${placeholders(1, missing.length)})`,
+        missing,
+      );
       for (const f of found) this.names.set(f.id, f.name);
       if (this.names.size > MAX_CACHED) this.names.clear();
     }
@@ -226,13 +246,17 @@ export class StoryService {
    * The steps of `code` in time order (only those of parties that may speak about it, each with its
    * kind of attester), the brand and its partners; undefined for an unknown code.
    */
-  private async steps(code: ProductCode): Promise<{ steps: StoryStep[]; batch: StoryStep; brand: string; partners: ProductStory["product"]["partners"] } | undefined> {
+  private async steps(
+    code: ProductCode,
+  ): Promise<{ steps: StoryStep[]; batch: StoryStep; brand: string; partners: ProductStory["product"]["partners"] } | undefined> {
     const found = await this.recordsOf(code);
     if (!found) return undefined;
     const { brand } = found;
     const today = new Date().toISOString().slice(0, 10);
     const all = found.rows.map((row) => ({ row, ...this.formsOf(row) }));
-    const batches = all.filter(({ record }) => record.type === "ProductBatch" && (record.body as ProductBatchBody).gtin === code.gtin).map(({ record }) => record);
+    const batches = all
+      .filter(({ record }) => record.type === "ProductBatch" && (record.body as ProductBatchBody).gtin === code.gtin)
+      .map(({ record }) => record);
     const authority = productAuthority(brand, batches);
     // Who may speak about the product (attesters.ts): everyone else's records never appear.
     const kinds = new Map(
@@ -315,7 +339,9 @@ export class StoryService {
     const { steps, batch, partners } = found;
     const { chain } = this.opts;
     // The locations the events name, by the names their owners published (EPCIS master data).
-    const where = steps.flatMap((s) => (s.type === "EpcisEvent" ? [s.record.body.readPoint, s.record.body.bizLocation] : [])).filter((w): w is string => typeof w === "string");
+    const where = steps
+      .flatMap((s) => (s.type === "EpcisEvent" ? [s.record.body.readPoint, s.record.body.bizLocation] : []))
+      .filter((w): w is string => typeof w === "string");
     const places = await this.places.of(where);
     return {
       code,
@@ -329,7 +355,13 @@ export class StoryService {
       facts: deriveFacts(steps),
       steps,
       ...(Object.keys(places).length > 0 ? { places } : {}),
-      chain: { chainId: chain.chainId, participantRegistry: chain.participantRegistry, anchorRegistry: chain.anchorRegistry, fromBlock: chain.fromBlock, rpcUrl: this.opts.publicRpcUrl },
+      chain: {
+        chainId: chain.chainId,
+        participantRegistry: chain.participantRegistry,
+        anchorRegistry: chain.anchorRegistry,
+        fromBlock: chain.fromBlock,
+        rpcUrl: this.opts.publicRpcUrl,
+      },
     };
   }
 

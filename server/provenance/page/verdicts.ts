@@ -47,7 +47,12 @@ export class VerdictCache {
    * The verdict on `record` (its public form) and `proof`, revocation from `revocation`; and whether
    * the chain says its publisher lacked the credential the record needs (not merely unreadable).
    */
-  async verdict(record: SignedRecord, computed: string | undefined, proof: AnchorProof | null, revocation: Revocation | undefined): Promise<{ verdict: ServerVerdict; authorityRefused: boolean }> {
+  async verdict(
+    record: SignedRecord,
+    computed: string | undefined,
+    proof: AnchorProof | null,
+    revocation: Revocation | undefined,
+  ): Promise<{ verdict: ServerVerdict; authorityRefused: boolean }> {
     if (!proof) return { verdict: { status: "pending", reasons: ["not anchored yet"] }, authorityRefused: false };
     const key = `${record.id}@${record.version}|${record.digest}|${computed ?? "?"}|${proof.root}`;
     const now = Date.now();
@@ -66,7 +71,8 @@ export class VerdictCache {
     else if (!revocation) reasons.push("revocation: the chain could not be asked");
     // Read structurally: the authority check is the newest part of a verdict.
     const authority = (v as { authority?: { ok: boolean; reason?: string } }).authority;
-    const authorityRefused = authority !== undefined && !authority.ok && !UNREACHABLE.test(authority.reason ?? "") && !/^not checked/.test(authority.reason ?? "");
+    const authorityRefused =
+      authority !== undefined && !authority.ok && !UNREACHABLE.test(authority.reason ?? "") && !/^not checked/.test(authority.reason ?? "");
     return { verdict: { status: reasons.length === 0 ? "verified" : "failed", reasons }, authorityRefused };
   }
 }
