@@ -1,6 +1,7 @@
 import { createHash } from "node:crypto";
 import { canonicalGs1Uri } from "./gs1-uri";
 import { checkJsonShape, JsonShapeError } from "../json-shape";
+import { SENSOR_REPORT_ATTRIBUTES } from "./xml/binding";
 
 /**
  * The CBV 2.0 canonical event hash ("EPCIS Event Hash ID"): the event's fields in CBV's canonical
@@ -196,31 +197,8 @@ const EVENT_FIELDS = new Set([
 ]);
 
 const METADATA_FIELDS = ["time", "startTime", "endTime", "deviceID", "deviceMetadata", "rawData", "dataProcessingMethod", "bizRules"] as const;
-const REPORT_FIELDS = [
-  "type",
-  "exception",
-  "deviceID",
-  "deviceMetadata",
-  "rawData",
-  "dataProcessingMethod",
-  "time",
-  "microorganism",
-  "chemicalSubstance",
-  "value",
-  "component",
-  "stringValue",
-  "booleanValue",
-  "hexBinaryValue",
-  "uriValue",
-  "minValue",
-  "maxValue",
-  "meanValue",
-  "sDev",
-  "percRank",
-  "percValue",
-  "uom",
-  "coordinateReferenceSystem",
-] as const;
+// The sensorReport attributes in the standard's order: the order the hash takes them in, the XML binding's.
+const REPORT_FIELDS = SENSOR_REPORT_ATTRIBUTES;
 const REPORT_VOCABULARY: Record<string, string> = { type: GS1_VOC, exception: GS1_VOC, component: COMP };
 const TIME_FIELDS = new Set(["time", "startTime", "endTime"]);
 
