@@ -13,7 +13,7 @@ import { z } from "zod";
 import { FieldName } from "../envelope";
 import { keccak, toHex, utf8 } from "../bytes";
 import { apiClassOf, apiObjectOf, API_SCHEMAS } from "./api-objects";
-import { BODY_FIELDS, isObject, JsonLdFormError, recordIdOfIri, type Json, type JsonObject } from "./jsonld";
+import { BODY_FIELDS, isObject, JsonLdFormError, recordIdOfIri, textOf, valuesOf as many, type Json, type JsonObject } from "./jsonld";
 import { API, CARGO, XSD, isAbsoluteIri, localName } from "./vocabulary";
 import { LOGISTICS_EVENT_CLASSES, LOGISTICS_OBJECT_CLASSES } from "./classes";
 
@@ -82,15 +82,6 @@ const DATE_TIME_RE = /^-?\d{4,}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2
 
 // ---------------------------------------------------------------------------------------------
 // JSON-LD <-> normal form
-
-const textOf = (v: Json | undefined): string | undefined => {
-  if (typeof v === "string") return v;
-  if (typeof v === "number" || typeof v === "boolean") return String(v);
-  if (isObject(v) && "@value" in v && v["@value"] !== null && typeof v["@value"] !== "object") return String(v["@value"]);
-  if (isObject(v) && typeof v["@id"] === "string") return v["@id"];
-  return undefined;
-};
-const many = (v: Json | undefined): Json[] => (v === undefined ? [] : Array.isArray(v) ? v : [v]);
 
 /**
  * The normal form of an api:Change in JSON-LD. Throws JsonLdFormError (its path names the api

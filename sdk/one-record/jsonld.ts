@@ -29,6 +29,18 @@ const EMPTY_CONTEXT: ActiveContext = { terms: {} };
 
 export const isObject = (v: unknown): v is JsonObject => typeof v === "object" && v !== null && !Array.isArray(v);
 
+/** A property's values: JSON-LD writes one value alone or in an array, and an absent property has none. */
+export const valuesOf = (v: Json | undefined): Json[] => (v === undefined ? [] : Array.isArray(v) ? v : [v]);
+
+/** A literal's text (plain, or a value object's scalar `@value`), or a node reference's `@id`; else undefined. */
+export const textOf = (v: Json | undefined): string | undefined => {
+  if (typeof v === "string") return v;
+  if (typeof v === "number" || typeof v === "boolean") return String(v);
+  if (isObject(v) && "@value" in v && v["@value"] !== null && typeof v["@value"] !== "object") return String(v["@value"]);
+  if (isObject(v) && typeof v["@id"] === "string") return v["@id"];
+  return undefined;
+};
+
 function expandIri(ctx: ActiveContext, value: string, vocab: boolean): string {
   if (value.startsWith("@")) return value;
   if (vocab && ctx.terms[value]?.id !== undefined) return ctx.terms[value].id as string;

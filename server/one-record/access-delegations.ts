@@ -8,7 +8,7 @@ import type { Request } from "express";
 import type { AccessRequestStatus, AccessRequestView } from "../../sdk/api";
 import { RecordIdSchema } from "../../sdk/envelope";
 import { API_SCHEMAS, PERMISSIONS, apiClassOf, apiObjectOf } from "../../sdk/one-record/api-objects";
-import { isObject, JsonLdFormError, type Json, type JsonObject } from "../../sdk/one-record/jsonld";
+import { JsonLdFormError, textOf, valuesOf as many, type JsonObject } from "../../sdk/one-record/jsonld";
 import { API, ONE_RECORD_CONTEXT } from "../../sdk/one-record/vocabulary";
 import type { AccessLogWriter } from "../access-log/writer";
 import { writeTransaction, type Db, type DbProvider } from "../db/client";
@@ -34,20 +34,6 @@ export interface DelegationExtras {
   permissions: Permission[];
   notify: boolean;
 }
-
-const many = (v: Json | undefined): Json[] => (v === undefined ? [] : Array.isArray(v) ? v : [v]);
-const textOf = (v: Json | undefined): string | undefined =>
-  typeof v === "string"
-    ? v
-    : typeof v === "boolean" || typeof v === "number"
-      ? String(v)
-      : isObject(v)
-        ? typeof v["@id"] === "string"
-          ? v["@id"]
-          : v["@value"] !== undefined
-            ? String(v["@value"])
-            : undefined
-        : undefined;
 
 const invalid = (property: string, message: string) => badRequest("invalid-access-delegation", message, [{ path: API + property, message }]);
 

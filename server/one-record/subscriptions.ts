@@ -15,7 +15,7 @@ import type { Request } from "express";
 import { z } from "zod";
 import { RecordIdSchema } from "../../sdk/envelope";
 import { API_SCHEMAS, NOTIFICATION_EVENT_TYPES, apiClassOf, apiObjectOf } from "../../sdk/one-record/api-objects";
-import { JsonLdFormError, type Json, type JsonObject } from "../../sdk/one-record/jsonld";
+import { JsonLdFormError, valuesOf as many, type Json, type JsonObject } from "../../sdk/one-record/jsonld";
 import { API, CARGO, ONE_RECORD_CONTEXT, localName } from "../../sdk/one-record/vocabulary";
 import { HttpProblem, badRequest, forbidden, notFound } from "../http/problem";
 import { generateWebhookSecret } from "../notifications/signature";
@@ -43,7 +43,6 @@ const MAX_FILTER_VALUES = 50;
 const LD_JSON = "application/ld+json";
 
 const isNode = (v: unknown): v is JsonObject => typeof v === "object" && v !== null && !Array.isArray(v);
-const many = (v: Json | undefined): Json[] => (v === undefined ? [] : Array.isArray(v) ? v : [v]);
 /** A string, a value object's @value or a node's @id. */
 const stringOf = (v: Json): string | undefined =>
   typeof v === "string" ? v : isNode(v) ? (typeof v["@value"] === "string" ? v["@value"] : typeof v["@id"] === "string" ? v["@id"] : undefined) : undefined;

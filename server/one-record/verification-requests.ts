@@ -9,7 +9,7 @@
 import { randomUUID } from "node:crypto";
 import type { Request } from "express";
 import { API_SCHEMAS, apiClassOf, apiObjectOf } from "../../sdk/one-record/api-objects";
-import { JsonLdFormError, isObject, type Json, type JsonObject } from "../../sdk/one-record/jsonld";
+import { JsonLdFormError, isObject, textOf as jsonLdText, valuesOf as many, type Json, type JsonObject } from "../../sdk/one-record/jsonld";
 import { API, ONE_RECORD_CONTEXT, XSD } from "../../sdk/one-record/vocabulary";
 import { writeTransaction, type DbProvider } from "../db/client";
 import { asDate, execute, query, type Runner } from "../db/sql";
@@ -75,21 +75,8 @@ export async function loadVerificationRequest(db: Runner, provider: DbProvider, 
 
 const invalid = (property: string, message: string) =>
   badRequest("invalid-verification", `The verification is not valid: ${message}.`, [{ path: API + property, message }]);
-const many = (v: Json | undefined): Json[] => (v === undefined ? [] : Array.isArray(v) ? v : [v]);
-/** A literal's text, a node's @id, or undefined; bounded. */
-const textOf = (v: Json | undefined): string | undefined => {
-  const t =
-    typeof v === "string" || typeof v === "number" || typeof v === "boolean"
-      ? String(v)
-      : isObject(v)
-        ? typeof v["@id"] === "string"
-          ? v["@id"]
-          : v["@value"] !== undefined
-            ? String(v["@value"])
-            : undefined
-        : undefined;
-  return t?.slice(0, MAX_TEXT);
-};
+/** A literal's text or a node's @id, bounded. */
+const textOf = (v: Json | undefined): string | undefined => jsonLdText(v)?.slice(0, MAX_TEXT);
 const localOf = (iri: string | undefined) =>
   iri === undefined ? undefined : iri.startsWith(API) ? iri.slice(API.length) : iri.startsWith("api:") ? iri.slice(4) : iri;
 
