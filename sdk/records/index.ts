@@ -4,7 +4,7 @@ import type { DocumentKind } from "./customs-common";
 import { CustomsDeclarationBody } from "./customs-declaration";
 import { CustomsDecisionBody } from "./customs-decision";
 import { EpcisEventBody } from "./epcis-event";
-import { EpcisMasterDataBody } from "./epcis-master-data";
+import { EpcisMasterDataBody, MASTER_DATA_ATTRIBUTES } from "./epcis-master-data";
 import { LogisticsEventBody } from "./logistics-event";
 import { LogisticsObjectBody } from "./logistics-object";
 import { ChangeRequestBody } from "./change-request";
@@ -79,21 +79,7 @@ export const PUBLIC_FIELDS: Partial<Record<RecordType, readonly string[]>> = {
     "capturedBy",
     "errorDeclaration",
   ],
-  EpcisMasterData: [
-    "vocabularyType",
-    "id",
-    "name",
-    "streetAddressOne",
-    "streetAddressTwo",
-    "streetAddressThree",
-    "city",
-    "state",
-    "postalCode",
-    "countryCode",
-    "latitude",
-    "longitude",
-    "capturedBy",
-  ],
+  EpcisMasterData: ["vocabularyType", "id", ...MASTER_DATA_ATTRIBUTES, "capturedBy"],
 };
 
 /** The customs-match document kind of each record type that takes part (a Waybill only when PARCEL: see customsDocumentKind). */
