@@ -2,7 +2,15 @@ import { z } from "zod";
 import { RecordIdSchema } from "../../../sdk/envelope";
 import { BODY_PROBLEMS, JSON_TYPE, NOT_FOUND, named, problems, type Operation } from "../registry";
 import { REMOTE_AUTHORIZATION_HEADER, RemoteNotificationView, RemoteSubscriptionView, RemoteUnsubscribeView } from "../../one-record/remote-subscriptions";
-import { JsonLdNode, LD_JSON, ObjectPath, SIGNED_WRITE, WRITE_PROBLEMS, oneRecord } from "./one-record";
+import {
+  OneRecordLogisticsEvent,
+  OneRecordLogisticsEvents,
+  OneRecordNotification,
+  OneRecordSubscription,
+  OneRecordSubscriptionAnswer,
+  OneRecordSubscriptionAsk,
+} from "../one-record-documents";
+import { LD_JSON, ObjectPath, SIGNED_WRITE, WRITE_PROBLEMS, oneRecord } from "./one-record";
 
 /** ONE Record logistics events and subscriptions (server/one-record/event-routes.ts, docs/one-record.md). */
 
@@ -22,7 +30,7 @@ export const oneRecordEventOperations: Operation[] = [
       "The poster must be able to read the object (else 404, as for an unknown one). cargo:eventFor must name the object (the SDK adds it before signing). The event is revision 1 of a LogisticsObject record owned by the poster and is never changed.",
     pathParams: ObjectPath,
     headers: SIGNED_WRITE,
-    body: { schema: JsonLdNode, mediaTypes: [LD_JSON, JSON_TYPE] },
+    body: { schema: OneRecordLogisticsEvent, mediaTypes: [LD_JSON, JSON_TYPE] },
     responses: [
       {
         status: 201,
@@ -57,7 +65,7 @@ export const oneRecordEventOperations: Operation[] = [
       limit: z.string().optional().describe("At most this many items (1000 at most, the default)."),
       skip: z.string().optional().describe("Skip this many items first."),
     }),
-    responses: [{ status: 200, description: "The events.", content: { [LD_JSON]: JsonLdNode } }],
+    responses: [{ status: 200, description: "The events.", content: { [LD_JSON]: OneRecordLogisticsEvents } }],
     problems: problems(NOT_FOUND, { 400: ["invalid-query"] }),
   }),
   oneRecord({
@@ -70,7 +78,7 @@ export const oneRecordEventOperations: Operation[] = [
       {
         status: 200,
         description: "The event.",
-        content: { [LD_JSON]: JsonLdNode },
+        content: { [LD_JSON]: OneRecordLogisticsEvent },
         headers: { Type: "cargo:LogisticsEvent's IRI.", "Last-Modified": "When it was stored.", Link: "Its signed record and proof." },
       },
     ],
@@ -87,7 +95,7 @@ export const oneRecordEventOperations: Operation[] = [
       "Cargoproof-Callback": { description: "The webhook URL notifications are POSTed to (optional: without it, read the feed or its stream)." },
       "Cargoproof-Callback-Secret": { description: "The webhook's HMAC secret (32-200 characters); generated and answered once when not given." },
     },
-    body: { schema: JsonLdNode, mediaTypes: [LD_JSON, JSON_TYPE] },
+    body: { schema: OneRecordSubscriptionAsk, mediaTypes: [LD_JSON, JSON_TYPE] },
     responses: [
       {
         status: 201,
@@ -116,7 +124,7 @@ export const oneRecordEventOperations: Operation[] = [
       topicType: z.string().describe("api:LOGISTICS_OBJECT_IDENTIFIER or api:LOGISTICS_OBJECT_TYPE (IRI or local name)."),
       topic: z.string().describe("An object IRI, or a cargo class IRI."),
     }),
-    responses: [{ status: 200, description: "The subscription(s).", content: { [LD_JSON]: JsonLdNode } }],
+    responses: [{ status: 200, description: "The subscription(s).", content: { [LD_JSON]: OneRecordSubscriptionAnswer } }],
     problems: problems(NOT_FOUND, { 400: ["missing-query-parameter", "invalid-query", "invalid-subscription", "unsupported-topic"] }),
   }),
   oneRecord({
@@ -125,7 +133,7 @@ export const oneRecordEventOperations: Operation[] = [
     path: "/subscriptions/{id}",
     summary: "One of the caller's ONE Record subscriptions (api:Subscription)",
     pathParams: SubscriptionPath,
-    responses: [{ status: 200, description: "The subscription.", content: { [LD_JSON]: JsonLdNode } }],
+    responses: [{ status: 200, description: "The subscription.", content: { [LD_JSON]: OneRecordSubscription } }],
     problems: NOT_FOUND,
   }),
   oneRecord({
@@ -154,7 +162,7 @@ export const oneRecordEventOperations: Operation[] = [
       "Cargoproof-Timestamp": { description: "Unix seconds; within five minutes of the hub's clock." },
       "Cargoproof-Delivery": { description: "The sender's delivery id: a redelivery is accepted again and stored once." },
     },
-    body: { schema: JsonLdNode, mediaTypes: [LD_JSON, JSON_TYPE] },
+    body: { schema: OneRecordNotification, mediaTypes: [LD_JSON, JSON_TYPE] },
     responses: [{ status: 204, description: "Accepted.", content: {} }],
     problems: { 400: ["invalid-notification"], 401: ["unauthenticated-notification"], 413: ["payload-too-large"], 415: ["unsupported-media-type"] },
     ownBodyParser: true,
@@ -167,7 +175,7 @@ export const oneRecordEventOperations: Operation[] = [
     description:
       "The body is the api:Subscription to make there (topic type LOGISTICS_OBJECT_IDENTIFIER, hasTopic the object's IRI, hasSubscriber your party's IRI there). The hub GETs the object with your token there, POSTs the subscription to that server's /subscriptions with this hub's /notifications as callback, and attests revision 1 of a RemoteObjectCopy record for you. Outbound calls only to public addresses (unless WEBHOOK_ALLOW_PRIVATE).",
     headers: { [REMOTE_AUTHORIZATION_HEADER]: { description: "Bearer <token>: your access token on the other server.", required: true } },
-    body: { schema: JsonLdNode, mediaTypes: [LD_JSON, JSON_TYPE] },
+    body: { schema: OneRecordSubscription, mediaTypes: [LD_JSON, JSON_TYPE] },
     responses: [
       {
         status: 201,

@@ -1,13 +1,14 @@
 import { z } from "zod";
 import { RecordIdSchema } from "../../../sdk/envelope";
 import { API } from "../../../sdk/one-record/vocabulary";
-import { BODY_PROBLEMS, NOT_FOUND, problems, type Operation } from "../registry";
-import { JsonLdNode, LD_JSON, ObjectPath, SIGNED_WRITE, WRITE_PROBLEMS, oneRecord } from "./one-record";
+import { BODY_PROBLEMS, NOT_FOUND, problems, type Named, type Operation } from "../registry";
+import { OneRecordAccessDelegation, OneRecordActionRequest, OneRecordAuditTrail, OneRecordChange, OneRecordVerification } from "../one-record-documents";
+import { LD_JSON, ObjectPath, SIGNED_WRITE, WRITE_PROBLEMS, oneRecord } from "./one-record";
 
 /** Change and verification requests, the audit trail, access delegations and action requests (server/one-record/request-routes.ts). */
 
 const ActionRequestPath = z.object({ id: RecordIdSchema.describe("The action request's id (the last segment of its IRI).") });
-const JSON_LD_IN = { schema: JsonLdNode, mediaTypes: [LD_JSON, "application/json"] };
+const jsonLdIn = (schema: Named) => ({ schema, mediaTypes: [LD_JSON, "application/json"] });
 
 export const oneRecordRequestOperations: Operation[] = [
   oneRecord({
@@ -19,7 +20,7 @@ export const oneRecordRequestOperations: Operation[] = [
       "The body is an api:Change naming this object and its latest revision, with ADD/DELETE operations. The Cargoproof-Record header signs the ChangeRequest record derived from it (sdk/one-record/change.ts changeRequestBodyOf; its id becomes the action request's). The caller must be able to read the object, and every object the change newly references (else 422 change-reference-unknown, the same for an object that does not exist; checked again when the holder accepts). The data holder is notified (CHANGE_REQUEST_PENDING) and decides with PATCH /action-requests/{id}. A value written as a one-element array is the same value (JSON-LD). Operations on the object's events (cargo:events, hasLogisticsEvent) are 400 logistics-event-immutable, \"Logistics Events can not be updated\"; a new node (blank node) of a logistics object or event class is 400 logistics-object-creation (a Change links existing objects, never creates them).",
     pathParams: ObjectPath,
     headers: { ...SIGNED_WRITE },
-    body: JSON_LD_IN,
+    body: jsonLdIn(OneRecordChange),
     responses: [
       {
         status: 201,
@@ -41,7 +42,7 @@ export const oneRecordRequestOperations: Operation[] = [
     description:
       "Flags errors or anomalies in a revision of the object (api:hasRevision, the latest if none) without proposing values: at least one api:Error, each with api:hasTitle (api:hasSeverity, api:hasErrorDetail with api:hasProperty as the specification's Verification.json). Only a party that may read the object asks (else the 404 of a missing object). The data holder is notified (VERIFICATION_REQUEST_PENDING) and acknowledges or rejects with PATCH /action-requests/{id}; with api:notifyRequestStatusChange the requester hears of each status. Not a signed record: a verification changes no data.",
     pathParams: ObjectPath,
-    body: JSON_LD_IN,
+    body: jsonLdIn(OneRecordVerification),
     responses: [
       {
         status: 201,
@@ -69,7 +70,7 @@ export const oneRecordRequestOperations: Operation[] = [
       updatedTo: z.string().optional().describe("ISO 8601 UTC date-time, YYYYMMDDThhmmssZ or extended: requests whose status changed at or before it."),
       status: z.enum(["PENDING", "ACCEPTED", "REJECTED", "FAILED", "REVOKED"]).optional().describe("Only requests in this status."),
     }),
-    responses: [{ status: 200, description: "The audit trail.", content: { [LD_JSON]: JsonLdNode } }],
+    responses: [{ status: 200, description: "The audit trail.", content: { [LD_JSON]: OneRecordAuditTrail } }],
     problems: problems(NOT_FOUND, { 400: ["invalid-updated-from", "invalid-updated-to", "invalid-status"] }),
   }),
   oneRecord({
@@ -79,7 +80,7 @@ export const oneRecordRequestOperations: Operation[] = [
     summary: "Request that parties may read logistics objects (an api:AccessDelegation)",
     description:
       "One action request per party in api:isRequestedFor (Location names the first, Link all of them), each decided by the objects' data holder. Every permission is a read grant on this hub. Whether an object exists is never revealed: a request nobody may decide is PENDING like any other.",
-    body: JSON_LD_IN,
+    body: jsonLdIn(OneRecordAccessDelegation),
     responses: [
       {
         status: 201,
@@ -104,7 +105,7 @@ export const oneRecordRequestOperations: Operation[] = [
       {
         status: 200,
         description: "The request, with its status history.",
-        content: { [LD_JSON]: JsonLdNode },
+        content: { [LD_JSON]: OneRecordActionRequest },
         headers: { Type: "The request's class IRI.", "Last-Modified": "When its status last changed.", Link: "A change request's signed record." },
       },
     ],

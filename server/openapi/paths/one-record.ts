@@ -1,19 +1,12 @@
 import { z } from "zod";
 import { RecordIdSchema } from "../../../sdk/envelope";
 import { SIGNED_WRITE_HEADER } from "../../../sdk/one-record/signed-write";
-import { BEARER_PROBLEMS, BODY_PROBLEMS, JSON_TYPE, NOT_FOUND, named, problems, type Operation } from "../registry";
+import { OneRecordLogisticsObject, OneRecordServerInformation } from "../one-record-documents";
+import { BEARER_PROBLEMS, BODY_PROBLEMS, JSON_TYPE, NOT_FOUND, problems, type Operation } from "../registry";
 
 /** Shared by every ONE Record operation (server/one-record/): JSON-LD in and out, api:Error bodies. */
 export const LD_JSON = "application/ld+json";
 export const ONE_RECORD_TAG = "one-record";
-
-/** A JSON-LD node as the ONE Record API exchanges it (the full checks are sdk/one-record/model.ts). */
-export const JsonLdNode = named(
-  "OneRecordJsonLd",
-  z
-    .looseObject({ "@context": z.unknown().optional(), "@id": z.string().optional(), "@type": z.union([z.string(), z.array(z.string())]) })
-    .describe("A ONE Record object in JSON-LD (compacted, expanded or flattened with an inline context)."),
-);
 
 export const SIGNED_WRITE = {
   [SIGNED_WRITE_HEADER]: {
@@ -49,7 +42,7 @@ export const oneRecordObjectOperations: Operation[] = [
     path: "/",
     summary: "ONE Record server information (api:ServerInformation)",
     security: "public",
-    responses: [{ status: 200, description: "What this server speaks.", content: { [LD_JSON]: JsonLdNode } }],
+    responses: [{ status: 200, description: "What this server speaks.", content: { [LD_JSON]: OneRecordServerInformation } }],
     problems: {},
   }),
   oneRecord({
@@ -58,7 +51,7 @@ export const oneRecordObjectOperations: Operation[] = [
     path: "/logistics-objects",
     summary: "Create a logistics object (revision 1), signed by its data holder or attested by the hub for it",
     headers: SIGNED_WRITE,
-    body: { schema: JsonLdNode, mediaTypes: [LD_JSON, JSON_TYPE] },
+    body: { schema: OneRecordLogisticsObject, mediaTypes: [LD_JSON, JSON_TYPE] },
     responses: [
       { status: 201, description: "Created; anchoring is pending.", content: {}, headers: { Location: "The object's IRI.", Type: "The object's class IRI." } },
     ],
@@ -85,7 +78,7 @@ export const oneRecordObjectOperations: Operation[] = [
       {
         status: 200,
         description: "The object.",
-        content: { [LD_JSON]: JsonLdNode },
+        content: { [LD_JSON]: OneRecordLogisticsObject },
         headers: {
           Revision: "This revision.",
           "Latest-Revision": "The latest revision.",

@@ -1,0 +1,139 @@
+import { expect } from "chai";
+import Ajv2020, { type ValidateFunction } from "ajv/dist/2020";
+import addFormats from "ajv-formats";
+import { API_SCHEMAS } from "../../sdk/one-record/api-objects";
+import { LogisticsEvent } from "../../sdk/one-record/model";
+import { HttpProblem } from "../../server/http/problem";
+import { oneRecordError } from "../../server/one-record/errors";
+import { OneRecordIris } from "../../server/one-record/iris";
+import { notificationJson } from "../../server/one-record/notifications";
+import { serverInformation } from "../../server/one-record/server-information";
+import { ONE_RECORD_EXAMPLES } from "../../server/openapi/one-record-documents";
+import { hubDocument } from "../../server/openapi/routes";
+import { readJson, standardsFile } from "../conformance/standards";
+
+type Json = { [key: string]: unknown };
+const doc = hubDocument("http://127.0.0.1:8080") as unknown as { components: { schemas: Record<string, Json> }; paths: Record<string, Record<string, Json>> };
+const schemas = doc.components.schemas;
+const LD_JSON = "application/ld+json";
+
+/** The specification's example file each published example is (server/openapi/one-record-documents.ts). */
+const EXAMPLE_FILES: Record<keyof typeof ONE_RECORD_EXAMPLES, string> = {
+  LogisticsObject: "Piece_with_id.json",
+  LogisticsEvent: "LogisticsEvent.json",
+  Subscription: "Subscription_example1.json",
+  SubscriptionRequest: "SubscriptionRequest_example.json",
+  Change: "Change_example1.json",
+  AccessDelegation: "AccessDelegation_example1.json",
+  Verification: "Verification.json",
+  VerificationRequest: "VerificationRequest.json",
+  ChangeRequest: "ChangeRequest_with_error.json",
+  Notification: "Notification_example1.json",
+  Error: "Error_400.json",
+  ServerInformation: "ServerInformation.json",
+  LogisticsEvents: "LogisticsEvents_list.json",
+  AuditTrail: "AuditTrail.json",
+};
+
+const ONE_RECORD_PATHS = /^\/(logistics-objects|subscriptions|notifications|remote-subscriptions|access-delegations|action-requests)?(\/|$)/;
+
+describe("OpenAPI: the ONE Record API bodies, compacted, from the SDK's schemas", function () {
+  let ajv: Ajv2020;
+  const validator = (component: string): ValidateFunction => ajv.compile({ $ref: `openapi#/components/schemas/${component}` });
+  before(function () {
+    ajv = new Ajv2020({ strict: false, allErrors: true });
+    addFormats(ajv);
+    ajv.addSchema(doc as unknown as Json, "openapi");
+  });
+
+  it("every JSON-LD request body and answer of a ONE Record operation is a named OneRecord schema, none a generic node", function () {
+    let bodies = 0;
+    for (const [path, item] of Object.entries(doc.paths)) {
+      if (!ONE_RECORD_PATHS.test(path)) continue;
+      for (const [method, op] of Object.entries(item)) {
+        const where = `${method.toUpperCase()} ${path}`;
+        const request = (op.requestBody as { content: Record<string, { schema: { $ref?: string } }> } | undefined)?.content;
+        const answers = Object.entries(op.responses as Record<string, { content?: Record<string, { schema: { $ref?: string } }> }>)
+          .filter(([status]) => Number(status) < 300)
+          .map(([, r]) => r.content?.[LD_JSON])
+          .filter((c) => c !== undefined);
+        for (const content of [...Object.values(request ?? {}), ...answers]) {
+          bodies++;
+          expect(content.schema.$ref, where).to.match(/^#\/components\/schemas\/OneRecord[A-Z][A-Za-z]+$/);
+        }
+      }
+    }
+    expect(bodies, "request bodies and answers seen").to.be.greaterThan(15);
+    expect(schemas.OneRecordJsonLd, "the generic node is gone").to.equal(undefined);
+    const change = doc.paths["/logistics-objects/{id}"]!.patch as { requestBody: { content: Record<string, { schema: Json }> } };
+    // Request bodies are the input side of the same schemas (zod's input), named ...Input where it differs.
+    expect(change.requestBody.content[LD_JSON]!.schema).to.deep.equal({ $ref: "#/components/schemas/OneRecordChangeInput" });
+    expect(JSON.stringify(schemas.OneRecordActionRequest)).to.include("#/components/schemas/OneRecordChangeRequest");
+    expect(JSON.stringify(schemas.OneRecordLogisticsEvents)).to.include("#/components/schemas/OneRecordLogisticsEvent");
+  });
+
+  it("each class's properties are the SDK's, under the context's prefix, open to extensions, one value or an array where the SDK allows both", function () {
+    for (const name of ["ServerInformation", "Change", "Subscription", "AccessDelegation", "Verification", "Notification", "Error", "AuditTrail"] as const) {
+      const component = schemas[`OneRecord${name}`] as { properties: Json; additionalProperties: unknown; required: string[] };
+      const sdk = API_SCHEMAS[name].shape as Record<string, { isOptional(): boolean }>;
+      const expected = Object.keys(sdk).map((k) => (k.startsWith("@") ? k : `api:${k}`));
+      expect(Object.keys(component.properties), name).to.include.members(expected);
+      expect(component.additionalProperties, name).to.not.equal(false);
+      const required = Object.entries(sdk)
+        .filter(([, s]) => !s.isOptional())
+        .map(([k]) => (k.startsWith("@") ? k : `api:${k}`));
+      expect(component.required, name).to.have.members(required);
+    }
+    const event = schemas.OneRecordLogisticsEvent as { properties: Json };
+    expect(Object.keys(event.properties)).to.include.members(Object.keys(LogisticsEvent.shape).map((k) => `cargo:${k}`));
+    const operation = (schemas.OneRecordChange as { properties: Record<string, { anyOf?: unknown[] }> }).properties["api:hasOperation"]!;
+    expect(operation.anyOf, "api:hasOperation: one or several").to.have.length(2);
+  });
+
+  it("every example is the specification's example file, and the JSON Schema accepts it", function () {
+    for (const [name, file] of Object.entries(EXAMPLE_FILES)) {
+      const component = schemas[`OneRecord${name}`];
+      expect(component, name).to.be.an("object");
+      const examples = component!.examples as unknown[];
+      expect(examples, `${name} examples`).to.deep.equal([readJson(standardsFile("one-record", "examples", file))]);
+      for (const side of [`OneRecord${name}`, `OneRecord${name}Input`].filter((c) => c in schemas)) {
+        const validate = validator(side);
+        expect(validate(examples[0]), `${side} (${file}): ${JSON.stringify(validate.errors?.slice(0, 3))}`).to.equal(true);
+      }
+    }
+    // The kinds of action request and of subscription body tell themselves apart.
+    expect(validator("OneRecordActionRequest")(ONE_RECORD_EXAMPLES.VerificationRequest)).to.equal(true);
+    expect(validator("OneRecordSubscriptionAsk")(ONE_RECORD_EXAMPLES.SubscriptionRequest)).to.equal(true);
+    expect(validator("OneRecordSubscriptionAnswer")(ONE_RECORD_EXAMPLES.Subscription)).to.equal(true);
+  });
+
+  it("refuses what is no such body: a missing required property, another class, a value of the wrong shape", function () {
+    const subscription = ONE_RECORD_EXAMPLES.Subscription as Json;
+    const validate = validator("OneRecordSubscription");
+    const { "api:hasTopic": _topic, ...withoutTopic } = subscription;
+    expect(validate(withoutTopic), "without api:hasTopic").to.equal(false);
+    expect(validate({ ...subscription, "@type": "api:Notification" }), "another class").to.equal(false);
+    expect(validate({ ...subscription, "api:hasTopicType": 7 }), "a number for a topic type").to.equal(false);
+    expect(validator("OneRecordChange")({ ...(ONE_RECORD_EXAMPLES.Change as Json), "api:hasRevision": "one" }), "a revision that is no number").to.equal(false);
+    expect(validator("OneRecordActionRequest")(ONE_RECORD_EXAMPLES.Subscription), "a subscription is no action request").to.equal(false);
+    expect(validator("OneRecordLogisticsEvent")({ ...(ONE_RECORD_EXAMPLES.LogisticsEvent as Json), "@type": "cargo:Piece" }), "a piece is no event").to.equal(
+      false,
+    );
+  });
+
+  it("the hub's own answers fit: its server information, a notification, an api:Error", function () {
+    const iris = new OneRecordIris("http://127.0.0.1:8080");
+    const info = validator("OneRecordServerInformation");
+    expect(info(serverInformation(iris)), JSON.stringify(info.errors?.slice(0, 3))).to.equal(true);
+    const notification = notificationJson(iris, {
+      kind: "LOGISTICS_OBJECT_UPDATED",
+      recordId: "piece-1",
+      detail: { objectType: "Piece", changed: ["https://onerecord.iata.org/ns/cargo#goodsDescription"] },
+    });
+    const note = validator("OneRecordNotification");
+    expect(note(notification), JSON.stringify(note.errors?.slice(0, 3))).to.equal(true);
+    const error = oneRecordError(new HttpProblem(400, "invalid-change", "Invalid change", "no operations"), "/logistics-objects/piece-1");
+    const err = validator("OneRecordError");
+    expect(err(error), JSON.stringify(err.errors?.slice(0, 3))).to.equal(true);
+  });
+});
