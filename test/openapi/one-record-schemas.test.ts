@@ -11,6 +11,9 @@ import { serverInformation } from "../../server/one-record/server-information";
 import { ONE_RECORD_EXAMPLES } from "../../server/openapi/one-record-documents";
 import { hubDocument } from "../../server/openapi/routes";
 import { readJson, standardsFile } from "../conformance/standards";
+import { OneRecordClient } from "../../sdk/one-record/client";
+import type { JsonObject } from "../../sdk/one-record/jsonld";
+import { admit, freshDatabase, hubEnv, startHubProcess, startTestChain, type HubProcess, type TestChain, type TestOrg } from "../integration/harness";
 
 type Json = { [key: string]: unknown };
 const doc = hubDocument("http://127.0.0.1:8080") as unknown as { components: { schemas: Record<string, Json> }; paths: Record<string, Record<string, Json>> };
@@ -135,5 +138,81 @@ describe("OpenAPI: the ONE Record API bodies, compacted, from the SDK's schemas"
     const error = oneRecordError(new HttpProblem(400, "invalid-change", "Invalid change", "no operations"), "/logistics-objects/piece-1");
     const err = validator("OneRecordError");
     expect(err(error), JSON.stringify(err.errors?.slice(0, 3))).to.equal(true);
+  });
+});
+
+/** A mutable copy of an example, as the SDK's client takes it. */
+const copy = (v: unknown): JsonObject => JSON.parse(JSON.stringify(v)) as JsonObject;
+
+describe("OpenAPI: a real hub's ONE Record answers fit their documented schemas", function () {
+  let chain: TestChain;
+  let database: { url: string; drop(): Promise<void> };
+  let hub: HubProcess;
+  let holder: TestOrg;
+  let client: OneRecordClient;
+  let ajv: Ajv2020;
+  let live: typeof doc;
+
+  before(async function () {
+    chain = await startTestChain();
+    database = await freshDatabase();
+    hub = await startHubProcess(hubEnv(chain, database.url));
+    live = (await (await fetch(`${hub.url}/openapi.json`)).json()) as typeof doc;
+    ajv = new Ajv2020({ strict: false, allErrors: true });
+    addFormats(ajv);
+    ajv.addSchema(live as unknown as Json, "openapi");
+    holder = await admit(hub.url, "or-schemas", ["FORWARDER"]);
+    client = new OneRecordClient({ hub: holder.client, orgId: holder.id, privateKey: holder.key.privateKey });
+  });
+
+  after(async function () {
+    await hub?.stop();
+    await database?.drop();
+    await chain?.stop();
+  });
+
+  /** GETs `path` as the holder and checks the JSON-LD answer against the live document's schema of that operation. */
+  async function expectDocumented(path: string, template: string, status = 200): Promise<Json> {
+    const res = await fetch(hub.url + path, { headers: { accept: LD_JSON, authorization: `Bearer ${await holder.client.accessToken()}` } });
+    expect(res.status, path).to.equal(status);
+    const body = (await res.json()) as Json;
+    const validate = ajv.compile({
+      $ref: `openapi#/paths/${template.replace(/~/g, "~0").replace(/\//g, "~1")}/get/responses/${status}/content/${LD_JSON.replace("/", "~1")}/schema`,
+    });
+    expect(validate(body), `GET ${path}: ${JSON.stringify(validate.errors?.slice(0, 3))}`).to.equal(true);
+    return body;
+  }
+
+  it("server information, an object, its events, a subscription, a change request, the audit trail", async function () {
+    await expectDocumented("/", "/");
+    const piece = await client.createObject(copy(ONE_RECORD_EXAMPLES.LogisticsObject));
+    await expectDocumented(`/logistics-objects/${piece.id}`, "/logistics-objects/{id}");
+    const event = copy(ONE_RECORD_EXAMPLES.LogisticsEvent);
+    const posted = await client.appendEvent(piece.iri, {
+      "@context": { cargo: "https://onerecord.iata.org/ns/cargo#" },
+      ...event,
+      "cargo:eventFor": { "@id": piece.iri },
+    });
+    const events = await expectDocumented(`/logistics-objects/${piece.id}/logistics-events`, "/logistics-objects/{id}/logistics-events");
+    expect(events["api:hasTotalItems"]).to.equal(1);
+    await expectDocumented(`/logistics-objects/${piece.id}/logistics-events/${posted.id}`, "/logistics-objects/{id}/logistics-events/{eventId}");
+    const subscription = await client.subscribe({
+      "@context": { api: "https://onerecord.iata.org/ns/api#" },
+      "@type": "api:Subscription",
+      "api:hasSubscriber": { "@id": client.partyIri(holder.id) },
+      "api:hasTopicType": { "@id": "api:LOGISTICS_OBJECT_IDENTIFIER" },
+      "api:hasTopic": { "@type": "http://www.w3.org/2001/XMLSchema#anyURI", "@value": piece.iri },
+    });
+    await expectDocumented(`/subscriptions/${subscription.id}`, "/subscriptions/{id}");
+    await expectDocumented(
+      `/subscriptions?topicType=${encodeURIComponent("https://onerecord.iata.org/ns/api#LOGISTICS_OBJECT_IDENTIFIER")}&topic=${encodeURIComponent(piece.iri)}`,
+      "/subscriptions",
+    );
+    const change = JSON.parse(
+      JSON.stringify(ONE_RECORD_EXAMPLES.Change).replaceAll("https://1r.example.com/logistics-objects/1a8ded38-1804-467c-a369-81a411416b7c", piece.iri),
+    ) as JsonObject;
+    const request = await client.requestChange(piece.iri, change);
+    await expectDocumented(new URL(request.iri).pathname, "/action-requests/{id}");
+    await expectDocumented(`/logistics-objects/${piece.id}/audit-trail`, "/logistics-objects/{id}/audit-trail");
   });
 });
