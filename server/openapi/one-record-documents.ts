@@ -372,7 +372,11 @@ function publish(
 ): Named {
   const base = compacted(source, opts.prefix, memo) as z.ZodObject;
   const schema = base
-    .extend({ "@context": z.unknown().optional().describe("The JSON-LD context."), "@type": typeOf(opts.classes, opts.ns), ...opts.override })
+    .extend({
+      "@context": z.unknown().optional().describe("The JSON-LD context."),
+      "@type": opts.classes.length > 0 ? typeOf(opts.classes, opts.ns) : z.string(),
+      ...opts.override,
+    })
     .describe(`${opts.description} ${DESCRIPTION_FORMS}`);
   memo.set(source, schema);
   const example = ONE_RECORD_EXAMPLES[name as keyof typeof ONE_RECORD_EXAMPLES];
@@ -434,11 +438,15 @@ export const OneRecordLogisticsEvent = publish("LogisticsEvent", CargoLogisticsE
 });
 
 /** An api:Collection whose items are `item`. */
-const collection = (name: string, item: Named, description: string) =>
-  api(name, Api.Collection, description, {
+function collection(name: string, item: Named, description: string): Named {
+  const published = api(name, Api.Collection, description, {
     parts: [item],
     override: { "@type": typeOf(["Collection"], API), "api:hasItem": oneOrMore(item.schema).optional() },
   });
+  // Each collection is its own schema (its items differ): none stands for api:Collection elsewhere.
+  memo.delete(Api.Collection);
+  return published;
+}
 export const OneRecordLogisticsEvents = collection(
   "LogisticsEvents",
   OneRecordLogisticsEvent,
