@@ -1,6 +1,6 @@
 import { z } from "zod";
 import * as Api from "../../sdk/one-record/api-objects";
-import { GenericObject, LogisticsEvent as CargoLogisticsEvent } from "../../sdk/one-record/model";
+import { BooleanLiteral, DateTimeLiteral, GenericObject, LogisticsEvent as CargoLogisticsEvent, Node, NumberLiteral, Text } from "../../sdk/one-record/model";
 import { LOGISTICS_EVENT_CLASSES } from "../../sdk/one-record/classes";
 import { API, CARGO, ONE_RECORD_CONTEXT, compactIri } from "../../sdk/one-record/vocabulary";
 import { named, type Named } from "./registry";
@@ -364,6 +364,11 @@ const oneOrMore = <T extends z.ZodType>(s: T) => z.union([s, z.array(s)]);
 
 const memo = new Map<z.ZodType, z.ZodType>();
 
+/** The value forms every class uses (a node, a text, typed literals), published once and $ref'd. */
+const VALUES: Named[] = Object.entries({ Node, Text, DateTimeLiteral, NumberLiteral, BooleanLiteral }).map(([name, schema]) =>
+  named(`OneRecord${name}`, compacted(schema, "api", memo)),
+);
+
 /** A class of the SDK's, compacted, its @type fixed, published under `OneRecord<name>` with its example; nested uses of the source schema $ref it. */
 function publish(
   name: string,
@@ -380,7 +385,7 @@ function publish(
     .describe(`${opts.description} ${DESCRIPTION_FORMS}`);
   memo.set(source, schema);
   const example = ONE_RECORD_EXAMPLES[name as keyof typeof ONE_RECORD_EXAMPLES];
-  return named(`OneRecord${name}`, schema, { ...(example ? { examples: [example] } : {}), parts: opts.parts ?? [] });
+  return named(`OneRecord${name}`, schema, { ...(example ? { examples: [example] } : {}), parts: [...VALUES, ...(opts.parts ?? [])] });
 }
 const api = (name: string, source: z.ZodObject, description: string, more: { parts?: Named[]; override?: Record<string, z.ZodType> } = {}) =>
   publish(name, source, { prefix: "api", classes: [name], ns: API, description, ...more });
