@@ -15,7 +15,11 @@ import { named, type Named } from "./registry";
  * value as the value (JSON-LD), hence the SDK's "one value or an array" unions (anyOf here).
  */
 
-/** One example per class, each the specification's example file named beside it (test/openapi/one-record-schemas.test.ts compares them). */
+/**
+ * One example per class, each the specification's example file named beside it (test/openapi/one-record-schemas.test.ts
+ * compares them). The examples are IATA's ONE Record API examples (github.com/IATA-Cargo/ONE-Record),
+ * Copyright (c) 2025 IATA-Cargo, used under the MIT License.
+ */
 export const ONE_RECORD_EXAMPLES = {
   /** Piece_with_id.json */
   LogisticsObject: {
