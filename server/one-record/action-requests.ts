@@ -10,7 +10,7 @@ import type { AccessRequestView } from "../../sdk/api";
 import { RecordIdSchema } from "../../sdk/envelope";
 import { changeOfRequestBody, jsonLdOfChange } from "../../sdk/one-record/change";
 import type { JsonObject } from "../../sdk/one-record/jsonld";
-import { API, ONE_RECORD_CONTEXT } from "../../sdk/one-record/vocabulary";
+import { API } from "../../sdk/one-record/vocabulary";
 import type { ChangeRequestBody } from "../../sdk/records/change-request";
 import { loggedAccess } from "../access-log/logged";
 import { badRequest, notFound } from "../http/problem";
@@ -18,6 +18,7 @@ import { decideAccessRequest, getAccessRequest, revokeAccessRequest } from "../r
 import { delegationExtras, delegationRequestJsonLd, notifyDelegation } from "./access-delegations";
 import { acceptChange, changeRequestBody, loadChangeRequest, rejectChange, revokeChange, type ChangeDeps, type ChangeRequestRow } from "./changes";
 import type { OneRecordIris } from "./iris";
+import { actionRequestJsonLd } from "./action-request-json";
 import { loadVerificationRequest, settleVerification, verificationRequestJsonLd, type VerificationRequestRow } from "./verification-requests";
 
 export type ActionRequestDeps = ChangeDeps;
@@ -61,31 +62,15 @@ export function findRequest(deps: ActionRequestDeps, orgId: string, id: string, 
   );
 }
 
-const dateTime = (d: Date) => ({ "@value": d.toISOString(), "@type": "xsd:dateTime" });
-const status = (s: string) => ({ "@id": `api:REQUEST_${s}` });
-
 /** A change request as an api:ChangeRequest (with its api:Change). */
 export function changeRequestJsonLd(iris: OneRecordIris, row: ChangeRequestRow, body: ChangeRequestBody, opts: { context?: boolean } = {}): JsonObject {
-  const history = [{ status: "PENDING", at: row.requestedAt }, ...(row.status === "PENDING" ? [] : [{ status: row.status, at: row.statusSince }])];
-  const out: JsonObject = {
-    ...(opts.context === false ? {} : { "@context": { ...ONE_RECORD_CONTEXT } }),
-    "@id": iris.actionRequest(row.id),
-    "@type": "api:ChangeRequest",
-    "api:hasChange": jsonLdOfChange(changeOfRequestBody(body, iris.object(row.objectId))),
-    "api:isRequestedBy": { "@id": iris.party(row.requestedBy) },
-    "api:isRequestedAt": dateTime(row.requestedAt),
-    "api:hasRequestStatus": status(row.status),
-    "api:hasRequestStatusSince": dateTime(row.statusSince),
-    "api:hasRequestStatusHistory": history.map((h) => ({
-      "@type": "api:RequestStatusEntry",
-      "api:hasRequestStatus": status(h.status),
-      "api:hasRequestStatusSince": dateTime(h.at),
-    })),
-  };
-  if (row.status === "REVOKED") {
-    out["api:isRevokedBy"] = { "@id": iris.party(row.decidedBy ?? row.requestedBy) };
-    out["api:isRevokedAt"] = dateTime(row.statusSince);
-  }
+  const out = actionRequestJsonLd(
+    iris,
+    "api:ChangeRequest",
+    row,
+    { "api:hasChange": jsonLdOfChange(changeOfRequestBody(body, iris.object(row.objectId))) },
+    opts,
+  );
   if (row.error) {
     const e = row.error;
     out["api:hasError"] = [

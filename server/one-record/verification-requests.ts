@@ -10,13 +10,14 @@ import { randomUUID } from "node:crypto";
 import type { Request } from "express";
 import { API_SCHEMAS, apiClassOf, apiObjectOf } from "../../sdk/one-record/api-objects";
 import { JsonLdFormError, isObject, textOf as jsonLdText, valuesOf as many, type Json, type JsonObject } from "../../sdk/one-record/jsonld";
-import { API, ONE_RECORD_CONTEXT, XSD } from "../../sdk/one-record/vocabulary";
+import { API, XSD } from "../../sdk/one-record/vocabulary";
 import { writeTransaction, type DbProvider } from "../db/client";
 import { asDate, execute, query, type Runner } from "../db/sql";
 import { HttpProblem, badRequest, conflict } from "../http/problem";
 import { notify } from "../notifications/service";
 import { statusNotifications, type ChangeDeps, type ObjectHeader } from "./changes";
 import type { OneRecordIris } from "./iris";
+import { actionRequestJsonLd } from "./action-request-json";
 import { requireJsonLd } from "./objects";
 
 export const VERIFICATION_STATUSES = ["PENDING", "ACKNOWLEDGED", "REJECTED", "REVOKED"] as const;
@@ -242,17 +243,11 @@ export async function settleVerification(
 
 // ---- Its JSON-LD ----------------------------------------------------------------------------
 
-const dateTime = (d: Date) => ({ "@value": d.toISOString(), "@type": "xsd:dateTime" });
-const status = (s: string) => ({ "@id": `api:REQUEST_${s}` });
 const anyUri = (v: string) => ({ "@value": v, "@type": "xsd:anyURI" });
 
 /** A verification request as an api:VerificationRequest (the form of VerificationRequest.json). */
 export function verificationRequestJsonLd(iris: OneRecordIris, row: VerificationRequestRow): JsonObject {
-  const history = [{ status: "PENDING", at: row.requestedAt }, ...(row.status === "PENDING" ? [] : [{ status: row.status, at: row.statusSince }])];
-  const out: JsonObject = {
-    "@context": { ...ONE_RECORD_CONTEXT },
-    "@id": iris.actionRequest(row.id),
-    "@type": "api:VerificationRequest",
+  return actionRequestJsonLd(iris, "api:VerificationRequest", row, {
     "api:hasVerification": {
       "@type": "api:Verification",
       "api:hasLogisticsObject": { "@id": iris.object(row.objectId) },
@@ -275,19 +270,5 @@ export function verificationRequestJsonLd(iris: OneRecordIris, row: Verification
       "api:hasRevision": { "@type": `${XSD}positiveInteger`, "@value": String(row.revision) },
       "api:notifyRequestStatusChange": row.notify,
     },
-    "api:isRequestedBy": { "@id": iris.party(row.requestedBy) },
-    "api:isRequestedAt": dateTime(row.requestedAt),
-    "api:hasRequestStatus": status(row.status),
-    "api:hasRequestStatusSince": dateTime(row.statusSince),
-    "api:hasRequestStatusHistory": history.map((h) => ({
-      "@type": "api:RequestStatusEntry",
-      "api:hasRequestStatus": status(h.status),
-      "api:hasRequestStatusSince": dateTime(h.at),
-    })),
-  };
-  if (row.status === "REVOKED") {
-    out["api:isRevokedBy"] = { "@id": iris.party(row.decidedBy ?? row.requestedBy) };
-    out["api:isRevokedAt"] = dateTime(row.statusSince);
-  }
-  return out;
+  });
 }
