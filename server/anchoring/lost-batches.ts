@@ -17,9 +17,25 @@ type Anchored = { id: string; txHash: string | null; blockNumber: number | null;
 const SCAN_PAGE = 50;
 const SCAN_PAGES = 100;
 
-/** The chain still has the batch's anchoring: its transaction, succeeded, in the same canonical block (same hash, where known). */
-async function chainHas(chain: HubChain, batch: Anchored): Promise<boolean> {
+/** The canonical block hash at each height, read once per scan. */
+type CanonicalHashes = Map<number, Promise<string | null>>;
+
+/**
+ * The chain still has the batch's anchoring: its transaction, succeeded, in the same canonical
+ * block. Where the batch knows its block's hash, the canonical block at that height having that
+ * hash is enough (a block's hash fixes its transactions); otherwise the receipt is asked for.
+ */
+async function chainHas(chain: HubChain, batch: Anchored, hashes: CanonicalHashes = new Map()): Promise<boolean> {
   if (!batch.txHash) return false;
+  if (batch.blockHash !== null && batch.blockNumber !== null) {
+    const height = batch.blockNumber;
+    if (!hashes.has(height))
+      hashes.set(
+        height,
+        chain.provider.getBlock(height).then((b) => b?.hash ?? null),
+      );
+    if ((await hashes.get(height)) === batch.blockHash) return true;
+  }
   const receipt = await chain.canonicalReceipt(batch.txHash);
   return (
     receipt !== null && receipt.status === 1 && receipt.blockNumber === batch.blockNumber && (batch.blockHash === null || receipt.blockHash === batch.blockHash)
@@ -46,23 +62,43 @@ async function reopen(db: Db, batch: Anchored, log?: (line: string) => void): Pr
 }
 
 /**
- * Checks the newest ANCHORED batches against the chain and reopens those it lost, newest first,
- * up to the first one the chain still has. Returns the reopened batches' ids.
+ * How many blocks below the head every ANCHORED batch is checked, not only the newest: a reorg
+ * replaces the blocks above its fork point, and batches anchored on the new branch since then sit
+ * beside (even above) the ones it dropped, so "the newest one is still there" proves nothing in
+ * that span. Below it, the chain losing its newest blocks (a journal or node reset) is what is
+ * looked for, and the scan stops at the first batch the chain still has.
+ */
+export const REORG_SCAN_DEPTH = 128;
+
+/**
+ * Checks the newest ANCHORED batches against the chain and reopens those it lost, newest first:
+ * every one in the last REORG_SCAN_DEPTH blocks, then down to the first one the chain still has.
+ * Returns the reopened batches' ids.
  */
 export async function reopenLostBatches(db: Db, chain: HubChain, log?: (line: string) => void): Promise<string[]> {
   const reopened: string[] = [];
+  const floor = (await chain.provider.getBlockNumber()) - REORG_SCAN_DEPTH;
+  const hashes: CanonicalHashes = new Map();
+  let after: { blockNumber: number | null; id: string } | undefined;
   for (let pages = 0; pages < SCAN_PAGES; pages++) {
     const page = await db.anchorBatch.findMany({
-      where: { status: "ANCHORED" },
-      orderBy: [{ blockNumber: "desc" }, { createdAt: "desc" }],
+      where: {
+        status: "ANCHORED",
+        // Keyset paging: a reopened batch leaves the set, a kept one must not be read again.
+        ...(after ? { OR: [{ blockNumber: { lt: after.blockNumber ?? 0 } }, { blockNumber: after.blockNumber, id: { lt: after.id } }] } : {}),
+      },
+      orderBy: [{ blockNumber: "desc" }, { id: "desc" }],
       take: SCAN_PAGE,
       select: { id: true, txHash: true, blockNumber: true, blockHash: true },
     });
     for (const batch of page) {
-      if (await chainHas(chain, batch)) return reopened;
-      if (await reopen(db, batch, log)) reopened.push(batch.id);
+      if (await chainHas(chain, batch, hashes)) {
+        if ((batch.blockNumber ?? 0) <= floor) return reopened;
+      } else if (await reopen(db, batch, log)) reopened.push(batch.id);
     }
     if (page.length < SCAN_PAGE) break;
+    const last = page[page.length - 1]!;
+    after = { blockNumber: last.blockNumber, id: last.id };
   }
   return reopened;
 }

@@ -26,6 +26,9 @@ export async function startDirectNode(): Promise<DirectNode> {
   const rpc = <T = unknown>(method: string, params: unknown[] = []) => provider.send(method, params) as Promise<T>;
   const operator = new Wallet(OPERATOR_KEY, provider);
   const deployment = await deployContracts(operator, [new Wallet(ANCHORER_KEY).address]);
+  // Mining loops still running: stop() ends them before the provider goes (a test that failed
+  // before stopping its loop would otherwise leave it mining, and failing, into the next file).
+  const miners = new Set<() => Promise<void>>();
   return {
     rpcUrl,
     provider,
@@ -41,12 +44,16 @@ export async function startDirectNode(): Promise<DirectNode> {
           await new Promise((r) => setTimeout(r, ms));
         }
       })();
-      return async () => {
+      const stopMining = async () => {
         running = false;
+        miners.delete(stopMining);
         await loop;
       };
+      miners.add(stopMining);
+      return stopMining;
     },
     async stop() {
+      await Promise.allSettled([...miners].map((stopMining) => stopMining()));
       provider.destroy();
       if (child.exitCode === null) child.kill("SIGTERM");
       await exited;
