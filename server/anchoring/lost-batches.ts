@@ -13,7 +13,7 @@ import type { HubChain } from "../chain/hub-chain";
 
 type Anchored = { id: string; txHash: string | null; blockNumber: number | null; blockHash: string | null };
 
-/** The worker's newest-first scan, in pages; a chain loses its newest blocks, so it stops at the first batch still there. */
+/** The worker's newest-first scan, in pages (see reopenLostBatches for where it stops). */
 const SCAN_PAGE = 50;
 const SCAN_PAGES = 100;
 
