@@ -80,12 +80,23 @@ export interface HubClientOptions {
   /** The organisation this client acts for, and its signing key (never sent anywhere). */
   orgId?: string;
   privateKey?: string;
-  /** Retries of idempotent requests on network errors and 502/503/504 answers. */
+  /** Retries of idempotent requests on network errors and 429/502/503/504 answers. */
   retries?: number;
+  /** The longest Retry-After the client waits out before a retry (default 10 s); a longer one is the caller's answer. */
+  maxRetryAfterMs?: number;
 }
 
-const RETRYABLE = new Set([502, 503, 504]);
+const RETRYABLE = new Set([429, 502, 503, 504]);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** RFC 9110 §10.2.3 Retry-After: delay-seconds or an HTTP-date, in ms from now; undefined when absent or unreadable. */
+export function retryAfterMs(value: string | null, now = Date.now()): number | undefined {
+  if (value === null) return undefined;
+  const v = value.trim();
+  if (/^\d+$/.test(v)) return Number(v) * 1000;
+  const at = Date.parse(v);
+  return Number.isNaN(at) ? undefined : Math.max(0, at - now);
+}
 
 /**
  * Typed client of the hub's `/v1` API. It signs records locally with the organisation's key and
@@ -119,9 +130,10 @@ export class HubClient {
 
   /**
    * One request, the one place the client talks to the hub: with this organisation's token (unless
-   * `auth` is false); retried after a network error or a 502/503/504 only when idempotent (GET), as a
-   * POST may have reached the hub; a 401 renews the token once and resends, for any method, as the hub
-   * refused the request before handling it. The answer is returned, ok or not.
+   * `auth` is false); retried after a network error or a 429/502/503/504 only when idempotent (GET), as
+   * a POST may have reached the hub, waiting out the answer's Retry-After (up to maxRetryAfterMs, else
+   * the answer is returned) or else backing off; a 401 renews the token once and resends, for any
+   * method, as the hub refused the request before handling it. The answer is returned, ok or not.
    */
   private async send(
     method: string,
@@ -131,9 +143,9 @@ export class HubClient {
     const retries = method === "GET" || method === "HEAD" ? (this.opts.retries ?? 2) : 0;
     let failures = 0;
     let renewed = false;
-    const retry = async () => {
+    const retry = async (after?: number) => {
       failures++;
-      await sleep(200 * 2 ** failures);
+      await sleep(Math.max(after ?? 0, 200 * 2 ** failures));
     };
     for (;;) {
       const headers = { ...init.headers };
@@ -153,9 +165,10 @@ export class HubClient {
         }
         throw err;
       }
-      if (RETRYABLE.has(res.status) && failures < retries) {
+      const after = retryAfterMs(res.headers.get("retry-after"));
+      if (RETRYABLE.has(res.status) && failures < retries && (after ?? 0) <= (this.opts.maxRetryAfterMs ?? 10_000)) {
         await res.body?.cancel();
-        await retry();
+        await retry(after);
         continue;
       }
       if (res.status === 401 && init.auth !== false && !renewed) {

@@ -6,14 +6,14 @@ import type { AddressInfo } from "node:net";
 
 /**
  * - reset: the connection is reset before the hub sees the request.
- * - status: the proxy answers 502/503/504 itself (a gateway's HTML page), the hub never sees it.
+ * - status: the proxy answers 429/502/503/504 itself (a gateway's HTML page, with Retry-After if given), the hub never sees it.
  * - reset-after-forward / status-after-forward: the hub handles the request, then its answer is lost
  *   (a reset, or a gateway's 502/504): the request DID take effect.
  * - bearer: forwarded with this access token instead of the client's (the hub judges it).
  */
 export type Fault =
   | { kind: "reset" }
-  | { kind: "status"; status: 502 | 503 | 504 }
+  | { kind: "status"; status: 429 | 502 | 503 | 504; retryAfter?: string }
   | { kind: "reset-after-forward" }
   | { kind: "status-after-forward"; status: 502 | 504 }
   | { kind: "bearer"; token: string };
@@ -34,6 +34,8 @@ export interface Seen {
   forwarded: boolean;
   /** The hub's status when it answered (even if the proxy then lost the answer). */
   hubStatus?: number;
+  /** When it arrived (ms since the epoch). */
+  at: number;
 }
 
 export interface FaultProxy {
@@ -92,12 +94,14 @@ export async function startFaultProxy(): Promise<FaultProxy> {
     req.on("end", () => {
       const method = req.method ?? "GET";
       const path = (req.url ?? "/").split("?")[0]!;
-      const entry: Seen = { method, path, forwarded: false };
+      const entry: Seen = { method, path, forwarded: false, at: Date.now() };
       proxy.seen.push(entry);
       const fault = takeFault(method, path);
       if (fault?.kind === "reset") return void req.socket.resetAndDestroy();
       if (fault?.kind === "status")
-        return void res.writeHead(fault.status, { "content-type": "text/html", connection: "close" }).end(GATEWAY_PAGE(fault.status));
+        return void res
+          .writeHead(fault.status, { "content-type": "text/html", connection: "close", ...(fault.retryAfter ? { "retry-after": fault.retryAfter } : {}) })
+          .end(GATEWAY_PAGE(fault.status));
       if (!proxy.target) return void res.writeHead(502, { "content-type": "text/html" }).end(GATEWAY_PAGE(502));
       const headers: IncomingHttpHeaders = { ...req.headers };
       delete headers.host;

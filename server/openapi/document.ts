@@ -205,8 +205,14 @@ function problemResponses(op: Operation): Record<string, JsonObject> {
     out[status] = {
       description: `${STATUS_TEXT[Number(status)] ?? "Error"}: ${(kinds ?? []).join(", ")}`,
       content: {
-        [op.problemMediaType ?? PROBLEM_TYPE]: {
-          schema: { allOf: [ref("Problem"), { properties: { type: { enum: types }, status: { const: Number(status) } } }] },
+        [op.problemBody?.mediaType ?? PROBLEM_TYPE]: {
+          schema: {
+            allOf: [
+              ref("Problem"),
+              ...(op.problemBody ? [ref(op.problemBody.alsoIs.name)] : []),
+              { properties: { type: { enum: types }, status: { const: Number(status) } } },
+            ],
+          },
         },
       },
     };
@@ -232,6 +238,7 @@ export function buildDocument(operations: readonly Operation[], opts: { publicUr
   responses.add(ReadableRecord);
   for (const op of operations) {
     if (op.body) requests.add(op.body.schema);
+    if (op.problemBody) responses.add(op.problemBody.alsoIs);
     for (const r of op.responses) for (const c of Object.values(r.content ?? {})) if ("schema" in c) responses.add(c);
   }
   // A schema shown both ways gets two components when its input and output differ (defaults, transforms).

@@ -54,8 +54,11 @@ export interface Operation {
   problems: Problems;
   /** Its route reads the raw body itself, mounted before the shared body parsers (server/app.ts): their problems do not apply. */
   ownBodyParser?: true;
-  /** The media type of its error bodies: application/problem+json unless said (ONE Record: application/ld+json). */
-  problemMediaType?: string;
+  /**
+   * Its error bodies when not plain problem details (application/problem+json): their media type and
+   * the schema each also is (ONE Record: application/ld+json, a problem that is also an api:Error).
+   */
+  problemBody?: { mediaType: string; alsoIs: Named };
 }
 
 /** Problems any Bearer-authenticated operation can answer (server/auth/routes.ts requireOrg). */

@@ -171,16 +171,19 @@ describe("OpenAPI: a real hub's ONE Record answers fit their documented schemas"
     await chain?.stop();
   });
 
-  /** GETs `path` as the holder and checks the JSON-LD answer against the live document's schema of that operation. */
-  async function expectDocumented(path: string, template: string, status = 200): Promise<Json> {
-    const res = await fetch(hub.url + path, { headers: { accept: LD_JSON, authorization: `Bearer ${await holder.client.accessToken()}` } });
-    expect(res.status, path).to.equal(status);
-    const body = (await res.json()) as Json;
-    const validate = ajv.compile({
-      $ref: `openapi#/paths/${template.replace(/~/g, "~0").replace(/\//g, "~1")}/get/responses/${status}/content/${LD_JSON.replace("/", "~1")}/schema`,
+  /** Sends `method path` as the holder and checks the JSON-LD answer against the live document's schema of that operation and status. */
+  async function expectDocumented(path: string, template: string, status = 200, method = "get", body?: string): Promise<Json> {
+    const res = await fetch(hub.url + path, {
+      method: method.toUpperCase(),
+      headers: { accept: LD_JSON, "content-type": LD_JSON, authorization: `Bearer ${await holder.client.accessToken()}` },
+      body,
     });
-    expect(validate(body), `GET ${path}: ${JSON.stringify(validate.errors?.slice(0, 3))}`).to.equal(true);
-    return body;
+    expect(res.status, path).to.equal(status);
+    const answer = (await res.json()) as Json;
+    const pointer = `openapi#/paths/${template.replace(/~/g, "~0").replace(/\//g, "~1")}/${method}/responses/${status}/content/${LD_JSON.replace("/", "~1")}/schema`;
+    const validate = ajv.compile({ $ref: pointer });
+    expect(validate(answer), `${method.toUpperCase()} ${path}: ${JSON.stringify(validate.errors?.slice(0, 3))}`).to.equal(true);
+    return answer;
   }
 
   it("server information, an object, its events, a subscription, a change request, the audit trail", async function () {
@@ -214,5 +217,20 @@ describe("OpenAPI: a real hub's ONE Record answers fit their documented schemas"
     const request = await client.requestChange(piece.iri, change);
     await expectDocumented(new URL(request.iri).pathname, "/action-requests/{id}");
     await expectDocumented(`/logistics-objects/${piece.id}/audit-trail`, "/logistics-objects/{id}/audit-trail");
+  });
+
+  it("its errors are documented as what they are, a problem that is also an api:Error: a 404, a 400", async function () {
+    const missing = await expectDocumented("/logistics-objects/no-such-piece", "/logistics-objects/{id}", 404);
+    expect(missing["@type"]).to.equal("api:Error");
+    expect(missing.type).to.match(/not-found$/);
+    const refused = await expectDocumented("/logistics-objects", "/logistics-objects", 400, "post", JSON.stringify({ "@type": 42 }));
+    expect(refused["api:hasErrorDetail"]).to.be.an("array").with.length.above(0);
+    // The documented schema really is both: an answer missing the api:Error's title fails it.
+    const pointer = `openapi#/paths/~1logistics-objects~1{id}/get/responses/404/content/application~1ld+json/schema`;
+    const validate = ajv.compile({ $ref: pointer });
+    const { "api:hasTitle": _title, ...notAnApiError } = missing as Record<string, Json>;
+    expect(validate(notAnApiError)).to.equal(false);
+    const { title: _t, ...notAProblem } = missing as Record<string, Json>;
+    expect(validate(notAProblem)).to.equal(false);
   });
 });

@@ -89,6 +89,37 @@ describe("HubClient against a hub that fails on purpose", function () {
       expect(proxy.count("GET", `/v1/orgs/${ORG}`, "forwarded")).to.equal(1);
     });
 
+    it("after a 429 or 503, no sooner than its Retry-After says", async function () {
+      const client = await member(proxy);
+      proxy.fail({ method: "GET", path: `/v1/orgs/${ORG}`, fault: { kind: "status", status: 429, retryAfter: "1" }, times: 1 });
+      expect((await client.getOrganization(ORG)).id).to.equal(ORG);
+      const tries = proxy.seen.filter((s) => s.path === `/v1/orgs/${ORG}`);
+      expect(tries).to.have.length(2);
+      expect(tries[1]!.at - tries[0]!.at).to.be.at.least(950);
+      proxy.fail({
+        method: "GET",
+        path: `/v1/orgs/${ORG}`,
+        fault: { kind: "status", status: 503, retryAfter: new Date(Date.now() + 2000).toUTCString() },
+        times: 1,
+      });
+      proxy.seen.length = 0;
+      expect((await client.getOrganization(ORG)).id).to.equal(ORG);
+      // An HTTP-date has whole seconds: at least the second after the next one.
+      expect(proxy.seen[1]!.at - proxy.seen[0]!.at).to.be.at.least(950);
+    });
+
+    it("not when the Retry-After is longer than the client waits: that answer is the caller's", async function () {
+      const client = new HubClient({ baseUrl: proxy.url, orgId: ORG, privateKey: key.privateKey, maxRetryAfterMs: 5000 });
+      await client.accessToken();
+      proxy.seen.length = 0;
+      proxy.fail({ method: "GET", path: `/v1/orgs/${ORG}`, fault: { kind: "status", status: 503, retryAfter: "3600" }, times: 1 });
+      const started = Date.now();
+      const err = await refusal(client.getOrganization(ORG));
+      expect((err as HubError).status).to.equal(503);
+      expect(Date.now() - started).to.be.below(3000);
+      expect(proxy.count("GET", `/v1/orgs/${ORG}`)).to.equal(1);
+    });
+
     it("a bounded number of times: then the gateway's 502 is a HubError, even when its page is not JSON", async function () {
       const client = await member(proxy);
       proxy.fail({ method: "GET", path: `/v1/orgs/${ORG}`, fault: { kind: "status", status: 502 }, times: 10 });

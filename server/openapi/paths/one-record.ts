@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { RecordIdSchema } from "../../../sdk/envelope";
 import { SIGNED_WRITE_HEADER } from "../../../sdk/one-record/signed-write";
-import { OneRecordLogisticsObject, OneRecordServerInformation } from "../one-record-documents";
+import { OneRecordError, OneRecordLogisticsObject, OneRecordServerInformation } from "../one-record-documents";
 import { BEARER_PROBLEMS, BODY_PROBLEMS, JSON_TYPE, NOT_FOUND, problems, type Operation } from "../registry";
 
 /** Shared by every ONE Record operation (server/one-record/): JSON-LD in and out, api:Error bodies. */
@@ -27,12 +27,13 @@ export const WRITE_PROBLEMS = problems(BODY_PROBLEMS, {
 export const ObjectPath = z.object({ id: RecordIdSchema.describe("The object's record id (the last segment of its IRI).") });
 
 /** An operation of the ONE Record surface: tagged, Bearer-authenticated unless said, errors as api:Error. */
-export const oneRecord = (op: Omit<Operation, "tags" | "security" | "problemMediaType"> & { security?: Operation["security"] }): Operation => ({
+export const oneRecord = (op: Omit<Operation, "tags" | "security" | "problemBody"> & { security?: Operation["security"] }): Operation => ({
   ...op,
   tags: [ONE_RECORD_TAG],
   security: op.security ?? "bearer",
   problems: op.security === "public" ? op.problems : problems(BEARER_PROBLEMS, op.problems),
-  problemMediaType: LD_JSON,
+  // server/one-record/errors.ts: one body that is both the problem and the specification's api:Error.
+  problemBody: { mediaType: LD_JSON, alsoIs: OneRecordError },
 });
 
 export const oneRecordObjectOperations: Operation[] = [
