@@ -1,6 +1,7 @@
 // The api:ActionRequest properties change and verification requests share around their own content
 // (an access delegation request is rendered from its access request view, in access-delegations.ts).
 import type { JsonObject } from "../../sdk/one-record/jsonld";
+import { asDate } from "../db/sql";
 import { ONE_RECORD_CONTEXT } from "../../sdk/one-record/vocabulary";
 import type { OneRecordIris } from "./iris";
 
@@ -15,6 +16,34 @@ export interface ActionRequestHead {
   status: string;
   statusSince: Date;
   decidedBy: string | null;
+}
+
+/** What a request about one object revision adds: the object, its revision, its data holder, whether to notify the requester. */
+export interface ObjectRequestHead<Status extends string> extends ActionRequestHead {
+  objectId: string;
+  objectType: string;
+  /** The object revision the request is about. */
+  revision: number;
+  dataHolder: string;
+  notify: boolean;
+  status: Status;
+}
+
+/** The shared columns of a change or verification request row, as stored (SQLite or PostgreSQL types). */
+export function objectRequestHeadOf<Status extends string>(r: Record<string, unknown>): ObjectRequestHead<Status> {
+  return {
+    id: String(r.id),
+    objectId: String(r.objectId),
+    objectType: String(r.objectType),
+    revision: Number(r.revision),
+    requestedBy: String(r.requestedBy),
+    dataHolder: String(r.dataHolder),
+    notify: Number(r.notify) === 1,
+    status: String(r.status) as Status,
+    requestedAt: asDate(r.requestedAt)!,
+    statusSince: asDate(r.statusSince)!,
+    decidedBy: r.decidedBy == null ? null : String(r.decidedBy),
+  };
 }
 
 /**

@@ -29,7 +29,7 @@ import { LogisticsObjectBody } from "../../sdk/records/logistics-object";
 import type { AccessLogDraft } from "../../sdk/access-log";
 import type { AccessLogWriter } from "../access-log/writer";
 import { writeTransaction, type DbProvider, type TxClient } from "../db/client";
-import { asDate, execute, query, type Runner } from "../db/sql";
+import { execute, query, type Runner } from "../db/sql";
 import { HttpProblem, badRequest, conflict } from "../http/problem";
 import { notify, type NotificationDraft } from "../notifications/service";
 import { accessOf } from "../records/access";
@@ -39,6 +39,7 @@ import type { RecordObserver } from "../records/observers";
 import { publishRecords } from "../records/service";
 import { attestObjectWrite, requireJsonLd, signedWriteIfAny, signedWriteOf, storeObjectWrite, type ObjectStore } from "./objects";
 import { OPERATOR_ORG_ID } from "../orgs/service";
+import { objectRequestHeadOf, type ObjectRequestHead } from "./action-request-json";
 
 /**
  * Error titles as the specification gives them (its examples: Error_400_example2.json,
@@ -62,19 +63,7 @@ export interface StatusError {
   resource?: string;
 }
 
-export interface ChangeRequestRow {
-  id: string;
-  objectId: string;
-  objectType: string;
-  /** The object revision the change applies to. */
-  revision: number;
-  requestedBy: string;
-  dataHolder: string;
-  notify: boolean;
-  status: ChangeStatus;
-  requestedAt: Date;
-  statusSince: Date;
-  decidedBy: string | null;
+export interface ChangeRequestRow extends ObjectRequestHead<ChangeStatus> {
   acceptedRevision: number | null;
   error: StatusError | null;
 }
@@ -109,23 +98,11 @@ const COLUMN_NAMES = [
 const COLUMNS = COLUMN_NAMES.map((c) => `"${c}"`).join(", ");
 type RawRow = Record<(typeof COLUMN_NAMES)[number], unknown>;
 
-function rowOf(r: RawRow): ChangeRequestRow {
-  return {
-    id: String(r.id),
-    objectId: String(r.objectId),
-    objectType: String(r.objectType),
-    revision: Number(r.revision),
-    requestedBy: String(r.requestedBy),
-    dataHolder: String(r.dataHolder),
-    notify: Number(r.notify) === 1,
-    status: String(r.status) as ChangeStatus,
-    requestedAt: asDate(r.requestedAt)!,
-    statusSince: asDate(r.statusSince)!,
-    decidedBy: r.decidedBy === null ? null : String(r.decidedBy),
-    acceptedRevision: r.acceptedRevision === null ? null : Number(r.acceptedRevision),
-    error: r.error === null ? null : (JSON.parse(String(r.error)) as StatusError),
-  };
-}
+const rowOf = (r: RawRow): ChangeRequestRow => ({
+  ...objectRequestHeadOf<ChangeStatus>(r),
+  acceptedRevision: r.acceptedRevision == null ? null : Number(r.acceptedRevision),
+  error: r.error == null ? null : (JSON.parse(String(r.error)) as StatusError),
+});
 
 export async function loadChangeRequest(db: Runner, provider: DbProvider, id: string): Promise<ChangeRequestRow | undefined> {
   const [row] = await query<RawRow>(db, provider, `SELECT ${COLUMNS} FROM "ChangeRequest" WHERE "id" = $1`, [id]);

@@ -12,12 +12,12 @@ import { API_SCHEMAS, apiClassOf, apiObjectOf } from "../../sdk/one-record/api-o
 import { JsonLdFormError, isObject, textOf as jsonLdText, valuesOf as many, type Json, type JsonObject } from "../../sdk/one-record/jsonld";
 import { API, XSD } from "../../sdk/one-record/vocabulary";
 import { writeTransaction, type DbProvider } from "../db/client";
-import { asDate, execute, query, type Runner } from "../db/sql";
+import { execute, query, type Runner } from "../db/sql";
 import { HttpProblem, badRequest, conflict } from "../http/problem";
 import { notify } from "../notifications/service";
 import { statusNotifications, type ChangeDeps, type ObjectHeader } from "./changes";
 import type { OneRecordIris } from "./iris";
-import { actionRequestJsonLd } from "./action-request-json";
+import { actionRequestJsonLd, objectRequestHeadOf, type ObjectRequestHead } from "./action-request-json";
 import { requireJsonLd } from "./objects";
 
 export const VERIFICATION_STATUSES = ["PENDING", "ACKNOWLEDGED", "REJECTED", "REVOKED"] as const;
@@ -30,18 +30,7 @@ export interface VerificationError {
   details: { code?: string; message?: string; property?: string; resource?: string }[];
 }
 
-export interface VerificationRequestRow {
-  id: string;
-  objectId: string;
-  objectType: string;
-  revision: number;
-  requestedBy: string;
-  dataHolder: string;
-  notify: boolean;
-  status: VerificationStatus;
-  requestedAt: Date;
-  statusSince: Date;
-  decidedBy: string | null;
+export interface VerificationRequestRow extends ObjectRequestHead<VerificationStatus> {
   errors: VerificationError[];
 }
 
@@ -50,22 +39,10 @@ const MAX_DETAILS = 20;
 const MAX_TEXT = 1000;
 const COLUMNS = `"id", "objectId", "objectType", "revision", "requestedBy", "dataHolder", "notify", "status", "requestedAt", "statusSince", "decidedBy", "errors"`;
 
-function rowOf(r: Record<string, unknown>): VerificationRequestRow {
-  return {
-    id: String(r.id),
-    objectId: String(r.objectId),
-    objectType: String(r.objectType),
-    revision: Number(r.revision),
-    requestedBy: String(r.requestedBy),
-    dataHolder: String(r.dataHolder),
-    notify: Number(r.notify) === 1,
-    status: String(r.status) as VerificationStatus,
-    requestedAt: asDate(r.requestedAt)!,
-    statusSince: asDate(r.statusSince)!,
-    decidedBy: r.decidedBy == null ? null : String(r.decidedBy),
-    errors: JSON.parse(String(r.errors)) as VerificationError[],
-  };
-}
+const rowOf = (r: Record<string, unknown>): VerificationRequestRow => ({
+  ...objectRequestHeadOf<VerificationStatus>(r),
+  errors: JSON.parse(String(r.errors)) as VerificationError[],
+});
 
 export async function loadVerificationRequest(db: Runner, provider: DbProvider, id: string): Promise<VerificationRequestRow | undefined> {
   const [row] = await query<Record<string, unknown>>(db, provider, `SELECT ${COLUMNS} FROM "VerificationRequest" WHERE "id" = $1`, [id]);
