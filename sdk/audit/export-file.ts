@@ -105,8 +105,23 @@ export function readHeader(file: string): HeaderLine {
   }
 }
 
+/** Marks the lines of fileLines(file) with their file, so the audit can read the file's bytes itself. */
+export const EXPORT_FILE = Symbol("cargoproof export file");
+
+/** The file behind an iterable of lines, when it came from fileLines. */
+export function exportFileOf(lines: object): string | undefined {
+  const file = (lines as { [EXPORT_FILE]?: unknown })[EXPORT_FILE];
+  return typeof file === "string" ? file : undefined;
+}
+
 /** The lines of a file, as text, without their newlines. */
-export async function* fileLines(file: string): AsyncGenerator<string> {
+export function fileLines(file: string): AsyncGenerator<string> {
+  // The audit's line pool reads a marked file as raw bytes (fileChunks), which its worker threads
+  // split and parse: the main thread neither decodes nor copies lines then.
+  return Object.assign(readLines(file), { [EXPORT_FILE]: file });
+}
+
+async function* readLines(file: string): AsyncGenerator<string> {
   // Opened on the first read: readline emits lines as soon as it exists, and lines emitted before
   // its async iterator is taken are lost (an audit reads the chain first, then the file).
   const input = createReadStream(file);
@@ -116,6 +131,49 @@ export async function* fileLines(file: string): AsyncGenerator<string> {
   } finally {
     rl.close();
     input.destroy(); // closing readline does not close its input
+  }
+}
+
+const CHUNK_BYTES = 256 * 1024;
+
+/**
+ * A file's bytes in chunks of whole lines (each ends with a newline, but the file's last), each in an
+ * ArrayBuffer of its own so it can be transferred to a worker thread. A line longer than a chunk
+ * makes its chunk longer.
+ */
+export async function* fileChunks(file: string): AsyncGenerator<Uint8Array<ArrayBuffer>> {
+  const input = createReadStream(file, { highWaterMark: CHUNK_BYTES });
+  let parts: Buffer[] = [];
+  let partsBytes = 0;
+  const take = (tail?: Buffer): Uint8Array<ArrayBuffer> => {
+    const out = new Uint8Array(partsBytes + (tail?.length ?? 0));
+    let at = 0;
+    for (const p of parts) {
+      out.set(p, at);
+      at += p.length;
+    }
+    if (tail) out.set(tail, at);
+    parts = [];
+    partsBytes = 0;
+    return out;
+  };
+  try {
+    for await (const chunk of input as AsyncIterable<Buffer>) {
+      const nl = chunk.lastIndexOf(10);
+      if (nl < 0) {
+        parts.push(chunk);
+        partsBytes += chunk.length;
+        continue;
+      }
+      yield take(chunk.subarray(0, nl + 1));
+      if (nl + 1 < chunk.length) {
+        parts.push(chunk.subarray(nl + 1));
+        partsBytes += chunk.length - nl - 1;
+      }
+    }
+    if (partsBytes > 0) yield take();
+  } finally {
+    input.destroy();
   }
 }
 

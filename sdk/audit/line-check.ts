@@ -55,6 +55,16 @@ export type CheckedLine =
   | { kind: "end"; line: EndLine }
   | { kind: "invalid"; error: string };
 
+/** A checked line with its number in the export (from 1; blank lines are skipped but counted). */
+export type NumberedLine = CheckedLine & { lineNo: number };
+
+/** The checked lines of a chunk of an export's bytes, numbered from 1 within the chunk. */
+export interface CheckedChunk {
+  /** Lines in the chunk, blank ones included. */
+  lines: number;
+  checked: NumberedLine[];
+}
+
 // The line around the record is validated strictly; the record itself separately, because a
 // malformed record is a finding about the hub's data, not a broken export.
 const RecordLineOuterSchema = RecordLineSchema.extend({ record: z.unknown(), proof: z.unknown().optional() });
@@ -152,4 +162,24 @@ export function checkExportLine(input: string | ExportLine): CheckedLine {
     default:
       return { kind: "invalid", error: `unknown line kind ${JSON.stringify(kind)}` };
   }
+}
+
+// Line ends as readline (crlfDelay: Infinity) finds them, so a file read as bytes is split as
+// fileLines would split it.
+const LINE_END = /\r\n|\n|\r/;
+// Keeps a byte-order mark, as reading the file as text does.
+const utf8 = new TextDecoder("utf-8", { ignoreBOM: true });
+
+/** Checks the lines of a chunk of whole lines (see fileChunks): decoding and splitting happen here, on the worker thread. */
+export function checkExportChunk(bytes: Uint8Array): CheckedChunk {
+  const lines = utf8.decode(bytes).split(LINE_END);
+  if (lines[lines.length - 1] === "") lines.pop(); // the chunk's last newline ends a line, it starts none
+  const checked: NumberedLine[] = [];
+  for (let i = 0; i < lines.length; i++) if (lines[i].trim() !== "") checked.push(Object.assign(checkExportLine(lines[i]), { lineNo: i + 1 }));
+  return { lines: lines.length, checked };
+}
+
+/** What the audit's worker threads do with each item they are sent: a chunk of bytes or one line. */
+export function checkExportItem(item: Uint8Array | string | ExportLine): CheckedChunk | CheckedLine {
+  return item instanceof Uint8Array ? checkExportChunk(item) : checkExportLine(item);
 }

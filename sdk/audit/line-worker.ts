@@ -1,6 +1,6 @@
-// Worker thread of the audit's line pool (line-pool.ts): checks chunks of export lines.
+// Worker thread of the audit's line pool (line-pool.ts): checks chunks of export lines, or of an export file's bytes.
 import { keccakReady } from "../bytes";
 import { serveChunks } from "../worker-pool";
-import { checkExportLine } from "./line-check";
+import { checkExportItem } from "./line-check";
 
-serveChunks(checkExportLine, keccakReady);
+serveChunks(checkExportItem, keccakReady);

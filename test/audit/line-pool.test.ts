@@ -1,7 +1,11 @@
 // The audit's line checking, inline and on worker threads: same results, same order, same numbering.
 import { expect } from "chai";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { Wallet } from "ethers";
 import { keccakReady } from "../../sdk/bytes";
+import { fileLines } from "../../sdk/audit/export-file";
 import type { ExportLine } from "../../sdk/audit/export-format";
 import { checkExportLine } from "../../sdk/audit/line-check";
 import { checkLines, type NumberedLine } from "../../sdk/audit/line-pool";
@@ -82,6 +86,25 @@ describe("audit line checking", function () {
     expect(inline[1500].lineNo).to.equal(1503);
     expect(inline[inline.length - 1]).to.deep.include({ kind: "invalid", lineNo: lines.length });
     expect(inline.filter((l) => l.kind === "record" && l.computed !== l.digest)).to.have.length(30);
+  });
+
+  it("an export file read as bytes by the workers gives the results of its lines as text", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "cargoproof-line-pool-"));
+    try {
+      const file = join(dir, "export.jsonl");
+      // CRLF and lone CR line ends, and no newline at the end: numbered as readline numbers them.
+      writeFileSync(file, lines.slice(0, 1000).join("\n") + "\r\n" + lines.slice(1000, 1600).join("\r\n") + "\r" + lines.slice(1600).join("\n"));
+      const inline = await collect(checkLines(lines, { workers: 0 }));
+      const asBytes = await collect(checkLines(fileLines(file), { workers: 2, inlineLines: 300 }));
+      const asBytesInline = await collect(checkLines(fileLines(file), { workers: 0 }));
+      expect(asBytes).to.deep.equal(inline);
+      expect(asBytesInline).to.deep.equal(inline);
+      const asText: string[] = [];
+      for await (const l of fileLines(file)) asText.push(l);
+      expect(asText).to.deep.equal(lines);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it("accepts parsed lines as well as text", async () => {
