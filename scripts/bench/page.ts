@@ -1,10 +1,12 @@
 // Provenance page benchmark: a product with 50 steps (its batch, a certificate and 48 EPCIS events
 // of a forwarder the batch names as partner), all anchored, on a hub child process (SQLite, local chain). Then N page views
 // (HTML, each one a counted scan) with C at a time over keep-alive connections to 127.0.0.1.
-// Prints p50/p95/p99 latency and requests/s, and whether p95 < 50 ms; writes bench-results/page.json.
+// Prints p50/p95/p99 latency and requests/s against issue 17's targets (p95 < 10 ms, >= 2,000 pages/s), figures only;
+// writes bench-results/page.json. To profile the hub: HUB_NODE_OPTIONS="--require <profiler>" CARGOPROOF_CPU_PROF_DIR=<dir>.
 // Usage: npm run bench:page   (PAGE_BENCH_REQUESTS, default 2000, at most 20000; PAGE_BENCH_CONCURRENCY, default 8)
 import { mkdirSync, writeFileSync } from "node:fs";
 import http from "node:http";
+import os from "node:os";
 import { join } from "node:path";
 import { keccakReady } from "../../sdk/bytes";
 import { epcisEventRecords } from "../../sdk/epcis/records";
@@ -12,7 +14,8 @@ import { admit, freshDatabase, hubEnv, startHubProcess, startTestChain } from ".
 import { epcisDocument, gtinOf, lotUri, productBatch } from "../../test/browser/product-fixture";
 
 const STEPS = 50;
-const TARGET_P95_MS = 50;
+const TARGET_P95_MS = 10;
+const TARGET_PAGES_PER_S = 2000;
 const requests = Math.min(20_000, Math.max(1, Number(process.env.PAGE_BENCH_REQUESTS ?? 2000)));
 const concurrency = Math.min(64, Math.max(1, Number(process.env.PAGE_BENCH_CONCURRENCY ?? 8)));
 
@@ -40,6 +43,8 @@ async function main() {
       ANCHOR_POLL_MS: "200",
       // e.g. "--require ./profiler.js" to profile the hub
       ...(process.env.HUB_NODE_OPTIONS ? { NODE_OPTIONS: process.env.HUB_NODE_OPTIONS } : {}),
+      // With scripts/bench/cpu-profile.cjs in HUB_NODE_OPTIONS: where the hub writes its profiles.
+      ...(process.env.CARGOPROOF_CPU_PROF_DIR ? { CARGOPROOF_CPU_PROF_DIR: process.env.CARGOPROOF_CPU_PROF_DIR } : {}),
     }),
   );
   try {
@@ -116,14 +121,18 @@ async function main() {
       p99Ms: +percentile(latencies, 99).toFixed(2),
       requestsPerS: Math.round(latencies.length / seconds),
       targetP95Ms: TARGET_P95_MS,
-      pass: percentile(latencies, 95) < TARGET_P95_MS,
+      targetPagesPerS: TARGET_PAGES_PER_S,
+      /** The machine's 1-minute load average when the run ended: the cores are shared with other work. */
+      loadAfter: +os.loadavg()[0].toFixed(2),
+      when: new Date().toISOString(),
     };
     console.log(`provenance page, ${STEPS} steps, ${result.requests} requests, concurrency ${concurrency}, ${bytes} bytes a page`);
     console.log(`  p50 ${result.p50Ms} ms   p95 ${result.p95Ms} ms   p99 ${result.p99Ms} ms   ${result.requestsPerS} req/s`);
-    console.log(`  p95 < ${TARGET_P95_MS} ms: ${result.pass ? "yes" : "NO"}`);
+    console.log(
+      `  p95 < ${TARGET_P95_MS} ms: ${result.p95Ms < TARGET_P95_MS ? "yes" : "no"}; >= ${TARGET_PAGES_PER_S} pages/s: ${result.requestsPerS >= TARGET_PAGES_PER_S ? "yes" : "no"} (load ${result.loadAfter})`,
+    );
     mkdirSync("bench-results", { recursive: true });
     writeFileSync(join("bench-results", "page.json"), JSON.stringify(result, null, 2));
-    if (!result.pass) process.exitCode = 1;
   } finally {
     await hub.stop();
     await database.drop();
