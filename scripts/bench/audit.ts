@@ -9,6 +9,7 @@
  */
 import { closeSync, mkdirSync, mkdtempSync, openSync, rmSync, statSync, writeFileSync, writeSync } from "node:fs";
 import os from "node:os";
+import { performance as nodePerformance } from "node:perf_hooks";
 import path from "node:path";
 import { config, ethers } from "hardhat";
 import { Wallet, type BaseContract, type ContractTransactionResponse, type HDNodeWallet } from "ethers";
@@ -170,6 +171,10 @@ interface Run {
   clean: boolean;
   findings: number;
   memory: MemoryPoint[];
+  /** CPU time of the whole process (every thread) per record checked: unlike records/s, not inflated when other work takes the cores. */
+  cpuUsPerRecord: number;
+  /** How busy the main thread's event loop was (0..1): with workers, it should only read the file and put results in order. */
+  mainThreadBusy: number;
   /** The machine's 1-minute load average before and after: the cores are shared with other work. */
   loadBefore: number;
   loadAfter: number;
@@ -184,6 +189,8 @@ async function timeAudit(s: Setup, file: string, n: number, workers: number, inp
   const memory: MemoryPoint[] = [];
   const loadBefore = os.loadavg()[0];
   let next = 25;
+  const cpu0 = process.cpuUsage();
+  const elu0 = nodePerformance.eventLoopUtilization();
   const t0 = performance.now();
   const report = await auditExport(input === "bytes" ? fileLines(file) : asText(file), {
     provider: ethers.provider,
@@ -200,6 +207,8 @@ async function timeAudit(s: Setup, file: string, n: number, workers: number, inp
     },
   });
   const totalS = (performance.now() - t0) / 1000;
+  const cpu = process.cpuUsage(cpu0);
+  const mainThreadBusy = nodePerformance.eventLoopUtilization(elu0).utilization;
   if (!report.clean) console.error(JSON.stringify(report.findings.slice(0, 5), null, 2));
   return {
     records: report.summary.counts.records,
@@ -212,6 +221,8 @@ async function timeAudit(s: Setup, file: string, n: number, workers: number, inp
     clean: report.clean,
     findings: report.summary.totalFindings,
     memory,
+    cpuUsPerRecord: (cpu.user + cpu.system) / report.summary.counts.records,
+    mainThreadBusy,
     loadBefore,
     loadAfter: os.loadavg()[0],
   };
@@ -220,7 +231,7 @@ async function timeAudit(s: Setup, file: string, n: number, workers: number, inp
 function print(label: string, r: Run): void {
   console.log(
     `${label}: ${fmt(r.records)} records in ${r.totalS.toFixed(1)} s = ${fmt(r.recordsPerS)} records/s ` +
-      `(chain ${r.chainS.toFixed(1)} s, export ${r.streamS.toFixed(1)} s; workers ${r.workers}; ${r.clean ? "clean" : `${r.findings} findings!`}; load ${r.loadBefore.toFixed(1)} -> ${r.loadAfter.toFixed(1)})`,
+      `(chain ${r.chainS.toFixed(1)} s, export ${r.streamS.toFixed(1)} s; workers ${r.workers}; ${r.cpuUsPerRecord.toFixed(0)} CPU-µs a record, main thread ${(100 * r.mainThreadBusy).toFixed(0)}% busy; ${r.clean ? "clean" : `${r.findings} findings!`}; load ${r.loadBefore.toFixed(1)} -> ${r.loadAfter.toFixed(1)})`,
   );
   for (const m of r.memory) console.log(`    at ${String(m.percent).padStart(3)}% (${fmt(m.records)} records): heap ${m.heapUsedMB} MB, RSS ${m.rssMB} MB`);
 }
