@@ -4,7 +4,8 @@ import type { SignedRecord } from "../../sdk/envelope";
 
 /** What a floor worker measures: which check, for how long. */
 export interface FloorJob {
-  kind: "recoveries" | "digests";
+  /** nativeRecoveries: libsecp256k1's ecdsaRecover alone, to show what the hub's recoverSigner adds to it. */
+  kind: "recoveries" | "nativeRecoveries" | "digests";
   seconds: number;
 }
 

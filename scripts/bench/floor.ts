@@ -19,6 +19,8 @@ export interface Floor {
   cores: number;
   /** Native secp256k1 public-key recovery of a record signature (sdk/signature.ts recoverSigner), per core, all cores busy. */
   recoveriesPerSecondPerCore: number;
+  /** libsecp256k1's ecdsaRecover alone, per core, all cores busy: what recoverSigner's hashing and checksum add is the gap. */
+  nativeRecoveriesPerSecondPerCore: number;
   /** A record digest recomputed from a signed record (sdk/digest.ts computeDigest), per core, all cores busy. */
   digestsPerSecondPerCore: number;
   /** cores / (1/recoveries + 1/digests): every check of a record, on all cores. */
@@ -141,12 +143,14 @@ export async function measureFloor(opts: { postgresUrl?: string; seconds?: numbe
   const cores = os.availableParallelism();
   const loadBefore = os.loadavg()[0];
   const recoveriesPerSecondPerCore = await perCore("recoveries", seconds, cores);
+  const nativeRecoveriesPerSecondPerCore = await perCore("nativeRecoveries", seconds, cores);
   const digestsPerSecondPerCore = await perCore("digests", seconds, cores);
   const sqliteInsertsPerSecond = await sqliteInserts(seconds);
   const postgresInsertsPerSecond = opts.postgresUrl ? await postgresInserts(opts.postgresUrl, seconds) : undefined;
   return {
     cores,
     recoveriesPerSecondPerCore,
+    nativeRecoveriesPerSecondPerCore,
     digestsPerSecondPerCore,
     checkedRecordsPerSecond: cores / (1 / recoveriesPerSecondPerCore + 1 / digestsPerSecondPerCore),
     sqliteInsertsPerSecond,
@@ -167,7 +171,9 @@ export function ofFloor(figure: number, floor: number, unit = "/s"): string {
 
 export function printFloor(f: Floor): void {
   console.log(`floor on ${f.cores} cores (${f.seconds} s each, load ${f.loadBefore.toFixed(2)} before):`);
-  console.log(`  secp256k1 recoveries  ${fmt(f.recoveriesPerSecondPerCore)}/s per core`);
+  console.log(
+    `  secp256k1 recoveries  ${fmt(f.recoveriesPerSecondPerCore)}/s per core (recoverSigner; ecdsaRecover alone ${fmt(f.nativeRecoveriesPerSecondPerCore)}/s)`,
+  );
   console.log(`  record digests        ${fmt(f.digestsPerSecondPerCore)}/s per core`);
   console.log(`  checked records       ${fmt(f.checkedRecordsPerSecond)}/s on all cores (recovery + digest)`);
   console.log(`  SQLite inserts        ${fmt(f.sqliteInsertsPerSecond)} rows/s (RecordVersion, batches of ${BATCH})`);
