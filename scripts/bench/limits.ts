@@ -3,14 +3,16 @@
  * the other benchmarks last wrote to bench-results/*.json and prints each headline figure as a ratio
  * of its floor, with the file's date. Runs no other benchmark itself: run them first.
  * Run: npx tsx scripts/bench/limits.ts   (PostgreSQL too: node scripts/with-postgres.mjs npx tsx scripts/bench/limits.ts)
- * Writes bench-results/floor.json.
+ * Writes bench-results/floor.json. A benchmark that stores the floor of its own run as `floor` in
+ * its JSON (measureFloor's result) is read against that one, measured under the same load.
  */
 import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { z } from "zod";
 import { measureFloor, ofFloor, printFloor, type Floor } from "./floor";
 
-const RESULTS = path.join(__dirname, "../../bench-results");
+// BENCH_RESULTS_DIR: another folder of results (an older run's, a copy from another machine).
+const RESULTS = process.env.BENCH_RESULTS_DIR ?? path.join(__dirname, "../../bench-results");
 
 /** A headline figure and the floor figure it is a ratio of (none: no physical floor bounds it). */
 interface Headline {
@@ -32,6 +34,23 @@ const AuditSchema = z.object({
 });
 const PageSchema = z.object({ steps: z.number(), requestsPerS: z.number(), p95Ms: z.number() });
 const ScaleSchema = z.object({ runs: z.array(z.object({ processes: z.number(), recordsPerSecond: z.number() })) });
+
+/**
+ * A floor a benchmark measured in its own run and stored as `floor` in its JSON: its ratios are then
+ * read against that (the same load on the shared cores), not against this run's.
+ */
+const StoredFloorSchema = z.object({
+  floor: z
+    .object({
+      cores: z.number(),
+      recoveriesPerSecondPerCore: z.number(),
+      digestsPerSecondPerCore: z.number(),
+      checkedRecordsPerSecond: z.number(),
+      sqliteInsertsPerSecond: z.number(),
+      postgresInsertsPerSecond: z.number().optional(),
+    })
+    .passthrough(),
+});
 
 /** Each benchmark's file, and how its headline is read against the floor. */
 const READERS: Record<string, (json: unknown, f: Floor) => Headline[]> = {
@@ -103,8 +122,12 @@ function report(f: Floor): void {
     }
     const date = statSync(full).mtime.toISOString().slice(0, 16).replace("T", " ");
     let lines: Headline[];
+    let whose = "this run's floor";
     try {
-      lines = read(JSON.parse(readFileSync(full, "utf8")), f);
+      const json: unknown = JSON.parse(readFileSync(full, "utf8"));
+      const own = StoredFloorSchema.safeParse(json);
+      if (own.success) whose = "its own run's floor";
+      lines = read(json, own.success ? { ...f, ...own.data.floor } : f);
     } catch (err) {
       console.log(`  ${file} (${date}): unreadable: ${(err as Error).message.split("\n")[0]}`);
       continue;
@@ -112,7 +135,8 @@ function report(f: Floor): void {
     for (const h of lines) {
       const figure =
         h.floor !== undefined && Number.isFinite(h.floor) ? ofFloor(h.figure, h.floor, h.unit) : `${Math.round(h.figure).toLocaleString("en-US")}${h.unit}`;
-      console.log(`  ${h.what} (${file}, ${date}): ${figure}${h.note ? `  [${h.note}]` : ""}`);
+      const against = h.floor !== undefined ? `, ${whose}` : "";
+      console.log(`  ${h.what} (${file}, ${date}${against}): ${figure}${h.note ? `  [${h.note}]` : ""}`);
     }
   }
 }
