@@ -5,10 +5,11 @@
 // starts (each party signs on its own machines), on every core. About 1% of the payments are off by
 // 1 CNY, so some results list a discrepancy.
 // Prints documents/s, total seconds, and p50/p95 from a case's last document to its MatchResult.
-// Usage: npm run bench:customs   (CUSTOMS_BENCH_ORDERS, default 200000)
+// Usage: npm run bench:customs [-- --orders 200000 --cpu-prof DIR]   (CUSTOMS_BENCH_ORDERS is the default of --orders)
 import { mkdirSync, writeFileSync } from "node:fs";
 import { cpus } from "node:os";
-import { join } from "node:path";
+import { join, resolve } from "node:path";
+import { parseArgs } from "node:util";
 import { Worker, isMainThread, parentPort, workerData } from "node:worker_threads";
 import { keccakReady } from "../../sdk/bytes";
 import { prepareRecord } from "../../sdk/digest";
@@ -232,8 +233,15 @@ async function signAll(orders: number, orgs: TestOrg[]): Promise<Map<number, str
  * to that race.
  */
 async function main() {
-  const orders = Number(process.env.CUSTOMS_BENCH_ORDERS ?? 200_000);
-  if (!Number.isInteger(orders) || orders < BATCH || orders % BATCH !== 0) throw new Error(`CUSTOMS_BENCH_ORDERS must be a multiple of ${BATCH}`);
+  const { values } = parseArgs({
+    options: {
+      orders: { type: "string", default: process.env.CUSTOMS_BENCH_ORDERS ?? "200000" },
+      // A folder: the hub process (and its worker threads) write V8 CPU profiles there (cpu-profile.cjs).
+      "cpu-prof": { type: "string" },
+    },
+  });
+  const orders = Number(values.orders);
+  if (!Number.isInteger(orders) || orders < BATCH || orders % BATCH !== 0) throw new Error(`--orders must be a multiple of ${BATCH}`);
   const chain = await startTestChain();
   const database = await freshDatabase();
   const hub = await startHubProcess(
@@ -243,8 +251,13 @@ async function main() {
       // The hub as we recommend running it for bulk publishing (docs/customs.md): a 32 MB young
       // generation means fewer scavenges of short-lived request bodies. HUB_NODE_OPTIONS replaces it,
       // e.g. "--require ./profiler.js" to profile the hub (--cpu-prof is not allowed in NODE_OPTIONS).
-      NODE_OPTIONS: process.env.HUB_NODE_OPTIONS ?? HUB_NODE_OPTIONS,
+      NODE_OPTIONS: [process.env.HUB_NODE_OPTIONS ?? HUB_NODE_OPTIONS, ...(values["cpu-prof"] ? [`--require ${join(__dirname, "cpu-profile.cjs")}`] : [])].join(
+        " ",
+      ),
+      ...(values["cpu-prof"] ? { CARGOPROOF_CPU_PROF_DIR: resolve(values["cpu-prof"]) } : {}),
       ...(process.env.RECORD_CHECK_WORKERS ? { RECORD_CHECK_WORKERS: process.env.RECORD_CHECK_WORKERS } : {}),
+      // Cases per matcher tick (one transaction each): a smaller tick holds the event loop for less.
+      ...(process.env.CUSTOMS_MATCH_BATCH ? { CUSTOMS_MATCH_BATCH: process.env.CUSTOMS_MATCH_BATCH } : {}),
     }),
   );
   let health: ReturnType<typeof watchResponsiveness> | undefined;
