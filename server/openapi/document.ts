@@ -209,8 +209,8 @@ function problemResponses(op: Operation): Record<string, JsonObject> {
           schema: {
             allOf: [
               ref("Problem"),
-              ...(op.problemBody ? [ref(op.problemBody.alsoIs.name)] : []),
               { properties: { type: { enum: types }, status: { const: Number(status) } } },
+              ...(op.problemBody ? [ref(op.problemBody.alsoIs.name)] : []),
             ],
           },
         },
