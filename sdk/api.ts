@@ -209,8 +209,7 @@ export const ChainInfoSchema = z.object({
 });
 export type ChainInfo = z.infer<typeof ChainInfoSchema>;
 
-/** RFC 9457 problem details, as every hub error is sent. */
-/** RFC 9457 problem details; open, as §3.2 lets a problem carry extension members (ONE Record's answers are also an api:Error). */
+/** RFC 9457 problem details, as every hub error is sent; open, as §3.2 lets a problem carry extension members (ONE Record's answers are also an api:Error). */
 export const ProblemSchema = z.looseObject({
   type: z.string(),
   title: z.string(),
