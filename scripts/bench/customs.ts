@@ -17,6 +17,7 @@ import { signRecord } from "../../sdk/signature";
 import { prcIdCheckCharacter, roundAmount } from "../../sdk/records/customs-common";
 import type { RecordBody } from "../../sdk/records";
 import { admit, freshDatabase, hubEnv, sql, startHubProcess, startTestChain, type TestOrg } from "../../test/integration/harness";
+import { percentile } from "./responsiveness";
 
 const PARTIES = [
   { id: "tmall-global", roles: ["PLATFORM"], type: "Order" },
@@ -198,10 +199,6 @@ function watchResponsiveness(hubUrl: string): { stop(): Promise<number[]> } {
       return samples.sort((a, b) => a - b);
     },
   };
-}
-
-function percentile(sorted: number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN;
 }
 
 async function signAll(orders: number, orgs: TestOrg[]): Promise<Map<number, string[]>> {

@@ -12,6 +12,7 @@ import { keccakReady } from "../../sdk/bytes";
 import { epcisEventRecords } from "../../sdk/epcis/records";
 import { admit, freshDatabase, hubEnv, startHubProcess, startTestChain } from "../../test/integration/harness";
 import { epcisDocument, gtinOf, lotUri, productBatch } from "../../test/browser/product-fixture";
+import { percentile } from "./responsiveness";
 
 const STEPS = 50;
 const TARGET_P95_MS = 10;
@@ -29,8 +30,6 @@ function get(agent: http.Agent, url: string): Promise<{ status: number; bytes: n
     req.on("error", reject);
   });
 }
-
-const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
 
 async function main() {
   await keccakReady;
