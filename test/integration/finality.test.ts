@@ -118,17 +118,28 @@ describe(`anchoring finality and reorgs (${isPostgres() ? "PostgreSQL" : "SQLite
         await sleep(150);
       }
     })();
-    const stopMining = node.mineEvery(300);
+    let stopMining = node.mineEvery(300);
     try {
       await waitUntil("some batches anchored under load", async () => (await batches()).filter((b) => b.status === "ANCHORED").length >= 3);
       const snapshot = await node.rpc<string>("evm_snapshot");
       const headAtSnapshot = await node.provider.getBlockNumber();
-      const anchoredBefore = new Set((await batches()).filter((b) => b.status === "ANCHORED").map((b) => b.id));
-      await waitUntil("batches anchored after the snapshot", async () =>
-        (await batches()).some((b) => b.status === "ANCHORED" && !anchoredBefore.has(b.id) && (b.blockNumber ?? 0) > headAtSnapshot),
+      // A batch that existed at the snapshot may have had its transaction in the mempool then: the
+      // revert restores that mempool, the node may mine it again into an identical block, and the
+      // chain then really still has it. Only a batch sealed after the snapshot is surely dropped.
+      const beforeSnapshot = new Set((await batches()).map((b) => b.id));
+      await waitUntil("a batch sealed after the snapshot anchored", async () =>
+        (await batches()).some((b) => b.status === "ANCHORED" && !beforeSnapshot.has(b.id) && (b.blockNumber ?? 0) > headAtSnapshot),
       );
+      // Mining paused so that one batch is surely mined and still waiting for depth at the reorg.
+      await stopMining();
+      const sent = async () => (await batches()).find((b) => !beforeSnapshot.has(b.id) && b.status === "SIGNED" && b.minedBlock === null && b.txHash);
+      await waitUntil("a batch's transaction in the mempool", async () => inMempool((await sent())?.txHash ?? null));
+      const waiting = (await sent())!.id;
+      await node.mine();
+      await waitUntil("the hub to see it mined", async () => (await batches()).some((b) => b.id === waiting && b.minedBlock !== null));
       const dropped = (await batches()).filter((b) => (b.blockNumber ?? b.minedBlock ?? 0) > headAtSnapshot);
       expect(await node.rpc("evm_revert", [snapshot])).to.equal(true);
+      stopMining = node.mineEvery(300);
       // Anchored again: ANCHORED, with a transaction the canonical chain has in that block.
       await waitUntil("the dropped batches anchored again", async () => {
         const now = await batches();
