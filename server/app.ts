@@ -83,12 +83,14 @@ export interface HubServices {
 
 export function createServices(parts: HubParts, log?: (line: string) => void): HubServices {
   const { db, provider, chain, config, chainId } = parts;
+  const instanceId = parts.instanceId ?? config.INSTANCE_ID ?? randomUUID().slice(0, 8);
   const proofs = new ProofService(db, { chainId, anchorRegistry: chain.contracts.anchorRegistry, headBlock: () => chain.provider.getBlockNumber() });
   const exportChain: ExportChain = { chainId, ...chain.contracts, anchorer: chain.anchorer.address };
   const selfAudit = new SelfAudit(db, provider, proofs, chain, exportChain, {
     intervalMs: config.AUDIT_INTERVAL_MS,
     maxAnchorLagS: config.AUDIT_MAX_ANCHOR_LAG_S,
     fromBlock: config.AUDIT_FROM_BLOCK ?? chain.fromBlock,
+    instanceId,
     log,
   });
   const accessLog = new AccessLogWriter(db, provider);
@@ -123,7 +125,7 @@ export function createServices(parts: HubParts, log?: (line: string) => void): H
     allowPrivate: config.WEBHOOK_ALLOW_PRIVATE,
     pollMs: config.WEBHOOK_POLL_MS,
     batchSize: 50,
-    instanceId: parts.instanceId ?? config.INSTANCE_ID ?? randomUUID().slice(0, 8),
+    instanceId,
     log,
     formats: { "one-record": oneRecordWebhookFormat(db, provider, iris), [EPCIS_FORMAT]: epcisWebhookFormat(db, provider) },
   });

@@ -5,6 +5,7 @@ import { buildMerkleTree } from "../../sdk/merkle";
 import type { Db } from "../db/client";
 import { classifySendError, type HubChain } from "../chain/hub-chain";
 import { LOCAL_DEV_CHAIN_IDS } from "../chain/dev-keys";
+import { Lease } from "../lease";
 import { RepeatingTask } from "../repeating-task";
 import { bumpedFees, currentFees, feesOf, type FeePolicy, type Fees } from "./fees";
 import { reopenLostBatches } from "./lost-batches";
@@ -75,6 +76,7 @@ type Batch = NonNullable<Awaited<ReturnType<Db["anchorBatch"]["findUnique"]>>>;
  */
 export class AnchoringWorker {
   private readonly task: RepeatingTask<void>;
+  private readonly lease: Lease;
   private lastChainCheck = 0;
   private stopping = false;
 
@@ -83,6 +85,7 @@ export class AnchoringWorker {
     private readonly chain: HubChain,
     private readonly opts: AnchoringOptions,
   ) {
+    this.lease = new Lease(db, LEASE, opts.instanceId, opts.leaseMs);
     this.task = new RepeatingTask(
       () => this.tick(),
       () => opts.pollMs,
@@ -94,9 +97,11 @@ export class AnchoringWorker {
     this.task.start();
   }
 
-  stop(): Promise<void> {
+  /** Stops after the pass in progress and lets the lease go, so another instance takes over at once. */
+  async stop(): Promise<void> {
     this.stopping = true;
-    return this.task.stop();
+    await this.task.stop();
+    await this.lease.release().catch(() => undefined);
   }
 
   private log(line: string) {
@@ -109,7 +114,7 @@ export class AnchoringWorker {
    * as soon as the previous one is anchored, not a poll interval later.
    */
   async tick(): Promise<void> {
-    if (!(await this.holdLease())) return;
+    if (!(await this.lease.hold())) return;
     if (Date.now() - this.lastChainCheck >= (this.opts.chainCheckMs ?? CHAIN_CHECK_MS)) await this.reopenLost();
     const unfinished = await this.db.anchorBatch.findMany({ where: { status: { not: "ANCHORED" } }, orderBy: { createdAt: "asc" } });
     const now = Date.now();
@@ -126,7 +131,7 @@ export class AnchoringWorker {
       // Back to back only while each is anchored at once; a batch waiting for depth ends the pass, so
       // the next one first looks at the waiting batches (deep enough, or gone in a reorg).
       if (!batch || (await this.finish(batch)) !== "anchored") return;
-      if (batch.leafCount < this.opts.batchSize || this.stopping || !(await this.holdLease())) return;
+      if (batch.leafCount < this.opts.batchSize || this.stopping || !(await this.lease.hold())) return;
     }
   }
 
@@ -134,23 +139,6 @@ export class AnchoringWorker {
   private async reopenLost(): Promise<boolean> {
     this.lastChainCheck = Date.now();
     return (await reopenLostBatches(this.db, this.chain, (line) => this.log(line))).length > 0;
-  }
-
-  private async holdLease(): Promise<boolean> {
-    const now = new Date();
-    const data = { holder: this.opts.instanceId, expiresAt: new Date(now.getTime() + this.opts.leaseMs) };
-    const { count } = await this.db.anchorLease.updateMany({
-      where: { name: LEASE, OR: [{ holder: this.opts.instanceId }, { expiresAt: { lt: now } }] },
-      data,
-    });
-    if (count === 1) return true;
-    if (await this.db.anchorLease.findUnique({ where: { name: LEASE } })) return false;
-    try {
-      await this.db.anchorLease.create({ data: { name: LEASE, ...data } });
-      return true;
-    } catch {
-      return false; // another instance created it first
-    }
   }
 
   /**

@@ -4,6 +4,7 @@ import type { ProofService } from "../anchoring/proofs";
 import type { HubChain } from "../chain/hub-chain";
 import type { Db, DbProvider } from "../db/client";
 import { OPERATOR_ORG_ID } from "../orgs/service";
+import { Lease } from "../lease";
 import { RepeatingTask } from "../repeating-task";
 import { exportLines, type ExportChain } from "./export";
 
@@ -19,17 +20,29 @@ export interface SelfAuditOptions {
   intervalMs: number;
   maxAnchorLagS: number;
   fromBlock: number;
+  /** This hub process's identity for the self-audit lease. */
+  instanceId: string;
   log?: (line: string) => void;
 }
+
+const LEASE = "self-audit";
+/** The lease is renewed every third of this while a pass runs; a crashed auditor's lease frees this long after. */
+const LEASE_TTL_MS = 60_000;
 
 /**
  * The hub audits itself on a schedule with the auditor's own engine (sdk/audit) over the same
  * export lines an auditor downloads, so /metrics shows what an outside audit would find.
+ *
+ * Once per hub, not per instance: a pass runs under the "self-audit" lease (server/lease.ts), kept
+ * for one and a half intervals after it ends. The holder's next pass, an interval later, renews it;
+ * the other instances pass their turn until the holder stops or dies. So one instance audits per
+ * interval, never two at once. /metrics shows this instance's latest pass.
  */
 export class SelfAudit {
   last: SelfAuditResult | undefined;
-  private running: Promise<SelfAuditResult> | undefined;
-  private readonly task: RepeatingTask<SelfAuditResult>;
+  private running: Promise<SelfAuditResult | undefined> | undefined;
+  private readonly task: RepeatingTask<SelfAuditResult | undefined>;
+  private readonly lease: Lease;
 
   constructor(
     private readonly db: Db,
@@ -39,6 +52,7 @@ export class SelfAudit {
     private readonly exportChain: ExportChain,
     private readonly opts: SelfAuditOptions,
   ) {
+    this.lease = new Lease(db, LEASE, opts.instanceId, LEASE_TTL_MS);
     this.task = new RepeatingTask(
       () => this.run(),
       () => opts.intervalMs,
@@ -57,9 +71,12 @@ export class SelfAudit {
     await this.running?.catch(() => undefined);
   }
 
-  /** One audit of the whole hub; concurrent calls share the run in progress. */
-  run(): Promise<SelfAuditResult> {
-    this.running ??= this.audit().finally(() => (this.running = undefined));
+  /**
+   * One audit of the whole hub, unless another instance holds the lease (undefined then); concurrent
+   * calls share the run in progress.
+   */
+  run(): Promise<SelfAuditResult | undefined> {
+    this.running ??= this.lease.run(() => this.audit(), this.opts.intervalMs * 1.5).finally(() => (this.running = undefined));
     return this.running;
   }
 
@@ -95,6 +112,8 @@ export class SelfAudit {
       this.opts.log?.(`[audit] self-audit failed: ${result.error}`);
     }
     this.last = result;
+    const outcome = result.report ? (result.report.clean ? "clean" : "findings") : "failed";
+    this.opts.log?.(`[audit ${this.opts.instanceId}] self-audit pass ${new Date(started).toISOString()} to ${new Date().toISOString()}: ${outcome}`);
     return result;
   }
 }

@@ -1,0 +1,72 @@
+// Several hub processes on one database: what must happen once per hub happens once, not once per instance.
+import { expect } from "chai";
+import { shipment } from "../fixtures";
+import { admit, freshDatabase, hubEnv, isPostgres, sql, startHubProcess, startTestChain, waitFor, type HubProcess, type TestChain } from "./harness";
+
+interface Pass {
+  instance: string;
+  start: number;
+  end: number;
+}
+
+/** The self-audit passes a hub logged ("[audit <id>] self-audit pass <start> to <end>: <outcome>"). */
+function passesOf(hub: HubProcess): Pass[] {
+  return [...hub.output().matchAll(/\[audit (\S+)\] self-audit pass (\S+) to (\S+): (\w+)/g)].map((m) => ({
+    instance: m[1]!,
+    start: Date.parse(m[2]!),
+    end: Date.parse(m[3]!),
+  }));
+}
+
+describe(`several hub instances on one database (${isPostgres() ? "PostgreSQL" : "SQLite"})`, function () {
+  this.timeout(120_000);
+  let chain: TestChain;
+
+  before(async function () {
+    chain = await startTestChain();
+  });
+
+  after(async function () {
+    await chain?.stop();
+  });
+
+  it("one self-audit pass at a time, one per interval across the hub; another instance takes over when its holder stops", async function () {
+    const INTERVAL_MS = 400;
+    const database = await freshDatabase();
+    const env = (id: string) => hubEnv(chain, database.url, { INSTANCE_ID: id, AUDIT_INTERVAL_MS: String(INTERVAL_MS) });
+    const a = await startHubProcess(env("hub-a"));
+    const b = await startHubProcess(env("hub-b"));
+    const hubs = { "hub-a": a, "hub-b": b };
+    try {
+      // Something to audit.
+      const shipper = await admit(a.url, "brand-audit", ["SHIPPER"]);
+      await shipper.client.publishBatch(Array.from({ length: 5 }, () => shipper.client.signRecord("Shipment", shipment())));
+      await waitFor("six self-audit passes", () => passesOf(a).length + passesOf(b).length >= 6, 60_000);
+
+      const [lease] = await sql<{ holder: string }>(database.url, `SELECT "holder" FROM "AnchorLease" WHERE "name" = 'self-audit'`);
+      expect(lease?.holder).to.be.oneOf(["hub-a", "hub-b"]);
+      const holder = lease!.holder as keyof typeof hubs;
+      const other = holder === "hub-a" ? "hub-b" : "hub-a";
+      const before = [...passesOf(a), ...passesOf(b)].sort((x, y) => x.start - y.start);
+      expect(
+        before.map((p) => p.instance),
+        "the holder alone audits while it runs",
+      ).to.deep.equal(before.map(() => holder));
+
+      await hubs[holder].stop();
+      await waitFor(`a self-audit pass by ${other}`, () => passesOf(hubs[other]).length >= 2, 30_000);
+      const all = [...before, ...passesOf(hubs[other])].sort((x, y) => x.start - y.start);
+      expect(all.filter((p) => p.instance === other)).to.have.length.at.least(2);
+      for (let i = 1; i < all.length; i++) {
+        // Never two at once; the next one an interval after the last ended (a timer may fire a little early).
+        expect(all[i]!.start - all[i - 1]!.end, `pass ${i} starts an interval after pass ${i - 1} ended`).to.be.at.least(INTERVAL_MS - 20);
+      }
+      const [after] = await sql<{ holder: string }>(database.url, `SELECT "holder" FROM "AnchorLease" WHERE "name" = 'self-audit'`);
+      expect(after!.holder).to.equal(other);
+    } finally {
+      await a.stop();
+      await b.stop();
+      await database.drop();
+    }
+  });
+});
