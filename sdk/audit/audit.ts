@@ -1,5 +1,5 @@
 import { getAddress, type Provider } from "ethers";
-import { accessEntryHash, accessLogHeadLeaf, checkAccessLink } from "../access-log";
+import { accessChainHeadLeaf, accessChainLabel, accessEntryHash, accessLogHeadLeaf, accessPlaceOf, checkAccessLink } from "../access-log";
 import { keccakReady } from "../bytes";
 import { orgIdToBytes32 } from "../chain-abi";
 import { checkMembership, type RegistryChain } from "../verify";
@@ -58,12 +58,16 @@ interface OpenBatch {
   lineNo: number;
   /** Leaf -> whether a record line of the batch matched it. */
   leaves: Map<string, boolean>;
-  headLeaf?: string;
+  /** The leaves that are access log heads, not records. */
+  headLeaves: Set<string>;
   /** The anchoring that proves the batch's records, when its leaves fold to an anchored root. */
   proven?: AnchoredRoot;
 }
 
 interface ExpectedHead {
+  /** The chain (undefined: the legacy chain) and the place in it the head names. */
+  chain: string | undefined;
+  seq: number;
   hash: string;
   batchId: string;
   root: string;
@@ -72,6 +76,12 @@ interface ExpectedHead {
 
 type Phase = "start" | "body" | "access" | "done";
 const ORDER: Record<Phase, number> = { start: 0, body: 1, access: 2, done: 3 };
+
+/** The key of a chain in the audit's maps: the legacy chain's cannot be an organisation's id. */
+const LEGACY = "\u0000legacy";
+const chainKey = (chain: string | undefined) => chain ?? LEGACY;
+const headKey = (chain: string | undefined, seq: number) => `${seq}|${chainKey(chain)}`;
+const chainFields = (chain: string | undefined) => (chain === undefined ? {} : { chain });
 
 const iso = (ms: number) => new Date(ms).toISOString();
 const duration = (s: number) => (s < 120 ? `${Math.round(s)} s` : s < 7200 ? `${Math.round(s / 60)} min` : `${(s / 3600).toFixed(1)} h`);
@@ -91,8 +101,10 @@ class Audit {
   private readonly claims: BatchClaims;
   /** Batches marked anchored in a block after the audit's last one but not after the export's: judged at the end. */
   private readonly afterView: { finding: Finding; blockNumber: number }[] = [];
-  private readonly heads = new Map<number, ExpectedHead[]>();
-  private lastAccess: { seq: number; hash: string } | undefined;
+  /** Anchored heads by headKey(chain, seq), checked as the log's lines go by. */
+  private readonly heads = new Map<string, ExpectedHead[]>();
+  /** Each chain's last line seen (by chainKey): its place and hash. */
+  private readonly lastAccess = new Map<string, { seq: number; hash: string }>();
   private lastOwnAccess = 0;
   private readonly membership = new Map<string, { ok: boolean; reason?: string }>();
   private readonly chains = new Map<string, RegistryChain>();
@@ -163,7 +175,7 @@ class Audit {
     if (this.batchIds.has(b.id)) this.add({ code: "batch-root-mismatch", message: `batch ${b.id} is listed twice`, ...where });
     this.batchIds.add(b.id);
     const replaced = this.claims.take(b, lineNo);
-    const open: OpenBatch = { line: b, lineNo, leaves: new Map(b.leaves.map((l) => [l, false])) };
+    const open: OpenBatch = { line: b, lineNo, leaves: new Map(b.leaves.map((l) => [l, false])), headLeaves: new Set() };
     let foldsToRoot = computedRoot === b.root;
     if (!foldsToRoot)
       this.add({
@@ -205,19 +217,24 @@ class Audit {
       });
     }
     if (foldsToRoot && anchoring) open.proven = anchoring;
-    if (b.accessLogHead) {
-      const { seq, hash } = b.accessLogHead;
-      open.headLeaf = accessLogHeadLeaf(seq, hash);
-      if (!open.leaves.has(open.headLeaf))
+    const anchoredHeads = [
+      ...(b.accessLogHead ? [{ chain: undefined, ...b.accessLogHead, leaf: accessLogHeadLeaf(b.accessLogHead.seq, b.accessLogHead.hash) }] : []),
+      ...(b.accessLogChains ?? []).map((h) => ({ ...h, leaf: accessChainHeadLeaf(h.chain, h.seq, h.hash) })),
+    ];
+    for (const { chain, seq, hash, leaf } of anchoredHeads) {
+      open.headLeaves.add(leaf);
+      if (!open.leaves.has(leaf))
         this.add({
           code: "access-log-head-mismatch",
-          message: `batch ${b.id} names access-log head ${seq} but its leaf is not among the batch's leaves`,
+          message: `batch ${b.id} names ${accessChainLabel(chain)}access-log head ${seq} but its leaf is not among the batch's leaves`,
           seq,
+          ...chainFields(chain),
           ...where,
         });
-      const list = this.heads.get(seq) ?? [];
-      list.push({ hash, batchId: b.id, root: b.root, checked: false });
-      this.heads.set(seq, list);
+      const key = headKey(chain, seq);
+      const list = this.heads.get(key) ?? [];
+      list.push({ chain, seq, hash, batchId: b.id, root: b.root, checked: false });
+      this.heads.set(key, list);
     }
     this.batch = open;
   }
@@ -228,7 +245,7 @@ class Audit {
     if (!b) return;
     this.batch = undefined;
     for (const [leaf, matched] of b.leaves)
-      if (!matched && leaf !== b.headLeaf)
+      if (!matched && !b.headLeaves.has(leaf))
         this.add({
           code: "missing-record",
           message: `leaf ${leaf} of batch ${b.line.id} is not the digest of any record line of the batch`,
@@ -348,40 +365,46 @@ class Audit {
       this.add({ code: "access-log-gap", message: `access entry ${e.seq} has no hash: an auditor's export carries the log's hash chain`, ...where });
       return;
     }
-    const why = checkAccessLink(this.lastAccess, e);
-    if (why) this.add({ code: "access-log-gap", message: why, ...where });
-    for (const h of this.heads.get(e.seq) ?? []) {
+    const key = chainKey(e.chain);
+    const place = accessPlaceOf(e);
+    const chained = { ...where, ...chainFields(e.chain), seq: place };
+    const why = checkAccessLink(this.lastAccess.get(key), e);
+    if (why) this.add({ code: "access-log-gap", message: why, ...chained });
+    for (const h of this.heads.get(headKey(e.chain, place)) ?? []) {
       h.checked = true;
       if (h.hash !== e.hash)
         this.add({
           code: "access-log-head-mismatch",
-          message: `batch ${h.batchId} anchored access-log head ${e.seq} with hash ${h.hash}, the log's entry ${e.seq} has ${e.hash}`,
+          message: `batch ${h.batchId} anchored ${accessChainLabel(e.chain)}access-log head ${place} with hash ${h.hash}, the log's entry ${place} has ${e.hash}`,
           batchId: h.batchId,
           root: h.root,
-          ...where,
+          ...chained,
         });
     }
-    this.lastAccess = { seq: e.seq, hash: e.hash };
+    this.lastAccess.set(key, { seq: place, hash: e.hash });
   }
 
   /** After the last line: what can only be judged with everything seen. */
   finish(): void {
     if (this.phase === "start") throw new AuditInputError("the export is empty (no header line)");
     if (this.phase !== "done") throw new AuditInputError("the export ends without its end line: it was cut short (resume the export)");
-    const lastSeq = this.lastAccess?.seq ?? 0;
-    for (const [seq, list] of this.heads)
-      for (const h of list)
-        if (!h.checked && this.header.scope === "all")
-          this.add({
-            code: "access-log-head-mismatch",
-            message:
-              seq > lastSeq
-                ? `batch ${h.batchId} anchored access-log head ${seq}, but the log ends at entry ${lastSeq}`
-                : `batch ${h.batchId} anchored access-log head ${seq}, which is missing from the log`,
-            seq,
-            batchId: h.batchId,
-            root: h.root,
-          });
+    for (const list of this.heads.values())
+      for (const h of list) {
+        if (h.checked || this.header.scope !== "all") continue;
+        const lastSeq = this.lastAccess.get(chainKey(h.chain))?.seq ?? 0;
+        const label = accessChainLabel(h.chain);
+        this.add({
+          code: "access-log-head-mismatch",
+          message:
+            h.seq > lastSeq
+              ? `batch ${h.batchId} anchored ${label}access-log head ${h.seq}, but the log ends at entry ${lastSeq}`
+              : `batch ${h.batchId} anchored ${label}access-log head ${h.seq}, which is missing from the log`,
+          seq: h.seq,
+          ...chainFields(h.chain),
+          batchId: h.batchId,
+          root: h.root,
+        });
+      }
     const later = this.header.scope === "all" ? this.claims.finish(this.header) : 0;
     if (later > 0)
       this.warnings.push(`${later} root(s) anchored after the export began (block ${this.header.chainBlock}) are not covered: audit a newer export for them`);

@@ -5,7 +5,7 @@ import { Address, AnchorProofSchema, Hex32, OrgIdSchema, SignedRecordSchema } fr
 /**
  * The hub's audit export: JSON Lines, one object per line, in this order:
  *   header; for each anchor batch in creation order its batch line then its records; records in no
- *   batch; the access log by seq; end.
+ *   batch; the access log: the legacy chain by seq, then each chain by (chain, chainSeq); end.
  * Scope "own" (any organisation, its own records) has no batch lines: each anchored record carries
  * its proof, and access lines are only the entries whose owner is the organisation.
  * `cursor` is opaque; GET /v1/audit/export?after=<cursor> resumes after that line (header first).
@@ -53,12 +53,21 @@ export const BatchLineSchema = z.strictObject({
   id: z.string().min(1),
   root: Hex32,
   leafCount: z.number().int().min(1),
-  /** Record digests in leaf order, plus accessLogHeadLeaf(accessLogHead) when that is set. */
+  /**
+   * Record digests in leaf order, plus accessLogHeadLeaf(accessLogHead) when that is set and
+   * accessChainHeadLeaf(chain, seq, hash) for each of accessLogChains.
+   */
   leaves: z.array(Hex32).min(1),
   status: BatchStatusSchema,
   txHash: Hex32.optional(),
   blockNumber: z.number().int().min(0).optional(),
+  /** The legacy (single, hub-wide) access log chain's head, on batches sealed while it grew. */
   accessLogHead: z.strictObject({ seq: z.number().int().min(1), hash: Hex32 }).optional(),
+  /** The head of each access log chain that moved since the batch before (sdk/access-log.ts). */
+  accessLogChains: z
+    .array(z.strictObject({ chain: z.string().max(64), seq: z.number().int().min(1), hash: Hex32 }))
+    .min(1)
+    .optional(),
 });
 export type BatchLine = z.infer<typeof BatchLineSchema>;
 

@@ -33,7 +33,10 @@ export const FindingSchema = z.object({
   digest: z.string().optional(),
   batchId: z.string().optional(),
   root: z.string().optional(),
+  /** An access log line's place in its chain (chainSeq; the hub-wide seq in the legacy chain). */
   seq: z.number().int().optional(),
+  /** The access log chain, for findings about one (absent: the legacy chain, or not about the log). */
+  chain: z.string().optional(),
   /** The anchoring address, for findings about an anchorer's chain or anchorings. */
   anchorer: z.string().optional(),
   /** The block it was found at, for findings about the chain's events. */

@@ -17,12 +17,28 @@ type Row = {
   detail: string | null;
   prevHash: string;
   hash: string;
+  chain: string | null;
+  chainSeq: number | null;
 };
 
 /** The entry of a stored line: its fields named one by one, so a column added to the table never leaks into the answer. */
 export function entryOf(row: Row): AccessLogEntry {
-  const { seq, actor, recordId, version, owner, detail, prevHash, hash } = row;
-  return { seq, at: row.at.toISOString(), actor, action: row.action as AccessLogEntry["action"], recordId, version, owner, detail, prevHash, hash };
+  const { seq, actor, recordId, version, owner, detail, prevHash, hash, chain, chainSeq } = row;
+  const entry: AccessLogEntry = {
+    seq,
+    at: row.at.toISOString(),
+    actor,
+    action: row.action as AccessLogEntry["action"],
+    recordId,
+    version,
+    owner,
+    detail,
+    prevHash,
+    hash,
+  };
+  // A legacy line (from before chains) has neither.
+  if (chain !== null && chainSeq !== null) Object.assign(entry, { chain, chainSeq });
+  return entry;
 }
 
 /**
@@ -53,7 +69,7 @@ export function accessLogRoutes(db: Db, provider: DbProvider, auth: RequestHandl
   return router;
 }
 
-type OwnRow = Omit<Row, "seq" | "at" | "prevHash" | "hash"> & { ownerSeq: unknown; at: unknown; version: unknown };
+type OwnRow = Omit<Row, "seq" | "at" | "prevHash" | "hash" | "chain" | "chainSeq"> & { ownerSeq: unknown; at: unknown; version: unknown };
 
 /** The owner's lines after its own `after`, by its own sequence (also its own-scope audit export). */
 export async function ownEntries(db: Db, provider: DbProvider, owner: string, after: number, limit: number, recordId?: string): Promise<OwnAccessLogEntry[]> {

@@ -1,15 +1,19 @@
-import { chainAccessEntries, type AccessLogDraft } from "../../sdk/access-log";
+import { accessLogChainOf, chainAccessLines, type AccessLogDraft, type ChainedAccessEntry } from "../../sdk/access-log";
 import { writeTransaction, type Db, type DbProvider, type TxClient } from "../db/client";
 import { insertRows } from "../db/bulk-insert";
-import { query } from "../db/sql";
+import { query, execute, asNumber } from "../db/sql";
 
-const COLUMNS = ["seq", "ownerSeq", "at", "actor", "action", "recordId", "version", "owner", "detail", "prevHash", "hash"] as const;
+const COLUMNS = ["chain", "chainSeq", "ownerSeq", "at", "actor", "action", "recordId", "version", "owner", "detail", "prevHash", "hash"] as const;
+const GENESIS = `0x${"0".repeat(64)}`;
+
+type HeadRow = { chain: string; seq: unknown; hash: string; ownerSeqBase: unknown };
 
 /**
- * Appends to the hash-chained access log. Each append locks the head row first, so appends from
- * every request, and from several hub instances on one PostgreSQL, form one chain. Appends arriving
- * while one is being written are written together with the next (group commit): under load a
- * transaction carries many lines, and each caller still waits until its own lines are stored.
+ * Appends to the hash-chained access log: one chain per owner organisation (sdk/access-log.ts). An
+ * append locks the head rows of the chains it writes, and only those, so appends about different
+ * owners never wait for each other, in one hub or across several on one PostgreSQL (issue 17).
+ * Appends arriving while one is being written are written together with the next (group commit):
+ * under load a transaction carries many lines, and each caller still waits until its own are stored.
  */
 export class AccessLogWriter {
   private queue: { drafts: AccessLogDraft[]; done: (err?: unknown) => void }[] = [];
@@ -32,45 +36,68 @@ export class AccessLogWriter {
   /** Appends inside the caller's transaction, so the lines commit (or not) with what they log. */
   async appendIn(tx: TxClient, drafts: AccessLogDraft[]): Promise<void> {
     if (drafts.length === 0) return;
-    await tx.$executeRawUnsafe(`UPDATE "AccessLogHead" SET "seq" = "seq" WHERE "id" = 1`);
-    const head = await tx.accessLogHead.findUniqueOrThrow({ where: { id: 1 } });
-    const entries = chainAccessEntries({ seq: head.seq, hash: head.hash }, drafts);
-    const ownerSeqs = await this.ownerSequence(tx, drafts);
-    await insertRows(
+    const byChain = new Map<string, AccessLogDraft[]>();
+    for (const d of drafts) {
+      const chain = accessLogChainOf(d.owner);
+      const list = byChain.get(chain);
+      if (list) list.push(d);
+      else byChain.set(chain, [d]);
+    }
+    // One order for every transaction (the keys sorted by code unit, as the statement lists them),
+    // so two appends that share chains lock them in the same order and cannot deadlock.
+    const chains = [...byChain.keys()].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+    const heads = await this.lockHeads(tx, chains);
+    const rows: (string | number | Date | null)[][] = [];
+    const moved: ChainedAccessEntry[] = [];
+    for (const chain of chains) {
+      const head = heads.get(chain)!;
+      const entries = chainAccessLines(chain, head, byChain.get(chain)!);
+      for (const e of entries)
+        rows.push([
+          e.chain,
+          e.chainSeq,
+          e.owner === null ? null : head.ownerSeqBase + e.chainSeq,
+          new Date(e.at),
+          e.actor,
+          e.action,
+          e.recordId,
+          e.version,
+          e.owner,
+          e.detail,
+          e.prevHash,
+          e.hash,
+        ]);
+      moved.push(entries[entries.length - 1]!);
+    }
+    await insertRows(tx, this.provider, "AccessLogEntry", COLUMNS, rows);
+    const values = moved.map((_, i) => `($${3 * i + 1}, $${3 * i + 2}, $${3 * i + 3})`).join(", ");
+    await execute(
       tx,
       this.provider,
-      "AccessLogEntry",
-      COLUMNS,
-      entries.map((e, i) => [e.seq, ownerSeqs[i]!, new Date(e.at), e.actor, e.action, e.recordId, e.version, e.owner, e.detail, e.prevHash, e.hash]),
+      `INSERT INTO "AccessLogChainHead" ("chain", "seq", "hash") VALUES ${values}
+        ON CONFLICT ("chain") DO UPDATE SET "seq" = excluded."seq", "hash" = excluded."hash"`,
+      moved.flatMap((e) => [e.chain, e.chainSeq, e.hash]),
     );
-    const last = entries[entries.length - 1]!;
-    await tx.accessLogHead.update({ where: { id: 1 }, data: { seq: last.seq, hash: last.hash } });
   }
 
   /**
-   * Each draft's number in its owner's own sequence (null without an owner): the owner's counter row
-   * advanced by its lines, in this transaction. Appends hold the head row's lock, so the numbers are
-   * gapless per owner across hub instances; a rolled-back append takes its numbers back with it.
+   * The heads of `chains` (sorted), each row locked until the transaction ends: one upsert that
+   * creates a new chain's row (seq 0, genesis) and otherwise touches it, which takes its row lock
+   * on PostgreSQL (SQLite's write transaction already excludes every other writer).
    */
-  private async ownerSequence(tx: TxClient, drafts: readonly AccessLogDraft[]): Promise<(number | null)[]> {
-    const counts = new Map<string, number>();
-    for (const d of drafts) if (d.owner !== null) counts.set(d.owner, (counts.get(d.owner) ?? 0) + 1);
-    const last = new Map<string, number>();
-    for (const [owner, n] of counts) {
-      const [row] = await query<{ seq: unknown }>(
-        tx,
-        this.provider,
-        `INSERT INTO "AccessLogOwnerHead" ("owner", "seq") VALUES ($1, $2) ON CONFLICT ("owner") DO UPDATE SET "seq" = "AccessLogOwnerHead"."seq" + $2 RETURNING "seq"`,
-        [owner, n],
-      );
-      last.set(owner, Number(row!.seq) - n);
-    }
-    return drafts.map((d) => {
-      if (d.owner === null) return null;
-      const next = last.get(d.owner)! + 1;
-      last.set(d.owner, next);
-      return next;
-    });
+  private async lockHeads(tx: TxClient, chains: readonly string[]): Promise<Map<string, { seq: number; hash: string; ownerSeqBase: number }>> {
+    const values = chains.map((_, i) => `($${i + 1}, 0, '${GENESIS}')`).join(", ");
+    const rows = await query<HeadRow>(
+      tx,
+      this.provider,
+      `INSERT INTO "AccessLogChainHead" ("chain", "seq", "hash") VALUES ${values}
+        ON CONFLICT ("chain") DO UPDATE SET "seq" = "AccessLogChainHead"."seq"
+        RETURNING "chain", "seq", "hash", "ownerSeqBase"`,
+      chains,
+    );
+    const heads = new Map(rows.map((r) => [r.chain, { seq: asNumber(r.seq), hash: r.hash, ownerSeqBase: asNumber(r.ownerSeqBase) }]));
+    if (heads.size !== chains.length) throw new Error("access log: a chain head was not returned");
+    return heads;
   }
 
   private async flush(): Promise<void> {

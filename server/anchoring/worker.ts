@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { Transaction, type TransactionReceipt } from "ethers";
-import { accessLogHeadLeaf } from "../../sdk/access-log";
 import { buildMerkleTree } from "../../sdk/merkle";
+import { recordAnchoredHeads, unanchoredHeads } from "../access-log/anchored-heads";
 import type { Db } from "../db/client";
 import { classifySendError, type HubChain } from "../chain/hub-chain";
 import { LOCAL_DEV_CHAIN_IDS } from "../chain/dev-keys";
@@ -143,8 +143,8 @@ export class AnchoringWorker {
 
   /**
    * Claims the oldest pending digests into a new batch, if there are enough or they waited long
-   * enough. When the access log has grown since the last batch, its head joins the batch as one more
-   * leaf (sdk/access-log accessLogHeadLeaf), so the log is anchored with the records.
+   * enough. Each access log chain whose head moved since the last batch joins it as one more leaf
+   * (server/access-log/anchored-heads.ts), so every chain is anchored with the records.
    */
   private async seal(): Promise<Batch | undefined> {
     const pending = await this.db.anchorItem.findMany({
@@ -153,13 +153,13 @@ export class AnchoringWorker {
       take: this.opts.batchSize,
       select: { seq: true, digest: true, createdAt: true },
     });
-    const logHead = await this.unanchoredLogHead();
-    if (pending.length === 0 && !logHead) return undefined;
+    const logHeads = await unanchoredHeads(this.db);
+    if (pending.length === 0 && !logHeads) return undefined;
     const now = Date.now();
-    const oldest = Math.min(pending[0]?.createdAt.getTime() ?? Infinity, logHead?.since ?? Infinity);
+    const oldest = Math.min(pending[0]?.createdAt.getTime() ?? Infinity, logHeads?.since ?? Infinity);
     if (pending.length < this.opts.batchSize && now - oldest < this.opts.maxAgeMs) return undefined;
     const digests = pending.map((p) => p.digest);
-    if (logHead) digests.push(accessLogHeadLeaf(logHead.seq, logHead.hash));
+    if (logHeads) digests.push(...logHeads.leaves);
     const tree = buildMerkleTree(digests);
     const id = randomUUID();
     try {
@@ -171,9 +171,10 @@ export class AnchoringWorker {
             leafCount: digests.length,
             leaves: JSON.stringify(digests),
             status: "BUILT",
-            ...(logHead ? { accessLogSeq: logHead.seq, accessLogHash: logHead.hash } : {}),
+            ...(logHeads?.legacy ? { accessLogSeq: logHeads.legacy.seq, accessLogHash: logHeads.legacy.hash } : {}),
           },
         });
+        await recordAnchoredHeads(tx, id, logHeads);
         const { count } = await tx.anchorItem.updateMany({
           where: { batchId: null, seq: { in: pending.map((p) => p.seq) } },
           data: { batchId: id },
@@ -186,17 +187,6 @@ export class AnchoringWorker {
       this.log(`sealing skipped: ${(err as Error).message}`);
       return undefined;
     }
-  }
-
-  /** The access log's head if lines were added since the last sealed batch, with the oldest such line's time. */
-  private async unanchoredLogHead(): Promise<{ seq: number; hash: string; since: number } | undefined> {
-    const head = await this.db.accessLogHead.findUnique({ where: { id: 1 } });
-    if (!head || head.seq === 0) return undefined;
-    const last = await this.db.anchorBatch.aggregate({ _max: { accessLogSeq: true } });
-    const anchoredSeq = last._max.accessLogSeq ?? 0;
-    if (head.seq <= anchoredSeq) return undefined;
-    const first = await this.db.accessLogEntry.findUnique({ where: { seq: anchoredSeq + 1 }, select: { at: true } });
-    return { seq: head.seq, hash: head.hash, since: first?.at.getTime() ?? 0 };
   }
 
   private async finish(batch: Batch): Promise<Finished> {

@@ -46,14 +46,15 @@ type Position =
   | { p: "r"; c: string; i: string; q: number } // after a record of that batch, by outbox seq
   | { p: "u"; k: string } // after an unbatched record, by version id
   | { p: "o"; k: string } // after an own record, by version id
-  | { p: "a"; q: number }; // after an access log line, by seq
+  | { p: "a"; q: number } // after an access log line, by seq (own lines: ownerSeq; else the legacy chain's)
+  | { p: "c"; k: string; q: number }; // after a chained access log line, by (chain, chainSeq)
 
 const encode = (pos: Position) => Buffer.from(JSON.stringify(pos)).toString("base64url");
 
 function decode(cursor: string): Position {
   try {
     const pos = JSON.parse(Buffer.from(cursor, "base64url").toString("utf8")) as Position;
-    if (pos && typeof pos === "object" && ["b", "r", "u", "o", "a"].includes(pos.p)) return pos;
+    if (pos && typeof pos === "object" && ["b", "r", "u", "o", "a", "c"].includes(pos.p)) return pos;
   } catch {
     // fall through
   }
@@ -128,7 +129,7 @@ export async function* exportLines(db: Db, provider: DbProvider, proofs: ProofSe
       yield line;
     }
   }
-  if (!own && section !== "a") {
+  if (!own && section !== "a" && section !== "c") {
     let key = from?.p === "u" ? from.k : "";
     for (;;) {
       const rows = await unbatchedVersions(db, provider, key);
@@ -174,14 +175,32 @@ export async function* exportLines(db: Db, provider: DbProvider, proofs: ProofSe
     if (entries.length < PAGE * 5) break;
     seq = entries[entries.length - 1]!.seq;
   }
-  while (!own) {
-    const rows = await db.accessLogEntry.findMany({ where: { ...logWhere, seq: { gt: seq } }, orderBy: { seq: "asc" }, take: PAGE * 5 });
+  // The legacy chain (lines from before chains) by seq, then each chain by chainSeq: within a chain
+  // every line visible has its predecessors visible (they committed first, under the chain's lock),
+  // which the hub-wide seq of chained lines, given without a lock, does not promise.
+  while (!own && section !== "c") {
+    const rows = await db.accessLogEntry.findMany({ where: { chain: null, seq: { gt: seq } }, orderBy: { seq: "asc" }, take: PAGE * 5 });
     for (const row of rows) {
       counts.access++;
       yield { kind: "access", cursor: encode({ p: "a", q: row.seq }), entry: entryOf(row) };
     }
     if (rows.length < PAGE * 5) break;
     seq = rows[rows.length - 1]!.seq;
+  }
+  let at = from?.p === "c" ? { k: from.k, q: from.q } : undefined;
+  while (!own) {
+    const rows = await db.accessLogEntry.findMany({
+      where: at ? { OR: [{ chain: { gt: at.k } }, { chain: at.k, chainSeq: { gt: at.q } }] } : { chain: { not: null } },
+      orderBy: [{ chain: "asc" }, { chainSeq: "asc" }],
+      take: PAGE * 5,
+    });
+    for (const row of rows) {
+      counts.access++;
+      yield { kind: "access", cursor: encode({ p: "c", k: row.chain!, q: row.chainSeq! }), entry: entryOf(row) };
+    }
+    if (rows.length < PAGE * 5) break;
+    const last = rows[rows.length - 1]!;
+    at = { k: last.chain!, q: last.chainSeq! };
   }
   yield { kind: "end", counts };
 }
@@ -204,8 +223,15 @@ async function* batchSection(
       orderBy: [{ createdAt: "asc" }, { id: "asc" }],
       take: 20,
     });
+    const heads = await db.anchorBatchAccessHead.findMany({
+      where: { batchId: { in: batches.map((b) => b.id) } },
+      orderBy: [{ batchId: "asc" }, { chain: "asc" }],
+    });
+    const headsOf = new Map<string, { chain: string; seq: number; hash: string }[]>();
+    for (const h of heads) headsOf.set(h.batchId, [...(headsOf.get(h.batchId) ?? []), { chain: h.chain, seq: h.seq, hash: h.hash }]);
     for (const b of batches) {
       const c = b.createdAt.toISOString();
+      const chains = headsOf.get(b.id);
       const later = asOf !== undefined && b.status === "ANCHORED" && (b.blockNumber ?? 0) > asOf.block && (b.anchoredAt?.getTime() ?? 0) >= asOf.markedBefore;
       yield {
         kind: "batch",
@@ -218,6 +244,7 @@ async function* batchSection(
         ...(b.txHash ? { txHash: b.txHash } : {}),
         ...(b.blockNumber !== null && !later ? { blockNumber: b.blockNumber } : {}),
         ...(b.accessLogSeq !== null && b.accessLogHash ? { accessLogHead: { seq: b.accessLogSeq, hash: b.accessLogHash } } : {}),
+        ...(chains ? { accessLogChains: chains } : {}),
       };
       yield* batchRecords(db, show, b.id, c, 0);
     }

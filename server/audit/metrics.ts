@@ -21,14 +21,17 @@ const seconds = (d: Date) => Math.round(d.getTime() / 1000);
 
 /** The hub's metrics: record and anchoring counts, the anchoring lag, and the latest self-audit. */
 export async function renderMetrics(db: Db, audit: SelfAuditResult | undefined, now = new Date()): Promise<string> {
-  const [records, pending, oldestPending, batches, lastAnchored, logHead] = await Promise.all([
+  const [records, pending, oldestPending, batches, lastAnchored, legacyHead, chainHeads] = await Promise.all([
     db.recordVersion.count(),
     db.anchorItem.count({ where: { batchId: null } }),
     db.anchorItem.findFirst({ where: { batchId: null }, orderBy: { seq: "asc" }, select: { createdAt: true } }),
     db.anchorBatch.groupBy({ by: ["status"], _count: { _all: true } }),
     db.anchorBatch.findFirst({ where: { status: "ANCHORED" }, orderBy: { anchoredAt: "desc" }, select: { anchoredAt: true, blockTime: true } }),
     db.accessLogHead.findUnique({ where: { id: 1 } }),
+    db.accessLogChainHead.aggregate({ _sum: { seq: true } }),
   ]);
+  // The legacy chain's lines and every chain's (a head's seq is its chain's length).
+  const logLines = (legacyHead?.seq ?? 0) + (chainHeads._sum.seq ?? 0);
   // The oldest digest still waiting for a batch, or a batch still waiting for the chain.
   const unfinished = await db.anchorBatch.findFirst({ where: { status: { not: "ANCHORED" } }, orderBy: { createdAt: "asc" }, select: { createdAt: true } });
   const waitingSince = Math.min(oldestPending?.createdAt.getTime() ?? Infinity, unfinished?.createdAt.getTime() ?? Infinity);
@@ -48,7 +51,7 @@ export async function renderMetrics(db: Db, audit: SelfAuditResult | undefined, 
     metric("cargoproof_last_anchor_timestamp_seconds", "gauge", "When the latest batch was anchored (block time).", [
       { value: lastAnchored?.blockTime ? seconds(lastAnchored.blockTime) : 0 },
     ]),
-    metric("cargoproof_access_log_entries", "counter", "Lines in the hash-chained access log.", [{ value: logHead?.seq ?? 0 }]),
+    metric("cargoproof_access_log_entries", "counter", "Lines in the hash-chained access log.", [{ value: logLines }]),
   ];
   const report = audit?.report;
   out.push(

@@ -1,9 +1,19 @@
 // A miniature hub for the audit tests: real contracts on the in-process hardhat network, records
 // signed by organisations admitted on chain, batches anchored by the hub's anchorer (with the access
-// log's head as a leaf), and the export lines such a hub would serve. Tampering = editing the state.
+// log's heads as leaves), and the export lines such a hub would serve. Tampering = editing the state.
+// logAccess writes the legacy (single, hub-wide) chain, logChained the per-owner chains hubs write now.
 import { ethers, network } from "hardhat";
 import { Wallet, type BaseContract, type ContractTransactionResponse, type Filter, type HDNodeWallet, type Provider } from "ethers";
-import { ACCESS_LOG_GENESIS, accessLogHeadLeaf, chainAccessEntries, type AccessLogDraft, type AccessLogEntry } from "../../sdk/access-log";
+import {
+  ACCESS_LOG_GENESIS,
+  accessChainHeadLeaf,
+  accessLogChainOf,
+  accessLogHeadLeaf,
+  chainAccessEntries,
+  chainAccessLines,
+  type AccessLogDraft,
+  type AccessLogEntry,
+} from "../../sdk/access-log";
 import type { ExportLine, ExportScope } from "../../sdk/audit/export-format";
 import { orgIdToBytes32 } from "../../sdk/chain-abi";
 import { prepareRecord } from "../../sdk/digest";
@@ -32,6 +42,7 @@ export interface Batch {
   txHash?: string;
   blockNumber?: number;
   accessLogHead?: { seq: number; hash: string };
+  accessLogChains?: { chain: string; seq: number; hash: string }[];
   records: StoredRec[];
 }
 
@@ -90,30 +101,69 @@ export function publish(owner: string, key: { privateKey: string }, agoS = 60): 
   return { record: signRecord(key.privateKey, unsigned), publishedAt: new Date(Date.now() - agoS * 1000).toISOString(), batchId: null };
 }
 
+const draftOf = (d: Partial<AccessLogDraft>): AccessLogDraft => ({
+  at: new Date().toISOString(),
+  actor: FAST,
+  action: "READ" as const,
+  recordId: "shp-1",
+  version: 1,
+  owner: ACME,
+  detail: null,
+  ...d,
+});
+
+/** Appends to the legacy chain (as hubs before per-owner chains wrote it). */
 export function logAccess(state: HubState, drafts: Partial<AccessLogDraft>[]): void {
-  const last = state.access[state.access.length - 1];
-  const full = drafts.map((d) => ({
-    at: new Date().toISOString(),
-    actor: FAST,
-    action: "READ" as const,
-    recordId: "shp-1",
-    version: 1,
-    owner: ACME,
-    detail: null,
-    ...d,
-  }));
-  state.access.push(...chainAccessEntries(last ? { seq: last.seq, hash: last.hash } : { seq: 0, hash: ACCESS_LOG_GENESIS }, full));
+  const last = state.access.filter((e) => e.chain === undefined).at(-1);
+  state.access.push(...chainAccessEntries(last ? { seq: last.seq, hash: last.hash } : { seq: 0, hash: ACCESS_LOG_GENESIS }, drafts.map(draftOf)));
+}
+
+/** Appends each draft to its owner's chain; `seq` is the row number the database would give. */
+export function logChained(state: HubState, drafts: Partial<AccessLogDraft>[]): void {
+  for (const d of drafts.map(draftOf)) {
+    const chain = accessLogChainOf(d.owner);
+    const last = chainHead(state, chain);
+    const [entry] = chainAccessLines(chain, last, [d]);
+    state.access.push({ seq: (state.access.at(-1)?.seq ?? 0) + 1, ...entry! });
+  }
+}
+
+function chainHead(state: HubState, chain: string): { seq: number; hash: string } {
+  const last = state.access.filter((e) => e.chain === chain).at(-1);
+  return last ? { seq: last.chainSeq!, hash: last.hash } : { seq: 0, hash: ACCESS_LOG_GENESIS };
+}
+
+/** The chains whose head moved since the last batch that anchored them. */
+function movedChains(state: HubState): { chain: string; seq: number; hash: string }[] {
+  const anchored = new Map<string, number>();
+  for (const b of state.batches) for (const h of b.accessLogChains ?? []) anchored.set(h.chain, Math.max(anchored.get(h.chain) ?? 0, h.seq));
+  const chains = [...new Set(state.access.flatMap((e) => (e.chain === undefined ? [] : [e.chain])))].sort();
+  return chains.map((chain) => ({ chain, ...chainHead(state, chain) })).filter((h) => h.seq > (anchored.get(h.chain) ?? 0));
 }
 
 /** Seals the records (and the access log's current head) into a batch; anchors it unless told not to. */
 export async function seal(chain: Chain, state: HubState, records: StoredRec[], opts: { anchor?: boolean; withHead?: boolean } = {}): Promise<Batch> {
   const id = `batch-${state.batches.length + 1}`;
-  const last = state.access[state.access.length - 1];
+  const last = state.access.filter((e) => e.chain === undefined).at(-1);
   const head = opts.withHead !== false && last ? { seq: last.seq, hash: last.hash } : undefined;
-  const leaves = [...records.map((r) => r.record.digest), ...(head ? [accessLogHeadLeaf(head.seq, head.hash)] : [])];
+  const chains = opts.withHead !== false ? movedChains(state) : [];
+  const leaves = [
+    ...records.map((r) => r.record.digest),
+    ...(head ? [accessLogHeadLeaf(head.seq, head.hash)] : []),
+    ...chains.map((h) => accessChainHeadLeaf(h.chain, h.seq, h.hash)),
+  ];
   const tree = buildMerkleTree(leaves);
   for (const r of records) r.batchId = id;
-  const batch: Batch = { id, root: tree.root, leafCount: leaves.length, leaves, status: "BUILT", accessLogHead: head, records };
+  const batch: Batch = {
+    id,
+    root: tree.root,
+    leafCount: leaves.length,
+    leaves,
+    status: "BUILT",
+    accessLogHead: head,
+    ...(chains.length > 0 ? { accessLogChains: chains } : {}),
+    records,
+  };
   if (opts.anchor !== false) {
     const receipt = await (await chain.hubAnchors.anchor(tree.root, leaves.length)).wait();
     Object.assign(batch, { status: "ANCHORED", txHash: receipt!.hash, blockNumber: receipt!.blockNumber });
@@ -143,7 +193,12 @@ export function proofOf(chain: Chain, batch: Batch, digest: string): AnchorProof
 export function exportOf(chain: Chain, state: HubState, scope: ExportScope = "all", orgId = "auditor-one", hubWideOwnAccess = false): ExportLine[] {
   const own = scope === "own";
   const records = [...state.batches.flatMap((b) => b.records), ...state.pending].filter((r) => !own || r.record.owner === orgId);
-  const access = state.access.filter((e) => !own || e.owner === orgId);
+  // As the hub lists the log: the legacy chain by seq, then each chain by (chain, chainSeq).
+  const chained = (e: AccessLogEntry) => e.chain !== undefined;
+  const access = [
+    ...state.access.filter((e) => !chained(e)),
+    ...state.access.filter(chained).sort((a, b) => (a.chain! < b.chain! ? -1 : a.chain! > b.chain! ? 1 : a.chainSeq! - b.chainSeq!)),
+  ].filter((e) => !own || e.owner === orgId);
   const lines: ExportLine[] = [
     {
       kind: "header",
@@ -176,7 +231,7 @@ export function exportOf(chain: Chain, state: HubState, scope: ExportScope = "al
   for (const r of state.pending) if (!own || r.record.owner === orgId) lines.push(recordLine(r, `r:${++n}`));
   // An organisation's own lines: numbered by its own sequence, without the hash chain's fields.
   access.forEach((e, i) => {
-    const { prevHash: _p, hash: _h, ...view } = e;
+    const { prevHash: _p, hash: _h, chain: _c, chainSeq: _s, ...view } = e;
     const entry = own && !hubWideOwnAccess ? { ...view, seq: i + 1 } : e;
     lines.push({ kind: "access", cursor: `a:${entry.seq}`, entry });
   });

@@ -2,7 +2,7 @@
 import { expect } from "chai";
 import { Contract } from "ethers";
 import {
-  accessLogHeadLeaf,
+  accessChainHeadLeaf,
   checkAccessLink,
   AccessLogEntrySchema,
   OwnAccessLogEntrySchema,
@@ -12,6 +12,7 @@ import {
 import { anchorRegistryAbi } from "../../sdk/chain-abi";
 import { ExportLineSchema, type ExportLine } from "../../sdk/audit/export-format";
 import { HubError } from "../../sdk/client";
+import { buildMerkleTree, verifyMerkleProof } from "../../sdk/merkle";
 import { shipment } from "../fixtures";
 import {
   admit,
@@ -114,25 +115,57 @@ describe(`access log, export and metrics (${isPostgres() ? "PostgreSQL" : "SQLit
     expect((await ownLog(hub.url, stranger)).entries.some((e) => e.recordId === recordId)).to.equal(false);
   });
 
-  it("chains every line to the one before, and an auditor sees the whole chain", async function () {
+  it("chains every line to the one before in its owner's chain, and an auditor sees every chain", async function () {
     const all = await accessLog(hub.url, auditor);
-    expect(all.some((e) => e.recordId === "no-such-record" && e.action === "DENY")).to.equal(true);
-    all.forEach((e, i) => expect(checkAccessLink(i === 0 ? undefined : all[i - 1], e), `line ${e.seq}`).to.equal(undefined));
-    expect(all[0]!.seq).to.equal(1);
+    const denial = all.find((e) => e.recordId === "no-such-record" && e.action === "DENY");
+    // A line about no owner's record is in the hub's own chain.
+    expect(denial?.chain).to.equal("");
+    const chains = new Map<string, AccessLogEntry[]>();
+    for (const e of all) {
+      expect(e.chain, `line ${e.seq} has a chain`).to.be.a("string");
+      expect(e.chain).to.equal(e.owner ?? "");
+      chains.set(e.chain!, [...(chains.get(e.chain!) ?? []), e]);
+    }
+    expect([...chains.keys()]).to.include.members(["", forwarder.id]);
+    for (const [key, lines] of chains) {
+      expect(
+        lines.map((e) => e.chainSeq),
+        `chain "${key}"`,
+      ).to.deep.equal(lines.map((_, i) => i + 1));
+      lines.forEach((e, i) =>
+        expect(checkAccessLink(i === 0 ? undefined : { seq: i, hash: lines[i - 1]!.hash }, e), `chain "${key}" line ${i + 1}`).to.equal(undefined),
+      );
+    }
   });
 
-  it("anchors the log's head with a batch, on chain", async function () {
-    const seq = (await accessLog(hub.url, auditor)).at(-1)!.seq;
-    const batch = await until("a batch anchoring the log head", async () => {
-      const lines = await exportAll(hub.url, auditor, "scope=all");
-      return lines.find(
-        (l): l is Extract<ExportLine, { kind: "batch" }> => l.kind === "batch" && l.status === "ANCHORED" && (l.accessLogHead?.seq ?? 0) >= seq,
-      );
-    });
-    expect(batch.leaves).to.include(accessLogHeadLeaf(batch.accessLogHead!.seq, batch.accessLogHead!.hash));
+  it("anchors every chain's head with a batch, on chain: a proof of its leaf folds to the anchored root", async function () {
+    const heads = new Map<string, number>();
+    for (const e of await accessLog(hub.url, auditor)) heads.set(e.chain!, e.chainSeq!);
+    expect(heads.size).to.be.at.least(2);
     const registry = new Contract(chain.deployment.anchorRegistry, anchorRegistryAbi, chain.provider);
-    const events = await registry.queryFilter(registry.filters.Anchored!(batch.root));
-    expect(events).to.have.length(1);
+    for (const [key, seq] of heads) {
+      const { batch, head } = await until(`a batch anchoring chain "${key}" at ${seq}`, async () => {
+        const lines = await exportAll(hub.url, auditor, "scope=all");
+        for (const l of lines) {
+          if (l.kind !== "batch" || l.status !== "ANCHORED") continue;
+          const h = l.accessLogChains?.find((c) => c.chain === key && c.seq >= seq);
+          if (h) return { batch: l, head: h };
+        }
+        return undefined;
+      });
+      // The anchored head is that chain's line at that place.
+      const line = (await accessLog(hub.url, auditor)).find((e) => e.chain === key && e.chainSeq === head.seq);
+      expect(line?.hash).to.equal(head.hash);
+      const leaf = accessChainHeadLeaf(key, head.seq, head.hash);
+      const index = batch.leaves.indexOf(leaf);
+      expect(index, `chain "${key}"'s head leaf in batch ${batch.id}`).to.be.at.least(0);
+      const tree = buildMerkleTree(batch.leaves);
+      expect(verifyMerkleProof(leaf, tree.proof(index), batch.root)).to.equal(true);
+      // Bound to its chain: the same head as another chain's leaf is not in the batch.
+      expect(batch.leaves).to.not.include(accessChainHeadLeaf(`${key}x`, head.seq, head.hash));
+      const events = await registry.queryFilter(registry.filters.Anchored!(batch.root));
+      expect(events).to.have.length(1);
+    }
   });
 
   it("exports only to auditors in full, and anyone its own records with proofs; the denial is logged", async function () {

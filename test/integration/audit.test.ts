@@ -37,15 +37,19 @@ type Run = CliRun;
 
 const count = async (url: string, statement: string) => Number((await sql<{ n: unknown }>(url, statement))[0]!.n);
 
-/** Until every digest and the access log's head are anchored. */
+/** Until every digest and every access log chain's head are anchored. */
 async function settled(url: string): Promise<void> {
   const deadline = Date.now() + 30_000;
   for (;;) {
     const pending = await count(url, `SELECT count(*) AS n FROM "AnchorItem" WHERE "batchId" IS NULL`);
     const unfinished = await count(url, `SELECT count(*) AS n FROM "AnchorBatch" WHERE "status" <> 'ANCHORED'`);
-    const head = await count(url, `SELECT "seq" AS n FROM "AccessLogHead" WHERE "id" = 1`);
-    const anchoredHead = await count(url, `SELECT coalesce(max("accessLogSeq"), 0) AS n FROM "AnchorBatch" WHERE "status" = 'ANCHORED'`);
-    if (pending === 0 && unfinished === 0 && anchoredHead === head) return;
+    const unanchoredChains = await count(
+      url,
+      `SELECT count(*) AS n FROM "AccessLogChainHead" c
+        WHERE c."seq" > coalesce((SELECT max(a."seq") FROM "AnchorBatchAccessHead" a JOIN "AnchorBatch" b ON b."id" = a."batchId"
+                                   WHERE a."chain" = c."chain" AND b."status" = 'ANCHORED'), 0)`,
+    );
+    if (pending === 0 && unfinished === 0 && unanchoredChains === 0) return;
     if (Date.now() > deadline) throw new Error("the hub did not anchor everything in 30 s");
     await new Promise((r) => setTimeout(r, 100));
   }
@@ -201,14 +205,14 @@ describe(`cargoproof audit against a tampered hub (${isPostgres() ? "PostgreSQL"
     await sql(url, `UPDATE "RecordVersion" SET "signer" = $1 WHERE "recordId" = 'inserted-1'`, [new Wallet(newKey.privateKey).address]);
     // A record anchored long after it was published.
     await sql(url, `UPDATE "RecordVersion" SET "publishedAt" = $1 WHERE "recordId" = $2`, [longAgo.toISOString(), ids[2]]);
-    // Cut a line from the access log: one no batch anchored as its head (cutting an anchored head
-    // is also an access-log-head-mismatch, and which lines are heads depends on timing).
+    // Cut a line from the forwarder's access log chain: one no batch anchored as its head (cutting an
+    // anchored head is also an access-log-head-mismatch, and which lines are heads depends on timing).
     const heads = new Set(
-      (await sql<{ seq: unknown }>(url, `SELECT "accessLogSeq" AS "seq" FROM "AnchorBatch" WHERE "accessLogSeq" IS NOT NULL`)).map((r) => Number(r.seq)),
+      (await sql<{ seq: unknown }>(url, `SELECT "seq" FROM "AnchorBatchAccessHead" WHERE "chain" = $1`, [forwarder.id])).map((r) => Number(r.seq)),
     );
     let cut = 5;
     while (heads.has(cut)) cut++;
-    await sql(url, `DELETE FROM "AccessLogEntry" WHERE "seq" = $1`, [cut]);
+    expect(await sql(url, `DELETE FROM "AccessLogEntry" WHERE "chain" = $1 AND "chainSeq" = $2 RETURNING "seq"`, [forwarder.id, cut])).to.have.length(1);
     // A batch the hub anchored, deleted from its database with its records' place in it (withheld).
     const rotated = new HubClient({ baseUrl: hub.url, orgId: forwarder.id, privateKey: newKey.privateKey });
     const { record: kept } = await rotated.publish("Shipment", shipment({ pieceCount: 40 }));
@@ -246,7 +250,8 @@ describe(`cargoproof audit against a tampered hub (${isPostgres() ? "PostgreSQL"
     expect(found("signer-not-member").map((f) => f.recordId)).to.deep.equal(["backdated-1"]);
     expect(found("batch-withheld").map((f) => f.root)).to.have.members([withheld.root, foreign]);
     expect(found("anchorer-reset").map((f) => f.anchorer)).to.deep.equal([anchorer]);
-    expect(found("access-log-gap").map((f) => f.seq)).to.deep.equal([cut + 1]);
+    expect(found("access-log-gap").map((f) => [f.chain, f.seq])).to.deep.equal([[forwarder.id, cut + 1]]);
+    expect(found("access-log-gap")[0]!.message).to.include(`chain "${forwarder.id}"`);
     expect(run.stdout).to.match(/content/i);
     // Nothing else was touched: no other kind of finding.
     const expected = [

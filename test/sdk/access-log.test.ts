@@ -1,12 +1,14 @@
 import { expect } from "chai";
 import canonicalize from "canonicalize";
-import { concat, keccak256, solidityPackedKeccak256, toUtf8Bytes } from "ethers";
+import { concat, keccak256, solidityPacked, solidityPackedKeccak256, toUtf8Bytes } from "ethers";
 import {
   ACCESS_LOG_GENESIS,
   AccessLogEntrySchema,
   accessEntryHash,
+  accessChainHeadLeaf,
   accessLogHeadLeaf,
   chainAccessEntries,
+  chainAccessLines,
   checkAccessLink,
   type AccessLogDraft,
   type AccessLogEntry,
@@ -108,5 +110,61 @@ describe("access log hash chain", () => {
     expect(AccessLogEntrySchema.safeParse({ ...e, seq: 0 }).success).to.equal(false);
     expect(AccessLogEntrySchema.safeParse({ ...e, note: "x" }).success).to.equal(false);
     expect(AccessLogEntrySchema.safeParse({ ...e, actor: "" }).success).to.equal(false);
+  });
+
+  describe("per-owner chains (v2)", () => {
+    const acme = (n: number) => chainAccessLines("acme-shipping", GENESIS_HEAD, drafts(n));
+    const asEntry = (e: ReturnType<typeof acme>[number], seq: number): AccessLogEntry => ({ seq, ...e });
+
+    it("hashes a chained entry under the v2 domain over its chain and chainSeq, not the hub-wide seq", () => {
+      const [e] = acme(1);
+      const { hash, ...unhashed } = e!;
+      const expected = keccak256(concat([toUtf8Bytes("cargoproof:access-log:v2"), toUtf8Bytes(canonicalize(unhashed)!)]));
+      expect(hash).to.equal(expected);
+      expect(accessEntryHash({ ...unhashed, seq: 977 }), "the row number is not covered").to.equal(expected);
+      expect(accessEntryHash({ ...unhashed, chain: "fast-forward" })).to.not.equal(expected);
+      expect(accessEntryHash({ ...unhashed, chainSeq: 2 })).to.not.equal(expected);
+      // The same line as a legacy entry hashes differently (domain and fields), so one cannot pass for the other.
+      const { chain: _c, chainSeq: _s, ...legacy } = unhashed;
+      expect(accessEntryHash({ ...legacy, seq: 1 })).to.not.equal(expected);
+    });
+
+    it("chains drafts onto one chain from chainSeq 1, and refuses another owner's draft", () => {
+      const all = acme(4);
+      expect(all.map((e) => e.chainSeq)).to.deep.equal([1, 2, 3, 4]);
+      expect(all[0]!.prevHash).to.equal(ACCESS_LOG_GENESIS);
+      for (let i = 1; i < all.length; i++) expect(all[i]!.prevHash).to.equal(all[i - 1]!.hash);
+      const rest = chainAccessLines("acme-shipping", { seq: 2, hash: all[1]!.hash }, drafts(4).slice(2));
+      expect([...all.slice(0, 2), ...rest]).to.deep.equal(all);
+      expect(() => chainAccessLines("fast-forward", GENESIS_HEAD, drafts(1))).to.throw(/another chain/);
+      expect(chainAccessLines("", GENESIS_HEAD, [draft(1, { owner: null })])[0]!.chain).to.equal("");
+      expect(() => chainAccessLines("", GENESIS_HEAD, drafts(1))).to.throw(/another chain/);
+      for (const [i, e] of all.entries()) expect(AccessLogEntrySchema.parse(asEntry(e, i + 10))).to.deep.equal(asEntry(e, i + 10));
+    });
+
+    it("checkAccessLink follows chainSeq, names the chain, and refuses a line filed in another owner's chain", () => {
+      const all = acme(4).map((e, i) => asEntry(e, 100 + 3 * i)); // row numbers with gaps: other chains in between
+      const prev = (i: number) => ({ seq: all[i]!.chainSeq!, hash: all[i]!.hash });
+      expect(all.map((e, i) => checkAccessLink(i === 0 ? undefined : prev(i - 1), e))).to.deep.equal(all.map(() => undefined));
+      expect(checkAccessLink(prev(0), all[2]!)).to.equal('chain "acme-shipping": seq 3 follows seq 1: 1 entry is missing');
+      expect(checkAccessLink(prev(1), { ...all[2]!, detail: "x" })).to.match(/^chain "acme-shipping": entry 3 was altered/);
+      expect(checkAccessLink(prev(1), { ...all[2]!, owner: "fast-forward" })).to.match(/belongs to another chain/);
+      const { chainSeq: _s, ...half } = all[0]!;
+      expect(checkAccessLink(undefined, half)).to.match(/not both/);
+      const [hub] = chainAccessLines("", GENESIS_HEAD, [draft(1, { owner: null })]);
+      expect(checkAccessLink(undefined, { ...asEntry(hub!, 1), chainSeq: 2 })).to.match(/^the hub's chain: the log starts at seq 2/);
+    });
+
+    it("the chain head leaf is keccak256(v2 domain ‖ uint16be(len) ‖ chain ‖ uint64be(seq) ‖ hash), bound to its chain", () => {
+      const [e] = acme(1);
+      for (const chain of ["", "acme-shipping", "grüße"]) {
+        const key = toUtf8Bytes(chain);
+        const packed = solidityPacked(["string", "uint16", "bytes", "uint64", "bytes32"], ["cargoproof:access-log-head:v2", key.length, key, 7, e!.hash]);
+        expect(accessChainHeadLeaf(chain, 7, e!.hash)).to.equal(keccak256(packed));
+      }
+      expect(accessChainHeadLeaf("acme", 1, e!.hash)).to.not.equal(accessChainHeadLeaf("acme-shipping", 1, e!.hash));
+      expect(accessChainHeadLeaf("a", 1, e!.hash)).to.not.equal(accessLogHeadLeaf(1, e!.hash));
+      expect(() => accessChainHeadLeaf("acme", -1, e!.hash)).to.throw(/non-negative integer/);
+    });
   });
 });
