@@ -23,7 +23,7 @@ type OpenApi = { paths: Record<string, Record<string, Json>> };
 /** Rows that change by themselves, not by requests (the background workers are off: see before()). */
 const BACKGROUND_TABLE = /Lease|_migrations|Migration/i;
 /** The access log, which records refused attempts too (not for malformed requests: those are 400s). */
-const AUDIT_TRAIL = /^AccessLog(Entry|Head)$/;
+const AUDIT_TRAIL = /^AccessLog(Entry|Head|ChainHead)$/;
 
 /** A digest of each table's rows, read behind the hub's back (read-only). */
 function databaseDigest(file: string): Record<string, string> {

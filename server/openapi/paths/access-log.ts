@@ -16,7 +16,7 @@ export const accessLogOperations: Operation[] = [
       {
         status: 200,
         description:
-          "A page of entries; poll with after=next. An AUDITOR gets every line with its hub-wide seq and hash-chain fields; any other caller its own lines, seq being its own gapless sequence (1, 2, 3, ...), without the chain fields (they would reveal the hub-wide position).",
+          "A page of entries; poll with after=next. An AUDITOR gets every line by its hub-wide seq (a row number) with its hash-chain fields: chain (the owner's, \"\" for lines about no owner's record) and chainSeq, absent on lines from before chains; the audit export lists each chain in chainSeq order. Any other caller gets its own lines, seq being its own gapless sequence (1, 2, 3, ...), without the chain fields.",
         content: {
           [JSON_TYPE]: named(
             "AccessLogPage",
