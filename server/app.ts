@@ -246,7 +246,7 @@ export function createApp(parts: HubParts, services: HubServices): express.Expre
       allowPrivate: config.WEBHOOK_ALLOW_PRIVATE,
     }),
   );
-  app.use(verifyRoutes(chain, { perMinute: config.VERIFY_RATE_PER_MIN, chainTimeoutMs: config.VERIFY_CHAIN_TIMEOUT_MS }));
+  app.use(verifyRoutes(db, chain, { perMinute: config.VERIFY_RATE_PER_MIN, chainTimeoutMs: config.VERIFY_CHAIN_TIMEOUT_MS }));
   app.use(relayRoutes(new MemberRelay(chain), auth, services.authority));
   // The Digital Link resolver first: a plain browser scan falls through to the page router after it.
   app.use(provenanceCodeRoutes({ db, provider, publicUrl: config.PUBLIC_URL, auth }));

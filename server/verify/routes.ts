@@ -2,6 +2,7 @@ import { Router } from "express";
 import { z } from "zod";
 import { verifyRecord } from "../../sdk/verify";
 import type { HubChain } from "../chain/hub-chain";
+import type { Db } from "../db/client";
 import { fromZod, serviceUnavailable } from "../http/problem";
 import { rateLimit } from "../http/rate-limit";
 
@@ -19,9 +20,9 @@ export interface VerifyRouteOptions {
  * A chain that cannot be read (down, paused, erroring) is a 503 `chain-unavailable` within the bound,
  * never a 200 `valid: false`: "invalid" means the chain (or the record itself) says no.
  */
-export function verifyRoutes(chain: HubChain, opts: VerifyRouteOptions): Router {
+export function verifyRoutes(db: Db, chain: HubChain, opts: VerifyRouteOptions): Router {
   const router = Router();
-  router.post("/v1/verify", rateLimit(opts.perMinute), async (req, res) => {
+  router.post("/v1/verify", rateLimit(db, "verify", opts.perMinute), async (req, res) => {
     const parsed = VerifyRequestSchema.safeParse(req.body);
     if (!parsed.success) throw fromZod("invalid-verify-request", "Expected { record, proof }.", parsed.error);
     const verdict = await verifyRecord({

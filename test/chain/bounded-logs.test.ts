@@ -20,6 +20,8 @@ import express from "express";
 import type { ProductStory, StoryStep } from "../../sdk/provenance/story";
 import { verifyStep } from "../../sdk/provenance/verify-story";
 import { HubChain } from "../../server/chain/hub-chain";
+import { openDatabase } from "../../server/db/client";
+import { migrate } from "../../server/db/migrate";
 import { bodyParsers } from "../../server/http/body";
 import { problemHandler } from "../../server/http/problem";
 import { RevocationReader } from "../../server/provenance/page/revocations";
@@ -27,6 +29,7 @@ import { VerdictCache } from "../../server/provenance/page/verdicts";
 import { verifyRoutes } from "../../server/verify/routes";
 import { ACME, FAST, deployChain, exportOf, proofOf, publish, seal, type Batch, type Chain, type HubState, type StoredRec } from "../audit/fixture";
 import { runCli } from "../cli-process";
+import { freshDatabase } from "../integration/harness";
 import { rangeLimitedRpc, type RangeLimitedRpc } from "./range-limited-rpc";
 
 const GAP = 100_000;
@@ -344,9 +347,13 @@ describe("bounded log queries: registries deployed after 100,000 blocks", functi
       ...chain.contracts,
       fromBlock: chain.deployedAtBlock,
     });
+    // The route's rate limit counts in the hub's database.
+    const fresh = await freshDatabase();
+    await migrate(fresh.url);
+    const database = await openDatabase(fresh.url);
     const app = express();
     app.use(bodyParsers());
-    app.use(verifyRoutes(hubChain, { perMinute: 100, chainTimeoutMs: 30_000 }));
+    app.use(verifyRoutes(database.db, hubChain, { perMinute: 100, chainTimeoutMs: 30_000 }));
     app.use(problemHandler);
     const server = app.listen(0, "127.0.0.1");
     await once(server, "listening");
@@ -367,6 +374,8 @@ describe("bounded log queries: registries deployed after 100,000 blocks", functi
     } finally {
       server.close();
       hubChain.destroy();
+      await database.close();
+      await fresh.drop();
     }
   });
 

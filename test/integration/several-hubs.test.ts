@@ -69,4 +69,44 @@ describe(`several hub instances on one database (${isPostgres() ? "PostgreSQL" :
       await database.drop();
     }
   });
+
+  it("rate limits count across instances: two hubs together allow exactly the limit for one client, then 429 with Retry-After; a hub whose store fails limits alone", async function () {
+    const LIMIT = 8;
+    const database = await freshDatabase();
+    const env = (id: string) => hubEnv(chain, database.url, { INSTANCE_ID: id, VERIFY_RATE_PER_MIN: String(LIMIT) });
+    const a = await startHubProcess(env("hub-a"));
+    const b = await startHubProcess(env("hub-b"));
+    let c: HubProcess | undefined;
+    const verify = (hub: HubProcess) => fetch(`${hub.url}/v1/verify`, { method: "POST", headers: { "content-type": "application/json" }, body: "{}" });
+    try {
+      // All at once, half through each hub: the shared count admits exactly LIMIT of them.
+      const answers = await Promise.all(Array.from({ length: 3 * LIMIT }, (_, i) => verify(i % 2 === 0 ? a : b)));
+      const statuses = answers.map((r) => r.status);
+      expect(statuses.filter((s) => s === 200)).to.have.length(LIMIT);
+      expect(statuses.filter((s) => s === 429)).to.have.length(2 * LIMIT);
+      for (const hub of [a, b]) {
+        const refused = await verify(hub);
+        expect(refused.status).to.equal(429);
+        expect(Number(refused.headers.get("retry-after"))).to.be.within(1, 60);
+        const problem = (await refused.json()) as { type: string; status: number; detail: string };
+        expect(problem.type).to.match(/rate-limited$/);
+        expect(problem).to.include({ status: 429, detail: `At most ${LIMIT} requests a minute; retry in ${refused.headers.get("retry-after")} s.` });
+      }
+      const [row] = await sql<{ points: unknown }>(database.url, `SELECT "points" FROM "RateLimit" WHERE "key" LIKE 'verify%'`);
+      expect(Number(row!.points)).to.be.at.least(LIMIT + 1);
+
+      // The shared count gone (its table dropped behind the hubs' backs): a new instance counts in
+      // memory with the same limit, neither refusing everything nor letting everything through.
+      await sql(database.url, `DROP TABLE "RateLimit"`);
+      c = await startHubProcess(env("hub-c"));
+      const alone = [];
+      for (let i = 0; i < LIMIT + 2; i++) alone.push((await verify(c)).status);
+      expect(alone).to.deep.equal([...Array<number>(LIMIT).fill(200), 429, 429]);
+    } finally {
+      await c?.stop();
+      await a.stop();
+      await b.stop();
+      await database.drop();
+    }
+  });
 });
