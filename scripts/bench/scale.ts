@@ -12,13 +12,14 @@
 // once for all N: each N gets a fresh chain and a fresh database, the organisation admitted anew
 // with the same key, so the same signed records are new to it.
 // Run: node scripts/with-postgres.mjs npx tsx scripts/bench/scale.ts [--seconds 20 --processes 1,2,4
-//      --batch 500 --concurrency 2 --pool-rate 8000 --tolerance 0.05]
+//      --batch 500 --concurrency 2 --pool-rate R --tolerance 0.05]
 import { execFileSync } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { availableParallelism, cpus, loadavg } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { isMainThread, parentPort, Worker, workerData } from "node:worker_threads";
+import { Client as PgClient } from "pg";
 import { HubClient } from "../../sdk/client";
 import type { SignedRecord } from "../../sdk/envelope";
 import { computeDigest } from "../../sdk/digest";
@@ -83,6 +84,23 @@ export function cpuSecondsOf(pid: number): number | undefined {
   return cpuSecondsOfStat(stat, clockTicks());
 }
 
+/**
+ * Busy and total CPU-seconds of the whole machine since boot, from the first ("cpu") line of
+ * /proc/stat: user nice system idle iowait irq softirq steal, in clock ticks. Busy is everything but
+ * idle and iowait (steal too: a core the hypervisor gave away is not ours to use).
+ */
+export function machineCpuOfStat(stat: string, ticksPerSecond: number): { busy: number; total: number } {
+  const line = stat.split("\n").find((l) => l.startsWith("cpu "));
+  if (!line) throw new Error("not /proc/stat: no cpu line");
+  const [user, nice, system, idle, iowait, irq, softirq, steal] = line.trim().split(/\s+/).slice(1, 9).map(Number);
+  const fields = [user, nice, system, idle, iowait, irq, softirq, steal];
+  if (!fields.every((f) => Number.isInteger(f))) throw new Error("not /proc/stat: the cpu line has fewer than 8 counters");
+  const busy = user! + nice! + system! + irq! + softirq! + steal!;
+  return { busy: busy / ticksPerSecond, total: (busy + idle! + iowait!) / ticksPerSecond };
+}
+
+const machineCpu = () => machineCpuOfStat(readFileSync("/proc/stat", "utf8"), clockTicks());
+
 interface SignJob {
   orgId: string;
   privateKey: string;
@@ -131,11 +149,75 @@ const cpuOfAll = (pids: readonly number[]) => new Map(pids.map((pid) => [pid, cp
  * runs on this machine: its CPU belongs to the cost of a record too. A backend that exits during the
  * period takes its CPU with it, so the figure is a lower bound.
  */
-async function postgresPids(url: string): Promise<number[]> {
+async function postgresPids(url: string, exclude: number): Promise<number[]> {
   const host = new URL(url).hostname;
   if (host !== "127.0.0.1" && host !== "localhost") return [];
-  const rows = await sql<{ pid: number }>(url, `SELECT pid FROM pg_stat_activity WHERE pid <> pg_backend_pid()`);
+  const rows = await sql<{ pid: number }>(url, `SELECT pid FROM pg_stat_activity WHERE pid <> pg_backend_pid() AND pid <> $1`, [exclude]);
   return rows.map((r) => Number(r.pid)).filter((pid) => existsSync(`/proc/${pid}`));
+}
+
+/** What the hubs' PostgreSQL sessions were doing, on average over the samples. */
+export interface SessionWaits {
+  samples: number;
+  /** Sessions running a statement (on CPU or waiting inside it). */
+  meanActive: number;
+  /** Sessions in an open transaction between statements: the hub's own work while it holds the transaction's locks. */
+  meanIdleInTransaction: number;
+  /** Mean sessions per wait of the active ones ("CPU" where none), most first. */
+  waits: { wait: string; meanSessions: number }[];
+  /** The statements waiting on a lock, with their mean sessions, most first. */
+  lockWaits: { query: string; meanSessions: number }[];
+}
+
+/**
+ * Samples pg_stat_activity of one database every `intervalMs` on a connection of its own (whose
+ * pid `pid` gives, to leave its CPU out): where several hub processes serialise shows as sessions
+ * waiting on a Lock, and on which statement.
+ */
+async function startSessionSampler(url: string, intervalMs = 100): Promise<{ pid: number; stop(): Promise<SessionWaits> }> {
+  const pg = new PgClient({ connectionString: url });
+  await pg.connect();
+  const [{ pid }] = (await pg.query<{ pid: number }>("SELECT pg_backend_pid() AS pid")).rows as [{ pid: number }];
+  let samples = 0;
+  let active = 0;
+  let idleInTransaction = 0;
+  const waits = new Map<string, number>();
+  const locks = new Map<string, number>();
+  const add = (m: Map<string, number>, k: string) => m.set(k, (m.get(k) ?? 0) + 1);
+  let running = true;
+  const loop = (async () => {
+    while (running) {
+      const { rows } = await pg.query<{ state: string | null; type: string | null; event: string | null; query: string }>(
+        `SELECT state, wait_event_type AS type, wait_event AS event, left(regexp_replace(query, '\\s+', ' ', 'g'), 110) AS query
+         FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid() AND backend_type = 'client backend'`,
+      );
+      samples++;
+      for (const r of rows) {
+        if (r.state === "idle in transaction") idleInTransaction++;
+        if (r.state !== "active") continue;
+        active++;
+        add(waits, r.type ? `${r.type}:${r.event}` : "CPU");
+        if (r.type === "Lock") add(locks, r.query);
+      }
+      await new Promise((resolve) => setTimeout(resolve, intervalMs));
+    }
+  })();
+  const ranked = (m: Map<string, number>) => [...m].sort((a, b) => b[1] - a[1]).map(([k, v]) => [k, +(v / samples).toFixed(2)] as const);
+  return {
+    pid,
+    async stop() {
+      running = false;
+      await loop;
+      await pg.end();
+      return {
+        samples,
+        meanActive: +(active / samples).toFixed(2),
+        meanIdleInTransaction: +(idleInTransaction / samples).toFixed(2),
+        waits: ranked(waits).map(([wait, meanSessions]) => ({ wait, meanSessions })),
+        lockWaits: ranked(locks).map(([query, meanSessions]) => ({ query, meanSessions })),
+      };
+    },
+  };
 }
 
 interface Options {
@@ -165,10 +247,12 @@ interface Run {
   postgresCpuSeconds?: number;
   postgresCpuSecondsPer1000?: number;
   benchCpuSecondsPer1000: number;
+  machine: { busyCores: number; ofCores: number; thisRunCores: number };
   /** Rows in RecordVersion afterwards = records acknowledged (nothing acknowledged lost). */
   stored: number;
   acknowledged: number;
   probes: ProbeFigures;
+  sessions: SessionWaits;
   loadBefore: number;
 }
 
@@ -200,10 +284,12 @@ async function runWith(n: number, key: OrgKey, pool: readonly SignedRecord[], fl
     const names = hubs.map((_, i) => `scale-${i + 1}`);
     const perHub = hubs.map(() => 0);
     const hubPids = hubs.map((h) => h.child.pid!);
-    const pgPids = await postgresPids(database.url);
+    const sampler = await startSessionSampler(database.url);
+    const pgPids = await postgresPids(database.url, sampler.pid);
     const probes = startProbes({ hubUrl: hubs[0]!.url, recordId: probeRecord!.id, token: () => clients[0]!.accessToken() });
     const loadBefore = loadavg()[0]!;
 
+    const machine0 = machineCpu();
     const hubCpu0 = cpuOfAll(hubPids);
     const pgCpu0 = cpuOfAll(pgPids);
     const benchCpu0 = process.cpuUsage();
@@ -226,9 +312,11 @@ async function runWith(n: number, key: OrgKey, pool: readonly SignedRecord[], fl
     await Promise.all(Array.from({ length: n * o.concurrency }, (_, k) => worker(k)));
     const elapsed = (performance.now() - start) / 1000;
     const hubCpu1 = cpuOfAll(hubPids);
-    const pgCpu1 = cpuOfAll(await postgresPids(database.url));
+    const machine1 = machineCpu();
+    const pgCpu1 = cpuOfAll(await postgresPids(database.url, sampler.pid));
     const benchCpu = process.cpuUsage(benchCpu0);
     const probeFigures = await probes.stop();
+    const sessions = await sampler.stop();
 
     const records = perHub.reduce((a, b) => a + b, 0);
     const per1000 = (cpu: number, of = records) => (cpu * 1000) / of;
@@ -239,6 +327,7 @@ async function runWith(n: number, key: OrgKey, pool: readonly SignedRecord[], fl
       if (before === undefined || after === undefined) throw new Error(`hub ${names[i]} (pid ${pid}) exited during the run:\n${hubs[i]!.output()}`);
       return { instance: names[i]!, records: perHub[i]!, cpuSeconds: after - before, cpuSecondsPer1000: per1000(after - before, perHub[i]!) };
     });
+    const benchCpuSeconds = (benchCpu.user + benchCpu.system) / 1e6;
     const hubsCpuSeconds = perProcess.reduce((a, p) => a + p.cpuSeconds, 0);
     // A backend born during the period counts from 0; one gone by its end is lost (a lower bound).
     let postgresCpuSeconds = 0;
@@ -256,10 +345,17 @@ async function runWith(n: number, key: OrgKey, pool: readonly SignedRecord[], fl
       hubsCpuSeconds,
       hubsCpuSecondsPer1000: per1000(hubsCpuSeconds),
       ...(pgPids.length > 0 ? { postgresCpuSeconds, postgresCpuSecondsPer1000: per1000(postgresCpuSeconds) } : {}),
-      benchCpuSecondsPer1000: per1000((benchCpu.user + benchCpu.system) / 1e6),
+      benchCpuSecondsPer1000: per1000(benchCpuSeconds),
+      machine: {
+        // Cores busy on average over the period, all processes; this run's share (hubs, PostgreSQL, load generator); the rest is others'.
+        busyCores: +((machine1.busy - machine0.busy) / elapsed).toFixed(2),
+        ofCores: +((machine1.total - machine0.total) / elapsed).toFixed(2),
+        thisRunCores: +((hubsCpuSeconds + postgresCpuSeconds + benchCpuSeconds) / elapsed).toFixed(2),
+      },
       stored: Number(count),
       acknowledged,
       probes: probeFigures,
+      sessions,
       loadBefore,
     };
   } finally {
@@ -286,7 +382,8 @@ async function main() {
       // Requests in flight per hub process: one answered while the next is parsed.
       concurrency: { type: "string", default: "2" },
       // The signed pool holds this many records/s times the period (plus warm-up): above it a run ends early, and says so.
-      "pool-rate": { type: "string", default: "8000" },
+      // Default: 1.25 x the checked-records floor (no hub checks faster), at most 8,000: signing is slow.
+      "pool-rate": { type: "string" },
       // Noise on shared cores: "does not fall" allows this fraction below the previous N's total.
       tolerance: { type: "string", default: "0.05" },
     },
@@ -308,7 +405,9 @@ async function main() {
   const floorRps = Math.min(floor.checkedRecordsPerSecond, floor.postgresInsertsPerSecond ?? Infinity);
 
   const key = randomOrgKey();
-  const poolSize = Math.ceil(Number(values["pool-rate"]) * o.seconds) + (Math.max(...counts) + 1) * o.batch + 1;
+  const poolRate = values["pool-rate"] !== undefined ? Number(values["pool-rate"]) : Math.min(8000, 1.25 * floor.checkedRecordsPerSecond);
+  if (!(poolRate > 0)) throw new Error("--pool-rate takes a positive number");
+  const poolSize = Math.ceil(poolRate * o.seconds) + (Math.max(...counts) + 1) * o.batch + 1;
   process.stdout.write(`signing ${poolSize.toLocaleString("en-US")} records ahead of the timed phases, on ${availableParallelism()} cores... `);
   const signStart = Date.now();
   const pool = await signPool(key, poolSize);
@@ -330,6 +429,10 @@ async function main() {
     runs.map((r) => r.recordsPerSecond),
     tolerance,
   );
+  // On shared cores the others' load changes from one N to the next: the records per CPU-second this
+  // run got (hubs, PostgreSQL, load generator) read the same check without it.
+  const perCoreGot = runs.map((r) => r.recordsPerSecond / r.machine.thisRunCores);
+  const fallsPerCore = !totalDoesNotFall(perCoreGot, tolerance);
   // Cores kept fully busy at the peak: the measured CPU-seconds a record times the peak rate, for each N.
   const projection = {
     peakRecordsPerSecond: PEAK_RECORDS_PER_SECOND,
@@ -353,16 +456,29 @@ several hub processes on one PostgreSQL, POST /v1/records/batch (${o.batch} reco
     if (r.postgresCpuSecondsPer1000 !== undefined)
       console.log(`    PostgreSQL backends: ${r.postgresCpuSecondsPer1000.toFixed(3)} CPU-s per 1,000 records (at least)`);
     console.log(`    this load generator: ${r.benchCpuSecondsPer1000.toFixed(3)} CPU-s per 1,000 records`);
+    console.log(
+      `    the machine: ${r.machine.busyCores} of ${r.machine.ofCores} cores busy on average, ${r.machine.thisRunCores} of them this run's (hubs, PostgreSQL, load generator), ${Math.max(0, r.machine.busyCores - r.machine.thisRunCores).toFixed(2)} others'`,
+    );
+    const w = r.sessions;
+    console.log(
+      `    PostgreSQL sessions (${w.samples} samples): ${w.meanActive} active, ${w.meanIdleInTransaction} idle in a transaction; active: ${w.waits
+        .slice(0, 4)
+        .map((x) => `${x.wait} ${x.meanSessions}`)
+        .join(", ")}`,
+    );
+    for (const l of w.lockWaits.slice(0, 3)) console.log(`      waiting on a lock (${l.meanSessions}): ${l.query}`);
     console.log(`    acknowledged ${r.acknowledged}, stored ${r.stored}: ${r.acknowledged === r.stored ? "nothing lost" : "MISMATCH"}`);
     console.log(
       `    meanwhile on ${r.perProcess[0]!.instance}: GET /health p50 ${r.probes.health.p50ms} ms, p95 ${r.probes.health.p95ms} ms; GET /v1/records/:id p50 ${r.probes.record.p50ms} ms, p95 ${r.probes.record.p95ms} ms`,
     );
   }
-  const ratios = runs
-    .map((r, i) => (i === 0 ? "" : ` ${r.processes}/${runs[i - 1]!.processes}: ${(r.recordsPerSecond / runs[i - 1]!.recordsPerSecond).toFixed(2)}`))
-    .join("");
+  const ratiosOf = (xs: readonly number[]) =>
+    runs.map((r, i) => (i === 0 ? "" : ` ${r.processes}/${runs[i - 1]!.processes}: ${(xs[i]! / xs[i - 1]!).toFixed(2)}`)).join("");
   console.log(
-    `  total does not fall as processes are added (on ${availableParallelism()} cores, ${tolerance * 100}% noise allowed):${ratios}: ${falls ? "FAIL" : "PASS"}`,
+    `  total does not fall as processes are added (on ${availableParallelism()} cores, ${tolerance * 100}% noise allowed):${ratiosOf(runs.map((r) => r.recordsPerSecond))}: ${falls ? "FAIL" : "PASS"}`,
+  );
+  console.log(
+    `  the same per core this run got (records/s / its cores busy: ${perCoreGot.map((x) => Math.round(x).toLocaleString("en-US")).join(", ")}):${ratiosOf(perCoreGot)}: ${fallsPerCore ? "FAIL" : "PASS"}`,
   );
   console.log(
     `projection to the peak of ${PEAK_RECORDS_PER_SECOND.toLocaleString("en-US")} records/s (2.7 million parcels a day, ten records each): cores kept fully busy`,
@@ -382,9 +498,10 @@ several hub processes on one PostgreSQL, POST /v1/records/batch (${o.batch} reco
     floor,
     floorRecordsPerSecond: floorRps,
     floorCpuSecondsPer1000: floorCpuPer1000,
-    options: { ...o, tolerance },
+    options: { ...o, tolerance, poolRate, poolSize },
     runs,
     totalDoesNotFall: !falls,
+    perCoreGotDoesNotFall: !fallsPerCore,
     projection,
   };
   writeFileSync(join("bench-results", "scale.json"), JSON.stringify(result, null, 2));

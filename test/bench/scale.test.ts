@@ -1,7 +1,7 @@
 import { spawn } from "node:child_process";
 import { Worker } from "node:worker_threads";
 import { expect } from "chai";
-import { cpuSecondsOf, cpuSecondsOfStat, totalDoesNotFall } from "../../scripts/bench/scale";
+import { cpuSecondsOf, cpuSecondsOfStat, machineCpuOfStat, totalDoesNotFall } from "../../scripts/bench/scale";
 
 // A /proc/PID/stat line of a process whose command name holds a space and a ')': fields 14 and 15
 // (utime 250, stime 50 ticks) come after the last ')'.
@@ -34,6 +34,14 @@ describe("bench scale", () => {
     const child = spawn(process.execPath, ["-e", ""], { stdio: "ignore" });
     await new Promise((resolve) => child.once("exit", resolve));
     expect(cpuSecondsOf(child.pid!)).to.equal(undefined);
+  });
+
+  it("reads the machine's busy and total CPU from /proc/stat's cpu line: steal is busy, idle and iowait are not", () => {
+    // user nice system idle iowait irq softirq steal guest guest_nice
+    const stat = "cpu  1000 10 200 5000 300 0 40 150 0 0\ncpu0 500 5 100 2500 150 0 20 75 0 0\nintr 1 2 3\n";
+    expect(machineCpuOfStat(stat, 100)).to.deep.equal({ busy: 14, total: 67 });
+    expect(() => machineCpuOfStat("cpu0 1 2 3\n", 100)).to.throw(/no cpu line/);
+    expect(() => machineCpuOfStat("cpu  1 2 3\n", 100)).to.throw(/fewer than 8/);
   });
 
   it("says the total does not fall only when no N is below the one before it by more than the tolerance", () => {
