@@ -11,6 +11,7 @@ import { AnchoringWorker, defaultConfirmations } from "./anchoring/worker";
 import { MatcherWorker } from "./customs/worker";
 import { OPERATOR_ORG_ID, admitOrganization } from "./orgs/service";
 import { EpcisReports } from "./epcis/subscriptions-delivery";
+import { NotificationFanOut } from "./notifications/fan-out";
 
 export { OPERATOR_ORG_ID };
 
@@ -62,6 +63,9 @@ export async function startHub(config: Config, log: (line: string) => void = con
   });
   if (config.ANCHOR_WORKER === "on") worker.start();
 
+  // PostgreSQL: notifications added by another instance wake this one's streams and webhooks at once.
+  const fanOut = provider === "postgresql" ? new NotificationFanOut(config.DATABASE_URL, log) : undefined;
+  await fanOut?.start();
   const parts = { db, provider, chain, config, chainId, instanceId };
   const services = createServices(parts, log);
   if (config.AUDIT_INTERVAL_MS > 0) services.selfAudit.start();
@@ -111,6 +115,7 @@ export async function startHub(config: Config, log: (line: string) => void = con
       await services.webhooks.stop();
       await epcisReports.stop();
       await services.selfAudit.stop();
+      await fanOut?.stop();
       await services.captures.idle();
       await services.recordChecks.close();
       chain.destroy();

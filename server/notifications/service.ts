@@ -45,15 +45,20 @@ export async function notify(tx: TxClient, provider: DbProvider, log: AccessLogW
 }
 
 /**
- * Tells this process's listeners (SSE streams, the webhook worker) that notifications were added.
+ * Tells this process's listeners (SSE streams, the webhook worker) that notifications were added
+ * ("added"), and the other hub processes ("announced": fan-out.ts NOTIFYs them on PostgreSQL).
  * `notify` runs inside a transaction not yet committed, so the signal fires shortly after it and once
- * more later; a listener also polls slowly for what other hub instances add.
+ * more later; a listener also polls slowly, for what a missed signal left behind.
  */
 export const notificationSignal = new EventEmitter().setMaxListeners(0);
 const SIGNAL_DELAYS_MS = [30, 400];
 
 function announce(): void {
-  for (const ms of SIGNAL_DELAYS_MS) setTimeout(() => notificationSignal.emit("added"), ms).unref();
+  for (const ms of SIGNAL_DELAYS_MS)
+    setTimeout(() => {
+      notificationSignal.emit("added");
+      notificationSignal.emit("announced");
+    }, ms).unref();
 }
 
 /** An organisation's notifications after `after` (a seq), oldest first. */

@@ -21,7 +21,8 @@ const PAGE = 500;
 /**
  * Server-sent events of an organisation's feed (`GET /v1/notifications/stream`): each notification
  * is an event `notification` with `id: <seq>`; a reconnecting client resumes after `Last-Event-ID`
- * (or `?after=`). Woken at once by notifications added in this process, by a slow poll otherwise;
+ * (or `?after=`). Woken at once by notifications added in this process, or on PostgreSQL in any hub
+ * process (fan-out.ts, LISTEN/NOTIFY), and by a slow poll otherwise (SQLite's other processes);
  * a comment line every heartbeat keeps proxies from closing an idle stream. `closeAll` ends every
  * open stream when the hub stops (an open stream would otherwise hold the HTTP server open).
  */

@@ -1,6 +1,8 @@
 // Several hub processes on one database: what must happen once per hub happens once, not once per instance.
 import { expect } from "chai";
+import { HubClient } from "../../sdk/client";
 import { shipment } from "../fixtures";
+import { readEvents } from "./event-stream";
 import { admit, freshDatabase, hubEnv, isPostgres, sql, startHubProcess, startTestChain, waitFor, type HubProcess, type TestChain } from "./harness";
 
 interface Pass {
@@ -104,6 +106,48 @@ describe(`several hub instances on one database (${isPostgres() ? "PostgreSQL" :
       expect(alone).to.deep.equal([...Array<number>(LIMIT).fill(200), 429, 429]);
     } finally {
       await c?.stop();
+      await a.stop();
+      await b.stop();
+      await database.drop();
+    }
+  });
+
+  // PostgreSQL: LISTEN/NOTIFY wakes the other instance at once, the slow poll set to 30 s. SQLite
+  // keeps the poll, here 1 s: the event still crosses instances, within a poll.
+  const POLL_MS = isPostgres() ? 30_000 : 1000;
+  it(`a stream on one hub receives a notification caused by a publish on another ${isPostgres() ? "at once (LISTEN/NOTIFY)" : "within the poll"}`, async function () {
+    const database = await freshDatabase();
+    const env = (id: string) => hubEnv(chain, database.url, { INSTANCE_ID: id, NOTIFICATION_STREAM_POLL_MS: String(POLL_MS) });
+    const a = await startHubProcess(env("hub-a"));
+    const b = await startHubProcess(env("hub-b"));
+    const abort = new AbortController();
+    try {
+      const forwarder = await admit(a.url, "fwd-fan-out", ["FORWARDER"]);
+      const airline = await admit(a.url, "airline-fan-out", ["AIRLINE"]);
+      const { record } = await forwarder.client.publish("Shipment", shipment());
+      await forwarder.client.grant(record.id, airline.id);
+      await airline.client.createSubscription({ recordId: record.id });
+      const airlineOnB = new HubClient({ baseUrl: b.url, orgId: airline.id, privateKey: airline.key.privateKey });
+      const res = await fetch(`${b.url}/v1/notifications/stream`, {
+        headers: { authorization: `Bearer ${await airlineOnB.accessToken()}` },
+        signal: abort.signal,
+      });
+      expect(res.status).to.equal(200);
+      const stream = readEvents(res);
+      // Past the stream's first read, so the event can only come from a wake-up or the poll.
+      await new Promise((r) => setTimeout(r, 300));
+
+      for (let version = 2; version <= 4; version++) {
+        const published = Date.now();
+        await forwarder.client.publish("Shipment", shipment({ pieceCount: version }), { id: record.id, version });
+        const event = await waitFor(`version ${version} on hub B`, () => stream.events.find((e) => e.data.version === version), 2 * POLL_MS + 5000);
+        const ms = Date.now() - published;
+        expect(event.data).to.include({ kind: "RECORD_UPDATED", recordId: record.id });
+        expect(ms, `version ${version} reached hub B's stream in ${ms} ms`).to.be.lessThan(isPostgres() ? 2000 : POLL_MS + 1500);
+      }
+      expect(stream.events.map((e) => e.data.version)).to.deep.equal([2, 3, 4]);
+    } finally {
+      abort.abort();
       await a.stop();
       await b.stop();
       await database.drop();
