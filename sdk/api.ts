@@ -307,6 +307,12 @@ export const AccessLogQuerySchema = z.object({
   after: z.coerce.number().int().min(0).default(0),
   limit: z.coerce.number().int().min(1).max(1000).default(100),
   recordId: z.string().optional(),
+  /**
+   * An AUDITOR's view of one chain ("" the hub's own), `after` and `next` counting its chainSeq:
+   * polled this way no line is passed over, which paging by the hub-wide seq (a row number given
+   * without a lock) does not promise with several writers. Other callers' own view ignores it.
+   */
+  chain: z.string().max(64).optional(),
 });
 
 // ---- Cross-border e-commerce customs (/v1/customs, docs/customs.md "API") ----

@@ -58,13 +58,16 @@ export function accessLogRoutes(db: Db, provider: DbProvider, auth: RequestHandl
       res.json({ entries, next: entries.length > 0 ? entries[entries.length - 1]!.seq : after });
       return;
     }
+    const { chain } = query.data;
     const rows = await db.accessLogEntry.findMany({
-      where: { seq: { gt: after }, ...(recordId ? { recordId } : {}) },
-      orderBy: { seq: "asc" },
+      where:
+        chain === undefined ? { seq: { gt: after }, ...(recordId ? { recordId } : {}) } : { chain, chainSeq: { gt: after }, ...(recordId ? { recordId } : {}) },
+      orderBy: chain === undefined ? { seq: "asc" } : { chainSeq: "asc" },
       take: limit,
     });
     const entries = rows.map(entryOf);
-    res.json({ entries, next: entries.length > 0 ? entries[entries.length - 1]!.seq : after });
+    const last = entries[entries.length - 1];
+    res.json({ entries, next: last ? (chain === undefined ? last.seq : last.chainSeq!) : after });
   });
   return router;
 }

@@ -138,6 +138,30 @@ describe(`access log, export and metrics (${isPostgres() ? "PostgreSQL" : "SQLit
     }
   });
 
+  it("an auditor pages one chain by its chainSeq (?chain=), so polling passes no line over", async function () {
+    const token = await auditor.client.accessToken();
+    const page = async (q: string) => {
+      const res = await get(`${hub.url}/v1/access-log?${q}`, token);
+      expect(res.status).to.equal(200);
+      const body = (await res.json()) as { entries: unknown[]; next: number };
+      return { entries: body.entries.map((e) => AccessLogEntrySchema.parse(e)), next: body.next };
+    };
+    const whole = await page(`chain=${forwarder.id}&limit=1000`);
+    expect(whole.entries.length).to.be.at.least(3);
+    expect(whole.entries.every((e) => e.chain === forwarder.id)).to.equal(true);
+    expect(whole.entries.map((e) => e.chainSeq)).to.deep.equal(whole.entries.map((_, i) => i + 1));
+    expect(whole.next).to.equal(whole.entries.length);
+    const part = await page(`chain=${forwarder.id}&after=1&limit=2`);
+    expect(part.entries).to.deep.equal(whole.entries.slice(1, 3));
+    expect(part.next).to.equal(3);
+    const hubs = await page("chain=&limit=1000");
+    expect(hubs.entries.some((e) => e.recordId === "no-such-record")).to.equal(true);
+    expect(hubs.entries.every((e) => e.chain === "" && e.owner === null)).to.equal(true);
+    // Not an auditor: its own view, whatever chain it names.
+    const mine = await ownLog(hub.url, stranger, `chain=${forwarder.id}&limit=1000`);
+    expect(mine.entries.some((e) => e.owner === forwarder.id)).to.equal(false);
+  });
+
   it("anchors every chain's head with a batch, on chain: a proof of its leaf folds to the anchored root", async function () {
     const heads = new Map<string, number>();
     for (const e of await accessLog(hub.url, auditor)) heads.set(e.chain!, e.chainSeq!);
