@@ -73,6 +73,8 @@ const SQLITE_PRAGMAS = [
   "PRAGMA journal_size_limit = 16777216",
   "PRAGMA temp_store = MEMORY",
 ];
+/** The read-only connection's: its own page cache (the writer's is not shared) and in-memory sorts. */
+const SQLITE_READER_PRAGMAS = ["cache_size = -65536", "temp_store = MEMORY"];
 const DEFAULTS = { sqliteBusyTimeoutMs: 50, lockWaitMs: 5000, statementTimeoutMs: 60_000, checkpointIdleMs: 1000 };
 
 /** A Database's storage health, by client (the routes and /health know the client only). */
@@ -98,11 +100,11 @@ class SqliteAdapter extends PrismaBetterSqlite3 {
   connection: BetterSqlite3.Database | undefined;
   managed: SqliteConnection | undefined;
   constructor(
-    url: string,
+    private readonly file: string,
     private readonly opts: typeof DEFAULTS,
     private readonly health: StorageHealth,
   ) {
-    super({ url, timeout: opts.sqliteBusyTimeoutMs }, { timestampFormat: "iso8601" });
+    super({ url: file, timeout: opts.sqliteBusyTimeoutMs }, { timestampFormat: "iso8601" });
   }
   override async connect() {
     const adapter = await super.connect();
@@ -115,9 +117,25 @@ class SqliteAdapter extends PrismaBetterSqlite3 {
       client,
       { busyTimeoutMs: this.opts.sqliteBusyTimeoutMs, lockWaitMs: this.opts.lockWaitMs, checkpointIdleMs: this.opts.checkpointIdleMs },
       this.health,
+      await this.reader(),
     ));
     // A full disk: give the write-ahead log's space back as soon as writes pause.
     return observeStorageFaults(adapter, this.health, (fault) => fault.kind === "full" && managed.checkpointWhenIdle());
+  }
+
+  /**
+   * A second, read-only connection to the same file for reads outside transactions (see
+   * SqliteConnection); none for an in-memory database, which a second connection would not see.
+   */
+  private async reader() {
+    if (/^:memory:$|mode=memory/.test(this.file)) return undefined;
+    const reader = await new PrismaBetterSqlite3(
+      { url: this.file, timeout: this.opts.sqliteBusyTimeoutMs, readonly: true },
+      { timestampFormat: "iso8601" },
+    ).connect();
+    const client = (reader as unknown as { client?: BetterSqlite3.Database }).client;
+    for (const pragma of SQLITE_READER_PRAGMAS) client?.pragma(pragma);
+    return reader;
   }
 }
 

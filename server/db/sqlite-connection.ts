@@ -1,6 +1,7 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import type BetterSqlite3 from "better-sqlite3";
 import type { PrismaBetterSqlite3 } from "@prisma/adapter-better-sqlite3";
+import { giveTurnIfDue } from "./event-loop-turn";
 import { storageFault, type StorageHealth } from "./faults";
 
 type Adapter = Awaited<ReturnType<PrismaBetterSqlite3["connect"]>>;
@@ -25,6 +26,15 @@ export interface SqliteConnectionOptions {
  * (503 storage-busy). Every transaction is BEGIN IMMEDIATE: it takes the write lock first, where
  * waiting is safe, rather than failing at its first write once it has read (a deferred
  * transaction cannot upgrade a stale snapshot). Idle periods truncate the write-ahead log.
+ *
+ * One connection writes, as PostgreSQL's pool would have one transaction per connection:
+ * - a statement outside a transaction waits for the open transaction to end (it would otherwise
+ *   run inside it, on the same connection: an acknowledged write rolled back with someone else's
+ *   transaction, a read that saw rows never committed);
+ * - reads outside a transaction (SELECT) go to a second, read-only connection (WAL readers need
+ *   no lock and see only committed rows), so they do not wait for writes at all;
+ * - a transaction's statements give the event loop a turn every few milliseconds
+ *   (event-loop-turn.ts): the requests waiting meanwhile are served between them.
  */
 export class SqliteConnection {
   private readonly startTransaction: (isolation?: Parameters<Adapter["startTransaction"]>[0]) => Promise<Tx>;
@@ -46,28 +56,55 @@ export class SqliteConnection {
     private readonly client: BetterSqlite3.Database,
     private readonly opts: SqliteConnectionOptions,
     private readonly health: StorageHealth,
+    /** The read-only connection for reads outside transactions; none for an in-memory database. */
+    private readonly reader?: Adapter,
   ) {
     this.startTransaction = adapter.startTransaction.bind(adapter);
     this.executeRaw = adapter.executeRaw.bind(adapter);
     this.queryRaw = adapter.queryRaw.bind(adapter);
     adapter.startTransaction = (isolation) => this.begin(isolation);
-    // Statements outside a transaction (a lease update, a single create) wait the same bounded way.
-    adapter.executeRaw = (query) => this.withLock(() => this.executeRaw(query), Date.now(), true).then((n) => (this.checkpointWhenIdle(), n));
-    adapter.queryRaw = (query) => this.withLock(() => this.queryRaw(query), Date.now(), false);
+    // Statements outside a transaction (a lease update, a single create) take their turn after the
+    // open transaction and wait for another process's lock the same bounded way.
+    // The bound counts from the call, as a transaction's from its BEGIN, not from its turn.
+    adapter.executeRaw = (query) => {
+      const startedAt = Date.now();
+      return this.inTurn(() => this.withLock(() => this.executeRaw(query), startedAt, true)).then((n) => (this.checkpointWhenIdle(), n));
+    };
+    adapter.queryRaw = (query) => {
+      if (reader && isRead(query.sql)) return reader.queryRaw(query);
+      const startedAt = Date.now();
+      return this.inTurn(() => this.withLock(() => this.queryRaw(query), startedAt, false));
+    };
   }
 
   close(): void {
     clearTimeout(this.checkpointTimer);
+    void this.reader?.dispose();
+  }
+
+  /** Runs `run` when the connection is free: after the transactions and statements queued before it. */
+  private async inTurn<T>(run: () => Promise<T>): Promise<T> {
+    const release = await this.nextTurn();
+    try {
+      return await run();
+    } finally {
+      release();
+    }
+  }
+
+  private async nextTurn(): Promise<() => void> {
+    let release!: () => void;
+    const turn = this.queue;
+    this.queue = new Promise<void>((r) => (release = r));
+    await turn;
+    return release;
   }
 
   private async begin(isolation?: Parameters<Adapter["startTransaction"]>[0]): Promise<Tx> {
     // The adapter's own answer to an isolation level SQLite does not have.
     if (isolation && isolation !== "SERIALIZABLE") return this.startTransaction(isolation);
     const startedAt = Date.now();
-    let release!: () => void;
-    const turn = this.queue;
-    this.queue = new Promise<void>((r) => (release = r));
-    await turn;
+    const release = await this.nextTurn();
     try {
       await this.withLock(() => this.executeRaw({ sql: "BEGIN IMMEDIATE", args: [], argTypes: [] }), startedAt, true);
     } catch (err) {
@@ -100,8 +137,8 @@ export class SqliteConnection {
       provider: this.adapter.provider,
       adapterName: this.adapter.adapterName,
       options: { usePhantomQuery: false },
-      queryRaw: (query) => this.queryRaw(query),
-      executeRaw: (query) => this.executeRaw(query),
+      queryRaw: (query) => giveTurnIfDue().then(() => this.queryRaw(query)),
+      executeRaw: (query) => giveTurnIfDue().then(() => this.executeRaw(query)),
       commit: () => end(true),
       rollback: () => end(false),
       createSavepoint: (name) => run(`SAVEPOINT ${name}`),
@@ -194,4 +231,12 @@ export class SqliteConnection {
       return { busy: true };
     }
   }
+}
+
+/**
+ * A statement that only reads: a SELECT (Prisma's reads, and the hub's own raw queries). Anything
+ * else (PRAGMA, INSERT ... RETURNING, WITH ...) runs on the writing connection.
+ */
+function isRead(sql: string): boolean {
+  return /^\s*SELECT\b/i.test(sql);
 }
