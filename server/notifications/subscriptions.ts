@@ -189,23 +189,25 @@ export function notificationView(n: FeedItem) {
 }
 
 /**
- * Whether any subscription watches records (by id or type), cached briefly: the record watch runs on
- * every publication and most hubs, most of the time, have none. A change in this process resets it;
- * other instances' changes are seen within `ttlMs`.
+ * Whether any subscription watches records (by id or type): the record watch runs on every
+ * publication and most hubs, most of the time, have none. Only a "yes" is kept, for `ttlMs`: a stale
+ * "yes" costs one query that finds nothing, but a kept "no" would be wrong as soon as another hub
+ * instance on the same database adds a watch, and a publication there right after the subscription
+ * was acknowledged must see it. A "no" is therefore one indexed LIMIT 1 query per publication.
  */
 export class WatchCache {
-  private known: { any: boolean; at: number } | undefined;
+  private known: { at: number } | undefined;
   constructor(private readonly ttlMs = 2000) {}
 
   async any(db: Runner, provider: DbProvider): Promise<boolean> {
-    if (this.known && Date.now() - this.known.at < this.ttlMs) return this.known.any;
+    if (this.known && Date.now() - this.known.at < this.ttlMs) return true;
     const rows = await query(
       db,
       provider,
       `SELECT 1 AS "one" FROM "Subscription" WHERE "recordId" IS NOT NULL OR "recordType" IS NOT NULL OR "objectType" IS NOT NULL LIMIT 1`,
     );
-    this.known = { any: rows.length > 0, at: Date.now() };
-    return this.known.any;
+    this.known = rows.length > 0 ? { at: Date.now() } : undefined;
+    return rows.length > 0;
   }
 
   invalidate(): void {

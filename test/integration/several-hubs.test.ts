@@ -115,6 +115,29 @@ describe(`several hub instances on one database (${isPostgres() ? "PostgreSQL" :
   // PostgreSQL: LISTEN/NOTIFY wakes the other instance at once, the slow poll set to 30 s. SQLite
   // keeps the poll, here 1 s: the event still crosses instances, within a poll.
   const POLL_MS = isPostgres() ? 30_000 : 1000;
+  it("a subscription made through one hub applies at once to a publication through another", async function () {
+    const database = await freshDatabase();
+    const a = await startHubProcess(hubEnv(chain, database.url, { INSTANCE_ID: "hub-a" }));
+    const b = await startHubProcess(hubEnv(chain, database.url, { INSTANCE_ID: "hub-b" }));
+    try {
+      const forwarder = await admit(a.url, "fwd-watch", ["FORWARDER"]);
+      const airline = await admit(a.url, "airline-watch", ["AIRLINE"]);
+      const forwarderOnB = new HubClient({ baseUrl: b.url, orgId: forwarder.id, privateKey: forwarder.key.privateKey });
+      // Hub B publishes while nothing is watched: it has just seen "no watches".
+      const { record } = await forwarderOnB.publish("Shipment", shipment());
+      await forwarder.client.grant(record.id, airline.id);
+      await airline.client.createSubscription({ recordId: record.id });
+      // Acknowledged on A; the very next publication on B must find it.
+      await forwarderOnB.publish("Shipment", shipment({ pieceCount: 2 }), { id: record.id, version: 2 });
+      const { notifications } = await airline.client.notifications();
+      expect(notifications.map((n) => [n.kind, n.recordId, n.version])).to.deep.include(["RECORD_UPDATED", record.id, 2]);
+    } finally {
+      await a.stop();
+      await b.stop();
+      await database.drop();
+    }
+  });
+
   it(`a stream on one hub receives a notification caused by a publish on another ${isPostgres() ? "at once (LISTEN/NOTIFY)" : "within the poll"}`, async function () {
     const database = await freshDatabase();
     const env = (id: string) => hubEnv(chain, database.url, { INSTANCE_ID: id, NOTIFICATION_STREAM_POLL_MS: String(POLL_MS) });
