@@ -19,7 +19,7 @@ function metric(name: string, type: "gauge" | "counter", help: string, samples: 
 
 const seconds = (d: Date) => Math.round(d.getTime() / 1000);
 
-/** The hub's metrics: record and anchoring counts, the anchoring lag, and the latest self-audit. */
+/** The hub's metrics: record and anchoring counts, the anchoring lag, and the latest self-audit (by any instance). */
 export async function renderMetrics(db: Db, audit: SelfAuditResult | undefined, now = new Date()): Promise<string> {
   const [records, pending, oldestPending, batches, lastAnchored, legacyHead, chainHeads] = await Promise.all([
     db.recordVersion.count(),
@@ -56,19 +56,19 @@ export async function renderMetrics(db: Db, audit: SelfAuditResult | undefined, 
   const report = audit?.report;
   out.push(
     metric("cargoproof_audit_last_run_timestamp_seconds", "gauge", "When the latest self-audit finished (0: none yet).", [
-      { value: audit ? seconds(audit.finishedAt) : 0 },
+      { value: audit ? seconds(new Date(audit.finishedAt)) : 0 },
     ]),
     metric("cargoproof_audit_last_duration_seconds", "gauge", "How long the latest self-audit took.", [{ value: audit ? audit.durationMs / 1000 : 0 }]),
     metric("cargoproof_audit_last_run_ok", "gauge", "1 if the latest self-audit ran to completion, 0 if it failed or has not run.", [
       { value: report ? 1 : 0 },
     ]),
     metric("cargoproof_audit_clean", "gauge", "1 if the latest self-audit found nothing, else 0.", [{ value: report?.clean ? 1 : 0 }]),
-    metric("cargoproof_audit_records_checked", "gauge", "Records the latest self-audit checked.", [{ value: report?.summary.counts.records ?? 0 }]),
+    metric("cargoproof_audit_records_checked", "gauge", "Records the latest self-audit checked.", [{ value: report?.records ?? 0 }]),
     metric(
       "cargoproof_audit_findings",
       "gauge",
       "Findings of the latest self-audit by kind.",
-      Object.entries(report?.summary.findings ?? {}).map(([code, value]) => ({ labels: { code }, value })),
+      Object.entries(report?.findings ?? {}).map(([code, value]) => ({ labels: { code }, value })),
     ),
   );
   return out.join("\n") + "\n";

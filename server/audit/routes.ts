@@ -54,7 +54,7 @@ export function auditRoutes(deps: {
     res
       .type("text/plain; version=0.0.4; charset=utf-8")
       .set("Cache-Control", "no-store")
-      .send(await renderMetrics(db, selfAudit.last));
+      .send(await renderMetrics(db, await selfAudit.latest()));
   });
 
   router.get("/v1/audit/export", auth, async (req, res) => {

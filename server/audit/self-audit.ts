@@ -1,20 +1,36 @@
-import { auditExport, type AuditReport } from "../../sdk/audit/audit";
+import { z } from "zod";
+import { auditExport } from "../../sdk/audit/audit";
 import { reopenBatchesIfLost } from "../anchoring/lost-batches";
 import type { ProofService } from "../anchoring/proofs";
 import type { HubChain } from "../chain/hub-chain";
 import type { Db, DbProvider } from "../db/client";
+import { execute, query } from "../db/sql";
 import { OPERATOR_ORG_ID } from "../orgs/service";
 import { Lease } from "../lease";
 import { RepeatingTask } from "../repeating-task";
 import { exportLines, type ExportChain } from "./export";
 
-export interface SelfAuditResult {
-  finishedAt: Date;
-  durationMs: number;
-  report?: AuditReport;
+/**
+ * What a self-audit pass found, as /metrics shows it: stored for the whole hub, so every instance
+ * shows the latest pass of any of them.
+ */
+export const SelfAuditResultSchema = z.object({
+  finishedAt: z.iso.datetime(),
+  durationMs: z.number().nonnegative(),
+  /** The instance that ran it. */
+  instance: z.string(),
+  /** Present when the pass ran to completion. */
+  report: z
+    .object({
+      clean: z.boolean(),
+      records: z.number().int().nonnegative(),
+      findings: z.record(z.string(), z.number().int().nonnegative()),
+    })
+    .optional(),
   /** Why the run could not complete (the chain unreachable, say). */
-  error?: string;
-}
+  error: z.string().optional(),
+});
+export type SelfAuditResult = z.infer<typeof SelfAuditResultSchema>;
 
 export interface SelfAuditOptions {
   intervalMs: number;
@@ -36,10 +52,10 @@ const LEASE_TTL_MS = 60_000;
  * Once per hub, not per instance: a pass runs under the "self-audit" lease (server/lease.ts), kept
  * for one and a half intervals after it ends. The holder's next pass, an interval later, renews it;
  * the other instances pass their turn until the holder stops or dies. So one instance audits per
- * interval, never two at once. /metrics shows this instance's latest pass.
+ * interval, never two at once. Each pass's result is stored (SelfAuditLatest), and /metrics on any
+ * instance shows the latest.
  */
 export class SelfAudit {
-  last: SelfAuditResult | undefined;
   private running: Promise<SelfAuditResult | undefined> | undefined;
   private readonly task: RepeatingTask<SelfAuditResult | undefined>;
   private readonly lease: Lease;
@@ -101,19 +117,39 @@ export class SelfAudit {
         // One thread: the scheduled audit must not take the cores that serve requests.
         workers: 0,
       });
-      result = { finishedAt: new Date(), durationMs: Date.now() - started, report };
+      const summary = { clean: report.clean, records: report.summary.counts.records, findings: report.summary.findings };
+      result = { finishedAt: new Date().toISOString(), durationMs: Date.now() - started, instance: this.opts.instanceId, report: summary };
       if (!report.clean) this.opts.log?.(`[audit] self-audit found problems: ${JSON.stringify(report.summary.findings)}`);
       // A batch marked anchored that the chain does not have is anchored again (if the chain still
       // lacks it when asked directly); the report keeps the finding: it was true when audited.
       const lost = report.findings.filter((f) => f.code === "batch-not-on-chain" && f.batchId).map((f) => f.batchId!);
       if (lost.length > 0) await reopenBatchesIfLost(this.db, this.chain, lost, (line) => this.opts.log?.(`[audit] ${line}`));
     } catch (err) {
-      result = { finishedAt: new Date(), durationMs: Date.now() - started, error: (err as Error).message.slice(0, 500) };
+      const error = (err as Error).message.slice(0, 500);
+      result = { finishedAt: new Date().toISOString(), durationMs: Date.now() - started, instance: this.opts.instanceId, error };
       this.opts.log?.(`[audit] self-audit failed: ${result.error}`);
     }
-    this.last = result;
+    await this.store(result).catch((err: Error) => this.opts.log?.(`[audit] could not store the self-audit result: ${err.message}`));
     const outcome = result.report ? (result.report.clean ? "clean" : "findings") : "failed";
     this.opts.log?.(`[audit ${this.opts.instanceId}] self-audit pass ${new Date(started).toISOString()} to ${new Date().toISOString()}: ${outcome}`);
     return result;
+  }
+
+  /** The latest pass of any instance of this hub, or undefined when none has finished (or its row is unreadable). */
+  async latest(): Promise<SelfAuditResult | undefined> {
+    const [row] = await query<{ result: string }>(this.db, this.provider, `SELECT "result" FROM "SelfAuditLatest" WHERE "id" = 1`);
+    if (!row) return undefined;
+    const parsed = SelfAuditResultSchema.safeParse(JSON.parse(row.result));
+    return parsed.success ? parsed.data : undefined;
+  }
+
+  private async store(result: SelfAuditResult): Promise<void> {
+    await execute(
+      this.db,
+      this.provider,
+      `INSERT INTO "SelfAuditLatest" ("id", "instance", "result") VALUES (1, $1, $2)
+        ON CONFLICT ("id") DO UPDATE SET "instance" = excluded."instance", "result" = excluded."result"`,
+      [result.instance, JSON.stringify(result)],
+    );
   }
 }

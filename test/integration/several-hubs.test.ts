@@ -3,7 +3,19 @@ import { expect } from "chai";
 import { HubClient } from "../../sdk/client";
 import { shipment } from "../fixtures";
 import { readEvents } from "./event-stream";
-import { admit, freshDatabase, hubEnv, isPostgres, sql, startHubProcess, startTestChain, waitFor, type HubProcess, type TestChain } from "./harness";
+import {
+  admit,
+  freshDatabase,
+  hubEnv,
+  isPostgres,
+  METRICS_TOKEN,
+  sql,
+  startHubProcess,
+  startTestChain,
+  waitFor,
+  type HubProcess,
+  type TestChain,
+} from "./harness";
 
 interface Pass {
   instance: string;
@@ -49,6 +61,12 @@ describe(`several hub instances on one database (${isPostgres() ? "PostgreSQL" :
       expect(lease?.holder).to.be.oneOf(["hub-a", "hub-b"]);
       const holder = lease!.holder as keyof typeof hubs;
       const other = holder === "hub-a" ? "hub-b" : "hub-a";
+      // Every instance's /metrics shows the latest pass, whichever instance ran it.
+      for (const hub of [a, b]) {
+        const text = await (await fetch(`${hub.url}/metrics`, { headers: { authorization: `Bearer ${METRICS_TOKEN}` } })).text();
+        expect(text, `${hub.url}/metrics`).to.match(/^cargoproof_audit_clean 1$/m);
+        expect(Number(/^cargoproof_audit_records_checked (\d+)$/m.exec(text)?.[1]), `${hub.url}/metrics`).to.be.at.least(5);
+      }
       const before = [...passesOf(a), ...passesOf(b)].sort((x, y) => x.start - y.start);
       expect(
         before.map((p) => p.instance),
