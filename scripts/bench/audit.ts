@@ -1,8 +1,8 @@
 /**
  * Audit throughput and memory. Run: npx hardhat run scripts/bench/audit.ts   (in-process hardhat network)
  * AUDIT_RECORDS (default 1,000,000) signed records from a few organisations admitted on chain,
- * anchored in batches of 10,000 (each with the access log's head as a leaf), written as an export
- * file with an access log of N/10 entries; then auditExport over the file is timed, with heap and
+ * anchored in batches of 10,000 (each with the heads of the access log chains that moved as leaves),
+ * written as an export file with an access log of N/10 entries in one chain per owner; then auditExport over the file is timed, with heap and
  * RSS at 25/50/75/100% of the records to show memory stays flat. A 100,000-record export is timed
  * first (inline, and on worker threads with lines sent as text and as file bytes). The floor (floor.ts) is
  * measured after each export is written, and every figure printed as a ratio of it, records/s and CPU time
@@ -15,7 +15,7 @@ import { performance as nodePerformance } from "node:perf_hooks";
 import path from "node:path";
 import { config, ethers } from "hardhat";
 import { Wallet, type BaseContract, type ContractTransactionResponse, type HDNodeWallet } from "ethers";
-import { ACCESS_LOG_GENESIS, accessLogHeadLeaf, chainAccessEntries, type AccessLogEntry } from "../../sdk/access-log";
+import { ACCESS_LOG_GENESIS, accessChainHeadLeaf, accessLogChainOf, chainAccessLines, type AccessLogEntry } from "../../sdk/access-log";
 import { auditExport } from "../../sdk/audit/audit";
 import { fileLines } from "../../sdk/audit/export-file";
 import type { ExportLine } from "../../sdk/audit/export-format";
@@ -80,6 +80,39 @@ async function setUp(): Promise<Setup> {
   };
 }
 
+/**
+ * `count` access-log lines about the records, as the hub writes them: one chain per owner
+ * (sdk/access-log.ts, v2), numbered hub-wide by `seq` in the order they were appended.
+ */
+function chainedAccessLog(count: number, n: number, tag: string): AccessLogEntry[] {
+  const heads = new Map<string, { seq: number; hash: string }>();
+  const out: AccessLogEntry[] = [];
+  for (let i = 0; i < count; i++) {
+    const owner = ORGS[i % ORGS.length]!;
+    const chain = accessLogChainOf(owner);
+    const draft = {
+      at: new Date(Date.now() - 1000 + i).toISOString(),
+      actor: ORGS[(i + 1) % ORGS.length]!,
+      action: i % 10 === 9 ? ("DENY" as const) : ("READ" as const),
+      recordId: `shp-${tag}-${(i * 7) % n}`,
+      version: 1,
+      owner,
+      detail: null,
+    };
+    const [line] = chainAccessLines(chain, heads.get(chain) ?? { seq: 0, hash: ACCESS_LOG_GENESIS }, [draft]);
+    heads.set(chain, { seq: line!.chainSeq, hash: line!.hash });
+    out.push({ seq: i + 1, ...line! });
+  }
+  return out;
+}
+
+/** The last line of each chain among access[from, to): the heads a batch sealed then anchors. */
+function movedHeads(access: readonly AccessLogEntry[], from: number, to: number): { chain: string; seq: number; hash: string }[] {
+  const last = new Map<string, { chain: string; seq: number; hash: string }>();
+  for (const e of access.slice(from, to)) last.set(e.chain!, { chain: e.chain!, seq: e.chainSeq!, hash: e.hash });
+  return [...last.values()].sort((x, y) => (x.chain < y.chain ? -1 : 1));
+}
+
 /** Writes an export of `n` records (anchoring its batches on chain) and returns its path and size. */
 async function writeExportFile(s: Setup, n: number, dir: string, tag: string): Promise<{ file: string; bytes: number; genS: number }> {
   const t0 = performance.now();
@@ -88,18 +121,7 @@ async function writeExportFile(s: Setup, n: number, dir: string, tag: string): P
   const write = (lines: ExportLine[]) => writeSync(fd, lines.map((l) => JSON.stringify(l)).join("\n") + "\n");
   const batches = Math.ceil(n / BATCH);
   const accessCount = Math.floor(n / 10);
-  const access: AccessLogEntry[] = chainAccessEntries(
-    { seq: 0, hash: ACCESS_LOG_GENESIS },
-    Array.from({ length: accessCount }, (_, i) => ({
-      at: new Date(Date.now() - 1000 + i).toISOString(),
-      actor: ORGS[(i + 1) % ORGS.length],
-      action: i % 10 === 9 ? ("DENY" as const) : ("READ" as const),
-      recordId: `shp-${tag}-${(i * 7) % n}`,
-      version: 1,
-      owner: ORGS[i % ORGS.length],
-      detail: null,
-    })),
-  );
+  const access = chainedAccessLog(accessCount, n, tag);
   write([
     {
       kind: "header",
@@ -125,9 +147,9 @@ async function writeExportFile(s: Setup, n: number, dir: string, tag: string): P
       digests.push(record.digest);
       lines.push({ kind: "record", cursor: `r:${i}`, record, publishedAt, batchId });
     }
-    // The access log's head at this batch: the log grows with the records.
-    const head = access[Math.floor(((b + 1) * accessCount) / batches) - 1];
-    const leaves = head ? [...digests, accessLogHeadLeaf(head.seq, head.hash)] : digests;
+    // The heads of the chains that moved since the last batch: the log grows with the records.
+    const heads = movedHeads(access, Math.floor((b * accessCount) / batches), Math.floor(((b + 1) * accessCount) / batches));
+    const leaves = [...digests, ...heads.map((h) => accessChainHeadLeaf(h.chain, h.seq, h.hash))];
     const tree = buildMerkleTree(leaves);
     const receipt = (await (await s.hubAnchors.anchor(tree.root, leaves.length)).wait())!;
     write([
@@ -141,7 +163,7 @@ async function writeExportFile(s: Setup, n: number, dir: string, tag: string): P
         status: "ANCHORED",
         txHash: receipt.hash,
         blockNumber: receipt.blockNumber,
-        ...(head ? { accessLogHead: { seq: head.seq, hash: head.hash } } : {}),
+        ...(heads.length > 0 ? { accessLogChains: heads } : {}),
       },
       ...lines,
     ]);
