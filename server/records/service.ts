@@ -1,7 +1,8 @@
 import type { SignedRecord } from "../../sdk/envelope";
 import { writeTransaction, type Db, type DbProvider } from "../db/client";
 import { insertRows } from "../db/bulk-insert";
-import { isUniqueViolation } from "../db/sql";
+import { asDate, asNumber, isUniqueViolation } from "../db/sql";
+import { Prisma } from "../db/.generated/sqlite/client";
 import { HttpProblem, badRequest, conflict, forbidden, notFound } from "../http/problem";
 import { checkRecord, type CheckedRecord, type FieldError } from "./check";
 import { RecordChecks } from "./check-pool";
@@ -207,22 +208,51 @@ export async function disclosedAll(db: AccessRunner, reader: Reader, records: re
   return out;
 }
 
-/** One version (the latest by default) of a record the caller may read, with its anchoring status. */
+interface VersionAnchorRow {
+  type: string;
+  recordId: string;
+  version: unknown;
+  owner: string;
+  body: string;
+  salts: string;
+  digest: string;
+  signature: string;
+  publishedAt: unknown;
+  status: string | null;
+  root: string | null;
+  txHash: string | null;
+  blockNumber: unknown;
+  blockTime: unknown;
+}
+
+/**
+ * One version (the latest by default) of a record the caller may read, with its anchoring status.
+ * The version and its batch come in one statement: the read path's cost is mostly per statement
+ * (the client runtime's work, not SQLite's), and this was three (issue 17).
+ */
 export async function getRecord(db: Db, reader: Reader, recordId: string, versionParam?: unknown): Promise<StoredRecord> {
-  const row = await readableVersion(db, reader.orgId, recordId, versionParam);
-  const item = await db.anchorItem.findUnique({ where: { digest: row.digest }, select: { batchId: true } });
-  const batch = item?.batchId ? await db.anchorBatch.findUnique({ where: { id: item.batchId } }) : null;
-  const anchored = batch?.status === "ANCHORED";
+  const { record: header, access } = await recordAccess(db, reader.orgId, recordId);
+  const version = parseVersion(versionParam) ?? header.latestVersion;
+  const [row] = await db.$queryRaw<VersionAnchorRow[]>(Prisma.sql`
+    SELECT v."type", v."recordId", v."version", v."owner", v."body", v."salts", v."digest", v."signature", v."publishedAt",
+           b."status", b."root", b."txHash", b."blockNumber", b."blockTime"
+      FROM "RecordVersion" v
+      LEFT JOIN "AnchorItem" i ON i."digest" = v."digest"
+      LEFT JOIN "AnchorBatch" b ON b."id" = i."batchId"
+     WHERE v."recordId" = ${recordId} AND v."version" = ${version}`);
+  if (!row) throw notFound();
+  const anchored = row.status === "ANCHORED" && row.root !== null;
+  const blockTime = asDate(row.blockTime);
   return {
-    record: disclosed(storedRecord(row), reader, row.access),
-    publishedAt: row.publishedAt.toISOString(),
+    record: disclosed(storedRecord({ ...row, version: asNumber(row.version) }), reader, access),
+    publishedAt: asDate(row.publishedAt)!.toISOString(),
     anchor: anchored
       ? {
           status: "ANCHORED",
-          root: batch.root,
-          txHash: batch.txHash ?? undefined,
-          blockNumber: batch.blockNumber ?? undefined,
-          blockTime: batch.blockTime?.toISOString(),
+          root: row.root!,
+          txHash: row.txHash ?? undefined,
+          blockNumber: row.blockNumber === null || row.blockNumber === undefined ? undefined : asNumber(row.blockNumber),
+          blockTime: blockTime?.toISOString(),
         }
       : { status: "PENDING" },
   };
