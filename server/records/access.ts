@@ -1,6 +1,6 @@
-import { Prisma } from "../db/.generated/sqlite/client";
+import { Prisma, type Record as RecordRow } from "../db/.generated/sqlite/client";
 import type { Db } from "../db/client";
-import { asDate, chunks } from "../db/sql";
+import { asDate, asNumber, chunks } from "../db/sql";
 import { notFound } from "../http/problem";
 import { OPERATOR_ORG_ID } from "../orgs/service";
 import { EVENT_FOR, LOGISTICS_EVENT } from "./links";
@@ -71,8 +71,8 @@ const literal = (n: number) => Prisma.raw(String(Math.floor(n)));
 
 /**
  * The record's header if the caller may read it; otherwise the same 404 as for a record that does
- * not exist. The owner answers after two lookups (the record, its hub attestation), a direct grant
- * after three; only then are the link index and events consulted. For a caller who is not the owner
+ * not exist. The owner answers after one lookup (the record with its hub attestation), a direct
+ * grant after two; only then are the link index and events consulted. For a caller who is not the owner
  * the same statements run whether the record exists or not (no extra query betrays existence).
  */
 export async function readableRecord(db: Db, orgId: string, recordId: string) {
@@ -81,10 +81,23 @@ export async function readableRecord(db: Db, orgId: string, recordId: string) {
 
 /** readableRecord, with how the caller reads it (which fields it sees). */
 export async function recordAccess(db: Db, orgId: string, recordId: string) {
-  const record = await db.record.findUnique({ where: { id: recordId } });
-  // Asked whatever the record is, or whether there is one: a denial of a hub-attested record costs what one of no record does.
-  const [attested] = await db.$queryRaw<{ holder: string }[]>(sql`SELECT "holder" FROM "HubAttestation" WHERE "recordId" = ${recordId}`);
-  if (record && (attested?.holder ?? record.owner) === orgId) return { record, access: { via: "owner" } as Access };
+  // The header with its hub attestation, in one statement whatever the record is, or whether there
+  // is one: a denial of a hub-attested record costs what one of no record does.
+  const [row] = await db.$queryRaw<
+    (Omit<RecordRow, "createdAt" | "updatedAt" | "latestVersion"> & { latestVersion: unknown; createdAt: unknown; updatedAt: unknown; holder: string | null })[]
+  >(
+    sql`SELECT r."id", r."type", r."owner", r."latestVersion", r."createdAt", r."updatedAt", a."holder"
+          FROM "Record" r LEFT JOIN "HubAttestation" a ON a."recordId" = r."id" WHERE r."id" = ${recordId}`,
+  );
+  const record: RecordRow | undefined = row && {
+    id: row.id,
+    type: row.type,
+    owner: row.owner,
+    latestVersion: asNumber(row.latestVersion),
+    createdAt: asDate(row.createdAt)!,
+    updatedAt: asDate(row.updatedAt)!,
+  };
+  if (record && (row!.holder ?? record.owner) === orgId) return { record, access: { via: "owner" } as Access };
   const access = (await grantedAccess(db, orgId, [recordId], true, new Date())).get(recordId);
   if (!record || !access) throw notFound();
   return { record, access };
