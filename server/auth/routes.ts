@@ -2,6 +2,8 @@ import { Router, type RequestHandler } from "express";
 import { z } from "zod";
 import { CLIENT_ASSERTION_TYPE, tokenEndpoint } from "../../sdk/assertion";
 import type { Db } from "../db/client";
+import { Prisma } from "../db/.generated/sqlite/client";
+import { asNumber } from "../db/sql";
 import { badRequest, fromZod, unauthorized } from "../http/problem";
 import { INVALID_TOKEN, type AccessTokens } from "./access-token";
 import { verifyClientAssertion } from "./client-assertion";
@@ -36,8 +38,11 @@ export function requireOrg(db: Db, tokens: AccessTokens): RequestHandler {
     const { caller, epoch } = await tokens.verify(match[1]!);
     // One indexed read per request, on whichever instance: a token from before the organisation's
     // last key rotation or suspension (an older epoch) is refused like any invalid token.
-    const org = await db.organization.findUnique({ where: { id: caller.orgId }, select: { status: true, tokenEpoch: true } });
-    if (!org || org.status !== "ACTIVE" || org.tokenEpoch !== epoch) throw unauthorized(INVALID_TOKEN);
+    // Tagged SQL rather than the model API: on the read path each statement's cost is mostly the client's (issue 17).
+    const [org] = await db.$queryRaw<{ status: string; tokenEpoch: unknown }[]>(
+      Prisma.sql`SELECT "status", "tokenEpoch" FROM "Organization" WHERE "id" = ${caller.orgId}`,
+    );
+    if (!org || org.status !== "ACTIVE" || asNumber(org.tokenEpoch) !== epoch) throw unauthorized(INVALID_TOKEN);
     req.caller = { ...caller, tokenEpoch: epoch };
     next();
   };
