@@ -208,7 +208,8 @@ export async function disclosedAll(db: AccessRunner, reader: Reader, records: re
   return out;
 }
 
-interface VersionAnchorRow {
+/** A RecordVersion row as a raw query returns it (numbers and timestamps as the driver gives them). */
+export interface StoredVersionRow {
   type: string;
   recordId: string;
   version: unknown;
@@ -218,6 +219,9 @@ interface VersionAnchorRow {
   digest: string;
   signature: string;
   publishedAt: unknown;
+}
+
+interface VersionAnchorRow extends StoredVersionRow {
   status: string | null;
   root: string | null;
   txHash: string | null;

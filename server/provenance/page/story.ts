@@ -13,7 +13,7 @@ import type { ProofService } from "../../anchoring/proofs";
 import type { Db, DbProvider } from "../../db/client";
 import { asDate, placeholders, query } from "../../db/sql";
 import { HttpProblem } from "../../http/problem";
-import { storedRecord } from "../../records/service";
+import { storedRecord, type StoredVersionRow } from "../../records/service";
 import { cbvWord } from "./cbv";
 import { scanKey } from "./code-key";
 import { deriveFacts } from "./facts";
@@ -45,18 +45,6 @@ export interface StoryOptions {
   /** How long an assembled story is reused (default 1 s; 0: assembled for every request). */
   storyMaxAgeMs?: number;
 }
-
-type VersionRow = {
-  recordId: string;
-  version: unknown;
-  type: string;
-  owner: string;
-  body: string;
-  salts: string;
-  digest: string;
-  signature: string;
-  publishedAt: unknown;
-};
 
 const MAX_CACHED = 100_000;
 
@@ -142,7 +130,7 @@ export class StoryService {
    * The latest versions of the records tied to `code`, its ProductBatch and the GTIN's owner (the
    * brand); undefined if the code is unknown.
    */
-  private async recordsOf(code: ProductCode): Promise<{ rows: VersionRow[]; batch: VersionRow; brand: string } | undefined> {
+  private async recordsOf(code: ProductCode): Promise<{ rows: StoredVersionRow[]; batch: StoredVersionRow; brand: string } | undefined> {
     const { db, provider } = this.opts;
     // One statement: the latest versions of the records the index ties to the code.
     let where: string;
@@ -162,7 +150,7 @@ export class StoryService {
     const [owner] = await query<{ owner: string }>(db, provider, `SELECT "owner" FROM "GtinOwner" WHERE "gtin" = $1`, [code.gtin]);
     if (!owner) return undefined;
     const brand = owner.owner;
-    const rows = await query<VersionRow>(
+    const rows = await query<StoredVersionRow>(
       db,
       provider,
       `SELECT v."recordId", v."version", v."type", v."owner", v."body", v."salts", v."digest", v."signature", v."publishedAt"
@@ -188,7 +176,7 @@ export class StoryService {
    * A stored version's record, its public form and the digest of its content, computed once and
    * kept while the stored row is unchanged (a row changed behind the hub's back is read afresh).
    */
-  private formsOf(row: VersionRow): { record: SignedRecord; shown: SignedRecord; computed: string | undefined } {
+  private formsOf(row: StoredVersionRow): { record: SignedRecord; shown: SignedRecord; computed: string | undefined } {
     const key = `${row.recordId}@${String(row.version)}`;
     const hit = this.forms.get(key);
     if (hit && hit.body === row.body && hit.salts === row.salts && hit.digest === row.digest) return hit.forms;
