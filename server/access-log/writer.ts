@@ -1,7 +1,7 @@
 import { accessLogChainOf, chainAccessLines, type AccessLogDraft, type ChainedAccessEntry } from "../../sdk/access-log";
-import { writeTransaction, type Db, type DbProvider, type TxClient } from "../db/client";
+import { ownWriteTransaction, type Db, type DbProvider } from "../db/client";
 import { insertRows } from "../db/bulk-insert";
-import { query, execute, asNumber } from "../db/sql";
+import { query, execute, asNumber, type Runner } from "../db/sql";
 
 const COLUMNS = ["chain", "chainSeq", "ownerSeq", "at", "actor", "action", "recordId", "version", "owner", "detail", "prevHash", "hash"] as const;
 const GENESIS = `0x${"0".repeat(64)}`;
@@ -34,7 +34,7 @@ export class AccessLogWriter {
   }
 
   /** Appends inside the caller's transaction, so the lines commit (or not) with what they log. */
-  async appendIn(tx: TxClient, drafts: AccessLogDraft[]): Promise<void> {
+  async appendIn(tx: Runner, drafts: AccessLogDraft[]): Promise<void> {
     if (drafts.length === 0) return;
     const byChain = new Map<string, AccessLogDraft[]>();
     for (const d of drafts) {
@@ -85,7 +85,7 @@ export class AccessLogWriter {
    * creates a new chain's row (seq 0, genesis) and otherwise touches it, which takes its row lock
    * on PostgreSQL (SQLite's write transaction already excludes every other writer).
    */
-  private async lockHeads(tx: TxClient, chains: readonly string[]): Promise<Map<string, { seq: number; hash: string; ownerSeqBase: number }>> {
+  private async lockHeads(tx: Runner, chains: readonly string[]): Promise<Map<string, { seq: number; hash: string; ownerSeqBase: number }>> {
     const values = chains.map((_, i) => `($${i + 1}, 0, '${GENESIS}')`).join(", ");
     const rows = await query<HeadRow>(
       tx,
@@ -107,7 +107,9 @@ export class AccessLogWriter {
       while (this.queue.length > 0) {
         const waiting = this.queue.splice(0);
         try {
-          await writeTransaction(this.db, (tx) =>
+          // Its own transaction on SQLite's connection: through the client's interactive transaction an
+          // append of a few lines cost about 2 ms, which bounded every hub's reads (issue 17).
+          await ownWriteTransaction(this.db, (tx) =>
             this.appendIn(
               tx,
               waiting.flatMap((w) => w.drafts),

@@ -1,7 +1,7 @@
 import { Router, type RequestHandler } from "express";
 import { z } from "zod";
 import { CLIENT_ASSERTION_TYPE, tokenEndpoint } from "../../sdk/assertion";
-import type { Db } from "../db/client";
+import { readRows, type Db } from "../db/client";
 import { Prisma } from "../db/.generated/sqlite/client";
 import { asNumber } from "../db/sql";
 import { badRequest, fromZod, unauthorized } from "../http/problem";
@@ -39,7 +39,8 @@ export function requireOrg(db: Db, tokens: AccessTokens): RequestHandler {
     // One indexed read per request, on whichever instance: a token from before the organisation's
     // last key rotation or suspension (an older epoch) is refused like any invalid token.
     // Tagged SQL rather than the model API: on the read path each statement's cost is mostly the client's (issue 17).
-    const [org] = await db.$queryRaw<{ status: string; tokenEpoch: unknown }[]>(
+    const [org] = await readRows<{ status: string; tokenEpoch: unknown }>(
+      db,
       Prisma.sql`SELECT "status", "tokenEpoch" FROM "Organization" WHERE "id" = ${caller.orgId}`,
     );
     if (!org || org.status !== "ACTIVE" || asNumber(org.tokenEpoch) !== epoch) throw unauthorized(INVALID_TOKEN);

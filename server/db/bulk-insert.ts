@@ -1,6 +1,7 @@
-import type BetterSqlite3 from "better-sqlite3";
-import { rawSqliteOf, type DbProvider, type TxClient } from "./client";
+import { rawSqliteOf, type DbProvider } from "./client";
 import { giveTurnIfDue } from "./event-loop-turn";
+import { statementsOf } from "./prepared-statements";
+import type { Runner } from "./sql";
 
 type Value = string | number | null | Date;
 
@@ -13,17 +14,18 @@ const MAX_PARAMS = 30_000;
  * hub ingest thousands of records a second. Dates are written as ISO-8601 UTC, the format the
  * SQLite adapter is configured for and one PostgreSQL's timestamp columns read as UTC.
  */
-export async function insertRows(tx: TxClient, provider: DbProvider, table: string, columns: readonly string[], rows: readonly Value[][]): Promise<void> {
+export async function insertRows(tx: Runner, provider: DbProvider, table: string, columns: readonly string[], rows: readonly Value[][]): Promise<void> {
   if (rows.length === 0) return;
   const connection = provider === "sqlite" ? rawSqliteOf(tx) : undefined;
   if (connection) {
     // Inside a write transaction on SQLite: one prepared statement, run per row (a few µs each; a
     // multi-row statement measured no cheaper a row: the cost is SQLite's index inserts), giving the
     // event loop its turns between rows.
-    const statement = preparedInsert(connection, table, columns);
+    const statements = statementsOf(connection);
+    const text = `INSERT INTO "${table}" (${columns.map((c) => `"${c}"`).join(", ")}) VALUES (${columns.map(() => "?").join(", ")})`;
     for (const row of rows) {
       await giveTurnIfDue();
-      statement.run(row.map((v) => (v instanceof Date ? v.toISOString() : v)));
+      statements.run(text, row);
     }
     return;
   }
@@ -36,15 +38,4 @@ export async function insertRows(tx: TxClient, provider: DbProvider, table: stri
     const params = chunk.flat().map((v) => (v instanceof Date ? v.toISOString() : v));
     await tx.$executeRawUnsafe(head + tuples.join(", "), ...params);
   }
-}
-
-const statements = new WeakMap<BetterSqlite3.Database, Map<string, BetterSqlite3.Statement>>();
-
-function preparedInsert(connection: BetterSqlite3.Database, table: string, columns: readonly string[]): BetterSqlite3.Statement {
-  let byText = statements.get(connection);
-  if (!byText) statements.set(connection, (byText = new Map()));
-  const text = `INSERT INTO "${table}" (${columns.map((c) => `"${c}"`).join(", ")}) VALUES (${columns.map(() => "?").join(", ")})`;
-  let statement = byText.get(text);
-  if (!statement) byText.set(text, (statement = connection.prepare(text)));
-  return statement;
 }

@@ -114,6 +114,37 @@ export class SqliteConnection {
     return this.transaction(release);
   }
 
+  /**
+   * A write transaction on the connection itself, not through the client: `body` runs its statements
+   * on `client` directly. It takes its turn and the write lock as the client's transactions do
+   * (BEGIN IMMEDIATE, bounded asynchronous waits) and commits when `body` resolves, rolls back when
+   * it throws. For small, frequent transactions whose cost through the client's interactive
+   * transaction is mostly the client's (the access log's appends: about 2 ms for two lines).
+   */
+  async ownTransaction<T>(body: (client: BetterSqlite3.Database) => Promise<T>): Promise<T> {
+    const startedAt = Date.now();
+    const release = await this.nextTurn();
+    try {
+      await this.withLock(() => Promise.resolve(this.client.exec("BEGIN IMMEDIATE")), startedAt, true);
+      let result: T;
+      try {
+        result = await body(this.client);
+        this.client.exec("COMMIT");
+      } catch (err) {
+        // A COMMIT that failed (a full disk) may leave the transaction open: end it before the next.
+        if (this.client.inTransaction) this.client.exec("ROLLBACK");
+        throw err;
+      }
+      this.checkpointWhenIdle();
+      return result;
+    } catch (err) {
+      this.health.observe(err);
+      throw err;
+    } finally {
+      release();
+    }
+  }
+
   /** The transaction the Prisma client drives: it sends COMMIT / ROLLBACK itself (no phantom query). */
   private transaction(release: () => void): Tx {
     let open = true;

@@ -1,5 +1,5 @@
 import { Prisma, type Record as RecordRow } from "../db/.generated/sqlite/client";
-import type { Db } from "../db/client";
+import { readRows, type Db } from "../db/client";
 import { asDate, asNumber, chunks } from "../db/sql";
 import { notFound } from "../http/problem";
 import { OPERATOR_ORG_ID } from "../orgs/service";
@@ -83,9 +83,10 @@ export async function readableRecord(db: Db, orgId: string, recordId: string) {
 export async function recordAccess(db: Db, orgId: string, recordId: string) {
   // The header with its hub attestation, in one statement whatever the record is, or whether there
   // is one: a denial of a hub-attested record costs what one of no record does.
-  const [row] = await db.$queryRaw<
-    (Omit<RecordRow, "createdAt" | "updatedAt" | "latestVersion"> & { latestVersion: unknown; createdAt: unknown; updatedAt: unknown; holder: string | null })[]
+  const [row] = await readRows<
+    Omit<RecordRow, "createdAt" | "updatedAt" | "latestVersion"> & { latestVersion: unknown; createdAt: unknown; updatedAt: unknown; holder: string | null }
   >(
+    db,
     sql`SELECT r."id", r."type", r."owner", r."latestVersion", r."createdAt", r."updatedAt", a."holder"
           FROM "Record" r LEFT JOIN "HubAttestation" a ON a."recordId" = r."id" WHERE r."id" = ${recordId}`,
   );

@@ -1,5 +1,5 @@
 import type { SignedRecord } from "../../sdk/envelope";
-import { writeTransaction, type Db, type DbProvider } from "../db/client";
+import { readRows, writeTransaction, type Db, type DbProvider } from "../db/client";
 import { insertRows } from "../db/bulk-insert";
 import { asDate, asNumber, isUniqueViolation } from "../db/sql";
 import { Prisma } from "../db/.generated/sqlite/client";
@@ -237,13 +237,16 @@ interface VersionAnchorRow extends StoredVersionRow {
 export async function getRecord(db: Db, reader: Reader, recordId: string, versionParam?: unknown): Promise<StoredRecord> {
   const { record: header, access } = await recordAccess(db, reader.orgId, recordId);
   const version = parseVersion(versionParam) ?? header.latestVersion;
-  const [row] = await db.$queryRaw<VersionAnchorRow[]>(Prisma.sql`
+  const [row] = await readRows<VersionAnchorRow>(
+    db,
+    Prisma.sql`
     SELECT v."type", v."recordId", v."version", v."owner", v."body", v."salts", v."digest", v."signature", v."publishedAt",
            b."status", b."root", b."txHash", b."blockNumber", b."blockTime"
       FROM "RecordVersion" v
       LEFT JOIN "AnchorItem" i ON i."digest" = v."digest"
       LEFT JOIN "AnchorBatch" b ON b."id" = i."batchId"
-     WHERE v."recordId" = ${recordId} AND v."version" = ${version}`);
+     WHERE v."recordId" = ${recordId} AND v."version" = ${version}`,
+  );
   if (!row) throw notFound();
   const anchored = row.status === "ANCHORED" && row.root !== null;
   const blockTime = asDate(row.blockTime);

@@ -6,7 +6,9 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { insertRows } from "../../server/db/bulk-insert";
-import { openDatabase, writeTransaction, type Database } from "../../server/db/client";
+import { openDatabase, ownWriteTransaction, readRows, writeTransaction, type Database } from "../../server/db/client";
+import { Prisma } from "../../server/db/.generated/sqlite/client";
+import { execute } from "../../server/db/sql";
 import { migrate } from "../../server/db/migrate";
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -94,5 +96,46 @@ describe("the hub's SQLite connection shared by concurrent requests", function (
     expect(turns, "timers ran while the rows were inserted").to.be.greaterThan(2);
     expect(readDuring, "a read answered during the transaction, from committed rows").to.equal(0);
     expect(await database.db.notification.count({ where: { kind: "TEST" } })).to.equal(20_000);
+  });
+
+  // The access log's own transactions (ownWriteTransaction) and the record read's readRows run on the
+  // connections themselves, not through the client: the same rules must hold for them.
+  it("an own write transaction is not mixed with a client transaction or a statement outside: each waits its turn, a rollback takes only its rows", async () => {
+    let release!: () => void;
+    const held = new Promise<void>((r) => (release = r));
+    let entered!: () => void;
+    const inside = new Promise<void>((r) => (entered = r));
+    const own = ownWriteTransaction(database.db, async (tx) => {
+      await execute(tx, "sqlite", `INSERT INTO "Notification" ("orgId", "kind", "recordId", "version") VALUES ('org-a', 'TEST', 'own-rolled-back', 1)`);
+      entered();
+      await held;
+      throw new Error("the own transaction fails after its write");
+    }).catch((e: unknown) => e);
+    await inside;
+    const outside = database.db.notification.create({ data: note("outside") });
+    const client = writeTransaction(database.db, (tx) => tx.notification.create({ data: note("client") }));
+    const seen = await readRows<{ recordId: string }>(database.db, Prisma.sql`SELECT "recordId" FROM "Notification" WHERE "kind" = 'TEST'`);
+    expect(seen, "a read does not see the open transaction's row").to.deep.equal([]);
+    await sleep(100);
+    release();
+    expect(await own).to.be.instanceOf(Error);
+    await Promise.all([outside, client]);
+    expect((await notes()).sort()).to.deep.equal(["client", "outside"]);
+  });
+
+  it("readRows answers from committed rows, the same rows as the client's raw query, with its values bound", async () => {
+    await writeTransaction(database.db, async (tx) => {
+      await tx.notification.create({ data: note("a") });
+      await tx.notification.create({ data: note("b") });
+    });
+    const statement = (id: string) => Prisma.sql`SELECT "recordId", "version", "createdAt" FROM "Notification" WHERE "kind" = 'TEST' AND "recordId" = ${id}`;
+    for (const id of ["a", "b", "c"]) {
+      const fast = await readRows<{ recordId: string; version: unknown; createdAt: unknown }>(database.db, statement(id));
+      const slow = await database.db.$queryRaw<{ recordId: string; version: unknown; createdAt: unknown }[]>(statement(id));
+      const same = (rows: typeof fast) =>
+        rows.map((r) => [r.recordId, Number(r.version), new Date(String(r.createdAt instanceof Date ? r.createdAt.toISOString() : r.createdAt)).getTime()]);
+      expect(same(fast)).to.deep.equal(same(slow));
+      expect(fast.length).to.equal(id === "c" ? 0 : 1);
+    }
   });
 });

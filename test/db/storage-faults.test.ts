@@ -3,9 +3,10 @@ import { mkdtempSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import BetterSqlite3 from "better-sqlite3";
-import { openDatabase, writeTransaction, type Database } from "../../server/db/client";
+import { openDatabase, ownWriteTransaction, writeTransaction, type Database } from "../../server/db/client";
 import { StorageHealth, storageFault } from "../../server/db/faults";
 import { migrate } from "../../server/db/migrate";
+import { execute } from "../../server/db/sql";
 import { RepeatingTask } from "../../server/repeating-task";
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -195,6 +196,55 @@ describe("the hub's SQLite connection under storage faults", function () {
     expect(failed).to.equal("refused");
     await writeTransaction(database.db, (tx) => tx.notification.create({ data: note(300) }));
     const [{ n }] = await database.db.$queryRawUnsafe<{ n: bigint }[]>(`SELECT COUNT(*) AS n FROM "_child"`);
+    expect(Number(n), "the refused row was not carried into the next transaction").to.equal(0);
+  });
+
+  // The access log's appends run on the connection itself (ownWriteTransaction), not through the
+  // client: the same bounded lock wait and the same clean end after a failed COMMIT.
+  const ownInsert = (i: number) =>
+    ownWriteTransaction(database.db, (tx) =>
+      execute(tx, "sqlite", `INSERT INTO "Notification" ("orgId", "kind", "recordId", "version", "detail") VALUES ('org-a', 'TEST', $1, $2, 'own')`, [
+        `own-${i}`,
+        i,
+      ]),
+    );
+
+  it("an own write transaction under another process's lock: storage-busy after the bounded wait, no freeze; after the lock, it writes", async function () {
+    const before = await count();
+    const holder = new BetterSqlite3(file);
+    try {
+      holder.exec("BEGIN IMMEDIATE");
+      const started = Date.now();
+      const { result, stallMs } = await eventLoopStall(ownInsert(1));
+      expect(result.status).to.equal("rejected");
+      expect(storageFault((result as PromiseRejectedResult).reason)?.problem).to.equal("storage-busy");
+      // It gives up when its next pause (at most 200 ms) would pass the bound.
+      expect(Date.now() - started, "waited about the bound").to.be.within(LOCK_WAIT_MS - 250, LOCK_WAIT_MS + 1500);
+      expect(stallMs, "the event loop was never held for long").to.be.lessThan(500);
+      expect(database.health.current().map((f) => f.problem)).to.include("storage-busy");
+    } finally {
+      holder.exec("ROLLBACK");
+      holder.close();
+    }
+    expect(await count()).to.equal(before);
+    await ownInsert(2);
+    expect(await count()).to.equal(before + 1);
+  });
+
+  it("an own write transaction whose COMMIT fails leaves nothing open behind it: its rows are gone, the next write starts cleanly", async function () {
+    await database.db.$executeRawUnsafe(`CREATE TABLE IF NOT EXISTS "_parent" ("id" TEXT PRIMARY KEY)`);
+    await database.db.$executeRawUnsafe(`CREATE TABLE IF NOT EXISTS "_child" ("p" TEXT REFERENCES "_parent"("id"))`);
+    const failed = await ownWriteTransaction(database.db, async (tx) => {
+      await execute(tx, "sqlite", "PRAGMA defer_foreign_keys = ON");
+      await execute(tx, "sqlite", `INSERT INTO "_child" ("p") VALUES ('nobody-own')`);
+    }).then(
+      () => "committed",
+      () => "refused",
+    );
+    expect(failed).to.equal("refused");
+    await writeTransaction(database.db, (tx) => tx.notification.create({ data: note(301) }));
+    await ownInsert(3);
+    const [{ n }] = await database.db.$queryRawUnsafe<{ n: bigint }[]>(`SELECT COUNT(*) AS n FROM "_child" WHERE "p" = 'nobody-own'`);
     expect(Number(n), "the refused row was not carried into the next transaction").to.equal(0);
   });
 
