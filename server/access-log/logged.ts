@@ -56,3 +56,11 @@ export async function loggedAccess<T>(
   });
   return result;
 }
+
+/**
+ * The DENY line of a refused lookup that names no record (an access request, an item's custody
+ * chain, a whole-hub export): `what` says what was asked and the action refused.
+ */
+export function deniedLookup(actor: string, what: string): AccessLogDraft {
+  return { at: new Date().toISOString(), actor, action: "DENY", recordId: null, version: null, owner: null, detail: what };
+}

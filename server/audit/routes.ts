@@ -3,6 +3,7 @@ import { Router, type RequestHandler } from "express";
 import { z } from "zod";
 import type { ProofService } from "../anchoring/proofs";
 import type { AccessLogWriter } from "../access-log/writer";
+import { deniedLookup } from "../access-log/logged";
 import { callerOf } from "../auth/caller";
 import type { Db, DbProvider } from "../db/client";
 import { drainedOrClosed } from "../http/drain";
@@ -64,7 +65,7 @@ export function auditRoutes(deps: {
     const { scope, after } = query.data;
     const at = new Date().toISOString();
     if (scope === "all" && !caller.roles.includes("AUDITOR")) {
-      await accessLog.append({ at, actor: caller.orgId, action: "DENY", recordId: null, version: null, owner: null, detail: "EXPORT all" });
+      await accessLog.append(deniedLookup(caller.orgId, "EXPORT all"));
       throw forbidden("auditor-only", "Exporting the whole hub takes the AUDITOR role; use scope=own for your own records.");
     }
     const lines = exportLines(db, provider, proofs, chain, { scope, orgId: caller.orgId, roles: caller.roles, after, asOfBlock: await latestBlock() });

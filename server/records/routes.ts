@@ -4,7 +4,7 @@ import { callerOf } from "../auth/caller";
 import { HttpProblem, fromZod, notFound } from "../http/problem";
 import type { ProofService } from "../anchoring/proofs";
 import type { AccessLogWriter } from "../access-log/writer";
-import { loggedAccess } from "../access-log/logged";
+import { deniedLookup, loggedAccess } from "../access-log/logged";
 import { readableRecord } from "./access";
 import { grantAccess, listGrants, revokeAccess } from "./grants";
 import type { RecordObserver } from "./observers";
@@ -152,16 +152,7 @@ export function recordRoutes({ db, provider, proofs, auth, accessLog, observers,
     try {
       res.json(await getAccessRequest(db, orgId, requestId));
     } catch (err) {
-      if (err instanceof HttpProblem && err.status === 404)
-        await accessLog.append({
-          at: new Date().toISOString(),
-          actor: orgId,
-          action: "DENY",
-          recordId: null,
-          version: null,
-          owner: null,
-          detail: `access request ${requestId.slice(0, 64)}: READ`,
-        });
+      if (err instanceof HttpProblem && err.status === 404) await accessLog.append(deniedLookup(orgId, `access request ${requestId.slice(0, 64)}: READ`));
       throw err;
     }
   });
