@@ -42,6 +42,18 @@ export { verifyRecord, verdictLines, VerdictSchema, type Verdict, type VerifyInp
 export { revokeRecord, type RevokeInput } from "./revocation";
 export { signRevocation, relayRevocation, type SignedRevocation } from "./relay";
 
+// Custody handovers countersigned by their receiver: the judgement of a pair, its verification from the chain, the hub's index.
+export {
+  custodyStatus,
+  verifyCustody,
+  type CustodyJudgement,
+  type CustodyVerdict,
+  type VerifyCustodyInput,
+  type CustodyChain,
+  type CustodyHandoverView,
+} from "./custody";
+export { custodyHandovers, custodyChain } from "./custody-client";
+
 // Webhooks: checking that a delivery came from the hub.
 export { verifyWebhookSignature, SIGNATURE_HEADER, TIMESTAMP_HEADER, DELIVERY_HEADER, type WebhookHeaders } from "./webhook";
 

@@ -52,6 +52,8 @@ import { ObjectWatch } from "./one-record/object-watch";
 import { oneRecordWebhookFormat } from "./one-record/notifications";
 import { PublisherAuthority } from "./authority/publisher-authority";
 import { credentialRoutes } from "./authority/routes";
+import { CustodyIndexer } from "./custody/observer";
+import { custodyRoutes } from "./custody/routes";
 
 export interface HubParts {
   db: Db;
@@ -114,6 +116,8 @@ export function createServices(parts: HubParts, log?: (line: string) => void): H
     new MasterDataIndexer(),
     ...sharing,
     new EventLog(iris),
+    // Before the record watch: the receiver's and hander's custody grants must exist when it notifies.
+    new CustodyIndexer(accessLog),
     new RecordWatch(accessLog, subscriptionWatches),
     new ObjectWatch(accessLog, subscriptionWatches, iris),
     new EpcisStreamWatch(accessLog, places),
@@ -208,6 +212,7 @@ export function createApp(parts: HubParts, services: HubServices): express.Expre
     }),
   );
   app.use(customsRoutes({ db, provider, proofs, chain, accessLog, auth }));
+  app.use(custodyRoutes({ db, provider, auth, accessLog }));
   const { places } = services;
   const epcisSubscriptions = {
     db,

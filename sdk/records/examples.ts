@@ -204,4 +204,22 @@ export const RECORD_EXAMPLES: { [T in RecordType]: RecordBody<T> } = {
     },
     capturedBy: "fast-forwarding",
   },
+  CustodyHandover: {
+    receiver: "hkg-handling",
+    items: [{ kind: "ULD", id: "AKE12345CX", waybillNumbers: ["020-12345675"] }],
+    pieceCount: 12,
+    grossWeight: { value: 412.5, unit: "KGM" },
+    seals: ["SEAL-0042"],
+    place: { airport: "HKG", location: "Cargo terminal 1, dock 7" },
+    handedOverAt: "2026-11-20T10:00:00Z",
+    waybillNumbers: ["020-12345675"],
+  },
+  CustodyReceipt: {
+    handover: { id: "fast-forwarding:handover-1", version: 1, digest: `0x${"ab".repeat(32)}` },
+    decision: "ACCEPTED",
+    countedPieces: 12,
+    countedWeight: { value: 412.5, unit: "KGM" },
+    seals: ["SEAL-0042"],
+    receivedAt: "2026-11-20T10:05:00Z",
+  },
 };

@@ -1,6 +1,7 @@
 import type { z } from "zod";
 import { CertificationBody } from "./certification";
 import type { DocumentKind } from "./customs-common";
+import { CustodyHandoverBody, CustodyReceiptBody } from "./custody";
 import { CustomsDeclarationBody } from "./customs-declaration";
 import { CustomsDecisionBody } from "./customs-decision";
 import { EpcisEventBody } from "./epcis-event";
@@ -35,6 +36,8 @@ export const RECORD_TYPES = {
   LogisticsObject: LogisticsObjectBody,
   ChangeRequest: ChangeRequestBody,
   RemoteObjectCopy: RemoteObjectCopyBody,
+  CustodyHandover: CustodyHandoverBody,
+  CustodyReceipt: CustodyReceiptBody,
 } as const satisfies Record<string, z.ZodType>;
 
 export type RecordType = keyof typeof RECORD_TYPES;
@@ -116,6 +119,8 @@ export function customsCaseKey(type: string, body: unknown, owner: string): Cust
 
 export {
   CertificationBody,
+  CustodyHandoverBody,
+  CustodyReceiptBody,
   CustomsDeclarationBody,
   CustomsDecisionBody,
   EpcisEventBody,

@@ -3,6 +3,7 @@ import { accessLogOperations } from "./paths/access-log";
 import { auditOperations } from "./paths/audit";
 import { authOperations } from "./paths/auth";
 import { customsOperations } from "./paths/customs";
+import { custodyOperations } from "./paths/custody";
 import { docsOperations } from "./paths/docs";
 import { epcisOperations } from "./paths/epcis";
 import { notificationOperations } from "./paths/notifications";
@@ -31,6 +32,7 @@ export const operations: readonly Operation[] = [
   ...accessLogOperations,
   ...auditOperations,
   ...customsOperations,
+  ...custodyOperations,
   ...epcisOperations,
   ...provenanceOperations,
   ...oneRecordObjectOperations,

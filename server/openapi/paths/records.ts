@@ -3,6 +3,7 @@ import { GrantRequestSchema, GrantViewSchema, PublishedBatchSchema, PublishedSch
 import { AnchorProofSchema, RecordIdSchema } from "../../../sdk/envelope";
 import { PublishBatch, SignedRecord, StoredRecord } from "../records";
 import { BEARER_PROBLEMS, BODY_PROBLEMS, JSON_TYPE, NOT_FOUND, named, problems, type Operation } from "../registry";
+import { CUSTODY_PUBLISH_PROBLEMS } from "./custody";
 
 const Published = named("Published", PublishedSchema);
 const RecordPath = z.object({ id: RecordIdSchema });
@@ -43,7 +44,7 @@ export const recordOperations: Operation[] = [
         headers: { Location: "The published version's URL." },
       },
     ],
-    problems: problems(BEARER_PROBLEMS, BODY_PROBLEMS, PUBLISH_PROBLEMS),
+    problems: problems(BEARER_PROBLEMS, BODY_PROBLEMS, PUBLISH_PROBLEMS, CUSTODY_PUBLISH_PROBLEMS),
   },
   {
     operationId: "publishRecordBatch",
@@ -54,7 +55,7 @@ export const recordOperations: Operation[] = [
     security: "bearer",
     body: { schema: PublishBatch, mediaTypes: [JSON_TYPE] },
     responses: [{ status: 201, description: "All published.", content: { [JSON_TYPE]: named("PublishedBatch", PublishedBatchSchema) } }],
-    problems: problems(BEARER_PROBLEMS, BODY_PROBLEMS, PUBLISH_PROBLEMS, { 400: ["invalid-batch"] }),
+    problems: problems(BEARER_PROBLEMS, BODY_PROBLEMS, PUBLISH_PROBLEMS, CUSTODY_PUBLISH_PROBLEMS, { 400: ["invalid-batch"] }),
   },
   {
     operationId: "getRecord",
