@@ -31,6 +31,8 @@ import { HubClient, HubError } from "../sdk/client";
 import { OneRecordClient } from "../sdk/one-record/client";
 import type { JsonObject } from "../sdk/one-record/jsonld";
 import { verifyRecord } from "../sdk/verify";
+import { verifyCustody } from "../sdk/custody";
+import { custodyChain, custodyHandovers } from "../sdk/custody-client";
 import { AnchorProofSchema, SignedRecordSchema } from "../sdk/envelope";
 import type { Role } from "../sdk/roles";
 import { ShipmentBody } from "../sdk/records";
@@ -235,6 +237,38 @@ async function main() {
   });
   const pieceRead = await airlineOneRecord.getObject(piece.iri);
 
+  // A countersigned custody handover (docs/custody.md): the forwarder hands a ULD to the airline at
+  // HKG, the airline finds it pending, counts it and countersigns; the custody chain names the holder,
+  // and the pair verifies from the chain alone. A new ULD each start, so its chain is this run's.
+  const uld = `AKE${String(randomBytes(3).readUIntBE(0, 3) % 100_000).padStart(5, "0")}SK`;
+  const { record: handover } = await forwarder.publish("CustodyHandover", {
+    receiver: "skyline-air",
+    items: [{ kind: "ULD", id: uld }],
+    pieceCount: 24,
+    grossWeight: { value: 186.4, unit: "KGM" },
+    seals: ["SK-000917"],
+    place: { airport: "HKG", location: "Cargo terminal, acceptance dock 3" },
+    handedOverAt: new Date().toISOString(),
+  });
+  const pending = (await custodyHandovers(airline, { status: "pending" })).some((h) => h.handover.id === handover.id);
+  const { record: receipt } = await airline.publish("CustodyReceipt", {
+    handover: { id: handover.id, version: handover.version, digest: handover.digest },
+    decision: "ACCEPTED",
+    countedPieces: 24,
+    countedWeight: { value: 186.4, unit: "KGM" },
+    seals: ["SK-000917"],
+    receivedAt: new Date().toISOString(),
+  });
+  const custody = await custodyChain(forwarder, uld);
+  const custodyVerdict = await verifyCustody({
+    handover,
+    handoverProof: await forwarder.waitForProof(handover.id),
+    receipt,
+    receiptProof: await airline.waitForProof(receipt.id),
+    chain: { provider },
+    contracts,
+  });
+
   // A product with its provenance story, for the consumer's page.
   const productLine = await publishDemoProduct({
     brand: as("aurora-brand"),
@@ -275,6 +309,10 @@ ${productLine}
   6. the same through IATA ONE Record (API 2.3): swift-forwarding created ${piece.iri}
      (signed and anchored like any record), delegated read access to skyline-air, which read it as
      JSON-LD: ${pieceRead.type.replace("https://onerecord.iata.org/ns/cargo#", "cargo:")}, revision ${pieceRead.revision}. ${hub.url}/ answers the server information.
+  7. custody: swift-forwarding handed ULD ${uld} (24 pieces, 186.4 kg, seal SK-000917) to skyline-air
+     at HKG (CustodyHandover ${handover.id}); skyline-air ${pending ? "found it pending" : "did NOT find it pending"}, counted it and countersigned
+     (CustodyReceipt ${receipt.id}). ${hub.url}/v1/custody?item=${uld} now says: held by ${custody.holder ?? "nobody"}.
+     Verified from the chain alone: ${custodyVerdict.valid ? "VALID" : "INVALID"}, ${custodyVerdict.status}, ${custodyVerdict.discrepancies.length} discrepancies
 
   Try it yourself in another terminal:
     ${cli} publish --as swift-forwarding --type Shipment --file scripts/demo/shipment.json

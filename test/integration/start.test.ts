@@ -134,6 +134,9 @@ describe("npm start", function () {
       expect(first).to.match(/member ok, authority ok, revoked no/);
       expect(first).to.match(/credentials +skyline-air: AIRLINE; swift-forwarding: LICENSED_FORWARDER/);
       expect(first).to.match(/which read it as\s+JSON-LD: cargo:Piece, revision 1/);
+      expect(first).to.match(/skyline-air found it pending, counted it and countersigned/);
+      expect(first).to.match(/now says: held by skyline-air\./);
+      expect(first).to.match(/Verified from the chain alone: VALID, countersigned, 0 discrepancies/);
       expect(first).to.include(`hub      ${env.CARGOPROOF_HUB}`);
       // Keys and secrets are private files in the data folder.
       const keyFile = join(data, "keys", "swift-forwarding.json");
