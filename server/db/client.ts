@@ -172,7 +172,7 @@ export function rawSqliteOf(tx: object): BetterSqlite3.Database | undefined {
 
 /**
  * A read of committed rows outside any transaction: on SQLite a prepared statement on the read-only
- * connection (read-statements.ts), elsewhere (PostgreSQL, an in-memory database) the client's raw
+ * connection (prepared-statements.ts), elsewhere (PostgreSQL, an in-memory database) the client's raw
  * query. Rows come as the driver gives them: numbers, and timestamps as Date or ISO text (read them
  * with asNumber and asDate). For the hot read path (issue 17); anything else may keep the model API.
  */

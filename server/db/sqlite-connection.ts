@@ -132,7 +132,12 @@ export class SqliteConnection {
         this.client.exec("COMMIT");
       } catch (err) {
         // A COMMIT that failed (a full disk) may leave the transaction open: end it before the next.
-        if (this.client.inTransaction) this.client.exec("ROLLBACK");
+        // A failing ROLLBACK is noted, not thrown: the caller is told why its transaction failed.
+        try {
+          if (this.client.inTransaction) this.client.exec("ROLLBACK");
+        } catch (rollbackErr) {
+          this.health.observe(rollbackErr);
+        }
         throw err;
       }
       this.checkpointWhenIdle();
