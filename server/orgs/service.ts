@@ -1,10 +1,10 @@
 import { computeAddress } from "ethers";
 import { orgIdToBytes32 } from "../../sdk/chain-abi";
 import { RoleSchema, rolesToMask, type Role } from "../../sdk/roles";
-import type { Db } from "../db/client";
+import type { Db, TxClient } from "../db/client";
 import { isUniqueViolation } from "../db/sql";
 import type { HubChain } from "../chain/hub-chain";
-import { conflict, notFound } from "../http/problem";
+import { badRequest, conflict, notFound } from "../http/problem";
 import { type AdmitOrganization, type OrganizationView } from "../../sdk/api";
 import { issueCredential } from "../authority/credentials";
 
@@ -62,6 +62,15 @@ export async function listOrganizations(db: Db, after: string | undefined, limit
   const rows = await db.organization.findMany({ where: after === undefined ? {} : { id: { gt: after } }, orderBy: { id: "asc" }, take: limit + 1 });
   const page = rows.slice(0, limit).map(toView);
   return rows.length > limit ? { organizations: page, next: page[page.length - 1]!.id } : { organizations: page };
+}
+
+/**
+ * A 400 unknown-organization, at `path`, unless the organisation named there is admitted. Members
+ * read each other's organisation entries (GET /v1/orgs/{id}), so naming an unknown one reveals nothing more.
+ */
+export async function requireAdmitted(db: Db | TxClient, orgId: string, path: string): Promise<void> {
+  if (!(await db.organization.findUnique({ where: { id: orgId }, select: { id: true } })))
+    throw badRequest("unknown-organization", `No organisation ${orgId} is admitted.`, [{ path, message: "unknown organisation" }]);
 }
 
 export async function getOrganization(db: Db, id: string): Promise<OrganizationView> {

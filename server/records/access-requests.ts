@@ -7,6 +7,7 @@ import { insertRows } from "../db/bulk-insert";
 import { asDate, chunks } from "../db/sql";
 import type { AccessLogWriter } from "../access-log/writer";
 import { badRequest, conflict, notFound } from "../http/problem";
+import { requireAdmitted } from "../orgs/service";
 import { MAX_LINK_DEPTH, NO_RECORD, accessOf, grantFields, holdersOf, type Access } from "./access";
 import { futureExpiry, revokeGrants } from "./grants";
 import { checkedFields, shareableFields } from "./grant-fields";
@@ -109,8 +110,7 @@ export async function requestAccess(db: Db, provider: DbProvider, log: AccessLog
   if (fields && scope === "linked")
     throw badRequest("invalid-access-request", "A field-level request has scope object.", [{ path: "scope", message: "fields need scope object" }]);
   const expiry = futureExpiry(input.expiresAt instanceof Date ? input.expiresAt.toISOString() : input.expiresAt);
-  if (requestedFor !== requestedBy && !(await db.organization.findUnique({ where: { id: requestedFor }, select: { id: true } })))
-    throw badRequest("unknown-organization", `No organisation ${requestedFor} is admitted.`, [{ path: "requestedFor", message: "unknown organisation" }]);
+  if (requestedFor !== requestedBy) await requireAdmitted(db, requestedFor, "requestedFor");
   const now = new Date();
   const owners = new Map<string, string>();
   const headers = new Map<string, { id: string; type: string; latestVersion: number }>();

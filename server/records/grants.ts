@@ -6,6 +6,7 @@ import { insertRows } from "../db/bulk-insert";
 import { asDate, chunks, placeholders, query } from "../db/sql";
 import type { AccessLogWriter } from "../access-log/writer";
 import { badRequest, conflict, notFound } from "../http/problem";
+import { requireAdmitted } from "../orgs/service";
 import { grantFields, ownedRecord } from "./access";
 import { checkedFields, shareableFields } from "./grant-fields";
 
@@ -63,8 +64,7 @@ export async function grantAccess(db: Db, orgId: string, recordId: string, input
     throw badRequest("invalid-grant", "A field-level grant shares fields of this record only: its scope is object.", [
       { path: "scope", message: "fields need scope object" },
     ]);
-  if (!(await db.organization.findUnique({ where: { id: grantee }, select: { id: true } })))
-    throw badRequest("unknown-organization", `No organisation ${grantee} is admitted.`, [{ path: "grantee", message: "unknown organisation" }]);
+  await requireAdmitted(db, grantee, "grantee");
   const expiry = futureExpiry(input.expiresAt);
   const expiryText = expiry?.toISOString() ?? null;
   const fields = input.fields ? JSON.stringify(checkedFields(record.type, input.fields, await shareableFields(db, record))) : null;
