@@ -4,7 +4,7 @@ import { readCredentials } from "../../sdk/authority/chain";
 import type { Credential, CredentialKind } from "../../sdk/authority/credentials";
 import { judgeAuthority, kindsOf, requiredAuthority } from "../../sdk/authority/table";
 import { HttpProblem } from "../http/problem";
-import type { RecordObserver } from "../records/observers";
+import type { RecordObserver, RecordPaths } from "../records/observers";
 
 interface Held {
   credentials: Credential[];
@@ -27,7 +27,7 @@ export class PublisherAuthority implements RecordObserver {
     private readonly cacheMs: number,
   ) {}
 
-  async beforeStore(records: readonly SignedRecord[]): Promise<void> {
+  async beforeStore(records: readonly SignedRecord[], paths: RecordPaths): Promise<void> {
     for (const [i, r] of records.entries()) {
       const requirements = requiredAuthority(r.type, r.body);
       if (!requirements) continue;
@@ -41,8 +41,9 @@ export class PublisherAuthority implements RecordObserver {
         r.owner,
       );
       if (!judged.ok) {
-        const path = records.length > 1 ? `records.${i}` : "type";
-        throw new HttpProblem(403, "authority-missing", "Forbidden", `${r.type} ${r.id}: ${judged.reason}.`, [{ path, message: `needs ${judged.required}` }]);
+        throw new HttpProblem(403, "authority-missing", "Forbidden", `${r.type} ${r.id}: ${judged.reason}.`, [
+          { path: paths.path(i, "type"), message: `needs ${judged.required}` },
+        ]);
       }
     }
   }

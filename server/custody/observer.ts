@@ -6,6 +6,7 @@ import { insertRows } from "../db/bulk-insert";
 import { asNumber, execute, query } from "../db/sql";
 import { HttpProblem, badRequest, conflict } from "../http/problem";
 import { accessOf } from "../records/access";
+import { requireAdmitted } from "../orgs/service";
 import { grantByPolicy, type PolicyGrant } from "../records/grants";
 import type { PublishContext, RecordObserver } from "../records/observers";
 import { storedRecord, type StoredVersionRow } from "../records/service";
@@ -31,6 +32,23 @@ interface HandoverRow {
   receiptId: string | null;
 }
 
+/** A record of the publication and its position in it (for problem paths). */
+interface Positioned {
+  record: SignedRecord;
+  index: number;
+}
+
+/** The index row of a handover, as of this transaction. */
+async function indexedHandover({ tx, provider }: PublishContext, id: string): Promise<HandoverRow | undefined> {
+  const [row] = await query<HandoverRow>(
+    tx,
+    provider,
+    `SELECT "recordId", "version", "digest", "hander", "receiver", "receiptId" FROM "CustodyHandover" WHERE "recordId" = $1`,
+    [id],
+  );
+  return row;
+}
+
 /**
  * Custody handovers and their receipts (docs/custody.md), inside the publishing transaction. A
  * handover must name another admitted organisation as receiver; it is indexed (CustodyHandover,
@@ -44,13 +62,13 @@ export class CustodyIndexer implements RecordObserver {
   constructor(private readonly accessLog: AccessLogWriter) {}
 
   async onStored(records: readonly SignedRecord[], ctx: PublishContext): Promise<void> {
-    let handovers: Map<string, SignedRecord> | undefined;
-    let receipts: SignedRecord[] | undefined;
-    for (const r of records) {
+    let handovers: Map<string, Positioned> | undefined;
+    let receipts: Positioned[] | undefined;
+    records.forEach((record, index) => {
       // Versions of one id in one batch are consecutive: the last one is the latest.
-      if (r.type === HANDOVER) (handovers ??= new Map()).set(r.id, r);
-      else if (r.type === RECEIPT) (receipts ??= []).push(r);
-    }
+      if (record.type === HANDOVER) (handovers ??= new Map()).set(record.id, { record, index });
+      else if (record.type === RECEIPT) (receipts ??= []).push({ record, index });
+    });
     if (!handovers && !receipts) return;
     const grants: PolicyGrant[] = [];
     if (handovers) await this.indexHandovers([...handovers.values()], ctx, grants);
@@ -58,24 +76,16 @@ export class CustodyIndexer implements RecordObserver {
     await grantByPolicy(ctx.tx, ctx.provider, this.accessLog, grants);
   }
 
-  private async indexHandovers(handovers: readonly SignedRecord[], ctx: PublishContext, grants: PolicyGrant[]): Promise<void> {
-    const { tx, provider } = ctx;
-    for (const h of handovers) {
+  private async indexHandovers(handovers: readonly Positioned[], ctx: PublishContext, grants: PolicyGrant[]): Promise<void> {
+    const { tx, provider, paths } = ctx;
+    for (const { record: h, index } of handovers) {
       const body = CustodyHandoverBody.parse(h.body);
       if (body.receiver === h.owner)
         throw badRequest("invalid-handover", "A handover names another organisation as receiver, not its own publisher.", [
-          { path: "body.receiver", message: "is the publisher" },
+          { path: paths.path(index, "body.receiver"), message: "is the publisher" },
         ]);
-      // Members read each other's organisation entries (GET /v1/orgs/{id}): naming an unknown one reveals nothing more.
-      const [org] = await query<{ id: string }>(tx, provider, `SELECT "id" FROM "Organization" WHERE "id" = $1`, [body.receiver]);
-      if (!org)
-        throw badRequest("unknown-organization", `No organisation ${body.receiver} is admitted.`, [{ path: "body.receiver", message: "unknown organisation" }]);
-      const [before] = await query<HandoverRow>(
-        tx,
-        provider,
-        `SELECT "recordId", "version", "digest", "hander", "receiver", "receiptId" FROM "CustodyHandover" WHERE "recordId" = $1`,
-        [h.id],
-      );
+      await requireAdmitted(tx, body.receiver, paths.path(index, "body.receiver"));
+      const before = await indexedHandover(ctx, h.id);
       if (before) {
         if (before.receiptId !== null)
           throw conflict("handover-answered", `Handover ${h.id} has been answered by its receiver: it is final, publish a new handover instead.`);
@@ -106,21 +116,16 @@ export class CustodyIndexer implements RecordObserver {
     }
   }
 
-  private async indexReceipts(receipts: readonly SignedRecord[], ctx: PublishContext, grants: PolicyGrant[]): Promise<void> {
-    const { tx, provider, publisher } = ctx;
-    for (const r of receipts) {
+  private async indexReceipts(receipts: readonly Positioned[], ctx: PublishContext, grants: PolicyGrant[]): Promise<void> {
+    const { tx, provider, publisher, paths } = ctx;
+    for (const { record: r, index } of receipts) {
       if (r.version > 1) throw conflict("receipt-final", `Custody receipt ${r.id} is final: its handover was answered by version 1.`);
       const body = CustodyReceiptBody.parse(r.body);
       const bound = body.handover;
       // The same statements whether the handover exists, is hidden or is someone else's to answer.
-      const [row] = await query<HandoverRow>(
-        tx,
-        provider,
-        `SELECT "recordId", "version", "digest", "hander", "receiver", "receiptId" FROM "CustodyHandover" WHERE "recordId" = $1`,
-        [bound.id],
-      );
+      const row = await indexedHandover(ctx, bound.id);
       const readable = await accessOf(tx, publisher.orgId, [bound.id]);
-      if (!row || !readable.has(bound.id) || row.receiver !== publisher.orgId) throw noSuchHandover("body.handover.id");
+      if (!row || !readable.has(bound.id) || row.receiver !== publisher.orgId) throw noSuchHandover(paths.path(index, "body.handover.id"));
       const latest = asNumber(row.version);
       if (bound.version !== latest)
         throw conflict(
@@ -129,7 +134,7 @@ export class CustodyIndexer implements RecordObserver {
         );
       if (bound.digest !== row.digest)
         throw badRequest("handover-digest-mismatch", `The digest given is not that of handover ${bound.id} version ${latest}.`, [
-          { path: "body.handover.digest", message: "not the handover's digest" },
+          { path: paths.path(index, "body.handover.digest"), message: "not the handover's digest" },
         ]);
       const [version] = await query<StoredVersionRow>(
         tx,
@@ -137,7 +142,7 @@ export class CustodyIndexer implements RecordObserver {
         `SELECT "type", "recordId", "version", "owner", "body", "salts", "digest", "signature", "publishedAt" FROM "RecordVersion" WHERE "recordId" = $1 AND "version" = $2`,
         [bound.id, latest],
       );
-      if (!version) throw noSuchHandover("body.handover.id");
+      if (!version) throw noSuchHandover(paths.path(index, "body.handover.id"));
       const judged = custodyStatus(storedRecord({ ...version, version: asNumber(version.version) }), r);
       if (judged.problems.length > 0) throw badRequest("invalid-receipt", judged.problems.join("; "));
       // One answer per handover: the condition makes a concurrent second receipt find nothing to update.

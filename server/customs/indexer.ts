@@ -9,7 +9,7 @@ import { HttpProblem, badRequest, notFound } from "../http/problem";
 import { notify } from "../notifications/service";
 import { OPERATOR_ORG_ID } from "../orgs/service";
 import { grantByPolicy } from "../records/grants";
-import type { PublishContext, RecordObserver } from "../records/observers";
+import type { PublishContext, RecordObserver, RecordPaths } from "../records/observers";
 import { KIND_BITS, NOTIFY_DECISION, POLICY_DECLARED, POLICY_PARTIES, caseId, isReservedRecordId, kindMask, requiredMask } from "./cases";
 import { applySummaries } from "./summaries";
 import { caseDocumentRows, casePartiesIn, customsOffices, namedFromRow, revokeFormerParties, type CaseRowDocument } from "./parties";
@@ -27,8 +27,6 @@ const PUBLISHER_ROLES: Record<DocumentKind, readonly Role[]> = {
 const SUMMARY_ROLES: readonly Role[] = ["BROKER", "PLATFORM"];
 /** Record types that may be customs documents (a Waybill only when PARCEL): a new version may leave its case. */
 const DOCUMENT_TYPES = new Set(["Order", "Payment", "Waybill", "CustomsDeclaration"]);
-
-const where = (single: boolean, i: number) => (single ? "the record" : `records[${i}]`);
 
 /** A stored customs document version, as indexed. */
 interface IndexedDocument {
@@ -89,15 +87,14 @@ export class CustomsIndexer implements RecordObserver {
    * Reserved ids are refused before the publication looks at stored records: otherwise an id taken
    * by a match result would answer the store's 409 and a free one this 403, telling which cases exist.
    */
-  async beforeStore(records: readonly SignedRecord[]): Promise<void> {
-    const single = records.length === 1;
+  async beforeStore(records: readonly SignedRecord[], paths: RecordPaths): Promise<void> {
     records.forEach((record, i) => {
       if (record.owner !== OPERATOR_ORG_ID && isReservedRecordId(record.id))
         throw new HttpProblem(
           403,
           "reserved-record-id",
           "Forbidden",
-          `${where(single, i)}: record ids starting with "match:" or "match-h:" are reserved for the hub's match results.`,
+          `${paths.where(i)}: record ids starting with "match:" or "match-h:" are reserved for the hub's match results.`,
         );
     });
   }
@@ -105,12 +102,11 @@ export class CustomsIndexer implements RecordObserver {
   async onStored(records: readonly SignedRecord[], ctx: PublishContext): Promise<void> {
     const { publisher } = ctx;
     const hub = publisher.orgId === OPERATOR_ORG_ID;
-    const single = records.length === 1;
     const documents: IndexedDocument[] = [];
     const leaving: SignedRecord[] = [];
     const decisions: { record: SignedRecord; index: number }[] = [];
     const summaries: { record: SignedRecord; index: number }[] = [];
-    const refuse = (i: number, kind: string, detail: string) => new HttpProblem(403, kind, "Forbidden", `${where(single, i)}: ${detail}`);
+    const refuse = (i: number, kind: string, detail: string) => new HttpProblem(403, kind, "Forbidden", `${ctx.paths.where(i)}: ${detail}`);
 
     records.forEach((record, i) => {
       if (record.type === "MatchResult") {
@@ -140,9 +136,9 @@ export class CustomsIndexer implements RecordObserver {
       documents.push({ record, index: i, kind, caseId: caseId(key.platform, key.orderNumber), ...key, declared: declaredOf(record) });
     });
 
-    if (documents.length > 0 || leaving.length > 0) await this.indexDocuments(documents, leaving, ctx, single);
+    if (documents.length > 0 || leaving.length > 0) await this.indexDocuments(documents, leaving, ctx);
     if (decisions.length > 0) await this.applyDecisions(decisions, ctx);
-    if (summaries.length > 0) await applySummaries(ctx, this.accessLog, summaries, single);
+    if (summaries.length > 0) await applySummaries(ctx, this.accessLog, summaries);
   }
 
   /**
@@ -150,14 +146,14 @@ export class CustomsIndexer implements RecordObserver {
    * re-opens the cases they change, and grants documents to known offices. A document that does not
    * count changes nothing of its case: no revision, no match, no grant beyond the office it names.
    */
-  private async indexDocuments(stored: IndexedDocument[], leaving: SignedRecord[], ctx: PublishContext, single: boolean): Promise<void> {
+  private async indexDocuments(stored: IndexedDocument[], leaving: SignedRecord[], ctx: PublishContext): Promise<void> {
     const { tx, provider, now } = ctx;
     // A batch may hold several versions of one record: the last one counts.
     const latest = new Map<string, IndexedDocument>();
     for (const d of stored) latest.set(d.record.id, d);
     for (const r of leaving) if ((latest.get(r.id)?.record.version ?? Infinity) < r.version) latest.delete(r.id);
     const documents = [...latest.values()];
-    await checkOffices(tx, provider, documents, single);
+    await checkOffices(tx, provider, documents, ctx.paths);
 
     // The rows these versions replace (only a version after the first can replace one), and where they were.
     const replaced = [...documents.filter((d) => d.record.version > 1).map((d) => d.record.id), ...leaving.map((r) => r.id)];
@@ -359,8 +355,7 @@ export class CustomsIndexer implements RecordObserver {
    * granted to every party of the case, and each is notified.
    */
   private async applyDecisions(items: { record: SignedRecord; index: number }[], ctx: PublishContext): Promise<void> {
-    const { tx, provider, publisher } = ctx;
-    const single = items.length === 1;
+    const { tx, provider, publisher, paths } = ctx;
     const ids = [...new Set(items.map(({ record }) => decisionCase(record)))];
     await lockRows(tx, provider, "CustomsCase", "id", ids);
     const cases = new Map<string, { customsOffice: string | null; matchResultId: string | null; matchResultVersion: number | null }>();
@@ -381,8 +376,8 @@ export class CustomsIndexer implements RecordObserver {
       if (body.matchResult.recordId !== c.matchResultId || c.matchResultVersion === null || body.matchResult.version > c.matchResultVersion)
         throw badRequest(
           "invalid-decision",
-          `${where(single, index)}: matchResult must name this case's MatchResult, version ${c.matchResultVersion ?? "(none yet)"} or earlier.`,
-          [{ path: `${single ? "" : `records.${index}.`}body.matchResult`, message: `this case's MatchResult is ${c.matchResultId ?? "not published yet"}` }],
+          `${paths.where(index)}: matchResult must name this case's MatchResult, version ${c.matchResultVersion ?? "(none yet)"} or earlier.`,
+          [{ path: paths.path(index, "body.matchResult"), message: `this case's MatchResult is ${c.matchResultId ?? "not published yet"}` }],
         );
     }
     const parties = await casePartiesIn(tx, provider, ids);
@@ -445,12 +440,12 @@ function declaredOf(record: SignedRecord): IndexedDocument["declared"] {
  * The office an order or declaration names receives its documents, personal data included: it must be
  * an admitted organisation with the CUSTOMS role, or the publication is refused.
  */
-async function checkOffices(tx: Runner, provider: PublishContext["provider"], documents: IndexedDocument[], single: boolean): Promise<void> {
+async function checkOffices(tx: Runner, provider: PublishContext["provider"], documents: IndexedDocument[], paths: RecordPaths): Promise<void> {
   const named = [...new Set(documents.flatMap((d) => (d.declared ? [d.declared.customsOffice] : [])))];
   const offices = await customsOffices(tx, provider, named);
   const bad = documents.find((d) => d.declared && !offices.has(d.declared.customsOffice));
   if (bad)
-    throw badRequest("unknown-customs-office", `${where(single, bad.index)}: ${bad.declared!.customsOffice} is no admitted customs organisation.`, [
-      { path: `${single ? "" : `records.${bad.index}.`}body.customsOffice`, message: "not an organisation with the CUSTOMS role" },
+    throw badRequest("unknown-customs-office", `${paths.where(bad.index)}: ${bad.declared!.customsOffice} is no admitted customs organisation.`, [
+      { path: paths.path(bad.index, "body.customsOffice"), message: "not an organisation with the CUSTOMS role" },
     ]);
 }

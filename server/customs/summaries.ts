@@ -85,17 +85,12 @@ async function declarationBodies(
  * no other summary; the lines and totals are those of the lists. Then records which lists it covers,
  * grants it to the office and notifies the office.
  */
-export async function applySummaries(
-  ctx: PublishContext,
-  accessLog: AccessLogWriter,
-  items: { record: SignedRecord; index: number }[],
-  single: boolean,
-): Promise<void> {
+export async function applySummaries(ctx: PublishContext, accessLog: AccessLogWriter, items: { record: SignedRecord; index: number }[]): Promise<void> {
   const { tx, provider, publisher } = ctx;
   const latest = new Map<string, { record: SignedRecord; index: number }>();
   for (const item of items) latest.set(item.record.id, item);
   const summaries = [...latest.values()];
-  const at = (index: number, path: string) => `${single ? "" : `records.${index}.`}body.${path}`;
+  const at = (index: number, path: string) => ctx.paths.path(index, `body.${path}`);
   const offices = await customsOffices(tx, provider, [...new Set(summaries.map(({ record }) => (record.body as SummaryDeclarationBody).customsOffice))]);
 
   const listed = summaries.flatMap(({ record }) => (record.body as SummaryDeclarationBody).lists.map((l) => l.recordId));

@@ -17,33 +17,24 @@ const BRAND_ROLES: readonly Role[] = ["BRAND"];
  */
 export class GtinOwnership implements RecordObserver {
   async onStored(records: readonly SignedRecord[], ctx: PublishContext): Promise<void> {
-    const single = records.length === 1;
-    const prefix = (i: number) => (single ? "" : `records.${i}.`);
+    const { paths } = ctx;
     const batches: { record: SignedRecord; body: ProductBatchBody; index: number }[] = [];
     records.forEach((record, index) => {
       if (record.type !== "ProductBatch") return;
       if (!BRAND_ROLES.some((r) => ctx.publisher.roles.includes(r)))
-        throw new HttpProblem(
-          403,
-          "role-required",
-          "Forbidden",
-          `${single ? "the record" : `records[${index}]`}: publishing a ProductBatch needs the role BRAND.`,
-          [{ path: `${prefix(index)}type`, message: "only brand owners (role BRAND) publish product batches" }],
-        );
+        throw new HttpProblem(403, "role-required", "Forbidden", `${paths.where(index)}: publishing a ProductBatch needs the role BRAND.`, [
+          { path: paths.path(index, "type"), message: "only brand owners (role BRAND) publish product batches" },
+        ]);
       // Already checked against the schema by the publish path; parsed again for its type.
       batches.push({ record, body: ProductBatchBody.parse(record.body), index });
     });
     if (batches.length === 0) return;
-    await claimGtins(batches, ctx, prefix);
+    await claimGtins(batches, ctx);
     await indexCodes(batches, ctx);
   }
 }
 
-async function claimGtins(
-  batches: { record: SignedRecord; body: ProductBatchBody; index: number }[],
-  ctx: PublishContext,
-  prefix: (i: number) => string,
-): Promise<void> {
+async function claimGtins(batches: { record: SignedRecord; body: ProductBatchBody; index: number }[], ctx: PublishContext): Promise<void> {
   const { tx, provider, now } = ctx;
   const first = new Map<string, SignedRecord>();
   for (const b of batches) if (!first.has(b.body.gtin)) first.set(b.body.gtin, b.record);
@@ -76,7 +67,7 @@ async function claimGtins(
       "gtin-owned",
       "Forbidden",
       `GTIN ${refused[0].body.gtin} belongs to ${owners.get(refused[0].body.gtin)}: only the organisation that first published a ProductBatch of a GTIN may publish its batches.`,
-      refused.map((b) => ({ path: `${prefix(b.index)}body.gtin`, message: `GTIN ${b.body.gtin} is owned by ${owners.get(b.body.gtin)}` })),
+      refused.map((b) => ({ path: ctx.paths.path(b.index, "body.gtin"), message: `GTIN ${b.body.gtin} is owned by ${owners.get(b.body.gtin)}` })),
     );
 }
 

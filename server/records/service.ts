@@ -12,7 +12,7 @@ import { PERSONAL_FIELDS, isRecordType } from "../../sdk/records";
 import { redact } from "../../sdk/redact";
 import type { Role } from "../../sdk/roles";
 import { toView } from "../orgs/service";
-import type { RecordObserver } from "./observers";
+import { recordPaths, type RecordObserver } from "./observers";
 import { checkNewRecordIds } from "./record-ids";
 
 export interface PublishOptions {
@@ -42,7 +42,8 @@ export async function publishRecords(
   const records: SignedRecord[] = [];
   const errors: FieldError[] = [];
   let kind = "invalid-record";
-  const prefixOf = (i: number) => (single ? "" : `records.${i}.`);
+  const paths = recordPaths(single);
+  const prefixOf = (i: number) => paths.path(i, "");
   const results: CheckedRecord[] = opts.selfSigned
     ? raws.map((raw, i) => checkRecord(raw, orgId, org.signerAddress, prefixOf(i), true))
     : await (opts.checks ?? inlineChecks).check(raws.map((raw, i) => ({ raw, owner: orgId, signer: org.signerAddress, prefix: prefixOf(i) })));
@@ -58,7 +59,7 @@ export async function publishRecords(
     throw badRequest(kind, single ? errors[0]!.message : `${errors.length} problem(s) in the batch; nothing was stored.`, errors);
   }
 
-  for (const o of observers) await o.beforeStore?.(records);
+  for (const o of observers) await o.beforeStore?.(records, paths);
   // Before the store looks the ids up: the answer must not depend on anyone else's records.
   checkNewRecordIds(orgId, records, single);
 
@@ -120,7 +121,7 @@ export async function publishRecords(
       );
       for (const id of ids.filter((i) => !freshIds.has(i))) await tx.record.update({ where: { id }, data: { latestVersion: latest.get(id)!, updatedAt: now } });
       const publisher = { orgId, roles: toView(org).roles };
-      for (const o of observers) await o.onStored(records, { tx, provider, publisher, now });
+      for (const o of observers) await o.onStored(records, { tx, provider, publisher, now, paths });
     });
   } catch (err) {
     // A concurrent publication stored the same version first (the version check above read before it committed).

@@ -80,6 +80,7 @@ describe(`authority: credentials on chain, checked by the hub and by every verif
     expect(err.kind).to.equal("authority-missing");
     expect(err.problem?.detail).to.contain("ACCREDITED_CERTIFIER credential for CERTIFICATE_OF_ORIGIN in VN");
     expect(err.problem?.errors?.[0]?.message).to.contain("ACCREDITED_CERTIFIER");
+    expect(err.problem?.errors?.[0]?.path).to.equal("type");
     expect(problemOf(await broker.client.getRecord(signed.id).catch((e: unknown) => e)).status, "not stored").to.equal(404);
     // A batch with one such record stores none of them.
     const fine = broker.client.signRecord("Shipment", {
@@ -95,7 +96,7 @@ describe(`authority: credentials on chain, checked by the hub and by every verif
       await broker.client.publishBatch([fine, broker.client.signRecord("Certification", certificateOfOrigin("CN"))]).catch((e: unknown) => e),
     );
     expect(batch).to.include({ status: 403, kind: "authority-missing" });
-    expect(batch.problem?.errors?.[0]?.path).to.equal("records.1");
+    expect(batch.problem?.errors?.[0]?.path).to.equal("records.1.type");
     expect(problemOf(await broker.client.getRecord(fine.id).catch((e: unknown) => e)).status, "nothing of the batch stored").to.equal(404);
   });
 

@@ -113,6 +113,19 @@ describe(`custody handovers (${isPostgres() ? "PostgreSQL" : "SQLite"})`, functi
   it("refuses a handover to its own publisher or an unknown organisation; a pending one may be corrected, to the same receiver", async function () {
     expect(await kindOf(handOver(fwd, handoverBody(fwd.id, T(1))))).to.equal("400 invalid-handover");
     expect(await kindOf(handOver(fwd, handoverBody("cus-nobody", T(1))))).to.equal("400 unknown-organization");
+    // In a batch, the refusal names the record by its position, and nothing of the batch is stored.
+    const batch = [
+      fwd.client.signRecord("CustodyHandover", handoverBody(handler.id, T(1))),
+      fwd.client.signRecord("CustodyHandover", handoverBody("cus-nobody", T(1))),
+    ];
+    const refused = await fwd.client.publishBatch(batch).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(refused).to.be.instanceOf(HubError);
+    expect((refused as HubError).problem.errors?.map((e) => e.path)).to.deep.equal(["records.1.body.receiver"]);
+    expect(String((refused as HubError).problem.type)).to.match(/unknown-organization$/);
+    expect(await kindOf(fwd.client.getRecord(batch[0]!.id))).to.equal("404 not-found");
     // A pending handover may be corrected by a new version, to the same receiver only; the index follows the latest.
     const other = { kind: "PACKAGE" as const, id: `sscc-${uld}` };
     const draft = await handOver(fwd, handoverBody(nosy.id, T(1), { items: [other] }));
@@ -155,6 +168,17 @@ describe(`custody handovers (${isPostgres() ? "PostgreSQL" : "SQLite"})`, functi
     const mine = (await custodyHandovers(fwd.client, { as: "hander" })).find((v) => v.handover.id === h1.id);
     expect(mine).to.deep.include({ status: "countersigned", discrepancies: [] });
     expect(mine!.receipt).to.include({ id: r1.id, decision: "ACCEPTED" });
+  });
+
+  it("two receipts sent at once for one handover: exactly one is stored, the other is refused", async function () {
+    const h = await handOver(fwd, handoverBody(handler.id, T(1), { items: [{ kind: "PIECE", id: `concurrent-${uld}` }] }));
+    const receipts = [T(1.1), T(1.2), T(1.3)].map((at) => handler.client.signRecord("CustodyReceipt", receiptBody(h, at)));
+    const outcomes = await Promise.all(receipts.map((r) => kindOf(handler.client.publishBatch([r]))));
+    expect([...outcomes].sort()).to.deep.equal(["409 handover-already-answered", "409 handover-already-answered", "allowed"]);
+    const stored = receipts[outcomes.indexOf("allowed")]!;
+    const mine = (await custodyHandovers(fwd.client, { as: "hander" })).find((v) => v.handover.id === h.id);
+    expect(mine!.receipt).to.include({ id: stored.id });
+    for (const r of receipts) if (r !== stored) expect(await kindOf(handler.client.getRecord(r.id))).to.equal("404 not-found");
   });
 
   it("a refusal with counted figures is a discrepancy; a handover never answered stays one-sided", async function () {
