@@ -18,7 +18,9 @@ import { NOTIFY_MATCH_RESULT, POLICY_DECLARED, POLICY_PARTIES, kindMask, matchRe
 import { admittedDocuments } from "./admission";
 import { identityKeyer } from "./identity";
 import { matchCase, matchResultBody, type CaseDocument, type MatchInput, type MatchOutcome, type MatchRules } from "./match";
+import { resolveMatchRules } from "./rules";
 import { STAT_COLUMNS, statLines } from "./statistics";
+import { casesToMatchAgain, matchAgain, storedPlaces } from "./annual-order";
 import { asDate, chunks, execute, lockRows, placeholders, query, updateRows } from "../db/sql";
 
 export interface MatcherOptions {
@@ -68,6 +70,7 @@ export class MatcherWorker {
   private readonly task: RepeatingTask<number>;
   private readonly publisher: HubPublisher;
   private readonly identityKey: (id: Identity) => string;
+  private readonly annualLimitCny: number;
   /** The commits of the publication in progress, by MatchResult record id. */
   private pending = new Map<string, CaseCommit>();
 
@@ -80,6 +83,7 @@ export class MatcherWorker {
     private readonly opts: MatcherOptions,
   ) {
     this.identityKey = identityKeyer(opts.matchKey);
+    this.annualLimitCny = resolveMatchRules(opts.rules).annualLimitCny;
     const commit: RecordObserver = { onStored: (records, ctx) => this.commit(records, ctx) };
     this.publisher = new HubPublisher(db, provider, OPERATOR_ORG_ID, operatorKey, [...observers, commit], opts.signing);
     this.task = new RepeatingTask(
@@ -312,13 +316,20 @@ export class MatcherWorker {
     });
     if (mine.length === 0) return;
     const { tx, provider, now } = ctx;
-    await lockRows(
+    const caseIds = mine.map(({ commit }) => commit.claimed.id);
+    // The annual limit in date order: later-dated cases of a buyer whose year these cases change are matched again.
+    const stored = await storedPlaces(tx, provider, caseIds);
+    const again = await casesToMatchAgain(
       tx,
       provider,
-      "CustomsCase",
-      "id",
-      mine.map(({ commit }) => commit.claimed.id),
+      mine.map(({ commit: { claimed, outcome, declaredAt, year } }) => ({
+        before: stored.get(claimed.id) ?? { caseId: claimed.id, buyerKey: null, year: null, declaredAt: null, totalCny: null },
+        after: { caseId: claimed.id, buyerKey: outcome.buyerKey ?? null, year, declaredAt, totalCny: outcome.orderTotalCny ?? null },
+      })),
+      this.annualLimitCny,
     );
+    // One statement, in key order, for the tick's cases and those it makes due (lockRows: no deadlock with other publications).
+    await lockRows(tx, provider, "CustomsCase", "id", [...caseIds, ...again]);
     // A result whose case changed meanwhile is matched again: it is granted and announced then, to the
     // parties of that time (an order may have stopped naming one of these).
     const moved = await this.movedCases(
@@ -406,7 +417,8 @@ export class MatcherWorker {
         })),
       ),
     );
-    const ids = mine.map(({ commit }) => commit.claimed.id);
+    await matchAgain(tx, provider, again, now);
+    const ids = caseIds;
     for (const part of chunks(ids)) await execute(tx, provider, `DELETE FROM "CustomsStatLine" WHERE "caseId" IN (${placeholders(1, part.length)})`, part);
     await insertRows(
       tx,
