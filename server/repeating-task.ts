@@ -59,10 +59,20 @@ export class RepeatingTask<T> {
         .catch((err: unknown) => {
           failed = true;
           this.failures++;
-          this.onError(err instanceof Error ? err : new Error(String(err)), this.failures);
+          this.onError(described(err), this.failures);
         })
         .finally(() => this.schedule(failed ? this.failureDelay() : this.delayAfter(result)));
     }, delay);
     if (!this.keepAlive) this.timer.unref();
   }
+}
+
+/** The failure as an Error whose message says something: a driver's error may carry it only in its name, code or cause. */
+function described(err: unknown): Error {
+  if (!(err instanceof Error)) return new Error(String(err));
+  if (err.message) return err;
+  const { code } = err as { code?: unknown };
+  const cause = err.cause instanceof Error ? err.cause.message : err.cause;
+  const detail = [err.name, code, cause].filter((p) => p !== undefined && p !== "").join(": ");
+  return new Error(detail || "an error without a message", { cause: err });
 }
