@@ -54,6 +54,10 @@ export {
 } from "./custody";
 export { custodyHandovers, custodyChain } from "./custody-client";
 
+// Consolidations and splits: the one judgement of what a record says contains what, and the hub's index.
+export { containmentOf, type ContainmentStatement, type ConsolidationView } from "./consolidation";
+export { consolidation } from "./consolidation-client";
+
 // Webhooks: checking that a delivery came from the hub.
 export { verifyWebhookSignature, SIGNATURE_HEADER, TIMESTAMP_HEADER, DELIVERY_HEADER, type WebhookHeaders } from "./webhook";
 

@@ -52,6 +52,8 @@ import { ObjectWatch } from "./one-record/object-watch";
 import { oneRecordWebhookFormat } from "./one-record/notifications";
 import { PublisherAuthority } from "./authority/publisher-authority";
 import { credentialRoutes } from "./authority/routes";
+import { ConsolidationIndexer } from "./consolidation/observer";
+import { consolidationRoutes } from "./consolidation/routes";
 import { CustodyIndexer } from "./custody/observer";
 import { custodyRoutes } from "./custody/routes";
 
@@ -118,6 +120,7 @@ export function createServices(parts: HubParts, log?: (line: string) => void): H
     new EventLog(iris),
     // Before the record watch: the receiver's and hander's custody grants must exist when it notifies.
     new CustodyIndexer(accessLog),
+    new ConsolidationIndexer(),
     new RecordWatch(accessLog, subscriptionWatches),
     new ObjectWatch(accessLog, subscriptionWatches, iris),
     new EpcisStreamWatch(accessLog, places),
@@ -213,6 +216,7 @@ export function createApp(parts: HubParts, services: HubServices): express.Expre
   );
   app.use(customsRoutes({ db, provider, proofs, chain, accessLog, auth }));
   app.use(custodyRoutes({ db, provider, auth, accessLog }));
+  app.use(consolidationRoutes({ db, provider, auth, accessLog }));
   const { places } = services;
   const epcisSubscriptions = {
     db,

@@ -222,4 +222,24 @@ export const RECORD_EXAMPLES: { [T in RecordType]: RecordBody<T> } = {
     seals: ["SEAL-0042"],
     receivedAt: "2026-11-20T10:05:00Z",
   },
+  Consolidation: {
+    container: { kind: "ULD", id: "AKE12345CX" },
+    contents: [
+      { kind: "HOUSE", id: "HKG-H-0001", pieceCount: 8, grossWeight: { value: 300, unit: "KGM" } },
+      { kind: "HOUSE", id: "HKG-H-0002", pieceCount: 4, grossWeight: { value: 112.5, unit: "KGM" } },
+    ],
+    pieceCount: 12,
+    grossWeight: { value: 412.5, unit: "KGM" },
+    at: "2026-11-20T08:00:00Z",
+    origin: ["cn-certifier:co-2026-0042"],
+  },
+  ConsignmentSplit: {
+    consignment: { kind: "HOUSE", id: "HKG-H-0001", pieceCount: 8, grossWeight: { value: 300, unit: "KGM" } },
+    origin: ["cn-certifier:co-2026-0042"],
+    parts: [
+      { id: "HKG-H-0001-A", pieceCount: 5, grossWeight: { value: 190, unit: "KGM" }, flight: "CX0831", date: "2026-11-20" },
+      { id: "HKG-H-0001-B", pieceCount: 3, grossWeight: { value: 110, unit: "KGM" }, flight: "CX0845", date: "2026-11-21" },
+    ],
+    at: "2026-11-20T07:00:00Z",
+  },
 };

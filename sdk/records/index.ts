@@ -1,6 +1,7 @@
 import type { z } from "zod";
 import { CertificationBody } from "./certification";
 import type { DocumentKind } from "./customs-common";
+import { ConsignmentSplitBody, ConsolidationBody } from "./consolidation";
 import { CustodyHandoverBody, CustodyReceiptBody } from "./custody";
 import { CustomsDeclarationBody } from "./customs-declaration";
 import { CustomsDecisionBody } from "./customs-decision";
@@ -38,6 +39,8 @@ export const RECORD_TYPES = {
   RemoteObjectCopy: RemoteObjectCopyBody,
   CustodyHandover: CustodyHandoverBody,
   CustodyReceipt: CustodyReceiptBody,
+  Consolidation: ConsolidationBody,
+  ConsignmentSplit: ConsignmentSplitBody,
 } as const satisfies Record<string, z.ZodType>;
 
 export type RecordType = keyof typeof RECORD_TYPES;
@@ -119,6 +122,8 @@ export function customsCaseKey(type: string, body: unknown, owner: string): Cust
 
 export {
   CertificationBody,
+  ConsignmentSplitBody,
+  ConsolidationBody,
   CustodyHandoverBody,
   CustodyReceiptBody,
   CustomsDeclarationBody,

@@ -51,6 +51,8 @@ const TAGS: Record<string, string> = {
   audit: "Who read what (the access log), the audit export and the hub's metrics.",
   auth: "Access tokens: a client-assertion exchange (OAuth 2.0 client credentials, private_key_jwt).",
   custody: "Countersigned custody handovers: what awaits the caller's countersignature, and who held a piece, ULD or package when.",
+  consolidation:
+    "The consolidation index: what contains a parcel, piece, ULD or waybill and what it contains, at a time, with splits and their origin documents.",
   customs: "Customs cases of cross-border e-commerce: the match of order, payment, waybill and declaration, decisions, statistics, summary declarations.",
   epcis: "EPCIS 2.0: capture, queries, named queries, subscriptions and master data.",
   hub: "The hub itself: this document, its documentation page, health and chain.",

@@ -3,6 +3,7 @@ import { accessLogOperations } from "./paths/access-log";
 import { auditOperations } from "./paths/audit";
 import { authOperations } from "./paths/auth";
 import { customsOperations } from "./paths/customs";
+import { consolidationOperations } from "./paths/consolidation";
 import { custodyOperations } from "./paths/custody";
 import { docsOperations } from "./paths/docs";
 import { epcisOperations } from "./paths/epcis";
@@ -33,6 +34,7 @@ export const operations: readonly Operation[] = [
   ...auditOperations,
   ...customsOperations,
   ...custodyOperations,
+  ...consolidationOperations,
   ...epcisOperations,
   ...provenanceOperations,
   ...oneRecordObjectOperations,
