@@ -188,6 +188,19 @@ export const StatementViewSchema = z.object({
   validFrom: z.iso.datetime({ offset: true }),
   discrepancies: z.array(ConsolidationDiscrepancySchema),
   origin: z.array(RecordIdSchema),
+  /** A split's parts, every one with the consignment's origin documents (siblings of a part asked about included). */
+  parts: z
+    .array(
+      z.object({
+        id: z.string(),
+        pieceCount: z.number().int().positive(),
+        grossWeight: WeightSchema,
+        flight: z.string().optional(),
+        date: z.string().optional(),
+        origin: z.array(RecordIdSchema),
+      }),
+    )
+    .optional(),
 });
 export type StatementView = z.infer<typeof StatementViewSchema>;
 

@@ -169,6 +169,27 @@ export function consolidationRoutes(deps: ConsolidationRouteDeps): Router {
           [at, ...part],
         )),
       );
+    // A split's parts, all of them: whoever reads the split reads every part it names.
+    const splitIds = statementRows.filter((s) => s.kind === "split").map((s) => s.recordId);
+    const partRows: {
+      recordId: string;
+      version: unknown;
+      contentId: string;
+      pieceCount: unknown;
+      grossWeight: string;
+      flight: string | null;
+      date: string | null;
+    }[] = [];
+    for (const part of chunks([...splitIds, NO_RECORD]))
+      partRows.push(
+        ...(await query<(typeof partRows)[number]>(
+          db,
+          provider,
+          `SELECT e."recordId", e."version", e."contentId", e."pieceCount", e."grossWeight", e."flight", e."date"
+             FROM "ContainmentEdge" e WHERE e."recordId" IN (${placeholders(2, part.length)}) AND ${VALID("e")} ORDER BY e."recordId", e."contentId"`,
+          [at, ...part],
+        )),
+      );
     const statements: StatementView[] = statementRows.map((s) => ({
       record: { id: s.recordId, version: asNumber(s.version), digest: s.digest, type: s.recordType },
       owner: s.owner,
@@ -177,6 +198,20 @@ export function consolidationRoutes(deps: ConsolidationRouteDeps): Router {
       validFrom: s.validFrom,
       discrepancies: ConsolidationDiscrepancySchema.array().parse(JSON.parse(s.discrepancies)),
       origin: (JSON.parse(s.origin) as unknown[]).map(String),
+      ...(s.kind === "split"
+        ? {
+            parts: partRows
+              .filter((p) => p.recordId === s.recordId && asNumber(p.version) === asNumber(s.version))
+              .map((p) => ({
+                id: p.contentId,
+                pieceCount: asNumber(p.pieceCount),
+                grossWeight: JSON.parse(p.grossWeight) as ShownEdge["grossWeight"],
+                ...(p.flight ? { flight: p.flight } : {}),
+                ...(p.date ? { date: p.date } : {}),
+                origin: (JSON.parse(s.origin) as unknown[]).map(String),
+              })),
+          }
+        : {}),
     }));
 
     // The waybills under the numbers of the nodes shown, with a parcel's customs documents.

@@ -308,6 +308,12 @@ describe(`consolidation index (${isPostgres() ? "PostgreSQL" : "SQLite"})`, func
         `${partR}>${part} contains d1`,
         `${master}>${house2} contains d2`,
       ]);
+      // The split as seen from either part: both parts, each with the certificate of origin.
+      const seen = view.statements.find((s) => s.record.id === split.id)!;
+      expect(seen.parts!.map((p) => [p.id, p.pieceCount, p.grossWeight.value, p.flight, p.origin])).to.deep.equal([
+        [partA, 6, 150, "CX0831", [cert.id]],
+        [partB, 4, 100, "CX0845", [cert.id]],
+      ]);
       // The certificate of origin: named by the split and the reconsolidation, and readable by customs.
       const co = view.originDocuments.find((d) => d.id === cert.id)!;
       expect(co.record).to.deep.equal({ id: cert.id, version: 1, digest: cert.digest, type: "Certification" });
@@ -322,6 +328,7 @@ describe(`consolidation index (${isPostgres() ? "PostgreSQL" : "SQLite"})`, func
     // The mismatch is a discrepancy, the same one a verifier computes from the record itself.
     const bad = (await consolidation(customs.client, house3)).statements.find((s) => s.record.id === badSplit.id)!;
     expect(bad.discrepancies).to.deep.equal([{ field: "pieceCount", declared: "5", counted: "6" }]);
+    expect(bad.parts!.reduce((s, p) => s + p.pieceCount, 0)).to.equal(6);
     const stored = (await customs.client.getRecord(badSplit.id)).record;
     expect(containmentOf(stored.type, stored.body)!.discrepancies).to.deep.equal(bad.discrepancies);
     // Its parts keep the origin documents all the same.
