@@ -64,3 +64,15 @@ export async function loggedAccess<T>(
 export function deniedLookup(actor: string, what: string): AccessLogDraft {
   return { at: new Date().toISOString(), actor, action: "DENY", recordId: null, version: null, owner: null, detail: what };
 }
+
+/** Where a READ line points: the record version shown, and its data holder (the owner, or whom a hub-attested record speaks for). */
+export interface ShownRecord {
+  id: string;
+  version: number | null;
+  owner: string | null;
+}
+
+/** The READ line of a record shown to `actor`; `detail` says through what (capped to the log's 500 characters). */
+export function readLine(actor: string, shown: ShownRecord, detail: string, at: string = new Date().toISOString()): AccessLogDraft {
+  return { at, actor, action: "READ", recordId: shown.id, version: shown.version, owner: shown.owner, detail: detail.slice(0, 500) };
+}

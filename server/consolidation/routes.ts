@@ -10,7 +10,7 @@ import {
   type WaybillView,
 } from "../../sdk/consolidation";
 import type { AccessLogWriter } from "../access-log/writer";
-import { deniedLookup } from "../access-log/logged";
+import { deniedLookup, readLine } from "../access-log/logged";
 import { callerOf } from "../auth/caller";
 import { caseId } from "../customs/cases";
 import type { Db, DbProvider } from "../db/client";
@@ -295,15 +295,7 @@ export function consolidationRoutes(deps: ConsolidationRouteDeps): Router {
     };
     const now = new Date().toISOString();
     const detail = `consolidation of ${id.slice(0, 200)}`;
-    const read = (recordId: string, version: number, owner: string): AccessLogDraft => ({
-      at: now,
-      actor: orgId,
-      action: "READ",
-      recordId,
-      version,
-      owner,
-      detail,
-    });
+    const read = (recordId: string, version: number, owner: string): AccessLogDraft => readLine(orgId, { id: recordId, version, owner }, detail, now);
     await accessLog.append(
       ...statements.map((s) => read(s.record.id, s.record.version, s.owner)),
       ...waybills.map((w) => read(w.record.id, w.record.version, w.owner)),

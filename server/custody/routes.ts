@@ -9,7 +9,7 @@ import {
   type CustodyStatusName,
 } from "../../sdk/custody";
 import type { AccessLogWriter } from "../access-log/writer";
-import { deniedLookup } from "../access-log/logged";
+import { deniedLookup, readLine } from "../access-log/logged";
 import { callerOf } from "../auth/caller";
 import type { Db, DbProvider } from "../db/client";
 import { asNumber, query } from "../db/sql";
@@ -81,8 +81,8 @@ async function readableViews(db: Db, orgId: string, rows: readonly Row[]): Promi
 function readLines(orgId: string, views: readonly CustodyHandoverView[], detail: string): AccessLogDraft[] {
   const at = new Date().toISOString();
   return views.flatMap((v) => [
-    { at, actor: orgId, action: "READ" as const, recordId: v.handover.id, version: v.handover.version, owner: v.hander, detail },
-    ...(v.receipt ? [{ at, actor: orgId, action: "READ" as const, recordId: v.receipt.id, version: v.receipt.version, owner: v.receiver, detail }] : []),
+    readLine(orgId, { ...v.handover, owner: v.hander }, detail, at),
+    ...(v.receipt ? [readLine(orgId, { ...v.receipt, owner: v.receiver }, detail, at)] : []),
   ]);
 }
 

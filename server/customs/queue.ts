@@ -10,6 +10,7 @@ import { HttpProblem, badRequest, notFound } from "../http/problem";
 import { getRecord, type Reader } from "../records/service";
 import { CASE_COLUMNS, caseId, caseView, type CaseRow } from "./cases";
 import { asDate, query } from "../db/sql";
+import { readLine } from "../access-log/logged";
 
 type CaseQuery = z.output<typeof CustomsCaseQuerySchema>;
 
@@ -93,17 +94,7 @@ export async function casePicture(deps: PictureDeps, reader: Reader, platform: s
   ]);
   const shown = [...documents.map((d) => d.shown), matchResult, decision].filter((r): r is VerifiedRecord => r !== undefined);
   const at = new Date().toISOString();
-  await deps.accessLog.append(
-    ...shown.map((s) => ({
-      at,
-      actor: reader.orgId,
-      action: "READ" as const,
-      recordId: s.record.id,
-      version: s.record.version,
-      owner: s.record.owner,
-      detail: "customs-case",
-    })),
-  );
+  await deps.accessLog.append(...shown.map((s) => readLine(reader.orgId, s.record, "customs-case", at)));
   return {
     case: caseView(row),
     documents: documents.flatMap(({ doc, shown: s }) => (s ? [{ kind: doc.kind as DocumentKind, ...s }] : [])),

@@ -13,6 +13,7 @@ import { DISCOVERY_KINDS, ID_PARAMETER, collection, discoveryPage, identifierVis
 import { gs1Headers, optionsHandler, outputFormats } from "./gs1-headers";
 import { captureDocument } from "./xml-capture";
 import { masterDataOf } from "./master-data";
+import { readLine } from "../access-log/logged";
 
 export interface EpcisRouteDeps {
   db: Db;
@@ -61,17 +62,7 @@ export function epcisRoutes({ db, provider, auth, captures, accessLog, onQueryDe
   const logReads = (req: Request, events: readonly QueriedEvent[]) => {
     const at = new Date().toISOString();
     const detail = `epcis ${req.method} ${readablePath(req)}`.slice(0, 500);
-    return accessLog.append(
-      ...events.map((e) => ({
-        at,
-        actor: callerOf(req).orgId,
-        action: "READ" as const,
-        recordId: e.recordId,
-        version: 1,
-        owner: e.capturedBy ?? e.owner,
-        detail,
-      })),
-    );
+    return accessLog.append(...events.map((e) => readLine(callerOf(req).orgId, { id: e.recordId, version: 1, owner: e.capturedBy ?? e.owner }, detail, at)));
   };
 
   router.post("/epcis/capture", auth, async (req, res) => {

@@ -13,6 +13,7 @@ import { MAX_PER_PAGE, findEvents, type EventQuery, type EventSelector, type Mas
 import { loadEvents, queryDocument } from "./render";
 import { EPCIS_QUERY_RESULT, epcisSubscriptionOf, type EpcisSubscriptionRow } from "./subscriptions";
 import { nextQueryTime } from "./subscriptions-schedule";
+import { readLine } from "../access-log/logged";
 
 /**
  * How EPCIS subscriptions report. A report is an EPCIS_QUERY_RESULT entry in the subscriber's feed
@@ -103,15 +104,7 @@ async function queueReports(
     const attester = new Map(rows.map((r) => [r.recordId, r.attester]));
     await log.appendIn(
       tx,
-      part.map((recordId) => ({
-        at,
-        actor: sub.orgId,
-        action: "READ" as const,
-        recordId,
-        version: 1,
-        owner: attester.get(recordId) ?? null,
-        detail: `epcis subscription ${sub.id}`,
-      })),
+      part.map((recordId) => readLine(sub.orgId, { id: recordId, version: 1, owner: attester.get(recordId) ?? null }, `epcis subscription ${sub.id}`, at)),
     );
   }
 }

@@ -40,6 +40,7 @@ import { publishRecords } from "../records/service";
 import { attestObjectWrite, requireJsonLd, signedWriteIfAny, signedWriteOf, storeObjectWrite, type ObjectStore } from "./objects";
 import { OPERATOR_ORG_ID } from "../orgs/service";
 import { objectRequestHeadOf, type ObjectRequestHead } from "./action-request-json";
+import { readLine } from "../access-log/logged";
 
 /**
  * Error titles as the specification gives them (its examples: Error_400_example2.json,
@@ -364,15 +365,8 @@ export function statusNotifications(
 }
 
 /** The access-log line of a decision: the decider read the signed request and settled it. */
-const decisionLine = (orgId: string, row: ChangeRequestRow, now: Date, detail: string): AccessLogDraft => ({
-  at: now.toISOString(),
-  actor: orgId,
-  action: "READ",
-  recordId: row.id,
-  version: 1,
-  owner: row.requestedBy,
-  detail: `one-record change request ${detail}`.slice(0, 500),
-});
+const decisionLine = (orgId: string, row: ChangeRequestRow, now: Date, detail: string): AccessLogDraft =>
+  readLine(orgId, { id: row.id, version: 1, owner: row.requestedBy }, `one-record change request ${detail}`, now.toISOString());
 
 /** Ends a request FAILED (its error says why), then answers the decider with that error as a 422. */
 async function fail(deps: ChangeDeps, orgId: string, row: ChangeRequestRow, error: StatusError): Promise<never> {

@@ -8,7 +8,7 @@ import { SUBSCRIPTION_TYPE_IRI, subscribe, subscriptionInformation, subscription
 import { EVENT_TYPE_IRI, appendEvent, eventCollection, eventQueryOf, listEvents, readEvent, readableObject } from "./events";
 import { LD_JSON } from "./errors";
 import { objectIdParam, type ObjectStore } from "./objects";
-import { loggedAccess } from "../access-log/logged";
+import { loggedAccess, readLine } from "../access-log/logged";
 import type { AccessLogWriter } from "../access-log/writer";
 import { callerOf } from "../auth/caller";
 import { notFound } from "../http/problem";
@@ -62,24 +62,8 @@ export function eventRoutes(deps: EventRouteDeps): Router {
     // Each event listed is a read of that event's record.
     const at = new Date().toISOString();
     await accessLog.append(
-      {
-        at,
-        actor: orgId,
-        action: "READ",
-        recordId: objectId,
-        version: null,
-        owner: header.owner,
-        detail: `one-record logistics-events (${page.events.length} of ${page.total})`,
-      },
-      ...page.events.map((e) => ({
-        at,
-        actor: orgId,
-        action: "READ" as const,
-        recordId: e.eventId,
-        version: 1,
-        owner: e.poster,
-        detail: `one-record event of ${objectId}`,
-      })),
+      readLine(orgId, { id: objectId, version: null, owner: header.owner }, `one-record logistics-events (${page.events.length} of ${page.total})`, at),
+      ...page.events.map((e) => readLine(orgId, { id: e.eventId, version: 1, owner: e.poster }, `one-record event of ${objectId}`, at)),
     );
     res.type(LD_JSON).send(JSON.stringify(eventCollection(deps, objectId, page)));
   });

@@ -4,7 +4,7 @@
  */
 import { Router, type RequestHandler } from "express";
 import type { AccessLogWriter } from "../access-log/writer";
-import { loggedAccess } from "../access-log/logged";
+import { loggedAccess, readLine } from "../access-log/logged";
 import { callerOf } from "../auth/caller";
 import type { ProofService } from "../anchoring/proofs";
 import { LD_JSON, oneRecordErrors } from "./errors";
@@ -52,18 +52,7 @@ export function oneRecordRoutes(deps: OneRecordDeps): Router {
       () => readObject(deps, caller, id, opts),
       (r) => ({ owner: r.holder, version: r.record.version }),
     );
-    if (revision.embedded.length > 0)
-      await accessLog.append(
-        ...revision.embedded.map((e) => ({
-          at: new Date().toISOString(),
-          actor: orgId,
-          action: "READ" as const,
-          recordId: e.id,
-          version: e.version,
-          owner: e.owner,
-          detail: `one-record embedded in ${id}`,
-        })),
-      );
+    if (revision.embedded.length > 0) await accessLog.append(...revision.embedded.map((e) => readLine(orgId, e, `one-record embedded in ${id}`)));
     const version = revision.record.version;
     res
       .set({

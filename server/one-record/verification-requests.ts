@@ -19,6 +19,7 @@ import { statusNotifications, type ChangeDeps, type ObjectHeader } from "./chang
 import type { OneRecordIris } from "./iris";
 import { actionRequestJsonLd, objectRequestHeadOf, type ObjectRequestHead } from "./action-request-json";
 import { requireJsonLd } from "./objects";
+import { readLine } from "../access-log/logged";
 
 export const VERIFICATION_STATUSES = ["PENDING", "ACKNOWLEDGED", "REJECTED", "REVOKED"] as const;
 export type VerificationStatus = (typeof VERIFICATION_STATUSES)[number];
@@ -179,15 +180,8 @@ export async function requestVerification(deps: ChangeDeps, orgId: string, objec
   return { id };
 }
 
-const decisionLine = (orgId: string, row: VerificationRequestRow, now: Date, detail: string) => ({
-  at: now.toISOString(),
-  actor: orgId,
-  action: "READ" as const,
-  recordId: row.objectId,
-  version: row.revision,
-  owner: row.dataHolder,
-  detail: `one-record verification request ${row.id} ${detail}`.slice(0, 500),
-});
+const decisionLine = (orgId: string, row: VerificationRequestRow, now: Date, detail: string) =>
+  readLine(orgId, { id: row.objectId, version: row.revision, owner: row.dataHolder }, `one-record verification request ${row.id} ${detail}`, now.toISOString());
 
 /**
  * PENDING -> `to` by compare-and-set, with its notifications: the requester when it asked, the data
