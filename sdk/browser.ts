@@ -57,6 +57,9 @@ export { custodyHandovers, custodyChain } from "./custody-client";
 // Consolidations and splits: the one judgement of what a record says contains what, and the hub's index.
 export { containmentOf, type ContainmentStatement, type ConsolidationView } from "./consolidation";
 export { consolidation } from "./consolidation-client";
+// The identifier bridge: any identifier the hub knows, answered with every other one of the same thing, and its proof.
+export { classifyIdentifier, checkResolvedProof, type IdentifierKind, type ResolveAnswer, type ResolvedRecord } from "./resolve";
+export { resolve } from "./resolve-client";
 
 // Webhooks: checking that a delivery came from the hub.
 export { verifyWebhookSignature, SIGNATURE_HEADER, TIMESTAMP_HEADER, DELIVERY_HEADER, type WebhookHeaders } from "./webhook";

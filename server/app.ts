@@ -56,6 +56,8 @@ import { ConsolidationIndexer } from "./consolidation/observer";
 import { consolidationRoutes } from "./consolidation/routes";
 import { CustodyIndexer } from "./custody/observer";
 import { custodyRoutes } from "./custody/routes";
+import { ResolveKeys } from "./resolve/keys";
+import { resolveRoutes } from "./resolve/routes";
 
 export interface HubParts {
   db: Db;
@@ -83,6 +85,8 @@ export interface HubServices {
   authority: PublisherAuthority;
   /** Owners' names of places, and the master data EPCIS queries and subscriptions count. */
   places: PlaceNames;
+  /** The hub's ONE Record object IRIs (record id <-> IRI under PUBLIC_URL). */
+  iris: OneRecordIris;
 }
 
 export function createServices(parts: HubParts, log?: (line: string) => void): HubServices {
@@ -121,6 +125,7 @@ export function createServices(parts: HubParts, log?: (line: string) => void): H
     // Before the record watch: the receiver's and hander's custody grants must exist when it notifies.
     new CustodyIndexer(accessLog),
     new ConsolidationIndexer(),
+    new ResolveKeys(),
     new RecordWatch(accessLog, subscriptionWatches),
     new ObjectWatch(accessLog, subscriptionWatches, iris),
     new EpcisStreamWatch(accessLog, places),
@@ -159,6 +164,7 @@ export function createServices(parts: HubParts, log?: (line: string) => void): H
     subscriptionWatches,
     authority,
     places,
+    iris,
   };
 }
 
@@ -174,9 +180,7 @@ export function createApp(parts: HubParts, services: HubServices): express.Expre
   app.set("trust proxy", false);
   app.use(responseHeaders());
   // ONE Record's inbound /notifications reads its raw body (its signature is over the bytes): before the parsers.
-  app.use(
-    inboundNotificationRoutes({ db, provider, hub: services.hub, iris: new OneRecordIris(config.PUBLIC_URL), allowPrivate: config.WEBHOOK_ALLOW_PRIVATE }),
-  );
+  app.use(inboundNotificationRoutes({ db, provider, hub: services.hub, iris: services.iris, allowPrivate: config.WEBHOOK_ALLOW_PRIVATE }));
   app.use(bodyParsers());
 
   app.get("/health", healthRoute(storageHealthOf(db)));
@@ -217,6 +221,7 @@ export function createApp(parts: HubParts, services: HubServices): express.Expre
   app.use(customsRoutes({ db, provider, proofs, chain, accessLog, auth }));
   app.use(custodyRoutes({ db, provider, auth, accessLog }));
   app.use(consolidationRoutes({ db, provider, auth, accessLog }));
+  app.use(resolveRoutes({ db, provider, auth, accessLog, proofs, iris: services.iris }));
   const { places } = services;
   const epcisSubscriptions = {
     db,
@@ -247,7 +252,7 @@ export function createApp(parts: HubParts, services: HubServices): express.Expre
       observers,
       checks: services.recordChecks,
       hub: services.hub,
-      iris: new OneRecordIris(config.PUBLIC_URL),
+      iris: services.iris,
       auth,
       accessLog,
       proofs,

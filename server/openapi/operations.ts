@@ -5,6 +5,7 @@ import { authOperations } from "./paths/auth";
 import { customsOperations } from "./paths/customs";
 import { consolidationOperations } from "./paths/consolidation";
 import { custodyOperations } from "./paths/custody";
+import { resolveOperations } from "./paths/resolve";
 import { docsOperations } from "./paths/docs";
 import { epcisOperations } from "./paths/epcis";
 import { notificationOperations } from "./paths/notifications";
@@ -35,6 +36,7 @@ export const operations: readonly Operation[] = [
   ...customsOperations,
   ...custodyOperations,
   ...consolidationOperations,
+  ...resolveOperations,
   ...epcisOperations,
   ...provenanceOperations,
   ...oneRecordObjectOperations,

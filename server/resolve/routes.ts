@@ -1,0 +1,85 @@
+import { Router, type RequestHandler } from "express";
+import type { AccessLogDraft } from "../../sdk/access-log";
+import { RESOLVE_LIMIT, ResolveQuerySchema, classifyIdentifier, type ResolveAnswer } from "../../sdk/resolve";
+import { deniedLookup } from "../access-log/logged";
+import type { AccessLogWriter } from "../access-log/writer";
+import type { ProofService } from "../anchoring/proofs";
+import { callerOf } from "../auth/caller";
+import type { Db, DbProvider } from "../db/client";
+import { fromZod, notFound } from "../http/problem";
+import type { OneRecordIris } from "../one-record/iris";
+import { NO_RECORD, accessOf, holdersOf, visibleFields } from "../records/access";
+import { describe, type Shown } from "./describe";
+import { BODY_KINDS, LOOKUPS, type Designation } from "./lookups";
+
+export interface ResolveRouteDeps {
+  db: Db;
+  provider: DbProvider;
+  auth: RequestHandler;
+  accessLog: AccessLogWriter;
+  proofs: ProofService;
+  iris: OneRecordIris;
+}
+
+/** One designation per record and version, in the order found. */
+function distinct(list: readonly Designation[]): Designation[] {
+  const seen = new Map<string, Designation>();
+  for (const d of list) seen.set(`${d.recordId}@${d.version ?? ""}`, seen.get(`${d.recordId}@${d.version ?? ""}`) ?? d);
+  return [...seen.values()];
+}
+
+/** The identifier bridge (docs/resolve.md): any identifier the hub knows, answered with every other one the caller may see. */
+export function resolveRoutes(deps: ResolveRouteDeps): Router {
+  const { db, auth, accessLog } = deps;
+  const router = Router();
+
+  router.get("/v1/resolve", auth, async (req, res) => {
+    const { orgId } = callerOf(req);
+    const q = ResolveQuerySchema.safeParse(req.query);
+    if (!q.success)
+      throw fromZod(
+        "invalid-query",
+        "Expected ?id=<record id, digest, Merkle leaf, object IRI, eventID, EPC URN, Digital Link or air waybill number>.",
+        q.error,
+      );
+    const raw = q.data.id;
+    // The first kind naming a record the caller may read answers; one naming only others' records
+    // goes on to the next, so what the caller may not see changes nothing it is told.
+    for (const kind of classifyIdentifier(raw)) {
+      const named = distinct(await LOOKUPS[kind](deps, raw));
+      // NO_RECORD keeps the statements the same when nothing is named.
+      const access = await accessOf(db, orgId, [...named.map((d) => d.recordId), NO_RECORD]);
+      const readable: Shown[] = named.flatMap((d) => {
+        const a = access.get(d.recordId);
+        if (!a) return [];
+        const wholeBody = visibleFields(a) === null;
+        // An identifier from the body names the record only to who reads that body.
+        if (BODY_KINDS.has(kind) && !wholeBody) return [];
+        return [{ recordId: d.recordId, ...(d.version !== undefined ? { version: d.version } : {}), wholeBody }];
+      });
+      if (readable.length === 0) continue;
+      const records = await describe(deps, readable.slice(0, RESOLVE_LIMIT));
+      if (records.length === 0) continue;
+      const holders = await holdersOf(db, records);
+      const at = new Date().toISOString();
+      const lines: AccessLogDraft[] = records.map((r) => ({
+        at,
+        actor: orgId,
+        action: "READ",
+        recordId: r.id,
+        version: r.version,
+        owner: holders.get(r.id) ?? r.owner,
+        detail: `resolve ${kind}`,
+      }));
+      await accessLog.append(...lines);
+      const answer: ResolveAnswer = { id: raw, kind, records, truncated: readable.length > RESOLVE_LIMIT };
+      res.json(answer);
+      return;
+    }
+    // Unknown, malformed or not the caller's to see: one answer, and the attempt is logged all the same.
+    await accessLog.append(deniedLookup(orgId, `resolve ${raw.slice(0, 200)}: READ`));
+    throw notFound();
+  });
+
+  return router;
+}
