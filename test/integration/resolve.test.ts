@@ -4,6 +4,8 @@
 // an anchored root; a reader through a field-level grant, an outsider and an unknown identifier.
 import { expect } from "chai";
 import { randomUUID } from "node:crypto";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import { HubError } from "../../sdk/client";
 import type { SignedRecord } from "../../sdk/envelope";
 import { epcUrnToDigitalLink } from "../../sdk/epcis/gs1-uri";
@@ -241,6 +243,22 @@ describe(`identifier bridge (${isPostgres() ? "PostgreSQL" : "SQLite"})`, functi
       [nosy.id],
     );
     expect(reads).to.deep.equal([{ recordId: master.id, owner: airline.id }]);
+  });
+
+  it("migration 0032 fills the air waybill numbers of stored waybills as the publishing transaction does", async function () {
+    const rows = () =>
+      sql<{ value: string; recordId: string; version: unknown }>(
+        database.url,
+        `SELECT "value", "recordId", "version" FROM "ResolveKey" WHERE "kind" = 'awb' ORDER BY "recordId"`,
+      );
+    const kept = (await rows()).map((r) => ({ ...r, version: Number(r.version) }));
+    expect(kept).to.deep.equal(
+      [master, house].map((w) => ({ value: MASTER_AWB.replace("-", ""), recordId: w.id, version: 1 })).sort((a, b) => (a.recordId < b.recordId ? -1 : 1)),
+    );
+    const migration = readFileSync(join(__dirname, "../../server/db/migrations", isPostgres() ? "postgresql" : "sqlite", "0032_resolve_keys.sql"), "utf8");
+    await sql(database.url, `DELETE FROM "ResolveKey" WHERE "kind" = 'awb'`);
+    await sql(database.url, migration.slice(migration.indexOf("INSERT INTO")));
+    expect((await rows()).map((r) => ({ ...r, version: Number(r.version) }))).to.deep.equal(kept);
   });
 
   it("a malformed query is a 400 problem; an identifier of no known shape is the unknown 404", async function () {
