@@ -44,7 +44,7 @@ export const ResolvedRecordSchema = z.strictObject({
   merkleLeaf: Hex32,
   oneRecordIri: z.string().optional(),
   epcis: z.strictObject({ eventID: z.string().nullable(), eventHash: z.string(), epcs: z.array(z.string()) }).optional(),
-  /** GS1 Digital Link URIs (https://id.gs1.org form) of the products and logistic units the record names itself. */
+  /** GS1 Digital Link URIs (https://id.gs1.org form) of the products and logistic units the record names itself (these and below: of its latest version). */
   digitalLinks: z.array(z.string()),
   gtins: z.array(z.string()),
   ssccs: z.array(z.string()),

@@ -272,4 +272,17 @@ describe(`identifier bridge (${isPostgres() ? "PostgreSQL" : "SQLite"})`, functi
     const anonymous = await fetch(`${hub.url}/v1/resolve?id=${encodeURIComponent(master.id)}`);
     expect(anonymous.status).to.equal(401);
   });
+  it("a waybill's new version answers to its new master number only", async function () {
+    const other = "020-11111111";
+    await fwd.client.publish(
+      "Waybill",
+      { ...RECORD_EXAMPLES.Waybill, waybillType: "HOUSE", waybillNumber: "HWB-RES-1", masterWaybillNumber: other },
+      { id: house.id, version: 2 },
+    );
+    const moved = await resolve(fwd.client, other);
+    expect(moved.records.map((r) => [r.id, r.version, r.airWaybillNumbers])).to.deep.equal([[house.id, 2, [other]]]);
+    expect((await raw(fwd, MASTER_AWB)).status).to.equal(404);
+    // Its first version is still named by its own digest, as version 1.
+    expect((await resolve(fwd.client, house.digest)).records.map((r) => [r.id, r.version, r.latestVersion])).to.deep.equal([[house.id, 1, 2]]);
+  });
 });
