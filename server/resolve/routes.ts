@@ -21,11 +21,11 @@ export interface ResolveRouteDeps {
   iris: OneRecordIris;
 }
 
-/** One designation per record and version, in the order found. */
+/** One designation per record and version, in record id order (a bounded answer is the same whichever index found them). */
 function distinct(list: readonly Designation[]): Designation[] {
   const seen = new Map<string, Designation>();
-  for (const d of list) seen.set(`${d.recordId}@${d.version ?? ""}`, seen.get(`${d.recordId}@${d.version ?? ""}`) ?? d);
-  return [...seen.values()];
+  for (const d of list) seen.set(`${d.recordId}@${d.version ?? ""}`, d);
+  return [...seen.values()].sort((a, b) => (a.recordId < b.recordId ? -1 : a.recordId > b.recordId ? 1 : (a.version ?? 0) - (b.version ?? 0)));
 }
 
 /** The identifier bridge (docs/resolve.md): any identifier the hub knows, answered with every other one the caller may see. */

@@ -199,6 +199,36 @@ describe(`identifier bridge (${isPostgres() ? "PostgreSQL" : "SQLite"})`, functi
     expect(all.records.map((x) => x.id).sort()).to.deep.equal([batch.id, event.id].sort());
   });
 
+  it("an identifier naming more than 50 readable records answers the first 50 by id, and says it was cut", async function () {
+    const urn = (i: number) => `urn:epc:id:sgtin:614141.0107346.N${i}`;
+    const published = await brand.client.publishEpcis({
+      "@context": CONTEXT,
+      type: "EPCISDocument",
+      schemaVersion: "2.0",
+      creationDate: "2026-12-01T10:05:00.000Z",
+      epcisBody: {
+        eventList: Array.from({ length: 51 }, (_, i) => ({
+          type: "ObjectEvent",
+          action: "OBSERVE",
+          epcList: [urn(i)],
+          eventTime: "2026-12-01T11:00:00.000+08:00",
+          eventTimeZoneOffset: "+08:00",
+        })),
+      },
+    });
+    const gtinLink = epcUrnToDigitalLink(urn(0))!.replace(/\/21\/.*$/, "");
+    const answer = await resolve(brand.client, gtinLink);
+    expect(answer.truncated).to.equal(true);
+    expect(answer.records.map((r) => r.id)).to.deep.equal(
+      published
+        .map((p) => p.id)
+        .sort()
+        .slice(0, 50),
+    );
+    // One item of them: that event alone.
+    expect((await resolve(brand.client, urn(7))).records.map((r) => r.id)).to.deep.equal([published[7]!.id]);
+  });
+
   it("what the caller may not read is the 404 of an unknown identifier, byte for byte, for every kind", async function () {
     const cases: [hidden: string, unknown: string][] = [
       [master.id, randomUUID()],
