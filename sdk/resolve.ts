@@ -50,7 +50,8 @@ export const ResolvedRecordSchema = z.strictObject({
   ssccs: z.array(z.string()),
   /** Master air waybill numbers (ddd-dddddddd): a master's own, a house or parcel waybill's master. */
   airWaybillNumbers: z.array(z.string()),
-  links: z.strictObject({ record: z.string(), proof: z.string(), oneRecord: z.string().optional() }),
+  /** The record and its proof endpoint; a logistics object's IRI; an EPCIS event at the EPCIS interface (linking back to both). */
+  links: z.strictObject({ record: z.string(), proof: z.string(), oneRecord: z.string().optional(), epcis: z.string().optional() }),
   /** The proof `GET links.proof` answers, once the version is anchored. */
   proof: AnchorProofSchema.optional(),
 });

@@ -123,6 +123,14 @@ export function epcisRoutes({ db, provider, auth, captures, accessLog, onQueryDe
     }
     const events = await loadEvents(db, page.recordIds);
     await logReads(req, events);
+    // Beyond the standard, as ONE Record objects do: each event's signed record and its inclusion proof (events have one version).
+    res.set(
+      "Link",
+      page.recordIds
+        .map(({ recordId }) => `/v1/records/${encodeURIComponent(recordId)}`)
+        .flatMap((path) => [`<${path}?version=1>; rel="describedby"`, `<${path}/proof?version=1>; rel="https://cargoproof.dev/rel/proof"`])
+        .join(", "),
+    );
     sendQueryDocument(res, queryDocument(events, undefined, formats.epc, await epcOptionsOf(events, formats.epc, masterData)), media, formats);
   });
 

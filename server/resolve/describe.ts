@@ -155,7 +155,12 @@ export async function describe(deps: DescribeDeps, shown: readonly Shown[]): Pro
       gtins: sorted([...(codes.get(s.recordId) ?? []).map((c) => c.gtin), ...eventEpcs.flatMap((e) => (e.gtin ? [e.gtin] : []))]),
       ssccs: sorted(links.flatMap((l) => SSCC.exec(l)?.slice(1, 2) ?? [])),
       airWaybillNumbers: sorted((awbs.get(s.recordId) ?? []).map((a) => formatAwb(a.value))),
-      links: { record: `${path}?version=${version}`, proof: `${path}/proof?version=${version}`, ...(iri ? { oneRecord: iri } : {}) },
+      links: {
+        record: `${path}?version=${version}`,
+        proof: `${path}/proof?version=${version}`,
+        ...(iri ? { oneRecord: iri } : {}),
+        ...(event ? { epcis: `/epcis/events/${encodeURIComponent(event.eventHash)}` } : {}),
+      },
       ...(proof ? { proof } : {}),
     });
   }

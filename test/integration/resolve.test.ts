@@ -184,6 +184,11 @@ describe(`identifier bridge (${isPostgres() ? "PostgreSQL" : "SQLite"})`, functi
     expect(r.digitalLinks).to.deep.equal([sgtinLink, ssccLink].sort());
     expect(r.gtins).to.deep.equal([GTIN]);
     expect(r.ssccs).to.deep.equal([ssccLink.split("/").pop()]);
+    // The event at the EPCIS interface, which links back to its record and proof.
+    expect(r.links.epcis).to.equal(`/epcis/events/${encodeURIComponent(body.eventId)}`);
+    const atEpcis = await fetch(hub.url + r.links.epcis!, { headers: { authorization: `Bearer ${await brand.client.accessToken()}` } });
+    expect(atEpcis.status).to.equal(200);
+    expect(atEpcis.headers.get("link")).to.equal(`<${r.links.record}>; rel="describedby", <${r.links.proof}>; rel="https://cargoproof.dev/rel/proof"`);
     // The event's hash, the SSCC in both forms, and a Digital Link on another host: the same event.
     for (const id of [body.eventId, SSCC, ssccLink, `https://brand.example/01/${GTIN}/21/RES-77`])
       expect((await resolve(brand.client, id)).records.map(steady), id).to.deep.equal([steady(r)]);
