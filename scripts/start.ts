@@ -33,6 +33,8 @@ import type { JsonObject } from "../sdk/one-record/jsonld";
 import { verifyRecord } from "../sdk/verify";
 import { verifyCustody } from "../sdk/custody";
 import { custodyChain, custodyHandovers } from "../sdk/custody-client";
+import { checkResolvedProof } from "../sdk/resolve";
+import { resolve } from "../sdk/resolve-client";
 import { AnchorProofSchema, SignedRecordSchema } from "../sdk/envelope";
 import type { Role } from "../sdk/roles";
 import { ShipmentBody } from "../sdk/records";
@@ -269,6 +271,17 @@ async function main() {
     contracts,
   });
 
+  // The identifier bridge (docs/resolve.md): the airline holds only the piece's ONE Record IRI; the
+  // hub answers with the record, its digest and Merkle leaf, and each of those names the same record
+  // again; the SDK folds the proof from the digest to the anchored root itself.
+  const bridged = (await resolve(airline, piece.iri)).records[0]!;
+  await airline.waitForProof(bridged.id);
+  const fromDigest = await resolve(airline, bridged.digest);
+  const fromLeaf = await resolve(airline, bridged.merkleLeaf);
+  const sameThing = [fromDigest, fromLeaf].every((a) => a.records.length === 1 && a.records[0]!.id === bridged.id);
+  const anchored = fromLeaf.records[0]!;
+  const bridgeProof = anchored.proof !== undefined && checkResolvedProof(anchored);
+
   // A product with its provenance story, for the consumer's page.
   const productLine = await publishDemoProduct({
     brand: as("aurora-brand"),
@@ -313,6 +326,9 @@ ${productLine}
      at HKG (CustodyHandover ${handover.id}); skyline-air ${pending ? "found it pending" : "did NOT find it pending"}, counted it and countersigned
      (CustodyReceipt ${receipt.id}). ${hub.url}/v1/custody?item=${uld} now says: held by ${custody.holder ?? "nobody"}.
      Verified from the chain alone: ${custodyVerdict.valid ? "VALID" : "INVALID"}, ${custodyVerdict.status}, ${custodyVerdict.discrepancies.length} discrepancies
+  8. one identifier bridge, ${hub.url}/v1/resolve?id=<any identifier>: skyline-air gave the piece's IRI
+     and got record ${bridged.id} (${bridged.type}), digest ${bridged.digest.slice(0, 18)}..., Merkle leaf ${bridged.merkleLeaf.slice(0, 18)}...;
+     the digest and the leaf name the same record: ${sameThing ? "yes" : "NO"}; its proof folds to the anchored root ${anchored.proof?.root.slice(0, 18) ?? "(none)"}...: ${bridgeProof ? "ok" : "BAD"}
 
   Try it yourself in another terminal:
     ${cli} publish --as swift-forwarding --type Shipment --file scripts/demo/shipment.json

@@ -1,7 +1,6 @@
 import { Router, type RequestHandler } from "express";
-import type { AccessLogDraft } from "../../sdk/access-log";
 import { RESOLVE_LIMIT, ResolveQuerySchema, classifyIdentifier, type ResolveAnswer } from "../../sdk/resolve";
-import { deniedLookup } from "../access-log/logged";
+import { deniedLookup, readLine } from "../access-log/logged";
 import type { AccessLogWriter } from "../access-log/writer";
 import type { ProofService } from "../anchoring/proofs";
 import { callerOf } from "../auth/caller";
@@ -62,16 +61,9 @@ export function resolveRoutes(deps: ResolveRouteDeps): Router {
       if (records.length === 0) continue;
       const holders = await holdersOf(db, records);
       const at = new Date().toISOString();
-      const lines: AccessLogDraft[] = records.map((r) => ({
-        at,
-        actor: orgId,
-        action: "READ",
-        recordId: r.id,
-        version: r.version,
-        owner: holders.get(r.id) ?? r.owner,
-        detail: `resolve ${kind}`,
-      }));
-      await accessLog.append(...lines);
+      await accessLog.append(
+        ...records.map((r) => readLine(orgId, { id: r.id, version: r.version, owner: holders.get(r.id) ?? r.owner }, `resolve ${kind}`, at)),
+      );
       const answer: ResolveAnswer = { id: raw, kind, records, truncated: readable.length > RESOLVE_LIMIT };
       res.json(answer);
       return;

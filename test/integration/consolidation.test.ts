@@ -5,8 +5,6 @@
 // every part; the index as of a time before the split and before an offload.
 import { expect } from "chai";
 import { z } from "zod";
-import type { Problem } from "../../sdk/api";
-import { HubError } from "../../sdk/client";
 import { containmentOf, type ConsolidationView } from "../../sdk/consolidation";
 import { consolidation } from "../../sdk/consolidation-client";
 import type { SignedRecord } from "../../sdk/envelope";
@@ -25,22 +23,10 @@ import {
   type HubProcess,
   type TestChain,
   type TestOrg,
+  kindOf,
+  refusal,
 } from "./harness";
 
-async function refusal(p: Promise<unknown>): Promise<{ status: number; problem: Omit<Problem, "instance" | "errors"> } | "allowed"> {
-  try {
-    await p;
-    return "allowed";
-  } catch (e) {
-    if (!(e instanceof HubError)) throw e;
-    const { instance: _instance, errors: _errors, ...problem } = e.problem;
-    return { status: e.status, problem };
-  }
-}
-const kindOf = async (p: Promise<unknown>) => {
-  const r = await refusal(p);
-  return r === "allowed" ? r : `${r.status} ${String(r.problem.type).split("/").pop()}`;
-};
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** An air waybill number with the given prefix: 7 digits and their mod-7 check digit. */

@@ -6,29 +6,25 @@ import { expect } from "chai";
 import { randomUUID } from "node:crypto";
 import { z } from "zod";
 import { HubError } from "../../sdk/client";
-import type { Problem } from "../../sdk/api";
 import { verifyCustody } from "../../sdk/custody";
 import { custodyChain, custodyHandovers } from "../../sdk/custody-client";
 import type { AnchorProof, SignedRecord } from "../../sdk/envelope";
 import { randomOrgKey } from "../../sdk/keys";
 import type { CustodyHandoverBody, CustodyReceiptBody } from "../../sdk/records/custody";
 import { signRecord } from "../../sdk/signature";
-import { admit, freshDatabase, hubEnv, isPostgres, startHubProcess, startTestChain, type HubProcess, type TestChain, type TestOrg } from "./harness";
-
-async function refusal(p: Promise<unknown>): Promise<{ status: number; problem: Omit<Problem, "instance" | "errors"> } | "allowed"> {
-  try {
-    await p;
-    return "allowed";
-  } catch (e) {
-    if (!(e instanceof HubError)) throw e;
-    const { instance: _instance, errors: _errors, ...problem } = e.problem;
-    return { status: e.status, problem };
-  }
-}
-const kindOf = async (p: Promise<unknown>) => {
-  const r = await refusal(p);
-  return r === "allowed" ? r : `${r.status} ${String(r.problem.type).split("/").pop()}`;
-};
+import {
+  admit,
+  freshDatabase,
+  kindOf,
+  refusal,
+  hubEnv,
+  isPostgres,
+  startHubProcess,
+  startTestChain,
+  type HubProcess,
+  type TestChain,
+  type TestOrg,
+} from "./harness";
 
 describe(`custody handovers (${isPostgres() ? "PostgreSQL" : "SQLite"})`, function () {
   this.timeout(180_000);

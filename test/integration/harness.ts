@@ -18,7 +18,7 @@ import { HubClient, HubError } from "../../sdk/client";
 import { CLIENT_ASSERTION_TYPE } from "../../sdk/assertion";
 import { randomOrgKey, type OrgKey } from "../../sdk/keys";
 import type { Role } from "../../sdk/roles";
-import type { CredentialGrantInput } from "../../sdk/api";
+import type { CredentialGrantInput, Problem } from "../../sdk/api";
 
 const ROOT = join(__dirname, "..", "..");
 /** Hardhat's public development accounts (funded on the local chain): #0 operates, #1 anchors. */
@@ -334,4 +334,25 @@ export async function waitUntil(what: string, check: () => Promise<boolean>, tim
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 100));
   }
+}
+
+/**
+ * What a hub call came to: "allowed", or its refusal's status and problem without `instance` (the
+ * caller's own request) and `errors`, so that two refusals compare equal when they look the same.
+ */
+export async function refusal(p: Promise<unknown>): Promise<{ status: number; problem: Omit<Problem, "instance" | "errors"> } | "allowed"> {
+  try {
+    await p;
+    return "allowed";
+  } catch (e) {
+    if (!(e instanceof HubError)) throw e;
+    const { instance: _instance, errors: _errors, ...problem } = e.problem;
+    return { status: e.status, problem };
+  }
+}
+
+/** "allowed", or the refusal as status and problem kind, e.g. "404 not-found". */
+export async function kindOf(p: Promise<unknown>): Promise<string> {
+  const r = await refusal(p);
+  return r === "allowed" ? r : `${r.status} ${String(r.problem.type).split("/").pop()}`;
 }

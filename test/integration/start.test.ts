@@ -137,6 +137,8 @@ describe("npm start", function () {
       expect(first).to.match(/skyline-air found it pending, counted it and countersigned/);
       expect(first).to.match(/now says: held by skyline-air\./);
       expect(first).to.match(/Verified from the chain alone: VALID, countersigned, 0 discrepancies/);
+      expect(first).to.match(/skyline-air gave the piece's IRI\s+and got record \S+ \(LogisticsObject\)/);
+      expect(first).to.match(/the digest and the leaf name the same record: yes; its proof folds to the anchored root 0x[0-9a-f]{16}\.\.\.: ok/);
       expect(first).to.include(`hub      ${env.CARGOPROOF_HUB}`);
       // Keys and secrets are private files in the data folder.
       const keyFile = join(data, "keys", "swift-forwarding.json");
