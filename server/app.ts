@@ -221,7 +221,7 @@ export function createApp(parts: HubParts, services: HubServices): express.Expre
   app.use(customsRoutes({ db, provider, proofs, chain, accessLog, auth }));
   app.use(custodyRoutes({ db, provider, auth, accessLog }));
   app.use(consolidationRoutes({ db, provider, auth, accessLog }));
-  app.use(resolveRoutes({ db, provider, auth, accessLog, proofs, iris: services.iris }));
+  app.use(resolveRoutes({ db, provider, auth, accessLog, proofs, iris: services.iris, pageSize: config.RESOLVE_PAGE_SIZE }));
   const { places } = services;
   const epcisSubscriptions = {
     db,

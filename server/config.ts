@@ -93,6 +93,8 @@ export const ConfigSchema = z
     CUSTOMS_MATCH_POLL_MS: int(200),
     CUSTOMS_MATCH_LEASE_MS: int(60_000),
     CUSTOMS_MATCH_SETTLE_MS: z.coerce.number().int().min(0).default(30_000),
+    // The identifier bridge (docs/resolve.md): candidates read per page, before access is checked.
+    RESOLVE_PAGE_SIZE: int(1000),
     // Webhooks and the notification stream (docs/notifications.md): retry backoff base, attempts before a
     // dead letter, call timeout, whether loopback/private targets are allowed (tests, demos), the worker
     // and its slow poll; the stream's slow poll and heartbeat.

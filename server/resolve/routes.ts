@@ -9,7 +9,7 @@ import { fromZod, notFound } from "../http/problem";
 import type { OneRecordIris } from "../one-record/iris";
 import { NO_RECORD, accessOf, holdersOf, visibleFields } from "../records/access";
 import { describe, type Shown } from "./describe";
-import { BODY_KINDS, LOOKUPS, type Designation } from "./lookups";
+import { BODY_KINDS, LOOKUPS, candidatePage, type Designation } from "./lookups";
 
 export interface ResolveRouteDeps {
   db: Db;
@@ -18,7 +18,12 @@ export interface ResolveRouteDeps {
   accessLog: AccessLogWriter;
   proofs: ProofService;
   iris: OneRecordIris;
+  /** Candidates read per page (RESOLVE_PAGE_SIZE). */
+  pageSize: number;
 }
+
+/** At most this many pages of candidates are read for one identifier kind. */
+export const MAX_CANDIDATE_PAGES = 10;
 
 /** One designation per record and version, in record id order (a bounded answer is the same whichever index found them). */
 function distinct(list: readonly Designation[]): Designation[] {
@@ -29,7 +34,7 @@ function distinct(list: readonly Designation[]): Designation[] {
 
 /** The identifier bridge (docs/resolve.md): any identifier the hub knows, answered with every other one the caller may see. */
 export function resolveRoutes(deps: ResolveRouteDeps): Router {
-  const { db, auth, accessLog } = deps;
+  const { db, auth, accessLog, pageSize } = deps;
   const router = Router();
 
   router.get("/v1/resolve", auth, async (req, res) => {
@@ -45,17 +50,29 @@ export function resolveRoutes(deps: ResolveRouteDeps): Router {
     // The first kind naming a record the caller may read answers; one naming only others' records
     // goes on to the next, so what the caller may not see changes nothing it is told.
     for (const kind of classifyIdentifier(raw)) {
-      const named = distinct(await LOOKUPS[kind](deps, raw));
-      // NO_RECORD keeps the statements the same when nothing is named.
-      const access = await accessOf(db, orgId, [...named.map((d) => d.recordId), NO_RECORD]);
-      const readable: Shown[] = named.flatMap((d) => {
-        const a = access.get(d.recordId);
-        if (!a) return [];
-        const wholeBody = visibleFields(a) === null;
-        // An identifier from the body names the record only to who reads that body.
-        if (BODY_KINDS.has(kind) && !wholeBody) return [];
-        return [{ recordId: d.recordId, ...(d.version !== undefined ? { version: d.version } : {}), wholeBody }];
-      });
+      const candidates = LOOKUPS[kind](deps, raw);
+      const readable: Shown[] = [];
+      let capped = false;
+      for (let page = 1, after: string | undefined; ; page++) {
+        const named = distinct(await candidatePage(deps, candidates, pageSize, after));
+        // NO_RECORD keeps the statements the same when nothing is named.
+        const access = await accessOf(db, orgId, [...named.map((d) => d.recordId), NO_RECORD]);
+        for (const d of named) {
+          const a = access.get(d.recordId);
+          if (!a) continue;
+          const wholeBody = visibleFields(a) === null;
+          // An identifier from the body names the record only to who reads that body.
+          if (BODY_KINDS.has(kind) && !wholeBody) continue;
+          readable.push({ recordId: d.recordId, ...(d.version !== undefined ? { version: d.version } : {}), wholeBody });
+        }
+        if (readable.length > RESOLVE_LIMIT || named.length < pageSize || candidates.versioned) break;
+        // Bounded work per request: past the last page read, more may match.
+        if (page === MAX_CANDIDATE_PAGES) {
+          capped = true;
+          break;
+        }
+        after = named[named.length - 1]!.recordId;
+      }
       if (readable.length === 0) continue;
       const records = await describe(deps, readable.slice(0, RESOLVE_LIMIT));
       if (records.length === 0) continue;
@@ -64,7 +81,7 @@ export function resolveRoutes(deps: ResolveRouteDeps): Router {
       await accessLog.append(
         ...records.map((r) => readLine(orgId, { id: r.id, version: r.version, owner: holders.get(r.id) ?? r.owner }, `resolve ${kind}`, at)),
       );
-      const answer: ResolveAnswer = { id: raw, kind, records, truncated: readable.length > RESOLVE_LIMIT };
+      const answer: ResolveAnswer = { id: raw, kind, records, truncated: capped || readable.length > RESOLVE_LIMIT };
       res.json(answer);
       return;
     }

@@ -22,6 +22,7 @@ const GTIN = "09506000134352";
 const SGTIN = "urn:epc:id:sgtin:950600.0013435.RES-77";
 const SSCC = "urn:epc:id:sscc:950600.01234567890";
 const MASTER_AWB = "020-44455563";
+const PAGE_SIZE = 8;
 
 /** A record as the bridge answers it, without what changes as the chain grows (the proof's confirmations). */
 const steady = (r: ResolvedRecord) => ({ ...r, ...(r.proof ? { proof: { ...r.proof, confirmations: undefined } } : {}) });
@@ -63,7 +64,8 @@ describe(`identifier bridge (${isPostgres() ? "PostgreSQL" : "SQLite"})`, functi
   before(async function () {
     chain = await startTestChain();
     database = await freshDatabase();
-    hub = await startHubProcess(hubEnv(chain, database.url));
+    // Small pages of candidates, so that finding a readable record behind hidden ones takes several.
+    hub = await startHubProcess(hubEnv(chain, database.url, { RESOLVE_PAGE_SIZE: String(PAGE_SIZE) }));
     airline = await admit(hub.url, "res-airline", ["AIRLINE"]);
     fwd = await admit(hub.url, "res-fwd", ["FORWARDER"]);
     brand = await admit(hub.url, "res-brand", ["BRAND"]);
@@ -319,5 +321,29 @@ describe(`identifier bridge (${isPostgres() ? "PostgreSQL" : "SQLite"})`, functi
     expect((await raw(fwd, MASTER_AWB)).status).to.equal(404);
     // Its first version is still named by its own digest, as version 1.
     expect((await resolve(fwd.client, house.digest)).records.map((r) => [r.id, r.version, r.latestVersion])).to.deep.equal([[house.id, 1, 2]]);
+  });
+
+  it("a readable record is found behind more hidden ones than a page of candidates holds", async function () {
+    // Another master: the waybills of the tests above keep their numbers.
+    const awb = "020-77788896";
+    const hider = await admit(hub.url, "res-aaa", ["FORWARDER"]);
+    // Their ids sort before the forwarder's ("res-aaa:" < "res-fwd:"): the first pages are all hidden from it.
+    const hidden = Array.from({ length: PAGE_SIZE + 4 }, (_, i) =>
+      hider.client.signRecord(
+        "Waybill",
+        { ...RECORD_EXAMPLES.Waybill, waybillType: "HOUSE", waybillNumber: `HWB-HIDDEN-${i}`, masterWaybillNumber: awb },
+        { id: `res-aaa:hwb-${String(i).padStart(2, "0")}` },
+      ),
+    );
+    await hider.client.publishBatch(hidden);
+    expect((await raw(fwd, awb)).status, "nothing of the forwarder's yet").to.equal(404);
+    const own = (
+      await fwd.client.publish("Waybill", { ...RECORD_EXAMPLES.Waybill, waybillType: "HOUSE", waybillNumber: "HWB-RES-OWN", masterWaybillNumber: awb })
+    ).record;
+    const answer = await resolve(fwd.client, awb);
+    expect(answer.records.map((r) => r.id)).to.deep.equal([own.id]);
+    expect(answer.truncated).to.equal(false);
+    // The hider reads its own, in id order, and only its own.
+    expect((await resolve(hider.client, awb)).records.map((r) => r.id)).to.deep.equal(hidden.map((h) => h.id));
   });
 });
