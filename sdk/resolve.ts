@@ -12,7 +12,17 @@ import { AwbNumber } from "./records/codes";
  */
 
 /** What kind of identifier the input was. */
-export const IDENTIFIER_KINDS = ["record-id", "digest", "merkle-leaf", "one-record-iri", "epcis-event-id", "epc-urn", "digital-link", "air-waybill"] as const;
+export const IDENTIFIER_KINDS = [
+  "record-id",
+  "digest",
+  "merkle-leaf",
+  "one-record-iri",
+  "epcis-event-id",
+  "epc-urn",
+  "digital-link",
+  "air-waybill",
+  "waybill-number",
+] as const;
 export const IdentifierKindSchema = z.enum(IDENTIFIER_KINDS);
 export type IdentifierKind = z.infer<typeof IdentifierKindSchema>;
 
@@ -50,6 +60,8 @@ export const ResolvedRecordSchema = z.strictObject({
   ssccs: z.array(z.string()),
   /** Master air waybill numbers (ddd-dddddddd): a master's own, a house or parcel waybill's master. */
   airWaybillNumbers: z.array(z.string()),
+  /** A waybill's own number as written (a house or parcel waybill's is free text; a master's, its air waybill number). */
+  waybillNumber: z.string().optional(),
   /** The record and its proof endpoint; a logistics object's IRI; an EPCIS event at the EPCIS interface (linking back to both). */
   links: z.strictObject({ record: z.string(), proof: z.string(), oneRecord: z.string().optional(), epcis: z.string().optional() }),
   /** The proof `GET links.proof` answers, once the version is anchored. */
@@ -70,6 +82,8 @@ export const awbDigits = (awb: string) => awb.replace("-", "");
 /** ddd-dddddddd, as waybills print it. */
 export const formatAwb = (digits: string) => `${digits.slice(0, 3)}-${digits.slice(3)}`;
 
+const WAYBILL_NUMBER = /^[A-Za-z0-9][A-Za-z0-9./-]{0,34}$/;
+
 function isDigitalLink(raw: string): boolean {
   try {
     parseDigitalLinkUri(raw);
@@ -84,7 +98,8 @@ function isDigitalLink(raw: string): boolean {
  * The kinds an identifier may be, most specific first; the hub answers with the first that names a
  * record the caller may read. 32 bytes of hex are a digest or a Merkle leaf; an air waybill number
  * may also be a record id; an http(s) URI is an object IRI (a /logistics-objects/ path), a Digital
- * Link or an EPCIS eventID; any other URI an eventID. Empty: nothing the hub could know.
+ * Link or an EPCIS eventID; any other URI an eventID; anything else a record id, an eventID or (up
+ * to 35 characters) a house or parcel waybill's number. Empty: nothing the hub could know.
  */
 export function classifyIdentifier(raw: string): IdentifierKind[] {
   if (/^0x[0-9a-fA-F]{64}$/.test(raw)) return ["digest", "merkle-leaf"];
@@ -96,7 +111,9 @@ export function classifyIdentifier(raw: string): IdentifierKind[] {
   }
   if (/^[a-z][a-z0-9+.-]*:/i.test(raw) && !RecordIdSchema.safeParse(raw).success) return ["epcis-event-id"];
   // "ni:///..." and "urn:uuid:..." are not record ids (a "/" or too long); "epcis:org:hash" is both shapes.
-  return RecordIdSchema.safeParse(raw).success ? ["record-id", "epcis-event-id"] : [];
+  // Last, a house or parcel waybill's number (free text on the waybill): up to 35 letters, digits, ".", "/" and "-".
+  const house: IdentifierKind[] = WAYBILL_NUMBER.test(raw) ? ["waybill-number"] : [];
+  return RecordIdSchema.safeParse(raw).success ? ["record-id", "epcis-event-id", ...house] : house;
 }
 
 /**

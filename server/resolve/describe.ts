@@ -125,6 +125,17 @@ export async function describe(deps: DescribeDeps, shown: readonly Shown[]): Pro
           whole,
         ),
   );
+  const waybillNumbers = new Map(
+    (none
+      ? []
+      : await query<{ recordId: string; waybillNumber: string }>(
+          db,
+          provider,
+          `SELECT "recordId", "waybillNumber" FROM "ContainmentWaybill" WHERE "validTo" IS NULL AND "recordId" IN (${wholeList})`,
+          whole,
+        )
+    ).map((w) => [w.recordId, w.waybillNumber]),
+  );
 
   const out: ResolvedRecord[] = [];
   for (const s of shown) {
@@ -155,6 +166,7 @@ export async function describe(deps: DescribeDeps, shown: readonly Shown[]): Pro
       gtins: sorted([...(codes.get(s.recordId) ?? []).map((c) => c.gtin), ...eventEpcs.flatMap((e) => (e.gtin ? [e.gtin] : []))]),
       ssccs: sorted(links.flatMap((l) => SSCC.exec(l)?.slice(1, 2) ?? [])),
       airWaybillNumbers: sorted((awbs.get(s.recordId) ?? []).map((a) => formatAwb(a.value))),
+      ...(waybillNumbers.has(s.recordId) ? { waybillNumber: waybillNumbers.get(s.recordId)! } : {}),
       links: {
         record: `${path}?version=${version}`,
         proof: `${path}/proof?version=${version}`,

@@ -96,7 +96,9 @@ export const LOOKUPS: Record<IdentifierKind, Lookup> = {
   "epc-urn": gs1Code,
   "digital-link": gs1Code,
   "air-waybill": (_deps, raw) => ({ text: `SELECT "recordId" FROM "ResolveKey" WHERE "kind" = '${AWB}' AND "value" = $1`, params: [awbDigits(raw)] }),
+  // A waybill's own number as its latest version writes it (the consolidation index keeps every waybill by number).
+  "waybill-number": (_deps, raw) => ({ text: `SELECT "recordId" FROM "ContainmentWaybill" WHERE "waybillNumber" = $1 AND "validTo" IS NULL`, params: [raw] }),
 };
 
 /** The kinds whose identifiers come from a record's body: they name it only to who reads its whole body. */
-export const BODY_KINDS: ReadonlySet<IdentifierKind> = new Set(["epcis-event-id", "epc-urn", "digital-link", "air-waybill"]);
+export const BODY_KINDS: ReadonlySet<IdentifierKind> = new Set(["epcis-event-id", "epc-urn", "digital-link", "air-waybill", "waybill-number"]);

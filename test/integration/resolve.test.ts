@@ -143,6 +143,7 @@ describe(`identifier bridge (${isPostgres() ? "PostgreSQL" : "SQLite"})`, functi
       "air-waybill": MASTER_AWB,
     });
     expect(r.airWaybillNumbers).to.deep.equal([MASTER_AWB]);
+    expect(r.waybillNumber).to.equal(MASTER_AWB);
     expect(r.links).to.deep.equal({ record: `/v1/records/${master.id}?version=1`, proof: `/v1/records/${master.id}/proof?version=1` });
     // The same number without its dash names the same waybill.
     expect((await resolve(airline.client, MASTER_AWB.replace("-", ""))).records.map((x) => x.id)).to.deep.equal([master.id]);
@@ -153,7 +154,17 @@ describe(`identifier bridge (${isPostgres() ? "PostgreSQL" : "SQLite"})`, functi
   });
 
   it("an air waybill number naming a master and a house answers both to who reads both, each alone to who reads one", async function () {
-    await sameFromEach(fwd, house, { "record-id": house.id, digest: house.digest, "merkle-leaf": merkleLeaf(house.digest), "air-waybill": MASTER_AWB });
+    const own = await sameFromEach(fwd, house, {
+      "record-id": house.id,
+      digest: house.digest,
+      "merkle-leaf": merkleLeaf(house.digest),
+      "air-waybill": MASTER_AWB,
+      // The house's own number, free text on the waybill.
+      "waybill-number": "HWB-RES-1",
+    });
+    expect(own.waybillNumber).to.equal("HWB-RES-1");
+    // Hidden from whoever does not read the house (the airline, until granted): the unknown 404.
+    expect(await raw(airline, "HWB-RES-1")).to.deep.equal(await raw(airline, "HWB-RES-NONE"));
     await fwd.client.grant(house.id, airline.id);
     const both = await resolve(airline.client, MASTER_AWB);
     expect(both.records.map((r) => r.id).sort()).to.deep.equal([master.id, house.id].sort());

@@ -13,7 +13,7 @@ describe("identifier bridge: classifyIdentifier", function () {
     ["020-12345675", ["air-waybill", "record-id"]],
     ["02012345675", ["air-waybill", "record-id"]],
     // A wrong check digit is no air waybill number; it may still be a record id.
-    ["020-12345678", ["record-id", "epcis-event-id"]],
+    ["020-12345678", ["record-id", "epcis-event-id", "waybill-number"]],
     ["urn:epc:id:sgtin:950600.0013435.S1", ["epc-urn"]],
     ["urn:epc:id:sscc:950600.01234567890", ["epc-urn"]],
     ["http://127.0.0.1:8080/logistics-objects/piece-1", ["one-record-iri"]],
@@ -27,7 +27,9 @@ describe("identifier bridge: classifyIdentifier", function () {
     ["epcis:res-brand:0a1b", ["record-id", "epcis-event-id"]],
     ["b3c9f2de-8f4e-4d0b-9a59-0d7a0c1b2e3f", ["record-id", "epcis-event-id"]],
     ["%%not/an:identifier", []],
-    ["0x1234", ["record-id", "epcis-event-id"]],
+    ["0x1234", ["record-id", "epcis-event-id", "waybill-number"]],
+    ["HKG-H-0042/7", ["waybill-number"]],
+    ["H".repeat(36), ["record-id", "epcis-event-id"]],
   ];
   for (const [id, kinds] of cases)
     it(`${id.slice(0, 60)} -> ${kinds.join(", ") || "nothing"}`, function () {
