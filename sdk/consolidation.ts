@@ -1,10 +1,13 @@
 import { z } from "zod";
 import { CUSTODY_WEIGHT_TOLERANCE_KG } from "./custody";
 import { Hex32, OrgIdSchema, RecordIdSchema } from "./envelope";
-import { weightInKg } from "./records/codes";
+import { AwbNumber, weightInKg } from "./records/codes";
 import { ConsignmentSplitBody, ConsolidationBody } from "./records/consolidation";
 import { withinTolerance } from "./records/customs-common";
 import { WaybillBody } from "./records/waybill";
+import { isObject, textOf, valuesOf, type Json, type JsonObject } from "./one-record/jsonld";
+import { CARGO } from "./one-record/vocabulary";
+import { formatAwb } from "./resolve";
 
 /**
  * Consolidations and splits (docs/consolidation.md). `containmentOf` is the one judgement of a record
@@ -15,21 +18,26 @@ import { WaybillBody } from "./records/waybill";
 /** Weights within this many kilograms add up: the same scales as custody's counts. */
 export const CONSOLIDATION_WEIGHT_TOLERANCE_KG = CUSTODY_WEIGHT_TOLERANCE_KG;
 
-/** Every kind a node may be (ContainerKind, ContentKind and ConsignmentKind together). */
-export const NodeKind = z.enum(["ULD", "MASTER", "HOUSE", "PACKAGE", "PARCEL", "PIECE"]);
+/** Every kind a node may be (ContainerKind, ContentKind and ConsignmentKind together, and a ONE Record Shipment). */
+export const NodeKind = z.enum(["ULD", "MASTER", "HOUSE", "PACKAGE", "PARCEL", "PIECE", "SHIPMENT"]);
 export const NodeSchema = z.object({ kind: NodeKind, id: z.string() });
 export type ContainmentNode = z.infer<typeof NodeSchema>;
 
 const WeightSchema = z.object({ value: z.number(), unit: z.enum(["KGM", "LBR"]) });
-type Weight = z.infer<typeof WeightSchema>;
+export type Weight = z.infer<typeof WeightSchema>;
 
-/** One containment: `container` holds `content` ("contains"), or `content` is a part split off `container` ("split"). */
+/**
+ * One containment: `container` holds `content` ("contains"), or `content` is a part split off
+ * `container` ("split"), or `container` is a trade identifier (an air waybill or ULD number, a UPID)
+ * naming the ONE Record object `content` ("identifies"), so that the number and the object meet.
+ * Counts and weights are there when the stating record gives them (ONE Record objects do not).
+ */
 export const EdgeSchema = z.object({
   container: NodeSchema,
   content: NodeSchema,
-  relation: z.enum(["contains", "split"]),
-  pieceCount: z.number().int().positive(),
-  grossWeight: WeightSchema,
+  relation: z.enum(["contains", "split", "identifies"]),
+  pieceCount: z.number().int().positive().optional(),
+  grossWeight: WeightSchema.optional(),
   flight: z.string().optional(),
   date: z.string().optional(),
 });
@@ -44,13 +52,13 @@ export const ConsolidationDiscrepancySchema = z.object({
 });
 export type ConsolidationDiscrepancy = z.infer<typeof ConsolidationDiscrepancySchema>;
 
-export const STATEMENT_KINDS = ["consolidation", "split", "waybill"] as const;
+export const STATEMENT_KINDS = ["consolidation", "split", "waybill", "logistics-object"] as const;
 
 export interface ContainmentStatement {
   kind: (typeof STATEMENT_KINDS)[number];
   /** The container, or the consignment split. */
   container: ContainmentNode;
-  /** When the containment holds from: the body's `at`; a waybill has none (the hub uses its publication time). */
+  /** When the containment holds from: the body's `at`; a waybill or ONE Record object has none (the hub uses its publication time). */
   at?: string;
   edges: ContainmentEdge[];
   discrepancies: ConsolidationDiscrepancy[];
@@ -156,6 +164,100 @@ export function containmentOf(type: string, body: unknown): ContainmentStatement
     };
   }
   return undefined;
+}
+
+/** The ONE Record classes whose objects are pieces, and loading units (sdk/one-record/model.ts for the rest). */
+const PIECE_CLASSES = new Set(["Piece", "PieceDg", "PieceLiveAnimals"]);
+const LOADING_UNIT_CLASSES = new Set(["ULD", "LoadingUnit"]);
+
+/** The IRIs a property references (`{"@id"}`, alone, in an array, or an embedded node's). */
+const referencesOf = (body: JsonObject, property: string): string[] =>
+  valuesOf(body[property]).flatMap((v) => (isObject(v) && typeof v["@id"] === "string" && !v["@id"].startsWith("_:") ? [v["@id"]] : []));
+
+/** A literal property's text, trimmed; undefined when absent or empty. */
+const literalOf = (body: JsonObject, property: string): string | undefined => {
+  const v = valuesOf(body[property])[0];
+  const t = v !== undefined && !(isObject(v) && "@id" in v) ? textOf(v)?.trim() : undefined;
+  return t === "" ? undefined : t;
+};
+
+/** A code's text: an embedded CodeListElement's `code`, or the end of the code's (or individual's) IRI. */
+const codeOf = (body: JsonObject, property: string): string | undefined => {
+  const v: Json | undefined = valuesOf(body[property])[0];
+  if (!isObject(v)) return undefined;
+  if (v.code !== undefined) return textOf(v.code)?.trim() || undefined;
+  const id = v["@id"];
+  return typeof id === "string" ? id.slice(Math.max(id.lastIndexOf("#"), id.lastIndexOf("/")) + 1) || undefined : undefined;
+};
+
+/** A cargo individual's local name (cargo:MASTER is "MASTER"); undefined for anything else. */
+const individualOf = (body: JsonObject, property: string): string | undefined => {
+  const v = valuesOf(body[property])[0];
+  return isObject(v) && typeof v["@id"] === "string" && v["@id"].startsWith(CARGO) ? v["@id"].slice(CARGO.length) : undefined;
+};
+
+/**
+ * What a ONE Record logistics object (a LogisticsObject record's body, in the normal form of
+ * sdk/one-record/jsonld.ts) says contains what, `selfIri` being the object's own IRI; undefined when
+ * it says nothing of it. The containment properties of the cargo ontology 3.x (docs/consolidation.md):
+ * a Waybill's `masterWaybill`, `houseWaybills` and `shipment`; a Shipment's `pieces`; a Piece's
+ * `ofShipment`, `inPiece` and `containedPieces`; an ACTUAL COMPOSITION (build-up) Composing action's
+ * `loadingUnit` and `composedPieces`. Objects are nodes by IRI; an air waybill number (ddd-dddddddd),
+ * a house waybill number, a ULD's id (type, serial and owner code, e.g. AKE12345CX) and a piece's
+ * UPID identify the object they are stated in, so that native records using them meet it.
+ * No counts or weights: the figures are in other objects than the one stating the edge.
+ */
+export function logisticsObjectContainmentOf(body: unknown, selfIri: string): ContainmentStatement | undefined {
+  if (!isObject(body) || typeof body.objectType !== "string") return undefined;
+  const type = body.objectType;
+  const edges: ContainmentEdge[] = [];
+  const seen = new Set<string>();
+  const add = (container: ContainmentNode, content: ContainmentNode, relation: ContainmentEdge["relation"]) => {
+    const key = JSON.stringify([container.id, content.id]);
+    // A reference to the object itself says nothing; each pair is stated once.
+    if (container.id === content.id || seen.has(key)) return;
+    seen.add(key);
+    edges.push({ container, content, relation });
+  };
+  const refs = (property: string) => referencesOf(body, property);
+  let self: ContainmentNode;
+  if (type === "Waybill") {
+    const waybillType = individualOf(body, "waybillType");
+    const house = waybillType === "HOUSE" || (waybillType === undefined && body.masterWaybill !== undefined);
+    self = { kind: house ? "HOUSE" : "MASTER", id: selfIri };
+    for (const m of refs("masterWaybill")) add({ kind: "MASTER", id: m }, self, "contains");
+    for (const h of refs("houseWaybills")) add(self, { kind: "HOUSE", id: h }, "contains");
+    for (const s of refs("shipment")) add(self, { kind: "SHIPMENT", id: s }, "contains");
+    const number = literalOf(body, "waybillNumber");
+    const prefix = literalOf(body, "waybillPrefix");
+    // An air waybill (master or direct) by its printed number, as native waybills write it; a house by its own.
+    const awb = prefix !== undefined && number !== undefined && AwbNumber.safeParse(`${prefix}-${number}`).success ? formatAwb(prefix + number) : undefined;
+    const named = house ? number : awb;
+    if (named !== undefined) add({ kind: self.kind, id: named }, self, "identifies");
+  } else if (type === "Shipment") {
+    self = { kind: "SHIPMENT", id: selfIri };
+    for (const p of refs("pieces")) add(self, { kind: "PIECE", id: p }, "contains");
+  } else if (PIECE_CLASSES.has(type)) {
+    self = { kind: "PIECE", id: selfIri };
+    for (const s of refs("ofShipment")) add({ kind: "SHIPMENT", id: s }, self, "contains");
+    for (const p of refs("inPiece")) add({ kind: "PIECE", id: p }, self, "contains");
+    for (const p of refs("containedPieces")) add(self, { kind: "PIECE", id: p }, "contains");
+    const upid = literalOf(body, "upid");
+    if (upid !== undefined) add({ kind: "PIECE", id: upid }, self, "identifies");
+  } else if (LOADING_UNIT_CLASSES.has(type)) {
+    self = { kind: "ULD", id: selfIri };
+    const [uldType, serial, owner] = [codeOf(body, "uldTypeCode"), literalOf(body, "uldSerialNumber"), codeOf(body, "ownerCode")];
+    if (uldType !== undefined && serial !== undefined && owner !== undefined) add({ kind: "ULD", id: `${uldType}${serial}${owner}` }, self, "identifies");
+  } else if (type === "Composing") {
+    // A build-up that happened: a break-down, or a planned or requested one, states no containment.
+    const timeType = individualOf(body, "actionTimeType");
+    const [unit] = refs("loadingUnit");
+    if (individualOf(body, "compositionType") !== "COMPOSITION" || (timeType !== undefined && timeType !== "ACTUAL") || unit === undefined) return undefined;
+    self = { kind: "ULD", id: unit };
+    for (const p of refs("composedPieces")) add(self, { kind: "PIECE", id: p }, "contains");
+  } else return undefined;
+  if (edges.length === 0) return undefined;
+  return { kind: "logistics-object", container: self, edges, discrepancies: [], origin: [] };
 }
 
 // Wire shapes of GET /v1/consolidation (server/consolidation/routes.ts).

@@ -124,7 +124,7 @@ export function createServices(parts: HubParts, log?: (line: string) => void): H
     new EventLog(iris),
     // Before the record watch: the receiver's and hander's custody grants must exist when it notifies.
     new CustodyIndexer(accessLog),
-    new ConsolidationIndexer(),
+    new ConsolidationIndexer(iris),
     new ResolveKeys(),
     new RecordWatch(accessLog, subscriptionWatches),
     new ObjectWatch(accessLog, subscriptionWatches, iris),

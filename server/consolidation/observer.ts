@@ -1,8 +1,10 @@
-import { containmentOf } from "../../sdk/consolidation";
+import { containmentOf, logisticsObjectContainmentOf } from "../../sdk/consolidation";
 import type { SignedRecord } from "../../sdk/envelope";
 import { WaybillBody } from "../../sdk/records/waybill";
 import { insertRows } from "../db/bulk-insert";
 import { chunks, execute, placeholders } from "../db/sql";
+import type { OneRecordIris } from "../one-record/iris";
+import { LOGISTICS_OBJECT } from "../records/links";
 import type { PublishContext, RecordObserver } from "../records/observers";
 
 export const CONSOLIDATION = "Consolidation";
@@ -18,12 +20,18 @@ const TABLES = ["ContainmentStatement", "ContainmentEdge", "ContainmentWaybill"]
  * (sdk/consolidation.ts containmentOf), valid from the body's `at` (a waybill's: its publication
  * time). A newer version ends the older one's rows at its own time, so the index answers as of a
  * past time. Discrepancies are indexed and flagged, never refused: the goods are where they are.
+ * ONE Record objects (LogisticsObject records) state containment by their links
+ * (logisticsObjectContainmentOf), their nodes named by the hub's object IRIs; valid from each
+ * revision's publication time, as a revision carries no time of its own.
  */
 export class ConsolidationIndexer implements RecordObserver {
+  constructor(private readonly iris: OneRecordIris) {}
+
   async onStored(records: readonly SignedRecord[], ctx: PublishContext): Promise<void> {
     let latest: Map<string, SignedRecord> | undefined;
     // Versions of one id in one batch are consecutive: the last one is the latest.
-    for (const r of records) if (r.type === CONSOLIDATION || r.type === SPLIT || r.type === WAYBILL) (latest ??= new Map()).set(r.id, r);
+    for (const r of records)
+      if (r.type === CONSOLIDATION || r.type === SPLIT || r.type === WAYBILL || r.type === LOGISTICS_OBJECT) (latest ??= new Map()).set(r.id, r);
     if (!latest) return;
     const { tx, provider, now } = ctx;
     const statements: (string | number | null)[][] = [];
@@ -31,7 +39,7 @@ export class ConsolidationIndexer implements RecordObserver {
     const waybills: (string | number | null)[][] = [];
     const ends: { id: string; at: string }[] = [];
     for (const r of latest.values()) {
-      const said = containmentOf(r.type, r.body);
+      const said = r.type === LOGISTICS_OBJECT ? logisticsObjectContainmentOf(r.body, this.iris.object(r.id)) : containmentOf(r.type, r.body);
       const from = new Date(said?.at ?? now).toISOString();
       if (r.version > 1) ends.push({ id: r.id, at: from });
       if (r.type === WAYBILL) {
@@ -61,8 +69,8 @@ export class ConsolidationIndexer implements RecordObserver {
           e.content.kind,
           e.content.id,
           e.relation,
-          e.pieceCount,
-          JSON.stringify(e.grossWeight),
+          e.pieceCount ?? null,
+          e.grossWeight ? JSON.stringify(e.grossWeight) : null,
           e.flight ?? null,
           e.date ?? null,
           from,

@@ -1,10 +1,12 @@
 import {
   ConsolidationDiscrepancySchema,
+  STATEMENT_KINDS,
   type ConsolidationView,
   type ContainmentNode,
   type ShownEdge,
   type StatementView,
   type WaybillView,
+  type Weight,
 } from "../../sdk/consolidation";
 import type { ShownRecord } from "../access-log/logged";
 import { caseId } from "../customs/cases";
@@ -29,7 +31,7 @@ interface EdgeRow {
   contentId: string;
   relation: string;
   pieceCount: unknown;
-  grossWeight: string;
+  grossWeight: string | null;
   flight: string | null;
   date: string | null;
   validFrom: string;
@@ -64,6 +66,13 @@ interface WaybillRow {
 const VALID = (alias: string) => `${alias}."validFrom" <= $1 AND (${alias}."validTo" IS NULL OR ${alias}."validTo" > $1)`;
 
 const node = (kind: string, id: string) => ({ kind, id }) as ContainmentNode;
+
+/** An edge's counts and weight, when its record gave them (a ONE Record object's do not). */
+const figures = (pieceCount: unknown, grossWeight: string | null) => ({
+  ...(pieceCount === null || pieceCount === undefined ? {} : { pieceCount: asNumber(pieceCount) }),
+  ...(grossWeight === null ? {} : { grossWeight: JSON.parse(grossWeight) as Weight }),
+});
+const RELATIONS: readonly ShownEdge["relation"][] = ["contains", "split", "identifies"];
 
 /**
  * What contains the node `id` and what it contains as of `at`, from the index rows whose records
@@ -118,9 +127,8 @@ export async function consolidationView(
         shown.push({
           container: node(r.containerKind, r.containerId),
           content: node(r.contentKind, r.contentId),
-          relation: r.relation === "split" ? "split" : "contains",
-          pieceCount: asNumber(r.pieceCount),
-          grossWeight: JSON.parse(r.grossWeight) as ShownEdge["grossWeight"],
+          relation: RELATIONS.find((x) => x === r.relation) ?? "contains",
+          ...figures(r.pieceCount, r.grossWeight),
           ...(r.flight ? { flight: r.flight } : {}),
           ...(r.date ? { date: r.date } : {}),
           record: { id: r.recordId, version: asNumber(r.version), digest: r.digest, type: r.recordType },
@@ -180,7 +188,7 @@ export async function consolidationView(
   const statements: StatementView[] = statementRows.map((s) => ({
     record: { id: s.recordId, version: asNumber(s.version), digest: s.digest, type: s.recordType },
     owner: s.owner,
-    kind: s.kind === "split" ? "split" : s.kind === "waybill" ? "waybill" : "consolidation",
+    kind: STATEMENT_KINDS.find((k) => k === s.kind) ?? "consolidation",
     container: node(s.containerKind, s.containerId),
     validFrom: s.validFrom,
     discrepancies: ConsolidationDiscrepancySchema.array().parse(JSON.parse(s.discrepancies)),
@@ -191,8 +199,9 @@ export async function consolidationView(
             .filter((p) => p.recordId === s.recordId && asNumber(p.version) === asNumber(s.version))
             .map((p) => ({
               id: p.contentId,
+              // A split's parts always have their figures (ConsignmentSplitBody).
               pieceCount: asNumber(p.pieceCount),
-              grossWeight: JSON.parse(p.grossWeight) as ShownEdge["grossWeight"],
+              grossWeight: JSON.parse(p.grossWeight) as Weight,
               ...(p.flight ? { flight: p.flight } : {}),
               ...(p.date ? { date: p.date } : {}),
               origin: (JSON.parse(s.origin) as unknown[]).map(String),

@@ -3,7 +3,9 @@
 // documents every part keeps.
 import { expect } from "chai";
 import { requiredAuthority } from "../../sdk/authority/table";
-import { CONSOLIDATION_WEIGHT_TOLERANCE_KG, containmentOf, totalsDiscrepancies } from "../../sdk/consolidation";
+import { CONSOLIDATION_WEIGHT_TOLERANCE_KG, containmentOf, logisticsObjectContainmentOf, totalsDiscrepancies } from "../../sdk/consolidation";
+import { bodyOfObject, type JsonObject } from "../../sdk/one-record/jsonld";
+import { CARGO } from "../../sdk/one-record/vocabulary";
 import { KG_PER_LB } from "../../sdk/records/codes";
 import type { ConsignmentSplitBody, ConsolidationBody } from "../../sdk/records/consolidation";
 import { RECORD_EXAMPLES } from "../../sdk/records/examples";
@@ -130,5 +132,109 @@ describe("consolidation judgement (containmentOf)", function () {
   it("needs no credential: consolidating and splitting are matters of relationships, not licence", function () {
     expect(requiredAuthority("Consolidation", ULD)).to.equal(undefined);
     expect(requiredAuthority("ConsignmentSplit", SPLIT)).to.equal(undefined);
+  });
+});
+
+describe("ONE Record containment (logisticsObjectContainmentOf)", function () {
+  const HUB = "https://hub.example/logistics-objects/";
+  const iri = (id: string) => HUB + id;
+  const cargo = (local: string) => ({ "@id": CARGO + local });
+  /** Bodies in the normal form the hub stores (sdk/one-record/jsonld.ts bodyOfObject), written compactly here and converted. */
+  const body = (type: string, props: JsonObject): JsonObject =>
+    bodyOfObject({ "@context": { cargo: CARGO }, "@type": `cargo:${type}`, ...Object.fromEntries(Object.entries(props).map(([k, v]) => [`cargo:${k}`, v])) })
+      .body as JsonObject;
+  const pairs = (s: ReturnType<typeof logisticsObjectContainmentOf>) =>
+    s?.edges.map((e) => [e.container.kind, e.container.id, e.relation, e.content.kind, e.content.id]);
+
+  it("a master waybill contains its houses and its shipment, and its printed air waybill number identifies it", function () {
+    const master = body("Waybill", {
+      waybillType: cargo("MASTER"),
+      waybillPrefix: "020",
+      waybillNumber: "12345675",
+      houseWaybills: [{ "@id": iri("h1") }, { "@id": iri("h2") }],
+      shipment: { "@id": iri("s0") },
+    });
+    const said = logisticsObjectContainmentOf(master, iri("m"));
+    expect(said).to.deep.include({ kind: "logistics-object", container: { kind: "MASTER", id: iri("m") }, discrepancies: [], origin: [] });
+    expect(said?.at).to.equal(undefined);
+    expect(pairs(said)).to.deep.equal([
+      ["MASTER", iri("m"), "contains", "HOUSE", iri("h1")],
+      ["MASTER", iri("m"), "contains", "HOUSE", iri("h2")],
+      ["MASTER", iri("m"), "contains", "SHIPMENT", iri("s0")],
+      ["MASTER", "020-12345675", "identifies", "MASTER", iri("m")],
+    ]);
+    // No figures: they are in other objects than the one stating the edge.
+    expect(said?.edges.every((e) => e.pieceCount === undefined && e.grossWeight === undefined)).to.equal(true);
+    // A number whose check digit is wrong identifies nothing (the hub refuses such a master anyway).
+    expect(pairs(logisticsObjectContainmentOf({ ...master, waybillNumber: "12345676" }, iri("m")))?.some((p) => p[2] === "identifies")).to.equal(false);
+  });
+
+  it("a house waybill is contained in its master and identified by its own number; a reference to itself says nothing", function () {
+    const house = body("Waybill", { waybillType: cargo("HOUSE"), waybillNumber: "HAWB77", masterWaybill: { "@id": iri("m") }, shipment: { "@id": iri("h") } });
+    expect(pairs(logisticsObjectContainmentOf(house, iri("h")))).to.deep.equal([
+      ["MASTER", iri("m"), "contains", "HOUSE", iri("h")],
+      ["HOUSE", "HAWB77", "identifies", "HOUSE", iri("h")],
+    ]);
+    // Without a type, naming a master makes it a house.
+    const untyped = body("Waybill", { masterWaybill: { "@id": iri("m") } });
+    expect(logisticsObjectContainmentOf(untyped, iri("h"))?.container).to.deep.equal({ kind: "HOUSE", id: iri("h") });
+  });
+
+  it("shipments contain pieces, pieces pieces (both ways round), and a piece's UPID identifies it", function () {
+    expect(
+      pairs(logisticsObjectContainmentOf(body("Shipment", { pieces: [{ "@id": iri("p1") }, { "@id": iri("p2") }, { "@id": iri("p1") }] }), iri("s"))),
+    ).to.deep.equal([
+      ["SHIPMENT", iri("s"), "contains", "PIECE", iri("p1")],
+      ["SHIPMENT", iri("s"), "contains", "PIECE", iri("p2")],
+    ]);
+    const piece = body("Piece", {
+      ofShipment: { "@id": iri("s") },
+      inPiece: { "@id": iri("outer") },
+      containedPieces: [{ "@id": iri("inner") }],
+      upid: "UPID-0001",
+      grossWeight: { "cargo:numericalValue": 12, "cargo:unit": { "@id": "https://onerecord.iata.org/ns/code-lists/MeasurementUnitCode#KGM" } },
+    });
+    expect(pairs(logisticsObjectContainmentOf(piece, iri("p1")))).to.deep.equal([
+      ["SHIPMENT", iri("s"), "contains", "PIECE", iri("p1")],
+      ["PIECE", iri("outer"), "contains", "PIECE", iri("p1")],
+      ["PIECE", iri("p1"), "contains", "PIECE", iri("inner")],
+      ["PIECE", "UPID-0001", "identifies", "PIECE", iri("p1")],
+    ]);
+    // Items are goods inside a piece, not handling units: no edge.
+    expect(logisticsObjectContainmentOf(body("Piece", { containedItems: [{ "@id": iri("item") }] }), iri("p1"))).to.equal(undefined);
+  });
+
+  it("a ULD is identified by type, serial and owner code; an actual build-up (Composing) puts pieces in it, a break-down or a plan does not", function () {
+    const uld = body("ULD", {
+      uldTypeCode: { "cargo:code": "AKE" },
+      uldSerialNumber: "12345",
+      ownerCode: { "@id": "https://onerecord.iata.org/ns/code-lists/AirlineCode#CX" },
+    });
+    expect(pairs(logisticsObjectContainmentOf(uld, iri("u")))).to.deep.equal([["ULD", "AKE12345CX", "identifies", "ULD", iri("u")]]);
+    expect(logisticsObjectContainmentOf({ ...uld, ownerCode: undefined }, iri("u"))).to.equal(undefined);
+    const buildUp = body("Composing", {
+      compositionType: cargo("COMPOSITION"),
+      actionTimeType: cargo("ACTUAL"),
+      loadingUnit: { "@id": iri("u") },
+      composedPieces: [{ "@id": iri("p1") }, { "@id": iri("p2") }],
+    });
+    const said = logisticsObjectContainmentOf(buildUp, iri("c"));
+    expect(said?.container).to.deep.equal({ kind: "ULD", id: iri("u") });
+    expect(pairs(said)).to.deep.equal([
+      ["ULD", iri("u"), "contains", "PIECE", iri("p1")],
+      ["ULD", iri("u"), "contains", "PIECE", iri("p2")],
+    ]);
+    expect(logisticsObjectContainmentOf({ ...buildUp, compositionType: cargo("DECOMPOSITION") }, iri("c"))).to.equal(undefined);
+    expect(logisticsObjectContainmentOf({ ...buildUp, actionTimeType: cargo("PLANNED") }, iri("c"))).to.equal(undefined);
+    expect(logisticsObjectContainmentOf({ ...buildUp, loadingUnit: undefined }, iri("c"))).to.equal(undefined);
+  });
+
+  it("other classes, bodies without links and what is no logistics object state nothing", function () {
+    expect(logisticsObjectContainmentOf(body("Booking", { issuedForWaybill: { "@id": iri("m") } }), iri("b"))).to.equal(undefined);
+    expect(logisticsObjectContainmentOf(body("Shipment", { goodsDescription: "Watches" }), iri("s"))).to.equal(undefined);
+    expect(logisticsObjectContainmentOf({ pieces: [{ "@id": iri("p") }] }, iri("s"))).to.equal(undefined);
+    expect(logisticsObjectContainmentOf("Shipment", iri("s"))).to.equal(undefined);
+    // A native record type is not read as ONE Record, nor a ONE Record body by containmentOf.
+    expect(containmentOf("LogisticsObject", body("Shipment", { pieces: { "@id": iri("p") } }))).to.equal(undefined);
   });
 });
