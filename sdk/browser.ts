@@ -55,7 +55,7 @@ export {
 export { custodyHandovers, custodyChain } from "./custody-client";
 
 // Consolidations and splits: the one judgement of what a record says contains what, and the hub's index.
-export { containmentOf, type ContainmentStatement, type ConsolidationView } from "./consolidation";
+export { containmentOf, logisticsObjectContainmentOf, type ContainmentStatement, type ConsolidationView } from "./consolidation";
 export { consolidation } from "./consolidation-client";
 // The identifier bridge: any identifier the hub knows, answered with every other one of the same thing, and its proof.
 export { classifyIdentifier, checkResolvedProof, type IdentifierKind, type ResolveAnswer, type ResolvedRecord } from "./resolve";

@@ -54,13 +54,19 @@ export type ConsolidationDiscrepancy = z.infer<typeof ConsolidationDiscrepancySc
 
 export const STATEMENT_KINDS = ["consolidation", "split", "waybill", "logistics-object"] as const;
 
+/**
+ * An edge as a record states it: with the top-level body fields that state it, when a reader seeing
+ * only some fields of the record (a field-level grant) must see all of them to see the edge.
+ */
+export type StatedEdge = ContainmentEdge & { fields?: readonly string[] };
+
 export interface ContainmentStatement {
   kind: (typeof STATEMENT_KINDS)[number];
   /** The container, or the consignment split. */
   container: ContainmentNode;
   /** When the containment holds from: the body's `at`; a waybill or ONE Record object has none (the hub uses its publication time). */
   at?: string;
-  edges: ContainmentEdge[];
+  edges: StatedEdge[];
   discrepancies: ConsolidationDiscrepancy[];
   /** The origin documents every content or part carries (a split's consignment's, a consolidation's `origin`). */
   origin: string[];
@@ -210,14 +216,14 @@ const individualOf = (body: JsonObject, property: string): string | undefined =>
 export function logisticsObjectContainmentOf(body: unknown, selfIri: string): ContainmentStatement | undefined {
   if (!isObject(body) || typeof body.objectType !== "string") return undefined;
   const type = body.objectType;
-  const edges: ContainmentEdge[] = [];
+  const edges: StatedEdge[] = [];
   const seen = new Set<string>();
-  const add = (container: ContainmentNode, content: ContainmentNode, relation: ContainmentEdge["relation"]) => {
+  const add = (container: ContainmentNode, content: ContainmentNode, relation: ContainmentEdge["relation"], ...fields: string[]) => {
     const key = JSON.stringify([container.id, content.id]);
     // A reference to the object itself says nothing; each pair is stated once.
     if (container.id === content.id || seen.has(key)) return;
     seen.add(key);
-    edges.push({ container, content, relation });
+    edges.push({ container, content, relation, fields });
   };
   const refs = (property: string) => referencesOf(body, property);
   let self: ContainmentNode;
@@ -225,36 +231,37 @@ export function logisticsObjectContainmentOf(body: unknown, selfIri: string): Co
     const waybillType = individualOf(body, "waybillType");
     const house = waybillType === "HOUSE" || (waybillType === undefined && body.masterWaybill !== undefined);
     self = { kind: house ? "HOUSE" : "MASTER", id: selfIri };
-    for (const m of refs("masterWaybill")) add({ kind: "MASTER", id: m }, self, "contains");
-    for (const h of refs("houseWaybills")) add(self, { kind: "HOUSE", id: h }, "contains");
-    for (const s of refs("shipment")) add(self, { kind: "SHIPMENT", id: s }, "contains");
+    for (const m of refs("masterWaybill")) add({ kind: "MASTER", id: m }, self, "contains", "masterWaybill");
+    for (const h of refs("houseWaybills")) add(self, { kind: "HOUSE", id: h }, "contains", "houseWaybills");
+    for (const s of refs("shipment")) add(self, { kind: "SHIPMENT", id: s }, "contains", "shipment");
     const number = literalOf(body, "waybillNumber");
     const prefix = literalOf(body, "waybillPrefix");
     // An air waybill (master or direct) by its printed number, as native waybills write it; a house by its own.
     const awb = prefix !== undefined && number !== undefined && AwbNumber.safeParse(`${prefix}-${number}`).success ? formatAwb(prefix + number) : undefined;
     const named = house ? number : awb;
-    if (named !== undefined) add({ kind: self.kind, id: named }, self, "identifies");
+    if (named !== undefined) add({ kind: self.kind, id: named }, self, "identifies", ...(house ? ["waybillNumber"] : ["waybillPrefix", "waybillNumber"]));
   } else if (type === "Shipment") {
     self = { kind: "SHIPMENT", id: selfIri };
-    for (const p of refs("pieces")) add(self, { kind: "PIECE", id: p }, "contains");
+    for (const p of refs("pieces")) add(self, { kind: "PIECE", id: p }, "contains", "pieces");
   } else if (PIECE_CLASSES.has(type)) {
     self = { kind: "PIECE", id: selfIri };
-    for (const s of refs("ofShipment")) add({ kind: "SHIPMENT", id: s }, self, "contains");
-    for (const p of refs("inPiece")) add({ kind: "PIECE", id: p }, self, "contains");
-    for (const p of refs("containedPieces")) add(self, { kind: "PIECE", id: p }, "contains");
+    for (const s of refs("ofShipment")) add({ kind: "SHIPMENT", id: s }, self, "contains", "ofShipment");
+    for (const p of refs("inPiece")) add({ kind: "PIECE", id: p }, self, "contains", "inPiece");
+    for (const p of refs("containedPieces")) add(self, { kind: "PIECE", id: p }, "contains", "containedPieces");
     const upid = literalOf(body, "upid");
-    if (upid !== undefined) add({ kind: "PIECE", id: upid }, self, "identifies");
+    if (upid !== undefined) add({ kind: "PIECE", id: upid }, self, "identifies", "upid");
   } else if (LOADING_UNIT_CLASSES.has(type)) {
     self = { kind: "ULD", id: selfIri };
     const [uldType, serial, owner] = [codeOf(body, "uldTypeCode"), literalOf(body, "uldSerialNumber"), codeOf(body, "ownerCode")];
-    if (uldType !== undefined && serial !== undefined && owner !== undefined) add({ kind: "ULD", id: `${uldType}${serial}${owner}` }, self, "identifies");
+    if (uldType !== undefined && serial !== undefined && owner !== undefined)
+      add({ kind: "ULD", id: `${uldType}${serial}${owner}` }, self, "identifies", "uldTypeCode", "uldSerialNumber", "ownerCode");
   } else if (type === "Composing") {
     // A build-up that happened: a break-down, or a planned or requested one, states no containment.
     const timeType = individualOf(body, "actionTimeType");
     const [unit] = refs("loadingUnit");
     if (individualOf(body, "compositionType") !== "COMPOSITION" || (timeType !== undefined && timeType !== "ACTUAL") || unit === undefined) return undefined;
     self = { kind: "ULD", id: unit };
-    for (const p of refs("composedPieces")) add(self, { kind: "PIECE", id: p }, "contains");
+    for (const p of refs("composedPieces")) add(self, { kind: "PIECE", id: p }, "contains", "loadingUnit", "composedPieces", "compositionType");
   } else return undefined;
   if (edges.length === 0) return undefined;
   return { kind: "logistics-object", container: self, edges, discrepancies: [], origin: [] };

@@ -73,6 +73,7 @@ export class ConsolidationIndexer implements RecordObserver {
           e.grossWeight ? JSON.stringify(e.grossWeight) : null,
           e.flight ?? null,
           e.date ?? null,
+          e.fields ? JSON.stringify(e.fields) : null,
           from,
         ]);
     }
@@ -109,6 +110,7 @@ export class ConsolidationIndexer implements RecordObserver {
         "grossWeight",
         "flight",
         "date",
+        "fields",
         "validFrom",
       ],
       edges,

@@ -12,7 +12,7 @@ import type { ShownRecord } from "../access-log/logged";
 import { caseId } from "../customs/cases";
 import type { Db, DbProvider } from "../db/client";
 import { asNumber, chunks, placeholders, query } from "../db/sql";
-import { NO_RECORD, accessOf } from "../records/access";
+import { NO_RECORD, accessOf, visibleFields } from "../records/access";
 
 /** How far up and down the index is walked: ULD > master > house > package > piece is five. */
 export const MAX_CONTAINMENT_DEPTH = 8;
@@ -34,6 +34,7 @@ interface EdgeRow {
   grossWeight: string | null;
   flight: string | null;
   date: string | null;
+  fields: string | null;
   validFrom: string;
 }
 
@@ -88,10 +89,23 @@ export async function consolidationView(
 ): Promise<{ view: ConsolidationView; shown: ShownRecord[] } | undefined> {
   // Whether the caller reads each stating record, asked once per record whatever the walk finds.
   const readable = new Map<string, boolean>();
+  // The body fields the caller sees of each readable record (null: all).
+  const visible = new Map<string, readonly string[] | null>();
   const mayRead = async (ids: readonly string[]) => {
     const ask = [...new Set(ids.filter((i) => !readable.has(i))), NO_RECORD];
     const access = await accessOf(db, orgId, ask);
-    for (const i of ask) readable.set(i, access.has(i));
+    for (const i of ask) {
+      const a = access.get(i);
+      readable.set(i, a !== undefined);
+      if (a !== undefined) visible.set(i, visibleFields(a));
+    }
+  };
+  /** An edge is shown to who reads its record, and, reading only some fields of it, every field stating the edge. */
+  const mayReadEdge = (r: EdgeRow) => {
+    if (!readable.get(r.recordId)) return false;
+    const seen = visible.get(r.recordId);
+    const stating = r.fields === null ? [] : (JSON.parse(r.fields) as string[]);
+    return seen === null || seen === undefined || stating.every((f) => seen.includes(f));
   };
 
   /** One direction of the walk, level by level, over the edges the caller may read. */
@@ -109,7 +123,7 @@ export async function consolidationView(
             db,
             provider,
             `SELECT e."recordId", e."version", s."digest", s."recordType", s."owner", e."containerKind", e."containerId", e."contentKind", e."contentId",
-                    e."relation", e."pieceCount", e."grossWeight", e."flight", e."date", e."validFrom"
+                    e."relation", e."pieceCount", e."grossWeight", e."flight", e."date", e."fields", e."validFrom"
                FROM "ContainmentEdge" e JOIN "ContainmentStatement" s ON s."recordId" = e."recordId" AND s."version" = e."version"
               WHERE e."${from}" IN (${placeholders(2, part.length)}) AND ${VALID("e")}
               ORDER BY e."validFrom", e."recordId", e."contentId"`,
@@ -119,7 +133,7 @@ export async function consolidationView(
       await mayRead(rows.map((r) => r.recordId));
       const next: string[] = [];
       for (const r of rows) {
-        if (!readable.get(r.recordId)) continue;
+        if (!mayReadEdge(r)) continue;
         if (shown.length >= limit) {
           truncated = true;
           break;

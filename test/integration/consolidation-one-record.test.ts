@@ -62,6 +62,7 @@ describe(`consolidation index from ONE Record objects (${isPostgres() ? "Postgre
   let coloader: TestOrg;
   let customs: TestOrg;
   let nosy: TestOrg;
+  let partial: TestOrg;
   let fwdOr: OneRecordClient;
   let airOr: OneRecordClient;
 
@@ -98,11 +99,12 @@ describe(`consolidation index from ONE Record objects (${isPostgres() ? "Postgre
     coloader = await admit(hub.url, "orc-coloader", ["FORWARDER"]);
     customs = await admit(hub.url, "orc-customs", ["CUSTOMS"]);
     nosy = await admit(hub.url, "orc-nosy", ["FORWARDER"]);
+    partial = await admit(hub.url, "orc-partial", ["FORWARDER"]);
     [fwdOr, airOr] = [fwd, airline].map(oneRecordClient);
 
     piece = await create(fwd, fwdOr, "Piece", { upid, goodsDescription: "Headphones" });
     piece2 = await create(fwd, fwdOr, "Piece", { goodsDescription: "Headphones" });
-    shipment = await create(fwd, fwdOr, "Shipment", { pieces: [ref(piece), ref(piece2)] });
+    shipment = await create(fwd, fwdOr, "Shipment", { goodsDescription: "Headphones", pieces: [ref(piece), ref(piece2)] });
     master = await create(airline, airOr, "Waybill", {
       waybillType: ref("cargo:MASTER"),
       waybillPrefix: TEST_AWB_PREFIX,
@@ -225,6 +227,14 @@ describe(`consolidation index from ONE Record objects (${isPostgres() ? "Postgre
       });
     }
     expect(unknown === "allowed" ? 0 : unknown.status).to.equal(404);
+
+    // A field-level grant shows an edge only with the field stating it: the goods description is not the pieces.
+    await fwd.client.grant(shipment.split("/").pop()!, partial.id, undefined, "object", ["goodsDescription"]);
+    expect(await refusal(consolidation(partial.client, shipment))).to.deep.equal(await refusal(consolidation(partial.client, unknownIri)));
+    await fwd.client.grant(shipment.split("/").pop()!, partial.id, undefined, "object", ["pieces"]);
+    const pieces = await consolidation(partial.client, shipment);
+    expect(pieces.contains.map(edgeText).sort()).to.deep.equal([`${shipment}>${piece} contains d1`, `${shipment}>${piece2} contains d1`].sort());
+    expect(pieces.containedIn).to.deep.equal([]);
   });
 
   it("a new revision of the build-up taking a piece out of the ULD changes the index from its time on, not before", async function () {

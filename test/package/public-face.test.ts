@@ -41,6 +41,7 @@ const BROWSER_VALUES = [
   "formatDigitalLink",
   "formatDigitalLinkUri",
   "isRecordType",
+  "logisticsObjectContainmentOf",
   "merkleLeaf",
   "normalizeGtin",
   "orgKeyFromPrivate",

@@ -163,6 +163,8 @@ describe("ONE Record containment (logisticsObjectContainmentOf)", function () {
       ["MASTER", iri("m"), "contains", "SHIPMENT", iri("s0")],
       ["MASTER", "020-12345675", "identifies", "MASTER", iri("m")],
     ]);
+    // The fields stating each edge, for readers seeing only some fields; the number is two of them.
+    expect(said?.edges.map((e) => e.fields)).to.deep.equal([["houseWaybills"], ["houseWaybills"], ["shipment"], ["waybillPrefix", "waybillNumber"]]);
     // No figures: they are in other objects than the one stating the edge.
     expect(said?.edges.every((e) => e.pieceCount === undefined && e.grossWeight === undefined)).to.equal(true);
     // A number whose check digit is wrong identifies nothing (the hub refuses such a master anyway).

@@ -7,9 +7,9 @@ export const consolidationOperations: Operation[] = [
     operationId: "getConsolidation",
     method: "get",
     path: "/v1/consolidation",
-    summary: "What contains a parcel, piece, ULD, package or waybill and what it contains, as of `at` (default now)",
+    summary: "What contains a parcel, piece, ULD, package, waybill or ONE Record object (by IRI) and what it contains, as of `at` (default now)",
     description:
-      "Transitively up to the top and down (bounded: `truncated`), each edge with the record version that states it, the splits with their parts and discrepancies, the origin documents the node carries, and the waybills under the numbers shown. Only edges whose records the caller may read are shown; when it may read none, the answer is the 404 of an id nobody consolidated.",
+      "Transitively up to the top and down (bounded: `truncated`), each edge with the record version that states it, the splits with their parts and discrepancies, the origin documents the node carries, and the waybills under the numbers shown. ONE Record objects state edges without counts or weights, and an air waybill, house waybill or ULD number or a UPID `identifies` the object stating it. Only edges whose records the caller may read are shown; when it may read none, the answer is the 404 of an id nobody consolidated.",
     tags: ["consolidation"],
     security: "bearer",
     query: ConsolidationQuerySchema,
