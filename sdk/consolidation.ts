@@ -100,6 +100,12 @@ export function totalsDiscrepancies(
   return out;
 }
 
+// The body fields stating the hub's own records' edges: a reader shown only some fields of the
+// record (a field-level grant) sees an edge only when it sees all of them.
+const CONSOLIDATION_FIELDS = ["container", "contents", "at"] as const;
+const SPLIT_FIELDS = ["consignment", "parts", "at"] as const;
+const WAYBILL_FIELDS = ["waybillType", "waybillNumber", "masterWaybillNumber", "pieceCount", "grossWeight"] as const;
+
 /**
  * What a record says contains what, or undefined when it says nothing of it (another type, a MASTER
  * waybill, a body that is not valid for its type). A split's parts each carry the consignment's
@@ -121,6 +127,7 @@ export function containmentOf(type: string, body: unknown): ContainmentStatement
         relation: "contains",
         pieceCount: i.pieceCount,
         grossWeight: i.grossWeight,
+        fields: CONSOLIDATION_FIELDS,
       })),
       discrepancies: totalsDiscrepancies(c.data, contents),
       origin: origin ?? [],
@@ -144,6 +151,7 @@ export function containmentOf(type: string, body: unknown): ContainmentStatement
         grossWeight: p.grossWeight,
         ...(p.flight ? { flight: p.flight } : {}),
         ...(p.date ? { date: p.date } : {}),
+        fields: SPLIT_FIELDS,
       })),
       discrepancies: totalsDiscrepancies(consignment, parts),
       origin,
@@ -163,6 +171,7 @@ export function containmentOf(type: string, body: unknown): ContainmentStatement
           relation: "contains",
           pieceCount: w.data.pieceCount,
           grossWeight: w.data.grossWeight,
+          fields: WAYBILL_FIELDS,
         },
       ],
       discrepancies: [],

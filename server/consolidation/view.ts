@@ -238,7 +238,8 @@ export async function consolidationView(
       )),
     );
   await mayRead(waybillRows.map((w) => w.recordId));
-  const shownWaybills = waybillRows.filter((w) => readable.get(w.recordId));
+  // A waybill's number, order and platform are its body's: shown to who reads the whole body.
+  const shownWaybills = waybillRows.filter((w) => readable.get(w.recordId) && visible.get(w.recordId) === null);
   // Nothing readable: the same answer as for a node nobody consolidated.
   if (edges.length === 0 && !shownWaybills.some((w) => w.waybillNumber === id)) return undefined;
   const cases = [...new Set(shownWaybills.flatMap((w) => (w.orderNumber && w.platform ? [caseId(w.platform, w.orderNumber)] : [])))];

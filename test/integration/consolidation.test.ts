@@ -211,6 +211,14 @@ describe(`consolidation index (${isPostgres() ? "PostgreSQL" : "SQLite"})`, func
       [nosy.id, `consolidation of ${uld}: READ`],
     );
     expect(denials.map((d) => d.recordId)).to.deep.equal([null, null]);
+
+    // A field-level grant of the house waybill shows its edge only with every field stating it, and its waybill (number, order) not at all.
+    await fwd.client.grant(houseBill.id, nosy.id, undefined, "object", ["goodsDescription"]);
+    expect(await refusal(consolidation(nosy.client, house))).to.deep.equal(await refusal(consolidation(nosy.client, `no-such-${house}`)));
+    await fwd.client.grant(houseBill.id, nosy.id, undefined, "object", ["waybillType", "waybillNumber", "masterWaybillNumber", "pieceCount", "grossWeight"]);
+    const partial = await consolidation(nosy.client, house);
+    expect(partial.containedIn.map(edgeText)).to.deep.equal([`${master}>${house} contains d1`]);
+    expect(partial.waybills).to.deep.equal([]);
   });
 
   it("a house split across two flights and reconsolidated: counts and weights add up, every part carries the certificate of origin", async function () {

@@ -108,6 +108,8 @@ describe("consolidation judgement (containmentOf)", function () {
         relation: "contains",
         pieceCount: 3,
         grossWeight: house.grossWeight,
+        // A field-level reader sees the edge only with every field stating it.
+        fields: ["waybillType", "waybillNumber", "masterWaybillNumber", "pieceCount", "grossWeight"],
       },
     ]);
     const { masterWaybillNumber: _m, ...noMaster } = house;
