@@ -17,13 +17,47 @@ export interface AnnualPlace {
 type Counted = AnnualPlace & { buyerKey: string; year: number; declaredAt: Date; totalCny: number };
 
 const counts = (p: AnnualPlace): p is Counted => p.buyerKey !== null && p.year !== null && p.declaredAt !== null && p.totalCny !== null;
-const keyOf = (p: Counted) => `${p.year}|${p.buyerKey}`;
+const keyOf = (p: Counted) => annualKey(p.buyerKey, p.year);
 const sameKey = (a: AnnualPlace, b: AnnualPlace) => a.buyerKey === b.buyerKey && a.year === b.year;
 const samePlace = (a: AnnualPlace, b: AnnualPlace) =>
   sameKey(a, b) && a.totalCny === b.totalCny && (a.declaredAt?.getTime() ?? null) === (b.declaredAt?.getTime() ?? null);
 /** Whether `c` comes after `p` in the date order of their buyer's year. */
 const isLater = (c: { declaredAt: Date; caseId: string }, p: { declaredAt: Date; caseId: string }) =>
   c.declaredAt.getTime() > p.declaredAt.getTime() || (c.declaredAt.getTime() === p.declaredAt.getTime() && c.caseId > p.caseId);
+
+/** The key of one buyer's calendar year in buyerYearCases' answer. */
+export const annualKey = (buyerKey: string, year: number): string => `${year}|${buyerKey}`;
+
+/** A counted case of a buyer's year: its date and its total in CNY (the match outcome's orderTotalCny). */
+export interface YearCase {
+  caseId: string;
+  declaredAt: Date;
+  totalCny: number;
+}
+
+/**
+ * The buyers' personal imports, case by case, grouped by calendar year (annualKey), from the stored
+ * match outcomes: the one source of the annual limit, for the matcher's sums, for which cases to
+ * match again, and for the platforms' quota pre-check. A case counts once matched with a date and a
+ * total in CNY.
+ */
+export async function buyerYearCases(db: Runner, provider: DbProvider, buyerKeys: readonly string[]): Promise<Map<string, YearCase[]>> {
+  const byKey = new Map<string, YearCase[]>();
+  for (const part of chunks([...new Set(buyerKeys)])) {
+    const rows = await query<{ id: string; buyerKey: string; year: unknown; declaredAt: unknown; orderTotalCny: unknown }>(
+      db,
+      provider,
+      `SELECT "id", "buyerKey", "year", "declaredAt", "orderTotalCny" FROM "CustomsCase"
+        WHERE "buyerKey" IN (${placeholders(1, part.length)}) AND "orderTotalCny" IS NOT NULL AND "declaredAt" IS NOT NULL`,
+      part,
+    );
+    for (const r of rows) {
+      const k = annualKey(r.buyerKey, Number(r.year));
+      byKey.set(k, [...(byKey.get(k) ?? []), { caseId: r.id, declaredAt: asDate(r.declaredAt)!, totalCny: Number(r.orderTotalCny) }]);
+    }
+  }
+  return byKey;
+}
 
 /** Where the cases' places are stored now (before this commit writes their new ones). */
 export async function storedPlaces(tx: Runner, provider: DbProvider, caseIds: readonly string[]): Promise<Map<string, AnnualPlace>> {
@@ -80,21 +114,12 @@ export async function casesToMatchAgain(
         part,
       );
 
-  // One read for every buyer concerned (as the matcher's annual sums are read), grouped by year in memory.
-  const byKey = new Map<string, { caseId: string; declaredAt: Date; totalCny: number }[]>();
-  for (const part of chunks([...new Set([...keys.values()].map((k) => k.buyerKey))])) {
-    const rows = await query<{ id: string; buyerKey: string; year: unknown; declaredAt: unknown; orderTotalCny: unknown }>(
-      tx,
-      provider,
-      `SELECT "id", "buyerKey", "year", "declaredAt", "orderTotalCny" FROM "CustomsCase"
-        WHERE "buyerKey" IN (${placeholders(1, part.length)}) AND "orderTotalCny" IS NOT NULL AND "declaredAt" IS NOT NULL`,
-      part,
-    );
-    for (const r of rows) {
-      const k = `${Number(r.year)}|${r.buyerKey}`;
-      byKey.set(k, [...(byKey.get(k) ?? []), { caseId: r.id, declaredAt: asDate(r.declaredAt)!, totalCny: Number(r.orderTotalCny) }]);
-    }
-  }
+  // One read for every buyer concerned, the one the matcher's annual sums come from.
+  const byKey = await buyerYearCases(
+    tx,
+    provider,
+    [...keys.values()].map((k) => k.buyerKey),
+  );
 
   const again = new Set<string>();
   for (const k of sorted) {

@@ -20,7 +20,7 @@ import { identityKeyer } from "./identity";
 import { matchCase, matchResultBody, type CaseDocument, type MatchInput, type MatchOutcome, type MatchRules } from "./match";
 import { resolveMatchRules } from "./rules";
 import { STAT_COLUMNS, statLines } from "./statistics";
-import { casesToMatchAgain, matchAgain, storedPlaces } from "./annual-order";
+import { annualKey, buyerYearCases, casesToMatchAgain, matchAgain, storedPlaces } from "./annual-order";
 import { asDate, chunks, execute, lockRows, placeholders, query, updateRows } from "../db/sql";
 
 export interface MatcherOptions {
@@ -176,7 +176,11 @@ export class MatcherWorker {
         declaredAt: at ? new Date(at) : null,
       };
     });
-    const annual = await this.annualTotals(prepared.flatMap((p) => (p.buyerKey && p.year !== null ? [{ buyerKey: p.buyerKey, year: p.year }] : [])));
+    const annual = await buyerYearCases(
+      this.db,
+      this.provider,
+      prepared.flatMap((p) => (p.buyerKey && p.year !== null ? [p.buyerKey] : [])),
+    );
     // Earlier orders first, so a buyer's orders in one tick count against each other in order.
     prepared.sort((a, b) => (a.declaredAt?.getTime() ?? 0) - (b.declaredAt?.getTime() ?? 0) || (a.claimed.id < b.claimed.id ? -1 : 1));
 
@@ -185,10 +189,10 @@ export class MatcherWorker {
     const matchedAt = now.toISOString();
     for (const p of prepared) {
       const { claimed: c, docs } = p;
-      const key = p.buyerKey && p.year !== null ? `${p.buyerKey}|${p.year}` : undefined;
+      const key = p.buyerKey && p.year !== null ? annualKey(p.buyerKey, p.year) : undefined;
       const others = key ? (annual.get(key) ?? []).filter((o) => o.caseId !== c.id) : [];
       const before = p.declaredAt
-        ? others.filter((o) => o.declaredAt < p.declaredAt!.getTime() || (o.declaredAt === p.declaredAt!.getTime() && o.caseId < c.id))
+        ? others.filter((o) => o.declaredAt.getTime() < p.declaredAt!.getTime() || (o.declaredAt.getTime() === p.declaredAt!.getTime() && o.caseId < c.id))
         : [];
       const input: MatchInput = {
         platform: c.platform,
@@ -211,7 +215,7 @@ export class MatcherWorker {
         continue;
       }
       if (key && outcome.orderTotalCny !== undefined && p.declaredAt)
-        annual.set(key, [...others, { caseId: c.id, declaredAt: p.declaredAt.getTime(), totalCny: outcome.orderTotalCny }]);
+        annual.set(key, [...others, { caseId: c.id, declaredAt: p.declaredAt, totalCny: outcome.orderTotalCny }]);
       const id = resultIds.get(c.id)!;
       drafts.push({ type: "MatchResult", id, version: (versions.get(id) ?? 0) + 1, body });
       this.pending.set(id, {
@@ -282,26 +286,6 @@ export class MatcherWorker {
       for (const r of rows) versions.set(r.id, Number(r.latestVersion));
     }
     return versions;
-  }
-
-  /** Each buyer's personal imports per year, case by case (in CNY), from the stored match outcomes. */
-  private async annualTotals(keys: { buyerKey: string; year: number }[]): Promise<Map<string, { caseId: string; declaredAt: number; totalCny: number }[]>> {
-    const totals = new Map<string, { caseId: string; declaredAt: number; totalCny: number }[]>();
-    const buyers = [...new Set(keys.map((k) => k.buyerKey))];
-    for (const part of chunks(buyers)) {
-      const rows = await query<{ id: string; buyerKey: string; year: unknown; declaredAt: unknown; orderTotalCny: unknown }>(
-        this.db,
-        this.provider,
-        `SELECT "id", "buyerKey", "year", "declaredAt", "orderTotalCny" FROM "CustomsCase"
-          WHERE "buyerKey" IN (${placeholders(1, part.length)}) AND "orderTotalCny" IS NOT NULL AND "declaredAt" IS NOT NULL`,
-        part,
-      );
-      for (const r of rows) {
-        const key = `${r.buyerKey}|${Number(r.year)}`;
-        totals.set(key, [...(totals.get(key) ?? []), { caseId: r.id, declaredAt: asDate(r.declaredAt)!.getTime(), totalCny: Number(r.orderTotalCny) }]);
-      }
-    }
-    return totals;
   }
 
   /**
