@@ -4,8 +4,8 @@ import { RoleSchema } from "./roles";
 import { uncompressedPublicKey } from "./keys";
 import { VerdictSchema } from "./verify";
 import { CREDENTIAL_SCOPES, CredentialKindSchema } from "./authority/credentials";
-import { UnLocode } from "./records/codes";
-import { Direction, DocumentKind, SupervisionMode } from "./records/customs-common";
+import { CurrencyCode, IsoDateTime, UnLocode } from "./records/codes";
+import { Amount, Direction, DocumentKind, Identity, SupervisionMode } from "./records/customs-common";
 import { MatchStatus } from "./records/match-result";
 import { SummaryDeclarationBody } from "./records/summary-declaration";
 
@@ -446,3 +446,28 @@ export type SummaryDraftQuery = z.input<typeof SummaryDraftQuerySchema>;
 
 export const SummaryDraftSchema = z.object({ body: SummaryDeclarationBody, lists: z.number().int() });
 export type SummaryDraft = z.infer<typeof SummaryDraftSchema>;
+
+/**
+ * A platform's question before it accepts an order (docs/customs.md, Quota pre-check): would this
+ * buyer's order of `amount` in `currency` stay within the personal import limits? The year is
+ * `year`, else that of `orderedAt` (as written), else the hub's current UTC year.
+ */
+export const QuotaCheckRequestSchema = z
+  .object({
+    buyer: Identity,
+    amount: Amount,
+    currency: CurrencyCode,
+    year: z.number().int().min(2000).max(9999).optional(),
+    orderedAt: IsoDateTime.optional(),
+  })
+  .strict();
+export type QuotaCheckRequest = z.infer<typeof QuotaCheckRequestSchema>;
+
+/** The answer: the limits and this order against them, and of the buyer's year only its sum. */
+export const QuotaCheckSchema = z
+  .object({
+    perOrder: z.object({ limitCny: z.number(), amountCny: z.number(), within: z.boolean() }).strict(),
+    annual: z.object({ limitCny: z.number(), usedCny: z.number(), remainingCny: z.number(), within: z.boolean() }).strict(),
+  })
+  .strict();
+export type QuotaCheck = z.infer<typeof QuotaCheckSchema>;

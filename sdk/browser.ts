@@ -23,6 +23,7 @@ export type {
   StoredRecord,
   SubscriptionView,
 } from "./api";
+export type { QuotaCheck, QuotaCheckRequest } from "./api";
 export { ROLES, type Role } from "./roles";
 
 // Keys and signatures: an organisation's secp256k1 key, EIP-191 record signatures, digests.

@@ -10,6 +10,9 @@ import {
   CustomsStatisticsSchema,
   NotificationPageSchema,
   SummaryDraftSchema,
+  QuotaCheckSchema,
+  type QuotaCheck,
+  type QuotaCheckRequest,
   type CustomsCasePage,
   type CustomsCasePicture,
   type CustomsCaseQuery,
@@ -523,6 +526,11 @@ export class HubClient {
   /** Broker or platform: the SummaryDeclaration body of its released export lists not yet summarised, to sign and publish. */
   summaryDraft(query: SummaryDraftQuery): Promise<SummaryDraft> {
     return this.call("GET", `/v1/customs/summaries/draft${queryString(query)}`, SummaryDraftSchema);
+  }
+
+  /** Platform, before it accepts an order: is the buyer's order within the personal import limits, and how much of the year is left. */
+  quotaCheck(request: QuotaCheckRequest): Promise<QuotaCheck> {
+    return this.call("POST", "/v1/customs/quota-check", QuotaCheckSchema, { body: request });
   }
 
   // --- EPCIS 2.0 (docs/epcis.md) ---

@@ -218,7 +218,12 @@ export function createApp(parts: HubParts, services: HubServices): express.Expre
       metricsToken: config.METRICS_TOKEN,
     }),
   );
-  app.use(customsRoutes({ db, provider, proofs, chain, accessLog, auth }));
+  const quota = {
+    matchKey: config.CUSTOMS_MATCH_KEY,
+    perMinute: config.CUSTOMS_QUOTA_CHECK_PER_MIN,
+    ...(config.CUSTOMS_MATCH_RULES ? { rules: config.CUSTOMS_MATCH_RULES } : {}),
+  };
+  app.use(customsRoutes({ db, provider, proofs, chain, accessLog, auth, quota }));
   app.use(custodyRoutes({ db, provider, auth, accessLog }));
   app.use(consolidationRoutes({ db, provider, auth, accessLog }));
   app.use(resolveRoutes({ db, provider, auth, accessLog, proofs, iris: services.iris, pageSize: config.RESOLVE_PAGE_SIZE }));

@@ -93,6 +93,8 @@ export const ConfigSchema = z
     CUSTOMS_MATCH_POLL_MS: int(200),
     CUSTOMS_MATCH_LEASE_MS: int(60_000),
     CUSTOMS_MATCH_SETTLE_MS: z.coerce.number().int().min(0).default(30_000),
+    // Quota pre-checks (POST /v1/customs/quota-check) a platform may make a minute, counted across instances.
+    CUSTOMS_QUOTA_CHECK_PER_MIN: int(600),
     // The identifier bridge (docs/resolve.md): candidates read per page, before access is checked.
     RESOLVE_PAGE_SIZE: int(1000),
     // Webhooks and the notification stream (docs/notifications.md): retry backoff base, attempts before a

@@ -1,17 +1,27 @@
-import { Router, type Request, type RequestHandler } from "express";
-import { CustomsCaseQuerySchema, CustomsStatisticsQuerySchema, SummaryDraftQuerySchema } from "../../sdk/api";
+import { Router, type ErrorRequestHandler, type Request, type RequestHandler } from "express";
+import { CustomsCaseQuerySchema, CustomsStatisticsQuerySchema, QuotaCheckRequestSchema, SummaryDraftQuerySchema } from "../../sdk/api";
 import { OrgIdSchema } from "../../sdk/envelope";
 import { OrderNumber } from "../../sdk/records/customs-common";
 import type { Role } from "../../sdk/roles";
 import { callerOf, type Caller } from "../auth/caller";
-import { forbidden, fromZod, notFound } from "../http/problem";
+import { deniedLookup } from "../access-log/logged";
+import { HttpProblem, forbidden, fromZod, notFound } from "../http/problem";
+import { rateLimit } from "../http/rate-limit";
+import { identityKeyer } from "./identity";
+import { quotaCheck } from "./quota";
+import { resolveMatchRules, type MatchRules } from "./rules";
 import { casePicture, listCases, type PictureDeps } from "./queue";
 import { customsStatistics } from "./statistics";
 import { summaryDraft } from "./summaries";
 
 export interface CustomsRouteDeps extends PictureDeps {
   auth: RequestHandler;
+  /** The quota pre-check: the matcher's identity key and rules, and its calls a minute per platform. */
+  quota: { matchKey: string; rules?: Partial<MatchRules>; perMinute: number };
 }
+
+/** The access log's name for a quota pre-check (never the buyer: the line names who asked, not about whom). */
+const QUOTA_CHECK = "customs quota-check";
 
 /** The caller, if it holds one of `roles`; 403 `role-required` otherwise. */
 function callerWith(req: Request, roles: readonly Role[]): Caller {
@@ -25,8 +35,10 @@ function callerWith(req: Request, roles: readonly Role[]): Caller {
  * consolidated picture of a case, statistics, and summary drafts for declarants.
  */
 export function customsRoutes(deps: CustomsRouteDeps): Router {
-  const { db, provider, auth } = deps;
+  const { db, provider, auth, accessLog } = deps;
   const router = Router();
+  const identityKey = identityKeyer(deps.quota.matchKey);
+  const rules = resolveMatchRules(deps.quota.rules);
 
   router.get("/v1/customs/cases", auth, async (req, res) => {
     const caller = callerWith(req, ["CUSTOMS"]);
@@ -61,6 +73,39 @@ export function customsRoutes(deps: CustomsRouteDeps): Router {
     if (!q.success) throw fromZod("invalid-query", "mode (9610 or 1210), customsOffice, from and to (YYYY-MM-DD) are required.", q.error);
     res.json(await summaryDraft(db, provider, caller.orgId, q.data));
   });
+
+  // Counted per platform (after its role is checked, so only platforms' calls count).
+  const quotaLimit = rateLimit(db, "customs-quota-check", deps.quota.perMinute, (req) => callerOf(req).orgId);
+  const platformOnly: RequestHandler = (req, _res, next) => {
+    callerWith(req, ["PLATFORM"]);
+    next();
+  };
+  // Every refused call of an authenticated caller is a DENY line naming the refusal.
+  const logRefusal: ErrorRequestHandler = (err: unknown, req, _res, next) => {
+    if (!(err instanceof HttpProblem) || !req.caller) return next(err);
+    accessLog.append(deniedLookup(req.caller.orgId, `${QUOTA_CHECK}: ${err.status} ${err.kind}`)).then(
+      () => next(err),
+      (logFailure: unknown) => next(logFailure),
+    );
+  };
+  const answerQuota: RequestHandler = async (req, res) => {
+    const caller = callerOf(req);
+    const body = QuotaCheckRequestSchema.safeParse(req.body);
+    if (!body.success) throw fromZod("invalid-quota-check", "buyer, amount and currency are required; year and orderedAt are optional.", body.error);
+    const answer = await quotaCheck(db, provider, identityKey, rules, body.data, new Date());
+    // The answer is sent only after its line is stored.
+    await accessLog.append({
+      at: new Date().toISOString(),
+      actor: caller.orgId,
+      action: "READ",
+      recordId: null,
+      version: null,
+      owner: null,
+      detail: QUOTA_CHECK,
+    });
+    res.json(answer);
+  };
+  router.post("/v1/customs/quota-check", auth, platformOnly, quotaLimit, answerQuota, logRefusal);
 
   return router;
 }

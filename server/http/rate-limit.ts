@@ -1,4 +1,4 @@
-import type { RequestHandler } from "express";
+import type { Request, RequestHandler } from "express";
 import { RLWrapperTimeouts, RateLimiterMemory, RateLimiterPrisma, RateLimiterRes } from "rate-limiter-flexible";
 import type { Db } from "../db/client";
 import { HttpProblem } from "./problem";
@@ -17,7 +17,13 @@ const STORE_TIMEOUT_MS = 1000;
  * public verification, which needs only the chain). At worst N times the limit, while the fault lasts.
  * A client over the limit is refused from memory until its window ends, without a database write.
  */
-export function rateLimit(db: Db, name: string, perMinute: number): RequestHandler {
+export function rateLimit(
+  db: Db,
+  name: string,
+  perMinute: number,
+  /** Whom a request counts against: by default its client address (an authenticated route may count per organisation). */
+  clientOf: (req: Request) => string = (req) => req.socket.remoteAddress ?? "unknown",
+): RequestHandler {
   const insurance = new RateLimiterMemory({ keyPrefix: name, points: perMinute, duration: 60 });
   const shared = new RateLimiterPrisma({
     storeClient: db,
@@ -30,8 +36,7 @@ export function rateLimit(db: Db, name: string, perMinute: number): RequestHandl
   });
   const limiter = new RLWrapperTimeouts({ limiter: shared, timeoutMs: STORE_TIMEOUT_MS, insuranceLimiter: insurance });
   return (req, _res, next) => {
-    const client = req.socket.remoteAddress ?? "unknown";
-    limiter.consume(client).then(
+    limiter.consume(clientOf(req)).then(
       () => next(),
       (refusal: unknown) => {
         if (!(refusal instanceof RateLimiterRes)) return next(refusal);
