@@ -37,6 +37,8 @@ export const requiredMask = (mode: SupervisionMode, direction: Direction): numbe
 /** Named policies of the grants the customs module makes (Grant.policy). */
 export const POLICY_DECLARED = "customs-declared";
 export const POLICY_PARTIES = "customs-parties";
+/** Customs' decision to the owners of the master and house waybills carrying the case's parcel (carriers.ts). */
+export const POLICY_CARRIERS = "customs-carriers";
 
 /** Notification kinds. */
 export const NOTIFY_MATCH_RESULT = "MATCH_RESULT";

@@ -10,7 +10,8 @@ import { notify } from "../notifications/service";
 import { OPERATOR_ORG_ID } from "../orgs/service";
 import { grantByPolicy } from "../records/grants";
 import type { PublishContext, RecordObserver, RecordPaths } from "../records/observers";
-import { KIND_BITS, NOTIFY_DECISION, POLICY_DECLARED, POLICY_PARTIES, caseId, isReservedRecordId, kindMask, requiredMask } from "./cases";
+import { carriersOfCases } from "./carriers";
+import { KIND_BITS, NOTIFY_DECISION, POLICY_CARRIERS, POLICY_DECLARED, POLICY_PARTIES, caseId, isReservedRecordId, kindMask, requiredMask } from "./cases";
 import { applySummaries } from "./summaries";
 import { caseDocumentRows, casePartiesIn, customsOffices, namedFromRow, revokeFormerParties, type CaseRowDocument } from "./parties";
 import { counts, namedParties, namingOrder, type NamedParties } from "./admission";
@@ -391,12 +392,21 @@ export class CustomsIndexer implements RecordObserver {
         [body.decision, record.id, record.version, new Date(body.decidedAt), id],
       );
     }
-    const told = items.flatMap(({ record }) => (parties.get(decisionCase(record)) ?? []).map((orgId) => ({ record, orgId })));
+    // The airlines and forwarders carrying the parcel (consolidation index) are told too, by their own policy.
+    const carriers = await carriersOfCases(tx, provider, ids, ctx.now);
+    const told = items.flatMap(({ record }) => {
+      const id = decisionCase(record);
+      const partyIds = parties.get(id) ?? [];
+      return [
+        ...partyIds.map((orgId) => ({ record, orgId, policy: POLICY_PARTIES })),
+        ...(carriers.get(id) ?? []).filter((o) => !partyIds.includes(o)).map((orgId) => ({ record, orgId, policy: POLICY_CARRIERS })),
+      ];
+    });
     await grantByPolicy(
       tx,
       provider,
       this.accessLog,
-      told.map(({ record, orgId }) => ({ recordId: record.id, owner: record.owner, grantee: orgId, policy: POLICY_PARTIES })),
+      told.map(({ record, orgId, policy }) => ({ recordId: record.id, owner: record.owner, grantee: orgId, policy })),
     );
     await notify(
       tx,
