@@ -130,7 +130,10 @@ describe(`customs: the decision reaches the carriers of the parcel (${isPostgres
     for (const org of [otherAirline, rogue]) {
       expect(await status(org.client.getRecord(decision.id)), org.id).to.equal(nothing);
       const feed = (await org.client.notifications()).notifications;
-      expect(feed.some((n) => n.recordId === decision.id || JSON.stringify(n.detail).includes(ORDER)), org.id).to.equal(false);
+      expect(
+        feed.some((n) => n.recordId === decision.id || JSON.stringify(n.detail).includes(ORDER)),
+        org.id,
+      ).to.equal(false);
     }
   });
 });

@@ -98,6 +98,8 @@ const BROWSER_TYPES = [
   "ProductCode",
   "ProductStory",
   "Published",
+  "QuotaCheck",
+  "QuotaCheckRequest",
   "RecordBody",
   "RecordType",
   "ResolveAnswer",
