@@ -64,7 +64,7 @@ interface WaybillRow {
 }
 
 /** Valid at $1: the rows of the version of each record that held then. */
-const VALID = (alias: string) => `${alias}."validFrom" <= $1 AND (${alias}."validTo" IS NULL OR ${alias}."validTo" > $1)`;
+export const VALID = (alias: string) => `${alias}."validFrom" <= $1 AND (${alias}."validTo" IS NULL OR ${alias}."validTo" > $1)`;
 
 const node = (kind: string, id: string) => ({ kind, id }) as ContainmentNode;
 

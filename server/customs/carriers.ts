@@ -1,11 +1,6 @@
 import type { DbProvider } from "../db/client";
 import { chunks, placeholders, query, type Runner } from "../db/sql";
-
-/** How far above a parcel the consolidation index is walked (the index's own bound: consolidation/view.ts). */
-const MAX_DEPTH = 8;
-
-/** Valid at $1 (an ISO time, as the index stores its intervals). */
-const VALID = (alias: string) => `${alias}."validFrom" <= $1 AND (${alias}."validTo" IS NULL OR ${alias}."validTo" > $1)`;
+import { MAX_CONTAINMENT_DEPTH, VALID } from "../consolidation/view";
 
 /**
  * The owners of the master and house waybills that carry each case's parcel as of `at`, from the
@@ -52,7 +47,7 @@ export async function carriersOfCases(db: Runner, provider: DbProvider, caseIds:
 
   let frontier = [...owners.keys()];
   const seen = new Set(frontier);
-  for (let depth = 1; depth <= MAX_DEPTH && frontier.length > 0; depth++) {
+  for (let depth = 1; depth <= MAX_CONTAINMENT_DEPTH && frontier.length > 0; depth++) {
     const edges: { containerId: string; contentId: string; stater: string }[] = [];
     for (const part of chunks(frontier))
       edges.push(
