@@ -402,8 +402,7 @@ export class MatcherWorker {
       ),
     );
     await matchAgain(tx, provider, again, now);
-    const ids = caseIds;
-    for (const part of chunks(ids)) await execute(tx, provider, `DELETE FROM "CustomsStatLine" WHERE "caseId" IN (${placeholders(1, part.length)})`, part);
+    for (const part of chunks(caseIds)) await execute(tx, provider, `DELETE FROM "CustomsStatLine" WHERE "caseId" IN (${placeholders(1, part.length)})`, part);
     await insertRows(
       tx,
       provider,
