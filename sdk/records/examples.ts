@@ -12,8 +12,9 @@ const LINES: RecordBody<"Order">["lines"] = [
   { lineNo: 1, hsCode: "3304990099", description: "Face cream 50 ml", quantity: 2, unit: "PCE", unitPrice: 199, value: 398, originCountry: "FR" },
   { lineNo: 2, hsCode: "2106909090", description: "Vitamin gummies", quantity: 3, unit: "PCE", unitPrice: 88.5, value: 265.5, originCountry: "AU" },
 ];
-// goods 663.5 + freight 20 + insurance 0 + tax 60.38 - discount 10 = 733.88 CNY
-const MONEY = { currency: "CNY", goodsValue: 663.5, freight: 20, insurance: 0, discount: 10, tax: 60.38, total: 733.88 } as const;
+// goods 663.5 + freight 20 + insurance 0 + tax 62.2 - discount 10 = 735.7 CNY; the tax is the retail import tax
+// at the default sample rates (server/customs/tax.ts): VAT 13% of (goods + freight) at 70%, no duty.
+const MONEY = { currency: "CNY", goodsValue: 663.5, freight: 20, insurance: 0, discount: 10, tax: 62.2, total: 735.7 } as const;
 const CASE = { supervisionMode: "1210", direction: "IMPORT", customsOffice: "hz-customs", port: "CNHGH", destinationCountry: "CN" } as const;
 
 const EPCIS_EVENT = {
@@ -78,7 +79,7 @@ export const RECORD_EXAMPLES: { [T in RecordType]: RecordBody<T> } = {
     platform: "shop-global",
     orderNumber: "SO-2026-000123",
     payer: { ...BUYER },
-    amount: 733.88,
+    amount: 735.7,
     currency: "CNY",
     paidAt: "2026-11-11T00:06:10+08:00",
   },

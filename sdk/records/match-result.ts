@@ -19,6 +19,9 @@ export const DiscrepancyCode = z.enum([
   "limit-per-order",
   "limit-annual",
   "exchange-rate",
+  "positive-list",
+  "tax-rate",
+  "tax",
 ]);
 export type DiscrepancyCode = z.infer<typeof DiscrepancyCode>;
 

@@ -6,7 +6,8 @@ import type { OrderBody } from "../../sdk/records/order";
 import type { PaymentBody } from "../../sdk/records/payment";
 import type { WaybillBody } from "../../sdk/records/waybill";
 import { admittedDocuments } from "./admission";
-import { cnyRate, modeRule, resolveMatchRules, type MatchRules } from "./rules";
+import { cnyRate, modeRule, onPositiveList, resolveMatchRules, type MatchRules } from "./rules";
+import { expectedTax } from "./tax";
 
 /**
  * The customs match of one order (China's "three/four documents" check): pure and deterministic, no
@@ -119,7 +120,12 @@ export function matchCase(input: MatchInput): MatchOutcome {
   compareMoney(docs, rules, found);
   if (order && declaration) compareItems(order, declaration, rules, found);
   compareWeights(docs, rules, found);
-  const orderTotalCny = personalLimits && declared ? checkLimits(declared, declaredKind, before, rules, found) : undefined;
+  let orderTotalCny: number | undefined;
+  if (personalLimits && declared) {
+    const limits = checkLimits(declared, declaredKind, before, rules, found);
+    orderTotalCny = limits.totalCny;
+    if (checkPositiveList(declared, declaredKind, rules, found)) checkTax(declared, declaredKind, limits.past, rules, found);
+  }
 
   const status: MatchStatus = missing.length > 0 ? (input.overdue ? "OVERDUE" : "INCOMPLETE") : found.length > 0 ? "DISCREPANCIES" : "MATCHED";
   const outcome: MatchOutcome = { status, missing, discrepancies: found };
@@ -445,14 +451,17 @@ function compareWeights({ waybill, declaration }: CaseDocs, rules: MatchRules, f
     });
 }
 
-/** Personal import limits, per order and per buyer per year; returns the order's total in CNY when a rate is known. */
+/**
+ * Personal import limits, per order and per buyer per year; returns the order's total in CNY when a
+ * rate is known, and whether the order is past either limit.
+ */
 function checkLimits(
   declared: OrderBody | CustomsDeclarationBody,
   kind: DocumentKind,
   before: number,
   rules: MatchRules,
   found: Discrepancy[],
-): number | undefined {
+): { totalCny?: number; past: boolean } {
   const rate = cnyRate(rules, declared.currency);
   if (rate === undefined) {
     found.push({
@@ -462,10 +471,11 @@ function checkLimits(
       message: `no CNY exchange rate is configured for ${declared.currency}, so the personal import limits cannot be checked`,
       found: declared.currency,
     });
-    return undefined;
+    return { past: false };
   }
   const totalCny = roundAmount(declared.total * rate);
-  if (totalCny > rules.perOrderLimitCny)
+  const pastOrder = totalCny > rules.perOrderLimitCny;
+  if (pastOrder)
     found.push({
       code: "limit-per-order",
       field: "total",
@@ -475,7 +485,8 @@ function checkLimits(
       found: `${amountText(totalCny)} CNY`,
     });
   const yearTotal = roundAmount(before + totalCny);
-  if (yearTotal > rules.annualLimitCny)
+  const pastYear = yearTotal > rules.annualLimitCny;
+  if (pastYear)
     found.push({
       code: "limit-annual",
       field: "total",
@@ -484,5 +495,73 @@ function checkLimits(
       expected: `<= ${rules.annualLimitCny} CNY`,
       found: `${amountText(yearTotal)} CNY`,
     });
-  return totalCny;
+  return { totalCny, past: pastOrder || pastYear };
+}
+
+/** Every line's HS code is on the positive list of retail imports; returns whether all are. */
+function checkPositiveList(declared: OrderBody | CustomsDeclarationBody, kind: DocumentKind, rules: MatchRules, found: Discrepancy[]): boolean {
+  let all = true;
+  declared.lines.forEach((line, index) => {
+    if (onPositiveList(rules, line.hsCode)) return;
+    all = false;
+    found.push({
+      code: "positive-list",
+      field: `lines.${index}.hsCode`,
+      documents: [kind],
+      message: `line ${line.lineNo} (HS ${line.hsCode}) is not on the positive list of goods admitted for cross-border retail import`,
+      found: line.hsCode,
+    });
+  });
+  return all;
+}
+
+// `expected` of a tax finding: the total, then each line's share while they fit in the field.
+function taxBreakdown(total: string, lines: string[]): string {
+  let text = `${total} (`;
+  for (let i = 0; i < lines.length; i++) {
+    const more = i + 1 < lines.length ? "; " : ")";
+    const rest = `... ${lines.length - i} more)`;
+    if (text.length + lines[i]!.length + more.length + rest.length > 200) return text + rest;
+    text += lines[i] + more;
+  }
+  return text;
+}
+
+/**
+ * The declared tax against the tax of the configured rates (tax.ts): 70% of VAT and consumption tax
+ * within the limits, full tax past them. Lines carry no tax of their own, so a finding is on `tax`
+ * and names each line with its expected share.
+ */
+function checkTax(declared: OrderBody | CustomsDeclarationBody, kind: DocumentKind, fullTax: boolean, rules: MatchRules, found: Discrepancy[]): void {
+  const assessed = expectedTax(declared, fullTax, rules);
+  if (!assessed.ok) {
+    // Without an exchange rate checkLimits has already said so.
+    for (const index of assessed.linesWithoutRate) {
+      const line = declared.lines[index]!;
+      found.push({
+        code: "tax-rate",
+        field: `lines.${index}.hsCode`,
+        documents: [kind],
+        message: `no tax rate is configured for HS ${line.hsCode} (line ${line.lineNo}), so the declared tax cannot be checked`,
+        found: line.hsCode,
+      });
+    }
+    return;
+  }
+  if (withinTolerance(declared.tax, assessed.tax, rules.tolerance)) return;
+  const currency = declared.currency;
+  const cny = currency === "CNY" ? "" : ` = ${amountText(assessed.taxCny)} CNY`;
+  const perLine = assessed.lines.map((l) => `line ${l.lineNo} HS ${l.hsCode}: ${amountText(l.tax)} CNY`);
+  found.push({
+    code: "tax",
+    field: "tax",
+    documents: [kind],
+    message: (
+      `the ${KIND_NAMES[kind]}'s tax is not the tax of its lines at the configured rates ` +
+      `(${fullTax ? "past a personal limit: duty, VAT and consumption tax in full" : "within the personal limits: no duty, VAT and consumption tax at 70%"}; ` +
+      `tolerance ${rules.tolerance} ${currency}): ${perLine.join(", ")}`
+    ).slice(0, 1000),
+    expected: taxBreakdown(`${amountText(assessed.tax)} ${currency}${cny}`, perLine),
+    found: `${amountText(declared.tax)} ${currency}`,
+  });
 }

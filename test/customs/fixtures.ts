@@ -23,9 +23,10 @@ const lines = (): RecordBody<"Order">["lines"] => [
   { lineNo: 2, hsCode: "2106909090", description: "Vitamin gummies", quantity: 3, unit: "PCE", unitPrice: 88.5, value: 265.5, originCountry: "AU" },
 ];
 
-// goods 663.5 + freight 20 + insurance 0 + tax 60.38 - discount 10 = 733.88 CNY
+// goods 663.5 + freight 20 + insurance 0 + tax 62.2 - discount 10 = 735.7 CNY; the tax is the retail import tax
+// at the default sample rates (server/customs/tax.ts): VAT 13% of (goods + freight) at 70%, no duty.
 /** The order's money, which a matching list repeats. */
-const MONEY = { currency: "CNY", goodsValue: 663.5, freight: 20, insurance: 0, discount: 10, tax: 60.38, total: 733.88 } as const;
+const MONEY = { currency: "CNY", goodsValue: 663.5, freight: 20, insurance: 0, discount: 10, tax: 62.2, total: 735.7 } as const;
 
 export const order = (over: Partial<RecordBody<"Order">> = {}): RecordBody<"Order"> => ({
   orderNumber: ORDER_NUMBER,
@@ -51,7 +52,7 @@ export const payment = (over: Partial<RecordBody<"Payment">> = {}): RecordBody<"
   platform: PLATFORM,
   orderNumber: ORDER_NUMBER,
   payer: { ...BUYER },
-  amount: 733.88,
+  amount: 735.7,
   currency: "CNY",
   paidAt: "2026-11-11T00:06:10+08:00",
   ...over,

@@ -32,17 +32,34 @@ function withBodies(bodies: Partial<Record<DocumentKind, unknown>>): CaseDocumen
   return fourDocuments().map((d) => (Object.hasOwn(bodies, d.kind) ? { ...d, body: bodies[d.kind] } : d));
 }
 
-// A consistent case above the 5,000 CNY per-order limit: 30 jars of face cream.
-function bigOrderBodies(): Partial<Record<DocumentKind, unknown>> {
+// A consistent case above the 5,000 CNY per-order limit: 30 jars of face cream, with the full tax
+// (duty, VAT) due past the limit; 569.25 is the 70% tax of the same goods within a limit.
+const BIG_FULL_TAX = 926.04;
+const BIG_RETAIL_TAX = 569.25;
+function bigOrderBodies(tax = BIG_FULL_TAX): Partial<Record<DocumentKind, unknown>> {
   const lines = order().lines.map((l) => (l.lineNo === 1 ? { ...l, quantity: 30, value: roundAmount(30 * l.unitPrice) } : l));
   const goodsValue = roundAmount(lines.reduce((s, l) => s + l.value, 0));
-  const total = roundAmount(goodsValue + 20 + 60.38 - 10);
+  const total = roundAmount(goodsValue + 20 + tax - 10);
   return {
-    ORDER: order({ lines, goodsValue, total }),
+    ORDER: order({ lines, goodsValue, tax, total }),
     PAYMENT: payment({ amount: total }),
-    DECLARATION: declaration({ lines, goodsValue, total }),
+    DECLARATION: declaration({ lines, goodsValue, tax, total }),
   };
 }
+
+/** Order and list with other lines (and the money that follows from them); the payment pays the total. */
+function withLines(lines: RecordBody<"Order">["lines"], tax: number): Partial<Record<DocumentKind, unknown>> {
+  const goodsValue = roundAmount(lines.reduce((s, l) => s + l.value, 0));
+  const total = roundAmount(goodsValue + 20 + tax - 10);
+  return {
+    ORDER: order({ lines, goodsValue, tax, total }),
+    PAYMENT: payment({ amount: total }),
+    DECLARATION: declaration({ lines, goodsValue, tax, total }),
+  };
+}
+
+const TOY = { lineNo: 3, hsCode: "9503000090", description: "Toy", quantity: 1, unit: "PCE", unitPrice: 10, value: 10, originCountry: "CN" };
+const CIGARETTES = { lineNo: 3, hsCode: "2402200000", description: "Cigarettes", quantity: 1, unit: "PCE", unitPrice: 10, value: 10, originCountry: "KR" };
 
 // The sample case in another currency throughout.
 function inCurrency(currency: string): Partial<Record<DocumentKind, unknown>> {
@@ -126,7 +143,7 @@ const CASES: DiscrepancyCase[] = [
   { name: "paid too little", bodies: { PAYMENT: payment({ amount: 700 }) }, expected: [["amount", "amount"]] },
   {
     name: "declared freight differs",
-    bodies: { DECLARATION: declaration({ freight: 25, total: 738.88 }) },
+    bodies: { DECLARATION: declaration({ freight: 25, total: 740.7 }) },
     expected: [
       ["amount", "freight"],
       ["amount", "total"],
@@ -142,7 +159,7 @@ const CASES: DiscrepancyCase[] = [
   },
   {
     name: "declared without the discount",
-    bodies: { DECLARATION: declaration({ discount: undefined, total: 743.88 }) },
+    bodies: { DECLARATION: declaration({ discount: undefined, total: 745.7 }) },
     expected: [
       ["amount", "discount"],
       ["amount", "total"],
@@ -166,7 +183,7 @@ const CASES: DiscrepancyCase[] = [
   },
   {
     name: "a line not declared",
-    bodies: { DECLARATION: declaration({ lines: [declLines[0]], goodsValue: 398, total: 468.38 }) },
+    bodies: { DECLARATION: declaration({ lines: [declLines[0]], goodsValue: 398, total: 470.2 }) },
     expected: [
       ["amount", "goodsValue"],
       ["amount", "total"],
@@ -179,7 +196,7 @@ const CASES: DiscrepancyCase[] = [
       DECLARATION: declaration({
         lines: [...declLines, { lineNo: 3, hsCode: "9503000090", description: "Toy", quantity: 1, unit: "PCE", unitPrice: 10, value: 10, originCountry: "CN" }],
         goodsValue: 673.5,
-        total: 743.88,
+        total: 745.7,
       }),
     },
     expected: [
@@ -200,9 +217,46 @@ const CASES: DiscrepancyCase[] = [
     expected: [["weight", "grossWeight"]],
   },
   { name: "an order above 5,000 CNY", bodies: bigOrderBodies(), expected: [["limit-per-order", "total"]] },
-  { name: "an order in dollars above 5,000 CNY at the default rate", bodies: inCurrency("USD"), expected: [["limit-per-order", "total"]] },
+  {
+    // Past the limit the full tax is due, not the 70% one the sample declares.
+    name: "an order in dollars above 5,000 CNY at the default rate",
+    bodies: inCurrency("USD"),
+    expected: [
+      ["limit-per-order", "total"],
+      ["tax", "tax"],
+    ],
+  },
   { name: "a currency without a configured rate", bodies: inCurrency("CHF"), expected: [["exchange-rate", "currency"]] },
-  { name: "the buyer's year above 26,000 CNY", over: { buyerAnnualCnyBefore: 25300 }, expected: [["limit-annual", "total"]] },
+  {
+    name: "the buyer's year above 26,000 CNY",
+    over: { buyerAnnualCnyBefore: 25300 },
+    expected: [
+      ["limit-annual", "total"],
+      ["tax", "tax"],
+    ],
+  },
+  {
+    name: "the tax declared at the old flat 9.1% of the goods",
+    bodies: withLines(order().lines, 60.38),
+    expected: [["tax", "tax"]],
+  },
+  {
+    name: "an order within the limit declaring the full tax",
+    bodies: bigOrderBodies(),
+    over: { rules: { perOrderLimitCny: 8000 } },
+    expected: [["tax", "tax"]],
+  },
+  {
+    name: "a line outside the positive list (cigarettes)",
+    bodies: withLines([...order().lines, CIGARETTES], 62.2),
+    expected: [["positive-list", "lines.2.hsCode"]],
+  },
+  {
+    name: "a line on the positive list without a configured tax rate",
+    bodies: withLines([...order().lines, TOY], 62.2),
+    over: { rules: { positiveList: [...DEFAULT_MATCH_RULES.positiveList, "9503"] } },
+    expected: [["tax-rate", "lines.2.hsCode"]],
+  },
 ];
 
 // Values that are personal: none may appear anywhere in an outcome or a MatchResult body.
@@ -223,7 +277,7 @@ describe("customs match", () => {
       missing: [],
       discrepancies: [],
       buyerKey: identityKey(BUYER),
-      orderTotalCny: 733.88,
+      orderTotalCny: 735.7,
     });
   });
 
@@ -324,9 +378,9 @@ describe("customs match", () => {
   });
 
   it("tolerates the stated tolerance and no more", () => {
-    expect(run(withBodies({ PAYMENT: payment({ amount: 733.89 }) })).status).to.equal("MATCHED");
-    expect(findings(run(withBodies({ PAYMENT: payment({ amount: 733.9 }) })))).to.deep.equal([["amount", "amount"]]);
-    expect(run(withBodies({ PAYMENT: payment({ amount: 733.9 }) }), { rules: { tolerance: 0.05 } }).status).to.equal("MATCHED");
+    expect(run(withBodies({ PAYMENT: payment({ amount: 735.71 }) })).status).to.equal("MATCHED");
+    expect(findings(run(withBodies({ PAYMENT: payment({ amount: 735.72 }) })))).to.deep.equal([["amount", "amount"]]);
+    expect(run(withBodies({ PAYMENT: payment({ amount: 735.72 }) }), { rules: { tolerance: 0.05 } }).status).to.equal("MATCHED");
   });
 
   it("compares names and addresses loosely but identities exactly through their keys", () => {
@@ -339,14 +393,15 @@ describe("customs match", () => {
   });
 
   it("checks the limits at their boundaries, in CNY", () => {
-    expect(run(fourDocuments(), { buyerAnnualCnyBefore: 26000 - 733.88 }).status).to.equal("MATCHED");
-    expect(run(fourDocuments(), { buyerAnnualCnyBefore: 26000 - 733.87 }).discrepancies.map((d) => d.code)).to.deep.equal(["limit-annual"]);
+    expect(run(fourDocuments(), { buyerAnnualCnyBefore: 26000 - 735.7 }).status).to.equal("MATCHED");
+    // Past the year's limit the full tax is due, so the 70% tax of the sample is a finding too.
+    expect(run(fourDocuments(), { buyerAnnualCnyBefore: 26000 - 735.69 }).discrepancies.map((d) => d.code)).to.deep.equal(["limit-annual", "tax"]);
     const usd = run(withBodies(inCurrency("USD")), { rules: { cnyRates: { USD: 5 } } });
     expect(usd.status).to.equal("MATCHED");
-    expect(usd.orderTotalCny).to.equal(roundAmount(733.88 * 5));
+    expect(usd.orderTotalCny).to.equal(roundAmount(735.7 * 5));
     expect(run(withBodies(inCurrency("CHF")), { rules: { cnyRates: { CHF: 6 } } }).status).to.equal("MATCHED");
     expect(run(withBodies(inCurrency("CHF"))).orderTotalCny).to.equal(undefined);
-    expect(run(withBodies(bigOrderBodies()), { rules: { perOrderLimitCny: 8000 } }).status).to.equal("MATCHED");
+    expect(run(withBodies(bigOrderBodies(BIG_RETAIL_TAX)), { rules: { perOrderLimitCny: 8000 } }).status).to.equal("MATCHED");
   });
 
   it("converts pounds for the weight check", () => {

@@ -2,7 +2,7 @@
 // - the annual limit counts a buyer's imports of a year in date order, whatever order they arrive
 //   in (issue 19.5): a case that arrives dated before cases already matched for the same buyer and
 //   year has those cases matched again (a new MatchResult version), so exactly the cases past the
-//   limit in date order are flagged (the limit lowered to 1,000 CNY: two orders of 733.88 cross it);
+//   limit in date order are flagged (the limit lowered to 1,000 CNY: two orders of 735.7 CNY cross it);
 // - customs' statistics by origin, destination, port and day.
 import { expect } from "chai";
 import { prcIdCheckCharacter, type Identity } from "../../sdk/records/customs-common";
@@ -109,7 +109,7 @@ describe(`customs over time: the annual limit in date order, statistics by origi
     // The 12th's case is matched again with the 10th's order before it: a new version, flagged.
     const again = await result("SO-LATE-2", (_b, version) => version > alone.record.version);
     expect(flagged(again.record.body as MatchResultBody)).to.equal(true);
-    expect((again.record.body as MatchResultBody).discrepancies.find((d) => d.code === "limit-annual")).to.include({ found: "1467.76 CNY" });
+    expect((again.record.body as MatchResultBody).discrepancies.find((d) => d.code === "limit-annual")).to.include({ found: "1471.4 CNY" });
 
     // Nothing else moves: the 10th's result keeps its version, and the flags are those of arrival by date.
     await new Promise((r) => setTimeout(r, 1500));
@@ -121,11 +121,11 @@ describe(`customs over time: the annual limit in date order, statistics by origi
     const buyer: Identity = { name: "Li Si", idType: "ID_CARD", idNumber: "110105194912310038" };
     await publishOrder("SO-LOW-2", buyer, 20);
     const later = await result("SO-LOW-2", matched);
-    // A smaller order: 733.88 + 200 stays within 1,000 CNY.
+    // A smaller order: 735.7 + 212.02 stays within 1,000 CNY (its tax: 13% VAT of 203.5 at 70%).
     const lines = [
       { lineNo: 1, hsCode: "3304990099", description: "Face cream 50 ml", quantity: 1, unit: "PCE", unitPrice: 183.5, value: 183.5, originCountry: "FR" },
     ];
-    await publishOrder("SO-LOW-1", buyer, 18, { lines, goodsValue: 183.5, freight: 20, insurance: 0, discount: 10, tax: 6.5, total: 200 });
+    await publishOrder("SO-LOW-1", buyer, 18, { lines, goodsValue: 183.5, freight: 20, insurance: 0, discount: 10, tax: 18.52, total: 212.02 });
     const first = await result("SO-LOW-1", matched);
     expect((first.record.body as MatchResultBody).status, JSON.stringify((first.record.body as MatchResultBody).discrepancies)).to.equal("MATCHED");
     await new Promise((r) => setTimeout(r, 1500));
@@ -145,8 +145,8 @@ describe(`customs over time: the annual limit in date order, statistics by origi
       freight: 20,
       insurance: 0,
       discount: 10,
-      tax: 6.5,
-      total: 200,
+      tax: 18.52,
+      total: 212.02,
       port: "CNNGB",
     });
     const exported = { supervisionMode: "9610" as const, direction: "EXPORT" as const, destinationCountry: "US", port: "CNHGH" };

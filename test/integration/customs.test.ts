@@ -184,7 +184,7 @@ describe(`customs: the four-document match, decisions, statistics (${isPostgres(
     const body = found.record.body as MatchResultBody;
     expect(body.status).to.equal("DISCREPANCIES");
     expect(body.discrepancies).to.have.length(1);
-    expect(body.discrepancies[0]).to.include({ code: "amount", field: "amount", expected: "733.88", found: "733.8" });
+    expect(body.discrepancies[0]).to.include({ code: "amount", field: "amount", expected: "735.7", found: "733.8" });
     expect(body.discrepancies[0]!.documents).to.have.members(["ORDER", "PAYMENT"]);
     const queued = await customs.client.customsCases({ status: "DISCREPANCIES" });
     expect(queued.cases.find((c) => c.orderNumber === orderNumber)?.discrepancyCount).to.equal(1);
@@ -196,6 +196,46 @@ describe(`customs: the four-document match, decisions, statistics (${isPostgres(
     expect(cleared.record.version).to.equal(found.record.version + 1);
     expect(clearedBody.documents.find((d) => d.kind === "PAYMENT")).to.include({ recordId: wrong.id, version: 2 });
     matchedOrders.push(orderNumber);
+  });
+
+  it("the retail import tax and the positive list: a wrong tax names the lines, goods off the list are named, the corrected order is MATCHED", async function () {
+    // The tax at the old flat 9.1% of the goods, where the rule gives 62.2 (VAT 13% of goods and freight, at 70%).
+    const wrongTax = { tax: 60.38, total: 733.88 };
+    const taxed: Partial<Record<DocumentKind, SignedRecord>> = {};
+    for (const kind of ["ORDER", "PAYMENT", "WAYBILL", "DECLARATION"] as const)
+      taxed[kind] = await publishDoc(kind, "SO-TAX", kind === "PAYMENT" ? { amount: wrongTax.total } : kind === "WAYBILL" ? {} : wrongTax);
+    // A carton of cigarettes among the goods: not on the positive list.
+    const cigarettes = { lineNo: 3, hsCode: "2402200000", description: "Cigarettes", quantity: 1, unit: "PCE", unitPrice: 10, value: 10, originCountry: "KR" };
+    const offList = { lines: [...order().lines, cigarettes], goodsValue: 673.5, total: 745.7 };
+    const listed: Partial<Record<DocumentKind, SignedRecord>> = {};
+    for (const kind of ["ORDER", "PAYMENT", "WAYBILL", "DECLARATION"] as const)
+      listed[kind] = await publishDoc(kind, "SO-POSITIVE", kind === "PAYMENT" ? { amount: 745.7 } : kind === "WAYBILL" ? {} : offList);
+
+    const tax = (await matchResult("SO-TAX", (b) => b.status !== "INCOMPLETE")).record.body as MatchResultBody;
+    expect(tax.status).to.equal("DISCREPANCIES");
+    expect(tax.discrepancies.map((d) => [d.code, d.field])).to.deep.equal([["tax", "tax"]]);
+    expect(tax.discrepancies[0]).to.include({
+      expected: "62.2 CNY (line 1 HS 3304990099: 37.31 CNY; line 2 HS 2106909090: 24.89 CNY)",
+      found: "60.38 CNY",
+    });
+    expect(tax.discrepancies[0]!.documents).to.deep.equal(["ORDER"]);
+    expect(tax.discrepancies[0]!.message).to.include("line 1 HS 3304990099: 37.31 CNY").and.include("70%");
+
+    const positive = (await matchResult("SO-POSITIVE", (b) => b.status !== "INCOMPLETE")).record.body as MatchResultBody;
+    expect(positive.status).to.equal("DISCREPANCIES");
+    expect(positive.discrepancies.map((d) => [d.code, d.field, d.found])).to.deep.equal([["positive-list", "lines.2.hsCode", "2402200000"]]);
+
+    // Corrected versions (the sample's consistent bodies) clear both.
+    for (const [orderNumber, records] of [
+      ["SO-TAX", taxed],
+      ["SO-POSITIVE", listed],
+    ] as const)
+      for (const kind of ["ORDER", "PAYMENT", "DECLARATION"] as const) await publishDoc(kind, orderNumber, {}, { id: records[kind]!.id, version: 2 });
+    for (const orderNumber of ["SO-TAX", "SO-POSITIVE"]) {
+      const cleared = (await matchResult(orderNumber, (b) => b.status !== "DISCREPANCIES")).record.body as MatchResultBody;
+      expect(cleared.status, `${orderNumber}: ${JSON.stringify(cleared.discrepancies)}`).to.equal("MATCHED");
+      matchedOrders.push(orderNumber);
+    }
   });
 
   it("customs' queue: filtered by status, mode, port and period, keyset-paginated", async function () {
