@@ -6,24 +6,28 @@ import { expect } from "chai";
 import { z } from "zod";
 import { HubError } from "../../sdk/client";
 import { QuotaCheckSchema, type QuotaCheckRequest } from "../../sdk/api";
-import type { Identity } from "../../sdk/records/customs-common";
+import { roundAmount, type Identity } from "../../sdk/records/customs-common";
 import type { MatchResultBody } from "../../sdk/records/match-result";
 import { matchResultId } from "../../server/customs/cases";
 import { BUYER, OTHER_PERSON, declaration, order, parcelWaybill, payment } from "../customs/fixtures";
-import { admit, freshDatabase, hubEnv, isPostgres, startHubProcess, startTestChain, waitFor, type HubProcess, type TestChain, type TestOrg } from "./harness";
+import {
+  admit,
+  freshDatabase,
+  kindOf,
+  hubEnv,
+  isPostgres,
+  startHubProcess,
+  startTestChain,
+  waitFor,
+  type HubProcess,
+  type TestChain,
+  type TestOrg,
+} from "./harness";
 
 const OFFICE = "hz-customs";
+/** The sample order's total in CNY (test/customs/fixtures.ts): each matched order counts this much. */
+const ORDER_TOTAL = order().total;
 const PER_MINUTE = 25;
-
-async function refusal(p: Promise<unknown>): Promise<string> {
-  try {
-    await p;
-    return "allowed";
-  } catch (e) {
-    if (!(e instanceof HubError)) throw e;
-    return `${e.status} ${String(e.problem.type).split("/").pop()}`;
-  }
-}
 
 describe(`customs: the quota pre-check (${isPostgres() ? "PostgreSQL" : "SQLite"})`, function () {
   this.timeout(180_000);
@@ -56,7 +60,7 @@ describe(`customs: the quota pre-check (${isPostgres() ? "PostgreSQL" : "SQLite"
     await chain?.stop();
   });
 
-  /** The four documents of one 733.88 CNY order of `buyer` on `platform`, dated 2026-11-`day`; resolves once it is matched. */
+  /** The four documents of one sample order (ORDER_TOTAL CNY) of `buyer` on `platform`, dated 2026-11-`day`; resolves once it is matched. */
   async function matchedOrder(platform: TestOrg, orderNumber: string, buyer: Identity, day: number): Promise<void> {
     const date = `2026-11-${String(day).padStart(2, "0")}`;
     const consignee = { name: buyer.name, address: "No. 18 Wensan Road, Xihu District, Hangzhou", country: "CN" };
@@ -109,8 +113,8 @@ describe(`customs: the quota pre-check (${isPostgres() ? "PostgreSQL" : "SQLite"
     await matchedOrder(shopB, "SO-QB-1", BUYER, 12);
     // Another buyer's order counts for nothing here.
     await matchedOrder(shopB, "SO-QB-2", OTHER_PERSON, 12);
-    const used = 1467.76;
-    const remaining = 24532.24;
+    const used = roundAmount(2 * ORDER_TOTAL);
+    const remaining = roundAmount(26000 - used);
     // The name and number as another document spells them: the same buyer to the matcher, so to the pre-check.
     const answer = await ask(shopC, { amount: remaining, buyer: { ...BUYER, name: "  ZHANG   san " } });
     expect(answer).to.deep.equal({
@@ -118,12 +122,17 @@ describe(`customs: the quota pre-check (${isPostgres() ? "PostgreSQL" : "SQLite"
       annual: { limitCny: 26000, usedCny: used, remainingCny: remaining, within: true },
     });
     // 26,000 exactly with this order is within; a cent more is over.
-    expect((await ask(shopC, { amount: 24532.25 })).annual).to.deep.equal({ limitCny: 26000, usedCny: used, remainingCny: remaining, within: false });
+    expect((await ask(shopC, { amount: roundAmount(remaining + 0.01) })).annual).to.deep.equal({
+      limitCny: 26000,
+      usedCny: used,
+      remainingCny: remaining,
+      within: false,
+    });
     expect((await ask(shopC, { amount: 4000 })).annual.within).to.equal(true);
     // The year is the order's: by orderedAt as written, and another year is empty.
     expect((await ask(shopC, { year: undefined, orderedAt: "2026-12-31T23:30:00+08:00" })).annual.usedCny).to.equal(used);
     expect((await ask(shopC, { year: 2027 })).annual).to.deep.equal({ limitCny: 26000, usedCny: 0, remainingCny: 26000, within: true });
-    expect((await ask(shopC, { buyer: { ...OTHER_PERSON } })).annual.usedCny).to.equal(733.88);
+    expect((await ask(shopC, { buyer: { ...OTHER_PERSON } })).annual.usedCny).to.equal(ORDER_TOTAL);
   });
 
   it("a platform learns only the sum: the same answer, of exactly these keys, whichever platform asks", async function () {
@@ -144,7 +153,7 @@ describe(`customs: the quota pre-check (${isPostgres() ? "PostgreSQL" : "SQLite"
 
   it("only a platform asks (403); a bad body is a 400 naming the field; a currency without a rate a 400 naming currency", async function () {
     for (const other of [payer, broker, auditor])
-      expect(await refusal(other.client.quotaCheck({ buyer: { ...BUYER }, amount: 1, currency: "CNY" }))).to.equal("403 role-required");
+      expect(await kindOf(other.client.quotaCheck({ buyer: { ...BUYER }, amount: 1, currency: "CNY" }))).to.equal("403 role-required");
     const fields = async (body: unknown) => {
       try {
         await shopA.client.call("POST", "/v1/customs/quota-check", z.unknown(), { body });
@@ -182,9 +191,9 @@ describe(`customs: the quota pre-check (${isPostgres() ? "PostgreSQL" : "SQLite"
   it(`over ${PER_MINUTE} calls a minute a platform is refused (429), counted per platform`, async function () {
     const fresh = await admit(hub.url, "shop-four", ["PLATFORM"]);
     for (let i = 0; i < PER_MINUTE; i++) await ask(fresh);
-    expect(await refusal(ask(fresh))).to.equal("429 rate-limited");
+    expect(await kindOf(ask(fresh))).to.equal("429 rate-limited");
     // Another platform is not held up by it.
-    expect((await ask(shopB)).annual.usedCny).to.equal(1467.76);
+    expect((await ask(shopB)).annual.usedCny).to.equal(roundAmount(2 * ORDER_TOTAL));
     expect((await accessLog()).some((e) => e.actor === fresh.id && e.action === "DENY" && e.detail === "customs quota-check: 429 rate-limited")).to.equal(true);
   });
 });
