@@ -159,26 +159,31 @@ export function containmentOf(type: string, body: unknown): ContainmentStatement
   }
   if (type === "Waybill") {
     const w = WaybillBody.safeParse(body);
-    if (!w.success || w.data.waybillType === "MASTER" || w.data.masterWaybillNumber === undefined) return undefined;
-    const container = { kind: "MASTER" as const, id: w.data.masterWaybillNumber };
-    return {
-      kind: "waybill",
-      container,
-      edges: [
-        {
-          container,
-          content: { kind: w.data.waybillType, id: w.data.waybillNumber },
-          relation: "contains",
-          pieceCount: w.data.pieceCount,
-          grossWeight: w.data.grossWeight,
-          fields: WAYBILL_FIELDS,
-        },
-      ],
-      discrepancies: [],
-      origin: [],
-    };
+    return w.success ? waybillContainmentOf(w.data) : undefined;
   }
   return undefined;
+}
+
+/** What a (valid) waybill says contains what: a house or parcel waybill is in its master; a master says nothing. */
+export function waybillContainmentOf(w: WaybillBody): ContainmentStatement | undefined {
+  if (w.waybillType === "MASTER" || w.masterWaybillNumber === undefined) return undefined;
+  const container = { kind: "MASTER" as const, id: w.masterWaybillNumber };
+  return {
+    kind: "waybill",
+    container,
+    edges: [
+      {
+        container,
+        content: { kind: w.waybillType, id: w.waybillNumber },
+        relation: "contains",
+        pieceCount: w.pieceCount,
+        grossWeight: w.grossWeight,
+        fields: WAYBILL_FIELDS,
+      },
+    ],
+    discrepancies: [],
+    origin: [],
+  };
 }
 
 /** The ONE Record classes whose objects are pieces, and loading units (sdk/one-record/model.ts for the rest). */

@@ -1,4 +1,4 @@
-import { containmentOf, logisticsObjectContainmentOf } from "../../sdk/consolidation";
+import { containmentOf, logisticsObjectContainmentOf, waybillContainmentOf } from "../../sdk/consolidation";
 import type { SignedRecord } from "../../sdk/envelope";
 import { WaybillBody } from "../../sdk/records/waybill";
 import { insertRows } from "../db/bulk-insert";
@@ -39,13 +39,28 @@ export class ConsolidationIndexer implements RecordObserver {
     const waybills: (string | number | null)[][] = [];
     const ends: { id: string; at: string }[] = [];
     for (const r of latest.values()) {
-      const said = r.type === LOGISTICS_OBJECT ? logisticsObjectContainmentOf(r.body, this.iris.object(r.id)) : containmentOf(r.type, r.body);
+      // A waybill's body is parsed once, for its row and for what it contains (checked by the publish path already).
+      const waybill = r.type === WAYBILL ? WaybillBody.parse(r.body) : undefined;
+      const said =
+        r.type === LOGISTICS_OBJECT
+          ? logisticsObjectContainmentOf(r.body, this.iris.object(r.id))
+          : waybill
+            ? waybillContainmentOf(waybill)
+            : containmentOf(r.type, r.body);
       const from = new Date(said?.at ?? now).toISOString();
       if (r.version > 1) ends.push({ id: r.id, at: from });
-      if (r.type === WAYBILL) {
-        const w = WaybillBody.parse(r.body);
-        waybills.push([r.id, r.version, r.digest, r.owner, w.waybillNumber, w.waybillType, w.orderNumber ?? null, w.platform ?? null, from]);
-      }
+      if (waybill)
+        waybills.push([
+          r.id,
+          r.version,
+          r.digest,
+          r.owner,
+          waybill.waybillNumber,
+          waybill.waybillType,
+          waybill.orderNumber ?? null,
+          waybill.platform ?? null,
+          from,
+        ]);
       if (!said) continue;
       statements.push([
         r.id,
