@@ -92,6 +92,38 @@ export const declaration = (over: Partial<RecordBody<"CustomsDeclaration">> = {}
   ...over,
 });
 
+/** An order's money: goods lines and amounts, which its payment and declaration repeat. */
+export type OrderMoney = Pick<RecordBody<"Order">, "lines" | "goodsValue" | "freight" | "insurance" | "discount" | "tax" | "total">;
+
+/**
+ * The four consistent documents of one 1210 import of `buyer` on `platform`, ordered on `day` of
+ * November 2026, with numbers of its own: this file's goods and money unless `over` says otherwise.
+ */
+export function sampleCase(
+  orderNumber: string,
+  buyer: Identity,
+  day: number,
+  over: Partial<OrderMoney> & { port?: string; platform?: string } = {},
+): { order: RecordBody<"Order">; payment: RecordBody<"Payment">; waybill: RecordBody<"Waybill">; declaration: RecordBody<"CustomsDeclaration"> } {
+  const { platform = PLATFORM, ...money } = over;
+  const date = `2026-11-${String(day).padStart(2, "0")}`;
+  const consignee = { name: buyer.name, address: "No. 18 Wensan Road, Xihu District, Hangzhou", country: "CN" };
+  const ref = { orderNumber, platform, paymentTransactionNumber: `PAY-${orderNumber}`, waybillNumber: `WB${orderNumber}` };
+  return {
+    order: order({ orderNumber, orderedAt: `${date}T10:00:00+08:00`, buyer: { ...buyer }, consignee, ...money }),
+    payment: payment({
+      orderNumber,
+      platform,
+      transactionNumber: ref.paymentTransactionNumber,
+      payer: { ...buyer },
+      paidAt: `${date}T10:01:00+08:00`,
+      ...(money.total !== undefined ? { amount: money.total } : {}),
+    }),
+    waybill: parcelWaybill({ orderNumber, platform, waybillNumber: ref.waybillNumber, consignee }),
+    declaration: declaration({ ...ref, declaredAt: `${date}T12:00:00+08:00`, buyer: { ...buyer }, ...money }),
+  };
+}
+
 /** A case document as the hub would hand it to the matcher (the digest is a stand-in). */
 export function caseDocument(kind: CaseDocument["kind"], body: unknown, options: { recordId?: string; version?: number } = {}): CaseDocument {
   const recordId = options.recordId ?? `${kind.toLowerCase()}-1`;

@@ -7,9 +7,8 @@
 import { expect } from "chai";
 import { prcIdCheckCharacter, type Identity } from "../../sdk/records/customs-common";
 import type { MatchResultBody } from "../../sdk/records/match-result";
-import type { RecordBody } from "../../sdk/records";
 import { matchResultId } from "../../server/customs/cases";
-import { BUYER, OTHER_PERSON, declaration, order, parcelWaybill, payment } from "../customs/fixtures";
+import { BUYER, OTHER_PERSON, declaration, order, parcelWaybill, sampleCase, type OrderMoney } from "../customs/fixtures";
 import {
   admit,
   freshDatabase,
@@ -59,27 +58,13 @@ describe(`customs over time: the annual limit in date order, statistics by origi
     await chain?.stop();
   });
 
-  type Money = Pick<RecordBody<"Order">, "lines" | "goodsValue" | "freight" | "insurance" | "discount" | "tax" | "total">;
-
   /** The four documents of one 1210 import of `buyer`, dated `day` (November 2026); the fixtures' goods unless `over` says otherwise. */
-  async function publishOrder(orderNumber: string, buyer: Identity, day: number, over: Partial<Money> & { port?: string } = {}): Promise<void> {
-    const date = `2026-11-${String(day).padStart(2, "0")}`;
-    const person = { buyer: { ...buyer } };
-    const consignee = { name: buyer.name, address: "No. 18 Wensan Road, Xihu District, Hangzhou", country: "CN" };
-    const ref = { orderNumber, paymentTransactionNumber: `PAY-${orderNumber}`, waybillNumber: `WB${orderNumber}` };
-    await platform.client.publish("Order", order({ orderNumber, orderedAt: `${date}T10:00:00+08:00`, ...person, consignee, ...over }));
-    await payer.client.publish(
-      "Payment",
-      payment({
-        orderNumber,
-        transactionNumber: ref.paymentTransactionNumber,
-        payer: { ...buyer },
-        paidAt: `${date}T10:01:00+08:00`,
-        ...(over.total !== undefined ? { amount: over.total } : {}),
-      }),
-    );
-    await carrier.client.publish("Waybill", parcelWaybill({ orderNumber, waybillNumber: ref.waybillNumber, consignee }));
-    await broker.client.publish("CustomsDeclaration", declaration({ ...ref, declaredAt: `${date}T12:00:00+08:00`, ...person, ...over }));
+  async function publishOrder(orderNumber: string, buyer: Identity, day: number, over: Partial<OrderMoney> & { port?: string } = {}): Promise<void> {
+    const docs = sampleCase(orderNumber, buyer, day, over);
+    await platform.client.publish("Order", docs.order);
+    await payer.client.publish("Payment", docs.payment);
+    await carrier.client.publish("Waybill", docs.waybill);
+    await broker.client.publish("CustomsDeclaration", docs.declaration);
   }
 
   const flagged = (b: MatchResultBody) => b.discrepancies.some((d) => d.code === "limit-annual");

@@ -9,7 +9,7 @@ import { QuotaCheckSchema, type QuotaCheckRequest } from "../../sdk/api";
 import { roundAmount, type Identity } from "../../sdk/records/customs-common";
 import type { MatchResultBody } from "../../sdk/records/match-result";
 import { matchResultId } from "../../server/customs/cases";
-import { BUYER, OTHER_PERSON, declaration, order, parcelWaybill, payment } from "../customs/fixtures";
+import { BUYER, OTHER_PERSON, order, sampleCase } from "../customs/fixtures";
 import {
   admit,
   freshDatabase,
@@ -62,16 +62,11 @@ describe(`customs: the quota pre-check (${isPostgres() ? "PostgreSQL" : "SQLite"
 
   /** The four documents of one sample order (ORDER_TOTAL CNY) of `buyer` on `platform`, dated 2026-11-`day`; resolves once it is matched. */
   async function matchedOrder(platform: TestOrg, orderNumber: string, buyer: Identity, day: number): Promise<void> {
-    const date = `2026-11-${String(day).padStart(2, "0")}`;
-    const consignee = { name: buyer.name, address: "No. 18 Wensan Road, Xihu District, Hangzhou", country: "CN" };
-    const ref = { orderNumber, platform: platform.id, paymentTransactionNumber: `PAY-${orderNumber}`, waybillNumber: `WB${orderNumber}` };
-    await platform.client.publish("Order", order({ orderNumber, orderedAt: `${date}T10:00:00+08:00`, buyer: { ...buyer }, consignee }));
-    await payer.client.publish(
-      "Payment",
-      payment({ orderNumber, platform: platform.id, transactionNumber: ref.paymentTransactionNumber, payer: { ...buyer }, paidAt: `${date}T10:01:00+08:00` }),
-    );
-    await carrier.client.publish("Waybill", parcelWaybill({ orderNumber, platform: platform.id, waybillNumber: ref.waybillNumber, consignee }));
-    await broker.client.publish("CustomsDeclaration", declaration({ ...ref, declaredAt: `${date}T12:00:00+08:00`, buyer: { ...buyer } }));
+    const docs = sampleCase(orderNumber, buyer, day, { platform: platform.id });
+    await platform.client.publish("Order", docs.order);
+    await payer.client.publish("Payment", docs.payment);
+    await carrier.client.publish("Waybill", docs.waybill);
+    await broker.client.publish("CustomsDeclaration", docs.declaration);
     const result = await waitFor(`the match result of ${orderNumber}`, async () => {
       const stored = await platform.client.getRecord(matchResultId(platform.id, orderNumber)).catch(() => undefined);
       return stored && (stored.record.body as MatchResultBody).status !== "INCOMPLETE" ? stored : undefined;
