@@ -166,6 +166,23 @@ export function checkDocumentTotals(doc: DocumentTotals, ctx: z.RefinementCtx): 
   }
 }
 
+/**
+ * The China e-port message a document was converted from (sdk/ceb): its type, its head's guid and
+ * the codes it named the enterprises, the customs areas and the list by, as declared. The receipt
+ * of the document answers in these codes.
+ */
+export const CebSource = z
+  .object({
+    message: z.enum(["CEB311", "CEB411", "CEB511", "CEB621"]),
+    guid: z.string().regex(/^[0-9A-F]{8}-[0-9A-F]{4}-[0-9A-F]{4}-[0-9A-F]{4}-[0-9A-F]{12}$/, "a CEB guid is an upper-case UUID"),
+    codes: z.partialRecord(
+      z.enum(["ebpCode", "ebcCode", "payCode", "logisticsCode", "agentCode", "customsCode", "portCode", "copNo", "invtNo"]),
+      z.string().min(1).max(50),
+    ),
+  })
+  .strict();
+export type CebSource = z.infer<typeof CebSource>;
+
 /** Fields naming where and how goods are declared, shared by Order and CustomsDeclaration. */
 export const declaredShape = {
   supervisionMode: SupervisionMode,

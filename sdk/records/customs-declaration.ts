@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { OrgIdSchema } from "../envelope";
 import { IsoDateTime, Weight } from "./codes";
-import { Identity, OrderNumber, checkDocumentTotals, declaredShape, moneyShape } from "./customs-common";
+import { Identity, OrderNumber, checkDocumentTotals, declaredShape, moneyShape, CebSource } from "./customs-common";
 
 /**
  * The cross-border e-commerce list (China's 申报清单) of one order, filed by a customs broker or the
@@ -19,6 +19,7 @@ export const CustomsDeclarationBody = z
     buyer: Identity,
     ...moneyShape,
     netWeight: Weight,
+    ceb: CebSource.optional(),
   })
   .strict()
   .superRefine(checkDocumentTotals);

@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { OrgIdSchema } from "../envelope";
 import { IsoDateTime } from "./codes";
-import { Consignee, Identity, OrderNumber, checkDocumentTotals, declaredShape, moneyShape } from "./customs-common";
+import { Consignee, Identity, OrderNumber, checkDocumentTotals, declaredShape, moneyShape, CebSource } from "./customs-common";
 
 /**
  * A cross-border e-commerce order, published by the e-commerce platform (the record's owner is the
@@ -25,6 +25,7 @@ export const OrderBody = z
     paymentProvider: OrgIdSchema.optional(),
     logisticsProvider: OrgIdSchema.optional(),
     declarant: OrgIdSchema.optional(),
+    ceb: CebSource.optional(),
   })
   .strict()
   .superRefine(checkDocumentTotals);

@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { OrgIdSchema } from "../envelope";
 import { CurrencyCode, IsoDateTime } from "./codes";
-import { Amount, Identity, OrderNumber } from "./customs-common";
+import { Amount, Identity, OrderNumber, CebSource } from "./customs-common";
 
 /** The payment of an order, published by the payment firm. `payer` is personal data. */
 export const PaymentBody = z
@@ -13,6 +13,7 @@ export const PaymentBody = z
     amount: Amount,
     currency: CurrencyCode,
     paidAt: IsoDateTime,
+    ceb: CebSource.optional(),
   })
   .strict();
 export type PaymentBody = z.infer<typeof PaymentBody>;

@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { OrgIdSchema } from "../envelope";
 import { AwbNumber, IataAirlineCode, IataAirportCode, Party, Weight } from "./codes";
-import { OrderNumber } from "./customs-common";
+import { OrderNumber, CebSource } from "./customs-common";
 
 /**
  * Master or house air waybill (ONE Record `Waybill`); a house waybill names its master
@@ -26,6 +26,7 @@ export const WaybillBody = z
     // PARCEL only (and required there).
     orderNumber: OrderNumber.optional(),
     platform: OrgIdSchema.optional(),
+    ceb: CebSource.optional(),
   })
   .strict()
   .superRefine((w, ctx) => {
