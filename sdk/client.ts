@@ -1,3 +1,4 @@
+import { CebContextSchema, CebDirectorySchema, CebMessageError, cebDrafts, readCebDeclaration, type CebContext, type CebDirectory } from "./ceb";
 import { randomUUID } from "node:crypto";
 import { z } from "zod";
 import {
@@ -506,6 +507,42 @@ export class HubClient {
   /** This organisation's notifications after sequence number `after` (oldest first); pass `next` to read on. */
   notifications(after = 0, limit?: number): Promise<z.output<typeof NotificationPageSchema>> {
     return this.call("GET", `/v1/notifications${queryString({ after, limit })}`, NotificationPageSchema);
+  }
+
+  /** The hub's e-port directory: enterprise codes to organisations, customs areas to offices and ports. */
+  cebDirectory(): Promise<CebDirectory> {
+    return this.call("GET", "/v1/customs/ceb/directory", CebDirectorySchema);
+  }
+
+  /**
+   * A publisher's own path for an e-port import declaration (CEB311, CEB411, CEB511 or CEB621 XML):
+   * converted with the hub's directory and `context` (what the message does not carry, sdk/ceb/records.ts),
+   * signed with this organisation's key and published in one all-or-nothing batch. A change
+   * (appType 2) is the next version of the record the first declaration made. Throws
+   * CebMessageError naming the element (or context field) at fault before anything is sent.
+   */
+  async publishCebMessage(xml: string, context: CebContext = {}): Promise<Published[]> {
+    const declaration = readCebDeclaration(xml);
+    const drafts = cebDrafts(declaration, await this.cebDirectory(), CebContextSchema.parse(context), this.identity().orgId);
+    const records: SignedRecord[] = [];
+    for (const d of drafts) {
+      let version = 1;
+      if (d.change) {
+        try {
+          version = (await this.getRecord(d.id)).record.version + 1;
+        } catch (e) {
+          if (e instanceof HubError && e.status === 404) throw new CebMessageError("", "app-type", `appType 2 changes a declared record; the hub holds no ${d.id}`);
+          throw e;
+        }
+      }
+      records.push(this.signRecord(d.type, d.body, { id: d.id, version }));
+    }
+    return this.publishBatch(records);
+  }
+
+  /** The e-port receipt (CEB312, CEB412, CEB512 or CEB622 XML) of a document this organisation published from an e-port message. */
+  async cebReceipt(recordId: string): Promise<string> {
+    return (await this.open(`/v1/customs/receipts/${encodeURIComponent(recordId)}`, "application/xml")).text();
   }
 
   /** Customs: one page of this office's queue (filters: status, mode, port, from, to; `after` = the previous page's `next`). */

@@ -223,7 +223,8 @@ export function createApp(parts: HubParts, services: HubServices): express.Expre
     perMinute: config.CUSTOMS_QUOTA_CHECK_PER_MIN,
     ...(config.CUSTOMS_MATCH_RULES ? { rules: config.CUSTOMS_MATCH_RULES } : {}),
   };
-  app.use(customsRoutes({ db, provider, proofs, chain, accessLog, auth, quota }));
+  const cebDirectory = config.CUSTOMS_CEB_DIRECTORY ?? { enterprises: {}, customsAreas: {} };
+  app.use(customsRoutes({ db, provider, proofs, chain, accessLog, auth, quota, cebDirectory }));
   app.use(custodyRoutes({ db, provider, auth, accessLog }));
   app.use(consolidationRoutes({ db, provider, auth, accessLog }));
   app.use(resolveRoutes({ db, provider, auth, accessLog, proofs, iris: services.iris, pageSize: config.RESOLVE_PAGE_SIZE }));

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { CebDirectorySchema } from "../sdk/ceb";
 import { MatchRulesSchema } from "./customs/rules";
 import { CustomsAirportsSchema } from "./one-record/customs-airports";
 
@@ -7,6 +8,29 @@ const address = z.string().regex(/^0x[0-9a-fA-F]{40}$/, "must be a 20-byte hex a
 const int = (def: number) => z.coerce.number().int().positive().default(def);
 
 /** The hub's configuration, read from the environment once at start-up. */
+/** A setting holding a JSON object checked by `schema`; a fault names the field (undefined when unset). */
+function jsonSetting<S extends z.ZodType>(schema: S, example: string) {
+  return z
+    .string()
+    .optional()
+    .transform((text, ctx): z.output<S> | undefined => {
+      if (!text) return undefined;
+      let json: unknown;
+      try {
+        json = JSON.parse(text);
+      } catch {
+        ctx.addIssue({ code: "custom", message: `must be a JSON object, e.g. ${example}` });
+        return z.NEVER;
+      }
+      const parsed = schema.safeParse(json);
+      if (!parsed.success) {
+        ctx.addIssue({ code: "custom", message: parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ") });
+        return z.NEVER;
+      }
+      return parsed.data;
+    });
+}
+
 export const ConfigSchema = z
   .object({
     HOST: z.string().default("127.0.0.1"),
@@ -121,25 +145,10 @@ export const ConfigSchema = z
     // Customs reads the manifest of flights arriving at its airports (docs/one-record.md "Sharing"),
     // e.g. "customs-hkg=HKG;customs-pvg=PVG,SHA"; empty: nobody by this policy.
     CUSTOMS_AIRPORTS: CustomsAirportsSchema,
-    CUSTOMS_MATCH_RULES: z
-      .string()
-      .optional()
-      .transform((text, ctx) => {
-        if (!text) return undefined;
-        let json: unknown;
-        try {
-          json = JSON.parse(text);
-        } catch {
-          ctx.addIssue({ code: "custom", message: 'must be a JSON object, e.g. {"tolerance":0.05}' });
-          return z.NEVER;
-        }
-        const rules = MatchRulesSchema.partial().safeParse(json);
-        if (!rules.success) {
-          ctx.addIssue({ code: "custom", message: rules.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ") });
-          return z.NEVER;
-        }
-        return rules.data;
-      }),
+    CUSTOMS_MATCH_RULES: jsonSetting(MatchRulesSchema.partial(), '{"tolerance":0.05}'),
+    // The e-port directory (docs/customs.md "E-port messages"): enterprise codes to organisations,
+    // customs areas to offices and ports; empty: no e-port message converts.
+    CUSTOMS_CEB_DIRECTORY: jsonSetting(CebDirectorySchema, '{"enterprises":{"3301960XYZ":"shop-global"},"customsAreas":{"2991":{"customsOffice":"hz-customs"}}}'),
   })
   .refine((c) => c.HTTP_HEADERS_TIMEOUT_MS <= c.HTTP_REQUEST_TIMEOUT_MS, {
     path: ["HTTP_HEADERS_TIMEOUT_MS"],

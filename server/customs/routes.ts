@@ -4,11 +4,13 @@ import { OrgIdSchema } from "../../sdk/envelope";
 import { OrderNumber } from "../../sdk/records/customs-common";
 import type { Role } from "../../sdk/roles";
 import { callerOf, type Caller } from "../auth/caller";
-import { deniedLookup } from "../access-log/logged";
-import { HttpProblem, forbidden, fromZod, notFound } from "../http/problem";
+import { deniedLookup, readLine } from "../access-log/logged";
+import type { CebDirectory } from "../../sdk/ceb";
+import { HttpProblem, conflict, forbidden, fromZod, notFound } from "../http/problem";
 import { rateLimit } from "../http/rate-limit";
 import { identityKeyer } from "./identity";
 import { quotaCheck } from "./quota";
+import { documentReceipt } from "./receipts";
 import { resolveMatchRules, type MatchRules } from "./rules";
 import { casePicture, listCases, type PictureDeps } from "./queue";
 import { customsStatistics } from "./statistics";
@@ -18,7 +20,12 @@ export interface CustomsRouteDeps extends PictureDeps {
   auth: RequestHandler;
   /** The quota pre-check: the matcher's identity key and rules, and its calls a minute per platform. */
   quota: { matchKey: string; rules?: Partial<MatchRules>; perMinute: number };
+  /** The operator's e-port directory (CUSTOMS_CEB_DIRECTORY). */
+  cebDirectory: CebDirectory;
 }
+
+/** The access log's name for a receipt read. */
+const RECEIPT = "customs receipt";
 
 /** The access log's name for a quota pre-check (never the buyer: the line names who asked, not about whom). */
 const QUOTA_CHECK = "customs quota-check";
@@ -72,6 +79,29 @@ export function customsRoutes(deps: CustomsRouteDeps): Router {
     const q = SummaryDraftQuerySchema.safeParse(req.query);
     if (!q.success) throw fromZod("invalid-query", "mode (9610 or 1210), customsOffice, from and to (YYYY-MM-DD) are required.", q.error);
     res.json(await summaryDraft(db, provider, caller.orgId, q.data));
+  });
+
+  // The directory publishers convert their e-port messages with (sdk/ceb): enterprise codes are public registrations.
+  router.get("/v1/customs/ceb/directory", auth, (req, res) => {
+    callerOf(req);
+    res.json(deps.cebDirectory);
+  });
+
+  // A document's e-port receipt, for its publisher only; anyone else gets the 404 of a document that
+  // does not exist (after the same query), and the publisher a DENY line naming the caller.
+  router.get("/v1/customs/receipts/:recordId", auth, async (req, res) => {
+    const caller = callerOf(req);
+    const recordId = String(req.params.recordId);
+    const answer = await documentReceipt(db, provider, recordId);
+    if (!answer.found || answer.owner !== caller.orgId) {
+      await accessLog.append(
+        answer.found ? { ...deniedLookup(caller.orgId, RECEIPT), recordId, owner: answer.owner } : deniedLookup(caller.orgId, RECEIPT),
+      );
+      throw notFound();
+    }
+    if (answer.xml === undefined) throw conflict("no-eport-message", "This document was not published from an e-port message (its body has no ceb source): it has no receipt.");
+    await accessLog.append(readLine(caller.orgId, { id: recordId, version: answer.version, owner: answer.owner }, RECEIPT));
+    res.type("application/xml").send(answer.xml);
   });
 
   // Counted per platform (after its role is checked, so only platforms' calls count).
