@@ -54,6 +54,8 @@ export const CebContextSchema = z
     origin: IataAirportCode.optional(),
     destination: IataAirportCode.optional(),
     shipper: Party.optional(),
+    /** CEB621: the order's payment transaction (the list names the order, not its payment). */
+    payTransactionId: z.string().min(1).max(60).optional(),
     /** CEB621: the tax withheld and the discount of the order (lists carry neither; customs returns the tax in CEB816). */
     tax: Amount.optional(),
     discount: Amount.optional(),
@@ -76,11 +78,15 @@ export const SENDER_CODE: Record<CebDeclarationType, string> = { CEB311: "ebpCod
 
 const RECORD_OF: Record<CebDeclarationType, CebRecordType> = { CEB311: "Order", CEB411: "Payment", CEB511: "Waybill", CEB621: "CustomsDeclaration" };
 
-/** A record id from a prefix and a business key; a key not valid in an id (or too long) is replaced by its hash. */
+/**
+ * A record id in the signer's namespace (`owner:`, as the hub requires of new ids) from the kind and
+ * the business key; a key not valid in an id (or too long) is replaced by its hash, under another
+ * prefix so the two forms never collide.
+ */
 function recordIdOf(kind: string, owner: string, key: string): string {
-  const plain = `ceb:${kind}:${owner}:${key}`;
+  const plain = `${owner}:ceb-${kind}:${key}`;
   if (RecordIdSchema.safeParse(plain).success) return plain;
-  return `ceb-h:${kind}:${owner}:${createHash("sha256").update(key, "utf8").digest("hex").slice(0, 40)}`;
+  return `${owner}:ceb-h-${kind}:${createHash("sha256").update(key, "utf8").digest("hex").slice(0, 40)}`;
 }
 
 /** Collects a body and, for each of its fields, the element it came from (so a refusal names the element). */
@@ -279,6 +285,7 @@ function declarationDraft(c: Converter, el: CebBusinessElement): BodyBuilder {
   put(b, h, "declaredAt", "appTime", time);
   b.set("platform", orgOf(c, h.get("ebpCode"), h.pathOf("ebpCode")), h.pathOf("ebpCode"));
   put(b, h, "orderNumber", "orderNo");
+  if (c.context.payTransactionId) b.set("paymentTransactionNumber", c.context.payTransactionId, "context.payTransactionId");
   put(b, h, "waybillNumber", "logisticsNo");
   put(b, h, "buyer.name", "buyerName");
   put(b, h, "buyer.idType", "buyerIdType", idType);

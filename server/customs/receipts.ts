@@ -82,7 +82,7 @@ function receiptOf(recordId: string, row: ReceiptRow, source: CebSource): CebRec
               ebcCode: codes.ebcCode,
               agentCode: codes.agentCode,
               copNo: codes.copNo ?? codes.invtNo,
-              preNo: preNumber(recordId, asDate(row.publishedAt) ?? at),
+              preNo: preNumber(recordId, new Date(String(body.declaredAt))),
               invtNo: codes.invtNo,
             };
   const defined = Object.fromEntries(Object.entries({ ...fields, ...tail }).filter((e): e is [string, string] => e[1] !== undefined));

@@ -36,7 +36,7 @@ export const ORDER_CONTEXT: CebContext = {
   agentCode: CODES.broker,
 };
 export const WAYBILL_CONTEXT: CebContext = { ebpCode: CODES.platform, origin: "HGH", destination: "HGH", shipper: { name: "Hangzhou Bonded Warehouse", country: "CN" } };
-export const LIST_CONTEXT: CebContext = { tax: 62.2, discount: 10 };
+export const LIST_CONTEXT: CebContext = { tax: 62.2, discount: 10, payTransactionId: "PAY-20261111-778899" };
 
 export type FieldList = [string, string][];
 type Over = Record<string, string | undefined>;

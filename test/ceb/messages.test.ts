@@ -22,7 +22,7 @@ describe("e-port messages: import declarations into the hub's records", function
   it("CEB311: an order, its money as declared (acturalPaid = goodsValue + freight + taxTotal - discount), codes as ISO, times as China time", function () {
     const [draft] = convert(ceb311(), ORDER_CONTEXT, "shop-global");
     expect(draft!.type).to.equal("Order");
-    expect(draft!.id).to.equal("ceb:order:shop-global:SO-2026-000123");
+    expect(draft!.id).to.equal("shop-global:ceb-order:SO-2026-000123");
     expect(draft!.change).to.equal(false);
     const body = draft!.body as CebDraft<"Order">["body"];
     expect(body).to.include({ orderNumber: "SO-2026-000123", supervisionMode: "1210", direction: "IMPORT", customsOffice: "hz-customs", port: "CNHGH" });
