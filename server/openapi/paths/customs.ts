@@ -10,7 +10,8 @@ import {
   SummaryDraftQuerySchema,
   SummaryDraftSchema,
 } from "../../../sdk/api";
-import { OrgIdSchema } from "../../../sdk/envelope";
+import { CebDirectorySchema } from "../../../sdk/ceb";
+import { OrgIdSchema, RecordIdSchema } from "../../../sdk/envelope";
 import { OrderNumber } from "../../../sdk/records/customs-common";
 import { BEARER_PROBLEMS, BODY_PROBLEMS, JSON_TYPE, NOT_FOUND, named, problems, type Operation } from "../registry";
 
@@ -81,5 +82,30 @@ export const customsOperations: Operation[] = [
       "The buyer is keyed as the matcher keys it; the annual sum is the buyer's matched personal imports of the calendar year on the hub, whichever platform sold them. The answer holds that sum only. At most CUSTOMS_QUOTA_CHECK_PER_MIN calls a minute per platform (429 `rate-limited` with Retry-After); every call is in the access log.",
     responses: [{ status: 200, description: "The order against the limits.", content: { [JSON_TYPE]: named("QuotaCheck", QuotaCheckSchema) } }],
     problems: problems(BEARER_PROBLEMS, BODY_PROBLEMS, ROLE_REQUIRED, { 400: ["invalid-quota-check", "unknown-exchange-rate"], 429: ["rate-limited"] }),
+  },
+  {
+    operationId: "getCebDirectory",
+    method: "get",
+    path: "/v1/customs/ceb/directory",
+    summary: "The e-port directory: enterprise codes to organisations, customs areas to offices and ports (any member)",
+    tags: ["customs"],
+    security: "bearer",
+    description:
+      "The operator's CUSTOMS_CEB_DIRECTORY, with which a publisher converts its China e-port messages (CEB311, CEB411, CEB511, CEB621) into the hub's records and signs them (SDK publishCebMessage; docs/customs.md, \"E-port messages\").",
+    responses: [{ status: 200, description: "The directory.", content: { [JSON_TYPE]: named("CebDirectory", CebDirectorySchema) } }],
+    problems: problems(BEARER_PROBLEMS),
+  },
+  {
+    operationId: "getCebReceipt",
+    method: "get",
+    path: "/v1/customs/receipts/{recordId}",
+    summary: "The e-port receipt of a customs document published from an e-port message (its publisher only)",
+    tags: ["customs"],
+    security: "bearer",
+    pathParams: z.object({ recordId: RecordIdSchema }),
+    description:
+      "CEB312 (order), CEB412 (payment), CEB512 (waybill) or CEB622 (inventory list) XML in the namespace http://www.chinaport.gov.cn/ceb, in the message's own codes. returnStatus: 2 declared, the case not yet matched; 120 entered (matched); 100 returned (customs rejected, or the order does not name the publisher); for a list customs' decision: 500 inspection, 599 held, 800 released. Anyone but the document's publisher gets 404, as for a document that does not exist.",
+    responses: [{ status: 200, description: "The receipt.", content: { "application/xml": { raw: { type: "string", description: "A CEB312, CEB412, CEB512 or CEB622 message (XML)." } } } }],
+    problems: problems(BEARER_PROBLEMS, NOT_FOUND, { 409: ["no-eport-message"] }),
   },
 ];
