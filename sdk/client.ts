@@ -531,7 +531,8 @@ export class HubClient {
         try {
           version = (await this.getRecord(d.id)).record.version + 1;
         } catch (e) {
-          if (e instanceof HubError && e.status === 404) throw new CebMessageError("", "app-type", `appType 2 changes a declared record; the hub holds no ${d.id}`);
+          if (e instanceof HubError && e.status === 404)
+            throw new CebMessageError("", "app-type", `appType 2 changes a declared record; the hub holds no ${d.id}`);
           throw e;
         }
       }

@@ -148,7 +148,10 @@ export const ConfigSchema = z
     CUSTOMS_MATCH_RULES: jsonSetting(MatchRulesSchema.partial(), '{"tolerance":0.05}'),
     // The e-port directory (docs/customs.md "E-port messages"): enterprise codes to organisations,
     // customs areas to offices and ports; empty: no e-port message converts.
-    CUSTOMS_CEB_DIRECTORY: jsonSetting(CebDirectorySchema, '{"enterprises":{"3301960XYZ":"shop-global"},"customsAreas":{"2991":{"customsOffice":"hz-customs"}}}'),
+    CUSTOMS_CEB_DIRECTORY: jsonSetting(
+      CebDirectorySchema,
+      '{"enterprises":{"3301960XYZ":"shop-global"},"customsAreas":{"2991":{"customsOffice":"hz-customs"}}}',
+    ),
   })
   .refine((c) => c.HTTP_HEADERS_TIMEOUT_MS <= c.HTTP_REQUEST_TIMEOUT_MS, {
     path: ["HTTP_HEADERS_TIMEOUT_MS"],

@@ -89,7 +89,8 @@ export function readFields(el: XmlElement, table: readonly FieldRow[]): Fields {
     const text = child.text.trim();
     // An empty optional element is the same as an absent one (publishers write both).
     if (text === "" && !row[2]) continue;
-    if (!formatTest(row[1])(text)) throw new CebMessageError(child.path, "format", `${child.local} is ${describe(row[1])} (${row[1]}); found "${text.slice(0, 40)}"`);
+    if (!formatTest(row[1])(text))
+      throw new CebMessageError(child.path, "format", `${child.local} is ${describe(row[1])} (${row[1]}); found "${text.slice(0, 40)}"`);
     values.set(child.local, text);
     paths.set(child.local, child.path);
   }

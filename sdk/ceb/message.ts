@@ -71,42 +71,47 @@ export function rootGuid(root: XmlElement): string {
   return guid;
 }
 
+/** Parses a message and checks its root: a `CEBnnnMessage` of one of `types`, in the CEB namespace, with its guid and version. */
+export function readRoot<T extends string>(xml: string, types: Record<T, unknown>, limits?: XmlLimits): { root: XmlElement; type: T; guid: string } {
+  const root = readXml(xml, limits);
+  const type = /^(CEB\d{3})Message$/.exec(root.local)?.[1];
+  if (root.ns !== CEB_NS || type === undefined || !Object.hasOwn(types, type)) {
+    const names = Object.keys(types).map((t) => `${t}Message`);
+    throw new CebMessageError(root.path, "message-type", `the root is one of ${names.join(", ")} in the namespace ${CEB_NS}`);
+  }
+  return { root, type: type as T, guid: rootGuid(root) };
+}
+
 /** Reads an import declaration: its type from the root element, every element checked against the field tables. */
 export function readCebDeclaration(xml: string, limits?: XmlLimits): CebDeclaration {
-  const root = readXml(xml, limits);
-  const match = /^(CEB\d{3})Message$/.exec(root.local);
-  const type = match?.[1];
-  if (root.ns !== CEB_NS || type === undefined || !Object.hasOwn(CEB_DECLARATIONS, type))
-    throw new CebMessageError(
-      root.path,
-      "message-type",
-      `the root is one of ${Object.keys(CEB_DECLARATIONS)
-        .map((t) => `${t}Message`)
-        .join(", ")} in the namespace ${CEB_NS}`,
-    );
-  const spec = CEB_DECLARATIONS[type as CebDeclarationType];
-  const guid = rootGuid(root);
+  const { root, type, guid } = readRoot(xml, CEB_DECLARATIONS, limits);
+  const spec = CEB_DECLARATIONS[type];
   const known = new Set<string>([spec.element, "BaseTransfer", "BaseSubscribe", "ExtendMessage"]);
   for (const child of root.children) {
     if (child.ns === XMLDSIG_NS && child.local === "Signature") continue;
-    if (child.ns !== CEB_NS || !known.has(child.local)) throw new CebMessageError(child.path, "unknown-element", `${child.local} is not an element of ${root.local}`);
+    if (child.ns !== CEB_NS || !known.has(child.local))
+      throw new CebMessageError(child.path, "unknown-element", `${child.local} is not an element of ${root.local}`);
   }
   const business = childrenNamed(root, spec.element);
   if (business.length === 0) throw new CebMessageError(`${root.path}/${spec.element}`, "required", `${root.local} holds at least one ${spec.element}`);
-  if (business.length > MAX_ELEMENTS) throw new CebMessageError(business[MAX_ELEMENTS]!.path, "too-many", `${root.local} holds at most ${MAX_ELEMENTS} ${spec.element} elements`);
+  if (business.length > MAX_ELEMENTS)
+    throw new CebMessageError(business[MAX_ELEMENTS]!.path, "too-many", `${root.local} holds at most ${MAX_ELEMENTS} ${spec.element} elements`);
   const elements = business.map((el) => {
     const list = "list" in spec ? spec.list : undefined;
     const allowed = new Set<string>([spec.head[0], ...(list ? [list[0]] : [])]);
     for (const child of el.children)
-      if (child.ns !== CEB_NS || !allowed.has(child.local)) throw new CebMessageError(child.path, "unknown-element", `${child.local} is not an element of ${el.local}`);
+      if (child.ns !== CEB_NS || !allowed.has(child.local))
+        throw new CebMessageError(child.path, "unknown-element", `${child.local} is not an element of ${el.local}`);
     const head = readFields(onlyChild(el, spec.head[0]), spec.head[1]);
-    if (!CEB_GUID.test(head.get("guid"))) throw new CebMessageError(head.pathOf("guid"), "format", "a head's guid is an upper-case UUID of 36 characters (C36)");
+    if (!CEB_GUID.test(head.get("guid")))
+      throw new CebMessageError(head.pathOf("guid"), "format", "a head's guid is an upper-case UUID of 36 characters (C36)");
     const lineElements = list ? childrenNamed(el, list[0]) : [];
     if (list && lineElements.length === 0) throw new CebMessageError(`${el.path}/${list[0]}`, "required", `${el.local} holds at least one ${list[0]}`);
-    if (lineElements.length > MAX_LINES) throw new CebMessageError(lineElements[MAX_LINES]!.path, "too-many", `${el.local} holds at most ${MAX_LINES} ${list![0]} elements`);
+    if (lineElements.length > MAX_LINES)
+      throw new CebMessageError(lineElements[MAX_LINES]!.path, "too-many", `${el.local} holds at most ${MAX_LINES} ${list![0]} elements`);
     return { head, lines: lineElements.map((l) => readFields(l, list![1])) };
   });
   const transfer = readFields(onlyChild(root, "BaseTransfer"), BASE_TRANSFER);
   if (transfer.get("dxpMode") !== "DXP") throw new CebMessageError(transfer.pathOf("dxpMode"), "code", "dxpMode is DXP (the e-port's data exchange platform)");
-  return { type: type as CebDeclarationType, guid, elements, transfer };
+  return { type, guid, elements, transfer };
 }

@@ -1,7 +1,17 @@
-import { XMLBuilder } from "fast-xml-parser";
-import type { XmlLimits } from "../epcis/xml/tree";
-import { CEB_NS, CebMessageError, INVENTORY_RETURN, LOGISTICS_RETURN, ORDER_RETURN, PAYMENT_RETURN, childrenNamed, readFields, type FieldRow, type Fields } from "./fields";
-import { readXml, rootGuid, type CebDeclarationType } from "./message";
+import { buildXml, type XmlLimits } from "../epcis/xml/tree";
+import {
+  CEB_NS,
+  CebMessageError,
+  INVENTORY_RETURN,
+  LOGISTICS_RETURN,
+  ORDER_RETURN,
+  PAYMENT_RETURN,
+  childrenNamed,
+  readFields,
+  type FieldRow,
+  type Fields,
+} from "./fields";
+import { readRoot, type CebDeclarationType } from "./message";
 
 /**
  * The e-port's receipts of the import declarations: CEB312 (order), CEB412 (payment), CEB512
@@ -45,8 +55,7 @@ export function writeCebReceipt(receipt: CebReceipt): string {
     return { [spec.element]: children };
   });
   const root = { [`${receipt.type}Message`]: returns, ":@": { "@_guid": receipt.guid, "@_version": "1.0", "@_xmlns": CEB_NS } };
-  const builder = new XMLBuilder({ preserveOrder: true, ignoreAttributes: false, attributeNamePrefix: "@_", format: true, indentBy: "  ", processEntities: true });
-  const xml = `<?xml version="1.0" encoding="UTF-8"?>\n${(builder.build([root]) as string).trim()}\n`;
+  const xml = buildXml(root);
   readCebReceipt(xml); // what is written reads back under the format's rules, or this is a bug
   return xml;
 }
@@ -59,21 +68,20 @@ export interface ReadReceipt {
 
 /** Reads a receipt, each return checked against its table (returnTime of 14 or 17 digits). */
 export function readCebReceipt(xml: string, limits?: XmlLimits): ReadReceipt {
-  const root = readXml(xml, limits);
-  const type = /^(CEB\d{3})Message$/.exec(root.local)?.[1];
-  if (root.ns !== CEB_NS || type === undefined || !Object.hasOwn(CEB_RECEIPTS, type))
-    throw new CebMessageError(root.path, "message-type", `the root is one of ${Object.keys(CEB_RECEIPTS).map((t) => `${t}Message`).join(", ")} in the namespace ${CEB_NS}`);
-  const spec = CEB_RECEIPTS[type as CebReceiptType];
-  const guid = rootGuid(root);
+  const { root, type, guid } = readRoot(xml, CEB_RECEIPTS, limits);
+  const spec = CEB_RECEIPTS[type];
   for (const child of root.children)
-    if (child.ns !== CEB_NS || child.local !== spec.element) throw new CebMessageError(child.path, "unknown-element", `${child.local} is not an element of ${root.local}`);
+    if (child.ns !== CEB_NS || child.local !== spec.element)
+      throw new CebMessageError(child.path, "unknown-element", `${child.local} is not an element of ${root.local}`);
   const elements = childrenNamed(root, spec.element);
   if (elements.length === 0) throw new CebMessageError(`${root.path}/${spec.element}`, "required", `${root.local} holds at least one ${spec.element}`);
   const returns = elements.map((el) => {
     const f = readFields(el, spec.fields);
-    if (!/^\d{14}(\d{3})?$/.test(f.get("returnTime"))) throw new CebMessageError(f.pathOf("returnTime"), "format", "returnTime is yyyyMMddHHmmssfff (17 digits; 14 are read too)");
-    if (!/^-?\d+$/.test(f.get("returnStatus"))) throw new CebMessageError(f.pathOf("returnStatus"), "format", "returnStatus is a whole number (negative for a processing error)");
+    if (!/^\d{14}(\d{3})?$/.test(f.get("returnTime")))
+      throw new CebMessageError(f.pathOf("returnTime"), "format", "returnTime is yyyyMMddHHmmssfff (17 digits; 14 are read too)");
+    if (!/^-?\d+$/.test(f.get("returnStatus")))
+      throw new CebMessageError(f.pathOf("returnStatus"), "format", "returnStatus is a whole number (negative for a processing error)");
     return f;
   });
-  return { type: type as CebReceiptType, guid, returns };
+  return { type, guid, returns };
 }

@@ -132,7 +132,8 @@ function orgOf(c: Converter, code: string, path: string): string {
 function areaOf(c: Converter, code: string, path: string, need: "customsOffice" | "port"): string {
   const area = Object.hasOwn(c.directory.customsAreas, code) ? c.directory.customsAreas[code] : undefined;
   const value = area?.[need];
-  if (!value) throw new CebMessageError(path, "directory", `the customs area ${code} names no ${need === "port" ? "port" : "customs office"} in the hub's directory`);
+  if (!value)
+    throw new CebMessageError(path, "directory", `the customs area ${code} names no ${need === "port" ? "port" : "customs office"} in the hub's directory`);
   return value;
 }
 
@@ -191,7 +192,13 @@ function orderDraft(c: Converter, el: CebBusinessElement, owner: string): BodyBu
   if (pay) b.set("paymentProvider", orgOf(c, pay, h.pathOf("payCode")), h.pathOf("payCode"));
   if (c.context.logisticsCode) b.set("logisticsProvider", orgOf(c, c.context.logisticsCode, "context.logisticsCode"), "context.logisticsCode");
   if (c.context.agentCode) b.set("declarant", orgOf(c, c.context.agentCode, "context.agentCode"), "context.agentCode");
-  source(b, "CEB311", h, { ebpCode: h.get("ebpCode"), ebcCode: h.get("ebcCode"), customsCode: c.context.customsCode, portCode: c.context.portCode, payCode: pay });
+  source(b, "CEB311", h, {
+    ebpCode: h.get("ebpCode"),
+    ebcCode: h.get("ebcCode"),
+    customsCode: c.context.customsCode,
+    portCode: c.context.portCode,
+    payCode: pay,
+  });
   void owner;
   return b;
 }
@@ -208,7 +215,9 @@ function goodsLine(c: Converter, b: BodyBuilder, l: Fields, i: number, cur: stri
       throw new CebMessageError(
         l.pathOf("itemNo"),
         "context",
-        item === undefined ? "an order line carries no HS code: give its itemNo and the item's HS code in context.hsCodes" : `context.hsCodes has no HS code for item ${item}`,
+        item === undefined
+          ? "an order line carries no HS code: give its itemNo and the item's HS code in context.hsCodes"
+          : `context.hsCodes has no HS code for item ${item}`,
       );
     b.set(`${at}.hsCode`, hs, l.pathOf("itemNo"));
   }
@@ -344,13 +353,15 @@ export function cebDrafts(message: CebDeclaration, directory: CebDirectory, cont
   return message.elements.map((el) => {
     const h = el.head;
     const appType = h.get("appType");
-    if (appType === "3") throw new CebMessageError(h.pathOf("appType"), "app-type", "a record is never deleted: appType 3 is refused (send a change, appType 2)");
+    if (appType === "3")
+      throw new CebMessageError(h.pathOf("appType"), "app-type", "a record is never deleted: appType 3 is refused (send a change, appType 2)");
     if (appType !== "1" && appType !== "2") throw new CebMessageError(h.pathOf("appType"), "code", "appType is 1 (new), 2 (change) or 3 (delete)");
     if (h.get("appStatus") !== "2")
       throw new CebMessageError(h.pathOf("appStatus"), "app-status", "only a declared message (appStatus 2) is published; 1 means saved, not declared");
     const senderField = SENDER_CODE[message.type];
     const sender = orgOf(c, h.get(senderField), h.pathOf(senderField));
-    if (sender !== signer) throw new CebMessageError(h.pathOf(senderField), "sender", `${senderField} ${h.get(senderField)} is ${sender}'s code, not the signer's (${signer})`);
+    if (sender !== signer)
+      throw new CebMessageError(h.pathOf(senderField), "sender", `${senderField} ${h.get(senderField)} is ${sender}'s code, not the signer's (${signer})`);
     const b =
       message.type === "CEB311"
         ? orderDraft(c, el, signer)

@@ -27,9 +27,7 @@ interface ReceiptRow {
   reasons: string | null;
 }
 
-export type ReceiptAnswer =
-  | { found: false }
-  | { found: true; owner: string; version: number; xml?: string };
+export type ReceiptAnswer = { found: false } | { found: true; owner: string; version: number; xml?: string };
 
 /** The status of a document's receipt: customs' decision once there is one (a list carries its outcome), else how far the match got. */
 function returnStatusOf(row: ReceiptRow): { status: string; info: string } {

@@ -94,12 +94,11 @@ export function customsRoutes(deps: CustomsRouteDeps): Router {
     const recordId = String(req.params.recordId);
     const answer = await documentReceipt(db, provider, recordId);
     if (!answer.found || answer.owner !== caller.orgId) {
-      await accessLog.append(
-        answer.found ? { ...deniedLookup(caller.orgId, RECEIPT), recordId, owner: answer.owner } : deniedLookup(caller.orgId, RECEIPT),
-      );
+      await accessLog.append(answer.found ? { ...deniedLookup(caller.orgId, RECEIPT), recordId, owner: answer.owner } : deniedLookup(caller.orgId, RECEIPT));
       throw notFound();
     }
-    if (answer.xml === undefined) throw conflict("no-eport-message", "This document was not published from an e-port message (its body has no ceb source): it has no receipt.");
+    if (answer.xml === undefined)
+      throw conflict("no-eport-message", "This document was not published from an e-port message (its body has no ceb source): it has no receipt.");
     await accessLog.append(readLine(caller.orgId, { id: recordId, version: answer.version, owner: answer.owner }, RECEIPT));
     res.type("application/xml").send(answer.xml);
   });

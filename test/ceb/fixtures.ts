@@ -35,7 +35,12 @@ export const ORDER_CONTEXT: CebContext = {
   logisticsCode: CODES.carrier,
   agentCode: CODES.broker,
 };
-export const WAYBILL_CONTEXT: CebContext = { ebpCode: CODES.platform, origin: "HGH", destination: "HGH", shipper: { name: "Hangzhou Bonded Warehouse", country: "CN" } };
+export const WAYBILL_CONTEXT: CebContext = {
+  ebpCode: CODES.platform,
+  origin: "HGH",
+  destination: "HGH",
+  shipper: { name: "Hangzhou Bonded Warehouse", country: "CN" },
+};
 export const LIST_CONTEXT: CebContext = { tax: 62.2, discount: 10, payTransactionId: "PAY-20261111-778899" };
 
 export type FieldList = [string, string][];
@@ -79,7 +84,14 @@ export interface MessageOptions {
   extraRoot?: string;
 }
 
-function message(type: string, element: string, head: [string, FieldList], lists: [string, FieldList[]] | undefined, copCode: string, o: MessageOptions): string {
+function message(
+  type: string,
+  element: string,
+  head: [string, FieldList],
+  lists: [string, FieldList[]] | undefined,
+  copCode: string,
+  o: MessageOptions,
+): string {
   const p = o.prefix ? `${o.prefix}:` : "";
   const ns = o.prefix ? `xmlns:${o.prefix}="http://www.chinaport.gov.cn/ceb"` : `xmlns="http://www.chinaport.gov.cn/ceb"`;
   const lineXml = lists ? lists[1].map((l, i) => group(lists[0], i === 0 ? apply(l, o.lineOver) : l, p)).join("") : "";

@@ -41,13 +41,25 @@ describe("e-port messages: import declarations into the hub's records", function
   it("CEB411, CEB511 and CEB621: the payment, the parcel waybill (airports and shipper from the context) and the list (tax from the context)", function () {
     const [payment] = convert(ceb411(), {}, "pay-firm");
     expect(payment!.type).to.equal("Payment");
-    expect(payment!.body).to.include({ transactionNumber: "PAY-20261111-778899", platform: "shop-global", amount: 735.7, currency: "CNY", paidAt: "2026-11-11T00:06:10+08:00" });
+    expect(payment!.body).to.include({
+      transactionNumber: "PAY-20261111-778899",
+      platform: "shop-global",
+      amount: 735.7,
+      currency: "CNY",
+      paidAt: "2026-11-11T00:06:10+08:00",
+    });
     const [waybill] = convert(ceb511(), WAYBILL_CONTEXT, "parcel-express");
     expect(waybill!.body).to.include({ waybillType: "PARCEL", waybillNumber: "PE7788990011CN", origin: "HGH", platform: "shop-global", pieceCount: 1 });
     expect(waybill!.body).to.deep.include({ grossWeight: { value: 1.6, unit: "KGM" } });
     const [list] = convert(ceb621(), LIST_CONTEXT, "hz-broker");
     const body = list!.body as CebDraft<"CustomsDeclaration">["body"];
-    expect(body).to.include({ declarationNumber: "HZB-2026-000123", supervisionMode: "1210", customsOffice: "hz-customs", port: "CNHGH", waybillNumber: "PE7788990011CN" });
+    expect(body).to.include({
+      declarationNumber: "HZB-2026-000123",
+      supervisionMode: "1210",
+      customsOffice: "hz-customs",
+      port: "CNHGH",
+      waybillNumber: "PE7788990011CN",
+    });
     // The list has no goods value or total: the lines' sum, and goods + freight + insurance + tax - discount.
     expect(body).to.include({ goodsValue: 663.5, tax: 62.2, discount: 10, total: 735.7 });
     expect(body.netWeight).to.deep.equal({ value: 1.2, unit: "KGM" });
@@ -156,11 +168,23 @@ describe("e-port messages: receipts", function () {
       CEB312: { guid: g, ebpCode: CODES.platform, ebcCode: CODES.seller, orderNo: "SO-1", ...tail },
       CEB412: { guid: g, payCode: CODES.payFirm, payTransactionId: "PAY-1", ...tail },
       CEB512: { guid: g, logisticsCode: CODES.carrier, logisticsNo: "PE1", ...tail },
-      CEB622: { guid: g, customsCode: "2991", ebpCode: CODES.platform, ebcCode: CODES.seller, agentCode: CODES.broker, copNo: "C1", preNo: "B20261111000000001", invtNo: "29912026I000000001", ...tail },
+      CEB622: {
+        guid: g,
+        customsCode: "2991",
+        ebpCode: CODES.platform,
+        ebcCode: CODES.seller,
+        agentCode: CODES.broker,
+        copNo: "C1",
+        preNo: "B20261111000000001",
+        invtNo: "29912026I000000001",
+        ...tail,
+      },
     };
     for (const [type, f] of Object.entries(fields)) {
       const xml = writeCebReceipt({ type: type as "CEB312", guid: g, returns: [f] });
-      expect(xml).to.match(new RegExp(`^<\\?xml version="1.0" encoding="UTF-8"\\?>\\s*<${type}Message guid="${g}" version="1.0" xmlns="http://www.chinaport.gov.cn/ceb">`));
+      expect(xml).to.match(
+        new RegExp(`^<\\?xml version="1.0" encoding="UTF-8"\\?>\\s*<${type}Message guid="${g}" version="1.0" xmlns="http://www.chinaport.gov.cn/ceb">`),
+      );
       const names = [...xml.matchAll(/<([A-Za-z]+)>[^<]*<\/\1>/g)].map((m) => m[1]);
       expect(names, type).to.deep.equal(ORDER[type]);
       const read = readCebReceipt(xml);
@@ -171,10 +195,9 @@ describe("e-port messages: receipts", function () {
 
   it("a receipt is refused when a field breaks its format, and a 14-digit returnTime (the 2016 text) is read", function () {
     const g = guid();
-    expect(() => writeCebReceipt({ type: "CEB412", guid: g, returns: [{ guid: g, payCode: CODES.payFirm, payTransactionId: "P", ...tail, returnTime: "2026" }] })).to.throw(
-      CebMessageError,
-      /returnTime/,
-    );
+    expect(() =>
+      writeCebReceipt({ type: "CEB412", guid: g, returns: [{ guid: g, payCode: CODES.payFirm, payTransactionId: "P", ...tail, returnTime: "2026" }] }),
+    ).to.throw(CebMessageError, /returnTime/);
     const xml = `<ceb:CEB412Message guid="${g}" version="1.0" xmlns:ceb="http://www.chinaport.gov.cn/ceb"><ceb:PaymentReturn><ceb:guid>${g}</ceb:guid><ceb:payCode>${CODES.payFirm}</ceb:payCode><ceb:payTransactionId>P</ceb:payTransactionId><ceb:returnStatus>-301010</ceb:returnStatus><ceb:returnTime>20261111000501</ceb:returnTime><ceb:returnInfo>error</ceb:returnInfo></ceb:PaymentReturn></ceb:CEB412Message>`;
     expect(readCebReceipt(xml).returns[0]!.get("returnStatus")).to.equal("-301010");
     expect(() => readCebReceipt(xml.replace("<ceb:returnInfo>error</ceb:returnInfo>", ""))).to.throw(CebMessageError, /returnInfo/);

@@ -97,8 +97,18 @@ describe(`customs: the e-port's import messages and their receipts (${isPostgres
     expect(list).to.include({ type: "CEB622", customsCode: CODES.customsArea, agentCode: CODES.broker, copNo: "HZB-2026-000123" });
     expect(list.preNo).to.match(/^B20261111\d{9}$/);
     expect(list.returnInfo).to.contain("OK Released");
-    expect(await receipt(payer, ids.Payment!)).to.include({ type: "CEB412", payCode: CODES.payFirm, payTransactionId: "PAY-20261111-778899", returnStatus: "120" });
-    expect(await receipt(carrier, ids.Waybill!)).to.include({ type: "CEB512", logisticsCode: CODES.carrier, logisticsNo: "PE7788990011CN", returnStatus: "120" });
+    expect(await receipt(payer, ids.Payment!)).to.include({
+      type: "CEB412",
+      payCode: CODES.payFirm,
+      payTransactionId: "PAY-20261111-778899",
+      returnStatus: "120",
+    });
+    expect(await receipt(carrier, ids.Waybill!)).to.include({
+      type: "CEB512",
+      logisticsCode: CODES.carrier,
+      logisticsNo: "PE7788990011CN",
+      returnStatus: "120",
+    });
     expect((await receipt(platform, ids.Order!)).returnStatus).to.equal("120");
   });
 

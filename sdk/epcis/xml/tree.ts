@@ -1,4 +1,4 @@
-import { XMLParser, XMLValidator } from "fast-xml-parser";
+import { XMLBuilder, XMLParser, XMLValidator } from "fast-xml-parser";
 import { MAX_JSON_DEPTH } from "../../json-shape";
 
 /**
@@ -180,4 +180,21 @@ function build(node: Ordered, parentScope: ReadonlyMap<string, string>, parentPa
     return build(c, scope, path, depth + 1, maxDepth, (counts.get(n) ?? 0) > 1 ? `[${i}]` : "");
   });
   return { ns: resolve(prefix, false), local, prefix, attributes, children, text, path, scope };
+}
+
+/**
+ * A UTF-8 XML document of one root in fast-xml-parser's ordered form (attributes under ":@" as
+ * "@_name"), indented by two spaces, text escaped, an empty element written as `<x/>`.
+ */
+export function buildXml(root: Record<string, unknown>): string {
+  const builder = new XMLBuilder({
+    preserveOrder: true,
+    ignoreAttributes: false,
+    attributeNamePrefix: "@_",
+    format: true,
+    indentBy: "  ",
+    suppressEmptyNode: true,
+    processEntities: true,
+  });
+  return `<?xml version="1.0" encoding="UTF-8"?>\n${(builder.build([root]) as string).trim()}\n`;
 }

@@ -1,4 +1,3 @@
-import { XMLBuilder } from "fast-xml-parser";
 import {
   CBV_COMPONENT,
   CBV_URN,
@@ -20,7 +19,7 @@ import {
   vocabularyUri,
   type EventType,
 } from "./binding";
-import { EpcisXmlError } from "./tree";
+import { EpcisXmlError, buildXml } from "./tree";
 
 /**
  * JSON-LD -> XML, per the EPCIS 2.0 XML binding: each event's elements in the XSD's order, CBV
@@ -359,16 +358,7 @@ export function writeXml(doc: Obj): string {
     schemaVersion: scalar(doc.schemaVersion, "schemaVersion"),
     creationDate: scalar(doc.creationDate, "creationDate"),
   };
-  const builder = new XMLBuilder({
-    preserveOrder: true,
-    ignoreAttributes: false,
-    attributeNamePrefix: "@_",
-    format: true,
-    indentBy: "  ",
-    suppressEmptyNode: true,
-    processEntities: true,
-  });
-  return `<?xml version="1.0" encoding="UTF-8"?>\n${(builder.build([element(rootName, children, attributes)]) as string).trim()}\n`;
+  return buildXml(element(rootName, children, attributes));
 }
 
 /** EPCISHeader: the SBDH for sender, receiver and instanceIdentifier; master data in its extension. */

@@ -105,7 +105,13 @@ export const customsOperations: Operation[] = [
     pathParams: z.object({ recordId: RecordIdSchema }),
     description:
       "CEB312 (order), CEB412 (payment), CEB512 (waybill) or CEB622 (inventory list) XML in the namespace http://www.chinaport.gov.cn/ceb, in the message's own codes. returnStatus: 2 declared, the case not yet matched; 120 entered (matched); 100 returned (customs rejected, or the order does not name the publisher); for a list customs' decision: 500 inspection, 599 held, 800 released. Anyone but the document's publisher gets 404, as for a document that does not exist.",
-    responses: [{ status: 200, description: "The receipt.", content: { "application/xml": { raw: { type: "string", description: "A CEB312, CEB412, CEB512 or CEB622 message (XML)." } } } }],
+    responses: [
+      {
+        status: 200,
+        description: "The receipt.",
+        content: { "application/xml": { raw: { type: "string", description: "A CEB312, CEB412, CEB512 or CEB622 message (XML)." } } },
+      },
+    ],
     problems: problems(BEARER_PROBLEMS, NOT_FOUND, { 409: ["no-eport-message"] }),
   },
 ];
