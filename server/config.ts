@@ -7,7 +7,6 @@ const hexKey = z.string().regex(/^0x[0-9a-fA-F]{64}$/, "must be a 32-byte hex pr
 const address = z.string().regex(/^0x[0-9a-fA-F]{40}$/, "must be a 20-byte hex address");
 const int = (def: number) => z.coerce.number().int().positive().default(def);
 
-/** The hub's configuration, read from the environment once at start-up. */
 /** A setting holding a JSON object checked by `schema`; a fault names the field (undefined when unset). */
 function jsonSetting<S extends z.ZodType>(schema: S, example: string) {
   return z
@@ -31,6 +30,7 @@ function jsonSetting<S extends z.ZodType>(schema: S, example: string) {
     });
 }
 
+/** The hub's configuration, read from the environment once at start-up. */
 export const ConfigSchema = z
   .object({
     HOST: z.string().default("127.0.0.1"),
