@@ -117,9 +117,10 @@ const BROWSER_TYPES = [
   "VerifyCustodyInput",
   "WebhookHeaders",
 ];
-// Node.js only: the audit of an export file (files, worker threads).
-const NODE_VALUES = ["AuditInputError", "auditExport", "fileLines", "formatReport", "readHeader"];
-const NODE_TYPES = ["AuditOptions", "AuditReport", "Finding", "FindingCode"];
+// Node.js only: the audit of an export file (files, worker threads); reading China e-port messages
+// and receipts (HubClient.publishCebMessage throws CebMessageError).
+const NODE_VALUES = ["AuditInputError", "auditExport", "fileLines", "formatReport", "readHeader", "CebMessageError", "readCebDeclaration", "readCebReceipt"];
+const NODE_TYPES = ["AuditOptions", "AuditReport", "Finding", "FindingCode", "CebContext", "CebDirectory", "CebReceiptType"];
 
 const SDK = join(__dirname, "..", "..", "sdk");
 const sorted = (names: string[]) => [...names].sort();
