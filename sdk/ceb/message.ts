@@ -1,3 +1,4 @@
+import { CEB_GUID } from "../records/customs-common";
 import { EpcisXmlError, parseXml, type XmlElement, type XmlLimits } from "../epcis/xml/tree";
 import {
   BASE_TRANSFER,
@@ -45,9 +46,6 @@ export interface CebDeclaration {
   elements: CebBusinessElement[];
   transfer: Fields;
 }
-
-/** An upper-case UUID: the `guid` of messages and heads. */
-export const CEB_GUID = /^[0-9A-F]{8}-[0-9A-F]{4}-[0-9A-F]{4}-[0-9A-F]{4}-[0-9A-F]{12}$/;
 
 /** Parses XML with the EPCIS binding's safe reader (no DTD, bounded), its faults as CebMessageError. */
 export function readXml(xml: string, limits?: XmlLimits): XmlElement {

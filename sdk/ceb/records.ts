@@ -3,7 +3,7 @@ import { z } from "zod";
 import { OrgIdSchema, RecordIdSchema } from "../envelope";
 import { RECORD_TYPES, type RecordBody } from "../records";
 import { IataAirportCode, Party, UnLocode } from "../records/codes";
-import { Amount, HsCode, type CebSource } from "../records/customs-common";
+import { Amount, HsCode, roundAmount, type CebSource } from "../records/customs-common";
 import { idTypeOf, isoCountryOf, isoCurrencyOf, isoOfC14, isoOfC8 } from "./codes";
 import { CebMessageError, type Fields } from "./fields";
 import { readCebDeclaration, type CebBusinessElement, type CebDeclaration, type CebDeclarationType } from "./message";
@@ -160,7 +160,7 @@ function put(b: BodyBuilder, f: Fields, path: string, name: string, as: (f: Fiel
   b.set(path, as(f, name), f.pathOf(name));
 }
 
-function orderDraft(c: Converter, el: CebBusinessElement, owner: string): BodyBuilder {
+function orderDraft(c: Converter, el: CebBusinessElement): BodyBuilder {
   const h = el.head;
   if (h.get("orderType") !== "I") throw new CebMessageError(h.pathOf("orderType"), "code", "a CEB311 order is an import order (orderType I)");
   const b = new BodyBuilder();
@@ -199,7 +199,6 @@ function orderDraft(c: Converter, el: CebBusinessElement, owner: string): BodyBu
     portCode: c.context.portCode,
     payCode: pay,
   });
-  void owner;
   return b;
 }
 
@@ -306,13 +305,12 @@ function declarationDraft(c: Converter, el: CebBusinessElement): BodyBuilder {
   const goods = el.lines.reduce((s, l) => s + num(l, "totalPrice"), 0);
   const tax = needContext(c, "tax", "CEB621");
   const discount = c.context.discount ?? 0;
-  const round = (n: number) => Math.round(n * 1e4) / 1e4;
-  b.set("goodsValue", round(goods), h.path);
+  b.set("goodsValue", roundAmount(goods), h.path);
   put(b, h, "freight", "freight", num);
   put(b, h, "insurance", "insuredFee", num);
   if (c.context.discount !== undefined) b.set("discount", discount, "context.discount");
   b.set("tax", tax, "context.tax");
-  b.set("total", round(goods + num(h, "freight") + num(h, "insuredFee") + tax - discount), h.path);
+  b.set("total", roundAmount(goods + num(h, "freight") + num(h, "insuredFee") + tax - discount), h.path);
   b.set("netWeight.value", num(h, "netWeight"), h.pathOf("netWeight"));
   b.set("netWeight.unit", "KGM", h.pathOf("netWeight"));
   source(b, "CEB621", h, {
@@ -364,7 +362,7 @@ export function cebDrafts(message: CebDeclaration, directory: CebDirectory, cont
       throw new CebMessageError(h.pathOf(senderField), "sender", `${senderField} ${h.get(senderField)} is ${sender}'s code, not the signer's (${signer})`);
     const b =
       message.type === "CEB311"
-        ? orderDraft(c, el, signer)
+        ? orderDraft(c, el)
         : message.type === "CEB411"
           ? paymentDraft(c, el)
           : message.type === "CEB511"

@@ -171,10 +171,13 @@ export function checkDocumentTotals(doc: DocumentTotals, ctx: z.RefinementCtx): 
  * the codes it named the enterprises, the customs areas and the list by, as declared. The receipt
  * of the document answers in these codes.
  */
+/** The guid of a CEB message or head: an upper-case UUID (C36). */
+export const CEB_GUID = /^[0-9A-F]{8}-[0-9A-F]{4}-[0-9A-F]{4}-[0-9A-F]{4}-[0-9A-F]{12}$/;
+
 export const CebSource = z
   .object({
     message: z.enum(["CEB311", "CEB411", "CEB511", "CEB621"]),
-    guid: z.string().regex(/^[0-9A-F]{8}-[0-9A-F]{4}-[0-9A-F]{4}-[0-9A-F]{4}-[0-9A-F]{12}$/, "a CEB guid is an upper-case UUID"),
+    guid: z.string().regex(CEB_GUID, "a CEB guid is an upper-case UUID"),
     codes: z.partialRecord(
       z.enum(["ebpCode", "ebcCode", "payCode", "logisticsCode", "agentCode", "customsCode", "portCode", "copNo", "invtNo"]),
       z.string().min(1).max(50),

@@ -58,10 +58,9 @@ function preNumber(recordId: string, at: Date): string {
   return `B${c17Of(at).slice(0, 8)}${digits.toString().padStart(9, "0")}`;
 }
 
-function receiptOf(recordId: string, row: ReceiptRow, source: CebSource): CebReceipt {
+function receiptOf(recordId: string, row: ReceiptRow, body: Record<string, unknown>, source: CebSource): CebReceipt {
   const { status, info } = returnStatusOf(row);
   const at = asDate(row.decidedAt) ?? asDate(row.matchedAt) ?? asDate(row.publishedAt) ?? new Date(0);
-  const body = JSON.parse(row.body) as Record<string, unknown>;
   const text = (v: unknown) => String(v);
   const tail = { returnStatus: status, returnTime: c17Of(at), returnInfo: info.slice(0, 1000) };
   const codes = source.codes;
@@ -107,9 +106,10 @@ export async function documentReceipt(db: Db, provider: DbProvider, recordId: st
   );
   if (!row) return { found: false };
   const version = Number(row.version);
-  const source = CebSource.safeParse((JSON.parse(row.body) as { ceb?: unknown }).ceb);
+  const body = JSON.parse(row.body) as Record<string, unknown>;
+  const source = CebSource.safeParse(body.ceb);
   if (!source.success) return { found: true, owner: row.owner, version };
   const decision = row.reasons ? (JSON.parse(row.reasons) as { reasons?: { code: string; text: string }[] }) : undefined;
   const reasons = decision?.reasons?.map((r) => `${r.code} ${r.text}`).join("; ") ?? null;
-  return { found: true, owner: row.owner, version, xml: writeCebReceipt(receiptOf(recordId, { ...row, reasons }, source.data)) };
+  return { found: true, owner: row.owner, version, xml: writeCebReceipt(receiptOf(recordId, { ...row, reasons }, body, source.data)) };
 }
